@@ -1,0 +1,64 @@
+// One error type for the whole product. `code` is a stable, area-prefixed UPPER_SNAKE string that
+// callers and API clients can switch on; it is never renamed once shipped. `status` is the HTTP
+// status the error maps to. Messages are for humans and must never contain secrets, tokens or codes.
+
+export const ERROR_CODES = {
+  CONFIG_INVALID: 500,
+  REQUEST_MALFORMED_JSON: 400,
+  REQUEST_INVALID: 422,
+  REQUEST_TOO_LARGE: 413,
+  ROUTE_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  RESOURCE_NOT_FOUND: 404,
+  CONFLICT: 409,
+  RATE_LIMITED: 429,
+  INTERNAL_ERROR: 500,
+  STORE_UNAVAILABLE: 503,
+  STORE_NOT_MIGRATED: 503,
+  AUTH_REQUIRED: 401,
+  AUTH_INVALID_CREDENTIAL: 401,
+  AUTH_FORBIDDEN: 403,
+  AUDIT_CHAIN_BROKEN: 409,
+  AUDIT_EXPORT_INVALID: 400,
+  TENANT_NOT_SET: 500,
+  SSO_NOT_ENABLED: 409,
+  SSO_CONNECTION_INVALID: 422,
+  SESSION_EXPIRED: 401,
+  SESSION_REVOKED: 401,
+  WEBHOOK_SIGNATURE_INVALID: 401,
+  WEBHOOK_PAYLOAD_INVALID: 400,
+  DIRECTORY_EVENT_INVALID: 422,
+  PROVIDER_UNAVAILABLE: 503,
+  PROVIDER_REJECTED: 502,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface AppErrorOptions {
+  status?: number;
+  cause?: unknown;
+  /** Safe, non-secret details for API clients (e.g. field errors). */
+  details?: Record<string, unknown>;
+  /** Whether retrying the same operation later may succeed (provider outages, lock timeouts). */
+  retryable?: boolean;
+}
+
+export class AppError extends Error {
+  override readonly name = 'AppError';
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: Record<string, unknown> | undefined;
+  readonly retryable: boolean;
+
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.status = options.status ?? ERROR_CODES[code];
+    this.details = options.details;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError;
+}
