@@ -1,0 +1,263 @@
+import {
+  applyChaosPatch,
+  delayFor,
+  NO_CHAOS,
+  shouldDrop,
+  shouldDuplicate,
+  shouldFailAttempt,
+  type ChaosPatch,
+  type ChaosSettings,
+  type DeliveryKey,
+} from './chaos.ts';
+import { seedStream, shuffleInPlace } from './prng.ts';
+import { SIGNATURE_HEADER, signWebhookBody } from './signature.ts';
+
+// Webhook delivery: every emitted event goes to every enabled endpoint subscribed to its type,
+// signed with that endpoint's secret, retried with exponential backoff on a non-2xx answer, a
+// network error or a timeout. Chaos switches (chaos.ts) sit between the event log and the wire.
+
+/** The event as the Events API holds it; only these four fields go into the webhook body. */
+export interface DeliverableEvent {
+  id: string;
+  event: string;
+  data: unknown;
+  created_at: string;
+}
+
+/** The part of a webhook endpoint that delivery needs (WorkOS `WebhookEndpointJson`). */
+export interface DeliveryEndpoint {
+  id: string;
+  endpoint_url: string;
+  secret: string;
+  status: 'enabled' | 'disabled';
+  /** Subscribed event types; empty means every type. */
+  events: readonly string[];
+}
+
+export interface RetryOptions {
+  /** Attempts per delivery including the first. */
+  maxAttempts: number;
+  /** Wait before the 2nd attempt; later waits grow by `factor`. */
+  baseDelayMs: number;
+  factor: number;
+  /** An attempt that has not answered in this time counts as failed. */
+  timeoutMs: number;
+}
+
+export interface DispatcherOptions {
+  fetch: typeof globalThis.fetch;
+  endpoints: () => readonly DeliveryEndpoint[];
+  retry?: Partial<RetryOptions>;
+  chaos?: ChaosPatch;
+  /** Deliveries in flight at once (1 keeps a fault-free run in emission order). */
+  concurrency?: number;
+  now?: () => number;
+}
+
+export interface DeliveryStats {
+  events: number;
+  deliveries: number;
+  attempts: number;
+  delivered: number;
+  failedAttempts: number;
+  dropped: number;
+  duplicated: number;
+  gaveUp: number;
+}
+
+export interface WebhookDispatcher {
+  enqueue(event: DeliverableEvent): void;
+  chaos(): ChaosSettings;
+  setChaos(patch: ChaosPatch): ChaosSettings;
+  stats(): DeliveryStats;
+  /** Resolves once nothing is queued, waiting, in flight or scheduled for retry. */
+  idle(): Promise<void>;
+  close(): void;
+}
+
+interface Job {
+  key: DeliveryKey;
+  copy: number;
+  endpoint: DeliveryEndpoint;
+  body: string;
+  attempt: number;
+}
+
+export const DEFAULT_RETRY: Readonly<RetryOptions> = Object.freeze({
+  maxAttempts: 6,
+  baseDelayMs: 1_000,
+  factor: 4,
+  timeoutMs: 10_000,
+});
+
+export function createWebhookDispatcher(options: DispatcherOptions): WebhookDispatcher {
+  if (typeof options.fetch !== 'function') throw new TypeError('options.fetch must be a function');
+  const retry: RetryOptions = { ...DEFAULT_RETRY, ...options.retry };
+  const concurrency = Math.max(1, options.concurrency ?? 1);
+  const now = options.now ?? Date.now;
+  let settings = applyChaosPatch(NO_CHAOS, options.chaos ?? {});
+  let seq = 0;
+  let batchNo = 0;
+  let closed = false;
+  const stats: DeliveryStats = {
+    events: 0, deliveries: 0, attempts: 0, delivered: 0,
+    failedAttempts: 0, dropped: 0, duplicated: 0, gaveUp: 0,
+  };
+
+  const reorderBuffer: Job[] = [];
+  let flushScheduled = false;
+  const ready: Job[] = [];
+  let inFlight = 0;
+  let pending = 0; // jobs anywhere between enqueue and their final outcome
+  const timers = new Set<NodeJS.Timeout>();
+  let idleWaiters: (() => void)[] = [];
+
+  function later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  }
+
+  function settle(): void {
+    if (closed) return;
+    pending--;
+    if (pending === 0) {
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  function subscribed(endpoint: DeliveryEndpoint, type: string): boolean {
+    return endpoint.status === 'enabled' && (endpoint.events.length === 0 || endpoint.events.includes(type));
+  }
+
+  function enqueue(event: DeliverableEvent): void {
+    if (closed) return;
+    stats.events++;
+    const eventSeq = seq++;
+    // Compact JSON of exactly these four fields: the receiver verifies the HMAC over these bytes.
+    const body = JSON.stringify({ id: event.id, event: event.event, data: event.data, created_at: event.created_at });
+    for (const endpoint of options.endpoints()) {
+      if (!subscribed(endpoint, event.event)) continue;
+      const key = { seq: eventSeq, endpointId: endpoint.id };
+      if (shouldDrop(settings, key)) {
+        stats.dropped++;
+        continue;
+      }
+      const copies = shouldDuplicate(settings, key) ? 2 : 1;
+      if (copies > 1) stats.duplicated++;
+      for (let copy = 0; copy < copies; copy++) {
+        stats.deliveries++;
+        pending++;
+        reorderBuffer.push({ key, copy, endpoint, body, attempt: 1 });
+      }
+    }
+    if (reorderBuffer.length >= Math.max(1, settings.reorderWindow)) flushReorder();
+    else scheduleFlush();
+  }
+
+  // A partial window is released on the next turn of the event loop, so a quiet stream is
+  // never held back waiting for a window to fill.
+  function scheduleFlush(): void {
+    if (flushScheduled || reorderBuffer.length === 0) return;
+    flushScheduled = true;
+    setImmediate(() => {
+      flushScheduled = false;
+      if (!closed) flushReorder();
+    });
+  }
+
+  function flushReorder(): void {
+    const batch = reorderBuffer.splice(0, reorderBuffer.length);
+    if (settings.reorderWindow > 1) shuffleInPlace(batch, seedStream(settings.seed, 'reorder', batchNo++));
+    for (const job of batch) {
+      const wait = delayFor(settings, job.key, job.copy);
+      if (wait > 0) later(wait, () => release(job));
+      else release(job);
+    }
+  }
+
+  function release(job: Job): void {
+    if (closed) return;
+    ready.push(job);
+    pump();
+  }
+
+  function pump(): void {
+    while (!closed && inFlight < concurrency && ready.length > 0) {
+      const job = ready.shift() as Job;
+      inFlight++;
+      void attempt(job).finally(() => {
+        inFlight--;
+        pump();
+      });
+    }
+  }
+
+  async function attempt(job: Job): Promise<void> {
+    stats.attempts++;
+    const ok = shouldFailAttempt(settings, job.key, job.copy, job.attempt) ? false : await send(job);
+    if (ok) {
+      stats.delivered++;
+      settle();
+      return;
+    }
+    stats.failedAttempts++;
+    if (job.attempt >= retry.maxAttempts || closed) {
+      stats.gaveUp++;
+      settle();
+      return;
+    }
+    const wait = retry.baseDelayMs * retry.factor ** (job.attempt - 1);
+    job.attempt++;
+    later(wait, () => release(job));
+  }
+
+  async function send(job: Job): Promise<boolean> {
+    try {
+      const res = await options.fetch(job.endpoint.endpoint_url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'WorkOS Emulator Webhooks',
+          [SIGNATURE_HEADER]: signWebhookBody(job.body, job.endpoint.secret, now()),
+        },
+        body: job.body,
+        signal: AbortSignal.timeout(retry.timeoutMs),
+      });
+      // Drain the answer so keep-alive sockets are reused instead of piling up.
+      await res.arrayBuffer().catch(() => undefined);
+      return res.status >= 200 && res.status < 300;
+    } catch {
+      return false; // refused, reset or timed out: all count as a failed attempt
+    }
+  }
+
+  return {
+    enqueue,
+    chaos: () => ({ ...settings }),
+    setChaos(patch) {
+      settings = applyChaosPatch(settings, patch);
+      return { ...settings };
+    },
+    stats: () => ({ ...stats }),
+    idle() {
+      if (pending === 0) return Promise.resolve();
+      return new Promise((resolve) => idleWaiters.push(resolve));
+    },
+    close() {
+      closed = true;
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      reorderBuffer.length = 0;
+      ready.length = 0;
+      pending = 0;
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const w of waiters) w();
+    },
+  };
+}
