@@ -1,0 +1,23 @@
+// `gatehouse serve`: the production entry. Fails closed: no GATEHOUSE_SECRET, no start; and no
+// DATABASE_URL unless --embedded says a single-node PGlite install is intended.
+import { parseArgs } from 'node:util';
+import { openGatehouse } from '../../app.ts';
+import { ConfigError, loadConfig } from '../../config.ts';
+import { listen, onShutdownSignal } from '../../http/serve.ts';
+
+export async function serveCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { embedded: { type: 'boolean', default: false } }, strict: true });
+  const config = loadConfig();
+  if (!config.GATEHOUSE_SECRET) throw new ConfigError('GATEHOUSE_SECRET', 'is required for `serve`; expected at least 32 characters of random secret');
+  if (!config.DATABASE_URL && !values.embedded) throw new ConfigError('DATABASE_URL', 'is required for `serve` (or pass --embedded to use PGlite in GATEHOUSE_DATA_DIR)');
+  const gatehouse = await openGatehouse(config);
+  const server = await listen(gatehouse.app, { port: config.PORT, host: config.HOST });
+  gatehouse.logger.info({ url: server.url, engine: gatehouse.store.engine }, 'listening');
+  onShutdownSignal(async (signal) => {
+    gatehouse.logger.info({ signal }, 'shutting down');
+    await server.close(config.SHUTDOWN_TIMEOUT_MS);
+    await gatehouse.close();
+    gatehouse.logger.info('stopped');
+  });
+  return new Promise<number>(() => {});
+}

@@ -1,0 +1,61 @@
+// The only module that reads the environment (DESIGN.md §3.7). Everything else receives a Config.
+// A bad or missing value becomes a ConfigError that names the variable and what it expects; the
+// CLI prints that one line and exits 2.
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly variable: string;
+  constructor(variable: string, expected: string) {
+    super(`${variable}: ${expected}`);
+    this.variable = variable;
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+// Each entry: the env variable, its schema, and the sentence shown when it is wrong.
+const port = z.coerce.number().int().min(0).max(65535);
+const duration = z.coerce.number().int().positive();
+
+const spec = {
+  PORT: { schema: port.default(3000), expects: 'expected an integer port between 0 and 65535' },
+  HOST: { schema: z.string().min(1).default('127.0.0.1'), expects: 'expected a host name or IP address to listen on' },
+  PUBLIC_URL: { schema: z.url({ protocol: /^https?$/ }).optional(), expects: 'expected an absolute http(s) URL such as https://auth.example.com' },
+  DATABASE_URL: { schema: z.string().regex(/^postgres(ql)?:\/\//).optional(), expects: 'expected a postgres:// connection URL (leave unset for embedded PGlite)' },
+  DATABASE_POOL_SIZE: { schema: z.coerce.number().int().min(1).max(200).default(10), expects: 'expected an integer between 1 and 200' },
+  GATEHOUSE_DATA_DIR: { schema: z.string().min(1).default('.gatehouse'), expects: 'expected a folder path' },
+  GATEHOUSE_SECRET: { schema: z.string().min(32).optional(), expects: 'expected at least 32 characters of random secret (e.g. `openssl rand -base64 48`)' },
+  LOG_LEVEL: { schema: z.enum(LOG_LEVELS).default('info'), expects: `expected one of ${LOG_LEVELS.join(', ')}` },
+  SHUTDOWN_TIMEOUT_MS: { schema: duration.default(10_000), expects: 'expected a positive number of milliseconds' },
+} as const;
+
+type Spec = typeof spec;
+export type RawConfig = { [K in keyof Spec]: z.output<Spec[K]['schema']> };
+
+export interface Config extends Omit<RawConfig, 'PUBLIC_URL'> {
+  /** PUBLIC_URL, or http://HOST:PORT when unset; no trailing slash. */
+  PUBLIC_URL: string;
+}
+
+/** Every variable Gatehouse reads, with its default and meaning, for `gatehouse config` and the README. */
+export const CONFIG_VARIABLES = Object.keys(spec) as (keyof Spec)[];
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const out: Record<string, unknown> = {};
+  for (const [name, { schema, expects }] of Object.entries(spec)) {
+    const raw = env[name];
+    const value = raw === '' ? undefined : raw;
+    const result = (schema as z.ZodType).safeParse(value);
+    if (!result.success) throw new ConfigError(name, value === undefined ? `is required; ${expects}` : expects);
+    out[name] = result.data;
+  }
+  const raw = out as RawConfig;
+  const publicUrl = (raw.PUBLIC_URL ?? `http://${raw.HOST === '0.0.0.0' ? 'localhost' : raw.HOST}:${raw.PORT}`).replace(/\/+$/, '');
+  return { ...raw, PUBLIC_URL: publicUrl };
+}
+
+/** Reads process.env; the single place that does. */
+export function loadConfig(overrides: Record<string, string | undefined> = {}): Config {
+  return parseConfig({ ...process.env, ...overrides });
+}

@@ -1,0 +1,34 @@
+// Permission slugs and the built-in roles. Pure data: the store syncs it into `permissions` and
+// `roles` at start-up, and access checks read the same list, so there is one source of truth.
+
+export const PERMISSIONS = {
+  'organization:read': 'See the organization, its domains and settings',
+  'organization:manage': 'Change organization settings and domains',
+  'members:read': 'List members and invitations',
+  'members:manage': 'Invite, change roles of, deactivate and remove members',
+  'roles:manage': 'Create and change custom roles and directory group mappings',
+  'sso:manage': 'Configure and enforce SSO, open the admin portal',
+  'directory:manage': 'Manage directory sync and run reconciliation',
+  'api_keys:manage': 'Create and revoke API keys',
+  'sessions:manage': 'List and revoke sessions of members',
+  'audit:read': 'Read, verify and export the audit trail',
+} as const;
+
+export type Permission = keyof typeof PERMISSIONS;
+export const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as Permission[];
+
+export interface BuiltInRole {
+  slug: string;
+  name: string;
+  description: string;
+  permissions: readonly Permission[];
+}
+
+export const BUILT_IN_ROLES: readonly BuiltInRole[] = [
+  { slug: 'admin', name: 'Admin', description: 'Full control of the organization', permissions: ALL_PERMISSIONS },
+  { slug: 'member', name: 'Member', description: 'Uses the product; sees the organization and its members', permissions: ['organization:read', 'members:read'] },
+];
+
+export function isPermission(value: string): value is Permission {
+  return Object.hasOwn(PERMISSIONS, value);
+}

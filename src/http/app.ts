@@ -1,0 +1,41 @@
+// The HTTP application: middleware in order, then the route groups. Built without I/O; the
+// caller (src/app.ts) passes in the opened store and logger.
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { AppError } from '../core/errors.ts';
+import type { Logger } from '../logger.ts';
+import type { Store } from '../store/store.ts';
+import { createErrorHandler, notFound } from './error-handler.ts';
+import { accessLog } from './middleware/access-log.ts';
+import { healthRoutes } from './routes/health.ts';
+
+export interface HttpAppDeps {
+  store: Store;
+  logger: Logger;
+}
+
+export interface HttpAppOptions {
+  /** Largest request body accepted, in bytes (default 1 MiB). */
+  maxBodyBytes?: number;
+}
+
+export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): Hono {
+  const app = new Hono();
+  app.use(requestId({ headerName: 'x-request-id' }));
+  app.use(accessLog(deps.logger));
+  app.use(secureHeaders());
+  app.use(
+    bodyLimit({
+      maxSize: options.maxBodyBytes ?? 1024 * 1024,
+      onError: () => {
+        throw new AppError('REQUEST_TOO_LARGE', 'The request body is too large');
+      },
+    }),
+  );
+  app.route('/', healthRoutes(deps.store));
+  app.notFound(notFound);
+  app.onError(createErrorHandler(deps.logger));
+  return app;
+}

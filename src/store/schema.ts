@@ -1,0 +1,127 @@
+// Row types of every table, as Kysely sees them. `XRow` is what a select returns; Generated<>
+// marks columns the database fills in. Keep in step with src/store/migrations/.
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+
+/** Columns every mirrored row carries (DESIGN.md §3.3). */
+interface Mirrored {
+  provider_updated_at: Timestamp | null;
+  last_event_id: string | null;
+}
+
+export interface OrganizationsTable extends Mirrored {
+  id: string;
+  name: string;
+  external_id: string | null;
+  default_role_slug: Generated<string>;
+  domain_auto_join: Generated<boolean>;
+  deleted_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export type DomainState = 'pending' | 'verified' | 'failed' | 'legacy_verified';
+export interface OrganizationDomainsTable extends Mirrored {
+  organization_id: string;
+  id: string;
+  domain: string;
+  state: DomainState;
+  deleted_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface UsersTable extends Mirrored {
+  id: string;
+  email: string;
+  email_verified: Generated<boolean>;
+  first_name: string | null;
+  last_name: string | null;
+  external_id: string | null;
+  last_sign_in_at: Timestamp | null;
+  deleted_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface PermissionsTable {
+  slug: string;
+  description: string;
+}
+
+export interface RolesTable {
+  slug: string;
+  name: string;
+  description: Generated<string>;
+  permissions: ColumnType<string[], string[] | undefined, string[]>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface OrganizationRolesTable extends Mirrored {
+  organization_id: string;
+  slug: string;
+  name: string;
+  description: Generated<string>;
+  permissions: ColumnType<string[], string[] | undefined, string[]>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export type MembershipStatus = 'pending' | 'active' | 'inactive';
+export type MembershipSource = 'invitation' | 'directory' | 'jit' | 'manual';
+export interface OrganizationMembershipsTable extends Mirrored {
+  organization_id: string;
+  id: string;
+  user_id: string;
+  role_slug: string;
+  status: MembershipStatus;
+  source: MembershipSource;
+  deleted_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface AuditHeadsTable {
+  organization_id: string;
+  seq: ColumnType<number, number, number>;
+  hash: string;
+  updated_at: UpdatedAt;
+}
+
+export type AuditActorType = 'user' | 'api_key' | 'm2m_app' | 'system' | 'provider_event' | 'directory';
+export interface AuditEventsTable {
+  organization_id: string;
+  seq: ColumnType<number, number, never>;
+  id: string;
+  type: string;
+  actor_type: AuditActorType;
+  actor_id: string | null;
+  target_type: string | null;
+  target_id: string | null;
+  data: ColumnType<Record<string, unknown>, string, never>;
+  created_at: ColumnType<Date, Date | string, never>;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface Database {
+  organizations: OrganizationsTable;
+  organization_domains: OrganizationDomainsTable;
+  users: UsersTable;
+  permissions: PermissionsTable;
+  roles: RolesTable;
+  organization_roles: OrganizationRolesTable;
+  organization_memberships: OrganizationMembershipsTable;
+  audit_heads: AuditHeadsTable;
+  audit_events: AuditEventsTable;
+}
+
+export type OrganizationRow = Selectable<OrganizationsTable>;
+export type NewOrganizationRow = Insertable<OrganizationsTable>;
+export type UserRow = Selectable<UsersTable>;
+export type MembershipRow = Selectable<OrganizationMembershipsTable>;
+export type AuditEventRow = Selectable<AuditEventsTable>;

@@ -1,0 +1,137 @@
+// Opening the store: Kysely over node-postgres (DATABASE_URL) or over embedded PGlite (a folder).
+// Migrations run on a dedicated owner connection first; the application's connections then act as
+// the unprivileged app role so that row-level security holds (see migrator.ts).
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { mkdirSync } from 'node:fs';
+import { PGliteDialect, type PGliteLike } from './pglite-dialect.ts';
+import { APP_ROLE, currentVersion, LATEST_MIGRATION, migrate, type SqlSession } from './migrator.ts';
+import { syncBuiltInRoles } from './built-in-roles.ts';
+import type { Database } from './schema.ts';
+
+export type StoreEngine = 'pglite' | 'postgres';
+
+export type StoreLocation =
+  | { engine: 'postgres'; url: string; poolSize?: number }
+  /** `dataDir` undefined means in memory (tests). */
+  | { engine: 'pglite'; dataDir?: string; loadDataDir?: Blob };
+
+export interface Store {
+  readonly engine: StoreEngine;
+  readonly db: Kysely<Database>;
+  /** Runs a statement as the database owner (migrations, operator tools, tests). */
+  readonly owner: SqlSession;
+  close(): Promise<void>;
+}
+
+export interface OpenStoreOptions {
+  /** Apply pending migrations first (default true). */
+  migrate?: boolean;
+  /** PostgreSQL: called with each warning (e.g. running without the app role). */
+  onWarning?: (message: string) => void;
+}
+
+const INT8_OID = 20;
+// Sequence numbers and counts fit in a double; strings would leak into domain code.
+const pgTypes = {
+  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'),
+};
+
+export async function openStore(location: StoreLocation, options: OpenStoreOptions = {}): Promise<Store> {
+  return location.engine === 'pglite' ? openPglite(location, options) : openPostgres(location, options);
+}
+
+async function openPglite(location: Extract<StoreLocation, { engine: 'pglite' }>, options: OpenStoreOptions): Promise<Store> {
+  if (location.dataDir) mkdirSync(location.dataDir, { recursive: true });
+  const lite = await PGlite.create({
+    ...(location.dataDir ? { dataDir: location.dataDir } : {}),
+    ...(location.loadDataDir ? { loadDataDir: location.loadDataDir } : {}),
+    parsers: { [INT8_OID]: (v: string) => Number(v) },
+  });
+  const owner: SqlSession = {
+    query: async (text, params) => ({ rows: (await lite.query<Record<string, unknown>>(text, params)).rows }),
+    exec: (text) => lite.exec(text),
+  };
+  if (options.migrate !== false) {
+    await migrate(owner);
+    await syncBuiltInRoles(owner);
+  }
+  // One connection: switch it to the app role; owner statements switch back around themselves.
+  await lite.exec(`SET ROLE ${APP_ROLE}`).catch(() => undefined);
+  const dialect = new PGliteDialect(lite as unknown as PGliteLike);
+  const asOwner: SqlSession = {
+    query: (text, params) => dialect.exclusive(() => withOwnerRole(lite, () => owner.query(text, params))),
+    exec: (text) => dialect.exclusive(() => withOwnerRole(lite, () => owner.exec(text))),
+  };
+  const db = new Kysely<Database>({ dialect });
+  return { engine: 'pglite', db, owner: asOwner, close: () => db.destroy() };
+}
+
+async function withOwnerRole<T>(lite: PGlite, fn: () => Promise<T>): Promise<T> {
+  await lite.exec('RESET ROLE');
+  try {
+    return await fn();
+  } finally {
+    await lite.exec(`SET ROLE ${APP_ROLE}`).catch(() => undefined);
+  }
+}
+
+async function openPostgres(location: Extract<StoreLocation, { engine: 'postgres' }>, options: OpenStoreOptions): Promise<Store> {
+  const ownerPool = new pg.Pool({ connectionString: location.url, max: 2, types: pgTypes });
+  const owner: SqlSession = {
+    query: async (text, params) => ({ rows: (await ownerPool.query(text, params as unknown[])).rows }),
+    exec: async (text) => ownerPool.query(text),
+  };
+  try {
+    if (options.migrate !== false) {
+      const client = await ownerPool.connect();
+      try {
+        const session: SqlSession = {
+          query: async (text, params) => ({ rows: (await client.query(text, params as unknown[])).rows }),
+          exec: (text) => client.query(text),
+        };
+        await migrate(session);
+        await syncBuiltInRoles(session);
+      } finally {
+        client.release();
+      }
+    }
+    const { rows } = await ownerPool.query(
+      `SELECT pg_has_role(current_user, oid, 'MEMBER') AS member FROM pg_roles WHERE rolname = $1`, [APP_ROLE]);
+    const useAppRole = rows[0]?.member === true;
+    if (!useAppRole) options.onWarning?.(`cannot act as role ${APP_ROLE}; row-level security relies on the connecting user not being a superuser`);
+    const pool = new pg.Pool({ connectionString: location.url, max: location.poolSize ?? 10, types: pgTypes });
+    if (useAppRole) {
+      // Queued ahead of the first query on every new connection (pg clients run queries in order).
+      pool.on('connect', (client) => void client.query(`SET ROLE ${APP_ROLE}`).catch(() => undefined));
+    }
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return {
+      engine: 'postgres',
+      db,
+      owner,
+      close: async () => {
+        await db.destroy();
+        await ownerPool.end();
+      },
+    };
+  } catch (error) {
+    await ownerPool.end();
+    throw error;
+  }
+}
+
+/** For /readyz: the database answers and carries every migration this build knows. */
+export async function checkReady(store: Store): Promise<{ ok: true } | { ok: false; reason: string }> {
+  try {
+    const version = await currentVersion({
+      query: async (text) => ({ rows: (await sql.raw<Record<string, unknown>>(text).execute(store.db)).rows }),
+    });
+    if (version < LATEST_MIGRATION) return { ok: false, reason: `database at migration ${version}, expected ${LATEST_MIGRATION}` };
+    return { ok: true };
+  } catch {
+    return { ok: false, reason: 'database unreachable' };
+  }
+}
