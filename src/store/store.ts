@@ -66,7 +66,8 @@ async function openPglite(location: Extract<StoreLocation, { engine: 'pglite' }>
     exec: (text) => dialect.exclusive(() => withOwnerRole(lite, () => owner.exec(text))),
   };
   const db = new Kysely<Database>({ dialect });
-  return { engine: 'pglite', db, owner: asOwner, close: () => db.destroy() };
+  // `lite` is not part of the Store contract; the test support reads it to dump a template.
+  return Object.assign({ engine: 'pglite' as const, db, owner: asOwner, close: () => db.destroy() }, { lite });
 }
 
 async function withOwnerRole<T>(lite: PGlite, fn: () => Promise<T>): Promise<T> {

@@ -1,0 +1,100 @@
+// Stores for tests. PGlite: opening and migrating a fresh database costs seconds, so the first
+// test process migrates once and saves a template tarball (keyed by the migrations' checksums);
+// every later store loads that template into memory. PostgreSQL (when TEST_DATABASE_URL is set):
+// each store gets a fresh database of its own, dropped on close.
+import { PGlite } from '@electric-sql/pglite';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { loadMigrations } from '../../src/store/migrator.ts';
+import { openStore, type Store } from '../../src/store/store.ts';
+
+export interface TestEngine {
+  name: 'pglite' | 'postgres';
+  open(): Promise<Store>;
+}
+
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
+
+export function testEngines(): TestEngine[] {
+  const engines: TestEngine[] = [{ name: 'pglite', open: openPgliteTestStore }];
+  if (TEST_DATABASE_URL) engines.push({ name: 'postgres', open: () => openPostgresTestStore() });
+  return engines;
+}
+
+function templatePath(): string {
+  const key = createHash('sha256')
+    .update(loadMigrations().map((m) => m.checksum).join(','))
+    .update(JSON.stringify(JSON.parse(readFileSync('node_modules/@electric-sql/pglite/package.json', 'utf8')).version))
+    .digest('hex')
+    .slice(0, 16);
+  return join(tmpdir(), `gatehouse-pglite-template-${key}.tar`);
+}
+
+async function templateBlob(): Promise<Blob> {
+  const path = templatePath();
+  if (!existsSync(path)) {
+    const store = await openStore({ engine: 'pglite' });
+    // Dump through a fresh handle on the same data: the store's handle is in the app role.
+    const dump = await (await dumpOf(store)).arrayBuffer();
+    await store.close();
+    const partial = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    writeFileSync(partial, Buffer.from(dump));
+    renameSync(partial, path); // atomic: concurrent test processes never read half a file
+  }
+  return new Blob([readFileSync(path)]);
+}
+
+async function dumpOf(store: Store): Promise<Blob> {
+  const lite = (store as unknown as { lite?: PGlite }).lite;
+  if (!lite) throw new Error('PGlite store does not expose its handle for dumping');
+  return lite.dumpDataDir('none');
+}
+
+export async function openPgliteTestStore(): Promise<Store> {
+  return openStore({ engine: 'pglite', loadDataDir: await templateBlob() });
+}
+
+/** A fresh PostgreSQL database on the TEST_DATABASE_URL server, dropped when the store closes. */
+export async function openPostgresTestStore(): Promise<Store> {
+  if (!TEST_DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set');
+  const { url, drop } = await createTestDatabase();
+  const store = await openStore({ engine: 'postgres', url, poolSize: 25 });
+  return {
+    ...store,
+    engine: store.engine,
+    db: store.db,
+    owner: store.owner,
+    close: async () => {
+      await store.close();
+      await drop();
+    },
+  };
+}
+
+export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  const name = `gatehouse_test_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(TEST_DATABASE_URL!);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
