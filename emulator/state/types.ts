@@ -308,6 +308,8 @@ export interface SsoGrant {
   client_id: string;
   redirect_uri: string;
   profile: Record<string, unknown>;
+  code_challenge?: string | null;
+  code_challenge_method?: string | null;
   expires_at: Iso;
   used: boolean;
 }

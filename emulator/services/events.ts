@@ -1,0 +1,53 @@
+// The Events API: the event log, oldest first, filtered by type, organization and time range,
+// paged with an `after` cursor (an event id). Reconcilers depend on it being complete and
+// stable: an event never changes or disappears once listed.
+import type { EmulatorContext } from './context.ts';
+import type { EventWire } from '../state/types.ts';
+import { unprocessable } from './errors.ts';
+
+export interface EventFilter {
+  events?: string[];
+  organization_id?: string;
+  range_start?: string;
+  range_end?: string;
+  after?: string;
+  limit?: number;
+  order?: 'asc' | 'desc';
+}
+
+function eventOrganization(event: EventWire): string | undefined {
+  const data = event.data as { organization_id?: unknown; object?: unknown; id?: unknown };
+  if (typeof data.organization_id === 'string') return data.organization_id;
+  if (data.object === 'organization' && typeof data.id === 'string') return data.id;
+  return undefined;
+}
+
+export function listEvents(ctx: EmulatorContext, filter: EventFilter) {
+  const limit = filter.limit ?? 10;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+    throw unprocessable([{ field: 'limit', code: 'limit_invalid', message: 'limit must be an integer between 1 and 100' }]);
+  }
+  const start = filter.range_start ? Date.parse(filter.range_start) : undefined;
+  const end = filter.range_end ? Date.parse(filter.range_end) : undefined;
+  if (Number.isNaN(start) || Number.isNaN(end)) {
+    throw unprocessable([{ field: 'range_start', code: 'invalid_date', message: 'range_start and range_end must be ISO 8601 timestamps' }]);
+  }
+  const types = filter.events && filter.events.length > 0 ? new Set(filter.events) : undefined;
+  let items = ctx.world.events.filter((e) => {
+    if (types && !types.has(e.event)) return false;
+    if (filter.organization_id && eventOrganization(e) !== filter.organization_id) return false;
+    const at = Date.parse(e.created_at);
+    if (start !== undefined && at < start) return false;
+    if (end !== undefined && at > end) return false;
+    return true;
+  });
+  // The log is appended in id order, so "after" is a plain id comparison.
+  if (filter.after) items = items.filter((e) => e.id > filter.after!);
+  if (filter.order === 'desc') items = [...items].reverse();
+  const page = items.slice(0, limit);
+  return {
+    object: 'list' as const,
+    data: page.map((e) => structuredClone(e)),
+    list_metadata: { after: page.length > 0 && items.length > limit ? page[page.length - 1]!.id : null },
+  };
+}

@@ -1,0 +1,143 @@
+// Users: CRUD, lookup by email / external id, passwords. Emits user.created/updated/deleted
+// with the user's wire shape as WorkOS does.
+import { z } from 'zod';
+import type { EmulatorContext } from './context.ts';
+import type { UserWire } from '../state/types.ts';
+import { hashPassword } from '../state/password.ts';
+import { conflict, notFound } from './errors.ts';
+import { parseInput } from './input.ts';
+import { paginate, type ListParams } from './pagination.ts';
+import { serializeUser } from './serialize.ts';
+
+const metadata = z.record(z.string(), z.string()).optional();
+
+export const CreateUserInput = z.object({
+  email: z.email(),
+  password: z.string().min(1).optional(),
+  password_hash: z.string().optional(),
+  password_hash_type: z.string().optional(),
+  first_name: z.string().nullish(),
+  last_name: z.string().nullish(),
+  email_verified: z.boolean().optional(),
+  external_id: z.string().nullish(),
+  metadata,
+});
+
+export const UpdateUserInput = z.object({
+  email: z.email().optional(),
+  password: z.string().min(1).optional(),
+  first_name: z.string().nullish(),
+  last_name: z.string().nullish(),
+  email_verified: z.boolean().optional(),
+  external_id: z.string().nullish(),
+  metadata,
+  locale: z.string().nullish(),
+});
+
+export function findUserByEmail(ctx: EmulatorContext, email: string): UserWire | undefined {
+  const wanted = email.toLowerCase();
+  for (const user of ctx.world.users.values()) if (user.email === wanted) return user;
+  return undefined;
+}
+
+export function requireUser(ctx: EmulatorContext, id: string): UserWire {
+  const user = ctx.world.users.get(id);
+  if (!user) throw notFound('User', id);
+  return user;
+}
+
+export function createUser(ctx: EmulatorContext, body: unknown): UserWire {
+  const input = parseInput(CreateUserInput, body);
+  const { world } = ctx;
+  const email = input.email.toLowerCase();
+  if (findUserByEmail(ctx, email)) throw conflict('user_already_exists', 'A user with this email already exists.');
+  if (input.external_id && [...world.users.values()].some((u) => u.external_id === input.external_id)) {
+    throw conflict('external_id_already_exists', 'A user with this external_id already exists.');
+  }
+  const now = world.nowIso();
+  const user: UserWire = {
+    object: 'user',
+    id: world.newId('user'),
+    first_name: input.first_name ?? null,
+    last_name: input.last_name ?? null,
+    profile_picture_url: null,
+    email,
+    email_verified: input.email_verified ?? false,
+    external_id: input.external_id ?? null,
+    metadata: input.metadata ?? {},
+    last_sign_in_at: null,
+    locale: null,
+    created_at: now,
+    updated_at: now,
+  };
+  world.users.set(user.id, user);
+  if (input.password) world.passwordHashes.set(user.id, hashPassword(input.password));
+  world.emit('user.created', user);
+  return serializeUser(user);
+}
+
+export function getUser(ctx: EmulatorContext, id: string): UserWire {
+  return serializeUser(requireUser(ctx, id));
+}
+
+export function getUserByExternalId(ctx: EmulatorContext, externalId: string): UserWire {
+  for (const user of ctx.world.users.values()) if (user.external_id === externalId) return serializeUser(user);
+  throw notFound('User', externalId);
+}
+
+export function listUsers(ctx: EmulatorContext, filter: { email?: string; organization_id?: string }, params: ListParams) {
+  const { world } = ctx;
+  let users = [...world.users.values()];
+  if (filter.email) users = users.filter((u) => u.email === filter.email!.toLowerCase());
+  if (filter.organization_id) {
+    const members = new Set(
+      [...world.memberships.values()].filter((m) => m.organization_id === filter.organization_id).map((m) => m.user_id),
+    );
+    users = users.filter((u) => members.has(u.id));
+  }
+  return paginate(users, params, serializeUser);
+}
+
+export function updateUser(ctx: EmulatorContext, id: string, body: unknown): UserWire {
+  const input = parseInput(UpdateUserInput, body);
+  const user = requireUser(ctx, id);
+  const { world } = ctx;
+  if (input.email !== undefined) {
+    const email = input.email.toLowerCase();
+    const other = findUserByEmail(ctx, email);
+    if (other && other.id !== id) throw conflict('user_already_exists', 'A user with this email already exists.');
+    if (email !== user.email) user.email_verified = false;
+    user.email = email;
+  }
+  if (input.first_name !== undefined) user.first_name = input.first_name;
+  if (input.last_name !== undefined) user.last_name = input.last_name;
+  if (input.email_verified !== undefined) user.email_verified = input.email_verified;
+  if (input.external_id !== undefined) user.external_id = input.external_id;
+  if (input.metadata !== undefined) user.metadata = input.metadata;
+  if (input.locale !== undefined) user.locale = input.locale;
+  if (input.password) world.passwordHashes.set(id, hashPassword(input.password));
+  user.updated_at = world.nowIso();
+  world.emit('user.updated', user);
+  return serializeUser(user);
+}
+
+/** Deleting a user also removes their memberships and ends their sessions, as WorkOS does. */
+export function deleteUser(ctx: EmulatorContext, id: string): void {
+  const user = requireUser(ctx, id);
+  const { world } = ctx;
+  for (const membership of [...world.memberships.values()]) {
+    if (membership.user_id !== id) continue;
+    world.memberships.delete(membership.id);
+    world.emit('organization_membership.deleted', membership);
+  }
+  for (const session of world.sessions.values()) {
+    if (session.user_id === id && session.status === 'active') {
+      session.status = 'revoked';
+      session.ended_at = world.nowIso();
+    }
+  }
+  for (const token of world.refreshTokens.values()) if (token.user_id === id) token.revoked = true;
+  world.users.delete(id);
+  world.passwordHashes.delete(id);
+  world.emit('user.deleted', user);
+}
