@@ -1,0 +1,33 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import type { World } from '../state/world.ts';
+import { ScimError } from './errors.ts';
+import { scimErrorResponse, type ScimEnv } from './http.ts';
+
+// Each directory has its own bearer token. An unknown directory and a wrong token answer the
+// same 401, so the endpoint does not reveal which directory ids exist; the comparison runs in
+// constant time so the token cannot be recovered byte by byte from response timing.
+
+function sameToken(presented: string, expected: string): boolean {
+  const a = Buffer.from(presented);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function scimAuth(world: World): MiddlewareHandler<ScimEnv> {
+  return async (c, next) => {
+    const directoryId = c.req.param('directoryId') ?? '';
+    const header = c.req.header('authorization') ?? '';
+    const match = /^Bearer\s+(.+)$/i.exec(header);
+    const expected = world.scimTokens.get(directoryId);
+    const directory = world.directories.get(directoryId);
+    if (!match || !expected || !directory || !sameToken((match[1] as string).trim(), expected)) {
+      return scimErrorResponse(c, new ScimError(401, 'Authorization failure: missing or invalid bearer token'));
+    }
+    const url = new URL(c.req.url);
+    const at = url.pathname.indexOf(`/${directoryId}`);
+    c.set('directory', directory);
+    c.set('base', `${url.origin}${url.pathname.slice(0, at + directoryId.length + 1)}`);
+    await next();
+  };
+}

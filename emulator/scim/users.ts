@@ -1,0 +1,90 @@
+import SCIMMY from 'scimmy';
+import type { Hono } from 'hono';
+import type { World } from '../state/world.ts';
+import type { DirectoryUserWire } from '../state/types.ts';
+import { createDirectoryUser, deleteDirectoryUser, updateDirectoryUser } from './directory-sync.ts';
+import { listResponse } from './discovery.ts';
+import { ScimError } from './errors.ts';
+import { filterResources } from './filter.ts';
+import { excluded, notFound, omit, readJsonObject, readPage, scim, scimJson, type ScimContext, type ScimEnv } from './http.ts';
+import { scimBoolean, scimUserFromRaw, userFieldsFromScim, type ScimResource } from './mapping.ts';
+import { applyScimPatch } from './patch.ts';
+
+// /Users: what Okta and Entra call to provision, look up, update, deactivate and remove people.
+
+function toScim(user: DirectoryUserWire, base: string): ScimResource {
+  return scimUserFromRaw(
+    user.raw_attributes,
+    { id: user.id, created_at: user.created_at, updated_at: user.updated_at, location: `${base}/Users/${user.id}` },
+    user.state === 'active',
+  );
+}
+
+function usersOf(world: World, directoryId: string): DirectoryUserWire[] {
+  return [...world.directoryUsers.values()].filter((u) => u.directory_id === directoryId);
+}
+
+function findUser(c: ScimContext, world: World): DirectoryUserWire {
+  const id = c.req.param('id') ?? '';
+  const user = world.directoryUsers.get(id);
+  if (!user || user.directory_id !== c.get('directory').id) throw notFound('User', id);
+  return user;
+}
+
+/** Validates a full User representation (POST, PUT) against the SCIM User schema. */
+function parseUser(body: Record<string, unknown>): ScimResource {
+  // Entra may send "True"/"False"; scimmy's schema accepts only real booleans.
+  const input = 'active' in body ? { ...body, active: scimBoolean(body.active, true) } : body;
+  return JSON.parse(JSON.stringify(new SCIMMY.Schemas.User(input, 'in'))) as ScimResource;
+}
+
+function assertUniqueUserName(world: World, directoryId: string, userName: string | null, exceptId?: string): void {
+  if (!userName) return;
+  const taken = usersOf(world, directoryId).some(
+    (u) => u.id !== exceptId && u.username?.toLowerCase() === userName.toLowerCase(),
+  );
+  if (taken) throw new ScimError(409, `User with userName ${userName} already exists`, 'uniqueness');
+}
+
+export function mountUsers(app: Hono<ScimEnv>, world: World): void {
+  app.get('/:directoryId/Users', scim((c) => {
+    const page = readPage(c);
+    const all = usersOf(world, c.get('directory').id).map((u) => toScim(u, c.get('base')));
+    const matched = filterResources(all, c.req.query('filter'));
+    const slice = matched.slice(page.startIndex - 1, page.startIndex - 1 + page.count);
+    const drop = excluded(c);
+    return scimJson(c, listResponse(slice.map((r) => omit(r, drop)), matched.length, page.startIndex));
+  }));
+
+  app.post('/:directoryId/Users', scim(async (c) => {
+    const directory = c.get('directory');
+    const fields = userFieldsFromScim(parseUser(await readJsonObject(c)));
+    assertUniqueUserName(world, directory.id, fields.username);
+    const user = createDirectoryUser(world, directory, fields);
+    const body = toScim(user, c.get('base'));
+    return scimJson(c, body, 201, { location: (body.meta as { location: string }).location });
+  }));
+
+  app.get('/:directoryId/Users/:id', scim((c) => scimJson(c, omit(toScim(findUser(c, world), c.get('base')), excluded(c)))));
+
+  app.put('/:directoryId/Users/:id', scim(async (c) => {
+    const user = findUser(c, world);
+    const fields = userFieldsFromScim(parseUser(await readJsonObject(c)));
+    assertUniqueUserName(world, user.directory_id, fields.username, user.id);
+    return scimJson(c, toScim(updateDirectoryUser(world, user, fields), c.get('base')));
+  }));
+
+  app.patch('/:directoryId/Users/:id', scim(async (c) => {
+    const user = findUser(c, world);
+    const current = toScim(user, c.get('base'));
+    const patched = await applyScimPatch('User', current, await readJsonObject(c));
+    const fields = userFieldsFromScim(patched);
+    assertUniqueUserName(world, user.directory_id, fields.username, user.id);
+    return scimJson(c, toScim(updateDirectoryUser(world, user, fields), c.get('base')));
+  }));
+
+  app.delete('/:directoryId/Users/:id', scim((c) => {
+    deleteDirectoryUser(world, findUser(c, world));
+    return new Response(null, { status: 204 });
+  }));
+}
