@@ -19,17 +19,7 @@ export interface AuditEventInput {
 
 export async function appendAuditEvent(tx: Tx, input: AuditEventInput): Promise<ChainedAuditEvent> {
   if (!/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/.test(input.type)) throw new TypeError(`audit event type must look like "area.action", got ${JSON.stringify(input.type)}`);
-  await tx
-    .insertInto('audit_heads')
-    .values({ organization_id: input.organizationId, seq: 0, hash: GENESIS_HASH })
-    .onConflict((oc) => oc.column('organization_id').doNothing())
-    .execute();
-  const head = await tx
-    .selectFrom('audit_heads')
-    .select(['seq', 'hash'])
-    .where('organization_id', '=', input.organizationId)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
+  const head = await lockChainHead(tx, input.organizationId);
 
   // Normalize through JSON so that what is hashed is exactly what jsonb will give back.
   const data = JSON.parse(JSON.stringify(redactSecrets(input.data ?? {}))) as Record<string, unknown>;
@@ -45,29 +35,49 @@ export async function appendAuditEvent(tx: Tx, input: AuditEventInput): Promise<
     prevHash: head.hash,
   };
   const event: ChainedAuditEvent = { ...unhashed, hash: hashAuditEvent(unhashed) };
+  // One statement writes the entry and moves the head, so the head lock is held for two round
+  // trips (lock, write) plus the commit.
   await tx
-    .insertInto('audit_events')
-    .values({
-      organization_id: event.organizationId,
-      seq: event.seq,
-      id: event.id,
-      type: event.type,
-      actor_type: event.actor.type,
-      actor_id: event.actor.id,
-      target_type: event.target?.type ?? null,
-      target_id: event.target?.id ?? null,
-      data: JSON.stringify(event.data),
-      created_at: event.createdAt,
-      prev_hash: event.prevHash,
-      hash: event.hash,
-    })
-    .execute();
-  await tx
+    .with('entry', (db) =>
+      db
+        .insertInto('audit_events')
+        .values({
+          organization_id: event.organizationId,
+          seq: event.seq,
+          id: event.id,
+          type: event.type,
+          actor_type: event.actor.type,
+          actor_id: event.actor.id,
+          target_type: event.target?.type ?? null,
+          target_id: event.target?.id ?? null,
+          data: JSON.stringify(event.data),
+          created_at: event.createdAt,
+          prev_hash: event.prevHash,
+          hash: event.hash,
+        })
+        .returning(['organization_id', 'seq', 'hash']),
+    )
     .updateTable('audit_heads')
-    .set({ seq: event.seq, hash: event.hash, updated_at: sql<Date>`now()` })
-    .where('organization_id', '=', event.organizationId)
+    .from('entry')
+    .set((eb) => ({ seq: eb.ref('entry.seq'), hash: eb.ref('entry.hash'), updated_at: sql<Date>`now()` }))
+    .whereRef('audit_heads.organization_id', '=', 'entry.organization_id')
     .execute();
   return event;
+}
+
+/** Locks the organization's chain head for this transaction, creating it on the first append. */
+async function lockChainHead(tx: Tx, organizationId: string): Promise<{ seq: number; hash: string }> {
+  const select = () => tx.selectFrom('audit_heads').select(['seq', 'hash']).where('organization_id', '=', organizationId).forUpdate().executeTakeFirst();
+  const head = await select();
+  if (head) return head;
+  await tx
+    .insertInto('audit_heads')
+    .values({ organization_id: organizationId, seq: 0, hash: GENESIS_HASH })
+    .onConflict((oc) => oc.column('organization_id').doNothing())
+    .execute();
+  const created = await select();
+  if (!created) throw new Error(`audit chain head of ${organizationId} is not visible in this transaction`);
+  return created;
 }
 
 export function auditEventFromRow(row: AuditEventRow): ChainedAuditEvent {

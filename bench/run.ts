@@ -1,0 +1,12 @@
+// `npm run bench`: throughput figures as ratios against a baseline measured in the same run.
+// Never assert on these in tests; a shared 2-core machine makes absolute numbers noisy.
+import { auditBench } from './audit.bench.ts';
+import { benchPostgresUrl } from './support.ts';
+
+const pg = await benchPostgresUrl();
+try {
+  console.log(`Gatehouse bench — node ${process.version}, ${new Date().toISOString()}`);
+  for (const line of await auditBench(pg?.url)) console.log(line);
+} finally {
+  pg?.stop();
+}
