@@ -28,14 +28,37 @@ const spec = {
   GATEHOUSE_SECRET: { schema: z.string().min(32).optional(), expects: 'expected at least 32 characters of random secret (e.g. `openssl rand -base64 48`)' },
   LOG_LEVEL: { schema: z.enum(LOG_LEVELS).default('info'), expects: `expected one of ${LOG_LEVELS.join(', ')}` },
   SHUTDOWN_TIMEOUT_MS: { schema: duration.default(10_000), expects: 'expected a positive number of milliseconds' },
+
+  // Identity provider (issue: sign-in). `workos` is the default; `oidc` and `local` serve installs without WorkOS.
+  AUTH_PROVIDER: { schema: z.enum(['workos', 'oidc', 'local']).default('workos'), expects: 'expected one of workos, oidc, local' },
+  WORKOS_API_KEY: { schema: z.string().min(1).optional(), expects: 'expected a WorkOS API key (sk_...)' },
+  WORKOS_CLIENT_ID: { schema: z.string().min(1).optional(), expects: 'expected a WorkOS client id (client_...)' },
+  WORKOS_REDIRECT_URI: { schema: z.url({ protocol: /^https?$/ }).optional(), expects: 'expected an absolute http(s) URL; defaults to PUBLIC_URL/auth/callback' },
+  WORKOS_API_HOSTNAME: { schema: z.string().min(1).optional(), expects: 'expected a host name such as api.workos.com or 127.0.0.1 (the emulator)' },
+  WORKOS_API_PORT: { schema: port.optional(), expects: 'expected an integer port between 0 and 65535' },
+  WORKOS_API_HTTPS: { schema: z.enum(['true', 'false']).transform((v) => v === 'true').optional(), expects: 'expected true or false' },
+  WORKOS_WEBHOOK_SECRET: { schema: z.string().min(1).optional(), expects: 'expected the webhook signing secret, or "current,previous" during a rotation' },
+
+  // Sessions and access.
+  SESSION_IDLE_TIMEOUT_SECONDS: { schema: duration.default(24 * 3600), expects: 'expected a positive number of seconds' },
+  SESSION_ABSOLUTE_LIFETIME_SECONDS: { schema: duration.default(7 * 24 * 3600), expects: 'expected a positive number of seconds' },
+  AUTH_CACHE_TTL_SECONDS: { schema: duration.default(300), expects: 'expected a positive number of seconds' },
+  GATEHOUSE_SUPERADMIN_ORG: { schema: z.string().min(1).optional(), expects: 'expected an organization id whose members are super-admins' },
+
+  // Mail and directory sync.
+  SMTP_URL: { schema: z.string().regex(/^smtps?:\/\//).optional(), expects: 'expected smtp://user:pass@host:port or smtps://...; unset keeps mail in the dev outbox' },
+  MAIL_FROM: { schema: z.string().min(3).default('Gatehouse <no-reply@gatehouse.local>'), expects: 'expected a From address' },
+  RECONCILE_INTERVAL_SECONDS: { schema: z.coerce.number().int().min(0).default(300), expects: 'expected seconds between reconciliation runs (0 turns the schedule off)' },
 } as const;
 
 type Spec = typeof spec;
 export type RawConfig = { [K in keyof Spec]: z.output<Spec[K]['schema']> };
 
-export interface Config extends Omit<RawConfig, 'PUBLIC_URL'> {
+export interface Config extends Omit<RawConfig, 'PUBLIC_URL' | 'WORKOS_REDIRECT_URI'> {
   /** PUBLIC_URL, or http://HOST:PORT when unset; no trailing slash. */
   PUBLIC_URL: string;
+  /** WORKOS_REDIRECT_URI, or PUBLIC_URL/auth/callback. */
+  WORKOS_REDIRECT_URI: string;
 }
 
 /** Every variable Gatehouse reads, with its default and meaning, for `gatehouse config` and the README. */
@@ -52,7 +75,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   }
   const raw = out as RawConfig;
   const publicUrl = (raw.PUBLIC_URL ?? `http://${raw.HOST === '0.0.0.0' ? 'localhost' : raw.HOST}:${raw.PORT}`).replace(/\/+$/, '');
-  return { ...raw, PUBLIC_URL: publicUrl };
+  return { ...raw, PUBLIC_URL: publicUrl, WORKOS_REDIRECT_URI: raw.WORKOS_REDIRECT_URI ?? `${publicUrl}/auth/callback` };
 }
 
 /** Reads process.env; the single place that does. */
