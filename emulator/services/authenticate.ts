@@ -133,7 +133,7 @@ async function finishSignIn(ctx: EmulatorContext, signIn: PendingSignIn, input: 
   return startSession(ctx, signIn, meta);
 }
 
-function passwordSignIn(ctx: EmulatorContext, email: string, password: string, meta: RequestMeta): PendingSignIn {
+export function passwordSignIn(ctx: EmulatorContext, email: string, password: string, meta: RequestMeta): PendingSignIn {
   const user = findUserByEmail(ctx, email);
   const hash = user ? ctx.world.passwordHashes.get(user.id) : undefined;
   if (!user || !hash || !verifyPassword(password, hash)) {
@@ -144,7 +144,7 @@ function passwordSignIn(ctx: EmulatorContext, email: string, password: string, m
   return { user_id: user.id, organization_id: null, auth_method: 'password', authentication_method: 'Password' };
 }
 
-function magicAuthSignIn(ctx: EmulatorContext, email: string, code: string, meta: RequestMeta): PendingSignIn {
+export function magicAuthSignIn(ctx: EmulatorContext, email: string, code: string, meta: RequestMeta): PendingSignIn {
   const user: UserWire | undefined = findUserByEmail(ctx, email);
   if (!user) throw badRequest('invalid_one_time_code', 'The code is invalid.');
   try {

@@ -35,7 +35,9 @@ export function directoryEventData(ctx: EmulatorContext, directory: DirectoryWir
   const domains = [...ctx.world.organizationDomains.values()]
     .filter((d) => d.organization_id === directory.organization_id)
     .map((d) => ({ object: 'organization_domain', id: d.id, domain: d.domain }));
-  return { ...structuredClone(directory), domains };
+  // Events report the directory's activation state (active/inactive), not its link status.
+  const state = directory.state === 'linked' ? 'active' : directory.state === 'unlinked' ? 'inactive' : directory.state;
+  return { ...structuredClone(directory), state, domains };
 }
 
 /** Where an identity provider sends SCIM requests for a directory (served by emulator/scim). */

@@ -3,7 +3,7 @@
 // endpoints), so the HTTP layer maps it in one place without knowing which service failed.
 
 export interface FieldError {
-  field: string;
+  field?: string;
   code: string;
   message?: string;
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { EmulatorContext } from './context.ts';
 import type { UserWire } from '../state/types.ts';
 import { hashPassword } from '../state/password.ts';
-import { conflict, notFound } from './errors.ts';
+import { EmulatorError, conflict, notFound } from './errors.ts';
 import { parseInput } from './input.ts';
 import { paginate, type ListParams } from './pagination.ts';
 import { serializeUser } from './serialize.ts';
@@ -50,7 +50,9 @@ export function createUser(ctx: EmulatorContext, body: unknown): UserWire {
   const input = parseInput(CreateUserInput, body);
   const { world } = ctx;
   const email = input.email.toLowerCase();
-  if (findUserByEmail(ctx, email)) throw conflict('user_already_exists', 'A user with this email already exists.');
+  if (findUserByEmail(ctx, email)) {
+    throw new EmulatorError(400, { code: 'user_creation_error', message: 'Could not create user.', errors: [{ code: 'email_not_available', message: 'This email is not available.' }] });
+  }
   if (input.external_id && [...world.users.values()].some((u) => u.external_id === input.external_id)) {
     throw conflict('external_id_already_exists', 'A user with this external_id already exists.');
   }

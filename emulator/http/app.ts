@@ -1,0 +1,44 @@
+// The emulator's HTTP surface: one Hono app, one error mapper, fault hooks first, then API-key
+// auth, then the WorkOS API routes, the control surface, and the routers other parts of the
+// emulator contribute (SCIM, webhook chaos switches, hosted pages).
+import { Hono } from 'hono';
+import type { EmulatorContext } from '../services/context.ts';
+import { errorResponse, notFoundResponse } from './errors.ts';
+import { faultMiddleware, type FaultHooks } from './faults.ts';
+import { apiKeyAuth } from './auth.ts';
+import { signInRoutes } from './routes/sign-in.ts';
+import { userManagementRoutes } from './routes/user-management.ts';
+import { organizationRoutes } from './routes/organizations.ts';
+import { directorySyncRoutes } from './routes/directory-sync.ts';
+import { platformRoutes } from './routes/platform.ts';
+import { controlRoutes } from './routes/control.ts';
+
+export interface EmulatorAppParts {
+  faults: FaultHooks;
+  /** Mounted at `/scim/v2` (emulator/scim). */
+  scim?: Hono<any>;
+  /** Mounted at `/_emulator/chaos` (emulator/delivery). */
+  chaos?: Hono<any>;
+  /** Hosted AuthKit, test IdP and admin portal pages (emulator/hosted), mounted last. */
+  hosted?: Hono<any>;
+}
+
+export function createEmulatorApp(ctx: EmulatorContext, parts: EmulatorAppParts): Hono {
+  const app = new Hono();
+  app.onError(errorResponse);
+  app.notFound(notFoundResponse);
+  app.use('*', faultMiddleware(parts.faults));
+  app.use('*', apiKeyAuth(ctx.config.apiKey));
+  app.get('/healthz', (c) => c.json({ ok: true }));
+
+  app.route('/', signInRoutes(ctx, { hostedPages: parts.hosted !== undefined }));
+  app.route('/', userManagementRoutes(ctx));
+  app.route('/', organizationRoutes(ctx));
+  app.route('/', directorySyncRoutes(ctx));
+  app.route('/', platformRoutes(ctx));
+  app.route('/', controlRoutes(ctx, parts.faults));
+  if (parts.chaos) app.route('/_emulator/chaos', parts.chaos);
+  if (parts.scim) app.route('/scim/v2', parts.scim);
+  if (parts.hosted) app.route('/', parts.hosted);
+  return app;
+}
