@@ -1,0 +1,28 @@
+import { randomBytes } from 'node:crypto';
+import { Hono } from 'hono';
+import type { EmulatorContext } from '../services/context.ts';
+import { createAuthkitPages } from './authkit-router.ts';
+import { createFlowSealer } from './flow-token.ts';
+import { createPortalPages } from './portal-router.ts';
+
+// Every server-rendered page of the emulator, for the core to mount at the root:
+//   GET  /user_management/authorize   AuthKit hosted sign-in (email, password, magic code,
+//                                     sign-up, email verification, organization choice)
+//   GET  /sso/authorize               the SSO API's test identity provider page
+//   POST /hosted/authorize/*          the steps of both
+//   GET  /portal/:intent?token=…      admin portal (sso, dsync, domain_verification; others
+//                                     show a "not emulated" page)
+//   POST /portal/{sso/connect, dsync/create, domain_verification/verify}
+
+export interface HostedOptions {
+  /** Key that seals the state carried between pages; random per process unless given. */
+  sealingKey?: Buffer;
+}
+
+export function createHostedRouter(ctx: EmulatorContext, options: HostedOptions = {}): Hono {
+  const sealer = createFlowSealer(options.sealingKey ?? randomBytes(32), () => ctx.world.clock.nowMs());
+  const app = new Hono();
+  app.route('/', createAuthkitPages(ctx, sealer));
+  app.route('/', createPortalPages(ctx));
+  return app;
+}
