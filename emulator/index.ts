@@ -14,7 +14,7 @@ import { createFaultHooks } from './http/faults.ts';
 import { createEmulatorApp } from './http/app.ts';
 import { loadSeed, readSeedFile, type SeedSummary } from './seed/load-seed.ts';
 import { createScimRouter } from './scim/router.ts';
-import { createWebhookDispatcher, type WebhookDispatcher } from './delivery/dispatcher.ts';
+import { createWebhookDispatcher, type DispatcherOptions, type WebhookDispatcher } from './delivery/dispatcher.ts';
 import { createChaosRouter } from './delivery/chaos-router.ts';
 
 export const DEFAULT_API_KEY = 'sk_test_gatehouse_emulator';
@@ -33,6 +33,8 @@ export interface StartEmulatorOptions {
   publicUrl?: string;
   /** Outbound fetch for webhook delivery (tests inject one). */
   fetch?: typeof globalThis.fetch;
+  /** Webhook delivery tuning: retry backoff (tests scale it to milliseconds), lanes, chaos at start. */
+  webhooks?: Pick<DispatcherOptions, 'retry' | 'concurrency' | 'chaos'>;
 }
 
 export interface RunningEmulator {
@@ -64,6 +66,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   ensureDefaultRoles(ctx);
 
   const webhooks = createWebhookDispatcher({
+    ...options.webhooks,
     fetch: options.fetch ?? globalThis.fetch,
     endpoints: () => [...world.webhookEndpoints.values()],
   });
