@@ -10,10 +10,16 @@ import type { Store } from '../store/store.ts';
 import { createErrorHandler, notFound } from './error-handler.ts';
 import { accessLog } from './middleware/access-log.ts';
 import { healthRoutes } from './routes/health.ts';
+import { createApiV1 } from './api/api.ts';
+import type { ApiDeps } from './api/define-api.ts';
 
 export interface HttpAppDeps {
   store: Store;
   logger: Logger;
+  /** Resolves a request's AuthContext for /api/v1 (the access verifier); absent, the API answers 401. */
+  authenticate?: ApiDeps['authenticate'];
+  onSuperAdminEntry?: ApiDeps['onSuperAdminEntry'];
+  publicUrl?: string;
 }
 
 export interface HttpAppOptions {
@@ -35,6 +41,15 @@ export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): 
     }),
   );
   app.route('/', healthRoutes(deps.store));
+  const apiV1 = createApiV1({
+    store: deps.store,
+    publicUrl: deps.publicUrl ?? '',
+    authenticate: deps.authenticate ?? (async () => {
+      throw new AppError('AUTH_REQUIRED', 'Sign in or send a bearer credential', { details: { wwwAuthenticate: 'Bearer realm="gatehouse"' } });
+    }),
+    onSuperAdminEntry: deps.onSuperAdminEntry,
+  });
+  app.route('/api/v1', apiV1.router);
   app.notFound(notFound);
   app.onError(createErrorHandler(deps.logger));
   return app;

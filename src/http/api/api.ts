@@ -1,0 +1,23 @@
+// Assembles /api/v1: every route group, and the OpenAPI document generated from the same
+// declarations at /api/v1/openapi.json.
+import type { Hono } from 'hono';
+import type { Store } from '../../store/store.ts';
+import { Api, type ApiDeps } from './define-api.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { meRoutes } from './routes/me.ts';
+import { roleRoutes } from './routes/roles.ts';
+
+export interface ApiV1Deps extends ApiDeps {
+  store: Store;
+  publicUrl: string;
+}
+
+export function createApiV1(deps: ApiV1Deps): { router: Hono; api: Api } {
+  const api = new Api(deps);
+  meRoutes(api, deps.store);
+  auditRoutes(api, deps.store);
+  roleRoutes(api, deps.store);
+  const document = () => api.openApiDocument({ title: 'Gatehouse API', version: '1', serverUrl: `${deps.publicUrl}/api/v1` });
+  api.router.get('/openapi.json', (c) => c.json(document()));
+  return { router: api.router, api };
+}

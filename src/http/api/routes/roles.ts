@@ -1,0 +1,71 @@
+// Roles API: built-in and custom roles with their permissions; create, update, delete custom roles.
+import { z } from 'zod';
+import { actorOf } from '../../../audit/actor.ts';
+import { ALL_PERMISSIONS } from '../../../core/permissions.ts';
+import { createRole, deleteRole, listRoles, updateRole } from '../../../organizations/roles.ts';
+import type { Store } from '../../../store/store.ts';
+import { inTenant } from '../../../store/tenant.ts';
+import type { Api } from '../define-api.ts';
+import { idOf, orgParams } from '../common.ts';
+
+const permission = z.enum(ALL_PERMISSIONS as [string, ...string[]]);
+const role = z.object({ slug: z.string(), name: z.string(), description: z.string(), permissions: z.array(z.string()), builtIn: z.boolean() });
+const slug = z.string().regex(/^[a-z][a-z0-9-]{1,47}$/, 'lowercase letters, digits and dashes, 2-48 characters');
+const roleParams = z.strictObject({ orgId: idOf('org'), slug });
+const createBody = z.strictObject({
+  slug,
+  name: z.string().trim().min(1).max(100),
+  description: z.string().max(500).optional(),
+  permissions: z.array(permission).max(50),
+});
+const updateBody = z
+  .strictObject({ name: z.string().trim().min(1).max(100).optional(), description: z.string().max(500).optional(), permissions: z.array(permission).max(50).optional() })
+  .refine((b) => Object.keys(b).length > 0, 'nothing to change');
+
+export function roleRoutes(api: Api, store: Store): void {
+  api.add({
+    method: 'get',
+    path: '/organizations/{orgId}/roles',
+    summary: 'List built-in and custom roles with their permissions',
+    tag: 'Roles',
+    permission: 'members:read',
+    params: orgParams,
+    responses: { 200: { description: 'Roles', schema: z.object({ data: z.array(role) }) } },
+    handler: async ({ params }) => ({ status: 200, body: { data: await inTenant(store.db, params.orgId, (tx) => listRoles(tx, params.orgId)) } }),
+  });
+  api.add({
+    method: 'post',
+    path: '/organizations/{orgId}/roles',
+    summary: 'Create a custom role',
+    tag: 'Roles',
+    permission: 'roles:manage',
+    params: orgParams,
+    body: createBody,
+    responses: { 201: { description: 'Created', schema: role }, 409: { description: 'Slug taken or built in' } },
+    handler: async ({ params, body, auth }) => ({ status: 201, body: await createRole(store.db, params.orgId, body as z.output<typeof createBody> & { permissions: never[] }, actorOf(auth)) }),
+  });
+  api.add({
+    method: 'patch',
+    path: '/organizations/{orgId}/roles/{slug}',
+    summary: 'Change a custom role',
+    tag: 'Roles',
+    permission: 'roles:manage',
+    params: roleParams,
+    body: updateBody,
+    responses: { 200: { description: 'Updated', schema: role }, 409: { description: 'Built-in roles cannot change' } },
+    handler: async ({ params, body, auth }) => ({ status: 200, body: await updateRole(store.db, params.orgId, params.slug, body as never, actorOf(auth)) }),
+  });
+  api.add({
+    method: 'delete',
+    path: '/organizations/{orgId}/roles/{slug}',
+    summary: 'Delete a custom role that no member holds',
+    tag: 'Roles',
+    permission: 'roles:manage',
+    params: roleParams,
+    responses: { 204: { description: 'Deleted' }, 409: { description: 'Built in, or still assigned' } },
+    handler: async ({ params, auth }) => {
+      await deleteRole(store.db, params.orgId, params.slug, actorOf(auth));
+      return { status: 204, body: null };
+    },
+  });
+}

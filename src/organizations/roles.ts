@@ -1,0 +1,89 @@
+// Roles of an organization: the environment's built-in roles (admin, member) plus the custom roles
+// an organization defines. A role's permissions are what every credential holding it may do.
+import { sql, type Kysely } from 'kysely';
+import { appendAuditEvent } from '../audit/audit-log.ts';
+import type { AuditActor } from '../audit/chain.ts';
+import { AppError } from '../core/errors.ts';
+import { BUILT_IN_ROLES, isPermission, type Permission } from '../core/permissions.ts';
+import type { Database } from '../store/schema.ts';
+import { inTenant, type Tx } from '../store/tenant.ts';
+
+export interface Role {
+  slug: string;
+  name: string;
+  description: string;
+  permissions: Permission[];
+  builtIn: boolean;
+}
+
+const BUILT_IN_SLUGS = new Set(BUILT_IN_ROLES.map((r) => r.slug));
+
+export async function listRoles(tx: Tx, organizationId: string): Promise<Role[]> {
+  const builtIn = await tx.selectFrom('roles').selectAll().orderBy('slug').execute();
+  const custom = await tx.selectFrom('organization_roles').selectAll().where('organization_id', '=', organizationId).orderBy('slug').execute();
+  return [
+    ...builtIn.map((r) => ({ slug: r.slug, name: r.name, description: r.description, permissions: r.permissions.filter(isPermission), builtIn: true })),
+    ...custom.map((r) => ({ slug: r.slug, name: r.name, description: r.description, permissions: r.permissions.filter(isPermission), builtIn: false })),
+  ];
+}
+
+/** The permissions a role grants in an organization, or undefined when the role does not exist. */
+export async function permissionsOfRole(tx: Tx, organizationId: string, slug: string): Promise<Permission[] | undefined> {
+  const roles = await listRoles(tx, organizationId);
+  return roles.find((r) => r.slug === slug)?.permissions;
+}
+
+export interface RoleInput {
+  slug: string;
+  name: string;
+  description?: string;
+  permissions: Permission[];
+}
+
+export async function createRole(db: Kysely<Database>, organizationId: string, input: RoleInput, actor: AuditActor): Promise<Role> {
+  if (BUILT_IN_SLUGS.has(input.slug)) throw new AppError('CONFLICT', `"${input.slug}" is a built-in role`);
+  return inTenant(db, organizationId, async (tx) => {
+    const inserted = await tx
+      .insertInto('organization_roles')
+      .values({ organization_id: organizationId, slug: input.slug, name: input.name, description: input.description ?? '', permissions: [...new Set(input.permissions)] })
+      .onConflict((oc) => oc.columns(['organization_id', 'slug']).doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (!inserted) throw new AppError('CONFLICT', `A role "${input.slug}" already exists`);
+    await appendAuditEvent(tx, { organizationId, type: 'role.created', actor, target: { type: 'role', id: input.slug }, data: { permissions: inserted.permissions } });
+    return { slug: inserted.slug, name: inserted.name, description: inserted.description, permissions: inserted.permissions.filter(isPermission), builtIn: false };
+  });
+}
+
+export async function updateRole(db: Kysely<Database>, organizationId: string, slug: string, patch: Partial<Omit<RoleInput, 'slug'>>, actor: AuditActor): Promise<Role> {
+  if (BUILT_IN_SLUGS.has(slug)) throw new AppError('CONFLICT', 'Built-in roles cannot be changed');
+  return inTenant(db, organizationId, async (tx) => {
+    const before = await tx.selectFrom('organization_roles').selectAll().where('organization_id', '=', organizationId).where('slug', '=', slug).forUpdate().executeTakeFirst();
+    if (!before) throw new AppError('RESOURCE_NOT_FOUND', `No role "${slug}" in this organization`);
+    const updated = await tx
+      .updateTable('organization_roles')
+      .set({
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.description !== undefined ? { description: patch.description } : {}),
+        ...(patch.permissions !== undefined ? { permissions: [...new Set(patch.permissions)] } : {}),
+        updated_at: sql<Date>`now()`,
+      })
+      .where('organization_id', '=', organizationId)
+      .where('slug', '=', slug)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await appendAuditEvent(tx, { organizationId, type: 'role.updated', actor, target: { type: 'role', id: slug }, data: { before: { name: before.name, permissions: before.permissions }, after: { name: updated.name, permissions: updated.permissions } } });
+    return { slug: updated.slug, name: updated.name, description: updated.description, permissions: updated.permissions.filter(isPermission), builtIn: false };
+  });
+}
+
+export async function deleteRole(db: Kysely<Database>, organizationId: string, slug: string, actor: AuditActor): Promise<void> {
+  if (BUILT_IN_SLUGS.has(slug)) throw new AppError('CONFLICT', 'Built-in roles cannot be deleted');
+  await inTenant(db, organizationId, async (tx) => {
+    const inUse = await tx.selectFrom('organization_memberships').select('id').where('organization_id', '=', organizationId).where('role_slug', '=', slug).where('deleted_at', 'is', null).limit(1).executeTakeFirst();
+    if (inUse) throw new AppError('CONFLICT', `Role "${slug}" is still assigned to members; change their role first`);
+    const deleted = await tx.deleteFrom('organization_roles').where('organization_id', '=', organizationId).where('slug', '=', slug).executeTakeFirst();
+    if (deleted.numDeletedRows === 0n) throw new AppError('RESOURCE_NOT_FOUND', `No role "${slug}" in this organization`);
+    await appendAuditEvent(tx, { organizationId, type: 'role.deleted', actor, target: { type: 'role', id: slug } });
+  });
+}

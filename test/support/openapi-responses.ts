@@ -1,0 +1,40 @@
+// Checks real responses against the OpenAPI document the server publishes: every JSON body a
+// test receives must match the schema declared for its operation and status.
+import { Ajv2020 } from 'ajv/dist/2020.js';
+
+type Doc = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>; components: { schemas: Record<string, unknown> } };
+
+export class ResponseChecker {
+  readonly #doc: Doc;
+  readonly #ajv = new Ajv2020({ strict: false, allErrors: true });
+  readonly #routes: { method: string; template: string; regex: RegExp }[];
+  checked = 0;
+
+  constructor(doc: Doc) {
+    this.#doc = doc;
+    this.#ajv.addSchema({ $id: 'components', ...doc.components }, 'components');
+    this.#routes = Object.entries(doc.paths).flatMap(([template, ops]) =>
+      Object.keys(ops).map((method) => ({ method, template, regex: new RegExp(`^${template.replace(/\{\w+\}/g, '[^/]+')}$`) })),
+    );
+  }
+
+  /** Throws when the body does not match; `path` is relative to the API base. */
+  check(method: string, path: string, status: number, contentType: string | null, body: unknown): void {
+    const route = this.#routes
+      .filter((r) => r.method === method.toLowerCase() && r.regex.test(path.split('?')[0]!))
+      .sort((a, b) => b.template.replace(/\{\w+\}/g, '').length - a.template.replace(/\{\w+\}/g, '').length)[0];
+    if (!route) throw new Error(`no documented operation for ${method} ${path}`);
+    const response = this.#doc.paths[route.template]![route.method]!.responses[String(status)];
+    if (!response) throw new Error(`${method} ${route.template} answered ${status}, which the document does not declare`);
+    const type = (contentType ?? '').split(';')[0]!;
+    const schema = response.content?.[type]?.schema;
+    if (!schema) {
+      if (response.content && status !== 204) throw new Error(`${method} ${route.template} ${status}: undocumented content type ${type}`);
+      return;
+    }
+    const resolved = JSON.parse(JSON.stringify(schema).replaceAll('"#/components/schemas/', '"components#/schemas/'));
+    const validate = this.#ajv.compile(resolved);
+    if (!validate(body)) throw new Error(`${method} ${route.template} ${status} does not match the document: ${this.#ajv.errorsText(validate.errors)}`);
+    this.checked += 1;
+  }
+}
