@@ -9,7 +9,7 @@ import { createPortalPages } from './portal-router.ts';
 //   GET  /user_management/authorize   AuthKit hosted sign-in (email, password, magic code,
 //                                     sign-up, email verification, organization choice)
 //   GET  /sso/authorize               the SSO API's test identity provider page
-//   POST /hosted/authorize/*          the steps of both
+//   POST /_hosted/authorize/*        the steps of both
 //   GET  /portal/:intent?token=…      admin portal (sso, dsync, domain_verification; others
 //                                     show a "not emulated" page)
 //   POST /portal/{sso/connect, dsync/create, domain_verification/verify}

@@ -6,15 +6,15 @@ import { errorBox, hidden, page } from './layout.ts';
 // sign-in) in hidden fields.
 
 export const AUTHORIZE_ACTIONS = {
-  email: '/hosted/authorize/email',
-  password: '/hosted/authorize/password',
-  sendCode: '/hosted/authorize/magic/send',
-  verifyCode: '/hosted/authorize/magic/verify',
-  signUp: '/hosted/authorize/sign-up',
-  showSignUp: '/hosted/authorize/sign-up/start',
-  verifyEmail: '/hosted/authorize/verify-email',
-  organization: '/hosted/authorize/organization',
-  testIdp: '/hosted/authorize/idp',
+  email: '/_hosted/authorize/email',
+  password: '/_hosted/authorize/password',
+  sendCode: '/_hosted/authorize/magic/send',
+  verifyCode: '/_hosted/authorize/magic/verify',
+  signUp: '/_hosted/authorize/sign-up',
+  showSignUp: '/_hosted/authorize/sign-up/start',
+  verifyEmail: '/_hosted/authorize/verify-email',
+  organization: '/_hosted/authorize/organization',
+  testIdp: '/_hosted/authorize/idp',
 } as const;
 
 interface Step {
