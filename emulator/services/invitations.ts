@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { randomBytes } from 'node:crypto';
 import type { EmulatorContext } from './context.ts';
 import type { InvitationWire, UserWire } from '../state/types.ts';
-import { badRequest, conflict, notFound } from './errors.ts';
+import { badRequest, notFound } from './errors.ts';
 import { parseInput } from './input.ts';
 import { paginate, type ListParams } from './pagination.ts';
 import { requireOrganization } from './organizations.ts';
@@ -58,7 +58,7 @@ export function sendInvitation(ctx: EmulatorContext, body: unknown): InvitationW
   const email = input.email.toLowerCase();
   if (input.organization_id) {
     requireOrganization(ctx, input.organization_id);
-    if (input.role_slug) assertRoleSlugs(ctx, input.organization_id, [input.role_slug], 'role_slug');
+    if (input.role_slug) assertRoleSlugs(ctx, input.organization_id, [input.role_slug], 'role_slug', 400);
     const existing = findUserByEmail(ctx, email);
     if (existing && findMembership(ctx, existing.id, input.organization_id)?.status === 'active') {
       throw badRequest('user_already_organization_member', 'The user is already a member of this organization.');
@@ -67,7 +67,7 @@ export function sendInvitation(ctx: EmulatorContext, body: unknown): InvitationW
   if (input.inviter_user_id) requireUser(ctx, input.inviter_user_id);
   for (const other of world.invitations.values()) {
     if (other.email === email && other.organization_id === (input.organization_id ?? null) && refresh(ctx, other).state === 'pending') {
-      throw badRequest('duplicate_invite', 'An invitation for this email is already pending.');
+      throw badRequest(input.organization_id ? 'email_already_invited_to_organization' : 'email_already_invited', 'An invitation for this email is already pending.');
     }
   }
   const now = world.nowIso();
@@ -159,7 +159,7 @@ export function acceptInvitation(ctx: EmulatorContext, id: string): InvitationWi
 
 export function revokeInvitation(ctx: EmulatorContext, id: string): InvitationWire {
   const invitation = requireInvitation(ctx, id);
-  assertPending(invitation);
+  if (invitation.state !== 'pending') throw badRequest('invite_not_pending', `The invitation is ${invitation.state}.`);
   const now = ctx.world.nowIso();
   invitation.state = 'revoked';
   invitation.revoked_at = now;
@@ -168,15 +168,14 @@ export function revokeInvitation(ctx: EmulatorContext, id: string): InvitationWi
   return { ...invitation };
 }
 
-/** Resending a pending or expired invitation mails it again with a fresh expiry. */
+/** Resending mails a pending invitation again; WorkOS refuses expired, revoked and accepted ones. */
 export function resendInvitation(ctx: EmulatorContext, id: string): InvitationWire {
   const invitation = requireInvitation(ctx, id);
-  if (invitation.state === 'accepted' || invitation.state === 'revoked') {
-    throw conflict(`invitation_${invitation.state}`, `The invitation has already been ${invitation.state}.`);
+  if (invitation.state !== 'pending') {
+    const code = invitation.state === 'expired' ? 'invite_expired' : invitation.state === 'revoked' ? 'invite_revoked' : 'invite_accepted';
+    throw badRequest(code, `The invitation is ${invitation.state}.`);
   }
   const { world } = ctx;
-  invitation.state = 'pending';
-  invitation.expires_at = new Date(world.clock.nowMs() + 7 * DAY_MS).toISOString();
   invitation.updated_at = world.nowIso();
   world.emit('invitation.resent', withoutToken(invitation));
   mail(ctx, invitation);

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { EmulatorContext } from './context.ts';
 import type { MembershipStatus, MembershipWire } from '../state/types.ts';
-import { badRequest, conflict, notFound, unprocessable } from './errors.ts';
+import { badRequest, notFound, unprocessable } from './errors.ts';
 import { parseInput } from './input.ts';
 import { paginate, type ListParams } from './pagination.ts';
 import { serializeMembership } from './serialize.ts';
@@ -77,7 +77,7 @@ export function createMembership(ctx: EmulatorContext, body: unknown) {
   const slugs = roleSlugsOf(input) ?? [DEFAULT_ROLE_SLUG];
   assertRoleSlugs(ctx, input.organization_id, slugs, input.role_slugs ? 'role_slugs' : 'role_slug');
   if (findMembership(ctx, input.user_id, input.organization_id)) {
-    throw conflict('organization_membership_already_exists', 'The user is already a member of this organization.');
+    throw unprocessable([{ field: 'user_id', code: 'organization_membership_already_exists', message: 'The user is already a member of this organization.' }], 'The user is already a member of this organization.');
   }
   const membership = insertMembership(ctx, { userId: input.user_id, orgId: input.organization_id, roleSlugs: slugs, status: 'active' });
   return serializeMembership(ctx.world, membership);
@@ -89,7 +89,7 @@ export function getMembership(ctx: EmulatorContext, id: string) {
 
 export function listMemberships(ctx: EmulatorContext, filter: { user_id?: string; organization_id?: string; statuses?: string[] }, params: ListParams) {
   if (!filter.user_id && !filter.organization_id) {
-    throw unprocessable([{ field: 'organization_id', code: 'user_id_or_organization_id_required', message: 'Either user_id or organization_id is required.' }]);
+    throw badRequest('missing_user_id_or_organization_id', 'Either user_id or organization_id is required.');
   }
   let items = [...ctx.world.memberships.values()];
   if (filter.user_id) items = items.filter((m) => m.user_id === filter.user_id);
@@ -125,6 +125,7 @@ export function deactivateMembership(ctx: EmulatorContext, id: string) {
 
 export function reactivateMembership(ctx: EmulatorContext, id: string) {
   const membership = requireMembership(ctx, id);
+  if (membership.status === 'pending') throw badRequest('cannot_reactivate_pending_organization_membership', 'A pending membership cannot be reactivated.');
   if (membership.status !== 'active') {
     membership.status = 'active';
     membership.updated_at = ctx.world.nowIso();

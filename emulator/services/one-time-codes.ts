@@ -6,7 +6,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type { EmulatorContext } from './context.ts';
 import type { OneTimeCode, PasswordResetRecord, UserWire } from '../state/types.ts';
 import { hashPassword } from '../state/password.ts';
-import { badRequest, notFound } from './errors.ts';
+import { EmulatorError, badRequest, notFound } from './errors.ts';
 import { parseInput } from './input.ts';
 import { createUser, findUserByEmail, requireUser } from './users.ts';
 import { serializeUser } from './serialize.ts';
@@ -66,26 +66,50 @@ export function getMagicAuth(ctx: EmulatorContext, id: string) {
  * Checks a code against the newest unused code for the email. Wrong guesses count against
  * every live code of that email so that spraying codes across resends does not help.
  */
-export function consumeCode(ctx: EmulatorContext, codes: Map<string, OneTimeCode>, userId: string, code: string): OneTimeCode {
+export interface CodeErrors {
+  invalid: string;
+  expired: string;
+  used: string;
+  tooMany: string;
+}
+
+/** The codes `/user_management/authenticate` answers for one-time codes. */
+export const GRANT_CODE_ERRORS: CodeErrors = {
+  invalid: 'invalid_one_time_code',
+  expired: 'one_time_code_expired',
+  used: 'one_time_code_previously_used',
+  tooMany: 'one_time_code_too_many_attempts',
+};
+
+/** The codes the email verification confirm endpoint answers. */
+const CONFIRM_CODE_ERRORS: CodeErrors = {
+  invalid: 'email_verification_code_incorrect',
+  expired: 'email_verification_code_expired',
+  used: 'email_verification_code_previously_used',
+  tooMany: 'email_verification_code_incorrect',
+};
+
+export function consumeCode(ctx: EmulatorContext, codes: Map<string, OneTimeCode>, userId: string, code: string, errors: CodeErrors = GRANT_CODE_ERRORS): OneTimeCode {
   const live = [...codes.values()].filter((c) => c.user_id === userId && !c.used).sort((a, b) => (a.id < b.id ? 1 : -1));
   const match = live.find((c) => c.code === code);
   const usedMatch = [...codes.values()].find((c) => c.user_id === userId && c.used && c.code === code);
   if (!match) {
     for (const c of live) c.attempts += 1;
-    if (usedMatch) throw badRequest('one_time_code_previously_used', 'The code has already been used.');
-    if (live.some((c) => c.attempts > MAX_ATTEMPTS)) throw badRequest('one_time_code_too_many_attempts', 'Too many attempts; request a new code.');
-    throw badRequest('invalid_one_time_code', 'The code is invalid.');
+    if (usedMatch) throw badRequest(errors.used, 'The code has already been used.');
+    if (live.some((c) => c.attempts > MAX_ATTEMPTS)) throw badRequest(errors.tooMany, 'Too many attempts; request a new code.');
+    throw badRequest(errors.invalid, 'The code is invalid.');
   }
-  if (match.attempts >= MAX_ATTEMPTS) throw badRequest('one_time_code_too_many_attempts', 'Too many attempts; request a new code.');
-  if (Date.parse(match.expires_at) <= ctx.world.clock.nowMs()) throw badRequest('one_time_code_expired', 'The code has expired.');
+  if (match.attempts >= MAX_ATTEMPTS) throw badRequest(errors.tooMany, 'Too many attempts; request a new code.');
+  if (Date.parse(match.expires_at) <= ctx.world.clock.nowMs()) throw badRequest(errors.expired, 'The code has expired.');
   match.used = true;
   match.updated_at = ctx.world.nowIso();
   return match;
 }
 
 /** Creates and mails an email verification code for a user. */
-export function sendEmailVerification(ctx: EmulatorContext, userId: string) {
+export function sendEmailVerification(ctx: EmulatorContext, userId: string, options: { refuseVerified?: boolean } = {}) {
   const user = requireUser(ctx, userId);
+  if (options.refuseVerified && user.email_verified) throw badRequest('email_already_verified', 'The email address is already verified.');
   const record = newCode(ctx, 'email_verification', user);
   ctx.world.emailVerifications.set(record.id, record);
   ctx.world.emit('email_verification.created', codeWire('email_verification', record, false));
@@ -109,7 +133,8 @@ export function markEmailVerified(ctx: EmulatorContext, user: UserWire): void {
 export function confirmEmailVerification(ctx: EmulatorContext, userId: string, body: unknown) {
   const input = parseInput(VerifyEmailInput, body);
   const user = requireUser(ctx, userId);
-  consumeCode(ctx, ctx.world.emailVerifications, userId, input.code);
+  if (user.email_verified) throw badRequest('email_previously_verified', 'The email address is already verified.');
+  consumeCode(ctx, ctx.world.emailVerifications, userId, input.code, CONFIRM_CODE_ERRORS);
   markEmailVerified(ctx, user);
   return { user: serializeUser(user) };
 }
@@ -160,8 +185,10 @@ export function getPasswordReset(ctx: EmulatorContext, id: string) {
 export function confirmPasswordReset(ctx: EmulatorContext, body: unknown) {
   const input = parseInput(ResetPasswordInput, body);
   const record = [...ctx.world.passwordResets.values()].find((r) => r.token === input.token);
-  if (!record || record.used) throw badRequest('password_reset_token_invalid', 'The password reset token is invalid.');
-  if (Date.parse(record.expires_at) <= ctx.world.clock.nowMs()) throw badRequest('password_reset_token_expired', 'The password reset token has expired.');
+  const refuse = (code: string, message: string) =>
+    new EmulatorError(400, { code: 'password_reset_error', message: 'The password could not be reset.', errors: [{ code, message }] });
+  if (!record || record.used) throw refuse('password_reset_token_invalid', 'The password reset token is invalid.');
+  if (Date.parse(record.expires_at) <= ctx.world.clock.nowMs()) throw refuse('password_reset_token_expired', 'The password reset token has expired.');
   const user = requireUser(ctx, record.user_id);
   record.used = true;
   ctx.world.passwordHashes.set(user.id, hashPassword(input.new_password));

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { randomBytes } from 'node:crypto';
 import type { EmulatorContext } from './context.ts';
 import type { DomainState, OrganizationDomainWire, OrganizationWire } from '../state/types.ts';
-import { conflict, notFound } from './errors.ts';
+import { badRequest, conflict, notFound } from './errors.ts';
 import { parseInput } from './input.ts';
 import { paginate, type ListParams } from './pagination.ts';
 import { serializeOrganization } from './serialize.ts';
@@ -36,7 +36,7 @@ function assertExternalIdFree(ctx: EmulatorContext, externalId: string | null | 
   if (!externalId) return;
   for (const org of ctx.world.organizations.values()) {
     if (org.external_id === externalId && org.id !== selfId) {
-      throw conflict('external_id_already_exists', 'An organization with this external_id already exists.');
+      throw badRequest('external_id_already_used', 'An organization with this external_id already exists.');
     }
   }
 }
@@ -190,6 +190,7 @@ export function createOrganizationDomain(ctx: EmulatorContext, body: unknown): O
 export function verifyOrganizationDomain(ctx: EmulatorContext, id: string): OrganizationDomainWire {
   const domain = requireDomain(ctx, id);
   const { world } = ctx;
+  if (domain.state === 'verified' || domain.state === 'legacy_verified') throw badRequest('domain_already_verified', 'The domain is already verified.');
   const ok = !domain.domain.includes('unverifiable');
   domain.state = ok ? 'verified' : 'failed';
   domain.updated_at = world.nowIso();

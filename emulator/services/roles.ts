@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { EmulatorContext } from './context.ts';
 import type { PermissionWire, RoleWire } from '../state/types.ts';
-import { conflict, notFound, unprocessable } from './errors.ts';
+import { EmulatorError, conflict, notFound, unprocessable } from './errors.ts';
 import { parseInput } from './input.ts';
 import { paginate, type ListParams } from './pagination.ts';
 import { requireOrganization } from './organizations.ts';
@@ -74,9 +74,11 @@ export function resolveRole(ctx: EmulatorContext, orgId: string, slugValue: stri
 }
 
 /** Throws 422 unless every slug names a role usable in the organization. */
-export function assertRoleSlugs(ctx: EmulatorContext, orgId: string, slugs: string[], field: string): void {
+export function assertRoleSlugs(ctx: EmulatorContext, orgId: string, slugs: string[], field: string, status: 400 | 422 = 422): void {
   for (const s of slugs) {
-    if (!resolveRole(ctx, orgId, s)) throw unprocessable([{ field, code: 'role_not_found', message: `Role '${s}' does not exist.` }]);
+    if (!resolveRole(ctx, orgId, s)) {
+      throw new EmulatorError(status, { code: 'invalid_role', message: `Role '${s}' does not exist.`, errors: [{ field, code: 'invalid_role' }] });
+    }
   }
 }
 
@@ -114,7 +116,7 @@ export function createRole(ctx: EmulatorContext, orgId: string | null, body: unk
     throw unprocessable([{ field: 'slug', code: 'invalid_slug', message: "Organization role slugs must start with 'org-'." }]);
   }
   if (orgId ? findOrganizationRole(ctx, orgId, slugValue) : findEnvironmentRole(ctx, slugValue)) {
-    throw conflict('role_slug_already_exists', `A role with slug '${slugValue}' already exists.`);
+    throw conflict(orgId ? 'organization_role_slug_conflict' : 'role_slug_conflict', `A role with slug '${slugValue}' already exists.`);
   }
   return { ...insertRole(ctx, orgId, { slug: slugValue, name: input.name, description: input.description }, true) };
 }
@@ -137,7 +139,7 @@ export function updateRole(ctx: EmulatorContext, orgId: string | null, slugValue
 export function deleteRole(ctx: EmulatorContext, orgId: string, slugValue: string): void {
   const role = requireRole(ctx, orgId, slugValue);
   const inUse = [...ctx.world.memberships.values()].some((m) => m.organization_id === orgId && m.roles.some((r) => r.slug === slugValue));
-  if (inUse) throw conflict('role_in_use', `Role '${slugValue}' is assigned to organization members.`);
+  if (inUse) throw conflict('role_has_assignments', `Role '${slugValue}' is assigned to organization members.`);
   ctx.world.roles.delete(role.id);
   ctx.world.emit('organization_role.deleted', roleEventData(ctx, role));
   ctx.world.roleOrganization.delete(role.id);
@@ -178,7 +180,7 @@ export function createPermission(ctx: EmulatorContext, body: unknown): Permissio
   const input = parseInput(CreatePermissionInput, body);
   const { world } = ctx;
   if ([...world.permissions.values()].some((p) => p.slug === input.slug)) {
-    throw conflict('permission_slug_already_exists', `A permission with slug '${input.slug}' already exists.`);
+    throw conflict('permission_slug_conflict', `A permission with slug '${input.slug}' already exists.`);
   }
   const now = world.nowIso();
   const permission: PermissionWire = {

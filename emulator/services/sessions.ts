@@ -4,7 +4,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { EmulatorContext } from './context.ts';
 import type { PendingSignIn, RefreshTokenRecord, SessionWire } from '../state/types.ts';
-import { notFound, oauthError } from './errors.ts';
+import { badRequest, notFound, oauthError } from './errors.ts';
 import { paginate, type ListParams } from './pagination.ts';
 import { serializeUser } from './serialize.ts';
 import { findMembership } from './memberships.ts';
@@ -148,7 +148,7 @@ export async function refreshSession(ctx: EmulatorContext, token: string, organi
 
 export function revokeSession(ctx: EmulatorContext, sessionId: string): void {
   const session = ctx.world.sessions.get(sessionId);
-  if (!session) throw notFound('Session', sessionId);
+  if (!session) throw badRequest('session_not_found', 'Session not found.');
   if (session.status !== 'active') return;
   const now = ctx.world.nowIso();
   session.status = 'revoked';

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { EmulatorContext } from './context.ts';
 import type { UserWire } from '../state/types.ts';
 import { hashPassword } from '../state/password.ts';
-import { EmulatorError, conflict, notFound } from './errors.ts';
+import { EmulatorError, badRequest, notFound } from './errors.ts';
 import { parseInput } from './input.ts';
 import { paginate, type ListParams } from './pagination.ts';
 import { serializeUser } from './serialize.ts';
@@ -54,7 +54,7 @@ export function createUser(ctx: EmulatorContext, body: unknown): UserWire {
     throw new EmulatorError(400, { code: 'user_creation_error', message: 'Could not create user.', errors: [{ code: 'email_not_available', message: 'This email is not available.' }] });
   }
   if (input.external_id && [...world.users.values()].some((u) => u.external_id === input.external_id)) {
-    throw conflict('external_id_already_exists', 'A user with this external_id already exists.');
+    throw new EmulatorError(400, { code: 'user_creation_error', message: 'Could not create user.', errors: [{ code: 'external_id_already_used', message: 'This external_id is already in use.' }] });
   }
   const now = world.nowIso();
   const user: UserWire = {
@@ -107,13 +107,18 @@ export function updateUser(ctx: EmulatorContext, id: string, body: unknown): Use
   if (input.email !== undefined) {
     const email = input.email.toLowerCase();
     const other = findUserByEmail(ctx, email);
-    if (other && other.id !== id) throw conflict('user_already_exists', 'A user with this email already exists.');
+    if (other && other.id !== id) throw badRequest('email_not_available', 'This email is not available.');
     if (email !== user.email) user.email_verified = false;
     user.email = email;
   }
   if (input.first_name !== undefined) user.first_name = input.first_name;
   if (input.last_name !== undefined) user.last_name = input.last_name;
   if (input.email_verified !== undefined) user.email_verified = input.email_verified;
+  if (input.external_id) {
+    for (const other of world.users.values()) {
+      if (other.id !== id && other.external_id === input.external_id) throw badRequest('external_id_already_used', 'This external_id is already in use.');
+    }
+  }
   if (input.external_id !== undefined) user.external_id = input.external_id;
   if (input.metadata !== undefined) user.metadata = input.metadata;
   if (input.locale !== undefined) user.locale = input.locale;

@@ -31,7 +31,7 @@ export function createWebhookEndpoint(ctx: EmulatorContext, body: unknown): Webh
   const input = parseInput(CreateWebhookEndpointInput, body);
   const { world } = ctx;
   if ([...world.webhookEndpoints.values()].some((e) => e.endpoint_url === input.endpoint_url)) {
-    throw conflict('webhook_endpoint_already_exists', 'A webhook endpoint with this URL already exists.');
+    throw conflict('duplicate_endpoint', 'A webhook endpoint with this URL already exists.');
   }
   const now = world.nowIso();
   const endpoint: WebhookEndpointWire = {
@@ -60,7 +60,12 @@ export function getWebhookEndpoint(ctx: EmulatorContext, id: string): WebhookEnd
 export function updateWebhookEndpoint(ctx: EmulatorContext, id: string, body: unknown): WebhookEndpointWire {
   const input = parseInput(UpdateWebhookEndpointInput, body);
   const endpoint = requireWebhookEndpoint(ctx, id);
-  if (input.endpoint_url !== undefined) endpoint.endpoint_url = input.endpoint_url;
+  if (input.endpoint_url !== undefined && input.endpoint_url !== endpoint.endpoint_url) {
+    if ([...ctx.world.webhookEndpoints.values()].some((e) => e.endpoint_url === input.endpoint_url)) {
+      throw conflict('duplicate_endpoint', 'A webhook endpoint with this URL already exists.');
+    }
+    endpoint.endpoint_url = input.endpoint_url;
+  }
   if (input.events !== undefined) endpoint.events = [...new Set(input.events)];
   if (input.status !== undefined) endpoint.status = input.status;
   endpoint.updated_at = ctx.world.nowIso();

@@ -26,7 +26,7 @@ export function userManagementRoutes(ctx: EmulatorContext): Hono {
     users.getUser(ctx, c.req.param('id'));
     return c.json([]);
   });
-  app.post(`${base}/users/:id/email_verification/send`, (c) => c.json({ user: codes.sendEmailVerification(ctx, c.req.param('id')).user }));
+  app.post(`${base}/users/:id/email_verification/send`, (c) => c.json({ user: codes.sendEmailVerification(ctx, c.req.param('id'), { refuseVerified: true }).user }));
   app.post(`${base}/users/:id/email_verification/confirm`, async (c) => c.json(codes.confirmEmailVerification(ctx, c.req.param('id'), await readBody(c))));
   app.get(`${base}/email_verification/:id`, (c) => c.json(codes.getEmailVerification(ctx, c.req.param('id'))));
 
