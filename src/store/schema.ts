@@ -108,6 +108,43 @@ export interface AuditEventsTable {
   hash: string;
 }
 
+export interface SessionsTable {
+  organization_id: string;
+  id: string;
+  user_id: string;
+  workos_session_id: string | null;
+  auth_method: string;
+  role: string;
+  secret_hash: string;
+  key_id: string | null;
+  access_token_enc: string | null;
+  refresh_token_enc: string | null;
+  access_token_expires_at: Timestamp | null;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  last_seen_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  expires_at: Timestamp;
+  idle_expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+  revoked_reason: string | null;
+}
+
+export interface ApiKeysTable {
+  organization_id: string;
+  id: string;
+  name: string;
+  environment: 'live' | 'test';
+  display_prefix: string;
+  secret_hash: string;
+  role: string;
+  owner_user_id: string | null;
+  created_by: string | null;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  expires_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  revoked_reason: string | null;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   organization_domains: OrganizationDomainsTable;
@@ -118,6 +155,8 @@ export interface Database {
   organization_memberships: OrganizationMembershipsTable;
   audit_heads: AuditHeadsTable;
   audit_events: AuditEventsTable;
+  sessions: SessionsTable;
+  api_keys: ApiKeysTable;
 }
 
 export type OrganizationRow = Selectable<OrganizationsTable>;
@@ -125,3 +164,5 @@ export type NewOrganizationRow = Insertable<OrganizationsTable>;
 export type UserRow = Selectable<UsersTable>;
 export type MembershipRow = Selectable<OrganizationMembershipsTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;
+export type SessionRow = Selectable<SessionsTable>;
+export type ApiKeyRow = Selectable<ApiKeysTable>;

@@ -22,6 +22,12 @@ export interface Store {
   readonly db: Kysely<Database>;
   /** Runs a statement as the database owner (migrations, operator tools, tests). */
   readonly owner: SqlSession;
+  /**
+   * LISTENs on `channel` over a connection of its own (PostgreSQL: a dedicated client outside the
+   * pool; PGlite: its one connection). `onLost` fires once if that connection dies; the caller
+   * re-listens (the revocation bus does, with backoff). Resolves to the function that stops.
+   */
+  listen(channel: string, onMessage: (payload: string) => void, onLost?: (error: Error) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -66,8 +72,13 @@ async function openPglite(location: Extract<StoreLocation, { engine: 'pglite' }>
     exec: (text) => dialect.exclusive(() => withOwnerRole(lite, () => owner.exec(text))),
   };
   const db = new Kysely<Database>({ dialect });
+  // LISTEN must not land inside another caller's open transaction (a rollback would undo it).
+  const listen: Store['listen'] = async (channel, onMessage) => {
+    const stop = await dialect.exclusive(() => lite.listen(channel, onMessage));
+    return () => dialect.exclusive(() => stop());
+  };
   // `lite` is not part of the Store contract; the test support reads it to dump a template.
-  return Object.assign({ engine: 'pglite' as const, db, owner: asOwner, close: () => db.destroy() }, { lite });
+  return Object.assign({ engine: 'pglite' as const, db, owner: asOwner, listen, close: () => db.destroy() }, { lite });
 }
 
 async function withOwnerRole<T>(lite: PGlite, fn: () => Promise<T>): Promise<T> {
@@ -113,6 +124,7 @@ async function openPostgres(location: Extract<StoreLocation, { engine: 'postgres
       engine: 'postgres',
       db,
       owner,
+      listen: (channel, onMessage, onLost) => listenPostgres(location.url, channel, onMessage, onLost),
       close: async () => {
         await db.destroy();
         await ownerPool.end();
@@ -122,6 +134,29 @@ async function openPostgres(location: Extract<StoreLocation, { engine: 'postgres
     await ownerPool.end();
     throw error;
   }
+}
+
+/** A dedicated client: a pooled connection would be handed to queries and miss notifications. */
+async function listenPostgres(url: string, channel: string, onMessage: (payload: string) => void, onLost?: (error: Error) => void): Promise<() => Promise<void>> {
+  const client = new pg.Client({ connectionString: url, types: pgTypes });
+  let stopped = false;
+  const lost = (error: Error) => {
+    if (stopped) return;
+    stopped = true;
+    client.end().catch(() => undefined);
+    onLost?.(error);
+  };
+  client.on('error', lost);
+  client.on('end', () => lost(new Error('listen connection ended')));
+  client.on('notification', (n) => {
+    if (n.channel === channel && n.payload !== undefined) onMessage(n.payload);
+  });
+  await client.connect();
+  await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+  return async () => {
+    stopped = true;
+    await client.end().catch(() => undefined);
+  };
 }
 
 /** For /readyz: the database answers and carries every migration this build knows. */
