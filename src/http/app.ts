@@ -12,6 +12,8 @@ import { accessLog } from './middleware/access-log.ts';
 import { healthRoutes } from './routes/health.ts';
 import { createApiV1 } from './api/api.ts';
 import type { ApiDeps } from './api/define-api.ts';
+import { createAdminPages } from '../web/admin/admin-pages.ts';
+import { ADMIN_PAGES } from '../web/admin/index.ts';
 
 export interface HttpAppDeps {
   store: Store;
@@ -41,15 +43,14 @@ export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): 
     }),
   );
   app.route('/', healthRoutes(deps.store));
-  const apiV1 = createApiV1({
-    store: deps.store,
-    publicUrl: deps.publicUrl ?? '',
-    authenticate: deps.authenticate ?? (async () => {
+  const authenticate: ApiDeps['authenticate'] =
+    deps.authenticate ??
+    (async () => {
       throw new AppError('AUTH_REQUIRED', 'Sign in or send a bearer credential', { details: { wwwAuthenticate: 'Bearer realm="gatehouse"' } });
-    }),
-    onSuperAdminEntry: deps.onSuperAdminEntry,
-  });
+    });
+  const apiV1 = { ...createApiV1({ store: deps.store, publicUrl: deps.publicUrl ?? '', authenticate, onSuperAdminEntry: deps.onSuperAdminEntry }), authenticate };
   app.route('/api/v1', apiV1.router);
+  app.route('/admin', createAdminPages({ store: deps.store, authenticate: apiV1.authenticate, onSuperAdminEntry: deps.onSuperAdminEntry }, ADMIN_PAGES));
   app.notFound(notFound);
   app.onError(createErrorHandler(deps.logger));
   return app;

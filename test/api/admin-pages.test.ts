@@ -1,0 +1,89 @@
+// Admin pages through app.request(): rendering, form actions with post/redirect/get, the tenant
+// wall (404) and the permission wall (403), and form errors shown on the page.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { AuthContext } from '../../src/core/auth-context.ts';
+import { AppError } from '../../src/core/errors.ts';
+import { ALL_PERMISSIONS } from '../../src/core/permissions.ts';
+import { createHttpApp } from '../../src/http/app.ts';
+import { createLogger } from '../../src/logger.ts';
+import type { Store } from '../../src/store/store.ts';
+import { inTenant } from '../../src/store/tenant.ts';
+import { createOrg, createUser } from '../support/fixtures.ts';
+import { openPgliteTestStore } from '../support/stores.ts';
+
+describe('admin pages', () => {
+  let store: Store;
+  let orgA: string;
+  let orgB: string;
+  const contexts = new Map<string, AuthContext>();
+  let app: ReturnType<typeof createHttpApp>;
+
+  before(async () => {
+    store = await openPgliteTestStore();
+    orgA = await createOrg(store.db, 'Acme Corp');
+    orgB = await createOrg(store.db, 'Globex');
+    const u1 = await createUser(store.db, 'ada@acme.test');
+    const u2 = await createUser(store.db, 'bob@acme.test');
+    const base = { authMethod: 'session' as const, isSuperAdmin: false };
+    contexts.set('admin', { ...base, principal: { type: 'user', userId: u1 }, organizationId: orgA, role: 'admin', permissions: ALL_PERMISSIONS });
+    contexts.set('member', { ...base, principal: { type: 'user', userId: u2 }, organizationId: orgA, role: 'member', permissions: ['organization:read', 'members:read'] });
+    app = createHttpApp({
+      store,
+      logger: createLogger('silent'),
+      authenticate: async (c) => {
+        const who = contexts.get(c.req.header('x-test-principal') ?? '');
+        if (!who) throw new AppError('AUTH_REQUIRED', 'Sign in');
+        return who;
+      },
+    });
+  });
+  after(() => store.close());
+
+  const get = (who: string | null, path: string) => app.request(path, { headers: who ? { 'x-test-principal': who } : {} });
+  const post = (who: string, path: string, form: Record<string, string>) =>
+    app.request(path, { method: 'POST', body: new URLSearchParams(form), headers: { 'x-test-principal': who, 'content-type': 'application/x-www-form-urlencoded' } });
+
+  it('sends a visitor without a credential to sign in', async () => {
+    const res = await get(null, `/admin/orgs/${orgA}/roles`);
+    assert.equal(res.status, 302);
+    assert.match(res.headers.get('location')!, /^\/auth\/login\?returnTo=/);
+  });
+
+  it('renders the roles page with labelled controls', async () => {
+    const res = await get('admin', `/admin/orgs/${orgA}/roles`);
+    assert.equal(res.status, 200);
+    const body = await res.text();
+    assert.match(body, /<h1>Roles<\/h1>/);
+    assert.match(body, /<label for="role-slug">Slug<\/label>/);
+    assert.match(body, /Acme Corp/);
+  });
+
+  it('creates a role through the form, then shows it with a notice', async () => {
+    const res = await post('admin', `/admin/orgs/${orgA}/roles/create`, { slug: 'auditor', name: 'Auditor', 'perm:audit:read': 'on' });
+    assert.equal(res.status, 303);
+    const page = await (await get('admin', res.headers.get('location')!)).text();
+    assert.match(page, /Role Auditor created/);
+    assert.match(page, /<code>auditor<\/code>/);
+  });
+
+  it('shows a form error on the page with 422 and writes nothing', async () => {
+    const res = await post('admin', `/admin/orgs/${orgA}/roles/create`, { slug: 'Bad Slug!', name: 'X' });
+    assert.equal(res.status, 422);
+    assert.match(await res.text(), /role="alert">The slug takes lowercase/);
+    const rows = await inTenant(store.db, orgA, (tx) => tx.selectFrom('organization_roles').select('slug').execute());
+    assert.deepEqual(rows.map((r) => r.slug), ['auditor']);
+  });
+
+  it('another organization answers 404; a member without the permission gets 403', async () => {
+    assert.equal((await get('admin', `/admin/orgs/${orgB}/roles`)).status, 404);
+    assert.equal((await get('member', `/admin/orgs/${orgA}/audit`)).status, 403);
+    assert.equal((await post('member', `/admin/orgs/${orgA}/roles/create`, { slug: 'x1', name: 'X' })).status, 403);
+  });
+
+  it('verifies the audit chain from the page', async () => {
+    const body = await (await get('admin', `/admin/orgs/${orgA}/audit?verify=1`)).text();
+    assert.match(body, /Chain verified: 1 events/);
+    assert.match(body, /role\.created/);
+  });
+});
