@@ -41,6 +41,15 @@ export const ERROR_CODES = {
   DIRECTORY_EVENT_INVALID: 422,
   PROVIDER_UNAVAILABLE: 503,
   PROVIDER_REJECTED: 502,
+  // Sign-in (issue 4): what the identity provider answered, mapped once in identity/workos/errors.ts.
+  PROVIDER_GRANT_INVALID: 400,
+  PROVIDER_GRANT_EXPIRED: 400,
+  PROVIDER_NOT_FOUND: 404,
+  PROVIDER_INVALID_REQUEST: 422,
+  PROVIDER_RATE_LIMITED: 429,
+  AUTH_STATE_INVALID: 400,
+  AUTH_CSRF_REJECTED: 403,
+  SSO_CONNECTION_NOT_FOUND: 404,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
