@@ -119,8 +119,7 @@ export function listInvitations(ctx: EmulatorContext, filter: { email?: string; 
 }
 
 function assertPending(invitation: InvitationWire): void {
-  if (invitation.state === 'expired') throw badRequest('invitation_expired', 'The invitation has expired.');
-  if (invitation.state !== 'pending') throw badRequest(`invitation_${invitation.state}`, `The invitation has already been ${invitation.state}.`);
+  if (invitation.state !== 'pending') throw badRequest('invite_not_pending', `The invitation is ${invitation.state}.`);
 }
 
 /**

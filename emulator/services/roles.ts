@@ -51,7 +51,8 @@ function insertRole(ctx: EmulatorContext, orgId: string | null, input: { slug: s
 
 function roleEventData(ctx: EmulatorContext, role: RoleWire) {
   const orgId = ctx.world.roleOrganization.get(role.id);
-  return { ...role, ...(orgId ? { organization_id: orgId } : {}) };
+  // Organization role events name their object `organization_role` (the API object is `role`).
+  return orgId ? { ...role, object: 'organization_role', organization_id: orgId } : { ...role };
 }
 
 export function findEnvironmentRole(ctx: EmulatorContext, slugValue: string): RoleWire | undefined {

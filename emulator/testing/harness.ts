@@ -32,6 +32,22 @@ const GLOBAL_STATUSES = new Set([401, 429]);
 
 let validatorInstance: OpenApiValidator | undefined;
 
+/** A failed event list names the events that do not match (a oneOf error alone says little). */
+function explain(validator: OpenApiValidator, method: string, path: string, body: unknown, error: unknown): string {
+  const message = String(error instanceof Error ? error.message : error);
+  const events = (body as { data?: unknown[] } | null)?.data;
+  if (method !== 'GET' || path !== '/events' || !Array.isArray(events)) return message;
+  const detail: string[] = [];
+  for (const event of events) {
+    try {
+      validator.validateEvent(event as { event?: unknown });
+    } catch (e) {
+      detail.push(String(e instanceof Error ? e.message : e).slice(0, 600));
+    }
+  }
+  return detail.length > 0 ? `GET /events: events that do not match the spec:\n${detail.join('\n')}` : message;
+}
+
 export interface Harness {
   emulator: RunningEmulator;
   workos: WorkOS;
@@ -73,7 +89,7 @@ export async function openHarness(options: StartEmulatorOptions = {}): Promise<H
         validated = validator.validateResponse(method, path, status, body);
       }
     } catch (error) {
-      failures.push(String(error instanceof Error ? error.message : error));
+      failures.push(explain(validator, method, path, body, error));
       validated = 'FAILED';
     }
     exchanges.push({ method, path, status, body, validated });

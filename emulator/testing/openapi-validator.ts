@@ -22,6 +22,8 @@ export interface OpenApiValidator {
   validateResponse(method: string, path: string, status: number, body: unknown): string;
   /** Validates against a named component schema (for emulator endpoints the spec lacks). */
   validateComponent(name: string, body: unknown): void;
+  /** Validates one event against the `EventSchema` variant for its type, for precise errors. */
+  validateEvent(event: { event?: unknown }): void;
 }
 
 function escapePointer(segment: string): string {
@@ -87,6 +89,14 @@ export function createOpenApiValidator(): OpenApiValidator {
     },
     validateComponent(name, body) {
       check(compile(`/components/schemas/${escapePointer(name)}`), body, `component ${name}`);
+    },
+    validateEvent(event) {
+      const variants = (spec as unknown as { components: { schemas: { EventSchema: { allOf: [unknown, { oneOf: Array<{ properties: { event: { const: string } } }> }] } } } })
+        .components.schemas.EventSchema.allOf[1].oneOf;
+      const index = variants.findIndex((v) => v.properties.event.const === event.event);
+      if (index === -1) throw new Error(`event type ${String(event.event)} is not in the OpenAPI spec`);
+      check(compile(`/components/schemas/EventSchema/allOf/0`), event, `event ${String(event.event)}`);
+      check(compile(`/components/schemas/EventSchema/allOf/1/oneOf/${index}`), event, `event ${String(event.event)}`);
     },
   };
 }
