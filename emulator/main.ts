@@ -1,8 +1,10 @@
 // CLI: node emulator/main.ts [--port 4100] [--host 127.0.0.1] [--seed FILE | --empty]
 //      [--api-key KEY] [--client-id ID] [--public-url URL]
+//      [--chaos '{"seed":7,"duplicateRate":0.1,"reorderWindow":50}']   (webhook chaos at start)
 // Prints where the emulator listens and how to reach it; stops cleanly on SIGTERM/SIGINT.
 import { parseArgs } from 'node:util';
 import { startEmulator } from './index.ts';
+import { parseChaosPatch, type ChaosPatch } from './delivery/chaos.ts';
 
 const { values } = parseArgs({
   options: {
@@ -13,6 +15,7 @@ const { values } = parseArgs({
     'api-key': { type: 'string' },
     'client-id': { type: 'string' },
     'public-url': { type: 'string' },
+    chaos: { type: 'string' },
   },
 });
 
@@ -22,6 +25,18 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
+let chaos: ChaosPatch | undefined;
+if (values.chaos) {
+  try {
+    chaos = parseChaosPatch(JSON.parse(values.chaos));
+  } catch (error) {
+    const issues = (error as { issues?: Array<{ path: PropertyKey[]; message: string }> }).issues;
+    const why = issues ? issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('; ') : (error as Error).message;
+    console.error(`--chaos must be a JSON object of seed, duplicateRate, reorderWindow, delayMs, failFirstAttempts, failFirstRate, dropRate (${why})`);
+    process.exit(2);
+  }
+}
+
 const emulator = await startEmulator({
   port,
   host: values.host,
@@ -29,12 +44,14 @@ const emulator = await startEmulator({
   ...(values['api-key'] ? { apiKey: values['api-key'] } : {}),
   ...(values['client-id'] ? { clientId: values['client-id'] } : {}),
   ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
+  ...(chaos ? { webhooks: { chaos } } : {}),
 });
 
 console.log(`WorkOS emulator listening on ${emulator.url}`);
 console.log(`  API key:   ${emulator.apiKey}`);
 console.log(`  Client ID: ${emulator.clientId}`);
 console.log(`  JWKS:      ${emulator.url}/sso/jwks/${emulator.clientId}`);
+if (chaos) console.log(`  Webhook chaos: ${JSON.stringify(emulator.webhooks.chaos())}`);
 for (const [org, dirs] of Object.entries(emulator.seed?.directories ?? {})) {
   for (const d of dirs) console.log(`  SCIM (${org}): ${d.scim_url}  token ${d.scim_token}`);
 }
