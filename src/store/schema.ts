@@ -145,6 +145,17 @@ export interface ApiKeysTable {
   revoked_reason: string | null;
 }
 
+// SSO configuration per organization (migration 0004).
+export interface SsoConfigsTable {
+  organization_id: string;
+  enabled: Generated<boolean>;
+  enforced: Generated<boolean>;
+  connection_id: string | null;
+  provider: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   organization_domains: OrganizationDomainsTable;
@@ -157,6 +168,7 @@ export interface Database {
   audit_events: AuditEventsTable;
   sessions: SessionsTable;
   api_keys: ApiKeysTable;
+  sso_configs: SsoConfigsTable;
 }
 
 export type OrganizationRow = Selectable<OrganizationsTable>;
@@ -166,3 +178,4 @@ export type MembershipRow = Selectable<OrganizationMembershipsTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type SsoConfigRow = Selectable<SsoConfigsTable>;
