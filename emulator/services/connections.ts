@@ -58,7 +58,6 @@ export function createConnection(ctx: EmulatorContext, body: unknown): Connectio
     state: input.state,
     status: input.state === 'active' ? 'linked' : 'unlinked',
     domains: (input.domains ?? []).map((domain) => ({ id: world.newId('conn_domain'), object: 'connection_domain' as const, domain: domain.toLowerCase() })),
-    options: {},
     created_at: now,
     updated_at: now,
   };

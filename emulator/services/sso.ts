@@ -40,7 +40,7 @@ export function exchangeSsoCode(ctx: EmulatorContext, body: unknown) {
 export function getSsoProfile(ctx: EmulatorContext, accessToken: string | undefined) {
   const record = accessToken ? ctx.world.ssoAccessTokens.get(accessToken) : undefined;
   if (!record || Date.parse(record.expires_at) <= ctx.world.clock.nowMs()) {
-    throw new EmulatorError(401, { message: 'Unauthorized' });
+    throw new EmulatorError(401, { error: 'Unauthorized', error_description: 'The access token is invalid or expired.', message: 'Unauthorized' });
   }
   return structuredClone(record.profile);
 }

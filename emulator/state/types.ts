@@ -144,7 +144,8 @@ export interface ConnectionWire {
   state: ConnectionState;
   status: 'linked' | 'unlinked';
   domains: Array<{ id: string; object: 'connection_domain'; domain: string }>;
-  options: Record<string, unknown>;
+  /** Omitted unless set: the spec then requires provider fields (e.g. `signing_cert`). */
+  options?: Record<string, unknown>;
   created_at: Iso;
   updated_at: Iso;
 }

@@ -1,0 +1,106 @@
+// SSO connections and the SSO code exchange with the test IdP, directory sync reads, and the
+// admin portal link, through the SDK against the demo seed.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { NotFoundException, UnprocessableEntityException } from '@workos-inc/node';
+import { openHarness, type Harness } from '../testing/harness.ts';
+import { DEMO_SEED_PATH } from '../index.ts';
+
+let h: Harness;
+let clientId: string;
+before(async () => {
+  h = await openHarness({ seed: DEMO_SEED_PATH });
+  clientId = h.emulator.clientId;
+});
+after(() => h.close());
+
+const org = (name: string) => h.emulator.seed!.organizations[name]!;
+
+test('connections: list with filters, get, activate/deactivate through control, delete', async () => {
+  const all = await h.workos.sso.listConnections();
+  assert.equal(all.data.length, 1);
+  const acme = all.data[0]!;
+  assert.equal(acme.organizationId, org('Acme'));
+  assert.equal(acme.state, 'active');
+  assert.equal(acme.type, 'GenericSAML');
+  assert.equal((await h.workos.sso.listConnections({ organizationId: org('Globex') })).data.length, 0);
+  assert.equal((await h.workos.sso.listConnections({ domain: 'acme.test' })).data[0]?.id, acme.id);
+  assert.equal((await h.workos.sso.getConnection(acme.id)).name, 'Acme Test IdP');
+
+  const created = await h.control('POST', '/connections', { organization_id: org('Globex'), connection_type: 'OktaSAML', state: 'draft' });
+  assert.equal(created.state, 'draft');
+  assert.equal((await h.control('POST', `/connections/${created.id}/state`, { state: 'active' })).state, 'active');
+  assert.equal((await h.workos.sso.listConnections({ connectionType: 'OktaSAML' as never })).data.length, 1);
+  await h.workos.sso.deleteConnection(created.id);
+  await assert.rejects(h.workos.sso.getConnection(created.id), NotFoundException);
+  const types = h.emulator.world.events.map((e) => e.event);
+  assert.ok(types.includes('connection.activated') && types.includes('connection.deleted'));
+  h.assertConformant();
+});
+
+test('/sso/authorize -> test IdP -> /sso/token -> /sso/profile, with the directory user\'s groups', async () => {
+  const redirectUri = 'http://127.0.0.1:9/sso/callback';
+  const url = h.workos.sso.getAuthorizationUrl({ clientId, organization: org('Acme'), redirectUri, state: 'st-1', loginHint: 'alice@acme.test' });
+  const res = await h.request('GET', `${new URL(url).pathname}${new URL(url).search}&prompt=none`, { apiKey: null });
+  assert.equal(res.status, 302);
+  const back = new URL(res.headers.get('location')!);
+  assert.equal(back.searchParams.get('state'), 'st-1');
+  const { profile, accessToken } = await h.workos.sso.getProfileAndToken({ code: back.searchParams.get('code')!, clientId });
+  assert.equal(profile.email, 'alice@acme.test');
+  assert.equal(profile.firstName, 'Alice');
+  assert.equal(profile.organizationId, org('Acme'));
+  assert.deepEqual([...(profile.groups ?? [])].sort(), ['Admins', 'Engineering']);
+  assert.equal((await h.workos.sso.getProfile({ accessToken })).idpId, profile.idpId);
+  await assert.rejects(h.workos.sso.getProfileAndToken({ code: back.searchParams.get('code')!, clientId }), (e: any) => e.error === 'invalid_grant');
+  const noToken = await h.request('GET', '/sso/profile', { apiKey: 'not-a-token' });
+  assert.equal(noToken.status, 401);
+  h.assertConformant();
+});
+
+test('directories, directory users and groups: list with filters and get', async () => {
+  const dirs = await h.workos.directorySync.listDirectories({ organizationId: org('Acme') });
+  assert.equal(dirs.data.length, 1);
+  const dir = dirs.data[0]!;
+  assert.equal(dir.type, 'okta scim v2.0');
+  assert.equal((await h.workos.directorySync.getDirectory(dir.id)).name, 'Acme SCIM');
+  const users = await h.workos.directorySync.listUsers({ directory: dir.id });
+  assert.deepEqual(users.data.map((u) => u.email).sort(), ['alice@acme.test', 'bob@acme.test']);
+  const groups = await h.workos.directorySync.listGroups({ directory: dir.id });
+  const admins = groups.data.find((g) => g.name === 'Admins')!;
+  const inAdmins = await h.workos.directorySync.listUsers({ group: admins.id });
+  assert.deepEqual(inAdmins.data.map((u) => u.email), ['alice@acme.test']);
+  const alice = inAdmins.data[0]!;
+  assert.deepEqual((await h.workos.directorySync.getUser(alice.id)).groups.map((g) => g.name).sort(), ['Admins', 'Engineering']);
+  assert.equal((await h.workos.directorySync.listGroups({ user: alice.id })).data.length, 2);
+  assert.equal((await h.workos.directorySync.getGroup(admins.id)).name, 'Admins');
+  await assert.rejects(h.workos.directorySync.getUser('directory_user_01NOPE'), NotFoundException);
+  const noFilter = await h.request('GET', '/directory_users');
+  assert.equal(noFilter.status, 422);
+
+  const created = await h.control('POST', '/directories', { organization_id: org('Globex'), name: 'Globex Entra', type: 'azure scim v2.0' });
+  assert.match(created.scim_url, /\/scim\/v2\/directory_01/);
+  assert.ok(created.scim_token.length >= 16);
+  await h.workos.directorySync.deleteDirectory(created.directory.id);
+  assert.equal((await h.workos.directorySync.listDirectories({ organizationId: org('Globex') })).data.length, 0);
+  h.assertConformant();
+});
+
+test('admin portal links for every intent expire after five minutes', async () => {
+  const intents = ['sso', 'dsync', 'audit_logs', 'log_streams', 'domain_verification', 'certificate_renewal'] as const;
+  const links: string[] = [];
+  for (const intent of intents) {
+    const { link } = await h.workos.portal.generateLink({ organization: org('Acme'), intent: intent as never, returnUrl: 'http://127.0.0.1:9/settings' });
+    assert.ok(link.startsWith(`${h.emulator.url}/portal/`));
+    links.push(link);
+  }
+  const token = new URL(links[0]!).searchParams.get('token')!;
+  assert.equal(h.emulator.world.portalLinks.get(token)?.intent, 'sso');
+  await assert.rejects(h.workos.portal.generateLink({ organization: org('Acme'), intent: 'nope' as never }), UnprocessableEntityException);
+  await assert.rejects(h.workos.portal.generateLink({ organization: 'org_01NOPE', intent: 'sso' as never }), NotFoundException);
+  const { openPortalLink } = await import('../services/portal.ts');
+  assert.equal(openPortalLink(h.emulator.context, token).organization_id, org('Acme'));
+  await h.control('POST', '/clock', { advance_ms: 5 * 60 * 1000 + 1 });
+  assert.throws(() => openPortalLink(h.emulator.context, token), /expired/);
+  await h.control('POST', '/clock', { offset_ms: 0 });
+  h.assertConformant();
+});
