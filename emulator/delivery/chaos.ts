@@ -12,6 +12,8 @@ export interface ChaosSettings {
   duplicateRate: number;
   /** Deliveries are released in shuffled batches of this size (0 or 1: no reordering). */
   reorderWindow: number;
+  /** A window that has not filled is released after this long, so a slow stream still flows. */
+  reorderHoldMs: number;
   /** Each delivery waits a seeded random 0..delayMs before its first attempt. */
   delayMs: number;
   /** The first N attempts of every delivery fail as if the connection had been refused. */
@@ -26,6 +28,7 @@ export const NO_CHAOS: Readonly<ChaosSettings> = Object.freeze({
   seed: 1,
   duplicateRate: 0,
   reorderWindow: 0,
+  reorderHoldMs: 25,
   delayMs: 0,
   failFirstAttempts: 0,
   failFirstRate: 0,
@@ -38,6 +41,7 @@ const chaosPatchSchema = z
     seed: z.number().int(),
     duplicateRate: share,
     reorderWindow: z.number().int().min(0).max(100_000),
+    reorderHoldMs: z.number().int().min(0).max(60_000),
     delayMs: z.number().int().min(0).max(600_000),
     failFirstAttempts: z.number().int().min(0).max(100),
     failFirstRate: share,

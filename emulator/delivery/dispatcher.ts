@@ -159,18 +159,26 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
     else scheduleFlush();
   }
 
-  // A partial window is released on the next turn of the event loop, so a quiet stream is
-  // never held back waiting for a window to fill.
+  // Without reordering a partial batch leaves on the next turn of the event loop. With a
+  // window, a batch that has not filled leaves after `reorderHoldMs`, so events trickling in
+  // one by one (a SCIM client, a demo) are still shuffled, and a quiet stream is not held forever.
+  let flushTimer: NodeJS.Timeout | undefined;
   function scheduleFlush(): void {
     if (flushScheduled || reorderBuffer.length === 0) return;
     flushScheduled = true;
-    setImmediate(() => {
+    const run = () => {
       flushScheduled = false;
+      flushTimer = undefined;
       if (!closed) flushReorder();
-    });
+    };
+    if (settings.reorderWindow > 1) flushTimer = setTimeout(run, settings.reorderHoldMs);
+    else setImmediate(run);
   }
 
   function flushReorder(): void {
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = undefined;
+    flushScheduled = false;
     const batch = reorderBuffer.splice(0, reorderBuffer.length);
     if (settings.reorderWindow > 1) shuffleInPlace(batch, seedStream(settings.seed, 'reorder', batchNo++));
     for (const job of batch) {
@@ -250,6 +258,7 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
     },
     close() {
       closed = true;
+      if (flushTimer) clearTimeout(flushTimer);
       for (const t of timers) clearTimeout(t);
       timers.clear();
       reorderBuffer.length = 0;
