@@ -27,8 +27,9 @@ const EXTENSIONS: Array<{ method: string; regex: RegExp; component?: string; rea
   { method: '*', regex: /^\/_emulator\//, reason: 'emulator control surface' },
 ];
 
-// Statuses a client can get from any operation although most operations do not document them.
-const GLOBAL_STATUSES = new Set([401, 429]);
+// Statuses a client can get from any operation although most operations do not document them
+// (bad key, rate limit, and the server errors fault hooks inject).
+const GLOBAL_STATUSES = new Set([401, 429, 500, 502, 503, 504]);
 
 let validatorInstance: OpenApiValidator | undefined;
 
