@@ -81,6 +81,21 @@ describe('admin pages', () => {
     assert.equal((await post('member', `/admin/orgs/${orgA}/roles/create`, { slug: 'x1', name: 'X' })).status, 403);
   });
 
+  it('lists members with role, status, source and SSO sign-in, and an empty state elsewhere', async () => {
+    const [admin] = [contexts.get('admin')!];
+    const userId = admin.principal.type === 'user' ? admin.principal.userId : '';
+    await inTenant(store.db, orgA, (tx) =>
+      tx.insertInto('organization_memberships').values({ organization_id: orgA, id: 'om_01TESTMEMBER0001', user_id: userId, role_slug: 'admin', status: 'active', source: 'directory', last_sso_sign_in_at: new Date('2026-01-02T03:04:05Z') }).execute(),
+    );
+    const body = await (await get('admin', `/admin/orgs/${orgA}/members`)).text();
+    assert.match(body, /ada@acme\.test/);
+    assert.match(body, /directory/);
+    assert.match(body, /yes, 2026-01-02 03:04:05 UTC/);
+    const api = await (await get('admin', `/api/v1/organizations/${orgA}/members?status=active`)).json();
+    assert.equal(api.data.length, 1);
+    assert.equal(api.data[0].lastSsoSignInAt, '2026-01-02T03:04:05.000Z');
+  });
+
   it('verifies the audit chain from the page', async () => {
     const body = await (await get('admin', `/admin/orgs/${orgA}/audit?verify=1`)).text();
     assert.match(body, /Chain verified: 1 events/);

@@ -4,6 +4,7 @@ import type { Hono } from 'hono';
 import type { Store } from '../../store/store.ts';
 import { Api, type ApiDeps } from './define-api.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { memberReadRoutes } from './routes/members.ts';
 import { meRoutes } from './routes/me.ts';
 import { roleRoutes } from './routes/roles.ts';
 
@@ -17,6 +18,7 @@ export function createApiV1(deps: ApiV1Deps): { router: Hono; api: Api } {
   meRoutes(api, deps.store);
   auditRoutes(api, deps.store);
   roleRoutes(api, deps.store);
+  memberReadRoutes(api, deps.store);
   const document = () => api.openApiDocument({ title: 'Gatehouse API', version: '1', serverUrl: `${deps.publicUrl}/api/v1` });
   api.router.get('/openapi.json', (c) => c.json(document()));
   return { router: api.router, api };
