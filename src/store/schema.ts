@@ -80,6 +80,8 @@ export interface OrganizationMembershipsTable extends Mirrored {
   role_slug: string;
   status: MembershipStatus;
   source: MembershipSource;
+  last_sign_in_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  last_sso_sign_in_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   deleted_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
@@ -143,6 +145,118 @@ export interface ApiKeysTable {
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
   revoked_reason: string | null;
+}
+
+// Webhooks and directory sync (migration 0005).
+export interface WebhookEventsTable {
+  id: string;
+  type: string;
+  organization_id: string | null;
+  payload: ColumnType<unknown, string, string>;
+  provider_created_at: Timestamp;
+  source: 'webhook' | 'events_api';
+  outcome: 'applied' | 'stale' | 'unhandled';
+  received_at: CreatedAt;
+}
+
+export interface DirectoriesTable extends Mirrored {
+  organization_id: string;
+  id: string;
+  name: string;
+  type: string;
+  state: string;
+  deleted_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface DirectoryUsersTable extends Mirrored {
+  organization_id: string;
+  id: string;
+  directory_id: string;
+  idp_id: string;
+  email: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  state: string;
+  user_id: string | null;
+  deleted_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface DirectoryGroupsTable extends Mirrored {
+  organization_id: string;
+  id: string;
+  directory_id: string;
+  idp_id: string;
+  name: string;
+  deleted_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface DirectoryGroupMembersTable extends Mirrored {
+  organization_id: string;
+  group_id: string;
+  directory_user_id: string;
+  directory_id: string;
+  present: boolean;
+  updated_at: UpdatedAt;
+}
+
+export interface DirectoryGroupRoleMappingsTable {
+  organization_id: string;
+  directory_group_id: string;
+  role_slug: string;
+  priority: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface InvitationsTable extends Mirrored {
+  organization_id: string;
+  id: string;
+  email: string;
+  state: string;
+  role_slug: string | null;
+  accepted_user_id: string | null;
+  expires_at: Timestamp | null;
+  deleted_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface SsoConnectionsTable extends Mirrored {
+  organization_id: string;
+  id: string;
+  connection_type: string;
+  name: string | null;
+  state: string;
+  deleted_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface MailOutboxTable {
+  id: string;
+  event_id: string | null;
+  to_address: string;
+  template: string;
+  reference: string | null;
+  status: 'pending' | 'sent' | 'dev' | 'failed';
+  attempts: Generated<number>;
+  last_error: string | null;
+  created_at: CreatedAt;
+  sent_at: Timestamp | null;
+}
+
+export interface SyncCursorsTable {
+  name: string;
+  cursor: string | null;
+  last_run_at: Timestamp | null;
+  last_report: ColumnType<unknown, string | null, string | null>;
+  updated_at: UpdatedAt;
 }
 
 // SSO configuration per organization (migration 0004).
