@@ -85,8 +85,10 @@ test('a password on an SSO-enforced domain answers sso_required with the connect
   const error = await rejection(h.workos.userManagement.authenticateWithPassword({ clientId, email: 'alice@acme.test', password: 'alice-has-a-password' }));
   assert.ok(error instanceof OauthException);
   assert.equal(error.error, 'sso_required');
-  assert.deepEqual(error.rawData.connection_ids, h.emulator.seed!.connections.Acme);
-  assert.equal(error.rawData.email, 'alice@acme.test');
+  const raw = error.rawData as { connection_ids: string[]; email: string; pending_authentication_token: string };
+  assert.deepEqual(raw.connection_ids, h.emulator.seed!.connections.Acme);
+  assert.equal(raw.email, 'alice@acme.test');
+  assert.ok(raw.pending_authentication_token);
   h.assertConformant();
 });
 
