@@ -3,18 +3,19 @@ import type { EmulatorContext } from '../services/context.ts';
 import type { PendingSignIn } from '../state/types.ts';
 import { EmulatorError } from '../services/errors.ts';
 import {
-  authorizationErrorRedirect, completeAuthorization, completeSsoAuthorization,
+  authorizationErrorRedirect, completeSsoAuthorization,
   parseAuthorizeRequest, resolveAuthorizeConnection, type AuthorizeRequest,
 } from '../services/authorize.ts';
 import { magicAuthSignIn, passwordSignIn } from '../services/authenticate.ts';
 import { ssoConnectionsForEmail } from '../services/connections.ts';
-import { confirmEmailVerification, createMagicAuth, sendEmailVerification } from '../services/one-time-codes.ts';
+import { findInvitationByToken } from '../services/invitations.ts';
+import { confirmEmailVerification, createMagicAuth } from '../services/one-time-codes.ts';
 import { ssoUserSignIn, testIdpDirectoryUsers } from '../services/test-idp.ts';
 import { createUser, findUserByEmail } from '../services/users.ts';
 import type { FlowSealer } from './flow-token.ts';
-import type { Markup } from './layout.ts';
+import { createFinisher, FLOW_TTL_MS, messageOf, render, type Flow } from './sign-in-finish.ts';
 import {
-  AUTHORIZE_ACTIONS, codePage, emailPage, hostedErrorPage, organizationPage, passwordPage, signUpPage, verifyEmailPage,
+  AUTHORIZE_ACTIONS, codePage, emailPage, hostedErrorPage, passwordPage, signUpPage, verifyEmailPage,
 } from './sign-in-pages.ts';
 import { testIdpPage } from './test-idp-page.ts';
 
@@ -24,29 +25,7 @@ import { testIdpPage } from './test-idp-page.ts';
 // IdP when the email's domain has an active SSO connection -> email verification -> organization
 // choice -> redirect to the app with `code` and `state`.
 
-const FLOW_TTL_MS = 30 * 60 * 1000;
-const PENDING_TTL_MS = 10 * 60 * 1000;
 const MIN_PASSWORD_LENGTH = 8;
-
-interface Flow {
-  mode: 'authkit' | 'sso';
-  req: AuthorizeRequest;
-}
-
-type Rendered = { markup: Markup; status: number };
-
-function render(c: Context, view: Rendered): Response | Promise<Response> {
-  return c.html(view.markup, view.status as 200);
-}
-
-/** What a service error tells the person at the keyboard (never a token or a code). */
-function messageOf(error: unknown): string {
-  if (error instanceof EmulatorError) {
-    const field = error.body.errors?.[0];
-    return field?.message ?? error.body.message ?? error.body.error_description ?? 'Something went wrong.';
-  }
-  throw error;
-}
 
 export function createAuthkitPages(ctx: EmulatorContext, sealer: FlowSealer): Hono {
   const app = new Hono();
@@ -75,27 +54,9 @@ export function createAuthkitPages(ctx: EmulatorContext, sealer: FlowSealer): Ho
     }));
   }
 
-  /** After the user is known: verify the email, pick an organization, then hand back a code. */
-  function finish(c: Context, flow: Flow, flowToken: string, signIn: PendingSignIn) {
-    const user = world.users.get(signIn.user_id);
-    if (!user) return expired(c);
-    const pending = sealer.seal(signIn, PENDING_TTL_MS);
-    if (!user.email_verified) {
-      sendEmailVerification(ctx, user.id);
-      return render(c, verifyEmailPage({ flow: flowToken, pending, email: user.email }));
-    }
-    if (!signIn.organization_id) {
-      const active = [...world.memberships.values()].filter((m) => m.user_id === user.id && m.status === 'active');
-      if (active.length > 1) {
-        const organizations = active.map((m) => ({ id: m.organization_id, name: world.organizations.get(m.organization_id)?.name ?? m.organization_id }));
-        return render(c, organizationPage({ flow: flowToken, pending, organizations }));
-      }
-      if (active.length === 1) signIn = { ...signIn, organization_id: active[0]!.organization_id };
-    }
-    return c.redirect(completeAuthorization(ctx, flow.req, signIn), 303);
-  }
+  const finish = createFinisher(ctx, sealer);
 
-  function start(mode: Flow['mode']) {
+  function start(mode: 'authkit' | 'sso') {
     return (c: Context) => {
       let req: AuthorizeRequest;
       let connectionId: string | null;
@@ -108,7 +69,7 @@ export function createAuthkitPages(ctx: EmulatorContext, sealer: FlowSealer): Ho
       } catch (error) {
         return render(c, hostedErrorPage('Invalid sign-in request', messageOf(error), error instanceof EmulatorError ? error.status : 400));
       }
-      const flowToken = sealer.seal({ mode, req } satisfies Flow, FLOW_TTL_MS);
+      const flowToken = sealer.seal({ mode, req, invitation: null } satisfies Flow, FLOW_TTL_MS);
       if (connectionId) return showIdp(c, flowToken, connectionId, req.login_hint);
       if (mode === 'sso') return render(c, hostedErrorPage('No connection', 'This organization has no active SSO connection.', 422));
       if (req.screen_hint === 'sign-up') return render(c, signUpPage({ flow: flowToken, email: req.login_hint }));
@@ -118,6 +79,21 @@ export function createAuthkitPages(ctx: EmulatorContext, sealer: FlowSealer): Ho
 
   app.get('/user_management/authorize', start('authkit'));
   app.get('/sso/authorize', start('sso'));
+
+  // The link in an invitation email: sign up (or sign in) as the invited address, which
+  // accepts the invitation; there is no app redirect, so the flow ends on a confirmation page.
+  app.get('/invite', (c) => {
+    const token = c.req.query('invitation_token') ?? '';
+    const invitation = findInvitationByToken(ctx, token);
+    if (!invitation || invitation.state !== 'pending') {
+      return render(c, hostedErrorPage('Invitation not valid', 'This invitation has expired, was revoked or was already accepted.', 404));
+    }
+    const flowToken = sealer.seal({ mode: 'invite', req: null, invitation: token } satisfies Flow, FLOW_TTL_MS);
+    const sso = ssoConnectionsForEmail(ctx, invitation.email)[0];
+    if (sso) return showIdp(c, flowToken, sso.id, invitation.email);
+    if (findUserByEmail(ctx, invitation.email)) return render(c, passwordPage({ flow: flowToken, email: invitation.email }));
+    return render(c, signUpPage({ flow: flowToken, email: invitation.email }));
+  });
 
   app.post(AUTHORIZE_ACTIONS.email, async (c) => {
     const { get, flow, flowToken } = await form(c);
@@ -219,11 +195,12 @@ export function createAuthkitPages(ctx: EmulatorContext, sealer: FlowSealer): Ho
     const connection = world.connections.get(get('connection_id'));
     if (!connection) return render(c, hostedErrorPage('Unknown connection', 'The SSO connection no longer exists.', 404));
     if (get('action') === 'cancel') {
+      if (!flow.req) return render(c, hostedErrorPage('Sign-in cancelled', 'You cancelled sign-in at the identity provider.', 200));
       return c.redirect(authorizationErrorRedirect(flow.req, 'access_denied', 'The user cancelled sign-in at the identity provider.'), 303);
     }
     const identity = { email: get('email'), first_name: get('first_name') || null, last_name: get('last_name') || null };
     if (!/^[^@\s]+@[^@\s]+$/.test(identity.email)) return showIdp(c, flowToken, connection.id, identity.email, 'Enter a valid email address.');
-    if (flow.mode === 'sso') return c.redirect(completeSsoAuthorization(ctx, flow.req, connection, identity), 303);
+    if (flow.mode === 'sso' && flow.req) return c.redirect(completeSsoAuthorization(ctx, flow.req, connection, identity), 303);
     try {
       return finish(c, flow, flowToken, ssoUserSignIn(ctx, connection, identity));
     } catch (error) {

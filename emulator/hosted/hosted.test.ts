@@ -11,6 +11,7 @@ import { createConnection } from '../services/connections.ts';
 import { createDirectory } from '../services/directories.ts';
 import { generatePortalLink } from '../services/portal.ts';
 import { authenticate } from '../services/authenticate.ts';
+import { sendInvitation } from '../services/invitations.ts';
 import { createDirectoryUser } from '../scim/directory-sync.ts';
 import { userFieldsFromScim } from '../scim/mapping.ts';
 import { createHostedRouter } from './router.ts';
@@ -186,4 +187,48 @@ test('admin portal: SSO setup activates a connection; an expired link is dead', 
   assert.match(await (await emailStep(s, 'sam@globex.test')).text(), /Test identity provider/);
   s.world.clock.advance(6 * 60 * 1000);
   assert.equal((await s.request(`${url.pathname}${url.search}`)).status, 404);
+});
+
+test('an invitation link signs the invitee up, verifies the email and accepts the invitation', async () => {
+  const s = await setup();
+  const invitation = sendInvitation(s.ctx, { email: 'kim@example.test', organization_id: s.initech.id, role_slug: 'admin' }) as { accept_invitation_url: string; id: string };
+  const url = new URL(invitation.accept_invitation_url);
+  assert.equal(url.pathname, '/invite');
+  const signUp = await (await s.request(`${url.pathname}${url.search}`)).text();
+  const done = await submit(s.request, formFor(signUp, AUTHORIZE_ACTIONS.signUp), { email: 'kim@example.test', password: 'kims long password' });
+  assert.equal(done.status, 200);
+  assert.match(await done.text(), /id="invitation-accepted"[\s\S]*Initech/);
+  const kim = [...s.world.users.values()].find((u) => u.email === 'kim@example.test');
+  assert.equal(kim?.email_verified, true, 'the invitation proves the mailbox');
+  const membership = [...s.world.memberships.values()].find((m) => m.user_id === kim?.id);
+  assert.equal(membership?.organization_id, s.initech.id);
+  assert.equal(membership?.role.slug, 'admin');
+  assert.equal(s.world.invitations.get(invitation.id)?.state, 'accepted');
+  assert.equal((await s.request(`${url.pathname}${url.search}`)).status, 404, 'a used invitation link is dead');
+
+  // With the token on an app's authorize URL, the invitee lands back in the app, in that organization.
+  const other = sendInvitation(s.ctx, { email: 'sam@globex.test', organization_id: s.initech.id }) as { token: string };
+  const passwordPage = await (await emailStep(s, 'sam@globex.test', { invitation_token: other.token })).text();
+  const auth = await redeem(s, await submit(s.request, formFor(passwordPage, AUTHORIZE_ACTIONS.password), { password: 'correct horse battery' }));
+  assert.equal(auth.organization_id, s.initech.id);
+});
+
+test('forgot password mails a reset link whose page sets a new password once', async () => {
+  const s = await setup();
+  const passwordPage = await (await emailStep(s, 'sam@globex.test')).text();
+  const sent = await submit(s.request, formFor(passwordPage, AUTHORIZE_ACTIONS.forgotPassword));
+  assert.match(await sent.text(), /id="reset-sent"/);
+  const unknown = await submit(s.request, { action: AUTHORIZE_ACTIONS.forgotPassword, fields: { email: 'nobody@globex.test' }, buttons: [] });
+  assert.equal(unknown.status, 200, 'an unknown email gets the same answer');
+  const mail = s.world.outbox.filter((m) => m.kind === 'password_reset');
+  assert.equal(mail.length, 1);
+  const link = new URL(mail[0]!.data.url ?? '');
+  const resetPage = await (await s.request(`${link.pathname}${link.search}`)).text();
+  const form = formFor(resetPage, '/_hosted/reset-password');
+  const ok = await submit(s.request, form, { new_password: 'a brand new password' });
+  assert.match(await ok.text(), /id="password-updated"/);
+  assert.equal((await submit(s.request, form, { new_password: 'yet another password' })).status, 400, 'the token is single use');
+  const again = await (await emailStep(s, 'sam@globex.test')).text();
+  const auth = await redeem(s, await submit(s.request, formFor(again, AUTHORIZE_ACTIONS.password), { password: 'a brand new password' }));
+  assert.equal(auth.user.email, 'sam@globex.test');
 });

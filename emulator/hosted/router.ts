@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import type { EmulatorContext } from '../services/context.ts';
 import { createAuthkitPages } from './authkit-router.ts';
 import { createFlowSealer } from './flow-token.ts';
+import { createPasswordResetPages } from './password-reset-router.ts';
 import { createPortalPages } from './portal-router.ts';
 
 // Every server-rendered page of the emulator, for the core to mount at the root:
@@ -10,6 +11,8 @@ import { createPortalPages } from './portal-router.ts';
 //                                     sign-up, email verification, organization choice)
 //   GET  /sso/authorize               the SSO API's test identity provider page
 //   POST /_hosted/authorize/*        the steps of both
+//   GET  /invite?invitation_token=…  invitation email link: sign up or in, accepting the invitation
+//   GET  /reset-password?token=…     password reset email link; posts to /_hosted/reset-password
 //   GET  /portal/:intent?token=…      admin portal (sso, dsync, domain_verification; others
 //                                     show a "not emulated" page)
 //   POST /portal/{sso/connect, dsync/create, domain_verification/verify}
@@ -24,5 +27,6 @@ export function createHostedRouter(ctx: EmulatorContext, options: HostedOptions 
   const app = new Hono();
   app.route('/', createAuthkitPages(ctx, sealer));
   app.route('/', createPortalPages(ctx));
+  app.route('/', createPasswordResetPages(ctx));
   return app;
 }

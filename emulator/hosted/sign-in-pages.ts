@@ -15,6 +15,7 @@ export const AUTHORIZE_ACTIONS = {
   verifyEmail: '/_hosted/authorize/verify-email',
   organization: '/_hosted/authorize/organization',
   testIdp: '/_hosted/authorize/idp',
+  forgotPassword: '/_hosted/forgot-password',
 } as const;
 
 interface Step {
@@ -53,6 +54,10 @@ ${errorBox(s.error)}
 <form method="post" action="${AUTHORIZE_ACTIONS.sendCode}">
   ${hidden({ flow: s.flow, email: s.email })}
   <button type="submit" class="secondary">Email me a sign-in code</button>
+</form>
+<form method="post" action="${AUTHORIZE_ACTIONS.forgotPassword}">
+  ${hidden({ email: s.email })}
+  <button type="submit" class="secondary">Forgot password?</button>
 </form>`, s.error ? 400 : 200);
 }
 
