@@ -10,7 +10,7 @@ import type { Store } from '../store/store.ts';
 import { createErrorHandler, notFound } from './error-handler.ts';
 import { accessLog } from './middleware/access-log.ts';
 import { healthRoutes } from './routes/health.ts';
-import { createApiV1 } from './api/api.ts';
+import { createApiV1, type ApiV1Deps } from './api/api.ts';
 import type { ApiDeps } from './api/define-api.ts';
 import { createAdminPages } from '../web/admin/admin-pages.ts';
 import { ADMIN_PAGES } from '../web/admin/index.ts';
@@ -22,6 +22,7 @@ export interface HttpAppDeps {
   authenticate?: ApiDeps['authenticate'];
   onSuperAdminEntry?: ApiDeps['onSuperAdminEntry'];
   publicUrl?: string;
+  sso?: ApiV1Deps['sso'];
 }
 
 export interface HttpAppOptions {
@@ -48,7 +49,7 @@ export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): 
     (async () => {
       throw new AppError('AUTH_REQUIRED', 'Sign in or send a bearer credential', { details: { wwwAuthenticate: 'Bearer realm="gatehouse"' } });
     });
-  const apiV1 = { ...createApiV1({ store: deps.store, publicUrl: deps.publicUrl ?? '', authenticate, onSuperAdminEntry: deps.onSuperAdminEntry }), authenticate };
+  const apiV1 = { ...createApiV1({ store: deps.store, publicUrl: deps.publicUrl ?? '', authenticate, onSuperAdminEntry: deps.onSuperAdminEntry, sso: deps.sso }), authenticate };
   app.route('/api/v1', apiV1.router);
   app.route('/admin', createAdminPages({ store: deps.store, authenticate: apiV1.authenticate, onSuperAdminEntry: deps.onSuperAdminEntry }, ADMIN_PAGES));
   app.notFound(notFound);

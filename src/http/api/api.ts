@@ -7,10 +7,13 @@ import { auditRoutes } from './routes/audit.ts';
 import { memberReadRoutes } from './routes/members.ts';
 import { meRoutes } from './routes/me.ts';
 import { roleRoutes } from './routes/roles.ts';
+import { ssoRoutes, type SsoRouteDeps } from './routes/sso.ts';
 
 export interface ApiV1Deps extends ApiDeps {
   store: Store;
   publicUrl: string;
+  /** SSO settings; the composition root always passes them, narrow tests may not. */
+  sso?: Omit<SsoRouteDeps, 'store'> | undefined;
 }
 
 export function createApiV1(deps: ApiV1Deps): { router: Hono; api: Api } {
@@ -19,6 +22,7 @@ export function createApiV1(deps: ApiV1Deps): { router: Hono; api: Api } {
   auditRoutes(api, deps.store);
   roleRoutes(api, deps.store);
   memberReadRoutes(api, deps.store);
+  if (deps.sso) ssoRoutes(api, { store: deps.store, ...deps.sso });
   const document = () => api.openApiDocument({ title: 'Gatehouse API', version: '1', serverUrl: `${deps.publicUrl}/api/v1` });
   api.router.get('/openapi.json', (c) => c.json(document()));
   return { router: api.router, api };
