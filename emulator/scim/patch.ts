@@ -10,7 +10,8 @@ import { scimBoolean, type ScimResource } from './mapping.ts';
 //     \"work\"].value"): split into one operation per key;
 //   - a value-filtered path whose target does not exist yet (`emails[type eq "work"].value` on a
 //     user without a work email): turned into an `add` of that element;
-//   - `remove` of a filtered target that is already gone: nothing to do, not an error.
+//   - `remove` of a filtered target that is already gone: nothing to do, not an error;
+//   - the enterprise `manager` as a bare id string instead of `{ "value": id }`.
 
 export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
@@ -26,6 +27,7 @@ const FILTERED_PATH = /^([A-Za-z][\w$-]*)\[\s*type\s+eq\s+"([^"]*)"\s*\]\.([A-Za
 function coerceBooleans(path: string | undefined, value: unknown): unknown {
   const last = path?.split(/[.:]/).pop()?.toLowerCase();
   if (last === 'active' || last === 'primary') return scimBoolean(value, value as boolean);
+  if (last === 'manager' && typeof value === 'string') return { value };
   if (Array.isArray(value)) return value.map((v) => coerceBooleans(undefined, v));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};

@@ -62,6 +62,9 @@ test('Entra attributes map to WorkOS fields, string booleans included', async ()
   assert.equal(created.state, 'active');
   assert.equal(created.job_title, 'Engineer');
   assert.deepEqual(created.custom_attributes, { job_title: 'Engineer', department: 'R&D', employee_number: '1042' });
+  const first = world.events[1]?.data as Record<string, any>;
+  assert.deepEqual(first.custom_attributes, { job_title: 'Staff Engineer', department: 'Platform', employee_number: '1042', manager_id: 'mgr-7f3a' });
+  assert.deepEqual(first.previous_attributes.custom_attributes, { job_title: 'Engineer', department: 'R&D', employee_number: '1042' });
   const second = world.events[2]?.data as Record<string, any>;
   assert.equal(second.first_name, 'Bob');
   assert.equal(second.email, 'bob@acme.test');

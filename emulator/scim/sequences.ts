@@ -82,9 +82,11 @@ export async function replayEntra(scim: ScimClient): Promise<string[]> {
   const attrs = await scim.patch(`/Users/${userId}`, [
     { op: 'Replace', path: 'title', value: 'Staff Engineer' },
     { op: 'Replace', path: `${ENTERPRISE}:department`, value: 'Platform' },
+    { op: 'Add', path: `${ENTERPRISE}:manager`, value: 'mgr-7f3a' },
   ]);
   assert.equal(attrs.status, 200, JSON.stringify(attrs.body));
   assert.equal(attrs.body.title, 'Staff Engineer');
+  assert.deepEqual(attrs.body[ENTERPRISE].manager, { value: 'mgr-7f3a' });
 
   // Path-less value object whose keys are paths, one of them value-filtered.
   const pathless = await scim.patch(`/Users/${userId}`, [
