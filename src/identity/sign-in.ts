@@ -1,0 +1,155 @@
+// Completing a sign-in: from what the identity provider answered to exactly one response type.
+// LOGIN_SUCCESSFUL creates our server-side session, mirrors the user and membership and appends
+// `auth.signed_in`, all in one transaction in the organization's chain; the refusals are audited
+// there too (`auth.sso_required`, `auth.membership_deactivated`). HTTP lives in src/http/routes.
+import type { Kysely } from 'kysely';
+import { appendAuditEvent } from '../audit/audit-log.ts';
+import { AppError } from '../core/errors.ts';
+import type { Database } from '../store/schema.ts';
+import { inTenant } from '../store/tenant.ts';
+import type { SessionAuthMethod, SessionService } from '../sessions/session-service.ts';
+import { readSsoConfig } from '../sso/sso-config.ts';
+import { findAutoJoinOrganization } from './auto-join.ts';
+import { ensureOrganization, organizationExists, readMembership, stampMembershipSignIn, upsertMembership, upsertUser } from './mirror.ts';
+import type { IdentityProvider, ProviderMembership, RequestMeta, SignInMethodKind, SignInOutcome, SignInResult } from './provider.ts';
+
+export type CallbackResult =
+  | { responseType: 'LOGIN_SUCCESSFUL'; organizationId: string; userId: string; sessionId: string; setCookie: string; returnTo: string }
+  | { responseType: 'ORGANIZATION_SELECTION_REQUIRED'; userId: string; email: string; pendingToken: string; organizations: Array<{ id: string; name: string }> }
+  | { responseType: 'MEMBERSHIP_DEACTIVATED'; organizationId: string | null; reason: 'membership_inactive' | 'no_membership' | 'organization_deleted' }
+  | { responseType: 'SSO_REQUIRED'; organizationId: string | null; connectionId: string | null }
+  | { responseType: 'LINK_INVALID'; reason: string }
+  | { responseType: 'LINK_EXPIRED'; reason: string };
+
+export interface SignInServiceDeps {
+  db: Kysely<Database>;
+  provider: IdentityProvider;
+  sessions: Pick<SessionService, 'create'>;
+  clock?: () => number;
+}
+
+export interface SignInService {
+  /** Turns a provider outcome (code exchange, organization selection) into a response type. */
+  complete(outcome: SignInOutcome, ctx: { returnTo: string } & RequestMeta): Promise<CallbackResult>;
+}
+
+const SESSION_METHOD: Record<SignInMethodKind, SessionAuthMethod> = {
+  sso: 'sso', password: 'password', magic_auth: 'magic_auth', oauth: 'oauth', passkey: 'passkey', impersonation: 'impersonation',
+  // Provider methods we do not model (CrossAppAuth, MigratedSession…): never SSO, so enforcement applies.
+  other: 'oauth',
+};
+
+export function createSignInService(deps: SignInServiceDeps): SignInService {
+  const { db, provider, sessions } = deps;
+  const clock = deps.clock ?? Date.now;
+
+  /** The provider session we will not honour is ended there too, best effort. */
+  const dropProviderSession = async (result: SignInResult) => {
+    if (result.providerSessionId) await provider.revokeSession(result.providerSessionId).catch(() => undefined);
+  };
+
+  /** A sign-in without an organization: auto-join by verified domain, or there is nothing to enter. */
+  async function resolveOrganization(result: SignInResult): Promise<{ result: SignInResult; joined: ProviderMembership | null } | CallbackResult> {
+    const memberships = await provider.listMemberships({ userId: result.user.id });
+    const active = memberships.filter((m) => m.status === 'active');
+    if (active.length === 1) {
+      const scoped = await provider.refresh({ refreshToken: result.refreshToken, organizationId: active[0]!.organizationId });
+      return { result: { ...scoped, method: result.method, authenticationMethod: result.authenticationMethod }, joined: null };
+    }
+    if (active.length === 0) {
+      const target = memberships.length === 0 ? await findAutoJoinOrganization(db, result.user.email, result.user.emailVerified) : null;
+      if (target) {
+        const joined = await provider.createMembership({ userId: result.user.id, organizationId: target.organizationId, roleSlug: target.roleSlug });
+        const scoped = await provider.refresh({ refreshToken: result.refreshToken, organizationId: target.organizationId });
+        return { result: { ...scoped, method: result.method, authenticationMethod: result.authenticationMethod }, joined };
+      }
+      await dropProviderSession(result);
+      const inactive = memberships.find((m) => m.status === 'inactive');
+      return { responseType: 'MEMBERSHIP_DEACTIVATED', organizationId: inactive?.organizationId ?? null, reason: inactive ? 'membership_inactive' : 'no_membership' };
+    }
+    // Several active memberships and no selection step: the provider should have asked; do not guess.
+    throw new AppError('PROVIDER_REJECTED', 'The identity provider returned no organization for a member of several');
+  }
+
+  async function completeAuthenticated(first: SignInResult, ctx: { returnTo: string } & RequestMeta): Promise<CallbackResult> {
+    let result = first;
+    let joined: ProviderMembership | null = null;
+    if (!result.organizationId) {
+      const resolved = await resolveOrganization(result);
+      if ('responseType' in resolved) return resolved;
+      ({ result, joined } = resolved);
+    }
+    const organizationId = result.organizationId!;
+    const known = await organizationExists(db, organizationId);
+    if (!known) await ensureOrganization(db, await provider.getOrganization(organizationId));
+    if (known?.deleted) {
+      await dropProviderSession(result);
+      return { responseType: 'MEMBERSHIP_DEACTIVATED', organizationId, reason: 'organization_deleted' };
+    }
+    const fromProvider = joined ?? (await provider.listMemberships({ userId: result.user.id, organizationId }))[0] ?? null;
+    const now = new Date(clock());
+    const user = { type: 'user' as const, id: result.user.id };
+
+    const outcome = await inTenant(db, organizationId, async (tx): Promise<CallbackResult> => {
+      await upsertUser(tx, result.user, now);
+      const membership = fromProvider ? await upsertMembership(tx, fromProvider, joined ? 'jit' : 'manual') : await readMembership(tx, organizationId, result.user.id);
+      if (joined) {
+        await appendAuditEvent(tx, {
+          organizationId, type: 'membership.auto_joined', actor: user, target: { type: 'membership', id: joined.id },
+          data: { userId: result.user.id, roleSlug: joined.roleSlug, domain: result.user.email.split('@')[1] ?? null },
+        });
+      }
+      if (!membership || membership.status !== 'active') {
+        await appendAuditEvent(tx, {
+          organizationId, type: 'auth.membership_deactivated', actor: user, target: { type: 'user', id: result.user.id },
+          data: { method: result.method, membershipStatus: membership?.status ?? null },
+        });
+        return { responseType: 'MEMBERSHIP_DEACTIVATED', organizationId, reason: membership ? 'membership_inactive' : 'no_membership' };
+      }
+      const sso = await readSsoConfig(tx, organizationId);
+      if (sso.enforced && result.method !== 'sso') {
+        await appendAuditEvent(tx, {
+          organizationId, type: 'auth.sso_required', actor: user, target: { type: 'user', id: result.user.id },
+          data: { method: result.method, authenticationMethod: result.authenticationMethod, connectionId: sso.connectionId },
+        });
+        return { responseType: 'SSO_REQUIRED', organizationId, connectionId: sso.connectionId };
+      }
+      const created = await sessions.create(tx, {
+        organizationId, userId: result.user.id, authMethod: SESSION_METHOD[result.method], role: membership.roleSlug,
+        workosSessionId: result.providerSessionId, accessToken: result.accessToken, refreshToken: result.refreshToken,
+      });
+      await stampMembershipSignIn(tx, organizationId, membership.id, now, result.method === 'sso');
+      await appendAuditEvent(tx, {
+        organizationId, type: 'auth.signed_in', actor: user, target: { type: 'session', id: created.sessionId },
+        data: {
+          method: result.method, authenticationMethod: result.authenticationMethod, role: membership.roleSlug,
+          ...(result.impersonator ? { impersonator: result.impersonator.email } : {}),
+          ...(ctx.ipAddress ? { ipAddress: ctx.ipAddress } : {}),
+        },
+      });
+      return { responseType: 'LOGIN_SUCCESSFUL', organizationId, userId: result.user.id, sessionId: created.sessionId, setCookie: created.setCookie, returnTo: ctx.returnTo };
+    });
+    if (outcome.responseType !== 'LOGIN_SUCCESSFUL') await dropProviderSession(result);
+    return outcome;
+  }
+
+  return {
+    async complete(outcome, ctx) {
+      switch (outcome.kind) {
+        case 'authenticated':
+          return completeAuthenticated(outcome.result, ctx);
+        case 'organization_selection_required':
+          return { responseType: 'ORGANIZATION_SELECTION_REQUIRED', userId: outcome.user.id, email: outcome.user.email, pendingToken: outcome.pendingToken, organizations: outcome.organizations };
+        case 'sso_required': {
+          const connectionId = outcome.connectionIds[0] ?? null;
+          const connection = connectionId ? await provider.getConnection(connectionId).catch(() => null) : null;
+          return { responseType: 'SSO_REQUIRED', organizationId: connection?.organizationId ?? null, connectionId };
+        }
+        case 'email_verification_required':
+          return { responseType: 'LINK_INVALID', reason: 'email_verification_required' };
+        case 'mfa_required':
+          return { responseType: 'LINK_INVALID', reason: 'mfa_required' };
+      }
+    },
+  };
+}
