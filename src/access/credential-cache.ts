@@ -1,0 +1,84 @@
+// Verified credentials, cached by sha256 of the credential (the credential itself is never a map
+// key: a heap dump must not yield bearer tokens). Every entry is tagged with what can revoke it
+// (session, user, membership, API key, organization); the revocation bus evicts matching entries
+// at once, and a bus reset (missed notifications) flushes everything. The TTL bounds staleness
+// only while the bus is down (DESIGN.md §3.4).
+//
+// Exported API: createCredentialCache({ ttlMs, maxEntries?, clock? }) -> CredentialCache
+import { createHash } from 'node:crypto';
+import type { AuthContext, RevocationEvent } from '../core/auth-context.ts';
+import type { RevocationSubscriber } from '../sessions/revocation-bus.ts';
+
+export interface CacheTags {
+  organizationId: string;
+  userId?: string;
+  sessionId?: string;
+  apiKeyId?: string;
+}
+
+interface Entry {
+  context: AuthContext;
+  tags: CacheTags;
+  expiresAt: number;
+}
+
+export interface CredentialCache extends RevocationSubscriber {
+  get(credential: string): AuthContext | undefined;
+  /** `notAfter`: the credential's own end (token exp, session idle end), if sooner than the TTL. */
+  set(credential: string, context: AuthContext, tags: CacheTags, notAfter?: number): void;
+  readonly size: number;
+  clear(): void;
+}
+
+export function cacheKey(credential: string): string {
+  return createHash('sha256').update(credential).digest('base64url');
+}
+
+function matches(tags: CacheTags, event: RevocationEvent): boolean {
+  switch (event.kind) {
+    case 'session':
+      return tags.sessionId === event.sessionId;
+    case 'api_key':
+      return tags.apiKeyId === event.apiKeyId;
+    case 'user':
+      return tags.userId === event.userId && (!event.organizationId || tags.organizationId === event.organizationId);
+    case 'membership':
+      return tags.userId === event.userId && tags.organizationId === event.organizationId;
+    case 'organization':
+      return tags.organizationId === event.organizationId;
+  }
+}
+
+export function createCredentialCache(options: { ttlMs: number; maxEntries?: number; clock?: () => number }): CredentialCache {
+  const clock = options.clock ?? Date.now;
+  const max = options.maxEntries ?? 10_000;
+  const entries = new Map<string, Entry>();
+  return {
+    get(credential) {
+      const key = cacheKey(credential);
+      const entry = entries.get(key);
+      if (!entry) return undefined;
+      if (clock() >= entry.expiresAt) {
+        entries.delete(key);
+        return undefined;
+      }
+      return entry.context;
+    },
+    set(credential, context, tags, notAfter) {
+      if (entries.size >= max) entries.delete(entries.keys().next().value!); // oldest first
+      entries.set(cacheKey(credential), { context, tags, expiresAt: Math.min(clock() + options.ttlMs, notAfter ?? Infinity) });
+    },
+    onEvent(event) {
+      for (const [key, entry] of entries) if (matches(entry.tags, event)) entries.delete(key);
+    },
+    onReset() {
+      entries.clear();
+    },
+    clear() {
+      entries.clear();
+    },
+    get size() {
+      return entries.size;
+    },
+  };
+}

@@ -1,0 +1,49 @@
+// Who a user is in an organization, from the local mirror (organization_memberships, roles,
+// organization_roles) rather than from token claims: a role change or deactivation mirrored from
+// a webhook takes effect on the next resolution, not when the provider's token expires.
+//
+// Exported API: loadMembership(db, organizationId, userId), isSuperAdmin(db, superAdminOrg, userId),
+//               organizationIsLive(db, organizationId)
+import type { Kysely } from 'kysely';
+import { isPermission, type Permission } from '../core/permissions.ts';
+import type { Database } from '../store/schema.ts';
+import { asSystem, inTenant } from '../store/tenant.ts';
+
+export type MembershipLookup =
+  | { ok: true; role: string; permissions: Permission[] }
+  | { ok: false; reason: 'not_member' | 'inactive' | 'user_deleted' | 'organization_deleted' };
+
+export async function loadMembership(db: Kysely<Database>, organizationId: string, userId: string): Promise<MembershipLookup> {
+  return inTenant(db, organizationId, async (tx) => {
+    const org = await tx.selectFrom('organizations').select(['deleted_at']).where('id', '=', organizationId).executeTakeFirst();
+    if (!org || org.deleted_at) return { ok: false, reason: 'organization_deleted' } as const;
+    const row = await tx
+      .selectFrom('organization_memberships as m')
+      .innerJoin('users as u', 'u.id', 'm.user_id')
+      .leftJoin('organization_roles as orole', (j) => j.onRef('orole.organization_id', '=', 'm.organization_id').onRef('orole.slug', '=', 'm.role_slug'))
+      .leftJoin('roles as r', 'r.slug', 'm.role_slug')
+      .select(['m.role_slug', 'm.status', 'u.deleted_at as user_deleted_at', 'orole.permissions as org_permissions', 'r.permissions as builtin_permissions'])
+      .where('m.organization_id', '=', organizationId)
+      .where('m.user_id', '=', userId)
+      .where('m.deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (!row) return { ok: false, reason: 'not_member' } as const;
+    if (row.user_deleted_at) return { ok: false, reason: 'user_deleted' } as const;
+    if (row.status !== 'active') return { ok: false, reason: 'inactive' } as const;
+    const slugs = row.org_permissions ?? row.builtin_permissions ?? [];
+    return { ok: true, role: row.role_slug, permissions: slugs.filter(isPermission) } as const;
+  });
+}
+
+/** Members (active) of GATEHOUSE_SUPERADMIN_ORG are super-admins across tenants. */
+export async function isSuperAdmin(db: Kysely<Database>, superAdminOrg: string | undefined, userId: string): Promise<boolean> {
+  if (!superAdminOrg) return false;
+  const found = await loadMembership(db, superAdminOrg, userId);
+  return found.ok;
+}
+
+export async function organizationIsLive(db: Kysely<Database>, organizationId: string): Promise<boolean> {
+  const org = await asSystem(db, 'check the organization of a machine credential', (tx) =>
+    tx.selectFrom('organizations').select(['deleted_at']).where('id', '=', organizationId).executeTakeFirst());
+  return org !== undefined && org.deleted_at === null;
+}

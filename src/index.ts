@@ -1,0 +1,5 @@
+// The library surface: `import { createAccessVerifier } from 'gatehouse'` lets an app backend turn
+// a request into an AuthContext without running the Gatehouse server.
+export { createAccessVerifier } from './access/access-verifier.ts';
+export type { AccessVerifier, AccessVerifierOptions } from './access/access-verifier.ts';
+export type { AuthContext, Principal, AuthMethod, RevocationEvent } from './core/auth-context.ts';

@@ -1,0 +1,128 @@
+// Access tokens of a session, refreshed ahead of expiry and single-flight across instances.
+// The threat is the refresh-token race: WorkOS rotates refresh tokens on use, so two processes
+// refreshing one session at once make one of them present a spent token, which the provider
+// treats as replay and the session dies. Here a refresh holds the session's row lock
+// (SELECT … FOR UPDATE): the first caller refreshes and commits; the others queue on the lock,
+// then read the row again and find a fresh token, so exactly one call reaches the provider.
+// Within one process, concurrent callers also share one promise, so they do not each take a
+// pooled connection only to wait on the lock.
+// If the provider rotated the token but our commit fails, the session is lost (the new refresh
+// token is gone); that is the safe side: the user signs in again.
+//
+// Exported API (used by session-service.ts only): createRefresh(deps), TokenRefresher.
+import { sql, type Kysely } from 'kysely';
+import { decodeJwt } from 'jose';
+import type { AuditActor } from '../audit/chain.ts';
+import { isAppError } from '../core/errors.ts';
+import type { Database, SessionRow } from '../store/schema.ts';
+import { inTenant, type Tx } from '../store/tenant.ts';
+import type { TokenVault } from './token-vault.ts';
+import type { AccessTokenResult, Session } from './session-service.ts';
+
+/** The identity provider's refresh grant; the WorkOS adapter implements it with the SDK. */
+export interface TokenRefresher {
+  /**
+   * Throws an AppError with `retryable: true` when the provider could not answer (the session
+   * is kept); any other failure is terminal (refresh token invalid, membership gone): the
+   * session ends.
+   */
+  refresh(input: { refreshToken: string; organizationId?: string }): Promise<RefreshedTokens>;
+}
+
+export interface RefreshedTokens {
+  accessToken: string;
+  refreshToken: string;
+  /** WorkOS `authentication_method` (e.g. SSO, Password), when the provider reports it. */
+  authenticationMethod?: string;
+}
+
+/** Refresh when the access token has less than this left. */
+export const REFRESH_AHEAD_MS = 60_000;
+const SYSTEM: AuditActor = { type: 'system', id: null };
+
+interface RefreshDeps {
+  db: Kysely<Database>;
+  vault: TokenVault;
+  clock: () => number;
+  refresher?: TokenRefresher;
+  isSsoEnforced?: (organizationId: string) => Promise<boolean>;
+  endSession(tx: Tx, row: Pick<SessionRow, 'id' | 'organization_id' | 'user_id'>, actor: AuditActor, reason: string): Promise<boolean>;
+}
+
+type TokenColumns = Pick<SessionRow, 'key_id' | 'access_token_enc' | 'refresh_token_enc' | 'access_token_expires_at'>;
+
+function tokenExpiry(accessToken: string, now: number): Date {
+  try {
+    const { exp } = decodeJwt(accessToken);
+    if (typeof exp === 'number') return new Date(exp * 1000);
+  } catch {
+    // Not a JWT (another provider): assume the WorkOS default lifetime.
+  }
+  return new Date(now + 5 * 60_000);
+}
+
+export function createRefresh(deps: RefreshDeps) {
+  const { db, vault, clock } = deps;
+  const sealed = new WeakMap<Session, string | null>();
+  const inflight = new Map<string, Promise<AccessTokenResult>>();
+
+  const sealTokens = (sessionId: string, accessToken: string | null, refreshToken: string | null): TokenColumns => ({
+    key_id: vault.keyId,
+    access_token_enc: accessToken ? vault.encrypt(accessToken, `${sessionId}:access`).ciphertext : null,
+    refresh_token_enc: refreshToken ? vault.encrypt(refreshToken, `${sessionId}:refresh`).ciphertext : null,
+    access_token_expires_at: accessToken ? tokenExpiry(accessToken, clock()) : null,
+  });
+
+  const isFresh = (expiresAt: Date | null) => expiresAt !== null && expiresAt.getTime() - clock() > REFRESH_AHEAD_MS;
+
+  const refreshLocked = (session: Session): Promise<AccessTokenResult> =>
+    inTenant(db, session.organizationId, async (tx) => {
+      // Bounded wait: a stuck holder must not pile up every request of the session behind it.
+      await sql`SET LOCAL lock_timeout = '15s'`.execute(tx);
+      const row = await tx.selectFrom('sessions').selectAll().where('organization_id', '=', session.organizationId).where('id', '=', session.id).forUpdate().executeTakeFirst();
+      if (!row || row.revoked_at) return { ok: false, reason: row?.revoked_reason === 'sso_required' ? 'SSO_REQUIRED' : 'SESSION_REVOKED' } as const;
+      // Another request (here or on another instance) refreshed while we waited for the lock.
+      if (isFresh(row.access_token_expires_at) && row.access_token_enc) {
+        return { ok: true, accessToken: vault.decrypt(row.access_token_enc, `${row.id}:access`) } as const;
+      }
+      // An organization that enforces SSO ends every non-SSO session at its next refresh.
+      if (row.auth_method !== 'sso' && (await deps.isSsoEnforced?.(row.organization_id))) {
+        await deps.endSession(tx, row, SYSTEM, 'sso_required');
+        return { ok: false, reason: 'SSO_REQUIRED' } as const;
+      }
+      if (!deps.refresher || !row.refresh_token_enc) {
+        await deps.endSession(tx, row, SYSTEM, 'refresh_unavailable');
+        return { ok: false, reason: 'SESSION_EXPIRED' } as const;
+      }
+      const refreshToken = vault.decrypt(row.refresh_token_enc, `${row.id}:refresh`);
+      let tokens: RefreshedTokens;
+      try {
+        tokens = await deps.refresher.refresh({ refreshToken, organizationId: row.organization_id });
+      } catch (error) {
+        if (isAppError(error) && error.retryable) throw error;
+        await deps.endSession(tx, row, SYSTEM, 'refresh_failed');
+        return { ok: false, reason: 'SESSION_REVOKED' } as const;
+      }
+      await tx.updateTable('sessions').set(sealTokens(row.id, tokens.accessToken, tokens.refreshToken))
+        .where('organization_id', '=', row.organization_id).where('id', '=', row.id).execute();
+      return { ok: true, accessToken: tokens.accessToken } as const;
+    });
+
+  return {
+    sealTokens,
+    /** Keeps the ciphertext of a resolved session beside it, so a fresh token costs no read. */
+    remember(session: Session, row: TokenColumns) {
+      sealed.set(session, row.access_token_enc);
+    },
+    async accessTokenFor(session: Session): Promise<AccessTokenResult> {
+      const enc = sealed.get(session);
+      if (enc && isFresh(session.accessTokenExpiresAt)) return { ok: true, accessToken: vault.decrypt(enc, `${session.id}:access`) };
+      let pending = inflight.get(session.id);
+      if (!pending) {
+        pending = refreshLocked(session).finally(() => inflight.delete(session.id));
+        inflight.set(session.id, pending);
+      }
+      return pending;
+    },
+  };
+}

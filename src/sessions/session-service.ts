@@ -1,0 +1,215 @@
+// Server-side sessions (DESIGN.md §2, issue 4). A sign-in creates a row and a cookie handle; every
+// request resolves the handle back to the row. Expiry is both sliding (idle timeout, written at
+// most once a minute so a busy session does not turn every read into a write) and absolute.
+//
+// Exported API (what /auth/* and the access layer call):
+//   createSessionService({ db, secrets, config, refresher?, isSsoEnforced?, clock? }) -> SessionService
+//     create(tx, input)              inside the caller's tenant transaction; audited session.created
+//     resolve(cookieValue)           -> { ok: true, session } | { ok: false, reason }
+//     accessTokenFor(session)        the WorkOS access token, refreshed single-flight when near expiry
+//     revoke(sessionId, actor)       audited, published on the revocation bus
+//     revokeAllForUser(userId, organizationId | undefined, actor)
+//     list({ organizationId?, userId? })
+//     cookie                         name and Set-Cookie strings for the configured PUBLIC_URL
+//   TokenRefresher                   the port the identity adapter implements (WorkOS refresh grant)
+import type { Kysely } from 'kysely';
+import type { AuditActor } from '../audit/chain.ts';
+import { appendAuditEvent } from '../audit/audit-log.ts';
+import { newId } from '../core/ids.ts';
+import type { Config } from '../config.ts';
+import type { Database, SessionRow } from '../store/schema.ts';
+import { asSystem, inTenant, type Tx } from '../store/tenant.ts';
+import { publishRevocation } from './revocation-bus.ts';
+import { createTokenVault, type TokenVault } from './token-vault.ts';
+import {
+  newSessionCredential, parseSessionCookie, secretMatches, serializeSessionCookie, sessionCookieAttributes,
+} from './session-cookie.ts';
+import { createRefresh, type TokenRefresher } from './session-refresh.ts';
+
+export type { TokenRefresher, RefreshedTokens } from './session-refresh.ts';
+
+export type SessionAuthMethod = 'password' | 'magic_auth' | 'sso' | 'oauth' | 'passkey' | 'impersonation' | 'email_code' | 'oidc';
+
+export interface Session {
+  id: string;
+  organizationId: string;
+  userId: string;
+  workosSessionId: string | null;
+  authMethod: string;
+  role: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  expiresAt: Date;
+  idleExpiresAt: Date;
+  accessTokenExpiresAt: Date | null;
+  revokedAt: Date | null;
+  revokedReason: string | null;
+}
+
+export type SessionFailure = 'SESSION_INVALID' | 'SESSION_REVOKED' | 'SESSION_EXPIRED' | 'SSO_REQUIRED';
+export type SessionResult = { ok: true; session: Session } | { ok: false; reason: SessionFailure };
+export type AccessTokenResult = { ok: true; accessToken: string } | { ok: false; reason: SessionFailure };
+
+export interface CreateSessionInput {
+  organizationId: string;
+  userId: string;
+  authMethod: SessionAuthMethod;
+  role: string;
+  workosSessionId?: string | null;
+  accessToken?: string | null;
+  refreshToken?: string | null;
+  /** Who caused the sign-in; the user themself by default. */
+  actor?: AuditActor;
+}
+
+export interface SessionService {
+  create(tx: Tx, input: CreateSessionInput): Promise<{ sessionId: string; cookieValue: string; setCookie: string; expiresAt: Date }>;
+  resolve(cookieValue: string | undefined): Promise<SessionResult>;
+  accessTokenFor(session: Session): Promise<AccessTokenResult>;
+  revoke(sessionId: string, actor: AuditActor, reason?: string): Promise<boolean>;
+  revokeAllForUser(userId: string, organizationId: string | undefined, actor: AuditActor, reason?: string): Promise<number>;
+  list(filter: { organizationId?: string; userId?: string }): Promise<Session[]>;
+  readonly cookie: { name: string; clear(): string };
+}
+
+export interface SessionServiceOptions {
+  db: Kysely<Database>;
+  /** GATEHOUSE_SECRET first, then previous secrets still accepted for decryption. */
+  secrets: readonly string[];
+  config: Pick<Config, 'PUBLIC_URL' | 'SESSION_IDLE_TIMEOUT_SECONDS' | 'SESSION_ABSOLUTE_LIFETIME_SECONDS'>;
+  refresher?: TokenRefresher;
+  /** Until SSO configuration lands in the store, the caller says which organizations enforce SSO. */
+  isSsoEnforced?: (organizationId: string) => Promise<boolean>;
+  clock?: () => number;
+}
+
+/** Writes of last_seen_at are throttled to one per session per minute. */
+export const TOUCH_INTERVAL_MS = 60_000;
+
+export function sessionFromRow(row: SessionRow): Session {
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    userId: row.user_id,
+    workosSessionId: row.workos_session_id,
+    authMethod: row.auth_method,
+    role: row.role,
+    createdAt: row.created_at,
+    lastSeenAt: row.last_seen_at,
+    expiresAt: row.expires_at,
+    idleExpiresAt: row.idle_expires_at,
+    accessTokenExpiresAt: row.access_token_expires_at,
+    revokedAt: row.revoked_at,
+    revokedReason: row.revoked_reason,
+  };
+}
+
+export function createSessionService(options: SessionServiceOptions): SessionService {
+  const { db, config } = options;
+  const clock = options.clock ?? Date.now;
+  const vault: TokenVault = createTokenVault(options.secrets);
+  const idleMs = config.SESSION_IDLE_TIMEOUT_SECONDS * 1000;
+  const absoluteMs = config.SESSION_ABSOLUTE_LIFETIME_SECONDS * 1000;
+  const attributes = sessionCookieAttributes(config.PUBLIC_URL, config.SESSION_ABSOLUTE_LIFETIME_SECONDS);
+
+  const endSession = async (tx: Tx, row: Pick<SessionRow, 'id' | 'organization_id' | 'user_id'>, actor: AuditActor, reason: string) => {
+    const ended = await tx.updateTable('sessions').set({ revoked_at: new Date(clock()), revoked_reason: reason })
+      .where('organization_id', '=', row.organization_id).where('id', '=', row.id).where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (ended.numUpdatedRows === 0n) return false;
+    await appendAuditEvent(tx, { organizationId: row.organization_id, type: 'session.revoked', actor, target: { type: 'session', id: row.id }, data: { userId: row.user_id, reason } });
+    await publishRevocation(tx, { kind: 'session', sessionId: row.id });
+    return true;
+  };
+
+  const refresh = createRefresh({ db, vault, clock, endSession, ...(options.refresher ? { refresher: options.refresher } : {}), ...(options.isSsoEnforced ? { isSsoEnforced: options.isSsoEnforced } : {}) });
+
+  const findOrg = async (sessionId: string) =>
+    asSystem(db, 'find the organization of a session by its id', (tx) =>
+      tx.selectFrom('sessions').select(['organization_id']).where('id', '=', sessionId).executeTakeFirst());
+
+  return {
+    cookie: { name: attributes.name, clear: () => serializeSessionCookie({ ...attributes, maxAge: 0 }, '') },
+
+    async create(tx, input) {
+      const now = clock();
+      const id = newId('ses');
+      const { cookieValue, secretHash } = newSessionCredential(id);
+      const expiresAt = new Date(now + absoluteMs);
+      const tokens = refresh.sealTokens(id, input.accessToken ?? null, input.refreshToken ?? null);
+      await tx.insertInto('sessions').values({
+        organization_id: input.organizationId, id, user_id: input.userId, workos_session_id: input.workosSessionId ?? null,
+        auth_method: input.authMethod, role: input.role, secret_hash: secretHash, ...tokens,
+        created_at: new Date(now), last_seen_at: new Date(now), expires_at: expiresAt, idle_expires_at: new Date(Math.min(now + idleMs, now + absoluteMs)),
+      }).execute();
+      await appendAuditEvent(tx, {
+        organizationId: input.organizationId, type: 'session.created', actor: input.actor ?? { type: 'user', id: input.userId },
+        target: { type: 'session', id }, data: { userId: input.userId, authMethod: input.authMethod, role: input.role },
+      });
+      return { sessionId: id, cookieValue, setCookie: serializeSessionCookie(attributes, cookieValue), expiresAt };
+    },
+
+    async resolve(cookieValue) {
+      const parsed = parseSessionCookie(cookieValue);
+      if (!parsed) return { ok: false, reason: 'SESSION_INVALID' };
+      const row = await asSystem(db, 'resolve a session cookie', (tx) =>
+        tx.selectFrom('sessions').selectAll().where('id', '=', parsed.sessionId).executeTakeFirst());
+      // Same answer for "no such id" and "wrong secret": the id alone is not an oracle.
+      if (!row || !secretMatches(parsed.secret, row.secret_hash)) return { ok: false, reason: 'SESSION_INVALID' };
+      if (row.revoked_at) return { ok: false, reason: row.revoked_reason === 'sso_required' ? 'SSO_REQUIRED' : 'SESSION_REVOKED' };
+      const now = clock();
+      if (now >= row.expires_at.getTime() || now >= row.idle_expires_at.getTime()) return { ok: false, reason: 'SESSION_EXPIRED' };
+      const session = sessionFromRow(row);
+      refresh.remember(session, row);
+      if (now - row.last_seen_at.getTime() >= TOUCH_INTERVAL_MS) {
+        const idle = new Date(Math.min(now + idleMs, row.expires_at.getTime()));
+        await inTenant(db, row.organization_id, (tx) => tx.updateTable('sessions').set({ last_seen_at: new Date(now), idle_expires_at: idle })
+          .where('organization_id', '=', row.organization_id).where('id', '=', row.id).where('revoked_at', 'is', null).execute());
+        session.lastSeenAt = new Date(now);
+        session.idleExpiresAt = idle;
+      }
+      return { ok: true, session };
+    },
+
+    accessTokenFor: (session) => refresh.accessTokenFor(session),
+
+    async revoke(sessionId, actor, reason = 'revoked') {
+      const found = await findOrg(sessionId);
+      if (!found) return false;
+      return inTenant(db, found.organization_id, async (tx) => {
+        const row = await tx.selectFrom('sessions').select(['id', 'organization_id', 'user_id']).where('id', '=', sessionId).executeTakeFirst();
+        return row ? endSession(tx, row, actor, reason) : false;
+      });
+    },
+
+    async revokeAllForUser(userId, organizationId, actor, reason = 'revoked') {
+      const rows = await asSystem(db, "find a user's live sessions to revoke them", (tx) => {
+        let q = tx.selectFrom('sessions').select(['id', 'organization_id', 'user_id']).where('user_id', '=', userId).where('revoked_at', 'is', null);
+        if (organizationId) q = q.where('organization_id', '=', organizationId);
+        return q.execute();
+      });
+      let count = 0;
+      for (const org of new Set(rows.map((r) => r.organization_id))) {
+        count += await inTenant(db, org, async (tx) => {
+          let n = 0;
+          for (const row of rows.filter((r) => r.organization_id === org)) if (await endSession(tx, row, actor, reason)) n++;
+          return n;
+        });
+      }
+      return count;
+    },
+
+    async list(filter) {
+      if (!filter.organizationId && !filter.userId) throw new TypeError('list sessions by organization, user or both');
+      const now = new Date(clock());
+      const read = (tx: Tx) => {
+        let q = tx.selectFrom('sessions').selectAll().where('revoked_at', 'is', null).where('expires_at', '>', now).where('idle_expires_at', '>', now);
+        if (filter.organizationId) q = q.where('organization_id', '=', filter.organizationId);
+        if (filter.userId) q = q.where('user_id', '=', filter.userId);
+        return q.orderBy('id', 'desc').execute();
+      };
+      const rows = filter.organizationId ? await inTenant(db, filter.organizationId, read) : await asSystem(db, "list a user's sessions across organizations", read);
+      return rows.map(sessionFromRow);
+    },
+  };
+}
