@@ -1,0 +1,73 @@
+// What every mirror handler receives, and the few row helpers they share. Handlers run inside the
+// inbox transaction: their mirror writes, audit entries and revocations commit or roll back with
+// the inbox row (DESIGN.md §3.3).
+import { appendAuditEvent } from '../audit/audit-log.ts';
+import type { AuditActor, AuditTarget } from '../audit/chain.ts';
+import type { RevocationEvent } from '../core/auth-context.ts';
+import type { Tx } from '../store/tenant.ts';
+import type { ProviderEvent } from '../webhooks/event.ts';
+import type { Version } from './version.ts';
+
+/**
+ * Where deprovisioning reaches credentials: published inside the transaction, honoured by every
+ * instance once it commits. Production wires the sessions revocation bus (`publishRevocation`);
+ * the interface keeps directory/ free of the sessions module's internals.
+ */
+export interface AccessRevoker {
+  revoke(tx: Tx, event: RevocationEvent): Promise<void>;
+  /** Marks the user's sessions and personal API keys revoked in the store (optional service). */
+  revokeCredentials?(tx: Tx, input: { organizationId: string; userId: string; reason: string }): Promise<void>;
+}
+
+export type MirrorKind =
+  | 'organizations' | 'domains' | 'users' | 'memberships' | 'invitations' | 'connections'
+  | 'directories' | 'directory_users' | 'directory_groups' | 'group_members';
+export type MirrorChange = 'created' | 'updated' | 'deprovisioned' | 'unchanged';
+
+export interface ApplyContext {
+  tx: Tx;
+  event: ProviderEvent;
+  version: Version;
+  access: AccessRevoker;
+  /** Counts what a write did, for the reconciliation drift report. */
+  note(kind: MirrorKind, change: MirrorChange): void;
+}
+
+export type ApplyOutcome = 'applied' | 'stale';
+export type EventHandler = (ctx: ApplyContext) => Promise<ApplyOutcome>;
+
+/**
+ * Events can arrive before the organization or user they mention (no order is promised), and the
+ * tenant tables reference both. A placeholder row with no version lets the dependent row land;
+ * the entity's own event, whenever it comes, is newer than "no version" and fills it in.
+ */
+export async function ensureOrganization(tx: Tx, organizationId: string): Promise<void> {
+  await tx.insertInto('organizations').values({ id: organizationId, name: organizationId }).onConflict((oc) => oc.column('id').doNothing()).execute();
+}
+
+export async function ensureUser(tx: Tx, userId: string, email = ''): Promise<void> {
+  await tx.insertInto('users').values({ id: userId, email }).onConflict((oc) => oc.column('id').doNothing()).execute();
+}
+
+export function providerActor(event: ProviderEvent): AuditActor {
+  return { type: 'provider_event', id: event.id };
+}
+
+export function directoryActor(directoryId: string): AuditActor {
+  return { type: 'directory', id: directoryId };
+}
+
+export async function audit(
+  ctx: ApplyContext,
+  organizationId: string,
+  type: string,
+  actor: AuditActor,
+  target: AuditTarget,
+  data: Record<string, unknown> = {},
+): Promise<void> {
+  await appendAuditEvent(ctx.tx, { organizationId, type, actor, target, data: { ...data, providerEventId: ctx.event.id } });
+}
+
+export function str(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}

@@ -1,0 +1,167 @@
+// dsync.* handlers: directories, directory users, groups and group memberships into the mirror,
+// each write guarded by the row's version, then the access effects (provisioning.ts).
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { AppError } from '../core/errors.ts';
+import { audit, directoryActor, ensureOrganization, type ApplyContext, type ApplyOutcome } from './context.ts';
+import { deprovision, recomputeGroupMembers, recomputeRole, syncDirectoryUserAccess } from './provisioning.ts';
+import { insertedFlag, newerThanRow, versionColumns } from './version.ts';
+
+const DirectorySchema = z.object({ id: z.string(), organization_id: z.string(), name: z.string().nullish(), type: z.string().nullish(), state: z.string().nullish() });
+const DirectoryUserSchema = z.object({
+  id: z.string(), directory_id: z.string(), organization_id: z.string(), idp_id: z.string().nullish(),
+  email: z.string().nullish(), first_name: z.string().nullish(), last_name: z.string().nullish(), state: z.string(),
+  emails: z.array(z.object({ primary: z.boolean().nullish(), value: z.string().nullish() })).nullish(),
+});
+const DirectoryGroupSchema = z.object({ id: z.string(), directory_id: z.string(), organization_id: z.string(), idp_id: z.string().nullish(), name: z.string() });
+const GroupMembershipSchema = z.object({ directory_id: z.string(), user: DirectoryUserSchema, group: DirectoryGroupSchema });
+
+export type DirectoryUserWire = z.infer<typeof DirectoryUserSchema>;
+export type DirectoryGroupWire = z.infer<typeof DirectoryGroupSchema>;
+
+export function parseData<T>(schema: z.ZodType<T>, ctx: ApplyContext): T {
+  const parsed = schema.safeParse(ctx.event.data);
+  if (!parsed.success) throw new AppError('DIRECTORY_EVENT_INVALID', `${ctx.event.event} carries data of an unexpected shape`, { details: { fields: parsed.error.issues.map((i) => i.path.join('.')) } });
+  return parsed.data;
+}
+
+function primaryEmail(u: DirectoryUserWire): string | null {
+  return u.email ?? u.emails?.find((e) => e.primary)?.value ?? u.emails?.[0]?.value ?? null;
+}
+
+/** Upserts a directory user row if `ctx.version` is newer; true when it was written. */
+export async function writeDirectoryUser(ctx: ApplyContext, u: DirectoryUserWire, deleted: boolean): Promise<boolean> {
+  await ensureOrganization(ctx.tx, u.organization_id);
+  const values = {
+    directory_id: u.directory_id, idp_id: u.idp_id ?? '', email: primaryEmail(u), first_name: u.first_name ?? null,
+    last_name: u.last_name ?? null, state: u.state, deleted_at: deleted ? ctx.version.at : null, ...versionColumns(ctx.version),
+  };
+  const row = await ctx.tx
+    .insertInto('directory_users')
+    .values({ organization_id: u.organization_id, id: u.id, ...values })
+    // A tombstone is final: WorkOS never reuses a directory user id.
+    .onConflict((oc) => oc.columns(['organization_id', 'id']).doUpdateSet({ ...values, updated_at: sql`now()` }).where(newerThanRow('directory_users', ctx.version)).where('directory_users.deleted_at', 'is', null))
+    .returning([insertedFlag])
+    .executeTakeFirst();
+  if (row) ctx.note('directory_users', deleted || u.state !== 'active' ? 'deprovisioned' : row.inserted ? 'created' : 'updated');
+  return row !== undefined;
+}
+
+async function onDirectoryUser(ctx: ApplyContext, deleted: boolean): Promise<ApplyOutcome> {
+  const u = parseData(DirectoryUserSchema, ctx);
+  if (!(await writeDirectoryUser(ctx, u, deleted))) return 'stale';
+  const type = deleted ? 'directory.user_deleted' : ctx.event.event === 'dsync.user.created' ? 'directory.user_created' : 'directory.user_updated';
+  await audit(ctx, u.organization_id, type, directoryActor(u.directory_id), { type: 'directory_user', id: u.id }, { state: u.state });
+  if (deleted) {
+    // Leaving the directory means leaving every group; mark the memberships gone at this version.
+    await ctx.tx.updateTable('directory_group_members').set({ present: false, ...versionColumns(ctx.version) })
+      .where('organization_id', '=', u.organization_id).where('directory_user_id', '=', u.id).where(newerThanRow('directory_group_members', ctx.version)).execute();
+  }
+  await syncDirectoryUserAccess(ctx, u.organization_id, u.id);
+  return 'applied';
+}
+
+async function writeGroup(ctx: ApplyContext, g: DirectoryGroupWire, deleted: boolean): Promise<boolean> {
+  await ensureOrganization(ctx.tx, g.organization_id);
+  const values = { directory_id: g.directory_id, idp_id: g.idp_id ?? g.id, name: g.name, deleted_at: deleted ? ctx.version.at : null, ...versionColumns(ctx.version) };
+  const row = await ctx.tx
+    .insertInto('directory_groups')
+    .values({ organization_id: g.organization_id, id: g.id, ...values })
+    .onConflict((oc) => oc.columns(['organization_id', 'id']).doUpdateSet({ ...values, updated_at: sql`now()` }).where(newerThanRow('directory_groups', ctx.version)).where('directory_groups.deleted_at', 'is', null))
+    .returning([insertedFlag])
+    .executeTakeFirst();
+  if (row) ctx.note('directory_groups', deleted ? 'deprovisioned' : row.inserted ? 'created' : 'updated');
+  return row !== undefined;
+}
+
+async function onGroup(ctx: ApplyContext, deleted: boolean): Promise<ApplyOutcome> {
+  const g = parseData(DirectoryGroupSchema, ctx);
+  if (!(await writeGroup(ctx, g, deleted))) return 'stale';
+  const type = deleted ? 'directory.group_deleted' : ctx.event.event === 'dsync.group.created' ? 'directory.group_created' : 'directory.group_updated';
+  await audit(ctx, g.organization_id, type, directoryActor(g.directory_id), { type: 'directory_group', id: g.id }, { name: g.name });
+  if (deleted) {
+    await ctx.tx.updateTable('directory_group_members').set({ present: false, ...versionColumns(ctx.version) })
+      .where('organization_id', '=', g.organization_id).where('group_id', '=', g.id).where(newerThanRow('directory_group_members', ctx.version)).execute();
+    await recomputeGroupMembers(ctx, g.organization_id, g.id);
+  }
+  return 'applied';
+}
+
+/** Writes one (group, user) membership fact if newer; true when written. */
+export async function writeGroupMember(ctx: ApplyContext, organizationId: string, directoryId: string, groupId: string, directoryUserId: string, present: boolean): Promise<boolean> {
+  await ensureOrganization(ctx.tx, organizationId);
+  const values = { directory_id: directoryId, present, ...versionColumns(ctx.version) };
+  const row = await ctx.tx
+    .insertInto('directory_group_members')
+    .values({ organization_id: organizationId, group_id: groupId, directory_user_id: directoryUserId, ...values })
+    .onConflict((oc) => oc.columns(['organization_id', 'group_id', 'directory_user_id']).doUpdateSet({ ...values, updated_at: sql`now()` }).where(newerThanRow('directory_group_members', ctx.version)))
+    .returning([insertedFlag, 'present'])
+    .executeTakeFirst();
+  if (row) ctx.note('group_members', present ? (row.inserted ? 'created' : 'updated') : 'deprovisioned');
+  return row !== undefined;
+}
+
+async function onGroupMembership(ctx: ApplyContext, present: boolean): Promise<ApplyOutcome> {
+  const { user, group, directory_id } = parseData(GroupMembershipSchema, ctx);
+  // The event carries both entities as they were at this moment: mirror them too, so a membership
+  // never points at a user or group we have not seen (each write still checks its own version).
+  await writeDirectoryUser(ctx, user, false);
+  await writeGroup(ctx, group, false);
+  if (!(await writeGroupMember(ctx, group.organization_id, directory_id, group.id, user.id, present))) return 'stale';
+  await audit(ctx, group.organization_id, present ? 'directory.group_user_added' : 'directory.group_user_removed', directoryActor(directory_id), { type: 'directory_user', id: user.id }, { groupId: group.id });
+  await syncDirectoryUserAccess(ctx, user.organization_id, user.id);
+  await recomputeRole(ctx, user.organization_id, user.id);
+  return 'applied';
+}
+
+async function writeDirectory(ctx: ApplyContext, d: z.infer<typeof DirectorySchema>, deleted: boolean): Promise<boolean> {
+  await ensureOrganization(ctx.tx, d.organization_id);
+  const values = { name: d.name ?? d.id, type: d.type ?? 'unknown', state: d.state ?? 'active', deleted_at: deleted ? ctx.version.at : null, ...versionColumns(ctx.version) };
+  const row = await ctx.tx
+    .insertInto('directories')
+    .values({ organization_id: d.organization_id, id: d.id, ...values })
+    .onConflict((oc) => oc.columns(['organization_id', 'id']).doUpdateSet({ ...values, updated_at: sql`now()` }).where(newerThanRow('directories', ctx.version)).where('directories.deleted_at', 'is', null))
+    .returning([insertedFlag])
+    .executeTakeFirst();
+  if (row) ctx.note('directories', deleted ? 'deprovisioned' : row.inserted ? 'created' : 'updated');
+  return row !== undefined;
+}
+
+/**
+ * Deleting a directory deprovisions every user in it. WorkOS sends no per-user events then, so
+ * the users are tombstoned here, at the directory's deletion version.
+ */
+export async function deprovisionDirectoryUsers(ctx: ApplyContext, organizationId: string, directoryId: string): Promise<void> {
+  const users = await ctx.tx.updateTable('directory_users').set({ deleted_at: ctx.version.at, ...versionColumns(ctx.version), updated_at: sql`now()` })
+    .where('organization_id', '=', organizationId).where('directory_id', '=', directoryId).where('deleted_at', 'is', null)
+    .returning(['id', 'user_id']).execute();
+  await ctx.tx.updateTable('directory_group_members').set({ present: false, ...versionColumns(ctx.version) })
+    .where('organization_id', '=', organizationId).where('directory_id', '=', directoryId).where('present', '=', true).execute();
+  await ctx.tx.updateTable('directory_groups').set({ deleted_at: ctx.version.at, ...versionColumns(ctx.version) })
+    .where('organization_id', '=', organizationId).where('directory_id', '=', directoryId).where('deleted_at', 'is', null).execute();
+  for (const u of users) {
+    ctx.note('directory_users', 'deprovisioned');
+    if (u.user_id) await deprovision(ctx, organizationId, u.user_id, directoryId, 'directory_deleted');
+  }
+}
+
+async function onDirectory(ctx: ApplyContext, deleted: boolean): Promise<ApplyOutcome> {
+  const d = parseData(DirectorySchema, ctx);
+  if (!(await writeDirectory(ctx, d, deleted))) return 'stale';
+  await audit(ctx, d.organization_id, deleted ? 'directory.deleted' : 'directory.activated', directoryActor(d.id), { type: 'directory', id: d.id });
+  if (deleted) await deprovisionDirectoryUsers(ctx, d.organization_id, d.id);
+  return 'applied';
+}
+
+export const directorySyncHandlers = {
+  'dsync.activated': (ctx: ApplyContext) => onDirectory(ctx, false),
+  'dsync.deleted': (ctx: ApplyContext) => onDirectory(ctx, true),
+  'dsync.user.created': (ctx: ApplyContext) => onDirectoryUser(ctx, false),
+  'dsync.user.updated': (ctx: ApplyContext) => onDirectoryUser(ctx, false),
+  'dsync.user.deleted': (ctx: ApplyContext) => onDirectoryUser(ctx, true),
+  'dsync.group.created': (ctx: ApplyContext) => onGroup(ctx, false),
+  'dsync.group.updated': (ctx: ApplyContext) => onGroup(ctx, false),
+  'dsync.group.deleted': (ctx: ApplyContext) => onGroup(ctx, true),
+  'dsync.group.user_added': (ctx: ApplyContext) => onGroupMembership(ctx, true),
+  'dsync.group.user_removed': (ctx: ApplyContext) => onGroupMembership(ctx, false),
+};

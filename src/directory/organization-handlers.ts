@@ -1,0 +1,99 @@
+// organization.*, organization_domain.* and connection.* into the mirror.
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { DomainState } from '../store/schema.ts';
+import { audit, ensureOrganization, providerActor, type ApplyContext, type ApplyOutcome } from './context.ts';
+import { parseData } from './directory-sync.ts';
+import { insertedFlag, newerThanRow, versionColumns } from './version.ts';
+
+const OrganizationSchema = z.object({ id: z.string(), name: z.string(), external_id: z.string().nullish() });
+const DomainSchema = z.object({ id: z.string(), organization_id: z.string(), domain: z.string(), state: z.string().nullish() });
+const ConnectionSchema = z.object({ id: z.string(), organization_id: z.string(), connection_type: z.string().nullish(), name: z.string().nullish(), state: z.string().nullish() });
+
+export async function writeOrganization(ctx: ApplyContext, o: z.infer<typeof OrganizationSchema>, deleted: boolean): Promise<boolean> {
+  const values = { name: o.name, external_id: o.external_id ?? null, deleted_at: deleted ? ctx.version.at : null, ...versionColumns(ctx.version) };
+  const row = await ctx.tx
+    .insertInto('organizations')
+    .values({ id: o.id, ...values })
+    .onConflict((oc) => oc.column('id').doUpdateSet({ ...values, updated_at: sql`now()` }).where(newerThanRow('organizations', ctx.version)).where('organizations.deleted_at', 'is', null))
+    .returning([insertedFlag])
+    .executeTakeFirst();
+  if (row) ctx.note('organizations', deleted ? 'deprovisioned' : row.inserted ? 'created' : 'updated');
+  return row !== undefined;
+}
+
+async function onOrganization(ctx: ApplyContext, deleted: boolean): Promise<ApplyOutcome> {
+  const o = parseData(OrganizationSchema, ctx);
+  if (!(await writeOrganization(ctx, o, deleted))) return 'stale';
+  const type = deleted ? 'organization.deleted' : ctx.event.event === 'organization.created' ? 'organization.created' : 'organization.updated';
+  await audit(ctx, o.id, type, providerActor(ctx.event), { type: 'organization', id: o.id }, { name: o.name });
+  if (deleted) await ctx.access.revoke(ctx.tx, { kind: 'organization', organizationId: o.id, reason: 'deleted' });
+  return 'applied';
+}
+
+// WorkOS reports `unverified` for a domain not yet checked; the mirror calls that pending.
+function domainState(state: string | null | undefined): DomainState {
+  return state === 'verified' || state === 'failed' || state === 'legacy_verified' ? state : 'pending';
+}
+
+async function onDomain(ctx: ApplyContext, deleted: boolean): Promise<ApplyOutcome> {
+  const d = parseData(DomainSchema, ctx);
+  await ensureOrganization(ctx.tx, d.organization_id);
+  const state = ctx.event.event === 'organization_domain.verification_failed' ? 'failed' : domainState(d.state);
+  const values = { domain: d.domain, state, deleted_at: deleted ? ctx.version.at : null, ...versionColumns(ctx.version) };
+  const row = await ctx.tx
+    .insertInto('organization_domains')
+    .values({ organization_id: d.organization_id, id: d.id, ...values })
+    .onConflict((oc) => oc.columns(['organization_id', 'id']).doUpdateSet({ ...values, updated_at: sql`now()` }).where(newerThanRow('organization_domains', ctx.version)).where('organization_domains.deleted_at', 'is', null))
+    .returning([insertedFlag])
+    .executeTakeFirst();
+  if (!row) return 'stale';
+  ctx.note('domains', deleted ? 'deprovisioned' : row.inserted ? 'created' : 'updated');
+  await audit(ctx, d.organization_id, deleted ? 'organization.domain_removed' : 'organization.domain_changed', providerActor(ctx.event), { type: 'domain', id: d.id }, { domain: d.domain, state });
+  return 'applied';
+}
+
+/**
+ * connection.* keeps each organization's SSO state truthful: the mirror holds every connection
+ * the provider reports and its state, and a deleted connection disables SSO for the organization
+ * (`sso.connection_removed`). Enforcement reads whether an active connection exists.
+ */
+async function onConnection(ctx: ApplyContext, change: 'active' | 'inactive' | 'deleted'): Promise<ApplyOutcome> {
+  const c = parseData(ConnectionSchema, ctx);
+  await ensureOrganization(ctx.tx, c.organization_id);
+  const values = {
+    connection_type: c.connection_type ?? 'unknown', name: c.name ?? null, state: change === 'deleted' ? 'deleted' : change,
+    deleted_at: change === 'deleted' ? ctx.version.at : null, ...versionColumns(ctx.version),
+  };
+  const row = await ctx.tx
+    .insertInto('sso_connections')
+    .values({ organization_id: c.organization_id, id: c.id, ...values })
+    .onConflict((oc) => oc.columns(['organization_id', 'id']).doUpdateSet({ ...values, updated_at: sql`now()` }).where(newerThanRow('sso_connections', ctx.version)).where('sso_connections.deleted_at', 'is', null))
+    .returning([insertedFlag])
+    .executeTakeFirst();
+  if (!row) return 'stale';
+  ctx.note('connections', change === 'deleted' ? 'deprovisioned' : row.inserted ? 'created' : 'updated');
+  const type = change === 'deleted' ? 'sso.connection_removed' : change === 'active' ? 'sso.connection_activated' : 'sso.connection_deactivated';
+  await audit(ctx, c.organization_id, type, providerActor(ctx.event), { type: 'connection', id: c.id }, { connectionType: values.connection_type });
+  return 'applied';
+}
+
+/** Whether an organization has an active SSO connection, per the mirror. */
+export async function hasActiveSsoConnection(tx: ApplyContext['tx'], organizationId: string): Promise<boolean> {
+  const row = await tx.selectFrom('sso_connections').select('id').where('organization_id', '=', organizationId).where('state', '=', 'active').where('deleted_at', 'is', null).executeTakeFirst();
+  return row !== undefined;
+}
+
+export const organizationHandlers = {
+  'organization.created': (ctx: ApplyContext) => onOrganization(ctx, false),
+  'organization.updated': (ctx: ApplyContext) => onOrganization(ctx, false),
+  'organization.deleted': (ctx: ApplyContext) => onOrganization(ctx, true),
+  'organization_domain.created': (ctx: ApplyContext) => onDomain(ctx, false),
+  'organization_domain.updated': (ctx: ApplyContext) => onDomain(ctx, false),
+  'organization_domain.verified': (ctx: ApplyContext) => onDomain(ctx, false),
+  'organization_domain.verification_failed': (ctx: ApplyContext) => onDomain(ctx, false),
+  'organization_domain.deleted': (ctx: ApplyContext) => onDomain(ctx, true),
+  'connection.activated': (ctx: ApplyContext) => onConnection(ctx, 'active'),
+  'connection.deactivated': (ctx: ApplyContext) => onConnection(ctx, 'inactive'),
+  'connection.deleted': (ctx: ApplyContext) => onConnection(ctx, 'deleted'),
+};

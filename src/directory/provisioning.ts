@@ -1,0 +1,164 @@
+// Directory semantics: what a directory user's state means for their access. Every function here
+// is idempotent and driven by the mirror's current state, not by the event that triggered it, so
+// replays, duplicates and reordered deliveries converge on the same memberships and roles.
+//   active directory user, linked to a Gatehouse user -> active membership, role from groups
+//   inactive/suspended/deleted                        -> membership inactive, credentials revoked
+import { sql } from 'kysely';
+import { newId } from '../core/ids.ts';
+import type { Tx } from '../store/tenant.ts';
+import { audit, directoryActor, type ApplyContext } from './context.ts';
+
+interface DirectoryUserState {
+  organization_id: string;
+  id: string;
+  directory_id: string;
+  email: string | null;
+  state: string;
+  user_id: string | null;
+  deleted_at: Date | null;
+}
+
+async function loadDirectoryUser(tx: Tx, organizationId: string, id: string): Promise<DirectoryUserState | undefined> {
+  return tx
+    .selectFrom('directory_users')
+    .select(['organization_id', 'id', 'directory_id', 'email', 'state', 'user_id', 'deleted_at'])
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/** Brings the linked membership in line with the directory user's state. */
+export async function syncDirectoryUserAccess(ctx: ApplyContext, organizationId: string, directoryUserId: string): Promise<void> {
+  const du = await loadDirectoryUser(ctx.tx, organizationId, directoryUserId);
+  if (!du) return;
+  const active = du.deleted_at === null && du.state === 'active';
+  if (!active) {
+    if (du.user_id) await deprovision(ctx, du.organization_id, du.user_id, du.directory_id, du.deleted_at ? 'directory_user_deleted' : `directory_user_${du.state}`);
+    return;
+  }
+  const userId = du.user_id ?? (await linkByEmail(ctx.tx, du));
+  if (!userId) return; // no Gatehouse user with this email yet: linked when one appears
+  await provision(ctx, du.organization_id, userId, du.directory_id);
+  await recomputeRole(ctx, du.organization_id, du.id);
+}
+
+async function linkByEmail(tx: Tx, du: DirectoryUserState): Promise<string | null> {
+  if (!du.email) return null;
+  const user = await tx
+    .selectFrom('users')
+    .select('id')
+    .where(sql`lower(email)`, '=', du.email.toLowerCase())
+    .where('deleted_at', 'is', null)
+    .orderBy('id')
+    .executeTakeFirst();
+  if (!user) return null;
+  await tx.updateTable('directory_users').set({ user_id: user.id }).where('organization_id', '=', du.organization_id).where('id', '=', du.id).execute();
+  return user.id;
+}
+
+/** A Gatehouse user appeared (user.created/updated): link and provision matching directory users. */
+export async function linkDirectoryUsersOf(ctx: ApplyContext, userId: string, email: string): Promise<void> {
+  if (!email) return;
+  const rows = await ctx.tx
+    .selectFrom('directory_users')
+    .select(['organization_id', 'id'])
+    .where(sql`lower(email)`, '=', email.toLowerCase())
+    .where('deleted_at', 'is', null)
+    .where('user_id', 'is', null)
+    .execute();
+  for (const r of rows) await syncDirectoryUserAccess(ctx, r.organization_id, r.id);
+}
+
+async function provision(ctx: ApplyContext, organizationId: string, userId: string, directoryId: string): Promise<void> {
+  const { tx } = ctx;
+  const membership = await tx
+    .selectFrom('organization_memberships')
+    .select(['id', 'status'])
+    .where('organization_id', '=', organizationId)
+    .where('user_id', '=', userId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  if (membership?.status === 'active') return;
+  if (membership) {
+    await tx.updateTable('organization_memberships').set({ status: 'active', updated_at: sql`now()` }).where('organization_id', '=', organizationId).where('id', '=', membership.id).execute();
+  } else {
+    const org = await tx.selectFrom('organizations').select('default_role_slug').where('id', '=', organizationId).executeTakeFirst();
+    await tx
+      .insertInto('organization_memberships')
+      .values({ organization_id: organizationId, id: newId('om'), user_id: userId, role_slug: org?.default_role_slug ?? 'member', status: 'active', source: 'directory' })
+      .execute();
+  }
+  ctx.note('memberships', membership ? 'updated' : 'created');
+  await audit(ctx, organizationId, 'directory.user_provisioned', directoryActor(directoryId), { type: 'user', id: userId });
+}
+
+/** Deactivates the user's membership and revokes their sessions and personal API keys everywhere. */
+export async function deprovision(ctx: ApplyContext, organizationId: string, userId: string, directoryId: string, reason: string): Promise<void> {
+  const { tx } = ctx;
+  const changed = await tx
+    .updateTable('organization_memberships')
+    .set({ status: 'inactive', updated_at: sql`now()` })
+    .where('organization_id', '=', organizationId)
+    .where('user_id', '=', userId)
+    .where('deleted_at', 'is', null)
+    .where('status', '!=', 'inactive')
+    .returning('id')
+    .execute();
+  if (changed.length === 0) return;
+  ctx.note('memberships', 'deprovisioned');
+  await ctx.access.revokeCredentials?.(tx, { organizationId, userId, reason });
+  await ctx.access.revoke(tx, { kind: 'membership', organizationId, userId });
+  await ctx.access.revoke(tx, { kind: 'user', userId, organizationId });
+  await audit(ctx, organizationId, 'directory.user_deprovisioned', directoryActor(directoryId), { type: 'user', id: userId }, { reason });
+}
+
+/**
+ * Group-to-role mapping: the member's role is the mapped role of their highest-priority group
+ * (ties broken by role slug, so the answer never depends on arrival order). Organizations with no
+ * mappings keep roles as set by hand; with mappings, a user in no mapped group gets the default.
+ */
+export async function recomputeRole(ctx: ApplyContext, organizationId: string, directoryUserId: string): Promise<void> {
+  const { tx } = ctx;
+  const du = await loadDirectoryUser(tx, organizationId, directoryUserId);
+  if (!du?.user_id || du.deleted_at !== null || du.state !== 'active') return;
+  const anyMapping = await tx.selectFrom('directory_group_role_mappings').select('role_slug').where('organization_id', '=', organizationId).limit(1).executeTakeFirst();
+  if (!anyMapping) return;
+  const mapped = await tx
+    .selectFrom('directory_group_role_mappings as m')
+    .innerJoin('directory_group_members as gm', (j) => j.onRef('gm.organization_id', '=', 'm.organization_id').onRef('gm.group_id', '=', 'm.directory_group_id'))
+    .innerJoin('directory_groups as g', (j) => j.onRef('g.organization_id', '=', 'm.organization_id').onRef('g.id', '=', 'm.directory_group_id'))
+    .select('m.role_slug')
+    .where('m.organization_id', '=', organizationId)
+    .where('gm.directory_user_id', '=', directoryUserId)
+    .where('gm.present', '=', true)
+    .where('g.deleted_at', 'is', null)
+    .orderBy('m.priority', 'desc')
+    .orderBy('m.role_slug')
+    .executeTakeFirst();
+  const org = await tx.selectFrom('organizations').select('default_role_slug').where('id', '=', organizationId).executeTakeFirst();
+  const role = mapped?.role_slug ?? org?.default_role_slug ?? 'member';
+  const changed = await tx
+    .updateTable('organization_memberships')
+    .set({ role_slug: role, updated_at: sql`now()` })
+    .where('organization_id', '=', organizationId)
+    .where('user_id', '=', du.user_id)
+    .where('deleted_at', 'is', null)
+    .where('role_slug', '!=', role)
+    .returning('role_slug')
+    .execute();
+  if (changed.length === 0) return;
+  // Cached credentials carry the old role's permissions: drop them everywhere.
+  await ctx.access.revoke(tx, { kind: 'membership', organizationId, userId: du.user_id });
+  await audit(ctx, organizationId, 'directory.role_changed', directoryActor(du.directory_id), { type: 'user', id: du.user_id }, { role });
+}
+
+/** Recomputes every member of a group (after the group itself changed or was deleted). */
+export async function recomputeGroupMembers(ctx: ApplyContext, organizationId: string, groupId: string): Promise<void> {
+  const members = await ctx.tx
+    .selectFrom('directory_group_members')
+    .select('directory_user_id')
+    .where('organization_id', '=', organizationId)
+    .where('group_id', '=', groupId)
+    .execute();
+  for (const m of members) await recomputeRole(ctx, organizationId, m.directory_user_id);
+}

@@ -1,0 +1,29 @@
+// Order tolerance (DESIGN.md §3.3). Every mirrored row stores the version it reflects as
+// (provider_updated_at, last_event_id): the provider's time, then the event id to break ties
+// inside one millisecond (WorkOS event ids are time-ordered ULIDs). A write lands only when its
+// version is newer than the row's, so deliveries may arrive late, twice or shuffled and the row
+// still ends at the newest state. Reconciliation listings carry no event id: they land when their
+// updated_at is at least the row's time (`orEqual`).
+import { sql, type RawBuilder } from 'kysely';
+
+export interface Version {
+  /** ISO time the state is from: the event's created_at, or a listed entity's updated_at. */
+  at: string;
+  /** The event that carried this state; null for a reconciliation listing. */
+  eventId: string | null;
+}
+
+/** SQL: is `v` newer than the row of `table` being upserted? */
+export function newerThanRow(table: string, v: Version): RawBuilder<boolean> {
+  const at = sql.ref(`${table}.provider_updated_at`);
+  const id = sql.ref(`${table}.last_event_id`);
+  if (v.eventId === null) return sql<boolean>`${v.at}::timestamptz >= coalesce(${at}, '-infinity'::timestamptz)`;
+  return sql<boolean>`(${v.at}::timestamptz, ${v.eventId}::text) > (coalesce(${at}, '-infinity'::timestamptz), coalesce(${id}, ''))`;
+}
+
+export function versionColumns(v: Version): { provider_updated_at: string; last_event_id: string | null } {
+  return { provider_updated_at: v.at, last_event_id: v.eventId };
+}
+
+/** `xmax = 0` on a RETURNING row means the upsert inserted it rather than updating it. */
+export const insertedFlag = sql<boolean>`(xmax = 0)`.as('inserted');

@@ -1,0 +1,71 @@
+// Exactly-once intake (DESIGN.md §3.3). One transaction per event:
+//   1. insert the inbox row keyed by the provider's event id — a duplicate conflicts and stops here
+//      (a concurrent duplicate waits on the first one's uncommitted key, then sees the conflict);
+//   2. take the organization's transaction-scoped advisory lock, so two events of one tenant apply
+//      one after the other and cannot deadlock on the audit chain head and mirror rows;
+//   3. run the handler: mirror writes, audit entries, revocations;
+// and commit. Until the commit nothing is visible; a failure rolls all of it back, inbox row
+// included, so the provider's retry (or reconciliation) applies the event later.
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../store/schema.ts';
+import { asSystem } from '../store/tenant.ts';
+import type { AccessRevoker, ApplyContext, MirrorChange, MirrorKind } from '../directory/context.ts';
+import { organizationOf, type ProviderEvent } from './event.ts';
+import { EVENT_HANDLERS } from './handlers.ts';
+
+export type IngestOutcome = 'applied' | 'stale' | 'unhandled' | 'duplicate';
+
+export interface IngestDeps {
+  db: Kysely<Database>;
+  access: AccessRevoker;
+}
+
+export interface IngestResult {
+  outcome: IngestOutcome;
+  changes: Array<{ kind: MirrorKind; change: MirrorChange }>;
+}
+
+const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']); // serialization failure, deadlock
+const MAX_TRIES = 5;
+
+export async function ingestEvent(deps: IngestDeps, event: ProviderEvent, source: 'webhook' | 'events_api'): Promise<IngestResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ingestOnce(deps, event, source);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (attempt >= MAX_TRIES || !code || !RETRYABLE_SQLSTATES.has(code)) throw error;
+    }
+  }
+}
+
+async function ingestOnce(deps: IngestDeps, event: ProviderEvent, source: 'webhook' | 'events_api'): Promise<IngestResult> {
+  const organizationId = organizationOf(event);
+  const handler = Object.hasOwn(EVENT_HANDLERS, event.event) ? EVENT_HANDLERS[event.event] : undefined;
+  // Notes are collected per attempt and handed out only after commit: a retried attempt must not
+  // count its changes twice.
+  const changes: IngestResult['changes'] = [];
+  const outcome = await asSystem(deps.db, 'webhook intake: events name their own organization', async (tx) => {
+    const inserted = await tx
+      .insertInto('webhook_events')
+      .values({
+        id: event.id, type: event.event, organization_id: organizationId, payload: JSON.stringify(event),
+        provider_created_at: event.created_at, source, outcome: handler ? 'applied' : 'unhandled',
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (!inserted) return 'duplicate' as const;
+    if (!handler) return 'unhandled' as const;
+    if (organizationId) await sql`SELECT pg_advisory_xact_lock(hashtext(${'gatehouse.org:' + organizationId}))`.execute(tx);
+    const ctx: ApplyContext = {
+      tx, event, access: deps.access,
+      version: { at: event.created_at, eventId: event.id },
+      note: (kind, change) => changes.push({ kind, change }),
+    };
+    const result = await handler(ctx);
+    if (result === 'stale') await tx.updateTable('webhook_events').set({ outcome: 'stale' }).where('id', '=', event.id).execute();
+    return result;
+  });
+  return { outcome, changes: outcome === 'duplicate' ? [] : changes };
+}
