@@ -143,3 +143,7 @@ test('invitations: send with a role, get, by token, list, resend, revoke, accept
   await h.control('POST', '/clock', { offset_ms: 0 });
   h.assertConformant();
 });
+
+test('every event this suite made WorkOS announce matches the spec', async () => {
+  assert.ok((await h.assertEventsConformant()) > 0);
+});

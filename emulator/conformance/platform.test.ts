@@ -131,3 +131,7 @@ test('control: reset empties the world (keeping default roles); a YAML seed load
   assert.equal(unauthorized.status, 401);
   h.assertConformant();
 });
+
+test('every event this suite made WorkOS announce matches the spec', async () => {
+  assert.ok((await h.assertEventsConformant()) > 0);
+});

@@ -185,3 +185,7 @@ test('M2M client_credentials: a JWT carrying org_id, verifiable with the same JW
   assert.equal(bad.status, 401);
   h.assertConformant();
 });
+
+test('every event this suite made WorkOS announce matches the spec', async () => {
+  assert.ok((await h.assertEventsConformant()) > 0);
+});

@@ -104,3 +104,7 @@ test('admin portal links for every intent expire after five minutes', async () =
   await h.control('POST', '/clock', { offset_ms: 0 });
   h.assertConformant();
 });
+
+test('every event this suite made WorkOS announce matches the spec', async () => {
+  assert.ok((await h.assertEventsConformant()) > 0);
+});

@@ -123,3 +123,7 @@ test('magic auth: create mails a code and announces magic_auth.created without t
   assert.equal(h.emulator.world.outbox.findLast((m) => m.kind === 'magic_auth')?.data.code, magic.code);
   h.assertConformant();
 });
+
+test('every event this suite made WorkOS announce matches the spec', async () => {
+  assert.ok((await h.assertEventsConformant()) > 0);
+});

@@ -69,7 +69,8 @@ function takePending(ctx: EmulatorContext, token: string): PendingSignIn {
   return signIn;
 }
 
-function authEvent(ctx: EmulatorContext, kind: string, status: 'succeeded' | 'failed', user: { id: string; email: string } | null, email: string, meta: RequestMeta): void {
+function authEvent(ctx: EmulatorContext, kind: string, status: 'succeeded' | 'failed', user: { id: string; email: string } | null, email: string, meta: RequestMeta, error?: unknown): void {
+  const failure = error instanceof EmulatorError ? { code: String(error.body.code ?? error.body.error ?? 'authentication_failed'), message: error.message } : { code: 'invalid_credentials', message: 'Invalid credentials.' };
   ctx.world.emit(`authentication.${kind}_${status}`, {
     type: kind,
     status,
@@ -77,6 +78,7 @@ function authEvent(ctx: EmulatorContext, kind: string, status: 'succeeded' | 'fa
     user_agent: meta.user_agent ?? null,
     user_id: user?.id ?? null,
     email,
+    ...(status === 'failed' ? { error: failure } : {}),
   });
 }
 
@@ -150,7 +152,7 @@ export function magicAuthSignIn(ctx: EmulatorContext, email: string, code: strin
   try {
     consumeCode(ctx, ctx.world.magicAuths, user.id, code);
   } catch (error) {
-    authEvent(ctx, 'magic_auth', 'failed', user, user.email, meta);
+    authEvent(ctx, 'magic_auth', 'failed', user, user.email, meta, error);
     throw error;
   }
   // Receiving the code proves the mailbox.

@@ -59,6 +59,8 @@ export interface Harness {
   control(method: string, path: string, body?: unknown): Promise<any>;
   /** Fails with every spec mismatch recorded since the last call. */
   assertConformant(): void;
+  /** Reads the whole event log through `GET /events` (validated per type); returns the count. */
+  assertEventsConformant(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -159,6 +161,19 @@ export async function openHarness(options: StartEmulatorOptions = {}): Promise<H
       const current = failures;
       failures = [];
       assert.deepEqual(current, [], `responses that do not match the OpenAPI spec:\n${current.join('\n')}`);
+    },
+    async assertEventsConformant() {
+      let after: string | null = null;
+      let count = 0;
+      do {
+        const res = await request('GET', `/events?limit=100${after ? `&after=${after}` : ''}`);
+        assert.equal(res.status, 200);
+        count += (res.body.data as unknown[]).length;
+        after = res.body.list_metadata.after as string | null;
+      } while (after);
+      assert.equal(count, emulator.world.events.length, 'GET /events lists every emitted event');
+      this.assertConformant();
+      return count;
     },
     close: () => emulator.close(),
   };
