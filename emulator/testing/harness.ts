@@ -146,7 +146,7 @@ export async function openHarness(options: StartEmulatorOptions = {}): Promise<H
     return { status: res.status, body: parsed, headers: res.headers };
   };
 
-  return {
+  const harness: Harness = {
     emulator,
     workos,
     validator,
@@ -172,9 +172,10 @@ export async function openHarness(options: StartEmulatorOptions = {}): Promise<H
         after = res.body.list_metadata.after as string | null;
       } while (after);
       assert.equal(count, emulator.world.events.length, 'GET /events lists every emitted event');
-      this.assertConformant();
+      harness.assertConformant();
       return count;
     },
     close: () => emulator.close(),
   };
+  return harness;
 }
