@@ -23,6 +23,7 @@ export interface HttpAppDeps {
   onSuperAdminEntry?: ApiDeps['onSuperAdminEntry'];
   publicUrl?: string;
   sso?: ApiV1Deps['sso'];
+  organizationAdmin?: ApiV1Deps['organizationAdmin'];
 }
 
 export interface HttpAppOptions {
@@ -49,7 +50,7 @@ export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): 
     (async () => {
       throw new AppError('AUTH_REQUIRED', 'Sign in or send a bearer credential', { details: { wwwAuthenticate: 'Bearer realm="gatehouse"' } });
     });
-  const apiV1 = { ...createApiV1({ store: deps.store, publicUrl: deps.publicUrl ?? '', authenticate, onSuperAdminEntry: deps.onSuperAdminEntry, sso: deps.sso }), authenticate };
+  const apiV1 = { ...createApiV1({ store: deps.store, publicUrl: deps.publicUrl ?? '', authenticate, onSuperAdminEntry: deps.onSuperAdminEntry, sso: deps.sso, organizationAdmin: deps.organizationAdmin }), authenticate };
   app.route('/api/v1', apiV1.router);
   app.route('/admin', createAdminPages({ store: deps.store, authenticate: apiV1.authenticate, onSuperAdminEntry: deps.onSuperAdminEntry }, ADMIN_PAGES));
   app.notFound(notFound);

@@ -11,6 +11,7 @@ import { AppError } from '../../src/core/errors.ts';
 import { ALL_PERMISSIONS } from '../../src/core/permissions.ts';
 import { createHttpApp } from '../../src/http/app.ts';
 import { createWorkosProvider } from '../../src/identity/workos/workos-provider.ts';
+import { createWorkosOrganizationAdmin } from '../../src/identity/workos/workos-organization-admin.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createSsoService } from '../../src/sso/sso-config.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -52,6 +53,8 @@ describe('/api/v1 SSO settings against the emulator', () => {
         return admin;
       },
       sso: { sso: createSsoService({ db: store.db, provider }), provider },
+      organizationAdmin: createWorkosOrganizationAdmin({ apiKey: emulator.apiKey, clientId: emulator.clientId, apiHostname: '127.0.0.1', port, https: false }),
+      publicUrl: 'http://app.test',
     });
   });
   after(async () => {
@@ -103,11 +106,29 @@ describe('/api/v1 SSO settings against the emulator', () => {
     assert.equal(enforced.body.enforced, true);
   });
 
+  it('creates admin portal links for each intent, only back to our own origin, audited', async () => {
+    for (const intent of ['sso', 'dsync', 'audit_logs', 'log_streams', 'domain_verification', 'certificate_renewal']) {
+      const res = await call('POST', '/admin-portal-links', { intent, returnUrl: 'http://app.test/admin' });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      assert.match(res.body.link, /^http:\/\/127\.0\.0\.1:\d+\//);
+      const ttl = Date.parse(res.body.expiresAt) - Date.now();
+      assert.ok(ttl > 4 * 60_000 && ttl <= 5 * 60_000);
+    }
+    const page = await fetch((await call('POST', '/admin-portal-links', { intent: 'sso' })).body.link);
+    assert.equal(page.status, 200, 'the emulator serves the portal page behind the link');
+    for (const bad of [{ intent: 'sso', returnUrl: 'https://evil.test/' }, { intent: 'root' }, { intent: 'sso', extra: 1 }, { intent: 'sso', returnUrl: 'javascript:alert(1)' }]) {
+      const res = await call('POST', '/admin-portal-links', bad);
+      assert.equal(res.status, 422, JSON.stringify(bad));
+    }
+    const links = await call('GET', '/audit-events?type=admin_portal.link_created');
+    assert.equal(links.body.data.length, 7);
+  });
+
   it('disabling clears enforcement, and every change is in the audit chain', async () => {
     const disabled = await call('DELETE', '/sso');
     assert.deepEqual(disabled.body, { enabled: false, enforced: false, connectionId: null, provider: null });
-    const events = await call('GET', '/audit-events?limit=10');
-    const types = events.body.data.map((e: { type: string }) => e.type).reverse();
+    const events = await call('GET', '/audit-events?limit=50');
+    const types = events.body.data.map((e: { type: string }) => e.type).filter((t: string) => t.startsWith('sso.')).reverse();
     assert.deepEqual(types, ['sso.connection_created', 'sso.enforcement_enabled', 'sso.connection_removed']);
     assert.equal((await call('GET', '/audit-events/verify')).body.valid, true);
   });

@@ -1,8 +1,10 @@
 // Assembles /api/v1: every route group, and the OpenAPI document generated from the same
 // declarations at /api/v1/openapi.json.
 import type { Hono } from 'hono';
+import type { OrganizationAdmin } from '../../identity/organization-admin.ts';
 import type { Store } from '../../store/store.ts';
 import { Api, type ApiDeps } from './define-api.ts';
+import { adminPortalRoutes } from './routes/admin-portal.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { memberReadRoutes } from './routes/members.ts';
 import { meRoutes } from './routes/me.ts';
@@ -14,6 +16,8 @@ export interface ApiV1Deps extends ApiDeps {
   publicUrl: string;
   /** SSO settings; the composition root always passes them, narrow tests may not. */
   sso?: Omit<SsoRouteDeps, 'store'> | undefined;
+  /** Provider administration (portal links, members, invitations); absent in narrow tests. */
+  organizationAdmin?: OrganizationAdmin | undefined;
 }
 
 export function createApiV1(deps: ApiV1Deps): { router: Hono; api: Api } {
@@ -23,6 +27,7 @@ export function createApiV1(deps: ApiV1Deps): { router: Hono; api: Api } {
   roleRoutes(api, deps.store);
   memberReadRoutes(api, deps.store);
   if (deps.sso) ssoRoutes(api, { store: deps.store, ...deps.sso });
+  if (deps.organizationAdmin) adminPortalRoutes(api, { store: deps.store, admin: deps.organizationAdmin, publicUrl: deps.publicUrl });
   const document = () => api.openApiDocument({ title: 'Gatehouse API', version: '1', serverUrl: `${deps.publicUrl}/api/v1` });
   api.router.get('/openapi.json', (c) => c.json(document()));
   return { router: api.router, api };

@@ -1,0 +1,74 @@
+// The WorkOS adapter of the OrganizationAdmin port, over the unmodified SDK. Every failure goes
+// through toAppError (src/identity/workos/errors.ts), the one mapper of SDK errors.
+import { GeneratePortalLinkIntent, WorkOS, type Invitation, type Organization, type OrganizationMembership } from '@workos-inc/node';
+import type { AdminInvitation, AdminMembership, AdminOrganization, OrganizationAdmin, PortalIntent } from '../organization-admin.ts';
+import { toAppError } from './errors.ts';
+import type { WorkosProviderOptions } from './workos-provider.ts';
+
+const INTENTS: Record<PortalIntent, GeneratePortalLinkIntent> = {
+  sso: GeneratePortalLinkIntent.SSO,
+  dsync: GeneratePortalLinkIntent.DSync,
+  audit_logs: GeneratePortalLinkIntent.AuditLogs,
+  log_streams: GeneratePortalLinkIntent.LogStreams,
+  domain_verification: GeneratePortalLinkIntent.DomainVerification,
+  certificate_renewal: GeneratePortalLinkIntent.CertificateRenewal,
+};
+
+function membershipOf(m: OrganizationMembership): AdminMembership {
+  return { id: m.id, userId: m.userId, organizationId: m.organizationId, roleSlug: m.role?.slug ?? 'member', status: m.status, updatedAt: m.updatedAt };
+}
+
+function invitationOf(i: Invitation, roleSlug: string | null = null): AdminInvitation {
+  return { id: i.id, email: i.email, state: i.state, organizationId: i.organizationId, roleSlug, expiresAt: i.expiresAt, createdAt: i.createdAt, updatedAt: i.updatedAt };
+}
+
+function organizationOf(o: Organization): AdminOrganization {
+  return { id: o.id, name: o.name, externalId: o.externalId ?? null, domains: o.domains.map((d) => d.domain), updatedAt: o.updatedAt };
+}
+
+export function createWorkosOrganizationAdmin(options: WorkosProviderOptions): OrganizationAdmin {
+  const workos = new WorkOS(options.apiKey, {
+    clientId: options.clientId,
+    ...(options.apiHostname ? { apiHostname: options.apiHostname } : {}),
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.https !== undefined ? { https: options.https } : {}),
+    ...(options.fetch ? { fetchFn: options.fetch } : {}),
+    timeout: options.timeoutMs ?? 15_000,
+  });
+  const um = workos.userManagement;
+  const call = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (error) {
+      throw toAppError(error, operation);
+    }
+  };
+
+  return {
+    generatePortalLink: ({ organizationId, intent, returnUrl }) =>
+      call('generate admin portal link', async () => ({ link: (await workos.portal.generateLink({ organization: organizationId, intent: INTENTS[intent], ...(returnUrl ? { returnUrl } : {}) })).link })),
+    updateMembershipRole: (id, roleSlug) => call('update membership', async () => membershipOf(await um.updateOrganizationMembership(id, { roleSlug }))),
+    deactivateMembership: (id) => call('deactivate membership', async () => membershipOf(await um.deactivateOrganizationMembership(id))),
+    reactivateMembership: (id) => call('reactivate membership', async () => membershipOf(await um.reactivateOrganizationMembership(id))),
+    deleteMembership: (id) => call('delete membership', () => um.deleteOrganizationMembership(id)),
+    sendInvitation: ({ organizationId, email, roleSlug, inviterUserId }) =>
+      call('send invitation', async () => invitationOf(await um.sendInvitation({ organizationId, email, roleSlug, ...(inviterUserId ? { inviterUserId } : {}) }), roleSlug)),
+    listInvitations: (organizationId) =>
+      call('list invitations', async () => (await (await um.listInvitations({ organizationId })).autoPagination()).map((i) => invitationOf(i))),
+    resendInvitation: (id) => call('resend invitation', async () => invitationOf(await um.resendInvitation(id))),
+    revokeInvitation: (id) => call('revoke invitation', async () => invitationOf(await um.revokeInvitation(id))),
+    createOrganization: ({ name, externalId, domains }) =>
+      call('create organization', async () =>
+        organizationOf(await workos.organizations.createOrganization({ name, ...(externalId ? { externalId } : {}), ...(domains?.length ? { domainData: domains.map((domain) => ({ domain, state: 'pending' as never })) } : {}) }))),
+    findOrganizationByExternalId: (externalId) =>
+      call('get organization by external id', async () => {
+        try {
+          return organizationOf(await workos.organizations.getOrganizationByExternalId(externalId));
+        } catch (error) {
+          if ((error as { status?: number }).status === 404) return null;
+          throw error;
+        }
+      }),
+    createMagicAuth: (email) => call('create magic auth', async () => void (await um.createMagicAuth({ email }))),
+  };
+}
