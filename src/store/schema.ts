@@ -283,6 +283,16 @@ export interface Database {
   sessions: SessionsTable;
   api_keys: ApiKeysTable;
   sso_configs: SsoConfigsTable;
+  webhook_events: WebhookEventsTable;
+  directories: DirectoriesTable;
+  directory_users: DirectoryUsersTable;
+  directory_groups: DirectoryGroupsTable;
+  directory_group_members: DirectoryGroupMembersTable;
+  directory_group_role_mappings: DirectoryGroupRoleMappingsTable;
+  invitations: InvitationsTable;
+  sso_connections: SsoConnectionsTable;
+  mail_outbox: MailOutboxTable;
+  sync_cursors: SyncCursorsTable;
 }
 
 export type OrganizationRow = Selectable<OrganizationsTable>;
