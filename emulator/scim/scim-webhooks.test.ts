@@ -6,6 +6,7 @@ import { WorkOS } from '@workos-inc/node';
 import { startEmulator } from '../index.ts';
 import { replayEntra, replayOkta } from './sequences.ts';
 import { scimClient } from './testing.ts';
+import { createEventValidator } from './event-schema.ts';
 
 // End to end over HTTP: a running emulator, Okta- and Entra-style SCIM traffic against a
 // directory created through the control API, the resulting dsync events received as signed
@@ -78,4 +79,16 @@ test('Okta and Entra SCIM traffic arrives as signed dsync webhooks and through G
     after = page.listMetadata.after ?? undefined;
   } while (after);
   assert.deepEqual(listed, delivered.map((e) => e.id));
+
+  // Deleting the directory announces dsync.deleted; it and dsync.activated match the spec's shapes.
+  await workos.directorySync.deleteDirectory(created.directory.id);
+  await emulator.webhooks.idle();
+  const last = JSON.parse(receiver.received.at(-1)!.body) as { event: string; data: { id: string; state: string } };
+  assert.equal(last.event, 'dsync.deleted');
+  assert.equal(last.data.id, created.directory.id);
+  assert.equal((await scim.get('/Users')).status, 401, 'the SCIM token dies with its directory');
+  const validate = createEventValidator();
+  for (const event of emulator.world.events.filter((e) => e.event === 'dsync.activated' || e.event === 'dsync.deleted')) {
+    assert.equal(validate(event), null, `${event.event}: ${validate(event)}`);
+  }
 });
