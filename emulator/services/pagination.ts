@@ -37,40 +37,43 @@ export function parseListParams(query: Record<string, string | undefined>): List
   return params;
 }
 
-/** Pages `items` (any order in, sorted by id here) and serializes only the page. */
+/**
+ * Pages `items` (any order in, sorted by id here) and serializes only the page.
+ * `asc` and `desc` read cursors in list order: `after` = the items listed after the cursor.
+ * `normal` lists newest first but reads cursors in time: `after` = newer, `before` = older.
+ */
 export function paginate<T extends { id: string }, W = T>(items: Iterable<T>, params: ListParams, serialize?: (item: T) => W): ListPage<W> {
   const limit = params.limit ?? 10;
-  const ascending = params.order === 'asc';
-  const sorted = [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  if (!ascending) sorted.reverse();
-  // In list order, `after` means "items that come after this one", `before` the ones before it.
+  const order = params.order ?? 'desc';
+  const ascending = [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const sorted = order === 'asc' ? ascending : ascending.reverse();
+  // Translate `normal` cursors into list-order cursors over the newest-first list.
+  const after = order === 'normal' ? params.before : params.after;
+  const before = order === 'normal' ? params.after : params.before;
+  const listedAfter = (id: string, cursor: string) => (order === 'asc' ? id > cursor : id < cursor);
   let start = 0;
   let end = sorted.length;
-  if (params.after) {
-    const index = sorted.findIndex((item) => (ascending ? item.id > params.after! : item.id < params.after!));
+  if (after) {
+    const index = sorted.findIndex((item) => listedAfter(item.id, after));
     start = index === -1 ? sorted.length : index;
   }
-  if (params.before) {
-    const index = sorted.findIndex((item) => (ascending ? item.id >= params.before! : item.id <= params.before!));
+  if (before) {
+    const index = sorted.findIndex((item) => item.id === before || listedAfter(item.id, before));
     end = index === -1 ? sorted.length : index;
   }
-  let page: T[];
-  if (params.before && !params.after) {
-    page = sorted.slice(Math.max(start, end - limit), end);
-  } else {
-    page = sorted.slice(start, Math.min(end, start + limit));
-  }
+  // Walking backwards (only a `before` cursor) takes the page nearest the cursor.
+  const page = before && !after ? sorted.slice(Math.max(start, end - limit), end) : sorted.slice(start, Math.min(end, start + limit));
   const firstIndex = page.length > 0 ? sorted.indexOf(page[0]!) : start;
   const lastIndex = firstIndex + page.length - 1;
-  const more = lastIndex + 1 < sorted.length && page.length > 0;
-  const earlier = firstIndex > 0 && page.length > 0;
+  const more = page.length > 0 && lastIndex + 1 < sorted.length;
+  const earlier = page.length > 0 && firstIndex > 0;
   const map = serialize ?? ((item: T) => item as unknown as W);
+  const first = earlier ? page[0]!.id : null;
+  const last = more ? page[page.length - 1]!.id : null;
   return {
     object: 'list',
     data: page.map(map),
-    list_metadata: {
-      before: earlier ? page[0]!.id : null,
-      after: more ? page[page.length - 1]!.id : null,
-    },
+    // Under `normal`, `after` points to newer items (towards the list start) and `before` to older.
+    list_metadata: order === 'normal' ? { before: last, after: first } : { before: first, after: last },
   };
 }
