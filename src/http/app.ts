@@ -24,6 +24,8 @@ export interface HttpAppDeps {
   publicUrl?: string;
   sso?: ApiV1Deps['sso'];
   organizationAdmin?: ApiV1Deps['organizationAdmin'];
+  /** POST /webhooks/workos (src/webhooks/receiver.ts); absent when no webhook secret is configured. */
+  webhookRoutes?: Hono;
 }
 
 export interface HttpAppOptions {
@@ -45,6 +47,7 @@ export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): 
     }),
   );
   app.route('/', healthRoutes(deps.store));
+  if (deps.webhookRoutes) app.route('/', deps.webhookRoutes);
   const authenticate: ApiDeps['authenticate'] =
     deps.authenticate ??
     (async () => {
