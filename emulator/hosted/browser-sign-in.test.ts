@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { chromium, type Browser } from 'playwright-core';
-import { WorkOS } from '@workos-inc/node';
+import { GeneratePortalLinkIntent, WorkOS } from '@workos-inc/node';
+import type { BrowserContext } from 'playwright-core';
 import { CookieSessionStorage, createAuthService } from '@workos/authkit-session';
 import { startEmulator, type RunningEmulator } from '../index.ts';
 import { scimClient } from '../scim/testing.ts';
@@ -98,9 +99,20 @@ test('hosted sign-in in Chromium yields a session @workos/authkit-session accept
   t.after(app.close);
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   t.after(() => browser.close());
+  // Every page must work offline: any request leaving 127.0.0.1 is recorded and refused.
+  const external: string[] = [];
+  const offlineContext = async (): Promise<BrowserContext> => {
+    const context = await browser.newContext();
+    await context.route(/^(?!http:\/\/127\.0\.0\.1[:/])/, (route) => {
+      external.push(route.request().url());
+      return route.abort();
+    });
+    return context;
+  };
+  t.after(() => assert.deepEqual(external, [], 'no page loads anything from outside'));
 
   await t.test('email and password', async () => {
-    const context = await browser.newContext();
+    const context = await offlineContext();
     const page = await context.newPage();
     await page.goto(`${app.url}/login`);
     await page.fill('#email', 'sam@globex.test');
@@ -116,7 +128,7 @@ test('hosted sign-in in Chromium yields a session @workos/authkit-session accept
   });
 
   await t.test('SSO through the test IdP, picking a SCIM-provisioned directory user', async () => {
-    const context = await browser.newContext();
+    const context = await offlineContext();
     const page = await context.newPage();
     await page.goto(`${app.url}/login`);
     await page.fill('#email', 'ana@acme.test');
@@ -125,5 +137,23 @@ test('hosted sign-in in Chromium yields a session @workos/authkit-session accept
     await page.waitForURL(`${app.url}/me`);
     assert.match((await page.textContent('body')) ?? '', new RegExp(`^user=ana@acme\\.test org=${acme.id} sid=session_`));
     await context.close();
+  });
+
+  await t.test('admin portal link from the SDK: an IT admin creates a directory and gets a working SCIM token', async () => {
+    const { link } = await workos.portal.generateLink({ organization: globex.id, intent: GeneratePortalLinkIntent.DSync });
+    const context = await offlineContext();
+    const page = await context.newPage();
+    await page.goto(link);
+    await page.selectOption('#type', 'azure scim v2.0');
+    await page.click('button:has-text("Create directory")');
+    const scimUrl = (await page.textContent('#scim-url')) ?? '';
+    const token = (await page.textContent('#scim-token')) ?? '';
+    await context.close();
+    const portalScim = scimClient((u, init) => fetch(u, init), scimUrl, token);
+    const created = await portalScim.post('/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'lee@globex.test' });
+    assert.equal(created.status, 201);
+    const directoryId = scimUrl.split('/').pop() ?? '';
+    const activated = emulator.world.events.find((e) => e.event === 'dsync.activated' && e.data.id === directoryId);
+    assert.equal(activated?.data.type, 'azure scim v2.0');
   });
 });
