@@ -5,6 +5,7 @@ import type { OrganizationAdmin } from '../../identity/organization-admin.ts';
 import type { Store } from '../../store/store.ts';
 import { Api, type ApiDeps } from './define-api.ts';
 import { adminPortalRoutes } from './routes/admin-portal.ts';
+import { apiKeyRoutes } from './routes/api-keys.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { memberReadRoutes } from './routes/members.ts';
 import { meRoutes } from './routes/me.ts';
@@ -26,6 +27,7 @@ export function createApiV1(deps: ApiV1Deps): { router: Hono; api: Api } {
   auditRoutes(api, deps.store);
   roleRoutes(api, deps.store);
   memberReadRoutes(api, deps.store);
+  apiKeyRoutes(api, deps.store);
   if (deps.sso) ssoRoutes(api, { store: deps.store, ...deps.sso });
   if (deps.organizationAdmin) adminPortalRoutes(api, { store: deps.store, admin: deps.organizationAdmin, publicUrl: deps.publicUrl });
   const document = () => api.openApiDocument({ title: 'Gatehouse API', version: '1', serverUrl: `${deps.publicUrl}/api/v1` });

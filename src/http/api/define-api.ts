@@ -3,9 +3,9 @@
 // declaration both serves the request and writes the route into the OpenAPI document, so the
 // document cannot drift from what the server accepts.
 //
-// Order of checks, chosen so nothing leaks across tenants: credential (401) → input shape (422)
-// → organization in the path must be the caller's (404, never 403, for another tenant's id) →
-// permission (403).
+// Order of checks, chosen so nothing leaks across tenants: credential (401) → path ids well formed
+// (422) → organization in the path must be the caller's (404, never 403, for another tenant's id)
+// → permission (403) → query and body (400/415/422).
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
@@ -85,8 +85,6 @@ export class Api {
     this.router.on(route.method.toUpperCase(), honoPath, async (c) => {
       const auth = await this.#deps.authenticate(c);
       const params = parseInput(route.params, c.req.param(), 'path');
-      const query = parseInput(route.query ?? (z.strictObject({}) as unknown as Q), c.req.query(), 'query');
-      const body = route.body ? await readJson(c, route.body) : undefined;
       if (route.superAdminOnly && !auth.isSuperAdmin) throw new AppError('RESOURCE_NOT_FOUND', 'Not found');
       const orgId = (params as { orgId?: string } | undefined)?.orgId;
       if (orgId !== undefined && orgId !== auth.organizationId) {
@@ -97,6 +95,9 @@ export class Api {
       if (route.permission && !bypass && !auth.permissions.includes(route.permission)) {
         throw new AppError('AUTH_FORBIDDEN', `This needs the ${route.permission} permission`);
       }
+      // Input is read only once the caller may act here, so another tenant learns nothing from it.
+      const query = parseInput(route.query ?? (z.strictObject({}) as unknown as Q), c.req.query(), 'query');
+      const body = route.body ? await readJson(c, route.body) : undefined;
       const result = await route.handler({ auth, params, query, body, c } as RouteInput<z.output<P>, z.output<Q>, z.output<B>>);
       if (result instanceof Response) return result;
       if (result.status === 204) return c.body(null, 204);
