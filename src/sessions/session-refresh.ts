@@ -45,7 +45,7 @@ interface RefreshDeps {
   vault: TokenVault;
   clock: () => number;
   refresher?: TokenRefresher;
-  isSsoEnforced?: (organizationId: string) => Promise<boolean>;
+  isSsoEnforced?: (organizationId: string, tx: Tx) => Promise<boolean>;
   endSession(tx: Tx, row: Pick<SessionRow, 'id' | 'organization_id' | 'user_id'>, actor: AuditActor, reason: string): Promise<boolean>;
 }
 
@@ -86,7 +86,7 @@ export function createRefresh(deps: RefreshDeps) {
         return { ok: true, accessToken: vault.decrypt(row.access_token_enc, `${row.id}:access`) } as const;
       }
       // An organization that enforces SSO ends every non-SSO session at its next refresh.
-      if (row.auth_method !== 'sso' && (await deps.isSsoEnforced?.(row.organization_id))) {
+      if (row.auth_method !== 'sso' && (await deps.isSsoEnforced?.(row.organization_id, tx))) {
         await deps.endSession(tx, row, SYSTEM, 'sso_required');
         return { ok: false, reason: 'SSO_REQUIRED' } as const;
       }

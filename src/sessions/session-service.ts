@@ -78,8 +78,11 @@ export interface SessionServiceOptions {
   secrets: readonly string[];
   config: Pick<Config, 'PUBLIC_URL' | 'SESSION_IDLE_TIMEOUT_SECONDS' | 'SESSION_ABSOLUTE_LIFETIME_SECONDS'>;
   refresher?: TokenRefresher;
-  /** Until SSO configuration lands in the store, the caller says which organizations enforce SSO. */
-  isSsoEnforced?: (organizationId: string) => Promise<boolean>;
+  /**
+   * Whether the organization enforces SSO, read inside the refresh transaction `tx` (which holds
+   * the session's row lock; on PGlite it is the only connection). src/app.ts wires sso_configs.
+   */
+  isSsoEnforced?: (organizationId: string, tx: Tx) => Promise<boolean>;
   clock?: () => number;
 }
 
