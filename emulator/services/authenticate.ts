@@ -17,6 +17,7 @@ import { consumeCode, markEmailVerified, sendEmailVerification } from './one-tim
 import { acceptInvitationFor, findInvitationByToken } from './invitations.ts';
 import { verifyPkce } from './authorize.ts';
 import { refreshSession, startSession, type RequestMeta } from './sessions.ts';
+import { requireSecondFactor, verifyChallenge } from './mfa.ts';
 
 const PENDING_TTL_MS = 10 * 60 * 1000;
 
@@ -35,6 +36,7 @@ const Grant = z.discriminatedUnion('grant_type', [
   Base.extend({ grant_type: z.literal('urn:workos:oauth:grant-type:magic-auth:code'), code: z.string().min(1), email: z.string().min(1) }),
   Base.extend({ grant_type: z.literal('urn:workos:oauth:grant-type:email-verification:code'), code: z.string().min(1), pending_authentication_token: z.string().min(1) }),
   Base.extend({ grant_type: z.literal('urn:workos:oauth:grant-type:organization-selection'), pending_authentication_token: z.string().min(1), organization_id: z.string().min(1) }),
+  Base.extend({ grant_type: z.literal('urn:workos:oauth:grant-type:mfa-totp'), pending_authentication_token: z.string().min(1), authentication_challenge_id: z.string().min(1), code: z.string().min(1) }),
 ]);
 
 type GrantInput = z.infer<typeof Grant>;
@@ -114,6 +116,7 @@ async function finishSignIn(ctx: EmulatorContext, signIn: PendingSignIn, input: 
       email_verification_id: record.id,
     });
   }
+  requireSecondFactor(ctx, signIn, user, () => newPending(ctx, signIn));
   if (!signIn.organization_id) {
     const active = [...world.memberships.values()].filter((m) => m.user_id === user.id && m.status === 'active');
     if (active.length > 1) {
@@ -191,6 +194,17 @@ export async function authenticate(ctx: EmulatorContext, body: unknown) {
       markEmailVerified(ctx, user);
       authEvent(ctx, 'email_verification', 'succeeded', user, user.email, meta);
       return finishSignIn(ctx, signIn, input, meta);
+    }
+    case 'urn:workos:oauth:grant-type:mfa-totp': {
+      const signIn = takePending(ctx, input.pending_authentication_token);
+      const result = verifyChallenge(ctx, input.authentication_challenge_id, input.code);
+      if (result.userId !== signIn.user_id) throw badRequest('user_mismatch', 'The challenge belongs to another user.');
+      if (!result.valid) {
+        // A wrong code must not burn the sign-in: put the pending authentication back.
+        ctx.world.pendingAuthentications.set(input.pending_authentication_token, { ...signIn, token: input.pending_authentication_token, expires_at: new Date(ctx.world.clock.nowMs() + PENDING_TTL_MS).toISOString() });
+        throw badRequest('invalid_one_time_code', 'The code is invalid.');
+      }
+      return finishSignIn(ctx, { ...signIn, mfa_verified: true }, input, meta);
     }
     case 'urn:workos:oauth:grant-type:organization-selection': {
       const signIn = takePending(ctx, input.pending_authentication_token);

@@ -275,6 +275,8 @@ export interface PendingSignIn {
   impersonator?: { email: string; reason: string | null };
   /** Set when the sign-in went through an SSO connection (for `/sso/profile`). */
   connection_id?: string;
+  /** Set once a second factor was verified for this sign-in. */
+  mfa_verified?: boolean;
 }
 
 export interface AuthorizationCode extends PendingSignIn {
@@ -319,6 +321,34 @@ export interface SsoAccessToken {
   token: string;
   profile: Record<string, unknown>;
   expires_at: Iso;
+}
+
+/** A TOTP factor; `secret` is base32 as authenticator apps take it. */
+export interface AuthFactorRecord {
+  id: string;
+  user_id: string;
+  type: 'totp';
+  issuer: string;
+  user: string;
+  secret: string;
+  created_at: Iso;
+  updated_at: Iso;
+}
+
+export interface AuthChallengeRecord {
+  id: string;
+  authentication_factor_id: string;
+  expires_at: Iso;
+  created_at: Iso;
+  updated_at: Iso;
+  attempts: number;
+  verified: boolean;
+}
+
+/** Environment-wide switches an AuthKit dashboard would hold. */
+export interface EnvironmentSettings {
+  /** Every password/magic-code sign-in must pass a second factor (users without one enroll). */
+  mfa_required: boolean;
 }
 
 export interface PortalLink {

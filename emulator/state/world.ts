@@ -5,7 +5,10 @@
 import { createClock, type Clock } from './clock.ts';
 import { createIdFactory, type IdFactory } from './ids.ts';
 import type {
+  AuthChallengeRecord,
+  AuthFactorRecord,
   AuthorizationCode,
+  EnvironmentSettings,
   ConnectionWire,
   DirectoryGroupWire,
   DirectoryUserWire,
@@ -55,6 +58,9 @@ export class World {
   readonly magicAuths = new Map<string, OneTimeCode>();
   readonly emailVerifications = new Map<string, OneTimeCode>();
   readonly passwordResets = new Map<string, PasswordResetRecord>();
+  readonly authFactors = new Map<string, AuthFactorRecord>();
+  readonly authChallenges = new Map<string, AuthChallengeRecord>();
+  readonly settings: EnvironmentSettings = { mfa_required: false };
 
   // organizations and authorization
   readonly organizations = new Map<string, OrganizationWire>();
@@ -155,6 +161,7 @@ export class World {
     }
     this.outbox.length = 0;
     this.events.length = 0;
+    this.settings.mfa_required = false;
   }
 }
 

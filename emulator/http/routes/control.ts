@@ -77,6 +77,14 @@ export function controlRoutes(ctx: EmulatorContext, faults: FaultHooks): Hono {
     return c.body(null, 204);
   });
 
+  // Environment switches an AuthKit dashboard holds (today: require MFA for every sign-in).
+  app.get(`${base}/settings`, (c) => c.json({ ...world.settings }));
+  app.post(`${base}/settings`, async (c) => {
+    const input = parseInput(z.object({ mfa_required: z.boolean().optional() }), await readBody(c));
+    if (input.mfa_required !== undefined) world.settings.mfa_required = input.mfa_required;
+    return c.json({ ...world.settings });
+  });
+
   app.get(`${base}/clock`, (c) => c.json({ now: world.nowIso(), offset_ms: world.clock.offsetMs() }));
   app.post(`${base}/clock`, async (c) => {
     const input = parseInput(ClockInput, await readBody(c));

@@ -7,6 +7,8 @@ import * as memberships from '../../services/memberships.ts';
 import * as invitations from '../../services/invitations.ts';
 import * as codes from '../../services/one-time-codes.ts';
 import { listUserSessions } from '../../services/sessions.ts';
+import * as mfa from '../../services/mfa.ts';
+import { parseInput } from '../../services/input.ts';
 
 export function userManagementRoutes(ctx: EmulatorContext): Hono {
   const app = new Hono();
@@ -20,6 +22,19 @@ export function userManagementRoutes(ctx: EmulatorContext): Hono {
   app.delete(`${base}/users/:id`, (c) => {
     users.deleteUser(ctx, c.req.param('id'));
     return c.body(null, 200);
+  });
+  app.post(`${base}/users/:id/auth_factors`, async (c) => c.json(mfa.enrollFactor(ctx, c.req.param('id'), await readBody(c)), 201));
+  app.get(`${base}/users/:id/auth_factors`, (c) => c.json(mfa.listFactors(ctx, c.req.param('id'), listParams(c))));
+  app.get('/auth/factors/:id', (c) => c.json(mfa.getFactor(ctx, c.req.param('id'))));
+  app.delete('/auth/factors/:id', (c) => {
+    mfa.deleteFactor(ctx, c.req.param('id'));
+    return c.body(null, 200);
+  });
+  app.post('/auth/factors/:id/challenge', (c) => c.json(mfa.createChallenge(ctx, c.req.param('id')), 201));
+  app.post('/auth/challenges/:id/verify', async (c) => {
+    const { code } = parseInput(mfa.VerifyChallengeInput, await readBody(c));
+    const { challenge, valid } = mfa.verifyChallenge(ctx, c.req.param('id'), code);
+    return c.json({ challenge, valid }, 201);
   });
   app.get(`${base}/users/:id/sessions`, (c) => c.json(listUserSessions(ctx, c.req.param('id'), listParams(c))));
   app.get(`${base}/users/:id/identities`, (c) => {
