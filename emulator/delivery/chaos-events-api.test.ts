@@ -61,3 +61,33 @@ test('10,000 events under chaos: delivered at least once each, listed exactly on
   assert.equal(new Set(listed).size, emitted.length, 'each event listed exactly once');
   assert.deepEqual(listed, emitted, 'oldest first, in emission order');
 });
+
+test('dropped deliveries are exactly the events only the Events API still has', async (t) => {
+  const receivedIds = new Set<string>();
+  const receiver: typeof fetch = async (_url, init) => {
+    receivedIds.add((JSON.parse(String(init?.body)) as { id: string }).id);
+    return new Response(null, { status: 204 });
+  };
+  const emulator = await startEmulator({ seed: false, fetch: receiver, webhooks: { chaos: { seed: 99, dropRate: 0.3 } } });
+  t.after(() => emulator.close());
+  const res = await fetch(`${emulator.url}/webhook_endpoints`, {
+    method: 'POST', headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ endpoint_url: 'http://receiver.test/webhooks', events: ['dsync.group.created'] }),
+  });
+  assert.equal(res.status, 201);
+  for (let i = 0; i < 500; i++) emulator.world.emit('dsync.group.created', { object: 'directory_group', id: `directory_group_${i}` });
+  await emulator.webhooks.idle();
+
+  const workos = new WorkOS(emulator.apiKey, { apiHostname: '127.0.0.1', port: emulator.port, https: false });
+  const listed: string[] = [];
+  let after: string | undefined;
+  do {
+    const page = await workos.events.listEvents({ events: ['dsync.group.created'], limit: 100, ...(after ? { after } : {}) });
+    listed.push(...page.data.map((e) => e.id));
+    after = page.listMetadata.after ?? undefined;
+  } while (after);
+  assert.equal(listed.length, 500);
+  const missing = listed.filter((id) => !receivedIds.has(id));
+  assert.equal(missing.length, emulator.webhooks.stats().dropped);
+  assert.ok(missing.length > 100 && missing.length < 200, `about 30 % dropped (${missing.length})`);
+});

@@ -12,6 +12,7 @@ import { createDirectory } from '../services/directories.ts';
 import { generatePortalLink } from '../services/portal.ts';
 import { authenticate } from '../services/authenticate.ts';
 import { sendInvitation } from '../services/invitations.ts';
+import { exchangeSsoCode } from '../services/sso.ts';
 import { createDirectoryUser } from '../scim/directory-sync.ts';
 import { userFieldsFromScim } from '../scim/mapping.ts';
 import { createHostedRouter } from './router.ts';
@@ -231,4 +232,20 @@ test('forgot password mails a reset link whose page sets a new password once', a
   const again = await (await emailStep(s, 'sam@globex.test')).text();
   const auth = await redeem(s, await submit(s.request, formFor(again, AUTHORIZE_ACTIONS.password), { password: 'a brand new password' }));
   assert.equal(auth.user.email, 'sam@globex.test');
+});
+
+test('the SSO API flow: /sso/authorize shows the test IdP, the code exchanges for a profile', async () => {
+  const s = await setup();
+  const q = new URLSearchParams({ client_id: 'client_hosted', redirect_uri: APP_CALLBACK, response_type: 'code', state: 'st-123', connection: s.connection.id });
+  const idpPage = await (await s.request(`/sso/authorize?${q}`)).text();
+  const pick = formsOf(idpPage).find((f) => f.fields.email === 'ana@acme.test');
+  assert.ok(pick, 'the directory user is offered');
+  const res = await submit(s.request, pick, { action: 'sign-in' });
+  assert.equal(res.status, 303);
+  const location = new URL(res.headers.get('location') ?? '');
+  assert.equal(location.searchParams.get('state'), 'st-123');
+  const { profile } = exchangeSsoCode(s.ctx, { client_id: 'client_hosted', client_secret: 'sk_test_hosted', grant_type: 'authorization_code', code: location.searchParams.get('code') ?? '' });
+  assert.equal(profile.email, 'ana@acme.test');
+  assert.equal(profile.idp_id, '00u1');
+  assert.equal(profile.connection_id, s.connection.id);
 });
