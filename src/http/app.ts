@@ -9,6 +9,7 @@ import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import { createErrorHandler, notFound } from './error-handler.ts';
 import { accessLog } from './middleware/access-log.ts';
+import { csrf } from './middleware/csrf.ts';
 import { healthRoutes } from './routes/health.ts';
 import { createApiV1, type ApiV1Deps } from './api/api.ts';
 import type { ApiDeps } from './api/define-api.ts';
@@ -18,12 +19,15 @@ import { ADMIN_PAGES } from '../web/admin/index.ts';
 export interface HttpAppDeps {
   store: Store;
   logger: Logger;
+  /** The /auth/* sign-in routes (src/http/routes/auth-routes.ts), built by the composition root. */
+  signInRoutes?: Hono;
   /** Resolves a request's AuthContext for /api/v1 (the access verifier); absent, the API answers 401. */
   authenticate?: ApiDeps['authenticate'];
   onSuperAdminEntry?: ApiDeps['onSuperAdminEntry'];
   publicUrl?: string;
   sso?: ApiV1Deps['sso'];
   organizationAdmin?: ApiV1Deps['organizationAdmin'];
+  sessions?: ApiV1Deps['sessions'];
   /** POST /webhooks/workos (src/webhooks/receiver.ts); absent when no webhook secret is configured. */
   webhookRoutes?: Hono;
 }
@@ -46,14 +50,17 @@ export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): 
       },
     }),
   );
+  // Cookie-carrying state changes must come from our own origin, whatever route they hit.
+  app.use(csrf({ publicUrl: deps.publicUrl || undefined }));
   app.route('/', healthRoutes(deps.store));
+  if (deps.signInRoutes) app.route('/', deps.signInRoutes);
   if (deps.webhookRoutes) app.route('/', deps.webhookRoutes);
   const authenticate: ApiDeps['authenticate'] =
     deps.authenticate ??
     (async () => {
       throw new AppError('AUTH_REQUIRED', 'Sign in or send a bearer credential', { details: { wwwAuthenticate: 'Bearer realm="gatehouse"' } });
     });
-  const apiV1 = { ...createApiV1({ store: deps.store, publicUrl: deps.publicUrl ?? '', authenticate, onSuperAdminEntry: deps.onSuperAdminEntry, sso: deps.sso, organizationAdmin: deps.organizationAdmin }), authenticate };
+  const apiV1 = { ...createApiV1({ store: deps.store, publicUrl: deps.publicUrl ?? '', authenticate, onSuperAdminEntry: deps.onSuperAdminEntry, sso: deps.sso, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions }), authenticate };
   app.route('/api/v1', apiV1.router);
   app.route('/admin', createAdminPages({ store: deps.store, authenticate: apiV1.authenticate, onSuperAdminEntry: deps.onSuperAdminEntry }, ADMIN_PAGES));
   app.notFound(notFound);

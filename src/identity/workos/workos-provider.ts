@@ -98,7 +98,8 @@ export function createWorkosProvider(options: WorkosProviderOptions): IdentityPr
           await um.revokeSession({ sessionId: providerSessionId });
         } catch (thrown) {
           // Already ended (expired, or revoked by another instance): the goal is reached.
-          if ((thrown as { status?: unknown }).status === 404) return;
+          const t = thrown as { status?: unknown; code?: unknown; rawData?: { code?: unknown } };
+          if (t.status === 404 || t.code === 'session_not_found' || t.rawData?.code === 'session_not_found') return;
           throw thrown;
         }
       });

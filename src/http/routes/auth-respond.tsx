@@ -1,0 +1,131 @@
+// Shared plumbing of the /auth/* routes: the sign-in cookies, reading form-or-JSON bodies, and
+// turning a CallbackResult into its page or, for `Accept: application/json`, its JSON form
+// `{ responseType, ... }`. The pending organization token never leaves the server except sealed
+// inside its HttpOnly cookie.
+import type { Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { z } from 'zod';
+import { AppError } from '../../core/errors.ts';
+import type { SealPurpose } from '../../identity/login-state.ts';
+import type { CallbackResult } from '../../identity/sign-in.ts';
+import {
+  LinkExpiredPage, LinkInvalidPage, LoginSuccessfulPage, MembershipDeactivatedPage, OrganizationPickerPage, SsoRequiredPage,
+} from '../../web/sign-in/pages.tsx';
+import { readJson } from '../json-body.ts';
+import { socketAddress } from '../middleware/rate-limit.ts';
+
+export const SELECT_ORGANIZATION_PATH = '/auth/organization-selection';
+const STATE_TTL_SECONDS = 10 * 60;
+
+export function wantsJson(c: Context): boolean {
+  return /\bapplication\/json\b/i.test(c.req.header('accept') ?? '');
+}
+
+/** `__Host-` (Secure, Path=/, no Domain) whenever PUBLIC_URL is https: no subdomain can overwrite it. */
+export function stateCookieName(publicUrl: string, purpose: SealPurpose): string {
+  const base = purpose === 'login' ? 'gatehouse_login' : 'gatehouse_pending';
+  return publicUrl.startsWith('https:') ? `__Host-${base}` : base;
+}
+
+export function setStateCookie(c: Context, publicUrl: string, purpose: SealPurpose, value: string): void {
+  setCookie(c, stateCookieName(publicUrl, purpose), value, {
+    path: '/', httpOnly: true, sameSite: 'Lax', secure: publicUrl.startsWith('https:'), maxAge: STATE_TTL_SECONDS,
+  });
+}
+
+export function readStateCookie(c: Context, publicUrl: string, purpose: SealPurpose): string | undefined {
+  return getCookie(c, stateCookieName(publicUrl, purpose));
+}
+
+export function clearStateCookie(c: Context, publicUrl: string, purpose: SealPurpose): void {
+  deleteCookie(c, stateCookieName(publicUrl, purpose), { path: '/', secure: publicUrl.startsWith('https:') });
+}
+
+export const STATE_TTL_MS = STATE_TTL_SECONDS * 1000;
+
+export function requestMeta(c: Context) {
+  const ip = socketAddress(c);
+  return { ...(ip !== 'unknown' ? { ipAddress: ip } : {}), ...(c.req.header('user-agent') ? { userAgent: c.req.header('user-agent')! } : {}) };
+}
+
+/** A POST body as an HTML form posts it or as JSON; 400/415/422 problems otherwise. */
+export async function readInput<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+  const type = c.req.header('content-type') ?? '';
+  if (/^application\/([a-z.+-]*\+)?json\b/i.test(type)) return readJson(c, schema);
+  if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(type)) {
+    throw new AppError('REQUEST_INVALID', 'Expected a form or a JSON body', { status: 415 });
+  }
+  const body = await c.req.parseBody();
+  const result = schema.safeParse(body);
+  if (!result.success) {
+    const errors = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    throw new AppError('REQUEST_INVALID', 'The request body is invalid', { details: { errors } });
+  }
+  return result.data;
+}
+
+const STATUS: Record<CallbackResult['responseType'], ContentfulStatusCode> = {
+  LOGIN_SUCCESSFUL: 200,
+  ORGANIZATION_SELECTION_REQUIRED: 200,
+  SSO_REQUIRED: 200,
+  MEMBERSHIP_DEACTIVATED: 403,
+  LINK_INVALID: 400,
+  LINK_EXPIRED: 400,
+};
+
+export function ssoLoginUrl(organizationId: string | null, returnTo: string): string {
+  const q = new URLSearchParams();
+  if (organizationId) q.set('organizationId', organizationId);
+  if (returnTo !== '/') q.set('returnTo', returnTo);
+  const s = q.toString();
+  return `/auth/login${s ? `?${s}` : ''}`;
+}
+
+/**
+ * Sends one response type. The caller has already set or cleared the state cookies; this adds
+ * the session cookie on success. `returnTo` is the validated same-origin path of this sign-in.
+ */
+export function respond(c: Context, result: CallbackResult, returnTo: string): Response | Promise<Response> {
+  c.header('cache-control', 'no-store');
+  const status = STATUS[result.responseType];
+  if (result.responseType === 'LOGIN_SUCCESSFUL') c.header('set-cookie', result.setCookie, { append: true });
+  if (wantsJson(c)) {
+    switch (result.responseType) {
+      case 'LOGIN_SUCCESSFUL':
+        return c.json({ responseType: result.responseType, organizationId: result.organizationId, userId: result.userId, returnTo: result.returnTo }, status);
+      case 'ORGANIZATION_SELECTION_REQUIRED':
+        return c.json({ responseType: result.responseType, organizations: result.organizations, selectUrl: SELECT_ORGANIZATION_PATH }, status);
+      case 'SSO_REQUIRED':
+        return c.json({ responseType: result.responseType, organizationId: result.organizationId, connectionId: result.connectionId, loginUrl: ssoLoginUrl(result.organizationId, returnTo) }, status);
+      case 'MEMBERSHIP_DEACTIVATED':
+        return c.json({ responseType: result.responseType, organizationId: result.organizationId, reason: result.reason }, status);
+      case 'LINK_INVALID':
+      case 'LINK_EXPIRED':
+        return c.json({ responseType: result.responseType, reason: result.reason }, status);
+    }
+  }
+  switch (result.responseType) {
+    case 'LOGIN_SUCCESSFUL':
+      return c.html(<LoginSuccessfulPage returnTo={result.returnTo} organizationId={result.organizationId} />, status);
+    case 'ORGANIZATION_SELECTION_REQUIRED':
+      return c.html(<OrganizationPickerPage email={result.email} organizations={result.organizations} action={SELECT_ORGANIZATION_PATH} />, status);
+    case 'SSO_REQUIRED':
+      return c.html(<SsoRequiredPage loginUrl={ssoLoginUrl(result.organizationId, returnTo)} />, status);
+    case 'MEMBERSHIP_DEACTIVATED':
+      return c.html(<MembershipDeactivatedPage reason={result.reason} />, status);
+    case 'LINK_INVALID':
+      return c.html(<LinkInvalidPage reason={result.reason} />, status);
+    case 'LINK_EXPIRED':
+      return c.html(<LinkExpiredPage reason={result.reason} />, status);
+  }
+}
+
+/** Provider refusals that are response types of the callback rather than errors. */
+export function resultOfProviderError(error: unknown): CallbackResult | null {
+  if (!(error instanceof AppError)) return null;
+  if (error.code === 'PROVIDER_GRANT_INVALID') return { responseType: 'LINK_INVALID', reason: 'code_invalid' };
+  if (error.code === 'PROVIDER_GRANT_EXPIRED') return { responseType: 'LINK_EXPIRED', reason: 'code_expired' };
+  if (error.details?.reason === 'membership_inactive') return { responseType: 'MEMBERSHIP_DEACTIVATED', organizationId: null, reason: 'membership_inactive' };
+  return null;
+}

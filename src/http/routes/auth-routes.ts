@@ -1,0 +1,39 @@
+// Everything under /auth/*, assembled: the per-address rate limit, the sign-in routes and the
+// account routes. Built without I/O from parts the composition root opened.
+import { Hono } from 'hono';
+import type { Kysely } from 'kysely';
+import { createSealer } from '../../identity/login-state.ts';
+import type { IdentityProvider } from '../../identity/provider.ts';
+import type { SignInService } from '../../identity/sign-in.ts';
+import type { Logger } from '../../logger.ts';
+import type { SessionService } from '../../sessions/session-service.ts';
+import { createTokenVault } from '../../sessions/token-vault.ts';
+import type { SsoService } from '../../sso/sso-config.ts';
+import type { Database } from '../../store/schema.ts';
+import { rateLimit, type RateLimitOptions } from '../middleware/rate-limit.ts';
+import { accountRoutes } from './auth-account.tsx';
+import { authRoutes } from './auth.ts';
+
+export interface SignInRoutesDeps {
+  db: Kysely<Database>;
+  provider: IdentityProvider;
+  signIn: SignInService;
+  sessions: Pick<SessionService, 'create' | 'resolve' | 'revoke' | 'cookie'>;
+  sso: Pick<SsoService, 'getSsoConfig'>;
+  /** GATEHOUSE_SECRET: seals the login-state cookies and opens stored tokens for a switch. */
+  secret: string;
+  publicUrl: string;
+  redirectUri: string;
+  logger: Logger;
+  rateLimit?: RateLimitOptions | false;
+  clock?: () => number;
+}
+
+export function createSignInRoutes(deps: SignInRoutesDeps): Hono {
+  const app = new Hono();
+  if (deps.rateLimit !== false) app.use('/auth/*', rateLimit(deps.rateLimit ?? {}));
+  const sealer = createSealer(deps.secret, deps.clock);
+  app.route('/', authRoutes({ db: deps.db, provider: deps.provider, signIn: deps.signIn, sso: deps.sso, sealer, publicUrl: deps.publicUrl, redirectUri: deps.redirectUri }));
+  app.route('/', accountRoutes({ db: deps.db, provider: deps.provider, sessions: deps.sessions, vault: createTokenVault([deps.secret]), publicUrl: deps.publicUrl, logger: deps.logger }));
+  return app;
+}
