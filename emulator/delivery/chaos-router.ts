@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
 import { ZodError } from 'zod';
 import { parseChaosPatch, type ChaosPatch, type ChaosSettings } from './chaos.ts';
-import type { DeliveryStats } from './dispatcher.ts';
+import type { DeliveryAttempt, DeliveryStats } from './dispatcher.ts';
 
 // Control surface for the chaos switches, mounted by the emulator core at `/_emulator/chaos`:
-//   GET  -> { settings, stats }
+//   GET  -> { settings, stats, recent }   (recent: the last 200 attempts, newest last)
 //   PUT  -> body: partial ChaosSettings; answers the settings now in force
 //   DELETE -> back to no chaos (the seed is kept so the next run stays replayable)
 
@@ -12,11 +12,12 @@ export interface ChaosControl {
   chaos(): ChaosSettings;
   setChaos(patch: ChaosPatch): ChaosSettings;
   stats(): DeliveryStats;
+  recent(): DeliveryAttempt[];
 }
 
 export function createChaosRouter(control: ChaosControl): Hono {
   const app = new Hono();
-  app.get('/', (c) => c.json({ settings: control.chaos(), stats: control.stats() }));
+  app.get('/', (c) => c.json({ settings: control.chaos(), stats: control.stats(), recent: control.recent() }));
   const update = async (body: unknown) => control.setChaos(parseChaosPatch(body));
   app.on(['PUT', 'POST', 'PATCH'], '/', async (c) => {
     let body: unknown;

@@ -95,6 +95,7 @@ test('the control router reads and changes the switches and rejects bad values',
   const got = await (await app.request('/')).json();
   assert.equal(got.settings.duplicateRate, 0.5);
   assert.equal(got.stats.events, 0);
+  assert.deepEqual(got.recent, []);
 
   const cleared = await (await app.request('/', { method: 'DELETE' })).json();
   assert.equal(cleared.settings.duplicateRate, 0);

@@ -85,6 +85,7 @@ test('non-2xx answers are retried with backoff until accepted', async (t) => {
   await dispatcher.idle();
   assert.equal(receiver.received.length, 1);
   const stats = dispatcher.stats();
+  assert.deepEqual(dispatcher.recent().map((r) => [r.attempt, r.outcome, r.status]), [[1, 'failed', 503], [2, 'failed', 503], [3, 'delivered', 200]]);
   assert.equal(stats.attempts, 3);
   assert.equal(stats.failedAttempts, 2);
   assert.equal(stats.delivered, 1);

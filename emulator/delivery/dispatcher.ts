@@ -65,8 +65,24 @@ export interface DeliveryStats {
   gaveUp: number;
 }
 
+/** One attempt (or a drop), kept in a short ring so "where is my webhook?" has an answer. */
+export interface DeliveryAttempt {
+  event_id: string;
+  event: string;
+  endpoint_id: string;
+  copy: number;
+  attempt: number;
+  outcome: 'delivered' | 'failed' | 'failed_by_chaos' | 'dropped_by_chaos';
+  status: number | null;
+  at: string;
+}
+
+const RECENT_ATTEMPTS = 200;
+
 export interface WebhookDispatcher {
   enqueue(event: DeliverableEvent): void;
+  /** The latest attempts, newest last. */
+  recent(): DeliveryAttempt[];
   chaos(): ChaosSettings;
   setChaos(patch: ChaosPatch): ChaosSettings;
   stats(): DeliveryStats;
@@ -76,6 +92,8 @@ export interface WebhookDispatcher {
 }
 
 interface Job {
+  eventId: string;
+  eventType: string;
   key: DeliveryKey;
   copy: number;
   endpoint: DeliveryEndpoint;
@@ -103,6 +121,12 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
     events: 0, deliveries: 0, attempts: 0, delivered: 0,
     failedAttempts: 0, dropped: 0, duplicated: 0, gaveUp: 0,
   };
+
+  const recent: DeliveryAttempt[] = [];
+  function log(job: Pick<Job, 'eventId' | 'eventType' | 'copy' | 'attempt'> & { endpointId: string }, outcome: DeliveryAttempt['outcome'], status: number | null): void {
+    recent.push({ event_id: job.eventId, event: job.eventType, endpoint_id: job.endpointId, copy: job.copy, attempt: job.attempt, outcome, status, at: new Date(now()).toISOString() });
+    if (recent.length > RECENT_ATTEMPTS) recent.splice(0, recent.length - RECENT_ATTEMPTS);
+  }
 
   const reorderBuffer: Job[] = [];
   let flushScheduled = false;
@@ -145,6 +169,7 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
       const key = { seq: eventSeq, endpointId: endpoint.id };
       if (shouldDrop(settings, key)) {
         stats.dropped++;
+        log({ eventId: event.id, eventType: event.event, endpointId: endpoint.id, copy: 0, attempt: 0 }, 'dropped_by_chaos', null);
         continue;
       }
       const copies = shouldDuplicate(settings, key) ? 2 : 1;
@@ -152,7 +177,7 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
       for (let copy = 0; copy < copies; copy++) {
         stats.deliveries++;
         pending++;
-        reorderBuffer.push({ key, copy, endpoint, body, attempt: 1 });
+        reorderBuffer.push({ eventId: event.id, eventType: event.event, key, copy, endpoint, body, attempt: 1 });
       }
     }
     if (reorderBuffer.length >= Math.max(1, settings.reorderWindow)) flushReorder();
@@ -207,7 +232,10 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
 
   async function attempt(job: Job): Promise<void> {
     stats.attempts++;
-    const ok = shouldFailAttempt(settings, job.key, job.copy, job.attempt) ? false : await send(job);
+    const byChaos = shouldFailAttempt(settings, job.key, job.copy, job.attempt);
+    const status = byChaos ? null : await send(job);
+    const ok = status !== null && status >= 200 && status < 300;
+    log({ ...job, endpointId: job.endpoint.id }, ok ? 'delivered' : byChaos ? 'failed_by_chaos' : 'failed', status);
     if (ok) {
       stats.delivered++;
       settle();
@@ -224,7 +252,8 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
     later(wait, () => release(job));
   }
 
-  async function send(job: Job): Promise<boolean> {
+  /** The receiver's status, or null when it never answered (refused, reset, timed out). */
+  async function send(job: Job): Promise<number | null> {
     try {
       const res = await options.fetch(job.endpoint.endpoint_url, {
         method: 'POST',
@@ -238,9 +267,9 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
       });
       // Drain the answer so keep-alive sockets are reused instead of piling up.
       await res.arrayBuffer().catch(() => undefined);
-      return res.status >= 200 && res.status < 300;
+      return res.status;
     } catch {
-      return false; // refused, reset or timed out: all count as a failed attempt
+      return null; // refused, reset or timed out: all count as a failed attempt
     }
   }
 
@@ -252,6 +281,7 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
       return { ...settings };
     },
     stats: () => ({ ...stats }),
+    recent: () => recent.map((r) => ({ ...r })),
     idle() {
       if (pending === 0) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
