@@ -10,6 +10,8 @@ import { auditRoutes } from './routes/audit.ts';
 import { memberReadRoutes } from './routes/members.ts';
 import { meRoutes } from './routes/me.ts';
 import { roleRoutes } from './routes/roles.ts';
+import { sessionRoutes } from './routes/sessions.ts';
+import type { SessionService } from '../../sessions/session-service.ts';
 import { ssoRoutes, type SsoRouteDeps } from './routes/sso.ts';
 
 export interface ApiV1Deps extends ApiDeps {
@@ -19,6 +21,7 @@ export interface ApiV1Deps extends ApiDeps {
   sso?: Omit<SsoRouteDeps, 'store'> | undefined;
   /** Provider administration (portal links, members, invitations); absent in narrow tests. */
   organizationAdmin?: OrganizationAdmin | undefined;
+  sessions?: SessionService | undefined;
 }
 
 export function createApiV1(deps: ApiV1Deps): { router: Hono; api: Api } {
@@ -28,6 +31,7 @@ export function createApiV1(deps: ApiV1Deps): { router: Hono; api: Api } {
   roleRoutes(api, deps.store);
   memberReadRoutes(api, deps.store);
   apiKeyRoutes(api, deps.store);
+  if (deps.sessions) sessionRoutes(api, { store: deps.store, sessions: deps.sessions });
   if (deps.sso) ssoRoutes(api, { store: deps.store, ...deps.sso });
   if (deps.organizationAdmin) adminPortalRoutes(api, { store: deps.store, admin: deps.organizationAdmin, publicUrl: deps.publicUrl });
   const document = () => api.openApiDocument({ title: 'Gatehouse API', version: '1', serverUrl: `${deps.publicUrl}/api/v1` });
