@@ -28,8 +28,15 @@ test('organizations: CRUD, external id, domain data, list by domain, conflicts',
   assert.deepEqual(updated.domains.map((d) => `${d.domain}:${d.state}`).sort(), ['initech.test:verified', 'initech2.test:pending']);
   await assert.rejects(organizations.createOrganization({ name: 'Clash', externalId: 'initech' }), (e: any) => e.status === 400);
   await assert.rejects(organizations.createOrganization({ name: '' }), UnprocessableEntityException);
+  const dir = await h.control('POST', '/directories', { organization_id: org.id });
+  const conn = await h.control('POST', '/connections', { organization_id: org.id });
   await organizations.deleteOrganization(org.id);
   await assert.rejects(organizations.getOrganization(org.id), NotFoundException);
+  // What hung off the organization goes with it, each removal announced.
+  await assert.rejects(h.workos.directorySync.getDirectory(dir.directory.id), NotFoundException);
+  await assert.rejects(h.workos.sso.getConnection(conn.id), NotFoundException);
+  const tail = h.emulator.world.events.slice(-3).map((e) => e.event);
+  assert.deepEqual(tail, ['connection.deleted', 'dsync.deleted', 'organization.deleted']);
   h.assertConformant();
 });
 

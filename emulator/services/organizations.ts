@@ -7,6 +7,8 @@ import { badRequest, conflict, notFound } from './errors.ts';
 import { parseInput } from './input.ts';
 import { paginate, type ListParams } from './pagination.ts';
 import { serializeOrganization } from './serialize.ts';
+import { connectionEventData } from './connections.ts';
+import { deleteDirectory } from './directories.ts';
 
 const domainData = z.array(z.object({ domain: z.string().min(1), state: z.enum(['verified', 'pending']) }));
 
@@ -161,7 +163,15 @@ export function deleteOrganization(ctx: EmulatorContext, id: string): void {
   for (const c of [...world.connections.values()]) {
     if (c.organization_id !== id) continue;
     world.connections.delete(c.id);
-    world.emit('connection.deleted', c);
+    world.emit('connection.deleted', connectionEventData(c));
+  }
+  for (const d of [...world.directories.values()]) if (d.organization_id === id) deleteDirectory(ctx, d.id);
+  for (const i of world.invitations.values()) {
+    if (i.organization_id === id && i.state === 'pending') {
+      i.state = 'revoked';
+      i.revoked_at = world.nowIso();
+      i.updated_at = i.revoked_at;
+    }
   }
   world.organizations.delete(id);
   world.emit('organization.deleted', snapshot);

@@ -49,6 +49,10 @@ export function requireUser(ctx: EmulatorContext, id: string): UserWire {
 export function createUser(ctx: EmulatorContext, body: unknown): UserWire {
   const input = parseInput(CreateUserInput, body);
   const { world } = ctx;
+  if (input.password && input.password_hash) throw badRequest('password_and_password_hash_provided', 'Provide password or password_hash, not both.');
+  // Imported hashes (bcrypt, firebase-scrypt, …) cannot be checked offline without their
+  // libraries; refusing them beats silently creating a user who can never sign in.
+  if (input.password_hash || input.password_hash_type) throw badRequest('invalid_password_hash', 'The emulator does not import password hashes; send password instead.');
   const email = input.email.toLowerCase();
   if (findUserByEmail(ctx, email)) {
     throw new EmulatorError(400, { code: 'user_creation_error', message: 'Could not create user.', errors: [{ code: 'email_not_available', message: 'This email is not available.' }] });
