@@ -54,7 +54,7 @@ export interface SignInResult extends TokenSet {
   user: ProviderUser;
   organizationId: string | null;
   /** The provider's own name for the method (WorkOS: `SSO`, `Password`, `MagicAuth`, `GoogleOAuth`…). */
-  authenticationMethod: string | null;
+  authenticationMethod?: string | undefined;
   method: SignInMethodKind;
   /** The provider's session id (WorkOS: the access token's `sid`), to end it at logout. */
   providerSessionId: string | null;

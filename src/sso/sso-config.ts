@@ -33,8 +33,11 @@ export interface SsoService {
   setSsoEnforced(actor: AuditActor, organizationId: string, enforced: boolean): Promise<SsoConfig>;
   /** Disables SSO and clears enforcement. */
   disableSso(actor: AuditActor, organizationId: string): Promise<SsoConfig>;
-  /** The predicate sign-in and session refresh consult. */
-  isSsoEnforced(organizationId: string): Promise<boolean>;
+  /**
+   * The predicate sign-in and session refresh consult. Pass the caller's transaction when there is
+   * one: on PGlite's single connection a second transaction would wait for the first forever.
+   */
+  isSsoEnforced(organizationId: string, tx?: Tx): Promise<boolean>;
 }
 
 export interface SsoServiceDeps {
@@ -139,6 +142,7 @@ export function createSsoService(deps: SsoServiceDeps): SsoService {
       });
     },
 
-    isSsoEnforced: (organizationId) => inTenant(db, organizationId, async (tx) => (await readSsoConfig(tx, organizationId)).enforced),
+    isSsoEnforced: async (organizationId, tx) =>
+      tx ? (await readSsoConfig(tx, organizationId)).enforced : inTenant(db, organizationId, async (t) => (await readSsoConfig(t, organizationId)).enforced),
   };
 }

@@ -178,7 +178,7 @@ function toSignInResult(r: AuthenticationResponse): SignInResult {
     organizationId: r.organizationId ?? null,
     accessToken: r.accessToken,
     refreshToken: r.refreshToken,
-    authenticationMethod: r.authenticationMethod ?? null,
+    ...(r.authenticationMethod ? { authenticationMethod: r.authenticationMethod } : {}),
     method: methodKindOf(r.authenticationMethod),
     providerSessionId: sessionIdOf(r.accessToken),
     impersonator: r.impersonator ? { email: r.impersonator.email, reason: r.impersonator.reason ?? null } : null,
