@@ -11,6 +11,9 @@ import {
 } from './chaos.ts';
 import { seedStream, shuffleInPlace } from './prng.ts';
 import { SIGNATURE_HEADER, signWebhookBody } from './signature.ts';
+import { createAttemptLog, type DeliveryAttempt } from './attempt-log.ts';
+
+export type { DeliveryAttempt };
 
 // Webhook delivery: every emitted event goes to every enabled endpoint subscribed to its type,
 // signed with that endpoint's secret, retried with exponential backoff on a non-2xx answer, a
@@ -65,18 +68,6 @@ export interface DeliveryStats {
   gaveUp: number;
 }
 
-/** One attempt (or a drop), kept in a short ring so "where is my webhook?" has an answer. */
-export interface DeliveryAttempt {
-  event_id: string;
-  event: string;
-  endpoint_id: string;
-  copy: number;
-  attempt: number;
-  outcome: 'delivered' | 'failed' | 'failed_by_chaos' | 'dropped_by_chaos';
-  status: number | null;
-  at: string;
-}
-
 const RECENT_ATTEMPTS = 200;
 
 export interface WebhookDispatcher {
@@ -122,11 +113,7 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
     failedAttempts: 0, dropped: 0, duplicated: 0, gaveUp: 0,
   };
 
-  const recent: DeliveryAttempt[] = [];
-  function log(job: Pick<Job, 'eventId' | 'eventType' | 'copy' | 'attempt'> & { endpointId: string }, outcome: DeliveryAttempt['outcome'], status: number | null): void {
-    recent.push({ event_id: job.eventId, event: job.eventType, endpoint_id: job.endpointId, copy: job.copy, attempt: job.attempt, outcome, status, at: new Date(now()).toISOString() });
-    if (recent.length > RECENT_ATTEMPTS) recent.splice(0, recent.length - RECENT_ATTEMPTS);
-  }
+  const attempts = createAttemptLog(RECENT_ATTEMPTS, now);
 
   const reorderBuffer: Job[] = [];
   let flushScheduled = false;
@@ -169,7 +156,7 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
       const key = { seq: eventSeq, endpointId: endpoint.id };
       if (shouldDrop(settings, key)) {
         stats.dropped++;
-        log({ eventId: event.id, eventType: event.event, endpointId: endpoint.id, copy: 0, attempt: 0 }, 'dropped_by_chaos', null);
+        attempts.add({ event_id: event.id, event: event.event, endpoint_id: endpoint.id, copy: 0, attempt: 0, outcome: 'dropped_by_chaos', status: null });
         continue;
       }
       const copies = shouldDuplicate(settings, key) ? 2 : 1;
@@ -235,7 +222,10 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
     const byChaos = shouldFailAttempt(settings, job.key, job.copy, job.attempt);
     const status = byChaos ? null : await send(job);
     const ok = status !== null && status >= 200 && status < 300;
-    log({ ...job, endpointId: job.endpoint.id }, ok ? 'delivered' : byChaos ? 'failed_by_chaos' : 'failed', status);
+    attempts.add({
+      event_id: job.eventId, event: job.eventType, endpoint_id: job.endpoint.id, copy: job.copy, attempt: job.attempt,
+      outcome: ok ? 'delivered' : byChaos ? 'failed_by_chaos' : 'failed', status,
+    });
     if (ok) {
       stats.delivered++;
       settle();
@@ -281,7 +271,7 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
       return { ...settings };
     },
     stats: () => ({ ...stats }),
-    recent: () => recent.map((r) => ({ ...r })),
+    recent: () => attempts.list(),
     idle() {
       if (pending === 0) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
