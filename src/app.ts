@@ -2,7 +2,10 @@
 // No module keeps global state; everything the server uses is built here and closed here.
 import type { Hono } from 'hono';
 import { join } from 'node:path';
+import { openAccess, workosApiBaseUrl, type AccessParts } from './access/compose.ts';
 import type { Config } from './config.ts';
+import { createWorkosProvider } from './identity/workos/workos-provider.ts';
+import { readSsoConfig } from './sso/sso-config.ts';
 import { createHttpApp } from './http/app.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { openStore, type Store, type StoreLocation } from './store/store.ts';
@@ -12,6 +15,8 @@ export interface Gatehouse {
   readonly logger: Logger;
   readonly store: Store;
   readonly app: Hono;
+  /** Revocation bus, sessions (when GATEHOUSE_SECRET is set) and the access verifier. */
+  readonly access: AccessParts;
   close(): Promise<void>;
 }
 
@@ -29,12 +34,20 @@ export interface OpenGatehouseOptions {
 export async function openGatehouse(config: Config, options: OpenGatehouseOptions = {}): Promise<Gatehouse> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const store = options.store ?? (await openStore(storeLocationFor(config), { onWarning: (m) => logger.warn(m) }));
-  const app = createHttpApp({ store, logger });
+  const provider = config.AUTH_PROVIDER === 'workos' && config.WORKOS_API_KEY && config.WORKOS_CLIENT_ID
+    ? createWorkosProvider({ apiKey: config.WORKOS_API_KEY, clientId: config.WORKOS_CLIENT_ID, apiHostname: new URL(workosApiBaseUrl(config)).hostname, port: config.WORKOS_API_PORT, https: config.WORKOS_API_HTTPS })
+    : undefined;
+  const access = openAccess({ config, store, logger, refresher: provider, isSsoEnforced: async (organizationId, tx) => (await readSsoConfig(tx, organizationId)).enforced });
+  const app = createHttpApp({ store, logger, authenticate: access.authenticate, publicUrl: config.PUBLIC_URL });
   return {
     config,
     logger,
     store,
     app,
-    close: () => store.close(),
+    access,
+    close: async () => {
+      await access.close();
+      await store.close();
+    },
   };
 }

@@ -33,7 +33,7 @@ export interface RefreshedTokens {
   accessToken: string;
   refreshToken: string;
   /** WorkOS `authentication_method` (e.g. SSO, Password), when the provider reports it. */
-  authenticationMethod?: string;
+  authenticationMethod?: string | null;
 }
 
 /** Refresh when the access token has less than this left. */

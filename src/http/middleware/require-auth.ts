@@ -10,6 +10,7 @@
 // Exported API: provideAccess, requireAuth, requireOrganization, authOf, AccessVariables
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AccessVerifier } from '../../access/access-verifier.ts';
+import { sourceIpOf } from '../../access/compose.ts';
 import type { AuthContext } from '../../core/auth-context.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Permission } from '../../core/permissions.ts';
@@ -31,11 +32,6 @@ export function provideAccess(verifier: AccessVerifier, options: { publicUrl?: s
   };
 }
 
-function sourceIp(c: Context): string {
-  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  return incoming?.socket?.remoteAddress ?? 'unknown';
-}
-
 function sameOrigin(c: Context, expected: string | undefined): boolean {
   const fetchSite = c.req.header('sec-fetch-site');
   if (fetchSite) return fetchSite === 'same-origin';
@@ -48,7 +44,7 @@ export function requireAuth(options: { permission?: Permission } = {}): Middlewa
   return async (c, next) => {
     const verifier = c.get('accessVerifier' as never) as AccessVerifier | undefined;
     if (!verifier) throw new TypeError('requireAuth needs provideAccess(verifier) installed on the app');
-    const auth = await verifier.verify(c.req.raw, { sourceIp: sourceIp(c) });
+    const auth = await verifier.verify(c.req.raw, { sourceIp: sourceIpOf(c) });
     if (auth.authMethod === 'session' && !SAFE_METHODS.has(c.req.method) && !sameOrigin(c, c.get('accessOrigin' as never))) {
       throw new AppError('AUTH_CSRF_REJECTED', 'Cross-site request refused');
     }

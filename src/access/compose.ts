@@ -1,0 +1,73 @@
+// Builds the sessions and access pieces from a Config for the composition root (src/app.ts):
+// the revocation bus on the store, the session service (when GATEHOUSE_SECRET is set: no secret,
+// no token vault, so no cookie sessions), and the access verifier subscribed to the bus.
+//
+// Exported API: openAccess({ config, store, logger, refresher?, isSsoEnforced? }) -> { bus, sessions, verifier, authenticate, close }
+import type { Context } from 'hono';
+import type { Config } from '../config.ts';
+import type { AuthContext } from '../core/auth-context.ts';
+import type { Logger } from '../logger.ts';
+import type { Store } from '../store/store.ts';
+import type { Tx } from '../store/tenant.ts';
+import { openRevocationBus, type RevocationBus } from '../sessions/revocation-bus.ts';
+import { createSessionService, type SessionService, type TokenRefresher } from '../sessions/session-service.ts';
+import { createAccessVerifier, type AccessVerifier } from './access-verifier.ts';
+
+export interface AccessParts {
+  bus: RevocationBus;
+  sessions: SessionService | undefined;
+  verifier: AccessVerifier;
+  /** For route layers that take `authenticate(c)` (the /api/v1 router, admin pages). */
+  authenticate(c: Context): Promise<AuthContext>;
+  close(): Promise<void>;
+}
+
+export interface OpenAccessOptions {
+  config: Config;
+  store: Store;
+  logger: Logger;
+  refresher?: TokenRefresher | undefined;
+  isSsoEnforced?: ((organizationId: string, tx: Tx) => Promise<boolean>) | undefined;
+}
+
+export function workosApiBaseUrl(config: Pick<Config, 'WORKOS_API_HOSTNAME' | 'WORKOS_API_PORT' | 'WORKOS_API_HTTPS'>): string {
+  const https = config.WORKOS_API_HTTPS ?? true;
+  const port = config.WORKOS_API_PORT ? `:${config.WORKOS_API_PORT}` : '';
+  return `${https ? 'https' : 'http'}://${config.WORKOS_API_HOSTNAME ?? 'api.workos.com'}${port}`;
+}
+
+export function sourceIpOf(c: Context): string {
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+  return incoming?.socket?.remoteAddress ?? 'unknown';
+}
+
+export function openAccess(options: OpenAccessOptions): AccessParts {
+  const { config, store, logger } = options;
+  const bus = openRevocationBus({ store, logger });
+  bus.ready.catch((error: Error) => logger.warn({ err: error.message }, 'revocation bus not listening yet; retrying'));
+  const sessions = config.GATEHOUSE_SECRET
+    ? createSessionService({
+      db: store.db, secrets: [config.GATEHOUSE_SECRET], config,
+      ...(options.refresher ? { refresher: options.refresher } : {}),
+      ...(options.isSsoEnforced ? { isSsoEnforced: options.isSsoEnforced } : {}),
+    })
+    : undefined;
+  const verifier = createAccessVerifier({
+    db: store.db,
+    bus,
+    cacheTtlSeconds: config.AUTH_CACHE_TTL_SECONDS,
+    ...(sessions ? { sessions } : {}),
+    ...(config.GATEHOUSE_SUPERADMIN_ORG ? { superAdminOrganizationId: config.GATEHOUSE_SUPERADMIN_ORG } : {}),
+    ...(config.WORKOS_CLIENT_ID ? { workos: { apiBaseUrl: workosApiBaseUrl(config), clientId: config.WORKOS_CLIENT_ID } } : {}),
+  });
+  return {
+    bus,
+    sessions,
+    verifier,
+    authenticate: (c) => verifier.verify(c.req.raw, { sourceIp: sourceIpOf(c) }),
+    async close() {
+      verifier.close();
+      await bus.close();
+    },
+  };
+}
