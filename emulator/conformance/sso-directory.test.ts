@@ -2,7 +2,7 @@
 // admin portal link, through the SDK against the demo seed.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NotFoundException, UnprocessableEntityException } from '@workos-inc/node';
+import { NotFoundException, UnprocessableEntityException, WorkOS } from '@workos-inc/node';
 import { openHarness, type Harness } from '../testing/harness.ts';
 import { DEMO_SEED_PATH } from '../index.ts';
 
@@ -54,6 +54,35 @@ test('/sso/authorize -> test IdP -> /sso/token -> /sso/profile, with the directo
   await assert.rejects(h.workos.sso.getProfileAndToken({ code: back.searchParams.get('code')!, clientId }), (e: any) => e.error === 'invalid_grant');
   const noToken = await h.request('GET', '/sso/profile', { apiKey: 'not-a-token' });
   assert.equal(noToken.status, 401);
+  h.assertConformant();
+});
+
+test('public clients (no API key): SSO and AuthKit with PKCE, refresh without a secret', async () => {
+  const pub = new WorkOS({ clientId, apiHostname: '127.0.0.1', port: h.emulator.port, https: false, fetchFn: h.fetch });
+  const redirectUri = 'http://127.0.0.1:9/native';
+  const sso = await pub.sso.getAuthorizationUrlWithPKCE({ clientId, organization: org('Acme'), redirectUri, loginHint: 'bob@acme.test' });
+  const ssoRes = await h.request('GET', `${new URL(sso.url).pathname}${new URL(sso.url).search}&prompt=none`, { apiKey: null });
+  const ssoCode = new URL(ssoRes.headers.get('location')!).searchParams.get('code')!;
+  const { profile } = await pub.sso.getProfileAndToken({ code: ssoCode, clientId, codeVerifier: sso.codeVerifier });
+  assert.equal(profile.email, 'bob@acme.test');
+
+  const ak = await pub.userManagement.getAuthorizationUrlWithPKCE({ clientId, organizationId: org('Acme'), redirectUri, loginHint: 'bob@acme.test', prompt: 'none' });
+  const akRes = await h.request('GET', `${new URL(ak.url).pathname}${new URL(ak.url).search}`, { apiKey: null });
+  const akCode = new URL(akRes.headers.get('location')!).searchParams.get('code')!;
+  const auth = await pub.userManagement.authenticateWithCodeAndVerifier({ clientId, code: akCode, codeVerifier: ak.codeVerifier });
+  const refreshed = await pub.userManagement.authenticateWithRefreshToken({ clientId, refreshToken: auth.refreshToken });
+  assert.equal(refreshed.user.email, 'bob@acme.test');
+  // Without a verifier a public client cannot redeem a code.
+  const again = await pub.userManagement.getAuthorizationUrl({ clientId, organizationId: org('Acme'), redirectUri, loginHint: 'bob@acme.test', prompt: 'none' });
+  const againRes = await h.request('GET', `${new URL(again).pathname}${new URL(again).search}`, { apiKey: null });
+  const body = { grant_type: 'authorization_code', client_id: clientId, code: new URL(againRes.headers.get('location')!).searchParams.get('code') };
+  const refused = await h.request('POST', '/user_management/authenticate', { apiKey: null, body });
+  assert.equal(refused.status, 400);
+  assert.equal(refused.body.error, 'invalid_client');
+  // Nor with a made-up verifier: the code was issued without a challenge.
+  const forged = await h.request('POST', '/user_management/authenticate', { apiKey: null, body: { ...body, code_verifier: 'v'.repeat(43) } });
+  assert.equal(forged.status, 400);
+  assert.equal(forged.body.error, 'invalid_grant');
   h.assertConformant();
 });
 

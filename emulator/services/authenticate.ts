@@ -164,9 +164,12 @@ export function magicAuthSignIn(ctx: EmulatorContext, email: string, code: strin
   return { user_id: user.id, organization_id: null, auth_method: 'magic_code', authentication_method: 'MagicAuth' };
 }
 
-function codeSignIn(ctx: EmulatorContext, input: { client_id: string; code: string; code_verifier?: string | undefined }): PendingSignIn {
+function codeSignIn(ctx: EmulatorContext, input: { client_id: string; client_secret?: string | undefined; code: string; code_verifier?: string | undefined }): PendingSignIn {
   const record = ctx.world.authorizationCodes.get(input.code);
   if (!record || record.used || record.client_id !== input.client_id) throw oauthError(400, 'invalid_grant', 'The code is invalid.');
+  // A public client proves possession only through PKCE: a code issued without a challenge
+  // would otherwise be redeemable by anyone who intercepts it, with any verifier.
+  if (input.client_secret === undefined && !record.code_challenge) throw oauthError(400, 'invalid_grant', 'This code requires the client secret.');
   if (Date.parse(record.expires_at) <= ctx.world.clock.nowMs()) throw oauthError(400, 'invalid_grant', 'The code has expired.');
   verifyPkce(record.code_challenge, input.code_verifier);
   record.used = true;

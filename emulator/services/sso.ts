@@ -26,6 +26,8 @@ export function exchangeSsoCode(ctx: EmulatorContext, body: unknown) {
   const grant = ctx.world.ssoGrants.get(input.code);
   if (!grant || grant.used || grant.client_id !== input.client_id) throw oauthError(400, 'invalid_grant', 'The code is invalid.');
   if (Date.parse(grant.expires_at) <= ctx.world.clock.nowMs()) throw oauthError(400, 'invalid_grant', 'The code has expired.');
+  // Same rule as AuthKit codes: without the secret only a PKCE-bound code can be redeemed.
+  if (input.client_secret === undefined && !grant.code_challenge) throw oauthError(400, 'invalid_grant', 'This code requires the client secret.');
   verifyPkce(grant.code_challenge, input.code_verifier);
   grant.used = true;
   const token = randomBytes(24).toString('base64url');

@@ -54,6 +54,8 @@ export interface Harness {
   workos: WorkOS;
   validator: OpenApiValidator;
   exchanges: Exchange[];
+  /** The recording fetch, for building more SDK clients (e.g. a public PKCE client). */
+  fetch: typeof fetch;
   /** A raw request through the same recording fetch (for redirects, bad keys, control calls). */
   request(method: string, path: string, options?: { body?: unknown; headers?: Record<string, string>; apiKey?: string | null }): Promise<{ status: number; body: any; headers: Headers }>;
   control(method: string, path: string, body?: unknown): Promise<any>;
@@ -151,6 +153,7 @@ export async function openHarness(options: StartEmulatorOptions = {}): Promise<H
     workos,
     validator,
     exchanges,
+    fetch: recordingFetch,
     request,
     async control(method, path, body) {
       const res = await request(method, `/_emulator${path}`, body === undefined ? {} : { body });
