@@ -16,7 +16,7 @@ import type { Version } from './version.ts';
 export interface AccessRevoker {
   revoke(tx: Tx, event: RevocationEvent): Promise<void>;
   /** Marks the user's sessions and personal API keys revoked in the store (optional service). */
-  revokeCredentials?(tx: Tx, input: { organizationId: string; userId: string; reason: string }): Promise<void>;
+  revokeCredentials?(ctx: ApplyContext, input: { organizationId: string; userId: string; reason: string }): Promise<void>;
 }
 
 export type MirrorKind =
@@ -31,6 +31,8 @@ export interface ApplyContext {
   access: AccessRevoker;
   /** Counts what a write did, for the reconciliation drift report. */
   note(kind: MirrorKind, change: MirrorChange): void;
+  /** Runs `task` after the transaction commits (never if it rolls back). */
+  defer(task: () => Promise<unknown>): void;
 }
 
 export type ApplyOutcome = 'applied' | 'stale';

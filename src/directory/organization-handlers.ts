@@ -73,8 +73,18 @@ async function onConnection(ctx: ApplyContext, change: 'active' | 'inactive' | '
     .executeTakeFirst();
   if (!row) return 'stale';
   ctx.note('connections', change === 'deleted' ? 'deprovisioned' : row.inserted ? 'created' : 'updated');
+  let ssoDisabled = false;
+  if (change === 'deleted') {
+    // The sign-in engineer's sso_configs must not keep naming a connection that no longer exists:
+    // SSO for the organization is disabled (and enforcement with it) in this same transaction.
+    const disabled = await ctx.tx.updateTable('sso_configs')
+      .set({ enabled: false, enforced: false, connection_id: null, provider: null, updated_at: sql`now()` })
+      .where('organization_id', '=', c.organization_id).where('connection_id', '=', c.id)
+      .returning(sql<boolean>`true`.as('done')).execute();
+    ssoDisabled = disabled.length > 0;
+  }
   const type = change === 'deleted' ? 'sso.connection_removed' : change === 'active' ? 'sso.connection_activated' : 'sso.connection_deactivated';
-  await audit(ctx, c.organization_id, type, providerActor(ctx.event), { type: 'connection', id: c.id }, { connectionType: values.connection_type });
+  await audit(ctx, c.organization_id, type, providerActor(ctx.event), { type: 'connection', id: c.id }, { connectionId: c.id, connectionType: values.connection_type, ssoDisabled });
   return 'applied';
 }
 

@@ -106,7 +106,7 @@ export async function deprovision(ctx: ApplyContext, organizationId: string, use
     .execute();
   if (changed.length === 0) return;
   ctx.note('memberships', 'deprovisioned');
-  await ctx.access.revokeCredentials?.(tx, { organizationId, userId, reason });
+  await ctx.access.revokeCredentials?.(ctx, { organizationId, userId, reason });
   await ctx.access.revoke(tx, { kind: 'membership', organizationId, userId });
   await ctx.access.revoke(tx, { kind: 'user', userId, organizationId });
   await audit(ctx, organizationId, 'directory.user_deprovisioned', directoryActor(directoryId), { type: 'user', id: userId }, { reason });

@@ -45,7 +45,7 @@ async function onUser(ctx: ApplyContext, deleted: boolean): Promise<ApplyOutcome
     await ctx.access.revoke(ctx.tx, { kind: 'user', userId: u.id });
     for (const m of memberships) {
       await ctx.tx.updateTable('organization_memberships').set({ status: 'inactive', deleted_at: ctx.version.at, updated_at: sql`now()` }).where('organization_id', '=', m.organization_id).where('id', '=', m.id).execute();
-      await ctx.access.revokeCredentials?.(ctx.tx, { organizationId: m.organization_id, userId: u.id, reason: 'user_deleted' });
+      await ctx.access.revokeCredentials?.(ctx, { organizationId: m.organization_id, userId: u.id, reason: 'user_deleted' });
       await audit(ctx, m.organization_id, 'user.deleted', providerActor(ctx.event), { type: 'user', id: u.id });
     }
     return 'applied';
@@ -83,7 +83,7 @@ async function onMembership(ctx: ApplyContext, deleted: boolean): Promise<ApplyO
   ctx.note('memberships', deleted || status === 'inactive' ? 'deprovisioned' : row.inserted ? 'created' : 'updated');
   // Any change can lower what the member may do; cached credentials must re-resolve.
   if (!row.inserted) await ctx.access.revoke(ctx.tx, { kind: 'membership', organizationId: m.organization_id, userId: m.user_id });
-  if (deleted || status === 'inactive') await ctx.access.revokeCredentials?.(ctx.tx, { organizationId: m.organization_id, userId: m.user_id, reason: 'membership_removed' });
+  if (deleted || status === 'inactive') await ctx.access.revokeCredentials?.(ctx, { organizationId: m.organization_id, userId: m.user_id, reason: 'membership_removed' });
   const type = deleted ? 'membership.removed' : row.inserted ? 'membership.created' : 'membership.updated';
   await audit(ctx, m.organization_id, type, providerActor(ctx.event), { type: 'user', id: m.user_id }, { role: values.role_slug, status });
   return 'applied';

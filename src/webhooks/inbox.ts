@@ -45,6 +45,7 @@ async function ingestOnce(deps: IngestDeps, event: ProviderEvent, source: 'webho
   // Notes are collected per attempt and handed out only after commit: a retried attempt must not
   // count its changes twice.
   const changes: IngestResult['changes'] = [];
+  const deferred: Array<() => Promise<unknown>> = [];
   const outcome = await asSystem(deps.db, 'webhook intake: events name their own organization', async (tx) => {
     const inserted = await tx
       .insertInto('webhook_events')
@@ -62,10 +63,14 @@ async function ingestOnce(deps: IngestDeps, event: ProviderEvent, source: 'webho
       tx, event, access: deps.access,
       version: { at: event.created_at, eventId: event.id },
       note: (kind, change) => changes.push({ kind, change }),
+      defer: (task) => deferred.push(task),
     };
     const result = await handler(ctx);
     if (result === 'stale') await tx.updateTable('webhook_events').set({ outcome: 'stale' }).where('id', '=', event.id).execute();
     return result;
   });
+  // After commit: follow-up work that must not run for a rolled-back event. Its failure does not
+  // undo the event (already committed); the mirror state it follows from stays authoritative.
+  for (const task of deferred) await task().catch(() => undefined);
   return { outcome, changes: outcome === 'duplicate' ? [] : changes };
 }

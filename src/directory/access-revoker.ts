@@ -1,0 +1,31 @@
+// The production AccessRevoker: revocations ride the sessions engineer's bus (NOTIFY inside our
+// transaction, delivered on commit), personal API keys are revoked through their in-transaction
+// service, and session rows are marked revoked by the session service right after commit. The
+// membership is already inactive in the same transaction, so a session resolved in between is
+// refused anyway (access/ reads membership status on every resolution).
+import type { AuditActor } from '../audit/chain.ts';
+import type { RevocationEvent } from '../core/auth-context.ts';
+import type { Tx } from '../store/tenant.ts';
+import type { AccessRevoker, ApplyContext } from './context.ts';
+
+export interface AccessRevokerDeps {
+  publish(tx: Tx, event: RevocationEvent): Promise<void>;
+  revokeApiKey?(tx: Tx, input: { organizationId: string; apiKeyId: string; actor: AuditActor; reason?: string }): Promise<boolean>;
+  sessions?: { revokeAllForUser(userId: string, organizationId: string | undefined, actor: AuditActor, reason?: string): Promise<number> };
+}
+
+export function createAccessRevoker(deps: AccessRevokerDeps): AccessRevoker {
+  return {
+    revoke: (tx, event) => deps.publish(tx, event),
+    async revokeCredentials(ctx: ApplyContext, input) {
+      const actor: AuditActor = { type: 'provider_event', id: ctx.event.id };
+      if (deps.revokeApiKey) {
+        const keys = await ctx.tx.selectFrom('api_keys').select('id')
+          .where('organization_id', '=', input.organizationId).where('owner_user_id', '=', input.userId).where('revoked_at', 'is', null).execute();
+        for (const k of keys) await deps.revokeApiKey(ctx.tx, { organizationId: input.organizationId, apiKeyId: k.id, actor, reason: input.reason });
+      }
+      const sessions = deps.sessions;
+      if (sessions) ctx.defer(() => sessions.revokeAllForUser(input.userId, input.organizationId, actor, input.reason));
+    },
+  };
+}

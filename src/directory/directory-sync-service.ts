@@ -1,0 +1,102 @@
+// Everything issue "webhooks and directory sync" runs, built from a Config without I/O: the
+// receiver's routes, reconciliation (on demand and on a schedule), and the mail sender that
+// follows magic_auth.created. The composition root (src/app.ts) passes in the store and the
+// AccessRevoker wired to the sessions revocation bus.
+import { join } from 'node:path';
+import type { Hono } from 'hono';
+import type { Kysely } from 'kysely';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import { deliverPendingMail } from '../mail/mail-sender.ts';
+import { createMailer, type Mailer } from '../mail/mailer.ts';
+import type { Database } from '../store/schema.ts';
+import { createWebhookReceiver, type WebhookReceiver } from '../webhooks/receiver.ts';
+import { parseWebhookSecrets } from '../webhooks/signature.ts';
+import type { AccessRevoker } from './context.ts';
+import type { DriftReport } from './drift-report.ts';
+import { reconcile, withReconcileLock, type ReconcileOptions } from './reconcile.ts';
+import { createDirectoryClient, type DirectoryClient } from './workos-client.ts';
+
+export interface DirectorySyncDeps {
+  db: Kysely<Database>;
+  engine: 'pglite' | 'postgres';
+  logger: Logger;
+  access: AccessRevoker;
+  /** Overrides the SDK client built from WORKOS_* (tests). */
+  client?: DirectoryClient;
+  mailer?: Mailer;
+}
+
+export interface DirectorySync {
+  /** POST /webhooks/workos, or undefined without WORKOS_WEBHOOK_SECRET. */
+  readonly routes: Hono | undefined;
+  readonly receiver: WebhookReceiver | undefined;
+  readonly client: DirectoryClient | undefined;
+  /** One reconciliation run under the cluster-wide lock; null if another instance holds it. */
+  reconcile(options?: ReconcileOptions): Promise<DriftReport | null>;
+  deliverMail(): Promise<number>;
+  /** Starts the RECONCILE_INTERVAL_SECONDS schedule (no-op when 0 or without a client). */
+  startSchedule(): void;
+  close(): void;
+}
+
+export function createDirectorySync(config: Config, deps: DirectorySyncDeps): DirectorySync {
+  const client = deps.client ?? (config.WORKOS_API_KEY
+    ? createDirectoryClient({ apiKey: config.WORKOS_API_KEY, clientId: config.WORKOS_CLIENT_ID, apiHostname: config.WORKOS_API_HOSTNAME, port: config.WORKOS_API_PORT, https: config.WORKOS_API_HTTPS })
+    : undefined);
+  const mailer = deps.mailer ?? createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, devOutboxDir: join(config.GATEHOUSE_DATA_DIR, 'outbox') });
+  let mailRun: Promise<number> | null = null;
+
+  const deliverMail = (): Promise<number> => {
+    if (!client) return Promise.resolve(0);
+    // One send loop per process at a time; a second caller shares the running one.
+    mailRun ??= deliverPendingMail({ db: deps.db, mailer, magicAuthCode: (id) => client.getMagicAuthCode(id) }).finally(() => { mailRun = null; });
+    return mailRun;
+  };
+
+  const secrets = parseWebhookSecrets(config.WORKOS_WEBHOOK_SECRET);
+  const receiver = secrets.length > 0
+    ? createWebhookReceiver({
+      db: deps.db, access: deps.access, secrets,
+      afterCommit: (event, outcome) => {
+        if (outcome === 'applied' && event.event === 'magic_auth.created') {
+          deliverMail().catch((error: unknown) => deps.logger.warn({ err: (error as Error).message }, 'mail delivery failed; will retry'));
+        }
+      },
+    })
+    : undefined;
+
+  let timer: NodeJS.Timeout | null = null;
+  const run = async (options: ReconcileOptions = {}): Promise<DriftReport | null> => {
+    if (!client) throw new TypeError('reconciliation needs WORKOS_API_KEY');
+    const result = await withReconcileLock(deps.db, deps.engine, () => reconcile({ db: deps.db, client, access: deps.access }, options));
+    return result.ran ? result.value : null;
+  };
+
+  return {
+    routes: receiver?.routes,
+    receiver,
+    client,
+    reconcile: run,
+    deliverMail,
+    startSchedule() {
+      if (!client || config.RECONCILE_INTERVAL_SECONDS === 0 || timer) return;
+      const tick = async () => {
+        try {
+          const report = await run();
+          if (report && report.drift > 0) deps.logger.info({ drift: report.drift, events: report.events }, 'reconciliation repaired drift');
+          await deliverMail();
+        } catch (error) {
+          deps.logger.warn({ err: (error as Error).message }, 'scheduled reconciliation failed; next run retries');
+        }
+      };
+      timer = setInterval(() => void tick(), config.RECONCILE_INTERVAL_SECONDS * 1000);
+      timer.unref();
+    },
+    close() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      mailer.close();
+    },
+  };
+}
