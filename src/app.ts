@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import { openAccess, workosApiBaseUrl, type AccessParts } from './access/compose.ts';
 import type { Config } from './config.ts';
 import { createWorkosProvider } from './identity/workos/workos-provider.ts';
-import { readSsoConfig } from './sso/sso-config.ts';
+import { createSsoService, readSsoConfig, type SsoService } from './sso/sso-config.ts';
+import { createSignInService } from './identity/sign-in.ts';
+import type { IdentityProvider } from './identity/provider.ts';
+import { recordSuperAdminEntry } from './identity/super-admin.ts';
+import { createSignInRoutes } from './http/routes/auth-routes.ts';
 import { createHttpApp } from './http/app.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { openStore, type Store, type StoreLocation } from './store/store.ts';
@@ -17,6 +21,8 @@ export interface Gatehouse {
   readonly app: Hono;
   /** Revocation bus, sessions (when GATEHOUSE_SECRET is set) and the access verifier. */
   readonly access: AccessParts;
+  /** The identity provider and SSO service, when AUTH_PROVIDER=workos has its key and client id. */
+  readonly identity: { provider: IdentityProvider; sso: SsoService } | null;
   close(): Promise<void>;
 }
 
@@ -38,13 +44,28 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     ? createWorkosProvider({ apiKey: config.WORKOS_API_KEY, clientId: config.WORKOS_CLIENT_ID, apiHostname: new URL(workosApiBaseUrl(config)).hostname, port: config.WORKOS_API_PORT, https: config.WORKOS_API_HTTPS })
     : undefined;
   const access = openAccess({ config, store, logger, refresher: provider, isSsoEnforced: async (organizationId, tx) => (await readSsoConfig(tx, organizationId)).enforced });
-  const app = createHttpApp({ store, logger, authenticate: access.authenticate, publicUrl: config.PUBLIC_URL });
+  // Sign-in (/auth/*) needs a provider and server-side sessions (which need GATEHOUSE_SECRET).
+  const sso = provider ? createSsoService({ db: store.db, provider }) : null;
+  const signInRoutes = provider && sso && access.sessions && config.GATEHOUSE_SECRET
+    ? createSignInRoutes({
+      db: store.db, provider, sso, sessions: access.sessions, logger,
+      signIn: createSignInService({ db: store.db, provider, sessions: access.sessions }),
+      secret: config.GATEHOUSE_SECRET, publicUrl: config.PUBLIC_URL, redirectUri: config.WORKOS_REDIRECT_URI,
+    })
+    : undefined;
+  const app = createHttpApp({
+    store, logger, authenticate: access.authenticate, publicUrl: config.PUBLIC_URL,
+    ...(signInRoutes ? { signInRoutes } : {}),
+    ...(provider && sso ? { sso: { sso, provider } } : {}),
+    onSuperAdminEntry: (auth, organizationId, c) => recordSuperAdminEntry(store.db, auth, organizationId, `${c.req.method} ${c.req.path}`),
+  });
   return {
     config,
     logger,
     store,
     app,
     access,
+    identity: provider && sso ? { provider, sso } : null,
     close: async () => {
       await access.close();
       await store.close();

@@ -1,6 +1,7 @@
 // `gatehouse dev` (what `npm start` runs): everything local. Embedded PGlite under the data
 // folder, a generated GATEHOUSE_SECRET kept there (mode 0600) so sessions survive restarts,
-// migrations applied, and the URL printed.
+// migrations applied, the offline WorkOS emulator started with its demo seed (unless
+// WORKOS_API_KEY points at a real WorkOS), and the URL and demo sign-ins printed.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { openGatehouse } from '../../app.ts';
 import { loadConfig } from '../../config.ts';
 import { listen, onShutdownSignal } from '../../http/serve.ts';
+import { demoSignIns, startEmulatorProcess, type EmulatorProcess } from './dev-emulator.ts';
 
 export function devSecret(dataDir: string): string {
   const file = join(dataDir, 'secret');
@@ -19,21 +21,48 @@ export function devSecret(dataDir: string): string {
 export async function devCommand(args: string[]): Promise<number> {
   parseArgs({ args, options: {}, strict: true });
   const base = loadConfig();
+  // No WorkOS key given: run against the emulator (a child process, see dev-emulator.ts).
+  const emulator: EmulatorProcess | null = base.WORKOS_API_KEY ? null : await startEmulatorProcess();
   const config = loadConfig({
     GATEHOUSE_SECRET: base.GATEHOUSE_SECRET ?? devSecret(base.GATEHOUSE_DATA_DIR),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    ...(emulator
+      ? {
+          AUTH_PROVIDER: 'workos',
+          WORKOS_API_KEY: emulator.apiKey,
+          WORKOS_CLIENT_ID: emulator.clientId,
+          WORKOS_API_HOSTNAME: '127.0.0.1',
+          WORKOS_API_PORT: String(emulator.port),
+          WORKOS_API_HTTPS: 'false',
+        }
+      : {}),
   });
-  const gatehouse = await openGatehouse(config);
-  const server = await listen(gatehouse.app, { port: config.PORT, host: config.HOST });
+  let gatehouse: Awaited<ReturnType<typeof openGatehouse>>;
+  let server: Awaited<ReturnType<typeof listen>>;
+  try {
+    gatehouse = await openGatehouse(config);
+    server = await listen(gatehouse.app, { port: config.PORT, host: config.HOST });
+  } catch (error) {
+    await emulator?.stop();
+    throw error;
+  }
   const where = config.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${join(config.GATEHOUSE_DATA_DIR, 'pglite')}`;
   console.log(`Gatehouse dev server listening on ${server.url}`);
   console.log(`  public URL: ${config.PUBLIC_URL}`);
   console.log(`  database:   ${where}`);
   console.log(`  health:     ${server.url}/healthz   readiness: ${server.url}/readyz`);
+  if (emulator) {
+    console.log(`  WorkOS:     emulator at ${emulator.url} (demo seed)`);
+    console.log(`Sign in at ${config.PUBLIC_URL}/auth/login as:`);
+    for (const u of demoSignIns()) console.log(`  ${u.email.padEnd(20)} ${u.how}`);
+  } else {
+    console.log(`  WorkOS:     ${config.WORKOS_API_HOSTNAME ?? 'api.workos.com'} (WORKOS_API_KEY)`);
+  }
   console.log('Stop with Ctrl+C.');
   onShutdownSignal(async () => {
     await server.close(config.SHUTDOWN_TIMEOUT_MS);
     await gatehouse.close();
+    await emulator?.stop();
   });
   return new Promise<number>(() => {});
 }

@@ -1,0 +1,78 @@
+// `gatehouse dev`'s offline WorkOS: the emulator runs as a child process (`node emulator/main.ts`),
+// because src/ never imports emulator/ (DESIGN.md §1) — Gatehouse talks to it over HTTP with the
+// official SDK, exactly as it talks to api.workos.com. The demo sign-ins printed at start come from
+// the emulator's seed file, read as data.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { EMULATOR_MAIN } from './emulator.ts';
+
+export const DEMO_SEED = fileURLToPath(new URL('../../../emulator/seed/demo-seed.yaml', import.meta.url));
+
+export interface EmulatorProcess {
+  url: string;
+  port: number;
+  apiKey: string;
+  clientId: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts the emulator on a free port and resolves once it printed where it listens. */
+export function startEmulatorProcess(options: { seed?: string; timeoutMs?: number } = {}): Promise<EmulatorProcess> {
+  const child = spawn(process.execPath, [EMULATOR_MAIN, '--port', '0', '--seed', options.seed ?? DEMO_SEED], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the WorkOS emulator did not start within ${options.timeoutMs ?? 30_000} ms:\n${out}`));
+    }, options.timeoutMs ?? 30_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk;
+      const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
+      const apiKey = /API key:\s+(\S+)/.exec(out)?.[1];
+      const clientId = /Client ID:\s+(\S+)/.exec(out)?.[1];
+      if (!url || !apiKey || !clientId) return;
+      clearTimeout(timer);
+      child.stdout!.off('data', onData);
+      child.stdout!.resume(); // keep draining so the child never blocks on a full pipe
+      resolve({
+        url, port: Number(new URL(url).port), apiKey, clientId, child,
+        stop: () => new Promise<void>((done) => {
+          if (child.exitCode !== null) return done();
+          child.once('exit', () => done());
+          child.kill('SIGTERM');
+        }),
+      });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => (out += chunk));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the WorkOS emulator exited with ${code} before it was ready:\n${out}`));
+    });
+  });
+}
+
+export interface DemoSignIn {
+  email: string;
+  how: string;
+}
+
+/** The seed's users as "sign in as" lines: password, or SSO through the test IdP. */
+export function demoSignIns(seedPath: string = DEMO_SEED): DemoSignIn[] {
+  const seed = parseYaml(readFileSync(seedPath, 'utf8')) as {
+    organizations?: Array<{ name: string; domains?: string[]; connections?: Array<{ state?: string }> }>;
+    users?: Array<{ email: string; password?: string; memberships?: Array<{ organization: string; role?: string }> }>;
+  };
+  const ssoDomains = new Set(
+    (seed.organizations ?? []).filter((o) => (o.connections ?? []).some((c) => (c.state ?? 'active') === 'active')).flatMap((o) => o.domains ?? []),
+  );
+  return (seed.users ?? []).map((u) => {
+    const orgs = (u.memberships ?? []).map((m) => `${m.organization}${m.role ? ` (${m.role})` : ''}`).join(', ');
+    const viaSso = ssoDomains.has(u.email.split('@')[1] ?? '');
+    const how = viaSso ? 'SSO: pick the user on the test identity provider page' : u.password ? `password ${u.password}` : 'magic code (emulator outbox)';
+    return { email: u.email, how: `${how}${orgs ? ` — ${orgs}` : ''}` };
+  });
+}
