@@ -11,6 +11,7 @@ import { memberReadRoutes } from './routes/members.ts';
 import { meRoutes } from './routes/me.ts';
 import { roleRoutes } from './routes/roles.ts';
 import { sessionRoutes } from './routes/sessions.ts';
+import { superAdminRoutes } from './routes/super-admin.ts';
 import type { SessionService } from '../../sessions/session-service.ts';
 import { ssoRoutes, type SsoRouteDeps } from './routes/sso.ts';
 
@@ -32,6 +33,7 @@ export function createApiV1(deps: ApiV1Deps): { router: Hono; api: Api } {
   memberReadRoutes(api, deps.store);
   apiKeyRoutes(api, deps.store);
   if (deps.sessions) sessionRoutes(api, { store: deps.store, sessions: deps.sessions });
+  superAdminRoutes(api, { store: deps.store, admin: deps.organizationAdmin });
   if (deps.sso) ssoRoutes(api, { store: deps.store, ...deps.sso });
   if (deps.organizationAdmin) adminPortalRoutes(api, { store: deps.store, admin: deps.organizationAdmin, publicUrl: deps.publicUrl });
   const document = () => api.openApiDocument({ title: 'Gatehouse API', version: '1', serverUrl: `${deps.publicUrl}/api/v1` });
