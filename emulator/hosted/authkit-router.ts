@@ -10,6 +10,8 @@ import { magicAuthSignIn, passwordSignIn } from '../services/authenticate.ts';
 import { ssoConnectionsForEmail } from '../services/connections.ts';
 import { findInvitationByToken } from '../services/invitations.ts';
 import { confirmEmailVerification, createMagicAuth } from '../services/one-time-codes.ts';
+import { verifyChallenge } from '../services/mfa.ts';
+import { mfaChallengePage, mfaEnrollPage } from './mfa-pages.ts';
 import { ssoUserSignIn, testIdpDirectoryUsers } from '../services/test-idp.ts';
 import { createUser, findUserByEmail } from '../services/users.ts';
 import type { FlowSealer } from './flow-token.ts';
@@ -175,6 +177,25 @@ export function createAuthkitPages(ctx: EmulatorContext, sealer: FlowSealer): Ho
       return render(c, verifyEmailPage({ flow: flowToken, pending: get('pending'), email, error: messageOf(error) }));
     }
     return finish(c, flow, flowToken, signIn);
+  });
+
+  app.post(AUTHORIZE_ACTIONS.mfa, async (c) => {
+    const { get, flow, flowToken } = await form(c);
+    const signIn = sealer.open<PendingSignIn>(get('pending'));
+    if (!flow || !signIn) return expired(c);
+    const step = { flow: flowToken, pending: get('pending'), challengeId: get('challenge_id') };
+    const again = (error: string) => get('secret')
+      ? render(c, mfaEnrollPage({ ...step, secret: get('secret'), uri: get('uri'), error }))
+      : render(c, mfaChallengePage({ ...step, error }));
+    try {
+      const result = verifyChallenge(ctx, step.challengeId, get('code'));
+      // The challenge must belong to the user this sealed sign-in is for.
+      if (result.userId !== signIn.user_id) return expired(c);
+      if (!result.valid) return again('That code is not valid. Try the current one.');
+    } catch (error) {
+      return again(messageOf(error));
+    }
+    return finish(c, flow, flowToken, { ...signIn, mfa_verified: true });
   });
 
   app.post(AUTHORIZE_ACTIONS.organization, async (c) => {

@@ -13,6 +13,7 @@ import { generatePortalLink } from '../services/portal.ts';
 import { authenticate } from '../services/authenticate.ts';
 import { sendInvitation } from '../services/invitations.ts';
 import { exchangeSsoCode } from '../services/sso.ts';
+import { totpCode } from '../services/totp.ts';
 import { createDirectoryUser } from '../scim/directory-sync.ts';
 import { userFieldsFromScim } from '../scim/mapping.ts';
 import { createHostedRouter } from './router.ts';
@@ -248,4 +249,24 @@ test('the SSO API flow: /sso/authorize shows the test IdP, the code exchanges fo
   assert.equal(profile.email, 'ana@acme.test');
   assert.equal(profile.idp_id, '00u1');
   assert.equal(profile.connection_id, s.connection.id);
+});
+
+test('MFA: enrollment when the environment requires it, then a TOTP challenge on the next sign-in', async () => {
+  const s = await setup();
+  s.world.settings.mfa_required = true;
+  const passwordPage = await (await emailStep(s, 'sam@globex.test')).text();
+  const enroll = await (await submit(s.request, formFor(passwordPage, AUTHORIZE_ACTIONS.password), { password: 'correct horse battery' })).text();
+  const secret = /id="totp-secret">([A-Z2-7]+)</.exec(enroll)?.[1] ?? '';
+  assert.match(/id="totp-uri">([^<]+)</.exec(enroll)?.[1] ?? '', /^otpauth:\/\/totp\//);
+  const first = await redeem(s, await submit(s.request, formFor(enroll, AUTHORIZE_ACTIONS.mfa), { code: totpCode(secret, s.world.clock.nowMs()) }));
+  assert.equal(first.user.email, 'sam@globex.test');
+
+  const again = await (await emailStep(s, 'sam@globex.test')).text();
+  const challenge = await (await submit(s.request, formFor(again, AUTHORIZE_ACTIONS.password), { password: 'correct horse battery' })).text();
+  assert.match(challenge, /Two-factor authentication/);
+  const current = totpCode(secret, s.world.clock.nowMs());
+  const wrong = await submit(s.request, formFor(challenge, AUTHORIZE_ACTIONS.mfa), { code: current === '000000' ? '111111' : '000000' });
+  assert.equal(wrong.status, 400);
+  const second = await redeem(s, await submit(s.request, formFor(await wrong.text(), AUTHORIZE_ACTIONS.mfa), { code: current }));
+  assert.equal(second.organization_id, s.globex.id);
 });

@@ -6,12 +6,15 @@ import { EmulatorError } from '../services/errors.ts';
 import { completeAuthorization, type AuthorizeRequest } from '../services/authorize.ts';
 import { acceptInvitationFor, findInvitationByToken } from '../services/invitations.ts';
 import { markEmailVerified, sendEmailVerification } from '../services/one-time-codes.ts';
+import { createChallenge, enrollFactor, userFactors } from '../services/mfa.ts';
+import { mfaChallengePage, mfaEnrollPage } from './mfa-pages.ts';
 import type { FlowSealer } from './flow-token.ts';
 import { page, type Markup } from './layout.ts';
 import { hostedErrorPage, organizationPage, verifyEmailPage } from './sign-in-pages.ts';
 
 // The last stretch of every hosted sign-in, once the person is known (password, magic code,
-// sign-up or the test IdP): accept the invitation the flow carries, verify the email, pick an
+// sign-up or the test IdP): accept the invitation the flow carries, verify the email, pass the
+// second factor (password and magic-code sign-ins; SSO leaves MFA to the IdP), pick an
 // organization, then either hand the app a code on its redirect URI or, for an invitation
 // opened from its email link (no app in sight), say the invitation was accepted.
 
@@ -73,6 +76,20 @@ export function createFinisher(ctx: EmulatorContext, sealer: FlowSealer) {
     if (!user.email_verified) {
       sendEmailVerification(ctx, user.id);
       return render(c, verifyEmailPage({ flow: flowToken, pending, email: user.email }));
+    }
+    if (!signIn.mfa_verified && signIn.auth_method !== 'sso') {
+      // The same rule the code exchange enforces (services/mfa.ts), met here so the app's
+      // code redeems without an mfa_* answer, as AuthKit's hosted UI does.
+      const factor = userFactors(ctx, user.id)[0];
+      if (factor) {
+        const challenge = createChallenge(ctx, factor.id);
+        return render(c, mfaChallengePage({ flow: flowToken, pending, challengeId: challenge.id }));
+      }
+      if (world.settings.mfa_required) {
+        const enrolled = enrollFactor(ctx, user.id, { type: 'totp', totp_user: user.email });
+        const { secret, uri } = enrolled.authentication_factor.totp;
+        return render(c, mfaEnrollPage({ flow: flowToken, pending, challengeId: enrolled.authentication_challenge.id, secret, uri }));
+      }
     }
     if (!signIn.organization_id) {
       const active = [...world.memberships.values()].filter((m) => m.user_id === user.id && m.status === 'active');

@@ -16,6 +16,7 @@ export const AUTHORIZE_ACTIONS = {
   organization: '/_hosted/authorize/organization',
   testIdp: '/_hosted/authorize/idp',
   forgotPassword: '/_hosted/forgot-password',
+  mfa: '/_hosted/authorize/mfa',
 } as const;
 
 interface Step {
