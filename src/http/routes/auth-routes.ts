@@ -11,7 +11,7 @@ import { createTokenVault } from '../../sessions/token-vault.ts';
 import type { SsoService } from '../../sso/sso-config.ts';
 import type { Database } from '../../store/schema.ts';
 import { rateLimit, type RateLimitOptions } from '../middleware/rate-limit.ts';
-import { accountRoutes } from './auth-account.tsx';
+import { accountRoutes } from './auth-account.ts';
 import { authRoutes } from './auth.ts';
 
 export interface SignInRoutesDeps {

@@ -16,7 +16,7 @@ import type { Database } from '../../store/schema.ts';
 import {
   SELECT_ORGANIZATION_PATH, STATE_TTL_MS, clearStateCookie, readInput, readStateCookie, requestMeta, respond, resultOfProviderError,
   setStateCookie, wantsJson,
-} from './auth-respond.tsx';
+} from './auth-respond.ts';
 
 export interface AuthRoutesDeps {
   db: Kysely<Database>;

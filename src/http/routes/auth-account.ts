@@ -15,8 +15,8 @@ import { readCookie } from '../../sessions/session-cookie.ts';
 import type { TokenVault } from '../../sessions/token-vault.ts';
 import type { Database } from '../../store/schema.ts';
 import { inTenant } from '../../store/tenant.ts';
-import { PasswordResetConfirmPage, PasswordResetRequestPage, SignedOutPage } from '../../web/sign-in/pages.tsx';
-import { readInput, respond, wantsJson } from './auth-respond.tsx';
+import { passwordResetConfirmPage, passwordResetRequestPage, signedOutPage } from '../../web/sign-in/pages.ts';
+import { readInput, respond, wantsJson } from './auth-respond.ts';
 
 export interface AccountRoutesDeps {
   db: Kysely<Database>;
@@ -61,7 +61,7 @@ export function accountRoutes(deps: AccountRoutesDeps): Hono {
     return c.redirect(logoutUrl ?? '/auth/signed-out', 303);
   });
 
-  app.get('/auth/signed-out', (c) => c.html(<SignedOutPage />));
+  app.get('/auth/signed-out', (c) => c.html(signedOutPage()));
 
   app.post('/auth/switch-organization', async (c) => {
     const body = await readInput(c, SwitchBody);
@@ -73,7 +73,7 @@ export function accountRoutes(deps: AccountRoutesDeps): Hono {
     return respond(c, result, returnTo);
   });
 
-  app.get('/auth/password-reset', (c) => c.html(<PasswordResetRequestPage />));
+  app.get('/auth/password-reset', (c) => c.html(passwordResetRequestPage()));
 
   app.post('/auth/password-reset', async (c) => {
     const { email } = await readInput(c, ResetBody);
@@ -81,12 +81,12 @@ export function accountRoutes(deps: AccountRoutesDeps): Hono {
     await deps.provider.createPasswordReset(email.toLowerCase());
     c.header('cache-control', 'no-store');
     if (wantsJson(c)) return c.json({ status: 'requested', message: 'If an account uses that address, it will receive a reset link.' }, 202);
-    return c.html(<PasswordResetRequestPage sent />, 202);
+    return c.html(passwordResetRequestPage({ sent: true }), 202);
   });
 
   app.get('/auth/password-reset/confirm', (c) => {
     c.header('cache-control', 'no-store');
-    return c.html(<PasswordResetConfirmPage token={(c.req.query('token') ?? '').slice(0, 512)} />);
+    return c.html(passwordResetConfirmPage({ token: (c.req.query('token') ?? '').slice(0, 512) }));
   });
 
   app.post('/auth/password-reset/confirm', async (c) => {
@@ -99,10 +99,10 @@ export function accountRoutes(deps: AccountRoutesDeps): Hono {
         : error.code.startsWith('PROVIDER_GRANT') || error.code === 'PROVIDER_NOT_FOUND' ? 'This reset link is invalid or has expired. Request a new one.'
           : null;
       if (!message) throw error;
-      return c.html(<PasswordResetConfirmPage token={body.token} error={message} />, error.status as 400);
+      return c.html(passwordResetConfirmPage({ token: body.token, error: message }), error.status as 400);
     }
     if (wantsJson(c)) return c.json({ status: 'password_reset' });
-    return c.html(<PasswordResetConfirmPage token="" done />);
+    return c.html(passwordResetConfirmPage({ token: '', done: true }));
   });
 
   return app;

@@ -10,8 +10,8 @@ import { AppError } from '../../core/errors.ts';
 import type { SealPurpose } from '../../identity/login-state.ts';
 import type { CallbackResult } from '../../identity/sign-in.ts';
 import {
-  LinkExpiredPage, LinkInvalidPage, LoginSuccessfulPage, MembershipDeactivatedPage, OrganizationPickerPage, SsoRequiredPage,
-} from '../../web/sign-in/pages.tsx';
+  linkExpiredPage, linkInvalidPage, loginSuccessfulPage, membershipDeactivatedPage, organizationPickerPage, ssoRequiredPage,
+} from '../../web/sign-in/pages.ts';
 import { readJson } from '../json-body.ts';
 import { socketAddress } from '../middleware/rate-limit.ts';
 
@@ -107,17 +107,17 @@ export function respond(c: Context, result: CallbackResult, returnTo: string): R
   }
   switch (result.responseType) {
     case 'LOGIN_SUCCESSFUL':
-      return c.html(<LoginSuccessfulPage returnTo={result.returnTo} organizationId={result.organizationId} />, status);
+      return c.html(loginSuccessfulPage({ returnTo: result.returnTo, organizationId: result.organizationId }), status);
     case 'ORGANIZATION_SELECTION_REQUIRED':
-      return c.html(<OrganizationPickerPage email={result.email} organizations={result.organizations} action={SELECT_ORGANIZATION_PATH} />, status);
+      return c.html(organizationPickerPage({ email: result.email, organizations: result.organizations, action: SELECT_ORGANIZATION_PATH }), status);
     case 'SSO_REQUIRED':
-      return c.html(<SsoRequiredPage loginUrl={ssoLoginUrl(result.organizationId, returnTo)} />, status);
+      return c.html(ssoRequiredPage({ loginUrl: ssoLoginUrl(result.organizationId, returnTo) }), status);
     case 'MEMBERSHIP_DEACTIVATED':
-      return c.html(<MembershipDeactivatedPage reason={result.reason} />, status);
+      return c.html(membershipDeactivatedPage({ reason: result.reason }), status);
     case 'LINK_INVALID':
-      return c.html(<LinkInvalidPage reason={result.reason} />, status);
+      return c.html(linkInvalidPage({ reason: result.reason }), status);
     case 'LINK_EXPIRED':
-      return c.html(<LinkExpiredPage reason={result.reason} />, status);
+      return c.html(linkExpiredPage({ reason: result.reason }), status);
   }
 }
 

@@ -1,0 +1,119 @@
+// The sign-in pages: one per callback response type, the organization picker, password reset and
+// signed-out. Server-rendered with hono/html (every interpolation escaped; Node's type stripping
+// runs .ts but not .tsx, so no JSX here), no client script, one inline stylesheet, so nothing
+// loads from elsewhere. `data-response-type` on <main> lets tests and support staff tell the
+// outcome apart without parsing prose. No page ever shows a code, a token or a provider error.
+import { html, raw } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
+
+export type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
+
+const STYLE = `
+  :root { font-family: system-ui, sans-serif; color: #1d2433; background: #f6f7f9; }
+  body { margin: 0; display: flex; justify-content: center; }
+  main { background: #fff; margin: 3rem 1rem; padding: 2rem; border-radius: .5rem; max-width: 28rem; width: 100%; box-shadow: 0 1px 3px #0002; }
+  h1 { font-size: 1.4rem; margin-top: 0; } .muted { color: #5b6475; }
+  .list { display: grid; gap: .5rem; } button, .button { font: inherit; padding: .5rem .9rem; cursor: pointer; border-radius: .3rem;
+    border: 1px solid #1d2433; background: #1d2433; color: #fff; text-decoration: none; display: inline-block; }
+  label { display: block; margin: .6rem 0 .2rem; font-weight: 600; }
+  input { font: inherit; padding: .4rem; width: 100%; box-sizing: border-box; } form { margin: .5rem 0; }
+  .error { background: #fdecea; border: 1px solid #f1a8a0; padding: .6rem .8rem; border-radius: .3rem; }
+  :focus { outline: 3px solid #5b8def; }
+`;
+
+function layout(title: string, responseType: string, body: Markup, head: Markup = html``): Markup {
+  return html`<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">${head}
+<title>${title} · Gatehouse</title><style>${raw(STYLE)}</style></head>
+<body><main data-response-type="${responseType}">${body}</main></body>
+</html>`;
+}
+
+export function loginSuccessfulPage(v: { returnTo: string; organizationId: string }): Markup {
+  return layout('Signed in', 'LOGIN_SUCCESSFUL', html`
+<h1>You are signed in</h1>
+<p class="muted" data-organization-id="${v.organizationId}">Taking you back…</p>
+<p><a class="button" href="${v.returnTo}">Continue</a></p>`, html`<meta http-equiv="refresh" content="0;url=${v.returnTo}">`);
+}
+
+export function organizationPickerPage(v: { email: string; organizations: Array<{ id: string; name: string }>; action: string }): Markup {
+  return layout('Choose an organization', 'ORGANIZATION_SELECTION_REQUIRED', html`
+<h1>Choose an organization</h1>
+<p class="muted">${v.email} belongs to more than one organization. Which one do you want to sign in to?</p>
+<div class="list">
+${v.organizations.map((o) => html`<form method="post" action="${v.action}">
+  <input type="hidden" name="organizationId" value="${o.id}">
+  <button type="submit" data-organization-id="${o.id}">${o.name || o.id}</button>
+</form>`)}
+</div>`);
+}
+
+const DEACTIVATED: Record<string, string> = {
+  no_membership: 'You are not a member of any organization here. Ask an administrator of your organization to invite you.',
+  organization_deleted: 'This organization no longer exists.',
+};
+
+export function membershipDeactivatedPage(v: { reason: string }): Markup {
+  return layout('Access deactivated', 'MEMBERSHIP_DEACTIVATED', html`
+<h1>Your access is deactivated</h1>
+<p class="error" data-reason="${v.reason}">${DEACTIVATED[v.reason] ?? 'Your membership in this organization was deactivated. Ask one of its administrators to reactivate it.'}</p>
+<p><a href="/auth/login">Sign in with another account</a></p>`);
+}
+
+export function ssoRequiredPage(v: { loginUrl: string }): Markup {
+  return layout('Single sign-on required', 'SSO_REQUIRED', html`
+<h1>Single sign-on required</h1>
+<p>This organization requires you to sign in through its identity provider.</p>
+<p><a class="button" id="continue-sso" href="${v.loginUrl}">Continue with SSO</a></p>`);
+}
+
+const LINK_TEXT: Record<string, string> = {
+  email_verification_required: 'Verify your email address on the sign-in page, then sign in again.',
+  mfa_required: 'Finish multi-factor authentication on the sign-in page, then sign in again.',
+  access_denied: 'Sign-in was cancelled at the identity provider.',
+};
+
+export function linkInvalidPage(v: { reason: string }): Markup {
+  return layout('Sign-in link not valid', 'LINK_INVALID', html`
+<h1>This sign-in link is not valid</h1>
+<p class="error" data-reason="${v.reason}">${LINK_TEXT[v.reason] ?? 'It was already used, altered, or started in another browser.'}</p>
+<p><a class="button" href="/auth/login">Sign in again</a></p>`);
+}
+
+export function linkExpiredPage(v: { reason: string }): Markup {
+  return layout('Sign-in link expired', 'LINK_EXPIRED', html`
+<h1>This sign-in link has expired</h1>
+<p class="error" data-reason="${v.reason}">Sign-in links are short-lived. Start again to get a new one.</p>
+<p><a class="button" href="/auth/login">Sign in again</a></p>`);
+}
+
+export function signedOutPage(): Markup {
+  return layout('Signed out', 'SIGNED_OUT', html`<h1>You are signed out</h1><p><a class="button" href="/auth/login">Sign in</a></p>`);
+}
+
+export function passwordResetRequestPage(v: { sent?: boolean; error?: string | undefined } = {}): Markup {
+  return layout('Reset your password', v.sent ? 'PASSWORD_RESET_SENT' : 'PASSWORD_RESET', html`
+<h1>Reset your password</h1>
+${v.sent ? html`<p>If an account uses that address, we sent it a link to choose a new password.</p>` : html`
+<form method="post" action="/auth/password-reset">
+  ${v.error ? html`<p class="error">${v.error}</p>` : ''}
+  <label for="email">Email</label>
+  <input id="email" name="email" type="email" autocomplete="email" required>
+  <p><button type="submit">Send reset link</button></p>
+</form>`}`);
+}
+
+export function passwordResetConfirmPage(v: { token: string; done?: boolean; error?: string | undefined }): Markup {
+  return layout('Choose a new password', v.done ? 'PASSWORD_RESET_DONE' : 'PASSWORD_RESET_CONFIRM', html`
+<h1>Choose a new password</h1>
+${v.done ? html`<p>Your password was changed. <a href="/auth/login">Sign in</a></p>` : html`
+<form method="post" action="/auth/password-reset/confirm">
+  ${v.error ? html`<p class="error">${v.error}</p>` : ''}
+  <input type="hidden" name="token" value="${v.token}">
+  <label for="newPassword">New password</label>
+  <input id="newPassword" name="newPassword" type="password" autocomplete="new-password" minlength="8" required>
+  <p><button type="submit">Change password</button></p>
+</form>`}`);
+}
