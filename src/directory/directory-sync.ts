@@ -29,9 +29,16 @@ function primaryEmail(u: DirectoryUserWire): string | null {
   return u.email ?? u.emails?.find((e) => e.primary)?.value ?? u.emails?.[0]?.value ?? null;
 }
 
+/** A deleted directory takes everything in it along, including events about it that come late. */
+async function directoryDeleted(ctx: ApplyContext, organizationId: string, directoryId: string): Promise<boolean> {
+  const d = await ctx.tx.selectFrom('directories').select('deleted_at').where('organization_id', '=', organizationId).where('id', '=', directoryId).executeTakeFirst();
+  return d?.deleted_at != null;
+}
+
 /** Upserts a directory user row if `ctx.version` is newer; true when it was written. */
-export async function writeDirectoryUser(ctx: ApplyContext, u: DirectoryUserWire, deleted: boolean): Promise<boolean> {
+export async function writeDirectoryUser(ctx: ApplyContext, u: DirectoryUserWire, deletedEvent: boolean): Promise<boolean> {
   await ensureOrganization(ctx.tx, u.organization_id);
+  const deleted = deletedEvent || (await directoryDeleted(ctx, u.organization_id, u.directory_id));
   const values = {
     directory_id: u.directory_id, idp_id: u.idp_id ?? '', email: primaryEmail(u), first_name: u.first_name ?? null,
     last_name: u.last_name ?? null, state: u.state, deleted_at: deleted ? ctx.version.at : null, ...versionColumns(ctx.version),
@@ -61,8 +68,9 @@ async function onDirectoryUser(ctx: ApplyContext, deleted: boolean): Promise<App
   return 'applied';
 }
 
-async function writeGroup(ctx: ApplyContext, g: DirectoryGroupWire, deleted: boolean): Promise<boolean> {
+async function writeGroup(ctx: ApplyContext, g: DirectoryGroupWire, deletedEvent: boolean): Promise<boolean> {
   await ensureOrganization(ctx.tx, g.organization_id);
+  const deleted = deletedEvent || (await directoryDeleted(ctx, g.organization_id, g.directory_id));
   const values = { directory_id: g.directory_id, idp_id: g.idp_id ?? g.id, name: g.name, deleted_at: deleted ? ctx.version.at : null, ...versionColumns(ctx.version) };
   const row = await ctx.tx
     .insertInto('directory_groups')
@@ -107,11 +115,19 @@ async function onGroupMembership(ctx: ApplyContext, present: boolean): Promise<A
   // never points at a user or group we have not seen (each write still checks its own version).
   await writeDirectoryUser(ctx, user, false);
   await writeGroup(ctx, group, false);
-  if (!(await writeGroupMember(ctx, group.organization_id, directory_id, group.id, user.id, present))) return 'stale';
-  await audit(ctx, group.organization_id, present ? 'directory.group_user_added' : 'directory.group_user_removed', directoryActor(directory_id), { type: 'directory_user', id: user.id }, { groupId: group.id });
+  // A late user_added for a user or group deleted since must not leave a live membership behind
+  // (the deletion could only close memberships that had already arrived).
+  const alive = present && (await isLive(ctx, 'directory_users', user.organization_id, user.id)) && (await isLive(ctx, 'directory_groups', group.organization_id, group.id));
+  if (!(await writeGroupMember(ctx, group.organization_id, directory_id, group.id, user.id, alive))) return 'stale';
+  await audit(ctx, group.organization_id, alive ? 'directory.group_user_added' : 'directory.group_user_removed', directoryActor(directory_id), { type: 'directory_user', id: user.id }, { groupId: group.id });
   await syncDirectoryUserAccess(ctx, user.organization_id, user.id);
   await recomputeRole(ctx, user.organization_id, user.id);
   return 'applied';
+}
+
+async function isLive(ctx: ApplyContext, table: 'directory_users' | 'directory_groups', organizationId: string, id: string): Promise<boolean> {
+  const row = await ctx.tx.selectFrom(table).select('deleted_at').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+  return row !== undefined && row.deleted_at === null;
 }
 
 async function writeDirectory(ctx: ApplyContext, d: z.infer<typeof DirectorySchema>, deleted: boolean): Promise<boolean> {
