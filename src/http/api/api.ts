@@ -8,6 +8,7 @@ import { adminPortalRoutes } from './routes/admin-portal.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { memberReadRoutes } from './routes/members.ts';
+import { memberAdminRoutes } from './routes/member-admin.ts';
 import { meRoutes } from './routes/me.ts';
 import { roleRoutes } from './routes/roles.ts';
 import { sessionRoutes } from './routes/sessions.ts';
@@ -23,6 +24,8 @@ export interface ApiV1Deps extends ApiDeps {
   /** Provider administration (portal links, members, invitations); absent in narrow tests. */
   organizationAdmin?: OrganizationAdmin | undefined;
   sessions?: SessionService | undefined;
+  /** Pulls provider events into the mirror right after an admin change (see member-admin.ts). */
+  syncNow?: ((organizationId: string) => Promise<void>) | undefined;
 }
 
 export function createApiV1(deps: ApiV1Deps): { router: Hono; api: Api } {
@@ -35,6 +38,7 @@ export function createApiV1(deps: ApiV1Deps): { router: Hono; api: Api } {
   if (deps.sessions) sessionRoutes(api, { store: deps.store, sessions: deps.sessions });
   superAdminRoutes(api, { store: deps.store, admin: deps.organizationAdmin });
   if (deps.sso) ssoRoutes(api, { store: deps.store, ...deps.sso });
+  if (deps.organizationAdmin) memberAdminRoutes(api, { store: deps.store, admin: deps.organizationAdmin, syncNow: deps.syncNow });
   if (deps.organizationAdmin) adminPortalRoutes(api, { store: deps.store, admin: deps.organizationAdmin, publicUrl: deps.publicUrl });
   const document = () => api.openApiDocument({ title: 'Gatehouse API', version: '1', serverUrl: `${deps.publicUrl}/api/v1` });
   api.router.get('/openapi.json', (c) => c.json(document()));
