@@ -101,8 +101,8 @@ function simulate(run: number, cmds: Cmd[]) {
     users: [...users].filter(([, s]) => s !== 'deleted').map(([u, s]) => {
       const v = s as { state: string; first_name: string };
       return { id: uid(u), email: `u${u}@p${run}.test`, first_name: v.first_name, last_name: 'L', state: v.state };
-    }).sort((a, b) => a.id.localeCompare(b.id)),
-    groups: [...groups].filter(([, s]) => s !== 'deleted').map(([g, s]) => ({ id: gid(g), name: (s as { name: string }).name })).sort((a, b) => a.id.localeCompare(b.id)),
+    }).sort((a, b) => (a.id < b.id ? -1 : 1)),
+    groups: [...groups].filter(([, s]) => s !== 'deleted').map(([g, s]) => ({ id: gid(g), name: (s as { name: string }).name })).sort((a, b) => (a.id < b.id ? -1 : 1)),
     members: [...members].map((k) => { const [g, u] = k.split('|'); return `${gid(Number(g))}|${uid(Number(u))}`; }).sort(),
   };
   return { org, events, expected };

@@ -55,6 +55,7 @@ export async function mirrorDirectoryState(db: Kysely<Database>, organizationId:
     const users = await tx.selectFrom('directory_users').select(['id', 'email', 'first_name', 'last_name', 'state']).where('organization_id', '=', organizationId).where('deleted_at', 'is', null).orderBy('id').execute();
     const groups = await tx.selectFrom('directory_groups').select(['id', 'name']).where('organization_id', '=', organizationId).where('deleted_at', 'is', null).orderBy('id').execute();
     const members = await tx.selectFrom('directory_group_members').select(['group_id', 'directory_user_id']).where('organization_id', '=', organizationId).where('present', '=', true).orderBy('group_id').orderBy('directory_user_id').execute();
-    return { users, groups, members: members.map((m) => `${m.group_id}|${m.directory_user_id}`).sort() };
+    const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : 1);
+    return { users: users.sort(byId), groups: groups.sort(byId), members: members.map((m) => `${m.group_id}|${m.directory_user_id}`).sort() };
   });
 }
