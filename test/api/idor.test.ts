@@ -18,11 +18,14 @@ import { createWorkosProvider } from '../../src/identity/workos/workos-provider.
 import { createLogger } from '../../src/logger.ts';
 import { createRole } from '../../src/organizations/roles.ts';
 import { createSsoService } from '../../src/sso/sso-config.ts';
+import { createSessionService } from '../../src/sessions/session-service.ts';
 import type { Store } from '../../src/store/store.ts';
 import { inTenant } from '../../src/store/tenant.ts';
 import { createOrg, createUser } from '../support/fixtures.ts';
 import { openPgliteTestStore } from '../support/stores.ts';
 
+// Well-formed ids of things that may or may not exist: the walls must answer before any lookup.
+const ID_PREFIXES: Record<string, string> = { membershipId: 'om', invitationId: 'invitation', sessionId: 'ses', userId: 'user' };
 const MEMBER_PERMISSIONS = BUILT_IN_ROLES.find((r) => r.slug === 'member')!.permissions;
 
 describe('IDOR table over every organization route', () => {
@@ -55,7 +58,8 @@ describe('IDOR table over every organization route', () => {
     const port = Number(new URL(emulator.url).port);
     const workos = { apiKey: emulator.apiKey, clientId: emulator.clientId, apiHostname: '127.0.0.1', port, https: false };
     const provider = createWorkosProvider(workos);
-    const verifier = createAccessVerifier({ db: store.db });
+    const sessions = createSessionService({ db: store.db, secrets: ['i'.repeat(40)], config: { PUBLIC_URL: 'http://app.test', SESSION_IDLE_TIMEOUT_SECONDS: 3600, SESSION_ABSOLUTE_LIFETIME_SECONDS: 86400 } });
+    const verifier = createAccessVerifier({ db: store.db, sessions });
     app = createHttpApp({
       store,
       logger: createLogger('silent'),
@@ -63,6 +67,7 @@ describe('IDOR table over every organization route', () => {
       authenticate: (c) => verifier.verify(c.req.raw),
       sso: { sso: createSsoService({ db: store.db, provider }), provider },
       organizationAdmin: createWorkosOrganizationAdmin(workos),
+      sessions,
     });
   });
   after(async () => {
@@ -73,7 +78,7 @@ describe('IDOR table over every organization route', () => {
   it('answers 404/403/404/401 everywhere and leaks nothing', async () => {
     const doc = await (await app.request('/api/v1/openapi.json')).json();
     const fill = (template: string) =>
-      template.replace('{orgId}', orgA).replace('{keyId}', victimKeyId).replace('{slug}', 'victim-role').replace(/\{(\w+)\}/g, (_m, name: string) => `${name.replace(/Id$/, '')}_01ABCDEFGHJKMNPQRSTVWXYZ01`);
+      template.replace('{orgId}', orgA).replace('{keyId}', victimKeyId).replace('{slug}', 'victim-role').replace(/\{(\w+)\}/g, (_m, name: string) => `${ID_PREFIXES[name] ?? name}_01ABCDEFGHJKMNPQRSTVWXYZ01`);
     let tried = 0;
     let leaked = 0;
     const failures: string[] = [];
