@@ -104,17 +104,23 @@ for (const engine of testEngines()) {
       assert.equal(refresher.calls - before, 1, 'a fresh token needs no refresh');
     });
 
-    it('ends a non-SSO session at its next refresh once the organization enforces SSO', async () => {
+    it('ends a non-SSO session once the organization enforces SSO, at resolution and at refresh', async () => {
       const password = await signIn('password', 10_000);
+      const refreshing = await signIn('password', 10_000);
       const sso = await signIn('sso', 10_000);
+      const p = await sessions.resolve(password.cookieValue);
+      const r = await sessions.resolve(refreshing.cookieValue);
+      assert.ok(p.ok && r.ok);
       enforced.add(org.organizationId);
       try {
-        const p = await sessions.resolve(password.cookieValue);
-        const s = await sessions.resolve(sso.cookieValue);
-        assert.ok(p.ok && s.ok);
-        assert.deepEqual(await sessions.accessTokenFor(p.session), { ok: false, reason: 'SSO_REQUIRED' });
-        assert.equal((await sessions.accessTokenFor(s.session)).ok, true);
+        // A request already holding the resolved session meets enforcement at its refresh.
+        assert.deepEqual(await sessions.accessTokenFor(r.session), { ok: false, reason: 'SSO_REQUIRED' });
+        // Any new request meets it at resolution.
         assert.deepEqual(await sessions.resolve(password.cookieValue), { ok: false, reason: 'SSO_REQUIRED' });
+        const s = await sessions.resolve(sso.cookieValue);
+        assert.ok(s.ok);
+        assert.equal((await sessions.accessTokenFor(s.session)).ok, true);
+        assert.deepEqual(await sessions.resolve(refreshing.cookieValue), { ok: false, reason: 'SSO_REQUIRED' });
       } finally {
         enforced.delete(org.organizationId);
       }

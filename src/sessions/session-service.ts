@@ -164,10 +164,25 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       if (now >= row.expires_at.getTime() || now >= row.idle_expires_at.getTime()) return { ok: false, reason: 'SESSION_EXPIRED' };
       const session = sessionFromRow(row);
       refresh.remember(session, row);
-      if (now - row.last_seen_at.getTime() >= TOUCH_INTERVAL_MS) {
-        const idle = new Date(Math.min(now + idleMs, row.expires_at.getTime()));
-        await inTenant(db, row.organization_id, (tx) => tx.updateTable('sessions').set({ last_seen_at: new Date(now), idle_expires_at: idle })
-          .where('organization_id', '=', row.organization_id).where('id', '=', row.id).where('revoked_at', 'is', null).execute());
+      const touch = now - row.last_seen_at.getTime() >= TOUCH_INTERVAL_MS;
+      const checkSso = row.auth_method !== 'sso' && options.isSsoEnforced !== undefined;
+      if (!touch && !checkSso) return { ok: true, session };
+      const idle = new Date(Math.min(now + idleMs, row.expires_at.getTime()));
+      // Enforcing SSO takes effect at once (DESIGN.md §3.4): the enforcement publishes an
+      // organization revocation, caches drop this session, and this check ends it here.
+      const ended = await inTenant(db, row.organization_id, async (tx) => {
+        if (checkSso && (await options.isSsoEnforced!(row.organization_id, tx))) {
+          await endSession(tx, row, { type: 'system', id: null }, 'sso_required');
+          return true;
+        }
+        if (touch) {
+          await tx.updateTable('sessions').set({ last_seen_at: new Date(now), idle_expires_at: idle })
+            .where('organization_id', '=', row.organization_id).where('id', '=', row.id).where('revoked_at', 'is', null).execute();
+        }
+        return false;
+      });
+      if (ended) return { ok: false, reason: 'SSO_REQUIRED' };
+      if (touch) {
         session.lastSeenAt = new Date(now);
         session.idleExpiresAt = idle;
       }
