@@ -11,6 +11,10 @@ import type { IdentityProvider } from './identity/provider.ts';
 import { recordSuperAdminEntry } from './identity/super-admin.ts';
 import { createSignInRoutes } from './http/routes/auth-routes.ts';
 import { createHttpApp } from './http/app.ts';
+import { revokeApiKey } from './access/api-keys.ts';
+import { createAccessRevoker } from './directory/access-revoker.ts';
+import { createDirectorySync, type DirectorySync } from './directory/directory-sync-service.ts';
+import { publishRevocation } from './sessions/revocation-bus.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { openStore, type Store, type StoreLocation } from './store/store.ts';
 
@@ -23,6 +27,8 @@ export interface Gatehouse {
   readonly access: AccessParts;
   /** The identity provider and SSO service, when AUTH_PROVIDER=workos has its key and client id. */
   readonly identity: { provider: IdentityProvider; sso: SsoService } | null;
+  /** POST /webhooks/workos, reconciliation and the mail sender (src/directory/). */
+  readonly directorySync: DirectorySync;
   close(): Promise<void>;
 }
 
@@ -53,8 +59,14 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
       secret: config.GATEHOUSE_SECRET, publicUrl: config.PUBLIC_URL, redirectUri: config.WORKOS_REDIRECT_URI,
     })
     : undefined;
+  // Deprovisioning reaches credentials through the revocation bus and the sessions/API key services.
+  const directorySync = createDirectorySync(config, {
+    db: store.db, engine: store.engine, logger,
+    access: createAccessRevoker({ publish: publishRevocation, revokeApiKey, ...(access.sessions ? { sessions: access.sessions } : {}) }),
+  });
   const app = createHttpApp({
     store, logger, authenticate: access.authenticate, publicUrl: config.PUBLIC_URL,
+    ...(directorySync.routes ? { webhookRoutes: directorySync.routes } : {}),
     ...(signInRoutes ? { signInRoutes } : {}),
     ...(provider && sso ? { sso: { sso, provider } } : {}),
     onSuperAdminEntry: (auth, organizationId, c) => recordSuperAdminEntry(store.db, auth, organizationId, `${c.req.method} ${c.req.path}`),
@@ -66,7 +78,9 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     app,
     access,
     identity: provider && sso ? { provider, sso } : null,
+    directorySync,
     close: async () => {
+      directorySync.close();
       await access.close();
       await store.close();
     },
