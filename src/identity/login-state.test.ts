@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createSealer, safeReturnTo, sameState } from './login-state.ts';
+
+const SECRET = 'login-state-test-secret-0123456789-abcdefgh';
+
+test('sealed state opens only with the same secret, purpose and within its lifetime', () => {
+  let now = 1_000_000;
+  const sealer = createSealer(SECRET, () => now);
+  const sealed = sealer.seal('login', { state: 's1', codeVerifier: 'v', returnTo: '/x' }, 60_000);
+  assert.doesNotMatch(sealed, /s1|codeVerifier/, 'the verifier is encrypted, not just signed');
+  assert.deepEqual(sealer.open('login', sealed), { ok: true, value: { state: 's1', codeVerifier: 'v', returnTo: '/x' } });
+  assert.deepEqual(sealer.open('pending', sealed), { ok: false, reason: 'invalid' }, 'a login cookie is not a pending-selection cookie');
+  assert.deepEqual(createSealer(`${SECRET}-other`, () => now).open('login', sealed), { ok: false, reason: 'invalid' });
+  const [v, iv, body, tag] = sealed.split('.');
+  const flipped = `${v}.${iv}.${body!.slice(0, -2)}${body!.endsWith('A') ? 'B' : 'A'}${body!.slice(-1)}.${tag}`;
+  assert.deepEqual(sealer.open('login', flipped), { ok: false, reason: 'invalid' });
+  assert.deepEqual(sealer.open('login', undefined), { ok: false, reason: 'missing' });
+  assert.deepEqual(sealer.open('login', 'garbage'), { ok: false, reason: 'invalid' });
+  now += 60_000;
+  assert.deepEqual(sealer.open('login', sealed), { ok: false, reason: 'expired' });
+  assert.throws(() => createSealer('short'), TypeError);
+});
+
+test('returnTo accepts same-origin paths only', () => {
+  const ok: Array<[string | undefined, string]> = [[undefined, '/'], ['', '/'], ['/admin', '/admin'], ['/a/b?x=1#h', '/a/b?x=1#h'], ['/api/v1/me', '/api/v1/me']];
+  for (const [input, expected] of ok) assert.equal(safeReturnTo(input), expected, String(input));
+  const bad = ['//evil.example', '/\\evil.example', 'https://evil.example/', 'javascript:alert(1)', 'evil.example', '/x\r\nSet-Cookie: a=b', '/\t/evil', `/${'a'.repeat(2100)}`, '\\\\evil'];
+  for (const input of bad) assert.equal(safeReturnTo(input), null, JSON.stringify(input));
+});
+
+test('state comparison is exact', () => {
+  assert.equal(sameState('abc', 'abc'), true);
+  assert.equal(sameState('abc', 'abd'), false);
+  assert.equal(sameState('abc', 'abcd'), false);
+});
