@@ -7,6 +7,7 @@ import { devCommand } from './commands/dev.ts';
 import { emulatorCommand } from './commands/emulator.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { provisionEvalTenantCommand } from './commands/provision-eval-tenant.ts';
+import { reconcileCommand } from './commands/reconcile.ts';
 import { serveCommand } from './commands/serve.ts';
 
 export type Command = (args: string[]) => Promise<number>;
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   migrate: { run: migrateCommand, summary: 'apply pending database migrations and exit' },
   audit: { run: auditCommand, summary: 'audit verify [--org ID] [--file F] | audit export --org ID [--out F]' },
   'provision-eval-tenant': { run: provisionEvalTenantCommand, summary: 'create or find an evaluation tenant in WorkOS and locally, invite its admin: --name N --admin-email E [--seed-demo]' },
+  reconcile: { run: reconcileCommand, summary: 'repair the mirror from WorkOS: Events API from the stored cursor [--org ID] [--full] [--json]' },
   emulator: { run: emulatorCommand, summary: 'run the offline WorkOS emulator [--port 4100] [--seed FILE]' },
 };
 
