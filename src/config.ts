@@ -26,6 +26,7 @@ const spec = {
   DATABASE_POOL_SIZE: { schema: z.coerce.number().int().min(1).max(200).default(10), expects: 'expected an integer between 1 and 200' },
   GATEHOUSE_DATA_DIR: { schema: z.string().min(1).default('.gatehouse'), expects: 'expected a folder path' },
   GATEHOUSE_SECRET: { schema: z.string().min(32).optional(), expects: 'expected at least 32 characters of random secret (e.g. `openssl rand -base64 48`)' },
+  GATEHOUSE_PREVIOUS_SECRETS: { schema: z.string().regex(/^[^,]{32,}(,[^,]{32,})*$/).transform((v) => v.split(',')).optional(), expects: 'expected former GATEHOUSE_SECRET values (32+ characters each), comma-separated, still accepted for decrypting stored tokens' },
   LOG_LEVEL: { schema: z.enum(LOG_LEVELS).default('info'), expects: `expected one of ${LOG_LEVELS.join(', ')}` },
   SHUTDOWN_TIMEOUT_MS: { schema: duration.default(10_000), expects: 'expected a positive number of milliseconds' },
 

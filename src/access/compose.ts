@@ -47,7 +47,7 @@ export function openAccess(options: OpenAccessOptions): AccessParts {
   bus.ready.catch((error: Error) => logger.warn({ err: error.message }, 'revocation bus not listening yet; retrying'));
   const sessions = config.GATEHOUSE_SECRET
     ? createSessionService({
-      db: store.db, secrets: [config.GATEHOUSE_SECRET], config,
+      db: store.db, secrets: [config.GATEHOUSE_SECRET, ...(config.GATEHOUSE_PREVIOUS_SECRETS ?? [])], config,
       ...(options.refresher ? { refresher: options.refresher } : {}),
       ...(options.isSsoEnforced ? { isSsoEnforced: options.isSsoEnforced } : {}),
     })
