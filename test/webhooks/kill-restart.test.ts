@@ -1,0 +1,77 @@
+// A real `gatehouse serve` on PostgreSQL is SIGKILLed while the emulator is delivering a SCIM
+// stream to it, then restarted on the same port. WorkOS-style retries finish the job: the mirror
+// converges on the emulator's directory, every event is in the inbox once, and no event's effects
+// (its audit entries) were applied twice. PostgreSQL only: skipped without TEST_DATABASE_URL.
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { after, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { startEmulator, type RunningEmulator } from '../../emulator/index.ts';
+import { openStore, type Store } from '../../src/store/store.ts';
+import { asSystem } from '../../src/store/tenant.ts';
+import { startCli, waitForExit } from '../support/cli.ts';
+import { createTestDatabase, TEST_DATABASE_URL } from '../support/stores.ts';
+import { driveScim, emulatorDirectoryState, setupScimDirectory } from './scim-workload.ts';
+import { mirrorDirectoryState, SECRET } from './support.ts';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+describe('gatehouse serve killed mid-stream and restarted', () => {
+  let emu: RunningEmulator | undefined;
+  let child: ChildProcess | undefined;
+  let store: Store | undefined;
+  let drop: (() => Promise<void>) | undefined;
+  after(async () => {
+    child?.kill('SIGKILL');
+    await emu?.close();
+    await store?.close();
+    await drop?.();
+  });
+
+  it('converges once retries come, with nothing applied twice', { skip: TEST_DATABASE_URL ? false : 'TEST_DATABASE_URL is not set (needs PostgreSQL for two server lifetimes)' }, async () => {
+    const db = await createTestDatabase();
+    drop = db.drop;
+    const port = await freePort();
+    emu = await startEmulator({ seed: false, webhooks: { concurrency: 4, retry: { maxAttempts: 12, baseDelayMs: 100, factor: 2, timeoutMs: 5000 } } });
+    const env = {
+      PORT: String(port), DATABASE_URL: db.url, GATEHOUSE_SECRET: 'k'.repeat(40), WORKOS_WEBHOOK_SECRET: SECRET, LOG_LEVEL: 'info',
+      WORKOS_API_KEY: emu.apiKey, WORKOS_CLIENT_ID: emu.clientId, WORKOS_API_HOSTNAME: '127.0.0.1', WORKOS_API_PORT: String(emu.port), WORKOS_API_HTTPS: 'false',
+      RECONCILE_INTERVAL_SECONDS: '0',
+    };
+    const start = async () => (child = (await startCli(['serve'], env, /"msg":"listening"/)).child);
+    await start();
+    const dir = await setupScimDirectory(emu, { url: `http://127.0.0.1:${port}/webhooks/workos`, secret: SECRET });
+
+    const driving = driveScim(emu, dir, 600, 4);
+    while (emu.webhooks.stats().delivered < 120) await new Promise((r) => setTimeout(r, 20));
+    child!.kill('SIGKILL');
+    await waitForExit(child!);
+    const deliveredBeforeKill = emu.webhooks.stats().delivered;
+    await new Promise((r) => setTimeout(r, 1000));
+    await start();
+    await driving;
+    await emu.webhooks.idle();
+
+    const stats = emu.webhooks.stats();
+    console.log(`kill/restart figures: ${JSON.stringify({ deliveredBeforeKill, delivered: stats.delivered, failedAttempts: stats.failedAttempts, gaveUp: stats.gaveUp, events: stats.events })}`);
+    assert.ok(stats.failedAttempts > 0, 'deliveries failed while the server was down');
+    assert.equal(stats.gaveUp, 0);
+
+    store = await openStore({ engine: 'postgres', url: db.url });
+    const eventIds = emu.world.events.filter((e) => e.event.startsWith('dsync.')).map((e) => e.id);
+    const inbox = await asSystem(store.db, 'test', (tx) => tx.selectFrom('webhook_events').select('id').where('id', 'in', eventIds).execute());
+    assert.equal(inbox.length, eventIds.length, 'every event is in the inbox, once');
+    const twice = await asSystem(store.db, 'test', (tx) =>
+      sql<{ n: number }>`SELECT count(*)::int AS n FROM (SELECT data->>'providerEventId', type FROM audit_events GROUP BY 1, 2 HAVING count(*) > 1) d`.execute(tx));
+    assert.equal(twice.rows[0]!.n, 0, 'no event produced its audit entries twice');
+    assert.deepEqual(await mirrorDirectoryState(store.db, dir.organizationId), emulatorDirectoryState(emu, dir.directoryId));
+  });
+});
