@@ -38,7 +38,7 @@ export function createApiV1(deps: ApiV1Deps): { router: Hono; api: Api } {
   if (deps.sessions) sessionRoutes(api, { store: deps.store, sessions: deps.sessions });
   superAdminRoutes(api, { store: deps.store, admin: deps.organizationAdmin });
   if (deps.sso) ssoRoutes(api, { store: deps.store, ...deps.sso });
-  if (deps.organizationAdmin) memberAdminRoutes(api, { store: deps.store, admin: deps.organizationAdmin, syncNow: deps.syncNow });
+  if (deps.organizationAdmin) memberAdminRoutes(api, { db: deps.store.db, admin: deps.organizationAdmin, syncNow: deps.syncNow });
   if (deps.organizationAdmin) adminPortalRoutes(api, { store: deps.store, admin: deps.organizationAdmin, publicUrl: deps.publicUrl });
   const document = () => api.openApiDocument({ title: 'Gatehouse API', version: '1', serverUrl: `${deps.publicUrl}/api/v1` });
   api.router.get('/openapi.json', (c) => c.json(document()));

@@ -10,14 +10,35 @@ import { AppError, isAppError } from '../../core/errors.ts';
 import type { Permission } from '../../core/permissions.ts';
 import type { Store } from '../../store/store.ts';
 import { inTenant } from '../../store/tenant.ts';
+import type { IdentityProvider } from '../../identity/provider.ts';
+import type { OrganizationAdmin } from '../../identity/organization-admin.ts';
+import type { SessionService } from '../../sessions/session-service.ts';
+import type { SsoService } from '../../sso/sso-config.ts';
 import { adminHref, page, type Markup, type Section } from './layout.ts';
+
+/** The services pages act through: the same ones the API routes use. */
+export interface PageServices {
+  sso?: SsoService | undefined;
+  provider?: Pick<IdentityProvider, 'getConnection'> | undefined;
+  organizationAdmin?: OrganizationAdmin | undefined;
+  sessions?: SessionService | undefined;
+  publicUrl?: string | undefined;
+}
 
 export interface PageContext {
   store: Store;
   auth: AuthContext;
   orgId: string;
   c: Context;
+  services: PageServices;
 }
+
+/**
+ * What a form action answers: a notice for the redirect back to its page (post/redirect/get), a
+ * redirect elsewhere (the admin portal), or a page shown once without a redirect (a new API key's
+ * secret must not sit in a URL or a browser history entry).
+ */
+export type ActionResult = string | { redirect: string } | { notice: string; reveal: Markup };
 
 export interface AdminPage {
   section: Section;
@@ -25,7 +46,7 @@ export interface AdminPage {
   permission: Permission;
   render(ctx: PageContext): Promise<Markup>;
   /** Form actions: return a notice for the redirect. Throw AppError for a user-facing failure. */
-  actions?: Record<string, { permission: Permission; run(ctx: PageContext, form: Record<string, string>): Promise<string> }>;
+  actions?: Record<string, { permission: Permission; run(ctx: PageContext, form: Record<string, string>): Promise<ActionResult> }>;
 }
 
 export interface AdminPagesDeps {
@@ -34,6 +55,7 @@ export interface AdminPagesDeps {
   onSuperAdminEntry?(auth: AuthContext, organizationId: string, c: Context): Promise<void>;
   /** Extra middleware for state-changing requests (the CSRF check). */
   guardStateChange?(c: Context): void | Promise<void>;
+  services?: PageServices;
 }
 
 export function createAdminPages(deps: AdminPagesDeps, pages: AdminPage[]): Hono {
@@ -62,12 +84,13 @@ export function createAdminPages(deps: AdminPagesDeps, pages: AdminPage[]): Hono
   const allowed = (auth: AuthContext, orgId: string, permission: Permission) =>
     auth.permissions.includes(permission) || (auth.isSuperAdmin && orgId !== auth.organizationId);
 
-  const render = async (c: Context, auth: AuthContext, orgId: string, orgName: string, p: AdminPage, status: 200 | 400 | 403 | 409 | 422, error?: string) => {
-    const ctx: PageContext = { store: deps.store, auth, orgId, c };
+  const services = deps.services ?? {};
+  const render = async (c: Context, auth: AuthContext, orgId: string, orgName: string, p: AdminPage, status: 200 | 400 | 403 | 409 | 422, error?: string, reveal?: { notice: string; reveal: Markup }) => {
+    const ctx: PageContext = { store: deps.store, auth, orgId, c, services };
     const body = allowed(auth, orgId, p.permission)
-      ? await p.render(ctx)
+      ? html`${reveal ? reveal.reveal : ''}${await p.render(ctx)}`
       : html`<p class="error" role="alert">Your role (${auth.role}) does not include the ${p.permission} permission this page needs.</p>`;
-    const markup = page({ title: p.title, auth, orgId, orgName, section: p.section, notice: c.req.query('notice'), error, body });
+    const markup = page({ title: p.title, auth, orgId, orgName, section: p.section, notice: reveal?.notice ?? c.req.query('notice'), error, body });
     return c.html(await markup, allowed(auth, orgId, p.permission) ? status : 403);
   };
 
@@ -101,8 +124,11 @@ export function createAdminPages(deps: AdminPagesDeps, pages: AdminPage[]): Hono
     const form: Record<string, string> = {};
     for (const [k, v] of Object.entries(raw)) if (typeof v === 'string') form[k] = v;
     try {
-      const notice = await action.run({ store: deps.store, auth, orgId, c }, form);
-      return c.redirect(`${adminHref(orgId, p.section)}?notice=${encodeURIComponent(notice)}`, 303);
+      const result = await action.run({ store: deps.store, auth, orgId, c, services }, form);
+      if (typeof result === 'string') return c.redirect(`${adminHref(orgId, p.section)}?notice=${encodeURIComponent(result)}`, 303);
+      if ('redirect' in result) return c.redirect(result.redirect, 303);
+      c.header('cache-control', 'no-store');
+      return render(c, auth, orgId, orgName, p, 200, undefined, result);
     } catch (error) {
       if (isAppError(error) && error.status < 500) {
         const status = error.status === 409 ? 409 : error.status === 403 ? 403 : error.status === 400 ? 400 : 422;

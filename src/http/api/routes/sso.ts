@@ -4,9 +4,9 @@
 import { z } from 'zod';
 import { actorOf } from '../../../audit/actor.ts';
 import { CONNECTION_TYPES } from '../../../core/connection-types.ts';
-import { AppError } from '../../../core/errors.ts';
 import type { IdentityProvider } from '../../../identity/provider.ts';
 import { membersWithoutSsoSignIn } from '../../../organizations/members.ts';
+import { enableSsoWithProvider, setSsoEnforcement } from '../../../organizations/sso-settings.ts';
 import type { SsoService } from '../../../sso/sso-config.ts';
 import type { Store } from '../../../store/store.ts';
 import { inTenant } from '../../../store/tenant.ts';
@@ -29,7 +29,8 @@ export interface SsoRouteDeps {
 }
 
 export function ssoRoutes(api: Api, deps: SsoRouteDeps): void {
-  const { store, sso, provider } = deps;
+  const { store, sso } = deps;
+  const settings = { db: store.db, sso, provider: deps.provider };
   api.add({
     method: 'get',
     path: '/organizations/{orgId}/sso',
@@ -49,13 +50,7 @@ export function ssoRoutes(api: Api, deps: SsoRouteDeps): void {
     params: orgParams,
     body: enableBody,
     responses: { 200: { description: 'Enabled', schema: ssoConfig }, 409: { description: 'The connection is not active' } },
-    handler: async ({ params, body, auth }) => {
-      const connection = await provider.getConnection(body.connectionId).catch(() => null);
-      if (connection && connection.organizationId === params.orgId && connection.type !== body.provider) {
-        throw new AppError('SSO_CONNECTION_INVALID', `Connection ${body.connectionId} is a ${connection.type} connection, not ${body.provider}`);
-      }
-      return { status: 200, body: await sso.enableSso(actorOf(auth), params.orgId, { connectionId: body.connectionId }) };
-    },
+    handler: async ({ params, body, auth }) => ({ status: 200, body: await enableSsoWithProvider(settings, auth, params.orgId, body) }),
   });
   api.add({
     method: 'get',
@@ -79,21 +74,7 @@ export function ssoRoutes(api: Api, deps: SsoRouteDeps): void {
     params: orgParams,
     body: enforcementBody,
     responses: { 200: { description: 'Updated', schema: ssoConfig }, 409: { description: 'SSO_NOT_ENABLED, or members would be locked out (SSO_LOCKOUT_UNACKNOWLEDGED)' } },
-    handler: async ({ params, body, auth }) => {
-      if (body.enforced) {
-        const current = await sso.getSsoConfig(params.orgId);
-        if (!current.enabled) throw new AppError('SSO_NOT_ENABLED', 'Cannot enforce SSO when SSO is not enabled');
-        if (!body.acknowledgeLockout) {
-          const locked = await inTenant(store.db, params.orgId, (tx) => membersWithoutSsoSignIn(tx, params.orgId));
-          if (locked.length > 0) {
-            throw new AppError('SSO_LOCKOUT_UNACKNOWLEDGED', `${locked.length} active members have never signed in through SSO and would be locked out; send acknowledgeLockout: true to enforce anyway`, {
-              details: { errors: locked.slice(0, 50).map((m) => ({ path: 'members', message: m.email })) },
-            });
-          }
-        }
-      }
-      return { status: 200, body: await sso.setSsoEnforced(actorOf(auth), params.orgId, body.enforced) };
-    },
+    handler: async ({ params, body, auth }) => ({ status: 200, body: await setSsoEnforcement(settings, auth, params.orgId, body) }),
   });
   api.add({
     method: 'delete',
