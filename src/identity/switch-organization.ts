@@ -14,13 +14,13 @@ import { publishRevocation } from '../sessions/revocation-bus.ts';
 import type { Session, SessionAuthMethod, SessionService } from '../sessions/session-service.ts';
 import type { TokenVault } from '../sessions/token-vault.ts';
 import { readSsoConfig } from '../sso/sso-config.ts';
-import { readMembership, stampMembershipSignIn } from './mirror.ts';
+import { ensureOrganization, organizationExists, readMembership, stampMembershipSignIn, upsertMembership } from './mirror.ts';
 import type { IdentityProvider } from './provider.ts';
 import type { CallbackResult } from './sign-in.ts';
 
 export interface SwitchDeps {
   db: Kysely<Database>;
-  provider: Pick<IdentityProvider, 'refresh'>;
+  provider: Pick<IdentityProvider, 'refresh' | 'listMemberships' | 'getOrganization'>;
   sessions: Pick<SessionService, 'create'>;
   vault: TokenVault;
   clock?: () => number;
@@ -32,9 +32,17 @@ export async function switchOrganization(deps: SwitchDeps, session: Session, org
   const actor = { type: 'user' as const, id: session.userId };
   if (organizationId === session.organizationId) throw new AppError('CONFLICT', 'You are already signed in to that organization');
 
+  // The provider's word on the membership (webhooks may not have mirrored it yet), mirrored below.
+  const fromProvider = (await deps.provider.listMemberships({ userId: session.userId, organizationId }).catch((error: unknown) => {
+    if (error instanceof AppError && (error.code === 'PROVIDER_NOT_FOUND' || error.code === 'PROVIDER_INVALID_REQUEST')) return [];
+    throw error;
+  })).find((m) => m.organizationId === organizationId) ?? null;
+  const known = await organizationExists(db, organizationId);
+  if (!known && fromProvider) await ensureOrganization(db, await deps.provider.getOrganization(organizationId));
+
   const target = await inTenant(db, organizationId, async (tx) => {
     const org = await tx.selectFrom('organizations').select('id').where('id', '=', organizationId).where('deleted_at', 'is', null).executeTakeFirst();
-    const membership = org ? await readMembership(tx, organizationId, session.userId) : null;
+    const membership = !org ? null : fromProvider ? await upsertMembership(tx, fromProvider, 'manual') : await readMembership(tx, organizationId, session.userId);
     // Not a member and no such organization answer alike: the id reveals nothing.
     if (!membership) return null;
     if (membership.status !== 'active') return { membership, refused: 'inactive' as const };

@@ -2,7 +2,7 @@
 // exported classes) and a network failure as fetch produces it inside the SDK.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { GenericServerException, NotFoundException, OauthException, RateLimitExceededException, UnauthorizedException, UnprocessableEntityException } from '@workos-inc/node';
+import { BadRequestException, GenericServerException, NotFoundException, OauthException, RateLimitExceededException, UnauthorizedException, UnprocessableEntityException } from '@workos-inc/node';
 import { classifyWorkosError, toAppError } from './errors.ts';
 
 const oauth = (status: number, error: string, description: string, extra: Record<string, unknown> = {}) =>
@@ -39,6 +39,9 @@ test('terminal refusals: a bad or reused code, an expired one, an unknown id, a 
     [new UnauthorizedException('r'), 'PROVIDER_REJECTED'],
     [oauth(400, 'invalid_client', 'Invalid client secret.'), 'PROVIDER_REJECTED'],
     [oauth(400, 'organization_membership_not_found', 'not a member'), 'PROVIDER_REJECTED'],
+    [new BadRequestException({ code: 'password_reset_error', errors: [{ code: 'password_reset_token_expired' }], message: 'x', requestID: 'r' }), 'PROVIDER_GRANT_EXPIRED'],
+    [new BadRequestException({ code: 'password_reset_error', errors: [{ code: 'password_reset_token_invalid' }], message: 'x', requestID: 'r' }), 'PROVIDER_GRANT_INVALID'],
+    [new BadRequestException({ code: 'some_field_error', errors: [{ code: 'too_long' }], message: 'x', requestID: 'r' }), 'PROVIDER_INVALID_REQUEST'],
   ];
   for (const [thrown, code] of cases) {
     const error = toAppError(thrown, 'code exchange');

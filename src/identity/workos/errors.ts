@@ -138,9 +138,16 @@ export function classifyWorkosError(thrown: unknown, operation: string): WorkosF
     default:
       break;
   }
+  // Token errors nested in `errors[]` (e.g. password_reset_error → password_reset_token_expired).
+  const nested = (Array.isArray((e as { errors?: unknown }).errors) ? (e as { errors: unknown[] }).errors : Array.isArray(body.errors) ? body.errors : [])
+    .map((x) => (x && typeof x === 'object' ? str((x as { code?: unknown }).code) : null))
+    .filter((c): c is string => c !== null);
+  if (nested.some((c) => /token/.test(c) && /expired/.test(c))) return error('PROVIDER_GRANT_EXPIRED', `The ${operation} token has expired`, thrown);
+  if (nested.some((c) => /token/.test(c) && /invalid/.test(c))) return error('PROVIDER_GRANT_INVALID', `The ${operation} token is invalid or was already used`, thrown);
   if (status === 404) return error('PROVIDER_NOT_FOUND', `The identity provider does not know that ${operation.replace(/^get /, '')}`, thrown);
   if (status === 422) return error('PROVIDER_INVALID_REQUEST', `The identity provider refused the input of ${operation}`, thrown);
   if (status === 400 && /token|code/i.test(code)) return error('PROVIDER_GRANT_INVALID', `The ${operation} token is invalid or expired`, thrown);
+  if (status === 400) return error('PROVIDER_INVALID_REQUEST', `The identity provider refused the input of ${operation}`, thrown);
   return error('PROVIDER_REJECTED', `The identity provider refused ${operation} (HTTP ${status}${code ? `, ${code}` : ''})`, thrown);
 }
 
