@@ -48,7 +48,8 @@ describe('two server processes on one PostgreSQL', { skip: TEST_DATABASE_URL ? f
     await mirrorEmulator(store.db, emulator);
     const port = new URL(proxy.url).port;
     const env = {
-      DATABASE_URL: database.url, DATABASE_POOL_SIZE: '10', GATEHOUSE_SECRET: TEST_SECRET, PUBLIC_URL: config.PUBLIC_URL,
+      DATABASE_URL: database.url, DATABASE_POOL_SIZE: '10', GATEHOUSE_SECRET: TEST_SECRET, PUBLIC_URL: config.PUBLIC_URL, WORKOS_WEBHOOK_SECRET: 'whsec_multi_instance_test',
+      RECONCILE_INTERVAL_SECONDS: '0',
       WORKOS_API_KEY: emulator.apiKey, WORKOS_CLIENT_ID: emulator.clientId, WORKOS_API_HOSTNAME: '127.0.0.1', WORKOS_API_PORT: port, WORKOS_API_HTTPS: 'false',
     };
     servers = await Promise.all([startGatehouseProcess(env), startGatehouseProcess(env)]);
