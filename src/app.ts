@@ -69,6 +69,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     ...(directorySync.routes ? { webhookRoutes: directorySync.routes } : {}),
     ...(signInRoutes ? { signInRoutes } : {}),
     ...(provider && sso ? { sso: { sso, provider } } : {}),
+    ...(access.sessions ? { sessions: access.sessions } : {}),
     onSuperAdminEntry: (auth, organizationId, c) => recordSuperAdminEntry(store.db, auth, organizationId, `${c.req.method} ${c.req.path}`),
   });
   return {
