@@ -1,0 +1,129 @@
+// Directory and mirror semantics, event by event through the inbox: group-to-role mapping with
+// priority, deprovisioning on deactivation and on directory deletion (no per-user events),
+// accepted invitations, deleted SSO connections, tombstones and out-of-order memberships.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setGroupRoleMapping } from '../../src/directory/group-role-mappings.ts';
+import type { Store } from '../../src/store/store.ts';
+import { asSystem } from '../../src/store/tenant.ts';
+import { ingestEvent } from '../../src/webhooks/inbox.ts';
+import { testEngines } from '../support/stores.ts';
+import { makeEvent, recordingRevoker } from '../webhooks/support.ts';
+
+for (const engine of testEngines()) {
+  describe(`directory semantics (${engine.name})`, () => {
+    let store: Store;
+    const access = recordingRevoker();
+    before(async () => {
+      store = await engine.open();
+    });
+    after(async () => store?.close());
+
+    let clock = Date.UTC(2026, 5, 1);
+    const send = async (type: string, data: Record<string, unknown>) => ingestEvent({ db: store.db, access }, makeEvent(type, data, new Date(clock++)), 'webhook');
+    const read = <T>(fn: Parameters<typeof asSystem<T>>[2]) => asSystem(store.db, 'test reads', fn);
+    const membership = (org: string, user: string) => read((tx) => tx.selectFrom('organization_memberships').select(['role_slug', 'status', 'source']).where('organization_id', '=', org).where('user_id', '=', user).executeTakeFirst());
+
+    async function world(tag: string) {
+      const org = `org_${tag}`;
+      const dir = `directory_${tag}`;
+      await send('organization.created', { object: 'organization', id: org, name: tag, external_id: null });
+      await send('user.created', { object: 'user', id: `user_${tag}`, email: `${tag}@acme.test`, email_verified: true, first_name: 'P', last_name: 'Q' });
+      await send('dsync.activated', { object: 'directory', id: dir, organization_id: org, name: 'Dir', type: 'okta scim v2.0', state: 'active' });
+      const du = { object: 'directory_user', id: `directory_user_${tag}`, directory_id: dir, organization_id: org, idp_id: tag, email: `${tag}@acme.test`, first_name: 'P', last_name: 'Q', state: 'active', emails: [] };
+      await send('dsync.user.created', du);
+      const group = (g: string) => ({ object: 'directory_group', id: `directory_group_${tag}_${g}`, directory_id: dir, organization_id: org, idp_id: g, name: g });
+      return { org, dir, du, group, user: `user_${tag}` };
+    }
+
+    it('provisions a linked directory user and maps groups to roles by priority', async () => {
+      const w = await world('roles');
+      assert.deepEqual(await membership(w.org, w.user), { role_slug: 'member', status: 'active', source: 'directory' });
+      await send('dsync.group.created', w.group('eng'));
+      await send('dsync.group.created', w.group('admins'));
+      await read((tx) => tx.insertInto('organization_roles').values({ organization_id: w.org, slug: 'engineer', name: 'Engineer', permissions: [] }).execute());
+      await setGroupRoleMapping(store.db, access, w.org, { directoryGroupId: w.group('eng').id, roleSlug: 'engineer', priority: 1 }, { type: 'user', id: 'user_admin' });
+      await setGroupRoleMapping(store.db, access, w.org, { directoryGroupId: w.group('admins').id, roleSlug: 'admin', priority: 10 }, { type: 'user', id: 'user_admin' });
+      await send('dsync.group.user_added', { directory_id: w.dir, user: w.du, group: w.group('eng') });
+      assert.equal((await membership(w.org, w.user))?.role_slug, 'engineer');
+      await send('dsync.group.user_added', { directory_id: w.dir, user: w.du, group: w.group('admins') });
+      assert.equal((await membership(w.org, w.user))?.role_slug, 'admin', 'the higher priority group wins');
+      await send('dsync.group.user_removed', { directory_id: w.dir, user: w.du, group: w.group('admins') });
+      assert.equal((await membership(w.org, w.user))?.role_slug, 'engineer');
+      await send('dsync.group.deleted', w.group('eng'));
+      assert.equal((await membership(w.org, w.user))?.role_slug, 'member', 'in no mapped group: the default role');
+      const changes = await read((tx) => tx.selectFrom('audit_events').select(['actor_type', 'data']).where('organization_id', '=', w.org).where('type', '=', 'directory.role_changed').execute());
+      assert.equal(changes.length, 4);
+      assert.ok(changes.every((c) => c.actor_type === 'directory'));
+    });
+
+    it('deprovisions at once on deactivation, and every user when the directory is deleted', async () => {
+      const w = await world('deprov');
+      access.events.length = 0;
+      await send('dsync.user.updated', { ...w.du, state: 'inactive' });
+      assert.equal((await membership(w.org, w.user))?.status, 'inactive');
+      assert.deepEqual(access.events, [{ kind: 'membership', organizationId: w.org, userId: w.user }, { kind: 'user', userId: w.user, organizationId: w.org }]);
+      await send('dsync.user.updated', { ...w.du, state: 'active' });
+      assert.equal((await membership(w.org, w.user))?.status, 'active', 'reactivation provisions again');
+
+      access.events.length = 0;
+      const outcome = await send('dsync.deleted', { object: 'directory', id: w.dir, organization_id: w.org, name: 'Dir', type: 'okta scim v2.0', state: 'deleting' });
+      assert.equal(outcome.outcome, 'applied');
+      assert.equal((await membership(w.org, w.user))?.status, 'inactive');
+      assert.equal(access.events.length, 2);
+      const du = await read((tx) => tx.selectFrom('directory_users').select('deleted_at').where('id', '=', w.du.id).executeTakeFirstOrThrow());
+      assert.ok(du.deleted_at, 'tombstoned with the directory');
+      // A late update of that user cannot bring them back.
+      assert.equal((await send('dsync.user.updated', { ...w.du, first_name: 'Late' })).outcome, 'stale');
+      assert.equal((await membership(w.org, w.user))?.status, 'inactive');
+    });
+
+    it('turns an accepted invitation into a membership with the invite-time role', async () => {
+      await send('organization.created', { object: 'organization', id: 'org_inv', name: 'Inv' });
+      await read((tx) => tx.insertInto('organization_roles').values({ organization_id: 'org_inv', slug: 'billing', name: 'Billing', permissions: [] }).execute());
+      const inv = { object: 'invitation', id: 'invitation_1', email: 'new@inv.test', state: 'pending', organization_id: 'org_inv', role_slug: 'billing', accepted_user_id: null };
+      await send('invitation.created', inv);
+      await send('invitation.accepted', { ...inv, state: 'accepted', accepted_user_id: 'user_inv' });
+      assert.deepEqual(await membership('org_inv', 'user_inv'), { role_slug: 'billing', status: 'active', source: 'invitation' });
+      // WorkOS then announces its own membership: adopted, not duplicated.
+      await send('organization_membership.created', { object: 'organization_membership', id: 'om_inv', user_id: 'user_inv', organization_id: 'org_inv', status: 'active', role: { slug: 'billing' } });
+      const rows = await read((tx) => tx.selectFrom('organization_memberships').select('id').where('organization_id', '=', 'org_inv').execute());
+      assert.deepEqual(rows, [{ id: 'om_inv' }]);
+    });
+
+    it('a deleted connection disables SSO and appends sso.connection_removed', async () => {
+      await send('organization.created', { object: 'organization', id: 'org_sso', name: 'SSO' });
+      await send('connection.activated', { object: 'connection', id: 'conn_1', organization_id: 'org_sso', connection_type: 'OktaSAML', name: 'Okta', state: 'active' });
+      await read((tx) => tx.insertInto('sso_configs').values({ organization_id: 'org_sso', enabled: true, enforced: true, connection_id: 'conn_1', provider: 'OktaSAML' }).execute());
+      await send('connection.deleted', { object: 'connection', id: 'conn_1', organization_id: 'org_sso', connection_type: 'OktaSAML', name: 'Okta', state: 'inactive' });
+      const cfg = await read((tx) => tx.selectFrom('sso_configs').select(['enabled', 'enforced', 'connection_id']).where('organization_id', '=', 'org_sso').executeTakeFirstOrThrow());
+      assert.deepEqual(cfg, { enabled: false, enforced: false, connection_id: null });
+      const removed = await read((tx) => tx.selectFrom('audit_events').select('type').where('organization_id', '=', 'org_sso').where('type', '=', 'sso.connection_removed').execute());
+      assert.equal(removed.length, 1);
+    });
+
+    it('an older event never overwrites newer state; tombstones hold', async () => {
+      const older = makeEvent('user.updated', { object: 'user', id: 'user_order', email: 'old@acme.test' }, new Date(clock++));
+      const newer = makeEvent('user.updated', { object: 'user', id: 'user_order', email: 'new@acme.test' }, new Date(clock++));
+      const deleted = makeEvent('user.deleted', { object: 'user', id: 'user_order', email: 'new@acme.test' }, new Date(clock++));
+      assert.equal((await ingestEvent({ db: store.db, access }, newer, 'webhook')).outcome, 'applied');
+      assert.equal((await ingestEvent({ db: store.db, access }, older, 'webhook')).outcome, 'stale');
+      assert.equal((await read((tx) => tx.selectFrom('users').select('email').where('id', '=', 'user_order').executeTakeFirstOrThrow())).email, 'new@acme.test');
+      await ingestEvent({ db: store.db, access }, deleted, 'webhook');
+      const late = makeEvent('user.created', { object: 'user', id: 'user_order', email: 'zombie@acme.test' }, new Date(clock - 10));
+      assert.equal((await ingestEvent({ db: store.db, access }, late, 'webhook')).outcome, 'stale');
+      const row = await read((tx) => tx.selectFrom('users').select(['email', 'deleted_at']).where('id', '=', 'user_order').executeTakeFirstOrThrow());
+      assert.equal(row.email, 'new@acme.test');
+      assert.ok(row.deleted_at);
+    });
+
+    it('membership events out of order converge on the newest', async () => {
+      const m = { object: 'organization_membership', id: 'om_ooo', user_id: 'user_ooo', organization_id: 'org_ooo' };
+      const created = makeEvent('organization_membership.created', { ...m, status: 'active', role: { slug: 'member' } }, new Date(clock++));
+      const updated = makeEvent('organization_membership.updated', { ...m, status: 'active', role: { slug: 'admin' } }, new Date(clock++));
+      await ingestEvent({ db: store.db, access }, updated, 'webhook');
+      await ingestEvent({ db: store.db, access }, created, 'webhook');
+      assert.deepEqual(await membership('org_ooo', 'user_ooo'), { role_slug: 'admin', status: 'active', source: 'manual' });
+    });
+  });
+}
