@@ -65,7 +65,7 @@ export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): 
   const onSuperAdminEntry: ApiDeps['onSuperAdminEntry'] = deps.onSuperAdminEntry ?? ((auth, orgId, c) => recordEntry(auth, orgId, { method: c.req.method, path: c.req.path }));
   const apiV1 = { ...createApiV1({ store: deps.store, publicUrl: deps.publicUrl ?? '', authenticate, onSuperAdminEntry, sso: deps.sso, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions }), authenticate };
   app.route('/api/v1', apiV1.router);
-  app.route('/admin', createAdminPages({ store: deps.store, authenticate: apiV1.authenticate, onSuperAdminEntry }, ADMIN_PAGES));
+  app.route('/admin', createAdminPages({ store: deps.store, authenticate: apiV1.authenticate, onSuperAdminEntry, services: { sso: deps.sso?.sso, provider: deps.sso?.provider, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, publicUrl: deps.publicUrl } }, ADMIN_PAGES));
   app.notFound(notFound);
   app.onError(createErrorHandler(deps.logger));
   return app;

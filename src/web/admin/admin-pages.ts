@@ -10,6 +10,7 @@ import { AppError, isAppError } from '../../core/errors.ts';
 import type { Permission } from '../../core/permissions.ts';
 import type { Store } from '../../store/store.ts';
 import { inTenant } from '../../store/tenant.ts';
+import { listTenants } from '../../organizations/tenants.ts';
 import type { IdentityProvider } from '../../identity/provider.ts';
 import type { OrganizationAdmin } from '../../identity/organization-admin.ts';
 import type { SessionService } from '../../sessions/session-service.ts';
@@ -98,6 +99,20 @@ export function createAdminPages(deps: AdminPagesDeps, pages: AdminPage[]): Hono
     const auth = await authed(c);
     if (auth instanceof Response) return auth;
     return c.redirect(adminHref(auth.organizationId, 'sso'));
+  });
+
+  // The super-admin tenant switcher: every tenant, with a way in. Others get 404, as in the API.
+  app.get('/tenants', async (c) => {
+    const auth = await authed(c);
+    if (auth instanceof Response) return auth;
+    if (!auth.isSuperAdmin) throw new AppError('RESOURCE_NOT_FOUND', 'Not found');
+    const tenants = await listTenants(deps.store.db);
+    const body = html`<p>Every tenant. Entering one is recorded in that tenant's audit trail.</p>
+<table><thead><tr><th scope="col">Tenant</th><th scope="col">SSO</th><th scope="col">Directories</th><th scope="col">Members</th><th scope="col"><span class="muted">Enter</span></th></tr></thead>
+<tbody>${tenants.map((t) => html`<tr><td>${t.name} <code>${t.id}</code></td><td>${t.sso.enabled ? (t.sso.enforced ? `enforced (${t.sso.provider})` : `enabled (${t.sso.provider})`) : 'off'}</td>
+<td>${t.directories.count} (${t.directories.users} users)</td><td>${t.members.active} active, ${t.members.inactive} inactive, ${t.members.pending} pending</td>
+<td><a href="${adminHref(t.id, 'members')}">Enter ${t.name}</a></td></tr>`)}</tbody></table>`;
+    return c.html(await page({ title: 'Tenants', auth, orgId: auth.organizationId, orgName: 'Super-admin', section: 'tenants', body }));
   });
 
   app.get('/orgs/:orgId/:section', async (c) => {

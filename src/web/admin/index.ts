@@ -1,8 +1,10 @@
-// Every admin section, in navigation order. Sections whose services are not wired yet are absent
-// from this list rather than present as empty pages.
+// Every admin section, in navigation order.
 import type { AdminPage } from './admin-pages.ts';
+import { apiKeysPage } from './pages/api-keys.ts';
 import { auditPage } from './pages/audit.ts';
 import { membersPage } from './pages/members.ts';
 import { rolesPage } from './pages/roles.ts';
+import { sessionsPage } from './pages/sessions.ts';
+import { ssoPage } from './pages/sso.ts';
 
-export const ADMIN_PAGES: AdminPage[] = [membersPage, rolesPage, auditPage];
+export const ADMIN_PAGES: AdminPage[] = [ssoPage, membersPage, rolesPage, apiKeysPage, sessionsPage, auditPage];

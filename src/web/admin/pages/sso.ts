@@ -1,0 +1,120 @@
+// Settings → Security → SSO: the connection, the enforce toggle with its lockout preview, the
+// admin portal for the IT team (SSO and directory sync), and a directory sync card.
+import { html } from 'hono/html';
+import { z } from 'zod';
+import { CONNECTION_TYPES } from '../../../core/connection-types.ts';
+import { AppError } from '../../../core/errors.ts';
+import { membersWithoutSsoSignIn } from '../../../organizations/members.ts';
+import { createPortalLink, enableSsoWithProvider, setSsoEnforcement } from '../../../organizations/sso-settings.ts';
+import { actorOf } from '../../../audit/actor.ts';
+import { inTenant } from '../../../store/tenant.ts';
+import { adminHref, formatTime } from '../layout.ts';
+import type { AdminPage, PageContext } from '../admin-pages.ts';
+
+function ssoDeps(ctx: PageContext) {
+  const { sso, provider } = ctx.services;
+  if (!sso || !provider) throw new AppError('PROVIDER_UNAVAILABLE', 'SSO settings need the identity provider, which this server was started without');
+  return { db: ctx.store.db, sso, provider };
+}
+
+async function directoryCard(ctx: PageContext) {
+  const { orgId, store } = ctx;
+  const [directories, report] = await Promise.all([
+    inTenant(store.db, orgId, (tx) =>
+      tx.selectFrom('directories as d').select((eb) => [
+        'd.id', 'd.name', 'd.type', 'd.state', 'd.provider_updated_at',
+        eb.selectFrom('directory_users as u').whereRef('u.directory_id', '=', 'd.id').where('u.deleted_at', 'is', null).where('u.state', '=', 'active').select((e) => e.fn.countAll<number>().as('n')).as('users'),
+        eb.selectFrom('directory_groups as g').whereRef('g.directory_id', '=', 'd.id').where('g.deleted_at', 'is', null).select((e) => e.fn.countAll<number>().as('n')).as('groups'),
+      ]).where('d.organization_id', '=', orgId).where('d.deleted_at', 'is', null).execute()),
+    store.db.selectFrom('sync_cursors').select(['last_run_at', 'last_report']).where('name', '=', 'events').executeTakeFirst().catch(() => undefined),
+  ]);
+  const drift = report?.last_report ? JSON.stringify(report.last_report) : null;
+  return html`<section aria-labelledby="dsync-title"><h2 id="dsync-title">Directory sync</h2>
+${directories.length === 0
+  ? html`<p class="empty">No directory connected. Open the admin portal for directory sync to connect Okta, Entra ID or another SCIM provider.</p>`
+  : html`<table><thead><tr><th scope="col">Directory</th><th scope="col">State</th><th scope="col">Users</th><th scope="col">Groups</th><th scope="col">Last event</th></tr></thead>
+<tbody>${directories.map((d) => html`<tr><td>${d.name} <span class="muted">${d.type}</span></td><td>${d.state}</td><td>${Number(d.users ?? 0)}</td><td>${Number(d.groups ?? 0)}</td><td>${formatTime(d.provider_updated_at)}</td></tr>`)}</tbody></table>`}
+<p class="muted">Last reconciliation: ${formatTime(report?.last_run_at ?? null)}${drift ? html` — drift found: <code>${drift.slice(0, 300)}</code>` : ''}</p></section>`;
+}
+
+export const ssoPage: AdminPage = {
+  section: 'sso',
+  title: 'Settings → Security → SSO',
+  permission: 'organization:read',
+  async render(ctx) {
+    const { orgId, store, auth, services } = ctx;
+    const canManage = auth.permissions.includes('sso:manage') || auth.isSuperAdmin;
+    const config = services.sso ? await services.sso.getSsoConfig(orgId) : null;
+    const connections = await inTenant(store.db, orgId, (tx) => tx.selectFrom('sso_connections').select(['id', 'connection_type', 'name', 'state']).where('organization_id', '=', orgId).where('deleted_at', 'is', null).execute());
+    const lockout = await inTenant(store.db, orgId, (tx) => membersWithoutSsoSignIn(tx, orgId));
+    const href = adminHref(orgId, 'sso');
+    return html`
+<section aria-labelledby="conn-title"><h2 id="conn-title">Connection</h2>
+${!config ? html`<p class="error" role="alert">This server was started without an identity provider; SSO cannot be configured here.</p>` : config.enabled
+  ? html`<p>SSO is <strong>enabled</strong> with <code>${config.connectionId}</code> (${config.provider}). Enforcement is <strong>${config.enforced ? 'on' : 'off'}</strong>.</p>`
+  : html`<p>SSO is <strong>not enabled</strong>. Members sign in with password or magic code.</p>`}
+${canManage && config ? html`
+<form method="post" action="${href}/enable">
+<label for="sso-connection">Connection ID</label>
+<input id="sso-connection" name="connectionId" required pattern="conn_[0-9A-Za-z]{8,40}" list="sso-connections" value="${config.connectionId ?? connections[0]?.id ?? ''}">
+<datalist id="sso-connections">${connections.map((c) => html`<option value="${c.id}">${c.name ?? c.connection_type} (${c.state})</option>`)}</datalist>
+<label for="sso-provider">Provider</label>
+<select id="sso-provider" name="provider">${CONNECTION_TYPES.map((t) => html`<option value="${t}" ${t === (config.provider ?? connections[0]?.connection_type ?? 'GenericSAML') ? 'selected' : ''}>${t}</option>`)}</select>
+<p><button type="submit">Save and enable SSO</button></p></form>
+${config.enabled ? html`<form method="post" action="${href}/disable"><button type="submit">Disable SSO</button></form>` : ''}` : ''}
+</section>
+<section aria-labelledby="enforce-title"><h2 id="enforce-title">Require SSO for all members</h2>
+${lockout.length > 0
+  ? html`<p class="error" role="alert">${lockout.length} active members have never signed in through SSO. Enforcing now locks them out:</p>
+<ul>${lockout.slice(0, 20).map((m) => html`<li><code>${m.email}</code></li>`)}</ul>`
+  : html`<p>Every active member has signed in through SSO at least once.</p>`}
+${canManage && config ? html`<form method="post" action="${href}/enforce">
+<input type="hidden" name="enforced" value="${config.enforced ? 'false' : 'true'}">
+${!config.enforced && lockout.length > 0 ? html`<p><input type="checkbox" id="ack" name="acknowledgeLockout" value="true"><label for="ack" style="display:inline">I understand ${lockout.length} members will lose access</label></p>` : ''}
+<button type="submit">${config.enforced ? 'Stop requiring SSO' : 'Require SSO'}</button></form>` : ''}
+</section>
+<section aria-labelledby="portal-title"><h2 id="portal-title">Admin portal</h2>
+<p>Hand your customer's IT team a link (valid 5 minutes) to set up SSO or directory sync themselves.</p>
+${canManage ? html`<form class="inline" method="post" action="${href}/portal"><input type="hidden" name="intent" value="sso"><button type="submit">Open Admin Portal (SSO)</button></form>
+<form class="inline" method="post" action="${href}/portal"><input type="hidden" name="intent" value="dsync"><button type="submit">Open Admin Portal (Directory Sync)</button></form>` : ''}
+</section>
+${await directoryCard(ctx)}`;
+  },
+  actions: {
+    enable: {
+      permission: 'sso:manage',
+      async run(ctx, form) {
+        const parsed = z.object({ connectionId: z.string().regex(/^conn_[0-9A-Za-z]{8,40}$/, 'The connection ID looks like conn_…'), provider: z.enum(CONNECTION_TYPES) }).safeParse(form);
+        if (!parsed.success) throw new AppError('REQUEST_INVALID', parsed.error.issues[0]!.message);
+        await enableSsoWithProvider(ssoDeps(ctx), ctx.auth, ctx.orgId, parsed.data);
+        return 'SSO enabled.';
+      },
+    },
+    disable: {
+      permission: 'sso:manage',
+      async run(ctx) {
+        await ssoDeps(ctx).sso.disableSso(actorOf(ctx.auth), ctx.orgId);
+        return 'SSO disabled; enforcement is off.';
+      },
+    },
+    enforce: {
+      permission: 'sso:manage',
+      async run(ctx, form) {
+        const enforced = form.enforced === 'true';
+        await setSsoEnforcement(ssoDeps(ctx), ctx.auth, ctx.orgId, { enforced, acknowledgeLockout: form.acknowledgeLockout === 'true' });
+        return enforced ? 'SSO is now required for every member.' : 'SSO is no longer required.';
+      },
+    },
+    portal: {
+      permission: 'sso:manage',
+      async run(ctx, form) {
+        const admin = ctx.services.organizationAdmin;
+        if (!admin) throw new AppError('PROVIDER_UNAVAILABLE', 'The admin portal needs the identity provider');
+        const intent = form.intent === 'dsync' ? 'dsync' : 'sso';
+        const publicUrl = ctx.services.publicUrl ?? '';
+        const { link } = await createPortalLink({ db: ctx.store.db, admin, publicUrl }, ctx.auth, ctx.orgId, { intent, ...(publicUrl ? { returnUrl: `${publicUrl}${adminHref(ctx.orgId, 'sso')}` } : {}) });
+        return { redirect: link };
+      },
+    },
+  },
+};
