@@ -40,13 +40,51 @@ function foldResource(resource: ScimResource): ScimResource {
   return foldValue(resource, '') as ScimResource;
 }
 
+/**
+ * `attr eq "value"` on a top-level attribute: what Okta and Entra send before every create
+ * (userName, externalId, displayName). Answered by a plain comparison so a directory of
+ * thousands of users is not folded and re-matched on every lookup.
+ */
+function simpleEquality(parsed: unknown): { attribute: string; value: string } | null {
+  if (!Array.isArray(parsed) || parsed.length !== 1) return null;
+  const entries = Object.entries(parsed[0] as Record<string, unknown>);
+  if (entries.length !== 1) return null;
+  const [attribute, comparison] = entries[0] as [string, unknown];
+  if (!Array.isArray(comparison) || comparison.length !== 2) return null;
+  const [operator, value] = comparison as unknown[];
+  if (typeof operator !== 'string' || operator.toLowerCase() !== 'eq' || typeof value !== 'string') return null;
+  return { attribute: attribute.toLowerCase(), value };
+}
+
+function topLevel(view: ScimResource, attribute: string): unknown {
+  for (const key in view) if (key.toLowerCase() === attribute) return view[key];
+  return undefined;
+}
+
+/**
+ * The items whose SCIM view matches `expression` (all of them when there is no filter).
+ * `view` may return a shallow object: it is only read.
+ */
+export function selectMatching<T>(items: readonly T[], expression: string | undefined, view: (item: T) => ScimResource): T[] {
+  if (!expression || expression.trim() === '') return [...items];
+  const parsed = JSON.parse(JSON.stringify(new SCIMMY.Types.Filter(expression))) as unknown;
+  const simple = simpleEquality(parsed);
+  if (simple) {
+    const fold = CASE_INSENSITIVE.has(simple.attribute);
+    const wanted = fold ? simple.value.toLowerCase() : simple.value;
+    return items.filter((item) => {
+      const actual = topLevel(view(item), simple.attribute);
+      return typeof actual === 'string' && (fold ? actual.toLowerCase() : actual) === wanted;
+    });
+  }
+  // Expression objects survive a JSON round trip; scimmy accepts them back in its constructor.
+  const folded = new SCIMMY.Types.Filter(fold(parsed, ''));
+  const views = items.map((item) => foldResource(view(item)));
+  const matched = new Set(folded.match(views));
+  return items.filter((_, i) => matched.has(views[i] as ScimResource));
+}
+
 /** Returns the resources matching `expression` (all of them when there is no filter). */
 export function filterResources<T extends ScimResource>(resources: readonly T[], expression: string | undefined): T[] {
-  if (!expression || expression.trim() === '') return [...resources];
-  const parsed = new SCIMMY.Types.Filter(expression);
-  // Expression objects survive a JSON round trip; scimmy accepts them back in its constructor.
-  const folded = new SCIMMY.Types.Filter(fold(JSON.parse(JSON.stringify(parsed)), ''));
-  const views = resources.map(foldResource);
-  const matched = new Set(folded.match(views));
-  return resources.filter((_, i) => matched.has(views[i] as ScimResource));
+  return selectMatching(resources, expression, (r) => r);
 }

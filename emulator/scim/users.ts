@@ -5,7 +5,7 @@ import type { DirectoryUserWire } from '../state/types.ts';
 import { createDirectoryUser, deleteDirectoryUser, updateDirectoryUser } from './directory-sync.ts';
 import { listResponse } from './discovery.ts';
 import { ScimError } from './errors.ts';
-import { filterResources } from './filter.ts';
+import { selectMatching } from './filter.ts';
 import { excluded, notFound, omit, readJsonObject, readPage, scim, scimJson, type ScimContext, type ScimEnv } from './http.ts';
 import { scimBoolean, scimUserFromRaw, userFieldsFromScim, type ScimResource } from './mapping.ts';
 import { applyScimPatch } from './patch.ts';
@@ -18,6 +18,11 @@ function toScim(user: DirectoryUserWire, base: string): ScimResource {
     { id: user.id, created_at: user.created_at, updated_at: user.updated_at, location: `${base}/Users/${user.id}` },
     user.state === 'active',
   );
+}
+
+/** What filters see: the stored SCIM attributes plus id and active, shallow (read only). */
+function filterView(user: DirectoryUserWire): ScimResource {
+  return { ...user.raw_attributes, id: user.id, active: user.state === 'active' };
 }
 
 function usersOf(world: World, directoryId: string): DirectoryUserWire[] {
@@ -49,11 +54,10 @@ function assertUniqueUserName(world: World, directoryId: string, userName: strin
 export function mountUsers(app: Hono<ScimEnv>, world: World): void {
   app.get('/:directoryId/Users', scim((c) => {
     const page = readPage(c);
-    const all = usersOf(world, c.get('directory').id).map((u) => toScim(u, c.get('base')));
-    const matched = filterResources(all, c.req.query('filter'));
+    const matched = selectMatching(usersOf(world, c.get('directory').id), c.req.query('filter'), filterView);
     const slice = matched.slice(page.startIndex - 1, page.startIndex - 1 + page.count);
     const drop = excluded(c);
-    return scimJson(c, listResponse(slice.map((r) => omit(r, drop)), matched.length, page.startIndex));
+    return scimJson(c, listResponse(slice.map((u) => omit(toScim(u, c.get('base')), drop)), matched.length, page.startIndex));
   }));
 
   app.post('/:directoryId/Users', scim(async (c) => {
