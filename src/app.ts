@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { openAccess, workosApiBaseUrl, type AccessParts } from './access/compose.ts';
 import type { Config } from './config.ts';
 import { createWorkosProvider } from './identity/workos/workos-provider.ts';
+import { createWorkosOrganizationAdmin } from './identity/workos/workos-organization-admin.ts';
 import { createSsoService, readSsoConfig, type SsoService } from './sso/sso-config.ts';
 import { createSignInService } from './identity/sign-in.ts';
 import type { IdentityProvider } from './identity/provider.ts';
@@ -49,6 +50,10 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
   const provider = config.AUTH_PROVIDER === 'workos' && config.WORKOS_API_KEY && config.WORKOS_CLIENT_ID
     ? createWorkosProvider({ apiKey: config.WORKOS_API_KEY, clientId: config.WORKOS_CLIENT_ID, apiHostname: new URL(workosApiBaseUrl(config)).hostname, port: config.WORKOS_API_PORT, https: config.WORKOS_API_HTTPS })
     : undefined;
+  // Members, invitations, admin portal links and tenant provisioning go through the same WorkOS client settings.
+  const organizationAdmin = provider && config.WORKOS_API_KEY && config.WORKOS_CLIENT_ID
+    ? createWorkosOrganizationAdmin({ apiKey: config.WORKOS_API_KEY, clientId: config.WORKOS_CLIENT_ID, apiHostname: new URL(workosApiBaseUrl(config)).hostname, port: config.WORKOS_API_PORT, https: config.WORKOS_API_HTTPS })
+    : undefined;
   const access = openAccess({ config, store, logger, refresher: provider, isSsoEnforced: async (organizationId, tx) => (await readSsoConfig(tx, organizationId)).enforced });
   // Sign-in (/auth/*) needs a provider and server-side sessions (which need GATEHOUSE_SECRET).
   const sso = provider ? createSsoService({ db: store.db, provider }) : null;
@@ -70,6 +75,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     ...(signInRoutes ? { signInRoutes } : {}),
     ...(provider && sso ? { sso: { sso, provider } } : {}),
     ...(access.sessions ? { sessions: access.sessions } : {}),
+    ...(organizationAdmin ? { organizationAdmin } : {}),
     onSuperAdminEntry: (auth, organizationId, c) => recordSuperAdminEntry(store.db, auth, organizationId, `${c.req.method} ${c.req.path}`),
   });
   return {
