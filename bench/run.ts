@@ -3,12 +3,14 @@
 import { accessBench } from './access.bench.ts';
 import { auditBench } from './audit.bench.ts';
 import { benchPostgresUrl } from './support.ts';
+import { webhooksBench } from './webhooks.bench.ts';
 
 const pg = await benchPostgresUrl();
 try {
   console.log(`Gatehouse bench — node ${process.version}, ${new Date().toISOString()}`);
   for (const line of await auditBench(pg?.url)) console.log(line);
   for (const line of await accessBench(pg?.url)) console.log(line);
+  for (const line of await webhooksBench(pg?.url)) console.log(line);
 } finally {
   pg?.stop();
 }

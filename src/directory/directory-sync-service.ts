@@ -81,13 +81,19 @@ export function createDirectorySync(config: Config, deps: DirectorySyncDeps): Di
     deliverMail,
     startSchedule() {
       if (!client || config.RECONCILE_INTERVAL_SECONDS === 0 || timer) return;
+      let running = false;
       const tick = async () => {
+        // A run longer than the interval must not overlap the next one in this process.
+        if (running) return;
+        running = true;
         try {
           const report = await run();
           if (report && report.drift > 0) deps.logger.info({ drift: report.drift, events: report.events }, 'reconciliation repaired drift');
           await deliverMail();
         } catch (error) {
           deps.logger.warn({ err: (error as Error).message }, 'scheduled reconciliation failed; next run retries');
+        } finally {
+          running = false;
         }
       };
       timer = setInterval(() => void tick(), config.RECONCILE_INTERVAL_SECONDS * 1000);

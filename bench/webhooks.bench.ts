@@ -1,0 +1,121 @@
+// Webhook intake on PostgreSQL, three figures measured in the same run:
+//   1. the bare inbox-insert transaction (BEGIN, insert one webhook_events row, COMMIT): the floor;
+//   2. webhook events per second end to end: signed HTTP POSTs to /webhooks/workos, verified,
+//      inbox + mirror upsert + audit entry in one transaction, answered after commit;
+//   3. the time from an identity provider's SCIM requests creating an N-user directory in the
+//      emulator to the mirror holding all N users (BENCH_SCIM_USERS, default 10,000).
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { startEmulator } from '../emulator/index.ts';
+import { createHttpApp } from '../src/http/app.ts';
+import { listen } from '../src/http/serve.ts';
+import { createLogger } from '../src/logger.ts';
+import { openStore, type Store } from '../src/store/store.ts';
+import { asSystem } from '../src/store/tenant.ts';
+import { createWebhookReceiver } from '../src/webhooks/receiver.ts';
+import { signWebhookPayload } from '../src/webhooks/signature.ts';
+import { setupScimDirectory } from '../test/webhooks/scim-workload.ts';
+import { opsPerSecond, row } from './support.ts';
+
+const SECRET = 'whsec_bench_0123456789abcdef';
+const noRevocations = { revoke: async () => undefined };
+
+async function freshDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `gatehouse_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+function dsyncUserEvent(i: number, org: string) {
+  const now = new Date().toISOString();
+  return JSON.stringify({
+    id: `event_bench_${String(i).padStart(8, '0')}_${randomBytes(3).toString('hex')}`, event: 'dsync.user.created', created_at: now,
+    data: { object: 'directory_user', id: `directory_user_bench_${i}`, directory_id: `directory_${org}`, organization_id: org, idp_id: `idp${i}`, email: `u${i}@bench.test`, first_name: 'B', last_name: 'U', state: 'active', emails: [], raw_attributes: {}, custom_attributes: {}, created_at: now, updated_at: now },
+  });
+}
+
+async function endToEnd(store: Store, total: number, orgs: number): Promise<{ inbox: number; http: number }> {
+  const inbox = await opsPerSecond(total, 10, (i) =>
+    asSystem(store.db, 'bench', (tx) => tx.insertInto('webhook_events').values({
+      id: `event_bare_${orgs}_${i}_${randomBytes(3).toString('hex')}`, type: 'dsync.user.created', organization_id: `org_bench_${i % orgs}`,
+      payload: dsyncUserEvent(i, `org_bench_${i % orgs}`), provider_created_at: new Date().toISOString(), source: 'webhook', outcome: 'applied',
+    }).execute()));
+  const receiver = createWebhookReceiver({ db: store.db, access: noRevocations, secrets: [SECRET] });
+  const server = await listen(createHttpApp({ store, logger: createLogger('silent'), webhookRoutes: receiver.routes }), { port: 0, host: '127.0.0.1' });
+  const base = total * orgs;
+  try {
+    const http = await opsPerSecond(total, 10, async (i) => {
+      const body = dsyncUserEvent(base + i, `org_bench_${i % orgs}`);
+      const res = await fetch(`${server.url}/webhooks/workos`, { method: 'POST', headers: { 'content-type': 'application/json', 'workos-signature': signWebhookPayload(body, SECRET) }, body });
+      if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
+    });
+    return { inbox, http };
+  } finally {
+    await server.close(1000);
+  }
+}
+
+async function scimToConverged(store: Store, users: number): Promise<{ seconds: number; scimSeconds: number }> {
+  const receiver = createWebhookReceiver({ db: store.db, access: noRevocations, secrets: [SECRET] });
+  const server = await listen(createHttpApp({ store, logger: createLogger('silent'), webhookRoutes: receiver.routes }), { port: 0, host: '127.0.0.1' });
+  const emu = await startEmulator({ seed: false, webhooks: { concurrency: 10, retry: { baseDelayMs: 50, factor: 2, maxAttempts: 10, timeoutMs: 30_000 } } });
+  try {
+    const dir = await setupScimDirectory(emu, { url: `${server.url}/webhooks/workos`, secret: SECRET });
+    const started = performance.now();
+    let next = 0;
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      while (next < users) {
+        const i = next++;
+        const r = await dir.scim.post('/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `b${i}@scim.test`, active: true, name: { givenName: 'B', familyName: String(i) }, emails: [{ value: `b${i}@scim.test`, primary: true }] });
+        if (r.status !== 201) throw new Error(`SCIM create answered ${r.status}`);
+      }
+    }));
+    const scimSeconds = (performance.now() - started) / 1000;
+    for (;;) {
+      const n = await asSystem(store.db, 'bench', async (tx) => Number((await tx.selectFrom('directory_users').select((eb) => eb.fn.countAll<number>().as('n')).where('organization_id', '=', dir.organizationId).where('deleted_at', 'is', null).executeTakeFirstOrThrow()).n));
+      if (n >= users) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return { seconds: (performance.now() - started) / 1000, scimSeconds };
+  } finally {
+    await emu.close();
+    await server.close(1000);
+  }
+}
+
+export async function webhooksBench(postgresUrl: string | undefined): Promise<string[]> {
+  const out = ['webhook intake (PostgreSQL, 10 concurrent senders)'];
+  if (!postgresUrl) return [...out, '  skipped (no BENCH_DATABASE_URL/TEST_DATABASE_URL and no local PostgreSQL to start)'];
+  const db = await freshDatabase(postgresUrl);
+  const store = await openStore({ engine: 'postgres', url: db.url, poolSize: 10 });
+  try {
+    const total = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 3000);
+    for (const orgs of [10, 1]) {
+      const r = await endToEnd(store, total, orgs);
+      out.push(row(`bare inbox-insert transaction, ${orgs} organization${orgs > 1 ? 's' : ''}`, r.inbox, 'tx/s'));
+      out.push(row(`webhook end to end (HTTP, verify, inbox, mirror, audit), ${orgs} org${orgs > 1 ? 's' : ''}`, r.http, 'events/s', r.inbox));
+    }
+    const users = Number(process.env.BENCH_SCIM_USERS ?? 10_000);
+    const scim = await scimToConverged(store, users);
+    out.push(row(`SCIM: ${users} users created -> mirror converged`, scim.seconds, 's'));
+    out.push(row(`  of which the SCIM requests themselves took`, scim.scimSeconds, 's'));
+    out.push(row(`  users per second, SCIM request to mirrored row`, users / scim.seconds, 'users/s'));
+  } finally {
+    await store.close();
+    await db.drop();
+  }
+  return out;
+}
