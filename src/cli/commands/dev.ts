@@ -4,6 +4,7 @@
 // WORKOS_API_KEY points at a real WorkOS), and the URL and demo sign-ins printed.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openGatehouse } from '../../app.ts';
@@ -18,12 +19,26 @@ export function devSecret(dataDir: string): string {
   return readFileSync(file, 'utf8').trim();
 }
 
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 export async function devCommand(args: string[]): Promise<number> {
   parseArgs({ args, options: {}, strict: true });
-  const base = loadConfig();
+  const requested = loadConfig();
+  // PORT=0 picks a free port now, so PUBLIC_URL and the WorkOS redirect URI name the real one.
+  const base = requested.PORT === 0 && /:0$/.test(requested.PUBLIC_URL) ? loadConfig({ PORT: String(await freePort(requested.HOST)) }) : requested;
   // No WorkOS key given: run against the emulator (a child process, see dev-emulator.ts).
   const emulator: EmulatorProcess | null = base.WORKOS_API_KEY ? null : await startEmulatorProcess();
   const config = loadConfig({
+    PORT: String(base.PORT),
     GATEHOUSE_SECRET: base.GATEHOUSE_SECRET ?? devSecret(base.GATEHOUSE_DATA_DIR),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     ...(emulator
