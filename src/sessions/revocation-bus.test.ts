@@ -70,6 +70,21 @@ for (const engine of testEngines()) {
       assert.deepEqual(c.events, [{ kind: 'user', userId: 'user_1' }]);
     });
 
+    it('comes back after its connection is killed, flushing subscribers, and delivers again', { skip: engine.name !== 'postgres' && 'PGlite has no separate listen connection to kill' }, async () => {
+      const c = collector();
+      bus.subscribe(c.subscriber);
+      await store.owner.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query ILIKE 'LISTEN%'`);
+      const started = performance.now();
+      while (c.resets === 0 && performance.now() - started < 5000) await new Promise((r) => setTimeout(r, 10));
+      console.log(`revocation bus: listening again ${(performance.now() - started).toFixed(0)} ms after its connection was killed`);
+      assert.equal(c.resets, 1);
+      assert.equal(bus.connected, true);
+      const arrived = c.next();
+      await asSystem(store.db, 'test', (tx) => publishRevocation(tx, { kind: 'membership', organizationId: 'org_1', userId: 'user_2' }));
+      await arrived;
+      assert.deepEqual(c.events.at(-1), { kind: 'membership', organizationId: 'org_1', userId: 'user_2' });
+    });
+
     it('refuses to publish an event listeners would drop', async () => {
       await assert.rejects(asSystem(store.db, 'test', (tx) => publishRevocation(tx, { kind: 'session', sessionId: '' })));
     });
