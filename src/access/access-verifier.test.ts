@@ -202,11 +202,13 @@ for (const engine of testEngines()) {
     it('rate-limits failed API key attempts per source with Retry-After', async () => {
       const limited = createAccessVerifier({ db: store.db });
       const bad = `gth_test_${'B'.repeat(43)}`;
+      const source = { sourceIp: '203.0.113.9' };
+      await limited.verifyCredential({ bearer: keys.org! }, source);
       let status = 0;
       let retryAfter: unknown;
       for (let i = 0; i < 12 && status !== 429; i++) {
         try {
-          await limited.verifyCredential({ bearer: bad }, { sourceIp: '203.0.113.9' });
+          await limited.verifyCredential({ bearer: bad }, source);
         } catch (error) {
           status = (error as { status: number }).status;
           retryAfter = (error as { details?: { retryAfter?: unknown } }).details?.retryAfter;
@@ -214,7 +216,8 @@ for (const engine of testEngines()) {
       }
       assert.equal(status, 429);
       assert.ok(typeof retryAfter === 'number' && retryAfter > 0);
-      // Another source is not affected.
+      // A key that already verified keeps working from the limited source; another source is not affected.
+      assert.equal((await limited.verifyCredential({ bearer: keys.org! }, source)).authMethod, 'api_key');
       await assert.rejects(limited.verifyCredential({ bearer: bad }, { sourceIp: '198.51.100.1' }), { status: 401 });
     });
   });

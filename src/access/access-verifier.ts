@@ -77,6 +77,10 @@ export function createAccessVerifier(options: AccessVerifierOptions): AccessVeri
       const bearer = credential.bearer;
       if (bearer !== undefined) {
         if (bearer.startsWith('gth_')) {
+          // A key verified before answers from the cache even while its source is limited: behind
+          // a shared proxy address, a scanner's failures must not lock out working keys.
+          const known = cache.get(bearer);
+          if (known) return known;
           const source = meta.sourceIp ?? 'unknown';
           const wait = limiter.retryAfter(source);
           if (wait > 0) throw new AppError('RATE_LIMITED', 'Too many failed API key attempts; try again later', { details: { retryAfter: wait } });
