@@ -10,13 +10,13 @@ import { createWorkosProvider } from '../identity/workos/workos-provider.ts';
 import { openRevocationBus } from '../sessions/revocation-bus.ts';
 import type { Store } from '../store/store.ts';
 import { inTenant } from '../store/tenant.ts';
-import { openPgliteTestStore } from '../../test/support/stores.ts';
+import { testEngines } from '../../test/support/stores.ts';
 import { createSsoService, type SsoService } from './sso-config.ts';
 
 const admin = { type: 'user' as const, id: 'user_admin' };
 const code = (c: string) => (e: unknown) => e instanceof AppError && e.code === c;
 
-describe('SSO configuration', () => {
+for (const engine of testEngines()) describe(`SSO configuration (${engine.name})`, () => {
   let emulator: RunningEmulator;
   let store: Store;
   let sso: SsoService;
@@ -26,7 +26,7 @@ describe('SSO configuration', () => {
 
   before(async () => {
     emulator = await startEmulator();
-    store = await openPgliteTestStore();
+    store = await engine.open();
     const provider = createWorkosProvider({ apiKey: emulator.apiKey, clientId: emulator.clientId, apiHostname: '127.0.0.1', port: emulator.port, https: false });
     sso = createSsoService({ db: store.db, provider });
     acme = emulator.seed!.organizations.Acme!;

@@ -6,6 +6,7 @@ import type { AuthContext } from '../../src/core/auth-context.ts';
 import { AppError } from '../../src/core/errors.ts';
 import { listAllOrganizations, recordSuperAdminEntry } from '../../src/identity/super-admin.ts';
 import { asSystem } from '../../src/store/tenant.ts';
+import { testEngines } from '../support/stores.ts';
 import { startSignInWorld, type SignInWorld } from './harness.ts';
 import { JSON_ACCEPT, auditTypes, callback, send, signIn, startLogin } from './in-process.ts';
 
@@ -13,9 +14,9 @@ const jsonPost = (body: unknown, extra: Record<string, string> = {}) => ({
   method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json', ...JSON_ACCEPT, ...extra },
 });
 
-describe('account routes', () => {
+for (const engine of testEngines()) describe(`account routes (${engine.name})`, () => {
   let world: SignInWorld;
-  before(async () => (world = await startSignInWorld()));
+  before(async () => (world = await startSignInWorld({ openStore: engine.open })));
   after(() => world.close());
 
   test('logout ends our session and the WorkOS session, and is audited', async () => {

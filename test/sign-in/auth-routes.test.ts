@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createSealer } from '../../src/identity/login-state.ts';
 import { inTenant } from '../../src/store/tenant.ts';
+import { testEngines } from '../support/stores.ts';
 import { SECRET, startSignInWorld, type SignInWorld } from './harness.ts';
 import { JSON_ACCEPT, auditTypes, callback, mintCode, send, startLogin } from './in-process.ts';
 
@@ -65,9 +66,9 @@ describe('/auth/login', () => {
   });
 });
 
-describe('/auth/callback', () => {
+for (const engine of testEngines()) describe(`/auth/callback (${engine.name})`, () => {
   let world: SignInWorld;
-  before(async () => (world = await startSignInWorld()));
+  before(async () => (world = await startSignInWorld({ openStore: engine.open })));
   after(() => world.close());
 
   test('LOGIN_SUCCESSFUL: one session cookie, the mirror and the audit chain', async () => {

@@ -11,6 +11,7 @@ import { parseConfig } from '../../src/config.ts';
 import { listen } from '../../src/http/serve.ts';
 import { ensureOrganization } from '../../src/identity/mirror.ts';
 import { createLogger } from '../../src/logger.ts';
+import type { Store } from '../../src/store/store.ts';
 import { openPgliteTestStore } from '../support/stores.ts';
 
 export const SECRET = 'sign-in-test-secret-0123456789-abcdefghijklmnop';
@@ -62,7 +63,14 @@ export interface SignInWorld {
   close(): Promise<void>;
 }
 
-export async function startSignInWorld(env: Record<string, string> = {}): Promise<SignInWorld> {
+export interface SignInWorldOptions {
+  env?: Record<string, string>;
+  /** The store to run on (PGlite by default; test/support/stores.ts testEngines() for PostgreSQL too). */
+  openStore?: () => Promise<Store>;
+}
+
+export async function startSignInWorld(options: SignInWorldOptions = {}): Promise<SignInWorld> {
+  const env = options.env ?? {};
   const emulator = await startEmulator({ seed: testSeed() });
   const port = await freePort();
   const config = parseConfig({
@@ -71,7 +79,7 @@ export async function startSignInWorld(env: Record<string, string> = {}): Promis
     WORKOS_API_HOSTNAME: '127.0.0.1', WORKOS_API_PORT: String(emulator.port), WORKOS_API_HTTPS: 'false',
     ...env,
   });
-  const store = await openPgliteTestStore();
+  const store = await (options.openStore ?? openPgliteTestStore)();
   const gatehouse = await openGatehouse(config, { store, logger: createLogger('silent') });
   const server = await listen(gatehouse.app, { port, host: '127.0.0.1' });
   const org = (name: string) => {
