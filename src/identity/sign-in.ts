@@ -49,7 +49,7 @@ export function createSignInService(deps: SignInServiceDeps): SignInService {
   };
 
   /** A sign-in without an organization: auto-join by verified domain, or there is nothing to enter. */
-  async function resolveOrganization(result: SignInResult): Promise<{ result: SignInResult; joined: ProviderMembership | null } | CallbackResult> {
+  async function resolveOrganization(result: SignInResult): Promise<{ result: SignInResult; joined: ProviderMembership | null; membership?: ProviderMembership } | CallbackResult> {
     const memberships = await provider.listMemberships({ userId: result.user.id });
     const active = memberships.filter((m) => m.status === 'active');
     if (active.length === 1) {
@@ -63,9 +63,12 @@ export function createSignInService(deps: SignInServiceDeps): SignInService {
         const scoped = await provider.refresh({ refreshToken: result.refreshToken, organizationId: target.organizationId });
         return { result: { ...scoped, method: result.method, authenticationMethod: result.authenticationMethod }, joined };
       }
-      await dropProviderSession(result);
+      // A deactivated membership: continue into that organization, whose transaction mirrors the
+      // status and records the refused sign-in in its chain before answering MEMBERSHIP_DEACTIVATED.
       const inactive = memberships.find((m) => m.status === 'inactive');
-      return { responseType: 'MEMBERSHIP_DEACTIVATED', organizationId: inactive?.organizationId ?? null, reason: inactive ? 'membership_inactive' : 'no_membership' };
+      if (inactive) return { result: { ...result, organizationId: inactive.organizationId }, joined: null, membership: inactive };
+      await dropProviderSession(result);
+      return { responseType: 'MEMBERSHIP_DEACTIVATED', organizationId: null, reason: 'no_membership' };
     }
     // Several active memberships and no selection step: the provider should have asked; do not guess.
     throw new AppError('PROVIDER_REJECTED', 'The identity provider returned no organization for a member of several');
@@ -74,19 +77,21 @@ export function createSignInService(deps: SignInServiceDeps): SignInService {
   async function completeAuthenticated(first: SignInResult, ctx: { returnTo: string } & RequestMeta): Promise<CallbackResult> {
     let result = first;
     let joined: ProviderMembership | null = null;
+    let known: ProviderMembership | null = null;
     if (!result.organizationId) {
       const resolved = await resolveOrganization(result);
       if ('responseType' in resolved) return resolved;
       ({ result, joined } = resolved);
+      known = resolved.membership ?? null;
     }
     const organizationId = result.organizationId!;
-    const known = await organizationExists(db, organizationId);
-    if (!known) await ensureOrganization(db, await provider.getOrganization(organizationId));
-    if (known?.deleted) {
+    const org = await organizationExists(db, organizationId);
+    if (!org) await ensureOrganization(db, await provider.getOrganization(organizationId));
+    if (org?.deleted) {
       await dropProviderSession(result);
       return { responseType: 'MEMBERSHIP_DEACTIVATED', organizationId, reason: 'organization_deleted' };
     }
-    const fromProvider = joined ?? (await provider.listMemberships({ userId: result.user.id, organizationId }))[0] ?? null;
+    const fromProvider = joined ?? known ?? (await provider.listMemberships({ userId: result.user.id, organizationId }))[0] ?? null;
     const now = new Date(clock());
     const user = { type: 'user' as const, id: result.user.id };
 

@@ -138,6 +138,7 @@ for (const engine of testEngines()) describe(`/auth/callback (${engine.name})`, 
     const sent = await callback(world, login, { code: await mintCode(world, 'dana@globex.test', login), state: login.state });
     assert.equal(sent.res.status, 403);
     assert.deepEqual(await sent.json(), { responseType: 'MEMBERSHIP_DEACTIVATED', organizationId: world.org('Globex'), reason: 'membership_inactive' });
+    assert.ok((await auditTypes(world, 'Globex')).includes('auth.membership_deactivated'), 'the refusal is in the organization\'s chain');
   });
 
   test('ORGANIZATION_SELECTION_REQUIRED, then the picker answer with every bad input', async () => {
