@@ -95,10 +95,11 @@ export async function resolveJwt(deps: ResolveDeps, token: string): Promise<Auth
     return context;
   }
   // A token whose WorkOS session we ended (logout, admin revoke) is refused even before it expires.
+  // A sid with a live row of ours is still in use (an organization switch ends one row, opens another).
   const sid = claims.sid;
   const local = await inTenant(deps.db, organizationId, (tx) =>
-    tx.selectFrom('sessions').select(['id', 'revoked_at']).where('workos_session_id', '=', sid).execute());
-  if (local.some((s) => s.revoked_at !== null)) throw new AppError('AUTH_TOKEN_REVOKED', 'The session of this access token was ended');
+    tx.selectFrom('sessions').select(['id', 'revoked_at']).where('workos_session_id', '=', sid).orderBy('id', 'desc').execute());
+  if (local.length > 0 && local.every((s) => s.revoked_at !== null)) throw new AppError('AUTH_TOKEN_REVOKED', 'The session of this access token was ended');
   const act = claims.act as { sub?: unknown; reason?: unknown } | undefined;
   const context: AuthContext = {
     principal: { type: 'user', userId: subject },
@@ -107,7 +108,8 @@ export async function resolveJwt(deps: ResolveDeps, token: string): Promise<Auth
     authMethod: 'access_token',
     ...(act && typeof act.sub === 'string' ? { impersonator: { email: act.sub, reason: typeof act.reason === 'string' ? act.reason : null } } : {}),
   };
-  const tags = { organizationId, userId: subject, ...(local[0] ? { sessionId: local[0].id } : {}) };
+  const live = local.find((s) => s.revoked_at === null);
+  const tags = { organizationId, userId: subject, ...(live ? { sessionId: live.id } : {}) };
   deps.cache.set(token, context, tags, expMs);
   return context;
 }
