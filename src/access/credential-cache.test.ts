@@ -35,7 +35,7 @@ describe('credential cache', () => {
     }
   });
 
-  it('flushes on reset, honours notAfter and the TTL, and keys by hash', () => {
+  it('flushes on reset, honours notAfter and the TTL, and bounds its size', () => {
     let now = 1_000_000;
     const cache = createCredentialCache({ ttlMs: 10_000, clock: () => now });
     cache.set('secret-token-value', ctx('org_A'), { organizationId: 'org_A' }, now + 2_000);
