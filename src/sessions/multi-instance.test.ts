@@ -19,14 +19,18 @@ import { createAccessVerifier } from '../access/access-verifier.ts';
 import { createApiKey } from '../access/api-keys.ts';
 import { createSessionService } from './session-service.ts';
 
-/** Forwards everything to the emulator and counts refresh grants on the way. */
+/** Forwards everything to the emulator, counting (and slowing) refresh grants on the way. */
 function countingProxy(target: string): Promise<{ server: Server; url: string; refreshCalls: () => number }> {
   let refreshes = 0;
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
-    if (req.method === 'POST' && req.url === '/user_management/authenticate' && body.toString().includes('"refresh_token"')) refreshes++;
+    if (req.method === 'POST' && req.url === '/user_management/authenticate' && body.toString().includes('"refresh_token"')) {
+      refreshes++;
+      // A slow provider widens the race: every other request arrives while this refresh is in flight.
+      await new Promise((r) => setTimeout(r, 300));
+    }
     const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'content-length') as [string, string][]);
     const upstream = await fetch(target + req.url, { method: req.method!, headers, ...(body.length ? { body } : {}) });
     res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
