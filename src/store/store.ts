@@ -92,6 +92,10 @@ async function withOwnerRole<T>(lite: PGlite, fn: () => Promise<T>): Promise<T> 
 
 async function openPostgres(location: Extract<StoreLocation, { engine: 'postgres' }>, options: OpenStoreOptions): Promise<Store> {
   const ownerPool = new pg.Pool({ connectionString: location.url, max: 2, types: pgTypes });
+  // An idle pooled connection that the server drops (restart, failover, pg_terminate_backend)
+  // emits 'error' on its pool; unhandled, that would crash the process. The pool replaces it.
+  const onIdleError = (error: Error) => options.onWarning?.(`database connection lost while idle: ${error.message}`);
+  ownerPool.on('error', onIdleError);
   const owner: SqlSession = {
     query: async (text, params) => ({ rows: (await ownerPool.query(text, params as unknown[])).rows }),
     exec: async (text) => ownerPool.query(text),
@@ -115,6 +119,7 @@ async function openPostgres(location: Extract<StoreLocation, { engine: 'postgres
     const useAppRole = rows[0]?.member === true;
     if (!useAppRole) options.onWarning?.(`cannot act as role ${APP_ROLE}; row-level security relies on the connecting user not being a superuser`);
     const pool = new pg.Pool({ connectionString: location.url, max: location.poolSize ?? 10, types: pgTypes });
+    pool.on('error', onIdleError);
     if (useAppRole) {
       // Queued ahead of the first query on every new connection (pg clients run queries in order).
       pool.on('connect', (client) => void client.query(`SET ROLE ${APP_ROLE}`).catch(() => undefined));
