@@ -121,6 +121,14 @@ describe('/api/v1 audit and roles', () => {
     assert.equal(types.data.length, 1);
   });
 
+  it('a route whose service this server lacks answers 503 with a code, and stays documented', async () => {
+    const res = await as('adminA', `/organizations/${orgA}/sso`, { method: 'PUT', body: JSON.stringify({ connectionId: 'conn_01ABCDEFGHJKMNPQRS', provider: 'GenericSAML' }) });
+    assert.equal(res.status, 503);
+    const body = await res.json();
+    assert.equal(body.code, 'PROVIDER_UNAVAILABLE');
+    assert.match(body.detail, /not configured on this server/);
+  });
+
   it('refuses built-in role changes and duplicate slugs with 409', async () => {
     assert.equal((await as('adminA', `/organizations/${orgA}/roles/admin`, { method: 'DELETE' })).status, 409);
     await as('adminA', `/organizations/${orgA}/roles`, { method: 'POST', body: JSON.stringify({ slug: 'ops', name: 'Ops', permissions: [] }) });

@@ -4,6 +4,7 @@ import type { Hono } from 'hono';
 import type { OrganizationAdmin } from '../../identity/organization-admin.ts';
 import type { Store } from '../../store/store.ts';
 import { Api, type ApiDeps } from './define-api.ts';
+import { unavailable } from './unavailable.ts';
 import { adminPortalRoutes } from './routes/admin-portal.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -19,9 +20,9 @@ import { ssoRoutes, type SsoRouteDeps } from './routes/sso.ts';
 export interface ApiV1Deps extends ApiDeps {
   store: Store;
   publicUrl: string;
-  /** SSO settings; the composition root always passes them, narrow tests may not. */
+  /** SSO settings; absent (no identity provider), the SSO routes answer 503. */
   sso?: Omit<SsoRouteDeps, 'store'> | undefined;
-  /** Provider administration (portal links, members, invitations); absent in narrow tests. */
+  /** Provider administration (portal links, members, invitations); absent, those routes answer 503. */
   organizationAdmin?: OrganizationAdmin | undefined;
   sessions?: SessionService | undefined;
   /** Pulls provider events into the mirror right after an admin change (see member-admin.ts). */
@@ -35,11 +36,14 @@ export function createApiV1(deps: ApiV1Deps): { router: Hono; api: Api } {
   roleRoutes(api, deps.store);
   memberReadRoutes(api, deps.store);
   apiKeyRoutes(api, deps.store);
-  if (deps.sessions) sessionRoutes(api, { store: deps.store, sessions: deps.sessions });
-  superAdminRoutes(api, { store: deps.store, admin: deps.organizationAdmin });
-  if (deps.sso) ssoRoutes(api, { store: deps.store, ...deps.sso });
-  if (deps.organizationAdmin) memberAdminRoutes(api, { db: deps.store.db, admin: deps.organizationAdmin, syncNow: deps.syncNow });
-  if (deps.organizationAdmin) adminPortalRoutes(api, { store: deps.store, admin: deps.organizationAdmin, publicUrl: deps.publicUrl });
+  const admin = deps.organizationAdmin ?? unavailable<OrganizationAdmin>('WorkOS administration (WORKOS_API_KEY, WORKOS_CLIENT_ID)');
+  const sessions = deps.sessions ?? unavailable<SessionService>('Server-side sessions (GATEHOUSE_SECRET)');
+  const sso = deps.sso ?? { sso: unavailable<SsoRouteDeps['sso']>('SSO (an identity provider)'), provider: unavailable<SsoRouteDeps['provider']>('SSO (an identity provider)') };
+  sessionRoutes(api, { store: deps.store, sessions });
+  superAdminRoutes(api, { store: deps.store, admin });
+  ssoRoutes(api, { store: deps.store, ...sso });
+  memberAdminRoutes(api, { db: deps.store.db, admin, syncNow: deps.syncNow });
+  adminPortalRoutes(api, { store: deps.store, admin, publicUrl: deps.publicUrl });
   const document = () => api.openApiDocument({ title: 'Gatehouse API', version: '1', serverUrl: `${deps.publicUrl}/api/v1` });
   api.router.get('/openapi.json', (c) => c.json(document()));
   return { router: api.router, api };

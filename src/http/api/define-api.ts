@@ -128,7 +128,7 @@ export class Api {
           ? { description: res.description, content: { [res.contentType ?? 'application/json']: { schema: schemaOf(res.schema, 'output') } } }
           : { description: res.description };
       }
-      const errorStatuses = ['401', '404', '422', ...(r.permission ? ['403'] : []), ...(r.body ? ['400', '413'] : [])];
+      const errorStatuses = ['401', '404', '422', '503', ...(r.permission ? ['403'] : []), ...(r.body ? ['400', '413'] : [])];
       for (const s of errorStatuses) {
         responses[s] ??= { description: 'Problem', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
       }

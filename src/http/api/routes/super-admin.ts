@@ -36,7 +36,7 @@ const provisionResult = z.object({
   steps: z.array(z.string()),
 });
 
-export function superAdminRoutes(api: Api, deps: { store: Store; admin?: OrganizationAdmin | undefined }): void {
+export function superAdminRoutes(api: Api, deps: { store: Store; admin: OrganizationAdmin }): void {
   api.add({
     method: 'get',
     path: '/admin/organizations',
@@ -54,7 +54,6 @@ export function superAdminRoutes(api: Api, deps: { store: Store; admin?: Organiz
     },
   });
   const admin = deps.admin;
-  if (!admin) return;
   api.add({
     method: 'post',
     path: '/admin/organizations',
