@@ -20,9 +20,10 @@ describe('SCIM deactivation across instances', () => {
   let emu: RunningEmulator | undefined;
   let drop: (() => Promise<void>) | undefined;
   after(async () => {
+    // Deliveries stop first, then the server, then the instances, then their database.
+    await emu?.close();
     await server?.close(500);
     for (const g of open) await g.close();
-    await emu?.close();
     await drop?.();
   });
 
