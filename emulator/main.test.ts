@@ -13,21 +13,27 @@ test('node emulator/main.ts prints the URL, key and client id, serves, and exits
   const started = new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (chunk: string) => {
       out += chunk;
-      if (out.includes('Client ID:')) resolve();
+      // The SCIM line is printed last; stdout may arrive in several chunks.
+      if (/SCIM \(Acme\): .*\n/.test(out)) resolve();
     });
     child.once('exit', (code) => reject(new Error(`exited early with ${code}: ${out}`)));
   });
-  await started;
-  const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
-  assert.ok(url, out);
-  assert.match(out, /API key:\s+sk_test_cli/);
-  assert.match(out, /Client ID:\s+client_cli/);
-  assert.match(out, /SCIM \(Acme\): .*token acme-demo-scim-token-0123456789/, 'the demo seed is loaded by default');
-  const res = await fetch(`${url}/organizations`, { headers: { authorization: 'Bearer sk_test_cli' } });
-  assert.equal(res.status, 200);
-  assert.equal(((await res.json()) as { data: unknown[] }).data.length, 2);
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const [code] = await exited;
-  assert.equal(code, 0);
+  // Whatever fails, the child must not outlive the test (its pipes would hold the runner open).
+  try {
+    await started;
+    const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
+    assert.ok(url, out);
+    assert.match(out, /API key:\s+sk_test_cli/);
+    assert.match(out, /Client ID:\s+client_cli/);
+    assert.match(out, /SCIM \(Acme\): .*token acme-demo-scim-token-0123456789/, 'the demo seed is loaded by default');
+    const res = await fetch(`${url}/organizations`, { headers: { authorization: 'Bearer sk_test_cli' } });
+    assert.equal(res.status, 200);
+    assert.equal(((await res.json()) as { data: unknown[] }).data.length, 2);
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const [code] = await exited;
+    assert.equal(code, 0);
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
 });
