@@ -33,6 +33,8 @@ export interface ApplyContext {
   note(kind: MirrorKind, change: MirrorChange): void;
   /** Runs `task` after the transaction commits (never if it rolls back). */
   defer(task: () => Promise<unknown>): void;
+  /** Organizations known to have a row in this transaction (saves a round trip per write). */
+  knownOrganizations?: Set<string>;
 }
 
 export type ApplyOutcome = 'applied' | 'stale';
@@ -43,8 +45,10 @@ export type EventHandler = (ctx: ApplyContext) => Promise<ApplyOutcome>;
  * tenant tables reference both. A placeholder row with no version lets the dependent row land;
  * the entity's own event, whenever it comes, is newer than "no version" and fills it in.
  */
-export async function ensureOrganization(tx: Tx, organizationId: string): Promise<void> {
-  await tx.insertInto('organizations').values({ id: organizationId, name: organizationId }).onConflict((oc) => oc.column('id').doNothing()).execute();
+export async function ensureOrganization(ctx: Pick<ApplyContext, 'tx' | 'knownOrganizations'>, organizationId: string): Promise<void> {
+  if (ctx.knownOrganizations?.has(organizationId)) return;
+  await ctx.tx.insertInto('organizations').values({ id: organizationId, name: organizationId }).onConflict((oc) => oc.column('id').doNothing()).execute();
+  ctx.knownOrganizations?.add(organizationId);
 }
 
 export async function ensureUser(tx: Tx, userId: string, email = ''): Promise<void> {

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { AppError } from '../core/errors.ts';
 import { audit, directoryActor, ensureOrganization, type ApplyContext, type ApplyOutcome } from './context.ts';
-import { deprovision, recomputeGroupMembers, recomputeRole, syncDirectoryUserAccess } from './provisioning.ts';
+import { deprovision, recomputeGroupMembers, recomputeRole, syncDirectoryUserAccess, type DirectoryUserState } from './provisioning.ts';
 import { insertedFlag, newerThanRow, versionColumns } from './version.ts';
 
 const DirectorySchema = z.object({ id: z.string(), organization_id: z.string(), name: z.string().nullish(), type: z.string().nullish(), state: z.string().nullish() });
@@ -29,34 +29,42 @@ function primaryEmail(u: DirectoryUserWire): string | null {
   return u.email ?? u.emails?.find((e) => e.primary)?.value ?? u.emails?.[0]?.value ?? null;
 }
 
-/** A deleted directory takes everything in it along, including events about it that come late. */
-async function directoryDeleted(ctx: ApplyContext, organizationId: string, directoryId: string): Promise<boolean> {
-  const d = await ctx.tx.selectFrom('directories').select('deleted_at').where('organization_id', '=', organizationId).where('id', '=', directoryId).executeTakeFirst();
-  return d?.deleted_at != null;
-}
-
-/** Upserts a directory user row if `ctx.version` is newer; true when it was written. */
-export async function writeDirectoryUser(ctx: ApplyContext, u: DirectoryUserWire, deletedEvent: boolean): Promise<boolean> {
-  await ensureOrganization(ctx.tx, u.organization_id);
-  const deleted = deletedEvent || (await directoryDeleted(ctx, u.organization_id, u.directory_id));
+/**
+ * Upserts a directory user row if `ctx.version` is newer; the row as written, or undefined when
+ * the version was stale. One statement does three things, to keep the per-event transaction short:
+ * a user of a directory already deleted is written as deleted (a late event about it must not
+ * bring it back), and the row is linked to the Gatehouse user with the same email, if any.
+ */
+export async function writeDirectoryUser(ctx: ApplyContext, u: DirectoryUserWire, deletedEvent: boolean): Promise<DirectoryUserState | undefined> {
+  await ensureOrganization(ctx, u.organization_id);
+  const email = primaryEmail(u);
+  const at = ctx.version.at;
+  const deletedAt = deletedEvent
+    ? sql<Date>`${at}::timestamptz`
+    : sql<Date | null>`(SELECT ${at}::timestamptz FROM directories d WHERE d.organization_id = ${u.organization_id} AND d.id = ${u.directory_id} AND d.deleted_at IS NOT NULL)`;
+  const linked = sql<string | null>`(SELECT gu.id FROM users gu WHERE lower(gu.email) = lower(${email}::text) AND gu.deleted_at IS NULL ORDER BY gu.id LIMIT 1)`;
   const values = {
-    directory_id: u.directory_id, idp_id: u.idp_id ?? '', email: primaryEmail(u), first_name: u.first_name ?? null,
-    last_name: u.last_name ?? null, state: u.state, deleted_at: deleted ? ctx.version.at : null, ...versionColumns(ctx.version),
+    directory_id: u.directory_id, idp_id: u.idp_id ?? '', email, first_name: u.first_name ?? null,
+    last_name: u.last_name ?? null, state: u.state, deleted_at: deletedAt, ...versionColumns(ctx.version),
   };
   const row = await ctx.tx
     .insertInto('directory_users')
-    .values({ organization_id: u.organization_id, id: u.id, ...values })
+    .values({ organization_id: u.organization_id, id: u.id, ...values, user_id: linked })
     // A tombstone is final: WorkOS never reuses a directory user id.
-    .onConflict((oc) => oc.columns(['organization_id', 'id']).doUpdateSet({ ...values, updated_at: sql`now()` }).where(newerThanRow('directory_users', ctx.version)).where('directory_users.deleted_at', 'is', null))
-    .returning([insertedFlag])
+    .onConflict((oc) => oc.columns(['organization_id', 'id'])
+      .doUpdateSet({ ...values, user_id: sql`coalesce(directory_users.user_id, excluded.user_id)`, updated_at: sql`now()` })
+      .where(newerThanRow('directory_users', ctx.version)).where('directory_users.deleted_at', 'is', null))
+    .returning([insertedFlag, 'organization_id', 'id', 'directory_id', 'email', 'state', 'user_id', 'deleted_at'])
     .executeTakeFirst();
-  if (row) ctx.note('directory_users', deleted || u.state !== 'active' ? 'deprovisioned' : row.inserted ? 'created' : 'updated');
-  return row !== undefined;
+  if (!row) return undefined;
+  ctx.note('directory_users', row.deleted_at !== null || u.state !== 'active' ? 'deprovisioned' : row.inserted ? 'created' : 'updated');
+  return row;
 }
 
 async function onDirectoryUser(ctx: ApplyContext, deleted: boolean): Promise<ApplyOutcome> {
   const u = parseData(DirectoryUserSchema, ctx);
-  if (!(await writeDirectoryUser(ctx, u, deleted))) return 'stale';
+  const row = await writeDirectoryUser(ctx, u, deleted);
+  if (!row) return 'stale';
   const type = deleted ? 'directory.user_deleted' : ctx.event.event === 'dsync.user.created' ? 'directory.user_created' : 'directory.user_updated';
   await audit(ctx, u.organization_id, type, directoryActor(u.directory_id), { type: 'directory_user', id: u.id }, { state: u.state });
   if (deleted) {
@@ -64,12 +72,18 @@ async function onDirectoryUser(ctx: ApplyContext, deleted: boolean): Promise<App
     await ctx.tx.updateTable('directory_group_members').set({ present: false, ...versionColumns(ctx.version) })
       .where('organization_id', '=', u.organization_id).where('directory_user_id', '=', u.id).where(newerThanRow('directory_group_members', ctx.version)).execute();
   }
-  await syncDirectoryUserAccess(ctx, u.organization_id, u.id);
+  await syncDirectoryUserAccess(ctx, u.organization_id, u.id, row);
   return 'applied';
 }
 
+/** A deleted directory takes everything in it along, including events about it that come late. */
+async function directoryDeleted(ctx: ApplyContext, organizationId: string, directoryId: string): Promise<boolean> {
+  const d = await ctx.tx.selectFrom('directories').select('deleted_at').where('organization_id', '=', organizationId).where('id', '=', directoryId).executeTakeFirst();
+  return d?.deleted_at != null;
+}
+
 async function writeGroup(ctx: ApplyContext, g: DirectoryGroupWire, deletedEvent: boolean): Promise<boolean> {
-  await ensureOrganization(ctx.tx, g.organization_id);
+  await ensureOrganization(ctx, g.organization_id);
   const deleted = deletedEvent || (await directoryDeleted(ctx, g.organization_id, g.directory_id));
   const values = { directory_id: g.directory_id, idp_id: g.idp_id ?? g.id, name: g.name, deleted_at: deleted ? ctx.version.at : null, ...versionColumns(ctx.version) };
   const row = await ctx.tx
@@ -97,7 +111,7 @@ async function onGroup(ctx: ApplyContext, deleted: boolean): Promise<ApplyOutcom
 
 /** Writes one (group, user) membership fact if newer; true when written. */
 export async function writeGroupMember(ctx: ApplyContext, organizationId: string, directoryId: string, groupId: string, directoryUserId: string, present: boolean): Promise<boolean> {
-  await ensureOrganization(ctx.tx, organizationId);
+  await ensureOrganization(ctx, organizationId);
   const values = { directory_id: directoryId, present, ...versionColumns(ctx.version) };
   const row = await ctx.tx
     .insertInto('directory_group_members')
@@ -131,7 +145,7 @@ async function isLive(ctx: ApplyContext, table: 'directory_users' | 'directory_g
 }
 
 async function writeDirectory(ctx: ApplyContext, d: z.infer<typeof DirectorySchema>, deleted: boolean): Promise<boolean> {
-  await ensureOrganization(ctx.tx, d.organization_id);
+  await ensureOrganization(ctx, d.organization_id);
   const values = { name: d.name ?? d.id, type: d.type ?? 'unknown', state: d.state ?? 'active', deleted_at: deleted ? ctx.version.at : null, ...versionColumns(ctx.version) };
   const row = await ctx.tx
     .insertInto('directories')

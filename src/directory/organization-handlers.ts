@@ -38,7 +38,7 @@ function domainState(state: string | null | undefined): DomainState {
 
 async function onDomain(ctx: ApplyContext, deleted: boolean): Promise<ApplyOutcome> {
   const d = parseData(DomainSchema, ctx);
-  await ensureOrganization(ctx.tx, d.organization_id);
+  await ensureOrganization(ctx, d.organization_id);
   const state = ctx.event.event === 'organization_domain.verification_failed' ? 'failed' : domainState(d.state);
   const values = { domain: d.domain, state, deleted_at: deleted ? ctx.version.at : null, ...versionColumns(ctx.version) };
   const row = await ctx.tx
@@ -60,7 +60,7 @@ async function onDomain(ctx: ApplyContext, deleted: boolean): Promise<ApplyOutco
  */
 async function onConnection(ctx: ApplyContext, change: 'active' | 'inactive' | 'deleted'): Promise<ApplyOutcome> {
   const c = parseData(ConnectionSchema, ctx);
-  await ensureOrganization(ctx.tx, c.organization_id);
+  await ensureOrganization(ctx, c.organization_id);
   const values = {
     connection_type: c.connection_type ?? 'unknown', name: c.name ?? null, state: change === 'deleted' ? 'deleted' : change,
     deleted_at: change === 'deleted' ? ctx.version.at : null, ...versionColumns(ctx.version),

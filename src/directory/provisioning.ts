@@ -8,7 +8,7 @@ import { newId } from '../core/ids.ts';
 import type { Tx } from '../store/tenant.ts';
 import { audit, directoryActor, type ApplyContext } from './context.ts';
 
-interface DirectoryUserState {
+export interface DirectoryUserState {
   organization_id: string;
   id: string;
   directory_id: string;
@@ -28,8 +28,8 @@ async function loadDirectoryUser(tx: Tx, organizationId: string, id: string): Pr
 }
 
 /** Brings the linked membership in line with the directory user's state. */
-export async function syncDirectoryUserAccess(ctx: ApplyContext, organizationId: string, directoryUserId: string): Promise<void> {
-  const du = await loadDirectoryUser(ctx.tx, organizationId, directoryUserId);
+export async function syncDirectoryUserAccess(ctx: ApplyContext, organizationId: string, directoryUserId: string, current?: DirectoryUserState): Promise<void> {
+  const du = current ?? (await loadDirectoryUser(ctx.tx, organizationId, directoryUserId));
   if (!du) return;
   const active = du.deleted_at === null && du.state === 'active';
   if (!active) {

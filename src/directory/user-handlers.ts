@@ -67,7 +67,7 @@ async function adoptLocalMembership(ctx: ApplyContext, organizationId: string, u
 
 async function onMembership(ctx: ApplyContext, deleted: boolean): Promise<ApplyOutcome> {
   const m = parseData(MembershipSchema, ctx);
-  await ensureOrganization(ctx.tx, m.organization_id);
+  await ensureOrganization(ctx, m.organization_id);
   await ensureUser(ctx.tx, m.user_id);
   await adoptLocalMembership(ctx, m.organization_id, m.user_id, m.id);
   const status: MembershipStatus = deleted ? 'inactive' : m.status;
@@ -93,7 +93,7 @@ async function onInvitation(ctx: ApplyContext): Promise<ApplyOutcome> {
   const inv = parseData(InvitationSchema, ctx);
   if (!inv.organization_id) return 'applied'; // an app-level invitation: no tenant to mirror it in
   const org = inv.organization_id;
-  await ensureOrganization(ctx.tx, org);
+  await ensureOrganization(ctx, org);
   const values = { email: inv.email, state: inv.state, role_slug: inv.role_slug ?? null, accepted_user_id: inv.accepted_user_id ?? null, expires_at: inv.expires_at ?? null, ...versionColumns(ctx.version) };
   const row = await ctx.tx
     .insertInto('invitations')

@@ -2,7 +2,8 @@
 //   1. insert the inbox row keyed by the provider's event id — a duplicate conflicts and stops here
 //      (a concurrent duplicate waits on the first one's uncommitted key, then sees the conflict);
 //   2. take the organization's transaction-scoped advisory lock, so two events of one tenant apply
-//      one after the other and cannot deadlock on the audit chain head and mirror rows;
+//      one after the other and cannot deadlock on the audit chain head and mirror rows
+//      (steps 1 and 2 are one statement: every round trip is held under the tenant's lock);
 //   3. run the handler: mirror writes, audit entries, revocations;
 // and commit. Until the commit nothing is visible; a failure rolls all of it back, inbox row
 // included, so the provider's retry (or reconciliation) applies the event later.
@@ -47,23 +48,26 @@ async function ingestOnce(deps: IngestDeps, event: ProviderEvent, source: 'webho
   const changes: IngestResult['changes'] = [];
   const deferred: Array<() => Promise<unknown>> = [];
   const outcome = await asSystem(deps.db, 'webhook intake: events name their own organization', async (tx) => {
-    const inserted = await tx
-      .insertInto('webhook_events')
-      .values({
-        id: event.id, type: event.event, organization_id: organizationId, payload: JSON.stringify(event),
-        provider_created_at: event.created_at, source, outcome: handler ? 'applied' : 'unhandled',
-      })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    if (!inserted) return 'duplicate' as const;
+    // One round trip: the organization's placeholder row (so tenant rows and the audit chain can
+    // reference it), the inbox row, and — only if the inbox row was new — the organization's lock.
+    const { rows } = await sql<{ id: string }>`
+      WITH org AS (
+        INSERT INTO organizations (id, name) SELECT ${organizationId}::text, ${organizationId}::text
+        WHERE ${organizationId}::text IS NOT NULL ON CONFLICT (id) DO NOTHING
+      )
+      INSERT INTO webhook_events (id, type, organization_id, payload, provider_created_at, source, outcome)
+      VALUES (${event.id}, ${event.event}, ${organizationId}, ${JSON.stringify(event)}::jsonb, ${event.created_at}::timestamptz, ${source}, ${handler ? 'applied' : 'unhandled'})
+      ON CONFLICT (id) DO NOTHING
+      RETURNING id, (SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtext(${'gatehouse.org:' + (organizationId ?? '')}))
+                     WHERE ${organizationId}::text IS NOT NULL) AS locked) AS locks`.execute(tx);
+    if (rows.length === 0) return 'duplicate' as const;
     if (!handler) return 'unhandled' as const;
-    if (organizationId) await sql`SELECT pg_advisory_xact_lock(hashtext(${'gatehouse.org:' + organizationId}))`.execute(tx);
     const ctx: ApplyContext = {
       tx, event, access: deps.access,
       version: { at: event.created_at, eventId: event.id },
       note: (kind, change) => changes.push({ kind, change }),
       defer: (task) => deferred.push(task),
+      knownOrganizations: new Set(organizationId ? [organizationId] : []),
     };
     const result = await handler(ctx);
     if (result === 'stale') await tx.updateTable('webhook_events').set({ outcome: 'stale' }).where('id', '=', event.id).execute();

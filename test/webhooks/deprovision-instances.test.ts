@@ -46,7 +46,8 @@ describe('SCIM deactivation across instances', () => {
     const scim = scimClient((u, i) => fetch(u, i), `${emu.url}/scim/v2/${created.directory.id}`, created.scim_token);
     const userId = 'user_deprovision_1';
     await asSystem(a.store.db, 'fixture', async (tx) => {
-      await tx.insertInto('organizations').values({ id: org.id, name: 'Deprovision Co' }).execute();
+      // dsync.activated may already have mirrored the organization (a placeholder row).
+      await tx.insertInto('organizations').values({ id: org.id, name: 'Deprovision Co' }).onConflict((oc) => oc.column('id').doNothing()).execute();
       await tx.insertInto('users').values({ id: userId, email: 'dana@deprovision.test' }).execute();
       await tx.insertInto('organization_memberships').values({ organization_id: org.id, id: 'om_dana', user_id: userId, role_slug: 'admin', status: 'active', source: 'manual' }).execute();
     });
