@@ -58,6 +58,30 @@ describe('sign-in through the emulator in Chromium', { skip }, () => {
     await context.close();
   });
 
+  test('signing out ends our session and, through WorkOS\'s logout page, the WorkOS session', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${world.url}/auth/login?returnTo=/api/v1/me`);
+    await passwordSignIn(page, 'grace@globex.test', 'globex-grace-demo');
+    await me(page, world);
+    const before = [...world.emulator.world.sessions.values()].filter((s) => s.user_id === world.user('grace@globex.test') && s.status === 'active').length;
+    // A same-origin form post, as the admin pages' "Sign out" button makes.
+    await page.evaluate(() => {
+      const form = document.createElement('form');
+      form.method = 'post';
+      form.action = '/auth/logout';
+      document.body.append(form);
+      form.submit();
+    });
+    await page.waitForURL(`${world.url}/auth/signed-out`);
+    assert.equal(await responseType(page), 'SIGNED_OUT');
+    const afterwards = [...world.emulator.world.sessions.values()].filter((s) => s.user_id === world.user('grace@globex.test') && s.status === 'active').length;
+    assert.equal(afterwards, before - 1, 'the WorkOS session ended');
+    const again = await page.goto(`${world.url}/api/v1/me`);
+    assert.equal(again?.status(), 401);
+    await context.close();
+  });
+
   test('a two-organization user sees our picker and lands in the chosen one', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
