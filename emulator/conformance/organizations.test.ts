@@ -73,6 +73,7 @@ test('roles and permissions: environment roles, organization roles (org-*), perm
   const withAdded = await authorization.addEnvironmentRolePermission('viewer', { permissionSlug: 'reports:write' });
   assert.deepEqual(withAdded.permissions, ['reports:read', 'reports:write']);
   await assert.rejects(authorization.createEnvironmentRole({ slug: 'viewer', name: 'Again' }), isConflict);
+  assert.equal((await authorization.updateEnvironmentRole('viewer', { name: 'Viewers', description: 'Read-only' })).description, 'Read-only');
 
   const org = await h.workos.organizations.createOrganization({ name: 'Roles Org' });
   const orgRole = await authorization.createOrganizationRole(org.id, { slug: 'org-billing', name: 'Billing' });

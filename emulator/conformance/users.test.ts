@@ -41,6 +41,7 @@ test('users: create, get, get by external id, list with filters and pagination, 
   const byEmail = await workos.userManagement.listUsers({ email: 'ADA@example.test' });
   assert.deepEqual(byEmail.data.map((u) => u.id), [created.id]);
 
+  assert.deepEqual(await workos.userManagement.getUserIdentities(created.id), [], 'no OAuth identities offline');
   const updated = await workos.userManagement.updateUser({ userId: created.id, lastName: 'Lovelace', emailVerified: true });
   assert.equal(updated.lastName, 'Lovelace');
   assert.equal(updated.emailVerified, true);

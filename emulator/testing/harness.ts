@@ -178,7 +178,15 @@ export async function openHarness(options: StartEmulatorOptions = {}): Promise<H
       harness.assertConformant();
       return count;
     },
-    close: () => emulator.close(),
+    async close() {
+      // Optional coverage log: which spec operations a run exercised (see README, Conformance).
+      const log = process.env.EMULATOR_COVERAGE_FILE;
+      if (log) {
+        const { appendFileSync } = await import('node:fs');
+        appendFileSync(log, exchanges.map((x) => `${x.method} ${x.validated}\n`).join(''));
+      }
+      await emulator.close();
+    },
   };
   return harness;
 }
