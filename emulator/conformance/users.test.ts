@@ -83,6 +83,10 @@ test('errors: bad API key is 401, unknown id is 404, invalid body is 422 with er
   const imported = await h.request('POST', '/user_management/users', { body: { email: 'hash@example.test', password_hash: '$2b$10$abc', password_hash_type: 'bcrypt' } });
   assert.equal(imported.status, 400);
   assert.equal(imported.body.code, 'invalid_password_hash');
+  const malformed = await h.request('POST', '/user_management/users', { body: '{"email":', headers: { 'content-type': 'application/json' } });
+  assert.equal(malformed.status, 422);
+  assert.equal(malformed.body.errors[0].code, 'invalid_json');
+  assert.match(malformed.headers.get('x-request-id') ?? '', /^req_01/);
   const badLimit = await h.request('GET', '/user_management/users?limit=1000');
   assert.equal(badLimit.status, 422);
   h.assertConformant();

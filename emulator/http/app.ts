@@ -27,6 +27,11 @@ export function createEmulatorApp(ctx: EmulatorContext, parts: EmulatorAppParts)
   const app = new Hono();
   app.onError(errorResponse);
   app.notFound(notFoundResponse);
+  // WorkOS tags every response with a request id; the SDK copies it into its exceptions.
+  app.use('*', async (c, next) => {
+    await next();
+    c.res.headers.set('X-Request-ID', ctx.world.newId('req'));
+  });
   app.use('*', faultMiddleware(parts.faults));
   app.use('*', apiKeyAuth(ctx.config.apiKey));
   app.get('/healthz', (c) => c.json({ ok: true }));
