@@ -8,6 +8,7 @@
 // and commit. Until the commit nothing is visible; a failure rolls all of it back, inbox row
 // included, so the provider's retry (or reconciliation) applies the event later.
 import { sql, type Kysely } from 'kysely';
+import { redactSecrets } from '../audit/redact.ts';
 import type { Database } from '../store/schema.ts';
 import { asSystem } from '../store/tenant.ts';
 import type { AccessRevoker, ApplyContext, MirrorChange, MirrorKind } from '../directory/context.ts';
@@ -24,6 +25,15 @@ export interface IngestDeps {
 export interface IngestResult {
   outcome: IngestOutcome;
   changes: Array<{ kind: MirrorKind; change: MirrorChange }>;
+}
+
+/**
+ * What the inbox keeps of an event: everything but secrets. A magic auth `code`, an invitation's
+ * `token` or its accept link must not rest in the database for anyone with read access to find.
+ */
+function storedPayload(event: ProviderEvent): string {
+  const { accept_invitation_url: _link, ...data } = event.data;
+  return JSON.stringify(redactSecrets({ ...event, data }));
 }
 
 const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']); // serialization failure, deadlock
@@ -56,7 +66,7 @@ async function ingestOnce(deps: IngestDeps, event: ProviderEvent, source: 'webho
         WHERE ${organizationId}::text IS NOT NULL ON CONFLICT (id) DO NOTHING
       )
       INSERT INTO webhook_events (id, type, organization_id, payload, provider_created_at, source, outcome)
-      VALUES (${event.id}, ${event.event}, ${organizationId}, ${JSON.stringify(event)}::jsonb, ${event.created_at}::timestamptz, ${source}, ${handler ? 'applied' : 'unhandled'})
+      VALUES (${event.id}, ${event.event}, ${organizationId}, ${storedPayload(event)}::jsonb, ${event.created_at}::timestamptz, ${source}, ${handler ? 'applied' : 'unhandled'})
       ON CONFLICT (id) DO NOTHING
       RETURNING id, (SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtext(${'gatehouse.org:' + (organizationId ?? '')}))
                      WHERE ${organizationId}::text IS NOT NULL) AS locked) AS locks`.execute(tx);

@@ -123,3 +123,20 @@ for (const engine of testEngines()) {
     });
   });
 }
+
+describe('webhook inbox keeps no secrets', () => {
+  it('stores a magic auth code, an invitation token and its link redacted', async () => {
+    const store = await testEngines()[0]!.open();
+    try {
+      const { app } = webhookApp(store);
+      const event = makeEvent('invitation.created', { object: 'invitation', id: 'invitation_s', email: 'x@y.test', state: 'pending', organization_id: 'org_s', token: 'tok_secret_123', accept_invitation_url: 'https://x/accept?token=tok_secret_123', code: '123456' });
+      const body = JSON.stringify(event);
+      assert.equal((await deliver(app, body, signed(body))).status, 200);
+      const row = await asSystem(store.db, 't', (tx) => tx.selectFrom('webhook_events').select('payload').where('id', '=', event.id).executeTakeFirstOrThrow());
+      const text = JSON.stringify(row.payload);
+      assert.ok(!text.includes('tok_secret_123') && !text.includes('123456'), text);
+    } finally {
+      await store.close();
+    }
+  });
+});
