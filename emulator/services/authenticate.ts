@@ -207,6 +207,8 @@ export async function authenticate(ctx: EmulatorContext, body: unknown) {
         ctx.world.pendingAuthentications.set(input.pending_authentication_token, { ...signIn, token: input.pending_authentication_token, expires_at: new Date(ctx.world.clock.nowMs() + PENDING_TTL_MS).toISOString() });
         throw badRequest('invalid_one_time_code', 'The code is invalid.');
       }
+      const user = ctx.world.users.get(signIn.user_id)!;
+      ctx.world.emit('authentication.mfa_succeeded', { type: 'mfa', status: 'succeeded', ip_address: meta.ip_address ?? null, user_agent: meta.user_agent ?? null, user_id: user.id, email: user.email });
       return finishSignIn(ctx, { ...signIn, mfa_verified: true }, input, meta);
     }
     case 'urn:workos:oauth:grant-type:organization-selection': {

@@ -7,7 +7,7 @@ import type { EmulatorContext } from './context.ts';
 import type { ConnectionWire, PendingSignIn } from '../state/types.ts';
 import { unprocessable, oauthError } from './errors.ts';
 import { ssoConnectionsForEmail } from './connections.ts';
-import { testIdpProfile, type TestIdpIdentity } from './test-idp.ts';
+import { announceSsoSuccess, testIdpProfile, type TestIdpIdentity } from './test-idp.ts';
 
 const CODE_TTL_MS = 10 * 60 * 1000;
 
@@ -118,13 +118,15 @@ export function authorizationErrorRedirect(req: AuthorizeRequest, error: string,
 export function completeSsoAuthorization(ctx: EmulatorContext, req: AuthorizeRequest, connection: ConnectionWire, identity: TestIdpIdentity): string {
   if (connection.state !== 'active') return authorizationErrorRedirect(req, 'connection_invalid', 'The SSO connection is not active.');
   const code = randomBytes(24).toString('base64url');
+  const profile = testIdpProfile(ctx, connection, identity);
+  announceSsoSuccess(ctx, connection, null, profile.email);
   ctx.world.ssoGrants.set(code, {
     code,
     connection_id: connection.id,
     organization_id: connection.organization_id,
     client_id: req.client_id,
     redirect_uri: req.redirect_uri,
-    profile: { ...testIdpProfile(ctx, connection, identity) },
+    profile: { ...profile },
     code_challenge: req.code_challenge,
     code_challenge_method: req.code_challenge_method,
     expires_at: new Date(ctx.world.clock.nowMs() + CODE_TTL_MS).toISOString(),

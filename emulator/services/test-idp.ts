@@ -92,5 +92,19 @@ export function ssoUserSignIn(ctx: EmulatorContext, connection: ConnectionWire, 
     membership.updated_at = ctx.world.nowIso();
     ctx.world.emit('organization_membership.updated', membership);
   }
+  announceSsoSuccess(ctx, connection, user.id, profile.email);
   return { user_id: user.id, organization_id: connection.organization_id, auth_method: 'sso', authentication_method: 'SSO', connection_id: connection.id };
+}
+
+/** `authentication.sso_succeeded`; the session does not exist yet when the IdP answers. */
+export function announceSsoSuccess(ctx: EmulatorContext, connection: ConnectionWire, userId: string | null, email: string): void {
+  ctx.world.emit('authentication.sso_succeeded', {
+    type: 'sso',
+    status: 'succeeded',
+    ip_address: null,
+    user_agent: null,
+    user_id: userId,
+    email,
+    sso: { organization_id: connection.organization_id, connection_id: connection.id, session_id: null },
+  });
 }
