@@ -27,8 +27,8 @@ export interface DirectoryClient {
   listEvents(query: { events: readonly string[]; after?: string | null; organizationId?: string; limit?: number }): Promise<WireList<Record<string, unknown>>>;
   /** Every item of a list endpoint, page by page. */
   listAll(path: string, query?: Record<string, string>): AsyncGenerator<Record<string, unknown>>;
-  /** The magic auth's code, fetched at send time so it never rests in our store. */
-  getMagicAuthCode(id: string): Promise<string>;
+  /** The magic auth's code and expiry, fetched at send time so the code never rests in our store. */
+  getMagicAuthCode(id: string): Promise<{ code: string; expiresAt: string }>;
 }
 
 export function createDirectoryClient(options: DirectoryClientOptions): DirectoryClient {
@@ -65,7 +65,8 @@ export function createDirectoryClient(options: DirectoryClientOptions): Director
 
     async getMagicAuthCode(id) {
       try {
-        return (await workos.userManagement.getMagicAuth(id)).code;
+        const magicAuth = await workos.userManagement.getMagicAuth(id);
+        return { code: magicAuth.code, expiresAt: magicAuth.expiresAt };
       } catch (error) {
         throw toAppError(error, 'get magic auth');
       }

@@ -11,15 +11,21 @@ import type { Mailer, MailMessage } from './mailer.ts';
 export interface MailSenderDeps {
   db: Kysely<Database>;
   mailer: Mailer;
-  /** The sign-in code of a magic auth, from the provider. */
-  magicAuthCode(id: string): Promise<string>;
+  /** The sign-in code of a magic auth and its expiry, from the provider. */
+  magicAuthCode(id: string): Promise<{ code: string; expiresAt: string }>;
+  now?: () => number;
 }
 
 const MAX_ATTEMPTS = 5;
 
+/** A message that must not be sent any more (an expired code): not retried. */
+class Undeliverable extends Error {}
+
 async function render(deps: MailSenderDeps, template: string, reference: string | null, to: string): Promise<MailMessage> {
   if (template === 'magic_auth_code' && reference) {
-    const code = await deps.magicAuthCode(reference);
+    const { code, expiresAt } = await deps.magicAuthCode(reference);
+    // A code learned late (say, through reconciliation) that has expired would only confuse.
+    if (Date.parse(expiresAt) <= (deps.now ?? Date.now)()) throw new Undeliverable('the sign-in code expired before it could be sent');
     return { to, subject: 'Your sign-in code', text: `Your sign-in code is ${code}. It expires in 10 minutes.\n\nIf you did not ask to sign in, ignore this message.` };
   }
   throw new Error(`no mail template ${template}`);
@@ -41,7 +47,8 @@ export async function deliverPendingMail(deps: MailSenderDeps, batchSize = 20): 
         } catch (error) {
           // The error's class and message only: SMTP errors do not echo the body, and the code is never in it.
           const reason = error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 300) : 'send failed';
-          await tx.updateTable('mail_outbox').set({ attempts: row.attempts + 1, last_error: reason, status: row.attempts + 1 >= MAX_ATTEMPTS ? 'failed' : 'pending' }).where('id', '=', row.id).execute();
+          const final = error instanceof Undeliverable || row.attempts + 1 >= MAX_ATTEMPTS;
+          await tx.updateTable('mail_outbox').set({ attempts: row.attempts + 1, last_error: reason, status: final ? 'failed' : 'pending' }).where('id', '=', row.id).execute();
         }
       }
       return { claimed: rows.length, n };
