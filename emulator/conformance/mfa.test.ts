@@ -42,6 +42,7 @@ test('required MFA: enrollment answer, TOTP enrollment, the TOTP grant finishes 
   await assert.rejects(um.authenticateWithTotp({ clientId, code: wrong, authenticationChallengeId: authenticationChallenge.id, pendingAuthenticationToken: enrollment.rawData.pending_authentication_token }), (e: any) => e.rawData?.code === 'invalid_one_time_code');
   const auth = await um.authenticateWithTotp({ clientId, code: totpCode(secret, now()), authenticationChallengeId: authenticationChallenge.id, pendingAuthenticationToken: enrollment.rawData.pending_authentication_token });
   assert.equal(auth.user.id, user.id);
+  assert.equal(h.emulator.world.events.findLast((e) => e.event === 'authentication.mfa_succeeded')?.data.user_id, user.id);
   await h.control('POST', '/settings', { mfa_required: false });
   h.assertConformant();
 });

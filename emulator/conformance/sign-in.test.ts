@@ -125,6 +125,7 @@ test('authorization code with PKCE through the non-interactive test IdP (SSO, JI
   const auth = await h.workos.userManagement.authenticateWithCodeAndVerifier({ clientId, code, codeVerifier });
   assert.equal(auth.user.email, 'carol@acme.test');
   assert.equal(auth.authenticationMethod, 'SSO');
+  assert.equal(h.emulator.world.events.findLast((e) => e.event === 'authentication.sso_succeeded')?.data.email, 'carol@acme.test');
   assert.equal(auth.organizationId, org('Acme'));
   assert.equal(decodeJwt(auth.accessToken).role, 'member');
   await assert.rejects(h.workos.userManagement.authenticateWithCodeAndVerifier({ clientId, code, codeVerifier }), (e: any) => e.error === 'invalid_grant');
