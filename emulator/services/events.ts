@@ -15,10 +15,16 @@ export interface EventFilter {
   order?: 'asc' | 'desc';
 }
 
+/** The organization an event concerns: on the entity itself or on the entity it wraps. */
 function eventOrganization(event: EventWire): string | undefined {
-  const data = event.data as { organization_id?: unknown; object?: unknown; id?: unknown };
+  const data = event.data as Record<string, unknown>;
   if (typeof data.organization_id === 'string') return data.organization_id;
   if (data.object === 'organization' && typeof data.id === 'string') return data.id;
+  // Wrapped shapes: domain verification failures, dsync group membership, SSO sign-ins.
+  for (const key of ['organization_domain', 'group', 'user', 'sso']) {
+    const inner = data[key] as { organization_id?: unknown } | undefined;
+    if (inner && typeof inner.organization_id === 'string') return inner.organization_id;
+  }
   return undefined;
 }
 
