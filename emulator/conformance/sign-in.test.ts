@@ -132,6 +132,22 @@ test('authorization code with PKCE through the non-interactive test IdP (SSO, JI
   h.assertConformant();
 });
 
+test('registered redirect URIs: once any is registered, others are refused', async () => {
+  const allowed = 'http://127.0.0.1:9/registered';
+  const res = await h.request('POST', '/user_management/redirect_uris', { body: { uri: allowed } });
+  assert.equal(res.status, 201);
+  assert.equal(res.body.default, true);
+  assert.equal((await h.request('POST', '/user_management/redirect_uris', { body: { uri: allowed } })).status, 400);
+  const query = (redirectUri: string) => h.workos.userManagement.getAuthorizationUrl({ clientId, organizationId: org('Acme'), redirectUri, loginHint: 'bob@acme.test', prompt: 'none' });
+  const refused = await h.request('GET', new URL(query('http://127.0.0.1:9/elsewhere')).pathname + new URL(query('http://127.0.0.1:9/elsewhere')).search, { apiKey: null });
+  assert.equal(refused.status, 422);
+  assert.equal(refused.body.errors[0].code, 'redirect_uri_not_allowed');
+  const ok = await h.request('GET', new URL(query(allowed)).pathname + new URL(query(allowed)).search, { apiKey: null });
+  assert.equal(ok.status, 302);
+  h.emulator.world.redirectUris.clear();
+  h.assertConformant();
+});
+
 test('sessions: list, revoke (refresh then fails), logout redirect ends the session', async () => {
   const auth = await h.workos.userManagement.authenticateWithPassword({ clientId, email: 'grace@globex.test', password: 'globex-grace-demo' });
   const sid = String(decodeJwt(auth.accessToken).sid);

@@ -64,6 +64,8 @@ export const SeedDocument = z.object({
   roles: z.array(RoleSeed).default([]),
   organizations: z.array(OrganizationSeed).default([]),
   users: z.array(UserSeed).default([]),
+  /** Registered AuthKit redirect URIs (none = any redirect URI is accepted). */
+  redirect_uris: z.array(z.url()).default([]),
   webhook_endpoints: z.array(z.object({ url: z.url(), events: z.array(z.string()).min(1), secret: z.string().min(16).optional() })).default([]),
   m2m_applications: z.array(z.object({
     name: z.string().min(1),

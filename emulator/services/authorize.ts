@@ -7,6 +7,7 @@ import type { EmulatorContext } from './context.ts';
 import type { ConnectionWire, PendingSignIn } from '../state/types.ts';
 import { unprocessable, oauthError } from './errors.ts';
 import { ssoConnectionsForEmail } from './connections.ts';
+import { isRedirectUriAllowed } from './redirect-uris.ts';
 import { announceSsoSuccess, testIdpProfile, type TestIdpIdentity } from './test-idp.ts';
 
 const CODE_TTL_MS = 10 * 60 * 1000;
@@ -37,6 +38,7 @@ export function parseAuthorizeRequest(ctx: EmulatorContext, query: Record<string
   } catch {
     errors.push({ field: 'redirect_uri', code: 'invalid_redirect_uri', message: 'redirect_uri must be an absolute URL.' });
   }
+  if (redirect && !isRedirectUriAllowed(ctx, redirect)) errors.push({ field: 'redirect_uri', code: 'redirect_uri_not_allowed', message: 'redirect_uri is not registered for this environment.' });
   if (query.response_type !== undefined && query.response_type !== 'code') errors.push({ field: 'response_type', code: 'unsupported_response_type', message: "response_type must be 'code'." });
   // The SDKs send `connection`/`organization` on /sso/authorize and `connection_id`/`organization_id` on AuthKit's.
   const connectionId = query.connection_id ?? query.connection ?? null;

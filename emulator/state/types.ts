@@ -209,6 +209,15 @@ export interface WebhookEndpointWire {
   updated_at: Iso;
 }
 
+export interface RedirectUriWire {
+  object: 'redirect_uri';
+  id: string;
+  uri: string;
+  default: boolean;
+  created_at: Iso;
+  updated_at: Iso;
+}
+
 export interface EventWire {
   object: 'event';
   id: string;

@@ -26,6 +26,7 @@ import type {
   PendingAuthentication,
   PermissionWire,
   PortalLink,
+  RedirectUriWire,
   RefreshTokenRecord,
   RoleWire,
   SessionWire,
@@ -86,6 +87,8 @@ export class World {
   // machines, webhooks, portal
   readonly m2mApplications = new Map<string, M2MApplication>();
   readonly webhookEndpoints = new Map<string, WebhookEndpointWire>();
+  /** AuthKit redirect URIs; while empty, any redirect URI is accepted (convenient for tests). */
+  readonly redirectUris = new Map<string, RedirectUriWire>();
   readonly portalLinks = new Map<string, PortalLink>();
 
   // what the outside world would have observed

@@ -31,6 +31,10 @@ const EXTENSIONS: Array<{ method: string; regex: RegExp; component?: string; rea
 // (bad key, rate limit, and the server errors fault hooks inject).
 const GLOBAL_STATUSES = new Set([401, 429, 500, 502, 503, 504]);
 
+// Browser endpoints document only their redirects; WorkOS shows an error page for a bad
+// request, which the emulator answers as a WorkOS error body (checked for its `message`).
+const BROWSER_PATHS = new Set(['/user_management/authorize', '/sso/authorize']);
+
 let validatorInstance: OpenApiValidator | undefined;
 
 /** A failed event list names the events that do not match (a oneOf error alone says little). */
@@ -81,7 +85,7 @@ export async function openHarness(options: StartEmulatorOptions = {}): Promise<H
       if (ext) {
         if (ext.component && status < 300) validator.validateComponent(ext.component, body);
         validated = ext.reason;
-      } else if (GLOBAL_STATUSES.has(status) && validator.matchPath(method, path)) {
+      } else if ((GLOBAL_STATUSES.has(status) || (BROWSER_PATHS.has(path) && status >= 400)) && validator.matchPath(method, path)) {
         try {
           validated = validator.validateResponse(method, path, status, body);
         } catch (error) {

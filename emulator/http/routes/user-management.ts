@@ -8,6 +8,7 @@ import * as invitations from '../../services/invitations.ts';
 import * as codes from '../../services/one-time-codes.ts';
 import { listUserSessions } from '../../services/sessions.ts';
 import * as mfa from '../../services/mfa.ts';
+import { createRedirectUri } from '../../services/redirect-uris.ts';
 import { parseInput } from '../../services/input.ts';
 
 export function userManagementRoutes(ctx: EmulatorContext): Hono {
@@ -45,6 +46,7 @@ export function userManagementRoutes(ctx: EmulatorContext): Hono {
   app.post(`${base}/users/:id/email_verification/confirm`, async (c) => c.json(codes.confirmEmailVerification(ctx, c.req.param('id'), await readBody(c))));
   app.get(`${base}/email_verification/:id`, (c) => c.json(codes.getEmailVerification(ctx, c.req.param('id'))));
 
+  app.post(`${base}/redirect_uris`, async (c) => c.json(createRedirectUri(ctx, await readBody(c)), 201));
   app.post(`${base}/magic_auth`, async (c) => c.json(codes.createMagicAuth(ctx, await readBody(c)), 201));
   app.get(`${base}/magic_auth/:id`, (c) => c.json(codes.getMagicAuth(ctx, c.req.param('id'))));
   app.post(`${base}/password_reset`, async (c) => c.json(codes.createPasswordReset(ctx, await readBody(c)), 201));
