@@ -109,6 +109,19 @@ test('magic code sign-in; an unverified password user must verify the emailed co
   h.assertConformant();
 });
 
+test('an invitation token accepted during sign-in lands the user in the invited organization and role', async () => {
+  const um = h.workos.userManagement;
+  const invitation = await um.sendInvitation({ email: 'invitee@globex.test', organizationId: org('Globex'), roleSlug: 'admin' });
+  await um.createUser({ email: 'invitee@globex.test', password: 'invitee-password', emailVerified: true });
+  await assert.rejects(um.authenticateWithPassword({ clientId, email: 'grace@globex.test', password: 'globex-grace-demo', invitationToken: invitation.token }), (e: any) => e.error === 'invitation_cannot_be_used_for_email');
+  const auth = await um.authenticateWithPassword({ clientId, email: 'invitee@globex.test', password: 'invitee-password', invitationToken: invitation.token });
+  assert.equal(auth.organizationId, org('Globex'));
+  assert.equal(decodeJwt(auth.accessToken).role, 'admin');
+  assert.equal((await um.getInvitation(invitation.id)).state, 'accepted');
+  await assert.rejects(um.authenticateWithPassword({ clientId, email: 'invitee@globex.test', password: 'invitee-password', invitationToken: invitation.token }), (e: any) => e.error === 'invitation_invalid');
+  h.assertConformant();
+});
+
 test('authorization code with PKCE through the non-interactive test IdP (SSO, JIT membership)', async () => {
   const redirectUri = 'http://127.0.0.1:9/callback';
   const { url, state, codeVerifier } = await h.workos.userManagement.getAuthorizationUrlWithPKCE({
