@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { AppError } from '../core/errors.ts';
 import { audit, directoryActor, ensureOrganization, type ApplyContext, type ApplyOutcome } from './context.ts';
-import { deprovision, recomputeGroupMembers, recomputeRole, syncDirectoryUserAccess, type DirectoryUserState } from './provisioning.ts';
+import { deprovision, linkableUser, recomputeGroupMembers, recomputeRole, syncDirectoryUserAccess, type DirectoryUserState } from './provisioning.ts';
 import { insertedFlag, newerThanRow, versionColumns } from './version.ts';
 
 const DirectorySchema = z.object({ id: z.string(), organization_id: z.string(), name: z.string().nullish(), type: z.string().nullish(), state: z.string().nullish() });
@@ -31,9 +31,9 @@ function primaryEmail(u: DirectoryUserWire): string | null {
 
 /**
  * Upserts a directory user row if `ctx.version` is newer; the row as written, or undefined when
- * the version was stale. One statement does three things, to keep the per-event transaction short:
- * a user of a directory already deleted is written as deleted (a late event about it must not
- * bring it back), and the row is linked to the Gatehouse user with the same email, if any.
+ * the version was stale. The one statement also, to keep the per-event transaction short, writes a
+ * user of an already deleted directory as deleted (a late event about it must not bring it back),
+ * and links the row to the Gatehouse user it may be linked to (provisioning.ts, linkableUser).
  */
 export async function writeDirectoryUser(ctx: ApplyContext, u: DirectoryUserWire, deletedEvent: boolean): Promise<DirectoryUserState | undefined> {
   await ensureOrganization(ctx, u.organization_id);
@@ -42,7 +42,7 @@ export async function writeDirectoryUser(ctx: ApplyContext, u: DirectoryUserWire
   const deletedAt = deletedEvent
     ? sql<Date>`${at}::timestamptz`
     : sql<Date | null>`(SELECT ${at}::timestamptz FROM directories d WHERE d.organization_id = ${u.organization_id} AND d.id = ${u.directory_id} AND d.deleted_at IS NOT NULL)`;
-  const linked = sql<string | null>`(SELECT gu.id FROM users gu WHERE lower(gu.email) = lower(${email}::text) AND gu.deleted_at IS NULL ORDER BY gu.id LIMIT 1)`;
+  const linked = linkableUser(u.organization_id, email);
   const values = {
     directory_id: u.directory_id, idp_id: u.idp_id ?? '', email, first_name: u.first_name ?? null,
     last_name: u.last_name ?? null, state: u.state, deleted_at: deletedAt, ...versionColumns(ctx.version),

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { DomainState } from '../store/schema.ts';
 import { audit, ensureOrganization, providerActor, type ApplyContext, type ApplyOutcome } from './context.ts';
 import { parseData } from './directory-sync.ts';
+import { syncDirectoryUserAccess } from './provisioning.ts';
 import { insertedFlag, newerThanRow, versionColumns } from './version.ts';
 
 const OrganizationSchema = z.object({ id: z.string(), name: z.string(), external_id: z.string().nullish() });
@@ -50,6 +51,12 @@ async function onDomain(ctx: ApplyContext, deleted: boolean): Promise<ApplyOutco
   if (!row) return 'stale';
   ctx.note('domains', deleted ? 'deprovisioned' : row.inserted ? 'created' : 'updated');
   await audit(ctx, d.organization_id, deleted ? 'organization.domain_removed' : 'organization.domain_changed', providerActor(ctx.event), { type: 'domain', id: d.id }, { domain: d.domain, state });
+  if (!deleted && (state === 'verified' || state === 'legacy_verified')) {
+    // Directory users on a domain verified just now may be linked (and provisioned) from now on.
+    const waiting = await ctx.tx.selectFrom('directory_users').select('id').where('organization_id', '=', d.organization_id)
+      .where('user_id', 'is', null).where('deleted_at', 'is', null).where(sql`lower(split_part(email, '@', 2))`, '=', d.domain.toLowerCase()).execute();
+    for (const w of waiting) await syncDirectoryUserAccess(ctx, d.organization_id, w.id);
+  }
   return 'applied';
 }
 

@@ -42,18 +42,28 @@ export async function syncDirectoryUserAccess(ctx: ApplyContext, organizationId:
   await recomputeRole(ctx, du.organization_id, du.id);
 }
 
+/**
+ * SQL: the Gatehouse user a directory user of `organizationId` with `email` may be linked to.
+ * Threat: a directory is the customer's IdP, and any organization can push any email address
+ * through SCIM. Linking on email alone would let one tenant pull an unrelated person's account
+ * into its organization. So the email must be on a domain the organization has verified, or the
+ * user must already be a member there (signed in before, invited).
+ */
+export function linkableUser(organizationId: string, email: string | null) {
+  return sql<string | null>`(
+    SELECT gu.id FROM users gu
+    WHERE lower(gu.email) = lower(${email}::text) AND gu.deleted_at IS NULL
+      AND (EXISTS (SELECT 1 FROM organization_memberships om WHERE om.organization_id = ${organizationId} AND om.user_id = gu.id AND om.deleted_at IS NULL)
+        OR EXISTS (SELECT 1 FROM organization_domains od WHERE od.organization_id = ${organizationId} AND od.deleted_at IS NULL
+                   AND od.state IN ('verified', 'legacy_verified') AND lower(od.domain) = lower(split_part(gu.email, '@', 2))))
+    ORDER BY gu.id LIMIT 1)`;
+}
+
 async function linkByEmail(tx: Tx, du: DirectoryUserState): Promise<string | null> {
   if (!du.email) return null;
-  const user = await tx
-    .selectFrom('users')
-    .select('id')
-    .where(sql`lower(email)`, '=', du.email.toLowerCase())
-    .where('deleted_at', 'is', null)
-    .orderBy('id')
-    .executeTakeFirst();
-  if (!user) return null;
-  await tx.updateTable('directory_users').set({ user_id: user.id }).where('organization_id', '=', du.organization_id).where('id', '=', du.id).execute();
-  return user.id;
+  const linked = await tx.updateTable('directory_users').set({ user_id: linkableUser(du.organization_id, du.email) })
+    .where('organization_id', '=', du.organization_id).where('id', '=', du.id).returning('user_id').executeTakeFirst();
+  return linked?.user_id ?? null;
 }
 
 /** A Gatehouse user appeared (user.created/updated): link and provision matching directory users. */

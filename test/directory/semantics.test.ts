@@ -28,6 +28,7 @@ for (const engine of testEngines()) {
       const org = `org_${tag}`;
       const dir = `directory_${tag}`;
       await send('organization.created', { object: 'organization', id: org, name: tag, external_id: null });
+      await send('organization_domain.verified', { object: 'organization_domain', id: `org_domain_${tag}`, organization_id: org, domain: 'acme.test', state: 'verified' });
       await send('user.created', { object: 'user', id: `user_${tag}`, email: `${tag}@acme.test`, email_verified: true, first_name: 'P', last_name: 'Q' });
       await send('dsync.activated', { object: 'directory', id: dir, organization_id: org, name: 'Dir', type: 'okta scim v2.0', state: 'active' });
       const du = { object: 'directory_user', id: `directory_user_${tag}`, directory_id: dir, organization_id: org, idp_id: tag, email: `${tag}@acme.test`, first_name: 'P', last_name: 'Q', state: 'active', emails: [] };
@@ -115,6 +116,18 @@ for (const engine of testEngines()) {
       const row = await read((tx) => tx.selectFrom('users').select(['email', 'deleted_at']).where('id', '=', 'user_order').executeTakeFirstOrThrow());
       assert.equal(row.email, 'new@acme.test');
       assert.ok(row.deleted_at);
+    });
+
+    it('links a directory user only on a verified domain or to an existing member', async () => {
+      await send('organization.created', { object: 'organization', id: 'org_evil', name: 'Evil' });
+      await send('user.created', { object: 'user', id: 'user_victim', email: 'victim@victim.test', first_name: 'V', last_name: 'V' });
+      await send('dsync.user.created', { object: 'directory_user', id: 'directory_user_evil', directory_id: 'directory_evil', organization_id: 'org_evil', idp_id: 'v', email: 'victim@victim.test', first_name: 'V', last_name: 'V', state: 'active', emails: [] });
+      assert.equal(await membership('org_evil', 'user_victim'), undefined, 'no membership pulled into an unrelated organization');
+      const du = await read((tx) => tx.selectFrom('directory_users').select('user_id').where('id', '=', 'directory_user_evil').executeTakeFirstOrThrow());
+      assert.equal(du.user_id, null);
+      // Once the organization verifies the domain, the same directory user is linked and provisioned.
+      await send('organization_domain.verified', { object: 'organization_domain', id: 'org_domain_victim', organization_id: 'org_evil', domain: 'victim.test', state: 'verified' });
+      assert.equal((await membership('org_evil', 'user_victim'))?.status, 'active');
     });
 
     it('membership events out of order converge on the newest', async () => {
