@@ -64,6 +64,8 @@ test('a user in two organizations must choose one; the pending token redeems the
   assert.equal(raw.code, 'organization_selection_required');
   assert.equal(raw.user.email, 'sam@globex.test');
   assert.deepEqual(raw.organizations.map((o) => o.name).sort(), ['Acme', 'Globex']);
+  const stranger = await h.workos.organizations.createOrganization({ name: 'Not Sams' });
+  await assert.rejects(h.workos.userManagement.authenticateWithOrganizationSelection({ clientId, pendingAuthenticationToken: raw.pending_authentication_token, organizationId: stranger.id }), (e: any) => e.rawData?.code === 'invalid_organization_id');
   const auth = await h.workos.userManagement.authenticateWithOrganizationSelection({ clientId, pendingAuthenticationToken: raw.pending_authentication_token, organizationId: org('Acme') });
   assert.equal(auth.organizationId, org('Acme'));
   assert.equal(decodeJwt(auth.accessToken).role, 'member');
@@ -103,6 +105,9 @@ test('magic code sign-in; an unverified password user must verify the emailed co
   assert.equal(error.status, 403);
   assert.equal(error.rawData.code, 'email_verification_required');
   const code = h.emulator.world.outbox.findLast((m) => m.to === 'newbie@globex.test' && m.kind === 'email_verification')!.data.code!;
+  const typo = code === '000000' ? '111111' : '000000';
+  await assert.rejects(h.workos.userManagement.authenticateWithEmailVerification({ clientId, code: typo, pendingAuthenticationToken: error.rawData.pending_authentication_token }), (e: any) => e.rawData?.code === 'invalid_one_time_code');
+  // The typo did not burn the pending authentication.
   const auth = await h.workos.userManagement.authenticateWithEmailVerification({ clientId, code, pendingAuthenticationToken: error.rawData.pending_authentication_token });
   assert.equal(auth.user.emailVerified, true);
   assert.equal(auth.organizationId, undefined, 'no membership, no organization session');

@@ -61,14 +61,21 @@ function newPending(ctx: EmulatorContext, signIn: PendingSignIn): string {
   return token;
 }
 
-function takePending(ctx: EmulatorContext, token: string): PendingSignIn {
+/**
+ * Reads a pending authentication. It is dropped only once the follow-up step succeeded
+ * (`dropPending`), so a mistyped code does not force the user to start over.
+ */
+function peekPending(ctx: EmulatorContext, token: string): PendingSignIn {
   const pending = ctx.world.pendingAuthentications.get(token);
   if (!pending || Date.parse(pending.expires_at) <= ctx.world.clock.nowMs()) {
     throw badRequest('invalid_pending_authentication_token', 'The pending authentication token is invalid or expired.');
   }
-  ctx.world.pendingAuthentications.delete(token);
   const { token: _t, expires_at: _e, ...signIn } = pending;
   return signIn;
+}
+
+function dropPending(ctx: EmulatorContext, token: string): void {
+  ctx.world.pendingAuthentications.delete(token);
 }
 
 function authEvent(ctx: EmulatorContext, kind: string, status: 'succeeded' | 'failed', user: { id: string; email: string } | null, email: string, meta: RequestMeta, error?: unknown): void {
@@ -191,29 +198,30 @@ export async function authenticate(ctx: EmulatorContext, body: unknown) {
     case 'authorization_code':
       return finishSignIn(ctx, codeSignIn(ctx, input), input, meta);
     case 'urn:workos:oauth:grant-type:email-verification:code': {
-      const signIn = takePending(ctx, input.pending_authentication_token);
+      const signIn = peekPending(ctx, input.pending_authentication_token);
       const user = ctx.world.users.get(signIn.user_id)!;
       consumeCode(ctx, ctx.world.emailVerifications, signIn.user_id, input.code);
+      dropPending(ctx, input.pending_authentication_token);
       markEmailVerified(ctx, user);
       authEvent(ctx, 'email_verification', 'succeeded', user, user.email, meta);
       return finishSignIn(ctx, signIn, input, meta);
     }
     case 'urn:workos:oauth:grant-type:mfa-totp': {
-      const signIn = takePending(ctx, input.pending_authentication_token);
+      const signIn = peekPending(ctx, input.pending_authentication_token);
       const result = verifyChallenge(ctx, input.authentication_challenge_id, input.code);
       if (result.userId !== signIn.user_id) throw badRequest('user_mismatch', 'The challenge belongs to another user.');
-      if (!result.valid) {
-        // A wrong code must not burn the sign-in: put the pending authentication back.
-        ctx.world.pendingAuthentications.set(input.pending_authentication_token, { ...signIn, token: input.pending_authentication_token, expires_at: new Date(ctx.world.clock.nowMs() + PENDING_TTL_MS).toISOString() });
-        throw badRequest('invalid_one_time_code', 'The code is invalid.');
-      }
+      if (!result.valid) throw badRequest('invalid_one_time_code', 'The code is invalid.');
+      dropPending(ctx, input.pending_authentication_token);
       const user = ctx.world.users.get(signIn.user_id)!;
       ctx.world.emit('authentication.mfa_succeeded', { type: 'mfa', status: 'succeeded', ip_address: meta.ip_address ?? null, user_agent: meta.user_agent ?? null, user_id: user.id, email: user.email });
       return finishSignIn(ctx, { ...signIn, mfa_verified: true }, input, meta);
     }
     case 'urn:workos:oauth:grant-type:organization-selection': {
-      const signIn = takePending(ctx, input.pending_authentication_token);
+      const signIn = peekPending(ctx, input.pending_authentication_token);
       if (!ctx.world.organizations.has(input.organization_id)) throw badRequest('invalid_organization_id', 'The organization is invalid.');
+      const membership = findMembership(ctx, signIn.user_id, input.organization_id);
+      if (!membership || membership.status !== 'active') throw badRequest('invalid_organization_id', 'The user is not an active member of this organization.');
+      dropPending(ctx, input.pending_authentication_token);
       return finishSignIn(ctx, { ...signIn, organization_id: input.organization_id }, input, meta);
     }
   }
