@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startEmulator, type RunningEmulator } from '../../emulator/index.ts';
 import { createDirectorySync } from '../../src/directory/directory-sync-service.ts';
-import type { DriftReport } from '../../src/directory/drift-report.ts';
+import { formatReport, type DriftReport } from '../../src/directory/drift-report.ts';
 import { parseConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
@@ -23,6 +23,7 @@ describe(`reconcile after dropped deliveries (${TEST_DATABASE_URL ? 'postgres, C
   let drop: (() => Promise<void>) | undefined;
   let env: Record<string, string>;
   let run: (args: string[]) => Promise<DriftReport>;
+  let runText: ((args: string[]) => Promise<string>) | undefined;
 
   before(async () => {
     emu = await startEmulator({ seed: false, webhooks: { chaos: { dropRate: 1 } } });
@@ -37,6 +38,7 @@ describe(`reconcile after dropped deliveries (${TEST_DATABASE_URL ? 'postgres, C
         assert.match(r.stderr, /reconcile: events: reading from/, 'progress is shown');
         return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as DriftReport;
       };
+      runText = async (args) => (await runCli(['reconcile', ...args], { ...env, DATABASE_URL: db.url, GATEHOUSE_SECRET: 'x'.repeat(40) })).stdout;
     } else {
       store = await openPgliteTestStore();
       const sync = createDirectorySync(parseConfig(env), { db: store.db, engine: 'pglite', logger: createLogger('silent'), access: recordingRevoker() });
@@ -57,6 +59,7 @@ describe(`reconcile after dropped deliveries (${TEST_DATABASE_URL ? 'postgres, C
     assert.deepEqual((await mirrorDirectoryState(store.db, dir.organizationId)).users, [], 'nothing arrived by webhook');
 
     const first = await run([]);
+    console.log(`first run: ${formatReport(first).join(' | ')}`);
     assert.ok(first.drift > 0 && (first.kinds.directory_users?.created ?? 0) > 0, JSON.stringify(first));
     assert.deepEqual(await mirrorDirectoryState(store.db, dir.organizationId), emulatorDirectoryState(emu, dir.directoryId));
     const second = await run([]);
@@ -73,9 +76,16 @@ describe(`reconcile after dropped deliveries (${TEST_DATABASE_URL ? 'postgres, C
       await tx.deleteFrom('directory_users').where('id', '=', users[1]!.id).execute();
     });
     const full = await run(['--full']);
+    console.log(`--full after drift: ${formatReport(full).join(' | ')}`);
     assert.ok(full.drift >= 3, JSON.stringify(full));
     assert.deepEqual(await mirrorDirectoryState(store.db, dir.organizationId), emulatorDirectoryState(emu, dir.directoryId));
     const again = await run(['--full']);
     assert.equal(again.drift, 0, JSON.stringify(again));
+    if (runText) {
+      const text = await runText(['--full']);
+      console.log(text);
+      assert.match(text, /^directory_users\s+created 0, updated 0, deprovisioned 0, unchanged \d+$/m);
+      assert.match(text, /^drift: none$/m);
+    }
   });
 });
