@@ -127,8 +127,10 @@ async function onGroupMembership(ctx: ApplyContext, present: boolean): Promise<A
   const { user, group, directory_id } = parseData(GroupMembershipSchema, ctx);
   // The event carries both entities as they were at this moment: mirror them too, so a membership
   // never points at a user or group we have not seen (each write still checks its own version).
-  await writeDirectoryUser(ctx, user, false);
-  await writeGroup(ctx, group, false);
+  // Not counted as user or group changes in the drift report: this event is about the membership.
+  const quiet: ApplyContext = { ...ctx, note: () => undefined };
+  await writeDirectoryUser(quiet, user, false);
+  await writeGroup(quiet, group, false);
   // A late user_added for a user or group deleted since must not leave a live membership behind
   // (the deletion could only close memberships that had already arrived).
   const alive = present && (await isLive(ctx, 'directory_users', user.organization_id, user.id)) && (await isLive(ctx, 'directory_groups', group.organization_id, group.id));
