@@ -25,7 +25,8 @@ export async function ensureOrganization(db: Kysely<Database>, org: ProviderOrga
       const exists = await tx.selectFrom('organization_domains').select('id')
         .where('organization_id', '=', org.id).where(sql<boolean>`lower(domain) = ${d.domain.toLowerCase()}`).where('deleted_at', 'is', null).executeTakeFirst();
       if (!exists) {
-        await tx.insertInto('organization_domains').values({ organization_id: org.id, id: `${org.id}:${d.domain.toLowerCase()}`, domain: d.domain.toLowerCase(), state }).execute();
+        await tx.insertInto('organization_domains').values({ organization_id: org.id, id: `${org.id}:${d.domain.toLowerCase()}`, domain: d.domain.toLowerCase(), state })
+          .onConflict((oc) => oc.doNothing()).execute(); // a concurrent sign-in or webhook got there first
       }
     }
   });
@@ -77,10 +78,14 @@ export async function upsertMembership(
   const current = await readMembership(tx, m.organizationId, m.userId);
   const providerTime = m.updatedAt ? new Date(m.updatedAt) : null;
   if (!current) {
-    await tx.insertInto('organization_memberships').values({
+    // Two sign-ins of one person at once (or a webhook) may race to create the row: first wins.
+    const inserted = await tx.insertInto('organization_memberships').values({
       organization_id: m.organizationId, id: m.id, user_id: m.userId, role_slug: m.roleSlug, status: m.status, source, provider_updated_at: providerTime,
-    }).execute();
-    return { id: m.id, roleSlug: m.roleSlug, status: m.status };
+    }).onConflict((oc) => oc.doNothing()).returning('id').executeTakeFirst();
+    if (inserted) return { id: m.id, roleSlug: m.roleSlug, status: m.status };
+    const raced = await readMembership(tx, m.organizationId, m.userId);
+    if (raced) return raced;
+    throw new Error('membership row conflicted but is not visible');
   }
   const mirrorIsNewer = current.providerUpdatedAt && providerTime && current.providerUpdatedAt > providerTime;
   if (mirrorIsNewer || current.id !== m.id) return current;

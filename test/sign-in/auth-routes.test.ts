@@ -91,6 +91,17 @@ for (const engine of testEngines()) describe(`/auth/callback (${engine.name})`, 
     assert.ok((await auditTypes(world, 'Globex')).includes('auth.signed_in'));
   });
 
+  test('concurrent first sign-ins of one person all succeed (the mirror rows are created once)', async () => {
+    const logins = await Promise.all([0, 1, 2, 3, 4].map(() => startLogin(world)));
+    // Pat and Initech are new to Gatehouse: organization, user and membership are all first seen here.
+    const codes = await Promise.all(logins.map((l) => mintCode(world, 'pat@contractors.test', l)));
+    const results = await Promise.all(logins.map((l, i) => callback(world, l, { code: codes[i]!, state: l.state }).then((s) => s.json())));
+    assert.deepEqual(results.map((r) => r.responseType), Array(5).fill('LOGIN_SUCCESSFUL'));
+    const initech = world.org('Initech');
+    const rows = await inTenant(world.gatehouse.store.db, initech, (tx) => tx.selectFrom('organization_memberships').select('id').where('organization_id', '=', initech).where('user_id', '=', world.user('pat@contractors.test')).execute());
+    assert.equal(rows.length, 1);
+  });
+
   test('LINK_INVALID for a missing, tampered or foreign state, a missing, bad or reused code, or a provider error', async () => {
     const a = await startLogin(world);
     const b = await startLogin(world);
