@@ -100,6 +100,8 @@ describe('the admin UI walked in Chromium', { skip: skipWithoutChromium }, () =>
     await page.locator('section[aria-labelledby=enforce-title]').getByRole('button', { name: 'Require SSO' }).click();
     assert.equal(await notice(), 'SSO is now required for every member.');
     assert.match(await page.locator('#conn-title + p').innerText(), /Enforcement is on\./);
+    assert.match(await preview.innerText(), /SSO is required\. 2 active members have never signed in through SSO; they can get in only through SSO now/);
+    assert.equal(await preview.locator('[role=alert]').count(), 0, 'no lockout warning once the choice is made');
     await shot('sso-enforced');
 
     // The admin portal link leads to the emulator's portal page.

@@ -7,6 +7,7 @@ import { AppError } from '../../../core/errors.ts';
 import { membersWithoutSsoSignIn } from '../../../organizations/members.ts';
 import { createPortalLink, enableSsoWithProvider, setSsoEnforcement } from '../../../organizations/sso-settings.ts';
 import { actorOf } from '../../../audit/actor.ts';
+import type { DriftReport } from '../../../directory/drift-report.ts';
 import { inTenant } from '../../../store/tenant.ts';
 import { adminHref, formatTime } from '../layout.ts';
 import type { AdminPage, PageContext } from '../admin-pages.ts';
@@ -15,6 +16,16 @@ function ssoDeps(ctx: PageContext) {
   const { sso, provider } = ctx.services;
   if (!sso || !provider) throw new AppError('PROVIDER_UNAVAILABLE', 'SSO settings need the identity provider, which this server was started without');
   return { db: ctx.store.db, sso, provider };
+}
+
+/** The last reconciliation's drift in words ("drift: none", or what it repaired per kind), never raw JSON. */
+function describeDrift(report: Partial<DriftReport>): string {
+  if (!report.drift) return 'drift: none';
+  const kinds = Object.entries(report.kinds ?? {})
+    .map(([kind, c]) => [kind, [c.created && `${c.created} created`, c.updated && `${c.updated} updated`, c.deprovisioned && `${c.deprovisioned} deprovisioned`].filter(Boolean).join(', ')] as const)
+    .filter(([, changes]) => changes)
+    .map(([kind, changes]) => `${kind} ${changes}`);
+  return `drift repaired: ${kinds.join('; ')}`;
 }
 
 async function directoryCard(ctx: PageContext) {
@@ -28,13 +39,13 @@ async function directoryCard(ctx: PageContext) {
       ]).where('d.organization_id', '=', orgId).where('d.deleted_at', 'is', null).execute()),
     store.db.selectFrom('sync_cursors').select(['last_run_at', 'last_report']).where('name', '=', 'events').executeTakeFirst().catch(() => undefined),
   ]);
-  const drift = report?.last_report ? JSON.stringify(report.last_report) : null;
+  const drift = report?.last_report ? describeDrift(report.last_report as Partial<DriftReport>) : null;
   return html`<section aria-labelledby="dsync-title"><h2 id="dsync-title">Directory sync</h2>
 ${directories.length === 0
   ? html`<p class="empty">No directory connected. Open the admin portal for directory sync to connect Okta, Entra ID or another SCIM provider.</p>`
   : html`<table><thead><tr><th scope="col">Directory</th><th scope="col">State</th><th scope="col">Users</th><th scope="col">Groups</th><th scope="col">Last event</th></tr></thead>
 <tbody>${directories.map((d) => html`<tr><td>${d.name} <span class="muted">${d.type}</span></td><td>${d.state}</td><td>${Number(d.users ?? 0)}</td><td>${Number(d.groups ?? 0)}</td><td>${formatTime(d.provider_updated_at)}</td></tr>`)}</tbody></table>`}
-<p class="muted">Last reconciliation: ${formatTime(report?.last_run_at ?? null)}${drift ? html` — drift found: <code>${drift.slice(0, 300)}</code>` : ''}</p></section>`;
+<p class="muted">Last reconciliation: ${report?.last_run_at ? html`${formatTime(report.last_run_at)}${drift ? ` — ${drift}` : ''}` : 'not run yet'}</p></section>`;
 }
 
 export const ssoPage: AdminPage = {
@@ -56,7 +67,7 @@ ${!config ? html`<p class="error" role="alert">This server was started without a
 ${canManage && config ? html`
 <form method="post" action="${href}/enable">
 <label for="sso-connection">Connection ID</label>
-<input id="sso-connection" name="connectionId" required pattern="conn_[0-9A-Za-z]{8,40}" list="sso-connections" value="${config.connectionId ?? connections[0]?.id ?? ''}">
+<input id="sso-connection" name="connectionId" required size="40" pattern="conn_[0-9A-Za-z]{8,40}" list="sso-connections" value="${config.connectionId ?? connections[0]?.id ?? ''}">
 <datalist id="sso-connections">${connections.map((c) => html`<option value="${c.id}">${c.name ?? c.connection_type} (${c.state})</option>`)}</datalist>
 <label for="sso-provider">Provider</label>
 <select id="sso-provider" name="provider">${CONNECTION_TYPES.map((t) => html`<option value="${t}" ${t === (config.provider ?? connections[0]?.connection_type ?? 'GenericSAML') ? 'selected' : ''}>${t}</option>`)}</select>
@@ -64,7 +75,10 @@ ${canManage && config ? html`
 ${config.enabled ? html`<form method="post" action="${href}/disable"><button type="submit">Disable SSO</button></form>` : ''}` : ''}
 </section>
 <section aria-labelledby="enforce-title"><h2 id="enforce-title">Require SSO for all members</h2>
-${lockout.length > 0
+${lockout.length > 0 && config?.enforced
+  ? html`<p>SSO is required. ${lockout.length} active members have never signed in through SSO; they can get in only through SSO now:</p>
+<ul>${lockout.slice(0, 20).map((m) => html`<li><code>${m.email}</code></li>`)}</ul>`
+  : lockout.length > 0
   ? html`<p class="error" role="alert">${lockout.length} active members have never signed in through SSO. Enforcing now locks them out:</p>
 <ul>${lockout.slice(0, 20).map((m) => html`<li><code>${m.email}</code></li>`)}</ul>`
   : html`<p>Every active member has signed in through SSO at least once.</p>`}
