@@ -144,6 +144,32 @@ for (const engine of testEngines()) describe(`/auth/callback (${engine.name})`, 
     }
   });
 
+  test('a provider outage at the callback is retryable: 503 problem for JSON, a try-again page for browsers, then a fresh attempt signs in', async () => {
+    const fault = (count: number) => fetch(`${world.emulator.url}/_emulator/faults`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${world.emulator.apiKey}` },
+      body: JSON.stringify({ method: 'POST', path: '/user_management/authenticate', status: 503, count }),
+    });
+    const login = await startLogin(world);
+    const code = await mintCode(world, 'grace@globex.test', login);
+    await fault(1);
+    const json = await callback(world, login, { code, state: login.state });
+    assert.equal(json.res.status, 503);
+    const problem = await json.json();
+    assert.equal(problem.code, 'PROVIDER_UNAVAILABLE');
+    assert.doesNotMatch(JSON.stringify(problem), new RegExp(code), 'the code is not echoed');
+    const again = await startLogin(world);
+    const code2 = await mintCode(world, 'grace@globex.test', again);
+    await fault(1);
+    const page = await callback(world, again, { code: code2, state: again.state }, false);
+    assert.equal(page.res.status, 503);
+    assert.match(await page.res.text(), /data-response-type="PROVIDER_UNAVAILABLE"/);
+    // The login state was spent on purpose (a state is single-use whatever happens); "Try again"
+    // starts a new sign-in, which works once the provider answers.
+    const retry = await startLogin(world);
+    const ok = await callback(world, retry, { code: await mintCode(world, 'grace@globex.test', retry), state: retry.state });
+    assert.equal((await ok.json()).responseType, 'LOGIN_SUCCESSFUL');
+  });
+
   test('MEMBERSHIP_DEACTIVATED for a user whose only membership is inactive', async () => {
     const login = await startLogin(world);
     const sent = await callback(world, login, { code: await mintCode(world, 'dana@globex.test', login), state: login.state });

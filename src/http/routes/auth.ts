@@ -13,6 +13,7 @@ import type { IdentityProvider } from '../../identity/provider.ts';
 import type { CallbackResult, SignInService } from '../../identity/sign-in.ts';
 import type { SsoService } from '../../sso/sso-config.ts';
 import type { Database } from '../../store/schema.ts';
+import { providerUnavailablePage } from '../../web/sign-in/pages.ts';
 import {
   SELECT_ORGANIZATION_PATH, STATE_TTL_MS, clearStateCookie, readInput, readStateCookie, requestMeta, respond, resultOfProviderError,
   setStateCookie, wantsJson,
@@ -82,6 +83,16 @@ export function authRoutes(deps: AuthRoutesDeps): Hono {
     c.header('cache-control', 'no-store');
     if (wantsJson(c)) return c.json({ authorizationUrl: url });
     return c.redirect(url, 302);
+  });
+
+  // A provider outage has no response type (nothing is known yet): JSON clients get the
+  // retryable problem document, browsers a page that says to try again.
+  app.onError((error, c) => {
+    if (error instanceof AppError && error.retryable && !wantsJson(c)) {
+      c.header('cache-control', 'no-store');
+      return c.html(providerUnavailablePage(), 503);
+    }
+    throw error;
   });
 
   app.get('/auth/callback', async (c) => {

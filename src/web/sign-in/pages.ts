@@ -117,3 +117,11 @@ ${v.done ? html`<p>Your password was changed. <a href="/auth/login">Sign in</a><
   <p><button type="submit">Change password</button></p>
 </form>`}`);
 }
+
+/** Not a response type: the provider could not be reached, so no outcome is known yet. */
+export function providerUnavailablePage(): Markup {
+  return layout('Sign-in unavailable', 'PROVIDER_UNAVAILABLE', html`
+<h1>Sign-in is unavailable right now</h1>
+<p class="error">We could not reach the identity provider. Nothing was changed; try again in a moment.</p>
+<p><a class="button" href="/auth/login">Try again</a></p>`);
+}
