@@ -209,6 +209,8 @@ describe('the admin UI walked in Chromium', { skip: skipWithoutChromium }, () =>
     const answer = await first.response();
     assert.equal(answer?.status(), 302);
     assert.match(answer!.headers().location ?? '', /^\/auth\/login\?returnTo=/);
+    assert.ok(bobPage.url().startsWith(gh.emulator.url), `Bob is on the hosted sign-in page (${bobPage.url()})`);
+    await bobPage.locator('#email').waitFor();
     await shot('bob-sent-to-sign-in', bobPage);
     await bob.close();
   });

@@ -32,7 +32,7 @@ const STYLE = `
   label { display: block; margin: .5rem 0 .2rem; font-weight: 600; } input, select, textarea { font: inherit; padding: .35rem; }
   button { font: inherit; padding: .35rem .8rem; cursor: pointer; } button:focus, a:focus, input:focus, select:focus { outline: 3px solid #5b8def; }
   code { background: #eef0f4; padding: 0 .25rem; border-radius: .2rem; } .muted { color: #5b6475; }
-  td code { overflow-wrap: anywhere; } td.time { white-space: nowrap; }
+  td code { overflow-wrap: anywhere; } td.nowrap, td.nowrap code { white-space: nowrap; overflow-wrap: normal; }
   .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 `;
 
