@@ -76,6 +76,13 @@ describe('the admin UI walked in Chromium', { skip: skipWithoutChromium }, () =>
   test('2. enables SSO with the emulator connection, sees the lockout preview, enforces, opens the admin portal', async () => {
     const connectionId = gh.emulator.seed!.connections.Acme![0]!;
     await shot('sso-before');
+    assert.match(await page.locator('#conn-title + p').innerText(), /SSO is not enabled/);
+    assert.equal(await page.getByRole('button', { name: 'Require SSO' }).count(), 0, 'nothing to enforce before SSO is enabled');
+    // The directory card: Acme's SCIM directory, and the last reconciliation without other tenants' counts.
+    const card = await page.locator('section[aria-labelledby=dsync-title]').innerText();
+    assert.match(card, /Acme SCIM/);
+    assert.match(card, /Last reconciliation: \d{4}-\d\d-\d\d/);
+    assert.doesNotMatch(card, /created|updated/, 'an install-wide drift report is not shown to a tenant admin');
     const offered = await page.locator('#sso-connections option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
     assert.ok(offered.includes(connectionId), `the page offers the organization's connection from WorkOS (${offered.join(', ')})`);
     await page.getByLabel('Connection ID').fill(connectionId);

@@ -37,9 +37,13 @@ async function directoryCard(ctx: PageContext) {
         eb.selectFrom('directory_users as u').whereRef('u.directory_id', '=', 'd.id').where('u.deleted_at', 'is', null).where('u.state', '=', 'active').select((e) => e.fn.countAll<number>().as('n')).as('users'),
         eb.selectFrom('directory_groups as g').whereRef('g.directory_id', '=', 'd.id').where('g.deleted_at', 'is', null).select((e) => e.fn.countAll<number>().as('n')).as('groups'),
       ]).where('d.organization_id', '=', orgId).where('d.deleted_at', 'is', null).execute()),
-    store.db.selectFrom('sync_cursors').select(['last_run_at', 'last_report']).where('name', '=', 'events').executeTakeFirst().catch(() => undefined),
+    // This tenant's own run (reconcile --org) if there was one, else the install-wide run.
+    store.db.selectFrom('sync_cursors').select(['name', 'last_run_at', 'last_report']).where('name', 'in', [`events:${orgId}`, 'events'])
+      .orderBy('last_run_at', 'desc').execute().then((rows) => rows.find((r) => r.name === `events:${orgId}`) ?? rows[0]).catch(() => undefined),
   ]);
-  const drift = report?.last_report ? describeDrift(report.last_report as Partial<DriftReport>) : null;
+  // An install-wide report counts every tenant's rows: only a super-admin may see those numbers.
+  const showCounts = report?.name === `events:${orgId}` || ctx.auth.isSuperAdmin;
+  const drift = report?.last_report && showCounts ? describeDrift(report.last_report as Partial<DriftReport>) : null;
   return html`<section aria-labelledby="dsync-title"><h2 id="dsync-title">Directory sync</h2>
 ${directories.length === 0
   ? html`<p class="empty">No directory connected. Open the admin portal for directory sync to connect Okta, Entra ID or another SCIM provider.</p>`
@@ -82,7 +86,8 @@ ${lockout.length > 0 && config?.enforced
   ? html`<p class="error" role="alert">${lockout.length} active members have never signed in through SSO. Enforcing now locks them out:</p>
 <ul>${lockout.slice(0, 20).map((m) => html`<li><code>${m.email}</code></li>`)}</ul>`
   : html`<p>Every active member has signed in through SSO at least once.</p>`}
-${canManage && config ? html`<form method="post" action="${href}/enforce">
+${config && !config.enabled && !config.enforced ? html`<p class="muted">Enable SSO above before requiring it.</p>` : ''}
+${canManage && config && (config.enabled || config.enforced) ? html`<form method="post" action="${href}/enforce">
 <input type="hidden" name="enforced" value="${config.enforced ? 'false' : 'true'}">
 ${!config.enforced && lockout.length > 0 ? html`<p><input type="checkbox" id="ack" name="acknowledgeLockout" value="true"><label for="ack" style="display:inline">I understand ${lockout.length} members will lose access</label></p>` : ''}
 <button type="submit">${config.enforced ? 'Stop requiring SSO' : 'Require SSO'}</button></form>` : ''}
