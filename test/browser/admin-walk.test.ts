@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { verifyChain } from '../../src/audit/chain.ts';
+import { readExportFile } from '../../src/audit/export-file.ts';
 import { launchChromium, localOnlyContext, screenshotRecorder, skipWithoutChromium } from '../support/browser.ts';
 import { startGatehouseServer, type GatehouseServer } from '../support/gatehouse-server.ts';
 
@@ -28,6 +30,11 @@ async function eventually<T>(what: string, ms: number, check: () => Promise<T | 
 
 /** Sign-in through Gatehouse's /auth/login, the emulator's hosted email page and its test identity provider. */
 async function signInThroughSso(page: Page, gh: GatehouseServer, email: string, returnTo: string, shot?: (name: string) => Promise<unknown>): Promise<void> {
+  const callbacks: string[] = [];
+  const onRequest = (r: { url(): string }) => {
+    if (r.url().startsWith(`${gh.url}/auth/callback?`)) callbacks.push(r.url());
+  };
+  page.on('request', onRequest);
   await page.goto(`${gh.url}/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
   assert.ok(page.url().startsWith(gh.emulator.url), `the browser is on the emulator's hosted sign-in page (${page.url()})`);
   await page.fill('#email', email);
@@ -37,6 +44,8 @@ async function signInThroughSso(page: Page, gh: GatehouseServer, email: string, 
   await shot?.('test-idp');
   await page.locator(`form:has(input[type=hidden][name=email][value="${email}"]) button[value=sign-in]`).click();
   await page.waitForURL(`${gh.url}${returnTo}`);
+  page.off('request', onRequest);
+  assert.equal(callbacks.length, 1, 'the sign-in came back through Gatehouse\'s /auth/callback once');
 }
 
 describe('the admin UI walked in Chromium', { skip: skipWithoutChromium }, () => {
@@ -167,6 +176,9 @@ describe('the admin UI walked in Chromium', { skip: skipWithoutChromium }, () =>
     assert.equal(await notice(), 'Role changed to member.');
     assert.equal(await page.getByLabel(`Role of ${INVITEE}`).inputValue(), 'member');
     await shot('members-role-changed');
+    const kimId = [...gh.emulator.world.users.values()].find((u) => u.email === INVITEE)!.id;
+    const inWorkos = [...gh.emulator.world.memberships.values()].find((mm) => mm.user_id === kimId && mm.organization_id === acme);
+    assert.equal(inWorkos?.role.slug, 'member', 'the role changed in WorkOS too');
     // The change went to WorkOS too, and its webhook does not undo it.
     await gh.webhooksIdle();
     await page.reload();
@@ -233,11 +245,16 @@ describe('the admin UI walked in Chromium', { skip: skipWithoutChromium }, () =>
     await shot('audit-verified');
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export (JSON Lines)' }).click()]);
-    const text = readFileSync((await download.path())!, 'utf8');
+    const file = (await download.path())!;
+    const text = readFileSync(file, 'utf8');
     const lines = text.split('\n').filter((l) => l.length > 0);
     const events = lines.map((l) => JSON.parse(l) as { seq: number; hash: string; type: string });
     assert.equal(events.length, Number(m[1]));
     assert.equal(events.at(-1)!.hash, m[2]);
+    // The file verifies offline on its own, as `gatehouse audit verify --file` does it.
+    const offline = await verifyChain(readExportFile(file));
+    assert.deepEqual([offline.valid, offline.count, offline.headHash], [true, events.length, m[2]]);
+
     // What the walk did is on the trail, in order, once each where it happened once.
     const types = events.map((e) => e.type);
     const walked = ['sso.connection_created', 'sso.enforcement_enabled', 'admin_portal.link_created', 'invitation.sent', 'invitation.accepted', 'member.role_changed', 'api_key.created', 'api_key.revoked', 'session.revoked'];
