@@ -8,13 +8,15 @@
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { verifyChain } from '../../src/audit/chain.ts';
 import { readExportFile } from '../../src/audit/export-file.ts';
 import { launchChromium, localOnlyContext, screenshotRecorder, skipWithoutChromium } from '../support/browser.ts';
 import { startGatehouseServer, type GatehouseServer } from '../support/gatehouse-server.ts';
 
-const SHOTS = 'test-results/admin-walk';
+// test-results/ at the repository root (gitignored), wherever the runner was started.
+const SHOTS = fileURLToPath(new URL('../../test-results/admin-walk', import.meta.url));
 const INVITEE = 'kim@example.test';
 
 /** Polls `check` until it returns a value other than undefined, or fails after `ms`. */
