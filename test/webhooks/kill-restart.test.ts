@@ -51,7 +51,11 @@ describe('gatehouse serve killed mid-stream and restarted', () => {
     const dir = await setupScimDirectory(emu, { url: `http://127.0.0.1:${port}/webhooks/workos`, secret: SECRET });
 
     const driving = driveScim(emu, dir, 600, 4);
-    while (emu.webhooks.stats().delivered < 120) await new Promise((r) => setTimeout(r, 20));
+    const deadline = Date.now() + 60_000;
+    while (emu.webhooks.stats().delivered < 120) {
+      assert.ok(Date.now() < deadline, 'deliveries started');
+      await new Promise((r) => setTimeout(r, 20));
+    }
     child!.kill('SIGKILL');
     await waitForExit(child!);
     const deliveredBeforeKill = emu.webhooks.stats().delivered;
