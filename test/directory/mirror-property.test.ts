@@ -1,11 +1,13 @@
 // Property: whatever order and however often the events of a directory's history are delivered,
 // the mirror ends equal to the model's final state. Histories are random (users and groups
-// created, updated, deactivated, deleted; members added and removed); deliveries are a random
+// created, updated, deactivated, deleted; members added and removed; organization memberships
+// created, re-roled, deactivated, deleted); deliveries are a random
 // permutation of every event plus random duplicates. PGlite, one store, a fresh organization per run.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { Store } from '../../src/store/store.ts';
+import { asSystem } from '../../src/store/tenant.ts';
 import { ingestEvent } from '../../src/webhooks/inbox.ts';
 import { openPgliteTestStore } from '../support/stores.ts';
 import { mirrorDirectoryState, recordingRevoker } from '../webhooks/support.ts';
@@ -15,16 +17,21 @@ type Cmd =
   | { op: 'updateUser'; u: number; active: boolean; name: string }
   | { op: 'createGroup' | 'deleteGroup'; g: number }
   | { op: 'renameGroup'; g: number; name: string }
-  | { op: 'add' | 'remove'; u: number; g: number };
+  | { op: 'add' | 'remove'; u: number; g: number }
+  | { op: 'createMember' | 'deleteMember'; m: number }
+  | { op: 'updateMember'; m: number; role: string; active: boolean };
 
 const U = 4;
 const G = 2;
+const M = 3;
 const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   fc.record({ op: fc.constantFrom('createUser' as const, 'deleteUser' as const), u: fc.nat(U - 1) }),
   fc.record({ op: fc.constant('updateUser' as const), u: fc.nat(U - 1), active: fc.boolean(), name: fc.constantFrom('Ann', 'Bo', 'Cy') }),
   fc.record({ op: fc.constantFrom('createGroup' as const, 'deleteGroup' as const), g: fc.nat(G - 1) }),
   fc.record({ op: fc.constant('renameGroup' as const), g: fc.nat(G - 1), name: fc.constantFrom('eng', 'ops', 'sales') }),
   fc.record({ op: fc.constantFrom('add' as const, 'remove' as const), u: fc.nat(U - 1), g: fc.nat(G - 1) }),
+  fc.record({ op: fc.constantFrom('createMember' as const, 'deleteMember' as const), m: fc.nat(M - 1) }),
+  fc.record({ op: fc.constant('updateMember' as const), m: fc.nat(M - 1), role: fc.constantFrom('member', 'admin'), active: fc.boolean() }),
 );
 
 interface Ev { id: string; event: string; data: Record<string, unknown>; created_at: string }
@@ -36,7 +43,13 @@ function simulate(run: number, cmds: Cmd[]) {
   const users = new Map<number, { state: string; first_name: string } | 'deleted'>();
   const groups = new Map<number, { name: string } | 'deleted'>();
   const members = new Set<string>();
+  const orgMembers = new Map<number, { role: string; status: string } | 'deleted'>();
   const events: Ev[] = [];
+  const mid = (m: number) => `om_p${run}_${m}`;
+  const memberWire = (m: number) => {
+    const v = orgMembers.get(m) as { role: string; status: string };
+    return { object: 'organization_membership', id: mid(m), user_id: `user_p${run}_${m}`, organization_id: org, status: v.status, role: { slug: v.role } };
+  };
   const base = Date.UTC(2026, 0, 1) + run * 1_000_000;
   const uid = (u: number) => `directory_user_p${run}_${u}`;
   const gid = (g: number) => `directory_group_p${run}_${g}`;
@@ -85,6 +98,21 @@ function simulate(run: number, cmds: Cmd[]) {
         groups.set(c.g, 'deleted');
         for (const u of [...Array(U).keys()]) members.delete(`${c.g}|${u}`);
         break;
+      case 'createMember':
+        if (orgMembers.has(c.m)) break;
+        orgMembers.set(c.m, { role: 'member', status: 'active' });
+        emit('organization_membership.created', memberWire(c.m));
+        break;
+      case 'updateMember':
+        if (!live(orgMembers, c.m)) break;
+        orgMembers.set(c.m, { role: c.role, status: c.active ? 'active' : 'inactive' });
+        emit('organization_membership.updated', memberWire(c.m));
+        break;
+      case 'deleteMember':
+        if (!live(orgMembers, c.m)) break;
+        emit('organization_membership.deleted', memberWire(c.m));
+        orgMembers.set(c.m, 'deleted');
+        break;
       case 'add':
       case 'remove': {
         if (!live(users, c.u) || !live(groups, c.g)) break;
@@ -105,7 +133,10 @@ function simulate(run: number, cmds: Cmd[]) {
     groups: [...groups].filter(([, s]) => s !== 'deleted').map(([g, s]) => ({ id: gid(g), name: (s as { name: string }).name })).sort((a, b) => (a.id < b.id ? -1 : 1)),
     members: [...members].map((k) => { const [g, u] = k.split('|'); return `${gid(Number(g))}|${uid(Number(u))}`; }).sort(),
   };
-  return { org, events, expected };
+  const expectedMemberships = [...orgMembers].filter(([, v]) => v !== 'deleted')
+    .map(([m, v]) => ({ id: mid(m), role_slug: (v as { role: string }).role, status: (v as { status: string }).status }))
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
+  return { org, events, expected, expectedMemberships };
 }
 
 describe('directory mirror under duplicated and reordered delivery (property)', () => {
@@ -120,16 +151,19 @@ describe('directory mirror under duplicated and reordered delivery (property)', 
     const runs = Number(process.env.PROPERTY_RUNS ?? 40);
     await fc.assert(
       fc.asyncProperty(
-        fc.array(cmd, { minLength: 5, maxLength: 40 }),
+        fc.array(cmd, { minLength: 5, maxLength: 50 }),
         fc.array(fc.nat(1000), { maxLength: 20 }),
-        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 80, maxLength: 80 }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 100, maxLength: 100 }),
         async (cmds, dupPicks, keys) => {
-          const { org, events, expected } = simulate(run++, cmds);
+          const { org, events, expected, expectedMemberships } = simulate(run++, cmds);
           const deliveries = [...events, ...(events.length ? dupPicks.map((i) => events[i % events.length]!) : [])];
           const order = deliveries.map((e, i) => ({ e, k: keys[i % keys.length]! + i * 1e-9 })).sort((a, b) => a.k - b.k).map((x) => x.e);
           const access = recordingRevoker();
           for (const e of order) await ingestEvent({ db: store.db, access }, e, 'webhook');
           assert.deepEqual(await mirrorDirectoryState(store.db, org), expected);
+          const memberships = await asSystem(store.db, 'test reads', (tx) => tx.selectFrom('organization_memberships').select(['id', 'role_slug', 'status'])
+            .where('organization_id', '=', org).where('deleted_at', 'is', null).execute());
+          assert.deepEqual(memberships.sort((a, b) => (a.id < b.id ? -1 : 1)), expectedMemberships);
         },
       ),
       { numRuns: runs, seed: Number(process.env.PROPERTY_SEED ?? 20261122) },
