@@ -62,7 +62,10 @@ async function onUser(ctx: ApplyContext, deleted: boolean): Promise<ApplyOutcome
  */
 async function adoptLocalMembership(ctx: ApplyContext, organizationId: string, userId: string, id: string): Promise<void> {
   await ctx.tx.updateTable('organization_memberships').set({ id }).where('organization_id', '=', organizationId).where('user_id', '=', userId)
-    .where('deleted_at', 'is', null).where('id', '!=', id).where('provider_updated_at', 'is', null).execute();
+    .where('deleted_at', 'is', null).where('id', '!=', id).where('provider_updated_at', 'is', null)
+    // Never onto an id the mirror already holds (say, that membership's tombstone): keep both.
+    .where(sql<boolean>`NOT EXISTS (SELECT 1 FROM organization_memberships taken WHERE taken.organization_id = ${organizationId} AND taken.id = ${id})`)
+    .execute();
 }
 
 async function onMembership(ctx: ApplyContext, deleted: boolean): Promise<ApplyOutcome> {
