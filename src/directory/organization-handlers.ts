@@ -38,7 +38,9 @@ function domainState(state: string | null | undefined): DomainState {
 }
 
 async function onDomain(ctx: ApplyContext, deleted: boolean): Promise<ApplyOutcome> {
-  const d = parseData(DomainSchema, ctx);
+  // verification_failed wraps the domain: { reason, organization_domain }.
+  const wrapped = ctx.event.data.organization_domain;
+  const d = parseData(DomainSchema, wrapped && typeof wrapped === 'object' ? { ...ctx, event: { ...ctx.event, data: wrapped as Record<string, unknown> } } : ctx);
   await ensureOrganization(ctx, d.organization_id);
   const state = ctx.event.event === 'organization_domain.verification_failed' ? 'failed' : domainState(d.state);
   const values = { domain: d.domain, state, deleted_at: deleted ? ctx.version.at : null, ...versionColumns(ctx.version) };

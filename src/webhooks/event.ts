@@ -32,5 +32,10 @@ export function organizationOf(event: ProviderEvent): string | null {
   const d = event.data;
   if (typeof d.organization_id === 'string' && d.organization_id) return d.organization_id;
   if (event.event.startsWith('organization.') && typeof d.id === 'string') return d.id;
+  // Some events wrap their entity: a domain verification failure, a dsync group membership.
+  for (const key of ['organization_domain', 'group', 'user']) {
+    const inner = d[key] as { organization_id?: unknown } | null | undefined;
+    if (inner && typeof inner === 'object' && typeof inner.organization_id === 'string' && inner.organization_id) return inner.organization_id;
+  }
   return null;
 }

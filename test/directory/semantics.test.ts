@@ -130,6 +130,20 @@ for (const engine of testEngines()) {
       assert.equal((await membership('org_evil', 'user_victim'))?.status, 'active');
     });
 
+    it('reads wrapped payloads: a domain verification failure, a group membership without a top-level organization', async () => {
+      await send('organization.created', { object: 'organization', id: 'org_wrap', name: 'Wrap' });
+      const domain = { object: 'organization_domain', id: 'org_domain_wrap', organization_id: 'org_wrap', domain: 'wrap.test', state: 'pending' };
+      await send('organization_domain.created', domain);
+      const failed = await send('organization_domain.verification_failed', { reason: 'domain_verification_period_expired', organization_domain: { ...domain, state: 'failed' } });
+      assert.equal(failed.outcome, 'applied');
+      const row = await read((tx) => tx.selectFrom('organization_domains').select('state').where('id', '=', 'org_domain_wrap').executeTakeFirstOrThrow());
+      assert.equal(row.state, 'failed');
+      const event = makeEvent('dsync.group.user_added', { directory_id: 'directory_wrap', user: { id: 'directory_user_wrap', directory_id: 'directory_wrap', organization_id: 'org_wrap', state: 'active', email: 'w@wrap.test' }, group: { id: 'directory_group_wrap', directory_id: 'directory_wrap', organization_id: 'org_wrap', name: 'g' } }, new Date(clock++));
+      await ingestEvent({ db: store.db, access }, event, 'webhook');
+      const inbox = await read((tx) => tx.selectFrom('webhook_events').select('organization_id').where('id', '=', event.id).executeTakeFirstOrThrow());
+      assert.equal(inbox.organization_id, 'org_wrap', 'the event is filed under (and locked on) its organization');
+    });
+
     it('membership events out of order converge on the newest', async () => {
       const m = { object: 'organization_membership', id: 'om_ooo', user_id: 'user_ooo', organization_id: 'org_ooo' };
       const created = makeEvent('organization_membership.created', { ...m, status: 'active', role: { slug: 'member' } }, new Date(clock++));
