@@ -5,7 +5,7 @@ import type { DomainState } from '../store/schema.ts';
 import { audit, ensureOrganization, providerActor, type ApplyContext, type ApplyOutcome } from './context.ts';
 import { parseData } from './directory-sync.ts';
 import { syncDirectoryUserAccess } from './provisioning.ts';
-import { insertedFlag, newerThanRow, versionColumns } from './version.ts';
+import { createdFlag, insertedFlag, newerThanRow, versionColumns } from './version.ts';
 
 const OrganizationSchema = z.object({ id: z.string(), name: z.string(), external_id: z.string().nullish() });
 const DomainSchema = z.object({ id: z.string(), organization_id: z.string(), domain: z.string(), state: z.string().nullish() });
@@ -17,7 +17,7 @@ export async function writeOrganization(ctx: ApplyContext, o: z.infer<typeof Org
     .insertInto('organizations')
     .values({ id: o.id, ...values })
     .onConflict((oc) => oc.column('id').doUpdateSet({ ...values, updated_at: sql`now()` }).where(newerThanRow('organizations', ctx.version)).where('organizations.deleted_at', 'is', null))
-    .returning([insertedFlag])
+    .returning([createdFlag('organizations')])
     .executeTakeFirst();
   if (row) ctx.note('organizations', deleted ? 'deprovisioned' : row.inserted ? 'created' : 'updated');
   return row !== undefined;

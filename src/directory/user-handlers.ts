@@ -6,7 +6,7 @@ import type { MembershipSource, MembershipStatus } from '../store/schema.ts';
 import { audit, ensureOrganization, ensureUser, providerActor, type ApplyContext, type ApplyOutcome } from './context.ts';
 import { parseData } from './directory-sync.ts';
 import { linkDirectoryUsersOf } from './provisioning.ts';
-import { insertedFlag, newerThanRow, versionColumns } from './version.ts';
+import { createdFlag, insertedFlag, newerThanRow, versionColumns } from './version.ts';
 
 const UserSchema = z.object({
   id: z.string(), email: z.string(), email_verified: z.boolean().nullish(), first_name: z.string().nullish(),
@@ -31,7 +31,7 @@ export async function writeUser(ctx: ApplyContext, u: z.infer<typeof UserSchema>
     .insertInto('users')
     .values({ id: u.id, ...values })
     .onConflict((oc) => oc.column('id').doUpdateSet({ ...values, updated_at: sql`now()` }).where(newerThanRow('users', ctx.version)).where('users.deleted_at', 'is', null))
-    .returning([insertedFlag])
+    .returning([createdFlag('users')])
     .executeTakeFirst();
   if (row) ctx.note('users', deleted ? 'deprovisioned' : row.inserted ? 'created' : 'updated');
   return row !== undefined;

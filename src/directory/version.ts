@@ -27,3 +27,12 @@ export function versionColumns(v: Version): { provider_updated_at: string; last_
 
 /** `xmax = 0` on a RETURNING row means the upsert inserted it rather than updating it. */
 export const insertedFlag = sql<boolean>`(xmax = 0)`.as('inserted');
+
+/**
+ * Like insertedFlag, but a row that was only a placeholder (no version yet: created because
+ * another event mentioned it first) also counts as created. The sub-select runs on the statement's
+ * snapshot, so it sees the row as it was before this upsert.
+ */
+export function createdFlag(table: 'organizations' | 'users') {
+  return sql<boolean>`coalesce((SELECT prev.provider_updated_at IS NULL FROM ${sql.table(table)} prev WHERE prev.id = ${sql.ref(`${table}.id`)}), true)`.as('inserted');
+}
