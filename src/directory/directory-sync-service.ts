@@ -58,6 +58,7 @@ export function createDirectorySync(config: Config, deps: DirectorySyncDeps): Di
   const receiver = secrets.length > 0
     ? createWebhookReceiver({
       db: deps.db, access: deps.access, secrets,
+      onRejected: (reason) => deps.logger.warn({ reason }, 'webhook delivery refused: invalid signature'),
       afterCommit: (event, outcome) => {
         if (outcome === 'applied' && event.event === 'magic_auth.created') {
           deliverMail().catch((error: unknown) => deps.logger.warn({ err: (error as Error).message }, 'mail delivery failed; will retry'));

@@ -18,6 +18,8 @@ export interface WebhookReceiverOptions extends IngestDeps {
   now?: () => number;
   /** Called after an event committed (e.g. to send queued mail); errors are the caller's. */
   afterCommit?: (event: ProviderEvent, outcome: IngestOutcome) => void;
+  /** Told which check refused a delivery (for the operator's log; never the secret or the MAC). */
+  onRejected?: (reason: string) => void;
 }
 
 export interface WebhookStats {
@@ -57,6 +59,8 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
       verifyWebhookSignature(raw, c.req.header(SIGNATURE_HEADER), { secrets: options.secrets, toleranceMs: options.toleranceMs, now: options.now?.() });
     } catch (error) {
       stats.rejected++;
+      // The caller only learns "invalid signature"; which check failed goes to the operator.
+      options.onRejected?.(String((error as AppError).details?.reason ?? 'invalid'));
       throw error;
     }
     let event: ProviderEvent;

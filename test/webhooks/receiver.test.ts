@@ -21,7 +21,8 @@ for (const engine of testEngines()) {
     after(async () => store?.close());
 
     it('refuses every bad signature with 401 WEBHOOK_SIGNATURE_INVALID and applies nothing', async () => {
-      const { app } = webhookApp(store);
+      const reasons: string[] = [];
+      const { app } = webhookApp(store, { onRejected: (r) => reasons.push(r) });
       const event = makeEvent('dsync.user.created', dsyncUser('org_sig', 'directory_user_sig'));
       const body = JSON.stringify(event);
       const tampered = body.replace('"A"', '"X"');
@@ -40,6 +41,7 @@ for (const engine of testEngines()) {
         assert.equal((await res.json()).code, 'WEBHOOK_SIGNATURE_INVALID', name);
       }
       assert.equal(await countRows(store.db, 'webhook_events'), before);
+      assert.deepEqual(reasons, ['mismatch', 'mismatch', 'missing_header', 'timestamp_too_old', 'timestamp_in_future'], 'the operator learns which check failed');
       const mirrored = await asSystem(store.db, 't', (tx) => tx.selectFrom('directory_users').select('id').where('id', '=', 'directory_user_sig').execute());
       assert.equal(mirrored.length, 0);
     });
