@@ -3,9 +3,13 @@
 // accepted invitations, deleted SSO connections, tombstones and out-of-order memberships.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createApiKey, revokeApiKey } from '../../src/access/api-keys.ts';
+import type { AuthContext, RevocationEvent } from '../../src/core/auth-context.ts';
+import { ALL_PERMISSIONS } from '../../src/core/permissions.ts';
+import { createAccessRevoker } from '../../src/directory/access-revoker.ts';
 import { setGroupRoleMapping } from '../../src/directory/group-role-mappings.ts';
 import type { Store } from '../../src/store/store.ts';
-import { asSystem } from '../../src/store/tenant.ts';
+import { asSystem, inTenant } from '../../src/store/tenant.ts';
 import { ingestEvent } from '../../src/webhooks/inbox.ts';
 import { testEngines } from '../support/stores.ts';
 import { makeEvent, recordingRevoker } from '../webhooks/support.ts';
@@ -77,6 +81,22 @@ for (const engine of testEngines()) {
       // A late update of that user cannot bring them back.
       assert.equal((await send('dsync.user.updated', { ...w.du, first_name: 'Late' })).outcome, 'stale');
       assert.equal((await membership(w.org, w.user))?.status, 'inactive');
+    });
+
+    it("revokes the deprovisioned user's personal API keys, not the organization's", async () => {
+      const w = await world('keys');
+      const admin: AuthContext = { principal: { type: 'user', userId: w.user }, organizationId: w.org, role: 'admin', permissions: [...ALL_PERMISSIONS], authMethod: 'session', isSuperAdmin: false };
+      const { personal, shared } = await inTenant(store.db, w.org, async (tx) => ({
+        personal: (await createApiKey(tx, { creator: admin, name: 'mine', role: 'member', ownership: 'personal' })).apiKey.id,
+        shared: (await createApiKey(tx, { creator: admin, name: 'ci', role: 'member', ownership: 'organization' })).apiKey.id,
+      }));
+      const published: RevocationEvent[] = [];
+      const revoker = createAccessRevoker({ publish: async (_tx, e) => void published.push(e), revokeApiKey });
+      await ingestEvent({ db: store.db, access: revoker }, makeEvent('dsync.user.updated', { ...w.du, state: 'suspended' }, new Date(clock++)), 'webhook');
+      const keys = await read((tx) => tx.selectFrom('api_keys').select(['id', 'revoked_at']).where('organization_id', '=', w.org).execute());
+      assert.ok(keys.find((k) => k.id === personal)?.revoked_at, 'the personal key is revoked');
+      assert.equal(keys.find((k) => k.id === shared)?.revoked_at, null, 'the organization key stays');
+      assert.deepEqual(published.map((e) => e.kind).sort(), ['membership', 'user']);
     });
 
     it('turns an accepted invitation into a membership with the invite-time role', async () => {
