@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { AppError } from '../core/errors.ts';
 import { audit, directoryActor, ensureOrganization, type ApplyContext, type ApplyOutcome } from './context.ts';
-import { deprovision, linkableUser, recomputeGroupMembers, recomputeRole, syncDirectoryUserAccess, type DirectoryUserState } from './provisioning.ts';
+import { deprovision, linkableUser, recomputeGroupMembers, syncDirectoryUserAccess, type DirectoryUserState } from './provisioning.ts';
 import { insertedFlag, newerThanRow, versionColumns } from './version.ts';
 
 const DirectorySchema = z.object({ id: z.string(), organization_id: z.string(), name: z.string().nullish(), type: z.string().nullish(), state: z.string().nullish() });
@@ -82,7 +82,7 @@ async function directoryDeleted(ctx: ApplyContext, organizationId: string, direc
   return d?.deleted_at != null;
 }
 
-async function writeGroup(ctx: ApplyContext, g: DirectoryGroupWire, deletedEvent: boolean): Promise<boolean> {
+async function writeGroup(ctx: ApplyContext, g: DirectoryGroupWire, deletedEvent: boolean): Promise<{ deleted_at: Date | null } | undefined> {
   await ensureOrganization(ctx, g.organization_id);
   const deleted = deletedEvent || (await directoryDeleted(ctx, g.organization_id, g.directory_id));
   const values = { directory_id: g.directory_id, idp_id: g.idp_id ?? g.id, name: g.name, deleted_at: deleted ? ctx.version.at : null, ...versionColumns(ctx.version) };
@@ -90,10 +90,10 @@ async function writeGroup(ctx: ApplyContext, g: DirectoryGroupWire, deletedEvent
     .insertInto('directory_groups')
     .values({ organization_id: g.organization_id, id: g.id, ...values })
     .onConflict((oc) => oc.columns(['organization_id', 'id']).doUpdateSet({ ...values, updated_at: sql`now()` }).where(newerThanRow('directory_groups', ctx.version)).where('directory_groups.deleted_at', 'is', null))
-    .returning([insertedFlag])
+    .returning([insertedFlag, 'deleted_at'])
     .executeTakeFirst();
   if (row) ctx.note('directory_groups', deleted ? 'deprovisioned' : row.inserted ? 'created' : 'updated');
-  return row !== undefined;
+  return row;
 }
 
 async function onGroup(ctx: ApplyContext, deleted: boolean): Promise<ApplyOutcome> {
@@ -129,15 +129,18 @@ async function onGroupMembership(ctx: ApplyContext, present: boolean): Promise<A
   // never points at a user or group we have not seen (each write still checks its own version).
   // Not counted as user or group changes in the drift report: this event is about the membership.
   const quiet: ApplyContext = { ...ctx, note: () => undefined };
-  await writeDirectoryUser(quiet, user, false);
-  await writeGroup(quiet, group, false);
+  const userRow = await writeDirectoryUser(quiet, user, false);
+  const groupRow = await writeGroup(quiet, group, false);
   // A late user_added for a user or group deleted since must not leave a live membership behind
-  // (the deletion could only close memberships that had already arrived).
-  const alive = present && (await isLive(ctx, 'directory_users', user.organization_id, user.id)) && (await isLive(ctx, 'directory_groups', group.organization_id, group.id));
+  // (the deletion could only close memberships that had already arrived). A row this event just
+  // wrote tells its state; otherwise a newer state is in the mirror and is read.
+  const userLive = userRow ? userRow.deleted_at === null : await isLive(ctx, 'directory_users', user.organization_id, user.id);
+  const groupLive = groupRow ? groupRow.deleted_at === null : await isLive(ctx, 'directory_groups', group.organization_id, group.id);
+  const alive = present && userLive && groupLive;
   if (!(await writeGroupMember(ctx, group.organization_id, directory_id, group.id, user.id, alive))) return 'stale';
   await audit(ctx, group.organization_id, alive ? 'directory.group_user_added' : 'directory.group_user_removed', directoryActor(directory_id), { type: 'directory_user', id: user.id }, { groupId: group.id });
-  await syncDirectoryUserAccess(ctx, user.organization_id, user.id);
-  await recomputeRole(ctx, user.organization_id, user.id);
+  // Provisions or deprovisions as the user's state says, and recomputes their role from groups.
+  await syncDirectoryUserAccess(ctx, user.organization_id, user.id, userRow);
   return 'applied';
 }
 
