@@ -7,4 +7,7 @@ if (major < 24) {
   process.exit(2);
 }
 const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// Commands that finish exit once their output is flushed: the embedded database's WebAssembly
+// runtime can leave an internal timer armed after it closes, which would hold the process open.
+process.stdout.write('', () => process.exit(code));

@@ -1,5 +1,7 @@
 // Runs every *.test.ts under src/, emulator/ and test/ with Node's test runner.
 // Usage: npm test [-- path-filter ...]; a filter keeps the files whose path contains it.
+// --test-force-exit: a file ends when its tests do, even if the embedded database's WebAssembly
+// runtime left an internal timer armed after closing (it would hold the file open for seconds).
 import { spawnSync } from 'node:child_process';
 import { globSync } from 'node:fs';
 
@@ -16,7 +18,7 @@ if (files.length === 0) {
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const result = spawnSync(
   process.execPath,
-  ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+  ['--test', '--test-force-exit', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);
