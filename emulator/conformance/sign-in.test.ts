@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRemoteJWKSet, jwtVerify, decodeJwt } from 'jose';
-import { GenericServerException, OauthException } from '@workos-inc/node';
+import { AuthenticationException, GenericServerException, OauthException } from '@workos-inc/node';
 import { openHarness, type Harness } from '../testing/harness.ts';
 import { DEMO_SEED_PATH } from '../index.ts';
 
@@ -85,9 +85,10 @@ test('a password on an SSO-enforced domain answers sso_required with the connect
   const alice = h.emulator.seed!.users['alice@acme.test']!;
   await h.workos.userManagement.updateUser({ userId: alice, password: 'alice-has-a-password' });
   const error = await rejection(h.workos.userManagement.authenticateWithPassword({ clientId, email: 'alice@acme.test', password: 'alice-has-a-password' }));
-  assert.ok(error instanceof OauthException);
-  assert.equal(error.error, 'sso_required');
-  const raw = error.rawData as { connection_ids: string[]; email: string; pending_authentication_token: string };
+  // SDK v11 raises sign-in steps as AuthenticationException with the step in `code`.
+  assert.ok(error instanceof AuthenticationException);
+  assert.equal(error.code, 'sso_required');
+  const raw = error.rawData as unknown as { connection_ids: string[]; email: string; pending_authentication_token: string };
   assert.deepEqual(raw.connection_ids, h.emulator.seed!.connections.Acme);
   assert.equal(raw.email, 'alice@acme.test');
   assert.ok(raw.pending_authentication_token);

@@ -118,14 +118,14 @@ test('admin portal links for every intent expire after five minutes', async () =
   const intents = ['sso', 'dsync', 'audit_logs', 'log_streams', 'domain_verification', 'certificate_renewal'] as const;
   const links: string[] = [];
   for (const intent of intents) {
-    const { link } = await h.workos.portal.generateLink({ organization: org('Acme'), intent: intent as never, returnUrl: 'http://127.0.0.1:9/settings' });
+    const { link } = await h.workos.adminPortal.generateLink({ organization: org('Acme'), intent: intent as never, returnUrl: 'http://127.0.0.1:9/settings' });
     assert.ok(link.startsWith(`${h.emulator.url}/portal/`));
     links.push(link);
   }
   const token = new URL(links[0]!).searchParams.get('token')!;
   assert.equal(h.emulator.world.portalLinks.get(token)?.intent, 'sso');
-  await assert.rejects(h.workos.portal.generateLink({ organization: org('Acme'), intent: 'nope' as never }), UnprocessableEntityException);
-  await assert.rejects(h.workos.portal.generateLink({ organization: 'org_01NOPE', intent: 'sso' as never }), NotFoundException);
+  await assert.rejects(h.workos.adminPortal.generateLink({ organization: org('Acme'), intent: 'nope' as never }), UnprocessableEntityException);
+  await assert.rejects(h.workos.adminPortal.generateLink({ organization: 'org_01NOPE', intent: 'sso' as never }), NotFoundException);
   const { openPortalLink } = await import('../services/portal.ts');
   assert.equal(openPortalLink(h.emulator.context, token).organization_id, org('Acme'));
   await h.control('POST', '/clock', { advance_ms: 5 * 60 * 1000 + 1 });

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { chromium, type Browser } from 'playwright-core';
-import { GeneratePortalLinkIntent, WorkOS } from '@workos-inc/node';
+import { GenerateLinkIntent, WorkOS } from '@workos-inc/node';
 import type { BrowserContext } from 'playwright-core';
 import { CookieSessionStorage, createAuthService } from '@workos/authkit-session';
 import { startEmulator, type RunningEmulator } from '../index.ts';
@@ -140,7 +140,7 @@ test('hosted sign-in in Chromium yields a session @workos/authkit-session accept
   });
 
   await t.test('admin portal link from the SDK: an IT admin creates a directory and gets a working SCIM token', async () => {
-    const { link } = await workos.portal.generateLink({ organization: globex.id, intent: GeneratePortalLinkIntent.DSync });
+    const { link } = await workos.adminPortal.generateLink({ organization: globex.id, intent: GenerateLinkIntent.DSync });
     const context = await offlineContext();
     const page = await context.newPage();
     await page.goto(link);

@@ -1,17 +1,17 @@
 // The WorkOS adapter of the OrganizationAdmin port, over the unmodified SDK. Every failure goes
 // through toAppError (src/identity/workos/errors.ts), the one mapper of SDK errors.
-import { GeneratePortalLinkIntent, WorkOS, type Invitation, type Organization, type OrganizationMembership } from '@workos-inc/node';
+import { GenerateLinkIntent, WorkOS, type Invitation, type Organization, type OrganizationMembership } from '@workos-inc/node';
 import type { AdminInvitation, AdminMembership, AdminOrganization, OrganizationAdmin, PortalIntent } from '../organization-admin.ts';
 import { toAppError } from './errors.ts';
 import type { WorkosProviderOptions } from './workos-provider.ts';
 
-const INTENTS: Record<PortalIntent, GeneratePortalLinkIntent> = {
-  sso: GeneratePortalLinkIntent.SSO,
-  dsync: GeneratePortalLinkIntent.DSync,
-  audit_logs: GeneratePortalLinkIntent.AuditLogs,
-  log_streams: GeneratePortalLinkIntent.LogStreams,
-  domain_verification: GeneratePortalLinkIntent.DomainVerification,
-  certificate_renewal: GeneratePortalLinkIntent.CertificateRenewal,
+const INTENTS: Record<PortalIntent, GenerateLinkIntent> = {
+  sso: GenerateLinkIntent.SSO,
+  dsync: GenerateLinkIntent.DSync,
+  audit_logs: GenerateLinkIntent.AuditLogs,
+  log_streams: GenerateLinkIntent.LogStreams,
+  domain_verification: GenerateLinkIntent.DomainVerification,
+  certificate_renewal: GenerateLinkIntent.CertificateRenewal,
 };
 
 function membershipOf(m: OrganizationMembership): AdminMembership {
@@ -46,7 +46,7 @@ export function createWorkosOrganizationAdmin(options: WorkosProviderOptions): O
 
   return {
     generatePortalLink: ({ organizationId, intent, returnUrl }) =>
-      call('generate admin portal link', async () => ({ link: (await workos.portal.generateLink({ organization: organizationId, intent: INTENTS[intent], ...(returnUrl ? { returnUrl } : {}) })).link })),
+      call('generate admin portal link', async () => ({ link: (await workos.adminPortal.generateLink({ organization: organizationId, intent: INTENTS[intent], ...(returnUrl ? { returnUrl } : {}) })).link })),
     updateMembershipRole: (id, roleSlug) => call('update membership', async () => membershipOf(await um.updateOrganizationMembership(id, { roleSlug }))),
     deactivateMembership: (id) => call('deactivate membership', async () => membershipOf(await um.deactivateOrganizationMembership(id))),
     reactivateMembership: (id) => call('reactivate membership', async () => membershipOf(await um.reactivateOrganizationMembership(id))),
