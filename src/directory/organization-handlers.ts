@@ -13,6 +13,12 @@ const ConnectionSchema = z.object({ id: z.string(), organization_id: z.string(),
 
 export async function writeOrganization(ctx: ApplyContext, o: z.infer<typeof OrganizationSchema>, deleted: boolean): Promise<boolean> {
   const values = { name: o.name, external_id: o.external_id ?? null, deleted_at: deleted ? ctx.version.at : null, ...versionColumns(ctx.version) };
+  if (!deleted && o.external_id) {
+    // WorkOS keeps external ids unique, so another mirrored organization still holding this one
+    // was deleted or replaced without our hearing of it (a missed event, a reset environment):
+    // it gives the id up rather than block the organization that holds it now.
+    await ctx.tx.updateTable('organizations').set({ external_id: null, updated_at: sql`now()` }).where('external_id', '=', o.external_id).where('id', '!=', o.id).execute();
+  }
   const row = await ctx.tx
     .insertInto('organizations')
     .values({ id: o.id, ...values })

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { EMULATOR_MAIN } from './emulator.ts';
+import { HANDLED_EVENT_TYPES } from '../../webhooks/handlers.ts';
 
 export const DEMO_SEED = fileURLToPath(new URL('../../../emulator/seed/demo-seed.yaml', import.meta.url));
 
@@ -75,4 +76,15 @@ export function demoSignIns(seedPath: string = DEMO_SEED): DemoSignIn[] {
     const how = viaSso ? 'SSO: pick the user on the test identity provider page' : u.password ? `password ${u.password}` : 'magic code (emulator outbox)';
     return { email: u.email, how: `${how}${orgs ? ` — ${orgs}` : ''}` };
   });
+}
+
+/** Registers Gatehouse's webhook receiver with the emulator (its WorkOS API, plus the emulator's
+ * extension of a caller-chosen signing secret). Every event type Gatehouse handles is subscribed. */
+export async function registerWebhookEndpoint(emulator: EmulatorProcess, endpointUrl: string, secret: string): Promise<void> {
+  const res = await fetch(`${emulator.url}/webhook_endpoints`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ endpoint_url: endpointUrl, events: [...HANDLED_EVENT_TYPES], secret }),
+  });
+  if (!res.ok) throw new Error(`the emulator refused the webhook endpoint (HTTP ${res.status})`);
 }

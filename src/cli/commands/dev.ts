@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { openGatehouse } from '../../app.ts';
 import { loadConfig } from '../../config.ts';
 import { listen, onShutdownSignal } from '../../http/serve.ts';
-import { demoSignIns, startEmulatorProcess, type EmulatorProcess } from './dev-emulator.ts';
+import { demoSignIns, registerWebhookEndpoint, startEmulatorProcess, type EmulatorProcess } from './dev-emulator.ts';
 
 export function devSecret(dataDir: string): string {
   const file = join(dataDir, 'secret');
@@ -37,6 +37,8 @@ export async function devCommand(args: string[]): Promise<number> {
   const base = requested.PORT === 0 && /:0$/.test(requested.PUBLIC_URL) ? loadConfig({ PORT: String(await freePort(requested.HOST)) }) : requested;
   // No WorkOS key given: run against the emulator (a child process, see dev-emulator.ts).
   const emulator: EmulatorProcess | null = base.WORKOS_API_KEY ? null : await startEmulatorProcess();
+  // The emulator is new on every start, so a fresh webhook secret each run is enough.
+  const webhookSecret = emulator ? randomBytes(24).toString('base64url') : undefined;
   const config = loadConfig({
     PORT: String(base.PORT),
     GATEHOUSE_SECRET: base.GATEHOUSE_SECRET ?? devSecret(base.GATEHOUSE_DATA_DIR),
@@ -49,6 +51,7 @@ export async function devCommand(args: string[]): Promise<number> {
           WORKOS_API_HOSTNAME: '127.0.0.1',
           WORKOS_API_PORT: String(emulator.port),
           WORKOS_API_HTTPS: 'false',
+          WORKOS_WEBHOOK_SECRET: webhookSecret,
         }
       : {}),
   });
@@ -57,6 +60,14 @@ export async function devCommand(args: string[]): Promise<number> {
   try {
     gatehouse = await openGatehouse(config);
     server = await listen(gatehouse.app, { port: config.PORT, host: config.HOST });
+    if (emulator && webhookSecret) {
+      // Point the emulator's webhooks at us, as one configures a WorkOS endpoint, then pull in
+      // what the seed created before the endpoint existed (the same full reconciliation an
+      // operator runs); from here on the mirror follows webhooks and the schedule repairs gaps.
+      await registerWebhookEndpoint(emulator, `${config.PUBLIC_URL}/webhooks/workos`, webhookSecret);
+      await gatehouse.directorySync.reconcile({ full: true });
+    }
+    gatehouse.directorySync.startSchedule();
   } catch (error) {
     await emulator?.stop();
     throw error;
@@ -67,7 +78,7 @@ export async function devCommand(args: string[]): Promise<number> {
   console.log(`  database:   ${where}`);
   console.log(`  health:     ${server.url}/healthz   readiness: ${server.url}/readyz`);
   if (emulator) {
-    console.log(`  WorkOS:     emulator at ${emulator.url} (demo seed)`);
+    console.log(`  WorkOS:     emulator at ${emulator.url} (demo seed), webhooks to ${config.PUBLIC_URL}/webhooks/workos`);
     console.log(`Sign in at ${config.PUBLIC_URL}/auth/login as:`);
     for (const u of demoSignIns()) console.log(`  ${u.email.padEnd(20)} ${u.how}`);
   } else {
