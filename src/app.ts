@@ -65,10 +65,8 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     })
     : undefined;
   // Deprovisioning reaches credentials through the revocation bus and the sessions/API key services.
-  const directorySync = createDirectorySync(config, {
-    db: store.db, engine: store.engine, logger,
-    access: createAccessRevoker({ publish: publishRevocation, revokeApiKey, ...(access.sessions ? { sessions: access.sessions } : {}) }),
-  });
+  const accessRevoker = createAccessRevoker({ publish: publishRevocation, revokeApiKey, ...(access.sessions ? { sessions: access.sessions } : {}) });
+  const directorySync = createDirectorySync(config, { db: store.db, engine: store.engine, logger, access: accessRevoker });
   const app = createHttpApp({
     store, logger, authenticate: access.authenticate, publicUrl: config.PUBLIC_URL,
     ...(directorySync.routes ? { webhookRoutes: directorySync.routes } : {}),
@@ -76,6 +74,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     ...(provider && sso ? { sso: { sso, provider } } : {}),
     ...(access.sessions ? { sessions: access.sessions } : {}),
     ...(organizationAdmin ? { organizationAdmin } : {}),
+    accessRevoker,
     onSuperAdminEntry: (auth, organizationId, c) => recordSuperAdminEntry(store.db, auth, organizationId, `${c.req.method} ${c.req.path}`),
   });
   return {

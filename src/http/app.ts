@@ -29,6 +29,7 @@ export interface HttpAppDeps {
   sso?: ApiV1Deps['sso'];
   organizationAdmin?: ApiV1Deps['organizationAdmin'];
   sessions?: ApiV1Deps['sessions'];
+  accessRevoker?: ApiV1Deps['accessRevoker'];
   /** POST /webhooks/workos (src/webhooks/receiver.ts); absent when no webhook secret is configured. */
   webhookRoutes?: Hono;
 }
@@ -63,9 +64,9 @@ export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): 
     });
   const recordEntry = auditSuperAdminEntry(deps.store.db);
   const onSuperAdminEntry: ApiDeps['onSuperAdminEntry'] = deps.onSuperAdminEntry ?? ((auth, orgId, c) => recordEntry(auth, orgId, { method: c.req.method, path: c.req.path }));
-  const apiV1 = { ...createApiV1({ store: deps.store, publicUrl: deps.publicUrl ?? '', authenticate, onSuperAdminEntry, sso: deps.sso, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions }), authenticate };
+  const apiV1 = { ...createApiV1({ store: deps.store, publicUrl: deps.publicUrl ?? '', authenticate, onSuperAdminEntry, sso: deps.sso, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, accessRevoker: deps.accessRevoker }), authenticate };
   app.route('/api/v1', apiV1.router);
-  app.route('/admin', createAdminPages({ store: deps.store, authenticate: apiV1.authenticate, onSuperAdminEntry, services: { sso: deps.sso?.sso, provider: deps.sso?.provider, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, publicUrl: deps.publicUrl } }, ADMIN_PAGES));
+  app.route('/admin', createAdminPages({ store: deps.store, authenticate: apiV1.authenticate, onSuperAdminEntry, services: { sso: deps.sso?.sso, provider: deps.sso?.provider, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, accessRevoker: deps.accessRevoker, publicUrl: deps.publicUrl } }, ADMIN_PAGES));
   app.notFound(notFound);
   app.onError(createErrorHandler(deps.logger));
   return app;

@@ -25,7 +25,7 @@ import { createOrg, createUser } from '../support/fixtures.ts';
 import { openPgliteTestStore } from '../support/stores.ts';
 
 // Well-formed ids of things that may or may not exist: the walls must answer before any lookup.
-const ID_PREFIXES: Record<string, string> = { membershipId: 'om', invitationId: 'invitation', sessionId: 'ses', userId: 'user' };
+const ID_PREFIXES: Record<string, string> = { membershipId: 'om', invitationId: 'invitation', sessionId: 'ses', userId: 'user', groupId: 'directory_group' };
 const MEMBER_PERMISSIONS = BUILT_IN_ROLES.find((r) => r.slug === 'member')!.permissions;
 
 describe('IDOR table over every organization route', () => {

@@ -9,6 +9,8 @@ import { adminPortalRoutes } from './routes/admin-portal.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { memberReadRoutes } from './routes/members.ts';
+import { groupMappingRoutes } from './routes/group-mappings.ts';
+import type { AccessRevoker } from '../../directory/context.ts';
 import { memberAdminRoutes } from './routes/member-admin.ts';
 import { meRoutes } from './routes/me.ts';
 import { roleRoutes } from './routes/roles.ts';
@@ -25,6 +27,8 @@ export interface ApiV1Deps extends ApiDeps {
   /** Provider administration (portal links, members, invitations); absent, those routes answer 503. */
   organizationAdmin?: OrganizationAdmin | undefined;
   sessions?: SessionService | undefined;
+  /** How directory role changes reach credentials (the revocation bus and credential services). */
+  accessRevoker?: AccessRevoker | undefined;
   /** Pulls provider events into the mirror right after an admin change (see member-admin.ts). */
   syncNow?: ((organizationId: string) => Promise<void>) | undefined;
 }
@@ -40,6 +44,7 @@ export function createApiV1(deps: ApiV1Deps): { router: Hono; api: Api } {
   const sessions = deps.sessions ?? unavailable<SessionService>('Server-side sessions (GATEHOUSE_SECRET)');
   const sso = deps.sso ?? { sso: unavailable<SsoRouteDeps['sso']>('SSO (an identity provider)'), provider: unavailable<SsoRouteDeps['provider']>('SSO (an identity provider)') };
   sessionRoutes(api, { store: deps.store, sessions });
+  groupMappingRoutes(api, { store: deps.store, access: deps.accessRevoker ?? unavailable<AccessRevoker>('Directory sync') });
   superAdminRoutes(api, { store: deps.store, admin });
   ssoRoutes(api, { store: deps.store, ...sso });
   memberAdminRoutes(api, { db: deps.store.db, admin, syncNow: deps.syncNow });

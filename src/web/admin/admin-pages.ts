@@ -14,6 +14,7 @@ import { listTenants } from '../../organizations/tenants.ts';
 import type { IdentityProvider } from '../../identity/provider.ts';
 import type { OrganizationAdmin } from '../../identity/organization-admin.ts';
 import type { SessionService } from '../../sessions/session-service.ts';
+import type { AccessRevoker } from '../../directory/context.ts';
 import type { SsoService } from '../../sso/sso-config.ts';
 import { adminHref, page, type Markup, type Section } from './layout.ts';
 
@@ -23,6 +24,7 @@ export interface PageServices {
   provider?: Pick<IdentityProvider, 'getConnection'> | undefined;
   organizationAdmin?: OrganizationAdmin | undefined;
   sessions?: SessionService | undefined;
+  accessRevoker?: AccessRevoker | undefined;
   publicUrl?: string | undefined;
 }
 

@@ -6,6 +6,7 @@ import { AppError } from '../../../core/errors.ts';
 import { ALL_PERMISSIONS, PERMISSIONS, isPermission } from '../../../core/permissions.ts';
 import { createRole, deleteRole, listRoles } from '../../../organizations/roles.ts';
 import { inTenant } from '../../../store/tenant.ts';
+import { listDirectoryGroups, removeGroupRoleMapping, setGroupRoleMapping } from '../../../directory/group-role-mappings.ts';
 import { adminHref } from '../layout.ts';
 import type { AdminPage } from '../admin-pages.ts';
 
@@ -20,7 +21,7 @@ export const rolesPage: AdminPage = {
   title: 'Roles',
   permission: 'members:read',
   async render({ store, orgId, auth }) {
-    const roles = await inTenant(store.db, orgId, (tx) => listRoles(tx, orgId));
+    const [roles, groups] = await inTenant(store.db, orgId, async (tx) => [await listRoles(tx, orgId), await listDirectoryGroups(tx, orgId)] as const);
     const canManage = auth.permissions.includes('roles:manage') || auth.isSuperAdmin;
     return html`
 <table><thead><tr><th scope="col">Role</th><th scope="col">Permissions</th><th scope="col">Kind</th><th scope="col"><span class="muted">Actions</span></th></tr></thead>
@@ -34,7 +35,15 @@ ${canManage ? html`<h2>Create a custom role</h2>
 <label for="role-name">Name</label><input id="role-name" name="name" required maxlength="100">
 <label for="role-description">Description</label><input id="role-description" name="description" maxlength="500">
 <fieldset><legend>Permissions</legend>${ALL_PERMISSIONS.map((p) => html`<div><input type="checkbox" id="perm-${p}" name="perm:${p}" value="on"><label for="perm-${p}" style="display:inline;font-weight:normal"><code>${p}</code> — ${PERMISSIONS[p]}</label></div>`)}</fieldset>
-<button type="submit">Create role</button></form>` : ''}`;
+<button type="submit">Create role</button></form>` : ''}
+<h2>Directory group mappings</h2>
+${groups.length === 0 ? html`<p class="empty">No directory groups yet. Once a directory is connected, map its groups to roles here; members get the role of their highest-priority mapped group.</p>` : html`
+<table><thead><tr><th scope="col">Directory group</th><th scope="col">Role</th><th scope="col">Priority</th>${canManage ? html`<th scope="col"><span class="muted">Change</span></th>` : ''}</tr></thead>
+<tbody>${groups.map((g) => html`<tr><td>${g.name} <code>${g.id}</code></td><td>${g.role ?? html`<span class="muted">not mapped</span>`}</td><td>${g.priority ?? '—'}</td>
+${canManage ? html`<td><form class="inline" method="post" action="${adminHref(orgId, 'roles')}/map"><input type="hidden" name="groupId" value="${g.id}">
+<label for="map-role-${g.id}" class="muted" style="display:inline;font-weight:normal">Role for ${g.name}</label> <select id="map-role-${g.id}" name="role"><option value="">(not mapped)</option>${roles.map((r) => html`<option value="${r.slug}" ${r.slug === g.role ? 'selected' : ''}>${r.name}</option>`)}</select>
+<label for="map-priority-${g.id}" class="muted" style="display:inline;font-weight:normal">priority</label> <input id="map-priority-${g.id}" name="priority" type="number" min="0" max="1000" value="${g.priority ?? 0}" style="width:5em">
+<button type="submit">Save</button></form></td>` : ''}</tr>`)}</tbody></table>`}`;
   },
   actions: {
     create: {
@@ -45,6 +54,23 @@ ${canManage ? html`<h2>Create a custom role</h2>
         const permissions = Object.keys(form).filter((k) => k.startsWith('perm:')).map((k) => k.slice(5)).filter(isPermission);
         await createRole(store.db, orgId, { ...parsed.data, permissions }, actorOf(auth));
         return `Role ${parsed.data.name} created.`;
+      },
+    },
+    map: {
+      permission: 'roles:manage',
+      async run({ store, orgId, auth, services }, form) {
+        const groupId = z.string().regex(/^directory_group_[0-9A-Za-z]{8,40}$/).safeParse(form.groupId);
+        if (!groupId.success) throw new AppError('REQUEST_INVALID', 'Unknown directory group.');
+        if (!services.accessRevoker) throw new AppError('PROVIDER_UNAVAILABLE', 'Directory sync is not configured on this server');
+        if (!form.role) {
+          await removeGroupRoleMapping(store.db, services.accessRevoker, orgId, groupId.data, actorOf(auth));
+          return 'Mapping removed; members were recomputed.';
+        }
+        const role = z.string().regex(/^[a-z][a-z0-9-]{1,47}$/).safeParse(form.role);
+        const priority = z.coerce.number().int().min(0).max(1000).safeParse(form.priority ?? '0');
+        if (!role.success || !priority.success) throw new AppError('REQUEST_INVALID', 'Choose a role and a priority between 0 and 1000.');
+        await setGroupRoleMapping(store.db, services.accessRevoker, orgId, { directoryGroupId: groupId.data, roleSlug: role.data, priority: priority.data }, actorOf(auth));
+        return 'Mapping saved; members were recomputed.';
       },
     },
     delete: {
