@@ -9,7 +9,6 @@ import { createWorkosOrganizationAdmin } from './identity/workos/workos-organiza
 import { createSsoService, readSsoConfig, type SsoService } from './sso/sso-config.ts';
 import { createSignInService } from './identity/sign-in.ts';
 import type { IdentityProvider } from './identity/provider.ts';
-import { recordSuperAdminEntry } from './identity/super-admin.ts';
 import { createSignInRoutes } from './http/routes/auth-routes.ts';
 import { createHttpApp } from './http/app.ts';
 import { revokeApiKey } from './access/api-keys.ts';
@@ -75,7 +74,6 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     ...(access.sessions ? { sessions: access.sessions } : {}),
     ...(organizationAdmin ? { organizationAdmin } : {}),
     accessRevoker,
-    onSuperAdminEntry: (auth, organizationId, c) => recordSuperAdminEntry(store.db, auth, organizationId, `${c.req.method} ${c.req.path}`),
   });
   return {
     config,

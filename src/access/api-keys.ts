@@ -15,6 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { AuditActor } from '../audit/chain.ts';
+import { actorOf } from '../audit/actor.ts';
 import { appendAuditEvent } from '../audit/audit-log.ts';
 import type { AuthContext } from '../core/auth-context.ts';
 import { AppError } from '../core/errors.ts';
@@ -55,17 +56,6 @@ export function isApiKeyFormat(token: string): boolean {
   return KEY_PATTERN.test(token);
 }
 
-export function auditActorOf(ctx: AuthContext): AuditActor {
-  switch (ctx.principal.type) {
-    case 'user':
-      return { type: 'user', id: ctx.principal.userId };
-    case 'api_key':
-      return { type: 'api_key', id: ctx.principal.apiKeyId };
-    case 'm2m':
-      return { type: 'm2m_app', id: ctx.principal.clientId };
-  }
-}
-
 export async function rolePermissions(tx: Tx, organizationId: string, role: string): Promise<string[] | null> {
   const custom = await tx.selectFrom('organization_roles').select('permissions').where('organization_id', '=', organizationId).where('slug', '=', role).executeTakeFirst();
   if (custom) return custom.permissions;
@@ -100,10 +90,10 @@ export async function createApiKey(tx: Tx, input: CreateApiKeyInput): Promise<{ 
   const row = await tx.insertInto('api_keys').values({
     organization_id: organizationId, id, name: input.name.trim(), environment, display_prefix: secret.slice(0, 13), secret_hash: hashSecret(secret),
     role: input.role, owner_user_id: input.ownership === 'personal' && creator.principal.type === 'user' ? creator.principal.userId : null,
-    created_by: auditActorOf(creator).id, expires_at: input.expiresAt ?? null,
+    created_by: actorOf(creator).id, expires_at: input.expiresAt ?? null,
   }).returningAll().executeTakeFirstOrThrow();
   await appendAuditEvent(tx, {
-    organizationId, type: 'api_key.created', actor: auditActorOf(creator), target: { type: 'api_key', id },
+    organizationId, type: 'api_key.created', actor: actorOf(creator), target: { type: 'api_key', id },
     data: { name: row.name, role: row.role, ownership: input.ownership, environment, expiresAt: row.expires_at?.toISOString() ?? null },
   });
   return { apiKey: apiKeyFromRow(row), secret };

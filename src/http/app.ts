@@ -15,7 +15,7 @@ import { createApiV1, type ApiV1Deps } from './api/api.ts';
 import type { ApiDeps } from './api/define-api.ts';
 import { createAdminPages } from '../web/admin/admin-pages.ts';
 import { ADMIN_PAGES } from '../web/admin/index.ts';
-import { auditSuperAdminEntry } from '../organizations/super-admin-entry.ts';
+import { recordSuperAdminEntry } from '../identity/super-admin.ts';
 
 export interface HttpAppDeps {
   store: Store;
@@ -62,8 +62,7 @@ export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): 
     (async () => {
       throw new AppError('AUTH_REQUIRED', 'Sign in or send a bearer credential', { details: { wwwAuthenticate: 'Bearer realm="gatehouse"' } });
     });
-  const recordEntry = auditSuperAdminEntry(deps.store.db);
-  const onSuperAdminEntry: ApiDeps['onSuperAdminEntry'] = deps.onSuperAdminEntry ?? ((auth, orgId, c) => recordEntry(auth, orgId, { method: c.req.method, path: c.req.path }));
+  const onSuperAdminEntry: ApiDeps['onSuperAdminEntry'] = deps.onSuperAdminEntry ?? ((auth, orgId, c) => recordSuperAdminEntry(deps.store.db, auth, orgId, `${c.req.method} ${c.req.path}`));
   const apiV1 = { ...createApiV1({ store: deps.store, publicUrl: deps.publicUrl ?? '', authenticate, onSuperAdminEntry, sso: deps.sso, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, accessRevoker: deps.accessRevoker }), authenticate };
   app.route('/api/v1', apiV1.router);
   app.route('/admin', createAdminPages({ store: deps.store, authenticate: apiV1.authenticate, onSuperAdminEntry, services: { sso: deps.sso?.sso, provider: deps.sso?.provider, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, accessRevoker: deps.accessRevoker, publicUrl: deps.publicUrl } }, ADMIN_PAGES));

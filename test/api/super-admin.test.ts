@@ -104,7 +104,7 @@ describe('super-admin', () => {
     const res = await call(superCookie, 'GET', `/organizations/${customerOrg}/members`);
     assert.equal(res.status, 200);
     assert.equal(res.body.data[0].email, 'admin@customer.test');
-    const entries = await inTenant(store.db, customerOrg, (tx) => tx.selectFrom('audit_events').selectAll().where('type', '=', 'superadmin.organization_entered').execute());
+    const entries = await inTenant(store.db, customerOrg, (tx) => tx.selectFrom('audit_events').selectAll().where('type', '=', 'superadmin.entered').execute());
     assert.equal(entries.length, 1);
     assert.equal(entries[0]!.data.fromOrganizationId, internalOrg);
   });
