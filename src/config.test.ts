@@ -26,6 +26,7 @@ describe('parseConfig', () => {
     ['LOG_LEVEL', 'loud', /one of fatal/],
     ['DATABASE_POOL_SIZE', '0', /between 1 and 200/],
     ['SHUTDOWN_TIMEOUT_MS', 'soon', /milliseconds/],
+    ['AUTH_PROVIDER', 'oidc', /not available yet/],
   ];
   for (const [name, value, expects] of bad) {
     it(`rejects ${name}=${JSON.stringify(value)} naming the variable`, () => {

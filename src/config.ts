@@ -30,8 +30,9 @@ const spec = {
   LOG_LEVEL: { schema: z.enum(LOG_LEVELS).default('info'), expects: `expected one of ${LOG_LEVELS.join(', ')}` },
   SHUTDOWN_TIMEOUT_MS: { schema: duration.default(10_000), expects: 'expected a positive number of milliseconds' },
 
-  // Identity provider (issue: sign-in). `workos` is the default; `oidc` and `local` serve installs without WorkOS.
-  AUTH_PROVIDER: { schema: z.enum(['workos', 'oidc', 'local']).default('workos'), expects: 'expected one of workos, oidc, local' },
+  // Identity provider. Only WorkOS AuthKit is built so far; the direct OIDC and built-in email-code
+  // providers DESIGN.md plans are refused by name rather than accepted and silently ignored.
+  AUTH_PROVIDER: { schema: z.enum(['workos']).default('workos'), expects: 'expected workos (the direct OIDC and built-in email-code providers are not available yet)' },
   WORKOS_API_KEY: { schema: z.string().min(1).optional(), expects: 'expected a WorkOS API key (sk_...)' },
   WORKOS_CLIENT_ID: { schema: z.string().min(1).optional(), expects: 'expected a WorkOS client id (client_...)' },
   WORKOS_REDIRECT_URI: { schema: z.url({ protocol: /^https?$/ }).optional(), expects: 'expected an absolute http(s) URL; defaults to PUBLIC_URL/auth/callback' },

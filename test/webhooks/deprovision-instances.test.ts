@@ -31,7 +31,7 @@ describe('SCIM deactivation across instances', () => {
     const db = await createTestDatabase();
     drop = db.drop;
     emu = await startEmulator({ seed: false });
-    const config = parseConfig({ DATABASE_URL: db.url, GATEHOUSE_SECRET: 's'.repeat(40), WORKOS_WEBHOOK_SECRET: SECRET, LOG_LEVEL: 'silent', AUTH_PROVIDER: 'local' });
+    const config = parseConfig({ DATABASE_URL: db.url, GATEHOUSE_SECRET: 's'.repeat(40), WORKOS_WEBHOOK_SECRET: SECRET, LOG_LEVEL: 'silent' });
     const a = await openGatehouse(config);
     open.push(a);
     const b = await openGatehouse(config);
