@@ -4,7 +4,7 @@
 // webhooks deliver that shape: one set of handlers and mappers then serves webhooks, the Events
 // API and full listings alike (the typed list helpers deserialize to camelCase and drop fields).
 // Every SDK failure becomes an AppError in one place: the sign-in adapter's `toAppError`.
-import { WorkOS } from '@workos-inc/node';
+import { createWorkosClient } from '../identity/workos/sdk-client.ts';
 import { toAppError } from '../identity/workos/errors.ts';
 
 export interface DirectoryClientOptions {
@@ -33,14 +33,7 @@ export interface DirectoryClient {
 
 export function createDirectoryClient(options: DirectoryClientOptions): DirectoryClient {
   if (!options.apiKey) throw new TypeError('the directory client needs WORKOS_API_KEY');
-  const workos = new WorkOS(options.apiKey, {
-    ...(options.clientId ? { clientId: options.clientId } : {}),
-    ...(options.apiHostname ? { apiHostname: options.apiHostname } : {}),
-    ...(options.port !== undefined ? { port: options.port } : {}),
-    ...(options.https !== undefined ? { https: options.https } : {}),
-    ...(options.fetch ? { fetchFn: options.fetch } : {}),
-    timeout: options.timeoutMs ?? 30_000,
-  });
+  const workos = createWorkosClient(options, 30_000);
 
   const get = async <T>(path: string, query: Record<string, unknown>, operation: string): Promise<T> => {
     try {

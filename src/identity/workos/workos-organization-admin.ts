@@ -1,6 +1,7 @@
 // The WorkOS adapter of the OrganizationAdmin port, over the unmodified SDK. Every failure goes
 // through toAppError (src/identity/workos/errors.ts), the one mapper of SDK errors.
-import { GenerateLinkIntent, WorkOS, type Invitation, type Organization, type OrganizationMembership } from '@workos-inc/node';
+import { createWorkosClient } from './sdk-client.ts';
+import { GenerateLinkIntent, type Invitation, type Organization, type OrganizationMembership } from '@workos-inc/node';
 import type { AdminInvitation, AdminMembership, AdminOrganization, OrganizationAdmin, PortalIntent } from '../organization-admin.ts';
 import { toAppError } from './errors.ts';
 import type { WorkosProviderOptions } from './workos-provider.ts';
@@ -27,14 +28,7 @@ function organizationOf(o: Organization): AdminOrganization {
 }
 
 export function createWorkosOrganizationAdmin(options: WorkosProviderOptions): OrganizationAdmin {
-  const workos = new WorkOS(options.apiKey, {
-    clientId: options.clientId,
-    ...(options.apiHostname ? { apiHostname: options.apiHostname } : {}),
-    ...(options.port !== undefined ? { port: options.port } : {}),
-    ...(options.https !== undefined ? { https: options.https } : {}),
-    ...(options.fetch ? { fetchFn: options.fetch } : {}),
-    timeout: options.timeoutMs ?? 15_000,
-  });
+  const workos = createWorkosClient(options);
   const um = workos.userManagement;
   const call = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
     try {

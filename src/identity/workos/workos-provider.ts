@@ -2,7 +2,8 @@
 // `@workos-inc/node` SDK (DESIGN.md §2), pointed at api.workos.com or at the emulator through
 // `apiHostname` / `port` / `https`. SDK shapes (camelCase already) become our domain types in the
 // small mappers at the bottom; every failure passes through classifyWorkosError, once.
-import { WorkOS, type AuthenticationResponse, type OrganizationMembership, type User } from '@workos-inc/node';
+import { createWorkosClient, type WorkosClientOptions } from './sdk-client.ts';
+import { type AuthenticationResponse, type OrganizationMembership, type User } from '@workos-inc/node';
 import { decodeJwt } from 'jose';
 import type {
   AuthorizationUrlInput, IdentityProvider, ProviderMembership, ProviderUser, RequestMeta, SignInOutcome, SignInResult,
@@ -10,30 +11,15 @@ import type {
 import { methodKindOf } from '../provider.ts';
 import { classifyWorkosError, toAppError } from './errors.ts';
 
-export interface WorkosProviderOptions {
-  apiKey: string;
+/** Sign-in needs a client id; otherwise the same options as every WorkOS client. */
+export interface WorkosProviderOptions extends WorkosClientOptions {
   clientId: string;
-  /** Defaults to api.workos.com over https. */
-  apiHostname?: string | undefined;
-  port?: number | undefined;
-  https?: boolean | undefined;
-  /** Injected for tests that count or fail requests; defaults to the global fetch. */
-  fetch?: typeof globalThis.fetch | undefined;
-  /** Per-request timeout in ms (the SDK's default is 60 s; a sign-in should not hang that long). */
-  timeoutMs?: number | undefined;
 }
 
 export function createWorkosProvider(options: WorkosProviderOptions): IdentityProvider {
   if (!options.apiKey) throw new TypeError('createWorkosProvider needs an API key (WORKOS_API_KEY)');
   if (!options.clientId) throw new TypeError('createWorkosProvider needs a client id (WORKOS_CLIENT_ID)');
-  const workos = new WorkOS(options.apiKey, {
-    clientId: options.clientId,
-    ...(options.apiHostname ? { apiHostname: options.apiHostname } : {}),
-    ...(options.port !== undefined ? { port: options.port } : {}),
-    ...(options.https !== undefined ? { https: options.https } : {}),
-    ...(options.fetch ? { fetchFn: options.fetch } : {}),
-    timeout: options.timeoutMs ?? 15_000,
-  });
+  const workos = createWorkosClient(options);
   const um = workos.userManagement;
   const clientId = options.clientId;
 
