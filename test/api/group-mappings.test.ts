@@ -11,6 +11,7 @@ import type { Store } from '../../src/store/store.ts';
 import { asSystem } from '../../src/store/tenant.ts';
 import { ingestEvent } from '../../src/webhooks/inbox.ts';
 import { openPgliteTestStore } from '../support/stores.ts';
+import { checkedApi } from '../support/openapi-responses.ts';
 import { makeEvent, recordingRevoker } from '../webhooks/support.ts';
 
 describe('directory group mappings', () => {
@@ -45,7 +46,7 @@ describe('directory group mappings', () => {
   after(() => store?.close());
 
   const call = async (method: string, path: string, body?: unknown) => {
-    const res = await app.request(`/api/v1/organizations/${org}${path}`, { method, headers: { 'x-test-principal': 'admin', ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const res = await checkedApi(app).request(`/api/v1/organizations/${org}${path}`, { method, headers: { 'x-test-principal': 'admin', ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
     return { status: res.status, body: res.status === 204 ? null : await res.json() };
   };
   const kimRole = async () => (await asSystem(store.db, 'test reads', (tx) => tx.selectFrom('organization_memberships').select('role_slug').where('organization_id', '=', org).where('user_id', '=', 'user_01KIM000000000').executeTakeFirstOrThrow())).role_slug;

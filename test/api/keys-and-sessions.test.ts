@@ -15,6 +15,7 @@ import type { Store } from '../../src/store/store.ts';
 import { inTenant } from '../../src/store/tenant.ts';
 import { createOrg, createUser } from '../support/fixtures.ts';
 import { openPgliteTestStore } from '../support/stores.ts';
+import { checkedApi } from '../support/openapi-responses.ts';
 
 describe('/api/v1 API keys and sessions', () => {
   let store: Store;
@@ -44,7 +45,7 @@ describe('/api/v1 API keys and sessions', () => {
   });
 
   const call = async (method: string, path: string, key: string, body?: unknown) => {
-    const res = await app.request(`/api/v1${path}`, {
+    const res = await checkedApi(app).request(`/api/v1${path}`, {
       method,
       headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),

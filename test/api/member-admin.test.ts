@@ -13,6 +13,7 @@ import { createLogger } from '../../src/logger.ts';
 import type { Store } from '../../src/store/store.ts';
 import { asSystem, inTenant } from '../../src/store/tenant.ts';
 import { openPgliteTestStore } from '../support/stores.ts';
+import { checkedApi } from '../support/openapi-responses.ts';
 
 describe('/api/v1 members and invitations against the emulator', () => {
   let emulator: RunningEmulator;
@@ -69,7 +70,7 @@ describe('/api/v1 members and invitations against the emulator', () => {
   });
 
   const call = async (who: string, method: string, path: string, body?: unknown) => {
-    const res = await app.request(`/api/v1${path}`, { method, headers: { 'x-test-principal': who, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const res = await checkedApi(app).request(`/api/v1${path}`, { method, headers: { 'x-test-principal': who, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
     return { status: res.status, body: res.status === 204 ? null : await res.json() };
   };
   const auditTypes = async () => (await inTenant(store.db, globex, (tx) => tx.selectFrom('audit_events').select('type').orderBy('seq').execute())).map((e) => e.type);

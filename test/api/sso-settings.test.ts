@@ -17,6 +17,7 @@ import { createSsoService } from '../../src/sso/sso-config.ts';
 import type { Store } from '../../src/store/store.ts';
 import { asSystem, inTenant } from '../../src/store/tenant.ts';
 import { openPgliteTestStore } from '../support/stores.ts';
+import { checkedApi } from '../support/openapi-responses.ts';
 
 describe('/api/v1 SSO settings against the emulator', () => {
   let emulator: RunningEmulator;
@@ -63,7 +64,7 @@ describe('/api/v1 SSO settings against the emulator', () => {
   });
 
   const call = async (method: string, path: string, body?: unknown) => {
-    const res = await app.request(`/api/v1/organizations/${acmeId}${path}`, {
+    const res = await checkedApi(app).request(`/api/v1/organizations/${acmeId}${path}`, {
       method,
       headers: { 'x-test-principal': 'admin', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),

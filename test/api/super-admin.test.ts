@@ -14,6 +14,7 @@ import type { Store } from '../../src/store/store.ts';
 import { inTenant } from '../../src/store/tenant.ts';
 import { createOrg, createUser } from '../support/fixtures.ts';
 import { openPgliteTestStore } from '../support/stores.ts';
+import { checkedApi } from '../support/openapi-responses.ts';
 
 describe('super-admin', () => {
   let emulator: RunningEmulator;
@@ -56,7 +57,7 @@ describe('super-admin', () => {
   });
 
   const call = async (cookie: string, method: string, path: string, body?: unknown) => {
-    const res = await app.request(`/api/v1${path}`, {
+    const res = await checkedApi(app).request(`/api/v1${path}`, {
       method,
       headers: { cookie: `${cookieName}=${cookie}`, 'sec-fetch-site': 'same-origin', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),

@@ -38,3 +38,21 @@ export class ResponseChecker {
     this.checked += 1;
   }
 }
+
+/**
+ * Wraps an app's `request` so that every JSON answer under /api/v1 is checked against the OpenAPI
+ * document the same app publishes, before the test sees it.
+ */
+export function checkedApi(app: { request: (path: string, init?: RequestInit) => Response | Promise<Response> }) {
+  let checker: ResponseChecker | undefined;
+  const request = async (path: string, init: RequestInit = {}): Promise<Response> => {
+    checker ??= new ResponseChecker(await (await app.request('/api/v1/openapi.json')).json());
+    const res = await app.request(path, init);
+    const type = res.headers.get('content-type');
+    if (path.startsWith('/api/v1/') && /^application\/(problem\+)?json/.test(type ?? '') && res.status !== 204) {
+      checker.check(init.method ?? 'GET', path.slice('/api/v1'.length), res.status, type, await res.clone().json());
+    }
+    return res;
+  };
+  return { request, checked: () => checker?.checked ?? 0 };
+}

@@ -36,7 +36,7 @@ export function memberAdminRoutes(api: Api, deps: MemberAdminDeps): void {
       tag: 'Members',
       permission: 'members:manage',
       params: memberParams,
-      responses: { 200: { description: 'The membership as WorkOS now has it', schema: membershipView } },
+      responses: { 200: { description: 'The membership as WorkOS now has it', schema: membershipView }, 409: { description: 'An admin cannot deactivate their own membership' } },
       handler: async ({ params, auth }) => ({ status: 200, body: viewMembership(await setMemberActive(deps, auth, params.orgId, params.membershipId, action === 'reactivate')) }),
     });
   }
@@ -47,7 +47,7 @@ export function memberAdminRoutes(api: Api, deps: MemberAdminDeps): void {
     tag: 'Members',
     permission: 'members:manage',
     params: memberParams,
-    responses: { 204: { description: 'Removed' } },
+    responses: { 204: { description: 'Removed' }, 409: { description: 'An admin cannot remove their own membership' } },
     handler: async ({ params, auth }) => {
       await removeMember(deps, auth, params.orgId, params.membershipId);
       return { status: 204, body: null };
