@@ -93,7 +93,7 @@ export function createFinisher(ctx: EmulatorContext, sealer: FlowSealer) {
     }
     if (!signIn.organization_id) {
       const active = [...world.memberships.values()].filter((m) => m.user_id === user.id && m.status === 'active');
-      if (active.length > 1 && flow.mode !== 'invite') {
+      if (active.length > 1 && flow.mode !== 'invite' && world.settings.hosted_organization_selection) {
         const organizations = active.map((m) => ({ id: m.organization_id, name: world.organizations.get(m.organization_id)?.name ?? m.organization_id }));
         return render(c, organizationPage({ flow: flowToken, pending, organizations }));
       }

@@ -358,6 +358,12 @@ export interface AuthChallengeRecord {
 export interface EnvironmentSettings {
   /** Every password/magic-code sign-in must pass a second factor (users without one enroll). */
   mfa_required: boolean;
+  /**
+   * Whether the hosted sign-in asks a member of several organizations to pick one (as hosted
+   * AuthKit can). Off, it returns to the app without one, and the code exchange answers
+   * `organization_selection_required` so the app shows its own picker.
+   */
+  hosted_organization_selection: boolean;
 }
 
 export interface PortalLink {

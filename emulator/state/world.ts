@@ -61,7 +61,7 @@ export class World {
   readonly passwordResets = new Map<string, PasswordResetRecord>();
   readonly authFactors = new Map<string, AuthFactorRecord>();
   readonly authChallenges = new Map<string, AuthChallengeRecord>();
-  readonly settings: EnvironmentSettings = { mfa_required: false };
+  readonly settings: EnvironmentSettings = { mfa_required: false, hosted_organization_selection: true };
 
   // organizations and authorization
   readonly organizations = new Map<string, OrganizationWire>();
@@ -165,6 +165,7 @@ export class World {
     this.outbox.length = 0;
     this.events.length = 0;
     this.settings.mfa_required = false;
+    this.settings.hosted_organization_selection = true;
   }
 }
 

@@ -85,22 +85,22 @@ describe('sign-in through the emulator in Chromium', { skip }, () => {
   test('a two-organization user sees our picker and lands in the chosen one', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(`${world.url}/auth/login?returnTo=/api/v1/me`);
-    // The emulator's hosted page would ask for the organization itself (as hosted AuthKit can).
-    // To reach Gatehouse's own picker, finish the sign-in the way the emulator's control API
-    // stands in for a hosted sign-in: a code for Sam with no organization, bound to this
-    // browser's state and PKCE challenge, delivered to our callback.
-    const authorize = new URL(page.url());
-    assert.equal(authorize.pathname, '/user_management/authorize');
-    const minted = await fetch(`${world.emulator.url}/_emulator/authorization_codes`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${world.emulator.apiKey}` },
-      body: JSON.stringify({
-        user_id: world.user('sam@globex.test'), redirect_uri: authorize.searchParams.get('redirect_uri'),
-        state: authorize.searchParams.get('state'), code_challenge: authorize.searchParams.get('code_challenge'),
-      }),
-    }).then((r) => r.json() as Promise<{ redirect_url: string }>);
-    await page.goto(minted.redirect_url);
+    // The hosted page leaves the choice to the app (an AuthKit setting), so WorkOS answers the
+    // code exchange with organization_selection_required and Gatehouse shows its own picker.
+    await fetch(`${world.emulator.url}/_emulator/settings`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${world.emulator.apiKey}` },
+      body: JSON.stringify({ hosted_organization_selection: false }),
+    });
+    try {
+      await page.goto(`${world.url}/auth/login?returnTo=/api/v1/me`);
+      await passwordSignIn(page, 'sam@globex.test', 'both-orgs-sam-demo');
+      await page.waitForURL((url) => url.pathname === '/auth/callback');
+    } finally {
+      await fetch(`${world.emulator.url}/_emulator/settings`, {
+        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${world.emulator.apiKey}` },
+        body: JSON.stringify({ hosted_organization_selection: true }),
+      });
+    }
     assert.equal(await responseType(page), 'ORGANIZATION_SELECTION_REQUIRED');
     const offered = await page.locator('button[data-organization-id]').evaluateAll((els) => els.map((e) => e.getAttribute('data-organization-id')));
     assert.deepEqual(offered.sort(), [world.org('Acme'), world.org('Globex')].sort());

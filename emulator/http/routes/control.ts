@@ -77,11 +77,12 @@ export function controlRoutes(ctx: EmulatorContext, faults: FaultHooks): Hono {
     return c.body(null, 204);
   });
 
-  // Environment switches an AuthKit dashboard holds (today: require MFA for every sign-in).
+  // Environment switches an AuthKit dashboard holds: require MFA; let the app pick the organization.
   app.get(`${base}/settings`, (c) => c.json({ ...world.settings }));
   app.post(`${base}/settings`, async (c) => {
-    const input = parseInput(z.object({ mfa_required: z.boolean().optional() }), await readBody(c));
+    const input = parseInput(z.object({ mfa_required: z.boolean().optional(), hosted_organization_selection: z.boolean().optional() }), await readBody(c));
     if (input.mfa_required !== undefined) world.settings.mfa_required = input.mfa_required;
+    if (input.hosted_organization_selection !== undefined) world.settings.hosted_organization_selection = input.hosted_organization_selection;
     return c.json({ ...world.settings });
   });
 

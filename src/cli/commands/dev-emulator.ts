@@ -88,3 +88,13 @@ export async function registerWebhookEndpoint(emulator: EmulatorProcess, endpoin
   });
   if (!res.ok) throw new Error(`the emulator refused the webhook endpoint (HTTP ${res.status})`);
 }
+
+/** Has the hosted sign-in leave a multi-organization user's choice to Gatehouse's own picker. */
+export async function leaveOrganizationChoiceToGatehouse(emulator: EmulatorProcess): Promise<void> {
+  const res = await fetch(`${emulator.url}/_emulator/settings`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ hosted_organization_selection: false }),
+  });
+  if (!res.ok) throw new Error(`the emulator refused its settings (HTTP ${res.status})`);
+}

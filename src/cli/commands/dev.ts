@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { openGatehouse } from '../../app.ts';
 import { loadConfig } from '../../config.ts';
 import { listen, onShutdownSignal } from '../../http/serve.ts';
-import { demoSignIns, registerWebhookEndpoint, startEmulatorProcess, type EmulatorProcess } from './dev-emulator.ts';
+import { demoSignIns, leaveOrganizationChoiceToGatehouse, registerWebhookEndpoint, startEmulatorProcess, type EmulatorProcess } from './dev-emulator.ts';
 
 export function devSecret(dataDir: string): string {
   const file = join(dataDir, 'secret');
@@ -65,6 +65,7 @@ export async function devCommand(args: string[]): Promise<number> {
       // what the seed created before the endpoint existed (the same full reconciliation an
       // operator runs); from here on the mirror follows webhooks and the schedule repairs gaps.
       await registerWebhookEndpoint(emulator, `${config.PUBLIC_URL}/webhooks/workos`, webhookSecret);
+      await leaveOrganizationChoiceToGatehouse(emulator);
       await gatehouse.directorySync.reconcile({ full: true });
     }
     gatehouse.directorySync.startSchedule();
