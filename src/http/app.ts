@@ -30,6 +30,7 @@ export interface HttpAppDeps {
   organizationAdmin?: ApiV1Deps['organizationAdmin'];
   sessions?: ApiV1Deps['sessions'];
   accessRevoker?: ApiV1Deps['accessRevoker'];
+  syncNow?: ApiV1Deps['syncNow'];
   /** POST /webhooks/workos (src/webhooks/receiver.ts); absent when no webhook secret is configured. */
   webhookRoutes?: Hono;
 }
@@ -63,9 +64,9 @@ export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): 
       throw new AppError('AUTH_REQUIRED', 'Sign in or send a bearer credential', { details: { wwwAuthenticate: 'Bearer realm="gatehouse"' } });
     });
   const onSuperAdminEntry: ApiDeps['onSuperAdminEntry'] = deps.onSuperAdminEntry ?? ((auth, orgId, c) => recordSuperAdminEntry(deps.store.db, auth, orgId, `${c.req.method} ${c.req.path}`));
-  const apiV1 = { ...createApiV1({ store: deps.store, publicUrl: deps.publicUrl ?? '', authenticate, onSuperAdminEntry, sso: deps.sso, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, accessRevoker: deps.accessRevoker }), authenticate };
+  const apiV1 = { ...createApiV1({ store: deps.store, publicUrl: deps.publicUrl ?? '', authenticate, onSuperAdminEntry, sso: deps.sso, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, accessRevoker: deps.accessRevoker, syncNow: deps.syncNow }), authenticate };
   app.route('/api/v1', apiV1.router);
-  app.route('/admin', createAdminPages({ store: deps.store, authenticate: apiV1.authenticate, onSuperAdminEntry, services: { sso: deps.sso?.sso, provider: deps.sso?.provider, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, accessRevoker: deps.accessRevoker, publicUrl: deps.publicUrl } }, ADMIN_PAGES));
+  app.route('/admin', createAdminPages({ store: deps.store, authenticate: apiV1.authenticate, onSuperAdminEntry, services: { sso: deps.sso?.sso, provider: deps.sso?.provider, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, accessRevoker: deps.accessRevoker, syncNow: deps.syncNow, publicUrl: deps.publicUrl } }, ADMIN_PAGES));
   app.notFound(notFound);
   app.onError(createErrorHandler(deps.logger));
   return app;

@@ -25,6 +25,7 @@ export interface PageServices {
   organizationAdmin?: OrganizationAdmin | undefined;
   sessions?: SessionService | undefined;
   accessRevoker?: AccessRevoker | undefined;
+  syncNow?: ((organizationId: string) => Promise<void>) | undefined;
   publicUrl?: string | undefined;
 }
 

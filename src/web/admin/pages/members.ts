@@ -16,7 +16,7 @@ const role = z.string().regex(/^[a-z][a-z0-9-]{1,47}$/);
 
 function adminDeps(ctx: PageContext): MemberAdminDeps {
   if (!ctx.services.organizationAdmin) throw new AppError('PROVIDER_UNAVAILABLE', 'Changing members needs the identity provider');
-  return { db: ctx.store.db, admin: ctx.services.organizationAdmin };
+  return { db: ctx.store.db, admin: ctx.services.organizationAdmin, syncNow: ctx.services.syncNow };
 }
 
 function field<T extends z.ZodType>(schema: T, value: string | undefined, message: string): z.output<T> {
