@@ -4,6 +4,7 @@ import { ConfigError } from '../config.ts';
 import { isAppError } from '../core/errors.ts';
 import { auditCommand } from './commands/audit.ts';
 import { devCommand } from './commands/dev.ts';
+import { doctorCommand } from './commands/doctor.ts';
 import { emulatorCommand } from './commands/emulator.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { provisionEvalTenantCommand } from './commands/provision-eval-tenant.ts';
@@ -15,6 +16,7 @@ export type Command = (args: string[]) => Promise<number>;
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   dev: { run: devCommand, summary: 'run locally: embedded PGlite in .gatehouse/, migrations applied' },
   serve: { run: serveCommand, summary: 'run in production (needs GATEHOUSE_SECRET and DATABASE_URL, or --embedded)' },
+  doctor: { run: doctorCommand, summary: 'check the live configuration (secrets, database, WorkOS, webhook endpoint) and say what to fix' },
   migrate: { run: migrateCommand, summary: 'apply pending database migrations and exit' },
   audit: { run: auditCommand, summary: 'audit verify [--org ID] [--file F] | audit export --org ID [--out F]' },
   'provision-eval-tenant': { run: provisionEvalTenantCommand, summary: 'create or find an evaluation tenant in WorkOS and locally, invite its admin: --name N --admin-email E [--seed-demo]' },
