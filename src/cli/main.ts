@@ -14,7 +14,7 @@ import { serveCommand } from './commands/serve.ts';
 export type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
-  dev: { run: devCommand, summary: 'run locally: embedded PGlite in .gatehouse/, migrations applied' },
+  dev: { run: devCommand, summary: 'run locally (npm start): PGlite in .gatehouse/, the WorkOS emulator with demo users, webhooks wired' },
   serve: { run: serveCommand, summary: 'run in production (needs GATEHOUSE_SECRET and DATABASE_URL, or --embedded)' },
   doctor: { run: doctorCommand, summary: 'check the live configuration (secrets, database, WorkOS, webhook endpoint) and say what to fix' },
   migrate: { run: migrateCommand, summary: 'apply pending database migrations and exit' },
