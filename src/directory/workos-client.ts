@@ -4,18 +4,11 @@
 // webhooks deliver that shape: one set of handlers and mappers then serves webhooks, the Events
 // API and full listings alike (the typed list helpers deserialize to camelCase and drop fields).
 // Every SDK failure becomes an AppError in one place: the sign-in adapter's `toAppError`.
-import { createWorkosClient } from '../identity/workos/sdk-client.ts';
+import { createWorkosClient, type WorkosClientOptions } from '../identity/workos/sdk-client.ts';
 import { toAppError } from '../identity/workos/errors.ts';
 
-export interface DirectoryClientOptions {
-  apiKey: string;
-  clientId?: string | undefined;
-  apiHostname?: string | undefined;
-  port?: number | undefined;
-  https?: boolean | undefined;
-  fetch?: typeof globalThis.fetch | undefined;
-  timeoutMs?: number | undefined;
-}
+/** The same options as every WorkOS client (src/identity/workos/sdk-client.ts). */
+export type DirectoryClientOptions = WorkosClientOptions;
 
 export interface WireList<T> {
   data: T[];
