@@ -45,3 +45,20 @@ describe('parseConfig', () => {
     assert.equal(parseConfig({ PORT: '' }).PORT, 3000);
   });
 });
+
+describe('loadConfig', () => {
+  it('applies a default only where the environment is silent, and overrides over both', async () => {
+    const { loadConfig } = await import('./config.ts');
+    const saved = process.env.LOG_LEVEL;
+    try {
+      delete process.env.LOG_LEVEL;
+      assert.equal(loadConfig({}, { LOG_LEVEL: 'warn' }).LOG_LEVEL, 'warn');
+      process.env.LOG_LEVEL = 'debug';
+      assert.equal(loadConfig({}, { LOG_LEVEL: 'warn' }).LOG_LEVEL, 'debug');
+      assert.equal(loadConfig({ LOG_LEVEL: 'error' }, { LOG_LEVEL: 'warn' }).LOG_LEVEL, 'error');
+    } finally {
+      if (saved === undefined) delete process.env.LOG_LEVEL;
+      else process.env.LOG_LEVEL = saved;
+    }
+  });
+});

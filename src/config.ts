@@ -80,7 +80,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   return { ...raw, PUBLIC_URL: publicUrl, WORKOS_REDIRECT_URI: raw.WORKOS_REDIRECT_URI ?? `${publicUrl}/auth/callback` };
 }
 
-/** Reads process.env; the single place that does. */
-export function loadConfig(overrides: Record<string, string | undefined> = {}): Config {
-  return parseConfig({ ...process.env, ...overrides });
+/**
+ * Reads process.env; the single place that does. `defaults` apply only where the environment says
+ * nothing (e.g. `dev` logs at warn unless LOG_LEVEL is set); `overrides` win over it.
+ */
+export function loadConfig(overrides: Record<string, string | undefined> = {}, defaults: Record<string, string> = {}): Config {
+  const env = { ...process.env };
+  for (const [name, value] of Object.entries(defaults)) if (!env[name]) env[name] = value;
+  return parseConfig({ ...env, ...overrides });
 }

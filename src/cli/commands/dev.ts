@@ -42,7 +42,6 @@ export async function devCommand(args: string[]): Promise<number> {
   const config = loadConfig({
     PORT: String(base.PORT),
     GATEHOUSE_SECRET: base.GATEHOUSE_SECRET ?? devSecret(base.GATEHOUSE_DATA_DIR),
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     ...(emulator
       ? {
           AUTH_PROVIDER: 'workos',
@@ -54,7 +53,7 @@ export async function devCommand(args: string[]): Promise<number> {
           WORKOS_WEBHOOK_SECRET: webhookSecret,
         }
       : {}),
-  });
+  }, { LOG_LEVEL: 'warn' });
   let gatehouse: Awaited<ReturnType<typeof openGatehouse>>;
   let server: Awaited<ReturnType<typeof listen>>;
   try {
