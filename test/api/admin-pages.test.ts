@@ -96,6 +96,33 @@ describe('admin pages', () => {
     assert.equal(api.data[0].lastSsoSignInAt, '2026-01-02T03:04:05.000Z');
   });
 
+  const badForms: [string, Record<string, string>][] = [
+    ['sso/enable', { connectionId: 'not-a-connection', provider: 'GenericSAML' }],
+    ['sso/enable', { connectionId: 'conn_01ABCDEFGHJKMNPQ', provider: 'Carrier pigeon' }],
+    ['api-keys/create', { name: '', role: 'member', ownership: 'organization', expiresInDays: '' }],
+    ['api-keys/create', { name: 'x', role: 'member', ownership: 'everyone', expiresInDays: '' }],
+    ['api-keys/revoke', { keyId: 'drop table' }],
+    ['sessions/revoke', { sessionId: 'not-a-session' }],
+    ['sessions/revoke-user', { userId: '../../etc' }],
+    ['members/invite', { email: 'not-an-email', role: 'member' }],
+    ['members/role', { membershipId: 'om_x', role: 'admin' }],
+    ['roles/map', { groupId: 'not-a-group', role: 'admin' }],
+  ];
+  for (const [action, form] of badForms) {
+    it(`a bad form on ${action} is shown on the page with 422 and writes nothing`, async () => {
+      const count = async () => (await inTenant(store.db, orgA, async (tx) => [
+        (await tx.selectFrom('api_keys').select('id').execute()).length,
+        (await tx.selectFrom('audit_events').select('seq').execute()).length,
+        (await tx.selectFrom('organization_roles').select('slug').execute()).length,
+      ])).join(',');
+      const before = await count();
+      const res = await post('admin', `/admin/orgs/${orgA}/${action}`, form);
+      assert.equal(res.status, 422);
+      assert.match(await res.text(), /role="alert">/);
+      assert.equal(await count(), before);
+    });
+  }
+
   it('verifies the audit chain from the page', async () => {
     const body = await (await get('admin', `/admin/orgs/${orgA}/audit?verify=1`)).text();
     assert.match(body, /Chain verified: 1 events/);
