@@ -11,7 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import { startEmulator, type RunningEmulator } from '../../emulator/index.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { asSystem, inTenant } from '../store/tenant.ts';
-import { createTestDatabase, TEST_DATABASE_URL } from '../../test/support/stores.ts';
+import { createTestDatabase } from '../../test/support/stores.ts';
+import { requirePostgres } from '../../test/support/requirements.ts';
 import { TEST_SECRET } from '../../test/support/access-fixtures.ts';
 import { mirrorEmulator, signInThroughEmulator } from '../../test/support/emulator-sign-in.ts';
 import { startGatehouseProcess, type GatehouseProcess } from '../../test/support/gatehouse-process.ts';
@@ -39,7 +40,7 @@ function countingProxy(target: string): Promise<{ server: Server; url: string; r
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, refreshCalls: () => refreshes })));
 }
 
-describe('two server processes on one PostgreSQL', { skip: TEST_DATABASE_URL ? false : 'TEST_DATABASE_URL is not set: the multi-instance tests need PostgreSQL' }, () => {
+describe('two server processes on one PostgreSQL', { skip: requirePostgres('the multi-instance tests need PostgreSQL') }, () => {
   let emulator: RunningEmulator;
   let proxy: Awaited<ReturnType<typeof countingProxy>>;
   let database: { url: string; drop(): Promise<void> };

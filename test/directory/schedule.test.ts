@@ -9,7 +9,8 @@ import { createDirectorySync, type DirectorySync } from '../../src/directory/dir
 import { RECONCILE_LOCK_KEY, withReconcileLock } from '../../src/directory/reconcile.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { Store } from '../../src/store/store.ts';
-import { openPgliteTestStore, openPostgresTestStore, TEST_DATABASE_URL } from '../support/stores.ts';
+import { openPgliteTestStore, openPostgresTestStore } from '../support/stores.ts';
+import { requirePostgres } from '../support/requirements.ts';
 import { driveScim, emulatorDirectoryState, setupScimDirectory } from '../webhooks/scim-workload.ts';
 import { mirrorDirectoryState, recordingRevoker } from '../webhooks/support.ts';
 
@@ -38,7 +39,7 @@ describe('scheduled reconciliation', () => {
     }
   });
 
-  it('runs on one instance at a time', { skip: TEST_DATABASE_URL ? false : 'TEST_DATABASE_URL is not set (the lock is a PostgreSQL advisory lock)' }, async () => {
+  it('runs on one instance at a time', { skip: requirePostgres('the lock is a PostgreSQL advisory lock') }, async () => {
     const store = await openPostgresTestStore();
     cleanup.push(() => store.close());
     await store.db.connection().execute(async (holder) => {

@@ -2,15 +2,15 @@
 // (and its test identity provider) -> Gatehouse's /auth/callback, with the unmodified WorkOS SDK in
 // between. "Signed in" is proven by GET /api/v1/me answering through the session cookie alone.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { actorOf } from '../../src/audit/actor.ts';
+import { requireChromium } from '../support/requirements.ts';
 import { startSignInWorld, type SignInWorld } from './harness.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const skip = existsSync(CHROMIUM) ? false : `Chromium is not installed at ${CHROMIUM} (apt-get install -y chromium)`;
+const skip = requireChromium('apt-get install -y chromium');
 
 async function responseType(page: Page): Promise<string | null> {
   return page.locator('main').getAttribute('data-response-type');

@@ -2,17 +2,17 @@
 // construction (every request that is not to this machine is aborted, so a page that reaches for
 // a CDN or a tracker fails the walk instead of silently depending on the internet), and a
 // screenshot helper that numbers the pages in the order they were visited.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+import { CHROMIUM_PATH, requireChromium } from './requirements.ts';
+
+export { CHROMIUM_PATH };
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
-/** `false` when Chromium is installed, else the reason to skip (for node:test's `skip`). */
-export const skipWithoutChromium: false | string = existsSync(CHROMIUM_PATH)
-  ? false
-  : `Chromium is not installed at ${CHROMIUM_PATH} (apt-get install -y chromium)`;
+/** `false` when Chromium is installed, else the reason to skip (for node:test's `skip`); throws under CI. */
+export const skipWithoutChromium: false | string = requireChromium('apt-get install -y chromium');
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });

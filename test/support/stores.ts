@@ -16,10 +16,14 @@ export interface TestEngine {
   open(): Promise<Store>;
 }
 
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
+import { requirePostgres, TEST_DATABASE_URL } from './requirements.ts';
+
+export { TEST_DATABASE_URL };
 
 export function testEngines(): TestEngine[] {
   const engines: TestEngine[] = [{ name: 'pglite', open: openPgliteTestStore }];
+  // Without PostgreSQL the store suites run on PGlite alone; under CI=true that is a failure.
+  requirePostgres('the store suites run on PGlite only');
   if (TEST_DATABASE_URL) engines.push({ name: 'postgres', open: () => openPostgresTestStore() });
   return engines;
 }
