@@ -7,7 +7,9 @@ import { appendAuditEvent } from '../audit/audit-log.ts';
 import { AppError } from '../core/errors.ts';
 import type { Database } from '../store/schema.ts';
 import { inTenant } from '../store/tenant.ts';
+import { meetsSignInPolicy, NO_SSO, viaOwnConnection, type SignInBinding } from '../core/sign-in-policy.ts';
 import type { SessionAuthMethod, SessionService } from '../sessions/session-service.ts';
+import type { ChosenConnection } from './login-state.ts';
 import { readSsoConfig } from '../sso/sso-config.ts';
 import { findAutoJoinOrganization } from './auto-join.ts';
 import { ensureOrganization, organizationExists, readMembership, stampMembershipSignIn, upsertMembership, upsertUser } from './mirror.ts';
@@ -28,9 +30,24 @@ export interface SignInServiceDeps {
   clock?: () => number;
 }
 
+export type SignInContext = { returnTo: string; connection?: ChosenConnection | undefined } & RequestMeta;
+
+/**
+ * What this sign-in provably came through: SSO, into the organization whose connection Gatehouse
+ * chose, and the provider's answer agrees on both (method SSO, that organization).
+ */
+export function bindingOf(result: Pick<SignInResult, 'method' | 'organizationId'>, chosen: ChosenConnection | undefined): SignInBinding {
+  if (!chosen || result.method !== 'sso' || result.organizationId !== chosen.organizationId) return NO_SSO;
+  return { ssoConnectionId: chosen.connectionId, ssoOrganizationId: chosen.organizationId };
+}
+
 export interface SignInService {
-  /** Turns a provider outcome (code exchange, organization selection) into a response type. */
-  complete(outcome: SignInOutcome, ctx: { returnTo: string } & RequestMeta): Promise<CallbackResult>;
+  /**
+   * Turns a provider outcome (code exchange, organization selection) into a response type.
+   * `connection`: the SSO connection Gatehouse named in the authorization URL (from the sealed
+   * login state); without it no sign-in counts as SSO through any organization's connection.
+   */
+  complete(outcome: SignInOutcome, ctx: SignInContext): Promise<CallbackResult>;
 }
 
 const SESSION_METHOD: Record<SignInMethodKind, SessionAuthMethod> = {
@@ -74,7 +91,7 @@ export function createSignInService(deps: SignInServiceDeps): SignInService {
     throw new AppError('PROVIDER_REJECTED', 'The identity provider returned no organization for a member of several');
   }
 
-  async function completeAuthenticated(first: SignInResult, ctx: { returnTo: string } & RequestMeta): Promise<CallbackResult> {
+  async function completeAuthenticated(first: SignInResult, ctx: SignInContext): Promise<CallbackResult> {
     let result = first;
     let joined: ProviderMembership | null = null;
     let known: ProviderMembership | null = null;
@@ -112,18 +129,24 @@ export function createSignInService(deps: SignInServiceDeps): SignInService {
         return { responseType: 'MEMBERSHIP_DEACTIVATED', organizationId, reason: membership ? 'membership_inactive' : 'no_membership' };
       }
       const sso = await readSsoConfig(tx, organizationId);
-      if (sso.enforced && result.method !== 'sso') {
+      const binding = bindingOf(result, ctx.connection);
+      if (!meetsSignInPolicy(organizationId, sso, binding)) {
         await appendAuditEvent(tx, {
           organizationId, type: 'auth.sso_required', actor: user, target: { type: 'user', id: result.user.id },
-          data: { method: result.method, authenticationMethod: result.authenticationMethod, connectionId: sso.connectionId },
+          data: {
+            method: result.method, authenticationMethod: result.authenticationMethod, connectionId: sso.connectionId,
+            signedInThrough: binding.ssoConnectionId,
+          },
         });
         return { responseType: 'SSO_REQUIRED', organizationId, connectionId: sso.connectionId };
       }
       const created = await sessions.create(tx, {
         organizationId, userId: result.user.id, authMethod: SESSION_METHOD[result.method], role: membership.roleSlug,
         workosSessionId: result.providerSessionId, accessToken: result.accessToken, refreshToken: result.refreshToken,
+        binding, impersonator: result.impersonator,
       });
-      await stampMembershipSignIn(tx, organizationId, membership.id, now, result.method === 'sso');
+      // last_sso_sign_in_at only for SSO through this organization's own connection.
+      await stampMembershipSignIn(tx, organizationId, membership.id, now, viaOwnConnection(organizationId, sso, binding));
       await appendAuditEvent(tx, {
         organizationId, type: 'auth.signed_in', actor: user, target: { type: 'session', id: created.sessionId },
         data: {

@@ -12,7 +12,6 @@ import { switchOrganization } from '../../identity/switch-organization.ts';
 import type { Logger } from '../../logger.ts';
 import type { SessionService } from '../../sessions/session-service.ts';
 import { readCookie } from '../../sessions/session-cookie.ts';
-import type { TokenVault } from '../../sessions/token-vault.ts';
 import type { Database } from '../../store/schema.ts';
 import { inTenant } from '../../store/tenant.ts';
 import { passwordResetConfirmPage, passwordResetRequestPage, signedOutPage } from '../../web/sign-in/pages.ts';
@@ -21,8 +20,7 @@ import { readInput, respond, wantsJson } from './auth-respond.ts';
 export interface AccountRoutesDeps {
   db: Kysely<Database>;
   provider: IdentityProvider;
-  sessions: Pick<SessionService, 'create' | 'resolve' | 'revoke' | 'cookie'>;
-  vault: TokenVault;
+  sessions: Pick<SessionService, 'resolve' | 'revoke' | 'cookie' | 'switchOrganization'>;
   publicUrl: string;
   logger: Logger;
 }
