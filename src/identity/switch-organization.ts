@@ -4,6 +4,7 @@
 // the session service (sessions/session-switch.ts), which also checks the target's sign-in
 // policy against the connection the sign-in came through.
 import type { Kysely } from 'kysely';
+import type { ActingActor } from '../audit/actor.ts';
 import { appendAuditEvent } from '../audit/audit-log.ts';
 import { AppError } from '../core/errors.ts';
 import type { Database } from '../store/schema.ts';
@@ -24,7 +25,7 @@ export interface SwitchDeps {
 export async function switchOrganization(deps: SwitchDeps, session: Session, organizationId: string, returnTo: string): Promise<CallbackResult> {
   const { db } = deps;
   const now = new Date((deps.clock ?? Date.now)());
-  const actor = { type: 'user' as const, id: session.userId };
+  const actor: ActingActor = { type: 'user', id: session.userId, ...(session.impersonator ? { impersonator: session.impersonator } : {}) };
   if (organizationId === session.organizationId) throw new AppError('CONFLICT', 'You are already signed in to that organization');
 
   // The provider's word on the membership (webhooks may not have mirrored it yet), mirrored below.
@@ -55,7 +56,6 @@ export async function switchOrganization(deps: SwitchDeps, session: Session, org
         organizationId, type: 'auth.organization_switched', actor, target: { type: 'session', id: created.sessionId },
         data: {
           direction: 'in', fromOrganizationId: session.organizationId, method: session.authMethod, viaOwnConnection: created.viaOwnConnection,
-          ...(session.impersonator ? { impersonator: session.impersonator.email } : {}),
         },
       });
     },

@@ -14,6 +14,7 @@
 // Exported API (used by session-service.ts only): createSwitch(deps) -> (session, target) => SwitchResult
 import { sql, type Kysely } from 'kysely';
 import { decodeJwt } from 'jose';
+import type { ActingActor } from '../audit/actor.ts';
 import type { AuditActor } from '../audit/chain.ts';
 import { appendAuditEvent } from '../audit/audit-log.ts';
 import { AppError } from '../core/errors.ts';
@@ -62,7 +63,7 @@ export function createSwitch(deps: SwitchDeps) {
   const policyIn = (tx: Tx, organizationId: string) => deps.signInPolicy?.(organizationId, tx) ?? Promise.resolve(OPEN);
 
   return async (session: Session, target: SwitchTarget): Promise<SwitchResult> => {
-    const actor: AuditActor = { type: 'user', id: session.userId };
+    const actor: ActingActor = { type: 'user', id: session.userId, ...(session.impersonator ? { impersonator: session.impersonator } : {}) };
     const { organizationId } = target;
     if (organizationId === session.organizationId) throw new AppError('CONFLICT', 'You are already signed in to that organization');
     const before = await inTenant(db, organizationId, (tx) => policyIn(tx, organizationId));

@@ -4,6 +4,7 @@
 import { Hono, type Context } from 'hono';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import type { ActingActor } from '../../audit/actor.ts';
 import { appendAuditEvent } from '../../audit/audit-log.ts';
 import { AppError } from '../../core/errors.ts';
 import { safeReturnTo } from '../../identity/login-state.ts';
@@ -41,7 +42,7 @@ export function accountRoutes(deps: AccountRoutesDeps): Hono {
     let logoutUrl: string | null = null;
     if (resolved.ok) {
       const { session } = resolved;
-      const actor = { type: 'user' as const, id: session.userId };
+      const actor: ActingActor = { type: 'user', id: session.userId, ...(session.impersonator ? { impersonator: session.impersonator } : {}) };
       await deps.sessions.revoke(session.id, actor, 'signed_out');
       await inTenant(deps.db, session.organizationId, (tx) => appendAuditEvent(tx, {
         organizationId: session.organizationId, type: 'auth.signed_out', actor, target: { type: 'session', id: session.id }, data: {},
