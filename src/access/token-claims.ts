@@ -28,6 +28,9 @@ export type WorkosToken =
 
 const ACCEPTED_TYP = new Set(['jwt', 'at+jwt', 'application/at+jwt']);
 
+/** WorkOS access tokens live minutes; a token valid for more than a day was not minted as one. */
+export const MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
+
 function invalid(reason: string): never {
   // The reason is a fixed phrase for logs and tests; it never quotes a claim value.
   throw new AppError('AUTH_TOKEN_INVALID', 'The access token is not valid', { details: { reason } });
@@ -44,6 +47,7 @@ export function checkTokenType(header: Pick<JWTHeaderParameters, 'typ'>): void {
 
 export function classifyAccessToken(claims: JWTPayload, options: { clientId: string }): WorkosToken {
   if (typeof claims.iat !== 'number') invalid('iat');
+  if (typeof claims.exp !== 'number' || claims.exp - claims.iat > MAX_TOKEN_LIFETIME_SECONDS) invalid('exp');
   const organizationId = typeof claims.org_id === 'string' ? claims.org_id : undefined;
   if (!organizationId) invalid('org_id');
   const aud = audiences(claims);
