@@ -64,12 +64,16 @@ export interface AccessDecisionPoint {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Changing what these guard is what an impersonated session may not do. */
-export const SENSITIVE_PERMISSIONS: ReadonlySet<Permission> = new Set<Permission>(['api_keys:manage', 'sso:manage', 'roles:manage']);
+export const SENSITIVE_PERMISSIONS: ReadonlySet<Permission> = new Set<Permission>([
+  'api_keys:manage', 'sso:manage', 'roles:manage',
+]);
 
 const notFound = () => new AppError('RESOURCE_NOT_FOUND', 'Not found');
 
 /** Rule 3 alone, for callers that learn the organization after authenticating (library routes). */
-export function organizationRefusal(auth: AuthContext, organizationId: string, options: { allowSuperAdmin?: boolean } = {}): AppError | null {
+export function organizationRefusal(
+  auth: AuthContext, organizationId: string, options: { allowSuperAdmin?: boolean } = {},
+): AppError | null {
   if (auth.organizationId === organizationId) return null;
   return options.allowSuperAdmin && auth.isSuperAdmin ? null : notFound();
 }
@@ -95,16 +99,20 @@ export async function decideAccess(request: AccessRequest): Promise<AccessDecisi
     return { allowed: false, error: new AppError('AUTH_FORBIDDEN', `This needs the ${permission} permission`), auth };
   }
   const changes = !SAFE_METHODS.has(request.method.toUpperCase());
-  if (auth.impersonator && changes && (request.changesRoles || (permission !== null && SENSITIVE_PERMISSIONS.has(permission)))) {
+  const sensitive = request.changesRoles || (permission !== null && SENSITIVE_PERMISSIONS.has(permission));
+  if (auth.impersonator && changes && sensitive) {
     return {
       allowed: false, auth,
-      error: new AppError('AUTH_IMPERSONATION_FORBIDDEN', 'An impersonated session cannot create API keys, change sign-in policy or change roles'),
+      error: new AppError('AUTH_IMPERSONATION_FORBIDDEN',
+        'An impersonated session cannot create API keys, change sign-in policy or change roles'),
     };
   }
   return { allowed: true, auth, superAdminEntry };
 }
 
-export async function authorizeAccess(request: AccessRequest): Promise<{ auth: AuthContext; superAdminEntry: boolean }> {
+export async function authorizeAccess(
+  request: AccessRequest,
+): Promise<{ auth: AuthContext; superAdminEntry: boolean }> {
   const decision = await decideAccess(request);
   if (!decision.allowed) throw decision.error;
   return { auth: decision.auth, superAdminEntry: decision.superAdminEntry };

@@ -60,7 +60,9 @@ export function classifyAccessToken(claims: JWTPayload, options: { clientId: str
     if (clientIdClaim !== undefined && clientIdClaim !== options.clientId) invalid('client_id');
     if (!sub.startsWith('user_')) invalid('sub');
     const act = claims.act as { sub?: unknown; reason?: unknown } | undefined;
-    const impersonator = act && typeof act.sub === 'string' ? { email: act.sub, reason: typeof act.reason === 'string' ? act.reason : null } : null;
+    const impersonator = act && typeof act.sub === 'string'
+      ? { email: act.sub, reason: typeof act.reason === 'string' ? act.reason : null }
+      : null;
     return { kind: 'user', userId: sub, organizationId, workosSessionId: claims.sid, impersonator };
   }
   if (claims.sid !== undefined) invalid('sid');

@@ -11,7 +11,9 @@ export interface ActingActor extends AuditActor {
 }
 
 export function actorOf(auth: AuthContext): ActingActor {
-  const impersonation = auth.impersonator ? { impersonator: { email: auth.impersonator.email, reason: auth.impersonator.reason ?? null } } : {};
+  const impersonation = auth.impersonator
+    ? { impersonator: { email: auth.impersonator.email, reason: auth.impersonator.reason ?? null } }
+    : {};
   switch (auth.principal.type) {
     case 'user':
       return { type: 'user', id: auth.principal.userId, ...impersonation };

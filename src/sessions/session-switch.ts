@@ -43,10 +43,13 @@ interface SwitchDeps {
   clock: () => number;
   refresher?: TokenRefresher;
   signInPolicy?: (organizationId: string, tx: Tx) => Promise<SignInPolicy>;
-  endSession(tx: Tx, row: Pick<SessionRow, 'id' | 'organization_id' | 'user_id'>, actor: AuditActor, reason: string): Promise<boolean>;
-  create(tx: Tx, input: CreateSessionInput): Promise<{ sessionId: string; cookieValue: string; setCookie: string; expiresAt: Date }>;
+  endSession(
+    tx: Tx, row: Pick<SessionRow, 'id' | 'organization_id' | 'user_id'>, actor: AuditActor, reason: string,
+  ): Promise<boolean>;
+  create(tx: Tx, input: CreateSessionInput): Promise<CreatedSession>;
 }
 
+type CreatedSession = { sessionId: string; cookieValue: string; setCookie: string; expiresAt: Date };
 const OPEN: SignInPolicy = { enabled: false, enforced: false, connectionId: null };
 
 function providerSessionIdOf(accessToken: string): string | null {
@@ -63,12 +66,16 @@ export function createSwitch(deps: SwitchDeps) {
   const policyIn = (tx: Tx, organizationId: string) => deps.signInPolicy?.(organizationId, tx) ?? Promise.resolve(OPEN);
 
   return async (session: Session, target: SwitchTarget): Promise<SwitchResult> => {
-    const actor: ActingActor = { type: 'user', id: session.userId, ...(session.impersonator ? { impersonator: session.impersonator } : {}) };
+    const impersonation = session.impersonator ? { impersonator: session.impersonator } : {};
+    const actor: ActingActor = { type: 'user', id: session.userId, ...impersonation };
     const { organizationId } = target;
-    if (organizationId === session.organizationId) throw new AppError('CONFLICT', 'You are already signed in to that organization');
+    if (organizationId === session.organizationId) {
+      throw new AppError('CONFLICT', 'You are already signed in to that organization');
+    }
     const before = await inTenant(db, organizationId, (tx) => policyIn(tx, organizationId));
     if (!meetsSignInPolicy(organizationId, before, session.binding)) return { ok: false, reason: 'SSO_REQUIRED' };
-    if (!deps.refresher) throw new AppError('SESSION_EXPIRED', 'This session cannot switch organizations; sign in again');
+    const cannot = () => new AppError('SESSION_EXPIRED', 'This session cannot switch organizations; sign in again');
+    if (!deps.refresher) throw cannot();
     const refresher = deps.refresher;
 
     const tokens = await inTenant(db, session.organizationId, async (tx) => {
@@ -76,12 +83,13 @@ export function createSwitch(deps: SwitchDeps) {
       const row = await tx.selectFrom('sessions').selectAll().where('organization_id', '=', session.organizationId)
         .where('id', '=', session.id).forUpdate().executeTakeFirst();
       if (!row || row.revoked_at) throw new AppError('SESSION_REVOKED', 'The session was ended; sign in again');
-      if (!row.refresh_token_enc) throw new AppError('SESSION_EXPIRED', 'This session cannot switch organizations; sign in again');
+      if (!row.refresh_token_enc) throw cannot();
       const refreshToken = vault.decrypt(row.refresh_token_enc, `${row.id}:refresh`);
       const refreshed = await refresher.refresh({ refreshToken, organizationId });
       await deps.endSession(tx, row, actor, 'organization_switched');
       await appendAuditEvent(tx, {
-        organizationId: row.organization_id, type: 'auth.organization_switched', actor, target: { type: 'organization', id: organizationId },
+        organizationId: row.organization_id, type: 'auth.organization_switched', actor,
+        target: { type: 'organization', id: organizationId },
         data: { direction: 'out', toOrganizationId: organizationId },
       });
       return refreshed;
