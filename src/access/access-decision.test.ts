@@ -51,6 +51,9 @@ describe('access decision', () => {
     assert.equal(meetsSignInPolicy('org_A', policy, { ssoConnectionId: 'conn_A', ssoOrganizationId: 'org_B' }), false);
     assert.equal(meetsSignInPolicy('org_A', policy, { ssoConnectionId: null, ssoOrganizationId: null }), false);
     assert.equal(meetsSignInPolicy('org_A', { ...policy, enforced: false }, { ssoConnectionId: null, ssoOrganizationId: null }), true);
-    assert.equal(viaOwnConnection('org_A', { ...policy, enabled: false }, { ssoConnectionId: 'conn_A', ssoOrganizationId: 'org_A' }), false);
+    // A replaced connection no longer counts; SSO the provider routed to this organization does.
+    assert.equal(viaOwnConnection('org_A', { ...policy, connectionId: 'conn_A2' }, { ssoConnectionId: 'conn_A', ssoOrganizationId: 'org_A' }), false);
+    assert.equal(viaOwnConnection('org_A', policy, { ssoConnectionId: null, ssoOrganizationId: 'org_A' }), true);
+    assert.equal(viaOwnConnection('org_A', policy, { ssoConnectionId: null, ssoOrganizationId: 'org_B' }), false);
   });
 });

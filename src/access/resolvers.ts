@@ -15,7 +15,7 @@ import type { Kysely } from 'kysely';
 import type { AuthContext } from '../core/auth-context.ts';
 import { AppError } from '../core/errors.ts';
 import { isPermission, type Permission } from '../core/permissions.ts';
-import { meetsSignInPolicy, viaOwnConnection, type SignInPolicy } from '../core/sign-in-policy.ts';
+import { meetsSignInPolicy, ownConnectionId, type SignInPolicy } from '../core/sign-in-policy.ts';
 import type { Database } from '../store/schema.ts';
 import { inTenant } from '../store/tenant.ts';
 import { REFRESH_AHEAD_MS } from '../sessions/session-refresh.ts';
@@ -60,8 +60,8 @@ function ssoRequired(what: string): never {
 
 /** The connection of this organization the sign-in came through, for the AuthContext. */
 function ownConnection(organizationId: string, policy: SignInPolicy, ssoConnectionId: string | null, ssoOrganizationId: string | null) {
-  const binding = { ssoConnectionId, ssoOrganizationId };
-  return viaOwnConnection(organizationId, policy, binding) && ssoConnectionId ? { ssoConnectionId } : {};
+  const id = ownConnectionId(organizationId, policy, { ssoConnectionId, ssoOrganizationId });
+  return id ? { ssoConnectionId: id } : {};
 }
 
 async function userContext(deps: ResolveDeps, organizationId: string, userId: string): Promise<Pick<AuthContext, 'role' | 'permissions' | 'isSuperAdmin'>> {

@@ -2,10 +2,11 @@
 // session service, sign-in, organization switch and the access decision all ask this one
 // predicate. Threat: SSO at organization B (an identity provider B controls) accepted as SSO for
 // organization A. "Was the method SSO?" is not the question; "did it come through A's own
-// enabled connection?" is. The binding is recorded when Gatehouse itself chose the connection
-// (the authorization URL names it and the sealed login state remembers it) and travels with the
-// sign-in through organization switches, so it always names the organization whose identity
-// provider vouched for the person.
+// connection?" is. The binding names the organization whose connection vouched for the person,
+// and the connection itself when Gatehouse chose it (the authorization URL names it and the
+// sealed login state remembers it). It is recorded at the callback (identity/sign-in.ts says
+// when) and travels with the sign-in through organization switches, so SSO at B never becomes
+// SSO at A by switching.
 
 export interface SignInPolicy {
   enabled: boolean;
@@ -13,7 +14,10 @@ export interface SignInPolicy {
   connectionId: string | null;
 }
 
-/** What a credential's sign-in came through; nulls when it was not SSO through a known connection. */
+/**
+ * What a credential's sign-in came through: the organization whose connection authenticated it
+ * (null: not SSO we can vouch for) and that connection when Gatehouse chose it (else null).
+ */
 export interface SignInBinding {
   ssoConnectionId: string | null;
   ssoOrganizationId: string | null;
@@ -21,10 +25,20 @@ export interface SignInBinding {
 
 export const NO_SSO: SignInBinding = Object.freeze({ ssoConnectionId: null, ssoOrganizationId: null });
 
-/** SSO through this organization's own, currently enabled connection. */
+/**
+ * SSO through this organization's own connection: the binding names this organization, and when
+ * both the binding and the policy name a connection, the same one (a replaced connection no
+ * longer counts).
+ */
 export function viaOwnConnection(organizationId: string, policy: SignInPolicy, binding: SignInBinding): boolean {
-  return policy.enabled && policy.connectionId !== null
-    && binding.ssoOrganizationId === organizationId && binding.ssoConnectionId === policy.connectionId;
+  if (binding.ssoOrganizationId !== organizationId) return false;
+  return binding.ssoConnectionId === null || policy.connectionId === null || binding.ssoConnectionId === policy.connectionId;
+}
+
+/** The connection to record for a credential minted from this sign-in (an API key), if known. */
+export function ownConnectionId(organizationId: string, policy: SignInPolicy, binding: SignInBinding): string | null {
+  if (!viaOwnConnection(organizationId, policy, binding)) return null;
+  return binding.ssoConnectionId ?? policy.connectionId;
 }
 
 /** Whether a credential bound as `binding` may act in `organizationId` under `policy`. */

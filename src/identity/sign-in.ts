@@ -30,15 +30,30 @@ export interface SignInServiceDeps {
   clock?: () => number;
 }
 
-export type SignInContext = { returnTo: string; connection?: ChosenConnection | undefined } & RequestMeta;
+export type SignInContext = {
+  returnTo: string;
+  connection?: ChosenConnection | undefined;
+  /** `code`: the outcome is the code exchange's own answer (not the organization picker's). */
+  source?: 'code' | 'selection' | undefined;
+} & RequestMeta;
 
 /**
- * What this sign-in provably came through: SSO, into the organization whose connection Gatehouse
- * chose, and the provider's answer agrees on both (method SSO, that organization).
+ * What this sign-in provably came through (core/sign-in-policy.ts). When Gatehouse chose the
+ * connection, the provider's answer must agree with it: method SSO, into that organization.
+ * When it chose none (AuthKit's page routed the email to its organization's connection), the code
+ * exchange's own answer names the organization: WorkOS scopes an SSO sign-in to its connection's
+ * organization. Never an organization reached afterwards — through the picker, or a refresh
+ * Gatehouse made to scope the session — since those keep the method "SSO" for any organization.
  */
-export function bindingOf(result: Pick<SignInResult, 'method' | 'organizationId'>, chosen: ChosenConnection | undefined): SignInBinding {
-  if (!chosen || result.method !== 'sso' || result.organizationId !== chosen.organizationId) return NO_SSO;
-  return { ssoConnectionId: chosen.connectionId, ssoOrganizationId: chosen.organizationId };
+export function bindingOf(
+  answered: Pick<SignInResult, 'method' | 'organizationId'>, ctx: Pick<SignInContext, 'connection' | 'source'>,
+): SignInBinding {
+  if (answered.method !== 'sso' || !answered.organizationId) return NO_SSO;
+  if (ctx.connection) {
+    if (answered.organizationId !== ctx.connection.organizationId) return NO_SSO;
+    return { ssoConnectionId: ctx.connection.connectionId, ssoOrganizationId: ctx.connection.organizationId };
+  }
+  return ctx.source === 'code' ? { ssoConnectionId: null, ssoOrganizationId: answered.organizationId } : NO_SSO;
 }
 
 export interface SignInService {
@@ -92,6 +107,8 @@ export function createSignInService(deps: SignInServiceDeps): SignInService {
   }
 
   async function completeAuthenticated(first: SignInResult, ctx: SignInContext): Promise<CallbackResult> {
+    // Decided on the provider's first answer, before any refresh of ours re-scopes the session.
+    const answered = bindingOf(first, ctx);
     let result = first;
     let joined: ProviderMembership | null = null;
     let known: ProviderMembership | null = null;
@@ -129,7 +146,7 @@ export function createSignInService(deps: SignInServiceDeps): SignInService {
         return { responseType: 'MEMBERSHIP_DEACTIVATED', organizationId, reason: membership ? 'membership_inactive' : 'no_membership' };
       }
       const sso = await readSsoConfig(tx, organizationId);
-      const binding = bindingOf(result, ctx.connection);
+      const binding = answered.ssoOrganizationId === organizationId ? answered : NO_SSO;
       if (!meetsSignInPolicy(organizationId, sso, binding)) {
         await appendAuditEvent(tx, {
           organizationId, type: 'auth.sso_required', actor: user, target: { type: 'user', id: result.user.id },

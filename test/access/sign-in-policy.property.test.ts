@@ -18,7 +18,7 @@ import { accessTokenOf, apiCall, cookieName, ORGS, startAccessWorld, type Access
 type SsoState = 'off' | 'enabled' | 'enforced';
 type Op =
   | { op: 'sso'; org: OrgName; state: SsoState }
-  | { op: 'signIn'; who: number; org: OrgName; via: 'password' | 'sso' | 'other_connection' }
+  | { op: 'signIn'; who: number; org: OrgName; via: 'password' | 'sso' | 'other_connection' | 'hosted_sso' }
   | { op: 'switch'; cred: number }
   | { op: 'bearer'; cred: number }
   | { op: 'outsideToken'; who: number; org: OrgName }
@@ -28,7 +28,7 @@ const PEOPLE = ['ada@both.test', 'bea@both.test'];
 const org = fc.constantFrom<OrgName>(...ORGS);
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ op: fc.constant('sso' as const), org, state: fc.constantFrom<SsoState>('off', 'enabled', 'enforced') }) },
-  { weight: 4, arbitrary: fc.record({ op: fc.constant('signIn' as const), who: fc.nat(1), org, via: fc.constantFrom('password' as const, 'sso' as const, 'other_connection' as const) }) },
+  { weight: 4, arbitrary: fc.record({ op: fc.constant('signIn' as const), who: fc.nat(1), org, via: fc.constantFrom('password' as const, 'sso' as const, 'other_connection' as const, 'hosted_sso' as const) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('switch' as const), cred: fc.nat(20) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('bearer' as const), cred: fc.nat(20) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('outsideToken' as const), who: fc.nat(1), org }) },
@@ -42,6 +42,8 @@ interface Held {
   org: OrgName;
   /** The organization whose connection the sign-in came through, or null. */
   via: OrgName | null;
+  /** Whether Gatehouse chose (and so recorded) that connection. */
+  chosen: boolean;
   label: string;
 }
 
@@ -88,14 +90,19 @@ describe('sign-in policy bound to the connection (property)', () => {
               break;
             case 'signIn': {
               const email = PEOPLE[o.who]!;
-              const how = o.via === 'password' ? { org: o.org, via: 'password' as const } : { org: o.org, via: 'sso' as const, ...(o.via === 'other_connection' ? { through: other(o.org) } : {}) };
+              const how = o.via === 'password'
+                ? { org: o.org, via: 'password' as const }
+                : { org: o.org, via: 'sso' as const, hosted: o.via === 'hosted_sso', ...(o.via === 'other_connection' ? { through: other(o.org) } : {}) };
+              // Gatehouse chooses a connection when asked for an organization that has SSO enabled.
+              const chosen = o.via !== 'password' && o.via !== 'hosted_sso' && sso[o.org] !== 'off';
               const sent = await world.signIn(email, how);
               const body = await sent.json();
               if (body.responseType === 'LOGIN_SUCCESSFUL' && sent.cookies[cookieName]) {
                 const landed = ORGS.find((n) => world.org(n) === body.organizationId)!;
-                // Only SSO whose connection Gatehouse chose and the provider confirmed binds.
-                const via = o.via === 'sso' && sso[o.org] !== 'off' && landed === o.org ? o.org : null;
-                held.push({ kind: 'cookie', value: sent.cookies[cookieName]!, org: landed, via, label: `session (${o.via} ${email})` });
+                // SSO binds to the organization the provider's own answer names, and must agree
+                // with the connection Gatehouse chose, if it chose one.
+                const via = o.via === 'password' ? null : chosen ? (landed === o.org ? o.org : null) : landed;
+                held.push({ kind: 'cookie', value: sent.cookies[cookieName]!, org: landed, via, chosen: chosen && via !== null, label: `session (${o.via} ${email})` });
               }
               break;
             }
@@ -109,7 +116,7 @@ describe('sign-in policy bound to the connection (property)', () => {
               });
               const body = sent.res.status === 200 ? await sent.json() : {};
               if (body.responseType === 'LOGIN_SUCCESSFUL' && sent.cookies[cookieName]) {
-                held.push({ kind: 'cookie', value: sent.cookies[cookieName]!, org: to, via: from.via, label: `switched session (${from.label})` });
+                held.push({ kind: 'cookie', value: sent.cookies[cookieName]!, org: to, via: from.via, chosen: from.chosen, label: `switched session (${from.label})` });
               }
               break;
             }
@@ -117,13 +124,13 @@ describe('sign-in policy bound to the connection (property)', () => {
               const from = cookies()[o.cred % Math.max(1, cookies().length)];
               if (!from) break;
               const token = await accessTokenOf(world, from.value);
-              if (token) held.push({ kind: 'bearer', value: token, org: from.org, via: from.via, label: `access token of ${from.label}` });
+              if (token) held.push({ kind: 'bearer', value: token, org: from.org, via: from.via, chosen: from.chosen, label: `access token of ${from.label}` });
               break;
             }
             case 'outsideToken': {
               // Signed in at WorkOS by password without Gatehouse: a token Gatehouse cannot tie to a sign-in.
               const outside = await signInThroughEmulator(world.emulator, PEOPLE[o.who]!, o.org);
-              held.push({ kind: 'bearer', value: outside.accessToken, org: o.org, via: null, label: 'access token minted outside Gatehouse' });
+              held.push({ kind: 'bearer', value: outside.accessToken, org: o.org, via: null, chosen: false, label: 'access token minted outside Gatehouse' });
               break;
             }
             case 'apiKey': {
@@ -132,9 +139,9 @@ describe('sign-in policy bound to the connection (property)', () => {
               const sent = await apiCall(world, `/api/v1/organizations/${world.org(from.org)}/api-keys`, { cookie: from.value }, { method: 'POST', body: { name: 'prop', role: 'member' } });
               if (sent.res.status === 201) {
                 const { secret } = (await sent.json()) as { secret: string };
-                // A key records the connection only when its creator's sign-in met it at that moment.
-                const via = from.via === from.org && sso[from.org] !== 'off' ? from.via : null;
-                held.push({ kind: 'api_key', value: secret, org: from.org, via, label: `API key minted by ${from.label}` });
+                // A key records a connection: the one Gatehouse chose, else the organization's configured one.
+                const via = from.via === from.org && (from.chosen || sso[from.org] !== 'off') ? from.via : null;
+                held.push({ kind: 'api_key', value: secret, org: from.org, via, chosen: true, label: `API key minted by ${from.label}` });
               }
               break;
             }

@@ -70,6 +70,7 @@ for (const engine of testEngines()) {
       };
       await switchFrom('switch from SSO through Beta\'s connection', await cookieOf(world, 'ada@both.test', { org: 'Beta', via: 'sso' }));
       await switchFrom('switch from a password session in Beta', await cookieOf(world, 'ada@both.test', { org: 'Beta', via: 'password' }));
+      await switchFrom('switch from SSO routed to Beta by the hosted page', await cookieOf(world, 'ada@both.test', { org: 'Beta', via: 'sso', hosted: true }));
       await switchFrom('switch from SSO that came back through Beta while Alpha was chosen',
         await cookieOf(world, 'ada@both.test', { org: 'Alpha', via: 'sso', through: 'Beta' }));
       for (const [name, how] of [['password into Alpha', { org: 'Alpha', via: 'password' }], ['SSO at Beta answering for Alpha', { org: 'Alpha', via: 'sso', through: 'Beta' }]] as const) {

@@ -32,10 +32,11 @@ export interface AccessWorld extends SignInWorld {
 }
 
 /**
- * password into `org`; sso through `org`'s connection, Gatehouse having chosen it; or `through`
- * another organization's connection while Gatehouse chose `org`'s (the provider returns that one).
+ * password into `org`; sso through `org`'s connection, Gatehouse having chosen it (when `org` has
+ * SSO enabled); or `through` another organization's connection while Gatehouse chose `org`'s (the
+ * provider returns that one). `hosted`: Gatehouse names no organization (AuthKit's page routes).
  */
-export type SignInHow = { org: OrgName; via: 'password' | 'sso'; through?: OrgName; impersonator?: string };
+export type SignInHow = { org: OrgName; via: 'password' | 'sso'; through?: OrgName; impersonator?: string; hosted?: boolean };
 
 export async function startAccessWorld(options: { openStore?: () => Promise<Store>; env?: Record<string, string>; emulator?: RunningEmulator } = {}): Promise<AccessWorld> {
   const emulator = options.emulator ?? (await startEmulator({ seed: SEED }));
@@ -57,7 +58,7 @@ export async function startAccessWorld(options: { openStore?: () => Promise<Stor
     emulator, gatehouse, url: config.PUBLIC_URL, org, user, connection,
     mirrorOrg: async (name) => org(name),
     async signIn(email, how) {
-      const login = await startLogin(world, how.via === 'sso' ? `?organizationId=${org(how.org)}` : '');
+      const login = await startLogin(world, how.via === 'sso' && !how.hosted ? `?organizationId=${org(how.org)}` : '');
       const through = how.via === 'sso' ? connection(how.through ?? how.org) : undefined;
       const res = await fetch(`${emulator.url}/_emulator/authorization_codes`, {
         method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${emulator.apiKey}` },

@@ -119,7 +119,7 @@ export function authRoutes(deps: AuthRoutesDeps): Hono {
     } else if (!q.code) {
       result = { responseType: 'LINK_INVALID', reason: 'code_missing' };
     } else {
-      const meta = { ...requestMeta(c), ...(opened.value.connection ? { connection: opened.value.connection } : {}) };
+      const meta = { ...requestMeta(c), source: 'code' as const, ...(opened.value.connection ? { connection: opened.value.connection } : {}) };
       result = await exchange(deps, () => deps.provider.authenticateWithCode({ code: q.code!, codeVerifier: opened.value.codeVerifier, ...requestMeta(c) }), fallback, meta);
     }
     if (result.responseType === 'ORGANIZATION_SELECTION_REQUIRED') {
@@ -147,7 +147,7 @@ export function authRoutes(deps: AuthRoutesDeps): Hono {
     // Only an organization the provider offered this user; anything else is unknown to us.
     if (!pending.organizations.some((o) => o.id === body.organizationId)) throw new AppError('RESOURCE_NOT_FOUND', 'No such organization to choose');
     clearStateCookie(c, publicUrl, 'pending');
-    const meta = { ...requestMeta(c), ...(pending.connection ? { connection: pending.connection } : {}) };
+    const meta = { ...requestMeta(c), source: 'selection' as const, ...(pending.connection ? { connection: pending.connection } : {}) };
     const result = await exchange(deps, () => deps.provider.authenticateWithOrganizationSelection({ pendingToken: pending.pendingToken, organizationId: body.organizationId, ...meta }), pending.returnTo, meta);
     if (result.responseType === 'ORGANIZATION_SELECTION_REQUIRED') {
       setStateCookie(c, publicUrl, 'pending', deps.sealer.seal('pending', { ...pending, pendingToken: result.pendingToken }, STATE_TTL_MS));
@@ -162,7 +162,7 @@ async function exchange(
   deps: AuthRoutesDeps,
   call: () => ReturnType<IdentityProvider['authenticateWithCode']>,
   returnTo: string,
-  meta: ReturnType<typeof requestMeta> & { connection?: ChosenConnection },
+  meta: ReturnType<typeof requestMeta> & { connection?: ChosenConnection; source: 'code' | 'selection' },
 ): Promise<CallbackResult> {
   try {
     return await deps.signIn.complete(await call(), { returnTo, ...meta });
