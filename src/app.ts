@@ -53,7 +53,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
   const organizationAdmin = provider && config.WORKOS_API_KEY && config.WORKOS_CLIENT_ID
     ? createWorkosOrganizationAdmin({ apiKey: config.WORKOS_API_KEY, clientId: config.WORKOS_CLIENT_ID, apiHostname: new URL(workosApiBaseUrl(config)).hostname, port: config.WORKOS_API_PORT, https: config.WORKOS_API_HTTPS })
     : undefined;
-  const access = openAccess({ config, store, logger, refresher: provider, isSsoEnforced: async (organizationId, tx) => (await readSsoConfig(tx, organizationId)).enforced });
+  const access = openAccess({ config, store, logger, refresher: provider, signInPolicy: (organizationId, tx) => readSsoConfig(tx, organizationId) });
   // Sign-in (/auth/*) needs a provider and server-side sessions (which need GATEHOUSE_SECRET).
   const sso = provider ? createSsoService({ db: store.db, provider }) : null;
   const signInRoutes = provider && sso && access.sessions && config.GATEHOUSE_SECRET

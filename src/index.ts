@@ -3,3 +3,6 @@
 export { createAccessVerifier } from './access/access-verifier.ts';
 export type { AccessVerifier, AccessVerifierOptions } from './access/access-verifier.ts';
 export type { AuthContext, Principal, AuthMethod, RevocationEvent } from './core/auth-context.ts';
+// The decision point itself: credential, organization, permission and impersonation in one answer.
+export { createAccessDecision, decideAccess } from './access/access-decision.ts';
+export type { AccessDecision, AccessDecisionPoint, AccessRequest, HeadersRequest } from './access/access-decision.ts';

@@ -61,7 +61,8 @@ export async function clientCredentialsToken(ctx: EmulatorContext, body: unknown
   if (denied.length > 0) throw oauthError(400, 'invalid_scope', 'The application is not granted the requested scope.');
   const now = Math.floor(ctx.world.clock.nowMs() / 1000);
   const accessToken = await ctx.keys.sign(
-    { iss: issuer(ctx), sub: app.client_id, jti: randomUUID(), org_id: app.organization_id, scope: requested.join(' ') },
+    // WorkOS documents aud (the environment's client id) and client_id (= sub) on M2M tokens.
+    { iss: issuer(ctx), aud: ctx.config.clientId, sub: app.client_id, client_id: app.client_id, jti: randomUUID(), org_id: app.organization_id, scope: requested.join(' ') },
     M2M_TOKEN_TTL_SECONDS,
     now,
   );

@@ -13,7 +13,7 @@ import type { AuthContext } from '../core/auth-context.ts';
 import { AppError, isAppError, type ErrorCode } from '../core/errors.ts';
 import type { Database } from '../store/schema.ts';
 import type { RevocationBus } from '../sessions/revocation-bus.ts';
-import { readCookie } from '../sessions/session-cookie.ts';
+import { parseSessionCookie, readCookie } from '../sessions/session-cookie.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import { createCredentialCache, type CredentialCache } from './credential-cache.ts';
 import { createJwtVerifier, type JwtVerifierOptions } from './jwt-verifier.ts';
@@ -68,7 +68,7 @@ export function createAccessVerifier(options: AccessVerifierOptions): AccessVeri
     cache,
     superAdminOrganizationId: options.superAdminOrganizationId,
     ...(options.sessions ? { sessions: options.sessions } : {}),
-    ...(options.workos ? { verifyJwt: createJwtVerifier({ clock, ...options.workos }) } : {}),
+    ...(options.workos ? { verifyJwt: createJwtVerifier({ clock, ...options.workos }), clientId: options.workos.clientId } : {}),
   };
   const cookieName = options.sessions?.cookie.name;
 
@@ -79,7 +79,7 @@ export function createAccessVerifier(options: AccessVerifierOptions): AccessVeri
         if (bearer.startsWith('gth_')) {
           // A key verified before answers from the cache even while its source is limited: behind
           // a shared proxy address, a scanner's failures must not lock out working keys.
-          const known = cache.get(bearer);
+          const known = cache.get('api_key', bearer);
           if (known) return known;
           const source = meta.sourceIp ?? 'unknown';
           const wait = limiter.retryAfter(source);
@@ -91,6 +91,9 @@ export function createAccessVerifier(options: AccessVerifierOptions): AccessVeri
             throw error;
           }
         }
+        // A session cookie is only ever a cookie (threat: a stolen cookie value replayed by a
+        // script or another service as a Bearer token, outside SameSite and CSRF protection).
+        if (parseSessionCookie(bearer)) fail('AUTH_TOKEN_INVALID', 'A session cookie is not a bearer credential');
         if (!deps.verifyJwt) fail('AUTH_TOKEN_INVALID', 'Bearer tokens are not accepted here');
         return await resolveJwt(deps, bearer);
       }

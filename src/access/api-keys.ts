@@ -76,6 +76,8 @@ export async function createApiKey(tx: Tx, input: CreateApiKeyInput): Promise<{ 
   const { creator } = input;
   const organizationId = creator.organizationId;
   if (!creator.permissions.includes('api_keys:manage')) throw new AppError('AUTH_FORBIDDEN', 'Creating API keys needs the api_keys:manage permission');
+  // Also refused by the access decision; here too, so no caller can mint a key that outlives an impersonation.
+  if (creator.impersonator) throw new AppError('AUTH_IMPERSONATION_FORBIDDEN', 'An impersonated session cannot create API keys');
   if (input.ownership === 'personal' && creator.principal.type !== 'user') throw new AppError('REQUEST_INVALID', 'Only a user can own a personal API key');
   if (!input.name.trim() || input.name.length > 200) throw new AppError('REQUEST_INVALID', 'An API key needs a name of at most 200 characters');
   if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw new AppError('REQUEST_INVALID', 'An API key cannot expire in the past');
@@ -91,10 +93,16 @@ export async function createApiKey(tx: Tx, input: CreateApiKeyInput): Promise<{ 
     organization_id: organizationId, id, name: input.name.trim(), environment, display_prefix: secret.slice(0, 13), secret_hash: hashSecret(secret),
     role: input.role, owner_user_id: input.ownership === 'personal' && creator.principal.type === 'user' ? creator.principal.userId : null,
     created_by: actorOf(creator).id, expires_at: input.expiresAt ?? null,
+    // The creator's sign-in through this organization's own SSO connection, if it was one: while
+    // the organization enforces SSO, only keys minted from such a sign-in are honoured.
+    sso_connection_id: creator.ssoConnectionId ?? null,
   }).returningAll().executeTakeFirstOrThrow();
   await appendAuditEvent(tx, {
     organizationId, type: 'api_key.created', actor: actorOf(creator), target: { type: 'api_key', id },
-    data: { name: row.name, role: row.role, ownership: input.ownership, environment, expiresAt: row.expires_at?.toISOString() ?? null },
+    data: {
+      name: row.name, role: row.role, ownership: input.ownership, environment, expiresAt: row.expires_at?.toISOString() ?? null,
+      ssoConnectionId: row.sso_connection_id,
+    },
   });
   return { apiKey: apiKeyFromRow(row), secret };
 }

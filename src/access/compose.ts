@@ -2,10 +2,11 @@
 // the revocation bus on the store, the session service (when GATEHOUSE_SECRET is set: no secret,
 // no token vault, so no cookie sessions), and the access verifier subscribed to the bus.
 //
-// Exported API: openAccess({ config, store, logger, refresher?, isSsoEnforced? }) -> { bus, sessions, verifier, authenticate, close }
+// Exported API: openAccess({ config, store, logger, refresher?, signInPolicy? }) -> { bus, sessions, verifier, authenticate, close }
 import type { Context } from 'hono';
 import type { Config } from '../config.ts';
 import type { AuthContext } from '../core/auth-context.ts';
+import type { SignInPolicy } from '../core/sign-in-policy.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import type { Tx } from '../store/tenant.ts';
@@ -27,7 +28,7 @@ export interface OpenAccessOptions {
   store: Store;
   logger: Logger;
   refresher?: TokenRefresher | undefined;
-  isSsoEnforced?: ((organizationId: string, tx: Tx) => Promise<boolean>) | undefined;
+  signInPolicy?: ((organizationId: string, tx: Tx) => Promise<SignInPolicy>) | undefined;
 }
 
 export function workosApiBaseUrl(config: Pick<Config, 'WORKOS_API_HOSTNAME' | 'WORKOS_API_PORT' | 'WORKOS_API_HTTPS'>): string {
@@ -49,7 +50,7 @@ export function openAccess(options: OpenAccessOptions): AccessParts {
     ? createSessionService({
       db: store.db, secrets: [config.GATEHOUSE_SECRET, ...(config.GATEHOUSE_PREVIOUS_SECRETS ?? [])], config,
       ...(options.refresher ? { refresher: options.refresher } : {}),
-      ...(options.isSsoEnforced ? { isSsoEnforced: options.isSsoEnforced } : {}),
+      ...(options.signInPolicy ? { signInPolicy: options.signInPolicy } : {}),
     })
     : undefined;
   const verifier = createAccessVerifier({

@@ -28,9 +28,9 @@ describe('credential cache', () => {
     ];
     for (const [event, evicted] of cases) {
       const cache = createCredentialCache({ ttlMs: 60_000 });
-      for (const [credential, tags] of ENTRIES) cache.set(credential, ctx(tags.organizationId), tags);
+      for (const [credential, tags] of ENTRIES) cache.set('session_cookie', credential, ctx(tags.organizationId), tags);
       cache.onEvent(event);
-      const gone = ENTRIES.map(([c]) => c).filter((c) => cache.get(c) === undefined);
+      const gone = ENTRIES.map(([c]) => c).filter((c) => cache.get('session_cookie', c) === undefined);
       assert.deepEqual(gone, evicted, JSON.stringify(event));
     }
   });
@@ -38,19 +38,30 @@ describe('credential cache', () => {
   it('flushes on reset, honours notAfter and the TTL, and bounds its size', () => {
     let now = 1_000_000;
     const cache = createCredentialCache({ ttlMs: 10_000, clock: () => now });
-    cache.set('secret-token-value', ctx('org_A'), { organizationId: 'org_A' }, now + 2_000);
-    cache.set('other', ctx('org_A'), { organizationId: 'org_A' });
+    cache.set('session_cookie', 'secret-token-value', ctx('org_A'), { organizationId: 'org_A' }, now + 2_000);
+    cache.set('session_cookie', 'other', ctx('org_A'), { organizationId: 'org_A' });
     now += 2_000;
-    assert.equal(cache.get('secret-token-value'), undefined, 'its own end came first');
-    assert.ok(cache.get('other'));
+    assert.equal(cache.get('session_cookie', 'secret-token-value'), undefined, 'its own end came first');
+    assert.ok(cache.get('session_cookie', 'other'));
     now += 8_000;
-    assert.equal(cache.get('other'), undefined, 'the TTL bounds the rest');
-    cache.set('x', ctx('org_A'), { organizationId: 'org_A' });
+    assert.equal(cache.get('session_cookie', 'other'), undefined, 'the TTL bounds the rest');
+    cache.set('session_cookie', 'x', ctx('org_A'), { organizationId: 'org_A' });
     cache.onReset();
     assert.equal(cache.size, 0);
     const keys = createCredentialCache({ ttlMs: 1000, maxEntries: 2 });
-    for (const c of ['a', 'b', 'c']) keys.set(c, ctx('org_A'), { organizationId: 'org_A' });
+    for (const c of ['a', 'b', 'c']) keys.set('session_cookie', c, ctx('org_A'), { organizationId: 'org_A' });
     assert.equal(keys.size, 2);
-    assert.equal(keys.get('a'), undefined, 'the oldest entry makes room');
+    assert.equal(keys.get('session_cookie', 'a'), undefined, 'the oldest entry makes room');
+  });
+
+  it('keys by credential kind: the same string presented as another kind finds nothing', () => {
+    const cache = createCredentialCache({ ttlMs: 60_000 });
+    cache.set('session_cookie', 'same-string', ctx('org_A'), { organizationId: 'org_A' });
+    assert.ok(cache.get('session_cookie', 'same-string'));
+    assert.equal(cache.get('jwt', 'same-string'), undefined);
+    assert.equal(cache.get('api_key', 'same-string'), undefined);
+    // An entry whose context another kind produced is never handed out, whatever its key.
+    cache.set('api_key', 'k', ctx('org_A'), { organizationId: 'org_A' });
+    assert.equal(cache.get('api_key', 'k'), undefined);
   });
 });

@@ -1,5 +1,8 @@
-// Verified credentials, cached by sha256 of the credential (the credential itself is never a map
-// key: a heap dump must not yield bearer tokens). Every entry is tagged with what can revoke it
+// Verified credentials, cached by sha256 of the credential's kind and value (the credential itself
+// is never a map key: a heap dump must not yield bearer tokens). The kind is part of the key
+// (threat: a session cookie replayed as a Bearer token, or an API key or M2M token planted as the
+// session cookie, answering from the entry the other kind left behind), and an entry is only
+// returned when the context it holds was made by that kind. Every entry is tagged with what can revoke it
 // (session, user, membership, API key, organization); the revocation bus evicts matching entries
 // at once, and a bus reset (missed notifications) flushes everything. The TTL bounds staleness
 // only while the bus is down (DESIGN.md §3.4).
@@ -22,16 +25,26 @@ interface Entry {
   expiresAt: number;
 }
 
+/** Where a credential was presented and what it claims to be; each kind resolves its own way. */
+export type CredentialKind = 'session_cookie' | 'jwt' | 'api_key';
+
+/** The auth methods each kind may produce: a cookie is only ever a session, and so on. */
+export const METHODS_OF_KIND: Record<CredentialKind, readonly AuthContext['authMethod'][]> = {
+  session_cookie: ['session'],
+  jwt: ['access_token', 'm2m'],
+  api_key: ['api_key'],
+};
+
 export interface CredentialCache extends RevocationSubscriber {
-  get(credential: string): AuthContext | undefined;
+  get(kind: CredentialKind, credential: string): AuthContext | undefined;
   /** `notAfter`: the credential's own end (token exp, session idle end), if sooner than the TTL. */
-  set(credential: string, context: AuthContext, tags: CacheTags, notAfter?: number): void;
+  set(kind: CredentialKind, credential: string, context: AuthContext, tags: CacheTags, notAfter?: number): void;
   readonly size: number;
   clear(): void;
 }
 
-export function cacheKey(credential: string): string {
-  return createHash('sha256').update(credential).digest('base64url');
+export function cacheKey(kind: CredentialKind, credential: string): string {
+  return createHash('sha256').update(kind).update('\0').update(credential).digest('base64url');
 }
 
 function matches(tags: CacheTags, event: RevocationEvent): boolean {
@@ -54,19 +67,19 @@ export function createCredentialCache(options: { ttlMs: number; maxEntries?: num
   const max = options.maxEntries ?? 10_000;
   const entries = new Map<string, Entry>();
   return {
-    get(credential) {
-      const key = cacheKey(credential);
+    get(kind, credential) {
+      const key = cacheKey(kind, credential);
       const entry = entries.get(key);
       if (!entry) return undefined;
-      if (clock() >= entry.expiresAt) {
+      if (clock() >= entry.expiresAt || !METHODS_OF_KIND[kind].includes(entry.context.authMethod)) {
         entries.delete(key);
         return undefined;
       }
       return entry.context;
     },
-    set(credential, context, tags, notAfter) {
+    set(kind, credential, context, tags, notAfter) {
       if (entries.size >= max) entries.delete(entries.keys().next().value!); // oldest first
-      entries.set(cacheKey(credential), { context, tags, expiresAt: Math.min(clock() + options.ttlMs, notAfter ?? Infinity) });
+      entries.set(cacheKey(kind, credential), { context, tags, expiresAt: Math.min(clock() + options.ttlMs, notAfter ?? Infinity) });
     },
     onEvent(event) {
       for (const [key, entry] of entries) if (matches(entry.tags, event)) entries.delete(key);

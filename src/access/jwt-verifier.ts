@@ -5,10 +5,17 @@
 // Only RS256 is accepted: `alg: none` and HS* are refused before any key is looked up (threat:
 // algorithm confusion, signing with the public key as an HMAC secret). `iss` must match, and
 // exp/nbf are checked with a small skew. The SDK's own check does not verify `iss`; this does.
+// `iat` is required and may be neither in the future nor older than MAX_TOKEN_AGE (threat: a
+// token dated ahead of time, or a lifetime far beyond what WorkOS issues), and the header's
+// `typ` must be a JWT access token's (token-claims.ts says which, from WorkOS's documentation).
 //
 // Exported API: createJwtVerifier({ apiBaseUrl, clientId, issuer?, fetch?, ... }) -> verify(token)
 import { createRemoteJWKSet, customFetch, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { AppError } from '../core/errors.ts';
+import { checkTokenType } from './token-claims.ts';
+
+/** WorkOS access tokens live minutes; a day is far beyond any configured lifetime. */
+export const MAX_TOKEN_AGE_SECONDS = 24 * 3600;
 
 export interface JwtVerifierOptions {
   /** e.g. https://api.workos.com or the emulator's URL; no trailing slash. */
@@ -38,15 +45,18 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerify {
   const clock = options.clock;
   return async (token) => {
     try {
-      const { payload } = await jwtVerify(token, jwks, {
+      const { payload, protectedHeader } = await jwtVerify(token, jwks, {
         algorithms: ['RS256'],
         issuer,
         clockTolerance: options.clockToleranceSeconds ?? 5,
-        requiredClaims: ['exp', 'sub'],
+        requiredClaims: ['exp', 'sub', 'iat'],
+        maxTokenAge: MAX_TOKEN_AGE_SECONDS,
         ...(clock ? { currentDate: new Date(clock()) } : {}),
       });
+      checkTokenType(protectedHeader);
       return payload;
     } catch (error) {
+      if (error instanceof AppError) throw error;
       if (error instanceof joseErrors.JWTExpired) throw new AppError('AUTH_TOKEN_EXPIRED', 'The access token has expired', { cause: error });
       // Key set unreachable or garbled: the provider's fault, not the caller's (503, retryable).
       if (error instanceof joseErrors.JWKSTimeout || !(error instanceof joseErrors.JOSEError) || error.code === 'ERR_JWKS_INVALID') {

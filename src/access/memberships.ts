@@ -2,10 +2,11 @@
 // organization_roles) rather than from token claims: a role change or deactivation mirrored from
 // a webhook takes effect on the next resolution, not when the provider's token expires.
 //
-// Exported API: loadMembership(db, organizationId, userId), isSuperAdmin(db, superAdminOrg, userId),
+// Exported API: loadMembership(db, organizationId, userId), isSuperAdmin(db, superAdminOrg, userId), loadSignInPolicy,
 //               organizationIsLive(db, organizationId)
 import type { Kysely } from 'kysely';
 import { isPermission, type Permission } from '../core/permissions.ts';
+import type { SignInPolicy } from '../core/sign-in-policy.ts';
 import type { Database } from '../store/schema.ts';
 import { asSystem, inTenant } from '../store/tenant.ts';
 
@@ -46,4 +47,11 @@ export async function organizationIsLive(db: Kysely<Database>, organizationId: s
   const org = await asSystem(db, 'check the organization of a machine credential', (tx) =>
     tx.selectFrom('organizations').select(['deleted_at']).where('id', '=', organizationId).executeTakeFirst());
   return org !== undefined && org.deleted_at === null;
+}
+
+/** The organization's sign-in policy (sso_configs); an organization without a row enforces nothing. */
+export async function loadSignInPolicy(db: Kysely<Database>, organizationId: string): Promise<SignInPolicy> {
+  const row = await inTenant(db, organizationId, (tx) =>
+    tx.selectFrom('sso_configs').select(['enabled', 'enforced', 'connection_id']).where('organization_id', '=', organizationId).executeTakeFirst());
+  return { enabled: row?.enabled ?? false, enforced: row?.enforced ?? false, connectionId: row?.connection_id ?? null };
 }

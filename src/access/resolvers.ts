@@ -1,9 +1,21 @@
 // One resolver per credential kind, each ending in the same AuthContext shape. Called only by
-// access-verifier.ts, which adds the challenge header and the failure rate limit.
+// access-verifier.ts, which adds the challenge header and the failure rate limit; the request
+// level decision (organization, permission, impersonation) is access-decision.ts.
+//
+// Each resolver reads its cache entry under its own kind (credential-cache.ts), and each applies
+// the organization's sign-in policy (core/sign-in-policy.ts) to its kind:
+//   session cookie  the session service ends a session whose sign-in did not come through the
+//                   organization's own connection while it enforces SSO
+//   access token    tied through its `sid` to the Gatehouse session that recorded the connection;
+//                   a token Gatehouse cannot tie to one is refused while the organization enforces
+//   API key         honoured while enforcement is on only if minted from a sign-in through the
+//                   organization's connection (README: keys minted otherwise are suspended)
+//   M2M token       a machine's credential, outside the sign-in policy (no person signs in)
 import type { Kysely } from 'kysely';
 import type { AuthContext } from '../core/auth-context.ts';
 import { AppError } from '../core/errors.ts';
 import { isPermission, type Permission } from '../core/permissions.ts';
+import { meetsSignInPolicy, ownConnectionId, type SignInPolicy } from '../core/sign-in-policy.ts';
 import type { Database } from '../store/schema.ts';
 import { inTenant } from '../store/tenant.ts';
 import { REFRESH_AHEAD_MS } from '../sessions/session-refresh.ts';
@@ -11,7 +23,8 @@ import { TOUCH_INTERVAL_MS, type SessionFailure, type SessionService } from '../
 import { API_KEY_TOUCH_INTERVAL_MS, findApiKeyBySecret, isApiKeyFormat, rolePermissions, touchApiKey } from './api-keys.ts';
 import type { CredentialCache } from './credential-cache.ts';
 import type { JwtVerify } from './jwt-verifier.ts';
-import { isSuperAdmin, loadMembership, organizationIsLive, type MembershipLookup } from './memberships.ts';
+import { isSuperAdmin, loadMembership, loadSignInPolicy, organizationIsLive, type MembershipLookup } from './memberships.ts';
+import { classifyAccessToken } from './token-claims.ts';
 
 export interface ResolveDeps {
   db: Kysely<Database>;
@@ -20,6 +33,8 @@ export interface ResolveDeps {
   superAdminOrganizationId: string | undefined;
   sessions?: SessionService;
   verifyJwt?: JwtVerify;
+  /** WORKOS_CLIENT_ID: the audience of M2M tokens and of user tokens that carry one. */
+  clientId?: string;
 }
 
 const SESSION_FAILURES: Record<SessionFailure, [code: AppError['code'], message: string]> = {
@@ -39,6 +54,16 @@ function membershipFailure(found: Exclude<MembershipLookup, { ok: true }>): neve
   throw new AppError('AUTH_MEMBERSHIP_INACTIVE', 'The membership behind this credential is not active');
 }
 
+function ssoRequired(what: string): never {
+  throw new AppError('AUTH_SSO_REQUIRED', `This organization requires single sign-on through its own connection; ${what}`);
+}
+
+/** The connection of this organization the sign-in came through, for the AuthContext. */
+function ownConnection(organizationId: string, policy: SignInPolicy, ssoConnectionId: string | null, ssoOrganizationId: string | null) {
+  const id = ownConnectionId(organizationId, policy, { ssoConnectionId, ssoOrganizationId });
+  return id ? { ssoConnectionId: id } : {};
+}
+
 async function userContext(deps: ResolveDeps, organizationId: string, userId: string): Promise<Pick<AuthContext, 'role' | 'permissions' | 'isSuperAdmin'>> {
   const found = await loadMembership(deps.db, organizationId, userId);
   if (!found.ok) membershipFailure(found);
@@ -47,9 +72,10 @@ async function userContext(deps: ResolveDeps, organizationId: string, userId: st
 }
 
 export async function resolveSession(deps: ResolveDeps, cookie: string): Promise<AuthContext> {
-  const cached = deps.cache.get(cookie);
+  const cached = deps.cache.get('session_cookie', cookie);
   if (cached) return cached;
   const sessions = deps.sessions!;
+  // The session service applies the sign-in policy here (and ends a session that fails it).
   const resolved = await sessions.resolve(cookie);
   if (!resolved.ok) sessionFailure(resolved.reason);
   const { session } = resolved;
@@ -61,61 +87,68 @@ export async function resolveSession(deps: ResolveDeps, cookie: string): Promise
     const token = await sessions.accessTokenFor(session);
     if (!token.ok) sessionFailure(token.reason);
   }
+  const policy = await loadSignInPolicy(deps.db, session.organizationId);
   const context: AuthContext = {
     principal: { type: 'user', userId: session.userId },
     organizationId: session.organizationId,
     ...(await userContext(deps, session.organizationId, session.userId)),
     authMethod: 'session',
     sessionId: session.id,
+    ...ownConnection(session.organizationId, policy, session.binding.ssoConnectionId, session.binding.ssoOrganizationId),
+    ...(session.impersonator ? { impersonator: session.impersonator } : {}),
   };
   // Cached at most a minute: the idle timeout slides on resolution, and the token window must be re-checked.
   const notAfter = Math.min(session.idleExpiresAt.getTime(), session.expiresAt.getTime(), now + TOUCH_INTERVAL_MS,
     tokenEnd !== undefined && tokenEnd - now > REFRESH_AHEAD_MS ? tokenEnd - REFRESH_AHEAD_MS : now + TOUCH_INTERVAL_MS);
-  deps.cache.set(cookie, context, { organizationId: session.organizationId, userId: session.userId, sessionId: session.id }, notAfter);
+  deps.cache.set('session_cookie', cookie, context, { organizationId: session.organizationId, userId: session.userId, sessionId: session.id }, notAfter);
   return context;
 }
 
 export async function resolveJwt(deps: ResolveDeps, token: string): Promise<AuthContext> {
-  const cached = deps.cache.get(token);
+  const cached = deps.cache.get('jwt', token);
   if (cached) return cached;
   const claims = await deps.verifyJwt!(token);
-  const organizationId = typeof claims.org_id === 'string' ? claims.org_id : undefined;
-  if (!organizationId) throw new AppError('AUTH_TOKEN_INVALID', 'The access token is not scoped to an organization');
   const expMs = (claims.exp ?? 0) * 1000;
-  const subject = claims.sub!;
-  if (typeof claims.sid !== 'string') {
-    // No session: a client_credentials token of an M2M application. Its scopes are its permissions.
-    if (!(await organizationIsLive(deps.db, organizationId))) throw new AppError('AUTH_INVALID_CREDENTIAL', 'The organization of this credential no longer exists');
-    const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
+  const kind = classifyAccessToken(claims, { clientId: deps.clientId ?? '' });
+  if (kind.kind === 'm2m') {
+    if (!(await organizationIsLive(deps.db, kind.organizationId))) throw new AppError('AUTH_INVALID_CREDENTIAL', 'The organization of this credential no longer exists');
     const context: AuthContext = {
-      principal: { type: 'm2m', clientId: subject },
-      organizationId, role: 'm2m', permissions: scopes.filter(isPermission), authMethod: 'm2m', isSuperAdmin: false,
+      principal: { type: 'm2m', clientId: kind.clientId },
+      organizationId: kind.organizationId, role: 'm2m', permissions: kind.scopes.filter(isPermission), authMethod: 'm2m', isSuperAdmin: false,
     };
-    deps.cache.set(token, context, { organizationId }, expMs);
+    deps.cache.set('jwt', token, context, { organizationId: kind.organizationId }, expMs);
     return context;
   }
   // A token whose WorkOS session we ended (logout, admin revoke) is refused even before it expires.
   // A sid with a live row of ours is still in use (an organization switch ends one row, opens another).
-  const sid = claims.sid;
+  const { organizationId, userId, workosSessionId } = kind;
   const local = await inTenant(deps.db, organizationId, (tx) =>
-    tx.selectFrom('sessions').select(['id', 'revoked_at']).where('workos_session_id', '=', sid).orderBy('id', 'desc').execute());
+    tx.selectFrom('sessions').select(['id', 'revoked_at', 'sso_connection_id', 'sso_organization_id', 'impersonator_email', 'impersonator_reason'])
+      .where('workos_session_id', '=', workosSessionId).where('user_id', '=', userId).orderBy('id', 'desc').execute());
   if (local.length > 0 && local.every((s) => s.revoked_at !== null)) throw new AppError('AUTH_TOKEN_REVOKED', 'The session of this access token was ended');
-  const act = claims.act as { sub?: unknown; reason?: unknown } | undefined;
-  const context: AuthContext = {
-    principal: { type: 'user', userId: subject },
-    organizationId,
-    ...(await userContext(deps, organizationId, subject)),
-    authMethod: 'access_token',
-    ...(act && typeof act.sub === 'string' ? { impersonator: { email: act.sub, reason: typeof act.reason === 'string' ? act.reason : null } } : {}),
-  };
   const live = local.find((s) => s.revoked_at === null);
-  const tags = { organizationId, userId: subject, ...(live ? { sessionId: live.id } : {}) };
-  deps.cache.set(token, context, tags, expMs);
+  const policy = await loadSignInPolicy(deps.db, organizationId);
+  // The token's sign-in is what Gatehouse recorded for its session; a token we cannot tie to a
+  // session of ours (minted elsewhere with the same client) has no connection we can vouch for.
+  const binding = { ssoConnectionId: live?.sso_connection_id ?? null, ssoOrganizationId: live?.sso_organization_id ?? null };
+  if (!meetsSignInPolicy(organizationId, policy, binding)) ssoRequired('this access token\'s sign-in did not come through it');
+  const impersonator = kind.impersonator ?? (live?.impersonator_email ? { email: live.impersonator_email, reason: live.impersonator_reason } : null);
+  const context: AuthContext = {
+    principal: { type: 'user', userId },
+    organizationId,
+    ...(await userContext(deps, organizationId, userId)),
+    authMethod: 'access_token',
+    ...(live ? { sessionId: live.id } : {}),
+    ...ownConnection(organizationId, policy, binding.ssoConnectionId, binding.ssoOrganizationId),
+    ...(impersonator ? { impersonator } : {}),
+  };
+  const tags = { organizationId, userId, ...(live ? { sessionId: live.id } : {}) };
+  deps.cache.set('jwt', token, context, tags, expMs);
   return context;
 }
 
 export async function resolveApiKey(deps: ResolveDeps, token: string): Promise<AuthContext> {
-  const cached = deps.cache.get(token);
+  const cached = deps.cache.get('api_key', token);
   if (cached) return cached;
   if (!isApiKeyFormat(token)) throw new AppError('AUTH_API_KEY_INVALID', 'The API key is not valid');
   const row = await findApiKeyBySecret(deps.db, token);
@@ -123,12 +156,18 @@ export async function resolveApiKey(deps: ResolveDeps, token: string): Promise<A
   if (row.revoked_at) throw new AppError('AUTH_API_KEY_REVOKED', 'The API key was revoked');
   const now = deps.clock();
   if (row.expires_at && row.expires_at.getTime() <= now) throw new AppError('AUTH_API_KEY_EXPIRED', 'The API key has expired');
-  const rolePerms = await inTenant(deps.db, row.organization_id, async (tx) => {
+  const found = await inTenant(deps.db, row.organization_id, async (tx) => {
     const org = await tx.selectFrom('organizations').select('deleted_at').where('id', '=', row.organization_id).executeTakeFirst();
-    return org && !org.deleted_at ? rolePermissions(tx, row.organization_id, row.role) : null;
+    if (!org || org.deleted_at) return null;
+    const sso = await tx.selectFrom('sso_configs').select(['enabled', 'enforced', 'connection_id']).where('organization_id', '=', row.organization_id).executeTakeFirst();
+    const policy: SignInPolicy = { enabled: sso?.enabled ?? false, enforced: sso?.enforced ?? false, connectionId: sso?.connection_id ?? null };
+    return { permissions: await rolePermissions(tx, row.organization_id, row.role), policy };
   });
-  if (!rolePerms) throw new AppError('AUTH_API_KEY_INVALID', 'The API key is not valid');
-  let permissions: Permission[] = rolePerms.filter(isPermission);
+  if (!found?.permissions) throw new AppError('AUTH_API_KEY_INVALID', 'The API key is not valid');
+  // Suspended, not revoked, while enforcement is on: it works again if enforcement is turned off.
+  const binding = { ssoConnectionId: row.sso_connection_id, ssoOrganizationId: row.sso_connection_id ? row.organization_id : null };
+  if (!meetsSignInPolicy(row.organization_id, found.policy, binding)) ssoRequired('this API key was not created from a sign-in through it');
+  let permissions: Permission[] = found.permissions.filter(isPermission);
   if (row.owner_user_id) {
     // A personal key dies with its owner's membership and never exceeds the owner's current role.
     const owner = await loadMembership(deps.db, row.organization_id, row.owner_user_id);
@@ -139,9 +178,9 @@ export async function resolveApiKey(deps: ResolveDeps, token: string): Promise<A
   const context: AuthContext = {
     principal: { type: 'api_key', apiKeyId: row.id, ownerUserId: row.owner_user_id },
     organizationId: row.organization_id, role: row.role, permissions, authMethod: 'api_key', apiKeyId: row.id, isSuperAdmin: false,
+    ...ownConnection(row.organization_id, found.policy, binding.ssoConnectionId, binding.ssoOrganizationId),
   };
   const notAfter = Math.min(now + API_KEY_TOUCH_INTERVAL_MS, row.expires_at?.getTime() ?? Infinity);
-  deps.cache.set(token, context, { organizationId: row.organization_id, apiKeyId: row.id, ...(row.owner_user_id ? { userId: row.owner_user_id } : {}) }, notAfter);
+  deps.cache.set('api_key', token, context, { organizationId: row.organization_id, apiKeyId: row.id, ...(row.owner_user_id ? { userId: row.owner_user_id } : {}) }, notAfter);
   return context;
 }
-

@@ -8,6 +8,7 @@ import type { AuditEventRow } from '../store/schema.ts';
 import type { Tx } from '../store/tenant.ts';
 import { GENESIS_HASH, hashAuditEvent, type AuditActor, type AuditTarget, type ChainedAuditEvent } from './chain.ts';
 import { redactSecrets } from './redact.ts';
+import type { ActingActor } from './actor.ts';
 
 export interface AuditEventInput {
   organizationId: string;
@@ -21,14 +22,19 @@ export async function appendAuditEvent(tx: Tx, input: AuditEventInput): Promise<
   if (!/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/.test(input.type)) throw new TypeError(`audit event type must look like "area.action", got ${JSON.stringify(input.type)}`);
   const head = await lockChainHead(tx, input.organizationId);
 
+  // An impersonated actor (audit/actor.ts) is recorded beside the actor, in the entry's data; the
+  // actor itself stays { type, id } as the chain hashes and stores it.
+  const { impersonator } = input.actor as ActingActor;
+  const actor: AuditActor = { type: input.actor.type, id: input.actor.id };
+  const withImpersonator = impersonator ? { ...input.data, impersonator: impersonator.email, impersonationReason: impersonator.reason } : input.data;
   // Normalize through JSON so that what is hashed is exactly what jsonb will give back.
-  const data = JSON.parse(JSON.stringify(redactSecrets(input.data ?? {}))) as Record<string, unknown>;
+  const data = JSON.parse(JSON.stringify(redactSecrets(withImpersonator ?? {}))) as Record<string, unknown>;
   const unhashed: Omit<ChainedAuditEvent, 'hash'> = {
     organizationId: input.organizationId,
     seq: head.seq + 1,
     id: newId('audit'),
     type: input.type,
-    actor: input.actor,
+    actor,
     target: input.target ?? null,
     data,
     createdAt: new Date().toISOString(),

@@ -19,8 +19,13 @@ export interface AuthContext {
   sessionId?: string;
   apiKeyId?: string;
   isSuperAdmin: boolean;
-  /** Set when a WorkOS admin impersonates the user (the access token's `act` claim). */
+  /** Set when a WorkOS admin impersonates the user (recorded on the session, or the token's `act`). */
   impersonator?: { email: string; reason?: string | null };
+  /**
+   * Set only when the credential's sign-in came through this organization's own enabled SSO
+   * connection (core/sign-in-policy.ts); an API key minted from this context records it.
+   */
+  ssoConnectionId?: string;
 }
 
 /**

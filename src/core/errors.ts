@@ -50,6 +50,9 @@ export const ERROR_CODES = {
   AUTH_STATE_INVALID: 400,
   AUTH_CSRF_REJECTED: 403,
   SSO_CONNECTION_NOT_FOUND: 404,
+  // The access decision (src/access/access-decision.ts).
+  AUTH_SSO_REQUIRED: 401,
+  AUTH_IMPERSONATION_FORBIDDEN: 403,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -64,11 +64,22 @@ export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
 }
 
+/**
+ * The SSO connection Gatehouse itself put in the authorization URL, and its organization. Sealed
+ * in the login state, it is the only evidence a sign-in came through that connection: the
+ * provider's answer says "SSO" and which organization, never which identity provider.
+ */
+export interface ChosenConnection {
+  connectionId: string;
+  organizationId: string;
+}
+
 /** The state carried from /auth/login to /auth/callback. */
 export interface LoginState {
   state: string;
   codeVerifier: string;
   returnTo: string;
+  connection?: ChosenConnection;
 }
 
 /** The organization choice carried from the callback to the picker. The token is secret. */
@@ -78,6 +89,7 @@ export interface PendingSelection {
   email: string;
   organizations: Array<{ id: string; name: string }>;
   returnTo: string;
+  connection?: ChosenConnection;
 }
 
 /**

@@ -7,7 +7,9 @@ import { appendAuditEvent } from '../audit/audit-log.ts';
 import { AppError } from '../core/errors.ts';
 import type { Database } from '../store/schema.ts';
 import { inTenant } from '../store/tenant.ts';
+import { meetsSignInPolicy, NO_SSO, viaOwnConnection, type SignInBinding } from '../core/sign-in-policy.ts';
 import type { SessionAuthMethod, SessionService } from '../sessions/session-service.ts';
+import type { ChosenConnection } from './login-state.ts';
 import { readSsoConfig } from '../sso/sso-config.ts';
 import { findAutoJoinOrganization } from './auto-join.ts';
 import { ensureOrganization, organizationExists, readMembership, stampMembershipSignIn, upsertMembership, upsertUser } from './mirror.ts';
@@ -28,9 +30,39 @@ export interface SignInServiceDeps {
   clock?: () => number;
 }
 
+export type SignInContext = {
+  returnTo: string;
+  connection?: ChosenConnection | undefined;
+  /** `code`: the outcome is the code exchange's own answer (not the organization picker's). */
+  source?: 'code' | 'selection' | undefined;
+} & RequestMeta;
+
+/**
+ * What this sign-in provably came through (core/sign-in-policy.ts). When Gatehouse chose the
+ * connection, the provider's answer must agree with it: method SSO, into that organization.
+ * When it chose none (AuthKit's page routed the email to its organization's connection), the code
+ * exchange's own answer names the organization: WorkOS scopes an SSO sign-in to its connection's
+ * organization. Never an organization reached afterwards — through the picker, or a refresh
+ * Gatehouse made to scope the session — since those keep the method "SSO" for any organization.
+ */
+export function bindingOf(
+  answered: Pick<SignInResult, 'method' | 'organizationId'>, ctx: Pick<SignInContext, 'connection' | 'source'>,
+): SignInBinding {
+  if (answered.method !== 'sso' || !answered.organizationId) return NO_SSO;
+  if (ctx.connection) {
+    if (answered.organizationId !== ctx.connection.organizationId) return NO_SSO;
+    return { ssoConnectionId: ctx.connection.connectionId, ssoOrganizationId: ctx.connection.organizationId };
+  }
+  return ctx.source === 'code' ? { ssoConnectionId: null, ssoOrganizationId: answered.organizationId } : NO_SSO;
+}
+
 export interface SignInService {
-  /** Turns a provider outcome (code exchange, organization selection) into a response type. */
-  complete(outcome: SignInOutcome, ctx: { returnTo: string } & RequestMeta): Promise<CallbackResult>;
+  /**
+   * Turns a provider outcome (code exchange, organization selection) into a response type.
+   * `connection`: the SSO connection Gatehouse named in the authorization URL (from the sealed
+   * login state); without it no sign-in counts as SSO through any organization's connection.
+   */
+  complete(outcome: SignInOutcome, ctx: SignInContext): Promise<CallbackResult>;
 }
 
 const SESSION_METHOD: Record<SignInMethodKind, SessionAuthMethod> = {
@@ -74,7 +106,9 @@ export function createSignInService(deps: SignInServiceDeps): SignInService {
     throw new AppError('PROVIDER_REJECTED', 'The identity provider returned no organization for a member of several');
   }
 
-  async function completeAuthenticated(first: SignInResult, ctx: { returnTo: string } & RequestMeta): Promise<CallbackResult> {
+  async function completeAuthenticated(first: SignInResult, ctx: SignInContext): Promise<CallbackResult> {
+    // Decided on the provider's first answer, before any refresh of ours re-scopes the session.
+    const answered = bindingOf(first, ctx);
     let result = first;
     let joined: ProviderMembership | null = null;
     let known: ProviderMembership | null = null;
@@ -112,18 +146,24 @@ export function createSignInService(deps: SignInServiceDeps): SignInService {
         return { responseType: 'MEMBERSHIP_DEACTIVATED', organizationId, reason: membership ? 'membership_inactive' : 'no_membership' };
       }
       const sso = await readSsoConfig(tx, organizationId);
-      if (sso.enforced && result.method !== 'sso') {
+      const binding = answered.ssoOrganizationId === organizationId ? answered : NO_SSO;
+      if (!meetsSignInPolicy(organizationId, sso, binding)) {
         await appendAuditEvent(tx, {
           organizationId, type: 'auth.sso_required', actor: user, target: { type: 'user', id: result.user.id },
-          data: { method: result.method, authenticationMethod: result.authenticationMethod, connectionId: sso.connectionId },
+          data: {
+            method: result.method, authenticationMethod: result.authenticationMethod, connectionId: sso.connectionId,
+            signedInThrough: binding.ssoConnectionId,
+          },
         });
         return { responseType: 'SSO_REQUIRED', organizationId, connectionId: sso.connectionId };
       }
       const created = await sessions.create(tx, {
         organizationId, userId: result.user.id, authMethod: SESSION_METHOD[result.method], role: membership.roleSlug,
         workosSessionId: result.providerSessionId, accessToken: result.accessToken, refreshToken: result.refreshToken,
+        binding, impersonator: result.impersonator,
       });
-      await stampMembershipSignIn(tx, organizationId, membership.id, now, result.method === 'sso');
+      // last_sso_sign_in_at only for SSO through this organization's own connection.
+      await stampMembershipSignIn(tx, organizationId, membership.id, now, viaOwnConnection(organizationId, sso, binding));
       await appendAuditEvent(tx, {
         organizationId, type: 'auth.signed_in', actor: user, target: { type: 'session', id: created.sessionId },
         data: {

@@ -45,7 +45,8 @@ interface RefreshDeps {
   vault: TokenVault;
   clock: () => number;
   refresher?: TokenRefresher;
-  isSsoEnforced?: (organizationId: string, tx: Tx) => Promise<boolean>;
+  /** The organization's sign-in policy met by this row (core/sign-in-policy.ts), in `tx`. */
+  meetsPolicy(tx: Tx, row: SessionRow): Promise<boolean>;
   endSession(tx: Tx, row: Pick<SessionRow, 'id' | 'organization_id' | 'user_id'>, actor: AuditActor, reason: string): Promise<boolean>;
 }
 
@@ -85,8 +86,9 @@ export function createRefresh(deps: RefreshDeps) {
       if (isFresh(row.access_token_expires_at) && row.access_token_enc) {
         return { ok: true, accessToken: vault.decrypt(row.access_token_enc, `${row.id}:access`) } as const;
       }
-      // An organization that enforces SSO ends every non-SSO session at its next refresh.
-      if (row.auth_method !== 'sso' && (await deps.isSsoEnforced?.(row.organization_id, tx))) {
+      // An organization that enforces SSO ends, at its next refresh, every session whose sign-in
+      // did not come through that organization's own connection.
+      if (!(await deps.meetsPolicy(tx, row))) {
         await deps.endSession(tx, row, SYSTEM, 'sso_required');
         return { ok: false, reason: 'SSO_REQUIRED' } as const;
       }

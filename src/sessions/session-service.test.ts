@@ -23,7 +23,7 @@ for (const engine of testEngines()) {
 
     before(async () => {
       store = await engine.open();
-      sessions = createSessionService({ db: store.db, secrets: [TEST_SECRET], config, refresher, clock, isSsoEnforced: async (id) => enforced.has(id) });
+      sessions = createSessionService({ db: store.db, secrets: [TEST_SECRET], config, refresher, clock, signInPolicy: async (id) => ({ enabled: true, enforced: enforced.has(id), connectionId: 'conn_own' }) });
       org = await orgWithMember(store.db);
     });
     after(() => store?.close());
@@ -31,6 +31,7 @@ for (const engine of testEngines()) {
     const signIn = async (authMethod: 'password' | 'sso' = 'password', tokenLifetimeMs = 5 * MINUTE) =>
       inTenant(store.db, org.organizationId, async (tx) => sessions.create(tx, {
         organizationId: org.organizationId, userId: org.userId, authMethod, role: 'admin', workosSessionId: 'session_wos_1',
+        ...(authMethod === 'sso' ? { binding: { ssoConnectionId: 'conn_own', ssoOrganizationId: org.organizationId } } : {}),
         accessToken: await fakeAccessToken(now + tokenLifetimeMs), refreshToken: 'refresh-1',
       }));
 
@@ -108,6 +109,11 @@ for (const engine of testEngines()) {
       const password = await signIn('password', 10_000);
       const refreshing = await signIn('password', 10_000);
       const sso = await signIn('sso', 10_000);
+      // SSO, but through another organization's connection: not SSO for this one.
+      const foreign = await inTenant(store.db, org.organizationId, async (tx) => sessions.create(tx, {
+        organizationId: org.organizationId, userId: org.userId, authMethod: 'sso', role: 'admin', workosSessionId: 'session_wos_2',
+        accessToken: await fakeAccessToken(now + 10_000), refreshToken: 'refresh-2', binding: { ssoConnectionId: 'conn_other', ssoOrganizationId: 'org_other' },
+      }));
       const p = await sessions.resolve(password.cookieValue);
       const r = await sessions.resolve(refreshing.cookieValue);
       assert.ok(p.ok && r.ok);
@@ -117,6 +123,7 @@ for (const engine of testEngines()) {
         assert.deepEqual(await sessions.accessTokenFor(r.session), { ok: false, reason: 'SSO_REQUIRED' });
         // Any new request meets it at resolution.
         assert.deepEqual(await sessions.resolve(password.cookieValue), { ok: false, reason: 'SSO_REQUIRED' });
+        assert.deepEqual(await sessions.resolve(foreign.cookieValue), { ok: false, reason: 'SSO_REQUIRED' });
         const s = await sessions.resolve(sso.cookieValue);
         assert.ok(s.ok);
         assert.equal((await sessions.accessTokenFor(s.session)).ok, true);

@@ -3,10 +3,12 @@
 // most once a minute so a busy session does not turn every read into a write) and absolute.
 //
 // Exported API (what /auth/* and the access layer call):
-//   createSessionService({ db, secrets, config, refresher?, isSsoEnforced?, clock? }) -> SessionService
+//   createSessionService({ db, secrets, config, refresher?, signInPolicy?, clock? }) -> SessionService
 //     create(tx, input)              inside the caller's tenant transaction; audited session.created
 //     resolve(cookieValue)           -> { ok: true, session } | { ok: false, reason }
 //     accessTokenFor(session)        the WorkOS access token, refreshed single-flight when near expiry
+//     switchOrganization(session, target)  re-scopes the provider session, ends this row, opens one
+//                                    in the target (session-switch.ts)
 //     revoke(sessionId, actor)       audited, published on the revocation bus
 //     revokeAllForUser(userId, organizationId | undefined, actor)
 //     list({ organizationId?, userId? })
@@ -17,6 +19,7 @@ import type { AuditActor } from '../audit/chain.ts';
 import { appendAuditEvent } from '../audit/audit-log.ts';
 import { newId } from '../core/ids.ts';
 import type { Config } from '../config.ts';
+import { meetsSignInPolicy, type SignInBinding, type SignInPolicy } from '../core/sign-in-policy.ts';
 import type { Database, SessionRow } from '../store/schema.ts';
 import { asSystem, inTenant, type Tx } from '../store/tenant.ts';
 import { publishRevocation } from './revocation-bus.ts';
@@ -25,8 +28,10 @@ import {
   newSessionCredential, parseSessionCookie, secretMatches, serializeSessionCookie, sessionCookieAttributes,
 } from './session-cookie.ts';
 import { createRefresh, type TokenRefresher } from './session-refresh.ts';
+import { createSwitch, type SwitchResult, type SwitchTarget } from './session-switch.ts';
 
 export type { TokenRefresher, RefreshedTokens } from './session-refresh.ts';
+export type { SwitchResult, SwitchTarget } from './session-switch.ts';
 
 export type SessionAuthMethod = 'password' | 'magic_auth' | 'sso' | 'oauth' | 'passkey' | 'impersonation' | 'email_code' | 'oidc';
 
@@ -44,6 +49,10 @@ export interface Session {
   accessTokenExpiresAt: Date | null;
   revokedAt: Date | null;
   revokedReason: string | null;
+  /** The SSO connection the sign-in came through and that connection's organization (else nulls). */
+  binding: SignInBinding;
+  /** The WorkOS admin impersonating the user, when this session is an impersonation. */
+  impersonator: { email: string; reason: string | null } | null;
 }
 
 export type SessionFailure = 'SESSION_INVALID' | 'SESSION_REVOKED' | 'SESSION_EXPIRED' | 'SSO_REQUIRED';
@@ -60,12 +69,16 @@ export interface CreateSessionInput {
   refreshToken?: string | null;
   /** Who caused the sign-in; the user themself by default. */
   actor?: AuditActor;
+  /** Set only when the sign-in provably came through this connection (see core/sign-in-policy.ts). */
+  binding?: SignInBinding;
+  impersonator?: { email: string; reason: string | null } | null;
 }
 
 export interface SessionService {
   create(tx: Tx, input: CreateSessionInput): Promise<{ sessionId: string; cookieValue: string; setCookie: string; expiresAt: Date }>;
   resolve(cookieValue: string | undefined): Promise<SessionResult>;
   accessTokenFor(session: Session): Promise<AccessTokenResult>;
+  switchOrganization(session: Session, target: SwitchTarget): Promise<SwitchResult>;
   revoke(sessionId: string, actor: AuditActor, reason?: string): Promise<boolean>;
   revokeAllForUser(userId: string, organizationId: string | undefined, actor: AuditActor, reason?: string): Promise<number>;
   list(filter: { organizationId?: string; userId?: string }): Promise<Session[]>;
@@ -79,10 +92,11 @@ export interface SessionServiceOptions {
   config: Pick<Config, 'PUBLIC_URL' | 'SESSION_IDLE_TIMEOUT_SECONDS' | 'SESSION_ABSOLUTE_LIFETIME_SECONDS'>;
   refresher?: TokenRefresher;
   /**
-   * Whether the organization enforces SSO, read inside the refresh transaction `tx` (which holds
-   * the session's row lock; on PGlite it is the only connection). src/app.ts wires sso_configs.
+   * The organization's sign-in policy, read inside the caller's transaction `tx` (at refresh it
+   * holds the session's row lock; on PGlite it is the only connection). src/app.ts wires
+   * sso_configs. Absent: no organization enforces SSO.
    */
-  isSsoEnforced?: (organizationId: string, tx: Tx) => Promise<boolean>;
+  signInPolicy?: (organizationId: string, tx: Tx) => Promise<SignInPolicy>;
   clock?: () => number;
 }
 
@@ -104,7 +118,18 @@ export function sessionFromRow(row: SessionRow): Session {
     accessTokenExpiresAt: row.access_token_expires_at,
     revokedAt: row.revoked_at,
     revokedReason: row.revoked_reason,
+    binding: { ssoConnectionId: row.sso_connection_id, ssoOrganizationId: row.sso_organization_id },
+    impersonator: row.impersonator_email ? { email: row.impersonator_email, reason: row.impersonator_reason } : null,
   };
+}
+
+/** Whether the session's own row meets its organization's policy, inside a tenant transaction. */
+export async function sessionMeetsPolicy(
+  policyOf: SessionServiceOptions['signInPolicy'], tx: Tx, row: Pick<SessionRow, 'organization_id' | 'sso_connection_id' | 'sso_organization_id'>,
+): Promise<boolean> {
+  if (!policyOf) return true;
+  const policy = await policyOf(row.organization_id, tx);
+  return meetsSignInPolicy(row.organization_id, policy, { ssoConnectionId: row.sso_connection_id, ssoOrganizationId: row.sso_organization_id });
 }
 
 export function createSessionService(options: SessionServiceOptions): SessionService {
@@ -125,13 +150,15 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
     return true;
   };
 
-  const refresh = createRefresh({ db, vault, clock, endSession, ...(options.refresher ? { refresher: options.refresher } : {}), ...(options.isSsoEnforced ? { isSsoEnforced: options.isSsoEnforced } : {}) });
+  const meetsPolicy = (tx: Tx, row: Pick<SessionRow, 'organization_id' | 'sso_connection_id' | 'sso_organization_id'>) =>
+    sessionMeetsPolicy(options.signInPolicy, tx, row);
+  const refresh = createRefresh({ db, vault, clock, endSession, meetsPolicy, ...(options.refresher ? { refresher: options.refresher } : {}) });
 
   const findOrg = async (sessionId: string) =>
     asSystem(db, 'find the organization of a session by its id', (tx) =>
       tx.selectFrom('sessions').select(['organization_id']).where('id', '=', sessionId).executeTakeFirst());
 
-  return {
+  const service: SessionService = {
     cookie: { name: attributes.name, clear: () => serializeSessionCookie({ ...attributes, maxAge: 0 }, '') },
 
     async create(tx, input) {
@@ -143,11 +170,18 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       await tx.insertInto('sessions').values({
         organization_id: input.organizationId, id, user_id: input.userId, workos_session_id: input.workosSessionId ?? null,
         auth_method: input.authMethod, role: input.role, secret_hash: secretHash, ...tokens,
+        sso_connection_id: input.binding?.ssoConnectionId ?? null, sso_organization_id: input.binding?.ssoOrganizationId ?? null,
+        impersonator_email: input.impersonator?.email ?? null, impersonator_reason: input.impersonator?.reason ?? null,
         created_at: new Date(now), last_seen_at: new Date(now), expires_at: expiresAt, idle_expires_at: new Date(Math.min(now + idleMs, now + absoluteMs)),
       }).execute();
       await appendAuditEvent(tx, {
         organizationId: input.organizationId, type: 'session.created', actor: input.actor ?? { type: 'user', id: input.userId },
-        target: { type: 'session', id }, data: { userId: input.userId, authMethod: input.authMethod, role: input.role },
+        target: { type: 'session', id },
+        data: {
+          userId: input.userId, authMethod: input.authMethod, role: input.role,
+          ...(input.binding?.ssoConnectionId ? { ssoConnectionId: input.binding.ssoConnectionId, ssoOrganizationId: input.binding.ssoOrganizationId } : {}),
+          ...(input.impersonator ? { impersonator: input.impersonator.email } : {}),
+        },
       });
       return { sessionId: id, cookieValue, setCookie: serializeSessionCookie(attributes, cookieValue), expiresAt };
     },
@@ -165,13 +199,14 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       const session = sessionFromRow(row);
       refresh.remember(session, row);
       const touch = now - row.last_seen_at.getTime() >= TOUCH_INTERVAL_MS;
-      const checkSso = row.auth_method !== 'sso' && options.isSsoEnforced !== undefined;
+      const checkSso = options.signInPolicy !== undefined;
       if (!touch && !checkSso) return { ok: true, session };
       const idle = new Date(Math.min(now + idleMs, row.expires_at.getTime()));
       // Enforcing SSO takes effect at once (DESIGN.md §3.4): the enforcement publishes an
-      // organization revocation, caches drop this session, and this check ends it here.
+      // organization revocation, caches drop this session, and this check ends it here. Only a
+      // sign-in through this organization's own connection passes (core/sign-in-policy.ts).
       const ended = await inTenant(db, row.organization_id, async (tx) => {
-        if (checkSso && (await options.isSsoEnforced!(row.organization_id, tx))) {
+        if (checkSso && !(await meetsPolicy(tx, row))) {
           await endSession(tx, row, { type: 'system', id: null }, 'sso_required');
           return true;
         }
@@ -190,6 +225,8 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
     },
 
     accessTokenFor: (session) => refresh.accessTokenFor(session),
+
+    switchOrganization: (session, target) => switcher(session, target),
 
     async revoke(sessionId, actor, reason = 'revoked') {
       const found = await findOrg(sessionId);
@@ -230,4 +267,6 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       return rows.map(sessionFromRow);
     },
   };
+  const switcher = createSwitch({ db, vault, clock, endSession, create: service.create, ...(options.refresher ? { refresher: options.refresher } : {}), ...(options.signInPolicy ? { signInPolicy: options.signInPolicy } : {}) });
+  return service;
 }

@@ -104,6 +104,10 @@ export function createSsoService(deps: SsoServiceDeps): SsoService {
           });
         }
         const next = await save(tx, organizationId, { enabled: true, enforced: current.enforced, connectionId: connection.id, provider: connection.type });
+        // Credentials bound to the old connection stop meeting an enforced policy: drop them everywhere.
+        if (current.enforced && current.connectionId !== connection.id) {
+          await publishRevocation(tx, { kind: 'organization', organizationId, reason: 'sso_enforced' });
+        }
         await appendAuditEvent(tx, {
           organizationId, type: 'sso.connection_created', actor, target: { type: 'connection', id: connection.id },
           data: { connectionId: connection.id, provider: connection.type, name: connection.name },

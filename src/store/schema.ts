@@ -128,6 +128,11 @@ export interface SessionsTable {
   idle_expires_at: Timestamp;
   revoked_at: Timestamp | null;
   revoked_reason: string | null;
+  // Migration 0007: the sign-in's SSO connection and its organization, and the impersonator.
+  sso_connection_id: ColumnType<string | null, string | null | undefined, string | null>;
+  sso_organization_id: ColumnType<string | null, string | null | undefined, string | null>;
+  impersonator_email: ColumnType<string | null, string | null | undefined, string | null>;
+  impersonator_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ApiKeysTable {
@@ -145,6 +150,8 @@ export interface ApiKeysTable {
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
   revoked_reason: string | null;
+  /** Migration 0007: the SSO connection of the sign-in that minted the key, if any. */
+  sso_connection_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 // Webhooks and directory sync (migration 0005).

@@ -35,6 +35,8 @@ const CodeInput = z.object({
   state: z.string().optional(),
   code_challenge: z.string().optional(),
   impersonator: z.object({ email: z.email(), reason: z.string().nullable().default(null) }).optional(),
+  /** A finished SSO sign-in through this connection: method SSO, into the connection's organization. */
+  connection_id: z.string().min(1).optional(),
 });
 
 export function controlRoutes(ctx: EmulatorContext, faults: FaultHooks): Hono {
@@ -124,11 +126,14 @@ export function controlRoutes(ctx: EmulatorContext, faults: FaultHooks): Hono {
       ...(input.state ? { state: input.state } : {}),
       ...(input.code_challenge ? { code_challenge: input.code_challenge, code_challenge_method: 'S256' } : {}),
     });
+    const connection = input.connection_id ? ctx.world.connections.get(input.connection_id) : undefined;
+    if (input.connection_id && !connection) throw notFound('Connection', input.connection_id);
+    const method = connection ? (['sso', 'SSO'] as const) : input.impersonator ? (['impersonation', 'Impersonation'] as const) : (['password', 'Password'] as const);
     const redirect = completeAuthorization(ctx, req, {
       user_id: input.user_id,
-      organization_id: input.organization_id ?? null,
-      auth_method: input.impersonator ? 'impersonation' : 'password',
-      authentication_method: input.impersonator ? 'Impersonation' : 'Password',
+      organization_id: connection?.organization_id ?? input.organization_id ?? null,
+      auth_method: method[0],
+      authentication_method: method[1],
       ...(input.impersonator ? { impersonator: input.impersonator } : {}),
     });
     return c.json({ code: new URL(redirect).searchParams.get('code'), redirect_url: redirect }, 201);

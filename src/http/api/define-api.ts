@@ -3,14 +3,17 @@
 // declaration both serves the request and writes the route into the OpenAPI document, so the
 // document cannot drift from what the server accepts.
 //
-// Order of checks, chosen so nothing leaks across tenants: credential (401) → path ids well formed
-// (422) → organization in the path must be the caller's (404, never 403, for another tenant's id)
-// → permission (403) → query and body (400/415/422).
+// Who may call is decided by the access decision point (src/access/access-decision.ts): credential
+// (401) → organization in the path must be the caller's (404, never 403, for another tenant's id)
+// → permission (403) → impersonation (403). This file only feeds it the route's declaration; path
+// ids are validated first (422) so the decision sees a well-formed organization id, and query and
+// body (400/415/422) are read only once the caller may act here.
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import type { AuthContext } from '../../core/auth-context.ts';
 import { AppError } from '../../core/errors.ts';
+import { authorizeAccess } from '../../access/access-decision.ts';
 import type { Permission } from '../../core/permissions.ts';
 import { readJson } from '../json-body.ts';
 
@@ -35,6 +38,10 @@ export interface ApiRoute<P extends AnyObject, Q extends AnyObject, B extends z.
   permission: Permission | null;
   /** Only super-admins (members of GATEHOUSE_SUPERADMIN_ORG). */
   superAdminOnly?: boolean;
+  /** Changes someone's role (refused to an impersonated session, whatever the permission). */
+  changesRoles?: boolean;
+  /** Only in the caller's own organization: a super-admin does not enter for this. */
+  ownOrganizationOnly?: boolean;
   params?: P;
   query?: Q;
   body?: B;
@@ -44,7 +51,7 @@ export interface ApiRoute<P extends AnyObject, Q extends AnyObject, B extends z.
 }
 
 export interface ApiDeps {
-  /** Resolves the caller's AuthContext or throws a 401 AppError. */
+  /** Resolves the caller's credential to an AuthContext or throws a 401 AppError (the access verifier). */
   authenticate(c: Context): Promise<AuthContext>;
   /** Called when a super-admin acts inside an organization that is not their own (audited). */
   onSuperAdminEntry?(auth: AuthContext, organizationId: string, c: Context): Promise<void>;
@@ -85,16 +92,12 @@ export class Api {
     this.router.on(route.method.toUpperCase(), honoPath, async (c) => {
       const auth = await this.#deps.authenticate(c);
       const params = parseInput(route.params, c.req.param(), 'path');
-      if (route.superAdminOnly && !auth.isSuperAdmin) throw new AppError('RESOURCE_NOT_FOUND', 'Not found');
       const orgId = (params as { orgId?: string } | undefined)?.orgId;
-      if (orgId !== undefined && orgId !== auth.organizationId) {
-        if (!auth.isSuperAdmin) throw new AppError('RESOURCE_NOT_FOUND', 'Not found');
-        await this.#deps.onSuperAdminEntry?.(auth, orgId, c);
-      }
-      const bypass = auth.isSuperAdmin && orgId !== undefined && orgId !== auth.organizationId;
-      if (route.permission && !bypass && !auth.permissions.includes(route.permission)) {
-        throw new AppError('AUTH_FORBIDDEN', `This needs the ${route.permission} permission`);
-      }
+      const { superAdminEntry } = await authorizeAccess({
+        credential: async () => auth, method: route.method, organizationId: orgId, permission: route.permission,
+        superAdminOnly: route.superAdminOnly, changesRoles: route.changesRoles, ownOrganizationOnly: route.ownOrganizationOnly,
+      });
+      if (superAdminEntry && orgId !== undefined) await this.#deps.onSuperAdminEntry?.(auth, orgId, c);
       // Input is read only once the caller may act here, so another tenant learns nothing from it.
       const query = parseInput(route.query ?? (z.strictObject({}) as unknown as Q), c.req.query(), 'query');
       const body = route.body ? await readJson(c, route.body) : undefined;

@@ -1,56 +1,52 @@
-// Route protection. `provideAccess(verifier, { publicUrl })` runs once at the app level and makes
-// the verifier available; `requireAuth({ permission? })` on a route or group resolves the request
-// to an AuthContext (401 with WWW-Authenticate otherwise), checks the permission (403), and puts
-// the context at `c.get('auth')`. `requireOrganization(c, orgId)` answers 404 when the credential
-// belongs to another organization (DESIGN.md §3.1: a miss across tenants never says 403).
-// Cookie-authenticated state changes must come from our own origin (threat: CSRF riding the
-// session cookie; SameSite=Lax stops cross-site POSTs in browsers that honour it, this stops the
-// rest).
+// Route protection for apps embedding Gatehouse. `provideAccess(verifier, { publicUrl })` runs
+// once at the app level: it makes the access decision point available and applies the one CSRF
+// check (src/access/csrf.ts: cookie-carrying state changes must come from our own origin).
+// `requireAuth({ permission?, organizationParam? })` on a route or group asks the decision point
+// (src/access/access-decision.ts) — 401 with WWW-Authenticate, 404 for another tenant, 403 — and
+// puts the context at `c.get('auth')`. `requireOrganization(c, orgId)` is the decision point's
+// organization rule for a route that learns the organization later (DESIGN.md §3.1: a miss across
+// tenants never says 403). Nothing here decides on its own.
 //
 // Exported API: provideAccess, requireAuth, requireOrganization, authOf, AccessVariables
 import type { Context, MiddlewareHandler } from 'hono';
+import { createAccessDecision, organizationRefusal, type AccessDecisionPoint } from '../../access/access-decision.ts';
 import type { AccessVerifier } from '../../access/access-verifier.ts';
 import { sourceIpOf } from '../../access/compose.ts';
+import { crossSiteRefusal } from '../../access/csrf.ts';
 import type { AuthContext } from '../../core/auth-context.ts';
-import { AppError } from '../../core/errors.ts';
 import type { Permission } from '../../core/permissions.ts';
 
 export interface AccessVariables {
-  accessVerifier: AccessVerifier;
-  accessOrigin: string | undefined;
+  accessDecision: AccessDecisionPoint;
   auth: AuthContext;
 }
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
 export function provideAccess(verifier: AccessVerifier, options: { publicUrl?: string } = {}): MiddlewareHandler {
   const origin = options.publicUrl ? new URL(options.publicUrl).origin : undefined;
+  const decision = createAccessDecision({ verifier });
   return async (c, next) => {
-    c.set('accessVerifier' as never, verifier as never);
-    c.set('accessOrigin' as never, origin as never);
+    const refusal = crossSiteRefusal({ method: c.req.method, headers: c.req.raw.headers, expectedOrigin: origin ?? new URL(c.req.url).origin });
+    if (refusal) throw refusal;
+    c.set('accessDecision' as never, decision as never);
     await next();
   };
 }
 
-function sameOrigin(c: Context, expected: string | undefined): boolean {
-  const fetchSite = c.req.header('sec-fetch-site');
-  if (fetchSite) return fetchSite === 'same-origin';
-  const origin = c.req.header('origin');
-  if (!origin) return false;
-  return origin === (expected ?? new URL(c.req.url).origin);
+export interface RequireAuthOptions {
+  permission?: Permission;
+  /** The route parameter naming the organization the route acts in (checked by the decision point). */
+  organizationParam?: string;
+  changesRoles?: boolean;
 }
 
-export function requireAuth(options: { permission?: Permission } = {}): MiddlewareHandler {
+export function requireAuth(options: RequireAuthOptions = {}): MiddlewareHandler {
   return async (c, next) => {
-    const verifier = c.get('accessVerifier' as never) as AccessVerifier | undefined;
-    if (!verifier) throw new TypeError('requireAuth needs provideAccess(verifier) installed on the app');
-    const auth = await verifier.verify(c.req.raw, { sourceIp: sourceIpOf(c) });
-    if (auth.authMethod === 'session' && !SAFE_METHODS.has(c.req.method) && !sameOrigin(c, c.get('accessOrigin' as never))) {
-      throw new AppError('AUTH_CSRF_REJECTED', 'Cross-site request refused');
-    }
-    if (options.permission && !auth.permissions.includes(options.permission)) {
-      throw new AppError('AUTH_FORBIDDEN', `This needs the ${options.permission} permission`);
-    }
+    const decision = c.get('accessDecision' as never) as AccessDecisionPoint | undefined;
+    if (!decision) throw new TypeError('requireAuth needs provideAccess(verifier) installed on the app');
+    const { auth } = await decision.authorize({
+      headers: c.req.raw.headers, method: c.req.method, sourceIp: sourceIpOf(c), permission: options.permission ?? null,
+      organizationId: options.organizationParam ? c.req.param(options.organizationParam) : undefined, changesRoles: options.changesRoles,
+    });
     c.set('auth' as never, auth as never);
     await next();
   };
@@ -68,7 +64,7 @@ export function authOf(c: Context): AuthContext {
  */
 export function requireOrganization(c: Context, organizationId: string, options: { allowSuperAdmin?: boolean } = {}): AuthContext {
   const auth = authOf(c);
-  if (auth.organizationId === organizationId) return auth;
-  if (options.allowSuperAdmin && auth.isSuperAdmin) return auth;
-  throw new AppError('RESOURCE_NOT_FOUND', 'Not found');
+  const refusal = organizationRefusal(auth, organizationId, options);
+  if (refusal) throw refusal;
+  return auth;
 }

@@ -4,6 +4,7 @@
 import { Hono, type Context } from 'hono';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import type { ActingActor } from '../../audit/actor.ts';
 import { appendAuditEvent } from '../../audit/audit-log.ts';
 import { AppError } from '../../core/errors.ts';
 import { safeReturnTo } from '../../identity/login-state.ts';
@@ -12,7 +13,6 @@ import { switchOrganization } from '../../identity/switch-organization.ts';
 import type { Logger } from '../../logger.ts';
 import type { SessionService } from '../../sessions/session-service.ts';
 import { readCookie } from '../../sessions/session-cookie.ts';
-import type { TokenVault } from '../../sessions/token-vault.ts';
 import type { Database } from '../../store/schema.ts';
 import { inTenant } from '../../store/tenant.ts';
 import { passwordResetConfirmPage, passwordResetRequestPage, signedOutPage } from '../../web/sign-in/pages.ts';
@@ -21,8 +21,7 @@ import { readInput, respond, wantsJson } from './auth-respond.ts';
 export interface AccountRoutesDeps {
   db: Kysely<Database>;
   provider: IdentityProvider;
-  sessions: Pick<SessionService, 'create' | 'resolve' | 'revoke' | 'cookie'>;
-  vault: TokenVault;
+  sessions: Pick<SessionService, 'resolve' | 'revoke' | 'cookie' | 'switchOrganization'>;
   publicUrl: string;
   logger: Logger;
 }
@@ -43,7 +42,7 @@ export function accountRoutes(deps: AccountRoutesDeps): Hono {
     let logoutUrl: string | null = null;
     if (resolved.ok) {
       const { session } = resolved;
-      const actor = { type: 'user' as const, id: session.userId };
+      const actor: ActingActor = { type: 'user', id: session.userId, ...(session.impersonator ? { impersonator: session.impersonator } : {}) };
       await deps.sessions.revoke(session.id, actor, 'signed_out');
       await inTenant(deps.db, session.organizationId, (tx) => appendAuditEvent(tx, {
         organizationId: session.organizationId, type: 'auth.signed_out', actor, target: { type: 'session', id: session.id }, data: {},

@@ -7,7 +7,6 @@ import type { IdentityProvider } from '../../identity/provider.ts';
 import type { SignInService } from '../../identity/sign-in.ts';
 import type { Logger } from '../../logger.ts';
 import type { SessionService } from '../../sessions/session-service.ts';
-import { createTokenVault } from '../../sessions/token-vault.ts';
 import type { SsoService } from '../../sso/sso-config.ts';
 import type { Database } from '../../store/schema.ts';
 import { rateLimit, type RateLimitOptions } from '../middleware/rate-limit.ts';
@@ -18,9 +17,9 @@ export interface SignInRoutesDeps {
   db: Kysely<Database>;
   provider: IdentityProvider;
   signIn: SignInService;
-  sessions: Pick<SessionService, 'create' | 'resolve' | 'revoke' | 'cookie'>;
+  sessions: Pick<SessionService, 'create' | 'resolve' | 'revoke' | 'cookie' | 'switchOrganization'>;
   sso: Pick<SsoService, 'getSsoConfig'>;
-  /** GATEHOUSE_SECRET: seals the login-state cookies and opens stored tokens for a switch. */
+  /** GATEHOUSE_SECRET: seals the login-state cookies. */
   secret: string;
   publicUrl: string;
   redirectUri: string;
@@ -34,6 +33,6 @@ export function createSignInRoutes(deps: SignInRoutesDeps): Hono {
   if (deps.rateLimit !== false) app.use('/auth/*', rateLimit(deps.rateLimit ?? {}));
   const sealer = createSealer(deps.secret, deps.clock);
   app.route('/', authRoutes({ db: deps.db, provider: deps.provider, signIn: deps.signIn, sso: deps.sso, sealer, publicUrl: deps.publicUrl, redirectUri: deps.redirectUri }));
-  app.route('/', accountRoutes({ db: deps.db, provider: deps.provider, sessions: deps.sessions, vault: createTokenVault([deps.secret]), publicUrl: deps.publicUrl, logger: deps.logger }));
+  app.route('/', accountRoutes({ db: deps.db, provider: deps.provider, sessions: deps.sessions, publicUrl: deps.publicUrl, logger: deps.logger }));
   return app;
 }

@@ -7,7 +7,9 @@ import { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
-import { randomToken, safeReturnTo, sameState, type LoginState, type PendingSelection, type Sealer } from '../../identity/login-state.ts';
+import {
+  randomToken, safeReturnTo, sameState, type ChosenConnection, type LoginState, type PendingSelection, type Sealer,
+} from '../../identity/login-state.ts';
 import { organizationExists } from '../../identity/mirror.ts';
 import type { IdentityProvider } from '../../identity/provider.ts';
 import type { CallbackResult, SignInService } from '../../identity/sign-in.ts';
@@ -73,7 +75,10 @@ export function authRoutes(deps: AuthRoutesDeps): Hono {
       const sso = await deps.sso.getSsoConfig(q.organizationId);
       if (sso.enabled && sso.connectionId) connectionId = sso.connectionId;
     }
-    const state: LoginState = { state: randomToken(), codeVerifier: randomToken(48), returnTo };
+    const state: LoginState = {
+      state: randomToken(), codeVerifier: randomToken(48), returnTo,
+      ...(connectionId && q.organizationId ? { connection: { connectionId, organizationId: q.organizationId } } : {}),
+    };
     const codeChallenge = createHash('sha256').update(state.codeVerifier).digest('base64url');
     const url = deps.provider.authorizationUrl({
       redirectUri: deps.redirectUri, state: state.state, codeChallenge,
@@ -114,10 +119,15 @@ export function authRoutes(deps: AuthRoutesDeps): Hono {
     } else if (!q.code) {
       result = { responseType: 'LINK_INVALID', reason: 'code_missing' };
     } else {
-      result = await exchange(deps, () => deps.provider.authenticateWithCode({ code: q.code!, codeVerifier: opened.value.codeVerifier, ...requestMeta(c) }), fallback, requestMeta(c));
+      const meta = { ...requestMeta(c), source: 'code' as const, ...(opened.value.connection ? { connection: opened.value.connection } : {}) };
+      result = await exchange(deps, () => deps.provider.authenticateWithCode({ code: q.code!, codeVerifier: opened.value.codeVerifier, ...requestMeta(c) }), fallback, meta);
     }
     if (result.responseType === 'ORGANIZATION_SELECTION_REQUIRED') {
-      const pending: PendingSelection = { pendingToken: result.pendingToken, userId: result.userId, email: result.email, organizations: result.organizations, returnTo: fallback };
+      const connection = opened.ok ? opened.value.connection : undefined;
+      const pending: PendingSelection = {
+        pendingToken: result.pendingToken, userId: result.userId, email: result.email, organizations: result.organizations, returnTo: fallback,
+        ...(connection ? { connection } : {}),
+      };
       setStateCookie(c, publicUrl, 'pending', deps.sealer.seal('pending', pending, STATE_TTL_MS));
     }
     return respond(c, result, fallback);
@@ -137,7 +147,7 @@ export function authRoutes(deps: AuthRoutesDeps): Hono {
     // Only an organization the provider offered this user; anything else is unknown to us.
     if (!pending.organizations.some((o) => o.id === body.organizationId)) throw new AppError('RESOURCE_NOT_FOUND', 'No such organization to choose');
     clearStateCookie(c, publicUrl, 'pending');
-    const meta = requestMeta(c);
+    const meta = { ...requestMeta(c), source: 'selection' as const, ...(pending.connection ? { connection: pending.connection } : {}) };
     const result = await exchange(deps, () => deps.provider.authenticateWithOrganizationSelection({ pendingToken: pending.pendingToken, organizationId: body.organizationId, ...meta }), pending.returnTo, meta);
     if (result.responseType === 'ORGANIZATION_SELECTION_REQUIRED') {
       setStateCookie(c, publicUrl, 'pending', deps.sealer.seal('pending', { ...pending, pendingToken: result.pendingToken }, STATE_TTL_MS));
@@ -152,7 +162,7 @@ async function exchange(
   deps: AuthRoutesDeps,
   call: () => ReturnType<IdentityProvider['authenticateWithCode']>,
   returnTo: string,
-  meta: ReturnType<typeof requestMeta>,
+  meta: ReturnType<typeof requestMeta> & { connection?: ChosenConnection; source: 'code' | 'selection' },
 ): Promise<CallbackResult> {
   try {
     return await deps.signIn.complete(await call(), { returnTo, ...meta });

@@ -1,13 +1,16 @@
 // The admin pages under /admin/orgs/{orgId}/{section}. Each section is one AdminPage: a render
-// function and named form actions. The walls are the API's: a credential (else to sign-in), the
+// function and named form actions. Who may see or act is the access decision point's answer
+// (src/access/access-decision.ts), as for the API: a credential (else to sign-in), the
 // organization in the path must be the caller's (404 otherwise; super-admins may enter any, and
-// each entry is audited), then the section's permission (403). Actions answer with a redirect
-// (post/redirect/get) carrying a notice, or re-render with the error and a 4xx status.
+// each entry is audited), the section's or action's permission (403, shown on the page), and no
+// API keys, sign-in policy or role changes from an impersonated session (403). Actions answer
+// with a redirect (post/redirect/get) carrying a notice, or re-render with the error and a 4xx.
 import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import type { AuthContext } from '../../core/auth-context.ts';
 import { AppError, isAppError } from '../../core/errors.ts';
 import type { Permission } from '../../core/permissions.ts';
+import { decideAccess, type AccessDecision, type AccessTarget } from '../../access/access-decision.ts';
 import type { Store } from '../../store/store.ts';
 import { inTenant } from '../../store/tenant.ts';
 import { listTenants } from '../../organizations/tenants.ts';
@@ -50,15 +53,18 @@ export interface AdminPage {
   permission: Permission;
   render(ctx: PageContext): Promise<Markup>;
   /** Form actions: return a notice for the redirect. Throw AppError for a user-facing failure. */
-  actions?: Record<string, { permission: Permission; run(ctx: PageContext, form: Record<string, string>): Promise<ActionResult> }>;
+  actions?: Record<string, {
+    permission: Permission;
+    /** Changes someone's role: refused to an impersonated session whatever the permission. */
+    changesRoles?: boolean;
+    run(ctx: PageContext, form: Record<string, string>): Promise<ActionResult>;
+  }>;
 }
 
 export interface AdminPagesDeps {
   store: Store;
   authenticate(c: Context): Promise<AuthContext>;
   onSuperAdminEntry?(auth: AuthContext, organizationId: string, c: Context): Promise<void>;
-  /** Extra middleware for state-changing requests (the CSRF check). */
-  guardStateChange?(c: Context): void | Promise<void>;
   services?: PageServices;
 }
 
@@ -66,49 +72,57 @@ export function createAdminPages(deps: AdminPagesDeps, pages: AdminPage[]): Hono
   const app = new Hono();
   const bySection = new Map(pages.map((p) => [p.section as string, p]));
 
-  const authed = async (c: Context): Promise<AuthContext | Response> => {
-    try {
-      return await deps.authenticate(c);
-    } catch (error) {
-      if (isAppError(error) && error.status === 401) return c.redirect(`/auth/login?returnTo=${encodeURIComponent(new URL(c.req.url).pathname)}`);
-      throw error;
+  /** The decision for this request; a 401 becomes the way to sign-in, a 404 is thrown. */
+  const credentials = new WeakMap<Context, Promise<AuthContext>>();
+  const credential = (c: Context) => () => {
+    // One verification per request, however many decisions it takes.
+    let pending = credentials.get(c);
+    if (!pending) credentials.set(c, (pending = deps.authenticate(c)));
+    return pending;
+  };
+  const decide = async (c: Context, target: Omit<AccessTarget, 'method'>): Promise<AccessDecision | Response> => {
+    const decision = await decideAccess({ credential: credential(c), method: c.req.method, ...target });
+    if (decision.allowed || !decision.auth) {
+      if (!decision.allowed && decision.error.status === 401) return c.redirect(`/auth/login?returnTo=${encodeURIComponent(new URL(c.req.url).pathname)}`);
+      if (!decision.allowed) throw decision.error;
     }
+    if (!decision.allowed && decision.error.status !== 403) throw decision.error;
+    return decision;
   };
 
-  const enter = async (c: Context, auth: AuthContext, orgId: string): Promise<string> => {
+  const enter = async (c: Context, auth: AuthContext, orgId: string, superAdminEntry: boolean): Promise<string> => {
     const org = await inTenant(deps.store.db, orgId, (tx) => tx.selectFrom('organizations').select('name').where('id', '=', orgId).where('deleted_at', 'is', null).executeTakeFirst());
-    if (orgId !== auth.organizationId) {
-      if (!auth.isSuperAdmin || !org) throw new AppError('RESOURCE_NOT_FOUND', 'Not found');
-      await deps.onSuperAdminEntry?.(auth, orgId, c);
-    }
     if (!org) throw new AppError('RESOURCE_NOT_FOUND', 'Not found');
+    if (superAdminEntry) await deps.onSuperAdminEntry?.(auth, orgId, c);
     return org.name;
   };
 
-  const allowed = (auth: AuthContext, orgId: string, permission: Permission) =>
-    auth.permissions.includes(permission) || (auth.isSuperAdmin && orgId !== auth.organizationId);
+  /** Whether the page itself may be shown (asked of the decision point with the known context). */
+  const mayView = async (auth: AuthContext, orgId: string, permission: Permission) =>
+    (await decideAccess({ credential: async () => auth, method: 'GET', organizationId: orgId, permission })).allowed;
 
   const services = deps.services ?? {};
   const render = async (c: Context, auth: AuthContext, orgId: string, orgName: string, p: AdminPage, status: 200 | 400 | 403 | 409 | 422, error?: string, reveal?: { notice: string; reveal: Markup }) => {
     const ctx: PageContext = { store: deps.store, auth, orgId, c, services };
-    const body = allowed(auth, orgId, p.permission)
+    const visible = await mayView(auth, orgId, p.permission);
+    const body = visible
       ? html`${reveal ? reveal.reveal : ''}${await p.render(ctx)}`
       : html`<p class="error" role="alert">Your role (${auth.role}) does not include the ${p.permission} permission this page needs.</p>`;
     const markup = page({ title: p.title, auth, orgId, orgName, section: p.section, notice: reveal?.notice ?? c.req.query('notice'), error, body });
-    return c.html(await markup, allowed(auth, orgId, p.permission) ? status : 403);
+    return c.html(await markup, visible ? status : 403);
   };
 
   app.get('/', async (c) => {
-    const auth = await authed(c);
-    if (auth instanceof Response) return auth;
-    return c.redirect(adminHref(auth.organizationId, 'sso'));
+    const decision = await decide(c, {});
+    if (decision instanceof Response) return decision;
+    return c.redirect(adminHref(decision.auth!.organizationId, 'sso'));
   });
 
   // The super-admin tenant switcher: every tenant, with a way in. Others get 404, as in the API.
   app.get('/tenants', async (c) => {
-    const auth = await authed(c);
-    if (auth instanceof Response) return auth;
-    if (!auth.isSuperAdmin) throw new AppError('RESOURCE_NOT_FOUND', 'Not found');
+    const decision = await decide(c, { superAdminOnly: true });
+    if (decision instanceof Response) return decision;
+    const auth = decision.auth!;
     const tenants = await listTenants(deps.store.db);
     const body = html`<p>Every tenant. Entering one is recorded in that tenant's audit trail.</p>
 <table><thead><tr><th scope="col">Tenant</th><th scope="col">SSO</th><th scope="col">Directories</th><th scope="col">Members</th><th scope="col"><span class="muted">Enter</span></th></tr></thead>
@@ -119,25 +133,29 @@ export function createAdminPages(deps: AdminPagesDeps, pages: AdminPage[]): Hono
   });
 
   app.get('/orgs/:orgId/:section', async (c) => {
-    const auth = await authed(c);
-    if (auth instanceof Response) return auth;
+    const orgId = c.req.param('orgId');
+    // The organization first, without a permission: the page shows a missing permission itself.
+    const decision = await decide(c, { organizationId: orgId });
+    if (decision instanceof Response) return decision;
+    const auth = decision.auth!;
     const p = bySection.get(c.req.param('section'));
     if (!p) throw new AppError('ROUTE_NOT_FOUND', 'No such page');
-    const orgId = c.req.param('orgId');
-    const orgName = await enter(c, auth, orgId);
+    const orgName = await enter(c, auth, orgId, decision.allowed && decision.superAdminEntry);
     return render(c, auth, orgId, orgName, p, 200);
   });
 
   app.post('/orgs/:orgId/:section/:action', async (c) => {
-    await deps.guardStateChange?.(c);
-    const auth = await authed(c);
-    if (auth instanceof Response) return auth;
+    const orgId = c.req.param('orgId');
+    const entry = await decide(c, { organizationId: orgId });
+    if (entry instanceof Response) return entry;
     const p = bySection.get(c.req.param('section'));
     const action = p?.actions?.[c.req.param('action')];
     if (!p || !action) throw new AppError('ROUTE_NOT_FOUND', 'No such action');
-    const orgId = c.req.param('orgId');
-    const orgName = await enter(c, auth, orgId);
-    if (!allowed(auth, orgId, action.permission)) return render(c, auth, orgId, orgName, p, 403, `This needs the ${action.permission} permission.`);
+    const decision = await decide(c, { organizationId: orgId, permission: action.permission, changesRoles: action.changesRoles });
+    if (decision instanceof Response) return decision;
+    const auth = decision.auth!;
+    const orgName = await enter(c, auth, orgId, entry.allowed && entry.superAdminEntry);
+    if (!decision.allowed) return render(c, auth, orgId, orgName, p, 403, decision.error.message);
     const raw = await c.req.parseBody();
     const form: Record<string, string> = {};
     for (const [k, v] of Object.entries(raw)) if (typeof v === 'string') form[k] = v;

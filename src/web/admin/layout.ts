@@ -33,6 +33,7 @@ const STYLE = `
   button { font: inherit; padding: .35rem .8rem; cursor: pointer; } button:focus, a:focus, input:focus, select:focus { outline: 3px solid #5b8def; }
   code { background: #eef0f4; padding: 0 .25rem; border-radius: .2rem; } .muted { color: #5b6475; }
   td code { overflow-wrap: anywhere; } td.nowrap, td.nowrap code { white-space: nowrap; overflow-wrap: normal; }
+  .impersonation { background: #fff4d6; border-bottom: 2px solid #d9a400; padding: .6rem 1.5rem; margin: 0; }
   .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 `;
 
@@ -60,6 +61,7 @@ export function page(o: PageOptions): Markup {
 <header><strong>Gatehouse</strong><span>${o.orgName}</span>
 ${o.auth.isSuperAdmin ? html`<a href="/admin/tenants">Switch tenant</a>` : ''}
 <form class="inline" method="post" action="/auth/logout" style="margin-left:auto"><button type="submit">Sign out</button></form></header>
+${o.auth.impersonator ? impersonationBanner(o.auth.impersonator) : ''}
 <nav aria-label="Organization settings">
 ${NAV.map(([key, label]) => html`<a href="${adminHref(o.orgId, key)}" ${o.section === key ? raw('aria-current="page"') : ''}>${label}</a>`)}
 </nav>
@@ -70,6 +72,14 @@ ${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ''}
 ${o.body}
 </main>
 </body></html>`;
+}
+
+/** On every page of an impersonated session: whose identity is worn, and by whom. */
+function impersonationBanner(impersonator: NonNullable<AuthContext['impersonator']>): Markup {
+  return html`<p class="impersonation" role="alert" data-impersonator>
+<strong>Impersonation:</strong> ${impersonator.email} is acting as this user${impersonator.reason ? html` (reason: ${impersonator.reason})` : ''}.
+Everything done here is recorded under both names. API keys, SSO settings and roles cannot be changed.
+</p>`;
 }
 
 export function formatTime(value: Date | string | null | undefined): string {

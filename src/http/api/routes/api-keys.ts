@@ -58,9 +58,12 @@ export function apiKeyRoutes(api: Api, store: Store): void {
     permission: 'api_keys:manage',
     params: orgParams,
     body: createBody,
-    responses: { 201: { description: 'The key and its secret', schema: z.object({ apiKey, secret: z.string() }) }, 403: { description: 'Role higher than the creator\'s' } },
+    ownOrganizationOnly: true,
+    responses: {
+      201: { description: 'The key and its secret', schema: z.object({ apiKey, secret: z.string() }) },
+      403: { description: 'Role higher than the creator\'s, or an impersonated session' },
+    },
     handler: async ({ params, body, auth, c }) => {
-      if (params.orgId !== auth.organizationId) throw new AppError('RESOURCE_NOT_FOUND', 'Not found');
       const { apiKey: key, secret } = await inTenant(store.db, params.orgId, (tx) =>
         createApiKey(tx, { creator: auth, name: body.name, role: body.role, ownership: body.ownership, environment: body.environment, expiresAt: body.expiresAt ? new Date(body.expiresAt) : null }),
       );

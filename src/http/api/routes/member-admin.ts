@@ -23,6 +23,7 @@ export function memberAdminRoutes(api: Api, deps: MemberAdminDeps): void {
     summary: "Change a member's role",
     tag: 'Members',
     permission: 'members:manage',
+    changesRoles: true,
     params: memberParams,
     body: z.strictObject({ role: roleSlug }),
     responses: { 200: { description: 'The membership as WorkOS now has it', schema: membershipView } },

@@ -60,6 +60,7 @@ ${canManage ? html`<h2>Invite a member</h2><form method="post" action="${href}/i
   actions: {
     role: {
       permission: 'members:manage',
+      changesRoles: true,
       async run(ctx, form) {
         const id = field(membershipId, form.membershipId, 'Unknown member.');
         const to = field(role, form.role, 'Choose a role.');
