@@ -11,7 +11,6 @@ import { sql } from 'kysely';
 import type { AuditActor } from '../audit/chain.ts';
 import { appendAuditEvent } from '../audit/audit-log.ts';
 import { AppError } from '../core/errors.ts';
-import type { IdentityProvider } from '../identity/provider.ts';
 import type { Database, SsoConfigRow } from '../store/schema.ts';
 import { inTenant, type Tx } from '../store/tenant.ts';
 import { publishRevocation } from '../sessions/revocation-bus.ts';
@@ -40,9 +39,19 @@ export interface SsoService {
   isSsoEnforced(organizationId: string, tx?: Tx): Promise<boolean>;
 }
 
+/**
+ * The one thing the SSO settings need from the identity provider, declared here as a structural
+ * port (any IdentityProvider fits): sign-in reads SSO settings, so SSO must not import sign-in's folder.
+ */
+export interface ConnectionLookup {
+  getConnection(
+    connectionId: string,
+  ): Promise<{ id: string; organizationId: string | null; type: string; name: string; state: string }>;
+}
+
 export interface SsoServiceDeps {
   db: Kysely<Database>;
-  provider: Pick<IdentityProvider, 'getConnection'>;
+  provider: ConnectionLookup;
 }
 
 export function ssoConfigFromRow(row: SsoConfigRow | undefined): SsoConfig {
