@@ -67,7 +67,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
   const accessRevoker = createAccessRevoker({ publish: publishRevocation, revokeApiKey, ...(access.sessions ? { sessions: access.sessions } : {}) });
   const directorySync = createDirectorySync(config, { db: store.db, engine: store.engine, logger, access: accessRevoker });
   const app = createHttpApp({
-    store, logger, authenticate: access.authenticate, publicUrl: config.PUBLIC_URL,
+    store, logger, authenticate: access.authenticate, publicUrl: config.PUBLIC_URL, trustedProxies: config.TRUSTED_PROXIES,
     ...(directorySync.routes ? { webhookRoutes: directorySync.routes } : {}),
     ...(signInRoutes ? { signInRoutes } : {}),
     ...(provider && sso ? { sso: { sso, provider } } : {}),

@@ -4,6 +4,7 @@
 //
 // Exported API: openAccess({ config, store, logger, refresher?, isSsoEnforced? }) -> { bus, sessions, verifier, authenticate, close }
 import type { Context } from 'hono';
+import { clientAddressOf } from '../http/client-address.ts';
 import type { Config } from '../config.ts';
 import type { AuthContext } from '../core/auth-context.ts';
 import type { Logger } from '../logger.ts';
@@ -36,11 +37,6 @@ export function workosApiBaseUrl(config: Pick<Config, 'WORKOS_API_HOSTNAME' | 'W
   return `${https ? 'https' : 'http'}://${config.WORKOS_API_HOSTNAME ?? 'api.workos.com'}${port}`;
 }
 
-export function sourceIpOf(c: Context): string {
-  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  return incoming?.socket?.remoteAddress ?? 'unknown';
-}
-
 export function openAccess(options: OpenAccessOptions): AccessParts {
   const { config, store, logger } = options;
   const bus = openRevocationBus({ store, logger });
@@ -64,7 +60,7 @@ export function openAccess(options: OpenAccessOptions): AccessParts {
     bus,
     sessions,
     verifier,
-    authenticate: (c) => verifier.verify(c.req.raw, { sourceIp: sourceIpOf(c) }),
+    authenticate: (c) => verifier.verify(c.req.raw, { sourceIp: clientAddressOf(c) }),
     async close() {
       verifier.close();
       await bus.close();

@@ -9,6 +9,8 @@ import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import { createErrorHandler, notFound } from './error-handler.ts';
 import { accessLog } from './middleware/access-log.ts';
+import { clientAddress } from './client-address.ts';
+import type { CidrList } from '../core/cidr.ts';
 import { csrf } from './middleware/csrf.ts';
 import { healthRoutes } from './routes/health.ts';
 import { createApiV1, type ApiV1Deps } from './api/api.ts';
@@ -33,6 +35,8 @@ export interface HttpAppDeps {
   syncNow?: ApiV1Deps['syncNow'];
   /** POST /webhooks/workos (src/webhooks/receiver.ts); absent when no webhook secret is configured. */
   webhookRoutes?: Hono;
+  /** TRUSTED_PROXIES: whose X-Forwarded-For names the client (src/http/client-address.ts). */
+  trustedProxies?: CidrList | undefined;
 }
 
 export interface HttpAppOptions {
@@ -43,6 +47,7 @@ export interface HttpAppOptions {
 export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): Hono {
   const app = new Hono();
   app.use(requestId({ headerName: 'x-request-id' }));
+  app.use(clientAddress({ trustedProxies: deps.trustedProxies }));
   app.use(accessLog(deps.logger));
   app.use(secureHeaders());
   app.use(

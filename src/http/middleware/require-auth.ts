@@ -10,7 +10,7 @@
 // Exported API: provideAccess, requireAuth, requireOrganization, authOf, AccessVariables
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AccessVerifier } from '../../access/access-verifier.ts';
-import { sourceIpOf } from '../../access/compose.ts';
+import { clientAddressOf } from '../client-address.ts';
 import type { AuthContext } from '../../core/auth-context.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Permission } from '../../core/permissions.ts';
@@ -44,7 +44,7 @@ export function requireAuth(options: { permission?: Permission } = {}): Middlewa
   return async (c, next) => {
     const verifier = c.get('accessVerifier' as never) as AccessVerifier | undefined;
     if (!verifier) throw new TypeError('requireAuth needs provideAccess(verifier) installed on the app');
-    const auth = await verifier.verify(c.req.raw, { sourceIp: sourceIpOf(c) });
+    const auth = await verifier.verify(c.req.raw, { sourceIp: clientAddressOf(c) });
     if (auth.authMethod === 'session' && !SAFE_METHODS.has(c.req.method) && !sameOrigin(c, c.get('accessOrigin' as never))) {
       throw new AppError('AUTH_CSRF_REJECTED', 'Cross-site request refused');
     }
