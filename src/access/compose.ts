@@ -13,6 +13,8 @@ import type { Tx } from '../store/tenant.ts';
 import { openRevocationBus, type RevocationBus } from '../sessions/revocation-bus.ts';
 import { createSessionService, type SessionService, type TokenRefresher } from '../sessions/session-service.ts';
 import { createAccessVerifier, type AccessVerifier } from './access-verifier.ts';
+import { instrumentVerifier } from '../metrics/instrument.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 
 export interface AccessParts {
   bus: RevocationBus;
@@ -29,6 +31,8 @@ export interface OpenAccessOptions {
   logger: Logger;
   refresher?: TokenRefresher | undefined;
   isSsoEnforced?: ((organizationId: string, tx: Tx) => Promise<boolean>) | undefined;
+  /** Counts access decisions by credential kind and outcome. */
+  metrics?: Metrics | undefined;
 }
 
 export function workosApiBaseUrl(config: Pick<Config, 'WORKOS_API_HOSTNAME' | 'WORKOS_API_PORT' | 'WORKOS_API_HTTPS'>): string {
@@ -48,7 +52,7 @@ export function openAccess(options: OpenAccessOptions): AccessParts {
       ...(options.isSsoEnforced ? { isSsoEnforced: options.isSsoEnforced } : {}),
     })
     : undefined;
-  const verifier = createAccessVerifier({
+  const bare = createAccessVerifier({
     db: store.db,
     bus,
     cacheTtlSeconds: config.AUTH_CACHE_TTL_SECONDS,
@@ -56,6 +60,7 @@ export function openAccess(options: OpenAccessOptions): AccessParts {
     ...(config.GATEHOUSE_SUPERADMIN_ORG ? { superAdminOrganizationId: config.GATEHOUSE_SUPERADMIN_ORG } : {}),
     ...(config.WORKOS_CLIENT_ID ? { workos: { apiBaseUrl: workosApiBaseUrl(config), clientId: config.WORKOS_CLIENT_ID } } : {}),
   });
+  const verifier = options.metrics ? instrumentVerifier(bare, options.metrics) : bare;
   return {
     bus,
     sessions,
