@@ -21,6 +21,7 @@ import { createMetrics, type Metrics } from './metrics/metrics.ts';
 import { instrumentFetch, instrumentSignIn } from './metrics/instrument.ts';
 import { metricsRoutes } from './http/routes/metrics.ts';
 import { createDirectoryClient } from './directory/workos-client.ts';
+import { createRetention, type Retention } from './retention/retention-schedule.ts';
 
 export interface Gatehouse {
   readonly config: Config;
@@ -37,6 +38,8 @@ export interface Gatehouse {
   readonly metrics: Metrics;
   /** GET /metrics alone, for the METRICS_PORT listener (the main app serves it when that is unset). */
   readonly metricsApp: Hono;
+  /** Pruning of the inbox, ended sessions and sent mail (src/retention/); `serve` starts its schedule. */
+  readonly retention: Retention;
   close(): Promise<void>;
 }
 
@@ -87,6 +90,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     ...(store.poolStats ? { pool: () => store.poolStats?.() } : {}),
     ...(directorySync.receiver ? { webhookStats: () => ({ ...directorySync.receiver!.stats() }) } : {}),
   });
+  const retention = createRetention(config, { db: store.db, engine: store.engine, logger, metrics });
   const unsubscribeMetrics = access.bus.subscribe({
     onEvent: (event) => metrics.revocationEvents.inc({ kind: event.kind }),
     onReset: () => metrics.revocationResets.inc(),
@@ -114,7 +118,9 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     directorySync,
     metrics,
     metricsApp: metricsRoutes(metrics.registry),
+    retention,
     close: async () => {
+      retention.close();
       unsubscribeMetrics();
       directorySync.close();
       await access.close();

@@ -41,7 +41,7 @@ const spec = {
   // Operations: proxies whose X-Forwarded-For is believed, the metrics listener, retention periods.
   TRUSTED_PROXIES: { schema: cidrList.optional(), expects: 'expected comma-separated IP addresses or CIDR ranges of your load balancers, e.g. 10.0.0.0/8,::1' },
   METRICS_PORT: { schema: port.optional(), expects: 'expected an integer port for /metrics on its own listener (unset: /metrics on PORT)' },
-  RETENTION_WEBHOOK_EVENTS_DAYS: { schema: z.coerce.number().int().min(7).default(30), expects: 'expected whole days of at least 7 (longer than WorkOS retries a delivery)' },
+  RETENTION_WEBHOOK_EVENTS_DAYS: { schema: z.coerce.number().int().min(31).default(45), expects: 'expected whole days of at least 31: WorkOS redelivers an event for days and its Events API serves events up to 30 days old, and a pruned id would apply again' },
   RETENTION_SESSIONS_DAYS: { schema: z.coerce.number().int().min(1).default(30), expects: 'expected whole days (at least 1) to keep ended sessions' },
   RETENTION_MAIL_DAYS: { schema: z.coerce.number().int().min(1).default(14), expects: 'expected whole days (at least 1) to keep sent or failed mail' },
   RETENTION_INTERVAL_SECONDS: { schema: z.coerce.number().int().min(0).default(3600), expects: 'expected seconds between retention runs (0 turns pruning off)' },

@@ -20,6 +20,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   const metricsServer = config.METRICS_PORT === undefined ? null : await listen(gatehouse.metricsApp, { port: config.METRICS_PORT, host: config.HOST });
   if (metricsServer) gatehouse.logger.info({ url: `${metricsServer.url}/metrics` }, 'metrics listening');
   gatehouse.directorySync.startSchedule();
+  gatehouse.retention.startSchedule();
   onShutdownSignal(async (signal) => {
     gatehouse.logger.info({ signal }, 'shutting down');
     await Promise.all([server.close(config.SHUTDOWN_TIMEOUT_MS), metricsServer?.close(1000)]);
