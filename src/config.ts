@@ -61,6 +61,7 @@ const spec = {
   SESSION_IDLE_TIMEOUT_SECONDS: { schema: duration.default(24 * 3600), expects: 'expected a positive number of seconds' },
   SESSION_ABSOLUTE_LIFETIME_SECONDS: { schema: duration.default(7 * 24 * 3600), expects: 'expected a positive number of seconds' },
   AUTH_CACHE_TTL_SECONDS: { schema: duration.default(300), expects: 'expected a positive number of seconds' },
+  GATEHOUSE_API_KEY: { schema: z.string().regex(/^gth_(live|test)_/).optional(), expects: 'expected an API key (gth_live_... or gth_test_...) for `gatehouse api-keys` to act as' },
   GATEHOUSE_SUPERADMIN_ORG: { schema: z.string().min(1).optional(), expects: 'expected an organization id whose members are super-admins' },
 
   // Mail and directory sync.
