@@ -46,12 +46,36 @@ describe('gatehouse api-keys and migrate --dry-run', () => {
     store = await openStore(location);
     orgId = await createOrg(store.db, 'Cli Org');
     const userId = await createUser(store.db, 'ops-admin@cli.test');
-    await asSystem(store.db, 'fixture', (tx) => tx.insertInto('organization_roles')
-      .values({ organization_id: orgId, slug: 'key-manager', name: 'Key manager', permissions: ['api_keys:manage', 'organization:read'] }).execute());
+    await asSystem(store.db, 'fixture', (tx) =>
+      tx
+        .insertInto('organization_roles')
+        .values({
+          organization_id: orgId,
+          slug: 'key-manager',
+          name: 'Key manager',
+          permissions: ['api_keys:manage', 'organization:read'],
+        })
+        .execute(),
+    );
     // An admin's first key, as the admin page would create it for a signed-in admin.
-    const admin: AuthContext = { principal: { type: 'user', userId }, organizationId: orgId, role: 'admin', permissions: ALL_PERMISSIONS, authMethod: 'session', isSuperAdmin: false };
-    adminKey = (await inTenant(store.db, orgId, (tx) => createApiKey(tx, { creator: admin, name: 'automation', role: 'admin', ownership: 'organization' }))).secret;
-    managerKey = (await inTenant(store.db, orgId, (tx) => createApiKey(tx, { creator: admin, name: 'limited', role: 'key-manager', ownership: 'organization' }))).secret;
+    const admin: AuthContext = {
+      principal: { type: 'user', userId },
+      organizationId: orgId,
+      role: 'admin',
+      permissions: ALL_PERMISSIONS,
+      authMethod: 'session',
+      isSuperAdmin: false,
+    };
+    adminKey = (
+      await inTenant(store.db, orgId, (tx) =>
+        createApiKey(tx, { creator: admin, name: 'automation', role: 'admin', ownership: 'organization' }),
+      )
+    ).secret;
+    managerKey = (
+      await inTenant(store.db, orgId, (tx) =>
+        createApiKey(tx, { creator: admin, name: 'limited', role: 'key-manager', ownership: 'organization' }),
+      )
+    ).secret;
   });
   after(async () => {
     await store?.close();
@@ -65,8 +89,11 @@ describe('gatehouse api-keys and migrate --dry-run', () => {
     assert.match(r.stdout, /nothing to apply/);
   });
 
-  it('creates, lists and revokes keys within the acting key\'s ceiling, never printing the acting key', async () => {
-    const created = await runCli(['api-keys', 'create', '--name', 'ci deploys', '--role', 'member', '--json'], { ...env, GATEHOUSE_API_KEY: adminKey });
+  it("creates, lists and revokes keys within the acting key's ceiling, never printing the acting key", async () => {
+    const created = await runCli(['api-keys', 'create', '--name', 'ci deploys', '--role', 'member', '--json'], {
+      ...env,
+      GATEHOUSE_API_KEY: adminKey,
+    });
     assert.equal(created.code, 0, created.stderr);
     const { apiKey, secret } = JSON.parse(created.stdout) as { apiKey: { id: string; role: string }; secret: string };
     assert.equal(apiKey.role, 'member');
@@ -79,7 +106,10 @@ describe('gatehouse api-keys and migrate --dry-run', () => {
     assert.ok(!listed.stdout.includes(adminKey) && !listed.stdout.includes(secret), 'list never shows a secret');
 
     // Ceiling: a key-manager key may not mint an admin key; a member key may not manage keys at all.
-    const tooHigh = await runCli(['api-keys', 'create', '--name', 'escalate', '--role', 'admin'], { ...env, GATEHOUSE_API_KEY: managerKey });
+    const tooHigh = await runCli(['api-keys', 'create', '--name', 'escalate', '--role', 'admin'], {
+      ...env,
+      GATEHOUSE_API_KEY: managerKey,
+    });
     assert.equal(tooHigh.code, 1);
     assert.match(tooHigh.stderr, /AUTH_API_KEY_ROLE_TOO_HIGH/);
     const member = await runCli(['api-keys', 'list'], { ...env, GATEHOUSE_API_KEY: secret });
@@ -88,10 +118,22 @@ describe('gatehouse api-keys and migrate --dry-run', () => {
 
     const revoked = await runCli(['api-keys', 'revoke', apiKey.id], { ...env, GATEHOUSE_API_KEY: managerKey });
     assert.equal(revoked.code, 0, revoked.stderr);
-    const row = await asSystem(store.db, 'test reads', (tx) => tx.selectFrom('api_keys').select('revoked_at').where('id', '=', apiKey.id).executeTakeFirstOrThrow());
+    const row = await asSystem(store.db, 'test reads', (tx) =>
+      tx.selectFrom('api_keys').select('revoked_at').where('id', '=', apiKey.id).executeTakeFirstOrThrow(),
+    );
     assert.ok(row.revoked_at, 'the key is revoked in the database');
-    const audit = await inTenant(store.db, orgId, (tx) => tx.selectFrom('audit_events').select(['type', 'actor_type']).where('target_id', '=', apiKey.id).orderBy('seq').execute());
-    assert.deepEqual(audit, [{ type: 'api_key.created', actor_type: 'api_key' }, { type: 'api_key.revoked', actor_type: 'api_key' }]);
+    const audit = await inTenant(store.db, orgId, (tx) =>
+      tx
+        .selectFrom('audit_events')
+        .select(['type', 'actor_type'])
+        .where('target_id', '=', apiKey.id)
+        .orderBy('seq')
+        .execute(),
+    );
+    assert.deepEqual(audit, [
+      { type: 'api_key.created', actor_type: 'api_key' },
+      { type: 'api_key.revoked', actor_type: 'api_key' },
+    ]);
 
     const noKey = await runCli(['api-keys', 'list'], env);
     assert.equal(noKey.code, 2);

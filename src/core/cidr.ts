@@ -20,7 +20,10 @@ export function normalizeAddress(address: string): string {
 export function parseCidrList(text: string): CidrList {
   const list = new BlockList();
   const ranges: string[] = [];
-  for (const entry of text.split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const [address = '', prefixText, extra] = entry.split('/');
     const family = isIP(address);
     const max = family === 4 ? 32 : 128;

@@ -12,7 +12,11 @@ import { createErrorHandler } from './error-handler.ts';
 import { clientAddress, clientAddressOf, resolveClientAddress } from './client-address.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 
-const socket = (remoteAddress: string) => ({ incoming: { socket: { remoteAddress, remotePort: 40000, remoteFamily: remoteAddress.includes(':') ? 'IPv6' : 'IPv4' } } });
+const socket = (remoteAddress: string) => ({
+  incoming: {
+    socket: { remoteAddress, remotePort: 40000, remoteFamily: remoteAddress.includes(':') ? 'IPv6' : 'IPv4' },
+  },
+});
 
 function appTrusting(trusted: string | undefined) {
   const app = new Hono();
@@ -23,7 +27,9 @@ function appTrusting(trusted: string | undefined) {
 
 test('X-Forwarded-For is believed only through trusted hops, right to left', async () => {
   const lb = '10.0.0.0/8, 2001:db8::/32';
-  const cases: Array<[trusted: string | undefined, peer: string, xff: string | undefined, expected: string, why: string]> = [
+  const cases: Array<
+    [trusted: string | undefined, peer: string, xff: string | undefined, expected: string, why: string]
+  > = [
     [undefined, '203.0.113.9', '198.51.100.1', '203.0.113.9', 'no trusted proxies: the header is ignored'],
     [lb, '203.0.113.9', '198.51.100.1', '203.0.113.9', 'untrusted peer: its header is a forgery'],
     [lb, '10.0.0.2', '198.51.100.1', '198.51.100.1', 'trusted load balancer names the client'],
@@ -39,11 +45,18 @@ test('X-Forwarded-For is believed only through trusted hops, right to left', asy
     ['10.0.0.2', '10.0.0.3', '198.51.100.1', '10.0.0.3', 'a single-host range trusts only that host'],
   ];
   for (const [trusted, peer, xff, expected, why] of cases) {
-    const res = await appTrusting(trusted).request('/who', { headers: xff === undefined ? {} : { 'x-forwarded-for': xff } }, socket(peer));
+    const res = await appTrusting(trusted).request(
+      '/who',
+      { headers: xff === undefined ? {} : { 'x-forwarded-for': xff } },
+      socket(peer),
+    );
     assert.equal(await res.text(), expected, why);
   }
   // In-process requests (no socket) have no peer; a header alone never makes one up.
-  assert.equal(await (await appTrusting(lb).request('/who', { headers: { 'x-forwarded-for': '1.2.3.4' } })).text(), 'unknown');
+  assert.equal(
+    await (await appTrusting(lb).request('/who', { headers: { 'x-forwarded-for': '1.2.3.4' } })).text(),
+    'unknown',
+  );
 });
 
 test('rate limits count the forwarded client, not the load balancer, and not a forged header', async () => {
@@ -52,27 +65,48 @@ test('rate limits count the forwarded client, not the load balancer, and not a f
   app.use(rateLimit({ burst: 2, perMinute: 1, clock: () => 0 }));
   app.get('/auth/login', (c) => c.text('ok'));
   app.onError(createErrorHandler(createLogger('silent')));
-  const viaLb = (client: string, forged = '') => app.request('/auth/login', { headers: { 'x-forwarded-for': `${forged}${client}` } }, socket('10.0.0.5'));
-  assert.deepEqual([(await viaLb('198.51.100.1')).status, (await viaLb('198.51.100.1')).status, (await viaLb('198.51.100.1')).status], [200, 200, 429]);
+  const viaLb = (client: string, forged = '') =>
+    app.request('/auth/login', { headers: { 'x-forwarded-for': `${forged}${client}` } }, socket('10.0.0.5'));
+  assert.deepEqual(
+    [(await viaLb('198.51.100.1')).status, (await viaLb('198.51.100.1')).status, (await viaLb('198.51.100.1')).status],
+    [200, 200, 429],
+  );
   assert.equal((await viaLb('198.51.100.2')).status, 200, 'another client behind the same balancer has its own bucket');
   assert.equal((await viaLb('198.51.100.1', '7.7.7.7, ')).status, 429, 'a forged left entry does not buy a new bucket');
 });
 
 test('TRUSTED_PROXIES is validated at start with one line naming it', () => {
-  assert.deepEqual(parseConfig({ TRUSTED_PROXIES: '10.0.0.0/8, ::1' }).TRUSTED_PROXIES?.ranges, ['10.0.0.0/8', '::1/128']);
+  assert.deepEqual(parseConfig({ TRUSTED_PROXIES: '10.0.0.0/8, ::1' }).TRUSTED_PROXIES?.ranges, [
+    '10.0.0.0/8',
+    '::1/128',
+  ]);
   for (const bad of ['10.0.0.0/33', 'example.com', '10.0.0.0/8/1', '10.0.0.0/']) {
-    assert.throws(() => parseConfig({ TRUSTED_PROXIES: bad }), (e: unknown) => e instanceof ConfigError && e.variable === 'TRUSTED_PROXIES', bad);
+    assert.throws(
+      () => parseConfig({ TRUSTED_PROXIES: bad }),
+      (e: unknown) => e instanceof ConfigError && e.variable === 'TRUSTED_PROXIES',
+      bad,
+    );
   }
 });
 
 test('property: whatever a client prepends, the recorded address is the first untrusted hop', () => {
   const trusted = parseCidrList('10.0.0.0/8');
-  const publicV4 = fc.tuple(fc.integer({ min: 11, max: 223 }), fc.nat(255), fc.nat(255), fc.nat(255)).map((p) => p.join('.'));
+  const publicV4 = fc
+    .tuple(fc.integer({ min: 11, max: 223 }), fc.nat(255), fc.nat(255), fc.nat(255))
+    .map((p) => p.join('.'));
   const internal = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255)).map((p) => `10.${p.join('.')}`);
-  const forged = fc.array(fc.oneof(publicV4, internal, fc.string({ maxLength: 12 }).filter((s) => !s.includes(','))), { maxLength: 5 });
+  const forged = fc.array(
+    fc.oneof(
+      publicV4,
+      internal,
+      fc.string({ maxLength: 12 }).filter((s) => !s.includes(',')),
+    ),
+    { maxLength: 5 },
+  );
   fc.assert(
     fc.property(publicV4, fc.array(internal, { maxLength: 4 }), internal, forged, (client, hops, peer, prefix) => {
-      // The client sends `prefix`; its first proxy appends the client; every further trusted hop appends the previous one.
+      // The client sends `prefix`; its first proxy appends the client; each further trusted hop
+      // appends the previous one.
       const xff = [...prefix, client, ...hops].join(', ');
       assert.equal(resolveClientAddress(peer, xff, trusted), client);
       // An untrusted peer is the client, whatever the header says.

@@ -4,7 +4,8 @@
 // the right, while the hop that wrote it is a proxy we trust (TRUSTED_PROXIES); without trusted
 // proxies it is ignored and the TCP peer is the client.
 //
-// Exported API: clientAddress({ trustedProxies? }) middleware, clientAddressOf(c), resolveClientAddress(peer, xff, trusted)
+// Exported API: clientAddress({ trustedProxies? }) middleware, clientAddressOf(c),
+//   resolveClientAddress(peer, xff, trusted)
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { isIP } from 'node:net';
@@ -34,7 +35,11 @@ export function peerAddress(c: Context): string {
  * hop is trusted, the entry is believed and becomes the next hop. The first untrusted hop is the
  * client. An unparsable entry stops the walk at the last address known good.
  */
-export function resolveClientAddress(peer: string, forwardedFor: string | undefined, trusted: CidrList | undefined): string {
+export function resolveClientAddress(
+  peer: string,
+  forwardedFor: string | undefined,
+  trusted: CidrList | undefined,
+): string {
   if (!trusted || !forwardedFor || peer === UNKNOWN_ADDRESS) return peer;
   let current = peer;
   const hops = forwardedFor.split(',').map(normalizeAddress).filter(Boolean);
@@ -49,7 +54,10 @@ export function resolveClientAddress(peer: string, forwardedFor: string | undefi
 /** Resolves the client address once per request and keeps it at `c.get('clientAddress')`. */
 export function clientAddress(options: { trustedProxies?: CidrList | undefined } = {}): MiddlewareHandler {
   return async (c, next) => {
-    c.set('clientAddress', resolveClientAddress(peerAddress(c), c.req.header('x-forwarded-for'), options.trustedProxies));
+    c.set(
+      'clientAddress',
+      resolveClientAddress(peerAddress(c), c.req.header('x-forwarded-for'), options.trustedProxies),
+    );
     await next();
   };
 }

@@ -34,11 +34,13 @@ export function instrumentVerifier(verifier: AccessVerifier, metrics: Metrics): 
       return verifier.cookieName;
     },
     close: () => verifier.close(),
-    verifyCredential: (credential, meta) => count(credentialKind(credential), () => verifier.verifyCredential(credential, meta)),
+    verifyCredential: (credential, meta) =>
+      count(credentialKind(credential), () => verifier.verifyCredential(credential, meta)),
     verify(request, meta) {
       const authorization = request.headers.get('authorization');
       const bearer = authorization === null ? undefined : (/^Bearer (\S+)$/i.exec(authorization.trim())?.[1] ?? '');
-      const cookie = verifier.cookieName && request.headers.get('cookie')?.includes(`${verifier.cookieName}=`) ? '' : undefined;
+      const cookie =
+        verifier.cookieName && request.headers.get('cookie')?.includes(`${verifier.cookieName}=`) ? '' : undefined;
       return count(credentialKind({ bearer, cookie }), () => verifier.verify(request, meta));
     },
   };
@@ -73,7 +75,11 @@ export function endpointTemplate(url: string): string {
 }
 
 /** A fetch for the WorkOS SDK that times every call and counts failures. */
-export function instrumentFetch(metrics: Metrics, inner: typeof globalThis.fetch = globalThis.fetch, provider = 'workos'): typeof globalThis.fetch {
+export function instrumentFetch(
+  metrics: Metrics,
+  inner: typeof globalThis.fetch = globalThis.fetch,
+  provider = 'workos',
+): typeof globalThis.fetch {
   return async (input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();

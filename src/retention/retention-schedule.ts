@@ -23,7 +23,11 @@ export interface RetentionDeps {
 }
 
 export function retentionPolicyFrom(config: Config): RetentionPolicy {
-  return { webhookEventsDays: config.RETENTION_WEBHOOK_EVENTS_DAYS, sessionsDays: config.RETENTION_SESSIONS_DAYS, mailDays: config.RETENTION_MAIL_DAYS };
+  return {
+    webhookEventsDays: config.RETENTION_WEBHOOK_EVENTS_DAYS,
+    sessionsDays: config.RETENTION_SESSIONS_DAYS,
+    mailDays: config.RETENTION_MAIL_DAYS,
+  };
 }
 
 export function createRetention(config: Config, deps: RetentionDeps): Retention {
@@ -33,7 +37,9 @@ export function createRetention(config: Config, deps: RetentionDeps): Retention 
 
   const runLocked = async (now?: Date): Promise<PrunedCounts | null> => {
     try {
-      const result = await withRetentionLock(deps.db, deps.engine, () => pruneOnce(deps.db, policy, now ? { now } : {}));
+      const result = await withRetentionLock(deps.db, deps.engine, () =>
+        pruneOnce(deps.db, policy, now ? { now } : {}),
+      );
       deps.metrics?.retentionRuns.inc({ outcome: result.ran ? 'completed' : 'skipped' });
       if (!result.ran) return null;
       for (const [table, n] of Object.entries(result.value)) if (n > 0) deps.metrics?.retentionPruned.inc({ table }, n);
@@ -44,7 +50,10 @@ export function createRetention(config: Config, deps: RetentionDeps): Retention 
     }
   };
   // A second caller in this process shares the run in progress instead of starting another.
-  const run = (now?: Date) => (running ??= runLocked(now).finally(() => { running = null; }));
+  const run = (now?: Date) =>
+    (running ??= runLocked(now).finally(() => {
+      running = null;
+    }));
 
   return {
     policy,
@@ -53,8 +62,12 @@ export function createRetention(config: Config, deps: RetentionDeps): Retention 
       if (config.RETENTION_INTERVAL_SECONDS === 0 || timer) return;
       timer = setInterval(() => {
         run().then(
-          (pruned) => { if (pruned && Object.values(pruned).some((n) => n > 0)) deps.logger.info({ pruned }, 'retention pruned old rows'); },
-          (error: unknown) => deps.logger.warn({ err: (error as Error).message }, 'retention run failed; next run retries'),
+          (pruned) => {
+            if (pruned && Object.values(pruned).some((n) => n > 0))
+              deps.logger.info({ pruned }, 'retention pruned old rows');
+          },
+          (error: unknown) =>
+            deps.logger.warn({ err: (error as Error).message }, 'retention run failed; next run retries'),
         );
       }, config.RETENTION_INTERVAL_SECONDS * 1000);
       timer.unref();

@@ -36,7 +36,11 @@ export interface PruneOptions {
 }
 
 /** One pass over every table; returns how many rows each lost. Callers hold the lock (withRetentionLock). */
-export async function pruneOnce(db: Kysely<Database>, policy: RetentionPolicy, options: PruneOptions = {}): Promise<PrunedCounts> {
+export async function pruneOnce(
+  db: Kysely<Database>,
+  policy: RetentionPolicy,
+  options: PruneOptions = {},
+): Promise<PrunedCounts> {
   const now = options.now ?? new Date();
   const batch = options.batchSize ?? 1000;
   const before = (days: number) => new Date(now.getTime() - days * DAY_MS).toISOString();
@@ -46,32 +50,41 @@ export async function pruneOnce(db: Kysely<Database>, policy: RetentionPolicy, o
   const drain = async (statement: () => ReturnType<typeof sql<{ n: number }>>): Promise<number> => {
     let total = 0;
     for (;;) {
-      const n = await asSystem(db, 'retention: pruning past its period', async (tx) => Number((await statement().execute(tx)).rows[0]?.n ?? 0));
+      const n = await asSystem(db, 'retention: pruning past its period', async (tx) =>
+        Number((await statement().execute(tx)).rows[0]?.n ?? 0),
+      );
       total += n;
       if (n < batch) return total;
     }
   };
   return {
-    webhook_events: await drain(() => sql<{ n: number }>`
+    webhook_events: await drain(
+      () => sql<{ n: number }>`
       WITH gone AS (
         DELETE FROM webhook_events WHERE id IN (
           SELECT id FROM webhook_events WHERE provider_created_at < ${inboxCutoff}::timestamptz LIMIT ${batch})
         RETURNING 1)
-      SELECT count(*)::int AS n FROM gone`),
-    sessions: await drain(() => sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM gone`,
+    ),
+    sessions: await drain(
+      () => sql<{ n: number }>`
       WITH gone AS (
         DELETE FROM sessions WHERE (organization_id, id) IN (
           SELECT organization_id, id FROM sessions
-          WHERE least(coalesce(revoked_at, 'infinity'), expires_at, idle_expires_at) < ${sessionCutoff}::timestamptz LIMIT ${batch})
+          WHERE least(coalesce(revoked_at, 'infinity'), expires_at, idle_expires_at) < ${sessionCutoff}::timestamptz
+          LIMIT ${batch})
         RETURNING 1)
-      SELECT count(*)::int AS n FROM gone`),
-    mail_outbox: await drain(() => sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM gone`,
+    ),
+    mail_outbox: await drain(
+      () => sql<{ n: number }>`
       WITH gone AS (
         DELETE FROM mail_outbox WHERE id IN (
           SELECT id FROM mail_outbox
           WHERE status <> 'pending' AND coalesce(sent_at, created_at) < ${mailCutoff}::timestamptz LIMIT ${batch})
         RETURNING 1)
-      SELECT count(*)::int AS n FROM gone`),
+      SELECT count(*)::int AS n FROM gone`,
+    ),
   };
 }
 
@@ -79,10 +92,16 @@ export async function pruneOnce(db: Kysely<Database>, policy: RetentionPolicy, o
  * Runs `fn` only if no other instance is pruning: a session-level advisory lock held on one pooled
  * connection for the run, dropped by PostgreSQL if the process dies. PGlite is a single process.
  */
-export async function withRetentionLock<T>(db: Kysely<Database>, engine: 'pglite' | 'postgres', fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+export async function withRetentionLock<T>(
+  db: Kysely<Database>,
+  engine: 'pglite' | 'postgres',
+  fn: () => Promise<T>,
+): Promise<{ ran: true; value: T } | { ran: false }> {
   if (engine === 'pglite') return { ran: true, value: await fn() };
   return db.connection().execute(async (conn) => {
-    const { rows } = await sql<{ locked: boolean }>`SELECT pg_try_advisory_lock(${RETENTION_LOCK_KEY}) AS locked`.execute(conn);
+    const { rows } = await sql<{
+      locked: boolean;
+    }>`SELECT pg_try_advisory_lock(${RETENTION_LOCK_KEY}) AS locked`.execute(conn);
     if (!rows[0]?.locked) return { ran: false } as const;
     try {
       return { ran: true, value: await fn() } as const;

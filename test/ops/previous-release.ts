@@ -27,25 +27,36 @@ export function resolvePreviousRelease(): string {
       // not in this clone; try the next name
     }
   }
-  throw new Error(`the previous release (${PREVIOUS_RELEASE.tag} / ${PREVIOUS_RELEASE.commit}) is not in this clone: fetch with history (git fetch --unshallow) or set UPGRADE_FROM`);
+  throw new Error(
+    `the previous release (${PREVIOUS_RELEASE.tag} / ${PREVIOUS_RELEASE.commit}) is not in this clone: ` +
+      'fetch with history (git fetch --unshallow) or set UPGRADE_FROM',
+  );
 }
 
 type Lock = { packages: Record<string, { version?: string; dev?: boolean }> };
 
 /** True when every production package the old lockfile pins is in the current one at the same version. */
 export function currentModulesServe(oldLock: Lock, currentLock: Lock): boolean {
-  return Object.entries(oldLock.packages).every(([path, p]) => path === '' || p.dev === true || currentLock.packages[path]?.version === p.version);
+  return Object.entries(oldLock.packages).every(
+    ([path, p]) => path === '' || p.dev === true || currentLock.packages[path]?.version === p.version,
+  );
 }
 
 export function buildPreviousRelease(commit: string): { dir: string; reusedModules: boolean } {
   const dir = mkdtempSync(join(tmpdir(), 'gh-previous-release-'));
-  execSync(`git -C "${REPO}" archive --format=tar ${commit} bin src package.json package-lock.json | tar -x -C "${dir}"`, { stdio: 'pipe' });
+  execSync(
+    `git -C "${REPO}" archive --format=tar ${commit} bin src package.json package-lock.json | tar -x -C "${dir}"`,
+    { stdio: 'pipe' },
+  );
   const oldLock = JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8')) as Lock;
   const currentLock = JSON.parse(readFileSync(join(REPO, 'package-lock.json'), 'utf8')) as Lock;
   if (currentModulesServe(oldLock, currentLock)) {
     symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir');
     return { dir, reusedModules: true };
   }
-  execFileSync('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: dir, stdio: 'pipe' });
+  execFileSync('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], {
+    cwd: dir,
+    stdio: 'pipe',
+  });
   return { dir, reusedModules: false };
 }

@@ -21,7 +21,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
   }
 }
 
-describe('production install (the image\'s tree)', () => {
+describe("production install (the image's tree)", () => {
   let dir: string;
   let drop: (() => Promise<void>) | undefined;
   let server: GatehouseProcess | undefined;
@@ -36,17 +36,22 @@ describe('production install (the image\'s tree)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('holds the repository\'s code and production dependencies only', () => {
+  it("holds the repository's code and production dependencies only", () => {
     assert.deepEqual(imageSources(), ['package.json', 'package-lock.json', 'bin', 'src']);
     assert.ok(existsSync(join(dir, 'src/cli/main.ts')) && existsSync(join(dir, 'bin/gatehouse.js')));
     assert.ok(!existsSync(join(dir, 'src/config.test.ts')), '.dockerignore keeps tests out');
     assert.ok(dockerIgnored()('.env') && dockerIgnored()('.gatehouse/pglite') && dockerIgnored()('src/x/y.test.ts'));
-    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
-    for (const name of Object.keys(pkg.dependencies)) assert.ok(existsSync(join(dir, 'node_modules', name, 'package.json')), `${name} installed`);
-    for (const name of Object.keys(pkg.devDependencies)) assert.ok(!existsSync(join(dir, 'node_modules', name)), `dev dependency ${name} left out`);
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    for (const name of Object.keys(pkg.dependencies))
+      assert.ok(existsSync(join(dir, 'node_modules', name, 'package.json')), `${name} installed`);
+    for (const name of Object.keys(pkg.devDependencies))
+      assert.ok(!existsSync(join(dir, 'node_modules', name)), `dev dependency ${name} left out`);
   });
 
-  it('starts `gatehouse serve` from that tree, ready on /readyz, metrics only on METRICS_PORT, stops on SIGTERM', async () => {
+  it('serves from that tree: ready on /readyz, metrics only on METRICS_PORT, stops on SIGTERM', async () => {
     let database: Record<string, string>;
     if (TEST_DATABASE_URL) {
       const db = await createTestDatabase();
@@ -55,16 +60,27 @@ describe('production install (the image\'s tree)', () => {
     } else {
       database = {};
     }
-    server = await startGatehouseProcess({
-      ...database, NODE_ENV: 'production', GATEHOUSE_DATA_DIR: join(dir, 'data'), METRICS_PORT: '0',
-      GATEHOUSE_SECRET: 'production-install-secret-0123456789-abcdef', WORKOS_WEBHOOK_SECRET: 'whsec_production_install_0123456789',
-    }, 60_000, { cwd: dir, args: TEST_DATABASE_URL ? [] : ['--embedded'] });
+    server = await startGatehouseProcess(
+      {
+        ...database,
+        NODE_ENV: 'production',
+        GATEHOUSE_DATA_DIR: join(dir, 'data'),
+        METRICS_PORT: '0',
+        GATEHOUSE_SECRET: 'production-install-secret-0123456789-abcdef',
+        WORKOS_WEBHOOK_SECRET: 'whsec_production_install_0123456789',
+      },
+      60_000,
+      { cwd: dir, args: TEST_DATABASE_URL ? [] : ['--embedded'] },
+    );
     const ready = await until('/readyz', async () => {
       const res = await fetch(`${server!.url}/readyz`);
       return res.status === 200 ? ((await res.json()) as { status: string }) : undefined;
     });
     assert.deepEqual(ready, { status: 'ready' });
-    const metricsUrl = await until('the metrics listener', async () => server!.logs.find((l) => l.msg === 'metrics listening')?.url as string | undefined);
+    const metricsUrl = await until(
+      'the metrics listener',
+      async () => server!.logs.find((l) => l.msg === 'metrics listening')?.url as string | undefined,
+    );
     const scrape = await fetch(metricsUrl);
     assert.equal(scrape.status, 200);
     assert.match(await scrape.text(), /gatehouse_http_requests_total\{method="GET",route="\/readyz",status="200"\}/);

@@ -26,11 +26,15 @@ export function imageInstallCommand(dockerfile = readFileSync(join(REPO, 'Docker
 
 /** .dockerignore as a predicate over repository-relative paths (the subset of syntax it uses). */
 export function dockerIgnored(patterns = readFileSync(join(REPO, '.dockerignore'), 'utf8')): (path: string) => boolean {
-  const rules = patterns.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-  return (path) => rules.some((rule) => {
-    if (rule.startsWith('**/')) return matchName(basename(path), rule.slice(3));
-    return path === rule || path.startsWith(`${rule}/`) || (rule.includes('*') && matchName(path, rule));
-  });
+  const rules = patterns
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  return (path) =>
+    rules.some((rule) => {
+      if (rule.startsWith('**/')) return matchName(basename(path), rule.slice(3));
+      return path === rule || path.startsWith(`${rule}/`) || (rule.includes('*') && matchName(path, rule));
+    });
 }
 
 function matchName(name: string, glob: string): boolean {
@@ -42,7 +46,14 @@ function matchName(name: string, glob: string): boolean {
 export function buildProductionTree(dir: string): void {
   const ignored = dockerIgnored();
   for (const source of imageSources()) {
-    cpSync(join(REPO, source), join(dir, source), { recursive: true, filter: (from) => !ignored(relative(REPO, from)) });
+    cpSync(join(REPO, source), join(dir, source), {
+      recursive: true,
+      filter: (from) => !ignored(relative(REPO, from)),
+    });
   }
-  execFileSync('npm', [...imageInstallCommand(), '--prefer-offline'], { cwd: dir, stdio: 'pipe', env: { ...process.env, npm_config_update_notifier: 'false' } });
+  execFileSync('npm', [...imageInstallCommand(), '--prefer-offline'], {
+    cwd: dir,
+    stdio: 'pipe',
+    env: { ...process.env, npm_config_update_notifier: 'false' },
+  });
 }

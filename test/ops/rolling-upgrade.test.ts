@@ -25,20 +25,37 @@ function startBalancer(): Promise<{ url: string; backends: string[]; errors: str
   let next = 0;
   const server = createServer((req, res) => {
     const target = new URL(backends[next++ % backends.length]!);
-    const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent: false }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
+    const upstream = request(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+        agent: false,
+      },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
     upstream.on('error', (error) => {
       errors.push(`${req.method} ${req.url}: ${error.message}`);
       res.writeHead(502).end();
     });
     req.pipe(upstream);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, backends, errors, server })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, backends, errors, server }),
+    ),
+  );
 }
 
-const skip = !TEST_DATABASE_URL && process.env.CI !== 'true' ? 'needs TEST_DATABASE_URL (two instances share one PostgreSQL)' : false;
+const skip =
+  !TEST_DATABASE_URL && process.env.CI !== 'true'
+    ? 'needs TEST_DATABASE_URL (two instances share one PostgreSQL)'
+    : false;
 
 describe('rolling upgrade from the previous release', { skip }, () => {
   let emulator: RunningEmulator;
@@ -62,16 +79,28 @@ describe('rolling upgrade from the previous release', { skip }, () => {
 
   it('serves sign-ins, API calls and webhooks without one failure while A (old) is replaced by B (new)', async () => {
     const env = {
-      DATABASE_URL: db.url, GATEHOUSE_SECRET: SECRET, PUBLIC_URL: lb.url, RECONCILE_INTERVAL_SECONDS: '0',
-      WORKOS_API_KEY: emulator.apiKey, WORKOS_CLIENT_ID: emulator.clientId, WORKOS_API_HOSTNAME: '127.0.0.1',
-      WORKOS_API_PORT: String(emulator.port), WORKOS_API_HTTPS: 'false', WORKOS_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      DATABASE_URL: db.url,
+      GATEHOUSE_SECRET: SECRET,
+      PUBLIC_URL: lb.url,
+      RECONCILE_INTERVAL_SECONDS: '0',
+      WORKOS_API_KEY: emulator.apiKey,
+      WORKOS_CLIENT_ID: emulator.clientId,
+      WORKOS_API_HOSTNAME: '127.0.0.1',
+      WORKOS_API_PORT: String(emulator.port),
+      WORKOS_API_HTTPS: 'false',
+      WORKOS_WEBHOOK_SECRET: WEBHOOK_SECRET,
     };
     const a = await startGatehouseProcess(env, 60_000, { cwd: previous.dir });
     instances.push(a);
     lb.backends.push(a.url);
     const registered = await fetch(`${emulator.url}/webhook_endpoints`, {
-      method: 'POST', headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ endpoint_url: `${lb.url}/webhooks/workos`, events: [...HANDLED_EVENT_TYPES], secret: WEBHOOK_SECRET }),
+      method: 'POST',
+      headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        endpoint_url: `${lb.url}/webhooks/workos`,
+        events: [...HANDLED_EVENT_TYPES],
+        secret: WEBHOOK_SECRET,
+      }),
     });
     assert.equal(registered.status, 201);
 
@@ -84,7 +113,9 @@ describe('rolling upgrade from the previous release', { skip }, () => {
     const acme = emulator.seed!.organizations.Acme!;
     const grace = emulator.seed!.users['grace@globex.test']!;
     const expect = async (what: string, res: Promise<Response>, status: number) => {
-      const r = await res.catch((error: Error) => ({ status: 0, text: async () => error.message }) as unknown as Response);
+      const r = await res.catch(
+        (error: Error) => ({ status: 0, text: async () => error.message }) as unknown as Response,
+      );
       if (r.status !== status) failures.push(`${what}: ${r.status} ${(await r.text()).slice(0, 200)}`);
       return r;
     };
@@ -94,16 +125,39 @@ describe('rolling upgrade from the previous release', { skip }, () => {
       lastSignIn = Date.now();
       const login = await expect('login', fetch(`${lb.url}/auth/login`, { redirect: 'manual' }), 302);
       const location = new URL(login.headers.get('location') ?? 'http://invalid/');
-      const loginCookies = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-      const minted = await expect('mint code', fetch(`${emulator.url}/_emulator/authorization_codes`, {
-        method: 'POST', headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ user_id: grace, redirect_uri: location.searchParams.get('redirect_uri'), state: location.searchParams.get('state'), code_challenge: location.searchParams.get('code_challenge') }),
-      }), 201);
+      const state = location.searchParams.get('state');
+      const loginCookies = login.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
+      const minted = await expect(
+        'mint code',
+        fetch(`${emulator.url}/_emulator/authorization_codes`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            user_id: grace,
+            redirect_uri: location.searchParams.get('redirect_uri'),
+            state,
+            code_challenge: location.searchParams.get('code_challenge'),
+          }),
+        }),
+        201,
+      );
       const { code } = (await minted.json().catch(() => ({}))) as { code?: string };
-      const callback = await expect('callback', fetch(`${lb.url}/auth/callback?${new URLSearchParams({ code: code ?? '', state: location.searchParams.get('state') ?? '' })}`, {
-        headers: { cookie: loginCookies, accept: 'application/json' }, redirect: 'manual',
-      }), 200);
-      session = callback.headers.getSetCookie().map((c) => c.split(';')[0]).filter((c) => !c!.endsWith('=')).join('; ');
+      const callback = await expect(
+        'callback',
+        fetch(`${lb.url}/auth/callback?${new URLSearchParams({ code: code ?? '', state: state ?? '' })}`, {
+          headers: { cookie: loginCookies, accept: 'application/json' },
+          redirect: 'manual',
+        }),
+        200,
+      );
+      session = callback.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .filter((c) => !c!.endsWith('='))
+        .join('; ');
       signIns++;
     };
     // One round: maybe a sign-in, API calls with the latest session, a change at WorkOS.
@@ -112,9 +166,15 @@ describe('rolling upgrade from the previous release', { skip }, () => {
       // Two calls, so the session minted on one instance is honoured by the other.
       await expect('api me', fetch(`${lb.url}/api/v1/me`, { headers: { cookie: session } }), 200);
       await expect('api me again', fetch(`${lb.url}/api/v1/me`, { headers: { cookie: session } }), 200);
-      await expect('rename at WorkOS', fetch(`${emulator.url}/organizations/${acme}`, {
-        method: 'PUT', headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: `Acme ${++renames}` }),
-      }), 200);
+      await expect(
+        'rename at WorkOS',
+        fetch(`${emulator.url}/organizations/${acme}`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ name: `Acme ${++renames}` }),
+        }),
+        200,
+      );
       rounds++;
       await new Promise((r) => setTimeout(r, 50));
     };
@@ -129,7 +189,8 @@ describe('rolling upgrade from the previous release', { skip }, () => {
     const atLeast = async (n: number) => {
       const target = signIns + n;
       const deadline = Date.now() + 120_000;
-      while (signIns < target && Date.now() < deadline && failures.length === 0) await new Promise((r) => setTimeout(r, 50));
+      while (signIns < target && Date.now() < deadline && failures.length === 0)
+        await new Promise((r) => setTimeout(r, 50));
     };
 
     await atLeast(2); // A alone, on the old schema
@@ -156,13 +217,22 @@ describe('rolling upgrade from the previous release', { skip }, () => {
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     try {
-      const atWorkos = ((await (await fetch(`${emulator.url}/organizations/${acme}`, { headers: { authorization: `Bearer ${emulator.apiKey}` } })).json()) as { name: string }).name;
+      const atWorkos = (
+        (await (
+          await fetch(`${emulator.url}/organizations/${acme}`, {
+            headers: { authorization: `Bearer ${emulator.apiKey}` },
+          })
+        ).json()) as { name: string }
+      ).name;
       const { rows } = await client.query('SELECT name FROM organizations WHERE id = $1', [acme]);
       assert.equal(rows[0]?.name, atWorkos, 'the mirror holds the last change');
     } finally {
       await client.end();
     }
     assert.ok(signIns >= 7, `sign-ins: ${signIns}`);
-    console.log(`# rolling upgrade: ${signIns} sign-ins, ${rounds} rounds of API calls, ${renames} webhooks, previous release modules ${previous.reusedModules ? 'reused' : 'installed'}`);
+    console.log(
+      `# rolling upgrade: ${signIns} sign-ins, ${rounds} rounds of API calls, ${renames} webhooks, ` +
+        `previous release modules ${previous.reusedModules ? 'reused' : 'installed'}`,
+    );
   });
 });

@@ -15,7 +15,10 @@ import { apiKeyView } from '../../http/api/routes/api-keys.ts';
 import { inTenant } from '../../store/tenant.ts';
 import { openStore } from '../../store/store.ts';
 
-const USAGE = 'usage: gatehouse api-keys list [--json] | create --name N --role R [--environment live|test] [--expires-at ISO] [--json] | revoke KEY_ID';
+const USAGE =
+  'usage: gatehouse api-keys list [--json]\n' +
+  '       gatehouse api-keys create --name N --role R [--environment live|test] [--expires-at ISO] [--json]\n' +
+  '       gatehouse api-keys revoke KEY_ID';
 
 export async function apiKeysCommand(args: string[]): Promise<number> {
   const [action, ...rest] = args;
@@ -24,7 +27,9 @@ export async function apiKeysCommand(args: string[]): Promise<number> {
     return 1;
   }
   const { values, positionals } = parseArgs({
-    args: rest, allowPositionals: action === 'revoke', strict: true,
+    args: rest,
+    allowPositionals: action === 'revoke',
+    strict: true,
     options: {
       json: { type: 'boolean', default: false },
       name: { type: 'string' },
@@ -34,28 +39,49 @@ export async function apiKeysCommand(args: string[]): Promise<number> {
     },
   });
   const config = loadConfig();
-  if (!config.GATEHOUSE_API_KEY) throw new ConfigError('GATEHOUSE_API_KEY', 'is required for `api-keys`; expected an API key (gth_...) with the api_keys:manage permission to act as');
+  if (!config.GATEHOUSE_API_KEY)
+    throw new ConfigError(
+      'GATEHOUSE_API_KEY',
+      'is required for `api-keys`; expected an API key (gth_...) with the api_keys:manage permission to act as',
+    );
   const store = await openStore(storeLocationFor(config), { migrate: false });
   try {
     const verifier = createAccessVerifier({ db: store.db });
     const auth = await verifier.verifyCredential({ bearer: config.GATEHOUSE_API_KEY }, { sourceIp: 'cli' });
     verifier.close();
-    if (!auth.permissions.includes('api_keys:manage')) throw new AppError('AUTH_FORBIDDEN', 'This needs the api_keys:manage permission');
+    if (!auth.permissions.includes('api_keys:manage'))
+      throw new AppError('AUTH_FORBIDDEN', 'This needs the api_keys:manage permission');
     const orgId = auth.organizationId;
     if (action === 'list') {
       const keys = (await inTenant(store.db, orgId, (tx) => listApiKeys(tx, orgId))).map(apiKeyView);
       if (values.json) console.log(JSON.stringify({ data: keys }));
-      else for (const k of keys) console.log([k.id, k.prefix, k.name, k.role, k.environment, k.revokedAt ? `revoked ${k.revokedAt}` : 'active'].join('\t'));
+      else
+        for (const k of keys)
+          console.log(
+            [k.id, k.prefix, k.name, k.role, k.environment, k.revokedAt ? `revoked ${k.revokedAt}` : 'active'].join(
+              '\t',
+            ),
+          );
       return 0;
     }
     if (action === 'create') {
-      if (!values.name || !values.role) throw new AppError('REQUEST_INVALID', `create needs --name and --role\n${USAGE}`);
-      if (values.environment !== 'live' && values.environment !== 'test') throw new AppError('REQUEST_INVALID', '--environment must be live or test');
+      if (!values.name || !values.role)
+        throw new AppError('REQUEST_INVALID', `create needs --name and --role\n${USAGE}`);
+      if (values.environment !== 'live' && values.environment !== 'test')
+        throw new AppError('REQUEST_INVALID', '--environment must be live or test');
       const expiresAt = values['expires-at'] ? new Date(values['expires-at']) : null;
-      if (expiresAt && Number.isNaN(expiresAt.getTime())) throw new AppError('REQUEST_INVALID', '--expires-at must be an ISO 8601 date-time');
-      const created = await inTenant(store.db, orgId, (tx) => createApiKey(tx, {
-        creator: auth, name: values.name!, role: values.role!, ownership: 'organization', environment: values.environment as 'live' | 'test', expiresAt,
-      }));
+      if (expiresAt && Number.isNaN(expiresAt.getTime()))
+        throw new AppError('REQUEST_INVALID', '--expires-at must be an ISO 8601 date-time');
+      const created = await inTenant(store.db, orgId, (tx) =>
+        createApiKey(tx, {
+          creator: auth,
+          name: values.name!,
+          role: values.role!,
+          ownership: 'organization',
+          environment: values.environment as 'live' | 'test',
+          expiresAt,
+        }),
+      );
       // The secret goes to stdout once, alone on its line (or in the JSON), for a script to capture.
       if (values.json) console.log(JSON.stringify({ apiKey: apiKeyView(created.apiKey), secret: created.secret }));
       else {
@@ -66,7 +92,9 @@ export async function apiKeysCommand(args: string[]): Promise<number> {
     }
     const keyId = positionals[0];
     if (!keyId || positionals.length > 1) throw new AppError('REQUEST_INVALID', `revoke needs one KEY_ID\n${USAGE}`);
-    const revoked = await inTenant(store.db, orgId, (tx) => revokeApiKey(tx, { organizationId: orgId, apiKeyId: keyId, actor: actorOf(auth) }));
+    const revoked = await inTenant(store.db, orgId, (tx) =>
+      revokeApiKey(tx, { organizationId: orgId, apiKeyId: keyId, actor: actorOf(auth) }),
+    );
     if (!revoked) throw new AppError('RESOURCE_NOT_FOUND', 'No active API key with that id in this organization');
     console.log(`revoked ${keyId}`);
     return 0;
