@@ -11,12 +11,18 @@ import { createSignInService } from './identity/sign-in.ts';
 import type { IdentityProvider } from './identity/provider.ts';
 import { createSignInRoutes } from './http/routes/auth-routes.ts';
 import { createHttpApp } from './http/app.ts';
+import { clientAddressOf } from './http/client-address.ts';
 import { revokeApiKey } from './access/api-keys.ts';
 import { createAccessRevoker } from './directory/access-revoker.ts';
-import { createDirectorySync, type DirectorySync } from './directory/directory-sync-service.ts';
+import { createDirectorySync, type DirectorySync, type DirectorySyncDeps } from './directory/directory-sync-service.ts';
 import { publishRevocation } from './sessions/revocation-bus.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { openStore, type Store, type StoreLocation } from './store/store.ts';
+import { createMetrics, type Metrics } from './metrics/metrics.ts';
+import { instrumentFetch, instrumentSignIn, instrumentVerifier } from './metrics/instrument.ts';
+import { metricsRoutes } from './http/routes/metrics.ts';
+import { createDirectoryClient } from './directory/workos-client.ts';
+import { createRetention, type Retention } from './retention/retention-schedule.ts';
 
 export interface Gatehouse {
   readonly config: Config;
@@ -29,6 +35,12 @@ export interface Gatehouse {
   readonly identity: { provider: IdentityProvider; sso: SsoService } | null;
   /** POST /webhooks/workos, reconciliation and the mail sender (src/directory/). */
   readonly directorySync: DirectorySync;
+  /** The Prometheus registry and counters of this Gatehouse (src/metrics/metrics.ts). */
+  readonly metrics: Metrics;
+  /** GET /metrics alone, for the METRICS_PORT listener (the main app serves it when that is unset). */
+  readonly metricsApp: Hono;
+  /** Pruning of the inbox, ended sessions and sent mail (src/retention/); `serve` starts its schedule. */
+  readonly retention: Retention;
   close(): Promise<void>;
 }
 
@@ -41,33 +53,52 @@ export function storeLocationFor(config: Config): StoreLocation {
 export interface OpenGatehouseOptions {
   logger?: Logger;
   store?: Store;
+  metrics?: Metrics;
 }
 
 export async function openGatehouse(config: Config, options: OpenGatehouseOptions = {}): Promise<Gatehouse> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const store = options.store ?? (await openStore(storeLocationFor(config), { onWarning: (m) => logger.warn(m) }));
+  const metrics = options.metrics ?? createMetrics();
+  // Every WorkOS call (sign-in, administration, directory sync) goes through one timed fetch.
+  const fetch = instrumentFetch(metrics);
   const provider = config.AUTH_PROVIDER === 'workos' && config.WORKOS_API_KEY && config.WORKOS_CLIENT_ID
-    ? createWorkosProvider({ apiKey: config.WORKOS_API_KEY, clientId: config.WORKOS_CLIENT_ID, apiHostname: new URL(workosApiBaseUrl(config)).hostname, port: config.WORKOS_API_PORT, https: config.WORKOS_API_HTTPS })
+    ? createWorkosProvider({ apiKey: config.WORKOS_API_KEY, clientId: config.WORKOS_CLIENT_ID, apiHostname: new URL(workosApiBaseUrl(config)).hostname, port: config.WORKOS_API_PORT, https: config.WORKOS_API_HTTPS, fetch })
     : undefined;
   // Members, invitations, admin portal links and tenant provisioning go through the same WorkOS client settings.
   const organizationAdmin = provider && config.WORKOS_API_KEY && config.WORKOS_CLIENT_ID
-    ? createWorkosOrganizationAdmin({ apiKey: config.WORKOS_API_KEY, clientId: config.WORKOS_CLIENT_ID, apiHostname: new URL(workosApiBaseUrl(config)).hostname, port: config.WORKOS_API_PORT, https: config.WORKOS_API_HTTPS })
+    ? createWorkosOrganizationAdmin({ apiKey: config.WORKOS_API_KEY, clientId: config.WORKOS_CLIENT_ID, apiHostname: new URL(workosApiBaseUrl(config)).hostname, port: config.WORKOS_API_PORT, https: config.WORKOS_API_HTTPS, fetch })
     : undefined;
-  const access = openAccess({ config, store, logger, refresher: provider, signInPolicy: (organizationId, tx) => readSsoConfig(tx, organizationId) });
+  const access = openAccess({ config, store, logger, wrapVerifier: (verifier) => instrumentVerifier(verifier, metrics), refresher: provider, signInPolicy: (organizationId, tx) => readSsoConfig(tx, organizationId) });
   // Sign-in (/auth/*) needs a provider and server-side sessions (which need GATEHOUSE_SECRET).
   const sso = provider ? createSsoService({ db: store.db, provider }) : null;
   const signInRoutes = provider && sso && access.sessions && config.GATEHOUSE_SECRET
     ? createSignInRoutes({
       db: store.db, provider, sso, sessions: access.sessions, logger,
-      signIn: createSignInService({ db: store.db, provider, sessions: access.sessions }),
+      signIn: instrumentSignIn(createSignInService({ db: store.db, provider, sessions: access.sessions }), metrics),
       secret: config.GATEHOUSE_SECRET, publicUrl: config.PUBLIC_URL, redirectUri: config.WORKOS_REDIRECT_URI,
     })
     : undefined;
   // Deprovisioning reaches credentials through the revocation bus and the sessions/API key services.
   const accessRevoker = createAccessRevoker({ publish: publishRevocation, revokeApiKey, ...(access.sessions ? { sessions: access.sessions } : {}) });
-  const directorySync = createDirectorySync(config, { db: store.db, engine: store.engine, logger, access: accessRevoker });
+  const directorySync = createDirectorySync(config, {
+    db: store.db, engine: store.engine, logger, access: accessRevoker,
+    ...(config.WORKOS_API_KEY ? { client: createDirectoryClient({ apiKey: config.WORKOS_API_KEY, clientId: config.WORKOS_CLIENT_ID, apiHostname: config.WORKOS_API_HOSTNAME, port: config.WORKOS_API_PORT, https: config.WORKOS_API_HTTPS, fetch }) } : {}),
+    ...observeDirectorySync(metrics),
+  });
+  metrics.addSources({
+    revocationBusConnected: () => access.bus.connected,
+    ...(store.poolStats ? { pool: () => store.poolStats?.() } : {}),
+    ...(directorySync.receiver ? { webhookStats: () => ({ ...directorySync.receiver!.stats() }) } : {}),
+  });
+  const retention = createRetention(config, { db: store.db, engine: store.engine, logger, metrics });
+  const unsubscribeMetrics = access.bus.subscribe({
+    onEvent: (event) => metrics.revocationEvents.inc({ kind: event.kind }),
+    onReset: () => metrics.revocationResets.inc(),
+  });
   const app = createHttpApp({
-    store, logger, authenticate: access.authenticate, publicUrl: config.PUBLIC_URL,
+    store, logger, authenticate: (c) => access.verifier.verify(c.req.raw, { sourceIp: clientAddressOf(c) }), publicUrl: config.PUBLIC_URL, trustedProxies: config.TRUSTED_PROXIES,
+    metrics, metricsOnOwnPort: config.METRICS_PORT !== undefined,
     ...(directorySync.routes ? { webhookRoutes: directorySync.routes } : {}),
     ...(signInRoutes ? { signInRoutes } : {}),
     ...(provider && sso ? { sso: { sso, provider } } : {}),
@@ -86,10 +117,37 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     access,
     identity: provider && sso ? { provider, sso } : null,
     directorySync,
+    metrics,
+    metricsApp: metricsRoutes(metrics.registry),
+    retention,
     close: async () => {
+      retention.close();
+      unsubscribeMetrics();
       directorySync.close();
       await access.close();
       await store.close();
+    },
+  };
+}
+
+/** Webhook commits and reconciliation runs, counted for /metrics. */
+function observeDirectorySync(metrics: Metrics): Pick<DirectorySyncDeps, 'onWebhookCommitted' | 'onReconcile'> {
+  return {
+    onWebhookCommitted: (event, outcome) => {
+      metrics.webhookApplied.inc({ outcome });
+      const lag = (Date.now() - Date.parse(event.created_at)) / 1000;
+      if (outcome !== 'duplicate' && Number.isFinite(lag)) metrics.webhookLag.observe(Math.max(0, lag));
+    },
+    onReconcile: (result) => {
+      if ('error' in result) return void metrics.reconcileRuns.inc({ outcome: 'failed' });
+      if (!result.report) return void metrics.reconcileRuns.inc({ outcome: 'skipped' });
+      metrics.reconcileRuns.inc({ outcome: 'completed' });
+      metrics.reconcileLastSuccess.set(Date.now() / 1000);
+      for (const [kind, counts] of Object.entries(result.report.kinds)) {
+        for (const change of ['created', 'updated', 'deprovisioned'] as const) {
+          if (counts[change] > 0) metrics.reconcileDrift.inc({ kind, change }, counts[change]);
+        }
+      }
     },
   };
 }

@@ -2,6 +2,7 @@
 // A bad or missing value becomes a ConfigError that names the variable and what it expects; the
 // CLI prints that one line and exits 2.
 import { z } from 'zod';
+import { parseCidrList } from './core/cidr.ts';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -17,6 +18,14 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 // Each entry: the env variable, its schema, and the sentence shown when it is wrong.
 const port = z.coerce.number().int().min(0).max(65535);
 const duration = z.coerce.number().int().positive();
+const cidrList = z.string().transform((text, ctx) => {
+  try {
+    return parseCidrList(text);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
 
 const spec = {
   PORT: { schema: port.default(3000), expects: 'expected an integer port between 0 and 65535' },
@@ -29,6 +38,13 @@ const spec = {
   GATEHOUSE_PREVIOUS_SECRETS: { schema: z.string().regex(/^[^,]{32,}(,[^,]{32,})*$/).transform((v) => v.split(',')).optional(), expects: 'expected former GATEHOUSE_SECRET values (32+ characters each), comma-separated, still accepted for decrypting stored tokens' },
   LOG_LEVEL: { schema: z.enum(LOG_LEVELS).default('info'), expects: `expected one of ${LOG_LEVELS.join(', ')}` },
   SHUTDOWN_TIMEOUT_MS: { schema: duration.default(10_000), expects: 'expected a positive number of milliseconds' },
+  // Operations: proxies whose X-Forwarded-For is believed, the metrics listener, retention periods.
+  TRUSTED_PROXIES: { schema: cidrList.optional(), expects: 'expected comma-separated IP addresses or CIDR ranges of your load balancers, e.g. 10.0.0.0/8,::1' },
+  METRICS_PORT: { schema: port.optional(), expects: 'expected an integer port for /metrics on its own listener (unset: /metrics on PORT)' },
+  RETENTION_WEBHOOK_EVENTS_DAYS: { schema: z.coerce.number().int().min(31).default(45), expects: 'expected whole days of at least 31: WorkOS redelivers an event for days and its Events API serves events up to 30 days old, and a pruned id would apply again' },
+  RETENTION_SESSIONS_DAYS: { schema: z.coerce.number().int().min(1).default(30), expects: 'expected whole days (at least 1) to keep ended sessions' },
+  RETENTION_MAIL_DAYS: { schema: z.coerce.number().int().min(1).default(14), expects: 'expected whole days (at least 1) to keep sent or failed mail' },
+  RETENTION_INTERVAL_SECONDS: { schema: z.coerce.number().int().min(0).default(3600), expects: 'expected seconds between retention runs (0 turns pruning off)' },
 
   // Identity provider. Only WorkOS AuthKit is built so far; the direct OIDC and built-in email-code
   // providers DESIGN.md plans are refused by name rather than accepted and silently ignored.
@@ -45,6 +61,7 @@ const spec = {
   SESSION_IDLE_TIMEOUT_SECONDS: { schema: duration.default(24 * 3600), expects: 'expected a positive number of seconds' },
   SESSION_ABSOLUTE_LIFETIME_SECONDS: { schema: duration.default(7 * 24 * 3600), expects: 'expected a positive number of seconds' },
   AUTH_CACHE_TTL_SECONDS: { schema: duration.default(300), expects: 'expected a positive number of seconds' },
+  GATEHOUSE_API_KEY: { schema: z.string().regex(/^gth_(live|test)_/).optional(), expects: 'expected an API key (gth_live_... or gth_test_...) for `gatehouse api-keys` to act as' },
   GATEHOUSE_SUPERADMIN_ORG: { schema: z.string().min(1).optional(), expects: 'expected an organization id whose members are super-admins' },
 
   // Mail and directory sync.

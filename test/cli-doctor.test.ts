@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { startEmulator, type RunningEmulator } from '../emulator/index.ts';
 import { openStore } from '../src/store/store.ts';
 import { runCli } from './support/cli.ts';
+import { HANDLED_EVENT_TYPES } from '../src/webhooks/handlers.ts';
 
 describe('gatehouse doctor', () => {
   let emulator: RunningEmulator;
@@ -46,12 +47,26 @@ describe('gatehouse doctor', () => {
     }
   });
 
-  it('passes a sound configuration (warning only about what it cannot check)', async () => {
+  it('names the handled event types the webhook endpoint does not subscribe to', async () => {
     await fetch(`${emulator.url}/webhook_endpoints`, {
       method: 'POST', headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({ endpoint_url: `${publicUrl}/webhooks/workos`, events: ['user.created'], secret: webhookSecret }),
     });
     const r = await runCli(['doctor'], env);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stdout, /ok    webhook endpoint registered/);
+    assert.match(r.stdout, /FAIL  webhook event types: the endpoint does not subscribe to \d+ event type\(s\) Gatehouse handles: .*dsync\.user\.deleted/);
+    assert.doesNotMatch(r.stdout, /[:,] user\.created(,|\n)/, 'a subscribed type is not named missing');
+  });
+
+  it('passes a sound configuration (warning only about what it cannot check)', async () => {
+    const { data } = (await (await fetch(`${emulator.url}/webhook_endpoints`, { headers: { authorization: `Bearer ${emulator.apiKey}` } })).json()) as { data: Array<{ id: string }> };
+    await fetch(`${emulator.url}/webhook_endpoints/${data[0]!.id}`, {
+      method: 'PATCH', headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ events: [...HANDLED_EVENT_TYPES] }),
+    });
+    const r = await runCli(['doctor'], env);
+    assert.match(r.stdout, /ok    webhook event types: all \d+ event types Gatehouse handles are subscribed/);
     assert.equal(r.code, 0, r.stdout);
     assert.match(r.stdout, /ok    webhook endpoint registered/);
     assert.match(r.stdout, /warn  redirect URI/);

@@ -2,10 +2,8 @@
 // the revocation bus on the store, the session service (when GATEHOUSE_SECRET is set: no secret,
 // no token vault, so no cookie sessions), and the access verifier subscribed to the bus.
 //
-// Exported API: openAccess({ config, store, logger, refresher?, signInPolicy? }) -> { bus, sessions, verifier, authenticate, close }
-import type { Context } from 'hono';
+// Exported API: openAccess({ config, store, logger, refresher?, signInPolicy? }) -> { bus, sessions, verifier, close }
 import type { Config } from '../config.ts';
-import type { AuthContext } from '../core/auth-context.ts';
 import type { SignInPolicy } from '../core/sign-in-policy.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
@@ -18,8 +16,6 @@ export interface AccessParts {
   bus: RevocationBus;
   sessions: SessionService | undefined;
   verifier: AccessVerifier;
-  /** For route layers that take `authenticate(c)` (the /api/v1 router, admin pages). */
-  authenticate(c: Context): Promise<AuthContext>;
   close(): Promise<void>;
 }
 
@@ -29,17 +25,14 @@ export interface OpenAccessOptions {
   logger: Logger;
   refresher?: TokenRefresher | undefined;
   signInPolicy?: ((organizationId: string, tx: Tx) => Promise<SignInPolicy>) | undefined;
+  /** Wraps the verifier at the edge (the composition root counts decisions by kind and outcome). */
+  wrapVerifier?: ((verifier: AccessVerifier) => AccessVerifier) | undefined;
 }
 
 export function workosApiBaseUrl(config: Pick<Config, 'WORKOS_API_HOSTNAME' | 'WORKOS_API_PORT' | 'WORKOS_API_HTTPS'>): string {
   const https = config.WORKOS_API_HTTPS ?? true;
   const port = config.WORKOS_API_PORT ? `:${config.WORKOS_API_PORT}` : '';
   return `${https ? 'https' : 'http'}://${config.WORKOS_API_HOSTNAME ?? 'api.workos.com'}${port}`;
-}
-
-export function sourceIpOf(c: Context): string {
-  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  return incoming?.socket?.remoteAddress ?? 'unknown';
 }
 
 export function openAccess(options: OpenAccessOptions): AccessParts {
@@ -53,7 +46,7 @@ export function openAccess(options: OpenAccessOptions): AccessParts {
       ...(options.signInPolicy ? { signInPolicy: options.signInPolicy } : {}),
     })
     : undefined;
-  const verifier = createAccessVerifier({
+  const bare = createAccessVerifier({
     db: store.db,
     bus,
     cacheTtlSeconds: config.AUTH_CACHE_TTL_SECONDS,
@@ -61,11 +54,11 @@ export function openAccess(options: OpenAccessOptions): AccessParts {
     ...(config.GATEHOUSE_SUPERADMIN_ORG ? { superAdminOrganizationId: config.GATEHOUSE_SUPERADMIN_ORG } : {}),
     ...(config.WORKOS_CLIENT_ID ? { workos: { apiBaseUrl: workosApiBaseUrl(config), clientId: config.WORKOS_CLIENT_ID } } : {}),
   });
+  const verifier = options.wrapVerifier ? options.wrapVerifier(bare) : bare;
   return {
     bus,
     sessions,
     verifier,
-    authenticate: (c) => verifier.verify(c.req.raw, { sourceIp: sourceIpOf(c) }),
     async close() {
       verifier.close();
       await bus.close();

@@ -3,6 +3,7 @@
 import { ConfigError } from '../config.ts';
 import { isAppError } from '../core/errors.ts';
 import { auditCommand } from './commands/audit.ts';
+import { apiKeysCommand } from './commands/api-keys.ts';
 import { devCommand } from './commands/dev.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { emulatorCommand } from './commands/emulator.ts';
@@ -17,7 +18,8 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   dev: { run: devCommand, summary: 'run locally (npm start): PGlite in .gatehouse/, the WorkOS emulator with demo users, webhooks wired' },
   serve: { run: serveCommand, summary: 'run in production (needs GATEHOUSE_SECRET and DATABASE_URL, or --embedded)' },
   doctor: { run: doctorCommand, summary: 'check the live configuration (secrets, database, WorkOS, webhook endpoint) and say what to fix' },
-  migrate: { run: migrateCommand, summary: 'apply pending database migrations and exit' },
+  migrate: { run: migrateCommand, summary: 'apply pending database migrations and exit [--dry-run: list what would be applied]' },
+  'api-keys': { run: apiKeysCommand, summary: 'api-keys list | create --name N --role R | revoke KEY_ID, acting as the key in GATEHOUSE_API_KEY' },
   audit: { run: auditCommand, summary: 'audit verify [--org ID] [--file F] | audit export --org ID [--out F]' },
   'provision-eval-tenant': { run: provisionEvalTenantCommand, summary: 'create or find an evaluation tenant in WorkOS and locally, invite its admin: --name N --admin-email E [--seed-demo]' },
   reconcile: { run: reconcileCommand, summary: 'repair the mirror from WorkOS: Events API from the stored cursor [--org ID] [--full] [--json]' },

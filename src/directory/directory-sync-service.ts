@@ -25,6 +25,10 @@ export interface DirectorySyncDeps {
   /** Overrides the SDK client built from WORKOS_* (tests). */
   client?: DirectoryClient;
   mailer?: Mailer;
+  /** Told of every committed webhook event (metrics: counts and lag). */
+  onWebhookCommitted?: (event: { created_at: string }, outcome: string) => void;
+  /** Told how each reconciliation run ended (metrics): the report, null when another instance held the lock. */
+  onReconcile?: (result: { report: DriftReport | null } | { error: unknown }) => void;
 }
 
 export interface DirectorySync {
@@ -60,6 +64,7 @@ export function createDirectorySync(config: Config, deps: DirectorySyncDeps): Di
       db: deps.db, access: deps.access, secrets,
       onRejected: (reason) => deps.logger.warn({ reason }, 'webhook delivery refused: invalid signature'),
       afterCommit: (event, outcome) => {
+        deps.onWebhookCommitted?.(event, outcome);
         if (outcome === 'applied' && event.event === 'magic_auth.created') {
           deliverMail().catch((error: unknown) => deps.logger.warn({ err: (error as Error).message }, 'mail delivery failed; will retry'));
         }
@@ -70,8 +75,14 @@ export function createDirectorySync(config: Config, deps: DirectorySyncDeps): Di
   let timer: NodeJS.Timeout | null = null;
   const run = async (options: ReconcileOptions = {}): Promise<DriftReport | null> => {
     if (!client) throw new TypeError('reconciliation needs WORKOS_API_KEY');
-    const result = await withReconcileLock(deps.db, deps.engine, () => reconcile({ db: deps.db, client, access: deps.access }, options));
-    return result.ran ? result.value : null;
+    try {
+      const result = await withReconcileLock(deps.db, deps.engine, () => reconcile({ db: deps.db, client, access: deps.access }, options));
+      deps.onReconcile?.({ report: result.ran ? result.value : null });
+      return result.ran ? result.value : null;
+    } catch (error) {
+      deps.onReconcile?.({ error });
+      throw error;
+    }
   };
 
   return {

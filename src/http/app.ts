@@ -9,6 +9,11 @@ import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import { createErrorHandler, notFound } from './error-handler.ts';
 import { accessLog } from './middleware/access-log.ts';
+import { clientAddress } from './client-address.ts';
+import type { CidrList } from '../core/cidr.ts';
+import type { Metrics } from '../metrics/metrics.ts';
+import { requestMetrics } from './middleware/metrics.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { csrf } from './middleware/csrf.ts';
 import { healthRoutes } from './routes/health.ts';
 import { createApiV1, type ApiV1Deps } from './api/api.ts';
@@ -33,6 +38,11 @@ export interface HttpAppDeps {
   syncNow?: ApiV1Deps['syncNow'];
   /** POST /webhooks/workos (src/webhooks/receiver.ts); absent when no webhook secret is configured. */
   webhookRoutes?: Hono;
+  /** TRUSTED_PROXIES: whose X-Forwarded-For names the client (src/http/client-address.ts). */
+  trustedProxies?: CidrList | undefined;
+  /** Request counts and latency; GET /metrics too unless `metricsOnOwnPort` (METRICS_PORT). */
+  metrics?: Metrics | undefined;
+  metricsOnOwnPort?: boolean;
 }
 
 export interface HttpAppOptions {
@@ -43,6 +53,8 @@ export interface HttpAppOptions {
 export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): Hono {
   const app = new Hono();
   app.use(requestId({ headerName: 'x-request-id' }));
+  app.use(clientAddress({ trustedProxies: deps.trustedProxies }));
+  if (deps.metrics) app.use(requestMetrics(deps.metrics));
   app.use(accessLog(deps.logger));
   app.use(secureHeaders());
   app.use(
@@ -56,6 +68,7 @@ export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): 
   // Cookie-carrying state changes must come from our own origin, whatever route they hit.
   app.use(csrf({ publicUrl: deps.publicUrl || undefined }));
   app.route('/', healthRoutes(deps.store));
+  if (deps.metrics && !deps.metricsOnOwnPort) app.route('/', metricsRoutes(deps.metrics.registry));
   if (deps.signInRoutes) app.route('/', deps.signInRoutes);
   if (deps.webhookRoutes) app.route('/', deps.webhookRoutes);
   const authenticate: ApiDeps['authenticate'] =

@@ -102,6 +102,19 @@ async function grantAppRole(session: SqlSession): Promise<void> {
   `);
 }
 
+/** What `migrate` would do, without doing it: the migrations not applied yet, and applied ones whose file changed. */
+export async function pendingMigrations(session: Pick<SqlSession, 'query'>, migrations: Migration[] = loadMigrations()): Promise<{ pending: string[]; changed: string[] }> {
+  const exists = await session.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS ok");
+  const done = new Map(exists.rows[0]?.ok
+    ? (await session.query('SELECT version, checksum FROM schema_migrations')).rows.map((r) => [Number(r.version), String(r.checksum)])
+    : []);
+  const name = (m: Migration) => `${String(m.version).padStart(4, '0')}_${m.name}`;
+  return {
+    pending: migrations.filter((m) => !done.has(m.version)).map(name),
+    changed: migrations.filter((m) => done.has(m.version) && done.get(m.version) !== m.checksum).map(name),
+  };
+}
+
 /** The latest applied version, or 0 when the database was never migrated. */
 export async function currentVersion(session: Pick<SqlSession, 'query'>): Promise<number> {
   const exists = await session.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS ok");

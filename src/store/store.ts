@@ -28,6 +28,8 @@ export interface Store {
    * re-listens (the revocation bus does, with backoff). Resolves to the function that stops.
    */
   listen(channel: string, onMessage: (payload: string) => void, onLost?: (error: Error) => void): Promise<() => Promise<void>>;
+  /** PostgreSQL: the application pool's connections (for metrics); absent on PGlite's one connection. */
+  poolStats?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -130,6 +132,7 @@ async function openPostgres(location: Extract<StoreLocation, { engine: 'postgres
       db,
       owner,
       listen: (channel, onMessage, onLost) => listenPostgres(location.url, channel, onMessage, onLost),
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
       close: async () => {
         await db.destroy();
         await ownerPool.end();

@@ -6,11 +6,22 @@ import { createInterface } from 'node:readline';
 export interface GatehouseProcess {
   url: string;
   child: ChildProcess;
+  /** Every JSON log line the process wrote so far. */
+  logs: Array<Record<string, unknown>>;
   stop(): Promise<void>;
 }
 
-export async function startGatehouseProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<GatehouseProcess> {
-  const child = spawn(process.execPath, ['bin/gatehouse.js', 'serve'], {
+export interface GatehouseProcessOptions {
+  /** The tree to run `bin/gatehouse.js` from (another release, a production install); the current one by default. */
+  cwd?: string;
+  /** Extra arguments after `serve` (e.g. --embedded). */
+  args?: string[];
+}
+
+export async function startGatehouseProcess(env: Record<string, string>, timeoutMs = 30_000, options: GatehouseProcessOptions = {}): Promise<GatehouseProcess> {
+  const logs: Array<Record<string, unknown>> = [];
+  const child = spawn(process.execPath, ['bin/gatehouse.js', 'serve', ...(options.args ?? [])], {
+    ...(options.cwd ? { cwd: options.cwd } : {}),
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -22,6 +33,7 @@ export async function startGatehouseProcess(env: Record<string, string>, timeout
     createInterface({ input: child.stdout! }).on('line', (line) => {
       try {
         const entry = JSON.parse(line) as { msg?: string; url?: string };
+        logs.push(entry);
         if (entry.msg === 'listening' && entry.url) {
           clearTimeout(timer);
           resolve(entry.url);
@@ -34,6 +46,7 @@ export async function startGatehouseProcess(env: Record<string, string>, timeout
   return {
     url,
     child,
+    logs,
     stop: () => new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve();
       child.once('exit', () => resolve());

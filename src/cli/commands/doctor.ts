@@ -6,6 +6,7 @@ import { storeLocationFor } from '../../app.ts';
 import { loadConfig, type Config } from '../../config.ts';
 import { createWorkosClient } from '../../identity/workos/sdk-client.ts';
 import { parseWebhookSecrets } from '../../webhooks/signature.ts';
+import { HANDLED_EVENT_TYPES } from '../../webhooks/handlers.ts';
 import { currentVersion, LATEST_MIGRATION } from '../../store/migrator.ts';
 import { openStore } from '../../store/store.ts';
 
@@ -56,11 +57,21 @@ async function checkWorkos(config: Config): Promise<Check[]> {
           ? { name: 'webhook endpoint registered', verdict: 'FAIL', detail: `the endpoint for ${expected} is ${mine.status}` }
           : { name: 'webhook endpoint registered', verdict: 'ok', detail: `${expected} (${mine.events.length} event types)` },
     );
+    if (mine) checks.push(checkSubscriptions(mine.events));
   } catch {
     checks.push({ name: 'webhook endpoint registered', verdict: 'warn', detail: `could not list webhook endpoints; make sure WorkOS sends webhooks to ${expected}` });
   }
   checks.push({ name: 'redirect URI', verdict: 'warn', detail: `WorkOS does not expose its redirect URIs to check: make sure ${config.WORKOS_REDIRECT_URI} is registered` });
   return checks;
+}
+
+/** Every event type Gatehouse applies must be sent: a missing one is drift only reconciliation repairs, late. */
+export function checkSubscriptions(subscribed: readonly string[]): Check {
+  const have = new Set(subscribed);
+  const missing = HANDLED_EVENT_TYPES.filter((type) => !have.has(type));
+  return missing.length === 0
+    ? { name: 'webhook event types', verdict: 'ok', detail: `all ${HANDLED_EVENT_TYPES.length} event types Gatehouse handles are subscribed` }
+    : { name: 'webhook event types', verdict: 'FAIL', detail: `the endpoint does not subscribe to ${missing.length} event type(s) Gatehouse handles: ${missing.join(', ')}` };
 }
 
 export function checkSettings(config: Config): Check[] {

@@ -16,10 +16,14 @@ export async function serveCommand(args: string[]): Promise<number> {
   const gatehouse = await openGatehouse(config);
   const server = await listen(gatehouse.app, { port: config.PORT, host: config.HOST });
   gatehouse.logger.info({ url: server.url, engine: gatehouse.store.engine }, 'listening');
+  // METRICS_PORT: /metrics on a listener of its own, so the public port never exposes it.
+  const metricsServer = config.METRICS_PORT === undefined ? null : await listen(gatehouse.metricsApp, { port: config.METRICS_PORT, host: config.HOST });
+  if (metricsServer) gatehouse.logger.info({ url: `${metricsServer.url}/metrics` }, 'metrics listening');
   gatehouse.directorySync.startSchedule();
+  gatehouse.retention.startSchedule();
   onShutdownSignal(async (signal) => {
     gatehouse.logger.info({ signal }, 'shutting down');
-    await server.close(config.SHUTDOWN_TIMEOUT_MS);
+    await Promise.all([server.close(config.SHUTDOWN_TIMEOUT_MS), metricsServer?.close(1000)]);
     await gatehouse.close();
     gatehouse.logger.info('stopped');
   });

@@ -2,6 +2,7 @@
 // tokens), status, duration and request id.
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from '../../logger.ts';
+import { clientAddressOf } from '../client-address.ts';
 
 export function accessLog(logger: Logger): MiddlewareHandler {
   return async (c, next) => {
@@ -12,6 +13,7 @@ export function accessLog(logger: Logger): MiddlewareHandler {
       requestId: c.get('requestId'),
       method: c.req.method,
       path: c.req.path,
+      client: clientAddressOf(c),
       status,
       ms: Math.round((performance.now() - started) * 10) / 10,
     };

@@ -6,18 +6,14 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { AppError } from '../../core/errors.ts';
 import { createFailureLimiter } from '../../access/rate-limit.ts';
+import { clientAddressOf } from '../client-address.ts';
 
 export interface RateLimitOptions {
   burst?: number;
   perMinute?: number;
-  /** How a request names its source; the socket's address by default (not X-Forwarded-For, which a client can forge). */
+  /** How a request names its source; by default the client address (X-Forwarded-For only through TRUSTED_PROXIES). */
   keyOf?: (c: Context) => string;
   clock?: () => number;
-}
-
-export function socketAddress(c: Context): string {
-  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  return incoming?.socket?.remoteAddress ?? 'unknown';
 }
 
 export function rateLimit(options: RateLimitOptions = {}): MiddlewareHandler {
@@ -26,7 +22,7 @@ export function rateLimit(options: RateLimitOptions = {}): MiddlewareHandler {
     refillPerSecond: (options.perMinute ?? 60) / 60,
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  const keyOf = options.keyOf ?? socketAddress;
+  const keyOf = options.keyOf ?? clientAddressOf;
   return async (c, next) => {
     const key = keyOf(c);
     const wait = limiter.retryAfter(key);

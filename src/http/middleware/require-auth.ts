@@ -11,8 +11,8 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { createAccessDecision, organizationRefusal, type AccessDecisionPoint } from '../../access/access-decision.ts';
 import type { AccessVerifier } from '../../access/access-verifier.ts';
-import { sourceIpOf } from '../../access/compose.ts';
 import { crossSiteRefusal } from '../../access/csrf.ts';
+import { clientAddressOf } from '../client-address.ts';
 import type { AuthContext } from '../../core/auth-context.ts';
 import type { Permission } from '../../core/permissions.ts';
 
@@ -44,7 +44,7 @@ export function requireAuth(options: RequireAuthOptions = {}): MiddlewareHandler
     const decision = c.get('accessDecision' as never) as AccessDecisionPoint | undefined;
     if (!decision) throw new TypeError('requireAuth needs provideAccess(verifier) installed on the app');
     const { auth } = await decision.authorize({
-      headers: c.req.raw.headers, method: c.req.method, sourceIp: sourceIpOf(c), permission: options.permission ?? null,
+      headers: c.req.raw.headers, method: c.req.method, sourceIp: clientAddressOf(c), permission: options.permission ?? null,
       organizationId: options.organizationParam ? c.req.param(options.organizationParam) : undefined, changesRoles: options.changesRoles,
     });
     c.set('auth' as never, auth as never);

@@ -13,7 +13,7 @@ import {
   linkExpiredPage, linkInvalidPage, loginSuccessfulPage, membershipDeactivatedPage, organizationPickerPage, ssoRequiredPage,
 } from '../../web/sign-in/pages.ts';
 import { readJson } from '../json-body.ts';
-import { socketAddress } from '../middleware/rate-limit.ts';
+import { clientAddressOf, UNKNOWN_ADDRESS } from '../client-address.ts';
 
 export const SELECT_ORGANIZATION_PATH = '/auth/organization-selection';
 const STATE_TTL_SECONDS = 10 * 60;
@@ -45,8 +45,8 @@ export function clearStateCookie(c: Context, publicUrl: string, purpose: SealPur
 export const STATE_TTL_MS = STATE_TTL_SECONDS * 1000;
 
 export function requestMeta(c: Context) {
-  const ip = socketAddress(c);
-  return { ...(ip !== 'unknown' ? { ipAddress: ip } : {}), ...(c.req.header('user-agent') ? { userAgent: c.req.header('user-agent')! } : {}) };
+  const ip = clientAddressOf(c);
+  return { ...(ip !== UNKNOWN_ADDRESS ? { ipAddress: ip } : {}), ...(c.req.header('user-agent') ? { userAgent: c.req.header('user-agent')! } : {}) };
 }
 
 /** A POST body as an HTML form posts it or as JSON; 400/415/422 problems otherwise. */
