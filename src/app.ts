@@ -64,7 +64,15 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     })
     : undefined;
   // Deprovisioning reaches credentials through the revocation bus and the sessions/API key services.
-  const accessRevoker = createAccessRevoker({ publish: publishRevocation, revokeApiKey, ...(access.sessions ? { sessions: access.sessions } : {}) });
+  const accessRevoker = createAccessRevoker({
+    publish: publishRevocation, revokeApiKey, ...(access.sessions ? { sessions: access.sessions } : {}),
+    // Roles decided by directory group mappings are written to WorkOS like an admin's change.
+    ...(organizationAdmin ? {
+      roles: organizationAdmin,
+      onRoleWriteFailed: (error: unknown, at: { membershipId: string }) =>
+        logger.warn({ err: (error as Error).message, membershipId: at.membershipId }, 'mapped role not written to WorkOS yet'),
+    } : {}),
+  });
   const directorySync = createDirectorySync(config, { db: store.db, engine: store.engine, logger, access: accessRevoker });
   const app = createHttpApp({
     store, logger, authenticate: access.authenticate, publicUrl: config.PUBLIC_URL,

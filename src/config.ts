@@ -45,7 +45,7 @@ const spec = {
   SESSION_IDLE_TIMEOUT_SECONDS: { schema: duration.default(24 * 3600), expects: 'expected a positive number of seconds' },
   SESSION_ABSOLUTE_LIFETIME_SECONDS: { schema: duration.default(7 * 24 * 3600), expects: 'expected a positive number of seconds' },
   AUTH_CACHE_TTL_SECONDS: { schema: duration.default(300), expects: 'expected a positive number of seconds' },
-  GATEHOUSE_SUPERADMIN_ORG: { schema: z.string().min(1).optional(), expects: 'expected an organization id whose members are super-admins' },
+  GATEHOUSE_SUPERADMIN_ORG: { schema: z.string().min(1).optional(), expects: 'expected an organization id whose members holding tenants:admin are super-admins' },
 
   // Mail and directory sync.
   SMTP_URL: { schema: z.string().regex(/^smtps?:\/\//).optional(), expects: 'expected smtp://user:pass@host:port or smtps://...; unset keeps mail in the dev outbox' },

@@ -1,7 +1,7 @@
 // The admin pages under /admin/orgs/{orgId}/{section}. Each section is one AdminPage: a render
 // function and named form actions. The walls are the API's: a credential (else to sign-in), the
-// organization in the path must be the caller's (404 otherwise; super-admins may enter any, and
-// each entry is audited), then the section's permission (403). Actions answer with a redirect
+// organization in the path must be the caller's (404 otherwise; super-admins may enter any by a
+// POST from the tenant switcher, audited once; pages read after that write nothing), then the section's permission (403). Actions answer with a redirect
 // (post/redirect/get) carrying a notice, or re-render with the error and a 4xx status.
 import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
@@ -11,6 +11,7 @@ import type { Permission } from '../../core/permissions.ts';
 import type { Store } from '../../store/store.ts';
 import { inTenant } from '../../store/tenant.ts';
 import { listTenants } from '../../organizations/tenants.ts';
+import { enterTenant } from '../../identity/super-admin.ts';
 import type { IdentityProvider } from '../../identity/provider.ts';
 import type { OrganizationAdmin } from '../../identity/organization-admin.ts';
 import type { SessionService } from '../../sessions/session-service.ts';
@@ -114,8 +115,18 @@ export function createAdminPages(deps: AdminPagesDeps, pages: AdminPage[]): Hono
 <table><thead><tr><th scope="col">Tenant</th><th scope="col">SSO</th><th scope="col">Directories</th><th scope="col">Members</th><th scope="col"><span class="muted">Enter</span></th></tr></thead>
 <tbody>${tenants.map((t) => html`<tr><td>${t.name} <code>${t.id}</code></td><td>${t.sso.enabled ? (t.sso.enforced ? `enforced (${t.sso.provider})` : `enabled (${t.sso.provider})`) : 'off'}</td>
 <td>${t.directories.count} (${t.directories.users} users)</td><td>${t.members.active} active, ${t.members.inactive} inactive, ${t.members.pending} pending</td>
-<td><a href="${adminHref(t.id, 'members')}">Enter ${t.name}</a></td></tr>`)}</tbody></table>`;
+<td><form class="inline" method="post" action="/admin/tenants/${t.id}/enter"><button type="submit">Enter ${t.name}</button></form></td></tr>`)}</tbody></table>`;
     return c.html(await page({ title: 'Tenants', auth, orgId: auth.organizationId, orgName: 'Super-admin', section: 'tenants', body }));
+  });
+
+  // Entering is the one write: a POST (so the CSRF check runs first), audited once in the tenant.
+  app.post('/tenants/:orgId/enter', async (c) => {
+    await deps.guardStateChange?.(c);
+    const auth = await authed(c);
+    if (auth instanceof Response) return auth;
+    const orgId = c.req.param('orgId');
+    await enterTenant(deps.store.db, auth, orgId, 'tenant switcher');
+    return c.redirect(adminHref(orgId, 'members'), 303);
   });
 
   app.get('/orgs/:orgId/:section', async (c) => {
