@@ -127,7 +127,7 @@ export async function deprovision(ctx: ApplyContext, organizationId: string, use
  * Group-to-role mapping: the member's role is the mapped role of their highest-priority group
  * (ties broken by role slug, so the answer never depends on arrival order). A member in no mapped
  * group keeps their role unless a mapping gave it (role_source 'mapping'): then it was the
- * mapping's to take back, and they return to the default role. Roles set by hand or by the
+ * mapping's to take back, and they return to the role they held before (or the default role). Roles set by hand or by the
  * provider are never touched by a mapping that does not cover the member.
  *
  * The provider holds the truth about memberships (DESIGN.md: mirror, not source of truth), so a
@@ -139,7 +139,7 @@ export async function recomputeRole(ctx: ApplyContext, organizationId: string, d
   const { tx } = ctx;
   const du = await loadDirectoryUser(tx, organizationId, directoryUserId);
   if (!du?.user_id || du.deleted_at !== null || du.state !== 'active') return;
-  const membership = await tx.selectFrom('organization_memberships').select(['id', 'role_slug', 'role_source', 'provider_updated_at'])
+  const membership = await tx.selectFrom('organization_memberships').select(['id', 'role_slug', 'role_source', 'role_before_mapping', 'provider_updated_at'])
     .where('organization_id', '=', organizationId).where('user_id', '=', du.user_id).where('deleted_at', 'is', null).executeTakeFirst();
   if (!membership) return;
   const mapped = await tx
@@ -160,21 +160,22 @@ export async function recomputeRole(ctx: ApplyContext, organizationId: string, d
     role = mapped.role_slug;
     source = 'mapping';
   } else if (membership.role_source === 'mapping') {
-    const org = await tx.selectFrom('organizations').select('default_role_slug').where('id', '=', organizationId).executeTakeFirst();
-    role = org?.default_role_slug ?? 'member';
+    role = await roleBeforeMapping(ctx, organizationId, membership.role_before_mapping);
     source = 'provider';
   } else {
     return;
   }
+  // Remember what the member held before a mapping first took over, to give it back later.
+  const before = source === 'mapping' ? (membership.role_source === 'mapping' ? membership.role_before_mapping : membership.role_slug) : null;
   if (membership.role_slug === role) {
-    if (membership.role_source !== source) await setRole(ctx, organizationId, membership.id, role, source);
+    if (membership.role_source !== source) await setRole(ctx, organizationId, membership.id, role, source, before);
     return;
   }
   if (options.keepLastAdmin && membership.role_slug === 'admin' && !(await anotherAdmin(ctx, organizationId, membership.id))) {
     await audit(ctx, organizationId, 'directory.role_change_skipped', directoryActor(du.directory_id), { type: 'user', id: du.user_id }, { role, reason: 'last_admin' });
     return;
   }
-  await setRole(ctx, organizationId, membership.id, role, source);
+  await setRole(ctx, organizationId, membership.id, role, source, before);
   // Cached credentials carry the old role's permissions: drop them everywhere.
   await ctx.access.revoke(tx, { kind: 'membership', organizationId, userId: du.user_id });
   await audit(ctx, organizationId, 'directory.role_changed', directoryActor(du.directory_id), { type: 'user', id: du.user_id }, { role });
@@ -188,9 +189,24 @@ export interface RecomputeOptions {
   keepLastAdmin?: boolean;
 }
 
-async function setRole(ctx: ApplyContext, organizationId: string, membershipId: string, role: string, source: RoleSource): Promise<void> {
-  await ctx.tx.updateTable('organization_memberships').set({ role_slug: role, role_source: source, updated_at: sql`now()` })
+async function setRole(ctx: ApplyContext, organizationId: string, membershipId: string, role: string, source: RoleSource, before: string | null): Promise<void> {
+  await ctx.tx.updateTable('organization_memberships').set({ role_slug: role, role_source: source, role_before_mapping: before, updated_at: sql`now()` })
     .where('organization_id', '=', organizationId).where('id', '=', membershipId).execute();
+}
+
+/**
+ * The role a mapping gives back: the one held before it took over, while that role still exists;
+ * else the organization's default. Threat: falling back to the default alone could raise a member
+ * whose own role was narrower than the default, by nothing more than removing a mapping.
+ */
+async function roleBeforeMapping(ctx: ApplyContext, organizationId: string, before: string | null): Promise<string> {
+  if (before) {
+    const builtIn = await ctx.tx.selectFrom('roles').select('slug').where('slug', '=', before).executeTakeFirst();
+    const custom = builtIn ?? await ctx.tx.selectFrom('organization_roles').select('slug').where('organization_id', '=', organizationId).where('slug', '=', before).executeTakeFirst();
+    if (custom) return before;
+  }
+  const org = await ctx.tx.selectFrom('organizations').select('default_role_slug').where('id', '=', organizationId).executeTakeFirst();
+  return org?.default_role_slug ?? 'member';
 }
 
 async function anotherAdmin(ctx: ApplyContext, organizationId: string, membershipId: string): Promise<boolean> {

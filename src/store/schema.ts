@@ -84,6 +84,8 @@ export interface OrganizationMembershipsTable extends Mirrored {
   last_sso_sign_in_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** Who set the role: the provider, an admin by hand, or a directory group mapping (0008). */
   role_source: Generated<RoleSource>;
+  /** The role held before a group mapping took over, restored when no mapping covers the member. */
+  role_before_mapping: ColumnType<string | null, string | null | undefined, string | null>;
   deleted_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;

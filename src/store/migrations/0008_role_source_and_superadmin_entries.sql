@@ -4,6 +4,8 @@
 -- only 'mapping' roles to the default; hand-set roles stay.
 ALTER TABLE organization_memberships ADD COLUMN role_source text NOT NULL DEFAULT 'provider'
   CHECK (role_source IN ('provider', 'manual', 'mapping'));
+-- The role a member held before a mapping took over; the mapping gives it back when it goes away.
+ALTER TABLE organization_memberships ADD COLUMN role_before_mapping text;
 
 -- A super-admin inside another tenant: entering is an explicit, audited POST, and the entry is
 -- what later requests into that tenant check, so reading pages writes nothing. Keyed by the
