@@ -29,7 +29,13 @@ export interface CeilingWorld {
   send(type: string, data: Record<string, unknown>): Promise<void>;
   /** Mirrors WorkOS's current copy of a membership, as its webhook would. */
   mirrorMembership(membershipId: string): Promise<void>;
-  call(cookie: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  call(cookie: string, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  /** Posts an admin page form as the browser would (same origin unless `headers` say otherwise). */
+  form(cookie: string, path: string, fields: Record<string, string>, headers?: Record<string, string>): Promise<{ status: number; body: string }>;
+  /** GATEHOUSE_SUPERADMIN_ORG for the credentials resolved from now on. */
+  setSuperAdminOrg(organizationId: string): void;
+  access: ReturnType<typeof createAccessRevoker>;
+  organizationAdmin: ReturnType<typeof createWorkosOrganizationAdmin>;
   close(): Promise<void>;
 }
 
@@ -56,7 +62,7 @@ export async function openCeilingWorld(store: Store): Promise<CeilingWorld> {
   const sessions = createSessionService({ db: store.db, secrets: ['c'.repeat(40)], config: { PUBLIC_URL: 'http://app.test', SESSION_IDLE_TIMEOUT_SECONDS: 3600, SESSION_ABSOLUTE_LIFETIME_SECONDS: 86400 } });
   // No credential cache: what a credential may do is read from the mirror on every request, so
   // these suites see the ceiling alone (cache eviction on narrowing is the revocation suites' job).
-  const verifier = createAccessVerifier({ db: store.db, sessions, cacheTtlSeconds: 0 });
+  let verifier = createAccessVerifier({ db: store.db, sessions, cacheTtlSeconds: 0 });
   const organizationAdmin = createWorkosOrganizationAdmin(options);
   const access = createAccessRevoker({ publish: publishRevocation, roles: organizationAdmin });
   const app = createHttpApp({
@@ -68,15 +74,25 @@ export async function openCeilingWorld(store: Store): Promise<CeilingWorld> {
     await ingestEvent({ db: store.db, access }, makeEvent(type, data, new Date(++clock)), 'webhook');
   };
   return {
-    emulator, workos, store, sessions, app, cookieName: sessions.cookie.name, send,
+    emulator, workos, store, sessions, app, cookieName: sessions.cookie.name, send, access, organizationAdmin,
+    setSuperAdminOrg(organizationId) {
+      verifier = createAccessVerifier({ db: store.db, sessions, cacheTtlSeconds: 0, superAdminOrganizationId: organizationId });
+    },
+    async form(cookie, path, fields, headers = {}) {
+      const res = await app.request(path, {
+        method: 'POST', body: new URLSearchParams(fields),
+        headers: { cookie: `${sessions.cookie.name}=${cookie}`, 'sec-fetch-site': 'same-origin', 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      });
+      return { status: res.status, body: await res.text() };
+    },
     async mirrorMembership(membershipId) {
       const m = await workos.userManagement.getOrganizationMembership(membershipId);
       await send('organization_membership.updated', { object: 'organization_membership', id: m.id, user_id: m.userId, organization_id: m.organizationId, status: m.status, role: { slug: m.role.slug } });
     },
-    async call(cookie, method, path, body) {
+    async call(cookie, method, path, body, headers = {}) {
       const res = await app.request(path, {
         method,
-        headers: { cookie: `${sessions.cookie.name}=${cookie}`, 'sec-fetch-site': 'same-origin', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: { cookie: `${sessions.cookie.name}=${cookie}`, 'sec-fetch-site': 'same-origin', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await res.text();
