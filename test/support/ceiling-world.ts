@@ -71,7 +71,8 @@ export async function openCeilingWorld(store: Store): Promise<CeilingWorld> {
   });
   let clock = Date.now();
   const send = async (type: string, data: Record<string, unknown>) => {
-    await ingestEvent({ db: store.db, access }, makeEvent(type, data, new Date(++clock)), 'webhook');
+    clock = Math.max(clock + 1, Date.now());
+    await ingestEvent({ db: store.db, access }, makeEvent(type, data, new Date(clock)), 'webhook');
   };
   return {
     emulator, workos, store, sessions, app, cookieName: sessions.cookie.name, send, access, organizationAdmin,
