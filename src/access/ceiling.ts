@@ -41,7 +41,8 @@ export function granterOf(auth: AuthContext, organizationId: string): GrantingAc
 /** A super-admin provisioning a tenant they are not yet in: that tenant's full set, as when visiting. */
 export function superAdminGranter(auth: AuthContext): GrantingActor {
   if (!auth.isSuperAdmin) throw new AppError('RESOURCE_NOT_FOUND', 'Not found');
-  return { actor: actorOf(auth), permissions: ALL_PERMISSIONS, role: null, userId: auth.principal.type === 'user' ? auth.principal.userId : null };
+  const userId = auth.principal.type === 'user' ? auth.principal.userId : null;
+  return { actor: actorOf(auth), permissions: ALL_PERMISSIONS, role: null, userId };
 }
 
 /** The install's operator (CLI on the server, seeding): holds every permission, no role. */
@@ -51,7 +52,8 @@ export function operatorGranter(actor: AuditActor): GrantingActor {
 
 /** The permissions a role carries in an organization (custom first, then built in), or null. */
 export async function rolePermissions(tx: Tx, organizationId: string, role: string): Promise<string[] | null> {
-  const custom = await tx.selectFrom('organization_roles').select('permissions').where('organization_id', '=', organizationId).where('slug', '=', role).executeTakeFirst();
+  const custom = await tx.selectFrom('organization_roles').select('permissions')
+    .where('organization_id', '=', organizationId).where('slug', '=', role).executeTakeFirst();
   if (custom) return custom.permissions;
   const builtIn = await tx.selectFrom('roles').select('permissions').where('slug', '=', role).executeTakeFirst();
   return builtIn?.permissions ?? null;
@@ -69,9 +71,11 @@ export function grantError(refusal: GrantRefusal, path: GrantRequest['path']): A
   const details = { reason: refusal.reason, ...(missing.length ? { missing } : {}) };
   // API keys kept their own code from before the ceiling covered every path (codes never change).
   if (path === 'api_key' && refusal.reason === 'exceeds_granter') {
-    return new AppError('AUTH_API_KEY_ROLE_TOO_HIGH', 'An API key cannot carry a role with permissions its creator does not have', { details });
+    const message = 'An API key cannot carry a role with permissions its creator does not have';
+    return new AppError('AUTH_API_KEY_ROLE_TOO_HIGH', message, { details });
   }
-  const code = refusal.reason === 'own_role' || refusal.reason === 'raises_held_role' ? 'AUTH_ROLE_ESCALATION' : 'AUTH_PERMISSION_CEILING';
+  const self = refusal.reason === 'own_role' || refusal.reason === 'raises_held_role';
+  const code = self ? 'AUTH_ROLE_ESCALATION' : 'AUTH_PERMISSION_CEILING';
   return new AppError(code, MESSAGES[refusal.reason], { details });
 }
 
@@ -84,16 +88,24 @@ export type GrantInput = Omit<GrantRequest, 'permissions'> & { permissions?: rea
  * Call it outside any open transaction of the same store. A role that does not exist is left to
  * the caller's own check (a 422 there), since nothing can be granted through it.
  */
-export async function enforceGrant(db: Kysely<Database>, organizationId: string, granter: GrantingActor, input: GrantInput): Promise<void> {
+export async function enforceGrant(
+  db: Kysely<Database>, organizationId: string, granter: GrantingActor, input: GrantInput,
+): Promise<void> {
   const refusal = await inTenant(db, organizationId, async (tx) => {
-    const permissions = input.permissions ?? (input.roleSlug ? await rolePermissions(tx, organizationId, input.roleSlug) : null);
+    const byRole = input.roleSlug ? await rolePermissions(tx, organizationId, input.roleSlug) : null;
+    const permissions = input.permissions ?? byRole;
     if (!permissions) return null;
     const decision = decideGrant(granter, { ...input, permissions });
     if (decision.ok) return null;
     await appendAuditEvent(tx, {
       organizationId, type: 'access.escalation_refused', actor: granter.actor,
-      target: input.targetUserId ? { type: 'user', id: input.targetUserId } : { type: 'role', id: input.roleSlug ?? '' },
-      data: { path: input.path, role: input.roleSlug ?? null, reason: decision.reason, missing: 'missing' in decision ? decision.missing : [] },
+      target: input.targetUserId
+        ? { type: 'user', id: input.targetUserId }
+        : { type: 'role', id: input.roleSlug ?? '' },
+      data: {
+        path: input.path, role: input.roleSlug ?? null, reason: decision.reason,
+        missing: 'missing' in decision ? decision.missing : [],
+      },
     });
     return decision;
   });

@@ -7,7 +7,8 @@
 // store (role lookup, audit of refusals); this file does no I/O so it can be tested exhaustively.
 
 /** How a permission reaches a principal. Each is a path the ceiling guards. */
-export type GrantPath = 'role.create' | 'role.update' | 'member.role' | 'invitation' | 'group_mapping' | 'api_key' | 'provision';
+export type GrantPath =
+  | 'role.create' | 'role.update' | 'member.role' | 'invitation' | 'group_mapping' | 'api_key' | 'provision';
 
 export interface GrantRequest {
   path: GrantPath;
