@@ -159,7 +159,6 @@ describe('permission ceiling (property, through the HTTP API)', () => {
           const { status, granted } = await step(orgs, o, n, before);
           steps++;
           const ok = status >= 200 && status < 300;
-          if (process.env.CEILING_DEBUG) console.log(o.kind, targetOf(o) === o.org, o.within, status);
           if (ok) accepted++;
           const where = `step ${n} ${JSON.stringify(o)} -> ${status}`;
           if (targetOf(o) !== o.org) assert.ok(!ok, `${where}: acted in another organization`);
