@@ -80,7 +80,15 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     })
     : undefined;
   // Deprovisioning reaches credentials through the revocation bus and the sessions/API key services.
-  const accessRevoker = createAccessRevoker({ publish: publishRevocation, revokeApiKey, ...(access.sessions ? { sessions: access.sessions } : {}) });
+  const accessRevoker = createAccessRevoker({
+    publish: publishRevocation, revokeApiKey, ...(access.sessions ? { sessions: access.sessions } : {}),
+    // Roles decided by directory group mappings are written to WorkOS like an admin's change.
+    ...(organizationAdmin ? {
+      roles: organizationAdmin,
+      onRoleWriteFailed: (error: unknown, at: { membershipId: string }) =>
+        logger.warn({ err: (error as Error).message, membershipId: at.membershipId }, 'mapped role not written to WorkOS yet'),
+    } : {}),
+  });
   const directorySync = createDirectorySync(config, {
     db: store.db, engine: store.engine, logger, access: accessRevoker,
     ...(config.WORKOS_API_KEY ? { client: createDirectoryClient({ apiKey: config.WORKOS_API_KEY, clientId: config.WORKOS_CLIENT_ID, apiHostname: config.WORKOS_API_HOSTNAME, port: config.WORKOS_API_PORT, https: config.WORKOS_API_HTTPS, fetch }) } : {}),

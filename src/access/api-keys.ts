@@ -2,9 +2,9 @@
 // tells a key from a JWT at a glance (and lets secret scanners find leaked ones). Only sha256 of
 // the key is stored (threat: a database leak handing out working keys); the secret is returned
 // once, at creation. A key belongs to one organization and carries a role no higher than its
-// creator's (no privilege escalation by minting a key). A personal key also never exceeds its
-// owner's current role and dies with the owner's membership; an organization key outlives its
-// creator. Creation and revocation are audited in the same transaction, and revocation is
+// creator's (no privilege escalation by minting a key: the ceiling in ceiling.ts). A personal
+// key also never exceeds its owner's current role and dies with the owner's membership; an
+// organization key outlives its creator. Creation and revocation are audited in the same transaction, and revocation is
 // published on the revocation bus.
 //
 // Exported API (tx: a tenant transaction of the key's organization):
@@ -20,7 +20,8 @@ import { appendAuditEvent } from '../audit/audit-log.ts';
 import type { AuthContext } from '../core/auth-context.ts';
 import { AppError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
-import { isPermission } from '../core/permissions.ts';
+import { grantError, granterOf, rolePermissions } from './ceiling.ts';
+import { decideGrant } from '../core/ceiling.ts';
 import type { ApiKeyRow, Database } from '../store/schema.ts';
 import { asSystem, inTenant, type Tx } from '../store/tenant.ts';
 import { publishRevocation } from '../sessions/revocation-bus.ts';
@@ -56,12 +57,7 @@ export function isApiKeyFormat(token: string): boolean {
   return KEY_PATTERN.test(token);
 }
 
-export async function rolePermissions(tx: Tx, organizationId: string, role: string): Promise<string[] | null> {
-  const custom = await tx.selectFrom('organization_roles').select('permissions').where('organization_id', '=', organizationId).where('slug', '=', role).executeTakeFirst();
-  if (custom) return custom.permissions;
-  const builtIn = await tx.selectFrom('roles').select('permissions').where('slug', '=', role).executeTakeFirst();
-  return builtIn?.permissions ?? null;
-}
+export { rolePermissions };
 
 export interface CreateApiKeyInput {
   creator: AuthContext;
@@ -83,9 +79,10 @@ export async function createApiKey(tx: Tx, input: CreateApiKeyInput): Promise<{ 
   if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw new AppError('REQUEST_INVALID', 'An API key cannot expire in the past');
   const permissions = await rolePermissions(tx, organizationId, input.role);
   if (!permissions) throw new AppError('REQUEST_INVALID', `Unknown role ${input.role}`);
-  if (permissions.filter(isPermission).some((p) => !creator.permissions.includes(p))) {
-    throw new AppError('AUTH_API_KEY_ROLE_TOO_HIGH', 'An API key cannot carry a role with permissions its creator does not have');
-  }
+  // The ceiling (src/access/ceiling.ts): callers run enforceGrant first so a refusal is audited;
+  // this is the same decision again inside the key's own transaction.
+  const decision = decideGrant(granterOf(creator, organizationId), { path: 'api_key', roleSlug: input.role, permissions });
+  if (!decision.ok) throw grantError(decision, 'api_key');
   const environment = input.environment ?? 'live';
   const secret = `gth_${environment}_${randomBytes(32).toString('base64url')}`;
   const id = newId('key');

@@ -5,8 +5,8 @@
 // Exported API: loadMembership(db, organizationId, userId), isSuperAdmin(db, superAdminOrg, userId), loadSignInPolicy,
 //               organizationIsLive(db, organizationId)
 import type { Kysely } from 'kysely';
-import { isPermission, type Permission } from '../core/permissions.ts';
 import type { SignInPolicy } from '../core/sign-in-policy.ts';
+import { isPermission, SUPERADMIN_PERMISSION, type Permission } from '../core/permissions.ts';
 import type { Database } from '../store/schema.ts';
 import { asSystem, inTenant } from '../store/tenant.ts';
 
@@ -36,11 +36,19 @@ export async function loadMembership(db: Kysely<Database>, organizationId: strin
   });
 }
 
-/** Members (active) of GATEHOUSE_SUPERADMIN_ORG are super-admins across tenants. */
+/**
+ * Super-admins are active members of GATEHOUSE_SUPERADMIN_ORG whose role there carries
+ * `tenants:admin`. Threat: membership alone made every member of the operator's own organization
+ * (a support intern with role `member`) an admin of every tenant.
+ */
 export async function isSuperAdmin(db: Kysely<Database>, superAdminOrg: string | undefined, userId: string): Promise<boolean> {
   if (!superAdminOrg) return false;
   const found = await loadMembership(db, superAdminOrg, userId);
-  return found.ok;
+  return found.ok && holdsSuperAdmin(found.permissions);
+}
+
+export function holdsSuperAdmin(permissions: readonly string[]): boolean {
+  return permissions.includes(SUPERADMIN_PERMISSION);
 }
 
 export async function organizationIsLive(db: Kysely<Database>, organizationId: string): Promise<boolean> {

@@ -23,7 +23,7 @@ import { TOUCH_INTERVAL_MS, type SessionFailure, type SessionService } from '../
 import { API_KEY_TOUCH_INTERVAL_MS, findApiKeyBySecret, isApiKeyFormat, rolePermissions, touchApiKey } from './api-keys.ts';
 import type { CredentialCache } from './credential-cache.ts';
 import type { JwtVerify } from './jwt-verifier.ts';
-import { isSuperAdmin, loadMembership, loadSignInPolicy, organizationIsLive, type MembershipLookup } from './memberships.ts';
+import { holdsSuperAdmin, isSuperAdmin, loadMembership, loadSignInPolicy, organizationIsLive, type MembershipLookup } from './memberships.ts';
 import { classifyAccessToken } from './token-claims.ts';
 
 export interface ResolveDeps {
@@ -67,7 +67,9 @@ function ownConnection(organizationId: string, policy: SignInPolicy, ssoConnecti
 async function userContext(deps: ResolveDeps, organizationId: string, userId: string): Promise<Pick<AuthContext, 'role' | 'permissions' | 'isSuperAdmin'>> {
   const found = await loadMembership(deps.db, organizationId, userId);
   if (!found.ok) membershipFailure(found);
-  const superAdmin = organizationId === deps.superAdminOrganizationId || (await isSuperAdmin(deps.db, deps.superAdminOrganizationId, userId));
+  const superAdmin = organizationId === deps.superAdminOrganizationId
+    ? holdsSuperAdmin(found.permissions)
+    : await isSuperAdmin(deps.db, deps.superAdminOrganizationId, userId);
   return { role: found.role, permissions: found.permissions, isSuperAdmin: superAdmin };
 }
 

@@ -12,7 +12,13 @@ export const PERMISSIONS = {
   'api_keys:manage': 'Create and revoke API keys',
   'sessions:manage': 'List and revoke sessions of members',
   'audit:read': 'Read, verify and export the audit trail',
+  // Honoured only in the super-admin organization (GATEHOUSE_SUPERADMIN_ORG): its holders there are
+  // super-admins. Elsewhere it grants nothing.
+  'tenants:admin': 'Super-admin: list, provision and enter every tenant (in the super-admin organization only)',
 } as const;
+
+/** The permission that makes a member of GATEHOUSE_SUPERADMIN_ORG a super-admin. */
+export const SUPERADMIN_PERMISSION: Permission = 'tenants:admin';
 
 export type Permission = keyof typeof PERMISSIONS;
 export const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as Permission[];

@@ -12,6 +12,10 @@ export interface AccessRevokerDeps {
   publish(tx: Tx, event: RevocationEvent): Promise<void>;
   revokeApiKey?(tx: Tx, input: { organizationId: string; apiKeyId: string; actor: AuditActor; reason?: string }): Promise<boolean>;
   sessions?: { revokeAllForUser(userId: string, organizationId: string | undefined, actor: AuditActor, reason?: string): Promise<number> };
+  /** The organization-admin port (src/identity/organization-admin.ts): the one writer of member roles at WorkOS. */
+  roles?: { updateMembershipRole(membershipId: string, roleSlug: string): Promise<unknown> };
+  /** Told when a deferred role write fails (the next membership event or full reconcile retries it). */
+  onRoleWriteFailed?(error: unknown, input: { organizationId: string; membershipId: string }): void;
 }
 
 export function createAccessRevoker(deps: AccessRevokerDeps): AccessRevoker {
@@ -26,6 +30,11 @@ export function createAccessRevoker(deps: AccessRevokerDeps): AccessRevoker {
       }
       const sessions = deps.sessions;
       if (sessions) ctx.defer(() => sessions.revokeAllForUser(input.userId, input.organizationId, actor, input.reason));
+    },
+    writeMembershipRole(ctx: ApplyContext, input) {
+      const roles = deps.roles;
+      if (!roles) return;
+      ctx.defer(() => roles.updateMembershipRole(input.membershipId, input.role).catch((error: unknown) => deps.onRoleWriteFailed?.(error, input)));
     },
   };
 }

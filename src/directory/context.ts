@@ -17,6 +17,11 @@ export interface AccessRevoker {
   revoke(tx: Tx, event: RevocationEvent): Promise<void>;
   /** Marks the user's sessions and personal API keys revoked in the store (optional service). */
   revokeCredentials?(ctx: ApplyContext, input: { organizationId: string; userId: string; reason: string }): Promise<void>;
+  /**
+   * Writes a role the directory decided (a group mapping) to the identity provider after commit,
+   * so the provider's events and full reconciles converge on it (optional: no provider, no write).
+   */
+  writeMembershipRole?(ctx: ApplyContext, input: { organizationId: string; membershipId: string; role: string }): void;
 }
 
 export type MirrorKind =

@@ -5,6 +5,7 @@
 //   inactive/suspended/deleted                        -> membership inactive, credentials revoked
 import { sql } from 'kysely';
 import { newId } from '../core/ids.ts';
+import type { RoleSource } from '../store/schema.ts';
 import type { Tx } from '../store/tenant.ts';
 import { audit, directoryActor, type ApplyContext } from './context.ts';
 
@@ -124,15 +125,23 @@ export async function deprovision(ctx: ApplyContext, organizationId: string, use
 
 /**
  * Group-to-role mapping: the member's role is the mapped role of their highest-priority group
- * (ties broken by role slug, so the answer never depends on arrival order). Organizations with no
- * mappings keep roles as set by hand; with mappings, a user in no mapped group gets the default.
+ * (ties broken by role slug, so the answer never depends on arrival order). A member in no mapped
+ * group keeps their role unless a mapping gave it (role_source 'mapping'): then it was the
+ * mapping's to take back, and they return to the role they held before (or the default role). Roles set by hand or by the
+ * provider are never touched by a mapping that does not cover the member.
+ *
+ * The provider holds the truth about memberships (DESIGN.md: mirror, not source of truth), so a
+ * mapped role is also written to WorkOS, after commit, through the same organization-admin call
+ * an admin's role change uses; its membership event and `reconcile --full` then agree with the
+ * mapping instead of undoing it.
  */
-export async function recomputeRole(ctx: ApplyContext, organizationId: string, directoryUserId: string): Promise<void> {
+export async function recomputeRole(ctx: ApplyContext, organizationId: string, directoryUserId: string, options: RecomputeOptions = {}): Promise<void> {
   const { tx } = ctx;
   const du = await loadDirectoryUser(tx, organizationId, directoryUserId);
   if (!du?.user_id || du.deleted_at !== null || du.state !== 'active') return;
-  const anyMapping = await tx.selectFrom('directory_group_role_mappings').select('role_slug').where('organization_id', '=', organizationId).limit(1).executeTakeFirst();
-  if (!anyMapping) return;
+  const membership = await tx.selectFrom('organization_memberships').select(['id', 'role_slug', 'role_source', 'role_before_mapping', 'provider_updated_at'])
+    .where('organization_id', '=', organizationId).where('user_id', '=', du.user_id).where('deleted_at', 'is', null).executeTakeFirst();
+  if (!membership) return;
   const mapped = await tx
     .selectFrom('directory_group_role_mappings as m')
     .innerJoin('directory_group_members as gm', (j) => j.onRef('gm.organization_id', '=', 'm.organization_id').onRef('gm.group_id', '=', 'm.directory_group_id'))
@@ -145,30 +154,81 @@ export async function recomputeRole(ctx: ApplyContext, organizationId: string, d
     .orderBy('m.priority', 'desc')
     .orderBy('m.role_slug')
     .executeTakeFirst();
-  const org = await tx.selectFrom('organizations').select('default_role_slug').where('id', '=', organizationId).executeTakeFirst();
-  const role = mapped?.role_slug ?? org?.default_role_slug ?? 'member';
-  const changed = await tx
-    .updateTable('organization_memberships')
-    .set({ role_slug: role, updated_at: sql`now()` })
-    .where('organization_id', '=', organizationId)
-    .where('user_id', '=', du.user_id)
-    .where('deleted_at', 'is', null)
-    .where('role_slug', '!=', role)
-    .returning('role_slug')
-    .execute();
-  if (changed.length === 0) return;
+  let role: string;
+  let source: RoleSource;
+  if (mapped) {
+    role = mapped.role_slug;
+    source = 'mapping';
+  } else if (membership.role_source === 'mapping') {
+    role = await roleBeforeMapping(ctx, organizationId, membership.role_before_mapping);
+    source = 'provider';
+  } else {
+    return;
+  }
+  // Remember what the member held before a mapping first took over, to give it back later.
+  const before = source === 'mapping' ? (membership.role_source === 'mapping' ? membership.role_before_mapping : membership.role_slug) : null;
+  if (membership.role_slug === role) {
+    if (membership.role_source !== source) await setRole(ctx, organizationId, membership.id, role, source, before);
+    return;
+  }
+  if (options.keepLastAdmin && membership.role_slug === 'admin' && !(await anotherAdmin(ctx, organizationId, membership.id))) {
+    await audit(ctx, organizationId, 'directory.role_change_skipped', directoryActor(du.directory_id), { type: 'user', id: du.user_id }, { role, reason: 'last_admin' });
+    return;
+  }
+  await setRole(ctx, organizationId, membership.id, role, source, before);
   // Cached credentials carry the old role's permissions: drop them everywhere.
   await ctx.access.revoke(tx, { kind: 'membership', organizationId, userId: du.user_id });
   await audit(ctx, organizationId, 'directory.role_changed', directoryActor(du.directory_id), { type: 'user', id: du.user_id }, { role });
+  // Only a membership the provider has announced has an id it knows; a local one is adopted
+  // later, and this same recompute then runs on its membership event.
+  if (membership.provider_updated_at !== null) ctx.access.writeMembershipRole?.(ctx, { organizationId, membershipId: membership.id, role });
+}
+
+export interface RecomputeOptions {
+  /** Removing a mapping never leaves the organization without an active admin. */
+  keepLastAdmin?: boolean;
+}
+
+async function setRole(ctx: ApplyContext, organizationId: string, membershipId: string, role: string, source: RoleSource, before: string | null): Promise<void> {
+  await ctx.tx.updateTable('organization_memberships').set({ role_slug: role, role_source: source, role_before_mapping: before, updated_at: sql`now()` })
+    .where('organization_id', '=', organizationId).where('id', '=', membershipId).execute();
+}
+
+/**
+ * The role a mapping gives back: the one held before it took over, while that role still exists;
+ * else the organization's default. Threat: falling back to the default alone could raise a member
+ * whose own role was narrower than the default, by nothing more than removing a mapping.
+ */
+async function roleBeforeMapping(ctx: ApplyContext, organizationId: string, before: string | null): Promise<string> {
+  if (before) {
+    const builtIn = await ctx.tx.selectFrom('roles').select('slug').where('slug', '=', before).executeTakeFirst();
+    const custom = builtIn ?? await ctx.tx.selectFrom('organization_roles').select('slug').where('organization_id', '=', organizationId).where('slug', '=', before).executeTakeFirst();
+    if (custom) return before;
+  }
+  const org = await ctx.tx.selectFrom('organizations').select('default_role_slug').where('id', '=', organizationId).executeTakeFirst();
+  return org?.default_role_slug ?? 'member';
+}
+
+async function anotherAdmin(ctx: ApplyContext, organizationId: string, membershipId: string): Promise<boolean> {
+  const other = await ctx.tx.selectFrom('organization_memberships').select('id').where('organization_id', '=', organizationId)
+    .where('role_slug', '=', 'admin').where('status', '=', 'active').where('deleted_at', 'is', null).where('id', '!=', membershipId).limit(1).executeTakeFirst();
+  return other !== undefined;
+}
+
+/** The member's linked directory users, recomputed (after the provider announced a membership change). */
+export async function recomputeMember(ctx: ApplyContext, organizationId: string, userId: string): Promise<void> {
+  const linked = await ctx.tx.selectFrom('directory_users').select('id').where('organization_id', '=', organizationId)
+    .where('user_id', '=', userId).where('deleted_at', 'is', null).execute();
+  for (const du of linked) await recomputeRole(ctx, organizationId, du.id);
 }
 
 /** Recomputes every member of a group (after the group itself changed or was deleted). */
-export async function recomputeGroupMembers(ctx: ApplyContext, organizationId: string, groupId: string): Promise<void> {
+export async function recomputeGroupMembers(ctx: ApplyContext, organizationId: string, groupId: string, options: RecomputeOptions = {}): Promise<void> {
   const members = await ctx.tx
     .selectFrom('directory_group_members')
     .select('directory_user_id')
     .where('organization_id', '=', organizationId)
     .where('group_id', '=', groupId)
     .execute();
-  for (const m of members) await recomputeRole(ctx, organizationId, m.directory_user_id);
+  for (const m of members) await recomputeRole(ctx, organizationId, m.directory_user_id, options);
 }

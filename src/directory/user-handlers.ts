@@ -5,7 +5,7 @@ import { newId } from '../core/ids.ts';
 import type { MembershipSource, MembershipStatus } from '../store/schema.ts';
 import { audit, ensureOrganization, ensureUser, providerActor, type ApplyContext, type ApplyOutcome } from './context.ts';
 import { parseData } from './directory-sync.ts';
-import { linkDirectoryUsersOf } from './provisioning.ts';
+import { linkDirectoryUsersOf, recomputeMember } from './provisioning.ts';
 import { createdFlag, insertedFlag, newerThanRow, versionColumns } from './version.ts';
 
 const UserSchema = z.object({
@@ -89,6 +89,9 @@ async function onMembership(ctx: ApplyContext, deleted: boolean): Promise<ApplyO
   if (deleted || status === 'inactive') await ctx.access.revokeCredentials?.(ctx, { organizationId: m.organization_id, userId: m.user_id, reason: 'membership_removed' });
   const type = deleted ? 'membership.removed' : row.inserted ? 'membership.created' : 'membership.updated';
   await audit(ctx, m.organization_id, type, providerActor(ctx.event), { type: 'user', id: m.user_id }, { role: values.role_slug, status });
+  // A directory group mapping outranks the provider's copy of the role: re-assert it (and write it
+  // back to the provider), so events and full reconciles converge on the mapping.
+  if (!deleted && status === 'active') await recomputeMember(ctx, m.organization_id, m.user_id);
   return 'applied';
 }
 

@@ -20,7 +20,7 @@ import { createApiV1, type ApiV1Deps } from './api/api.ts';
 import type { ApiDeps } from './api/define-api.ts';
 import { createAdminPages } from '../web/admin/admin-pages.ts';
 import { ADMIN_PAGES } from '../web/admin/index.ts';
-import { recordSuperAdminEntry } from '../identity/super-admin.ts';
+import { requireTenantEntry } from '../identity/super-admin.ts';
 
 export interface HttpAppDeps {
   store: Store;
@@ -76,7 +76,8 @@ export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): 
     (async () => {
       throw new AppError('AUTH_REQUIRED', 'Sign in or send a bearer credential', { details: { wwwAuthenticate: 'Bearer realm="gatehouse"' } });
     });
-  const onSuperAdminEntry: ApiDeps['onSuperAdminEntry'] = deps.onSuperAdminEntry ?? ((auth, orgId, c) => recordSuperAdminEntry(deps.store.db, auth, orgId, `${c.req.method} ${c.req.path}`));
+  // A super-admin inside another tenant needs an entry made by an explicit, audited POST; reads write nothing.
+  const onSuperAdminEntry: ApiDeps['onSuperAdminEntry'] = deps.onSuperAdminEntry ?? ((auth, orgId) => requireTenantEntry(deps.store.db, auth, orgId));
   const apiV1 = { ...createApiV1({ store: deps.store, publicUrl: deps.publicUrl ?? '', authenticate, onSuperAdminEntry, sso: deps.sso, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, accessRevoker: deps.accessRevoker, syncNow: deps.syncNow }), authenticate };
   app.route('/api/v1', apiV1.router);
   app.route('/admin', createAdminPages({ store: deps.store, authenticate: apiV1.authenticate, onSuperAdminEntry, services: { sso: deps.sso?.sso, provider: deps.sso?.provider, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, accessRevoker: deps.accessRevoker, syncNow: deps.syncNow, publicUrl: deps.publicUrl } }, ADMIN_PAGES));

@@ -10,7 +10,8 @@ import { AppError } from '../core/errors.ts';
 import type { AdminInvitation, AdminMembership, OrganizationAdmin } from '../identity/organization-admin.ts';
 import type { Database } from '../store/schema.ts';
 import { inTenant } from '../store/tenant.ts';
-import { listRoles } from './roles.ts';
+import { listRoles, permissionsOfRole } from './roles.ts';
+import { enforceGrant, granterOf } from '../access/ceiling.ts';
 
 export interface MemberAdminDeps {
   db: Kysely<Database>;
@@ -52,8 +53,14 @@ function refuseSelf(auth: AuthContext, userId: string, what: string): void {
 export async function changeMemberRole(deps: MemberAdminDeps, auth: AuthContext, orgId: string, membershipId: string, role: string): Promise<AdminMembership> {
   const current = await ownMembership(deps.db, orgId, membershipId);
   await requireRole(deps.db, orgId, role);
+  const targetCurrent = await inTenant(deps.db, orgId, (tx) => permissionsOfRole(tx, orgId, current.role_slug));
+  await enforceGrant(deps.db, orgId, granterOf(auth, orgId), { path: 'member.role', roleSlug: role, targetUserId: current.user_id, targetCurrent: targetCurrent ?? [] });
   const updated = await deps.admin.updateMembershipRole(membershipId, role);
-  await audit(deps.db, auth, orgId, 'member.role_changed', { type: 'user', id: current.user_id }, { from: current.role_slug, to: role });
+  await inTenant(deps.db, orgId, async (tx) => {
+    // Set by hand: a directory mapping that later goes away must not take this role back.
+    await tx.updateTable('organization_memberships').set({ role_source: 'manual' }).where('organization_id', '=', orgId).where('id', '=', membershipId).execute();
+    await appendAuditEvent(tx, { organizationId: orgId, type: 'member.role_changed', actor: actorOf(auth), target: { type: 'user', id: current.user_id }, data: { from: current.role_slug, to: role } });
+  });
   await settle(deps, orgId);
   return updated;
 }
@@ -77,6 +84,7 @@ export async function removeMember(deps: MemberAdminDeps, auth: AuthContext, org
 
 export async function inviteMember(deps: MemberAdminDeps, auth: AuthContext, orgId: string, input: { email: string; role: string }): Promise<AdminInvitation> {
   await requireRole(deps.db, orgId, input.role);
+  await enforceGrant(deps.db, orgId, granterOf(auth, orgId), { path: 'invitation', roleSlug: input.role });
   const inviterUserId = auth.principal.type === 'user' ? auth.principal.userId : undefined;
   const invitation = await deps.admin.sendInvitation({ organizationId: orgId, email: input.email.toLowerCase(), roleSlug: input.role, inviterUserId });
   await inTenant(deps.db, orgId, async (tx) => {

@@ -4,7 +4,7 @@
 // finds the same organization and invites nobody twice.
 import { sql, type Kysely } from 'kysely';
 import { appendAuditEvent } from '../audit/audit-log.ts';
-import type { AuditActor } from '../audit/chain.ts';
+import { enforceGrant, type GrantingActor } from '../access/ceiling.ts';
 import { AppError } from '../core/errors.ts';
 import type { OrganizationAdmin } from '../identity/organization-admin.ts';
 import type { Database } from '../store/schema.ts';
@@ -25,13 +25,19 @@ export interface ProvisionResult {
   steps: string[];
 }
 
+const DEMO_ROLES = {
+  auditor: ['organization:read', 'audit:read'],
+  support: ['organization:read', 'members:read', 'sessions:manage'],
+};
+
 export function externalIdFor(name: string): string {
   const slug = name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60);
   if (!slug) throw new AppError('REQUEST_INVALID', 'The tenant name needs at least one letter or digit');
   return `eval-${slug}`;
 }
 
-export async function provisionEvalTenant(deps: { db: Kysely<Database>; admin: OrganizationAdmin }, input: ProvisionInput, actor: AuditActor): Promise<ProvisionResult> {
+export async function provisionEvalTenant(deps: { db: Kysely<Database>; admin: OrganizationAdmin }, input: ProvisionInput, granter: GrantingActor): Promise<ProvisionResult> {
+  const actor = granter.actor;
   const name = input.name.trim();
   const email = input.adminEmail.trim().toLowerCase();
   const externalId = externalIdFor(name);
@@ -61,6 +67,8 @@ export async function provisionEvalTenant(deps: { db: Kysely<Database>; admin: O
   const pending = (await deps.admin.listInvitations(organizationId)).filter((i) => i.email.toLowerCase() === email && (i.state === 'pending' || i.state === 'accepted'));
   let invitedAdmin = false;
   if (pending.length === 0) {
+    // Provisioning is a grant like any other: the first admin gets nothing the provisioner lacks.
+    await enforceGrant(deps.db, organizationId, granter, { path: 'provision', roleSlug: 'admin' });
     const invitation = await deps.admin.sendInvitation({ organizationId, email, roleSlug: 'admin' });
     invitedAdmin = true;
     steps.push(`invited ${email} as admin (invitation ${invitation.id}; WorkOS emails the sign-in link)`);
@@ -70,12 +78,13 @@ export async function provisionEvalTenant(deps: { db: Kysely<Database>; admin: O
 
   let seededDemo = false;
   if (input.seedDemo) {
+    for (const [slug, permissions] of Object.entries(DEMO_ROLES)) await enforceGrant(deps.db, organizationId, granter, { path: 'provision', roleSlug: slug, permissions });
     seededDemo = await inTenant(deps.db, organizationId, async (tx) => {
       const inserted = await tx
         .insertInto('organization_roles')
         .values([
-          { organization_id: organizationId, slug: 'auditor', name: 'Auditor', description: 'Reads the audit trail', permissions: ['organization:read', 'audit:read'] },
-          { organization_id: organizationId, slug: 'support', name: 'Support', description: 'Sees members and their sessions', permissions: ['organization:read', 'members:read', 'sessions:manage'] },
+          { organization_id: organizationId, slug: 'auditor', name: 'Auditor', description: 'Reads the audit trail', permissions: DEMO_ROLES.auditor },
+          { organization_id: organizationId, slug: 'support', name: 'Support', description: 'Sees members and their sessions', permissions: DEMO_ROLES.support },
         ])
         .onConflict((oc) => oc.columns(['organization_id', 'slug']).doNothing())
         .returning('slug')

@@ -3,6 +3,8 @@
 import { sql, type Kysely } from 'kysely';
 import { appendAuditEvent } from '../audit/audit-log.ts';
 import type { AuditActor } from '../audit/chain.ts';
+import { enforceGrant, grantError, type GrantingActor } from '../access/ceiling.ts';
+import { decideGrant } from '../core/ceiling.ts';
 import { AppError } from '../core/errors.ts';
 import { BUILT_IN_ROLES, isPermission, type Permission } from '../core/permissions.ts';
 import type { Database } from '../store/schema.ts';
@@ -40,8 +42,10 @@ export interface RoleInput {
   permissions: Permission[];
 }
 
-export async function createRole(db: Kysely<Database>, organizationId: string, input: RoleInput, actor: AuditActor): Promise<Role> {
+export async function createRole(db: Kysely<Database>, organizationId: string, input: RoleInput, granter: GrantingActor): Promise<Role> {
   if (BUILT_IN_SLUGS.has(input.slug)) throw new AppError('CONFLICT', `"${input.slug}" is a built-in role`);
+  await enforceGrant(db, organizationId, granter, { path: 'role.create', roleSlug: input.slug, permissions: input.permissions });
+  const actor = granter.actor;
   return inTenant(db, organizationId, async (tx) => {
     const inserted = await tx
       .insertInto('organization_roles')
@@ -55,11 +59,21 @@ export async function createRole(db: Kysely<Database>, organizationId: string, i
   });
 }
 
-export async function updateRole(db: Kysely<Database>, organizationId: string, slug: string, patch: Partial<Omit<RoleInput, 'slug'>>, actor: AuditActor): Promise<Role> {
+export async function updateRole(db: Kysely<Database>, organizationId: string, slug: string, patch: Partial<Omit<RoleInput, 'slug'>>, granter: GrantingActor): Promise<Role> {
   if (BUILT_IN_SLUGS.has(slug)) throw new AppError('CONFLICT', 'Built-in roles cannot be changed');
+  const actor = granter.actor;
+  if (patch.permissions !== undefined) {
+    const previous = await inTenant(db, organizationId, (tx) => tx.selectFrom('organization_roles').select('permissions').where('organization_id', '=', organizationId).where('slug', '=', slug).executeTakeFirst());
+    if (!previous) throw new AppError('RESOURCE_NOT_FOUND', `No role "${slug}" in this organization`);
+    await enforceGrant(db, organizationId, granter, { path: 'role.update', roleSlug: slug, permissions: patch.permissions, previous: previous.permissions });
+  }
   return inTenant(db, organizationId, async (tx) => {
     const before = await tx.selectFrom('organization_roles').selectAll().where('organization_id', '=', organizationId).where('slug', '=', slug).forUpdate().executeTakeFirst();
     if (!before) throw new AppError('RESOURCE_NOT_FOUND', `No role "${slug}" in this organization`);
+    // Checked again under the row lock: a concurrent edit between the check and here must not
+    // turn a narrowing into a widening of the role the granter holds.
+    const again = patch.permissions === undefined ? { ok: true as const } : decideGrant(granter, { path: 'role.update', roleSlug: slug, permissions: patch.permissions, previous: before.permissions });
+    if (!again.ok) throw grantError(again, 'role.update');
     const updated = await tx
       .updateTable('organization_roles')
       .set({

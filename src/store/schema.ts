@@ -82,10 +82,16 @@ export interface OrganizationMembershipsTable extends Mirrored {
   source: MembershipSource;
   last_sign_in_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   last_sso_sign_in_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Who set the role: the provider, an admin by hand, or a directory group mapping (0008). */
+  role_source: Generated<RoleSource>;
+  /** The role held before a group mapping took over, restored when no mapping covers the member. */
+  role_before_mapping: ColumnType<string | null, string | null | undefined, string | null>;
   deleted_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
+
+export type RoleSource = 'provider' | 'manual' | 'mapping';
 
 export interface AuditHeadsTable {
   organization_id: string;
@@ -300,6 +306,16 @@ export interface Database {
   sso_connections: SsoConnectionsTable;
   mail_outbox: MailOutboxTable;
   sync_cursors: SyncCursorsTable;
+  superadmin_entries: SuperadminEntriesTable;
+}
+
+/** A super-admin's explicit entry into another tenant (0008). */
+export interface SuperadminEntriesTable {
+  organization_id: string;
+  user_id: string;
+  session_key: string;
+  entered_at: CreatedAt;
+  expires_at: Date;
 }
 
 export type OrganizationRow = Selectable<OrganizationsTable>;

@@ -34,6 +34,9 @@ describe('directory group mappings', () => {
     const group = { object: 'directory_group', id: groupId, directory_id: 'directory_01MAPS0000000', organization_id: org, idp_id: 'eng', name: 'Engineers' };
     await send('dsync.group.created', group);
     await send('dsync.group.user_added', { directory_id: 'directory_01MAPS0000000', user: du, group });
+    // The organization's own admin, set by hand: removing a mapping never leaves it without one.
+    await send('user.created', { object: 'user', id: 'user_01ADMIN0000000', email: 'ada@maps.test', email_verified: true, first_name: 'Ada', last_name: 'A' });
+    await send('organization_membership.created', { object: 'organization_membership', id: 'om_01ADMIN00000000', user_id: 'user_01ADMIN0000000', organization_id: org, status: 'active', role: { slug: 'admin' } });
     const admin: AuthContext = { principal: { type: 'user', userId: 'user_01ADMIN0000000' }, organizationId: org, role: 'admin', permissions: ALL_PERMISSIONS, authMethod: 'session', isSuperAdmin: false };
     app = createHttpApp({
       store, logger: createLogger('silent'), accessRevoker: access,

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { startEmulator, type RunningEmulator } from '../../emulator/index.ts';
 import { createAccessVerifier } from '../../src/access/access-verifier.ts';
 import { createApiKey } from '../../src/access/api-keys.ts';
+import { operatorGranter } from '../../src/access/ceiling.ts';
 import { appendAuditEvent } from '../../src/audit/audit-log.ts';
 import type { AuthContext } from '../../src/core/auth-context.ts';
 import { ALL_PERMISSIONS, BUILT_IN_ROLES, type Permission } from '../../src/core/permissions.ts';
@@ -45,7 +46,7 @@ describe('IDOR table over every organization route', () => {
     const creator = (org: string, userId: string): AuthContext => ({ principal: { type: 'user', userId }, organizationId: org, role: 'admin', permissions: ALL_PERMISSIONS, authMethod: 'session', isSuperAdmin: false });
     const adminA = creator(orgA, await createUser(store.db, 'victim@victim.test'));
     const adminB = creator(orgB, await createUser(store.db, 'attacker@attacker.test'));
-    await createRole(store.db, orgA, { slug: 'victim-role', name: 'Victim role', permissions: ['audit:read'] }, { type: 'system', id: null });
+    await createRole(store.db, orgA, { slug: 'victim-role', name: 'Victim role', permissions: ['audit:read'] }, operatorGranter({ type: 'system', id: null }));
     await inTenant(store.db, orgA, (tx) => appendAuditEvent(tx, { organizationId: orgA, type: 'victim.secret_event', actor: { type: 'system', id: null } }));
     const mint = async (ctx: AuthContext, role: string, name: string) => inTenant(store.db, ctx.organizationId, (tx) => createApiKey(tx, { creator: ctx, name, role, ownership: 'organization' }));
     const victim = await mint(adminA, 'admin', 'victim-key');

@@ -1,6 +1,7 @@
-// Super-admins (members of GATEHOUSE_SUPERADMIN_ORG) list every tenant, provision evaluation
-// tenants through WorkOS (the emulator), and enter other tenants with each entry audited there.
-// Everyone else gets 404 from these routes.
+// Super-admins (members of GATEHOUSE_SUPERADMIN_ORG whose role there carries tenants:admin) list
+// every tenant, provision evaluation tenants through WorkOS (the emulator), and enter other tenants
+// by an explicit POST, audited once there; reads afterwards write nothing. A plain member of the
+// super-admin organization, and everyone else, gets 404 from these routes.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WorkOS } from '@workos-inc/node';
@@ -25,6 +26,8 @@ describe('super-admin', () => {
   let customerOrg: string;
   let superCookie: string;
   let plainCookie: string;
+  let internMemberCookie: string;
+  let operatorCookie: string;
   let cookieName: string;
 
   before(async () => {
@@ -36,10 +39,22 @@ describe('super-admin', () => {
     customerOrg = await createOrg(store.db, 'Customer');
     const staff = await createUser(store.db, 'ops@gatehouse.test');
     const customer = await createUser(store.db, 'admin@customer.test');
-    await inTenant(store.db, internalOrg, (tx) => tx.insertInto('organization_memberships').values({ organization_id: internalOrg, id: 'om_01STAFF00000000', user_id: staff, role_slug: 'member', status: 'active', source: 'manual' }).execute());
+    const intern = await createUser(store.db, 'intern@gatehouse.test');
+    const operator = await createUser(store.db, 'operator@gatehouse.test');
+    await inTenant(store.db, internalOrg, async (tx) => {
+      await tx.insertInto('organization_roles').values({ organization_id: internalOrg, slug: 'operator', name: 'Operator', permissions: ['tenants:admin'] }).execute();
+      await tx.insertInto('organization_memberships').values([
+        { organization_id: internalOrg, id: 'om_01STAFF00000000', user_id: staff, role_slug: 'admin', status: 'active', source: 'manual' },
+        { organization_id: internalOrg, id: 'om_01INTERN0000000', user_id: intern, role_slug: 'member', status: 'active', source: 'manual' },
+        { organization_id: internalOrg, id: 'om_01OPERATOR00000', user_id: operator, role_slug: 'operator', status: 'active', source: 'manual' },
+      ]).execute();
+    });
     await inTenant(store.db, customerOrg, (tx) => tx.insertInto('organization_memberships').values({ organization_id: customerOrg, id: 'om_01CUSTOMER00000', user_id: customer, role_slug: 'admin', status: 'active', source: 'manual' }).execute());
     const sessions = createSessionService({ db: store.db, secrets: ['k'.repeat(40)], config: { PUBLIC_URL: 'http://app.test', SESSION_IDLE_TIMEOUT_SECONDS: 3600, SESSION_ABSOLUTE_LIFETIME_SECONDS: 86400 } });
-    superCookie = (await inTenant(store.db, internalOrg, (tx) => sessions.create(tx, { organizationId: internalOrg, userId: staff, authMethod: 'sso', role: 'member' }))).cookieValue;
+    const cookieOf = async (userId: string, role: string) => (await inTenant(store.db, internalOrg, (tx) => sessions.create(tx, { organizationId: internalOrg, userId, authMethod: 'sso', role }))).cookieValue;
+    superCookie = await cookieOf(staff, 'admin');
+    internMemberCookie = await cookieOf(intern, 'member');
+    operatorCookie = await cookieOf(operator, 'operator');
     plainCookie = (await inTenant(store.db, customerOrg, (tx) => sessions.create(tx, { organizationId: customerOrg, userId: customer, authMethod: 'sso', role: 'admin' }))).cookieValue;
     const verifier = createAccessVerifier({ db: store.db, sessions, superAdminOrganizationId: internalOrg });
     app = createHttpApp({
@@ -56,18 +71,33 @@ describe('super-admin', () => {
     await emulator?.close();
   });
 
-  const call = async (cookie: string, method: string, path: string, body?: unknown) => {
+  const call = async (cookie: string, method: string, path: string, body?: unknown, site = 'same-origin') => {
     const res = await checkedApi(app).request(`/api/v1${path}`, {
       method,
-      headers: { cookie: `${cookieName}=${cookie}`, 'sec-fetch-site': 'same-origin', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { cookie: `${cookieName}=${cookie}`, 'sec-fetch-site': site, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    return { status: res.status, body: await res.json() };
+    return { status: res.status, body: res.status === 204 ? null : await res.json() };
   };
+  const entries = async () => (await inTenant(store.db, customerOrg, (tx) => tx.selectFrom('audit_events').selectAll().where('type', '=', 'superadmin.entered').execute()));
 
   it('is invisible to a customer admin (404)', async () => {
     assert.equal((await call(plainCookie, 'GET', '/admin/organizations')).status, 404);
     assert.equal((await call(plainCookie, 'POST', '/admin/organizations', { name: 'X', adminEmail: 'x@x.test' })).status, 404);
+    assert.equal((await call(plainCookie, 'POST', `/admin/organizations/${internalOrg}/enter`)).status, 404);
+  });
+
+  it('is not granted by membership alone: a plain member of the super-admin organization gets 404', async () => {
+    assert.equal((await call(internMemberCookie, 'GET', '/me')).body.isSuperAdmin, false);
+    assert.equal((await call(internMemberCookie, 'GET', '/admin/organizations')).status, 404);
+    assert.equal((await call(internMemberCookie, 'POST', `/admin/organizations/${customerOrg}/enter`)).status, 404);
+    assert.equal((await call(internMemberCookie, 'GET', `/organizations/${customerOrg}/members`)).status, 404);
+    const page = await app.request('/admin/tenants', { headers: { cookie: `${cookieName}=${internMemberCookie}` } });
+    assert.equal(page.status, 404);
+    // A custom role carrying tenants:admin is enough; the built-in admin role carries it too.
+    assert.equal((await call(operatorCookie, 'GET', '/me')).body.isSuperAdmin, true);
+    assert.equal((await call(superCookie, 'GET', '/me')).body.isSuperAdmin, true);
+    assert.equal((await entries()).length, 0);
   });
 
   it('lists every tenant with SSO, directory and member status, audited', async () => {
@@ -101,12 +131,44 @@ describe('super-admin', () => {
     }
   });
 
-  it('enters another tenant, and that tenant\'s chain records the entry', async () => {
+  it('enters another tenant only by an explicit POST, audited once there; reads write nothing', async () => {
+    const before = await call(superCookie, 'GET', `/organizations/${customerOrg}/members`);
+    assert.equal(before.status, 404);
+    assert.equal(before.body.code, 'AUTH_SUPERADMIN_NOT_ENTERED');
+    const pageBefore = await app.request(`/admin/orgs/${customerOrg}/members`, { headers: { cookie: `${cookieName}=${superCookie}` } });
+    assert.equal(pageBefore.status, 404);
+    assert.equal((await entries()).length, 0, 'a GET writes nothing');
+
+    // A cross-site POST (another site's form, with our cookie attached) is refused by the CSRF check.
+    const forged = await call(superCookie, 'POST', `/admin/organizations/${customerOrg}/enter`, undefined, 'cross-site');
+    assert.equal(forged.status, 403);
+    assert.equal(forged.body.code, 'AUTH_CSRF_REJECTED');
+    const forgedPage = await app.request(`/admin/tenants/${customerOrg}/enter`, { method: 'POST', headers: { cookie: `${cookieName}=${superCookie}`, 'sec-fetch-site': 'cross-site' } });
+    assert.equal(forgedPage.status, 403);
+    assert.equal((await entries()).length, 0);
+
+    assert.equal((await call(superCookie, 'POST', `/admin/organizations/${customerOrg}/enter`)).status, 204);
     const res = await call(superCookie, 'GET', `/organizations/${customerOrg}/members`);
     assert.equal(res.status, 200);
     assert.equal(res.body.data[0].email, 'admin@customer.test');
-    const entries = await inTenant(store.db, customerOrg, (tx) => tx.selectFrom('audit_events').selectAll().where('type', '=', 'superadmin.entered').execute());
-    assert.equal(entries.length, 1);
-    assert.equal(entries[0]!.data.fromOrganizationId, internalOrg);
+    const page = await app.request(`/admin/orgs/${customerOrg}/members`, { headers: { cookie: `${cookieName}=${superCookie}` } });
+    assert.equal(page.status, 200);
+    assert.equal((await call(superCookie, 'GET', `/organizations/${customerOrg}/roles`)).status, 200);
+    const recorded = await entries();
+    assert.equal(recorded.length, 1, 'one entry, however many reads follow');
+    assert.equal(recorded[0]!.data.fromOrganizationId, internalOrg);
+    assert.equal((await call(superCookie, 'POST', `/admin/organizations/org_01NOSUCHORG000000/enter`)).status, 404);
+  });
+
+  it('enters from the tenant switcher page by a same-origin POST', async () => {
+    const switcher = await (await app.request('/admin/tenants', { headers: { cookie: `${cookieName}=${operatorCookie}` } })).text();
+    assert.match(switcher, new RegExp(`<form class="inline" method="post" action="/admin/tenants/${customerOrg}/enter">`));
+    const entered = await app.request(`/admin/tenants/${customerOrg}/enter`, { method: 'POST', headers: { cookie: `${cookieName}=${operatorCookie}`, 'sec-fetch-site': 'same-origin' } });
+    assert.equal(entered.status, 303);
+    assert.equal(entered.headers.get('location'), `/admin/orgs/${customerOrg}/members`);
+    assert.equal((await app.request(`/admin/orgs/${customerOrg}/members`, { headers: { cookie: `${cookieName}=${operatorCookie}` } })).status, 200);
+    const recorded = await entries();
+    assert.equal(recorded.length, 2);
+    assert.equal(recorded[1]!.data.via, 'tenant switcher');
   });
 });

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createApiKey, revokeApiKey } from '../../src/access/api-keys.ts';
+import { operatorGranter } from '../../src/access/ceiling.ts';
 import type { AuthContext, RevocationEvent } from '../../src/core/auth-context.ts';
 import { ALL_PERMISSIONS } from '../../src/core/permissions.ts';
 import { createAccessRevoker } from '../../src/directory/access-revoker.ts';
@@ -47,8 +48,8 @@ for (const engine of testEngines()) {
       await send('dsync.group.created', w.group('eng'));
       await send('dsync.group.created', w.group('admins'));
       await read((tx) => tx.insertInto('organization_roles').values({ organization_id: w.org, slug: 'engineer', name: 'Engineer', permissions: [] }).execute());
-      await setGroupRoleMapping(store.db, access, w.org, { directoryGroupId: w.group('eng').id, roleSlug: 'engineer', priority: 1 }, { type: 'user', id: 'user_admin' });
-      await setGroupRoleMapping(store.db, access, w.org, { directoryGroupId: w.group('admins').id, roleSlug: 'admin', priority: 10 }, { type: 'user', id: 'user_admin' });
+      await setGroupRoleMapping(store.db, access, w.org, { directoryGroupId: w.group('eng').id, roleSlug: 'engineer', priority: 1 }, operatorGranter({ type: 'user', id: 'user_admin' }));
+      await setGroupRoleMapping(store.db, access, w.org, { directoryGroupId: w.group('admins').id, roleSlug: 'admin', priority: 10 }, operatorGranter({ type: 'user', id: 'user_admin' }));
       await send('dsync.group.user_added', { directory_id: w.dir, user: w.du, group: w.group('eng') });
       assert.equal((await membership(w.org, w.user))?.role_slug, 'engineer');
       await send('dsync.group.user_added', { directory_id: w.dir, user: w.du, group: w.group('admins') });

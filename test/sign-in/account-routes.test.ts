@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { AuthContext } from '../../src/core/auth-context.ts';
 import { AppError } from '../../src/core/errors.ts';
-import { recordSuperAdminEntry } from '../../src/identity/super-admin.ts';
+import { enterTenant as recordSuperAdminEntry } from '../../src/identity/super-admin.ts';
 import { asSystem } from '../../src/store/tenant.ts';
 import { testEngines } from '../support/stores.ts';
 import { startSignInWorld, type SignInWorld } from './harness.ts';

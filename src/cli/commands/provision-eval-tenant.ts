@@ -6,6 +6,7 @@ import { storeLocationFor } from '../../app.ts';
 import { loadConfig } from '../../config.ts';
 import { createWorkosOrganizationAdmin } from '../../identity/workos/workos-organization-admin.ts';
 import { provisionEvalTenant } from '../../organizations/provision.ts';
+import { operatorGranter } from '../../access/ceiling.ts';
 import { openStore } from '../../store/store.ts';
 import { workosOptionsFrom } from '../workos-options.ts';
 
@@ -19,7 +20,7 @@ export async function provisionEvalTenantCommand(args: string[]): Promise<number
   const admin = createWorkosOrganizationAdmin(workosOptionsFrom(config));
   const store = await openStore(storeLocationFor(config));
   try {
-    const result = await provisionEvalTenant({ db: store.db, admin }, { name: values.name, adminEmail: values['admin-email'], seedDemo: values['seed-demo'] }, { type: 'system', id: 'cli:provision-eval-tenant' });
+    const result = await provisionEvalTenant({ db: store.db, admin }, { name: values.name, adminEmail: values['admin-email'], seedDemo: values['seed-demo'] }, operatorGranter({ type: 'system', id: 'cli:provision-eval-tenant' }));
     for (const step of result.steps) console.log(`- ${step}`);
     console.log(`${result.createdOrganization ? 'provisioned' : 'already provisioned'}: ${values.name} -> ${result.organizationId}`);
     return 0;

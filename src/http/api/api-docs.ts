@@ -30,7 +30,7 @@ export function renderApiMarkdown(doc: { paths: Record<string, Record<string, Op
     'Generated from `GET /api/v1/openapi.json` by `npm run docs`; do not edit by hand.',
     '',
     'Every route takes a bearer credential (`Authorization: Bearer <WorkOS access token | gth_live_… API key | M2M token>`) or the session cookie; state changes with the cookie need a same-origin request (`Origin` or `Sec-Fetch-Site`).',
-    'Checks run in this order: credential (401), path ids (422), the organization in the path is the caller\'s (404 otherwise — super-admins may enter any, audited), permission (403), query and body (400/415/422).',
+    'Checks run in this order: credential (401), path ids (422), the organization in the path is the caller\'s (404 otherwise — a super-admin may act in a tenant once they entered it by `POST /api/v1/admin/organizations/{tenantId}/enter`, audited), permission (403), the permission ceiling on grants (403), query and body (400/415/422).',
     'Errors are `application/problem+json` with a stable `code`; a route whose service is not configured answers 503 `PROVIDER_UNAVAILABLE`. Lists take `limit` and `cursor` and answer `{ data, nextCursor }`.',
     '',
     ...sections,

@@ -14,6 +14,7 @@ import { decideAccess, type AccessDecision, type AccessTarget } from '../../acce
 import type { Store } from '../../store/store.ts';
 import { inTenant } from '../../store/tenant.ts';
 import { listTenants } from '../../organizations/tenants.ts';
+import { enterTenant } from '../../identity/super-admin.ts';
 import type { IdentityProvider } from '../../identity/provider.ts';
 import type { OrganizationAdmin } from '../../identity/organization-admin.ts';
 import type { SessionService } from '../../sessions/session-service.ts';
@@ -128,8 +129,17 @@ export function createAdminPages(deps: AdminPagesDeps, pages: AdminPage[]): Hono
 <table><thead><tr><th scope="col">Tenant</th><th scope="col">SSO</th><th scope="col">Directories</th><th scope="col">Members</th><th scope="col"><span class="muted">Enter</span></th></tr></thead>
 <tbody>${tenants.map((t) => html`<tr><td>${t.name} <code>${t.id}</code></td><td>${t.sso.enabled ? (t.sso.enforced ? `enforced (${t.sso.provider})` : `enabled (${t.sso.provider})`) : 'off'}</td>
 <td>${t.directories.count} (${t.directories.users} users)</td><td>${t.members.active} active, ${t.members.inactive} inactive, ${t.members.pending} pending</td>
-<td><a href="${adminHref(t.id, 'members')}">Enter ${t.name}</a></td></tr>`)}</tbody></table>`;
+<td><form class="inline" method="post" action="/admin/tenants/${t.id}/enter"><button type="submit">Enter ${t.name}</button></form></td></tr>`)}</tbody></table>`;
     return c.html(await page({ title: 'Tenants', auth, orgId: auth.organizationId, orgName: 'Super-admin', section: 'tenants', body }));
+  });
+
+  // Entering is the one write: a POST (so the CSRF check runs first), audited once in the tenant.
+  app.post('/tenants/:orgId/enter', async (c) => {
+    const decision = await decide(c, { superAdminOnly: true });
+    if (decision instanceof Response) return decision;
+    const orgId = c.req.param('orgId');
+    await enterTenant(deps.store.db, decision.auth!, orgId, 'tenant switcher');
+    return c.redirect(adminHref(orgId, 'members'), 303);
   });
 
   app.get('/orgs/:orgId/:section', async (c) => {

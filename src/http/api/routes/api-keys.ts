@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { actorOf } from '../../../audit/actor.ts';
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKey } from '../../../access/api-keys.ts';
+import { enforceGrant, granterOf } from '../../../access/ceiling.ts';
 import { AppError } from '../../../core/errors.ts';
 import type { Store } from '../../../store/store.ts';
 import { inTenant } from '../../../store/tenant.ts';
@@ -64,6 +65,7 @@ export function apiKeyRoutes(api: Api, store: Store): void {
       403: { description: 'Role higher than the creator\'s, or an impersonated session' },
     },
     handler: async ({ params, body, auth, c }) => {
+      await enforceGrant(store.db, params.orgId, granterOf(auth, params.orgId), { path: 'api_key', roleSlug: body.role });
       const { apiKey: key, secret } = await inTenant(store.db, params.orgId, (tx) =>
         createApiKey(tx, { creator: auth, name: body.name, role: body.role, ownership: body.ownership, environment: body.environment, expiresAt: body.expiresAt ? new Date(body.expiresAt) : null }),
       );

@@ -1,7 +1,7 @@
 // Directory group to role mappings: which directory group grants which role (higher priority
 // wins when a member is in several). A change recomputes affected members at once.
 import { z } from 'zod';
-import { actorOf } from '../../../audit/actor.ts';
+import { granterOf } from '../../../access/ceiling.ts';
 import type { AccessRevoker } from '../../../directory/context.ts';
 import { listDirectoryGroups, removeGroupRoleMapping, setGroupRoleMapping } from '../../../directory/group-role-mappings.ts';
 import type { Store } from '../../../store/store.ts';
@@ -32,9 +32,9 @@ export function groupMappingRoutes(api: Api, deps: { store: Store; access: Acces
     permission: 'roles:manage',
     params: groupParams,
     body: z.strictObject({ role: z.string().regex(/^[a-z][a-z0-9-]{1,47}$/), priority: z.number().int().min(0).max(1000).default(0) }),
-    responses: { 204: { description: 'Mapped' } },
+    responses: { 204: { description: 'Mapped' }, 403: { description: 'The role carries permissions the caller does not hold (AUTH_PERMISSION_CEILING)' } },
     handler: async ({ params, body, auth }) => {
-      await setGroupRoleMapping(store.db, access, params.orgId, { directoryGroupId: params.groupId, roleSlug: body.role, priority: body.priority }, actorOf(auth));
+      await setGroupRoleMapping(store.db, access, params.orgId, { directoryGroupId: params.groupId, roleSlug: body.role, priority: body.priority }, granterOf(auth, params.orgId));
       return { status: 204, body: null };
     },
   });
@@ -47,7 +47,7 @@ export function groupMappingRoutes(api: Api, deps: { store: Store; access: Acces
     params: groupParams,
     responses: { 204: { description: 'Removed' } },
     handler: async ({ params, auth }) => {
-      await removeGroupRoleMapping(store.db, access, params.orgId, params.groupId, actorOf(auth));
+      await removeGroupRoleMapping(store.db, access, params.orgId, params.groupId, granterOf(auth, params.orgId));
       return { status: 204, body: null };
     },
   });

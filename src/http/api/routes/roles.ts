@@ -1,5 +1,6 @@
 // Roles API: built-in and custom roles with their permissions; create, update, delete custom roles.
 import { z } from 'zod';
+import { granterOf } from '../../../access/ceiling.ts';
 import { actorOf } from '../../../audit/actor.ts';
 import { ALL_PERMISSIONS } from '../../../core/permissions.ts';
 import { createRole, deleteRole, listRoles, updateRole } from '../../../organizations/roles.ts';
@@ -41,8 +42,8 @@ export function roleRoutes(api: Api, store: Store): void {
     permission: 'roles:manage',
     params: orgParams,
     body: createBody,
-    responses: { 201: { description: 'Created', schema: role }, 409: { description: 'Slug taken or built in' } },
-    handler: async ({ params, body, auth }) => ({ status: 201, body: await createRole(store.db, params.orgId, body as z.output<typeof createBody> & { permissions: never[] }, actorOf(auth)) }),
+    responses: { 201: { description: 'Created', schema: role }, 403: { description: 'A permission the caller does not hold (AUTH_PERMISSION_CEILING)' }, 409: { description: 'Slug taken or built in' } },
+    handler: async ({ params, body, auth }) => ({ status: 201, body: await createRole(store.db, params.orgId, body as z.output<typeof createBody> & { permissions: never[] }, granterOf(auth, params.orgId)) }),
   });
   api.add({
     method: 'patch',
@@ -52,8 +53,8 @@ export function roleRoutes(api: Api, store: Store): void {
     permission: 'roles:manage',
     params: roleParams,
     body: updateBody,
-    responses: { 200: { description: 'Updated', schema: role }, 409: { description: 'Built-in roles cannot change' } },
-    handler: async ({ params, body, auth }) => ({ status: 200, body: await updateRole(store.db, params.orgId, params.slug, body as never, actorOf(auth)) }),
+    responses: { 200: { description: 'Updated', schema: role }, 403: { description: 'Beyond the caller\'s permissions, or widening the caller\'s own role (AUTH_ROLE_ESCALATION)' }, 409: { description: 'Built-in roles cannot change' } },
+    handler: async ({ params, body, auth }) => ({ status: 200, body: await updateRole(store.db, params.orgId, params.slug, body as never, granterOf(auth, params.orgId)) }),
   });
   api.add({
     method: 'delete',

@@ -2,7 +2,9 @@
 // with its SSO and directory status, and provisioning of evaluation tenants. Both are audited in
 // the super-admin organization's own chain.
 import { z } from 'zod';
+import { superAdminGranter } from '../../../access/ceiling.ts';
 import { actorOf } from '../../../audit/actor.ts';
+import { enterTenant } from '../../../identity/super-admin.ts';
 import { appendAuditEvent } from '../../../audit/audit-log.ts';
 import type { OrganizationAdmin } from '../../../identity/organization-admin.ts';
 import { provisionEvalTenant } from '../../../organizations/provision.ts';
@@ -10,6 +12,7 @@ import { listTenants } from '../../../organizations/tenants.ts';
 import type { Store } from '../../../store/store.ts';
 import { inTenant } from '../../../store/tenant.ts';
 import type { Api } from '../define-api.ts';
+import { idOf } from '../common.ts';
 
 const tenant = z.object({
   id: z.string(),
@@ -53,6 +56,20 @@ export function superAdminRoutes(api: Api, deps: { store: Store; admin: Organiza
       return { status: 200, body: { data } };
     },
   });
+  api.add({
+    method: 'post',
+    path: '/admin/organizations/{tenantId}/enter',
+    summary: 'Enter a tenant as super-admin: recorded once in its audit trail; later requests into it write nothing',
+    tag: 'Super-admin',
+    permission: null,
+    superAdminOnly: true,
+    params: z.strictObject({ tenantId: idOf('org') }),
+    responses: { 204: { description: 'Entered (for this session, a few hours)' }, 403: { description: 'A cross-site request with the session cookie (AUTH_CSRF_REJECTED)' } },
+    handler: async ({ params, auth }) => {
+      await enterTenant(deps.store.db, auth, params.tenantId, 'api');
+      return { status: 204, body: null };
+    },
+  });
   const admin = deps.admin;
   api.add({
     method: 'post',
@@ -64,7 +81,7 @@ export function superAdminRoutes(api: Api, deps: { store: Store; admin: Organiza
     body: provisionBody,
     responses: { 200: { description: 'What was done', schema: provisionResult } },
     handler: async ({ body, auth }) => {
-      const result = await provisionEvalTenant({ db: deps.store.db, admin }, body, actorOf(auth));
+      const result = await provisionEvalTenant({ db: deps.store.db, admin }, body, superAdminGranter(auth));
       await inTenant(deps.store.db, auth.organizationId, (tx) =>
         appendAuditEvent(tx, { organizationId: auth.organizationId, type: 'superadmin.tenant_provisioned', actor: actorOf(auth), target: { type: 'organization', id: result.organizationId }, data: { name: body.name, createdOrganization: result.createdOrganization } }),
       );

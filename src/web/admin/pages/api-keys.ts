@@ -3,6 +3,7 @@
 import { html } from 'hono/html';
 import { z } from 'zod';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../../access/api-keys.ts';
+import { enforceGrant, granterOf } from '../../../access/ceiling.ts';
 import { actorOf } from '../../../audit/actor.ts';
 import { AppError } from '../../../core/errors.ts';
 import { listRoles } from '../../../organizations/roles.ts';
@@ -46,6 +47,7 @@ ${keys.length === 0 ? html`<p class="empty">No API keys yet. Backends and script
         const parsed = createForm.safeParse(form);
         if (!parsed.success) throw new AppError('REQUEST_INVALID', parsed.error.issues[0]!.message);
         const days = parsed.data.expiresInDays ? Number(parsed.data.expiresInDays) : null;
+        await enforceGrant(store.db, orgId, granterOf(auth, orgId), { path: 'api_key', roleSlug: parsed.data.role });
         const { apiKey, secret } = await inTenant(store.db, orgId, (tx) =>
           createApiKey(tx, { creator: auth, name: parsed.data.name, role: parsed.data.role, ownership: parsed.data.ownership, expiresAt: days ? new Date(Date.now() + days * 86_400_000) : null }),
         );

@@ -1,6 +1,7 @@
 // Roles page: built-in and custom roles with their permissions; create and delete custom roles.
 import { html } from 'hono/html';
 import { z } from 'zod';
+import { granterOf } from '../../../access/ceiling.ts';
 import { actorOf } from '../../../audit/actor.ts';
 import { AppError } from '../../../core/errors.ts';
 import { ALL_PERMISSIONS, PERMISSIONS, isPermission } from '../../../core/permissions.ts';
@@ -52,7 +53,7 @@ ${canManage ? html`<td><form class="inline" method="post" action="${adminHref(or
         const parsed = createForm.safeParse(form);
         if (!parsed.success) throw new AppError('REQUEST_INVALID', parsed.error.issues[0]!.message);
         const permissions = Object.keys(form).filter((k) => k.startsWith('perm:')).map((k) => k.slice(5)).filter(isPermission);
-        await createRole(store.db, orgId, { ...parsed.data, permissions }, actorOf(auth));
+        await createRole(store.db, orgId, { ...parsed.data, permissions }, granterOf(auth, orgId));
         return `Role ${parsed.data.name} created.`;
       },
     },
@@ -63,13 +64,13 @@ ${canManage ? html`<td><form class="inline" method="post" action="${adminHref(or
         if (!groupId.success) throw new AppError('REQUEST_INVALID', 'Unknown directory group.');
         if (!services.accessRevoker) throw new AppError('PROVIDER_UNAVAILABLE', 'Directory sync is not configured on this server');
         if (!form.role) {
-          await removeGroupRoleMapping(store.db, services.accessRevoker, orgId, groupId.data, actorOf(auth));
+          await removeGroupRoleMapping(store.db, services.accessRevoker, orgId, groupId.data, granterOf(auth, orgId));
           return 'Mapping removed; members were recomputed.';
         }
         const role = z.string().regex(/^[a-z][a-z0-9-]{1,47}$/).safeParse(form.role);
         const priority = z.coerce.number().int().min(0).max(1000).safeParse(form.priority ?? '0');
         if (!role.success || !priority.success) throw new AppError('REQUEST_INVALID', 'Choose a role and a priority between 0 and 1000.');
-        await setGroupRoleMapping(store.db, services.accessRevoker, orgId, { directoryGroupId: groupId.data, roleSlug: role.data, priority: priority.data }, actorOf(auth));
+        await setGroupRoleMapping(store.db, services.accessRevoker, orgId, { directoryGroupId: groupId.data, roleSlug: role.data, priority: priority.data }, granterOf(auth, orgId));
         return 'Mapping saved; members were recomputed.';
       },
     },
