@@ -15,8 +15,11 @@ import { driveScim, emulatorDirectoryState, setupScimDirectory } from './scim-wo
 import { mirrorDirectoryState, SECRET, webhookApp } from './support.ts';
 
 const TARGET = Number(process.env.CHAOS_EVENTS ?? (TEST_DATABASE_URL ? 800 : 300));
+// Organizations whose directories are driven at once: their events interleave in delivery, and
+// (their users sharing emails) their directory users contend for the same link locks.
+const ORGS = Number(process.env.CHAOS_ORGS ?? 10);
 
-describe(`chaos delivery of ${TARGET} SCIM-driven events (${TEST_DATABASE_URL ? 'postgres' : 'pglite'})`, () => {
+describe(`chaos delivery of ${TARGET} SCIM-driven events for ${ORGS} organizations (${TEST_DATABASE_URL ? 'postgres' : 'pglite'})`, () => {
   let store: Store;
   let emu: RunningEmulator;
   let server: RunningServer;
@@ -43,8 +46,9 @@ describe(`chaos delivery of ${TARGET} SCIM-driven events (${TEST_DATABASE_URL ? 
 
   it('ends with the mirror equal to the emulator directory, nothing lost, nothing applied twice', async () => {
     const started = performance.now();
-    const dir = await setupScimDirectory(emu, { url: `${server.url}/webhooks/workos`, secret: SECRET });
-    const emitted = await driveScim(emu, dir, TARGET);
+    const first = await setupScimDirectory(emu, { url: `${server.url}/webhooks/workos`, secret: SECRET });
+    const dirs = [first, ...(await Promise.all(Array.from({ length: ORGS - 1 }, () => setupScimDirectory(emu))))];
+    const emitted = (await Promise.all(dirs.map((dir) => driveScim(emu, dir, Math.ceil(TARGET / ORGS), 2)))).reduce((a, b) => a + b, 0);
     await emu.webhooks.idle();
     const seconds = (performance.now() - started) / 1000;
 
@@ -53,6 +57,7 @@ describe(`chaos delivery of ${TARGET} SCIM-driven events (${TEST_DATABASE_URL ? 
     const stats = emu.webhooks.stats();
     const recv = gatehouse.receiver.stats();
     const figures = {
+      organizations: dirs.length,
       emitted,
       delivered: stats.delivered,
       applied_once: inbox.filter((r) => r.outcome === 'applied').length,
@@ -70,6 +75,6 @@ describe(`chaos delivery of ${TARGET} SCIM-driven events (${TEST_DATABASE_URL ? 
     assert.ok(stats.duplicated > 0 && recv.duplicate >= stats.duplicated, 'the chaos switch duplicated deliveries and each duplicate was ignored');
     assert.equal(inbox.length, new Set(inbox.map((r) => r.id)).size);
     assert.equal(figures.applied_once + figures.stale_ignored, eventIds.length);
-    assert.deepEqual(await mirrorDirectoryState(store.db, dir.organizationId), emulatorDirectoryState(emu, dir.directoryId));
+    for (const dir of dirs) assert.deepEqual(await mirrorDirectoryState(store.db, dir.organizationId), emulatorDirectoryState(emu, dir.directoryId));
   });
 });
