@@ -51,7 +51,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions =
       } catch (error) {
         // An event whose data no handler can read will never apply; count it and move on rather
         // than stall every later event behind it. Anything else (store down) stops the run.
-        if (error instanceof AppError && (error.code === 'DIRECTORY_EVENT_INVALID' || error.code === 'WEBHOOK_PAYLOAD_INVALID')) {
+        if (error instanceof AppError && ['DIRECTORY_EVENT_INVALID', 'WEBHOOK_PAYLOAD_INVALID', 'WEBHOOK_PAYLOAD_TOO_DEEP'].includes(error.code)) {
           report.events.invalid++;
           continue;
         }
