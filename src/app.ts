@@ -65,7 +65,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     : undefined;
   // Deprovisioning reaches credentials through the revocation bus and the sessions/API key services.
   const accessRevoker = createAccessRevoker({ publish: publishRevocation, revokeApiKey, ...(access.sessions ? { sessions: access.sessions } : {}) });
-  const directorySync = createDirectorySync(config, { db: store.db, engine: store.engine, logger, access: accessRevoker });
+  const directorySync = createDirectorySync(config, { db: store.db, engine: store.engine, logger, access: accessRevoker, listen: store.listen });
   const app = createHttpApp({
     store, logger, authenticate: access.authenticate, publicUrl: config.PUBLIC_URL,
     ...(directorySync.routes ? { webhookRoutes: directorySync.routes } : {}),

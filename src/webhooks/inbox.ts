@@ -33,7 +33,7 @@ export interface IngestResult {
  * What the inbox keeps of an event: everything but secrets. A magic auth `code`, an invitation's
  * `token` or its accept link must not rest in the database for anyone with read access to find.
  */
-function storedPayload(event: ProviderEvent): string {
+export function storedPayload(event: ProviderEvent): string {
   const { accept_invitation_url: _link, ...data } = event.data;
   return JSON.stringify(redactSecrets({ ...event, data }));
 }
