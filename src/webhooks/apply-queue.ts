@@ -46,13 +46,26 @@ export interface Backlog {
   oldestPendingSeconds: number;
 }
 
-export async function readBacklog(db: Kysely<Database>): Promise<Backlog> {
+/** The whole install's backlog, or one organization's (its admin page). */
+export async function readBacklog(db: Kysely<Database>, organizationId?: string): Promise<Backlog> {
   const { rows } = await asSystem(db, 'apply backlog for operators', (tx) => sql<{ pending: number; failed: number; oldest: number | null }>`
     SELECT count(*) FILTER (WHERE status = 'pending')::int AS pending, count(*) FILTER (WHERE status = 'failed')::int AS failed,
       extract(epoch FROM now() - min(received_at) FILTER (WHERE status = 'pending'))::float8 AS oldest
-    FROM webhook_events WHERE status <> 'applied'`.execute(tx));
+    FROM webhook_events WHERE status <> 'applied' AND (${organizationId ?? null}::text IS NULL OR organization_id = ${organizationId ?? null})`.execute(tx));
   const r = rows[0];
   return { pending: Number(r?.pending ?? 0), failed: Number(r?.failed ?? 0), oldestPendingSeconds: Math.max(0, Math.round(Number(r?.oldest ?? 0))) };
+}
+
+export interface FailedEvent { id: string; type: string; attempts: number; lastError: string | null; receivedAt: Date }
+
+/** Events parked `failed`, newest first: what an operator must look at (a reconcile may repair them). */
+export async function listFailedEvents(db: Kysely<Database>, organizationId?: string, limit = 20): Promise<FailedEvent[]> {
+  const rows = await asSystem(db, 'failed events for operators', (tx) => {
+    let q = tx.selectFrom('webhook_events').select(['id', 'type', 'attempts', 'last_error', 'received_at']).where('status', '=', 'failed');
+    if (organizationId !== undefined) q = q.where('organization_id', '=', organizationId);
+    return q.orderBy('received_at', 'desc').limit(limit).execute();
+  });
+  return rows.map((r) => ({ id: r.id, type: r.type, attempts: r.attempts, lastError: r.last_error, receivedAt: r.received_at }));
 }
 
 interface PendingRow { id: string; type: string; payload: unknown; provider_created_at: Date; attempts: number }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Store } from '../../src/store/store.ts';
 import { asSystem } from '../../src/store/tenant.ts';
-import { applyOrganizationBatch, drainQueue, MAX_APPLY_ATTEMPTS, readBacklog } from '../../src/webhooks/apply-queue.ts';
+import { applyOrganizationBatch, drainQueue, listFailedEvents, MAX_APPLY_ATTEMPTS, readBacklog } from '../../src/webhooks/apply-queue.ts';
 import { testEngines } from '../support/stores.ts';
 import { deliver, makeEvent, recordingRevoker, signed, webhookApp } from './support.ts';
 
@@ -90,6 +90,10 @@ for (const engine of testEngines()) {
       const fine = await read((tx) => tx.selectFrom('organizations').select('name').where('id', '=', org).executeTakeFirstOrThrow());
       assert.equal(fine.name, 'Fine', 'the good event of the same organization applied on the first pass');
       assert.equal((await readBacklog(store.db)).failed, 1);
+      assert.deepEqual(await readBacklog(store.db, org), { pending: 0, failed: 1, oldestPendingSeconds: 0 });
+      const [parked] = await listFailedEvents(store.db, org);
+      assert.equal(parked?.id, bad.id);
+      assert.equal(parked?.attempts, MAX_APPLY_ATTEMPTS);
     });
   });
 }
