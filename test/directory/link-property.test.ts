@@ -3,7 +3,8 @@
 // events. Each run generates a directory sync history for several organizations (organizations,
 // domains verified or not, directories, people's user.created, memberships, directory users created,
 // suspended, deactivated, reactivated, deleted, directories deleted), adds duplicates, shuffles the
-// deliveries and applies them through the inbox from several concurrent workers on PostgreSQL
+// deliveries and applies them through the inbox (inline, or queued and drained in small batches)
+// from several concurrent workers on PostgreSQL
 // (races need real connections). After convergence it checks: every directory user whose email is
 // a mirrored user on a domain its organization verified is linked; every non-active directory
 // user's person has no active membership and no live session in that organization.
@@ -14,6 +15,7 @@ import { sql } from 'kysely';
 import { createAccessRevoker } from '../../src/directory/access-revoker.ts';
 import type { Store } from '../../src/store/store.ts';
 import { asSystem } from '../../src/store/tenant.ts';
+import { drainQueue, enqueueEvent, readBacklog } from '../../src/webhooks/apply-queue.ts';
 import { ingestEvent } from '../../src/webhooks/inbox.ts';
 import { openPostgresTestStore, TEST_DATABASE_URL } from '../support/stores.ts';
 
@@ -117,8 +119,8 @@ describe('directory users are linked and deprovisioned whatever the order and co
     let accessLeftTotal = 0;
     const runs = Number(process.env.PROPERTY_RUNS ?? 25);
     await fc.assert(
-      fc.asyncProperty(history, fc.array(fc.nat(1000), { maxLength: 15 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 64, maxLength: 64 }),
-        async (h, dupPicks, keys) => {
+      fc.asyncProperty(history, fc.array(fc.nat(1000), { maxLength: 15 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 64, maxLength: 64 }), fc.boolean(),
+        async (h, dupPicks, keys, queued) => {
           const r = run++;
           tried++;
           const events = eventsOf(r, h);
@@ -138,9 +140,19 @@ describe('directory users are linked and deprovisioned whatever the order and co
           });
           const deliveries = [...events, ...dupPicks.map((i) => events[i % events.length]!)];
           const queue = deliveries.map((e, i) => ({ e, k: keys[i % keys.length]! + i * 1e-9 })).sort((a, b) => a.k - b.k).map((x) => x.e);
-          await Promise.all(Array.from({ length: WORKERS }, async () => {
-            for (let e = queue.shift(); e; e = queue.shift()) await ingestEvent({ db, access }, e, 'webhook');
-          }));
+          if (queued) {
+            // Acknowledged on the inbox row, then applied by concurrent workers in small batches.
+            await Promise.all(Array.from({ length: WORKERS }, async () => {
+              for (let e = queue.shift(); e; e = queue.shift()) await enqueueEvent(db, e, 'webhook');
+            }));
+            await Promise.all(Array.from({ length: WORKERS }, () => drainQueue({ db, access }, 4)));
+            const left = await readBacklog(db);
+            assert.equal(left.pending + left.failed, 0, 'every queued event applied');
+          } else {
+            await Promise.all(Array.from({ length: WORKERS }, async () => {
+              for (let e = queue.shift(); e; e = queue.shift()) await ingestEvent({ db, access }, e, 'webhook');
+            }));
+          }
 
           const prefix = `org_lp${r}_%`;
           const { unlinked, accessLeft } = await asSystem(db, 'test checks the mirror', async (tx) => {
