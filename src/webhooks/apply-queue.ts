@@ -29,11 +29,15 @@ export interface ApplyQueueDeps {
 }
 
 /** Stores a verified event as pending; false when the event id was already in the inbox. */
-export async function enqueueEvent(db: Kysely<Database>, event: ProviderEvent, source: 'webhook' | 'events_api'): Promise<boolean> {
+export async function enqueueEvent(
+  db: Kysely<Database>, event: ProviderEvent, source: 'webhook' | 'events_api',
+): Promise<boolean> {
   const organizationId = organizationOf(event);
   const { rows } = await sql<{ id: string }>`
-    INSERT INTO webhook_events (id, type, organization_id, payload, provider_created_at, source, outcome, status, next_attempt_at)
-    VALUES (${event.id}, ${event.event}, ${organizationId}, ${storedPayload(event)}::jsonb, ${event.created_at}::timestamptz, ${source}, NULL, 'pending', now())
+    INSERT INTO webhook_events
+      (id, type, organization_id, payload, provider_created_at, source, outcome, status, next_attempt_at)
+    VALUES (${event.id}, ${event.event}, ${organizationId}, ${storedPayload(event)}::jsonb,
+      ${event.created_at}::timestamptz, ${source}, NULL, 'pending', now())
     ON CONFLICT (id) DO NOTHING
     RETURNING id, pg_notify(${APPLY_CHANNEL}, coalesce(organization_id, ''))`.execute(db);
   return rows.length > 0;
@@ -48,24 +52,33 @@ export interface Backlog {
 
 /** The whole install's backlog, or one organization's (its admin page). */
 export async function readBacklog(db: Kysely<Database>, organizationId?: string): Promise<Backlog> {
-  const { rows } = await asSystem(db, 'apply backlog for operators', (tx) => sql<{ pending: number; failed: number; oldest: number | null }>`
-    SELECT count(*) FILTER (WHERE status = 'pending')::int AS pending, count(*) FILTER (WHERE status = 'failed')::int AS failed,
+  const org = organizationId ?? null;
+  type Counts = { pending: number; failed: number; oldest: number | null };
+  const { rows } = await asSystem(db, 'apply backlog for operators', (tx) => sql<Counts>`
+    SELECT count(*) FILTER (WHERE status = 'pending')::int AS pending,
+      count(*) FILTER (WHERE status = 'failed')::int AS failed,
       extract(epoch FROM now() - min(received_at) FILTER (WHERE status = 'pending'))::float8 AS oldest
-    FROM webhook_events WHERE status <> 'applied' AND (${organizationId ?? null}::text IS NULL OR organization_id = ${organizationId ?? null})`.execute(tx));
+    FROM webhook_events WHERE status <> 'applied' AND (${org}::text IS NULL OR organization_id = ${org})`.execute(tx));
   const r = rows[0];
-  return { pending: Number(r?.pending ?? 0), failed: Number(r?.failed ?? 0), oldestPendingSeconds: Math.max(0, Math.round(Number(r?.oldest ?? 0))) };
+  const oldestPendingSeconds = Math.max(0, Math.round(Number(r?.oldest ?? 0)));
+  return { pending: Number(r?.pending ?? 0), failed: Number(r?.failed ?? 0), oldestPendingSeconds };
 }
 
 export interface FailedEvent { id: string; type: string; attempts: number; lastError: string | null; receivedAt: Date }
 
 /** Events parked `failed`, newest first: what an operator must look at (a reconcile may repair them). */
-export async function listFailedEvents(db: Kysely<Database>, organizationId?: string, limit = 20): Promise<FailedEvent[]> {
+export async function listFailedEvents(
+  db: Kysely<Database>, organizationId?: string, limit = 20,
+): Promise<FailedEvent[]> {
   const rows = await asSystem(db, 'failed events for operators', (tx) => {
-    let q = tx.selectFrom('webhook_events').select(['id', 'type', 'attempts', 'last_error', 'received_at']).where('status', '=', 'failed');
+    let q = tx.selectFrom('webhook_events').select(['id', 'type', 'attempts', 'last_error', 'received_at'])
+      .where('status', '=', 'failed');
     if (organizationId !== undefined) q = q.where('organization_id', '=', organizationId);
     return q.orderBy('received_at', 'desc').limit(limit).execute();
   });
-  return rows.map((r) => ({ id: r.id, type: r.type, attempts: r.attempts, lastError: r.last_error, receivedAt: r.received_at }));
+  return rows.map((r) => ({
+    id: r.id, type: r.type, attempts: r.attempts, lastError: r.last_error, receivedAt: r.received_at,
+  }));
 }
 
 interface PendingRow { id: string; type: string; payload: unknown; provider_created_at: Date; attempts: number }
@@ -85,20 +98,26 @@ export interface BatchResult { applied: number; failed: number; retried: number 
  * Applies one batch of one organization's due events, if no other worker holds that organization.
  * Returns null when the organization was busy or had nothing due.
  */
-export async function applyOrganizationBatch(deps: ApplyQueueDeps, org: string, batchSize = DEFAULT_BATCH_SIZE): Promise<BatchResult | null> {
+export async function applyOrganizationBatch(
+  deps: ApplyQueueDeps, org: string, batchSize = DEFAULT_BATCH_SIZE,
+): Promise<BatchResult | null> {
   const deferred: Array<() => Promise<unknown>> = [];
   const result = await asSystem(deps.db, 'apply queue: events name their own organization', async (tx) => {
-    const { rows: got } = await sql<{ locked: boolean }>`SELECT pg_try_advisory_xact_lock(hashtext(${'gatehouse.org:' + org})) AS locked`.execute(tx);
+    const { rows: got } = await sql<{ locked: boolean }>`
+      SELECT pg_try_advisory_xact_lock(hashtext(${'gatehouse.org:' + org})) AS locked`.execute(tx);
     if (!got[0]?.locked) return null;
     const { rows } = await sql<PendingRow>`
       SELECT id, type, payload, provider_created_at, attempts FROM webhook_events
-      WHERE status = 'pending' AND coalesce(organization_id, '') = ${org} AND (next_attempt_at IS NULL OR next_attempt_at <= now())
+      WHERE status = 'pending' AND coalesce(organization_id, '') = ${org}
+        AND (next_attempt_at IS NULL OR next_attempt_at <= now())
       ORDER BY provider_created_at, id LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`.execute(tx);
     if (rows.length === 0) return null;
     const counts: BatchResult = { applied: 0, failed: 0, retried: 0 };
     // The organization's placeholder row outside every savepoint: tenant rows and the audit chain
     // reference it, and a rolled-back event must not take it along.
-    if (org) await sql`INSERT INTO organizations (id, name) VALUES (${org}, ${org}) ON CONFLICT (id) DO NOTHING`.execute(tx);
+    if (org) {
+      await sql`INSERT INTO organizations (id, name) VALUES (${org}, ${org}) ON CONFLICT (id) DO NOTHING`.execute(tx);
+    }
     for (const row of rows) {
       const event = { ...(row.payload as ProviderEvent), created_at: row.provider_created_at.toISOString() };
       const handler = Object.hasOwn(EVENT_HANDLERS, event.event) ? EVENT_HANDLERS[event.event] : undefined;
@@ -114,7 +133,9 @@ export async function applyOrganizationBatch(deps: ApplyQueueDeps, org: string, 
           outcome = await handler(ctx);
         }
         await sql`RELEASE SAVEPOINT apply_event`.execute(tx);
-        await sql`UPDATE webhook_events SET status = 'applied', outcome = ${outcome}, applied_at = now(), last_error = NULL WHERE id = ${row.id}`.execute(tx);
+        await sql`UPDATE webhook_events
+          SET status = 'applied', outcome = ${outcome}, applied_at = now(), last_error = NULL
+          WHERE id = ${row.id}`.execute(tx);
         deferred.push(...mine);
         counts.applied++;
       } catch (error) {
@@ -130,7 +151,8 @@ export async function applyOrganizationBatch(deps: ApplyQueueDeps, org: string, 
         // Backoff doubles from ten seconds; the error text names the failure, never event data.
         const message = String((error as { code?: string }).code ?? '') + ' ' + (error as Error).message;
         await sql`UPDATE webhook_events SET attempts = ${attempts}, last_error = ${message.trim().slice(0, 500)},
-          status = ${parked ? 'failed' : 'pending'}, next_attempt_at = now() + make_interval(secs => ${10 * 2 ** (attempts - 1)})
+          status = ${parked ? 'failed' : 'pending'},
+          next_attempt_at = now() + make_interval(secs => ${10 * 2 ** (attempts - 1)})
           WHERE id = ${row.id}`.execute(tx);
         if (parked) counts.failed++;
         else counts.retried++;
