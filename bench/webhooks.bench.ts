@@ -2,6 +2,8 @@
 //   1. the bare inbox-insert transaction (BEGIN, insert one webhook_events row, COMMIT): the floor;
 //   2. webhook events per second end to end: signed HTTP POSTs to /webhooks/workos, verified,
 //      inbox + mirror upsert + audit entry in one transaction, answered after commit;
+//   2b. durable acknowledgement (the answer after the pending inbox row) and the batched apply
+//      throughput of the queue behind it (two workers), both against the same bare insert;
 //   3. the time from an identity provider's SCIM requests creating an N-user directory in the
 //      emulator to the mirror holding all N users (BENCH_SCIM_USERS, default 5,000: 10,000 takes
 //      about 1.5 minutes on this 2-core machine; set BENCH_SCIM_USERS=10000 for the issue's figure).
@@ -17,6 +19,7 @@ import { createWebhookReceiver } from '../src/webhooks/receiver.ts';
 import { signWebhookPayload } from '../src/webhooks/signature.ts';
 import { ingestEvent } from '../src/webhooks/inbox.ts';
 import { parseProviderEvent } from '../src/webhooks/event.ts';
+import { drainQueue } from '../src/webhooks/apply-queue.ts';
 import { setupScimDirectory } from '../test/webhooks/scim-workload.ts';
 import { opsPerSecond, row } from './support.ts';
 
@@ -50,7 +53,7 @@ function dsyncUserEvent(i: number, org: string) {
   });
 }
 
-async function endToEnd(store: Store, total: number, orgs: number): Promise<{ inbox: number; ingest: number; http: number }> {
+async function endToEnd(store: Store, total: number, orgs: number): Promise<{ inbox: number; ingest: number; http: number; ack: number; apply: number }> {
   const inbox = await opsPerSecond(total, 10, (i) =>
     asSystem(store.db, 'bench', (tx) => tx.insertInto('webhook_events').values({
       id: `event_bare_${orgs}_${i}_${randomBytes(3).toString('hex')}`, type: 'dsync.user.created', organization_id: `org_bench_${i % orgs}`,
@@ -69,7 +72,26 @@ async function endToEnd(store: Store, total: number, orgs: number): Promise<{ in
       const res = await fetch(`${server.url}/webhooks/workos`, { method: 'POST', headers: { 'content-type': 'application/json', 'workos-signature': signWebhookPayload(body, SECRET) }, body });
       if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
     });
-    return { inbox, ingest, http };
+    // Durable acknowledgement: the answer after the pending inbox row alone; then the queue is
+    // applied in batches by two workers (as two instances would), timed from start to empty.
+    const durable = createWebhookReceiver({ db: store.db, access: noRevocations, secrets: [SECRET], acknowledge: 'durable' });
+    const ackServer = await listen(createHttpApp({ store, logger: createLogger('silent'), webhookRoutes: durable.routes }), { port: 0, host: '127.0.0.1' });
+    const queuedBase = total * orgs * 4;
+    let ack: number;
+    try {
+      ack = await opsPerSecond(total, 10, async (i) => {
+        const body = dsyncUserEvent(queuedBase + i, `org_bench_${i % orgs}`);
+        const res = await fetch(`${ackServer.url}/webhooks/workos`, { method: 'POST', headers: { 'content-type': 'application/json', 'workos-signature': signWebhookPayload(body, SECRET) }, body });
+        if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
+      });
+    } finally {
+      await ackServer.close(1000);
+    }
+    const started = performance.now();
+    const applied = (await Promise.all([1, 2].map(() => drainQueue({ db: store.db, access: noRevocations })))).reduce((a, b) => a + b, 0);
+    if (applied !== total) throw new Error(`the queue applied ${applied} of ${total} events`);
+    const apply = total / ((performance.now() - started) / 1000);
+    return { inbox, ingest, http, ack, apply };
   } finally {
     await server.close(1000);
   }
@@ -115,6 +137,8 @@ export async function webhooksBench(postgresUrl: string | undefined): Promise<st
       out.push(row(`bare inbox-insert transaction, ${orgs} organization${orgs > 1 ? 's' : ''}`, r.inbox, 'tx/s'));
       out.push(row(`in-process apply (inbox, mirror, audit), ${orgs} org${orgs > 1 ? 's' : ''}`, r.ingest, 'events/s', r.inbox));
       out.push(row(`webhook end to end (HTTP, verify, inbox, mirror, audit), ${orgs} org${orgs > 1 ? 's' : ''}`, r.http, 'events/s', r.inbox));
+      out.push(row(`durable acknowledgement (HTTP, verify, inbox row), ${orgs} org${orgs > 1 ? 's' : ''}`, r.ack, 'events/s', r.inbox));
+      out.push(row(`batched apply from the queue (2 workers), ${orgs} org${orgs > 1 ? 's' : ''}`, r.apply, 'events/s', r.inbox));
     }
     const users = Number(process.env.BENCH_SCIM_USERS ?? 5_000);
     const scim = await scimToConverged(store, users);

@@ -90,7 +90,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     } : {}),
   });
   const directorySync = createDirectorySync(config, {
-    db: store.db, engine: store.engine, logger, access: accessRevoker,
+    db: store.db, engine: store.engine, logger, access: accessRevoker, listen: store.listen,
     ...(config.WORKOS_API_KEY ? { client: createDirectoryClient({ apiKey: config.WORKOS_API_KEY, clientId: config.WORKOS_CLIENT_ID, apiHostname: config.WORKOS_API_HOSTNAME, port: config.WORKOS_API_PORT, https: config.WORKOS_API_HTTPS, fetch }) } : {}),
     ...observeDirectorySync(metrics),
   });

@@ -68,6 +68,7 @@ const spec = {
   SMTP_URL: { schema: z.string().regex(/^smtps?:\/\//).optional(), expects: 'expected smtp://user:pass@host:port or smtps://...; unset keeps mail in the dev outbox' },
   MAIL_FROM: { schema: z.string().min(3).default('Gatehouse <no-reply@gatehouse.local>'), expects: 'expected a From address' },
   RECONCILE_INTERVAL_SECONDS: { schema: z.coerce.number().int().min(0).default(300), expects: 'expected seconds between reconciliation runs (0 turns the schedule off)' },
+  WEBHOOK_ACKNOWLEDGE: { schema: z.enum(['applied', 'durable']).default('applied'), expects: 'expected applied (answer after applying) or durable (answer on the inbox row, apply workers behind it)' },
 } as const;
 
 type Spec = typeof spec;

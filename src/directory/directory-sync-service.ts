@@ -10,6 +10,8 @@ import type { Logger } from '../logger.ts';
 import { deliverPendingMail } from '../mail/mail-sender.ts';
 import { createMailer, type Mailer } from '../mail/mailer.ts';
 import type { Database } from '../store/schema.ts';
+import { readBacklog, type Backlog } from '../webhooks/apply-queue.ts';
+import { createApplyWorker, type ApplyWorker } from '../webhooks/apply-worker.ts';
 import { createWebhookReceiver, type WebhookReceiver } from '../webhooks/receiver.ts';
 import { parseWebhookSecrets } from '../webhooks/signature.ts';
 import type { AccessRevoker } from './context.ts';
@@ -29,6 +31,8 @@ export interface DirectorySyncDeps {
   onWebhookCommitted?: (event: { created_at: string }, outcome: string) => void;
   /** Told how each reconciliation run ended (metrics): the report, null when another instance held the lock. */
   onReconcile?: (result: { report: DriftReport | null } | { error: unknown }) => void;
+  /** The store's LISTEN, so apply workers wake on every instance's enqueue. */
+  listen?: (channel: string, onMessage: (payload: string) => void) => Promise<() => Promise<void>>;
 }
 
 export interface DirectorySync {
@@ -39,7 +43,14 @@ export interface DirectorySync {
   /** One reconciliation run under the cluster-wide lock; null if another instance holds it. */
   reconcile(options?: ReconcileOptions): Promise<DriftReport | null>;
   deliverMail(): Promise<number>;
-  /** Starts the RECONCILE_INTERVAL_SECONDS schedule (no-op when 0 or without a client). */
+  /** The apply worker when WEBHOOK_ACKNOWLEDGE=durable. */
+  readonly applyWorker: ApplyWorker | undefined;
+  /** Pending and failed inbox events, and the age of the oldest pending one. */
+  backlog(): Promise<Backlog>;
+  /**
+   * Starts the apply worker (WEBHOOK_ACKNOWLEDGE=durable) and the RECONCILE_INTERVAL_SECONDS
+   * schedule (no-op when 0 or without a client).
+   */
   startSchedule(): void;
   close(): void;
 }
@@ -59,9 +70,18 @@ export function createDirectorySync(config: Config, deps: DirectorySyncDeps): Di
   };
 
   const secrets = parseWebhookSecrets(config.WORKOS_WEBHOOK_SECRET);
+  const durable = config.WEBHOOK_ACKNOWLEDGE === 'durable';
+  const applyWorker = durable
+    ? createApplyWorker({
+      db: deps.db, access: deps.access, ...(deps.listen ? { listen: deps.listen } : {}),
+      onApplied: () => void deliverMail().catch((error: unknown) => deps.logger.warn({ err: (error as Error).message }, 'mail delivery failed; will retry')),
+      onError: (error) => deps.logger.warn({ err: (error as Error).message }, 'applying queued webhook events failed; will retry'),
+    })
+    : undefined;
   const receiver = secrets.length > 0
     ? createWebhookReceiver({
-      db: deps.db, access: deps.access, secrets,
+      db: deps.db, access: deps.access, secrets, acknowledge: durable ? 'durable' : 'applied',
+      ...(applyWorker ? { onQueued: () => void applyWorker.wake() } : {}),
       onRejected: (reason) => deps.logger.warn({ reason }, 'webhook delivery refused: invalid signature'),
       afterCommit: (event, outcome) => {
         deps.onWebhookCommitted?.(event, outcome);
@@ -73,6 +93,7 @@ export function createDirectorySync(config: Config, deps: DirectorySyncDeps): Di
     : undefined;
 
   let timer: NodeJS.Timeout | null = null;
+  let workerStarted = false;
   const run = async (options: ReconcileOptions = {}): Promise<DriftReport | null> => {
     if (!client) throw new TypeError('reconciliation needs WORKOS_API_KEY');
     try {
@@ -91,7 +112,13 @@ export function createDirectorySync(config: Config, deps: DirectorySyncDeps): Di
     client,
     reconcile: run,
     deliverMail,
+    applyWorker,
+    backlog: () => readBacklog(deps.db),
     startSchedule() {
+      if (applyWorker && !workerStarted) {
+        workerStarted = true;
+        applyWorker.start().catch((error: unknown) => deps.logger.warn({ err: (error as Error).message }, 'apply worker could not listen; polling'));
+      }
       if (!client || config.RECONCILE_INTERVAL_SECONDS === 0 || timer) return;
       let running = false;
       const tick = async () => {
@@ -114,6 +141,7 @@ export function createDirectorySync(config: Config, deps: DirectorySyncDeps): Di
     close() {
       if (timer) clearInterval(timer);
       timer = null;
+      void applyWorker?.close();
       mailer.close();
     },
   };

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { AppError } from '../core/errors.ts';
 import { audit, directoryActor, ensureOrganization, type ApplyContext, type ApplyOutcome } from './context.ts';
+import { lockLinkEmails } from './link-locks.ts';
 import { deprovision, linkableUser, recomputeGroupMembers, syncDirectoryUserAccess, type DirectoryUserState } from './provisioning.ts';
 import { insertedFlag, newerThanRow, versionColumns } from './version.ts';
 
@@ -38,6 +39,8 @@ function primaryEmail(u: DirectoryUserWire): string | null {
 export async function writeDirectoryUser(ctx: ApplyContext, u: DirectoryUserWire, deletedEvent: boolean): Promise<DirectoryUserState | undefined> {
   await ensureOrganization(ctx, u.organization_id);
   const email = primaryEmail(u);
+  // Serialises with a concurrent user.* of this email, so one of the two sees the other and links.
+  await lockLinkEmails(ctx.tx, [email]);
   const at = ctx.version.at;
   const deletedAt = deletedEvent
     ? sql<Date>`${at}::timestamptz`

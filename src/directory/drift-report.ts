@@ -9,6 +9,9 @@ export interface DriftReport {
   events: { read: number; applied: number; duplicate: number; stale: number; unhandled: number; invalid: number };
   /** Rows created, updated or deprovisioned: 0 means the mirror already matched. */
   drift: number;
+  /** Webhook events still waiting in the apply queue when the run ended, and those parked failed. */
+  backlog?: { pending: number; failed: number; oldestPendingSeconds: number };
+  failedEvents?: Array<{ id: string; type: string; attempts: number; lastError: string | null }>;
 }
 
 export function emptyReport(): DriftReport {
@@ -27,5 +30,10 @@ export function formatReport(report: DriftReport): string[] {
     lines.push(`${kind.padEnd(16)} created ${c.created}, updated ${c.updated}, deprovisioned ${c.deprovisioned}, unchanged ${c.unchanged}`);
   }
   lines.push(report.drift === 0 ? 'drift: none' : `drift: ${report.drift} repaired`);
+  if (report.backlog) {
+    const b = report.backlog;
+    lines.push(`apply backlog: ${b.pending} pending${b.pending ? ` (oldest ${b.oldestPendingSeconds} s)` : ''}, ${b.failed} failed`);
+  }
+  for (const f of report.failedEvents ?? []) lines.push(`failed event ${f.id} (${f.type}) after ${f.attempts} attempts: ${f.lastError ?? ''}`);
   return lines;
 }

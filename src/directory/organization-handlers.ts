@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { DomainState } from '../store/schema.ts';
 import { audit, ensureOrganization, providerActor, type ApplyContext, type ApplyOutcome } from './context.ts';
 import { parseData } from './directory-sync.ts';
+import { lockLinkEmails } from './link-locks.ts';
 import { syncDirectoryUserAccess } from './provisioning.ts';
 import { createdFlag, insertedFlag, newerThanRow, versionColumns } from './version.ts';
 
@@ -49,6 +50,15 @@ async function onDomain(ctx: ApplyContext, deleted: boolean): Promise<ApplyOutco
   const d = parseData(DomainSchema, wrapped && typeof wrapped === 'object' ? { ...ctx, event: { ...ctx.event, data: wrapped as Record<string, unknown> } } : ctx);
   await ensureOrganization(ctx, d.organization_id);
   const state = ctx.event.event === 'organization_domain.verification_failed' ? 'failed' : domainState(d.state);
+  const verified = !deleted && (state === 'verified' || state === 'legacy_verified');
+  // Directory users on this domain (stable: their writes hold the organization's lock too) wait
+  // for a Gatehouse user; lock their emails before the domain is written and before any audit
+  // append, so a concurrent user.* of one of them either commits first or sees this domain.
+  const waiting = verified
+    ? await ctx.tx.selectFrom('directory_users').select(['id', 'email']).where('organization_id', '=', d.organization_id)
+      .where('user_id', 'is', null).where(sql`lower(split_part(email, '@', 2))`, '=', d.domain.toLowerCase()).orderBy('id').execute()
+    : [];
+  await lockLinkEmails(ctx.tx, waiting.map((w) => w.email));
   const values = { domain: d.domain, state, deleted_at: deleted ? ctx.version.at : null, ...versionColumns(ctx.version) };
   const row = await ctx.tx
     .insertInto('organization_domains')
@@ -59,12 +69,9 @@ async function onDomain(ctx: ApplyContext, deleted: boolean): Promise<ApplyOutco
   if (!row) return 'stale';
   ctx.note('domains', deleted ? 'deprovisioned' : row.inserted ? 'created' : 'updated');
   await audit(ctx, d.organization_id, deleted ? 'organization.domain_removed' : 'organization.domain_changed', providerActor(ctx.event), { type: 'domain', id: d.id }, { domain: d.domain, state });
-  if (!deleted && (state === 'verified' || state === 'legacy_verified')) {
-    // Directory users on a domain verified just now may be linked (and provisioned) from now on.
-    const waiting = await ctx.tx.selectFrom('directory_users').select('id').where('organization_id', '=', d.organization_id)
-      .where('user_id', 'is', null).where('deleted_at', 'is', null).where(sql`lower(split_part(email, '@', 2))`, '=', d.domain.toLowerCase()).execute();
-    for (const w of waiting) await syncDirectoryUserAccess(ctx, d.organization_id, w.id);
-  }
+  // Directory users on a domain verified just now may be linked (and provisioned or, if suspended
+  // or deleted, deprovisioned) from now on.
+  for (const w of waiting) await syncDirectoryUserAccess(ctx, d.organization_id, w.id);
   return 'applied';
 }
 

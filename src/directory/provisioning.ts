@@ -28,17 +28,22 @@ async function loadDirectoryUser(tx: Tx, organizationId: string, id: string): Pr
     .executeTakeFirst();
 }
 
-/** Brings the linked membership in line with the directory user's state. */
+/**
+ * Links the directory user if it can be linked, then brings the person's membership in line with
+ * its state. Linking does not depend on the state: a suspended or deleted directory user whose
+ * person appears later is linked too, and that is when its deprovisioning applies (the row's
+ * state is what remembers it), so no order of arrival leaves a suspended person with access.
+ */
 export async function syncDirectoryUserAccess(ctx: ApplyContext, organizationId: string, directoryUserId: string, current?: DirectoryUserState): Promise<void> {
   const du = current ?? (await loadDirectoryUser(ctx.tx, organizationId, directoryUserId));
   if (!du) return;
+  const userId = du.user_id ?? (await linkByEmail(ctx.tx, du));
+  if (!userId) return; // no linkable Gatehouse user yet: linked (and provisioned or not) when one appears
   const active = du.deleted_at === null && du.state === 'active';
   if (!active) {
-    if (du.user_id) await deprovision(ctx, du.organization_id, du.user_id, du.directory_id, du.deleted_at ? 'directory_user_deleted' : `directory_user_${du.state}`);
+    await deprovision(ctx, du.organization_id, userId, du.directory_id, du.deleted_at ? 'directory_user_deleted' : `directory_user_${du.state}`);
     return;
   }
-  const userId = du.user_id ?? (await linkByEmail(ctx.tx, du));
-  if (!userId) return; // no Gatehouse user with this email yet: linked when one appears
   await provision(ctx, du.organization_id, userId, du.directory_id);
   await recomputeRole(ctx, du.organization_id, du.id);
 }
@@ -63,21 +68,46 @@ export function linkableUser(organizationId: string, email: string | null) {
 async function linkByEmail(tx: Tx, du: DirectoryUserState): Promise<string | null> {
   if (!du.email) return null;
   const linked = await tx.updateTable('directory_users').set({ user_id: linkableUser(du.organization_id, du.email) })
-    .where('organization_id', '=', du.organization_id).where('id', '=', du.id).returning('user_id').executeTakeFirst();
+    .where('organization_id', '=', du.organization_id).where('id', '=', du.id).where('user_id', 'is', null)
+    .returning('user_id').executeTakeFirst();
   return linked?.user_id ?? null;
 }
 
-/** A Gatehouse user appeared (user.created/updated): link and provision matching directory users. */
+/**
+ * A Gatehouse user appeared or changed (user.created/updated; the caller holds the link locks of
+ * the user and its email): link and sync every directory user with that email, tombstones too.
+ */
 export async function linkDirectoryUsersOf(ctx: ApplyContext, userId: string, email: string): Promise<void> {
   if (!email) return;
   const rows = await ctx.tx
     .selectFrom('directory_users')
     .select(['organization_id', 'id'])
     .where(sql`lower(email)`, '=', email.toLowerCase())
-    .where('deleted_at', 'is', null)
     .where('user_id', 'is', null)
+    .orderBy('organization_id').orderBy('id')
     .execute();
   for (const r of rows) await syncDirectoryUserAccess(ctx, r.organization_id, r.id);
+}
+
+/**
+ * A membership of `userId` in the organization was written (the caller holds the link locks):
+ * directory users it makes linkable are linked and synced, and a linked directory user that is
+ * suspended, inactive or deleted takes the membership the event may have just activated.
+ */
+export async function enforceDirectoryOnMember(ctx: ApplyContext, organizationId: string, userId: string, email: string | null): Promise<void> {
+  const rows = await ctx.tx
+    .selectFrom('directory_users')
+    .select(['id', 'user_id', 'state', 'deleted_at'])
+    .where('organization_id', '=', organizationId)
+    .where((eb) => eb.or([
+      eb('user_id', '=', userId),
+      eb.and([eb('user_id', 'is', null), eb(sql`lower(email)`, '=', (email ?? '').toLowerCase())]),
+    ]))
+    .orderBy('id')
+    .execute();
+  for (const r of rows) {
+    if (r.user_id === null || r.deleted_at !== null || r.state !== 'active') await syncDirectoryUserAccess(ctx, organizationId, r.id);
+  }
 }
 
 async function provision(ctx: ApplyContext, organizationId: string, userId: string, directoryId: string): Promise<void> {

@@ -36,6 +36,36 @@ async function apply(run: FullRun, type: string, data: Wire, organizationId: str
   for (const t of deferred) await t().catch(() => undefined);
 }
 
+// Every mirrored table and the drift-report kind its rows count under.
+const VERSIONED_TABLES: ReadonlyArray<[string, MirrorKind]> = [
+  ['organizations', 'organizations'], ['users', 'users'], ['organization_memberships', 'memberships'],
+  ['organization_domains', 'domains'], ['directories', 'directories'], ['directory_users', 'directory_users'],
+  ['directory_groups', 'directory_groups'], ['directory_group_members', 'group_members'], ['invitations', 'invitations'],
+  ['sso_connections', 'connections'],
+];
+
+/**
+ * A row whose stored version is later than the run's start was written by an event dated in the
+ * future (before such times were clamped at intake, or by a clock error): no event would ever be
+ * newer, so the row is frozen. Its version is brought back to the run's start, so the listing
+ * below (and every later event) can repair it.
+ */
+async function repairFutureVersions(run: FullRun): Promise<number> {
+  let total = 0;
+  await asSystem(run.deps.db, 'full reconciliation repairs every tenant', async (tx) => {
+    for (const [table, kind] of VERSIONED_TABLES) {
+      const { rows } = await sql<{ n: number }>`WITH fixed AS (
+        UPDATE ${sql.table(table)} SET provider_updated_at = ${run.at}::timestamptz, last_event_id = NULL
+        WHERE provider_updated_at > ${run.at}::timestamptz RETURNING 1)
+        SELECT count(*)::int AS n FROM fixed`.execute(tx);
+      const n = Number(rows[0]?.n ?? 0);
+      if (n > 0) count(run.report, kind, 'updated', n);
+      total += n;
+    }
+  });
+  return total;
+}
+
 const s = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
 function primaryEmail(u: Wire): string | null {
@@ -48,6 +78,8 @@ export async function reconcileFull(deps: ReconcileDeps, report: DriftReport, op
   const { client, db } = deps;
   const read = <T>(fn: Parameters<typeof asSystem<T>>[2]) => asSystem(db, 'full reconciliation reads the mirror', fn);
   const only = options.organizationId;
+  const future = await repairFutureVersions(run);
+  if (future > 0) options.onProgress(`full: ${future} rows dated in the future brought back to now`);
 
   const orgs: Wire[] = [];
   for await (const o of client.listAll('/organizations')) if (!only || o.id === only) orgs.push(o);

@@ -9,6 +9,7 @@ import type { Database } from '../store/schema.ts';
 import { asSystem } from '../store/tenant.ts';
 import { parseProviderEvent } from '../webhooks/event.ts';
 import { HANDLED_EVENT_TYPES } from '../webhooks/handlers.ts';
+import { listFailedEvents, readBacklog } from '../webhooks/apply-queue.ts';
 import { ingestEvent } from '../webhooks/inbox.ts';
 import type { AccessRevoker } from './context.ts';
 import { count, emptyReport, type DriftReport } from './drift-report.ts';
@@ -51,7 +52,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions =
       } catch (error) {
         // An event whose data no handler can read will never apply; count it and move on rather
         // than stall every later event behind it. Anything else (store down) stops the run.
-        if (error instanceof AppError && (error.code === 'DIRECTORY_EVENT_INVALID' || error.code === 'WEBHOOK_PAYLOAD_INVALID')) {
+        if (error instanceof AppError && ['DIRECTORY_EVENT_INVALID', 'WEBHOOK_PAYLOAD_INVALID', 'WEBHOOK_PAYLOAD_TOO_DEEP'].includes(error.code)) {
           report.events.invalid++;
           continue;
         }
@@ -69,6 +70,10 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions =
     if (!page.list_metadata?.after || page.data.length === 0) break;
   }
   if (options.full) await reconcileFull(deps, report, { organizationId: options.organizationId, onProgress: progress });
+  report.backlog = await readBacklog(deps.db, options.organizationId);
+  if (report.backlog.failed > 0) {
+    report.failedEvents = (await listFailedEvents(deps.db, options.organizationId)).map(({ receivedAt: _r, ...f }) => f);
+  }
   await saveCursor(deps.db, name, cursor, report);
   return report;
 }

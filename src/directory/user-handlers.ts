@@ -5,7 +5,8 @@ import { newId } from '../core/ids.ts';
 import type { MembershipSource, MembershipStatus } from '../store/schema.ts';
 import { audit, ensureOrganization, ensureUser, providerActor, type ApplyContext, type ApplyOutcome } from './context.ts';
 import { parseData } from './directory-sync.ts';
-import { linkDirectoryUsersOf, recomputeMember } from './provisioning.ts';
+import { lockLinkEmails, lockLinkUsers } from './link-locks.ts';
+import { enforceDirectoryOnMember, linkDirectoryUsersOf, recomputeMember } from './provisioning.ts';
 import { createdFlag, insertedFlag, newerThanRow, versionColumns } from './version.ts';
 
 const UserSchema = z.object({
@@ -23,6 +24,10 @@ const InvitationSchema = z.object({
 const SessionSchema = z.object({ id: z.string(), user_id: z.string().nullish(), organization_id: z.string().nullish() });
 
 export async function writeUser(ctx: ApplyContext, u: z.infer<typeof UserSchema>, deleted: boolean): Promise<boolean> {
+  // No organization lock covers a user event: the link locks order it against the directory user,
+  // domain and membership writes that decide the same link (link-locks.ts).
+  await lockLinkUsers(ctx.tx, [u.id]);
+  await lockLinkEmails(ctx.tx, [u.email]);
   const values = {
     email: u.email, email_verified: u.email_verified ?? false, first_name: u.first_name ?? null, last_name: u.last_name ?? null,
     external_id: u.external_id ?? null, last_sign_in_at: u.last_sign_in_at ?? null, deleted_at: deleted ? ctx.version.at : null, ...versionColumns(ctx.version),
@@ -71,7 +76,11 @@ async function adoptLocalMembership(ctx: ApplyContext, organizationId: string, u
 async function onMembership(ctx: ApplyContext, deleted: boolean): Promise<ApplyOutcome> {
   const m = parseData(MembershipSchema, ctx);
   await ensureOrganization(ctx, m.organization_id);
+  await lockLinkUsers(ctx.tx, [m.user_id]);
   await ensureUser(ctx.tx, m.user_id);
+  // Read after the user lock: a user.* of this person committed before it is seen here.
+  const email = (await ctx.tx.selectFrom('users').select('email').where('id', '=', m.user_id).executeTakeFirst())?.email ?? null;
+  await lockLinkEmails(ctx.tx, [email]);
   await adoptLocalMembership(ctx, m.organization_id, m.user_id, m.id);
   const status: MembershipStatus = deleted ? 'inactive' : m.status;
   const source: MembershipSource = m.directory_managed ? 'directory' : 'manual';
@@ -89,6 +98,7 @@ async function onMembership(ctx: ApplyContext, deleted: boolean): Promise<ApplyO
   if (deleted || status === 'inactive') await ctx.access.revokeCredentials?.(ctx, { organizationId: m.organization_id, userId: m.user_id, reason: 'membership_removed' });
   const type = deleted ? 'membership.removed' : row.inserted ? 'membership.created' : 'membership.updated';
   await audit(ctx, m.organization_id, type, providerActor(ctx.event), { type: 'user', id: m.user_id }, { role: values.role_slug, status });
+  if (!deleted) await enforceDirectoryOnMember(ctx, m.organization_id, m.user_id, email);
   // A directory group mapping outranks the provider's copy of the role: re-assert it (and write it
   // back to the provider), so events and full reconciles converge on the mapping.
   if (!deleted && status === 'active') await recomputeMember(ctx, m.organization_id, m.user_id);

@@ -29,7 +29,7 @@ describe('HTTP skeleton', () => {
     assert.equal((await app.request('/healthz')).status, 200);
     const ready = await app.request('/readyz');
     assert.equal(ready.status, 200);
-    assert.deepEqual(await ready.json(), { status: 'ready' });
+    assert.deepEqual(await ready.json(), { status: 'ready', details: { applyBacklog: { pending: 0, failed: 0, oldestPendingSeconds: 0 } } });
   });
 
   it('answers /readyz 503 with a code when the database is not migrated', async () => {

@@ -168,8 +168,14 @@ export interface WebhookEventsTable {
   payload: ColumnType<unknown, string, string>;
   provider_created_at: Timestamp;
   source: 'webhook' | 'events_api';
-  outcome: 'applied' | 'stale' | 'unhandled';
+  /** Null while the event waits in the apply queue. */
+  outcome: 'applied' | 'stale' | 'unhandled' | null;
   received_at: CreatedAt;
+  status: ColumnType<'pending' | 'applied' | 'failed', 'pending' | 'applied' | 'failed' | undefined, 'pending' | 'applied' | 'failed'>;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_error: ColumnType<string | null, string | null | undefined, string | null>;
+  next_attempt_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  applied_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface DirectoriesTable extends Mirrored {

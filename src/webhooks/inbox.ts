@@ -12,7 +12,7 @@ import { redactSecrets } from '../audit/redact.ts';
 import type { Database } from '../store/schema.ts';
 import { asSystem } from '../store/tenant.ts';
 import type { AccessRevoker, ApplyContext, MirrorChange, MirrorKind } from '../directory/context.ts';
-import { organizationOf, type ProviderEvent } from './event.ts';
+import { clampEventTime, organizationOf, type ProviderEvent } from './event.ts';
 import { EVENT_HANDLERS } from './handlers.ts';
 
 export type IngestOutcome = 'applied' | 'stale' | 'unhandled' | 'duplicate';
@@ -20,6 +20,8 @@ export type IngestOutcome = 'applied' | 'stale' | 'unhandled' | 'duplicate';
 export interface IngestDeps {
   db: Kysely<Database>;
   access: AccessRevoker;
+  /** Our clock, against which far-future event times are clamped (tests freeze it). */
+  now?: () => number;
 }
 
 export interface IngestResult {
@@ -31,7 +33,7 @@ export interface IngestResult {
  * What the inbox keeps of an event: everything but secrets. A magic auth `code`, an invitation's
  * `token` or its accept link must not rest in the database for anyone with read access to find.
  */
-function storedPayload(event: ProviderEvent): string {
+export function storedPayload(event: ProviderEvent): string {
   const { accept_invitation_url: _link, ...data } = event.data;
   return JSON.stringify(redactSecrets({ ...event, data }));
 }
@@ -39,7 +41,8 @@ function storedPayload(event: ProviderEvent): string {
 const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']); // serialization failure, deadlock
 const MAX_TRIES = 5;
 
-export async function ingestEvent(deps: IngestDeps, event: ProviderEvent, source: 'webhook' | 'events_api'): Promise<IngestResult> {
+export async function ingestEvent(deps: IngestDeps, received: ProviderEvent, source: 'webhook' | 'events_api'): Promise<IngestResult> {
+  const event = clampEventTime(received, deps.now?.() ?? Date.now());
   for (let attempt = 1; ; attempt++) {
     try {
       return await ingestOnce(deps, event, source);

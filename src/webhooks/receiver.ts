@@ -5,8 +5,9 @@
 import { Hono } from 'hono';
 import { AppError } from '../core/errors.ts';
 import type { IngestDeps, IngestOutcome } from './inbox.ts';
+import { enqueueEvent } from './apply-queue.ts';
 import { ingestEvent } from './inbox.ts';
-import { parseProviderEvent, type ProviderEvent } from './event.ts';
+import { clampEventTime, parseProviderEvent, type ProviderEvent } from './event.ts';
 import { SIGNATURE_HEADER, verifyWebhookSignature } from './signature.ts';
 
 export interface WebhookReceiverOptions extends IngestDeps {
@@ -20,6 +21,13 @@ export interface WebhookReceiverOptions extends IngestDeps {
   afterCommit?: (event: ProviderEvent, outcome: IngestOutcome) => void;
   /** Told which check refused a delivery (for the operator's log; never the secret or the MAC). */
   onRejected?: (reason: string) => void;
+  /**
+   * `applied` (default): answer after the event's effects committed. `durable`: answer once the
+   * pending inbox row committed (one statement) and leave applying to the apply workers.
+   */
+  acknowledge?: 'applied' | 'durable';
+  /** In `durable` mode, called after a new event was queued (wakes the local apply worker). */
+  onQueued?: () => void;
 }
 
 export interface WebhookStats {
@@ -29,6 +37,7 @@ export interface WebhookStats {
   stale: number;
   unhandled: number;
   duplicate: number;
+  queued: number;
   failed: number;
 }
 
@@ -40,7 +49,7 @@ export interface WebhookReceiver {
 export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookReceiver {
   if (options.secrets.length === 0) throw new TypeError('the webhook receiver needs WORKOS_WEBHOOK_SECRET');
   const maxBodyBytes = options.maxBodyBytes ?? 256 * 1024;
-  const stats: WebhookStats = { received: 0, rejected: 0, applied: 0, stale: 0, unhandled: 0, duplicate: 0, failed: 0 };
+  const stats: WebhookStats = { received: 0, rejected: 0, applied: 0, stale: 0, unhandled: 0, duplicate: 0, queued: 0, failed: 0 };
   const routes = new Hono();
 
   routes.post('/webhooks/workos', async (c) => {
@@ -70,6 +79,18 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
       stats.rejected++;
       if (error instanceof AppError) throw error;
       throw new AppError('WEBHOOK_PAYLOAD_INVALID', 'The webhook body is not valid JSON');
+    }
+    if (options.acknowledge === 'durable') {
+      let queued: boolean;
+      try {
+        queued = await enqueueEvent(options.db, clampEventTime(event, options.now?.() ?? Date.now()), 'webhook');
+      } catch (error) {
+        stats.failed++;
+        throw error; // nothing was committed: WorkOS retries
+      }
+      stats[queued ? 'queued' : 'duplicate']++;
+      if (queued) options.onQueued?.();
+      return c.json({ received: true, id: event.id, outcome: queued ? 'queued' : 'duplicate' }, 200);
     }
     let outcome: IngestOutcome;
     try {

@@ -12,19 +12,33 @@ import type { Store } from '../../src/store/store.ts';
 import { asSystem } from '../../src/store/tenant.ts';
 import { openPgliteTestStore, openPostgresTestStore, TEST_DATABASE_URL } from '../support/stores.ts';
 import { driveScim, emulatorDirectoryState, setupScimDirectory } from './scim-workload.ts';
-import { mirrorDirectoryState, SECRET, webhookApp } from './support.ts';
+import { readBacklog } from '../../src/webhooks/apply-queue.ts';
+import { createApplyWorker, type ApplyWorker } from '../../src/webhooks/apply-worker.ts';
+import { mirrorDirectoryState, recordingRevoker, SECRET, webhookApp } from './support.ts';
 
 const TARGET = Number(process.env.CHAOS_EVENTS ?? (TEST_DATABASE_URL ? 800 : 300));
+// Organizations whose directories are driven at once: their events interleave in delivery, and
+// (their users sharing emails) their directory users contend for the same link locks.
+const ORGS = Number(process.env.CHAOS_ORGS ?? 10);
+// `durable`: the receiver acknowledges on the inbox row and two apply workers (as on two
+// instances) apply behind it; `applied` (default): each delivery applies before its answer.
+const ACK = process.env.CHAOS_ACKNOWLEDGE === 'durable' ? 'durable' : 'applied';
 
-describe(`chaos delivery of ${TARGET} SCIM-driven events (${TEST_DATABASE_URL ? 'postgres' : 'pglite'})`, () => {
+describe(`chaos delivery of ${TARGET} SCIM-driven events for ${ORGS} organizations, acknowledged when ${ACK} (${TEST_DATABASE_URL ? 'postgres' : 'pglite'})`, () => {
   let store: Store;
   let emu: RunningEmulator;
   let server: RunningServer;
   let gatehouse: ReturnType<typeof webhookApp>;
+  const workers: ApplyWorker[] = [];
 
   before(async () => {
     store = TEST_DATABASE_URL ? await openPostgresTestStore() : await openPgliteTestStore();
-    gatehouse = webhookApp(store);
+    const access = recordingRevoker();
+    if (ACK === 'durable') {
+      for (let i = 0; i < 2; i++) workers.push(createApplyWorker({ db: store.db, access, listen: store.listen, pollMs: 200 }));
+      for (const w of workers) await w.start();
+    }
+    gatehouse = webhookApp(store, { access, acknowledge: ACK, onQueued: () => void workers[0]?.wake() });
     server = await listen(gatehouse.app, { port: 0, host: '127.0.0.1' });
     emu = await startEmulator({
       seed: false,
@@ -38,14 +52,20 @@ describe(`chaos delivery of ${TARGET} SCIM-driven events (${TEST_DATABASE_URL ? 
   after(async () => {
     await emu?.close();
     await server?.close(1000);
+    for (const w of workers) await w.close();
     await store?.close();
   });
 
   it('ends with the mirror equal to the emulator directory, nothing lost, nothing applied twice', async () => {
     const started = performance.now();
-    const dir = await setupScimDirectory(emu, { url: `${server.url}/webhooks/workos`, secret: SECRET });
-    const emitted = await driveScim(emu, dir, TARGET);
+    const first = await setupScimDirectory(emu, { url: `${server.url}/webhooks/workos`, secret: SECRET });
+    const dirs = [first, ...(await Promise.all(Array.from({ length: ORGS - 1 }, () => setupScimDirectory(emu))))];
+    const emitted = (await Promise.all(dirs.map((dir) => driveScim(emu, dir, Math.ceil(TARGET / ORGS), 2)))).reduce((a, b) => a + b, 0);
     await emu.webhooks.idle();
+    for (const deadline = Date.now() + 120_000; ACK === 'durable' && (await readBacklog(store.db)).pending > 0;) {
+      assert.ok(Date.now() < deadline, 'the apply workers drain the queue');
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const seconds = (performance.now() - started) / 1000;
 
     const eventIds = emu.world.events.filter((e) => e.event.startsWith('dsync.')).map((e) => e.id);
@@ -53,12 +73,14 @@ describe(`chaos delivery of ${TARGET} SCIM-driven events (${TEST_DATABASE_URL ? 
     const stats = emu.webhooks.stats();
     const recv = gatehouse.receiver.stats();
     const figures = {
+      organizations: dirs.length,
       emitted,
       delivered: stats.delivered,
       applied_once: inbox.filter((r) => r.outcome === 'applied').length,
       duplicates_ignored: recv.duplicate,
       stale_ignored: inbox.filter((r) => r.outcome === 'stale').length,
       lost: eventIds.length - inbox.length,
+      failed: inbox.filter((r) => r.outcome === null).length,
       failed_first_attempts: stats.failedAttempts,
       seconds: Number(seconds.toFixed(1)),
       events_per_second: Math.round(stats.delivered / seconds),
@@ -70,6 +92,6 @@ describe(`chaos delivery of ${TARGET} SCIM-driven events (${TEST_DATABASE_URL ? 
     assert.ok(stats.duplicated > 0 && recv.duplicate >= stats.duplicated, 'the chaos switch duplicated deliveries and each duplicate was ignored');
     assert.equal(inbox.length, new Set(inbox.map((r) => r.id)).size);
     assert.equal(figures.applied_once + figures.stale_ignored, eventIds.length);
-    assert.deepEqual(await mirrorDirectoryState(store.db, dir.organizationId), emulatorDirectoryState(emu, dir.directoryId));
+    for (const dir of dirs) assert.deepEqual(await mirrorDirectoryState(store.db, dir.organizationId), emulatorDirectoryState(emu, dir.directoryId));
   });
 });

@@ -15,7 +15,9 @@ import { api, DSYNC_EVENTS } from './scim-workload.ts';
 import { scimClient } from '../../emulator/scim/testing.ts';
 import { SECRET } from './support.ts';
 
-describe('SCIM deactivation across instances', () => {
+// Both ways of acknowledging: after applying, and on the durable inbox row with the apply workers
+// of both instances behind it (the 1 s then includes the queue).
+for (const acknowledge of ['applied', 'durable'] as const) describe(`SCIM deactivation across instances (acknowledged when ${acknowledge})`, () => {
   const open: Gatehouse[] = [];
   let server: RunningServer | undefined;
   let emu: RunningEmulator | undefined;
@@ -32,12 +34,13 @@ describe('SCIM deactivation across instances', () => {
     const db = await createTestDatabase();
     drop = db.drop;
     emu = await startEmulator({ seed: false });
-    const config = parseConfig({ DATABASE_URL: db.url, GATEHOUSE_SECRET: 's'.repeat(40), WORKOS_WEBHOOK_SECRET: SECRET, LOG_LEVEL: 'silent' });
+    const config = parseConfig({ DATABASE_URL: db.url, GATEHOUSE_SECRET: 's'.repeat(40), WORKOS_WEBHOOK_SECRET: SECRET, LOG_LEVEL: 'silent', WEBHOOK_ACKNOWLEDGE: acknowledge });
     const a = await openGatehouse(config);
     open.push(a);
     const b = await openGatehouse(config);
     open.push(b);
     await Promise.all([a.access.bus.ready, b.access.bus.ready]);
+    for (const g of [a, b]) g.directorySync.startSchedule(); // the apply workers (durable); no schedule without an API key
     server = await listen(a.app, { port: 0, host: '127.0.0.1' });
 
     // The emulator's organization and directory; the same organization and signed-in user in Gatehouse.
@@ -74,7 +77,7 @@ describe('SCIM deactivation across instances', () => {
       if (status === 200) await new Promise((r) => setTimeout(r, 10));
     }
     const elapsed = performance.now() - t0;
-    console.log(`deactivation refused on instance B after ${elapsed.toFixed(0)} ms (status ${status})`);
+    console.log(`deactivation refused on instance B after ${elapsed.toFixed(0)} ms (status ${status}, acknowledged when ${acknowledge})`);
     assert.equal(status, 401);
     assert.ok(elapsed < 1000, `refused within 1 s (took ${elapsed.toFixed(0)} ms)`);
     const audit = await asSystem(a.store.db, 'test', (tx) => tx.selectFrom('audit_events').select(['type', 'actor_type', 'actor_id']).where('organization_id', '=', org.id).where('type', '=', 'directory.user_deprovisioned').execute());

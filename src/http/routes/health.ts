@@ -3,6 +3,7 @@
 import { Hono } from 'hono';
 import { AppError } from '../../core/errors.ts';
 import { checkReady, type Store } from '../../store/store.ts';
+import { readBacklog } from '../../webhooks/apply-queue.ts';
 
 export function healthRoutes(store: Store): Hono {
   const app = new Hono();
@@ -10,7 +11,10 @@ export function healthRoutes(store: Store): Hono {
   app.get('/readyz', async (c) => {
     const ready = await checkReady(store);
     if (!ready.ok) throw new AppError(ready.reason.startsWith('database at') ? 'STORE_NOT_MIGRATED' : 'STORE_UNAVAILABLE', `Not ready: ${ready.reason}`);
-    return c.json({ status: 'ready' });
+    // The webhook apply backlog is a detail, not a reason to leave the pool: an instance that is
+    // behind still serves every request correctly (revocations are applied first-come by any worker).
+    const applyBacklog = await readBacklog(store.db).catch(() => null);
+    return c.json({ status: 'ready', details: { applyBacklog } });
   });
   return app;
 }

@@ -9,6 +9,7 @@ import { createPortalLink, enableSsoWithProvider, setSsoEnforcement } from '../.
 import { actorOf } from '../../../audit/actor.ts';
 import type { DriftReport } from '../../../directory/drift-report.ts';
 import { inTenant } from '../../../store/tenant.ts';
+import { listFailedEvents, readBacklog } from '../../../webhooks/apply-queue.ts';
 import { adminHref, formatTime } from '../layout.ts';
 import type { AdminPage, PageContext } from '../admin-pages.ts';
 
@@ -30,7 +31,7 @@ function describeDrift(report: Partial<DriftReport>): string {
 
 async function directoryCard(ctx: PageContext) {
   const { orgId, store } = ctx;
-  const [directories, report] = await Promise.all([
+  const [directories, report, backlog, failed] = await Promise.all([
     inTenant(store.db, orgId, (tx) =>
       tx.selectFrom('directories as d').select((eb) => [
         'd.id', 'd.name', 'd.type', 'd.state', 'd.provider_updated_at',
@@ -40,6 +41,9 @@ async function directoryCard(ctx: PageContext) {
     // This tenant's own run (reconcile --org) if there was one, else the install-wide run.
     store.db.selectFrom('sync_cursors').select(['name', 'last_run_at', 'last_report']).where('name', 'in', [`events:${orgId}`, 'events'])
       .orderBy('last_run_at', 'desc').execute().then((rows) => rows.find((r) => r.name === `events:${orgId}`) ?? rows[0]).catch(() => undefined),
+    // This organization's webhook events waiting to apply, and those parked failed.
+    readBacklog(store.db, orgId).catch(() => null),
+    listFailedEvents(store.db, orgId, 10).catch(() => []),
   ]);
   // An install-wide report counts every tenant's rows: only a super-admin may see those numbers.
   const showCounts = report?.name === `events:${orgId}` || ctx.auth.isSuperAdmin;
@@ -49,6 +53,10 @@ ${directories.length === 0
   ? html`<p class="empty">No directory connected. Open the admin portal for directory sync to connect Okta, Entra ID or another SCIM provider.</p>`
   : html`<table><thead><tr><th scope="col">Directory</th><th scope="col">State</th><th scope="col">Users</th><th scope="col">Groups</th><th scope="col">Last event</th></tr></thead>
 <tbody>${directories.map((d) => html`<tr><td>${d.name} <span class="muted">${d.type}</span></td><td>${d.state}</td><td>${Number(d.users ?? 0)}</td><td>${Number(d.groups ?? 0)}</td><td>${formatTime(d.provider_updated_at)}</td></tr>`)}</tbody></table>`}
+${backlog ? html`<p class="muted">Apply backlog: ${backlog.pending} pending${backlog.pending ? ` (oldest ${backlog.oldestPendingSeconds} s)` : ''}, ${backlog.failed} failed</p>` : ''}
+${failed.length > 0 ? html`<table><caption>Events that failed to apply (a reconciliation repairs what they carried)</caption>
+<thead><tr><th scope="col">Event</th><th scope="col">Type</th><th scope="col">Attempts</th><th scope="col">Error</th></tr></thead>
+<tbody>${failed.map((f) => html`<tr><td><code>${f.id}</code></td><td>${f.type}</td><td>${f.attempts}</td><td>${f.lastError ?? ''}</td></tr>`)}</tbody></table>` : ''}
 <p class="muted">Last reconciliation: ${report?.last_run_at ? html`${formatTime(report.last_run_at)}${drift ? ` — ${drift}` : ''}` : 'not run yet'}</p></section>`;
 }
 
