@@ -11,7 +11,10 @@ import type { AccessRevoker, ApplyContext } from './context.ts';
 export interface AccessRevokerDeps {
   publish(tx: Tx, event: RevocationEvent): Promise<void>;
   revokeApiKey?(tx: Tx, input: { organizationId: string; apiKeyId: string; actor: AuditActor; reason?: string }): Promise<boolean>;
-  sessions?: { revokeAllForUser(userId: string, organizationId: string | undefined, actor: AuditActor, reason?: string): Promise<number> };
+  sessions?: {
+    revokeAllForUser(userId: string, organizationId: string | undefined, actor: AuditActor, reason?: string): Promise<number>;
+    endProviderSession(tx: Tx, providerSessionId: string, actor: AuditActor): Promise<number>;
+  };
 }
 
 export function createAccessRevoker(deps: AccessRevokerDeps): AccessRevoker {
@@ -26,6 +29,9 @@ export function createAccessRevoker(deps: AccessRevokerDeps): AccessRevoker {
       }
       const sessions = deps.sessions;
       if (sessions) ctx.defer(() => sessions.revokeAllForUser(input.userId, input.organizationId, actor, input.reason));
+    },
+    async endProviderSession(ctx, providerSessionId) {
+      await deps.sessions?.endProviderSession(ctx.tx, providerSessionId, { type: 'provider_event', id: ctx.event.id });
     },
   };
 }

@@ -17,6 +17,8 @@ export interface AccessRevoker {
   revoke(tx: Tx, event: RevocationEvent): Promise<void>;
   /** Marks the user's sessions and personal API keys revoked in the store (optional service). */
   revokeCredentials?(ctx: ApplyContext, input: { organizationId: string; userId: string; reason: string }): Promise<void>;
+  /** The provider ended one of its sessions: end ours bound to it (optional service). */
+  endProviderSession?(ctx: ApplyContext, providerSessionId: string): Promise<void>;
 }
 
 export type MirrorKind =

@@ -9,6 +9,7 @@
 //     accessTokenFor(session)        the WorkOS access token, refreshed single-flight when near expiry
 //     revoke(sessionId, actor)       audited, published on the revocation bus
 //     revokeAllForUser(userId, organizationId | undefined, actor)
+//     endProviderSession(tx, providerSessionId, actor)  the provider ended its session (session.revoked)
 //     list({ organizationId?, userId? })
 //     cookie                         name and Set-Cookie strings for the configured PUBLIC_URL
 //   TokenRefresher                   the port the identity adapter implements (WorkOS refresh grant)
@@ -68,6 +69,11 @@ export interface SessionService {
   accessTokenFor(session: Session): Promise<AccessTokenResult>;
   revoke(sessionId: string, actor: AuditActor, reason?: string): Promise<boolean>;
   revokeAllForUser(userId: string, organizationId: string | undefined, actor: AuditActor, reason?: string): Promise<number>;
+  /**
+   * Ends, inside the caller's system transaction `tx` (the webhook inbox's), every live session
+   * bound to the provider's session: audited, published on the revocation bus. Returns how many.
+   */
+  endProviderSession(tx: Tx, providerSessionId: string, actor: AuditActor): Promise<number>;
   list(filter: { organizationId?: string; userId?: string }): Promise<Session[]>;
   readonly cookie: { name: string; clear(): string };
 }
@@ -215,6 +221,14 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
         });
       }
       return count;
+    },
+
+    async endProviderSession(tx, providerSessionId, actor) {
+      const rows = await tx.selectFrom('sessions').select(['id', 'organization_id', 'user_id'])
+        .where('workos_session_id', '=', providerSessionId).where('revoked_at', 'is', null).execute();
+      let ended = 0;
+      for (const row of rows) if (await endSession(tx, row, actor, 'provider_session_revoked')) ended++;
+      return ended;
     },
 
     async list(filter) {

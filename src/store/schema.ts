@@ -128,6 +128,9 @@ export interface SessionsTable {
   idle_expires_at: Timestamp;
   revoked_at: Timestamp | null;
   revoked_reason: string | null;
+  /** Provider outage grace (migration 0009): first failed refresh, and when to retry. */
+  provider_unreachable_since: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  provider_retry_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface ApiKeysTable {
