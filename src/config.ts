@@ -45,6 +45,7 @@ const spec = {
   SESSION_IDLE_TIMEOUT_SECONDS: { schema: duration.default(24 * 3600), expects: 'expected a positive number of seconds' },
   SESSION_ABSOLUTE_LIFETIME_SECONDS: { schema: duration.default(7 * 24 * 3600), expects: 'expected a positive number of seconds' },
   AUTH_CACHE_TTL_SECONDS: { schema: duration.default(300), expects: 'expected a positive number of seconds' },
+  SESSION_PROVIDER_OUTAGE_GRACE_SECONDS: { schema: duration.default(3600), expects: 'expected a positive number of seconds' },
   GATEHOUSE_SUPERADMIN_ORG: { schema: z.string().min(1).optional(), expects: 'expected an organization id whose members are super-admins' },
 
   // Mail and directory sync.

@@ -10,6 +10,7 @@ import type { Store } from '../store/store.ts';
 import { createErrorHandler, notFound } from './error-handler.ts';
 import { accessLog } from './middleware/access-log.ts';
 import { csrf } from './middleware/csrf.ts';
+import { responseSecurity } from './middleware/response-security.ts';
 import { healthRoutes } from './routes/health.ts';
 import { createApiV1, type ApiV1Deps } from './api/api.ts';
 import type { ApiDeps } from './api/define-api.ts';
@@ -33,6 +34,8 @@ export interface HttpAppDeps {
   syncNow?: ApiV1Deps['syncNow'];
   /** POST /webhooks/workos (src/webhooks/receiver.ts); absent when no webhook secret is configured. */
   webhookRoutes?: Hono;
+  /** The identity provider's origins that forms may be redirected to (sign-out, admin portal). */
+  formActionOrigins?: readonly string[];
 }
 
 export interface HttpAppOptions {
@@ -45,6 +48,7 @@ export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): 
   app.use(requestId({ headerName: 'x-request-id' }));
   app.use(accessLog(deps.logger));
   app.use(secureHeaders());
+  app.use(responseSecurity({ formActionOrigins: deps.formActionOrigins ?? [] }));
   app.use(
     bodyLimit({
       maxSize: options.maxBodyBytes ?? 1024 * 1024,

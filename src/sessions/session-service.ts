@@ -82,7 +82,9 @@ export interface SessionServiceOptions {
   db: Kysely<Database>;
   /** GATEHOUSE_SECRET first, then previous secrets still accepted for decryption. */
   secrets: readonly string[];
-  config: Pick<Config, 'PUBLIC_URL' | 'SESSION_IDLE_TIMEOUT_SECONDS' | 'SESSION_ABSOLUTE_LIFETIME_SECONDS'>;
+  config: Pick<Config, 'PUBLIC_URL' | 'SESSION_IDLE_TIMEOUT_SECONDS' | 'SESSION_ABSOLUTE_LIFETIME_SECONDS'> & Partial<Pick<Config, 'SESSION_PROVIDER_OUTAGE_GRACE_SECONDS'>>;
+  /** Warns once per session when the provider is unreachable at refresh. */
+  logger?: { warn(obj: object, msg: string): void };
   refresher?: TokenRefresher;
   /**
    * Whether the organization enforces SSO, read inside the refresh transaction `tx` (which holds
@@ -131,7 +133,8 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
     return true;
   };
 
-  const refresh = createRefresh({ db, vault, clock, endSession, ...(options.refresher ? { refresher: options.refresher } : {}), ...(options.isSsoEnforced ? { isSsoEnforced: options.isSsoEnforced } : {}) });
+  const outageGraceMs = (config.SESSION_PROVIDER_OUTAGE_GRACE_SECONDS ?? 3600) * 1000;
+  const refresh = createRefresh({ db, vault, clock, endSession, outageGraceMs, logger: options.logger, ...(options.refresher ? { refresher: options.refresher } : {}), ...(options.isSsoEnforced ? { isSsoEnforced: options.isSsoEnforced } : {}) });
 
   const findOrg = async (sessionId: string) =>
     asSystem(db, 'find the organization of a session by its id', (tx) =>
