@@ -73,12 +73,15 @@ async function openPglite(location: Extract<StoreLocation, { engine: 'pglite' }>
   const context = new StoreContext();
   context.systemKey = await readSystemKey(owner);
   // One connection: switch it to the app role; owner statements switch back around themselves.
-  // A failure stops the open: the connection would otherwise run every query without RLS.
-  await lite.exec(`SET ROLE ${APP_ROLE}`);
+  // A failure stops the open: the connection would otherwise run every query without RLS. Only a
+  // database never migrated lacks the role (it has no tenant tables; /readyz reports it).
+  const { rows: roles } = await owner.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [APP_ROLE]);
+  const useAppRole = roles.length > 0;
+  if (useAppRole) await lite.exec(`SET ROLE ${APP_ROLE}`);
   const dialect = new PGliteDialect(lite as unknown as PGliteLike);
   const asOwner: SqlSession = {
-    query: (text, params) => dialect.exclusive(() => withOwnerRole(lite, () => owner.query(text, params))),
-    exec: (text) => dialect.exclusive(() => withOwnerRole(lite, () => owner.exec(text))),
+    query: (text, params) => dialect.exclusive(() => (useAppRole ? withOwnerRole(lite, () => owner.query(text, params)) : owner.query(text, params))),
+    exec: (text) => dialect.exclusive(() => (useAppRole ? withOwnerRole(lite, () => owner.exec(text)) : owner.exec(text))),
   };
   const db = new Kysely<Database>({ dialect, plugins: [context] });
   // LISTEN must not land inside another caller's open transaction (a rollback would undo it).
