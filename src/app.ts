@@ -50,10 +50,19 @@ export function storeLocationFor(config: Config): StoreLocation {
     : { engine: 'pglite', dataDir: join(config.GATEHOUSE_DATA_DIR, 'pglite') };
 }
 
+/** Where sign-out and admin-portal forms are redirected: the WorkOS API host, and its hosted setup pages. */
+function providerFormOrigins(config: Config): string[] {
+  if (config.AUTH_PROVIDER !== 'workos') return [];
+  const api = workosApiBaseUrl(config);
+  return new URL(api).hostname === 'api.workos.com' ? [api, 'https://setup.workos.com'] : [api];
+}
+
 export interface OpenGatehouseOptions {
   logger?: Logger;
   store?: Store;
   metrics?: Metrics;
+  /** Time for sessions and credential caching; tests move it instead of sleeping. */
+  clock?: () => number;
 }
 
 export async function openGatehouse(config: Config, options: OpenGatehouseOptions = {}): Promise<Gatehouse> {
@@ -69,7 +78,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
   const organizationAdmin = provider && config.WORKOS_API_KEY && config.WORKOS_CLIENT_ID
     ? createWorkosOrganizationAdmin({ apiKey: config.WORKOS_API_KEY, clientId: config.WORKOS_CLIENT_ID, apiHostname: new URL(workosApiBaseUrl(config)).hostname, port: config.WORKOS_API_PORT, https: config.WORKOS_API_HTTPS, fetch })
     : undefined;
-  const access = openAccess({ config, store, logger, wrapVerifier: (verifier) => instrumentVerifier(verifier, metrics), refresher: provider, signInPolicy: (organizationId, tx) => readSsoConfig(tx, organizationId) });
+  const access = openAccess({ config, store, logger, wrapVerifier: (verifier) => instrumentVerifier(verifier, metrics), refresher: provider, signInPolicy: (organizationId, tx) => readSsoConfig(tx, organizationId), clock: options.clock });
   // Sign-in (/auth/*) needs a provider and server-side sessions (which need GATEHOUSE_SECRET).
   const sso = provider ? createSsoService({ db: store.db, provider }) : null;
   const signInRoutes = provider && sso && access.sessions && config.GATEHOUSE_SECRET
@@ -113,6 +122,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     ...(access.sessions ? { sessions: access.sessions } : {}),
     ...(organizationAdmin ? { organizationAdmin } : {}),
     accessRevoker,
+    formActionOrigins: providerFormOrigins(config),
     // After an admin changes a member in WorkOS, pull its events at once so the mirror (and the
     // page the admin returns to) shows the change without waiting for the webhook.
     ...(directorySync.client ? { syncNow: async () => void (await directorySync.reconcile()) } : {}),

@@ -63,6 +63,7 @@ const spec = {
   AUTH_CACHE_TTL_SECONDS: { schema: duration.default(300), expects: 'expected a positive number of seconds' },
   GATEHOUSE_API_KEY: { schema: z.string().regex(/^gth_(live|test)_/).optional(), expects: 'expected an API key (gth_live_... or gth_test_...) for `gatehouse api-keys` to act as' },
   GATEHOUSE_SUPERADMIN_ORG: { schema: z.string().min(1).optional(), expects: 'expected an organization id whose members holding tenants:admin are super-admins' },
+  SESSION_PROVIDER_OUTAGE_GRACE_SECONDS: { schema: duration.default(3600), expects: 'expected a positive number of seconds' },
 
   // Mail and directory sync.
   SMTP_URL: { schema: z.string().regex(/^smtps?:\/\//).optional(), expects: 'expected smtp://user:pass@host:port or smtps://...; unset keeps mail in the dev outbox' },

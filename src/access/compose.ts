@@ -27,6 +27,8 @@ export interface OpenAccessOptions {
   signInPolicy?: ((organizationId: string, tx: Tx) => Promise<SignInPolicy>) | undefined;
   /** Wraps the verifier at the edge (the composition root counts decisions by kind and outcome). */
   wrapVerifier?: ((verifier: AccessVerifier) => AccessVerifier) | undefined;
+  /** Time for sessions and the credential cache (tests move it instead of sleeping). */
+  clock?: (() => number) | undefined;
 }
 
 export function workosApiBaseUrl(config: Pick<Config, 'WORKOS_API_HOSTNAME' | 'WORKOS_API_PORT' | 'WORKOS_API_HTTPS'>): string {
@@ -41,7 +43,8 @@ export function openAccess(options: OpenAccessOptions): AccessParts {
   bus.ready.catch((error: Error) => logger.warn({ err: error.message }, 'revocation bus not listening yet; retrying'));
   const sessions = config.GATEHOUSE_SECRET
     ? createSessionService({
-      db: store.db, secrets: [config.GATEHOUSE_SECRET, ...(config.GATEHOUSE_PREVIOUS_SECRETS ?? [])], config,
+      db: store.db, secrets: [config.GATEHOUSE_SECRET, ...(config.GATEHOUSE_PREVIOUS_SECRETS ?? [])], config, logger,
+      ...(options.clock ? { clock: options.clock } : {}),
       ...(options.refresher ? { refresher: options.refresher } : {}),
       ...(options.signInPolicy ? { signInPolicy: options.signInPolicy } : {}),
     })
@@ -50,6 +53,7 @@ export function openAccess(options: OpenAccessOptions): AccessParts {
     db: store.db,
     bus,
     cacheTtlSeconds: config.AUTH_CACHE_TTL_SECONDS,
+    ...(options.clock ? { clock: options.clock } : {}),
     ...(sessions ? { sessions } : {}),
     ...(config.GATEHOUSE_SUPERADMIN_ORG ? { superAdminOrganizationId: config.GATEHOUSE_SUPERADMIN_ORG } : {}),
     ...(config.WORKOS_CLIENT_ID ? { workos: { apiBaseUrl: workosApiBaseUrl(config), clientId: config.WORKOS_CLIENT_ID } } : {}),

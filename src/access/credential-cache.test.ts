@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AuthContext, RevocationEvent } from '../core/auth-context.ts';
-import { createCredentialCache, type CacheTags } from './credential-cache.ts';
+import { createCredentialCache, HOLD_MS, type CacheTags } from './credential-cache.ts';
 
 const ctx = (organizationId: string): AuthContext => ({
   principal: { type: 'user', userId: 'user_1' }, organizationId, role: 'member', permissions: [], authMethod: 'session', isSuperAdmin: false,
@@ -63,5 +63,38 @@ describe('credential cache', () => {
     // An entry whose context another kind produced is never handed out, whatever its key.
     cache.set('api_key', 'k', ctx('org_A'), { organizationId: 'org_A' });
     assert.equal(cache.get('api_key', 'k'), undefined);
+  });
+
+  it('a role revocation evicts every context holding the role in that organization, and personal keys there', () => {
+    const cache = createCredentialCache({ ttlMs: 60_000 });
+    const as = (role: string, organizationId: string, principal: AuthContext['principal'] = { type: 'user', userId: 'user_1' }): AuthContext =>
+      ({ ...ctx(organizationId), role, principal });
+    cache.set('session_cookie', 'auditor-a', as('auditor', 'org_A'), { organizationId: 'org_A', userId: 'user_1' });
+    cache.set('session_cookie', 'auditor-b', as('auditor', 'org_B'), { organizationId: 'org_B', userId: 'user_1' });
+    cache.set('session_cookie', 'member-a', as('member', 'org_A'), { organizationId: 'org_A', userId: 'user_3' });
+    cache.set('session_cookie', 'personal-key-a', as('member', 'org_A', { type: 'api_key', apiKeyId: 'key_9', ownerUserId: 'user_1' }), { organizationId: 'org_A', apiKeyId: 'key_9' });
+    cache.onEvent({ kind: 'role', organizationId: 'org_A', role: 'auditor' });
+    assert.deepEqual(['auditor-a', 'auditor-b', 'member-a', 'personal-key-a'].filter((c) => cache.get('session_cookie', c) === undefined), ['auditor-a', 'personal-key-a']);
+  });
+
+  it('an event this instance published evicts at once and holds back re-caching until it is confirmed', () => {
+    let now = 1_000_000;
+    const cache = createCredentialCache({ ttlMs: 60_000, clock: () => now });
+    const tags = { organizationId: 'org_A', userId: 'user_1', sessionId: 'ses_1' };
+    cache.set('session_cookie', 'cookie-a', ctx('org_A'), tags);
+    const event: RevocationEvent = { kind: 'session', sessionId: 'ses_1' };
+    cache.onPublished!(event);
+    assert.equal(cache.get('session_cookie', 'cookie-a'), undefined, 'evicted before the transaction commits');
+    cache.set('session_cookie', 'cookie-a', ctx('org_A'), tags); // a request that read the row before the commit
+    assert.equal(cache.get('session_cookie', 'cookie-a'), undefined, 'not cached again while unconfirmed');
+    cache.set('session_cookie', 'cookie-b', ctx('org_A'), { ...tags, sessionId: 'ses_2' });
+    assert.ok(cache.get('session_cookie', 'cookie-b'), 'other credentials cache as usual');
+    cache.onEvent(event); // the NOTIFY came back: the revocation committed
+    cache.set('session_cookie', 'cookie-a', ctx('org_A'), tags);
+    assert.ok(cache.get('session_cookie', 'cookie-a'), 'after confirmation a fresh resolution may cache again');
+    cache.onPublished!({ kind: 'session', sessionId: 'ses_3' }); // rolled back: never confirmed
+    now += HOLD_MS;
+    cache.set('session_cookie', 'cookie-c', ctx('org_A'), { ...tags, sessionId: 'ses_3' });
+    assert.ok(cache.get('session_cookie', 'cookie-c'), 'the hold ends on its own');
   });
 });

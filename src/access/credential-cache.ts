@@ -5,7 +5,10 @@
 // returned when the context it holds was made by that kind. Every entry is tagged with what can revoke it
 // (session, user, membership, API key, organization); the revocation bus evicts matching entries
 // at once, and a bus reset (missed notifications) flushes everything. The TTL bounds staleness
-// only while the bus is down (DESIGN.md §3.4).
+// only while the bus is down (DESIGN.md §3.4). An event this instance published itself arrives
+// first through `onPublished`, before its transaction commits: matching entries go at once, and
+// until the event comes back through the bus (or HOLD_MS passes, if that transaction rolled back)
+// nothing it matches is cached again, so a read that raced the commit cannot put it back.
 //
 // Exported API: createCredentialCache({ ttlMs, maxEntries?, clock? }) -> CredentialCache
 import { createHash } from 'node:crypto';
@@ -47,7 +50,10 @@ export function cacheKey(kind: CredentialKind, credential: string): string {
   return createHash('sha256').update(kind).update('\0').update(credential).digest('base64url');
 }
 
-function matches(tags: CacheTags, event: RevocationEvent): boolean {
+/** How long an unconfirmed local revocation holds back caching (its NOTIFY normally takes ms). */
+export const HOLD_MS = 30_000;
+
+function matches({ tags, context }: Pick<Entry, 'tags' | 'context'>, event: RevocationEvent): boolean {
   switch (event.kind) {
     case 'session':
       return tags.sessionId === event.sessionId;
@@ -59,6 +65,10 @@ function matches(tags: CacheTags, event: RevocationEvent): boolean {
       return tags.userId === event.userId && tags.organizationId === event.organizationId;
     case 'organization':
       return tags.organizationId === event.organizationId;
+    case 'role':
+      // A personal API key is also bounded by its owner's role, which may be the narrowed one.
+      return tags.organizationId === event.organizationId
+        && (context.role === event.role || (context.principal.type === 'api_key' && context.principal.ownerUserId !== null));
   }
 }
 
@@ -66,6 +76,19 @@ export function createCredentialCache(options: { ttlMs: number; maxEntries?: num
   const clock = options.clock ?? Date.now;
   const max = options.maxEntries ?? 10_000;
   const entries = new Map<string, Entry>();
+  const held = new Map<string, { event: RevocationEvent; until: number }>();
+  const evict = (event: RevocationEvent) => {
+    for (const [key, entry] of entries) if (matches(entry, event)) entries.delete(key);
+  };
+  const isHeld = (candidate: Pick<Entry, 'tags' | 'context'>) => {
+    if (held.size === 0) return false;
+    const now = clock();
+    for (const [key, h] of held) {
+      if (now >= h.until) held.delete(key);
+      else if (matches(candidate, h.event)) return true;
+    }
+    return false;
+  };
   return {
     get(kind, credential) {
       const key = cacheKey(kind, credential);
@@ -78,11 +101,17 @@ export function createCredentialCache(options: { ttlMs: number; maxEntries?: num
       return entry.context;
     },
     set(kind, credential, context, tags, notAfter) {
+      if (isHeld({ tags, context })) return;
       if (entries.size >= max) entries.delete(entries.keys().next().value!); // oldest first
       entries.set(cacheKey(kind, credential), { context, tags, expiresAt: Math.min(clock() + options.ttlMs, notAfter ?? Infinity) });
     },
     onEvent(event) {
-      for (const [key, entry] of entries) if (matches(entry.tags, event)) entries.delete(key);
+      evict(event);
+      held.delete(JSON.stringify(event));
+    },
+    onPublished(event) {
+      evict(event);
+      held.set(JSON.stringify(event), { event, until: clock() + HOLD_MS });
     },
     onReset() {
       entries.clear();

@@ -37,7 +37,9 @@ export type RevocationEvent =
   | { kind: 'user'; userId: string; organizationId?: string }
   | { kind: 'membership'; organizationId: string; userId: string }
   | { kind: 'api_key'; apiKeyId: string }
-  | { kind: 'organization'; organizationId: string; reason: 'sso_enforced' | 'deleted' };
+  | { kind: 'organization'; organizationId: string; reason: 'sso_enforced' | 'deleted' }
+  /** A role's permissions narrowed (edit, delete): every credential holding it re-resolves. */
+  | { kind: 'role'; organizationId: string; role: string };
 
 export function hasPermission(ctx: AuthContext, permission: Permission): boolean {
   return ctx.permissions.includes(permission);

@@ -11,11 +11,14 @@ import type { AccessRevoker, ApplyContext } from './context.ts';
 export interface AccessRevokerDeps {
   publish(tx: Tx, event: RevocationEvent): Promise<void>;
   revokeApiKey?(tx: Tx, input: { organizationId: string; apiKeyId: string; actor: AuditActor; reason?: string }): Promise<boolean>;
-  sessions?: { revokeAllForUser(userId: string, organizationId: string | undefined, actor: AuditActor, reason?: string): Promise<number> };
   /** The organization-admin port (src/identity/organization-admin.ts): the one writer of member roles at WorkOS. */
   roles?: { updateMembershipRole(membershipId: string, roleSlug: string): Promise<unknown> };
   /** Told when a deferred role write fails (the next membership event or full reconcile retries it). */
   onRoleWriteFailed?(error: unknown, input: { organizationId: string; membershipId: string }): void;
+  sessions?: {
+    revokeAllForUser(userId: string, organizationId: string | undefined, actor: AuditActor, reason?: string): Promise<number>;
+    endProviderSession?(tx: Tx, providerSessionId: string, actor: AuditActor): Promise<number>;
+  };
 }
 
 export function createAccessRevoker(deps: AccessRevokerDeps): AccessRevoker {
@@ -35,6 +38,9 @@ export function createAccessRevoker(deps: AccessRevokerDeps): AccessRevoker {
       const roles = deps.roles;
       if (!roles) return;
       ctx.defer(() => roles.updateMembershipRole(input.membershipId, input.role).catch((error: unknown) => deps.onRoleWriteFailed?.(error, input)));
+    },
+    async endProviderSession(ctx, providerSessionId) {
+      await deps.sessions?.endProviderSession?.(ctx.tx, providerSessionId, { type: 'provider_event', id: ctx.event.id });
     },
   };
 }

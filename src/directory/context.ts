@@ -22,6 +22,8 @@ export interface AccessRevoker {
    * so the provider's events and full reconciles converge on it (optional: no provider, no write).
    */
   writeMembershipRole?(ctx: ApplyContext, input: { organizationId: string; membershipId: string; role: string }): void;
+  /** The provider ended one of its sessions: end ours bound to it (optional service). */
+  endProviderSession?(ctx: ApplyContext, providerSessionId: string): Promise<void>;
 }
 
 export type MirrorKind =

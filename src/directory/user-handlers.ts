@@ -143,6 +143,10 @@ async function membershipFromInvitation(ctx: ApplyContext, organizationId: strin
 /** session.revoked at the provider: end our sessions that hold that provider session. */
 async function onSessionRevoked(ctx: ApplyContext): Promise<ApplyOutcome> {
   const s = parseData(SessionSchema, ctx);
+  if (ctx.access.endProviderSession) {
+    await ctx.access.endProviderSession(ctx, s.id);
+    return 'applied';
+  }
   const rows = await sql<{ id: string }>`SELECT id FROM sessions WHERE workos_session_id = ${s.id} AND revoked_at IS NULL`.execute(ctx.tx);
   for (const r of rows.rows) await ctx.access.revoke(ctx.tx, { kind: 'session', sessionId: r.id });
   return 'applied';

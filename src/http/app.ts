@@ -15,6 +15,7 @@ import type { Metrics } from '../metrics/metrics.ts';
 import { requestMetrics } from './middleware/metrics.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { csrf } from './middleware/csrf.ts';
+import { responseSecurity } from './middleware/response-security.ts';
 import { healthRoutes } from './routes/health.ts';
 import { createApiV1, type ApiV1Deps } from './api/api.ts';
 import type { ApiDeps } from './api/define-api.ts';
@@ -43,6 +44,8 @@ export interface HttpAppDeps {
   /** Request counts and latency; GET /metrics too unless `metricsOnOwnPort` (METRICS_PORT). */
   metrics?: Metrics | undefined;
   metricsOnOwnPort?: boolean;
+  /** The identity provider's origins that forms may be redirected to (sign-out, admin portal). */
+  formActionOrigins?: readonly string[];
 }
 
 export interface HttpAppOptions {
@@ -57,6 +60,7 @@ export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): 
   if (deps.metrics) app.use(requestMetrics(deps.metrics));
   app.use(accessLog(deps.logger));
   app.use(secureHeaders());
+  app.use(responseSecurity({ formActionOrigins: deps.formActionOrigins ?? [] }));
   app.use(
     bodyLimit({
       maxSize: options.maxBodyBytes ?? 1024 * 1024,

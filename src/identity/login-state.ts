@@ -9,6 +9,7 @@
 // under a key derived from GATEHOUSE_SECRET, with the cookie's purpose as associated data so a
 // pending-selection cookie cannot be replayed as a login state. Replay after use — the callback
 // clears the cookie, and WorkOS codes are single-use anyway.
+import { sameOriginPath } from '../core/redirect-target.ts';
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export type SealPurpose = 'login' | 'pending';
@@ -94,18 +95,9 @@ export interface PendingSelection {
 
 /**
  * `returnTo` accepts same-origin paths only: "/x", never "//evil.example", "/\\evil", a scheme or
- * a control character — an open redirect after sign-in is a phishing tool.
+ * a control character — an open redirect after sign-in is a phishing tool. The one check is
+ * core/redirect-target.ts; this answers the normalised path to store and emit.
  */
-export function safeReturnTo(value: string | undefined | null): string | null {
-  if (value === undefined || value === null || value === '') return '/';
-  if (value.length > 2048) return null;
-  if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return null;
-  if (/[\u0000-\u001f\u007f\\]/.test(value)) return null;
-  try {
-    const url = new URL(value, 'http://gatehouse.invalid');
-    if (url.origin !== 'http://gatehouse.invalid') return null;
-    return url.pathname + url.search + url.hash;
-  } catch {
-    return null;
-  }
+export function safeReturnTo(value: string | undefined | null, publicUrl?: string): string | null {
+  return sameOriginPath(value, publicUrl);
 }

@@ -9,6 +9,7 @@ import { AppError } from '../core/errors.ts';
 import { BUILT_IN_ROLES, isPermission, type Permission } from '../core/permissions.ts';
 import type { Database } from '../store/schema.ts';
 import { inTenant, type Tx } from '../store/tenant.ts';
+import { publishRevocation } from '../sessions/revocation-bus.ts';
 
 export interface Role {
   slug: string;
@@ -87,6 +88,8 @@ export async function updateRole(db: Kysely<Database>, organizationId: string, s
       .returningAll()
       .executeTakeFirstOrThrow();
     await appendAuditEvent(tx, { organizationId, type: 'role.updated', actor, target: { type: 'role', id: slug }, data: { before: { name: before.name, permissions: before.permissions }, after: { name: updated.name, permissions: updated.permissions } } });
+    // A removed permission must stop working now, not when cached credentials expire.
+    if (before.permissions.some((p) => !updated.permissions.includes(p))) await publishRevocation(tx, { kind: 'role', organizationId, role: slug });
     return { slug: updated.slug, name: updated.name, description: updated.description, permissions: updated.permissions.filter(isPermission), builtIn: false };
   });
 }
@@ -99,5 +102,7 @@ export async function deleteRole(db: Kysely<Database>, organizationId: string, s
     const deleted = await tx.deleteFrom('organization_roles').where('organization_id', '=', organizationId).where('slug', '=', slug).executeTakeFirst();
     if (deleted.numDeletedRows === 0n) throw new AppError('RESOURCE_NOT_FOUND', `No role "${slug}" in this organization`);
     await appendAuditEvent(tx, { organizationId, type: 'role.deleted', actor, target: { type: 'role', id: slug } });
+    // API keys may still name the role; what they cached must go with it.
+    await publishRevocation(tx, { kind: 'role', organizationId, role: slug });
   });
 }

@@ -2,6 +2,7 @@
 // enabling checks the provider type the admin named, enforcing refuses to lock out members who
 // never signed in through SSO unless the admin acknowledges it (the seeds' warning), and admin
 // portal links only return to our own origin.
+import { sameOriginUrl } from '../core/redirect-target.ts';
 import type { Kysely } from 'kysely';
 import { actorOf } from '../audit/actor.ts';
 import { appendAuditEvent } from '../audit/audit-log.ts';
@@ -55,10 +56,11 @@ export async function createPortalLink(
 ): Promise<{ link: string; expiresAt: string }> {
   // An open redirect through the portal would send the customer's IT admin anywhere.
   const origin = deps.publicUrl ? new URL(deps.publicUrl).origin : null;
-  if (input.returnUrl && new URL(input.returnUrl).origin !== origin) {
+  const returnUrl = input.returnUrl && deps.publicUrl ? sameOriginUrl(input.returnUrl, deps.publicUrl) : null;
+  if (input.returnUrl && returnUrl === null) {
     throw new AppError('REQUEST_INVALID', "returnUrl must be on this application's own origin", { details: { errors: [{ path: 'body.returnUrl', message: `expected a URL on ${origin}` }] } });
   }
-  const { link } = await deps.admin.generatePortalLink({ organizationId: orgId, intent: input.intent, returnUrl: input.returnUrl });
+  const { link } = await deps.admin.generatePortalLink({ organizationId: orgId, intent: input.intent, returnUrl: returnUrl ?? undefined });
   const expiresAt = new Date(Date.now() + PORTAL_LINK_TTL_MS).toISOString();
   await inTenant(deps.db, orgId, (tx) =>
     appendAuditEvent(tx, { organizationId: orgId, type: 'admin_portal.link_created', actor: actorOf(auth), target: { type: 'organization', id: orgId }, data: { intent: input.intent, expiresAt } }),

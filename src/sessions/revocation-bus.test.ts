@@ -60,6 +60,21 @@ for (const engine of testEngines()) {
       unsubscribe();
     });
 
+    it('hands what this instance publishes to onPublished at once, before commit, and to onEvent after it', async () => {
+      const published: RevocationEvent[] = [];
+      const c = collector();
+      const unsubscribe = bus.subscribe({ ...c.subscriber, onPublished: (e) => void published.push(e) });
+      const arrived = c.next();
+      await asSystem(store.db, 'test', async (tx) => {
+        await publishRevocation(tx, { kind: 'role', organizationId: 'org_1', role: 'viewer' });
+        assert.deepEqual(published, [{ kind: 'role', organizationId: 'org_1', role: 'viewer' }], 'delivered inside the transaction');
+        assert.deepEqual(c.events, [], 'not yet committed');
+      });
+      await arrived;
+      assert.deepEqual(c.events, [{ kind: 'role', organizationId: 'org_1', role: 'viewer' }]);
+      unsubscribe();
+    });
+
     it('drops a malformed payload and keeps listening', async () => {
       const c = collector();
       bus.subscribe(c.subscriber);

@@ -3,6 +3,13 @@
 // change; PostgreSQL delivers the NOTIFY only on commit, so an instance never evicts for a change
 // that rolled back, and never misses one that committed while its channel was up.
 //
+// The instance that publishes does not wait for its own notification: `publishRevocation` also
+// hands the event to this process's subscribers at once (`onPublished`, through the store's local
+// echo), inside the request that made the change, before it answers. That is the one place local
+// eviction happens, so no caller can forget it. The caches evict and, until the notification
+// comes back after commit, refuse to cache what the event matches (a request racing the commit
+// could otherwise re-cache the credential from a read made before it).
+//
 // Each instance LISTENs on a dedicated connection (`store.listen`) and hands every event to its
 // subscribers (the credential caches), which drop matching entries at once. If that connection
 // dies, notifications sent meanwhile are lost: the bus reconnects with backoff and, on reconnect,
@@ -13,9 +20,9 @@
 //   publishRevocation(tx, event)               NOTIFY inside the caller's transaction
 //   openRevocationBus({ store, logger? })      -> RevocationBus (subscribe, connected, close)
 //   parseRevocationEvent(text)                 validates a payload (untrusted: anyone with SQL can NOTIFY)
-import { sql } from 'kysely';
 import { z } from 'zod';
 import type { RevocationEvent } from '../core/auth-context.ts';
+import { notify } from '../store/store-context.ts';
 import type { Store } from '../store/store.ts';
 import type { Tx } from '../store/tenant.ts';
 
@@ -27,6 +34,7 @@ const EventSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('membership'), organizationId: z.string().min(1), userId: z.string().min(1) }),
   z.object({ kind: z.literal('api_key'), apiKeyId: z.string().min(1) }),
   z.object({ kind: z.literal('organization'), organizationId: z.string().min(1), reason: z.enum(['sso_enforced', 'deleted']) }),
+  z.object({ kind: z.literal('role'), organizationId: z.string().min(1), role: z.string().min(1) }),
 ]);
 
 export function parseRevocationEvent(text: string): RevocationEvent | null {
@@ -38,14 +46,19 @@ export function parseRevocationEvent(text: string): RevocationEvent | null {
   }
 }
 
-/** Sends `event` to every instance when `tx` commits. */
+/** Sends `event` to every instance when `tx` commits, and to this instance's subscribers now. */
 export async function publishRevocation(tx: Tx, event: RevocationEvent): Promise<void> {
   const payload = EventSchema.parse(event); // refuse to send what listeners would drop
-  await sql`SELECT pg_notify(${REVOCATION_CHANNEL}, ${JSON.stringify(payload)})`.execute(tx);
+  await notify(tx, REVOCATION_CHANNEL, JSON.stringify(payload));
 }
 
 export interface RevocationSubscriber {
   onEvent(event: RevocationEvent): void;
+  /**
+   * This instance published `event` in a transaction that has not committed yet: evict now, and
+   * hold back caching what it matches until the event arrives through `onEvent`.
+   */
+  onPublished?(event: RevocationEvent): void;
   /** The channel was down: events may have been missed, drop everything cached. */
   onReset(): void;
 }
@@ -60,7 +73,7 @@ export interface RevocationBus {
 }
 
 export interface RevocationBusOptions {
-  store: Pick<Store, 'listen'>;
+  store: Pick<Store, 'listen'> & Partial<Pick<Store, 'onLocalNotify'>>;
   logger?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
   channel?: string;
   /** Backoff between reconnect attempts: min, doubling to max (ms). */
@@ -123,6 +136,11 @@ export function openRevocationBus(options: RevocationBusOptions): RevocationBus 
     timer.unref();
   };
 
+  const stopLocal = options.store.onLocalNotify?.(channel, (payload) => {
+    const event = parseRevocationEvent(payload);
+    if (event) for (const s of subscribers) s.onPublished?.(event);
+  });
+
   const ready = connect();
   ready.catch(() => schedule());
 
@@ -137,6 +155,7 @@ export function openRevocationBus(options: RevocationBusOptions): RevocationBus 
     ready,
     async close() {
       closed = true;
+      stopLocal?.();
       if (timer) clearTimeout(timer);
       connected = false;
       const s = stop;

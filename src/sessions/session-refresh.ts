@@ -9,6 +9,15 @@
 // If the provider rotated the token but our commit fails, the session is lost (the new refresh
 // token is gone); that is the safe side: the user signs in again.
 //
+// Provider outage (DESIGN.md §3.4): when the provider cannot be reached (a retryable failure:
+// network, 5xx, rate limit), a session Gatehouse still holds valid keeps working for a bounded
+// grace counted from the first failed attempt (SESSION_PROVIDER_OUTAGE_GRACE_SECONDS), stored on
+// the row so every instance counts from the same moment. Retries back off (provider_retry_at),
+// so an outage does not turn every request into a call to a provider that is down. What the
+// provider revoked meanwhile ends when its events arrive (session.revoked, membership events);
+// revocations made here, SSO enforcement and expiry apply as always. After the grace, requests
+// answer the provider's 503 until a refresh succeeds.
+//
 // Exported API (used by session-service.ts only): createRefresh(deps), TokenRefresher.
 import { sql, type Kysely } from 'kysely';
 import { decodeJwt } from 'jose';
@@ -38,6 +47,9 @@ export interface RefreshedTokens {
 
 /** Refresh when the access token has less than this left. */
 export const REFRESH_AHEAD_MS = 60_000;
+/** Backoff between refresh attempts during an outage: half the outage so far, within these bounds. */
+export const OUTAGE_RETRY_MIN_MS = 5_000;
+export const OUTAGE_RETRY_MAX_MS = 5 * 60_000;
 const SYSTEM: AuditActor = { type: 'system', id: null };
 
 interface RefreshDeps {
@@ -47,6 +59,9 @@ interface RefreshDeps {
   refresher?: TokenRefresher;
   /** The organization's sign-in policy met by this row (core/sign-in-policy.ts), in `tx`. */
   meetsPolicy(tx: Tx, row: SessionRow): Promise<boolean>;
+  /** SESSION_PROVIDER_OUTAGE_GRACE_SECONDS in ms; 0 ends grace at once (the former behaviour). */
+  outageGraceMs: number;
+  logger?: { warn(obj: object, msg: string): void } | undefined;
   endSession(tx: Tx, row: Pick<SessionRow, 'id' | 'organization_id' | 'user_id'>, actor: AuditActor, reason: string): Promise<boolean>;
 }
 
@@ -76,6 +91,26 @@ export function createRefresh(deps: RefreshDeps) {
 
   const isFresh = (expiresAt: Date | null) => expiresAt !== null && expiresAt.getTime() - clock() > REFRESH_AHEAD_MS;
 
+  const withinGrace = (row: SessionRow, now: number) =>
+    now - (row.provider_unreachable_since?.getTime() ?? now) < deps.outageGraceMs;
+
+  const kept = (row: SessionRow): AccessTokenResult =>
+    ({ ok: true, accessToken: row.access_token_enc ? vault.decrypt(row.access_token_enc, `${row.id}:access`) : '' });
+
+  const providerUnreachable = async (tx: Tx, row: SessionRow, error: Error): Promise<AccessTokenResult> => {
+    const now = clock();
+    if (!withinGrace(row, now)) throw error;
+    const since = row.provider_unreachable_since?.getTime() ?? now;
+    const retryIn = Math.min(OUTAGE_RETRY_MAX_MS, Math.max(OUTAGE_RETRY_MIN_MS, (now - since) / 2));
+    await tx.updateTable('sessions').set({ provider_unreachable_since: new Date(since), provider_retry_at: new Date(now + retryIn) })
+      .where('organization_id', '=', row.organization_id).where('id', '=', row.id).execute();
+    // Once per session: only the first failure finds the column empty (we hold the row lock).
+    if (!row.provider_unreachable_since) {
+      deps.logger?.warn({ sessionId: row.id, graceSeconds: deps.outageGraceMs / 1000, code: (error as { code?: string }).code }, 'identity provider unreachable at refresh; session kept for the outage grace');
+    }
+    return kept(row);
+  };
+
   const refreshLocked = (session: Session): Promise<AccessTokenResult> =>
     inTenant(db, session.organizationId, async (tx) => {
       // Bounded wait: a stuck holder must not pile up every request of the session behind it.
@@ -96,16 +131,19 @@ export function createRefresh(deps: RefreshDeps) {
         await deps.endSession(tx, row, SYSTEM, 'refresh_unavailable');
         return { ok: false, reason: 'SESSION_EXPIRED' } as const;
       }
+      // Backing off during an outage: keep the session within its grace without calling the provider.
+      const now = clock();
+      if (row.provider_retry_at && now < row.provider_retry_at.getTime() && withinGrace(row, now)) return kept(row);
       const refreshToken = vault.decrypt(row.refresh_token_enc, `${row.id}:refresh`);
       let tokens: RefreshedTokens;
       try {
         tokens = await deps.refresher.refresh({ refreshToken, organizationId: row.organization_id });
       } catch (error) {
-        if (isAppError(error) && error.retryable) throw error;
+        if (isAppError(error) && error.retryable) return providerUnreachable(tx, row, error);
         await deps.endSession(tx, row, SYSTEM, 'refresh_failed');
         return { ok: false, reason: 'SESSION_REVOKED' } as const;
       }
-      await tx.updateTable('sessions').set(sealTokens(row.id, tokens.accessToken, tokens.refreshToken))
+      await tx.updateTable('sessions').set({ ...sealTokens(row.id, tokens.accessToken, tokens.refreshToken), provider_unreachable_since: null, provider_retry_at: null })
         .where('organization_id', '=', row.organization_id).where('id', '=', row.id).execute();
       return { ok: true, accessToken: tokens.accessToken } as const;
     });

@@ -2,6 +2,7 @@
 // refresh single-flight within a process, SSO enforcement at refresh, revocation and audit.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { AppError } from '../core/errors.ts';
 import type { Store } from '../store/store.ts';
 import { asSystem, inTenant } from '../store/tenant.ts';
 import { testEngines } from '../../test/support/stores.ts';
@@ -145,6 +146,54 @@ for (const engine of testEngines()) {
       assert.ok(r.ok);
       assert.deepEqual(await failing.accessTokenFor(r.session), { ok: false, reason: 'SESSION_REVOKED' });
       assert.deepEqual(await failing.resolve(cookieValue), { ok: false, reason: 'SESSION_REVOKED' });
+    });
+
+    it('keeps a session through a provider outage within the grace, warns once, backs off, and ends the grace', async () => {
+      const warnings: object[] = [];
+      let calls = 0;
+      let down = true;
+      const outage = createSessionService({
+        db: store.db, secrets: [TEST_SECRET], config: { ...config, SESSION_PROVIDER_OUTAGE_GRACE_SECONDS: 600 }, clock,
+        logger: { warn: (obj) => void warnings.push(obj) },
+        refresher: {
+          refresh: async () => {
+            calls++;
+            if (down) throw new AppError('PROVIDER_UNAVAILABLE', 'unreachable', { retryable: true });
+            return { accessToken: await fakeAccessToken(now + 5 * MINUTE), refreshToken: 'r2' };
+          },
+        },
+      });
+      const { cookieValue } = await inTenant(store.db, org.organizationId, async (tx) => outage.create(tx, {
+        organizationId: org.organizationId, userId: org.userId, authMethod: 'password', role: 'admin', accessToken: await fakeAccessToken(now), refreshToken: 'r',
+      }));
+      const token = async () => {
+        const r = await outage.resolve(cookieValue);
+        assert.ok(r.ok);
+        return (await outage.accessTokenFor(r.session)).ok;
+      };
+      const start = now;
+      try {
+        assert.equal(await token(), true, 'first failure: kept');
+        assert.equal(calls, 1);
+        now += 1000;
+        assert.equal(await token(), true, 'backing off: kept without calling the provider');
+        assert.equal(calls, 1);
+        now = start + 5 * MINUTE;
+        assert.equal(await token(), true);
+        assert.equal(calls, 2, 'retried after the backoff');
+        assert.equal(warnings.length, 1, 'warned once for the session');
+        assert.ok(!JSON.stringify(warnings).includes('eyJ'), 'no token in the warning');
+        now = start + 11 * MINUTE;
+        await assert.rejects(token(), (e: unknown) => e instanceof AppError && e.code === 'PROVIDER_UNAVAILABLE', 'past the grace');
+        down = false;
+        now += MINUTE;
+        assert.equal(await token(), true, 'the provider is back: refreshed');
+        const row = await asSystem(store.db, 'test', (tx) => tx.selectFrom('sessions').select(['provider_unreachable_since', 'revoked_at']).where('organization_id', '=', org.organizationId).orderBy('id', 'desc').executeTakeFirstOrThrow());
+        assert.equal(row.provider_unreachable_since, null);
+        assert.equal(row.revoked_at, null);
+      } finally {
+        now = start;
+      }
     });
 
     it('revokes one session and all of a user\'s sessions, audited', async () => {

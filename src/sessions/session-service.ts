@@ -11,6 +11,7 @@
 //                                    in the target (session-switch.ts)
 //     revoke(sessionId, actor)       audited, published on the revocation bus
 //     revokeAllForUser(userId, organizationId | undefined, actor)
+//     endProviderSession(tx, providerSessionId, actor)  the provider ended its session (session.revoked)
 //     list({ organizationId?, userId? })
 //     cookie                         name and Set-Cookie strings for the configured PUBLIC_URL
 //   TokenRefresher                   the port the identity adapter implements (WorkOS refresh grant)
@@ -81,6 +82,11 @@ export interface SessionService {
   switchOrganization(session: Session, target: SwitchTarget): Promise<SwitchResult>;
   revoke(sessionId: string, actor: AuditActor, reason?: string): Promise<boolean>;
   revokeAllForUser(userId: string, organizationId: string | undefined, actor: AuditActor, reason?: string): Promise<number>;
+  /**
+   * Ends, inside the caller's system transaction `tx` (the webhook inbox's), every live session
+   * bound to the provider's session: audited, published on the revocation bus. Returns how many.
+   */
+  endProviderSession(tx: Tx, providerSessionId: string, actor: AuditActor): Promise<number>;
   list(filter: { organizationId?: string; userId?: string }): Promise<Session[]>;
   readonly cookie: { name: string; clear(): string };
 }
@@ -89,7 +95,9 @@ export interface SessionServiceOptions {
   db: Kysely<Database>;
   /** GATEHOUSE_SECRET first, then previous secrets still accepted for decryption. */
   secrets: readonly string[];
-  config: Pick<Config, 'PUBLIC_URL' | 'SESSION_IDLE_TIMEOUT_SECONDS' | 'SESSION_ABSOLUTE_LIFETIME_SECONDS'>;
+  config: Pick<Config, 'PUBLIC_URL' | 'SESSION_IDLE_TIMEOUT_SECONDS' | 'SESSION_ABSOLUTE_LIFETIME_SECONDS'> & Partial<Pick<Config, 'SESSION_PROVIDER_OUTAGE_GRACE_SECONDS'>>;
+  /** Warns once per session when the provider is unreachable at refresh. */
+  logger?: { warn(obj: object, msg: string): void };
   refresher?: TokenRefresher;
   /**
    * The organization's sign-in policy, read inside the caller's transaction `tx` (at refresh it
@@ -152,7 +160,11 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
 
   const meetsPolicy = (tx: Tx, row: Pick<SessionRow, 'organization_id' | 'sso_connection_id' | 'sso_organization_id'>) =>
     sessionMeetsPolicy(options.signInPolicy, tx, row);
-  const refresh = createRefresh({ db, vault, clock, endSession, meetsPolicy, ...(options.refresher ? { refresher: options.refresher } : {}) });
+  const outageGraceMs = (config.SESSION_PROVIDER_OUTAGE_GRACE_SECONDS ?? 3600) * 1000;
+  const refresh = createRefresh({
+    db, vault, clock, endSession, meetsPolicy, outageGraceMs, logger: options.logger,
+    ...(options.refresher ? { refresher: options.refresher } : {}),
+  });
 
   const findOrg = async (sessionId: string) =>
     asSystem(db, 'find the organization of a session by its id', (tx) =>
@@ -252,6 +264,14 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
         });
       }
       return count;
+    },
+
+    async endProviderSession(tx, providerSessionId, actor) {
+      const rows = await tx.selectFrom('sessions').select(['id', 'organization_id', 'user_id'])
+        .where('workos_session_id', '=', providerSessionId).where('revoked_at', 'is', null).execute();
+      let ended = 0;
+      for (const row of rows) if (await endSession(tx, row, actor, 'provider_session_revoked')) ended++;
+      return ended;
     },
 
     async list(filter) {

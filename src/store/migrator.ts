@@ -99,6 +99,12 @@ async function grantAppRole(session: SqlSession): Promise<void> {
       EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %I TO ${APP_ROLE}', current_schema());
     END $$;
     REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM ${APP_ROLE};
+    DO $$ BEGIN
+      -- The key that opens RLS for system transactions (migration 0009): never the app role's.
+      IF to_regclass('gatehouse_rls_keys') IS NOT NULL THEN
+        REVOKE ALL ON gatehouse_rls_keys FROM ${APP_ROLE};
+      END IF;
+    END $$;
   `);
 }
 

@@ -139,6 +139,9 @@ export interface SessionsTable {
   sso_organization_id: ColumnType<string | null, string | null | undefined, string | null>;
   impersonator_email: ColumnType<string | null, string | null | undefined, string | null>;
   impersonator_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Provider outage grace (migration 0009): first failed refresh, and when to retry. */
+  provider_unreachable_since: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  provider_retry_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface ApiKeysTable {

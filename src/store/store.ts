@@ -9,6 +9,7 @@ import { PGliteDialect, type PGliteLike } from './pglite-dialect.ts';
 import { APP_ROLE, currentVersion, LATEST_MIGRATION, migrate, type SqlSession } from './migrator.ts';
 import { syncBuiltInRoles } from './built-in-roles.ts';
 import type { Database } from './schema.ts';
+import { StoreContext } from './store-context.ts';
 
 export type StoreEngine = 'pglite' | 'postgres';
 
@@ -30,6 +31,11 @@ export interface Store {
   listen(channel: string, onMessage: (payload: string) => void, onLost?: (error: Error) => void): Promise<() => Promise<void>>;
   /** PostgreSQL: the application pool's connections (for metrics); absent on PGlite's one connection. */
   poolStats?(): { total: number; idle: number; waiting: number };
+  /**
+   * What this process `notify()`s on `channel`, handed over at once (before commit), so the
+   * instance making a change acts on it inside the same request. Returns the function that stops.
+   */
+  onLocalNotify(channel: string, onMessage: (payload: string) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -66,21 +72,28 @@ async function openPglite(location: Extract<StoreLocation, { engine: 'pglite' }>
     await migrate(owner);
     await syncBuiltInRoles(owner);
   }
+  const context = new StoreContext();
+  context.systemKey = await readSystemKey(owner);
   // One connection: switch it to the app role; owner statements switch back around themselves.
-  await lite.exec(`SET ROLE ${APP_ROLE}`).catch(() => undefined);
+  // A failure stops the open: the connection would otherwise run every query without RLS. Only a
+  // database never migrated lacks the role (it has no tenant tables; /readyz reports it).
+  const { rows: roles } = await owner.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [APP_ROLE]);
+  const useAppRole = roles.length > 0;
+  if (useAppRole) await lite.exec(`SET ROLE ${APP_ROLE}`);
   const dialect = new PGliteDialect(lite as unknown as PGliteLike);
   const asOwner: SqlSession = {
-    query: (text, params) => dialect.exclusive(() => withOwnerRole(lite, () => owner.query(text, params))),
-    exec: (text) => dialect.exclusive(() => withOwnerRole(lite, () => owner.exec(text))),
+    query: (text, params) => dialect.exclusive(() => (useAppRole ? withOwnerRole(lite, () => owner.query(text, params)) : owner.query(text, params))),
+    exec: (text) => dialect.exclusive(() => (useAppRole ? withOwnerRole(lite, () => owner.exec(text)) : owner.exec(text))),
   };
-  const db = new Kysely<Database>({ dialect });
+  const db = new Kysely<Database>({ dialect, plugins: [context] });
   // LISTEN must not land inside another caller's open transaction (a rollback would undo it).
   const listen: Store['listen'] = async (channel, onMessage) => {
     const stop = await dialect.exclusive(() => lite.listen(channel, onMessage));
     return () => dialect.exclusive(() => stop());
   };
   // `lite` is not part of the Store contract; the test support reads it to dump a template.
-  return Object.assign({ engine: 'pglite' as const, db, owner: asOwner, listen, close: () => db.destroy() }, { lite });
+  const onLocalNotify: Store['onLocalNotify'] = (channel, onMessage) => context.onLocalNotify(channel, onMessage);
+  return Object.assign({ engine: 'pglite' as const, db, owner: asOwner, listen, onLocalNotify, close: () => db.destroy() }, { lite });
 }
 
 async function withOwnerRole<T>(lite: PGlite, fn: () => Promise<T>): Promise<T> {
@@ -88,8 +101,17 @@ async function withOwnerRole<T>(lite: PGlite, fn: () => Promise<T>): Promise<T> 
   try {
     return await fn();
   } finally {
-    await lite.exec(`SET ROLE ${APP_ROLE}`).catch(() => undefined);
+    // Not swallowed: staying on the owner role would run every later query without RLS.
+    await lite.exec(`SET ROLE ${APP_ROLE}`);
   }
+}
+
+/** The row-level-security key of system transactions (migration 0009); absent before it ran. */
+async function readSystemKey(owner: SqlSession): Promise<string | undefined> {
+  const { rows } = await owner.query(`SELECT to_regclass('gatehouse_rls_keys') IS NOT NULL AS ok`);
+  if (!rows[0]?.ok) return undefined;
+  const key = (await owner.query('SELECT key FROM gatehouse_rls_keys LIMIT 1')).rows[0]?.key;
+  return typeof key === 'string' ? key : undefined;
 }
 
 async function openPostgres(location: Extract<StoreLocation, { engine: 'postgres' }>, options: OpenStoreOptions): Promise<Store> {
@@ -122,17 +144,16 @@ async function openPostgres(location: Extract<StoreLocation, { engine: 'postgres
     if (!useAppRole) options.onWarning?.(`cannot act as role ${APP_ROLE}; row-level security relies on the connecting user not being a superuser`);
     const pool = new pg.Pool({ connectionString: location.url, max: location.poolSize ?? 10, types: pgTypes });
     pool.on('error', onIdleError);
-    if (useAppRole) {
-      // Queued ahead of the first query on every new connection (pg clients run queries in order).
-      pool.on('connect', (client) => void client.query(`SET ROLE ${APP_ROLE}`).catch(() => undefined));
-    }
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const context = new StoreContext();
+    context.systemKey = await readSystemKey(owner);
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: useAppRole ? withAppRole(pool) : pool }), plugins: [context] });
     return {
       engine: 'postgres',
       db,
       owner,
       listen: (channel, onMessage, onLost) => listenPostgres(location.url, channel, onMessage, onLost),
       poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+      onLocalNotify: (channel, onMessage) => context.onLocalNotify(channel, onMessage),
       close: async () => {
         await db.destroy();
         await ownerPool.end();
@@ -142,6 +163,29 @@ async function openPostgres(location: Extract<StoreLocation, { engine: 'postgres
     await ownerPool.end();
     throw error;
   }
+}
+
+/**
+ * Hands out only connections that switched to the app role. A connection whose SET ROLE failed is
+ * destroyed and the request fails: the threat is a connection silently running without RLS.
+ */
+function withAppRole(pool: pg.Pool) {
+  const switched = new WeakSet<pg.PoolClient>();
+  return {
+    async connect(): Promise<pg.PoolClient> {
+      const client = await pool.connect();
+      if (switched.has(client)) return client;
+      try {
+        await client.query(`SET ROLE ${APP_ROLE}`);
+      } catch (error) {
+        client.release(error as Error);
+        throw new Error(`database connection could not switch to role ${APP_ROLE}: ${(error as Error).message}`, { cause: error });
+      }
+      switched.add(client);
+      return client;
+    },
+    end: () => pool.end(),
+  };
 }
 
 /** A dedicated client: a pooled connection would be handed to queries and miss notifications. */

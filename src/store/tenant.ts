@@ -3,6 +3,7 @@
 // The organization always comes from the caller's AuthContext, never from request input.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
+import { storeContextOf } from './store-context.ts';
 
 export type Tx = Transaction<Database>;
 
@@ -20,8 +21,12 @@ export async function inTenant<T>(db: Kysely<Database>, organizationId: string, 
  * Callers name why, so every bypass is greppable and reviewable.
  */
 export async function asSystem<T>(db: Kysely<Database>, _reason: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  // The bypass opens only with the store's secret key (see store-context.ts): a statement running
+  // as the app role cannot switch it on by setting a value it can guess.
+  const key = storeContextOf(db)?.systemKey;
+  if (!key) throw new TypeError('asSystem needs a store opened by openStore on a migrated database');
   return db.transaction().execute(async (tx) => {
-    await sql`SELECT set_config('gatehouse.rls_bypass', 'on', true)`.execute(tx);
+    await sql`SELECT set_config('gatehouse.rls_bypass', ${key}, true)`.execute(tx);
     return fn(tx);
   });
 }

@@ -67,6 +67,8 @@ export interface SignInWorldOptions {
   env?: Record<string, string>;
   /** The store to run on (PGlite by default; test/support/stores.ts testEngines() for PostgreSQL too). */
   openStore?: () => Promise<Store>;
+  /** Gatehouse's clock (sessions, credential cache), for tests that move time instead of sleeping. */
+  clock?: () => number;
 }
 
 export async function startSignInWorld(options: SignInWorldOptions = {}): Promise<SignInWorld> {
@@ -80,7 +82,7 @@ export async function startSignInWorld(options: SignInWorldOptions = {}): Promis
     ...env,
   });
   const store = await (options.openStore ?? openPgliteTestStore)();
-  const gatehouse = await openGatehouse(config, { store, logger: createLogger('silent') });
+  const gatehouse = await openGatehouse(config, { store, logger: createLogger('silent'), ...(options.clock ? { clock: options.clock } : {}) });
   const server = await listen(gatehouse.app, { port, host: '127.0.0.1' });
   const org = (name: string) => {
     const id = emulator.seed?.organizations[name];

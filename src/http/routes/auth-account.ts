@@ -1,6 +1,7 @@
 // Account routes around a session: POST /auth/logout (ends our session and the WorkOS one),
 // POST /auth/switch-organization, password reset request and confirmation (with their forms),
 // and the signed-out page. Every POST here passes the CSRF check mounted on the app.
+import { sameOriginUrl } from '../../core/redirect-target.ts';
 import { Hono, type Context } from 'hono';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
@@ -50,7 +51,7 @@ export function accountRoutes(deps: AccountRoutesDeps): Hono {
       if (session.workosSessionId) {
         // Server-side first, so the WorkOS session ends even if the browser never follows the redirect.
         await deps.provider.revokeSession(session.workosSessionId).catch((error: unknown) => deps.logger.warn({ code: (error as AppError).code }, 'could not end the provider session at logout'));
-        logoutUrl = deps.provider.logoutUrl({ providerSessionId: session.workosSessionId, returnTo: `${deps.publicUrl}/auth/signed-out` });
+        logoutUrl = deps.provider.logoutUrl({ providerSessionId: session.workosSessionId, returnTo: sameOriginUrl('/auth/signed-out', deps.publicUrl) ?? undefined });
       }
     }
     // Signing out twice, or with a dead cookie, is not an error: the end state is the same.
@@ -64,7 +65,7 @@ export function accountRoutes(deps: AccountRoutesDeps): Hono {
 
   app.post('/auth/switch-organization', async (c) => {
     const body = await readInput(c, SwitchBody);
-    const returnTo = safeReturnTo(body.returnTo);
+    const returnTo = safeReturnTo(body.returnTo, deps.publicUrl);
     if (returnTo === null) throw new AppError('REQUEST_INVALID', 'returnTo must be a path on this site', { details: { errors: [{ path: 'returnTo', message: 'expected a same-origin path' }] } });
     const resolved = await deps.sessions.resolve(cookieOf(c));
     if (!resolved.ok) throw new AppError('AUTH_REQUIRED', 'Sign in first', { details: { wwwAuthenticate: 'Cookie realm="gatehouse"' } });

@@ -2,6 +2,7 @@
 // turning a CallbackResult into its page or, for `Accept: application/json`, its JSON form
 // `{ responseType, ... }`. The pending organization token never leaves the server except sealed
 // inside its HttpOnly cookie.
+import { sameOriginPath } from '../../core/redirect-target.ts';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -88,6 +89,9 @@ export function ssoLoginUrl(organizationId: string | null, returnTo: string): st
  */
 export function respond(c: Context, result: CallbackResult, returnTo: string): Response | Promise<Response> {
   c.header('cache-control', 'no-store');
+  // Checked again on the exact string the page or JSON carries (core/redirect-target.ts).
+  returnTo = sameOriginPath(returnTo) ?? '/';
+  if (result.responseType === 'LOGIN_SUCCESSFUL') result = { ...result, returnTo: sameOriginPath(result.returnTo) ?? '/' };
   const status = STATUS[result.responseType];
   if (result.responseType === 'LOGIN_SUCCESSFUL') c.header('set-cookie', result.setCookie, { append: true });
   if (wantsJson(c)) {

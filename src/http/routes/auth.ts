@@ -63,7 +63,7 @@ export function authRoutes(deps: AuthRoutesDeps): Hono {
 
   app.get('/auth/login', async (c) => {
     const q = parseQuery(LoginQuery, c.req.query());
-    const returnTo = safeReturnTo(q.returnTo);
+    const returnTo = safeReturnTo(q.returnTo, publicUrl);
     if (returnTo === null) {
       throw new AppError('REQUEST_INVALID', 'returnTo must be a path on this site', { details: { errors: [{ path: 'query.returnTo', message: 'expected a same-origin path such as /admin' }] } });
     }
