@@ -23,17 +23,21 @@ describe('requireAuth middleware', () => {
   let verifier: AccessVerifier;
   let app: Hono;
   let cookie: string;
+  let memberCookie: string;
   let otherOrg: string;
   before(async () => {
     store = await openPgliteTestStore();
-    const staff = await orgWithMember(store.db, 'member');
+    // Super-admins hold tenants:admin in the staff organization (the built-in admin role has it).
+    const staff = await orgWithMember(store.db, 'admin');
     otherOrg = await createOrg(store.db, 'Customer');
     const sessions = createSessionService({ db: store.db, secrets: [TEST_SECRET], config });
     // The staff organization is the super-admin organization.
     verifier = createAccessVerifier({ db: store.db, sessions, superAdminOrganizationId: staff.organizationId });
-    const created = await inTenant(store.db, staff.organizationId, (tx) => sessions.create(tx, { organizationId: staff.organizationId, userId: staff.userId, authMethod: 'sso', role: 'member' }));
+    const created = await inTenant(store.db, staff.organizationId, (tx) => sessions.create(tx, { organizationId: staff.organizationId, userId: staff.userId, authMethod: 'sso', role: 'admin' }));
     cookie = `__Host-gatehouse_session=${created.cookieValue}`;
     await addMember(store.db, otherOrg, staff.userId, 'member');
+    const asMember = await inTenant(store.db, otherOrg, (tx) => sessions.create(tx, { organizationId: otherOrg, userId: staff.userId, authMethod: 'sso', role: 'member' }));
+    memberCookie = `__Host-gatehouse_session=${asMember.cookieValue}`;
     app = new Hono();
     app.use(provideAccess(verifier, { publicUrl: PUBLIC_URL }));
     app.post('/change', requireAuth(), (c) => c.json({ ok: true }));
@@ -64,7 +68,7 @@ describe('requireAuth middleware', () => {
     assert.equal(res.status, 200);
     assert.equal(((await res.json()) as { isSuperAdmin: boolean }).isSuperAdmin, true);
     assert.equal((await app.request(`/strict/${otherOrg}`, { headers: { cookie } })).status, 404);
-    const forbidden = await app.request('/admin-only', { headers: { cookie } });
+    const forbidden = await app.request('/admin-only', { headers: { cookie: memberCookie } });
     assert.equal(forbidden.status, 403);
     assert.equal(((await forbidden.json()) as { code: string }).code, 'AUTH_FORBIDDEN');
   });
