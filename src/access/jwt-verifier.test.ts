@@ -1,7 +1,7 @@
 // The JWKS cache: keys fetched once and shared by concurrent verifications; an unknown kid causes
 // at most one refetch per cooldown, however many tokens carry it (no JWKS amplification).
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, mock } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { createJwtVerifier } from './jwt-verifier.ts';
 
@@ -14,7 +14,11 @@ async function keyPair(kid: string) {
 }
 
 describe('JWT verifier', () => {
-  it('shares one JWKS fetch among concurrent callers and refetches an unknown kid once per cooldown', async () => {
+  it('shares one JWKS fetch among concurrent callers and refetches an unknown kid once per cooldown', async (t) => {
+    // jose times its cooldown with Date: the test moves Date instead of sleeping, so a slow machine
+    // (key generation, signing) cannot push a step past the cooldown.
+    mock.timers.enable({ apis: ['Date'], now: Date.now() });
+    t.after(() => mock.timers.reset());
     const known = await keyPair('k1');
     const rotated = await keyPair('k2');
     let published = [known.jwk];
@@ -36,7 +40,7 @@ describe('JWT verifier', () => {
     // A key rotated in at the provider: once the cooldown since the last fetch has passed, the
     // first unknown kid triggers one refetch shared by all, and the new key verifies.
     published = [known.jwk, rotated.jwk];
-    await new Promise((r) => setTimeout(r, 350));
+    mock.timers.tick(350);
     const fresh = await Promise.all(Array.from({ length: 5 }, () => sign(rotated)));
     await Promise.all(fresh.map(verify));
     assert.equal(fetches, 2);
