@@ -6,6 +6,7 @@ import type { EmulatorContext } from '../services/context.ts';
 import { errorResponse, notFoundResponse } from './errors.ts';
 import { faultMiddleware, type FaultHooks } from './faults.ts';
 import { apiKeyAuth } from './auth.ts';
+import { corsMiddleware } from './cors.ts';
 import { signInRoutes } from './routes/sign-in.ts';
 import { userManagementRoutes } from './routes/user-management.ts';
 import { organizationRoutes } from './routes/organizations.ts';
@@ -32,6 +33,7 @@ export function createEmulatorApp(ctx: EmulatorContext, parts: EmulatorAppParts)
     await next();
     c.res.headers.set('X-Request-ID', ctx.world.newId('req'));
   });
+  app.use('*', corsMiddleware(ctx.world));
   app.use('*', faultMiddleware(parts.faults));
   app.use('*', apiKeyAuth(ctx.config.apiKey));
   app.get('/healthz', (c) => c.json({ ok: true }));

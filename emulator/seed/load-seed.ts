@@ -14,6 +14,7 @@ import { insertMembership } from '../services/memberships.ts';
 import { createWebhookEndpoint } from '../services/webhook-endpoints.ts';
 import { createM2MApplication } from '../services/m2m.ts';
 import { createRedirectUri } from '../services/redirect-uris.ts';
+import { addCorsOrigin, isCorsOriginAllowed, normalizeOrigin } from '../services/cors-origins.ts';
 import { badRequest } from '../services/errors.ts';
 import { createDirectoryGroup, createDirectoryUser } from '../scim/directory-sync.ts';
 
@@ -115,6 +116,9 @@ export function loadSeed(ctx: EmulatorContext, input: unknown): SeedSummary {
   }
 
   for (const uri of seed.redirect_uris) createRedirectUri(ctx, { uri });
+  for (const origin of seed.cors_origins) {
+    if (!isCorsOriginAllowed(world, normalizeOrigin(origin) ?? origin)) addCorsOrigin(world, origin);
+  }
   for (const w of seed.webhook_endpoints) {
     const endpoint = createWebhookEndpoint(ctx, { endpoint_url: w.url, events: w.events, ...(w.secret ? { secret: w.secret } : {}) });
     summary.webhook_endpoints.push({ id: endpoint.id, url: endpoint.endpoint_url, secret: endpoint.secret });

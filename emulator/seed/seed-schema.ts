@@ -66,6 +66,8 @@ export const SeedDocument = z.object({
   users: z.array(UserSeed).default([]),
   /** Registered AuthKit redirect URIs (none = any redirect URI is accepted). */
   redirect_uris: z.array(z.url()).default([]),
+  /** Browser origins allowed to call the API (CORS), e.g. `http://localhost:5173`. */
+  cors_origins: z.array(z.string().min(1)).default([]),
   webhook_endpoints: z.array(z.object({ url: z.url(), events: z.array(z.string()).min(1), secret: z.string().min(16).optional() })).default([]),
   m2m_applications: z.array(z.object({
     name: z.string().min(1),

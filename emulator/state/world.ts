@@ -35,6 +35,7 @@ import type {
   UserWire,
   WebhookEndpointWire,
 } from './types.ts';
+import type { CorsOriginWire } from './platform-types.ts';
 
 export type EventListener = (event: EventWire) => void;
 
@@ -90,6 +91,8 @@ export class World {
   /** AuthKit redirect URIs; while empty, any redirect URI is accepted (convenient for tests). */
   readonly redirectUris = new Map<string, RedirectUriWire>();
   readonly portalLinks = new Map<string, PortalLink>();
+  /** Browser origins allowed to call the API (CORS). */
+  readonly corsOrigins = new Map<string, CorsOriginWire>();
 
   // what the outside world would have observed
   readonly outbox: OutboxEmail[] = [];

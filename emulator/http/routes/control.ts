@@ -15,6 +15,7 @@ import { createM2MApplication } from '../../services/m2m.ts';
 import { completeAuthorization, parseAuthorizeRequest } from '../../services/authorize.ts';
 import { requireUser } from '../../services/users.ts';
 import { loadSeed, parseSeedText } from '../../seed/load-seed.ts';
+import { setCorsOrigins } from '../../services/cors-origins.ts';
 
 const FaultInput = z.object({
   method: z.string().min(1).default('*'),
@@ -84,6 +85,13 @@ export function controlRoutes(ctx: EmulatorContext, faults: FaultHooks): Hono {
     if (input.mfa_required !== undefined) world.settings.mfa_required = input.mfa_required;
     if (input.hosted_organization_selection !== undefined) world.settings.hosted_organization_selection = input.hosted_organization_selection;
     return c.json({ ...world.settings });
+  });
+
+  // Browser origins allowed to call the API; the body replaces the whole list.
+  app.get(`${base}/cors_origins`, (c) => c.json({ data: [...world.corsOrigins.values()] }));
+  app.put(`${base}/cors_origins`, async (c) => {
+    const { origins } = parseInput(z.object({ origins: z.array(z.string().min(1)) }), await readBody(c));
+    return c.json({ data: setCorsOrigins(world, origins) });
   });
 
   app.get(`${base}/clock`, (c) => c.json({ now: world.nowIso(), offset_ms: world.clock.offsetMs() }));

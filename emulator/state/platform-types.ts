@@ -1,0 +1,12 @@
+// Wire shapes of the environment-level features beyond users, organizations, SSO and directories:
+// CORS origins, API keys, groups, feature flags, audit-log schemas and exports, authorization
+// resources and device authorization. Same rule as `types.ts`: what WorkOS shows, nothing private.
+import type { Iso } from './types.ts';
+
+export interface CorsOriginWire {
+  object: 'cors_origin';
+  id: string;
+  origin: string;
+  created_at: Iso;
+  updated_at: Iso;
+}
