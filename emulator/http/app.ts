@@ -7,6 +7,7 @@ import { errorResponse, notFoundResponse } from './errors.ts';
 import { faultMiddleware, type FaultHooks } from './faults.ts';
 import { apiKeyAuth } from './auth.ts';
 import { corsMiddleware } from './cors.ts';
+import { idempotencyMiddleware } from './idempotency.ts';
 import { signInRoutes } from './routes/sign-in.ts';
 import { userManagementRoutes } from './routes/user-management.ts';
 import { organizationRoutes } from './routes/organizations.ts';
@@ -36,6 +37,7 @@ export function createEmulatorApp(ctx: EmulatorContext, parts: EmulatorAppParts)
   app.use('*', corsMiddleware(ctx.world));
   app.use('*', faultMiddleware(parts.faults));
   app.use('*', apiKeyAuth(ctx.config.apiKey));
+  app.use('*', idempotencyMiddleware(ctx.world));
   app.get('/healthz', (c) => c.json({ ok: true }));
 
   app.route('/', signInRoutes(ctx, { hostedPages: parts.hosted !== undefined }));

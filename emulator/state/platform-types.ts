@@ -10,3 +10,13 @@ export interface CorsOriginWire {
   created_at: Iso;
   updated_at: Iso;
 }
+
+/** A kept answer to a POST with an `Idempotency-Key` (http/idempotency.ts); private, never listed. */
+export interface IdempotentAnswer {
+  /** sha256 of the request body: the same key with another body is refused. */
+  fingerprint: string;
+  status: number;
+  contentType: string | null;
+  body: string;
+  atMs: number;
+}

@@ -11,6 +11,8 @@ export interface UserWire {
   id: string;
   first_name: string | null;
   last_name: string | null;
+  /** Full name (v11 SDK); not in the spec's schema, which allows extra fields. */
+  name: string | null;
   profile_picture_url: string | null;
   email: string;
   email_verified: boolean;

@@ -35,7 +35,7 @@ import type {
   UserWire,
   WebhookEndpointWire,
 } from './types.ts';
-import type { CorsOriginWire } from './platform-types.ts';
+import type { CorsOriginWire, IdempotentAnswer } from './platform-types.ts';
 
 export type EventListener = (event: EventWire) => void;
 
@@ -93,6 +93,8 @@ export class World {
   readonly portalLinks = new Map<string, PortalLink>();
   /** Browser origins allowed to call the API (CORS). */
   readonly corsOrigins = new Map<string, CorsOriginWire>();
+  /** Answers kept per Idempotency-Key scope (see http/idempotency.ts). */
+  readonly idempotency = new Map<string, IdempotentAnswer>();
 
   // what the outside world would have observed
   readonly outbox: OutboxEmail[] = [];

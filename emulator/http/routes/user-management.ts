@@ -17,7 +17,7 @@ export function userManagementRoutes(ctx: EmulatorContext): Hono {
   const base = '/user_management';
 
   app.post(`${base}/users`, async (c) => c.json(users.createUser(ctx, await readBody(c)), 201));
-  app.get(`${base}/users`, (c) => c.json(users.listUsers(ctx, defined({ email: query(c, 'email'), organization_id: query(c, 'organization_id') }), listParams(c))));
+  app.get(`${base}/users`, (c) => c.json(users.listUsers(ctx, defined({ email: query(c, 'email'), organization_id: query(c, 'organization_id'), organization: query(c, 'organization') }), listParams(c))));
   app.get(`${base}/users/external_id/:externalId`, (c) => c.json(users.getUserByExternalId(ctx, c.req.param('externalId'))));
   app.get(`${base}/users/:id`, (c) => c.json(users.getUser(ctx, c.req.param('id'))));
   app.put(`${base}/users/:id`, async (c) => c.json(users.updateUser(ctx, c.req.param('id'), await readBody(c))));
