@@ -63,6 +63,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const keys = await openSigningKeys();
   const config = { apiKey: options.apiKey ?? DEFAULT_API_KEY, clientId: options.clientId ?? DEFAULT_CLIENT_ID, baseUrl: options.publicUrl ?? '' };
   const ctx: EmulatorContext = { world, keys, config };
+  world.eventContext.client_id = config.clientId;
   ensureDefaultRoles(ctx);
 
   const webhooks = createWebhookDispatcher({

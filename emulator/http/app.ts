@@ -25,6 +25,19 @@ export interface EmulatorAppParts {
   hosted?: Hono<any>;
 }
 
+/** Matches a request against the app's own routes (middleware excluded), compiled on first use. */
+function routeMatcher(app: Hono): (method: string, path: string) => boolean {
+  let compiled: Array<{ method: string; regex: RegExp }> | undefined;
+  return (method, path) => {
+    compiled ??= app.routes.filter((r) => r.method !== 'ALL').map((r) => ({
+      method: r.method,
+      regex: new RegExp(`^${r.path.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\\\{[^}]*\\\}/g, '').replace(/:[A-Za-z_]+/g, '[^/]+').replace(/\*/g, '.*')}/?$`),
+    }));
+    const wanted = method === 'HEAD' ? 'GET' : method;
+    return compiled.some((r) => r.method === wanted && r.regex.test(path));
+  };
+}
+
 export function createEmulatorApp(ctx: EmulatorContext, parts: EmulatorAppParts): Hono {
   const app = new Hono();
   app.onError(errorResponse);
@@ -36,9 +49,11 @@ export function createEmulatorApp(ctx: EmulatorContext, parts: EmulatorAppParts)
   });
   app.use('*', corsMiddleware(ctx.world));
   app.use('*', faultMiddleware(parts.faults));
-  app.use('*', apiKeyAuth(ctx.config.apiKey));
+  app.use('*', apiKeyAuth(ctx.config.apiKey, routeMatcher(app)));
   app.use('*', idempotencyMiddleware(ctx.world));
   app.get('/healthz', (c) => c.json({ ok: true }));
+  // Browsers ask every origin for an icon; the hosted pages have none to offer.
+  app.get('/favicon.ico', (c) => c.body(null, 204));
 
   app.route('/', signInRoutes(ctx, { hostedPages: parts.hosted !== undefined }));
   app.route('/', userManagementRoutes(ctx));

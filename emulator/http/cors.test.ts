@@ -65,3 +65,13 @@ test('origins are scheme://host[:port]; the control list replaces them all or ch
   assert.equal(dup.status, 409);
   assert.equal(((await dup.json()) as { code: string }).code, 'duplicate_cors_origin');
 });
+
+test('an unknown path is 404 with or without a key; a known one needs the key; the favicon is no error', async () => {
+  const { app: emu } = await app();
+  assert.equal((await emu.request('/nope/nothing')).status, 404);
+  assert.equal((await emu.request('/organizations/org_1/nothing', { method: 'POST' })).status, 404);
+  assert.equal((await emu.request('/organizations/org_1')).status, 401);
+  assert.equal((await emu.request('/user_management/users/user_1/identities')).status, 401);
+  assert.equal((await emu.request('/organizations/org_1', { headers: { authorization: 'Bearer sk_test_k' } })).status, 404);
+  assert.equal((await emu.request('/favicon.ico')).status, 204);
+});

@@ -2,7 +2,7 @@
 // is kept for 24 hours, and a retry with the same key and the same body gets that answer again
 // instead of running twice (the SDK adds a key to every POST it may retry, so a timeout followed
 // by a retry must not create a second organization). The same key with a different body is
-// refused. Answers that say "try again" (429, 5xx) are not kept, so the retry really runs.
+// refused (422). Answers that say "try again" (429, 5xx) are not kept, so the retry really runs.
 // Concurrent requests with one key wait for the first. Keys are per API key and path.
 import type { MiddlewareHandler } from 'hono';
 import { createHash } from 'node:crypto';
@@ -26,7 +26,11 @@ export function idempotencyMiddleware(world: World): MiddlewareHandler {
     const kept = world.idempotency.get(scope);
     if (kept && world.clock.nowMs() - kept.atMs < TTL_MS) {
       if (kept.fingerprint !== fingerprint) {
-        return c.json({ code: 'idempotency_key_reused', message: 'This Idempotency-Key was used with a different request body.' }, 400);
+        return c.json({
+          code: 'idempotency_key_reused',
+          message: 'This Idempotency-Key was used with a different request body.',
+          errors: [{ field: 'Idempotency-Key', code: 'idempotency_key_reused' }],
+        }, 422);
       }
       const headers = new Headers({ 'Idempotent-Replayed': 'true' });
       if (kept.contentType) headers.set('content-type', kept.contentType);

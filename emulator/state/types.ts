@@ -226,6 +226,7 @@ export interface EventWire {
   event: string;
   data: Record<string, unknown>;
   created_at: Iso;
+  context: Record<string, unknown>;
 }
 
 export interface M2MApplication {

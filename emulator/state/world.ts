@@ -101,6 +101,8 @@ export class World {
   readonly events: EventWire[] = [];
 
   readonly #listeners = new Set<EventListener>();
+  /** Context every event carries (the emulator sets the AuthKit `client_id`). */
+  readonly eventContext: Record<string, unknown> = {};
 
   constructor(options: WorldOptions = {}) {
     this.clock = options.clock ?? createClock();
@@ -125,13 +127,15 @@ export class World {
    * mutations of the entity never rewrite history. A throwing listener is reported and skipped:
    * a broken subscriber must not undo a change that already happened.
    */
-  emit(type: string, data: object): EventWire {
+  emit(type: string, data: object, context: Record<string, unknown> = {}): EventWire {
     const event: EventWire = {
       object: 'event',
       id: this.newId('event'),
       event: type,
       data: structuredClone(data) as Record<string, unknown>,
       created_at: this.nowIso(),
+      // WorkOS events carry a context object (actor, client id…), empty when it has nothing to say.
+      context: { ...this.eventContext, ...structuredClone(context) },
     };
     this.events.push(event);
     for (const listener of this.#listeners) {
