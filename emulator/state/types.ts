@@ -289,6 +289,11 @@ export interface PendingSignIn {
   connection_id?: string;
   /** Set once a second factor was verified for this sign-in. */
   mfa_verified?: boolean;
+  /**
+   * Set when an SSO profile's email is outside the organization's verified domains: the IdP's
+   * word is no proof of the inbox, so the email must be verified before the sign-in completes.
+   */
+  email_unproven?: boolean;
 }
 
 export interface AuthorizationCode extends PendingSignIn {
