@@ -171,7 +171,7 @@ export function createAuthkitPages(ctx: EmulatorContext, sealer: FlowSealer): Ho
     const signIn = sealer.open<PendingSignIn>(get('pending'));
     if (!flow || !signIn) return expired(c);
     try {
-      confirmEmailVerification(ctx, signIn.user_id, { code: get('code') });
+      confirmEmailVerification(ctx, signIn.user_id, { code: get('code') }, { reprove: signIn.email_unproven === true });
     } catch (error) {
       const email = world.users.get(signIn.user_id)?.email ?? '';
       return render(c, verifyEmailPage({ flow: flowToken, pending: get('pending'), email, error: messageOf(error) }));

@@ -53,6 +53,7 @@ export function loadSeed(ctx: EmulatorContext, input: unknown): SeedSummary {
     const org = createOrganization(ctx, {
       name: o.name,
       ...(o.external_id ? { external_id: o.external_id } : {}),
+      ...(o.allow_profiles_outside_organization !== undefined ? { allow_profiles_outside_organization: o.allow_profiles_outside_organization } : {}),
       domain_data: o.domains.map((domain) => ({ domain, state: 'verified' })),
     });
     orgIdByName.set(o.name, org.id);

@@ -27,6 +27,8 @@ const OrganizationSeed = z.object({
   external_id: z.string().optional(),
   /** Verified domains. */
   domains: z.array(z.string().min(1)).default([]),
+  /** Let SSO profiles outside the verified domains sign in (after proving their inbox). */
+  allow_profiles_outside_organization: z.boolean().optional(),
   roles: z.array(RoleSeed).default([]),
   connections: z.array(z.object({
     type: z.enum(CONNECTION_TYPES).default('GenericSAML'),
