@@ -14,6 +14,7 @@ import { organizationRoutes } from './routes/organizations.ts';
 import { directorySyncRoutes } from './routes/directory-sync.ts';
 import { platformRoutes } from './routes/platform.ts';
 import { controlRoutes } from './routes/control.ts';
+import { environmentRoutes } from './routes/environment.ts';
 
 export interface EmulatorAppParts {
   faults: FaultHooks;
@@ -60,6 +61,7 @@ export function createEmulatorApp(ctx: EmulatorContext, parts: EmulatorAppParts)
   app.route('/', organizationRoutes(ctx));
   app.route('/', directorySyncRoutes(ctx));
   app.route('/', platformRoutes(ctx));
+  app.route('/', environmentRoutes(ctx));
   app.route('/', controlRoutes(ctx, parts.faults));
   if (parts.chaos) app.route('/_emulator/chaos', parts.chaos);
   if (parts.scim) app.route('/scim/v2', parts.scim);

@@ -35,7 +35,16 @@ import type {
   UserWire,
   WebhookEndpointWire,
 } from './types.ts';
-import type { CorsOriginWire, IdempotentAnswer } from './platform-types.ts';
+import type {
+  ApiKeyRecord,
+  AuditLogActionRecord,
+  AuditLogEventRecord,
+  AuditLogExportWire,
+  CorsOriginWire,
+  FeatureFlagWire,
+  IdempotentAnswer,
+  JwtTemplateWire,
+} from './platform-types.ts';
 
 export type EventListener = (event: EventWire) => void;
 
@@ -95,6 +104,20 @@ export class World {
   readonly corsOrigins = new Map<string, CorsOriginWire>();
   /** Answers kept per Idempotency-Key scope (see http/idempotency.ts). */
   readonly idempotency = new Map<string, IdempotentAnswer>();
+  readonly apiKeys = new Map<string, ApiKeyRecord>();
+  /** Keyed by slug; targets: slug -> organization and user ids the flag is switched on for. */
+  readonly featureFlags = new Map<string, FeatureFlagWire>();
+  readonly featureFlagTargets = new Map<string, Set<string>>();
+  /** Keyed by action name. */
+  readonly auditLogActions = new Map<string, AuditLogActionRecord>();
+  readonly auditLogEvents = new Map<string, AuditLogEventRecord>();
+  readonly auditLogExports = new Map<string, AuditLogExportWire>();
+  /** Export id -> the filters it was created with (WorkOS does not show them). */
+  readonly auditLogExportFilters = new Map<string, Record<string, unknown>>();
+  /** organization id -> retention in days. */
+  readonly auditLogRetention = new Map<string, number>();
+  /** At most one entry, `current`: the environment's access-token template. */
+  readonly jwtTemplate = new Map<string, JwtTemplateWire>();
 
   // what the outside world would have observed
   readonly outbox: OutboxEmail[] = [];

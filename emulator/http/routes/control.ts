@@ -16,6 +16,7 @@ import { completeAuthorization, parseAuthorizeRequest } from '../../services/aut
 import { requireUser } from '../../services/users.ts';
 import { loadSeed, parseSeedText } from '../../seed/load-seed.ts';
 import { setCorsOrigins } from '../../services/cors-origins.ts';
+import { defineFeatureFlag } from '../../services/feature-flags.ts';
 
 const FaultInput = z.object({
   method: z.string().min(1).default('*'),
@@ -114,6 +115,8 @@ export function controlRoutes(ctx: EmulatorContext, faults: FaultHooks): Hono {
     return c.json(setConnectionState(ctx, c.req.param('id'), state));
   });
   app.post(`${base}/directories`, async (c) => c.json(createDirectory(ctx, await readBody(c)), 201));
+  // Feature flags are defined in the WorkOS dashboard; here, by slug (defining again updates).
+  app.post(`${base}/feature_flags`, async (c) => c.json(defineFeatureFlag(ctx, await readBody(c)), 201));
   app.post(`${base}/m2m_applications`, async (c) => {
     const { application, client_secret } = createM2MApplication(ctx, await readBody(c));
     const { client_secret_hash: _hash, ...visible } = application;
