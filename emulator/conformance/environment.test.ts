@@ -84,6 +84,25 @@ test('audit logs: schemas per action, events checked against them, exports, rete
   h.assertConformant();
 });
 
+test('organization groups hold memberships of their own organization only', async () => {
+  const membership = (await h.workos.userManagement.listOrganizationMemberships({ organizationId: orgId })).data[0]!;
+  const group = await h.request('POST', `/organizations/${orgId}/groups`, { body: { name: 'Engineering', description: null } });
+  assert.equal(group.status, 201);
+  const base = `/organizations/${orgId}/groups/${group.body.id}`;
+  assert.equal((await h.request('PATCH', base, { body: { name: 'Platform' } })).body.name, 'Platform');
+  assert.equal((await h.request('POST', `${base}/organization-memberships`, { body: { organization_membership_id: membership.id } })).status, 200);
+  assert.deepEqual((await h.request('GET', `${base}/organization-memberships`)).body.data.map((m: any) => m.id), [membership.id]);
+  assert.deepEqual((await h.request('GET', `/user_management/organization_memberships/${membership.id}/groups`)).body.data.map((g: any) => g.id), [group.body.id]);
+  const other = (await h.workos.organizations.createOrganization({ name: 'Group Other' })).id;
+  assert.equal((await h.request('GET', `/organizations/${other}/groups/${group.body.id}`)).status, 404, 'a group is found only under its organization');
+  assert.equal((await h.request('DELETE', `${base}/organization-memberships/${membership.id}`)).status, 204);
+  assert.equal((await h.request('GET', `${base}/organization-memberships`)).body.data.length, 0);
+  assert.equal((await h.request('GET', `/organizations/${orgId}/groups`)).body.data.length, 1);
+  assert.equal((await h.request('DELETE', base)).status, 204);
+  assert.equal((await h.request('GET', base)).status, 404);
+  h.assertConformant();
+});
+
 test('JWT template and widget tokens', async () => {
   assert.equal((await h.request('GET', '/user_management/jwt_template')).body.content, '{}');
   const put = await h.request('PUT', '/user_management/jwt_template', { body: { content: '{"tier": "{{organization.metadata.tier}}"}' } });

@@ -92,3 +92,14 @@ export interface JwtTemplateWire {
   created_at: Iso;
   updated_at: Iso;
 }
+
+/** An organization's own group of members (not a directory group: these are managed by the app). */
+export interface GroupWire {
+  object: 'group';
+  id: string;
+  organization_id: string;
+  name: string;
+  description: string | null;
+  created_at: Iso;
+  updated_at: Iso;
+}

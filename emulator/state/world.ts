@@ -42,6 +42,7 @@ import type {
   AuditLogExportWire,
   CorsOriginWire,
   FeatureFlagWire,
+  GroupWire,
   IdempotentAnswer,
   JwtTemplateWire,
 } from './platform-types.ts';
@@ -116,6 +117,9 @@ export class World {
   readonly auditLogExportFilters = new Map<string, Record<string, unknown>>();
   /** organization id -> retention in days. */
   readonly auditLogRetention = new Map<string, number>();
+  readonly groups = new Map<string, GroupWire>();
+  /** group id -> organization membership ids in it. */
+  readonly groupMemberships = new Map<string, Set<string>>();
   /** At most one entry, `current`: the environment's access-token template. */
   readonly jwtTemplate = new Map<string, JwtTemplateWire>();
 

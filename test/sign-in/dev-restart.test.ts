@@ -25,7 +25,8 @@ async function worldOf(emulatorUrl: string) {
 
 async function startDev(dir: string) {
   const env = { PORT: '0', GATEHOUSE_DATA_DIR: dir, GATEHOUSE_SECRET: '', WORKOS_API_KEY: '', WORKOS_CLIENT_ID: '' };
-  const { child, output } = await startCli(['dev'], env, /Stop with Ctrl\+C/, 60_000);
+  // Two dev starts on a shared, loaded machine: give each start the room the first run takes.
+  const { child, output } = await startCli(['dev'], env, /Stop with Ctrl\+C/, 180_000);
   return { child, emulatorUrl: /emulator at (http:\/\/\S+)/.exec(output())![1]! };
 }
 

@@ -1,5 +1,5 @@
-// Environment-level features: API keys, feature flags, audit-log schemas/exports/retention, the
-// JWT template and widget tokens.
+// Environment-level features: API keys, feature flags, audit-log schemas/exports/retention,
+// organization groups, the JWT template and widget tokens.
 import { Hono } from 'hono';
 import type { EmulatorContext } from '../../services/context.ts';
 import { readBody, listParams, query, defined } from '../request.ts';
@@ -7,6 +7,7 @@ import * as apiKeys from '../../services/api-keys.ts';
 import * as flags from '../../services/feature-flags.ts';
 import * as audit from '../../services/audit-logs.ts';
 import * as widgets from '../../services/widgets.ts';
+import * as groups from '../../services/groups.ts';
 
 export function environmentRoutes(ctx: EmulatorContext): Hono {
   const app = new Hono();
@@ -49,6 +50,23 @@ export function environmentRoutes(ctx: EmulatorContext): Hono {
   app.get('/organizations/:id/audit_logs_retention', (c) => c.json(audit.getRetention(ctx, c.req.param('id'))));
   app.put('/organizations/:id/audit_logs_retention', async (c) => c.json(audit.setRetention(ctx, c.req.param('id'), await readBody(c))));
   app.get('/organizations/:id/audit_log_configuration', (c) => c.json(audit.getAuditLogConfiguration(ctx, c.req.param('id'))));
+
+  const g = '/organizations/:orgId/groups';
+  app.post(g, async (c) => c.json(groups.createGroup(ctx, c.req.param('orgId'), await readBody(c)), 201));
+  app.get(g, (c) => c.json(groups.listGroups(ctx, c.req.param('orgId'), listParams(c))));
+  app.get(`${g}/:groupId`, (c) => c.json(groups.getGroup(ctx, c.req.param('orgId'), c.req.param('groupId'))));
+  app.patch(`${g}/:groupId`, async (c) => c.json(groups.updateGroup(ctx, c.req.param('orgId'), c.req.param('groupId'), await readBody(c))));
+  app.delete(`${g}/:groupId`, (c) => {
+    groups.deleteGroup(ctx, c.req.param('orgId'), c.req.param('groupId'));
+    return c.body(null, 204);
+  });
+  app.post(`${g}/:groupId/organization-memberships`, async (c) => c.json(groups.addGroupMembership(ctx, c.req.param('orgId'), c.req.param('groupId'), await readBody(c))));
+  app.get(`${g}/:groupId/organization-memberships`, (c) => c.json(groups.listGroupMemberships(ctx, c.req.param('orgId'), c.req.param('groupId'), listParams(c))));
+  app.delete(`${g}/:groupId/organization-memberships/:omId`, (c) => {
+    groups.removeGroupMembership(ctx, c.req.param('orgId'), c.req.param('groupId'), c.req.param('omId'));
+    return c.body(null, 204);
+  });
+  app.get('/user_management/organization_memberships/:omId/groups', (c) => c.json(groups.listMembershipGroups(ctx, c.req.param('omId'), listParams(c))));
 
   app.get('/user_management/jwt_template', (c) => c.json(widgets.getJwtTemplate(ctx)));
   app.put('/user_management/jwt_template', async (c) => c.json(widgets.setJwtTemplate(ctx, await readBody(c))));
