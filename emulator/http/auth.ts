@@ -11,6 +11,7 @@ const PUBLIC_EXACT = new Set([
   '/sso/authorize',
   '/sso/token',
   '/sso/profile',
+  '/sso/logout',
   '/oauth2/token',
   '/healthz',
   '/favicon.ico',

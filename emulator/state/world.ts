@@ -118,6 +118,8 @@ export class World {
   /** organization id -> retention in days. */
   readonly auditLogRetention = new Map<string, number>();
   readonly groups = new Map<string, GroupWire>();
+  /** Single-use SSO logout tokens -> the profile they log out. */
+  readonly ssoLogoutTokens = new Map<string, { profile_id: string; expires_at: string }>();
   /** group id -> organization membership ids in it. */
   readonly groupMemberships = new Map<string, Set<string>>();
   /** At most one entry, `current`: the environment's access-token template. */

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { authorizationErrorRedirect, completeAuthorization, completeSsoAuthorization, parseAuthorizeRequest, resolveAuthorizeConnection, type AuthorizeRequest } from '../../services/authorize.ts';
 import { ssoUserSignIn } from '../../services/test-idp.ts';
 import { exchangeSsoCode, getSsoProfile } from '../../services/sso.ts';
+import { authorizeSsoLogout, completeSsoLogout } from '../../services/sso-logout.ts';
 import { clientCredentialsToken } from '../../services/m2m.ts';
 import { EmulatorError } from '../../services/errors.ts';
 
@@ -70,6 +71,11 @@ export function signInRoutes(ctx: EmulatorContext, options: SignInRouteOptions):
     return noHostedPages(c);
   });
 
+  app.post('/sso/logout/authorize', async (c) => c.json(authorizeSsoLogout(ctx, await readBody(c))));
+  app.get('/sso/logout', (c) => {
+    completeSsoLogout(ctx, query(c, 'token'));
+    return c.body(null, 200);
+  });
   app.post('/sso/token', async (c) => c.json(exchangeSsoCode(ctx, await readBody(c))));
   app.get('/sso/profile', (c) => {
     const header = c.req.header('authorization') ?? '';
