@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { createWorld, type World } from './state/world.ts';
-import { openSigningKeys } from './keys/signing-keys.ts';
+import { openSigningKeys, type SigningKeys } from './keys/signing-keys.ts';
 import type { EmulatorContext } from './services/context.ts';
 import { ensureDefaultRoles } from './services/roles.ts';
 import { createFaultHooks } from './http/faults.ts';
@@ -16,6 +16,7 @@ import { loadSeed, readSeedFile, type SeedSummary } from './seed/load-seed.ts';
 import { createScimRouter } from './scim/router.ts';
 import { createWebhookDispatcher, type DispatcherOptions, type WebhookDispatcher } from './delivery/dispatcher.ts';
 import { createChaosRouter } from './delivery/chaos-router.ts';
+import { openStateFolder, restoreWorld, snapshotWorld, type StateFolder } from './state/persistence.ts';
 
 export const DEFAULT_API_KEY = 'sk_test_gatehouse_emulator';
 export const DEFAULT_CLIENT_ID = 'client_gatehouse_emulator';
@@ -35,6 +36,11 @@ export interface StartEmulatorOptions {
   fetch?: typeof globalThis.fetch;
   /** Webhook delivery tuning: retry backoff (tests scale it to milliseconds), lanes, chaos at start. */
   webhooks?: Pick<DispatcherOptions, 'retry' | 'concurrency' | 'chaos'>;
+  /**
+   * A folder that keeps the world across restarts: loaded at start when it holds a saved world
+   * (the seed is then not loaded again), saved shortly after every request and at close.
+   */
+  stateDir?: string;
 }
 
 export interface RunningEmulator {
@@ -46,7 +52,34 @@ export interface RunningEmulator {
   context: EmulatorContext;
   webhooks: WebhookDispatcher;
   seed: SeedSummary | null;
+  /** True when the world was loaded from `stateDir` instead of the seed. */
+  restored: boolean;
+  /** Writes the world to `stateDir` now (no-op without one). */
+  saveState(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Saves the world shortly after changes; one write at a time, the last state always written. */
+function stateSaver(folder: StateFolder | null, world: World, keys: SigningKeys) {
+  let timer: NodeJS.Timeout | undefined;
+  let writing: Promise<void> = Promise.resolve();
+  const saveNow = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (!folder) return Promise.resolve();
+    writing = writing.then(async () => folder.save(snapshotWorld(world, await keys.export()))).catch((error: unknown) => {
+      process.emitWarning(`emulator: could not save state to ${folder.path}: ${String(error)}`);
+    });
+    return writing;
+  };
+  return {
+    saveNow,
+    schedule() {
+      if (!folder || timer) return;
+      timer = setTimeout(() => void saveNow(), 200);
+      timer.unref();
+    },
+  };
 }
 
 /** The hosted pages are optional: mounted when emulator/hosted provides its router. */
@@ -60,9 +93,13 @@ async function loadHostedRouter(ctx: EmulatorContext): Promise<Hono<any> | undef
 export async function startEmulator(options: StartEmulatorOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? '127.0.0.1';
   const world = createWorld();
-  const keys = await openSigningKeys();
+  const folder = options.stateDir ? openStateFolder(options.stateDir) : null;
+  const saved = folder?.read() ?? null;
+  const snapshot = saved === null ? null : restoreWorld(world, saved);
+  const keys = await openSigningKeys(snapshot?.keys);
   const config = { apiKey: options.apiKey ?? DEFAULT_API_KEY, clientId: options.clientId ?? DEFAULT_CLIENT_ID, baseUrl: options.publicUrl ?? '' };
   const ctx: EmulatorContext = { world, keys, config };
+  world.eventContext.client_id = config.clientId;
   ensureDefaultRoles(ctx);
 
   const webhooks = createWebhookDispatcher({
@@ -76,8 +113,16 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const hosted = await loadHostedRouter(ctx);
   const app = createEmulatorApp(ctx, { faults, scim: createScimRouter(world), chaos: createChaosRouter(webhooks), ...(hosted ? { hosted } : {}) });
 
+  const saver = stateSaver(folder, world, keys);
+  // Any request may change the world (a sign-in mints codes and sessions, a GET of a hosted page
+  // starts a flow): each schedules a save, coalesced into one write.
+  const handle = async (request: Request, env: unknown) => {
+    const response = await app.fetch(request, env);
+    saver.schedule();
+    return response;
+  };
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () => resolve(s));
+    const s = serve({ fetch: handle, port: options.port ?? 0, hostname: host }, () => resolve(s));
     s.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
@@ -87,7 +132,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 
   let seed: SeedSummary | null = null;
   try {
-    if (options.seed !== false) {
+    if (options.seed !== false && !snapshot) {
       const doc = typeof options.seed === 'object' ? options.seed : await readSeedFile(options.seed ?? DEMO_SEED_PATH);
       seed = loadSeed(ctx, doc);
     }
@@ -95,6 +140,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     server.close();
     throw error;
   }
+  await saver.saveNow();
 
   return {
     url: config.baseUrl,
@@ -105,9 +151,12 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     context: ctx,
     webhooks,
     seed,
+    restored: snapshot !== null,
+    saveState: saver.saveNow,
     async close() {
       unsubscribe();
       webhooks.close();
+      await saver.saveNow();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Keep-alive sockets from SDK clients would hold close() open otherwise.

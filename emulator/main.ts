@@ -1,7 +1,8 @@
 // CLI: node emulator/main.ts [--port 4100] [--host 127.0.0.1] [--seed FILE | --empty]
-//      [--api-key KEY] [--client-id ID] [--public-url URL]
+//      [--api-key KEY] [--client-id ID] [--public-url URL] [--state-dir DIR]
 //      [--chaos '{"seed":7,"duplicateRate":0.1,"reorderWindow":50}']   (webhook chaos at start)
 // Prints where the emulator listens and how to reach it; stops cleanly on SIGTERM/SIGINT.
+// With --state-dir the world survives restarts (loaded from DIR when saved there, else seeded).
 import { parseArgs } from 'node:util';
 import { startEmulator } from './index.ts';
 import { parseChaosPatch, type ChaosPatch } from './delivery/chaos.ts';
@@ -16,6 +17,7 @@ const { values } = parseArgs({
     'client-id': { type: 'string' },
     'public-url': { type: 'string' },
     chaos: { type: 'string' },
+    'state-dir': { type: 'string' },
   },
 });
 
@@ -45,6 +47,7 @@ const emulator = await startEmulator({
   ...(values['client-id'] ? { clientId: values['client-id'] } : {}),
   ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
   ...(chaos ? { webhooks: { chaos } } : {}),
+  ...(values['state-dir'] ? { stateDir: values['state-dir'] } : {}),
 });
 
 console.log(`WorkOS emulator listening on ${emulator.url}`);
@@ -52,8 +55,12 @@ console.log(`  API key:   ${emulator.apiKey}`);
 console.log(`  Client ID: ${emulator.clientId}`);
 console.log(`  JWKS:      ${emulator.url}/sso/jwks/${emulator.clientId}`);
 if (chaos) console.log(`  Webhook chaos: ${JSON.stringify(emulator.webhooks.chaos())}`);
-for (const [org, dirs] of Object.entries(emulator.seed?.directories ?? {})) {
-  for (const d of dirs) console.log(`  SCIM (${org}): ${d.scim_url}  token ${d.scim_token}`);
+if (values['state-dir']) console.log(`  State:     ${values['state-dir']} (${emulator.restored ? 'restored' : 'new'})`);
+// From the world, not the seed summary, so a restored world lists its directories too.
+for (const directory of emulator.world.directories.values()) {
+  const org = emulator.world.organizations.get(directory.organization_id)?.name ?? directory.organization_id;
+  const token = emulator.world.scimTokens.get(directory.id) ?? '';
+  console.log(`  SCIM (${org}): ${emulator.url}/scim/v2/${directory.id}  token ${token}`);
 }
 
 let stopping = false;

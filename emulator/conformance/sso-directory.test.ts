@@ -54,6 +54,14 @@ test('/sso/authorize -> test IdP -> /sso/token -> /sso/profile, with the directo
   await assert.rejects(h.workos.sso.getProfileAndToken({ code: back.searchParams.get('code')!, clientId }), (e: any) => e.error === 'invalid_grant');
   const noToken = await h.request('GET', '/sso/profile', { apiKey: 'not-a-token' });
   assert.equal(noToken.status, 401);
+  // SSO logout: a single-use URL for the profile, followed by the browser (no API key).
+  const logout = await h.request('POST', '/sso/logout/authorize', { body: { profile_id: profile.id } });
+  assert.equal(logout.status, 200);
+  const logoutUrl = new URL(logout.body.logout_url);
+  assert.equal(logoutUrl.searchParams.get('token'), logout.body.logout_token);
+  assert.equal((await h.request('GET', `${logoutUrl.pathname}${logoutUrl.search}`, { apiKey: null })).status, 200);
+  assert.equal((await fetch(logoutUrl)).status, 400, 'a logout token works once');
+  assert.equal((await h.request('POST', '/sso/logout/authorize', { body: { profile_id: 'prof_unknown' } })).status, 404);
   h.assertConformant();
 });
 

@@ -171,12 +171,13 @@ export function createAuthkitPages(ctx: EmulatorContext, sealer: FlowSealer): Ho
     const signIn = sealer.open<PendingSignIn>(get('pending'));
     if (!flow || !signIn) return expired(c);
     try {
-      confirmEmailVerification(ctx, signIn.user_id, { code: get('code') });
+      confirmEmailVerification(ctx, signIn.user_id, { code: get('code') }, { reprove: signIn.email_unproven === true });
     } catch (error) {
       const email = world.users.get(signIn.user_id)?.email ?? '';
       return render(c, verifyEmailPage({ flow: flowToken, pending: get('pending'), email, error: messageOf(error) }));
     }
-    return finish(c, flow, flowToken, signIn);
+    const { email_unproven: _proven, ...proven } = signIn;
+    return finish(c, flow, flowToken, proven);
   });
 
   app.post(AUTHORIZE_ACTIONS.mfa, async (c) => {
@@ -225,6 +226,10 @@ export function createAuthkitPages(ctx: EmulatorContext, sealer: FlowSealer): Ho
     try {
       return finish(c, flow, flowToken, ssoUserSignIn(ctx, connection, identity));
     } catch (error) {
+      // WorkOS sends a profile outside the organization's domains back to the app as an error.
+      if (flow.req && error instanceof EmulatorError && error.body.code === 'profile_not_allowed_outside_organization') {
+        return c.redirect(authorizationErrorRedirect(flow.req, error.body.code, error.message), 303);
+      }
       return showIdp(c, flowToken, connection.id, identity.email, messageOf(error));
     }
   });

@@ -73,7 +73,7 @@ export function createFinisher(ctx: EmulatorContext, sealer: FlowSealer) {
     if ('markup' in accepted) return render(c, accepted);
     let signIn = accepted;
     const pending = sealer.seal(signIn, PENDING_TTL_MS);
-    if (!user.email_verified) {
+    if (!user.email_verified || signIn.email_unproven) {
       sendEmailVerification(ctx, user.id);
       return render(c, verifyEmailPage({ flow: flowToken, pending, email: user.email }));
     }

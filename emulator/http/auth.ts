@@ -11,8 +11,10 @@ const PUBLIC_EXACT = new Set([
   '/sso/authorize',
   '/sso/token',
   '/sso/profile',
+  '/sso/logout',
   '/oauth2/token',
   '/healthz',
+  '/favicon.ico',
 ]);
 
 const PUBLIC_PREFIXES = ['/sso/jwks/', '/scim/', '/portal/', '/invite', '/reset-password', '/_hosted/', '/test-idp'];
@@ -30,9 +32,13 @@ function sameKey(presented: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-export function apiKeyAuth(apiKey: string): MiddlewareHandler {
+/**
+ * `isRouted` says whether any route answers the request: an unknown path is a 404 whoever asks
+ * (as WorkOS answers), so only real operations demand the key.
+ */
+export function apiKeyAuth(apiKey: string, isRouted: (method: string, path: string) => boolean = () => true): MiddlewareHandler {
   return async (c, next) => {
-    if (isPublicPath(c.req.method, c.req.path)) return next();
+    if (isPublicPath(c.req.method, c.req.path) || !isRouted(c.req.method, c.req.path)) return next();
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(.+)$/i.exec(header);
     if (!match || !sameKey(match[1]!.trim(), apiKey)) {

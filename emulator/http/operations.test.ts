@@ -37,5 +37,7 @@ test('README lists exactly the spec operations the app serves, and the rest as n
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
   assert.deepEqual(readmeList(readme, 'served-operations'), served.sort());
   assert.deepEqual(readmeList(readme, 'not-served-operations'), notServed.sort());
-  assert.ok(served.length >= 80, `only ${served.length} operations served`);
+  const total = served.length + notServed.length;
+  console.log(`conformance: served ${served.length}/${total} spec operations`);
+  assert.ok(served.length >= 128, `only ${served.length} operations served`);
 });

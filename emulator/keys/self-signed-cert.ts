@@ -35,9 +35,18 @@ function oid(dotted: string): Buffer {
   return tlv(0x06, Buffer.from(bytes));
 }
 
-function integer(bytes: Buffer): Buffer {
-  // DER integers are signed: a leading high bit needs a zero byte to stay positive.
-  return tlv(0x02, (bytes[0] as number) & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
+/**
+ * A non-negative DER INTEGER from big-endian magnitude bytes. DER demands the minimal two's
+ * complement form (X.690 8.3.2): leading zero bytes go unless the next byte has its high bit set,
+ * and a magnitude whose high bit is set gets one zero byte so it stays positive. OpenSSL refuses a
+ * certificate whose serial breaks this, so a hash-derived serial starting 0x00 0x01..0x7f did too.
+ */
+export function derInteger(bytes: Uint8Array): Buffer {
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start++;
+  const magnitude = Buffer.from(bytes.subarray(start));
+  if (magnitude.length === 0) return tlv(0x02, Buffer.from([0]));
+  return tlv(0x02, (magnitude[0] as number) & 0x80 ? Buffer.concat([Buffer.from([0]), magnitude]) : magnitude);
 }
 
 function utcTime(date: Date): Buffer {
@@ -58,10 +67,12 @@ export interface SelfSignedCert {
 export function createSelfSignedCert(privateKey: KeyObject, publicKey: KeyObject, commonName: string, now: Date): SelfSignedCert {
   const name = seq(set(seq(oid('2.5.4.3'), tlv(0x0c, Buffer.from(commonName, 'utf8')))));
   const notAfter = new Date(now.getTime() + 10 * 365 * 24 * 3600 * 1000);
+  // RFC 5280 4.1.2.2: a positive serial; the low bit set keeps an all-zero hash prefix from giving 0.
   const serial = createHash('sha256').update(commonName).digest().subarray(0, 16);
+  serial[15] = (serial[15] as number) | 1;
   const tbs = seq(
-    tlv(0xa0, integer(Buffer.from([2]))),
-    integer(serial),
+    tlv(0xa0, derInteger(Buffer.from([2]))),
+    derInteger(serial),
     SHA256_WITH_RSA,
     name,
     seq(utcTime(now), utcTime(notAfter)),

@@ -1,7 +1,7 @@
 // RS256 signing keys for access tokens. Rotation adds a new current key and keeps the previous
 // ones published in the JWKS until they are explicitly dropped, so tokens signed just before a
 // rotation still verify at relying parties that refetch the JWKS (the real rollover window).
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 import { KeyObject, randomBytes } from 'node:crypto';
 import { createSelfSignedCert } from './self-signed-cert.ts';
 
@@ -10,6 +10,14 @@ export interface SigningKey {
   privateKey: CryptoKey;
   publicJwk: JWK;
   created_at: string;
+}
+
+/** A key as the state folder keeps it (the private half included: it signs after a restart). */
+export interface StoredSigningKey {
+  kid: string;
+  created_at: string;
+  public_jwk: JWK;
+  private_jwk: JWK;
 }
 
 export interface SigningKeys {
@@ -24,6 +32,8 @@ export interface SigningKeys {
   /** The JWKS document served at `/sso/jwks/{clientId}`. */
   jwks(): { keys: JWK[] };
   sign(claims: JWTPayload, expiresInSeconds: number, nowSeconds: number): Promise<string>;
+  /** Every published key with its private half, newest first, for the state folder. */
+  export(): Promise<StoredSigningKey[]>;
 }
 
 async function generate(): Promise<SigningKey> {
@@ -40,8 +50,14 @@ async function generate(): Promise<SigningKey> {
   };
 }
 
-export async function openSigningKeys(): Promise<SigningKeys> {
-  const keys: SigningKey[] = [await generate()];
+async function restore(stored: StoredSigningKey): Promise<SigningKey> {
+  const privateKey = (await importJWK(stored.private_jwk, 'RS256', { extractable: true })) as CryptoKey;
+  return { kid: stored.kid, privateKey, publicJwk: stored.public_jwk, created_at: stored.created_at };
+}
+
+/** Fresh keys, or the stored ones (newest first) when a state folder kept them. */
+export async function openSigningKeys(stored: StoredSigningKey[] = []): Promise<SigningKeys> {
+  const keys: SigningKey[] = stored.length > 0 ? await Promise.all(stored.map(restore)) : [await generate()];
   const current = () => keys[0] as SigningKey;
   return {
     current,
@@ -58,6 +74,7 @@ export async function openSigningKeys(): Promise<SigningKeys> {
       return true;
     },
     jwks: () => ({ keys: keys.map((k) => ({ ...k.publicJwk })) }),
+    export: () => Promise.all(keys.map(async (k) => ({ kid: k.kid, created_at: k.created_at, public_jwk: k.publicJwk, private_jwk: await exportJWK(k.privateKey) }))),
     async sign(claims, expiresInSeconds, nowSeconds) {
       const key = current();
       return new SignJWT(claims)

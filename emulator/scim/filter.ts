@@ -1,5 +1,6 @@
 import SCIMMY from 'scimmy';
 import type { ScimResource } from './mapping.ts';
+import { ScimError } from './errors.ts';
 
 // SCIM filters (`userName eq "ana@acme.test"`, `externalId eq "00u1"`, `displayName eq "Eng"`)
 // are parsed and evaluated by scimmy. scimmy compares strings exactly, but RFC 7643 makes
@@ -61,13 +62,74 @@ function topLevel(view: ScimResource, attribute: string): unknown {
   return undefined;
 }
 
+const CORE_URN = /^urn:ietf:params:scim:schemas:core:2\.0:(user|group):/i;
+const OPERATORS = new Set(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'lt', 'ge', 'le', 'pr', 'np']);
+
+/**
+ * RFC 7644 §3.10 lets a filter name an attribute by its schema URN. A core attribute
+ * (`urn:…:core:2.0:User:userName`) is the plain attribute; an extension attribute
+ * (`urn:…:enterprise:2.0:User:employeeNumber`) lives inside the extension's object, where the
+ * stored resource keeps it, so the comparison is moved there.
+ */
+function qualify(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map((x) => (x && typeof x === 'object' && !Array.isArray(x) ? qualify(x) : x));
+  if (!node || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    const inner = qualify(value);
+    if (CORE_URN.test(key)) {
+      out[key.replace(CORE_URN, '')] = inner;
+    } else if (/^urn:/i.test(key) && key.lastIndexOf(':') > 4) {
+      const schema = key.slice(0, key.lastIndexOf(':'));
+      const attribute = key.slice(key.lastIndexOf(':') + 1);
+      out[schema] = { ...(out[schema] as Record<string, unknown> | undefined), [attribute]: inner };
+    } else {
+      out[key] = inner;
+    }
+  }
+  return out;
+}
+
+/** scimmy accepts some malformed filters (`userName eq` with no value, a dangling `and`). */
+function assertWellFormed(expression: string, node: unknown): void {
+  if (/\b(and|or|not)\s*\)?\s*$/i.test(expression.trim())) throw new ScimError(400, `Filter ends in an operator: ${expression}`, 'invalidFilter');
+  const walk = (n: unknown): void => {
+    if (!Array.isArray(n)) {
+      if (n && typeof n === 'object') for (const v of Object.values(n)) walk(v);
+      return;
+    }
+    if (n.length > 0 && n.every((x) => !Array.isArray(x) && (typeof x !== 'object' || x === null))) {
+      const [first, ...rest] = n[0] === 'not' ? n.slice(1) : n;
+      const operator = String(first).toLowerCase();
+      if (!OPERATORS.has(operator) || (operator !== 'pr' && operator !== 'np' && rest.length !== 1)) {
+        throw new ScimError(400, `Malformed comparison in filter: ${expression}`, 'invalidFilter');
+      }
+      return;
+    }
+    n.forEach(walk);
+  };
+  walk(node);
+}
+
+function parseFilter(expression: string): unknown {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(JSON.stringify(new SCIMMY.Types.Filter(expression))) as unknown;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ScimError(400, `Invalid filter: ${message}`, 'invalidFilter');
+  }
+  assertWellFormed(expression, parsed);
+  return qualify(parsed);
+}
+
 /**
  * The items whose SCIM view matches `expression` (all of them when there is no filter).
  * `view` may return a shallow object: it is only read.
  */
 export function selectMatching<T>(items: readonly T[], expression: string | undefined, view: (item: T) => ScimResource): T[] {
   if (!expression || expression.trim() === '') return [...items];
-  const parsed = JSON.parse(JSON.stringify(new SCIMMY.Types.Filter(expression))) as unknown;
+  const parsed = parseFilter(expression);
   const simple = simpleEquality(parsed);
   if (simple) {
     const fold = CASE_INSENSITIVE.has(simple.attribute);
@@ -78,10 +140,22 @@ export function selectMatching<T>(items: readonly T[], expression: string | unde
     });
   }
   // Expression objects survive a JSON round trip; scimmy accepts them back in its constructor.
-  const folded = new SCIMMY.Types.Filter(fold(parsed, ''));
+  const folded = new SCIMMY.Types.Filter(fold(parsed, '') as never);
   const views = items.map((item) => foldResource(view(item)));
-  const matched = new Set(folded.match(views));
-  return items.filter((_, i) => matched.has(views[i] as ScimResource));
+  try {
+    const matched = new Set(folded.match(views));
+    return items.filter((_, i) => matched.has(views[i] as ScimResource));
+  } catch {
+    // scimmy throws on a resource lacking an object the filter descends into (`meta.created`,
+    // an extension): such a resource simply does not match, so decide one at a time.
+    return items.filter((_, i) => {
+      try {
+        return folded.match([views[i] as ScimResource]).length === 1;
+      } catch {
+        return false;
+      }
+    });
+  }
 }
 
 /** Returns the resources matching `expression` (all of them when there is no filter). */

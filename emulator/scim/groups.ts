@@ -6,7 +6,7 @@ import { createDirectoryGroup, deleteDirectoryGroup, updateDirectoryGroup } from
 import { listResponse } from './discovery.ts';
 import { ScimError } from './errors.ts';
 import { selectMatching } from './filter.ts';
-import { excluded, notFound, omit, readJsonObject, readPage, scim, scimJson, type ScimContext, type ScimEnv } from './http.ts';
+import { notFound, project, queryOf, querySelection, readJsonObject, scim, scimJson, searchBody, type ScimContext, type ScimEnv, type SearchQuery } from './http.ts';
 import { groupFieldsFromScim, memberIdsFromScim, scimGroupFromRaw, type ScimResource } from './mapping.ts';
 import { applyScimPatch } from './patch.ts';
 
@@ -49,19 +49,20 @@ function assertUniqueName(world: World, directoryId: string, name: string, excep
   if (taken) throw new ScimError(409, `Group with displayName ${name} already exists`, 'uniqueness');
 }
 
+function search(c: ScimContext, world: World, q: SearchQuery): Response {
+  // Members are joined only for filters that mention them: a large group is costly to build.
+  const { filter, page } = q;
+  const view = filter && /members/i.test(filter)
+    ? (g: DirectoryGroupWire) => toScim(world, g, c.get('base'))
+    : (g: DirectoryGroupWire) => ({ ...g.raw_attributes, id: g.id, meta: { resourceType: 'Group', created: g.created_at, lastModified: g.updated_at } });
+  const matched = selectMatching(groupsOf(world, c.get('directory').id), filter, view);
+  const slice = matched.slice(page.startIndex - 1, page.startIndex - 1 + page.count);
+  return scimJson(c, listResponse(slice.map((g) => project(toScim(world, g, c.get('base')), q.selection)), matched.length, page.startIndex));
+}
+
 export function mountGroups(app: Hono<ScimEnv>, world: World): void {
-  app.get('/:directoryId/Groups', scim((c) => {
-    const page = readPage(c);
-    // Members are joined only for filters that mention them: a large group is costly to build.
-    const filter = c.req.query('filter');
-    const view = filter && /members/i.test(filter)
-      ? (g: DirectoryGroupWire) => toScim(world, g, c.get('base'))
-      : (g: DirectoryGroupWire) => ({ ...g.raw_attributes, id: g.id });
-    const matched = selectMatching(groupsOf(world, c.get('directory').id), filter, view);
-    const slice = matched.slice(page.startIndex - 1, page.startIndex - 1 + page.count);
-    const drop = excluded(c);
-    return scimJson(c, listResponse(slice.map((g) => omit(toScim(world, g, c.get('base')), drop)), matched.length, page.startIndex));
-  }));
+  app.get('/:directoryId/Groups', scim((c) => search(c, world, queryOf(c))));
+  app.post('/:directoryId/Groups/.search', scim(async (c) => search(c, world, await searchBody(c))));
 
   app.post('/:directoryId/Groups', scim(async (c) => {
     const directory = c.get('directory');
@@ -74,7 +75,7 @@ export function mountGroups(app: Hono<ScimEnv>, world: World): void {
   }));
 
   app.get('/:directoryId/Groups/:id', scim((c) =>
-    scimJson(c, omit(toScim(world, findGroup(c, world), c.get('base')), excluded(c)))));
+    scimJson(c, project(toScim(world, findGroup(c, world), c.get('base')), querySelection(c)))));
 
   app.put('/:directoryId/Groups/:id', scim(async (c) => {
     const group = findGroup(c, world);

@@ -68,14 +68,122 @@ export function notFound(kind: string, id: string): ScimError {
   return new ScimError(404, `${kind} ${id} not found`);
 }
 
-export function excluded(c: ScimContext): Set<string> {
-  const raw = c.req.query('excludedAttributes') ?? '';
-  return new Set(raw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
+/** `attributes` / `excludedAttributes` (RFC 7644 §3.4.2.5), from the query or a search body. */
+export interface AttributeSelection {
+  attributes: string[];
+  excluded: string[];
 }
 
-export function omit(resource: Record<string, unknown>, names: Set<string>): Record<string, unknown> {
-  if (names.size === 0) return resource;
-  return Object.fromEntries(Object.entries(resource).filter(([k]) => !names.has(k.toLowerCase())));
+const CORE_URN = /^urn:ietf:params:scim:schemas:core:2\.0:(user|group):/i;
+const list = (raw: unknown) => (typeof raw === 'string' ? raw.split(',') : Array.isArray(raw) ? raw.map(String) : [])
+  .map((s) => s.trim()).filter(Boolean);
+
+export function selection(attributes: unknown, excludedAttributes: unknown): AttributeSelection {
+  return { attributes: list(attributes), excluded: list(excludedAttributes) };
+}
+
+export function querySelection(c: ScimContext): AttributeSelection {
+  return selection(c.req.query('attributes'), c.req.query('excludedAttributes'));
+}
+
+/** An attribute reference as a path of keys: core URNs dropped, an extension URN kept as one key. */
+function pathOf(reference: string): string[] {
+  const plain = reference.replace(CORE_URN, '');
+  if (/^urn:/i.test(plain)) {
+    const cut = plain.lastIndexOf(':');
+    return [plain.slice(0, cut), ...plain.slice(cut + 1).split('.')];
+  }
+  return plain.split('.');
+}
+
+function keyOf(object: Record<string, unknown>, name: string): string | undefined {
+  return Object.keys(object).find((k) => k.toLowerCase() === name.toLowerCase());
+}
+
+function pick(source: Record<string, unknown>, target: Record<string, unknown>, path: string[]): void {
+  const key = keyOf(source, path[0] ?? '');
+  if (key === undefined) return;
+  const value = source[key];
+  if (path.length === 1 || !value || typeof value !== 'object') {
+    target[key] = value;
+    return;
+  }
+  if (Array.isArray(value)) {
+    target[key] = value.map((item) => {
+      const out: Record<string, unknown> = {};
+      if (item && typeof item === 'object') pick(item as Record<string, unknown>, out, path.slice(1));
+      return out;
+    });
+    return;
+  }
+  const inner = (target[key] as Record<string, unknown> | undefined) ?? {};
+  pick(value as Record<string, unknown>, inner, path.slice(1));
+  target[key] = inner;
+}
+
+function drop(resource: Record<string, unknown>, path: string[]): void {
+  const key = keyOf(resource, path[0] ?? '');
+  if (key === undefined) return;
+  if (path.length === 1) {
+    delete resource[key];
+    return;
+  }
+  const value = resource[key];
+  for (const item of Array.isArray(value) ? value : [value]) {
+    if (item && typeof item === 'object') drop(item as Record<string, unknown>, path.slice(1));
+  }
+}
+
+/**
+ * Applies `attributes` (only these, plus `id` and `schemas`, which are always returned) or
+ * `excludedAttributes` (all but these). Names are case-insensitive and may be dotted
+ * sub-attributes or fully qualified with their schema URN.
+ */
+export function project(resource: Record<string, unknown>, chosen: AttributeSelection): Record<string, unknown> {
+  if (chosen.attributes.length > 0) {
+    const out: Record<string, unknown> = {};
+    for (const reference of ['schemas', 'id', ...chosen.attributes]) pick(resource, out, pathOf(reference));
+    return out;
+  }
+  if (chosen.excluded.length === 0) return resource;
+  const out = structuredClone(resource);
+  for (const reference of chosen.excluded) {
+    const path = pathOf(reference);
+    if (path.length === 1 && ['id', 'schemas'].includes(path[0]!.toLowerCase())) continue;
+    drop(out, path);
+  }
+  return out;
+}
+
+/** RFC 7644 §3.4.3: a POST to `.search` carries the query parameters in a SearchRequest body. */
+export const SEARCH_REQUEST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
+
+export interface SearchQuery {
+  filter: string | undefined;
+  page: Page;
+  selection: AttributeSelection;
+}
+
+export function queryOf(c: ScimContext): SearchQuery {
+  return { filter: c.req.query('filter'), page: readPage(c), selection: querySelection(c) };
+}
+
+export async function searchBody(c: ScimContext): Promise<SearchQuery> {
+  const body = await readJsonObject(c);
+  const schemas = Array.isArray(body.schemas) ? body.schemas : [];
+  if (!schemas.includes(SEARCH_REQUEST_SCHEMA)) {
+    throw new ScimError(400, `A search request must declare the ${SEARCH_REQUEST_SCHEMA} schema`, 'invalidSyntax');
+  }
+  const start = Number(body.startIndex ?? 1);
+  const count = Number(body.count ?? MAX_PAGE_SIZE);
+  return {
+    filter: typeof body.filter === 'string' ? body.filter : undefined,
+    page: {
+      startIndex: Number.isInteger(start) && start > 0 ? start : 1,
+      count: Number.isInteger(count) ? Math.min(Math.max(count, 0), MAX_PAGE_SIZE) : MAX_PAGE_SIZE,
+    },
+    selection: selection(body.attributes, body.excludedAttributes),
+  };
 }
 
 export type { World };

@@ -79,6 +79,10 @@ export async function applyScimPatch(
   if (!request || typeof request !== 'object' || !Array.isArray(request.Operations)) {
     throw new SCIMMY.Types.Error(400, 'invalidSyntax', 'PatchOp request must contain an Operations array');
   }
+  // RFC 7644 §3.5.2: the body is a PatchOp message; one that does not say so is not one.
+  if (!Array.isArray(request.schemas) || !request.schemas.includes(PATCH_OP_SCHEMA)) {
+    throw new SCIMMY.Types.Error(400, 'invalidSyntax', `PatchOp request must declare the ${PATCH_OP_SCHEMA} schema`);
+  }
   const operations = request.Operations.flatMap((op) => normalize(op, resource));
   if (operations.length === 0) return resource;
   const schema = kind === 'User' ? SCIMMY.Schemas.User : SCIMMY.Schemas.Group;

@@ -50,6 +50,9 @@ export function createScimRouter(world: World): Hono<ScimEnv> {
   mountUsers(app, world);
   mountGroups(app, world);
 
+  // Mounted inside the emulator app, the parent's not-found handler would answer instead of this
+  // router's: a catch-all keeps every unknown SCIM path a SCIM error body.
+  app.all('/:directoryId/*', (c) => scimErrorResponse(c, new ScimError(404, `Endpoint not found: ${c.req.method} ${c.req.path}`)));
   app.notFound((c) => scimErrorResponse(c, new ScimError(404, 'Endpoint not found')));
   app.onError((error, c) => scimErrorResponse(c, error));
   return app;

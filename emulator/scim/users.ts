@@ -6,7 +6,7 @@ import { createDirectoryUser, deleteDirectoryUser, updateDirectoryUser } from '.
 import { listResponse } from './discovery.ts';
 import { ScimError } from './errors.ts';
 import { selectMatching } from './filter.ts';
-import { excluded, notFound, omit, readJsonObject, readPage, scim, scimJson, type ScimContext, type ScimEnv } from './http.ts';
+import { notFound, project, queryOf, querySelection, readJsonObject, scim, scimJson, searchBody, type ScimContext, type ScimEnv, type SearchQuery } from './http.ts';
 import { scimBoolean, scimUserFromRaw, userFieldsFromScim, type ScimResource } from './mapping.ts';
 import { applyScimPatch } from './patch.ts';
 
@@ -22,7 +22,8 @@ function toScim(user: DirectoryUserWire, base: string): ScimResource {
 
 /** What filters see: the stored SCIM attributes plus id and active, shallow (read only). */
 function filterView(user: DirectoryUserWire): ScimResource {
-  return { ...user.raw_attributes, id: user.id, active: user.state === 'active' };
+  const meta = { resourceType: 'User', created: user.created_at, lastModified: user.updated_at };
+  return { ...user.raw_attributes, id: user.id, active: user.state === 'active', meta };
 }
 
 function usersOf(world: World, directoryId: string): DirectoryUserWire[] {
@@ -51,14 +52,15 @@ function assertUniqueUserName(world: World, directoryId: string, userName: strin
   if (taken) throw new ScimError(409, `User with userName ${userName} already exists`, 'uniqueness');
 }
 
+function search(c: ScimContext, world: World, q: SearchQuery): Response {
+  const matched = selectMatching(usersOf(world, c.get('directory').id), q.filter, filterView);
+  const slice = matched.slice(q.page.startIndex - 1, q.page.startIndex - 1 + q.page.count);
+  return scimJson(c, listResponse(slice.map((u) => project(toScim(u, c.get('base')), q.selection)), matched.length, q.page.startIndex));
+}
+
 export function mountUsers(app: Hono<ScimEnv>, world: World): void {
-  app.get('/:directoryId/Users', scim((c) => {
-    const page = readPage(c);
-    const matched = selectMatching(usersOf(world, c.get('directory').id), c.req.query('filter'), filterView);
-    const slice = matched.slice(page.startIndex - 1, page.startIndex - 1 + page.count);
-    const drop = excluded(c);
-    return scimJson(c, listResponse(slice.map((u) => omit(toScim(u, c.get('base')), drop)), matched.length, page.startIndex));
-  }));
+  app.get('/:directoryId/Users', scim((c) => search(c, world, queryOf(c))));
+  app.post('/:directoryId/Users/.search', scim(async (c) => search(c, world, await searchBody(c))));
 
   app.post('/:directoryId/Users', scim(async (c) => {
     const directory = c.get('directory');
@@ -69,7 +71,7 @@ export function mountUsers(app: Hono<ScimEnv>, world: World): void {
     return scimJson(c, body, 201, { location: (body.meta as { location: string }).location });
   }));
 
-  app.get('/:directoryId/Users/:id', scim((c) => scimJson(c, omit(toScim(findUser(c, world), c.get('base')), excluded(c)))));
+  app.get('/:directoryId/Users/:id', scim((c) => scimJson(c, project(toScim(findUser(c, world), c.get('base')), querySelection(c)))));
 
   app.put('/:directoryId/Users/:id', scim(async (c) => {
     const user = findUser(c, world);

@@ -14,6 +14,7 @@ import { insertMembership } from '../services/memberships.ts';
 import { createWebhookEndpoint } from '../services/webhook-endpoints.ts';
 import { createM2MApplication } from '../services/m2m.ts';
 import { createRedirectUri } from '../services/redirect-uris.ts';
+import { addCorsOrigin, isCorsOriginAllowed, normalizeOrigin } from '../services/cors-origins.ts';
 import { badRequest } from '../services/errors.ts';
 import { createDirectoryGroup, createDirectoryUser } from '../scim/directory-sync.ts';
 
@@ -52,6 +53,7 @@ export function loadSeed(ctx: EmulatorContext, input: unknown): SeedSummary {
     const org = createOrganization(ctx, {
       name: o.name,
       ...(o.external_id ? { external_id: o.external_id } : {}),
+      ...(o.allow_profiles_outside_organization !== undefined ? { allow_profiles_outside_organization: o.allow_profiles_outside_organization } : {}),
       domain_data: o.domains.map((domain) => ({ domain, state: 'verified' })),
     });
     orgIdByName.set(o.name, org.id);
@@ -115,6 +117,9 @@ export function loadSeed(ctx: EmulatorContext, input: unknown): SeedSummary {
   }
 
   for (const uri of seed.redirect_uris) createRedirectUri(ctx, { uri });
+  for (const origin of seed.cors_origins) {
+    if (!isCorsOriginAllowed(world, normalizeOrigin(origin) ?? origin)) addCorsOrigin(world, origin);
+  }
   for (const w of seed.webhook_endpoints) {
     const endpoint = createWebhookEndpoint(ctx, { endpoint_url: w.url, events: w.events, ...(w.secret ? { secret: w.secret } : {}) });
     summary.webhook_endpoints.push({ id: endpoint.id, url: endpoint.endpoint_url, secret: endpoint.secret });

@@ -27,6 +27,8 @@ const OrganizationSeed = z.object({
   external_id: z.string().optional(),
   /** Verified domains. */
   domains: z.array(z.string().min(1)).default([]),
+  /** Let SSO profiles outside the verified domains sign in (after proving their inbox). */
+  allow_profiles_outside_organization: z.boolean().optional(),
   roles: z.array(RoleSeed).default([]),
   connections: z.array(z.object({
     type: z.enum(CONNECTION_TYPES).default('GenericSAML'),
@@ -66,6 +68,8 @@ export const SeedDocument = z.object({
   users: z.array(UserSeed).default([]),
   /** Registered AuthKit redirect URIs (none = any redirect URI is accepted). */
   redirect_uris: z.array(z.url()).default([]),
+  /** Browser origins allowed to call the API (CORS), e.g. `http://localhost:5173`. */
+  cors_origins: z.array(z.string().min(1)).default([]),
   webhook_endpoints: z.array(z.object({ url: z.url(), events: z.array(z.string()).min(1), secret: z.string().min(16).optional() })).default([]),
   m2m_applications: z.array(z.object({
     name: z.string().min(1),

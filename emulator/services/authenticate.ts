@@ -113,7 +113,7 @@ async function finishSignIn(ctx: EmulatorContext, signIn: PendingSignIn, input: 
       });
     }
   }
-  if (!user.email_verified) {
+  if (!user.email_verified || signIn.email_unproven) {
     const { record } = sendEmailVerification(ctx, user.id);
     throw new EmulatorError(403, {
       code: 'email_verification_required',
@@ -204,7 +204,8 @@ export async function authenticate(ctx: EmulatorContext, body: unknown) {
       dropPending(ctx, input.pending_authentication_token);
       markEmailVerified(ctx, user);
       authEvent(ctx, 'email_verification', 'succeeded', user, user.email, meta);
-      return finishSignIn(ctx, signIn, input, meta);
+      const { email_unproven: _proven, ...proven } = signIn;
+      return finishSignIn(ctx, proven, input, meta);
     }
     case 'urn:workos:oauth:grant-type:mfa-totp': {
       const signIn = peekPending(ctx, input.pending_authentication_token);

@@ -5,10 +5,10 @@
 import { randomBytes, createHash } from 'node:crypto';
 import type { EmulatorContext } from './context.ts';
 import type { ConnectionWire, PendingSignIn } from '../state/types.ts';
-import { unprocessable, oauthError } from './errors.ts';
+import { EmulatorError, unprocessable, oauthError } from './errors.ts';
 import { ssoConnectionsForEmail } from './connections.ts';
 import { isRedirectUriAllowed } from './redirect-uris.ts';
-import { announceSsoSuccess, testIdpProfile, type TestIdpIdentity } from './test-idp.ts';
+import { announceSsoSuccess, checkProfileDomain, testIdpProfile, type TestIdpIdentity } from './test-idp.ts';
 
 const CODE_TTL_MS = 10 * 60 * 1000;
 
@@ -121,6 +121,12 @@ export function completeSsoAuthorization(ctx: EmulatorContext, req: AuthorizeReq
   if (connection.state !== 'active') return authorizationErrorRedirect(req, 'connection_invalid', 'The SSO connection is not active.');
   const code = randomBytes(24).toString('base64url');
   const profile = testIdpProfile(ctx, connection, identity);
+  try {
+    checkProfileDomain(ctx, connection, profile.email);
+  } catch (error) {
+    if (error instanceof EmulatorError) return authorizationErrorRedirect(req, String(error.body.code), error.message);
+    throw error;
+  }
   announceSsoSuccess(ctx, connection, null, profile.email);
   ctx.world.ssoGrants.set(code, {
     code,

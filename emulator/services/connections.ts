@@ -82,8 +82,10 @@ export function getConnection(ctx: EmulatorContext, id: string): ConnectionWire 
   return structuredClone(requireConnection(ctx, id));
 }
 
-export function listConnections(ctx: EmulatorContext, filter: { connection_type?: string; domain?: string; organization_id?: string }, params: ListParams) {
+export function listConnections(ctx: EmulatorContext, filter: { connection_type?: string; domain?: string; organization_id?: string; search?: string }, params: ListParams) {
   let items = [...ctx.world.connections.values()];
+  // `search` matches the connection's name, case-insensitively.
+  if (filter.search) items = items.filter((c) => c.name.toLowerCase().includes(filter.search!.toLowerCase()));
   if (filter.connection_type) items = items.filter((c) => c.connection_type === filter.connection_type);
   if (filter.organization_id) items = items.filter((c) => c.organization_id === filter.organization_id);
   if (filter.domain) {

@@ -73,8 +73,19 @@ export function createDirectory(ctx: EmulatorContext, body: unknown): { director
   return { directory: structuredClone(directory), scim_url: scimBaseUrl(ctx, id), scim_token: token };
 }
 
+/** A directory as the API shows it: `metadata` counts its users by state and its groups now. */
+export function serializeDirectory(ctx: EmulatorContext, directory: DirectoryWire): DirectoryWire {
+  const users = { active: 0, inactive: 0 };
+  for (const u of ctx.world.directoryUsers.values()) {
+    if (u.directory_id === directory.id) users[u.state === 'active' ? 'active' : 'inactive']++;
+  }
+  let groups = 0;
+  for (const g of ctx.world.directoryGroups.values()) if (g.directory_id === directory.id) groups++;
+  return { ...structuredClone(directory), metadata: { users, groups } };
+}
+
 export function getDirectory(ctx: EmulatorContext, id: string): DirectoryWire {
-  return structuredClone(requireDirectory(ctx, id));
+  return serializeDirectory(ctx, requireDirectory(ctx, id));
 }
 
 export function listDirectories(ctx: EmulatorContext, filter: { organization_id?: string; search?: string; domain?: string }, params: ListParams) {
@@ -82,7 +93,7 @@ export function listDirectories(ctx: EmulatorContext, filter: { organization_id?
   if (filter.organization_id) items = items.filter((d) => d.organization_id === filter.organization_id);
   if (filter.search) items = items.filter((d) => d.name.toLowerCase().includes(filter.search!.toLowerCase()));
   if (filter.domain) items = items.filter((d) => d.domain === filter.domain);
-  return paginate(items, params, (d) => structuredClone(d));
+  return paginate(items, params, (d) => serializeDirectory(ctx, d));
 }
 
 /** Deleting a directory removes its users and groups and announces `dsync.deleted`. */

@@ -130,10 +130,14 @@ export function markEmailVerified(ctx: EmulatorContext, user: UserWire): void {
   ctx.world.emit('user.updated', user);
 }
 
-export function confirmEmailVerification(ctx: EmulatorContext, userId: string, body: unknown) {
+/**
+ * `reprove`: a sign-in whose credential does not prove the inbox (an SSO profile outside the
+ * organization's domains) asks even a verified user for a fresh code.
+ */
+export function confirmEmailVerification(ctx: EmulatorContext, userId: string, body: unknown, options: { reprove?: boolean } = {}) {
   const input = parseInput(VerifyEmailInput, body);
   const user = requireUser(ctx, userId);
-  if (user.email_verified) throw badRequest('email_previously_verified', 'The email address is already verified.');
+  if (user.email_verified && !options.reprove) throw badRequest('email_previously_verified', 'The email address is already verified.');
   consumeCode(ctx, ctx.world.emailVerifications, userId, input.code, CONFIRM_CODE_ERRORS);
   markEmailVerified(ctx, user);
   return { user: serializeUser(user) };

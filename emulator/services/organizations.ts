@@ -120,9 +120,11 @@ export function getOrganizationByExternalId(ctx: EmulatorContext, externalId: st
   throw notFound('Organization', externalId);
 }
 
-export function listOrganizations(ctx: EmulatorContext, filter: { domains?: string[] }, params: ListParams) {
+export function listOrganizations(ctx: EmulatorContext, filter: { domains?: string[]; search?: string }, params: ListParams) {
   const { world } = ctx;
   let orgs = [...world.organizations.values()];
+  // `search` matches the name, case-insensitively, as the dashboard's search box does.
+  if (filter.search) orgs = orgs.filter((o) => o.name.toLowerCase().includes(filter.search!.toLowerCase()));
   if (filter.domains && filter.domains.length > 0) {
     const wanted = new Set(filter.domains.map((d) => d.toLowerCase()));
     const orgIds = new Set([...world.organizationDomains.values()].filter((d) => wanted.has(d.domain)).map((d) => d.organization_id));

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { EmulatorContext } from './context.ts';
 import type { ConnectionWire, PendingSignIn } from '../state/types.ts';
-import { badRequest } from './errors.ts';
+import { EmulatorError, badRequest } from './errors.ts';
 import { createUser, findUserByEmail } from './users.ts';
 import { findMembership, insertMembership } from './memberships.ts';
 import { markEmailVerified } from './one-time-codes.ts';
@@ -69,19 +69,48 @@ export function testIdpProfile(ctx: EmulatorContext, connection: ConnectionWire,
   };
 }
 
+/** Whether the email's domain is one of the organization's verified domains. */
+export function emailInVerifiedDomain(ctx: EmulatorContext, organizationId: string, email: string): boolean {
+  const domain = email.slice(email.lastIndexOf('@') + 1).toLowerCase();
+  for (const d of ctx.world.organizationDomains.values()) {
+    if (d.organization_id === organizationId && d.domain === domain && (d.state === 'verified' || d.state === 'legacy_verified')) return true;
+  }
+  return false;
+}
+
 /**
- * Signs a test-IdP identity into AuthKit through a connection: finds or creates the user
- * (SSO proves the email), and provisions an active membership just in time.
+ * WorkOS's domain rule for SSO profiles: an IdP may assert any email (an IT admin of foo.test can
+ * create bill@bar.test), so a profile whose email is outside the organization's verified domains
+ * is refused with `profile_not_allowed_outside_organization` unless the organization allows
+ * profiles outside it. Answers whether the email is vouched for by a verified domain.
+ */
+export function checkProfileDomain(ctx: EmulatorContext, connection: ConnectionWire, email: string): boolean {
+  if (emailInVerifiedDomain(ctx, connection.organization_id, email)) return true;
+  if (ctx.world.organizations.get(connection.organization_id)?.allow_profiles_outside_organization) return false;
+  throw new EmulatorError(400, {
+    code: 'profile_not_allowed_outside_organization',
+    message: "The profile's email domain is not one of the organization's verified domains.",
+  });
+}
+
+/**
+ * Signs a test-IdP identity into AuthKit through a connection, linking it as WorkOS does: the
+ * email names the user; a profile in one of the organization's verified domains proves the email
+ * (the user is created verified, or an existing user linked); any other profile (allowed only
+ * when the organization allows profiles outside it) links or creates the user only once the
+ * inbox is proven by an emailed code (`email_unproven`). Provisions an active membership just
+ * in time.
  */
 export function ssoUserSignIn(ctx: EmulatorContext, connection: ConnectionWire, identity: TestIdpIdentity): PendingSignIn {
   if (connection.state !== 'active') throw badRequest('connection_inactive', 'The SSO connection is not active.');
   const profile = testIdpProfile(ctx, connection, identity);
+  const vouched = checkProfileDomain(ctx, connection, profile.email);
   let user = findUserByEmail(ctx, profile.email);
   if (!user) {
-    const created = createUser(ctx, { email: profile.email, first_name: profile.first_name, last_name: profile.last_name, email_verified: true });
+    const created = createUser(ctx, { email: profile.email, first_name: profile.first_name, last_name: profile.last_name, email_verified: vouched });
     user = ctx.world.users.get(created.id)!;
   }
-  markEmailVerified(ctx, user);
+  if (vouched) markEmailVerified(ctx, user);
   const membership = findMembership(ctx, user.id, connection.organization_id);
   if (!membership) {
     insertMembership(ctx, { userId: user.id, orgId: connection.organization_id, roleSlugs: [profile.role?.slug ?? DEFAULT_ROLE_SLUG], status: 'active' });
@@ -93,7 +122,14 @@ export function ssoUserSignIn(ctx: EmulatorContext, connection: ConnectionWire, 
     ctx.world.emit('organization_membership.updated', membership);
   }
   announceSsoSuccess(ctx, connection, user.id, profile.email);
-  return { user_id: user.id, organization_id: connection.organization_id, auth_method: 'sso', authentication_method: 'SSO', connection_id: connection.id };
+  return {
+    user_id: user.id,
+    organization_id: connection.organization_id,
+    auth_method: 'sso',
+    authentication_method: 'SSO',
+    connection_id: connection.id,
+    ...(vouched ? {} : { email_unproven: true }),
+  };
 }
 
 /** `authentication.sso_succeeded`; the session does not exist yet when the IdP answers. */

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { EmulatorContext } from './context.ts';
 import type { UserWire } from '../state/types.ts';
 import { hashPassword } from '../state/password.ts';
-import { EmulatorError, badRequest, notFound } from './errors.ts';
+import { EmulatorError, badRequest, notFound, unprocessable } from './errors.ts';
 import { parseInput } from './input.ts';
 import { paginate, type ListParams } from './pagination.ts';
 import { serializeUser } from './serialize.ts';
@@ -16,6 +16,8 @@ export const CreateUserInput = z.object({
   password: z.string().min(1).optional(),
   password_hash: z.string().optional(),
   password_hash_type: z.string().optional(),
+  /** The full name the v11 SDK sends beside (or instead of) first and last name. */
+  name: z.string().nullish(),
   first_name: z.string().nullish(),
   last_name: z.string().nullish(),
   email_verified: z.boolean().optional(),
@@ -26,6 +28,7 @@ export const CreateUserInput = z.object({
 export const UpdateUserInput = z.object({
   email: z.email().optional(),
   password: z.string().min(1).optional(),
+  name: z.string().nullish(),
   first_name: z.string().nullish(),
   last_name: z.string().nullish(),
   email_verified: z.boolean().optional(),
@@ -33,6 +36,11 @@ export const UpdateUserInput = z.object({
   metadata,
   locale: z.string().nullish(),
 });
+
+/** The name WorkOS shows when none was given: first and last name joined, or null. */
+export function fullName(first: string | null | undefined, last: string | null | undefined): string | null {
+  return [first, last].filter(Boolean).join(' ') || null;
+}
 
 export function findUserByEmail(ctx: EmulatorContext, email: string): UserWire | undefined {
   const wanted = email.toLowerCase();
@@ -66,6 +74,7 @@ export function createUser(ctx: EmulatorContext, body: unknown): UserWire {
     id: world.newId('user'),
     first_name: input.first_name ?? null,
     last_name: input.last_name ?? null,
+    name: input.name ?? fullName(input.first_name, input.last_name),
     profile_picture_url: null,
     email,
     email_verified: input.email_verified ?? false,
@@ -91,8 +100,13 @@ export function getUserByExternalId(ctx: EmulatorContext, externalId: string): U
   throw notFound('User', externalId);
 }
 
-export function listUsers(ctx: EmulatorContext, filter: { email?: string; organization_id?: string }, params: ListParams) {
+export function listUsers(ctx: EmulatorContext, filter: { email?: string; organization_id?: string; organization?: string }, params: ListParams) {
   const { world } = ctx;
+  // `organization` is the deprecated name of `organization_id`: applied, and refused when both disagree.
+  if (filter.organization && filter.organization_id && filter.organization !== filter.organization_id) {
+    throw unprocessable([{ field: 'organization', code: 'conflicting_filters', message: 'organization (deprecated) and organization_id name different organizations' }]);
+  }
+  filter = { ...filter, ...(filter.organization && !filter.organization_id ? { organization_id: filter.organization } : {}) };
   let users = [...world.users.values()];
   if (filter.email) users = users.filter((u) => u.email === filter.email!.toLowerCase());
   if (filter.organization_id) {
@@ -115,8 +129,12 @@ export function updateUser(ctx: EmulatorContext, id: string, body: unknown): Use
     if (email !== user.email) user.email_verified = false;
     user.email = email;
   }
+  const derivedName = user.name === fullName(user.first_name, user.last_name);
   if (input.first_name !== undefined) user.first_name = input.first_name;
   if (input.last_name !== undefined) user.last_name = input.last_name;
+  // An explicit name wins; a name that only echoed first and last name follows them.
+  if (input.name !== undefined) user.name = input.name;
+  else if (derivedName) user.name = fullName(user.first_name, user.last_name);
   if (input.email_verified !== undefined) user.email_verified = input.email_verified;
   if (input.external_id) {
     for (const other of world.users.values()) {

@@ -10,14 +10,15 @@ import { paginate, type ListParams } from './pagination.ts';
 
 export const CreateWebhookEndpointInput = z.object({
   endpoint_url: z.url(),
-  events: z.array(z.string().min(1)).min(1),
+  // The spec allows an empty list; delivery then sends the endpoint every event (delivery/dispatcher.ts).
+  events: z.array(z.string().min(1)),
   /** Emulator extension: fix the signing secret (seeds, tests). */
   secret: z.string().min(16).optional(),
 });
 
 export const UpdateWebhookEndpointInput = z.object({
   endpoint_url: z.url().optional(),
-  events: z.array(z.string().min(1)).min(1).optional(),
+  events: z.array(z.string().min(1)).optional(),
   status: z.enum(['enabled', 'disabled']).optional(),
 });
 

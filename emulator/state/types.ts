@@ -11,6 +11,8 @@ export interface UserWire {
   id: string;
   first_name: string | null;
   last_name: string | null;
+  /** Full name (v11 SDK); not in the spec's schema, which allows extra fields. */
+  name: string | null;
   profile_picture_url: string | null;
   email: string;
   email_verified: boolean;
@@ -224,6 +226,7 @@ export interface EventWire {
   event: string;
   data: Record<string, unknown>;
   created_at: Iso;
+  context: Record<string, unknown>;
 }
 
 export interface M2MApplication {
@@ -286,6 +289,11 @@ export interface PendingSignIn {
   connection_id?: string;
   /** Set once a second factor was verified for this sign-in. */
   mfa_verified?: boolean;
+  /**
+   * Set when an SSO profile's email is outside the organization's verified domains: the IdP's
+   * word is no proof of the inbox, so the email must be verified before the sign-in completes.
+   */
+  email_unproven?: boolean;
 }
 
 export interface AuthorizationCode extends PendingSignIn {

@@ -35,6 +35,17 @@ import type {
   UserWire,
   WebhookEndpointWire,
 } from './types.ts';
+import type {
+  ApiKeyRecord,
+  AuditLogActionRecord,
+  AuditLogEventRecord,
+  AuditLogExportWire,
+  CorsOriginWire,
+  FeatureFlagWire,
+  GroupWire,
+  IdempotentAnswer,
+  JwtTemplateWire,
+} from './platform-types.ts';
 
 export type EventListener = (event: EventWire) => void;
 
@@ -90,12 +101,37 @@ export class World {
   /** AuthKit redirect URIs; while empty, any redirect URI is accepted (convenient for tests). */
   readonly redirectUris = new Map<string, RedirectUriWire>();
   readonly portalLinks = new Map<string, PortalLink>();
+  /** Browser origins allowed to call the API (CORS). */
+  readonly corsOrigins = new Map<string, CorsOriginWire>();
+  /** Answers kept per Idempotency-Key scope (see http/idempotency.ts). */
+  readonly idempotency = new Map<string, IdempotentAnswer>();
+  readonly apiKeys = new Map<string, ApiKeyRecord>();
+  /** Keyed by slug; targets: slug -> organization and user ids the flag is switched on for. */
+  readonly featureFlags = new Map<string, FeatureFlagWire>();
+  readonly featureFlagTargets = new Map<string, Set<string>>();
+  /** Keyed by action name. */
+  readonly auditLogActions = new Map<string, AuditLogActionRecord>();
+  readonly auditLogEvents = new Map<string, AuditLogEventRecord>();
+  readonly auditLogExports = new Map<string, AuditLogExportWire>();
+  /** Export id -> the filters it was created with (WorkOS does not show them). */
+  readonly auditLogExportFilters = new Map<string, Record<string, unknown>>();
+  /** organization id -> retention in days. */
+  readonly auditLogRetention = new Map<string, number>();
+  readonly groups = new Map<string, GroupWire>();
+  /** Single-use SSO logout tokens -> the profile they log out. */
+  readonly ssoLogoutTokens = new Map<string, { profile_id: string; expires_at: string }>();
+  /** group id -> organization membership ids in it. */
+  readonly groupMemberships = new Map<string, Set<string>>();
+  /** At most one entry, `current`: the environment's access-token template. */
+  readonly jwtTemplate = new Map<string, JwtTemplateWire>();
 
   // what the outside world would have observed
   readonly outbox: OutboxEmail[] = [];
   readonly events: EventWire[] = [];
 
   readonly #listeners = new Set<EventListener>();
+  /** Context every event carries (the emulator sets the AuthKit `client_id`). */
+  readonly eventContext: Record<string, unknown> = {};
 
   constructor(options: WorldOptions = {}) {
     this.clock = options.clock ?? createClock();
@@ -120,13 +156,15 @@ export class World {
    * mutations of the entity never rewrite history. A throwing listener is reported and skipped:
    * a broken subscriber must not undo a change that already happened.
    */
-  emit(type: string, data: object): EventWire {
+  emit(type: string, data: object, context: Record<string, unknown> = {}): EventWire {
     const event: EventWire = {
       object: 'event',
       id: this.newId('event'),
       event: type,
       data: structuredClone(data) as Record<string, unknown>,
       created_at: this.nowIso(),
+      // WorkOS events carry a context object (actor, client id…), empty when it has nothing to say.
+      context: { ...this.eventContext, ...structuredClone(context) },
     };
     this.events.push(event);
     for (const listener of this.#listeners) {

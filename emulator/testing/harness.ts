@@ -183,6 +183,10 @@ export async function openHarness(options: StartEmulatorOptions = {}): Promise<H
       return count;
     },
     async close() {
+      // What this suite checked: responses valid against the spec, and how many spec operations they cover.
+      const valid = exchanges.filter((x) => x.validated !== 'FAILED').length;
+      const operations = new Set(exchanges.filter((x) => x.validated.startsWith('/')).map((x) => `${x.method} ${x.validated}`));
+      console.log(`conformance: valid ${valid}/${exchanges.length} responses, ${operations.size} spec operations exercised`);
       // Optional coverage log: which spec operations a run exercised (see README, Conformance).
       const log = process.env.EMULATOR_COVERAGE_FILE;
       if (log) {

@@ -20,11 +20,12 @@ export const SECRET = 'sign-in-test-secret-0123456789-abcdefghijklmnop';
  * People beyond the demo seed:
  *   pat@contractors.test  password, member of Initech only. Initech has an active SSO connection
  *                         but owns no domain, so the hosted page offers a password — the case
- *                         Gatehouse's own enforcement must catch.
+ *                         Gatehouse's own enforcement must catch. Initech allows SSO profiles
+ *                         outside its domains, which WorkOS links only after an emailed code.
  *   dana@globex.test      password, Globex membership deactivated.
  */
 export const EXTRA_SEED = {
-  organizations: [{ name: 'Initech', external_id: 'initech', domains: [], connections: [{ type: 'OktaSAML', name: 'Initech Okta', state: 'active' }] }],
+  organizations: [{ name: 'Initech', external_id: 'initech', domains: [], allow_profiles_outside_organization: true, connections: [{ type: 'OktaSAML', name: 'Initech Okta', state: 'active' }] }],
   users: [
     { email: 'pat@contractors.test', password: 'initech-pat-demo', first_name: 'Pat', last_name: 'Parker', memberships: [{ organization: 'Initech', role: 'member' }] },
     { email: 'dana@globex.test', password: 'globex-dana-demo', first_name: 'Dana', last_name: 'Dorn', memberships: [{ organization: 'Globex', role: 'member', status: 'inactive' }] },

@@ -15,6 +15,8 @@ import { createM2MApplication } from '../../services/m2m.ts';
 import { completeAuthorization, parseAuthorizeRequest } from '../../services/authorize.ts';
 import { requireUser } from '../../services/users.ts';
 import { loadSeed, parseSeedText } from '../../seed/load-seed.ts';
+import { setCorsOrigins } from '../../services/cors-origins.ts';
+import { defineFeatureFlag } from '../../services/feature-flags.ts';
 
 const FaultInput = z.object({
   method: z.string().min(1).default('*'),
@@ -88,6 +90,13 @@ export function controlRoutes(ctx: EmulatorContext, faults: FaultHooks): Hono {
     return c.json({ ...world.settings });
   });
 
+  // Browser origins allowed to call the API; the body replaces the whole list.
+  app.get(`${base}/cors_origins`, (c) => c.json({ data: [...world.corsOrigins.values()] }));
+  app.put(`${base}/cors_origins`, async (c) => {
+    const { origins } = parseInput(z.object({ origins: z.array(z.string().min(1)) }), await readBody(c));
+    return c.json({ data: setCorsOrigins(world, origins) });
+  });
+
   app.get(`${base}/clock`, (c) => c.json({ now: world.nowIso(), offset_ms: world.clock.offsetMs() }));
   app.post(`${base}/clock`, async (c) => {
     const input = parseInput(ClockInput, await readBody(c));
@@ -108,6 +117,8 @@ export function controlRoutes(ctx: EmulatorContext, faults: FaultHooks): Hono {
     return c.json(setConnectionState(ctx, c.req.param('id'), state));
   });
   app.post(`${base}/directories`, async (c) => c.json(createDirectory(ctx, await readBody(c)), 201));
+  // Feature flags are defined in the WorkOS dashboard; here, by slug (defining again updates).
+  app.post(`${base}/feature_flags`, async (c) => c.json(defineFeatureFlag(ctx, await readBody(c)), 201));
   app.post(`${base}/m2m_applications`, async (c) => {
     const { application, client_secret } = createM2MApplication(ctx, await readBody(c));
     const { client_secret_hash: _hash, ...visible } = application;

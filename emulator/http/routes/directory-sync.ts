@@ -8,7 +8,7 @@ import * as directories from '../../services/directories.ts';
 export function directorySyncRoutes(ctx: EmulatorContext): Hono {
   const app = new Hono();
   app.get('/connections', (c) =>
-    c.json(connections.listConnections(ctx, defined({ connection_type: query(c, 'connection_type'), domain: query(c, 'domain'), organization_id: query(c, 'organization_id') }), listParams(c))));
+    c.json(connections.listConnections(ctx, defined({ connection_type: query(c, 'connection_type'), domain: query(c, 'domain'), organization_id: query(c, 'organization_id'), search: query(c, 'search') }), listParams(c))));
   app.get('/connections/:id', (c) => c.json(connections.getConnection(ctx, c.req.param('id'))));
   app.delete('/connections/:id', (c) => {
     connections.deleteConnection(ctx, c.req.param('id'));

@@ -1,14 +1,14 @@
 // /organizations, /organization_domains and /authorization (roles, permissions).
 import { Hono } from 'hono';
 import type { EmulatorContext } from '../../services/context.ts';
-import { readBody, listParams, queryList, defined } from '../request.ts';
+import { readBody, listParams, query, queryList, defined } from '../request.ts';
 import * as orgs from '../../services/organizations.ts';
 import * as roles from '../../services/roles.ts';
 
 export function organizationRoutes(ctx: EmulatorContext): Hono {
   const app = new Hono();
   app.post('/organizations', async (c) => c.json(orgs.createOrganization(ctx, await readBody(c)), 201));
-  app.get('/organizations', (c) => c.json(orgs.listOrganizations(ctx, defined({ domains: queryList(c, 'domains') }), listParams(c))));
+  app.get('/organizations', (c) => c.json(orgs.listOrganizations(ctx, defined({ domains: queryList(c, 'domains'), search: query(c, 'search') }), listParams(c))));
   app.get('/organizations/external_id/:externalId', (c) => c.json(orgs.getOrganizationByExternalId(ctx, c.req.param('externalId'))));
   app.get('/organizations/:id', (c) => c.json(orgs.getOrganization(ctx, c.req.param('id'))));
   app.put('/organizations/:id', async (c) => c.json(orgs.updateOrganization(ctx, c.req.param('id'), await readBody(c))));

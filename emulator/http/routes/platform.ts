@@ -1,24 +1,11 @@
 // /portal/generate_link, /events, /webhook_endpoints and audit log ingestion.
 import { Hono } from 'hono';
-import { z } from 'zod';
 import type { EmulatorContext } from '../../services/context.ts';
 import { readBody, listParams, query, queryList, defined } from '../request.ts';
 import { generatePortalLink } from '../../services/portal.ts';
 import { listEvents } from '../../services/events.ts';
 import * as endpoints from '../../services/webhook-endpoints.ts';
-import { parseInput } from '../../services/input.ts';
-import { requireOrganization } from '../../services/organizations.ts';
-
-const AuditLogEventInput = z.object({
-  organization_id: z.string().min(1),
-  event: z.object({
-    action: z.string().min(1),
-    occurred_at: z.string().min(1),
-    actor: z.object({ id: z.string(), type: z.string() }).loose(),
-    targets: z.array(z.object({ id: z.string(), type: z.string() }).loose()),
-    context: z.object({ location: z.string() }).loose(),
-  }).loose(),
-});
+import { createAuditLogEvent } from '../../services/audit-logs.ts';
 
 export function platformRoutes(ctx: EmulatorContext): Hono {
   const app = new Hono();
@@ -47,12 +34,7 @@ export function platformRoutes(ctx: EmulatorContext): Hono {
     return c.body(null, 204);
   });
 
-  // Accepted and validated, not stored: audit logs are Gatehouse's own concern; this exists so
-  // SDK retry behaviour (which applies to this path) can be exercised against the emulator.
-  app.post('/audit_logs/events', async (c) => {
-    const input = parseInput(AuditLogEventInput, await readBody(c));
-    requireOrganization(ctx, input.organization_id);
-    return c.json({ success: true });
-  });
+  // Stored for exports; a registered action schema decides which targets an event may name.
+  app.post('/audit_logs/events', async (c) => c.json(createAuditLogEvent(ctx, await readBody(c))));
   return app;
 }

@@ -7,9 +7,10 @@ import { authenticate } from '../../services/authenticate.ts';
 import { logout, revokeSession } from '../../services/sessions.ts';
 import { parseInput } from '../../services/input.ts';
 import { z } from 'zod';
-import { completeAuthorization, completeSsoAuthorization, parseAuthorizeRequest, resolveAuthorizeConnection, type AuthorizeRequest } from '../../services/authorize.ts';
+import { authorizationErrorRedirect, completeAuthorization, completeSsoAuthorization, parseAuthorizeRequest, resolveAuthorizeConnection, type AuthorizeRequest } from '../../services/authorize.ts';
 import { ssoUserSignIn } from '../../services/test-idp.ts';
 import { exchangeSsoCode, getSsoProfile } from '../../services/sso.ts';
+import { authorizeSsoLogout, completeSsoLogout } from '../../services/sso-logout.ts';
 import { clientCredentialsToken } from '../../services/m2m.ts';
 import { EmulatorError } from '../../services/errors.ts';
 
@@ -50,8 +51,12 @@ export function signInRoutes(ctx: EmulatorContext, options: SignInRouteOptions):
     const req = parseAuthorizeRequest(ctx, c.req.query());
     const connection = resolveAuthorizeConnection(ctx, req);
     if (connection && autoSignIn(req, options)) {
-      const signIn = ssoUserSignIn(ctx, connection, { email: req.login_hint! });
-      return c.redirect(completeAuthorization(ctx, req, signIn), 302);
+      try {
+        return c.redirect(completeAuthorization(ctx, req, ssoUserSignIn(ctx, connection, { email: req.login_hint! })), 302);
+      } catch (error) {
+        if (!(error instanceof EmulatorError) || error.body.code !== 'profile_not_allowed_outside_organization') throw error;
+        return c.redirect(authorizationErrorRedirect(req, error.body.code, error.message), 302);
+      }
     }
     if (options.hostedPages) return next();
     return noHostedPages(c);
@@ -66,6 +71,11 @@ export function signInRoutes(ctx: EmulatorContext, options: SignInRouteOptions):
     return noHostedPages(c);
   });
 
+  app.post('/sso/logout/authorize', async (c) => c.json(authorizeSsoLogout(ctx, await readBody(c))));
+  app.get('/sso/logout', (c) => {
+    completeSsoLogout(ctx, query(c, 'token'));
+    return c.body(null, 200);
+  });
   app.post('/sso/token', async (c) => c.json(exchangeSsoCode(ctx, await readBody(c))));
   app.get('/sso/profile', (c) => {
     const header = c.req.header('authorization') ?? '';

@@ -9,6 +9,7 @@ import * as codes from '../../services/one-time-codes.ts';
 import { listUserSessions } from '../../services/sessions.ts';
 import * as mfa from '../../services/mfa.ts';
 import { createRedirectUri } from '../../services/redirect-uris.ts';
+import { createCorsOrigin } from '../../services/cors-origins.ts';
 import { parseInput } from '../../services/input.ts';
 
 export function userManagementRoutes(ctx: EmulatorContext): Hono {
@@ -16,7 +17,7 @@ export function userManagementRoutes(ctx: EmulatorContext): Hono {
   const base = '/user_management';
 
   app.post(`${base}/users`, async (c) => c.json(users.createUser(ctx, await readBody(c)), 201));
-  app.get(`${base}/users`, (c) => c.json(users.listUsers(ctx, defined({ email: query(c, 'email'), organization_id: query(c, 'organization_id') }), listParams(c))));
+  app.get(`${base}/users`, (c) => c.json(users.listUsers(ctx, defined({ email: query(c, 'email'), organization_id: query(c, 'organization_id'), organization: query(c, 'organization') }), listParams(c))));
   app.get(`${base}/users/external_id/:externalId`, (c) => c.json(users.getUserByExternalId(ctx, c.req.param('externalId'))));
   app.get(`${base}/users/:id`, (c) => c.json(users.getUser(ctx, c.req.param('id'))));
   app.put(`${base}/users/:id`, async (c) => c.json(users.updateUser(ctx, c.req.param('id'), await readBody(c))));
@@ -47,6 +48,7 @@ export function userManagementRoutes(ctx: EmulatorContext): Hono {
   app.get(`${base}/email_verification/:id`, (c) => c.json(codes.getEmailVerification(ctx, c.req.param('id'))));
 
   app.post(`${base}/redirect_uris`, async (c) => c.json(createRedirectUri(ctx, await readBody(c)), 201));
+  app.post(`${base}/cors_origins`, async (c) => c.json(createCorsOrigin(ctx, await readBody(c)), 201));
   app.post(`${base}/magic_auth`, async (c) => c.json(codes.createMagicAuth(ctx, await readBody(c)), 201));
   app.get(`${base}/magic_auth/:id`, (c) => c.json(codes.getMagicAuth(ctx, c.req.param('id'))));
   app.post(`${base}/password_reset`, async (c) => c.json(codes.createPasswordReset(ctx, await readBody(c)), 201));

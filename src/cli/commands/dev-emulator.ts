@@ -4,10 +4,12 @@
 // the emulator's seed file, read as data.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { EMULATOR_MAIN } from './emulator.ts';
 import { HANDLED_EVENT_TYPES } from '../../webhooks/handlers.ts';
+import { loadConfig } from '../../config.ts';
 
 export const DEMO_SEED = fileURLToPath(new URL('../../../emulator/seed/demo-seed.yaml', import.meta.url));
 
@@ -20,9 +22,15 @@ export interface EmulatorProcess {
   stop(): Promise<void>;
 }
 
-/** Starts the emulator on a free port and resolves once it printed where it listens. */
-export function startEmulatorProcess(options: { seed?: string; timeoutMs?: number } = {}): Promise<EmulatorProcess> {
-  const child = spawn(process.execPath, [EMULATOR_MAIN, '--port', '0', '--seed', options.seed ?? DEMO_SEED], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts the emulator on a free port and resolves once it printed where it listens. Its world is
+ * kept in `<GATEHOUSE_DATA_DIR>/emulator` (seeded on the first start only), so a restarted dev
+ * finds the same organizations, users and connections — the ids Gatehouse's data points at.
+ */
+export function startEmulatorProcess(options: { seed?: string; timeoutMs?: number; stateDir?: string } = {}): Promise<EmulatorProcess> {
+  const stateDir = options.stateDir ?? join(loadConfig().GATEHOUSE_DATA_DIR, 'emulator');
+  const args = [EMULATOR_MAIN, '--port', '0', '--seed', options.seed ?? DEMO_SEED, '--state-dir', stateDir];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -81,9 +89,16 @@ export function demoSignIns(seedPath: string = DEMO_SEED): DemoSignIn[] {
 /** Registers Gatehouse's webhook receiver with the emulator (its WorkOS API, plus the emulator's
  * extension of a caller-chosen signing secret). Every event type Gatehouse handles is subscribed. */
 export async function registerWebhookEndpoint(emulator: EmulatorProcess, endpointUrl: string, secret: string): Promise<void> {
+  const headers = { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' };
+  // A restarted emulator still holds the last run's endpoint (and its old secret): replace it.
+  const listed = await fetch(`${emulator.url}/webhook_endpoints?limit=100`, { headers });
+  const existing = listed.ok ? ((await listed.json()) as { data: Array<{ id: string; endpoint_url: string }> }).data : [];
+  for (const e of existing.filter((x) => x.endpoint_url === endpointUrl)) {
+    await fetch(`${emulator.url}/webhook_endpoints/${e.id}`, { method: 'DELETE', headers });
+  }
   const res = await fetch(`${emulator.url}/webhook_endpoints`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' },
+    headers,
     body: JSON.stringify({ endpoint_url: endpointUrl, events: [...HANDLED_EVENT_TYPES], secret }),
   });
   if (!res.ok) throw new Error(`the emulator refused the webhook endpoint (HTTP ${res.status})`);

@@ -1,0 +1,105 @@
+// Wire shapes of the environment-level features beyond users, organizations, SSO and directories:
+// CORS origins, API keys, groups, feature flags, audit-log schemas and exports, authorization
+// resources and device authorization. Same rule as `types.ts`: what WorkOS shows, nothing private.
+import type { Iso } from './types.ts';
+
+export interface CorsOriginWire {
+  object: 'cors_origin';
+  id: string;
+  origin: string;
+  created_at: Iso;
+  updated_at: Iso;
+}
+
+/** A kept answer to a POST with an `Idempotency-Key` (http/idempotency.ts); private, never listed. */
+export interface IdempotentAnswer {
+  /** sha256 of the request body: the same key with another body is refused. */
+  fingerprint: string;
+  status: number;
+  contentType: string | null;
+  body: string;
+  atMs: number;
+}
+
+export type ApiKeyOwner = { type: 'organization'; id: string } | { type: 'user'; id: string; organization_id: string };
+
+export interface ApiKeyWire {
+  object: 'api_key';
+  id: string;
+  owner: ApiKeyOwner;
+  name: string;
+  obfuscated_value: string;
+  last_used_at: Iso | null;
+  permissions: string[];
+  created_at: Iso;
+  updated_at: Iso;
+}
+
+/** An API key with the hash of its value (the value itself is shown once, at creation). */
+export interface ApiKeyRecord {
+  wire: ApiKeyWire;
+  value_hash: string;
+}
+
+export interface FeatureFlagWire {
+  object: 'feature_flag';
+  id: string;
+  slug: string;
+  name: string;
+  description: string | null;
+  owner: { email: string; first_name: string | null; last_name: string | null } | null;
+  tags: string[];
+  enabled: boolean;
+  default_value: boolean;
+  created_at: Iso;
+  updated_at: Iso;
+}
+
+export interface AuditLogSchemaWire {
+  object: 'audit_log_schema';
+  version: number;
+  actor?: { metadata: Record<string, unknown> };
+  targets: Array<{ type: string; metadata?: Record<string, unknown> }>;
+  metadata?: Record<string, unknown>;
+  created_at: Iso;
+}
+
+export interface AuditLogActionRecord {
+  name: string;
+  schemas: AuditLogSchemaWire[];
+  created_at: Iso;
+  updated_at: Iso;
+}
+
+export interface AuditLogEventRecord {
+  id: string;
+  organization_id: string;
+  event: Record<string, unknown> & { action: string; occurred_at: string };
+}
+
+export interface AuditLogExportWire {
+  object: 'audit_log_export';
+  id: string;
+  state: 'pending' | 'ready' | 'error';
+  url: string | null;
+  created_at: Iso;
+  updated_at: Iso;
+}
+
+export interface JwtTemplateWire {
+  object: 'jwt_template';
+  content: string;
+  created_at: Iso;
+  updated_at: Iso;
+}
+
+/** An organization's own group of members (not a directory group: these are managed by the app). */
+export interface GroupWire {
+  object: 'group';
+  id: string;
+  organization_id: string;
+  name: string;
+  description: string | null;
+  created_at: Iso;
+  updated_at: Iso;
+}
