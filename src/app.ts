@@ -41,6 +41,8 @@ export function storeLocationFor(config: Config): StoreLocation {
 export interface OpenGatehouseOptions {
   logger?: Logger;
   store?: Store;
+  /** Routes only `gatehouse dev` adds (the dev mailbox). */
+  devRoutes?: Hono;
 }
 
 export async function openGatehouse(config: Config, options: OpenGatehouseOptions = {}): Promise<Gatehouse> {
@@ -70,6 +72,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     store, logger, authenticate: access.authenticate, publicUrl: config.PUBLIC_URL,
     ...(directorySync.routes ? { webhookRoutes: directorySync.routes } : {}),
     ...(signInRoutes ? { signInRoutes } : {}),
+    ...(options.devRoutes ? { devRoutes: options.devRoutes } : {}),
     ...(provider && sso ? { sso: { sso, provider } } : {}),
     ...(access.sessions ? { sessions: access.sessions } : {}),
     ...(organizationAdmin ? { organizationAdmin } : {}),

@@ -26,10 +26,10 @@ export const apiKeysPage: AdminPage = {
     const href = adminHref(orgId, 'api-keys');
     return html`
 ${keys.length === 0 ? html`<p class="empty">No API keys yet. Backends and scripts use API keys to call Gatehouse as this organization.</p>` : html`
-<table><thead><tr><th scope="col">Name</th><th scope="col">Prefix</th><th scope="col">Role</th><th scope="col">Owner</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">Expires</th><th scope="col">Status</th><th scope="col"><span class="muted">Actions</span></th></tr></thead>
+<div class="table-wrap"><table><thead><tr><th scope="col">Name</th><th scope="col">Prefix</th><th scope="col">Role</th><th scope="col">Owner</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">Expires</th><th scope="col">Status</th><th scope="col"><span class="muted">Actions</span></th></tr></thead>
 <tbody>${keys.map((k) => html`<tr><td>${k.name}</td><td><code>${k.displayPrefix}…</code></td><td><code>${k.role}</code></td><td>${k.ownerUserId ? html`<code>${k.ownerUserId}</code>` : 'organization'}</td>
 <td>${formatTime(k.createdAt)}</td><td>${formatTime(k.lastUsedAt)}</td><td>${formatTime(k.expiresAt)}</td><td>${k.revokedAt ? `revoked ${formatTime(k.revokedAt)}` : 'active'}</td>
-<td>${k.revokedAt ? '' : html`<form class="inline" method="post" action="${href}/revoke"><input type="hidden" name="keyId" value="${k.id}"><button type="submit" aria-label="Revoke key ${k.name}">Revoke</button></form>`}</td></tr>`)}</tbody></table>`}
+<td>${k.revokedAt ? '' : html`<form class="inline" method="post" action="${href}/revoke"><input type="hidden" name="keyId" value="${k.id}"><button type="submit" aria-label="Revoke key ${k.name}">Revoke</button></form>`}</td></tr>`)}</tbody></table></div>`}
 <h2>Create an API key</h2>
 <form method="post" action="${href}/create">
 <label for="key-name">Name</label><input id="key-name" name="name" required maxlength="200" placeholder="billing backend">
@@ -49,12 +49,7 @@ ${keys.length === 0 ? html`<p class="empty">No API keys yet. Backends and script
         const { apiKey, secret } = await inTenant(store.db, orgId, (tx) =>
           createApiKey(tx, { creator: auth, name: parsed.data.name, role: parsed.data.role, ownership: parsed.data.ownership, expiresAt: days ? new Date(Date.now() + days * 86_400_000) : null }),
         );
-        return {
-          notice: `API key ${apiKey.name} created.`,
-          reveal: html`<section class="notice" aria-labelledby="secret-title"><h2 id="secret-title">Copy the secret now</h2>
-<p>This is the only time it is shown. Store it in your secret manager.</p>
-<p><label for="new-secret">Secret of ${apiKey.name}</label><input id="new-secret" readonly size="70" value="${secret}" data-testid="new-api-key-secret"></p></section>`,
-        };
+        return { notice: `API key ${apiKey.name} created.`, label: apiKey.name, secret };
       },
     },
     revoke: {

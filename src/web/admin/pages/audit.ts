@@ -28,8 +28,8 @@ export const auditPage: AdminPage = {
 ${verdict}
 ${events.length === 0
   ? html`<p class="empty">No audit events yet. Sign-ins, SSO changes, membership and key changes appear here.</p>`
-  : html`<table><caption class="muted">Latest ${events.length} events</caption>
+  : html`<div class="table-wrap"><table><caption class="muted">Latest ${events.length} events</caption>
 <thead><tr><th scope="col">Seq</th><th scope="col">Time</th><th scope="col">Type</th><th scope="col">Actor</th><th scope="col">Target</th><th scope="col">Hash</th></tr></thead>
-<tbody>${events.map((e) => html`<tr><td>${e.seq}</td><td class="nowrap">${formatTime(e.createdAt)}</td><td class="nowrap"><code>${e.type}</code></td><td>${e.actor.type}${e.actor.id ? html` <code>${e.actor.id}</code>` : ''}</td><td>${e.target ? html`${e.target.type} <code>${e.target.id}</code>` : '—'}</td><td><code title="${e.hash}">${e.hash.slice(0, 12)}…</code></td></tr>`)}</tbody></table>`}`;
+<tbody>${events.map((e) => html`<tr><td>${e.seq}</td><td class="nowrap">${formatTime(e.createdAt)}</td><td class="nowrap"><code>${e.type}</code></td><td>${e.actor.type}${e.actor.id ? html` <code>${e.actor.id}</code>` : ''}</td><td>${e.target ? html`${e.target.type} <code>${e.target.id}</code>` : '—'}</td><td><code title="${e.hash}">${e.hash.slice(0, 12)}…</code></td></tr>`)}</tbody></table></div>`}`;
   },
 };

@@ -40,18 +40,18 @@ export const membersPage: AdminPage = {
     const roleOptions = (current: string) => roles.map((r) => html`<option value="${r.slug}" ${r.slug === current ? 'selected' : ''}>${r.name}</option>`);
     return html`
 ${members.length === 0 ? html`<p class="empty">No members yet. Invite someone, or connect a directory to provision members automatically.</p>` : html`
-<table><caption class="muted">${members.length} members</caption>
+<div class="table-wrap"><table><caption class="muted">${members.length} members</caption>
 <thead><tr><th scope="col">Member</th><th scope="col">Role</th><th scope="col">Status</th><th scope="col">Source</th><th scope="col">Last sign-in</th><th scope="col">Through SSO</th>${canManage ? html`<th scope="col"><span class="muted">Actions</span></th>` : ''}</tr></thead>
 <tbody>${members.map((m) => html`<tr><td>${m.name ?? ''} <code>${m.email}</code></td>
 <td>${canManage ? html`<form class="inline" method="post" action="${href}/role"><input type="hidden" name="membershipId" value="${m.membershipId}"><label class="visually-hidden" for="role-${m.membershipId}">Role of ${m.email}</label><select id="role-${m.membershipId}" name="role">${roleOptions(m.role)}</select> <button type="submit">Change</button></form>` : html`<code>${m.role}</code>`}</td>
 <td>${m.status}</td><td>${m.source}</td><td>${formatTime(m.lastSignInAt)}</td><td>${m.lastSsoSignInAt ? `yes, ${formatTime(m.lastSsoSignInAt)}` : 'never'}</td>
 ${canManage ? html`<td><form class="inline" method="post" action="${href}/${m.status === 'inactive' ? 'reactivate' : 'deactivate'}"><input type="hidden" name="membershipId" value="${m.membershipId}"><button type="submit" aria-label="${m.status === 'inactive' ? 'Reactivate' : 'Deactivate'} ${m.email}">${m.status === 'inactive' ? 'Reactivate' : 'Deactivate'}</button></form>
-<form class="inline" method="post" action="${href}/remove"><input type="hidden" name="membershipId" value="${m.membershipId}"><button type="submit" aria-label="Remove ${m.email}">Remove</button></form></td>` : ''}</tr>`)}</tbody></table>`}
+<form class="inline" method="post" action="${href}/remove"><input type="hidden" name="membershipId" value="${m.membershipId}"><button type="submit" aria-label="Remove ${m.email}">Remove</button></form></td>` : ''}</tr>`)}</tbody></table></div>`}
 <h2>Invitations</h2>
-${invitations.length === 0 ? html`<p class="empty">No invitations.</p>` : html`<table><thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">State</th><th scope="col">Expires</th>${canManage ? html`<th scope="col"><span class="muted">Actions</span></th>` : ''}</tr></thead>
+${invitations.length === 0 ? html`<p class="empty">No invitations.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">State</th><th scope="col">Expires</th>${canManage ? html`<th scope="col"><span class="muted">Actions</span></th>` : ''}</tr></thead>
 <tbody>${invitations.map((i) => html`<tr><td><code>${i.email}</code></td><td>${i.role_slug ?? '—'}</td><td>${i.state}</td><td>${formatTime(i.expires_at)}</td>
 ${canManage ? html`<td>${i.state === 'pending' ? html`<form class="inline" method="post" action="${href}/resend"><input type="hidden" name="invitationId" value="${i.id}"><button type="submit" aria-label="Resend invitation to ${i.email}">Resend</button></form>
-<form class="inline" method="post" action="${href}/revoke"><input type="hidden" name="invitationId" value="${i.id}"><button type="submit" aria-label="Revoke invitation to ${i.email}">Revoke</button></form>` : ''}</td>` : ''}</tr>`)}</tbody></table>`}
+<form class="inline" method="post" action="${href}/revoke"><input type="hidden" name="invitationId" value="${i.id}"><button type="submit" aria-label="Revoke invitation to ${i.email}">Revoke</button></form>` : ''}</td>` : ''}</tr>`)}</tbody></table></div>`}
 ${canManage ? html`<h2>Invite a member</h2><form method="post" action="${href}/invite">
 <label for="invite-email">Email</label><input id="invite-email" name="email" type="email" required maxlength="320">
 <label for="invite-role">Role</label><select id="invite-role" name="role">${roleOptions('member')}</select>

@@ -24,11 +24,11 @@ export const rolesPage: AdminPage = {
     const [roles, groups] = await inTenant(store.db, orgId, async (tx) => [await listRoles(tx, orgId), await listDirectoryGroups(tx, orgId)] as const);
     const canManage = auth.permissions.includes('roles:manage') || auth.isSuperAdmin;
     return html`
-<table><thead><tr><th scope="col">Role</th><th scope="col">Permissions</th><th scope="col">Kind</th><th scope="col"><span class="muted">Actions</span></th></tr></thead>
+<div class="table-wrap"><table><thead><tr><th scope="col">Role</th><th scope="col">Permissions</th><th scope="col">Kind</th><th scope="col"><span class="muted">Actions</span></th></tr></thead>
 <tbody>${roles.map((r) => html`<tr><td><strong>${r.name}</strong> <code>${r.slug}</code><br><span class="muted">${r.description}</span></td>
 <td>${r.permissions.length ? r.permissions.map((p) => html`<code>${p}</code> `) : html`<span class="empty">none</span>`}</td>
 <td>${r.builtIn ? 'built-in' : 'custom'}</td>
-<td>${!r.builtIn && canManage ? html`<form class="inline" method="post" action="${adminHref(orgId, 'roles')}/delete"><input type="hidden" name="slug" value="${r.slug}"><button type="submit" aria-label="Delete role ${r.name}">Delete</button></form>` : ''}</td></tr>`)}</tbody></table>
+<td>${!r.builtIn && canManage ? html`<form class="inline" method="post" action="${adminHref(orgId, 'roles')}/delete"><input type="hidden" name="slug" value="${r.slug}"><button type="submit" aria-label="Delete role ${r.name}">Delete</button></form>` : ''}</td></tr>`)}</tbody></table></div>
 ${canManage ? html`<h2>Create a custom role</h2>
 <form method="post" action="${adminHref(orgId, 'roles')}/create">
 <label for="role-slug">Slug</label><input id="role-slug" name="slug" required pattern="[a-z][a-z0-9-]{1,47}" placeholder="auditor">
@@ -38,12 +38,12 @@ ${canManage ? html`<h2>Create a custom role</h2>
 <button type="submit">Create role</button></form>` : ''}
 <h2>Directory group mappings</h2>
 ${groups.length === 0 ? html`<p class="empty">No directory groups yet. Once a directory is connected, map its groups to roles here; members get the role of their highest-priority mapped group.</p>` : html`
-<table><thead><tr><th scope="col">Directory group</th><th scope="col">Role</th><th scope="col">Priority</th>${canManage ? html`<th scope="col"><span class="muted">Change</span></th>` : ''}</tr></thead>
+<div class="table-wrap"><table><thead><tr><th scope="col">Directory group</th><th scope="col">Role</th><th scope="col">Priority</th>${canManage ? html`<th scope="col"><span class="muted">Change</span></th>` : ''}</tr></thead>
 <tbody>${groups.map((g) => html`<tr><td>${g.name} <code>${g.id}</code></td><td>${g.role ?? html`<span class="muted">not mapped</span>`}</td><td>${g.priority ?? '—'}</td>
 ${canManage ? html`<td><form class="inline" method="post" action="${adminHref(orgId, 'roles')}/map"><input type="hidden" name="groupId" value="${g.id}">
 <label for="map-role-${g.id}" class="muted" style="display:inline;font-weight:normal">Role for ${g.name}</label> <select id="map-role-${g.id}" name="role"><option value="">(not mapped)</option>${roles.map((r) => html`<option value="${r.slug}" ${r.slug === g.role ? 'selected' : ''}>${r.name}</option>`)}</select>
 <label for="map-priority-${g.id}" class="muted" style="display:inline;font-weight:normal">priority</label> <input id="map-priority-${g.id}" name="priority" type="number" min="0" max="1000" value="${g.priority ?? 0}" style="width:5em">
-<button type="submit">Save</button></form></td>` : ''}</tr>`)}</tbody></table>`}`;
+<button type="submit">Save</button></form></td>` : ''}</tr>`)}</tbody></table></div>`}`;
   },
   actions: {
     create: {

@@ -47,8 +47,8 @@ async function directoryCard(ctx: PageContext) {
   return html`<section aria-labelledby="dsync-title"><h2 id="dsync-title">Directory sync</h2>
 ${directories.length === 0
   ? html`<p class="empty">No directory connected. Open the admin portal for directory sync to connect Okta, Entra ID or another SCIM provider.</p>`
-  : html`<table><thead><tr><th scope="col">Directory</th><th scope="col">State</th><th scope="col">Users</th><th scope="col">Groups</th><th scope="col">Last event</th></tr></thead>
-<tbody>${directories.map((d) => html`<tr><td>${d.name} <span class="muted">${d.type}</span></td><td>${d.state}</td><td>${Number(d.users ?? 0)}</td><td>${Number(d.groups ?? 0)}</td><td>${formatTime(d.provider_updated_at)}</td></tr>`)}</tbody></table>`}
+  : html`<div class="table-wrap"><table><thead><tr><th scope="col">Directory</th><th scope="col">State</th><th scope="col">Users</th><th scope="col">Groups</th><th scope="col">Last event</th></tr></thead>
+<tbody>${directories.map((d) => html`<tr><td>${d.name} <span class="muted">${d.type}</span></td><td>${d.state}</td><td>${Number(d.users ?? 0)}</td><td>${Number(d.groups ?? 0)}</td><td>${formatTime(d.provider_updated_at)}</td></tr>`)}</tbody></table></div>`}
 <p class="muted">Last reconciliation: ${report?.last_run_at ? html`${formatTime(report.last_run_at)}${drift ? ` — ${drift}` : ''}` : 'not run yet'}</p></section>`;
 }
 
