@@ -35,6 +35,13 @@ export interface PageServices {
   reveals?: RevealStore | undefined;
 }
 
+export interface Confirmation {
+  question: string;
+  consequence: string;
+  /** The label of the button that goes ahead, e.g. "Remove bob@acme.test". */
+  confirmLabel: string;
+}
+
 /** A form submission that failed: its message and what was typed, shown again beside its form. */
 export interface FailedAction {
   action: string;
@@ -66,7 +73,16 @@ export interface AdminPage {
   /** Actions whose error the page renders beside its own form (from `ctx.failed`). */
   inlineErrors?: readonly string[];
   /** Form actions: return a notice for the redirect. Throw AppError for a user-facing failure. */
-  actions?: Record<string, { permission: Permission; run(ctx: PageContext, form: Record<string, string>): Promise<ActionResult> }>;
+  actions?: Record<string, {
+    permission: Permission;
+    /**
+     * A destructive action asks first: the question (with what will happen) when this submission
+     * needs confirming, else null. The answer page re-posts the same fields with `confirmed=yes`;
+     * no script needed.
+     */
+    confirm?(ctx: PageContext, form: Record<string, string>): Promise<Confirmation | null>;
+    run(ctx: PageContext, form: Record<string, string>): Promise<ActionResult>;
+  }>;
 }
 
 export interface AdminPagesDeps {
@@ -179,7 +195,17 @@ export function createAdminPages(deps: AdminPagesDeps, pages: AdminPage[]): Hono
     const form: Record<string, string> = {};
     for (const [k, v] of Object.entries(raw)) if (typeof v === 'string') form[k] = v;
     try {
-      const result = await action.run({ store: deps.store, auth, orgId, c, services }, form);
+      const ctx: PageContext = { store: deps.store, auth, orgId, c, services };
+      const confirmation = form.confirmed === 'yes' ? null : await action.confirm?.(ctx, form);
+      if (confirmation) {
+        c.header('cache-control', 'no-store');
+        const sections = sectionsFor(auth, orgId);
+        return c.html(await page({
+          title: confirmation.question, auth, orgId, orgName, section: p.section, viewer: await viewerOf(auth), sections,
+          body: confirmPage(confirmation, `${adminHref(orgId, p.section)}/${c.req.param('action')}`, form, adminHref(orgId, p.section)),
+        }));
+      }
+      const result = await action.run(ctx, form);
       if (typeof result === 'string') return c.redirect(`${adminHref(orgId, p.section)}?notice=${encodeURIComponent(result)}`, 303);
       if ('redirect' in result) return c.redirect(result.redirect, 303);
       if ('secret' in result) {
@@ -209,5 +235,19 @@ function secretCard(label: string, secret: string): Markup {
 <p>This is the only time it is shown. Store it in your secret manager.</p>
 <label for="new-secret">Secret of ${label}</label>
 <input id="new-secret" class="secret" readonly value="${secret}" data-testid="new-api-key-secret">
+</section>`;
+}
+
+/** The confirm step: the same fields posted again with confirmed=yes, or back to the page. */
+function confirmPage(q: Confirmation, action: string, form: Record<string, string>, back: string): Markup {
+  return html`<section class="confirm" aria-labelledby="confirm-title">
+<h2 id="confirm-title" class="visually-hidden">Confirm</h2>
+<p>${q.consequence}</p>
+<form method="post" action="${action}" class="actions">
+${Object.entries(form).filter(([k]) => k !== 'confirmed').map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}
+<input type="hidden" name="confirmed" value="yes">
+<button type="submit" class="danger strong">${q.confirmLabel}</button>
+<a class="button secondary" href="${back}">Cancel</a>
+</form>
 </section>`;
 }
