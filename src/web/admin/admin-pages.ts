@@ -155,8 +155,8 @@ export function createAdminPages(deps: AdminPagesDeps, pages: AdminPage[]): Hono
     const tenants = await listTenants(deps.store.db);
     const body = html`<p>Every tenant. Entering one is recorded in that tenant's audit trail.</p>
 <div class="table-wrap"><table><thead><tr><th scope="col">Tenant</th><th scope="col">SSO</th><th scope="col">Directories</th><th scope="col">Members</th><th scope="col"><span class="muted">Enter</span></th></tr></thead>
-<tbody>${tenants.map((t) => html`<tr><td>${t.name} <code>${t.id}</code></td><td>${t.sso.enabled ? (t.sso.enforced ? `enforced (${t.sso.provider})` : `enabled (${t.sso.provider})`) : 'off'}</td>
-<td>${t.directories.count} (${t.directories.users} users)</td><td>${t.members.active} active, ${t.members.inactive} inactive, ${t.members.pending} pending</td>
+<tbody>${tenants.map((t) => html`<tr><td>${t.name} <span class="id" title="${t.id}">${t.id}</span></td><td>${t.sso.enabled ? (t.sso.enforced ? `enforced (${t.sso.provider})` : `enabled (${t.sso.provider})`) : 'off'}</td>
+<td>${t.directories.count} (${t.directories.users === 1 ? '1 user' : `${t.directories.users} users`})</td><td>${t.members.active} active, ${t.members.inactive} inactive, ${t.members.pending} pending</td>
 <td><a href="${adminHref(t.id, 'members')}">Enter ${t.name}</a></td></tr>`)}</tbody></table></div>`;
     return c.html(await page({ title: 'Tenants', auth, orgId: auth.organizationId, orgName: 'Super-admin', section: 'tenants', body, viewer: await viewerOf(auth) }));
   });
