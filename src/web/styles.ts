@@ -32,7 +32,8 @@ code { background: #eef0f4; padding: 0 .25rem; border-radius: .2rem; font-size: 
 .devbar { background: #fff4d6; color: #5c4400; padding: .35rem 1.25rem; font-size: .9rem; }
 
 /* navigation: only the sections the person may use */
-nav.sections { display: flex; gap: .25rem; flex-wrap: wrap; padding: .5rem 1.25rem; background: #e6e9ef; }
+nav.sections { display: flex; gap: .25rem; flex-wrap: wrap; padding: .5rem 1.25rem; background: #e6e9ef;
+  padding-left: max(1.25rem, calc((100% - 72rem) / 2 + 1.25rem)); }
 nav.sections a { padding: .35rem .7rem; border-radius: .3rem; color: var(--ink); text-decoration: none; }
 nav.sections a[aria-current=page] { background: var(--ink); color: #fff; }
 
@@ -52,6 +53,8 @@ button.danger, .button.danger { background: #fff; color: var(--danger); border-c
 button.danger.strong { background: var(--danger); color: #fff; border-color: var(--danger); }
 .actions { display: flex; flex-wrap: wrap; gap: .4rem; align-items: center; }
 form.inline { display: inline-flex; gap: .35rem; align-items: center; margin: 0; }
+main > form.actions, main > p.muted { margin: 0 0 1rem; }
+td .actions { flex-wrap: nowrap; }
 
 /* forms */
 label { display: block; margin: .6rem 0 .2rem; font-weight: 600; }

@@ -62,7 +62,12 @@ export function describeTarget(target: AuditTarget | null, data: unknown, names:
       return email ? `invitation to ${email}` : 'an invitation';
     case 'session':
       return 'a session';
-    default:
-      return `${target.type.replace(/_/g, ' ')} ${target.id}`;
+    case 'organization':
+      return 'the organization';
+    default: {
+      // The id is in the cell's title; the words say what kind of thing it was.
+      const named = typeof data === 'object' && data !== null ? (data as Record<string, unknown>).domain ?? (data as Record<string, unknown>).name : undefined;
+      return `${target.type.replace(/_/g, ' ')}${typeof named === 'string' ? ` ${named}` : ''}`;
+    }
   }
 }
