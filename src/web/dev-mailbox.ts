@@ -130,6 +130,7 @@ ${all.map((m) => html`<section class="mail" data-kind="${m.kind}" data-to="${m.t
 <h2>${m.subject}</h2>
 <p class="muted">To <strong>${m.to}</strong> · from ${m.from === 'gatehouse' ? 'Gatehouse' : 'WorkOS (emulator)'} · ${m.at.replace('T', ' ').slice(0, 19)} UTC</p>
 ${m.links.length ? html`<p class="actions">${m.links.map((l) => html`<a class="button" href="${l.href}">${l.label}</a>`)}</p>` : ''}
+${m.kind === 'invitation' ? html`<p class="field-hint">The button signs the invitee up through Gatehouse's sign-in, so they come back here signed in; the link below is the one WorkOS mails.</p>` : ''}
 <pre>${m.text}</pre>
 </section>`)}`,
     }));
