@@ -58,6 +58,8 @@ td .actions { flex-wrap: nowrap; }
 
 /* forms */
 label { display: block; margin: .6rem 0 .2rem; font-weight: 600; }
+label.inline-label { display: inline; font-weight: 400; margin: 0; }
+input.narrow-number { width: 5em; }
 label.check { display: flex; gap: .45rem; align-items: flex-start; font-weight: 400; }
 input, select, textarea { font: inherit; padding: .4rem .5rem; border: 1px solid #b8c0cf; border-radius: .3rem;
   background: #fff; max-width: 100%; }
