@@ -202,6 +202,9 @@ describe('the newcomer walk', { skip: skipWithoutChromium }, () => {
     await capture(alice.page, 'home-alice');
     await alice.page.locator('main').getByRole('link', { name: 'Open' }).first().click();
     await capture(alice.page, 'alice-sso');
+    await alice.page.locator('nav.sections').getByRole('link', { name: 'Roles' }).click();
+    assert.match(await alice.page.locator('main table').first().innerText(), /Auditor\s+org-auditor/, 'the seed\'s custom role is on the roles page');
+    await capture(alice.page, 'alice-roles');
     await alice.context.close();
 
     const bob = await newPage();
