@@ -43,7 +43,7 @@ ${typed ? html`<p class="error" role="alert">${failed!.message}</p>` : ''}
 <h2>Directory group mappings</h2>
 ${groups.length === 0 ? html`<p class="empty">No directory groups yet. Once a directory is connected, map its groups to roles here; members get the role of their highest-priority mapped group.</p>` : html`
 <div class="table-wrap"><table><thead><tr><th scope="col">Directory group</th><th scope="col">Role</th><th scope="col">Priority</th>${canManage ? html`<th scope="col"><span class="muted">Change</span></th>` : ''}</tr></thead>
-<tbody>${groups.map((g) => html`<tr><td>${g.name} <code>${g.id}</code></td><td>${g.role ?? html`<span class="muted">not mapped</span>`}</td><td>${g.priority ?? '—'}</td>
+<tbody>${groups.map((g) => html`<tr><td>${g.name}<br><span class="id" title="${g.id}">${g.id}</span></td><td>${g.role ?? html`<span class="muted">not mapped</span>`}</td><td>${g.priority ?? '—'}</td>
 ${canManage ? html`<td><form class="inline" method="post" action="${adminHref(orgId, 'roles')}/map"><input type="hidden" name="groupId" value="${g.id}">
 <label for="map-role-${g.id}" class="muted inline-label">Role for ${g.name}</label> <select id="map-role-${g.id}" name="role"><option value="">(not mapped)</option>${roles.map((r) => html`<option value="${r.slug}" ${r.slug === g.role ? 'selected' : ''}>${r.name}</option>`)}</select>
 <label for="map-priority-${g.id}" class="muted inline-label">priority</label> <input id="map-priority-${g.id}" name="priority" type="number" min="0" max="1000" value="${g.priority ?? 0}" class="narrow-number">
