@@ -4,6 +4,7 @@
 // WORKOS_API_KEY points at a real WorkOS), and the URL and demo sign-ins printed.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,13 +19,30 @@ import { clearDevState, writeDevState } from '../dev-state.ts';
 /** The seed organization whose admins are super-admins in dev, by its stable external id. */
 export const DEV_SUPERADMIN_HANDLE = 'globex';
 
-/** An organization's id by its external id, asked of the emulator's WorkOS API (ids change per run, handles do not). */
-async function organizationIdByExternalId(emulator: EmulatorProcess, externalId: string): Promise<string | undefined> {
-  const res = await fetch(`${emulator.url}/organizations/external_id/${encodeURIComponent(externalId)}`, { headers: { authorization: `Bearer ${emulator.apiKey}` } });
-  if (res.ok) return ((await res.json()) as { id?: string }).id;
-  const list = await fetch(`${emulator.url}/organizations?limit=100`, { headers: { authorization: `Bearer ${emulator.apiKey}` } });
-  if (!list.ok) return undefined;
-  return ((await list.json()) as { data: Array<{ id: string; external_id?: string | null }> }).data.find((o) => o.external_id === externalId)?.id;
+/**
+ * An organization's id by its external id, asked of the emulator's WorkOS API (ids change per
+ * run, handles do not). A connection of its own, closed after: opening the embedded database
+ * next blocks the event loop for seconds, and a pooled keep-alive socket the emulator closes
+ * meanwhile would fail the next request made on it.
+ */
+function organizationIdByExternalId(emulator: EmulatorProcess, externalId: string): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const req = httpGet(`${emulator.url}/organizations/external_id/${encodeURIComponent(externalId)}`, {
+      agent: false, headers: { authorization: `Bearer ${emulator.apiKey}`, connection: 'close' },
+    }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => {
+        try {
+          resolve(res.statusCode === 200 ? (JSON.parse(body) as { id?: string }).id : undefined);
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+    req.on('error', reject);
+  });
 }
 
 /**
