@@ -63,6 +63,8 @@ export interface OpenGatehouseOptions {
   metrics?: Metrics;
   /** Time for sessions and credential caching; tests move it instead of sleeping. */
   clock?: () => number;
+  /** Routes only `gatehouse dev` adds (the dev mailbox). */
+  devRoutes?: Hono;
 }
 
 export async function openGatehouse(config: Config, options: OpenGatehouseOptions = {}): Promise<Gatehouse> {
@@ -118,6 +120,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     metrics, metricsOnOwnPort: config.METRICS_PORT !== undefined,
     ...(directorySync.routes ? { webhookRoutes: directorySync.routes } : {}),
     ...(signInRoutes ? { signInRoutes } : {}),
+    ...(options.devRoutes ? { devRoutes: options.devRoutes } : {}),
     ...(provider && sso ? { sso: { sso, provider } } : {}),
     ...(access.sessions ? { sessions: access.sessions } : {}),
     ...(organizationAdmin ? { organizationAdmin } : {}),

@@ -1,8 +1,16 @@
 // The only module that reads the environment (DESIGN.md §3.7). Everything else receives a Config.
 // A bad or missing value becomes a ConfigError that names the variable and what it expects; the
 // CLI prints that one line and exits 2.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseCidrList } from './core/cidr.ts';
+
+/** An IPv4 or IPv6 address, or a DNS host name; dotted numbers must be a real IPv4 address (999.1.1.1 is not). */
+function isListenHost(value: string): boolean {
+  if (isIP(value.replace(/^\[|\]$/g, ''))) return true;
+  if (/^[\d.]+$/.test(value)) return false;
+  return /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(value);
+}
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -29,7 +37,7 @@ const cidrList = z.string().transform((text, ctx) => {
 
 const spec = {
   PORT: { schema: port.default(3000), expects: 'expected an integer port between 0 and 65535' },
-  HOST: { schema: z.string().min(1).default('127.0.0.1'), expects: 'expected a host name or IP address to listen on' },
+  HOST: { schema: z.string().min(1).refine(isListenHost).default('127.0.0.1'), expects: 'expected a host name or IP address to listen on, such as 127.0.0.1 or 0.0.0.0' },
   PUBLIC_URL: { schema: z.url({ protocol: /^https?$/ }).optional(), expects: 'expected an absolute http(s) URL such as https://auth.example.com' },
   DATABASE_URL: { schema: z.string().regex(/^postgres(ql)?:\/\//).optional(), expects: 'expected a postgres:// connection URL (leave unset for embedded PGlite)' },
   DATABASE_POOL_SIZE: { schema: z.coerce.number().int().min(1).max(200).default(10), expects: 'expected an integer between 1 and 200' },

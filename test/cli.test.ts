@@ -46,7 +46,7 @@ describe('gatehouse dev', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   async function runDevOnce(): Promise<void> {
-    const { child, match } = await startCli(['dev'], { PORT: '0', GATEHOUSE_DATA_DIR: dir, GATEHOUSE_SECRET: '' }, /listening on (http:\/\/\S+)/);
+    const { child, match } = await startCli(['dev'], { PORT: '0', GATEHOUSE_DATA_DIR: dir, GATEHOUSE_SECRET: '' }, /listening on (http:\/\/\S+)/, 120_000);
     try {
       const res = await fetch(`${match[1]}/healthz`);
       assert.equal(res.status, 200);

@@ -1,7 +1,8 @@
-// `gatehouse <command>`: the CLI entry. Each command is a function returning an exit code; a
-// configuration error prints one line naming the variable and exits 2 (DESIGN.md §3.7).
-import { ConfigError } from '../config.ts';
-import { isAppError } from '../core/errors.ts';
+// `gatehouse <command>`: the CLI entry. Each command is a function returning an exit code; every
+// failure prints one line naming what to fix (src/cli/failure.ts): 1 the work failed, 2 invalid
+// configuration (DESIGN.md §3.7), 3 the environment refused (database, port).
+import { loadConfig } from '../config.ts';
+import { describeFailure } from './failure.ts';
 import { auditCommand } from './commands/audit.ts';
 import { apiKeysCommand } from './commands/api-keys.ts';
 import { devCommand } from './commands/dev.ts';
@@ -14,17 +15,24 @@ import { serveCommand } from './commands/serve.ts';
 
 export type Command = (args: string[]) => Promise<number>;
 
-const COMMANDS: Record<string, { run: Command; summary: string }> = {
-  dev: { run: devCommand, summary: 'run locally (npm start): PGlite in .gatehouse/, the WorkOS emulator with demo users, webhooks wired' },
-  serve: { run: serveCommand, summary: 'run in production (needs GATEHOUSE_SECRET and DATABASE_URL, or --embedded)' },
-  doctor: { run: doctorCommand, summary: 'check the live configuration (secrets, database, WorkOS, webhook endpoint) and say what to fix' },
-  migrate: { run: migrateCommand, summary: 'apply pending database migrations and exit [--dry-run: list what would be applied]' },
-  'api-keys': { run: apiKeysCommand, summary: 'api-keys list | create --name N --role R | revoke KEY_ID, acting as the key in GATEHOUSE_API_KEY' },
-  audit: { run: auditCommand, summary: 'audit verify [--org ID] [--file F] | audit export --org ID [--out F]' },
-  'provision-eval-tenant': { run: provisionEvalTenantCommand, summary: 'create or find an evaluation tenant in WorkOS and locally, invite its admin: --name N --admin-email E [--seed-demo]' },
-  reconcile: { run: reconcileCommand, summary: 'repair the mirror from WorkOS: Events API from the stored cursor [--org ID] [--full] [--json]' },
-  emulator: { run: emulatorCommand, summary: 'run the offline WorkOS emulator [--port 4100] [--seed FILE]' },
+const COMMANDS: Record<string, { run: Command; summary: string; usage: string }> = {
+  dev: { run: devCommand, usage: 'dev', summary: 'run locally (npm start): PGlite in .gatehouse/, the WorkOS emulator with demo users, webhooks wired' },
+  serve: { run: serveCommand, usage: 'serve [--embedded]', summary: 'run in production (needs GATEHOUSE_SECRET and DATABASE_URL, or --embedded)' },
+  doctor: { run: doctorCommand, usage: 'doctor', summary: 'check the live configuration (secrets, database, WorkOS, webhook endpoint) and say what to fix' },
+  migrate: { run: migrateCommand, usage: 'migrate [--dry-run]', summary: 'apply pending database migrations and exit [--dry-run: list what would be applied]' },
+  'api-keys': { run: apiKeysCommand, usage: 'api-keys list [--json] | create --name N --role R [--environment live|test] [--expires-at ISO] [--json] | revoke KEY_ID', summary: 'api-keys list | create --name N --role R | revoke KEY_ID, acting as the key in GATEHOUSE_API_KEY' },
+  audit: { run: auditCommand, usage: 'audit verify [--org ID] [--file F] | audit export --org ID [--out F]', summary: 'audit verify [--org ID] [--file F] | audit export --org ID [--out F]' },
+  'provision-eval-tenant': { run: provisionEvalTenantCommand, usage: 'provision-eval-tenant --name N --admin-email E [--seed-demo]', summary: 'create or find an evaluation tenant in WorkOS and locally, invite its admin: --name N --admin-email E [--seed-demo]' },
+  reconcile: { run: reconcileCommand, usage: 'reconcile [--org ID] [--full] [--json]', summary: 'repair the mirror from WorkOS: Events API from the stored cursor [--org ID] [--full] [--json]' },
+  emulator: { run: emulatorCommand, usage: 'emulator [--port 4100] [--host 127.0.0.1] [--seed FILE | --empty] [--state-dir DIR] [--api-key KEY] [--client-id ID] [--public-url URL] [--chaos JSON]', summary: 'run the offline WorkOS emulator [--port 4100] [--seed FILE]' },
 };
+
+/** `gatehouse <command> --help`: the command's synopsis and what it does; configuration is in the README. */
+export function commandHelp(name: string): string | null {
+  const command = COMMANDS[name];
+  if (!command) return null;
+  return [`usage: gatehouse ${command.usage}`, '', `  ${command.summary}`, '', 'Configuration comes from environment variables (README.md, Configuration).', 'Exit codes: 0 success, 1 failure, 2 invalid configuration, 3 database or port unavailable.'].join('\n');
+}
 
 export function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
@@ -42,21 +50,25 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`gatehouse: unknown command "${name}"\n\n${usage()}`);
     return 1;
   }
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(commandHelp(name));
+    return 0;
+  }
   try {
     return await command.run(args);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`gatehouse: invalid configuration: ${error.message}`);
-      return 2;
-    }
-    if (isAppError(error)) {
-      console.error(`gatehouse: ${error.code}: ${error.message}`);
-      return 1;
-    }
-    if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`gatehouse ${name}: ${error.message}`);
-      return 1;
-    }
-    throw error;
+    const failure = describeFailure(error, { command: name, ...whereItRuns() });
+    console.error(failure.line);
+    return failure.exitCode;
+  }
+}
+
+/** Where the command listens and which database it opens, only to word a failure. */
+function whereItRuns(): { host?: string; port?: number; databaseUrl?: string } {
+  try {
+    const config = loadConfig();
+    return { host: config.HOST, port: config.PORT, ...(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : {}) };
+  } catch {
+    return {};
   }
 }

@@ -5,6 +5,7 @@
 // Rows the mirror holds but the listing lacks were deleted at the provider without us hearing it:
 // they get the deletion handler, with the deprovisioning that implies.
 import { sql } from 'kysely';
+import { appendAuditEvent } from '../audit/audit-log.ts';
 import { asSystem } from '../store/tenant.ts';
 import type { ProviderEvent } from '../webhooks/event.ts';
 import { EVENT_HANDLERS } from '../webhooks/handlers.ts';
@@ -103,6 +104,8 @@ export async function reconcileFull(deps: ReconcileDeps, report: DriftReport, op
   for (const o of orgs) {
     const orgId = s(o.id)!;
     await reconcileMemberships(run, orgId);
+    // A provider without organization roles must not stop the repair of everything else.
+    await reconcileOrganizationRoles(run, orgId).catch((error: unknown) => options.onProgress(`full: roles of ${orgId} skipped (${(error as Error).message})`));
     for await (const d of client.listAll('/directories', { organization_id: orgId })) await reconcileDirectory(run, orgId, d);
     // Directories the mirror holds that the provider no longer lists were deleted unheard.
     const listed = new Set<string>();
@@ -194,5 +197,33 @@ async function reconcileDirectory(run: FullRun, orgId: string, d: Wire): Promise
       const { groups: _g, ...u } = user;
       await apply(run, 'dsync.group.user_removed', { directory_id: dirId, user: u, group }, orgId);
     }
+  }
+}
+
+/**
+ * The organization's own roles defined at the provider (its custom roles): mirrored so a member
+ * holding one resolves to its permissions and the roles page lists it. A role created here first
+ * (no provider version) is never overwritten, nor a newer provider copy by an older listing.
+ */
+async function reconcileOrganizationRoles(run: FullRun, orgId: string): Promise<void> {
+  for await (const r of run.deps.client.listAll(`/organizations/${orgId}/roles`)) {
+    if (r.type !== 'OrganizationRole' || !s(r.slug) || !s(r.name)) continue;
+    const values = {
+      name: s(r.name)!, description: s(r.description) ?? '', provider_updated_at: s(r.updated_at) ?? run.at,
+      permissions: Array.isArray(r.permissions) ? r.permissions.filter((p): p is string => typeof p === 'string') : [],
+    };
+    await asSystem(run.deps.db, 'full reconciliation repairs every tenant', async (tx) => {
+      const row = await tx.insertInto('organization_roles').values({ organization_id: orgId, slug: s(r.slug)!, ...values })
+        .onConflict((oc) => oc.columns(['organization_id', 'slug']).doUpdateSet({ ...values, updated_at: sql`now()` })
+          .where('organization_roles.provider_updated_at', 'is not', null)
+          .where('organization_roles.provider_updated_at', '<', sql<Date>`excluded.provider_updated_at`))
+        .returning(sql<boolean>`(xmax = 0)`.as('inserted')).executeTakeFirst();
+      if (row?.inserted) {
+        await appendAuditEvent(tx, {
+          organizationId: orgId, type: 'role.created', actor: { type: 'provider_event', id: null },
+          target: { type: 'role', id: s(r.slug)! }, data: { name: values.name, permissions: values.permissions, via: 'reconcile' },
+        });
+      }
+    });
   }
 }

@@ -83,7 +83,10 @@ async function onMembership(ctx: ApplyContext, deleted: boolean): Promise<ApplyO
   await lockLinkEmails(ctx.tx, [email]);
   await adoptLocalMembership(ctx, m.organization_id, m.user_id, m.id);
   const status: MembershipStatus = deleted ? 'inactive' : m.status;
-  const source: MembershipSource = m.directory_managed ? 'directory' : 'manual';
+  // A membership that follows an accepted invitation came from that invitation, whichever event lands first.
+  const invited = !m.directory_managed && await ctx.tx.selectFrom('invitations').select('id').where('organization_id', '=', m.organization_id)
+    .where('accepted_user_id', '=', m.user_id).where('state', '=', 'accepted').executeTakeFirst();
+  const source: MembershipSource = m.directory_managed ? 'directory' : invited ? 'invitation' : 'manual';
   const values = { user_id: m.user_id, role_slug: m.role?.slug ?? 'member', status, deleted_at: deleted ? ctx.version.at : null, ...versionColumns(ctx.version) };
   const row = await ctx.tx
     .insertInto('organization_memberships')
@@ -131,8 +134,10 @@ async function membershipFromInvitation(ctx: ApplyContext, organizationId: strin
   const org = await ctx.tx.selectFrom('organizations').select('default_role_slug').where('id', '=', organizationId).executeTakeFirst();
   const role = roleSlug ?? org?.default_role_slug ?? 'member';
   if (existing) {
-    // The provider's own membership event may already have landed; only fill what it lacks.
+    // The provider's own membership event may already have landed; only fill what it lacks, and
+    // say where the membership came from (the provider's event could only say "not directory").
     if (existing.status === 'pending') await ctx.tx.updateTable('organization_memberships').set({ status: 'active', role_slug: role }).where('organization_id', '=', organizationId).where('id', '=', existing.id).execute();
+    await ctx.tx.updateTable('organization_memberships').set({ source: 'invitation' }).where('organization_id', '=', organizationId).where('id', '=', existing.id).where('source', '=', 'manual').execute();
     return;
   }
   await ctx.tx.insertInto('organization_memberships').values({ organization_id: organizationId, id: newId('om'), user_id: userId, role_slug: role, status: 'active', source: 'invitation' }).execute();

@@ -22,6 +22,8 @@ import type { ApiDeps } from './api/define-api.ts';
 import { createAdminPages } from '../web/admin/admin-pages.ts';
 import { ADMIN_PAGES } from '../web/admin/index.ts';
 import { requireTenantEntry } from '../identity/super-admin.ts';
+import { homeRoutes } from '../web/home.ts';
+import { styleRoutes } from '../web/styles.ts';
 
 export interface HttpAppDeps {
   store: Store;
@@ -46,6 +48,8 @@ export interface HttpAppDeps {
   metricsOnOwnPort?: boolean;
   /** The identity provider's origins that forms may be redirected to (sign-out, admin portal). */
   formActionOrigins?: readonly string[];
+  /** Routes only `gatehouse dev` serves (the dev mailbox); their presence also links them from the header. */
+  devRoutes?: Hono;
 }
 
 export interface HttpAppOptions {
@@ -73,6 +77,7 @@ export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): 
   app.use(csrf({ publicUrl: deps.publicUrl || undefined }));
   app.route('/', healthRoutes(deps.store));
   if (deps.metrics && !deps.metricsOnOwnPort) app.route('/', metricsRoutes(deps.metrics.registry));
+  app.route('/', styleRoutes());
   if (deps.signInRoutes) app.route('/', deps.signInRoutes);
   if (deps.webhookRoutes) app.route('/', deps.webhookRoutes);
   const authenticate: ApiDeps['authenticate'] =
@@ -84,7 +89,9 @@ export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): 
   const onSuperAdminEntry: ApiDeps['onSuperAdminEntry'] = deps.onSuperAdminEntry ?? ((auth, orgId) => requireTenantEntry(deps.store.db, auth, orgId));
   const apiV1 = { ...createApiV1({ store: deps.store, publicUrl: deps.publicUrl ?? '', authenticate, onSuperAdminEntry, sso: deps.sso, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, accessRevoker: deps.accessRevoker, syncNow: deps.syncNow }), authenticate };
   app.route('/api/v1', apiV1.router);
-  app.route('/admin', createAdminPages({ store: deps.store, authenticate: apiV1.authenticate, onSuperAdminEntry, services: { sso: deps.sso?.sso, provider: deps.sso?.provider, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, accessRevoker: deps.accessRevoker, syncNow: deps.syncNow, publicUrl: deps.publicUrl } }, ADMIN_PAGES));
+  app.route('/admin', createAdminPages({ store: deps.store, authenticate: apiV1.authenticate, onSuperAdminEntry, services: { sso: deps.sso?.sso, provider: deps.sso?.provider, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, accessRevoker: deps.accessRevoker, syncNow: deps.syncNow, publicUrl: deps.publicUrl, devMailbox: Boolean(deps.devRoutes) } }, ADMIN_PAGES));
+  app.route('/', homeRoutes({ store: deps.store, authenticate: apiV1.authenticate, sections: ADMIN_PAGES, devMailbox: Boolean(deps.devRoutes) }));
+  if (deps.devRoutes) app.route('/', deps.devRoutes);
   app.notFound(notFound);
   app.onError(createErrorHandler(deps.logger));
   return app;

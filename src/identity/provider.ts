@@ -83,6 +83,8 @@ export interface AuthorizationUrlInput {
   connectionId?: string | undefined;
   loginHint?: string | undefined;
   screenHint?: 'sign-in' | 'sign-up' | undefined;
+  /** An invitation's token: the hosted page signs the invitee up (or in) and accepts it. */
+  invitationToken?: string | undefined;
 }
 
 export interface RequestMeta {

@@ -94,13 +94,13 @@ describe('the admin UI walked in Chromium', { skip: skipWithoutChromium }, () =>
     assert.match(card, /Acme SCIM/);
     assert.match(card, /Last reconciliation: \d{4}-\d\d-\d\d/);
     assert.doesNotMatch(card, /created|updated/, 'an install-wide drift report is not shown to a tenant admin');
-    const offered = await page.locator('#sso-connections option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
+    const offered = await page.locator('#sso-connection option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
     assert.ok(offered.includes(connectionId), `the page offers the organization's connection from WorkOS (${offered.join(', ')})`);
-    await page.getByLabel('Connection ID').fill(connectionId);
+    await page.locator('#sso-connection').selectOption(connectionId);
     await page.getByLabel('Provider').selectOption('GenericSAML');
     await page.getByRole('button', { name: 'Save and enable SSO' }).click();
     assert.equal(await notice(), 'SSO enabled.');
-    assert.match(await page.locator('#conn-title + p').innerText(), new RegExp(`SSO is enabled with ${connectionId} \\(GenericSAML\\)\\. Enforcement is off\\.`));
+    assert.match(await page.locator('#conn-title + p').innerText(), new RegExp(`SSO is enabled with Acme Test IdP \\(Generic SAML, ${connectionId}\\)\\. Enforcement is off\\.`));
 
     // The lockout preview: Bob is an active Acme member who has never signed in through SSO; Alice just did.
     const preview = page.locator('section[aria-labelledby=enforce-title]');
@@ -138,7 +138,7 @@ describe('the admin UI walked in Chromium', { skip: skipWithoutChromium }, () =>
     await page.getByRole('button', { name: 'Send invitation' }).click();
     assert.equal(await notice(), `Invitation sent to ${INVITEE}.`);
     const invitationRow = page.locator('tr', { has: page.locator(`code:text-is("${INVITEE}")`) }).first();
-    assert.match(await invitationRow.innerText(), /admin\s+pending/);
+    assert.match(await invitationRow.innerText(), /Admin\s+pending/);
     await shot('members-invited');
 
     // The invitation email in the emulator's outbox, and its accept link, opened by Kim in her own browser.

@@ -4,6 +4,7 @@
 // WORKOS_API_KEY points at a real WorkOS), and the URL and demo sign-ins printed.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,6 +12,54 @@ import { openGatehouse } from '../../app.ts';
 import { loadConfig } from '../../config.ts';
 import { listen, onShutdownSignal } from '../../http/serve.ts';
 import { demoSignIns, leaveOrganizationChoiceToGatehouse, registerWebhookEndpoint, startEmulatorProcess, type EmulatorProcess } from './dev-emulator.ts';
+import { DEV_MAILBOX_PATH } from '../../web/chrome.ts';
+import { devMailboxRoutes } from '../../web/dev-mailbox.ts';
+import { clearDevState, writeDevState } from '../dev-state.ts';
+
+/** The seed organization whose admins are super-admins in dev, by its stable external id. */
+export const DEV_SUPERADMIN_HANDLE = 'globex';
+
+/**
+ * An organization's id by its external id, asked of the emulator's WorkOS API (ids change per
+ * run, handles do not). A connection of its own, closed after: opening the embedded database
+ * next blocks the event loop for seconds, and a pooled keep-alive socket the emulator closes
+ * meanwhile would fail the next request made on it.
+ */
+function organizationIdByExternalId(emulator: EmulatorProcess, externalId: string): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const req = httpGet(`${emulator.url}/organizations/external_id/${encodeURIComponent(externalId)}`, {
+      agent: false, headers: { authorization: `Bearer ${emulator.apiKey}`, connection: 'close' },
+    }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => {
+        try {
+          resolve(res.statusCode === 200 ? (JSON.parse(body) as { id?: string }).id : undefined);
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Stops dev when whoever started it is gone. `npm start` runs dev under `sh -c`, and a process
+ * manager's SIGTERM to npm ends npm and the shell without reaching dev, which would otherwise
+ * keep the server and the emulator running, re-parented. Polling the parent id catches that on
+ * any shell; the stop then goes through the same path as a signal.
+ */
+function stopWhenOrphaned(): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    process.kill(process.pid, 'SIGTERM');
+  }, 250);
+  timer.unref();
+}
 
 export function devSecret(dataDir: string): string {
   const file = join(dataDir, 'secret');
@@ -39,6 +88,10 @@ export async function devCommand(args: string[]): Promise<number> {
   const emulator: EmulatorProcess | null = base.WORKOS_API_KEY ? null : await startEmulatorProcess();
   // The emulator is new on every start, so a fresh webhook secret each run is enough.
   const webhookSecret = emulator ? randomBytes(24).toString('base64url') : undefined;
+  // One seed organization's admins are super-admins, so /admin/tenants works in dev.
+  const superAdminOrg = emulator && !base.GATEHOUSE_SUPERADMIN_ORG
+    ? await organizationIdByExternalId(emulator, DEV_SUPERADMIN_HANDLE).catch(() => undefined)
+    : undefined;
   const config = loadConfig({
     PORT: String(base.PORT),
     GATEHOUSE_SECRET: base.GATEHOUSE_SECRET ?? devSecret(base.GATEHOUSE_DATA_DIR),
@@ -53,11 +106,15 @@ export async function devCommand(args: string[]): Promise<number> {
           WORKOS_WEBHOOK_SECRET: webhookSecret,
         }
       : {}),
-  }, { LOG_LEVEL: 'warn' });
+  }, { LOG_LEVEL: 'warn', ...(superAdminOrg ? { GATEHOUSE_SUPERADMIN_ORG: superAdminOrg } : {}) });
   let gatehouse: Awaited<ReturnType<typeof openGatehouse>>;
   let server: Awaited<ReturnType<typeof listen>>;
   try {
-    gatehouse = await openGatehouse(config);
+    const devRoutes = devMailboxRoutes({
+      outboxDir: join(config.GATEHOUSE_DATA_DIR, 'outbox'),
+      emulator: emulator ? { url: emulator.url, apiKey: emulator.apiKey } : undefined,
+    });
+    gatehouse = await openGatehouse(config, { devRoutes });
     server = await listen(gatehouse.app, { port: config.PORT, host: config.HOST });
     if (emulator && webhookSecret) {
       // Point the emulator's webhooks at us, as one configures a WorkOS endpoint, then pull in
@@ -68,6 +125,12 @@ export async function devCommand(args: string[]): Promise<number> {
       await gatehouse.directorySync.reconcile({ full: true });
     }
     gatehouse.directorySync.startSchedule();
+    if (emulator && webhookSecret) {
+      writeDevState(config.GATEHOUSE_DATA_DIR, {
+        publicUrl: config.PUBLIC_URL, emulatorUrl: emulator.url, webhookSecret, pid: process.pid,
+        workos: { apiKey: emulator.apiKey, clientId: emulator.clientId, apiHostname: '127.0.0.1', port: emulator.port },
+      });
+    }
   } catch (error) {
     await emulator?.stop();
     throw error;
@@ -79,16 +142,20 @@ export async function devCommand(args: string[]): Promise<number> {
   console.log(`  health:     ${server.url}/healthz   readiness: ${server.url}/readyz`);
   if (emulator) {
     console.log(`  WorkOS:     emulator at ${emulator.url} (demo seed), webhooks to ${config.PUBLIC_URL}/webhooks/workos`);
-    console.log(`Sign in at ${config.PUBLIC_URL}/auth/login as:`);
+    console.log(`  mail:       ${config.PUBLIC_URL}${DEV_MAILBOX_PATH} (invitations, sign-in codes; nothing leaves this machine)`);
+    console.log(`Open ${config.PUBLIC_URL}/ and sign in as:`);
     for (const u of demoSignIns()) console.log(`  ${u.email.padEnd(20)} ${u.how}`);
+    if (superAdminOrg) console.log(`  Globex's admins are super-admins here: ${config.PUBLIC_URL}/admin/tenants`);
   } else {
     console.log(`  WorkOS:     ${config.WORKOS_API_HOSTNAME ?? 'api.workos.com'} (WORKOS_API_KEY)`);
   }
   console.log('Stop with Ctrl+C.');
   onShutdownSignal(async () => {
-    await server.close(config.SHUTDOWN_TIMEOUT_MS);
+    clearDevState(config.GATEHOUSE_DATA_DIR);
+    // The emulator first: it is the other process, and must not outlive dev even if closing hangs.
+    await Promise.all([emulator?.stop(), server.close(config.SHUTDOWN_TIMEOUT_MS)]);
     await gatehouse.close();
-    await emulator?.stop();
   });
+  stopWhenOrphaned();
   return new Promise<number>(() => {});
 }

@@ -9,11 +9,21 @@ import { parseWebhookSecrets } from '../../webhooks/signature.ts';
 import { HANDLED_EVENT_TYPES } from '../../webhooks/handlers.ts';
 import { currentVersion, LATEST_MIGRATION } from '../../store/migrator.ts';
 import { openStore } from '../../store/store.ts';
+import { devDefaults, readDevState } from '../dev-state.ts';
 
 export type Verdict = 'ok' | 'warn' | 'FAIL';
 export interface Check { name: string; verdict: Verdict; detail: string }
 
 async function checkDatabase(config: Config): Promise<Check[]> {
+  // The embedded database belongs to the one process that opened it: beside a running `dev`,
+  // ask dev's readiness endpoint (which checks the database) instead of opening it a second time.
+  const dev = config.DATABASE_URL ? null : readDevState(config.GATEHOUSE_DATA_DIR);
+  if (dev) {
+    const ready = await fetch(`${dev.publicUrl}/readyz`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.ok, () => false);
+    return [ready
+      ? { name: 'database reachable', verdict: 'ok', detail: `embedded PGlite in ${config.GATEHOUSE_DATA_DIR}, open in \`gatehouse dev\` (pid ${dev.pid}), which reports ready` }
+      : { name: 'database reachable', verdict: 'FAIL', detail: `\`gatehouse dev\` (pid ${dev.pid}) holds the embedded database but ${dev.publicUrl}/readyz does not answer ready` }];
+  }
   try {
     const store = await openStore(storeLocationFor(config), { migrate: false });
     try {
@@ -92,7 +102,11 @@ export function checkSettings(config: Config): Check[] {
 
 export async function doctorCommand(args: string[]): Promise<number> {
   parseArgs({ args, options: {}, strict: true });
-  const config = loadConfig();
+  // Beside `gatehouse dev` (npm start), use what dev generated in the data folder where the
+  // environment says nothing: its secret, and the emulator it runs.
+  const dev = devDefaults(loadConfig().GATEHOUSE_DATA_DIR);
+  const config = loadConfig({}, dev.defaults);
+  if (dev.found.length) console.log(`info  gatehouse dev: using ${dev.found.join(' and ')} from ${config.GATEHOUSE_DATA_DIR}`);
   const checks = [...checkSettings(config), ...(await checkDatabase(config)), ...(await checkWorkos(config))];
   for (const c of checks) console.log(`${c.verdict.padEnd(4)}  ${c.name}: ${c.detail}`);
   const failed = checks.filter((c) => c.verdict === 'FAIL').length;

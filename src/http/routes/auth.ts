@@ -38,6 +38,8 @@ const LoginQuery = z.object({
   organizationId: z.string().regex(ORG_ID, 'expected an organization id (org_…)').optional(),
   loginHint: z.string().max(320).regex(/^[^\s@]+@[^\s@]+$/, 'expected an email address').optional(),
   screenHint: z.enum(['sign-in', 'sign-up']).optional(),
+  // Accepting an invitation through our own sign-in, so the invitee comes back here signed in.
+  invitationToken: z.string().min(1).max(512).regex(/^[A-Za-z0-9_-]+$/, 'expected an invitation token').optional(),
 });
 
 const CallbackQuery = z.object({
@@ -82,7 +84,7 @@ export function authRoutes(deps: AuthRoutesDeps): Hono {
     const codeChallenge = createHash('sha256').update(state.codeVerifier).digest('base64url');
     const url = deps.provider.authorizationUrl({
       redirectUri: deps.redirectUri, state: state.state, codeChallenge,
-      organizationId: q.organizationId, connectionId, loginHint: q.loginHint, screenHint: q.screenHint,
+      organizationId: q.organizationId, connectionId, loginHint: q.loginHint, screenHint: q.screenHint, invitationToken: q.invitationToken,
     });
     setStateCookie(c, publicUrl, 'login', deps.sealer.seal('login', state, STATE_TTL_MS));
     c.header('cache-control', 'no-store');

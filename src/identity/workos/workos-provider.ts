@@ -58,6 +58,7 @@ export function createWorkosProvider(options: WorkosProviderOptions): IdentityPr
         ...(input.connectionId ? { connectionId: input.connectionId } : input.organizationId ? { organizationId: input.organizationId } : { provider: 'authkit' }),
         ...(input.loginHint ? { loginHint: input.loginHint } : {}),
         ...(input.screenHint ? { screenHint: input.screenHint } : {}),
+        ...(input.invitationToken ? { invitationToken: input.invitationToken } : {}),
       });
     },
 

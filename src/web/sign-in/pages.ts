@@ -1,34 +1,21 @@
 // The sign-in pages: one per callback response type, the organization picker, password reset and
 // signed-out. Server-rendered with hono/html (every interpolation escaped; Node's type stripping
-// runs .ts but not .tsx, so no JSX here), no client script, one inline stylesheet, so nothing
-// loads from elsewhere. `data-response-type` on <main> lets tests and support staff tell the
+// runs .ts but not .tsx, so no JSX here), no client script, the shared stylesheet from our own
+// origin (src/web/styles.ts). `data-response-type` on <main> lets tests and support staff tell the
 // outcome apart without parsing prose. No page ever shows a code, a token or a provider error.
-import { html, raw } from 'hono/html';
+import { html } from 'hono/html';
+import { documentPage, headerBar } from '../chrome.ts';
 import type { HtmlEscapedString } from 'hono/utils/html';
 
 export type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
 
-const STYLE = `
-  :root { font-family: system-ui, sans-serif; color: #1d2433; background: #f6f7f9; }
-  body { margin: 0; display: flex; justify-content: center; }
-  main { background: #fff; margin: 3rem 1rem; padding: 2rem; border-radius: .5rem; max-width: 28rem; width: 100%; box-shadow: 0 1px 3px #0002; }
-  h1 { font-size: 1.4rem; margin-top: 0; } .muted { color: #5b6475; }
-  .list { display: grid; gap: .5rem; } button, .button { font: inherit; padding: .5rem .9rem; cursor: pointer; border-radius: .3rem;
-    border: 1px solid #1d2433; background: #1d2433; color: #fff; text-decoration: none; display: inline-block; }
-  label { display: block; margin: .6rem 0 .2rem; font-weight: 600; }
-  input { font: inherit; padding: .4rem; width: 100%; box-sizing: border-box; } form { margin: .5rem 0; }
-  .error { background: #fdecea; border: 1px solid #f1a8a0; padding: .6rem .8rem; border-radius: .3rem; }
-  :focus { outline: 3px solid #5b8def; }
-`;
-
 function layout(title: string, responseType: string, body: Markup, head: Markup = html``): Markup {
-  return html`<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">${head}
-<title>${title} · Gatehouse</title><style>${raw(STYLE)}</style></head>
-<body><main data-response-type="${responseType}">${body}</main></body>
-</html>`;
+  return documentPage({
+    title, head, narrow: true,
+    header: headerBar(null, { signInLink: false }),
+    mainAttributes: html`data-response-type="${responseType}"`,
+    body: html`<div class="card">${body}</div>`,
+  });
 }
 
 export function loginSuccessfulPage(v: { returnTo: string; organizationId: string }): Markup {
@@ -42,7 +29,7 @@ export function organizationPickerPage(v: { email: string; organizations: Array<
   return layout('Choose an organization', 'ORGANIZATION_SELECTION_REQUIRED', html`
 <h1>Choose an organization</h1>
 <p class="muted">${v.email} belongs to more than one organization. Which one do you want to sign in to?</p>
-<div class="list">
+<div class="actions">
 ${v.organizations.map((o) => html`<form method="post" action="${v.action}">
   <input type="hidden" name="organizationId" value="${o.id}">
   <button type="submit" data-organization-id="${o.id}">${o.name || o.id}</button>
@@ -90,7 +77,7 @@ export function linkExpiredPage(v: { reason: string }): Markup {
 }
 
 export function signedOutPage(): Markup {
-  return layout('Signed out', 'SIGNED_OUT', html`<h1>You are signed out</h1><p><a class="button" href="/auth/login">Sign in</a></p>`);
+  return layout('Signed out', 'SIGNED_OUT', html`<h1>You are signed out</h1><p><a class="button" href="/auth/login">Sign in</a> <a class="button secondary" href="/">Home</a></p>`);
 }
 
 export function passwordResetRequestPage(v: { sent?: boolean; error?: string | undefined } = {}): Markup {

@@ -1,5 +1,5 @@
-// API keys page: list (prefix, owner, role, created, last used, expiry), create (the secret is
-// shown on the answer page once, never in a URL), revoke.
+// API keys page: list (prefix, owner, role, created, last used, expiry), create (post, redirect,
+// then the secret shown once on the page it lands on, never in a URL: see reveal.ts), revoke.
 import { html } from 'hono/html';
 import { z } from 'zod';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../../access/api-keys.ts';
@@ -9,6 +9,7 @@ import { AppError } from '../../../core/errors.ts';
 import { listRoles } from '../../../organizations/roles.ts';
 import { inTenant } from '../../../store/tenant.ts';
 import { adminHref, formatTime } from '../layout.ts';
+import { plural } from '../../chrome.ts';
 import type { AdminPage } from '../admin-pages.ts';
 
 const createForm = z.object({
@@ -22,22 +23,34 @@ export const apiKeysPage: AdminPage = {
   section: 'api-keys',
   title: 'API keys',
   permission: 'api_keys:manage',
-  async render({ store, orgId }) {
-    const [keys, roles] = await inTenant(store.db, orgId, async (tx) => [await listApiKeys(tx, orgId), await listRoles(tx, orgId)] as const);
+  inlineErrors: ['create'],
+  async render({ store, orgId, failed }) {
+    const [keys, roles, owners] = await inTenant(store.db, orgId, async (tx) => {
+      const keys = await listApiKeys(tx, orgId);
+      const ids = [...new Set(keys.map((k) => k.ownerUserId).filter((id): id is string => Boolean(id)))];
+      const owners = ids.length ? await tx.selectFrom('users').select(['id', 'email']).where('id', 'in', ids).execute() : [];
+      return [keys, await listRoles(tx, orgId), new Map(owners.map((u) => [u.id, u.email]))] as const;
+    });
     const href = adminHref(orgId, 'api-keys');
+    const typed = failed?.action === 'create' ? failed.form : undefined;
+    const option = (value: string, label: string, current: string) => html`<option value="${value}" ${value === current ? 'selected' : ''}>${label}</option>`;
     return html`
+<section aria-labelledby="keys-title"><h2 id="keys-title">Keys</h2>
 ${keys.length === 0 ? html`<p class="empty">No API keys yet. Backends and scripts use API keys to call Gatehouse as this organization.</p>` : html`
-<table><thead><tr><th scope="col">Name</th><th scope="col">Prefix</th><th scope="col">Role</th><th scope="col">Owner</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">Expires</th><th scope="col">Status</th><th scope="col"><span class="muted">Actions</span></th></tr></thead>
-<tbody>${keys.map((k) => html`<tr><td>${k.name}</td><td><code>${k.displayPrefix}…</code></td><td><code>${k.role}</code></td><td>${k.ownerUserId ? html`<code>${k.ownerUserId}</code>` : 'organization'}</td>
-<td>${formatTime(k.createdAt)}</td><td>${formatTime(k.lastUsedAt)}</td><td>${formatTime(k.expiresAt)}</td><td>${k.revokedAt ? `revoked ${formatTime(k.revokedAt)}` : 'active'}</td>
-<td>${k.revokedAt ? '' : html`<form class="inline" method="post" action="${href}/revoke"><input type="hidden" name="keyId" value="${k.id}"><button type="submit" aria-label="Revoke key ${k.name}">Revoke</button></form>`}</td></tr>`)}</tbody></table>`}
-<h2>Create an API key</h2>
+<div class="table-wrap"><table><caption class="muted">${plural(keys.length, 'key')}</caption><thead><tr><th scope="col">Name</th><th scope="col">Prefix</th><th scope="col">Role</th><th scope="col">Owner</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">Expires</th><th scope="col">Status</th><th scope="col"><span class="muted">Actions</span></th></tr></thead>
+<tbody>${keys.map((k) => html`<tr><td>${k.name}</td><td class="nowrap"><code>${k.displayPrefix}…</code></td><td>${k.role}</td><td>${k.ownerUserId ? html`<code>${owners.get(k.ownerUserId) ?? k.ownerUserId}</code>` : 'the organization'}</td>
+<td class="nowrap">${formatTime(k.createdAt)}</td><td class="nowrap">${formatTime(k.lastUsedAt)}</td><td class="nowrap">${formatTime(k.expiresAt)}</td><td>${k.revokedAt ? html`revoked <span class="nowrap">${formatTime(k.revokedAt)}</span>` : 'active'}</td>
+<td>${k.revokedAt ? '' : html`<form class="inline" method="post" action="${href}/revoke"><input type="hidden" name="keyId" value="${k.id}"><button type="submit" class="danger" aria-label="Revoke key ${k.name}">Revoke</button></form>`}</td></tr>`)}</tbody></table></div>`}
+</section>
+<section aria-labelledby="create-key-title"><h2 id="create-key-title">Create an API key</h2>
 <form method="post" action="${href}/create">
-<label for="key-name">Name</label><input id="key-name" name="name" required maxlength="200" placeholder="billing backend">
-<label for="key-role">Role</label><select id="key-role" name="role">${roles.map((r) => html`<option value="${r.slug}" ${r.slug === 'member' ? 'selected' : ''}>${r.name} (${r.slug})</option>`)}</select>
-<label for="key-ownership">Owner</label><select id="key-ownership" name="ownership"><option value="organization">The organization (survives people leaving)</option><option value="personal">Me (dies with my membership)</option></select>
-<label for="key-expiry">Expires</label><select id="key-expiry" name="expiresInDays"><option value="">Never</option><option value="7">In 7 days</option><option value="30">In 30 days</option><option value="90" selected>In 90 days</option><option value="365">In a year</option></select>
-<p><button type="submit">Create key</button></p></form>`;
+${typed ? html`<p class="error" role="alert">${failed!.message}</p>` : ''}
+<label for="key-name">Name</label><input id="key-name" name="name" required maxlength="200" placeholder="billing backend" value="${typed?.name ?? ''}">
+<label for="key-role">Role</label><select id="key-role" name="role">${roles.map((r) => option(r.slug, r.name, typed?.role ?? 'member'))}</select>
+<label for="key-ownership">Owner</label><select id="key-ownership" name="ownership">${option('organization', 'The organization (survives people leaving)', typed?.ownership ?? 'organization')}${option('personal', 'Me (dies with my membership)', typed?.ownership ?? 'organization')}</select>
+<label for="key-expiry">Expires</label><select id="key-expiry" name="expiresInDays">${[['', 'Never'], ['7', 'In 7 days'], ['30', 'In 30 days'], ['90', 'In 90 days'], ['365', 'In a year']].map(([v, l]) => option(v!, l!, typed?.expiresInDays ?? '90'))}</select>
+<p><button type="submit">Create key</button></p></form>
+</section>`;
   },
   actions: {
     create: {
@@ -51,12 +64,7 @@ ${keys.length === 0 ? html`<p class="empty">No API keys yet. Backends and script
         const { apiKey, secret } = await inTenant(store.db, orgId, (tx) =>
           createApiKey(tx, { creator: auth, name: parsed.data.name, role: parsed.data.role, ownership: parsed.data.ownership, expiresAt: days ? new Date(Date.now() + days * 86_400_000) : null }),
         );
-        return {
-          notice: `API key ${apiKey.name} created.`,
-          reveal: html`<section class="notice" aria-labelledby="secret-title"><h2 id="secret-title">Copy the secret now</h2>
-<p>This is the only time it is shown. Store it in your secret manager.</p>
-<p><label for="new-secret">Secret of ${apiKey.name}</label><input id="new-secret" readonly size="70" value="${secret}" data-testid="new-api-key-secret"></p></section>`,
-        };
+        return { notice: `API key ${apiKey.name} created.`, label: apiKey.name, secret };
       },
     },
     revoke: {

@@ -21,30 +21,34 @@ export const rolesPage: AdminPage = {
   section: 'roles',
   title: 'Roles',
   permission: 'members:read',
-  async render({ store, orgId, auth }) {
+  inlineErrors: ['create'],
+  async render({ store, orgId, auth, failed }) {
+    const typed = failed?.action === 'create' ? failed.form : undefined;
     const [roles, groups] = await inTenant(store.db, orgId, async (tx) => [await listRoles(tx, orgId), await listDirectoryGroups(tx, orgId)] as const);
     const canManage = auth.permissions.includes('roles:manage') || auth.isSuperAdmin;
     return html`
-<table><thead><tr><th scope="col">Role</th><th scope="col">Permissions</th><th scope="col">Kind</th><th scope="col"><span class="muted">Actions</span></th></tr></thead>
+<div class="table-wrap"><table><thead><tr><th scope="col">Role</th><th scope="col">Permissions</th><th scope="col">Kind</th><th scope="col"><span class="muted">Actions</span></th></tr></thead>
 <tbody>${roles.map((r) => html`<tr><td><strong>${r.name}</strong> <code>${r.slug}</code><br><span class="muted">${r.description}</span></td>
 <td>${r.permissions.length ? r.permissions.map((p) => html`<code>${p}</code> `) : html`<span class="empty">none</span>`}</td>
 <td>${r.builtIn ? 'built-in' : 'custom'}</td>
-<td>${!r.builtIn && canManage ? html`<form class="inline" method="post" action="${adminHref(orgId, 'roles')}/delete"><input type="hidden" name="slug" value="${r.slug}"><button type="submit" aria-label="Delete role ${r.name}">Delete</button></form>` : ''}</td></tr>`)}</tbody></table>
-${canManage ? html`<h2>Create a custom role</h2>
+<td>${!r.builtIn && canManage ? html`<form class="inline" method="post" action="${adminHref(orgId, 'roles')}/delete"><input type="hidden" name="slug" value="${r.slug}"><button type="submit" class="danger" aria-label="Delete role ${r.name}">Delete</button></form>` : ''}</td></tr>`)}</tbody></table></div>
+${canManage ? html`<section aria-labelledby="create-role-title"><h2 id="create-role-title">Create a custom role</h2>
 <form method="post" action="${adminHref(orgId, 'roles')}/create">
-<label for="role-slug">Slug</label><input id="role-slug" name="slug" required pattern="[a-z][a-z0-9-]{1,47}" placeholder="auditor">
-<label for="role-name">Name</label><input id="role-name" name="name" required maxlength="100">
-<label for="role-description">Description</label><input id="role-description" name="description" maxlength="500">
-<fieldset><legend>Permissions</legend>${ALL_PERMISSIONS.map((p) => html`<div><input type="checkbox" id="perm-${p}" name="perm:${p}" value="on"><label for="perm-${p}" style="display:inline;font-weight:normal"><code>${p}</code> — ${PERMISSIONS[p]}</label></div>`)}</fieldset>
-<button type="submit">Create role</button></form>` : ''}
+${typed ? html`<p class="error" role="alert">${failed!.message}</p>` : ''}
+<label for="role-slug">Slug</label><input id="role-slug" name="slug" required pattern="[a-z][a-z0-9\\-]{1,47}" title="2 to 48 lowercase letters, digits and dashes, starting with a letter" placeholder="auditor" value="${typed?.slug ?? ''}">
+<p class="field-hint">Lowercase letters, digits and dashes, starting with a letter. Apps see it in the role claim.</p>
+<label for="role-name">Name</label><input id="role-name" name="name" required maxlength="100" value="${typed?.name ?? ''}">
+<label for="role-description">Description</label><input id="role-description" name="description" maxlength="500" value="${typed?.description ?? ''}">
+<fieldset><legend>Permissions</legend>${ALL_PERMISSIONS.map((p) => html`<label class="check" for="perm-${p}"><input type="checkbox" id="perm-${p}" name="perm:${p}" value="on" ${typed?.[`perm:${p}`] ? 'checked' : ''}><span><code>${p}</code> — ${PERMISSIONS[p]}</span></label>`)}</fieldset>
+<p><button type="submit">Create role</button></p></form></section>` : ''}
 <h2>Directory group mappings</h2>
 ${groups.length === 0 ? html`<p class="empty">No directory groups yet. Once a directory is connected, map its groups to roles here; members get the role of their highest-priority mapped group.</p>` : html`
-<table><thead><tr><th scope="col">Directory group</th><th scope="col">Role</th><th scope="col">Priority</th>${canManage ? html`<th scope="col"><span class="muted">Change</span></th>` : ''}</tr></thead>
-<tbody>${groups.map((g) => html`<tr><td>${g.name} <code>${g.id}</code></td><td>${g.role ?? html`<span class="muted">not mapped</span>`}</td><td>${g.priority ?? '—'}</td>
+<div class="table-wrap"><table><thead><tr><th scope="col">Directory group</th><th scope="col">Role</th><th scope="col">Priority</th>${canManage ? html`<th scope="col"><span class="muted">Change</span></th>` : ''}</tr></thead>
+<tbody>${groups.map((g) => html`<tr><td>${g.name}<br><span class="id" title="${g.id}">${g.id}</span></td><td>${g.role ?? html`<span class="muted">not mapped</span>`}</td><td>${g.priority ?? '—'}</td>
 ${canManage ? html`<td><form class="inline" method="post" action="${adminHref(orgId, 'roles')}/map"><input type="hidden" name="groupId" value="${g.id}">
-<label for="map-role-${g.id}" class="muted" style="display:inline;font-weight:normal">Role for ${g.name}</label> <select id="map-role-${g.id}" name="role"><option value="">(not mapped)</option>${roles.map((r) => html`<option value="${r.slug}" ${r.slug === g.role ? 'selected' : ''}>${r.name}</option>`)}</select>
-<label for="map-priority-${g.id}" class="muted" style="display:inline;font-weight:normal">priority</label> <input id="map-priority-${g.id}" name="priority" type="number" min="0" max="1000" value="${g.priority ?? 0}" style="width:5em">
-<button type="submit">Save</button></form></td>` : ''}</tr>`)}</tbody></table>`}`;
+<label for="map-role-${g.id}" class="muted inline-label">Role for ${g.name}</label> <select id="map-role-${g.id}" name="role"><option value="">(not mapped)</option>${roles.map((r) => html`<option value="${r.slug}" ${r.slug === g.role ? 'selected' : ''}>${r.name}</option>`)}</select>
+<label for="map-priority-${g.id}" class="muted inline-label">priority</label> <input id="map-priority-${g.id}" name="priority" type="number" min="0" max="1000" value="${g.priority ?? 0}" class="narrow-number">
+<button type="submit" class="secondary">Save</button></form></td>` : ''}</tr>`)}</tbody></table></div>`}`;
   },
   actions: {
     create: {
@@ -76,6 +80,9 @@ ${canManage ? html`<td><form class="inline" method="post" action="${adminHref(or
     },
     delete: {
       permission: 'roles:manage',
+      async confirm(_ctx, form) {
+        return { question: `Delete the role ${form.slug ?? ''}?`, consequence: 'Members, API keys and directory group mappings must not use it any more; a role still in use is refused.', confirmLabel: `Delete ${form.slug ?? 'the role'}` };
+      },
       async run({ store, orgId, auth }, form) {
         const slug = z.string().regex(/^[a-z][a-z0-9-]{1,47}$/).safeParse(form.slug);
         if (!slug.success) throw new AppError('REQUEST_INVALID', 'Unknown role.');

@@ -11,6 +11,8 @@ import type { DriftReport } from '../../../directory/drift-report.ts';
 import { inTenant } from '../../../store/tenant.ts';
 import { listFailedEvents, readBacklog } from '../../../webhooks/apply-queue.ts';
 import { adminHref, formatTime } from '../layout.ts';
+import { plural } from '../../chrome.ts';
+import { providerName, providersByKind } from '../../provider-names.ts';
 import type { AdminPage, PageContext } from '../admin-pages.ts';
 
 function ssoDeps(ctx: PageContext) {
@@ -51,18 +53,19 @@ async function directoryCard(ctx: PageContext) {
   return html`<section aria-labelledby="dsync-title"><h2 id="dsync-title">Directory sync</h2>
 ${directories.length === 0
   ? html`<p class="empty">No directory connected. Open the admin portal for directory sync to connect Okta, Entra ID or another SCIM provider.</p>`
-  : html`<table><thead><tr><th scope="col">Directory</th><th scope="col">State</th><th scope="col">Users</th><th scope="col">Groups</th><th scope="col">Last event</th></tr></thead>
-<tbody>${directories.map((d) => html`<tr><td>${d.name} <span class="muted">${d.type}</span></td><td>${d.state}</td><td>${Number(d.users ?? 0)}</td><td>${Number(d.groups ?? 0)}</td><td>${formatTime(d.provider_updated_at)}</td></tr>`)}</tbody></table>`}
+  : html`<div class="table-wrap"><table><thead><tr><th scope="col">Directory</th><th scope="col">State</th><th scope="col">Users</th><th scope="col">Groups</th><th scope="col">Last event</th></tr></thead>
+<tbody>${directories.map((d) => html`<tr><td>${d.name} <span class="muted">${d.type}</span></td><td>${d.state}</td><td>${Number(d.users ?? 0)}</td><td>${Number(d.groups ?? 0)}</td><td>${formatTime(d.provider_updated_at)}</td></tr>`)}</tbody></table></div>`}
 ${backlog ? html`<p class="muted">Apply backlog: ${backlog.pending} pending${backlog.pending ? ` (oldest ${backlog.oldestPendingSeconds} s)` : ''}, ${backlog.failed} failed</p>` : ''}
-${failed.length > 0 ? html`<table><caption>Events that failed to apply (a reconciliation repairs what they carried)</caption>
+${failed.length > 0 ? html`<div class="table-wrap"><table><caption>Events that failed to apply (a reconciliation repairs what they carried)</caption>
 <thead><tr><th scope="col">Event</th><th scope="col">Type</th><th scope="col">Attempts</th><th scope="col">Error</th></tr></thead>
-<tbody>${failed.map((f) => html`<tr><td><code>${f.id}</code></td><td>${f.type}</td><td>${f.attempts}</td><td>${f.lastError ?? ''}</td></tr>`)}</tbody></table>` : ''}
+<tbody>${failed.map((f) => html`<tr><td><code>${f.id}</code></td><td>${f.type}</td><td>${f.attempts}</td><td>${f.lastError ?? ''}</td></tr>`)}</tbody></table></div>` : ''}
 <p class="muted">Last reconciliation: ${report?.last_run_at ? html`${formatTime(report.last_run_at)}${drift ? ` — ${drift}` : ''}` : 'not run yet'}</p></section>`;
 }
 
 export const ssoPage: AdminPage = {
   section: 'sso',
   title: 'Settings → Security → SSO',
+  inlineErrors: ['enable'],
   permission: 'organization:read',
   async render(ctx) {
     const { orgId, store, auth, services } = ctx;
@@ -71,40 +74,54 @@ export const ssoPage: AdminPage = {
     const connections = await inTenant(store.db, orgId, (tx) => tx.selectFrom('sso_connections').select(['id', 'connection_type', 'name', 'state']).where('organization_id', '=', orgId).where('deleted_at', 'is', null).execute());
     const lockout = await inTenant(store.db, orgId, (tx) => membersWithoutSsoSignIn(tx, orgId));
     const href = adminHref(orgId, 'sso');
+    const enable = ctx.failed?.action === 'enable' ? ctx.failed.form : undefined;
+    const chosen = enable?.connectionId ?? config?.connectionId ?? connections[0]?.id ?? '';
+    const chosenType = enable?.provider ?? config?.provider ?? connections.find((k) => k.id === chosen)?.connection_type ?? 'GenericSAML';
+    const current = connections.find((k) => k.id === config?.connectionId);
+    const ssoOn = Boolean(config?.enabled);
     return html`
 <section aria-labelledby="conn-title"><h2 id="conn-title">Connection</h2>
 ${!config ? html`<p class="error" role="alert">This server was started without an identity provider; SSO cannot be configured here.</p>` : config.enabled
-  ? html`<p>SSO is <strong>enabled</strong> with <code>${config.connectionId}</code> (${config.provider}). Enforcement is <strong>${config.enforced ? 'on' : 'off'}</strong>.</p>`
+  ? html`<p>SSO is <strong>enabled</strong> with ${current?.name ?? 'connection'} (${providerName(config.provider ?? current?.connection_type ?? '')}, <span class="id" title="${config.connectionId}">${config.connectionId}</span>). Enforcement is <strong>${config.enforced ? 'on' : 'off'}</strong>.</p>`
   : html`<p>SSO is <strong>not enabled</strong>. Members sign in with password or magic code.</p>`}
 ${canManage && config ? html`
+${connections.length === 0 ? html`<p class="empty">This organization has no SSO connection yet. Open the admin portal below to have its IT team set one up.</p>` : html`
 <form method="post" action="${href}/enable">
-<label for="sso-connection">Connection ID</label>
-<input id="sso-connection" name="connectionId" required size="40" pattern="conn_[0-9A-Za-z]{8,40}" list="sso-connections" value="${config.connectionId ?? connections[0]?.id ?? ''}">
-<datalist id="sso-connections">${connections.map((c) => html`<option value="${c.id}">${c.name ?? c.connection_type} (${c.state})</option>`)}</datalist>
+${ctx.failed?.action === 'enable' ? html`<p class="error" role="alert">${ctx.failed.message}</p>` : ''}
+<label for="sso-connection">Connection</label>
+<select id="sso-connection" name="connectionId" class="wide">
+${connections.map((k) => html`<option value="${k.id}" ${k.id === chosen ? 'selected' : ''}>${k.name ?? providerName(k.connection_type)} — ${providerName(k.connection_type)}, ${k.state}</option>`)}
+</select>
 <label for="sso-provider">Provider</label>
-<select id="sso-provider" name="provider">${CONNECTION_TYPES.map((t) => html`<option value="${t}" ${t === (config.provider ?? connections[0]?.connection_type ?? 'GenericSAML') ? 'selected' : ''}>${t}</option>`)}</select>
-<p><button type="submit">Save and enable SSO</button></p></form>
-${config.enabled ? html`<form method="post" action="${href}/disable"><button type="submit">Disable SSO</button></form>` : ''}` : ''}
+<select id="sso-provider" name="provider" class="wide">
+${providersByKind().map((g) => html`<optgroup label="${g.kind}">${g.providers.map((t) => html`<option value="${t.type}" ${t.type === chosenType ? 'selected' : ''}>${t.name}</option>`)}</optgroup>`)}
+</select>
+<p class="field-hint">The identity provider the connection talks to; it picks how sign-in is worded.</p>
+<p><button type="submit">Save and enable SSO</button></p></form>`}
+${config.enabled ? html`<form method="post" action="${href}/disable"><button type="submit" class="danger">Disable SSO</button></form>` : ''}` : ''}
 </section>
 <section aria-labelledby="enforce-title"><h2 id="enforce-title">Require SSO for all members</h2>
-${lockout.length > 0 && config?.enforced
-  ? html`<p>SSO is required. ${lockout.length} active members have never signed in through SSO; they can get in only through SSO now:</p>
-<ul>${lockout.slice(0, 20).map((m) => html`<li><code>${m.email}</code></li>`)}</ul>`
+${!ssoOn && !config?.enforced
+  ? html`<p class="muted">${canManage ? 'Enable SSO above before requiring it.' : 'SSO is not enabled for this organization.'}</p>`
+  : config?.enforced
+  ? html`<p>SSO is required.${canManage && lockout.length > 0 ? ` ${plural(lockout.length, 'active member has', 'active members have')} never signed in through SSO; they can get in only through SSO now:` : ''}</p>
+${canManage && lockout.length > 0 ? html`<ul>${lockout.slice(0, 20).map((m) => html`<li><code>${m.email}</code></li>`)}</ul>` : ''}`
+  : !canManage
+  ? html`<p>SSO is optional: members may also sign in with password or magic code.</p>`
   : lockout.length > 0
-  ? html`<p class="error" role="alert">${lockout.length} active members have never signed in through SSO. Enforcing now locks them out:</p>
+  ? html`<p class="error" role="alert">${plural(lockout.length, 'active member has', 'active members have')} never signed in through SSO. Enforcing now locks them out:</p>
 <ul>${lockout.slice(0, 20).map((m) => html`<li><code>${m.email}</code></li>`)}</ul>`
   : html`<p>Every active member has signed in through SSO at least once.</p>`}
-${config && !config.enabled && !config.enforced ? html`<p class="muted">Enable SSO above before requiring it.</p>` : ''}
 ${canManage && config && (config.enabled || config.enforced) ? html`<form method="post" action="${href}/enforce">
 <input type="hidden" name="enforced" value="${config.enforced ? 'false' : 'true'}">
-${!config.enforced && lockout.length > 0 ? html`<p><input type="checkbox" id="ack" name="acknowledgeLockout" value="true"><label for="ack" style="display:inline">I understand ${lockout.length} members will lose access</label></p>` : ''}
-<button type="submit">${config.enforced ? 'Stop requiring SSO' : 'Require SSO'}</button></form>` : ''}
+${!config.enforced && lockout.length > 0 ? html`<p><label class="check" for="ack"><input type="checkbox" id="ack" name="acknowledgeLockout" value="true"> I understand ${plural(lockout.length, 'member')} will lose access</label></p>` : ''}
+<button type="submit" class="${config.enforced ? 'secondary' : ''}">${config.enforced ? 'Stop requiring SSO' : 'Require SSO'}</button></form>` : ''}
 </section>
-<section aria-labelledby="portal-title"><h2 id="portal-title">Admin portal</h2>
+${canManage ? html`<section aria-labelledby="portal-title"><h2 id="portal-title">Admin portal</h2>
 <p>Hand your customer's IT team a link (valid 5 minutes) to set up SSO or directory sync themselves.</p>
-${canManage ? html`<form class="inline" method="post" action="${href}/portal"><input type="hidden" name="intent" value="sso"><button type="submit">Open Admin Portal (SSO)</button></form>
-<form class="inline" method="post" action="${href}/portal"><input type="hidden" name="intent" value="dsync"><button type="submit">Open Admin Portal (Directory Sync)</button></form>` : ''}
-</section>
+<div class="actions"><form class="inline" method="post" action="${href}/portal"><input type="hidden" name="intent" value="sso"><button type="submit" class="secondary">Open Admin Portal (SSO)</button></form>
+<form class="inline" method="post" action="${href}/portal"><input type="hidden" name="intent" value="dsync"><button type="submit" class="secondary">Open Admin Portal (Directory Sync)</button></form></div>
+</section>` : ''}
 ${await directoryCard(ctx)}`;
   },
   actions: {
@@ -119,6 +136,11 @@ ${await directoryCard(ctx)}`;
     },
     disable: {
       permission: 'sso:manage',
+      async confirm(ctx) {
+        const config = await ctx.services.sso?.getSsoConfig(ctx.orgId);
+        if (!config?.enforced) return null;
+        return { question: 'Disable SSO while it is required?', consequence: 'SSO is required for every member right now. Disabling it also stops requiring it: members can sign in with a password or a magic code again.', confirmLabel: 'Disable SSO and stop requiring it' };
+      },
       async run(ctx) {
         await ssoDeps(ctx).sso.disableSso(actorOf(ctx.auth), ctx.orgId);
         return 'SSO disabled; enforcement is off.';
