@@ -17,6 +17,8 @@ import { createDirectorySync, type DirectorySync } from './directory/directory-s
 import { publishRevocation } from './sessions/revocation-bus.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { openStore, type Store, type StoreLocation } from './store/store.ts';
+import { createAuditKeyRing, type AuditKeyRing } from './audit/checkpoint.ts';
+import { startCheckpointer } from './audit/checkpoints.ts';
 
 export interface Gatehouse {
   readonly config: Config;
@@ -29,6 +31,8 @@ export interface Gatehouse {
   readonly identity: { provider: IdentityProvider; sso: SsoService } | null;
   /** POST /webhooks/workos, reconciliation and the mail sender (src/directory/). */
   readonly directorySync: DirectorySync;
+  /** Audit checkpoint signing and trusted public keys (AUDIT_SIGNING_KEY or GATEHOUSE_SECRET). */
+  readonly auditKeys: AuditKeyRing;
   close(): Promise<void>;
 }
 
@@ -36,6 +40,12 @@ export function storeLocationFor(config: Config): StoreLocation {
   return config.DATABASE_URL
     ? { engine: 'postgres', url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }
     : { engine: 'pglite', dataDir: join(config.GATEHOUSE_DATA_DIR, 'pglite') };
+}
+
+/** The audit key ring: AUDIT_SIGNING_KEY seeds first, then keys derived from the current and previous secrets. */
+export function auditKeyRingFor(config: Config): AuditKeyRing {
+  const secrets = [config.GATEHOUSE_SECRET, ...(config.GATEHOUSE_PREVIOUS_SECRETS ?? [])].filter((s): s is string => Boolean(s));
+  return createAuditKeyRing(config.AUDIT_SIGNING_KEY ?? [], secrets);
 }
 
 export interface OpenGatehouseOptions {
@@ -66,8 +76,12 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
   // Deprovisioning reaches credentials through the revocation bus and the sessions/API key services.
   const accessRevoker = createAccessRevoker({ publish: publishRevocation, revokeApiKey, ...(access.sessions ? { sessions: access.sessions } : {}) });
   const directorySync = createDirectorySync(config, { db: store.db, engine: store.engine, logger, access: accessRevoker });
+  const auditKeys = auditKeyRingFor(config);
+  const checkpointer = auditKeys.signer
+    ? startCheckpointer(store.db, { signer: auditKeys.signer, everyEvents: config.AUDIT_CHECKPOINT_EVERY_EVENTS, intervalMs: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS * 1000, logger })
+    : undefined;
   const app = createHttpApp({
-    store, logger, authenticate: access.authenticate, publicUrl: config.PUBLIC_URL,
+    store, logger, auditKeys, authenticate: access.authenticate, publicUrl: config.PUBLIC_URL,
     ...(directorySync.routes ? { webhookRoutes: directorySync.routes } : {}),
     ...(signInRoutes ? { signInRoutes } : {}),
     ...(provider && sso ? { sso: { sso, provider } } : {}),
@@ -86,7 +100,9 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     access,
     identity: provider && sso ? { provider, sso } : null,
     directorySync,
+    auditKeys,
     close: async () => {
+      checkpointer?.close();
       directorySync.close();
       await access.close();
       await store.close();

@@ -18,7 +18,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   serve: { run: serveCommand, summary: 'run in production (needs GATEHOUSE_SECRET and DATABASE_URL, or --embedded)' },
   doctor: { run: doctorCommand, summary: 'check the live configuration (secrets, database, WorkOS, webhook endpoint) and say what to fix' },
   migrate: { run: migrateCommand, summary: 'apply pending database migrations and exit' },
-  audit: { run: auditCommand, summary: 'audit verify [--org ID] [--file F] | audit export --org ID [--out F]' },
+  audit: { run: auditCommand, summary: 'audit verify [--org ID] [--file F] [--checkpoint C] [--jwks J] | audit export --org ID [--out F]' },
   'provision-eval-tenant': { run: provisionEvalTenantCommand, summary: 'create or find an evaluation tenant in WorkOS and locally, invite its admin: --name N --admin-email E [--seed-demo]' },
   reconcile: { run: reconcileCommand, summary: 'repair the mirror from WorkOS: Events API from the stored cursor [--org ID] [--full] [--json]' },
   emulator: { run: emulatorCommand, summary: 'run the offline WorkOS emulator [--port 4100] [--seed FILE]' },

@@ -16,6 +16,7 @@ import type { ApiDeps } from './api/define-api.ts';
 import { createAdminPages } from '../web/admin/admin-pages.ts';
 import { ADMIN_PAGES } from '../web/admin/index.ts';
 import { recordSuperAdminEntry } from '../identity/super-admin.ts';
+import { AUDIT_JWKS_PATH, jwksOf } from '../audit/checkpoint.ts';
 
 export interface HttpAppDeps {
   store: Store;
@@ -31,6 +32,8 @@ export interface HttpAppDeps {
   sessions?: ApiV1Deps['sessions'];
   accessRevoker?: ApiV1Deps['accessRevoker'];
   syncNow?: ApiV1Deps['syncNow'];
+  /** Signs audit checkpoints and lists the trusted public keys; absent, checkpoints answer 503. */
+  auditKeys?: ApiV1Deps['auditKeys'];
   /** POST /webhooks/workos (src/webhooks/receiver.ts); absent when no webhook secret is configured. */
   webhookRoutes?: Hono;
 }
@@ -58,15 +61,17 @@ export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): 
   app.route('/', healthRoutes(deps.store));
   if (deps.signInRoutes) app.route('/', deps.signInRoutes);
   if (deps.webhookRoutes) app.route('/', deps.webhookRoutes);
+  // Public keys of the audit checkpoints, for tenants verifying offline; retired keys stay listed.
+  app.get(AUDIT_JWKS_PATH, (c) => c.json(jwksOf(deps.auditKeys?.trusted ?? new Map())));
   const authenticate: ApiDeps['authenticate'] =
     deps.authenticate ??
     (async () => {
       throw new AppError('AUTH_REQUIRED', 'Sign in or send a bearer credential', { details: { wwwAuthenticate: 'Bearer realm="gatehouse"' } });
     });
   const onSuperAdminEntry: ApiDeps['onSuperAdminEntry'] = deps.onSuperAdminEntry ?? ((auth, orgId, c) => recordSuperAdminEntry(deps.store.db, auth, orgId, `${c.req.method} ${c.req.path}`));
-  const apiV1 = { ...createApiV1({ store: deps.store, publicUrl: deps.publicUrl ?? '', authenticate, onSuperAdminEntry, sso: deps.sso, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, accessRevoker: deps.accessRevoker, syncNow: deps.syncNow }), authenticate };
+  const apiV1 = { ...createApiV1({ store: deps.store, publicUrl: deps.publicUrl ?? '', authenticate, onSuperAdminEntry, sso: deps.sso, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, accessRevoker: deps.accessRevoker, syncNow: deps.syncNow, auditKeys: deps.auditKeys }), authenticate };
   app.route('/api/v1', apiV1.router);
-  app.route('/admin', createAdminPages({ store: deps.store, authenticate: apiV1.authenticate, onSuperAdminEntry, services: { sso: deps.sso?.sso, provider: deps.sso?.provider, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, accessRevoker: deps.accessRevoker, syncNow: deps.syncNow, publicUrl: deps.publicUrl } }, ADMIN_PAGES));
+  app.route('/admin', createAdminPages({ store: deps.store, authenticate: apiV1.authenticate, onSuperAdminEntry, services: { sso: deps.sso?.sso, provider: deps.sso?.provider, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, accessRevoker: deps.accessRevoker, syncNow: deps.syncNow, publicUrl: deps.publicUrl, auditKeys: deps.auditKeys } }, ADMIN_PAGES));
   app.notFound(notFound);
   app.onError(createErrorHandler(deps.logger));
   return app;

@@ -99,6 +99,10 @@ async function grantAppRole(session: SqlSession): Promise<void> {
       EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %I TO ${APP_ROLE}', current_schema());
     END $$;
     REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM ${APP_ROLE};
+    -- The log is written only by gatehouse_audit_submit/integrate (security definer, migration
+    -- 0010): a leaked app credential cannot pick a position, rewrite a head or drop a pending entry.
+    REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON audit_events, audit_heads, audit_pending FROM ${APP_ROLE};
+    REVOKE UPDATE, DELETE, TRUNCATE ON audit_checkpoints FROM ${APP_ROLE};
   `);
 }
 

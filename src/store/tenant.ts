@@ -8,10 +8,12 @@ export type Tx = Transaction<Database>;
 
 export async function inTenant<T>(db: Kysely<Database>, organizationId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
   if (!organizationId) throw new TypeError('inTenant needs an organization id');
-  return db.transaction().execute(async (tx) => {
+  const result = await db.transaction().execute(async (tx) => {
     await sql`SELECT set_config('gatehouse.organization_id', ${organizationId}, true)`.execute(tx);
-    return fn(tx);
+    return withHooks(tx, fn);
   });
+  await runAfterCommit(db, result);
+  return result.value;
 }
 
 /**
@@ -20,8 +22,32 @@ export async function inTenant<T>(db: Kysely<Database>, organizationId: string, 
  * Callers name why, so every bypass is greppable and reviewable.
  */
 export async function asSystem<T>(db: Kysely<Database>, _reason: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return db.transaction().execute(async (tx) => {
+  const result = await db.transaction().execute(async (tx) => {
     await sql`SELECT set_config('gatehouse.rls_bypass', 'on', true)`.execute(tx);
-    return fn(tx);
+    return withHooks(tx, fn);
   });
+  await runAfterCommit(db, result);
+  return result.value;
+}
+
+type AfterCommit = (db: Kysely<Database>) => Promise<void>;
+// Work that must follow a commit (and must not run if the transaction rolls back), keyed by the
+// transaction object so that nothing outlives it.
+const afterCommitHooks = new WeakMap<Tx, AfterCommit[]>();
+
+/** Runs `hook` once the transaction `tx` (opened by inTenant or asSystem) has committed. */
+export function afterCommit(tx: Tx, hook: AfterCommit): void {
+  const hooks = afterCommitHooks.get(tx);
+  if (hooks) hooks.push(hook);
+  else afterCommitHooks.set(tx, [hook]);
+}
+
+async function withHooks<T>(tx: Tx, fn: (tx: Tx) => Promise<T>): Promise<{ value: T; hooks: AfterCommit[] | undefined }> {
+  const value = await fn(tx);
+  return { value, hooks: afterCommitHooks.get(tx) };
+}
+
+async function runAfterCommit(db: Kysely<Database>, result: { hooks: AfterCommit[] | undefined }): Promise<void> {
+  // The transaction is committed: a failing hook must not report the caller's change as failed.
+  for (const hook of result.hooks ?? []) await hook(db).catch(() => undefined);
 }

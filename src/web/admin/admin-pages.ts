@@ -16,6 +16,7 @@ import type { OrganizationAdmin } from '../../identity/organization-admin.ts';
 import type { SessionService } from '../../sessions/session-service.ts';
 import type { AccessRevoker } from '../../directory/context.ts';
 import type { SsoService } from '../../sso/sso-config.ts';
+import type { AuditKeyRing } from '../../audit/checkpoint.ts';
 import { adminHref, page, type Markup, type Section } from './layout.ts';
 
 /** The services pages act through: the same ones the API routes use. */
@@ -27,6 +28,7 @@ export interface PageServices {
   accessRevoker?: AccessRevoker | undefined;
   syncNow?: ((organizationId: string) => Promise<void>) | undefined;
   publicUrl?: string | undefined;
+  auditKeys?: AuditKeyRing | undefined;
 }
 
 export interface PageContext {
