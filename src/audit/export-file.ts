@@ -79,7 +79,7 @@ export function verifyExport(file: ParsedExport, trusted: TrustedKeys, kept: rea
     organizationId: file.organizationId,
     trusted,
     checkpoints: [closing, ...kept],
-    head: { size: closing.size, root: Buffer.from(closing.rootHash, 'hex'), label: 'the closing checkpoint' },
+    head: { size: closing.size, root: Buffer.from(closing.rootHash, 'hex'), label: 'the closing checkpoint', mismatch: 'checkpoint mismatch' },
   });
 }
 

@@ -4,6 +4,7 @@
 //   2. each entry: its position, organization, leaf hash and columns     -> "seq N"
 //   3. each checkpoint's root against the root of that many entries      -> "checkpoint mismatch"
 //   4. the stored head (size and root) against what was recomputed       -> "head mismatch"
+//   5. checkpoints larger than the log (truncation)                      -> "checkpoint mismatch"
 // and reports the first disagreement.
 import { isDeepStrictEqual } from 'node:util';
 import { verifyCheckpointSignature, type Checkpoint, type TrustedKeys } from './checkpoint.ts';
@@ -19,8 +20,8 @@ export interface VerifyLogOptions {
   trusted: TrustedKeys;
   /** Signed checkpoints to hold the log to: stored ones, the export's own, one a tenant kept. */
   checkpoints: readonly Checkpoint[];
-  /** The head the store claims; `label` names it in the verdict. */
-  head?: { size: number; root: Buffer; label?: string };
+  /** The head the store claims; `label` names it and `mismatch` is the verdict's prefix when it disagrees. */
+  head?: { size: number; root: Buffer; label?: string; mismatch?: string };
 }
 
 export type VerifiableEntry = Pick<StoredEntry, 'seq' | 'entry'> & Partial<Pick<StoredEntry, 'leafHash' | 'row'>>;
@@ -54,14 +55,14 @@ export async function verifyLog(entries: AsyncIterable<VerifiableEntry> | Iterab
     const mismatch = checkAt(seq);
     if (mismatch) return fail(mismatch);
   }
-  if (next < checkpoints.length) {
-    const c = checkpoints[checkpoints.length - 1]!;
-    return fail(`checkpoint mismatch: a checkpoint signed at ${c.issuedAt} covers ${c.size} events, the log has ${frontier.size}`);
-  }
   const rootHash = frontier.root().toString('hex');
   const head = options.head;
   if (head && (head.size !== frontier.size || head.root.toString('hex') !== rootHash)) {
-    return fail(`head mismatch: ${head.label ?? 'the stored head'} says ${head.size} events with root ${head.root.toString('hex')}, the events give ${frontier.size} with root ${rootHash}`);
+    return fail(`${head.mismatch ?? 'head mismatch'}: ${head.label ?? 'the stored head'} says ${head.size} events with root ${head.root.toString('hex')}, the events give ${frontier.size} with root ${rootHash}`);
+  }
+  if (next < checkpoints.length) {
+    const c = checkpoints[checkpoints.length - 1]!;
+    return fail(`checkpoint mismatch: a checkpoint signed at ${c.issuedAt} covers ${c.size} events, the log has ${frontier.size}`);
   }
   return { valid: true, organizationId, size: frontier.size, rootHash, checkpoints: checkpoints.length };
 }
