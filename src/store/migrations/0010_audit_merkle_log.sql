@@ -134,6 +134,10 @@ BEGIN
   IF items IS NULL THEN RETURN NULL; END IF;
   FOREACH p IN ARRAY items LOOP
     n := n + 1;
+    -- An id already in the log (a buggy or hostile writer) must not wedge every later entry.
+    IF EXISTS (SELECT 1 FROM public.audit_events WHERE id = p.event->>'id') THEN
+      p.event := p.event || jsonb_build_object('id', (p.event->>'id') || '_' || p.pending_id);
+    END IF;
     e := gatehouse_audit_entry(org, n, p.event, p.created_at);
     leaf := sha256('\x00'::bytea || convert_to(e, 'UTF8'));
     f := gatehouse_merkle_push(f, n - 1, leaf);
