@@ -10,15 +10,27 @@ import type { Checkpoint, CheckpointSigner } from './checkpoint.ts';
 import { EMPTY_ROOT } from './merkle.ts';
 
 function checkpointFromRow(row: Database['audit_checkpoints']): Checkpoint {
-  return { organizationId: row.organization_id, size: Number(row.size), rootHash: row.root_hash, issuedAt: row.issued_at, keyId: row.key_id, signature: row.signature };
+  return {
+    organizationId: row.organization_id,
+    size: Number(row.size),
+    rootHash: row.root_hash,
+    issuedAt: row.issued_at,
+    keyId: row.key_id,
+    signature: row.signature,
+  };
 }
 
 /** Signs the organization's current head and stores the checkpoint. */
-export async function issueCheckpoint(db: Kysely<Database>, signer: CheckpointSigner, organizationId: string): Promise<Checkpoint> {
+export async function issueCheckpoint(
+  db: Kysely<Database>,
+  signer: CheckpointSigner,
+  organizationId: string,
+): Promise<Checkpoint> {
   return inTenant(db, organizationId, async (tx) => {
     await integrateInTx(tx, organizationId);
     const head = (await readAuditHead(tx, organizationId)) ?? { size: 0, root: EMPTY_ROOT };
-    const checkpoint = signer.sign({ organizationId, size: head.size, rootHash: head.root.toString('hex'), issuedAt: new Date().toISOString() });
+    const issuedAt = new Date().toISOString();
+    const checkpoint = signer.sign({ organizationId, size: head.size, rootHash: head.root.toString('hex'), issuedAt });
     await tx.insertInto('audit_checkpoints').values({
       organization_id: organizationId, size: checkpoint.size, root_hash: checkpoint.rootHash,
       issued_at: checkpoint.issuedAt, key_id: checkpoint.keyId, signature: checkpoint.signature,
@@ -34,7 +46,8 @@ export async function latestCheckpoint(tx: Tx, organizationId: string): Promise<
 }
 
 export async function allCheckpoints(tx: Tx, organizationId: string): Promise<Checkpoint[]> {
-  const rows = await tx.selectFrom('audit_checkpoints').selectAll().where('organization_id', '=', organizationId).orderBy('size').execute();
+  const rows = await tx.selectFrom('audit_checkpoints').selectAll().where('organization_id', '=', organizationId)
+    .orderBy('size').execute();
   return rows.map(checkpointFromRow);
 }
 
@@ -50,15 +63,20 @@ export interface CheckpointerOptions {
  * integration), then checkpoint each organization that grew by `everyEvents` since its last
  * checkpoint, or grew at all and whose last checkpoint is older than `intervalMs`.
  */
-export function startCheckpointer(db: Kysely<Database>, options: CheckpointerOptions): { close(): void; tick(): Promise<void> } {
+export function startCheckpointer(
+  db: Kysely<Database>,
+  options: CheckpointerOptions,
+): { close(): void; tick(): Promise<void> } {
   let running: Promise<void> | undefined;
   const tick = async () => {
-    const pending = await asSystem(db, 'audit integration sweep', (tx) => tx.selectFrom('audit_pending').select('organization_id').distinct().execute());
+    const pending = await asSystem(db, 'audit integration sweep', (tx) =>
+      tx.selectFrom('audit_pending').select('organization_id').distinct().execute());
     for (const { organization_id } of pending) await integrateAuditLog(db, organization_id);
     const due = await asSystem(db, 'audit checkpoint schedule', (tx) =>
       tx.selectFrom('audit_heads as h')
         .leftJoinLateral(
-          (eb) => eb.selectFrom('audit_checkpoints as c').select(['c.size', 'c.issued_at']).whereRef('c.organization_id', '=', 'h.organization_id')
+          (eb) => eb.selectFrom('audit_checkpoints as c').select(['c.size', 'c.issued_at'])
+            .whereRef('c.organization_id', '=', 'h.organization_id')
             .orderBy('c.size', 'desc').orderBy('c.issued_at', 'desc').limit(1).as('last'),
           (join) => join.onTrue(),
         )
@@ -69,7 +87,8 @@ export function startCheckpointer(db: Kysely<Database>, options: CheckpointerOpt
       const lastSize = row.size === null ? 0 : Number(row.size);
       const grew = row.seq - lastSize;
       const old = row.issued_at === null || now - Date.parse(row.issued_at) >= options.intervalMs;
-      if (grew >= options.everyEvents || (grew > 0 && old)) await issueCheckpoint(db, options.signer, row.organization_id);
+      const due = grew >= options.everyEvents || (grew > 0 && old);
+      if (due) await issueCheckpoint(db, options.signer, row.organization_id);
     }
   };
   const run = () => {

@@ -17,6 +17,11 @@ const exportedEvent = z.strictObject({
   entry: z.string().min(2),
 });
 
+function invalid(what: string, error: z.ZodError): AppError {
+  const issue = error.issues[0];
+  return new AppError('AUDIT_EXPORT_INVALID', `${what}: ${issue?.path.join('.')} ${issue?.message}`);
+}
+
 export function formatEventLine(organizationId: string, seq: number, entry: string): string {
   return `${JSON.stringify({ kind: 'event', organizationId, seq, entry })}\n`;
 }
@@ -54,18 +59,25 @@ export async function readExportFile(path: string): Promise<ParsedExport> {
       throw new AppError('AUDIT_EXPORT_INVALID', `line ${n} is not valid JSON`);
     }
     const kind = (parsed as { kind?: unknown } | null)?.kind;
+    const what = kind === 'checkpoint' ? 'checkpoint' : 'event';
     const result = kind === 'checkpoint' ? checkpointSchema.safeParse(parsed) : exportedEvent.safeParse(parsed);
-    if (!result.success) throw new AppError('AUDIT_EXPORT_INVALID', `line ${n} is not an exported audit ${kind === 'checkpoint' ? 'checkpoint' : 'event'}: ${result.error.issues[0]?.path.join('.')} ${result.error.issues[0]?.message}`);
+    if (!result.success) throw invalid(`line ${n} is not an exported audit ${what}`, result.error);
     organizationId ??= result.data.organizationId;
-    if (result.data.organizationId !== organizationId) throw new AppError('AUDIT_EXPORT_INVALID', `line ${n} belongs to ${result.data.organizationId}, the file to ${organizationId}`);
+    if (result.data.organizationId !== organizationId) {
+      throw new AppError('AUDIT_EXPORT_INVALID', `line ${n} belongs to ${result.data.organizationId}, the file to ${organizationId}`);
+    }
     if ('entry' in result.data) events.push({ seq: result.data.seq, entry: result.data.entry });
     else {
       const { kind: _kind, ...c } = result.data;
       checkpoint = c;
     }
   }
-  if (n === 0 || organizationId === undefined) throw new AppError('AUDIT_EXPORT_INVALID', 'the export is empty: it has no signed checkpoint');
-  if (!checkpoint) throw new AppError('AUDIT_EXPORT_INVALID', 'the export does not end with a signed checkpoint (truncated?)');
+  if (n === 0 || organizationId === undefined) {
+    throw new AppError('AUDIT_EXPORT_INVALID', 'the export is empty: it has no signed checkpoint');
+  }
+  if (!checkpoint) {
+    throw new AppError('AUDIT_EXPORT_INVALID', 'the export does not end with a signed checkpoint (truncated?)');
+  }
   return { organizationId, events, checkpoint };
 }
 
@@ -73,13 +85,22 @@ export async function readExportFile(path: string): Promise<ParsedExport> {
  * Verifies an export offline: the closing checkpoint must be signed by a trusted key and cover
  * exactly the file's events; a checkpoint the tenant kept from earlier must be a prefix of it.
  */
-export function verifyExport(file: ParsedExport, trusted: TrustedKeys, kept: readonly Checkpoint[] = []): Promise<LogVerdict> {
+export function verifyExport(
+  file: ParsedExport,
+  trusted: TrustedKeys,
+  kept: readonly Checkpoint[] = [],
+): Promise<LogVerdict> {
   const closing = file.checkpoint;
   return verifyLog(file.events, {
     organizationId: file.organizationId,
     trusted,
     checkpoints: [closing, ...kept],
-    head: { size: closing.size, root: Buffer.from(closing.rootHash, 'hex'), label: 'the closing checkpoint', mismatch: 'checkpoint mismatch' },
+    head: {
+      size: closing.size,
+      root: Buffer.from(closing.rootHash, 'hex'),
+      label: 'the closing checkpoint',
+      mismatch: 'checkpoint mismatch',
+    },
   });
 }
 
@@ -97,7 +118,7 @@ export async function readCheckpointFile(path: string): Promise<Checkpoint> {
     throw new AppError('AUDIT_EXPORT_INVALID', `${path} is not a JSON checkpoint`);
   }
   const result = checkpointSchema.safeParse(parsed);
-  if (!result.success) throw new AppError('AUDIT_EXPORT_INVALID', `${path} is not a signed checkpoint: ${result.error.issues[0]?.path.join('.')} ${result.error.issues[0]?.message}`);
+  if (!result.success) throw invalid(`${path} is not a signed checkpoint`, result.error);
   const { kind: _kind, ...c } = result.data;
   return c;
 }

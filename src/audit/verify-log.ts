@@ -26,22 +26,35 @@ export interface VerifyLogOptions {
 
 export type VerifiableEntry = Pick<StoredEntry, 'seq' | 'entry'> & Partial<Pick<StoredEntry, 'leafHash' | 'row'>>;
 
-export async function verifyLog(entries: AsyncIterable<VerifiableEntry> | Iterable<VerifiableEntry>, options: VerifyLogOptions): Promise<LogVerdict> {
+export async function verifyLog(
+  entries: AsyncIterable<VerifiableEntry> | Iterable<VerifiableEntry>,
+  options: VerifyLogOptions,
+): Promise<LogVerdict> {
   const { organizationId } = options;
   const frontier = new MerkleFrontier();
   const fail = (reason: string, firstInvalidSeq?: number): LogVerdict => ({
-    valid: false, organizationId, size: frontier.size, reason, ...(firstInvalidSeq === undefined ? {} : { firstInvalidSeq }),
+    valid: false,
+    organizationId,
+    size: frontier.size,
+    reason,
+    ...(firstInvalidSeq === undefined ? {} : { firstInvalidSeq }),
   });
   const checkpoints = [...options.checkpoints].sort((a, b) => a.size - b.size);
   for (const c of checkpoints) {
-    if (!verifyCheckpointSignature(c, options.trusted)) return fail(`checkpoint signature: the checkpoint of size ${c.size} (key ${c.keyId}) is not signed by a trusted key`);
-    if (c.organizationId !== organizationId) return fail(`checkpoint mismatch: a checkpoint of ${c.organizationId} is not for ${organizationId}`);
+    if (!verifyCheckpointSignature(c, options.trusted)) {
+      return fail(`checkpoint signature: the checkpoint of size ${c.size} (key ${c.keyId}) is not signed by a trusted key`);
+    }
+    if (c.organizationId !== organizationId) {
+      return fail(`checkpoint mismatch: a checkpoint of ${c.organizationId} is not for ${organizationId}`);
+    }
   }
   let next = 0;
   const checkAt = (size: number): string | undefined => {
     while (next < checkpoints.length && checkpoints[next]!.size === size) {
       const c = checkpoints[next++]!;
-      if (frontier.root().toString('hex') !== c.rootHash) return `checkpoint mismatch: the first ${size} events do not have the root signed at ${c.issuedAt}`;
+      if (frontier.root().toString('hex') !== c.rootHash) {
+        return `checkpoint mismatch: the first ${size} events do not have the root signed at ${c.issuedAt}`;
+      }
     }
     return undefined;
   };
@@ -58,11 +71,13 @@ export async function verifyLog(entries: AsyncIterable<VerifiableEntry> | Iterab
   const rootHash = frontier.root().toString('hex');
   const head = options.head;
   if (head && (head.size !== frontier.size || head.root.toString('hex') !== rootHash)) {
-    return fail(`${head.mismatch ?? 'head mismatch'}: ${head.label ?? 'the stored head'} says ${head.size} events with root ${head.root.toString('hex')}, the events give ${frontier.size} with root ${rootHash}`);
+    const claimed = `${head.label ?? 'the stored head'} says ${head.size} events with root ${head.root.toString('hex')}`;
+    return fail(`${head.mismatch ?? 'head mismatch'}: ${claimed}, the events give ${frontier.size} with root ${rootHash}`);
   }
   if (next < checkpoints.length) {
     const c = checkpoints[checkpoints.length - 1]!;
-    return fail(`checkpoint mismatch: a checkpoint signed at ${c.issuedAt} covers ${c.size} events, the log has ${frontier.size}`);
+    const covers = `a checkpoint signed at ${c.issuedAt} covers ${c.size} events`;
+    return fail(`checkpoint mismatch: ${covers}, the log has ${frontier.size}`);
   }
   return { valid: true, organizationId, size: frontier.size, rootHash, checkpoints: checkpoints.length };
 }
