@@ -87,8 +87,8 @@ export function startCheckpointer(
       const lastSize = row.size === null ? 0 : Number(row.size);
       const grew = row.seq - lastSize;
       const old = row.issued_at === null || now - Date.parse(row.issued_at) >= options.intervalMs;
-      const due = grew >= options.everyEvents || (grew > 0 && old);
-      if (due) await issueCheckpoint(db, options.signer, row.organization_id);
+      const signNow = grew >= options.everyEvents || (grew > 0 && old);
+      if (signNow) await issueCheckpoint(db, options.signer, row.organization_id);
     }
   };
   const run = () => {
