@@ -125,7 +125,7 @@ describe('admin pages', () => {
 
   it('verifies the audit log from the page', async () => {
     const body = await (await get('admin', `/admin/orgs/${orgA}/audit?verify=1`)).text();
-    assert.match(body, /Log verified: 1 events, root [0-9a-f]{64}/);
+    assert.match(body, /Log verified: 1 events, root <code>[0-9a-f]{64}<\/code>/);
     assert.match(body, /role\.created/);
   });
 });
