@@ -46,7 +46,7 @@ export async function appendAuditEvent(tx: Tx, input: AuditEventInput): Promise<
   };
   if (event.impersonator === undefined) delete event.impersonator;
   await sql`SELECT gatehouse_audit_submit(${organizationId}, ${JSON.stringify(event)}::jsonb)`.execute(tx);
-  afterCommit(tx, async (db) => void (await integrateAuditLog(db, organizationId)));
+  afterCommit(tx, async (db) => void (await integrateAuditLog(db, organizationId)), `audit:${organizationId}`);
   return { organizationId, id: event.id, type };
 }
 

@@ -33,21 +33,24 @@ export async function asSystem<T>(db: Kysely<Database>, _reason: string, fn: (tx
 type AfterCommit = (db: Kysely<Database>) => Promise<void>;
 // Work that must follow a commit (and must not run if the transaction rolls back), keyed by the
 // transaction object so that nothing outlives it.
-const afterCommitHooks = new WeakMap<Tx, AfterCommit[]>();
+const afterCommitHooks = new WeakMap<Tx, Map<string | symbol, AfterCommit>>();
 
-/** Runs `hook` once the transaction `tx` (opened by inTenant or asSystem) has committed. */
-export function afterCommit(tx: Tx, hook: AfterCommit): void {
-  const hooks = afterCommitHooks.get(tx);
-  if (hooks) hooks.push(hook);
-  else afterCommitHooks.set(tx, [hook]);
+/**
+ * Runs `hook` once the transaction `tx` (opened by inTenant or asSystem) has committed. Hooks
+ * registered under the same `key` run once (a batch of audit entries integrates once per tenant).
+ */
+export function afterCommit(tx: Tx, hook: AfterCommit, key: string | symbol = Symbol('hook')): void {
+  const hooks = afterCommitHooks.get(tx) ?? new Map<string | symbol, AfterCommit>();
+  afterCommitHooks.set(tx, hooks);
+  if (!hooks.has(key)) hooks.set(key, hook);
 }
 
-async function withHooks<T>(tx: Tx, fn: (tx: Tx) => Promise<T>): Promise<{ value: T; hooks: AfterCommit[] | undefined }> {
+async function withHooks<T>(tx: Tx, fn: (tx: Tx) => Promise<T>): Promise<{ value: T; hooks: AfterCommit[] }> {
   const value = await fn(tx);
-  return { value, hooks: afterCommitHooks.get(tx) };
+  return { value, hooks: [...(afterCommitHooks.get(tx)?.values() ?? [])] };
 }
 
-async function runAfterCommit(db: Kysely<Database>, result: { hooks: AfterCommit[] | undefined }): Promise<void> {
+async function runAfterCommit(db: Kysely<Database>, result: { hooks: AfterCommit[] }): Promise<void> {
   // The transaction is committed: a failing hook must not report the caller's change as failed.
-  for (const hook of result.hooks ?? []) await hook(db).catch(() => undefined);
+  for (const hook of result.hooks) await hook(db).catch(() => undefined);
 }
