@@ -46,8 +46,37 @@ export async function appendAuditEvent(tx: Tx, input: AuditEventInput): Promise<
   };
   if (event.impersonator === undefined) delete event.impersonator;
   await sql`SELECT gatehouse_audit_submit(${organizationId}, ${JSON.stringify(event)}::jsonb)`.execute(tx);
-  afterCommit(tx, async (db) => void (await integrateAuditLog(db, organizationId)), `audit:${organizationId}`);
+  afterCommit(tx, (db) => integrateSoon(db, organizationId), `audit:${organizationId}`);
   return { organizationId, id: event.id, type };
+}
+
+// Writers of one organization in this process share integration runs: while one runs, later
+// writers wait for a single follow-up run (which starts after their commit, so it files their
+// entries) instead of each queueing on the head lock. Keyed by the database handle, no global.
+const runs = new WeakMap<Kysely<Database>, Map<string, { current: Promise<void>; next?: Promise<void> }>>();
+
+function integrateSoon(db: Kysely<Database>, organizationId: string): Promise<void> {
+  const byOrg = runs.get(db) ?? new Map<string, { current: Promise<void>; next?: Promise<void> }>();
+  runs.set(db, byOrg);
+  const state = byOrg.get(organizationId);
+  if (!state) {
+    const current = integrateAuditLog(db, organizationId).then(() => undefined).finally(() => advance(byOrg, organizationId));
+    byOrg.set(organizationId, { current });
+    return current;
+  }
+  state.next ??= state.current.catch(() => undefined).then(() => integrateAuditLog(db, organizationId)).then(() => undefined);
+  return state.next;
+}
+
+function advance(byOrg: Map<string, { current: Promise<void>; next?: Promise<void> }>, organizationId: string): void {
+  const state = byOrg.get(organizationId);
+  if (!state?.next) {
+    byOrg.delete(organizationId);
+    return;
+  }
+  // Its callers see a failure; this bookkeeping copy must not become an unhandled rejection.
+  const current = state.next.catch(() => undefined).finally(() => advance(byOrg, organizationId));
+  byOrg.set(organizationId, { current });
 }
 
 /**
