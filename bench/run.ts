@@ -5,12 +5,15 @@ import { auditBench } from './audit.bench.ts';
 import { benchPostgresUrl } from './support.ts';
 import { webhooksBench } from './webhooks.bench.ts';
 
+// `npm run bench -- audit` runs only the named groups.
+const only = new Set(process.argv.slice(2));
+const wanted = (name: string) => only.size === 0 || only.has(name);
 const pg = await benchPostgresUrl();
 try {
   console.log(`Gatehouse bench — node ${process.version}, ${new Date().toISOString()}`);
-  for (const line of await auditBench(pg?.url)) console.log(line);
-  for (const line of await accessBench(pg?.url)) console.log(line);
-  for (const line of await webhooksBench(pg?.url)) console.log(line);
+  if (wanted('audit')) for (const line of await auditBench(pg?.url)) console.log(line);
+  if (wanted('access')) for (const line of await accessBench(pg?.url)) console.log(line);
+  if (wanted('webhooks')) for (const line of await webhooksBench(pg?.url)) console.log(line);
 } finally {
   pg?.stop();
 }

@@ -23,6 +23,8 @@ import { instrumentFetch, instrumentSignIn, instrumentVerifier } from './metrics
 import { metricsRoutes } from './http/routes/metrics.ts';
 import { createDirectoryClient } from './directory/workos-client.ts';
 import { createRetention, type Retention } from './retention/retention-schedule.ts';
+import { createAuditKeyRing, type AuditKeyRing } from './audit/checkpoint.ts';
+import { startCheckpointer } from './audit/checkpoints.ts';
 
 export interface Gatehouse {
   readonly config: Config;
@@ -41,6 +43,8 @@ export interface Gatehouse {
   readonly metricsApp: Hono;
   /** Pruning of the inbox, ended sessions and sent mail (src/retention/); `serve` starts its schedule. */
   readonly retention: Retention;
+  /** Audit checkpoint signing and trusted public keys (AUDIT_SIGNING_KEY or GATEHOUSE_SECRET). */
+  readonly auditKeys: AuditKeyRing;
   close(): Promise<void>;
 }
 
@@ -55,6 +59,12 @@ function providerFormOrigins(config: Config): string[] {
   if (config.AUTH_PROVIDER !== 'workos') return [];
   const api = workosApiBaseUrl(config);
   return new URL(api).hostname === 'api.workos.com' ? [api, 'https://setup.workos.com'] : [api];
+}
+
+/** The audit key ring: AUDIT_SIGNING_KEY seeds first, then keys derived from the current and previous secrets. */
+export function auditKeyRingFor(config: Config): AuditKeyRing {
+  const secrets = [config.GATEHOUSE_SECRET, ...(config.GATEHOUSE_PREVIOUS_SECRETS ?? [])].filter((s): s is string => Boolean(s));
+  return createAuditKeyRing(config.AUDIT_SIGNING_KEY ?? [], secrets);
 }
 
 export interface OpenGatehouseOptions {
@@ -115,8 +125,12 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     onEvent: (event) => metrics.revocationEvents.inc({ kind: event.kind }),
     onReset: () => metrics.revocationResets.inc(),
   });
+  const auditKeys = auditKeyRingFor(config);
+  const checkpointer = auditKeys.signer
+    ? startCheckpointer(store.db, { signer: auditKeys.signer, everyEvents: config.AUDIT_CHECKPOINT_EVERY_EVENTS, intervalMs: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS * 1000, logger })
+    : undefined;
   const app = createHttpApp({
-    store, logger, authenticate: (c) => access.verifier.verify(c.req.raw, { sourceIp: clientAddressOf(c) }), publicUrl: config.PUBLIC_URL, trustedProxies: config.TRUSTED_PROXIES,
+    store, logger, auditKeys, authenticate: (c) => access.verifier.verify(c.req.raw, { sourceIp: clientAddressOf(c) }), publicUrl: config.PUBLIC_URL, trustedProxies: config.TRUSTED_PROXIES,
     metrics, metricsOnOwnPort: config.METRICS_PORT !== undefined,
     ...(directorySync.routes ? { webhookRoutes: directorySync.routes } : {}),
     ...(signInRoutes ? { signInRoutes } : {}),
@@ -141,7 +155,9 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     metrics,
     metricsApp: metricsRoutes(metrics.registry),
     retention,
+    auditKeys,
     close: async () => {
+      checkpointer?.close();
       retention.close();
       unsubscribeMetrics();
       directorySync.close();

@@ -27,6 +27,8 @@ describe('parseConfig', () => {
     ['DATABASE_POOL_SIZE', '0', /between 1 and 200/],
     ['SHUTDOWN_TIMEOUT_MS', 'soon', /milliseconds/],
     ['AUTH_PROVIDER', 'oidc', /not available yet/],
+    ['AUDIT_SIGNING_KEY', 'not-a-seed', /base64url of 32 random bytes/],
+    ['AUDIT_CHECKPOINT_EVERY_EVENTS', '0', /positive number of events/],
   ];
   for (const [name, value, expects] of bad) {
     it(`rejects ${name}=${JSON.stringify(value)} naming the variable`, () => {

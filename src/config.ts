@@ -76,6 +76,10 @@ const spec = {
   // Mail and directory sync.
   SMTP_URL: { schema: z.string().regex(/^smtps?:\/\//).optional(), expects: 'expected smtp://user:pass@host:port or smtps://...; unset keeps mail in the dev outbox' },
   MAIL_FROM: { schema: z.string().min(3).default('Gatehouse <no-reply@gatehouse.local>'), expects: 'expected a From address' },
+  // Audit log checkpoints (src/audit/checkpoint.ts).
+  AUDIT_SIGNING_KEY: { schema: z.string().regex(/^[A-Za-z0-9_-]{43}(,[A-Za-z0-9_-]{43})*$/).transform((v) => v.split(',').map((k) => Buffer.from(k, 'base64url'))).optional(), expects: 'expected Ed25519 seeds as base64url of 32 random bytes (`openssl rand 32 | basenc --base64url | tr -d =`), current first, then retired ones, comma-separated; unset derives the key from GATEHOUSE_SECRET' },
+  AUDIT_CHECKPOINT_EVERY_EVENTS: { schema: z.coerce.number().int().min(1).default(1000), expects: 'expected a positive number of events between signed checkpoints' },
+  AUDIT_CHECKPOINT_INTERVAL_SECONDS: { schema: duration.default(60), expects: 'expected a positive number of seconds after which new events get a signed checkpoint' },
   RECONCILE_INTERVAL_SECONDS: { schema: z.coerce.number().int().min(0).default(300), expects: 'expected seconds between reconciliation runs (0 turns the schedule off)' },
   WEBHOOK_ACKNOWLEDGE: { schema: z.enum(['applied', 'durable']).default('applied'), expects: 'expected applied (answer after applying) or durable (answer on the inbox row, apply workers behind it)' },
 } as const;

@@ -81,9 +81,10 @@ describe('gatehouse audit', () => {
   let dir: string;
   let org: string;
   let env: Record<string, string>;
+  const secret = { GATEHOUSE_SECRET: 'an-audit-test-secret-of-at-least-32-characters' };
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gh-audit-'));
-    env = { GATEHOUSE_DATA_DIR: dir, DATABASE_URL: '' };
+    env = { GATEHOUSE_DATA_DIR: dir, DATABASE_URL: '', ...secret };
     const store = await openStore({ engine: 'pglite', dataDir: join(dir, 'pglite') });
     org = await createOrg(store.db, 'Audited');
     for (let i = 1; i <= 6; i++) {
@@ -96,22 +97,37 @@ describe('gatehouse audit', () => {
   it('verify, export, verify the file offline, and catch one changed byte', async () => {
     const ok = await runCli(['audit', 'verify', '--org', org], env);
     assert.equal(ok.code, 0, ok.stderr);
-    assert.match(ok.stdout, /ok 6 events, head [0-9a-f]{64}/);
+    assert.match(ok.stdout, /ok 6 events, root [0-9a-f]{64}/);
 
     const file = join(dir, 'export.jsonl');
     const exported = await runCli(['audit', 'export', '--org', org, '--out', file], env);
     assert.equal(exported.code, 0, exported.stderr);
-    const offline = await runCli(['audit', 'verify', '--file', file], { GATEHOUSE_DATA_DIR: join(dir, 'absent') });
+    const offline = await runCli(['audit', 'verify', '--file', file], { GATEHOUSE_DATA_DIR: join(dir, 'absent'), ...secret });
     assert.equal(offline.code, 0, offline.stderr);
-    assert.match(offline.stdout, /^ok 6 events/);
+    assert.match(offline.stdout, new RegExp(`^${org}: ok 6 events`));
 
     const text = readFileSync(file, 'utf8');
     const at = text.indexOf('user_4');
     const tampered = `${text.slice(0, at)}user_5${text.slice(at + 6)}`;
     writeFileSync(join(dir, 'tampered.jsonl'), tampered);
-    const bad = await runCli(['audit', 'verify', '--file', join(dir, 'tampered.jsonl')]);
+    const bad = await runCli(['audit', 'verify', '--file', join(dir, 'tampered.jsonl')], secret);
     assert.equal(bad.code, 1);
-    assert.match(bad.stdout, /broken at seq 4/);
+    assert.match(bad.stdout, /broken: checkpoint mismatch/);
+  });
+
+  it('unknown organizations and missing files are one-line errors with exit 1', async () => {
+    const cases: [string[], RegExp][] = [
+      [['audit', 'verify', '--org', 'org_doesnotexist1'], /^gatehouse: AUDIT_ORGANIZATION_UNKNOWN: no organization org_doesnotexist1$/],
+      [['audit', 'export', '--org', 'org_doesnotexist1'], /^gatehouse: AUDIT_ORGANIZATION_UNKNOWN: no organization org_doesnotexist1$/],
+      [['audit', 'verify', '--file', join(dir, 'missing.jsonl')], /^gatehouse: AUDIT_FILE_UNREADABLE: cannot read .*missing\.jsonl: no such file$/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(args, env);
+      assert.equal(r.code, 1, args.join(' '));
+      assert.equal(r.stdout, '', args.join(' '));
+      assert.match(r.stderr.trimEnd(), message, args.join(' '));
+      assert.equal(r.stderr.trimEnd().split('\n').length, 1, `one line for ${args.join(' ')}`);
+    }
   });
 
   it('a row changed in the database with the trigger disabled: verify names its seq and exits 1', async () => {
@@ -122,6 +138,6 @@ describe('gatehouse audit', () => {
     await store.close();
     const r = await runCli(['audit', 'verify'], env);
     assert.equal(r.code, 1);
-    assert.match(r.stdout, new RegExp(`${org}: broken at seq 2`));
+    assert.match(r.stdout, new RegExp(`${org}: broken: seq 2: the columns do not match the entry`));
   });
 });

@@ -1,12 +1,17 @@
-// Appending to and reading an organization's audit chain in the database.
-// Appends run inside the caller's transaction, so an audit entry commits together with the change
-// it records (DESIGN.md §3.3). The chain head row is locked FOR UPDATE: concurrent writers of one
-// organization queue on it and never fork the chain; other organizations are not blocked.
-import { sql } from 'kysely';
+// Appending to and reading an organization's audit log.
+//
+// appendAuditEvent runs inside the caller's transaction and submits the entry through the
+// database function gatehouse_audit_submit, so the entry commits together with the change it
+// records (DESIGN.md §3.3) or not at all. No caller picks a position or a hash: once the
+// transaction commits, gatehouse_audit_integrate places every entry pending for the organization
+// into its Merkle tree in one transaction under one lock of the head (group commit): writers
+// that commit together share one head update instead of queueing on the head one by one.
+// Readers integrate first, so what a caller committed is visible to the next read.
+import { sql, type Kysely } from 'kysely';
 import { newId } from '../core/ids.ts';
-import type { AuditEventRow } from '../store/schema.ts';
-import type { Tx } from '../store/tenant.ts';
-import { GENESIS_HASH, hashAuditEvent, type AuditActor, type AuditTarget, type ChainedAuditEvent } from './chain.ts';
+import type { AuditEventRow, Database } from '../store/schema.ts';
+import { afterCommit, type Tx } from '../store/tenant.ts';
+import type { AuditActor, AuditEvent, AuditTarget } from './chain.ts';
 import { redactSecrets } from './redact.ts';
 import type { ActingActor } from './actor.ts';
 
@@ -14,117 +19,131 @@ export interface AuditEventInput {
   organizationId: string;
   type: string;
   actor: AuditActor;
+  /** Who acted on the actor's behalf (a super-admin impersonating), recorded beside the actor. */
+  impersonator?: AuditActor | null;
   target?: AuditTarget | null;
   data?: Record<string, unknown>;
 }
 
-export async function appendAuditEvent(tx: Tx, input: AuditEventInput): Promise<ChainedAuditEvent> {
-  if (!/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/.test(input.type)) throw new TypeError(`audit event type must look like "area.action", got ${JSON.stringify(input.type)}`);
-  const head = await lockChainHead(tx, input.organizationId);
+export interface SubmittedAuditEvent {
+  organizationId: string;
+  id: string;
+  type: string;
+}
 
+const EVENT_TYPE = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/;
+
+export async function appendAuditEvent(tx: Tx, input: AuditEventInput): Promise<SubmittedAuditEvent> {
+  if (!EVENT_TYPE.test(input.type)) throw new TypeError(`audit event type must look like "area.action", got ${JSON.stringify(input.type)}`);
+  const { organizationId, type, actor: acting, target, data: given, ...extra } = input;
   // An impersonated actor (audit/actor.ts) is recorded beside the actor, in the entry's data; the
-  // actor itself stays { type, id } as the chain hashes and stores it.
-  const { impersonator } = input.actor as ActingActor;
-  const actor: AuditActor = { type: input.actor.type, id: input.actor.id };
-  const withImpersonator = impersonator ? { ...input.data, impersonator: impersonator.email, impersonationReason: impersonator.reason } : input.data;
-  // Normalize through JSON so that what is hashed is exactly what jsonb will give back.
-  const data = JSON.parse(JSON.stringify(redactSecrets(withImpersonator ?? {}))) as Record<string, unknown>;
-  const unhashed: Omit<ChainedAuditEvent, 'hash'> = {
-    organizationId: input.organizationId,
-    seq: head.seq + 1,
+  // actor itself stays { type, id }.
+  const { impersonator } = acting as ActingActor;
+  const actor: AuditActor = { type: acting.type, id: acting.id };
+  const data = impersonator ? { ...given, impersonator: impersonator.email, impersonationReason: impersonator.reason } : given;
+  const event = {
+    ...extra,
     id: newId('audit'),
-    type: input.type,
+    type,
     actor,
-    target: input.target ?? null,
-    data,
-    createdAt: new Date().toISOString(),
-    prevHash: head.hash,
+    target: target ?? null,
+    // Secrets never enter the log (it is exported and kept forever).
+    data: redactSecrets(data ?? {}),
   };
-  const event: ChainedAuditEvent = { ...unhashed, hash: hashAuditEvent(unhashed) };
-  // One statement writes the entry and moves the head, so the head lock is held for two round
-  // trips (lock, write) plus the commit.
-  await tx
-    .with('entry', (db) =>
-      db
-        .insertInto('audit_events')
-        .values({
-          organization_id: event.organizationId,
-          seq: event.seq,
-          id: event.id,
-          type: event.type,
-          actor_type: event.actor.type,
-          actor_id: event.actor.id,
-          target_type: event.target?.type ?? null,
-          target_id: event.target?.id ?? null,
-          data: JSON.stringify(event.data),
-          created_at: event.createdAt,
-          prev_hash: event.prevHash,
-          hash: event.hash,
-        })
-        .returning(['organization_id', 'seq', 'hash']),
-    )
-    .updateTable('audit_heads')
-    .from('entry')
-    .set((eb) => ({ seq: eb.ref('entry.seq'), hash: eb.ref('entry.hash'), updated_at: sql<Date>`now()` }))
-    .whereRef('audit_heads.organization_id', '=', 'entry.organization_id')
-    .execute();
-  return event;
+  if (event.impersonator === undefined) delete event.impersonator;
+  await sql`SELECT gatehouse_audit_submit(${organizationId}, ${JSON.stringify(event)}::jsonb)`.execute(tx);
+  afterCommit(tx, (db) => integrateSoon(db, organizationId), `audit:${organizationId}`);
+  return { organizationId, id: event.id, type };
 }
 
-/** Locks the organization's chain head for this transaction, creating it on the first append. */
-async function lockChainHead(tx: Tx, organizationId: string): Promise<{ seq: number; hash: string }> {
-  const select = () => tx.selectFrom('audit_heads').select(['seq', 'hash']).where('organization_id', '=', organizationId).forUpdate().executeTakeFirst();
-  const head = await select();
-  if (head) return head;
-  await tx
-    .insertInto('audit_heads')
-    .values({ organization_id: organizationId, seq: 0, hash: GENESIS_HASH })
-    .onConflict((oc) => oc.column('organization_id').doNothing())
-    .execute();
-  const created = await select();
-  if (!created) throw new Error(`audit chain head of ${organizationId} is not visible in this transaction`);
-  return created;
+// Writers of one organization in this process share integration runs: while one runs, later
+// writers wait for a single follow-up run (which starts after their commit, so it files their
+// entries) instead of each queueing on the head lock. Keyed by the database handle, no global.
+const runs = new WeakMap<Kysely<Database>, Map<string, { current: Promise<void>; next?: Promise<void> }>>();
+
+function integrateSoon(db: Kysely<Database>, organizationId: string): Promise<void> {
+  const byOrg = runs.get(db) ?? new Map<string, { current: Promise<void>; next?: Promise<void> }>();
+  runs.set(db, byOrg);
+  const state = byOrg.get(organizationId);
+  if (!state) {
+    const current = integrateAuditLog(db, organizationId).then(() => undefined).finally(() => advance(byOrg, organizationId));
+    byOrg.set(organizationId, { current });
+    return current;
+  }
+  state.next ??= state.current.catch(() => undefined).then(() => integrateAuditLog(db, organizationId)).then(() => undefined);
+  return state.next;
 }
 
-export function auditEventFromRow(row: AuditEventRow): ChainedAuditEvent {
-  return {
-    organizationId: row.organization_id,
-    seq: row.seq,
-    id: row.id,
-    type: row.type,
-    actor: { type: row.actor_type, id: row.actor_id },
-    target: row.target_type === null || row.target_id === null ? null : { type: row.target_type, id: row.target_id },
-    data: row.data,
-    createdAt: row.created_at.toISOString(),
-    prevHash: row.prev_hash,
-    hash: row.hash,
-  };
+function advance(byOrg: Map<string, { current: Promise<void>; next?: Promise<void> }>, organizationId: string): void {
+  const state = byOrg.get(organizationId);
+  if (!state?.next) {
+    byOrg.delete(organizationId);
+    return;
+  }
+  // Its callers see a failure; this bookkeeping copy must not become an unhandled rejection.
+  const current = state.next.catch(() => undefined).finally(() => advance(byOrg, organizationId));
+  byOrg.set(organizationId, { current });
 }
 
 /**
- * Reads one organization's chain in seq order, a page at a time, so verifying or exporting a long
- * chain holds one page in memory. `read` runs each page in a fresh transaction of the caller's
+ * Places the organization's committed pending entries into its tree; returns the new size or
+ * null. One statement in a transaction of its own, so the head lock lasts one round trip.
+ */
+export async function integrateAuditLog(db: Kysely<Database> | Tx, organizationId: string): Promise<number | null> {
+  const { rows } = await sql<{ size: number | null }>`SELECT gatehouse_audit_integrate(${organizationId}) AS size`.execute(db);
+  return rows[0]?.size ?? null;
+}
+
+/** The same inside a reader's transaction, so that it reads what was committed before it. */
+export const integrateInTx: (tx: Tx, organizationId: string) => Promise<number | null> = integrateAuditLog;
+
+export function auditEventFromRow(row: Pick<AuditEventRow, 'entry'>): AuditEvent {
+  return JSON.parse(row.entry) as AuditEvent;
+}
+
+export interface StoredEntry {
+  seq: number;
+  entry: string;
+  leafHash: Buffer;
+  row: Pick<AuditEventRow, 'organization_id' | 'id' | 'type' | 'actor_type' | 'actor_id' | 'target_type' | 'target_id' | 'data' | 'created_at'>;
+}
+
+/**
+ * Reads one organization's log in seq order, a page at a time, so verifying or exporting a long
+ * log holds one page in memory. `read` runs each page in a fresh transaction of the caller's
  * choosing (tenant-scoped or system).
  */
-export async function* readAuditChain(
+export async function* readAuditLog(
   read: <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>,
   organizationId: string,
-  pageSize = 1000,
-): AsyncGenerator<ChainedAuditEvent> {
+  options: { pageSize?: number; upTo?: number } = {},
+): AsyncGenerator<StoredEntry> {
+  const pageSize = options.pageSize ?? 2000;
   let after = 0;
   for (;;) {
-    const rows = await read((tx) =>
-      tx
+    const from = after;
+    const rows = await read((tx) => {
+      let query = tx
         .selectFrom('audit_events')
-        .selectAll()
+        .select(['organization_id', 'seq', 'id', 'type', 'actor_type', 'actor_id', 'target_type', 'target_id', 'data', 'created_at', 'entry', 'leaf_hash'])
         .where('organization_id', '=', organizationId)
-        .where('seq', '>', after)
-        .orderBy('seq')
-        .limit(pageSize)
-        .execute(),
-    );
-    for (const row of rows) yield auditEventFromRow(row);
+        .where('seq', '>', from);
+      if (options.upTo !== undefined) query = query.where('seq', '<=', options.upTo);
+      return query.orderBy('seq').limit(pageSize).execute();
+    });
+    for (const row of rows) yield { seq: row.seq, entry: row.entry, leafHash: asBuffer(row.leaf_hash), row };
     if (rows.length < pageSize) return;
     after = rows[rows.length - 1]!.seq;
   }
+}
+
+/** The stored head: size and Merkle root as the database last wrote them. */
+export async function readAuditHead(tx: Tx, organizationId: string): Promise<{ size: number; root: Buffer } | undefined> {
+  const head = await tx.selectFrom('audit_heads').select(['seq', 'root']).where('organization_id', '=', organizationId).executeTakeFirst();
+  return head ? { size: head.seq, root: asBuffer(head.root) } : undefined;
+}
+
+/** bytea arrives as a Buffer from node-postgres and as a plain Uint8Array from PGlite. */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

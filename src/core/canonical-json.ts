@@ -1,6 +1,6 @@
 // Canonical JSON in the manner of RFC 8785 (JCS): object keys sorted by UTF-16 code units, no
-// whitespace, numbers and strings as ECMAScript serializes them. The audit chain hashes this form,
-// because PostgreSQL's jsonb reorders keys and a hash over the original text would not verify.
+// whitespace, numbers and strings as ECMAScript serializes them. The former audit hash chain hashed
+// this form (jsonb reorders keys); the Merkle log instead keeps the exact bytes it hashes.
 import { AppError } from './errors.ts';
 import { MAX_JSON_DEPTH } from './json-depth.ts';
 

@@ -24,6 +24,7 @@ import { ADMIN_PAGES } from '../web/admin/index.ts';
 import { requireTenantEntry } from '../identity/super-admin.ts';
 import { homeRoutes } from '../web/home.ts';
 import { styleRoutes } from '../web/styles.ts';
+import { AUDIT_JWKS_PATH, jwksOf } from '../audit/checkpoint.ts';
 
 export interface HttpAppDeps {
   store: Store;
@@ -39,6 +40,8 @@ export interface HttpAppDeps {
   sessions?: ApiV1Deps['sessions'];
   accessRevoker?: ApiV1Deps['accessRevoker'];
   syncNow?: ApiV1Deps['syncNow'];
+  /** Signs audit checkpoints and lists the trusted public keys; absent, checkpoints answer 503. */
+  auditKeys?: ApiV1Deps['auditKeys'];
   /** POST /webhooks/workos (src/webhooks/receiver.ts); absent when no webhook secret is configured. */
   webhookRoutes?: Hono;
   /** TRUSTED_PROXIES: whose X-Forwarded-For names the client (src/http/client-address.ts). */
@@ -80,6 +83,8 @@ export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): 
   app.route('/', styleRoutes());
   if (deps.signInRoutes) app.route('/', deps.signInRoutes);
   if (deps.webhookRoutes) app.route('/', deps.webhookRoutes);
+  // Public keys of the audit checkpoints, for tenants verifying offline; retired keys stay listed.
+  app.get(AUDIT_JWKS_PATH, (c) => c.json(jwksOf(deps.auditKeys?.trusted ?? new Map())));
   const authenticate: ApiDeps['authenticate'] =
     deps.authenticate ??
     (async () => {
@@ -87,9 +92,9 @@ export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): 
     });
   // A super-admin inside another tenant needs an entry made by an explicit, audited POST; reads write nothing.
   const onSuperAdminEntry: ApiDeps['onSuperAdminEntry'] = deps.onSuperAdminEntry ?? ((auth, orgId) => requireTenantEntry(deps.store.db, auth, orgId));
-  const apiV1 = { ...createApiV1({ store: deps.store, publicUrl: deps.publicUrl ?? '', authenticate, onSuperAdminEntry, sso: deps.sso, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, accessRevoker: deps.accessRevoker, syncNow: deps.syncNow }), authenticate };
+  const apiV1 = { ...createApiV1({ store: deps.store, publicUrl: deps.publicUrl ?? '', authenticate, onSuperAdminEntry, sso: deps.sso, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, accessRevoker: deps.accessRevoker, syncNow: deps.syncNow, auditKeys: deps.auditKeys }), authenticate };
   app.route('/api/v1', apiV1.router);
-  app.route('/admin', createAdminPages({ store: deps.store, authenticate: apiV1.authenticate, onSuperAdminEntry, services: { sso: deps.sso?.sso, provider: deps.sso?.provider, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, accessRevoker: deps.accessRevoker, syncNow: deps.syncNow, publicUrl: deps.publicUrl, devMailbox: Boolean(deps.devRoutes) } }, ADMIN_PAGES));
+  app.route('/admin', createAdminPages({ store: deps.store, authenticate: apiV1.authenticate, onSuperAdminEntry, services: { sso: deps.sso?.sso, provider: deps.sso?.provider, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, accessRevoker: deps.accessRevoker, syncNow: deps.syncNow, publicUrl: deps.publicUrl, devMailbox: Boolean(deps.devRoutes), auditKeys: deps.auditKeys } }, ADMIN_PAGES));
   app.route('/', homeRoutes({ store: deps.store, authenticate: apiV1.authenticate, sections: ADMIN_PAGES, devMailbox: Boolean(deps.devRoutes) }));
   if (deps.devRoutes) app.route('/', deps.devRoutes);
   app.notFound(notFound);

@@ -105,6 +105,10 @@ async function grantAppRole(session: SqlSession): Promise<void> {
         REVOKE ALL ON gatehouse_rls_keys FROM ${APP_ROLE};
       END IF;
     END $$;
+    -- The log is written only by gatehouse_audit_submit/integrate (security definer, migration
+    -- 0010): a leaked app credential cannot pick a position, rewrite a head or drop a pending entry.
+    REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON audit_events, audit_heads, audit_pending FROM ${APP_ROLE};
+    REVOKE UPDATE, DELETE, TRUNCATE ON audit_checkpoints FROM ${APP_ROLE};
   `);
 }
 

@@ -96,8 +96,29 @@ export type RoleSource = 'provider' | 'manual' | 'mapping';
 export interface AuditHeadsTable {
   organization_id: string;
   seq: ColumnType<number, number, number>;
-  hash: string;
+  /** The former hash chain's head; empty since the Merkle log (migration 0010). */
+  hash: string | null;
+  /** Merkle root (RFC 9162) of the first `seq` entries, and the right-edge subtree roots. */
+  root: Buffer;
+  frontier: Buffer[];
   updated_at: UpdatedAt;
+}
+
+/** Entries submitted in a committed transaction, waiting for gatehouse_audit_integrate(). */
+export interface AuditPendingTable {
+  organization_id: string;
+  pending_id: Generated<number>;
+  event: ColumnType<Record<string, unknown>, string, never>;
+  created_at: Generated<Date>;
+}
+
+export interface AuditCheckpointsTable {
+  organization_id: string;
+  size: number;
+  root_hash: string;
+  issued_at: string;
+  key_id: string;
+  signature: string;
 }
 
 export type AuditActorType = 'user' | 'api_key' | 'm2m_app' | 'system' | 'provider_event' | 'directory';
@@ -112,8 +133,12 @@ export interface AuditEventsTable {
   target_id: string | null;
   data: ColumnType<Record<string, unknown>, string, never>;
   created_at: ColumnType<Date, Date | string, never>;
-  prev_hash: string;
-  hash: string;
+  /** The former hash chain, kept on rows written before the Merkle log; null on later rows. */
+  prev_hash: string | null;
+  hash: string | null;
+  /** The exact leaf text hashed into the tree, and SHA-256(0x00 || entry). */
+  entry: string;
+  leaf_hash: Buffer;
 }
 
 export interface SessionsTable {
@@ -302,6 +327,8 @@ export interface Database {
   organization_memberships: OrganizationMembershipsTable;
   audit_heads: AuditHeadsTable;
   audit_events: AuditEventsTable;
+  audit_pending: AuditPendingTable;
+  audit_checkpoints: AuditCheckpointsTable;
   sessions: SessionsTable;
   api_keys: ApiKeysTable;
   sso_configs: SsoConfigsTable;

@@ -9,10 +9,12 @@ export type Tx = Transaction<Database>;
 
 export async function inTenant<T>(db: Kysely<Database>, organizationId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
   if (!organizationId) throw new TypeError('inTenant needs an organization id');
-  return db.transaction().execute(async (tx) => {
+  const result = await db.transaction().execute(async (tx) => {
     await sql`SELECT set_config('gatehouse.organization_id', ${organizationId}, true)`.execute(tx);
-    return fn(tx);
+    return withHooks(tx, fn);
   });
+  await runAfterCommit(db, result);
+  return result.value;
 }
 
 /**
@@ -25,8 +27,35 @@ export async function asSystem<T>(db: Kysely<Database>, _reason: string, fn: (tx
   // as the app role cannot switch it on by setting a value it can guess.
   const key = storeContextOf(db)?.systemKey;
   if (!key) throw new TypeError('asSystem needs a store opened by openStore on a migrated database');
-  return db.transaction().execute(async (tx) => {
+  const result = await db.transaction().execute(async (tx) => {
     await sql`SELECT set_config('gatehouse.rls_bypass', ${key}, true)`.execute(tx);
-    return fn(tx);
+    return withHooks(tx, fn);
   });
+  await runAfterCommit(db, result);
+  return result.value;
+}
+
+type AfterCommit = (db: Kysely<Database>) => Promise<void>;
+// Work that must follow a commit (and must not run if the transaction rolls back), keyed by the
+// transaction object so that nothing outlives it.
+const afterCommitHooks = new WeakMap<Tx, Map<string | symbol, AfterCommit>>();
+
+/**
+ * Runs `hook` once the transaction `tx` (opened by inTenant or asSystem) has committed. Hooks
+ * registered under the same `key` run once (a batch of audit entries integrates once per tenant).
+ */
+export function afterCommit(tx: Tx, hook: AfterCommit, key: string | symbol = Symbol('hook')): void {
+  const hooks = afterCommitHooks.get(tx) ?? new Map<string | symbol, AfterCommit>();
+  afterCommitHooks.set(tx, hooks);
+  if (!hooks.has(key)) hooks.set(key, hook);
+}
+
+async function withHooks<T>(tx: Tx, fn: (tx: Tx) => Promise<T>): Promise<{ value: T; hooks: AfterCommit[] }> {
+  const value = await fn(tx);
+  return { value, hooks: [...(afterCommitHooks.get(tx)?.values() ?? [])] };
+}
+
+async function runAfterCommit(db: Kysely<Database>, result: { hooks: AfterCommit[] }): Promise<void> {
+  // The transaction is committed: a failing hook must not report the caller's change as failed.
+  for (const hook of result.hooks) await hook(db).catch(() => undefined);
 }

@@ -10,6 +10,8 @@ import { AppError } from '../../src/core/errors.ts';
 import { ALL_PERMISSIONS } from '../../src/core/permissions.ts';
 import { appendAuditEvent } from '../../src/audit/audit-log.ts';
 import { createHttpApp } from '../../src/http/app.ts';
+import { createAuditKeyRing, trustedKeysFromJwks, verifyCheckpointSignature } from '../../src/audit/checkpoint.ts';
+import { leafHash, verifyConsistency, verifyInclusion } from '../../src/audit/merkle.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { Store } from '../../src/store/store.ts';
 import { inTenant } from '../../src/store/tenant.ts';
@@ -56,6 +58,7 @@ describe('/api/v1 audit and roles', () => {
       store,
       logger: createLogger('silent'),
       publicUrl: 'http://gatehouse.test',
+      auditKeys: createAuditKeyRing([], ['an-audit-test-secret-of-at-least-32-characters']),
       authenticate: async (c) => {
         const who = contexts.get(c.req.header('x-test-principal') ?? '');
         if (!who) throw new AppError('AUTH_REQUIRED', 'Sign in', { details: { wwwAuthenticate: 'Bearer' } });
@@ -98,15 +101,45 @@ describe('/api/v1 audit and roles', () => {
     assert.equal(filtered.data.length, 2);
   });
 
-  it('verifies and exports the chain', async () => {
+  it('verifies and exports the log, ending in a signed checkpoint', async () => {
     const verdict = await (await as('adminA', `/organizations/${orgA}/audit-events/verify`)).json();
     assert.equal(verdict.valid, true);
     assert.ok(verdict.count >= 5);
     const exported = await as('adminA', `/organizations/${orgA}/audit-events/export`);
     assert.equal(exported.headers.get('content-type'), 'application/x-ndjson');
     const lines = (await exported.text()).trim().split('\n').map((l) => JSON.parse(l));
-    assert.equal(lines.length, verdict.count);
-    assert.equal(lines.at(-1).hash, verdict.headHash);
+    assert.equal(lines.length, verdict.count + 1);
+    assert.ok(lines.every((l) => l.organizationId === orgA), 'the organization on every line');
+    assert.deepEqual({ kind: lines.at(-1).kind, size: lines.at(-1).size, rootHash: lines.at(-1).rootHash }, { kind: 'checkpoint', size: verdict.count, rootHash: verdict.rootHash });
+  });
+
+  it('serves checkpoints signed by a published key, and proofs that verify against them', async () => {
+    const jwks = await (await app.request('/.well-known/gatehouse/audit-keys.json')).json();
+    const trusted = trustedKeysFromJwks(jwks);
+    const old = await (await as('adminA', `/organizations/${orgA}/audit-events/checkpoints/latest`)).json();
+    assert.equal(verifyCheckpointSignature(old, trusted), true);
+    await inTenant(store.db, orgA, (tx) => appendAuditEvent(tx, { organizationId: orgA, type: 'member.added', actor: { type: 'system', id: null } }));
+    const issued = await as('adminA', `/organizations/${orgA}/audit-events/checkpoints`, { method: 'POST' });
+    assert.equal(issued.status, 201);
+    const now = await issued.json();
+    assert.equal(now.size, old.size + 1);
+    assert.equal(verifyCheckpointSignature(now, trusted), true);
+    const latest = await (await as('adminA', `/organizations/${orgA}/audit-events/checkpoints/latest`)).json();
+    assert.deepEqual(latest, now);
+
+    const hex = (h: string) => Buffer.from(h, 'hex');
+    const c = await (await as('adminA', `/organizations/${orgA}/audit-events/proofs/consistency?from=${old.size}&to=${now.size}`)).json();
+    assert.equal(verifyConsistency(old.size, now.size, hex(old.rootHash), hex(now.rootHash), c.proof.map(hex)), true);
+    for (let seq = 1; seq <= now.size; seq++) {
+      const p = await (await as('adminA', `/organizations/${orgA}/audit-events/proofs/inclusion?seq=${seq}&size=${now.size}`)).json();
+      assert.equal(p.leafHash, leafHash(p.entry).toString('hex'));
+      assert.equal(verifyInclusion(seq - 1, now.size, hex(p.leafHash), p.proof.map(hex), hex(now.rootHash)), true, `seq ${seq}`);
+    }
+    const beyond = await as('adminA', `/organizations/${orgA}/audit-events/proofs/inclusion?seq=${now.size + 1}`);
+    assert.equal(beyond.status, 400);
+    assert.equal((await beyond.json()).code, 'AUDIT_PROOF_OUT_OF_RANGE');
+    const other = await as('adminB', `/organizations/${orgA}/audit-events/checkpoints/latest`);
+    assert.equal(other.status, 404);
   });
 
   it('creates, updates and deletes a custom role, audited', async () => {

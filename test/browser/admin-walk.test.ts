@@ -10,8 +10,8 @@ import { readFileSync, rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { verifyChain } from '../../src/audit/chain.ts';
-import { readExportFile } from '../../src/audit/export-file.ts';
+import { readExportFile, verifyExport } from '../../src/audit/export-file.ts';
+import { trustedKeysFromJwks } from '../../src/audit/checkpoint.ts';
 import { launchChromium, localOnlyContext, screenshotRecorder, skipWithoutChromium } from '../support/browser.ts';
 import { startGatehouseServer, type GatehouseServer } from '../support/gatehouse-server.ts';
 
@@ -240,22 +240,24 @@ describe('the admin UI walked in Chromium', { skip: skipWithoutChromium }, () =>
     await gh.webhooksIdle();
     await page.goto(adminUrl('audit'));
     await shot('audit');
-    await page.getByRole('button', { name: 'Verify chain' }).click();
+    await page.getByRole('button', { name: 'Verify log' }).click();
     const verdict = await page.locator('main p.notice[role=status]').innerText();
-    const m = /^Chain verified: (\d+) events, head ([0-9a-f]{64})\.$/.exec(verdict);
-    assert.ok(m, `the chain verifies (${verdict})`);
+    const m = /^Log verified: (\d+) events, root ([0-9a-f]{64}), \d+ signed checkpoints consistent\.$/.exec(verdict);
+    assert.ok(m, `the log verifies (${verdict})`);
     await shot('audit-verified');
 
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export (JSON Lines)' }).click()]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export (JSON Lines, signed)' }).click()]);
     const file = (await download.path())!;
     const text = readFileSync(file, 'utf8');
-    const lines = text.split('\n').filter((l) => l.length > 0);
-    const events = lines.map((l) => JSON.parse(l) as { seq: number; hash: string; type: string });
-    assert.equal(events.length, Number(m[1]));
-    assert.equal(events.at(-1)!.hash, m[2]);
-    // The file verifies offline on its own, as `gatehouse audit verify --file` does it.
-    const offline = await verifyChain(readExportFile(file));
-    assert.deepEqual([offline.valid, offline.count, offline.headHash], [true, events.length, m[2]]);
+    const lines = text.split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as { kind: string; entry: string; rootHash: string });
+    const closing = lines.at(-1)!;
+    assert.equal(closing.kind, 'checkpoint');
+    const events = lines.slice(0, -1).map((l) => JSON.parse(l.entry) as { seq: number; type: string });
+    assert.ok(events.length >= Number(m[1]), 'the export holds at least what was verified');
+    // The file verifies offline on its own against the published keys, as `gatehouse audit verify --file` does it.
+    const jwks = await (await fetch(`${gh.url}/.well-known/gatehouse/audit-keys.json`)).json();
+    const offline = await verifyExport(await readExportFile(file), trustedKeysFromJwks(jwks));
+    assert.deepEqual([offline.valid, offline.size], [true, events.length]);
 
     // What the walk did is on the trail, in order, once each where it happened once.
     const types = events.map((e) => e.type);

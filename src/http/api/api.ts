@@ -8,6 +8,7 @@ import { unavailable } from './unavailable.ts';
 import { adminPortalRoutes } from './routes/admin-portal.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { auditRoutes } from './routes/audit.ts';
+import type { AuditKeyRing } from '../../audit/checkpoint.ts';
 import { memberReadRoutes } from './routes/members.ts';
 import { groupMappingRoutes } from './routes/group-mappings.ts';
 import type { AccessRevoker } from '../../directory/context.ts';
@@ -31,12 +32,14 @@ export interface ApiV1Deps extends ApiDeps {
   accessRevoker?: AccessRevoker | undefined;
   /** Pulls provider events into the mirror right after an admin change (see member-admin.ts). */
   syncNow?: ((organizationId: string) => Promise<void>) | undefined;
+  /** Audit checkpoint signer and trusted keys; without a signer the checkpoint routes answer 503. */
+  auditKeys?: AuditKeyRing | undefined;
 }
 
 export function createApiV1(deps: ApiV1Deps): { router: Hono; api: Api } {
   const api = new Api(deps);
   meRoutes(api, deps.store);
-  auditRoutes(api, deps.store);
+  auditRoutes(api, deps.store, deps.auditKeys);
   roleRoutes(api, deps.store);
   memberReadRoutes(api, deps.store);
   apiKeyRoutes(api, deps.store);

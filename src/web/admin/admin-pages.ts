@@ -23,6 +23,7 @@ import type { SsoService } from '../../sso/sso-config.ts';
 import { adminHref, NAV, page, type Markup, type Section } from './layout.ts';
 import { loadViewer } from '../chrome.ts';
 import { createRevealStore, type RevealStore } from './reveal.ts';
+import type { AuditKeyRing } from '../../audit/checkpoint.ts';
 
 /** The services pages act through: the same ones the API routes use. */
 export interface PageServices {
@@ -33,6 +34,7 @@ export interface PageServices {
   accessRevoker?: AccessRevoker | undefined;
   syncNow?: ((organizationId: string) => Promise<void>) | undefined;
   publicUrl?: string | undefined;
+  auditKeys?: AuditKeyRing | undefined;
   /** `gatehouse dev` serves the dev mailbox; the header links to it. */
   devMailbox?: boolean | undefined;
   /** One-time secrets between a create and the page it redirects to (default: in memory). */
