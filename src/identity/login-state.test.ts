@@ -7,9 +7,12 @@ const SECRET = 'login-state-test-secret-0123456789-abcdefgh';
 test('sealed state opens only with the same secret, purpose and within its lifetime', () => {
   let now = 1_000_000;
   const sealer = createSealer(SECRET, () => now);
-  const sealed = sealer.seal('login', { state: 's1', codeVerifier: 'v', returnTo: '/x' }, 60_000);
-  assert.doesNotMatch(sealed, /s1|codeVerifier/, 'the verifier is encrypted, not just signed');
-  assert.deepEqual(sealer.open('login', sealed), { ok: true, value: { state: 's1', codeVerifier: 'v', returnTo: '/x' } });
+  const value = { state: 'state-marker-7f3a', codeVerifier: 'verifier-marker-9c1e', returnTo: '/x' };
+  const sealed = sealer.seal('login', value, 60_000);
+  // Encrypted, not just signed: neither the text nor any decoded part carries the values or names.
+  const decoded = sealed.split('.').map((part) => Buffer.from(part, 'base64url').toString('latin1')).join('\n');
+  for (const shown of [sealed, decoded]) assert.doesNotMatch(shown, /state-marker|verifier-marker|codeVerifier/);
+  assert.deepEqual(sealer.open('login', sealed), { ok: true, value });
   assert.deepEqual(sealer.open('pending', sealed), { ok: false, reason: 'invalid' }, 'a login cookie is not a pending-selection cookie');
   assert.deepEqual(createSealer(`${SECRET}-other`, () => now).open('login', sealed), { ok: false, reason: 'invalid' });
   const [v, iv, body, tag] = sealed.split('.');
