@@ -12,6 +12,7 @@ export const PERMISSIONS = {
   'api_keys:manage': 'Create and revoke API keys',
   'sessions:manage': 'List and revoke sessions of members',
   'audit:read': 'Read, verify and export the audit trail',
+  'sessions:introspect': "Resolve end users' credentials for an app and follow revocations (an app's API key)",
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;

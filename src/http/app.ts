@@ -11,6 +11,7 @@ import { createErrorHandler, notFound } from './error-handler.ts';
 import { accessLog } from './middleware/access-log.ts';
 import { csrf } from './middleware/csrf.ts';
 import { healthRoutes } from './routes/health.ts';
+import { forwardAuthRoutes } from './routes/forward-auth.ts';
 import { createApiV1, type ApiV1Deps } from './api/api.ts';
 import type { ApiDeps } from './api/define-api.ts';
 import { createAdminPages } from '../web/admin/admin-pages.ts';
@@ -31,6 +32,7 @@ export interface HttpAppDeps {
   sessions?: ApiV1Deps['sessions'];
   accessRevoker?: ApiV1Deps['accessRevoker'];
   syncNow?: ApiV1Deps['syncNow'];
+  introspection?: ApiV1Deps['introspection'];
   /** POST /webhooks/workos (src/webhooks/receiver.ts); absent when no webhook secret is configured. */
   webhookRoutes?: Hono;
 }
@@ -64,7 +66,8 @@ export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): 
       throw new AppError('AUTH_REQUIRED', 'Sign in or send a bearer credential', { details: { wwwAuthenticate: 'Bearer realm="gatehouse"' } });
     });
   const onSuperAdminEntry: ApiDeps['onSuperAdminEntry'] = deps.onSuperAdminEntry ?? ((auth, orgId, c) => recordSuperAdminEntry(deps.store.db, auth, orgId, `${c.req.method} ${c.req.path}`));
-  const apiV1 = { ...createApiV1({ store: deps.store, publicUrl: deps.publicUrl ?? '', authenticate, onSuperAdminEntry, sso: deps.sso, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, accessRevoker: deps.accessRevoker, syncNow: deps.syncNow }), authenticate };
+  const apiV1 = { ...createApiV1({ store: deps.store, publicUrl: deps.publicUrl ?? '', authenticate, onSuperAdminEntry, sso: deps.sso, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, accessRevoker: deps.accessRevoker, syncNow: deps.syncNow, introspection: deps.introspection }), authenticate };
+  app.route('/', forwardAuthRoutes({ authenticate, publicUrl: deps.publicUrl ?? '' }));
   app.route('/api/v1', apiV1.router);
   app.route('/admin', createAdminPages({ store: deps.store, authenticate: apiV1.authenticate, onSuperAdminEntry, services: { sso: deps.sso?.sso, provider: deps.sso?.provider, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, accessRevoker: deps.accessRevoker, syncNow: deps.syncNow, publicUrl: deps.publicUrl } }, ADMIN_PAGES));
   app.notFound(notFound);
