@@ -74,7 +74,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     ...(access.sessions ? { sessions: access.sessions } : {}),
     ...(organizationAdmin ? { organizationAdmin } : {}),
     accessRevoker,
-    introspection: { verifyCredential: (credential) => access.verifier.verifyCredential(credential), revocations: access.bus, superAdminOrganizationId: config.GATEHOUSE_SUPERADMIN_ORG },
+    introspection: { verifyCredential: (credential, meta) => access.verifier.verifyCredential(credential, meta), revocations: access.bus, superAdminOrganizationId: config.GATEHOUSE_SUPERADMIN_ORG },
     // After an admin changes a member in WorkOS, pull its events at once so the mirror (and the
     // page the admin returns to) shows the change without waiting for the webhook.
     ...(directorySync.client ? { syncNow: async () => void (await directorySync.reconcile()) } : {}),

@@ -19,7 +19,7 @@ import type { Api } from '../define-api.ts';
 
 export interface IntrospectionDeps {
   /** The access verifier's `verifyCredential`: one credential, no request around it. */
-  verifyCredential(credential: { cookie?: string; bearer?: string }): Promise<AuthContext>;
+  verifyCredential(credential: { cookie?: string; bearer?: string }, meta?: { sourceIp?: string }): Promise<AuthContext>;
   superAdminOrganizationId?: string | undefined;
   revocations?: Pick<RevocationBus, 'subscribe'> | undefined;
   /** Seconds between keep-alive comments on the stream (default 15). */
@@ -75,7 +75,10 @@ export function introspectionRoutes(api: Api, deps: IntrospectionDeps): void {
     responses: { 200: { description: 'active with the AuthContext, or inactive with the refusal code', schema: Answer } },
     handler: async ({ auth: app, body, c }) => {
       const credential = body.cookie !== undefined ? { cookie: body.cookie } : { bearer: body.token! };
-      const decision = await decideAccess({ credential: () => deps.verifyCredential(credential), method: 'GET' });
+      // Failed API key guesses are limited per app (threat: one app's bad input, or a scanner behind
+      // it, locking every other app out of verifying keys through a shared bucket).
+      const source = { sourceIp: `app:${app.apiKeyId ?? app.organizationId}` };
+      const decision = await decideAccess({ credential: () => deps.verifyCredential(credential, source), method: 'GET' });
       c.header('cache-control', 'no-store');
       if (!decision.allowed) {
         const e = decision.error;
