@@ -19,7 +19,11 @@ export async function clientBench(): Promise<string[]> {
   const n = (count: number) => Math.max(10, Math.round(count * scale));
   const out = ['client: @gatehouse/client AuthContext resolutions (1 caller, Gatehouse on PGlite over HTTP)'];
   const [world, emulator] = await Promise.all([startAppWorld(), startEmulator()]);
-  const client = createGatehouseClient({ url: world.url, credential: world.appKeys.acme, logger: { warn() {}, info() {} } });
+  const client = createGatehouseClient({
+    url: world.url,
+    credential: world.appKeys.acme,
+    logger: { warn() {}, info() {} },
+  });
   try {
     await client.ready;
     const request = { headers: new Headers({ cookie: `gatehouse_session=${world.members.ada.cookie}` }) };
@@ -32,9 +36,19 @@ export async function clientBench(): Promise<string[]> {
 
     const grace = await signInThroughEmulator(emulator, 'grace@globex.test', 'Globex', { sealWith: COOKIE_PASSWORD });
     const workos = sdkFor(emulator);
-    const sdk = await opsPerSecond(n(2000), 1, () => workos.userManagement.loadSealedSession({ sessionData: grace.sealedSession!, cookiePassword: COOKIE_PASSWORD }).authenticate());
+    const sdk = await opsPerSecond(n(2000), 1, () =>
+      workos.userManagement
+        .loadSealedSession({ sessionData: grace.sealedSession!, cookiePassword: COOKIE_PASSWORD })
+        .authenticate(),
+    );
     out.push(row('SDK loadSealedSession().authenticate() (sealed cookie)', sdk, 'ops/s'));
-    const uncached = createGatehouseClient({ url: world.url, credential: world.appKeys.acme, revocationStream: false, fallbackTtlMs: 0, logger: { warn() {}, info() {} } });
+    const uncached = createGatehouseClient({
+      url: world.url,
+      credential: world.appKeys.acme,
+      revocationStream: false,
+      fallbackTtlMs: 0,
+      logger: { warn() {}, info() {} },
+    });
     const cold = await opsPerSecond(n(1000), 1, () => uncached.authenticate(request));
     out.push(row('client.authenticate(), cold (one introspection round trip)', cold, 'ops/s', sdk));
 
@@ -45,7 +59,13 @@ export async function clientBench(): Promise<string[]> {
       await client.authenticate(freshRequest);
       const revokedAt = performance.now();
       await world.revokeSession(fresh);
-      while (await client.authenticate(freshRequest).then(() => true, () => false)) await new Promise((r) => setTimeout(r, 1));
+      while (
+        await client.authenticate(freshRequest).then(
+          () => true,
+          () => false,
+        )
+      )
+        await new Promise((r) => setTimeout(r, 1));
       delays.push(performance.now() - revokedAt);
     }
     delays.sort((a, b) => a - b);

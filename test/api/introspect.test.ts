@@ -22,9 +22,15 @@ describe('/api/v1 introspection for apps', () => {
 
   const introspect = async (key: string, body: unknown) => {
     const res = await api.request('/api/v1/introspect', {
-      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
     });
-    return { status: res.status, cache: res.headers.get('cache-control'), body: (await res.json()) as Record<string, any> };
+    return {
+      status: res.status,
+      cache: res.headers.get('cache-control'),
+      body: (await res.json()) as Record<string, any>,
+    };
   };
 
   it('answers the AuthContext for a cookie and a coded refusal for a bad one, never cached', async () => {
@@ -40,7 +46,8 @@ describe('/api/v1 introspection for apps', () => {
 
   it('refuses a key without sessions:introspect', async () => {
     const made = await api.request(`/api/v1/organizations/${world.orgs.acme}/api-keys`, {
-      method: 'POST', headers: { authorization: `Bearer ${world.appKeys.acme}`, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { authorization: `Bearer ${world.appKeys.acme}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'not an app', role: 'member' }),
     });
     const { secret } = (await made.json()) as { secret: string };
@@ -52,7 +59,8 @@ describe('/api/v1 introspection for apps', () => {
   it('streams its own tenant revocations to an organization key and nothing of another tenant', async () => {
     const controller = new AbortController();
     const res = await fetch(`${world.url}/api/v1/revocations/stream`, {
-      headers: { authorization: `Bearer ${world.appKeys.acme}` }, signal: controller.signal,
+      headers: { authorization: `Bearer ${world.appKeys.acme}` },
+      signal: controller.signal,
     });
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
@@ -81,7 +89,11 @@ describe('/api/v1 introspection for apps', () => {
       });
       const heard = await next();
       assert.equal(heard.event, 'revocation');
-      assert.deepEqual(JSON.parse(heard.data), { kind: 'membership', organizationId: acme, userId: world.members.bob.userId });
+      assert.deepEqual(JSON.parse(heard.data), {
+        kind: 'membership',
+        organizationId: acme,
+        userId: world.members.bob.userId,
+      });
     } finally {
       controller.abort();
     }

@@ -22,7 +22,11 @@ describe('@gatehouse/client cache and revocations', () => {
 
   before(async () => {
     world = await startAppWorld();
-    client = createGatehouseClient({ url: world.url, credential: world.appKeys.acme, logger: { warn() {}, info() {} } });
+    client = createGatehouseClient({
+      url: world.url,
+      credential: world.appKeys.acme,
+      logger: { warn() {}, info() {} },
+    });
     await client.ready;
   });
   after(async () => {
@@ -30,32 +34,42 @@ describe('@gatehouse/client cache and revocations', () => {
     await world?.close();
   });
 
-  const accepted = (m: Member) => client.authenticate({ headers: { cookie: `gatehouse_session=${m.cookie}` } }).then(() => true, () => false);
+  const accepted = (m: Member) =>
+    client.authenticate({ headers: { cookie: `gatehouse_session=${m.cookie}` } }).then(
+      () => true,
+      () => false,
+    );
 
   it('accepts every live session and refuses every revoked one within a second, after every step', async () => {
     const runs = Number(process.env.PROPERTY_RUNS ?? 4);
-    await fc.assert(fc.asyncProperty(fc.array(op, { minLength: 2, maxLength: 8 }), async (ops) => {
-      const sessions: { member: Member; revoked: boolean }[] = [{ member: await world.signIn(world.members.ada), revoked: false }];
-      for (const o of ops) {
-        if (o.kind === 'signIn') sessions.push({ member: await world.signIn(world.members.bob, 'member'), revoked: false });
-        const target = o.kind === 'signIn' ? undefined : sessions[o.index % sessions.length]!;
-        if (o.kind === 'lookup') await accepted(target!.member);
-        if (o.kind === 'revoke' && !target!.revoked) {
-          await world.revokeSession(target!.member);
-          target!.revoked = true;
-        }
-        for (const s of sessions) {
-          if (!s.revoked) {
-            assert.equal(await accepted(s.member), true, 'a live session is accepted');
-            continue;
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 2, maxLength: 8 }), async (ops) => {
+        const sessions: { member: Member; revoked: boolean }[] = [
+          { member: await world.signIn(world.members.ada), revoked: false },
+        ];
+        for (const o of ops) {
+          if (o.kind === 'signIn')
+            sessions.push({ member: await world.signIn(world.members.bob, 'member'), revoked: false });
+          const target = o.kind === 'signIn' ? undefined : sessions[o.index % sessions.length]!;
+          if (o.kind === 'lookup') await accepted(target!.member);
+          if (o.kind === 'revoke' && !target!.revoked) {
+            await world.revokeSession(target!.member);
+            target!.revoked = true;
           }
-          const deadline = Date.now() + 1000;
-          while (await accepted(s.member)) {
-            assert.ok(Date.now() < deadline, 'a revoked session was still accepted after 1 s');
-            await new Promise((r) => setTimeout(r, 10));
+          for (const s of sessions) {
+            if (!s.revoked) {
+              assert.equal(await accepted(s.member), true, 'a live session is accepted');
+              continue;
+            }
+            const deadline = Date.now() + 1000;
+            while (await accepted(s.member)) {
+              assert.ok(Date.now() < deadline, 'a revoked session was still accepted after 1 s');
+              await new Promise((r) => setTimeout(r, 10));
+            }
           }
         }
-      }
-    }), { numRuns: runs, seed: Number(process.env.PROPERTY_SEED ?? 14) });
+      }),
+      { numRuns: runs, seed: Number(process.env.PROPERTY_SEED ?? 14) },
+    );
   });
 });

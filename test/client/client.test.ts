@@ -32,7 +32,9 @@ describe('@gatehouse/client against a running Gatehouse', () => {
     await world?.close();
   });
 
-  const cookieRequest = (cookie: string) => ({ headers: new Headers({ cookie: `other=1; gatehouse_session=${cookie}` }) });
+  const cookieRequest = (cookie: string) => ({
+    headers: new Headers({ cookie: `other=1; gatehouse_session=${cookie}` }),
+  });
 
   it('resolves a session cookie to the AuthContext, with can() and requireOrganization()', async () => {
     const { bob } = world.members;
@@ -58,16 +60,40 @@ describe('@gatehouse/client against a running Gatehouse', () => {
     assert.equal((await refusal(client.authenticate(cookieRequest('nonsense')))).status, 401);
     const other = await refusal(client.authenticate(cookieRequest(world.members.gus.cookie)));
     assert.equal(other.code, 'AUTH_INVALID_CREDENTIAL');
-    const multiTenant = createGatehouseClient({ url: world.url, credential: world.appKeys.staff, logger: quiet, revocationStream: false });
-    assert.equal((await multiTenant.authenticate(cookieRequest(world.members.gus.cookie))).organizationId, world.orgs.globex);
+    const multiTenant = createGatehouseClient({
+      url: world.url,
+      credential: world.appKeys.staff,
+      logger: quiet,
+      revocationStream: false,
+    });
+    assert.equal(
+      (await multiTenant.authenticate(cookieRequest(world.members.gus.cookie))).organizationId,
+      world.orgs.globex,
+    );
   });
 
   it('refuses to run with an app credential Gatehouse does not accept', async () => {
-    const wrong = createGatehouseClient({ url: world.url, credential: 'gth_live_notakey', logger: quiet, revocationStream: false });
-    assert.equal((await refusal(wrong.authenticate(cookieRequest(world.members.bob.cookie)))).code, 'CLIENT_UNAUTHORIZED');
+    const wrong = createGatehouseClient({
+      url: world.url,
+      credential: 'gth_live_notakey',
+      logger: quiet,
+      revocationStream: false,
+    });
+    assert.equal(
+      (await refusal(wrong.authenticate(cookieRequest(world.members.bob.cookie)))).code,
+      'CLIENT_UNAUTHORIZED',
+    );
     // A member's session is no app credential (and a cookie is never a bearer).
-    const member = createGatehouseClient({ url: world.url, credential: world.members.bob.cookie, logger: quiet, revocationStream: false });
-    assert.equal((await refusal(member.authenticate(cookieRequest(world.members.bob.cookie)))).code, 'CLIENT_UNAUTHORIZED');
+    const member = createGatehouseClient({
+      url: world.url,
+      credential: world.members.bob.cookie,
+      logger: quiet,
+      revocationStream: false,
+    });
+    assert.equal(
+      (await refusal(member.authenticate(cookieRequest(world.members.bob.cookie)))).code,
+      'CLIENT_UNAUTHORIZED',
+    );
   });
 
   it('refuses a revoked session within a second, though its answer was cached', async () => {
@@ -77,7 +103,10 @@ describe('@gatehouse/client against a running Gatehouse', () => {
     await world.revokeSession(fresh);
     let refusedAfter: number | undefined;
     while (Date.now() - revokedAt < 1000) {
-      const result = await client.authenticate(cookieRequest(fresh.cookie)).then(() => null, (e: GatehouseError) => e);
+      const result = await client.authenticate(cookieRequest(fresh.cookie)).then(
+        () => null,
+        (e: GatehouseError) => e,
+      );
       if (result) {
         assert.equal(result.code, 'SESSION_REVOKED');
         refusedAfter = Date.now() - revokedAt;
@@ -102,7 +131,10 @@ describe('@gatehouse/client against a running Gatehouse', () => {
       return fetch(input, init);
     };
     const watched = createGatehouseClient({
-      url: world.url, credential: world.appKeys.acme, fetch: faultyFetch, fallbackTtlMs: 50,
+      url: world.url,
+      credential: world.appKeys.acme,
+      fetch: faultyFetch,
+      fallbackTtlMs: 50,
       logger: { warn: (m) => warnings.push(m), info: () => undefined },
     });
     try {

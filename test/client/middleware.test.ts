@@ -27,7 +27,11 @@ describe('framework middleware over the client', () => {
 
   before(async () => {
     world = await startAppWorld();
-    client = createGatehouseClient({ url: world.url, credential: world.appKeys.acme, logger: { warn() {}, info() {} } });
+    client = createGatehouseClient({
+      url: world.url,
+      credential: world.appKeys.acme,
+      logger: { warn() {}, info() {} },
+    });
     await client.ready;
   });
   after(async () => {
@@ -36,14 +40,17 @@ describe('framework middleware over the client', () => {
     await world?.close();
   });
 
-  const overHttp = (url: string): Call => async (headers) => {
-    const res = await fetch(`${url}/notes`, { headers });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
-  const closeServer = (server: Server) => () => new Promise<void>((r) => {
-    server.closeAllConnections();
-    server.close(() => r());
-  });
+  const overHttp =
+    (url: string): Call =>
+    async (headers) => {
+      const res = await fetch(`${url}/notes`, { headers });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+  const closeServer = (server: Server) => () =>
+    new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    });
   const identity = (auth: GatehouseAuth) => ({ org: auth.organizationId, role: auth.role });
 
   const apps: Record<string, () => Promise<Call>> = {
@@ -62,8 +69,11 @@ describe('framework middleware over the client', () => {
     async fastify() {
       const app = Fastify();
       app.decorateRequest('auth', undefined);
-      app.get('/notes', { onRequest: [forFastify.gatehouse(client), forFastify.requirePermission(PERMISSION)] },
-        async (request) => identity((request as unknown as { auth: GatehouseAuth }).auth));
+      app.get(
+        '/notes',
+        { onRequest: [forFastify.gatehouse(client), forFastify.requirePermission(PERMISSION)] },
+        async (request) => identity((request as unknown as { auth: GatehouseAuth }).auth),
+      );
       const url = await app.listen({ port: 0, host: '127.0.0.1' });
       closers.push(() => app.close());
       return overHttp(url);
@@ -79,7 +89,9 @@ describe('framework middleware over the client', () => {
       return overHttp(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
     },
     async 'next.js route handler'() {
-      const GET = withGatehouse(client, async (_request, { auth }) => Response.json(identity(auth)), { permission: PERMISSION });
+      const GET = withGatehouse(client, async (_request, { auth }) => Response.json(identity(auth)), {
+        permission: PERMISSION,
+      });
       return async (headers) => {
         const res = await GET(new Request('http://app.test/api/notes', { headers }), { params: Promise.resolve({}) });
         return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -104,7 +116,9 @@ describe('framework middleware over the client', () => {
 
   it('next.js middleware: lets a caller through, refuses API calls, sends pages to sign in', async () => {
     const middleware = gatehouseMiddleware(client, { signInUrl: `${world.url}/auth/login` });
-    const signedIn = new Request('http://app.test/notes', { headers: { cookie: `gatehouse_session=${world.members.bob.cookie}` } });
+    const signedIn = new Request('http://app.test/notes', {
+      headers: { cookie: `gatehouse_session=${world.members.bob.cookie}` },
+    });
     assert.equal(await middleware(signedIn), undefined);
     const api = await middleware(new Request('http://app.test/api/notes', { headers: { accept: 'application/json' } }));
     assert.equal(api?.status, 401);

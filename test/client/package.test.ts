@@ -20,12 +20,14 @@ const APP = `
 import { createGatehouseClient } from '@gatehouse/client';
 import { gatehouse } from '@gatehouse/client/express';
 import { withGatehouse } from '@gatehouse/client/next';
-const client = createGatehouseClient({ url: process.env.GATEHOUSE_URL, credential: process.env.APP_KEY, logger: { warn() {}, info() {} } });
+const logger = { warn() {}, info() {} };
+const client = createGatehouseClient({ url: process.env.GATEHOUSE_URL, credential: process.env.APP_KEY, logger });
 await client.ready;
 const auth = await client.authenticate({ headers: { cookie: 'gatehouse_session=' + process.env.USER_COOKIE } });
 const refused = await client.authenticate({ headers: {} }).catch((e) => e.code);
 client.close();
-console.log(JSON.stringify({ node: process.version, org: auth.organizationId, canRead: auth.can('members:read'), refused,
+const canRead = auth.can('members:read');
+console.log(JSON.stringify({ node: process.version, org: auth.organizationId, canRead, refused,
   middleware: [typeof gatehouse, typeof withGatehouse] }));
 `;
 
@@ -36,7 +38,11 @@ function node22(): string | null {
   try {
     mkdirSync(NODE22_DIR, { recursive: true });
     writeFileSync(join(NODE22_DIR, 'package.json'), '{"name":"gatehouse-node22","private":true}');
-    execFileSync(NPM, ['install', '--no-audit', '--no-fund', 'node@22'], { cwd: NODE22_DIR, stdio: 'ignore', timeout: 300_000 });
+    execFileSync(NPM, ['install', '--no-audit', '--no-fund', 'node@22'], {
+      cwd: NODE22_DIR,
+      stdio: 'ignore',
+      timeout: 300_000,
+    });
     return existsSync(bin) ? bin : null;
   } catch (error) {
     if (IN_CI) throw error;
@@ -52,11 +58,17 @@ describe('the packed @gatehouse/client in a fresh app', () => {
     world = await startAppWorld();
     execFileSync(NODE24, ['node_modules/typescript/bin/tsc', '-p', 'packages/client/tsconfig.json']);
     app = mkdtempSync(join(tmpdir(), 'gatehouse-client-app-'));
-    execFileSync(NPM, ['pack', '--ignore-scripts', '--pack-destination', app], { cwd: 'packages/client', stdio: 'ignore' });
+    execFileSync(NPM, ['pack', '--ignore-scripts', '--pack-destination', app], {
+      cwd: 'packages/client',
+      stdio: 'ignore',
+    });
     const tarball = readdirSync(app).find((f) => f.endsWith('.tgz'))!;
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'notes-app', private: true, type: 'module' }));
     // No registry needed: the package has no runtime dependencies.
-    execFileSync(NPM, ['install', '--offline', '--no-audit', '--no-fund', `./${tarball}`], { cwd: app, stdio: 'ignore' });
+    execFileSync(NPM, ['install', '--offline', '--no-audit', '--no-fund', `./${tarball}`], {
+      cwd: app,
+      stdio: 'ignore',
+    });
     writeFileSync(join(app, 'app.js'), APP);
   });
   after(async () => {
@@ -65,26 +77,54 @@ describe('the packed @gatehouse/client in a fresh app', () => {
   });
 
   // Asynchronously: the Gatehouse it talks to runs in this process and must keep answering.
-  const run = async (node: string) => JSON.parse((await promisify(execFile)(node, ['app.js'], {
-    cwd: app, encoding: 'utf8', timeout: 60_000,
-    env: { PATH: process.env.PATH ?? '', GATEHOUSE_URL: world.url, APP_KEY: world.appKeys.acme, USER_COOKIE: world.members.bob.cookie },
-  })).stdout);
+  const run = async (node: string) =>
+    JSON.parse(
+      (
+        await promisify(execFile)(node, ['app.js'], {
+          cwd: app,
+          encoding: 'utf8',
+          timeout: 60_000,
+          env: {
+            PATH: process.env.PATH ?? '',
+            GATEHOUSE_URL: world.url,
+            APP_KEY: world.appKeys.acme,
+            USER_COOKIE: world.members.bob.cookie,
+          },
+        })
+      ).stdout,
+    );
 
   it('ships built JavaScript and declarations only', () => {
-    const files = execFileSync('tar', ['-tzf', readdirSync(app).find((f) => f.endsWith('.tgz'))!], { cwd: app, encoding: 'utf8' }).split('\n');
+    const files = execFileSync('tar', ['-tzf', readdirSync(app).find((f) => f.endsWith('.tgz'))!], {
+      cwd: app,
+      encoding: 'utf8',
+    }).split('\n');
     assert.ok(files.includes('package/dist/index.js') && files.includes('package/dist/index.d.ts'));
-    assert.ok(!files.some((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')), 'no TypeScript source runs from node_modules');
+    assert.ok(
+      !files.some((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')),
+      'no TypeScript source runs from node_modules',
+    );
   });
 
-  for (const [label, pick] of [['Node 24 (pinned)', () => NODE24], ['Node 22 (npm package node@22)', node22]] as const) {
+  for (const [label, pick] of [
+    ['Node 24 (pinned)', () => NODE24],
+    ['Node 22 (npm package node@22)', node22],
+  ] as const) {
     it(`resolves a caller on ${label}`, async (t) => {
       const node = pick();
       if (!node) return t.skip('node@22 could not be installed from the registry (offline?)');
       const out = await run(node);
       assert.match(out.node, label.startsWith('Node 24') ? /^v24\./ : /^v22\./);
-      assert.deepEqual({ ...out, node: undefined }, {
-        node: undefined, org: world.orgs.acme, canRead: true, refused: 'AUTH_REQUIRED', middleware: ['function', 'function'],
-      });
+      assert.deepEqual(
+        { ...out, node: undefined },
+        {
+          node: undefined,
+          org: world.orgs.acme,
+          canRead: true,
+          refused: 'AUTH_REQUIRED',
+          middleware: ['function', 'function'],
+        },
+      );
     });
   }
 });

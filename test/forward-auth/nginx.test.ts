@@ -50,7 +50,9 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, deadl
   }
 }
 
-describe('forward auth through nginx auth_request', { skip: requireNginx('the forward-auth suite runs the real nginx') }, () => {
+describe('forward auth through nginx auth_request', {
+  skip: requireNginx('the forward-auth suite runs the real nginx'),
+}, () => {
   let world: AppWorld;
   let python: ChildProcess;
   let nginx: ChildProcess;
@@ -66,12 +68,20 @@ describe('forward auth through nginx auth_request', { skip: requireNginx('the fo
     mkdirSync(join(dir, 'tmp'));
     const port = await freePort();
     const snippet = readFileSync('docs/forward-auth/nginx.conf', 'utf8')
-      .replaceAll('GATEHOUSE_URL', world.url).replaceAll('UPSTREAM_URL', upstream);
-    const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${dir}/tmp/${t};`).join('\n');
-    writeFileSync(join(dir, 'nginx.conf'), `daemon off;\nworker_processes 1;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;
+      .replaceAll('GATEHOUSE_URL', world.url)
+      .replaceAll('UPSTREAM_URL', upstream);
+    const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
+      .map((t) => `${t}_temp_path ${dir}/tmp/${t};`)
+      .join('\n');
+    writeFileSync(
+      join(dir, 'nginx.conf'),
+      `daemon off;\nworker_processes 1;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;
 events { worker_connections 64; }
-http {\n access_log off;\n ${temp}\n server {\n  listen 127.0.0.1:${port};\n${snippet}\n }\n}\n`);
-    nginx = spawn(NGINX_PATH, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { stdio: 'inherit' });
+http {\n access_log off;\n ${temp}\n server {\n  listen 127.0.0.1:${port};\n${snippet}\n }\n}\n`,
+    );
+    nginx = spawn(NGINX_PATH, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], {
+      stdio: 'inherit',
+    });
     proxy = `http://127.0.0.1:${port}`;
     await until('nginx', async () => ((await fetch(`${proxy}/`)).status > 0 ? true : undefined));
   });
@@ -83,7 +93,8 @@ http {\n access_log off;\n ${temp}\n server {\n  listen 127.0.0.1:${port};\n${sn
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const get = (path: string, headers: Record<string, string> = {}) => fetch(`${proxy}${path}`, { headers, redirect: 'manual' });
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    fetch(`${proxy}${path}`, { headers, redirect: 'manual' });
   const cookie = (value: string) => ({ cookie: `gatehouse_session=${value}` });
 
   it('refuses an API call without a credential with 401, and never reaches the app', async () => {
@@ -101,7 +112,11 @@ http {\n access_log off;\n ${temp}\n server {\n  listen 127.0.0.1:${port};\n${sn
 
   it('passes the identity of a session to the app and overwrites identity headers the client forged', async () => {
     const { ada, bob } = world.members;
-    const res = await get('/notes', { ...cookie(bob.cookie), 'x-gatehouse-role': 'admin', 'x-gatehouse-user-id': ada.userId });
+    const res = await get('/notes', {
+      ...cookie(bob.cookie),
+      'x-gatehouse-role': 'admin',
+      'x-gatehouse-user-id': ada.userId,
+    });
     assert.equal(res.status, 200);
     const seen = (await res.json()) as Record<string, string>;
     assert.equal(seen['x-gatehouse-user-id'], bob.userId);
@@ -112,7 +127,10 @@ http {\n access_log off;\n ${temp}\n server {\n  listen 127.0.0.1:${port};\n${sn
   });
 
   it('drops a forged header Gatehouse did not set (no session id behind an API key)', async () => {
-    const res = await get('/notes', { authorization: `Bearer ${world.appKeys.acme}`, 'x-gatehouse-session-id': 'ses_forged' });
+    const res = await get('/notes', {
+      authorization: `Bearer ${world.appKeys.acme}`,
+      'x-gatehouse-session-id': 'ses_forged',
+    });
     assert.equal(res.status, 200);
     const seen = (await res.json()) as Record<string, string>;
     assert.equal(seen['x-gatehouse-organization-id'], world.orgs.acme);
@@ -123,6 +141,10 @@ http {\n access_log off;\n ${temp}\n server {\n  listen 127.0.0.1:${port};\n${sn
     const fresh = await world.signIn(world.members.ada);
     assert.equal((await get('/notes', cookie(fresh.cookie))).status, 200);
     await world.revokeSession(fresh);
-    await until('refusal', async () => ((await get('/api/x', cookie(fresh.cookie))).status === 401 ? true : undefined), 1000);
+    await until(
+      'refusal',
+      async () => ((await get('/api/x', cookie(fresh.cookie))).status === 401 ? true : undefined),
+      1000,
+    );
   });
 });

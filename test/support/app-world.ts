@@ -39,8 +39,12 @@ export interface AppWorld {
 }
 
 const adminCreator = (organizationId: string, userId: string): AuthContext => ({
-  principal: { type: 'user', userId }, organizationId, role: 'admin', permissions: ALL_PERMISSIONS,
-  authMethod: 'session', isSuperAdmin: false,
+  principal: { type: 'user', userId },
+  organizationId,
+  role: 'admin',
+  permissions: ALL_PERMISSIONS,
+  authMethod: 'session',
+  isSuperAdmin: false,
 });
 
 export async function startAppWorld(): Promise<AppWorld> {
@@ -48,8 +52,13 @@ export async function startAppWorld(): Promise<AppWorld> {
   const store = await openPgliteTestStore();
   const staff = await createOrg(store.db, 'Gatehouse staff');
   const config = parseConfig({
-    PORT: '0', HOST: '127.0.0.1', PUBLIC_URL: 'http://127.0.0.1', GATEHOUSE_SECRET: 'app-world-secret-0123456789-abcdefghijkl',
-    GATEHOUSE_DATA_DIR: dataDir, LOG_LEVEL: 'silent', GATEHOUSE_SUPERADMIN_ORG: staff,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    PUBLIC_URL: 'http://127.0.0.1',
+    GATEHOUSE_SECRET: 'app-world-secret-0123456789-abcdefghijkl',
+    GATEHOUSE_DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    GATEHOUSE_SUPERADMIN_ORG: staff,
   });
   const gatehouse = await openGatehouse(config, { store, logger: createLogger('silent') });
   await gatehouse.access.bus.ready;
@@ -59,17 +68,43 @@ export async function startAppWorld(): Promise<AppWorld> {
 
   const join_ = async (organizationId: string, email: string, role: string) => {
     const userId = await createUser(db, email);
-    await inTenant(db, organizationId, (tx) => tx.insertInto('organization_memberships').values({
-      organization_id: organizationId, id: `om_${userId.slice(-20)}`, user_id: userId, role_slug: role, status: 'active', source: 'manual',
-    }).execute());
+    await inTenant(db, organizationId, (tx) =>
+      tx
+        .insertInto('organization_memberships')
+        .values({
+          organization_id: organizationId,
+          id: `om_${userId.slice(-20)}`,
+          user_id: userId,
+          role_slug: role,
+          status: 'active',
+          source: 'manual',
+        })
+        .execute(),
+    );
     return userId;
   };
   const signIn = async (m: { userId: string; organizationId: string }, role = 'admin'): Promise<Member> => {
-    const created = await inTenant(db, m.organizationId, (tx) => sessions.create(tx, { organizationId: m.organizationId, userId: m.userId, authMethod: 'sso', role }));
-    return { userId: m.userId, organizationId: m.organizationId, cookie: created.cookieValue, sessionId: created.sessionId };
+    const created = await inTenant(db, m.organizationId, (tx) =>
+      sessions.create(tx, { organizationId: m.organizationId, userId: m.userId, authMethod: 'sso', role }),
+    );
+    return {
+      userId: m.userId,
+      organizationId: m.organizationId,
+      cookie: created.cookieValue,
+      sessionId: created.sessionId,
+    };
   };
   const appKey = async (organizationId: string, userId: string) =>
-    (await inTenant(db, organizationId, (tx) => createApiKey(tx, { creator: adminCreator(organizationId, userId), name: 'app', role: 'admin', ownership: 'organization' }))).secret;
+    (
+      await inTenant(db, organizationId, (tx) =>
+        createApiKey(tx, {
+          creator: adminCreator(organizationId, userId),
+          name: 'app',
+          role: 'admin',
+          ownership: 'organization',
+        }),
+      )
+    ).secret;
 
   const acme = await createOrg(db, 'Acme');
   const globex = await createOrg(db, 'Globex');

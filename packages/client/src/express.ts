@@ -4,22 +4,35 @@
 import type { GatehouseAuth, GatehouseClient } from './index.ts';
 import { problemOf } from './problem.ts';
 
-interface Req { headers: Record<string, string | string[] | undefined>; auth?: GatehouseAuth }
-interface Res { status(code: number): Res; set(name: string, value: string): Res; send(body: string): unknown }
+interface Req {
+  headers: Record<string, string | string[] | undefined>;
+  auth?: GatehouseAuth;
+}
+interface Res {
+  status(code: number): Res;
+  set(name: string, value: string): Res;
+  send(body: string): unknown;
+}
 type Next = (error?: unknown) => void;
 
 function refuse(res: Res, error: unknown, next: Next): void {
   const problem = problemOf(error);
-  if (!problem) return next(error);
+  if (!problem) {
+    next(error);
+    return;
+  }
   res.status(problem.status).set('content-type', 'application/problem+json').send(JSON.stringify(problem));
 }
 
 export function gatehouse(client: GatehouseClient) {
   return (req: Req, res: Res, next: Next): void => {
-    client.authenticate(req).then((auth) => {
-      req.auth = auth;
-      next();
-    }, (error: unknown) => refuse(res, error, next));
+    client.authenticate(req).then(
+      (auth) => {
+        req.auth = auth;
+        next();
+      },
+      (error: unknown) => refuse(res, error, next),
+    );
   };
 }
 

@@ -4,8 +4,15 @@
 import type { GatehouseAuth, GatehouseClient } from './index.ts';
 import { problemOf } from './problem.ts';
 
-interface Req { headers: Record<string, string | string[] | undefined>; auth?: GatehouseAuth }
-interface Reply { code(status: number): Reply; header(name: string, value: string): Reply; send(body: string): unknown }
+interface Req {
+  headers: Record<string, string | string[] | undefined>;
+  auth?: GatehouseAuth;
+}
+interface Reply {
+  code(status: number): Reply;
+  header(name: string, value: string): Reply;
+  send(body: string): unknown;
+}
 
 function refuse(reply: Reply, error: unknown): unknown {
   const problem = problemOf(error);

@@ -16,18 +16,19 @@ export interface GatehouseVariables {
 }
 
 export function gatehouse(client: GatehouseClient) {
-  return async (c: Ctx, next: Next): Promise<Response | void> => {
+  return async (c: Ctx, next: Next): Promise<Response | undefined> => {
     try {
       c.set('auth', await client.authenticate(c.req.raw));
     } catch (error) {
       return problemResponse(error);
     }
     await next();
+    return undefined;
   };
 }
 
 export function requirePermission(permission: string) {
-  return async (c: Ctx, next: Next): Promise<Response | void> => {
+  return async (c: Ctx, next: Next): Promise<Response | undefined> => {
     try {
       const auth = c.get('auth');
       if (!auth) throw new TypeError('requirePermission runs after gatehouse(client)');
@@ -36,5 +37,6 @@ export function requirePermission(permission: string) {
       return problemResponse(error);
     }
     await next();
+    return undefined;
   };
 }

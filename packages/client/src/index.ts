@@ -1,6 +1,6 @@
 // @gatehouse/client: an app asks Gatehouse who its caller is, without a database.
 //
-//   const gatehouse = createGatehouseClient({ url: 'https://id.example.com', credential: process.env.GATEHOUSE_APP_KEY });
+//   const gatehouse = createGatehouseClient({ url: 'https://id.example.com', credential: appKey });
 //   const auth = await gatehouse.authenticate(request);   // cookie or bearer -> AuthContext, or GatehouseError
 //   auth.can('notes:write'); auth.requireOrganization(orgId);
 //
@@ -84,7 +84,8 @@ export function withChecks(auth: AuthContext): GatehouseAuth {
     },
     requireOrganization(organizationId) {
       // Another tenant's id is a miss, never a 403 with detail (Gatehouse's own rule).
-      if (auth.organizationId !== organizationId && !auth.isSuperAdmin) throw new GatehouseError('RESOURCE_NOT_FOUND', 404, 'Not found');
+      if (auth.organizationId !== organizationId && !auth.isSuperAdmin)
+        throw new GatehouseError('RESOURCE_NOT_FOUND', 404, 'Not found');
     },
   };
 }
@@ -94,18 +95,28 @@ export function revokes(event: RevocationEvent, auth: AuthContext): boolean {
   const p = auth.principal;
   const userId = p.type === 'user' ? p.userId : p.type === 'api_key' ? p.ownerUserId : null;
   switch (event.kind) {
-    case 'session': return auth.sessionId === event.sessionId;
-    case 'api_key': return (auth.apiKeyId ?? (p.type === 'api_key' ? p.apiKeyId : undefined)) === event.apiKeyId;
-    case 'user': return userId === event.userId && (event.organizationId === undefined || event.organizationId === auth.organizationId);
-    case 'membership': return userId === event.userId && auth.organizationId === event.organizationId;
-    case 'organization': return auth.organizationId === event.organizationId;
-    default: return true; // an event kind this version does not know: be safe
+    case 'session':
+      return auth.sessionId === event.sessionId;
+    case 'api_key':
+      return (auth.apiKeyId ?? (p.type === 'api_key' ? p.apiKeyId : undefined)) === event.apiKeyId;
+    case 'user':
+      return (
+        userId === event.userId && (event.organizationId === undefined || event.organizationId === auth.organizationId)
+      );
+    case 'membership':
+      return userId === event.userId && auth.organizationId === event.organizationId;
+    case 'organization':
+      return auth.organizationId === event.organizationId;
+    default:
+      return true; // an event kind this version does not know: be safe
   }
 }
 
 export function createGatehouseClient(options: GatehouseClientOptions): GatehouseClient {
-  if (!options || typeof options.url !== 'string' || !/^https?:\/\//.test(options.url)) throw new TypeError('url must be an http(s) URL');
-  if (typeof options.credential !== 'string' || options.credential === '') throw new TypeError('credential must be a Gatehouse API key');
+  if (!options || typeof options.url !== 'string' || !/^https?:\/\//.test(options.url))
+    throw new TypeError('url must be an http(s) URL');
+  if (typeof options.credential !== 'string' || options.credential === '')
+    throw new TypeError('credential must be a Gatehouse API key');
   const url = options.url.replace(/\/+$/, '');
   const doFetch = options.fetch ?? globalThis.fetch;
   const logger = options.logger ?? { warn: (m: string) => console.warn(m), info: (m: string) => console.info(m) };
@@ -117,19 +128,23 @@ export function createGatehouseClient(options: GatehouseClientOptions): Gatehous
   // Bumped by every event: an answer in flight while one arrived is not cached (it may be the revoked one).
   let epoch = 0;
 
-  const stream = options.revocationStream === false
-    ? { ready: Promise.resolve(), close: () => undefined }
-    : followRevocations({ url, credential: options.credential, fetch: doFetch, logger, fallbackTtlMs: fallbackTtl }, {
-      onEvent: (event) => {
-        epoch++;
-        for (const [key, entry] of cache) if (revokes(event, entry.auth)) cache.delete(key);
-      },
-      onReset: () => {
-        epoch++;
-        cache.clear();
-      },
-      onState: (up) => (streaming = up),
-    });
+  const stream =
+    options.revocationStream === false
+      ? { ready: Promise.resolve(), close: () => undefined }
+      : followRevocations(
+          { url, credential: options.credential, fetch: doFetch, logger, fallbackTtlMs: fallbackTtl },
+          {
+            onEvent: (event) => {
+              epoch++;
+              for (const [key, entry] of cache) if (revokes(event, entry.auth)) cache.delete(key);
+            },
+            onReset: () => {
+              epoch++;
+              cache.clear();
+            },
+            onState: (up) => (streaming = up),
+          },
+        );
 
   const introspect = async (credential: Credential): Promise<GatehouseAuth> => {
     const key = 'cookie' in credential ? `c:${credential.cookie}` : `t:${credential.token}`;
@@ -148,10 +163,16 @@ export function createGatehouseClient(options: GatehouseClientOptions): Gatehous
       throw new GatehouseError('CLIENT_UNAVAILABLE', 503, 'Gatehouse could not be reached', { cause: error });
     }
     if (res.status === 401 || res.status === 403) {
-      throw new GatehouseError('CLIENT_UNAUTHORIZED', 503, 'Gatehouse refused the app credential (an API key holding sessions:introspect)');
+      throw new GatehouseError(
+        'CLIENT_UNAUTHORIZED',
+        503,
+        'Gatehouse refused the app credential (an API key holding sessions:introspect)',
+      );
     }
     if (!res.ok) throw new GatehouseError('CLIENT_UNAVAILABLE', 503, `Gatehouse answered ${res.status}`);
-    const answer = (await res.json()) as { active: true; auth: AuthContext } | { active: false; code: string; status: number; message: string };
+    const answer = (await res.json()) as
+      | { active: true; auth: AuthContext }
+      | { active: false; code: string; status: number; message: string };
     if (!answer.active) throw new GatehouseError(answer.code, answer.status, answer.message);
     // An answer fetched while the stream was down (or went down meanwhile) lives the short TTL only.
     const ttl = startedStreaming && streaming ? cacheTtl : fallbackTtl;

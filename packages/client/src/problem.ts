@@ -13,11 +13,20 @@ export interface Problem {
 export function problemOf(error: unknown): Problem | null {
   if (!(error instanceof GatehouseError)) return null;
   const slug = error.code.toLowerCase().replaceAll('_', '-');
-  return { type: `https://gatehouse.dev/problems/${slug}`, title: error.code, status: error.status, code: error.code, detail: error.message };
+  return {
+    type: `https://gatehouse.dev/problems/${slug}`,
+    title: error.code,
+    status: error.status,
+    code: error.code,
+    detail: error.message,
+  };
 }
 
 export function problemResponse(error: unknown): Response {
   const problem = problemOf(error);
   if (!problem) throw error;
-  return new Response(JSON.stringify(problem), { status: problem.status, headers: { 'content-type': 'application/problem+json' } });
+  return new Response(JSON.stringify(problem), {
+    status: problem.status,
+    headers: { 'content-type': 'application/problem+json' },
+  });
 }

@@ -36,7 +36,10 @@ export function parseSseBlock(block: string): { event: string; data: string } | 
   return data.length ? { event, data: data.join('\n') } : null;
 }
 
-export function followRevocations(options: StreamOptions, handlers: StreamHandlers): { ready: Promise<void>; close(): void } {
+export function followRevocations(
+  options: StreamOptions,
+  handlers: StreamHandlers,
+): { ready: Promise<void>; close(): void } {
   const minBackoff = options.minBackoffMs ?? 250;
   const maxBackoff = options.maxBackoffMs ?? 10_000;
   let backoff = minBackoff;
@@ -84,8 +87,7 @@ export function followRevocations(options: StreamOptions, handlers: StreamHandle
       const { value, done } = await reader.read();
       if (done) break;
       buffer += value;
-      let end: number;
-      while ((end = buffer.search(/\r?\n\r?\n/)) !== -1) {
+      for (let end = buffer.search(/\r?\n\r?\n/); end !== -1; end = buffer.search(/\r?\n\r?\n/)) {
         dispatch(buffer.slice(0, end));
         buffer = buffer.slice(end).replace(/^\r?\n\r?\n/, '');
       }
@@ -103,8 +105,10 @@ export function followRevocations(options: StreamOptions, handlers: StreamHandle
         setUp(false);
         handlers.onReset();
         if (wasUp || backoff === minBackoff) {
-          options.logger.warn(`gatehouse: revocation stream down (${(error as Error).message}); caching answers for ` +
-            `${options.fallbackTtlMs} ms only until it is back`);
+          options.logger.warn(
+            `gatehouse: revocation stream down (${(error as Error).message}); caching answers for ` +
+              `${options.fallbackTtlMs} ms only until it is back`,
+          );
         }
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, backoff);

@@ -6,15 +6,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import type { AuthContext } from '../../core/auth-context.ts';
 import { AppError } from '../../core/errors.ts';
 import { forwardAuthRoutes, IDENTITY_HEADERS, signInUrl } from './forward-auth.ts';
 
 const PUBLIC_URL = 'https://id.example.com';
 const ada: AuthContext = {
-  principal: { type: 'user', userId: 'user_ada' }, organizationId: 'org_acme', role: 'member',
-  permissions: ['organization:read', 'members:read'], authMethod: 'session', sessionId: 'ses_1', isSuperAdmin: false,
+  principal: { type: 'user', userId: 'user_ada' },
+  organizationId: 'org_acme',
+  role: 'member',
+  permissions: ['organization:read', 'members:read'],
+  authMethod: 'session',
+  sessionId: 'ses_1',
+  isSuperAdmin: false,
 };
 
 function appFor(sessions: Map<string, AuthContext>): Hono {
@@ -32,7 +37,16 @@ function appFor(sessions: Map<string, AuthContext>): Hono {
 }
 
 const hostileUri = fc.oneof(
-  fc.constantFrom('/notes?x=1', '//evil.example/x', '/\\evil.example', 'https://evil.example/', '/%2F%2Fevil', '\t/x', '', '/a\nb'),
+  fc.constantFrom(
+    '/notes?x=1',
+    '//evil.example/x',
+    '/\\evil.example',
+    'https://evil.example/',
+    '/%2F%2Fevil',
+    '\t/x',
+    '',
+    '/a\nb',
+  ),
   fc.string({ maxLength: 40 }),
   fc.webPath(),
 );
@@ -50,38 +64,42 @@ const step = fc.record({
 describe('GET /auth/verify', () => {
   it('never passes a forged identity, and redirects only to its own sign-in with a same-origin path', async () => {
     const runs = Number(process.env.PROPERTY_RUNS ?? 60);
-    await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 12 }), async (steps) => {
-      const sessions = new Map<string, AuthContext>([['live', ada]]);
-      const app = appFor(sessions);
-      for (const s of steps) {
-        if (s.revokeFirst) sessions.delete('live');
-        const headers: Record<string, string> = { accept: s.navigation ? 'text/html' : 'application/json' };
-        if (s.credential !== 'none') headers.cookie = `gatehouse_session=${s.credential}`;
-        if (/^[\t\x20-\x7e]*$/.test(s.uri)) headers[s.forwardedHeader] = s.uri;
-        if (s.forged) Object.assign(headers, { [IDENTITY_HEADERS.userId]: 'user_root', [IDENTITY_HEADERS.role]: 'admin' });
-        const res = await app.request(`/auth/verify${s.nginx ? '?proxy=nginx' : ''}`, { headers });
-        const live = s.credential === 'live' && sessions.has('live');
-        if (live) {
-          assert.equal(res.status, 200);
-          assert.equal(res.headers.get(IDENTITY_HEADERS.userId), 'user_ada');
-          assert.equal(res.headers.get(IDENTITY_HEADERS.role), 'member');
-          assert.equal(res.headers.get(IDENTITY_HEADERS.permissions), 'organization:read members:read');
-          continue;
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 12 }), async (steps) => {
+        const sessions = new Map<string, AuthContext>([['live', ada]]);
+        const app = appFor(sessions);
+        for (const s of steps) {
+          if (s.revokeFirst) sessions.delete('live');
+          const headers: Record<string, string> = { accept: s.navigation ? 'text/html' : 'application/json' };
+          if (s.credential !== 'none') headers.cookie = `gatehouse_session=${s.credential}`;
+          if (/^[\t\x20-\x7e]*$/.test(s.uri)) headers[s.forwardedHeader] = s.uri;
+          if (s.forged)
+            Object.assign(headers, { [IDENTITY_HEADERS.userId]: 'user_root', [IDENTITY_HEADERS.role]: 'admin' });
+          const res = await app.request(`/auth/verify${s.nginx ? '?proxy=nginx' : ''}`, { headers });
+          const live = s.credential === 'live' && sessions.has('live');
+          if (live) {
+            assert.equal(res.status, 200);
+            assert.equal(res.headers.get(IDENTITY_HEADERS.userId), 'user_ada');
+            assert.equal(res.headers.get(IDENTITY_HEADERS.role), 'member');
+            assert.equal(res.headers.get(IDENTITY_HEADERS.permissions), 'organization:read members:read');
+            continue;
+          }
+          for (const name of Object.values(IDENTITY_HEADERS)) assert.equal(res.headers.get(name), null);
+          if (!s.navigation) {
+            assert.equal(res.status, 401);
+            continue;
+          }
+          const location = s.nginx ? res.headers.get('x-gatehouse-sign-in') : res.headers.get('location');
+          assert.equal(res.status, s.nginx ? 401 : 302);
+          const target = new URL(location!);
+          assert.equal(target.origin + target.pathname, `${PUBLIC_URL}/auth/login`);
+          const returnTo = target.searchParams.get('returnTo')!;
+          assert.ok(returnTo.startsWith('/') && !returnTo.startsWith('//') && !returnTo.includes('\\'), returnTo);
+          assert.equal(new URL(returnTo, PUBLIC_URL).origin, PUBLIC_URL);
         }
-        for (const name of Object.values(IDENTITY_HEADERS)) assert.equal(res.headers.get(name), null);
-        if (!s.navigation) {
-          assert.equal(res.status, 401);
-          continue;
-        }
-        const location = s.nginx ? res.headers.get('x-gatehouse-sign-in') : res.headers.get('location');
-        assert.equal(res.status, s.nginx ? 401 : 302);
-        const target = new URL(location!);
-        assert.equal(target.origin + target.pathname, `${PUBLIC_URL}/auth/login`);
-        const returnTo = target.searchParams.get('returnTo')!;
-        assert.ok(returnTo.startsWith('/') && !returnTo.startsWith('//') && !returnTo.includes('\\'), returnTo);
-        assert.equal(new URL(returnTo, PUBLIC_URL).origin, PUBLIC_URL);
-      }
-    }), { numRuns: runs, seed: Number(process.env.PROPERTY_SEED ?? 14) });
+      }),
+      { numRuns: runs, seed: Number(process.env.PROPERTY_SEED ?? 14) },
+    );
   });
 
   it('keeps a same-origin path with its query and sends anything else back to /', () => {

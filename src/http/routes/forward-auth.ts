@@ -79,7 +79,8 @@ export function forwardAuthRoutes(deps: ForwardAuthDeps): Hono {
     const error: AppError = decision.error;
     if (error.status === 401 && isPageNavigation(c, method)) {
       const location = signInUrl(deps.publicUrl, uri);
-      if (c.req.query('proxy') === 'nginx') return c.body(null, 401, { 'x-gatehouse-sign-in': location, 'cache-control': 'no-store' });
+      if (c.req.query('proxy') === 'nginx')
+        return c.body(null, 401, { 'x-gatehouse-sign-in': location, 'cache-control': 'no-store' });
       return c.redirect(location, 302);
     }
     return problemResponse(c, error);

@@ -19,17 +19,29 @@ import type { Api } from '../define-api.ts';
 
 export interface IntrospectionDeps {
   /** The access verifier's `verifyCredential`: one credential, no request around it. */
-  verifyCredential(credential: { cookie?: string; bearer?: string }, meta?: { sourceIp?: string }): Promise<AuthContext>;
+  verifyCredential(
+    credential: { cookie?: string; bearer?: string },
+    meta?: { sourceIp?: string },
+  ): Promise<AuthContext>;
   superAdminOrganizationId?: string | undefined;
   revocations?: Pick<RevocationBus, 'subscribe'> | undefined;
   /** Seconds between keep-alive comments on the stream (default 15). */
   heartbeatSeconds?: number;
 }
 
-const Body = z.strictObject({
-  cookie: z.string().min(1).max(4096).optional().describe("The value of the end user's gatehouse_session cookie"),
-  token: z.string().min(1).max(8192).optional().describe('A bearer token: a WorkOS access token, M2M token or API key'),
-}).refine((b) => (b.cookie === undefined) !== (b.token === undefined), { message: 'give exactly one of cookie or token' });
+const Body = z
+  .strictObject({
+    cookie: z.string().min(1).max(4096).optional().describe("The value of the end user's gatehouse_session cookie"),
+    token: z
+      .string()
+      .min(1)
+      .max(8192)
+      .optional()
+      .describe('A bearer token: a WorkOS access token, M2M token or API key'),
+  })
+  .refine((b) => (b.cookie === undefined) !== (b.token === undefined), {
+    message: 'give exactly one of cookie or token',
+  });
 
 const Context = z.object({
   principal: z.union([
@@ -72,13 +84,18 @@ export function introspectionRoutes(api: Api, deps: IntrospectionDeps): void {
     tag: 'Apps',
     permission: 'sessions:introspect',
     body: Body,
-    responses: { 200: { description: 'active with the AuthContext, or inactive with the refusal code', schema: Answer } },
+    responses: {
+      200: { description: 'active with the AuthContext, or inactive with the refusal code', schema: Answer },
+    },
     handler: async ({ auth: app, body, c }) => {
       const credential = body.cookie !== undefined ? { cookie: body.cookie } : { bearer: body.token! };
       // Failed API key guesses are limited per app (threat: one app's bad input, or a scanner behind
       // it, locking every other app out of verifying keys through a shared bucket).
       const source = { sourceIp: `app:${app.apiKeyId ?? app.organizationId}` };
-      const decision = await decideAccess({ credential: () => deps.verifyCredential(credential, source), method: 'GET' });
+      const decision = await decideAccess({
+        credential: () => deps.verifyCredential(credential, source),
+        method: 'GET',
+      });
       c.header('cache-control', 'no-store');
       if (!decision.allowed) {
         const e = decision.error;
@@ -86,7 +103,10 @@ export function introspectionRoutes(api: Api, deps: IntrospectionDeps): void {
       }
       // Another tenant's credential is answered like an unknown one: the app learns nothing of it.
       if (!reachesAll(app, deps) && organizationRefusal(decision.auth, app.organizationId)) {
-        return { status: 200, body: { active: false, code: 'AUTH_INVALID_CREDENTIAL', status: 401, message: 'The credential is not valid' } };
+        return {
+          status: 200,
+          body: { active: false, code: 'AUTH_INVALID_CREDENTIAL', status: 401, message: 'The credential is not valid' },
+        };
       }
       return { status: 200, body: { active: true, auth: decision.auth } };
     },
@@ -98,7 +118,13 @@ export function introspectionRoutes(api: Api, deps: IntrospectionDeps): void {
     summary: 'Server-sent events: every revocation (session, user, membership, API key, organization)',
     tag: 'Apps',
     permission: 'sessions:introspect',
-    responses: { 200: { description: '`revocation` events (JSON RevocationEvent) and `reset` (drop every cache)', schema: z.string(), contentType: 'text/event-stream' } },
+    responses: {
+      200: {
+        description: '`revocation` events (JSON RevocationEvent) and `reset` (drop every cache)',
+        schema: z.string(),
+        contentType: 'text/event-stream',
+      },
+    },
     handler: async ({ auth: app, c }) => {
       const bus = deps.revocations;
       if (!bus) throw new AppError('PROVIDER_UNAVAILABLE', 'The revocation stream is not configured on this server');
