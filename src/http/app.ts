@@ -58,6 +58,9 @@ export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): 
   // Cookie-carrying state changes must come from our own origin, whatever route they hit.
   app.use(csrf({ publicUrl: deps.publicUrl || undefined }));
   app.route('/', healthRoutes(deps.store));
+  // Before the sign-in routes: their /auth/* rate limit is for people signing in, and a proxy asks
+  // /auth/verify once per request of every user from one address (it would lock the whole site out).
+  app.route('/', forwardAuthRoutes({ authenticate: (c) => authenticate(c), publicUrl: deps.publicUrl ?? '' }));
   if (deps.signInRoutes) app.route('/', deps.signInRoutes);
   if (deps.webhookRoutes) app.route('/', deps.webhookRoutes);
   const authenticate: ApiDeps['authenticate'] =
@@ -67,7 +70,6 @@ export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): 
     });
   const onSuperAdminEntry: ApiDeps['onSuperAdminEntry'] = deps.onSuperAdminEntry ?? ((auth, orgId, c) => recordSuperAdminEntry(deps.store.db, auth, orgId, `${c.req.method} ${c.req.path}`));
   const apiV1 = { ...createApiV1({ store: deps.store, publicUrl: deps.publicUrl ?? '', authenticate, onSuperAdminEntry, sso: deps.sso, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, accessRevoker: deps.accessRevoker, syncNow: deps.syncNow, introspection: deps.introspection }), authenticate };
-  app.route('/', forwardAuthRoutes({ authenticate, publicUrl: deps.publicUrl ?? '' }));
   app.route('/api/v1', apiV1.router);
   app.route('/admin', createAdminPages({ store: deps.store, authenticate: apiV1.authenticate, onSuperAdminEntry, services: { sso: deps.sso?.sso, provider: deps.sso?.provider, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, accessRevoker: deps.accessRevoker, syncNow: deps.syncNow, publicUrl: deps.publicUrl } }, ADMIN_PAGES));
   app.notFound(notFound);

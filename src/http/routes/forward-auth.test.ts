@@ -6,7 +6,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
+import { openPgliteTestStore } from '../../../test/support/stores.ts';
+import { createLogger } from '../../logger.ts';
+import { createHttpApp } from '../app.ts';
+import { rateLimit } from '../middleware/rate-limit.ts';
 import type { AuthContext } from '../../core/auth-context.ts';
 import { AppError } from '../../core/errors.ts';
 import { forwardAuthRoutes, IDENTITY_HEADERS, signInUrl } from './forward-auth.ts';
@@ -106,5 +110,21 @@ describe('GET /auth/verify', () => {
     assert.equal(signInUrl(PUBLIC_URL, '/notes?tab=mine'), `${PUBLIC_URL}/auth/login?returnTo=%2Fnotes%3Ftab%3Dmine`);
     assert.equal(signInUrl(PUBLIC_URL, '//evil.example/'), `${PUBLIC_URL}/auth/login?returnTo=%2F`);
     assert.equal(signInUrl(PUBLIC_URL, undefined), `${PUBLIC_URL}/auth/login?returnTo=%2F`);
+  });
+
+  it('is not spent by the sign-in rate limit: a proxy asks once per request of every user', async () => {
+    const store = await openPgliteTestStore();
+    try {
+      const signInRoutes = new Hono();
+      signInRoutes.use('/auth/*', rateLimit({ burst: 2, perMinute: 1 }));
+      signInRoutes.get('/auth/login', (c) => c.text('sign in'));
+      const app = createHttpApp({ store, logger: createLogger('silent'), signInRoutes, authenticate: async () => ada });
+      for (let i = 0; i < 5; i++) assert.equal((await app.request('/auth/verify')).status, 200);
+      await app.request('/auth/login');
+      await app.request('/auth/login');
+      assert.equal((await app.request('/auth/login')).status, 429, 'the sign-in routes stay limited');
+    } finally {
+      await store.close();
+    }
   });
 });
