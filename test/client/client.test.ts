@@ -150,4 +150,22 @@ describe('@gatehouse/client against a running Gatehouse', () => {
       watched.close();
     }
   });
+
+  it('treats a stream that goes silent as dropped (a peer that vanished without closing)', async () => {
+    const warnings: string[] = [];
+    const silent = createGatehouseClient({
+      url: world.url,
+      credential: world.appKeys.acme,
+      silenceMs: 200, // Gatehouse pings every 15 s, so 200 ms of silence always trips it
+      logger: { warn: (m) => warnings.push(m), info: () => undefined },
+    });
+    try {
+      await silent.ready;
+      const deadline = Date.now() + 5000;
+      while (!warnings.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      assert.match(warnings[0] ?? '', /went silent/);
+    } finally {
+      silent.close();
+    }
+  });
 });

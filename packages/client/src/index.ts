@@ -26,6 +26,8 @@ export interface GatehouseClientOptions {
   fallbackTtlMs?: number;
   /** The end user's session cookie name (default gatehouse_session). */
   cookieName?: string;
+  /** A stream silent this long counts as dropped (default 40 s; Gatehouse pings every 15 s). */
+  silenceMs?: number;
   /** `false` to not follow revocations (every answer then lives `fallbackTtlMs`). */
   revocationStream?: boolean;
   fetch?: typeof fetch;
@@ -132,7 +134,14 @@ export function createGatehouseClient(options: GatehouseClientOptions): Gatehous
     options.revocationStream === false
       ? { ready: Promise.resolve(), close: () => undefined }
       : followRevocations(
-          { url, credential: options.credential, fetch: doFetch, logger, fallbackTtlMs: fallbackTtl },
+          {
+            url,
+            credential: options.credential,
+            fetch: doFetch,
+            logger,
+            fallbackTtlMs: fallbackTtl,
+            ...(options.silenceMs ? { silenceMs: options.silenceMs } : {}),
+          },
           {
             onEvent: (event) => {
               epoch++;

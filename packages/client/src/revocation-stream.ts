@@ -19,6 +19,11 @@ export interface StreamOptions {
   fallbackTtlMs: number;
   minBackoffMs?: number;
   maxBackoffMs?: number;
+  /**
+   * A connection silent this long is treated as dropped (Gatehouse pings every 15 s): a peer that
+   * vanished without closing TCP must not leave the long cache TTL in force. Default 40 s.
+   */
+  silenceMs?: number;
 }
 
 /** Parses one SSE block (`event:`/`data:` lines) into its event name and data. */
@@ -82,9 +87,20 @@ export function followRevocations(
     });
     if (!res.ok || !res.body) throw new Error(`the revocation stream answered ${res.status}`);
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    const current = controller;
+    let watchdog: ReturnType<typeof setTimeout> | undefined;
+    const arm = () => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(
+        () => current.abort(new Error('the revocation stream went silent')),
+        options.silenceMs ?? 40_000,
+      );
+      (watchdog as unknown as { unref?(): void }).unref?.();
+    };
     let buffer = '';
     for (;;) {
-      const { value, done } = await reader.read();
+      arm();
+      const { value, done } = await reader.read().finally(() => clearTimeout(watchdog));
       if (done) break;
       buffer += value;
       for (let end = buffer.search(/\r?\n\r?\n/); end !== -1; end = buffer.search(/\r?\n\r?\n/)) {
