@@ -2,6 +2,7 @@
 // Never assert on these in tests; a shared 2-core machine makes absolute numbers noisy.
 import { accessBench } from './access.bench.ts';
 import { auditBench } from './audit.bench.ts';
+import { clientBench } from './client.bench.ts';
 import { benchPostgresUrl } from './support.ts';
 import { webhooksBench } from './webhooks.bench.ts';
 
@@ -14,6 +15,7 @@ try {
   if (wanted('audit')) for (const line of await auditBench(pg?.url)) console.log(line);
   if (wanted('access')) for (const line of await accessBench(pg?.url)) console.log(line);
   if (wanted('webhooks')) for (const line of await webhooksBench(pg?.url)) console.log(line);
+  if (wanted('client')) for (const line of await clientBench()) console.log(line);
 } finally {
   pg?.stop();
 }

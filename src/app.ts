@@ -140,6 +140,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     ...(organizationAdmin ? { organizationAdmin } : {}),
     accessRevoker,
     formActionOrigins: providerFormOrigins(config),
+    introspection: { verifyCredential: (credential, meta) => access.verifier.verifyCredential(credential, meta), revocations: access.bus, superAdminOrganizationId: config.GATEHOUSE_SUPERADMIN_ORG },
     // After an admin changes a member in WorkOS, pull its events at once so the mirror (and the
     // page the admin returns to) shows the change without waiting for the webhook.
     ...(directorySync.client ? { syncNow: async () => void (await directorySync.reconcile()) } : {}),

@@ -15,6 +15,7 @@ export const PERMISSIONS = {
   // Honoured only in the super-admin organization (GATEHOUSE_SUPERADMIN_ORG): its holders there are
   // super-admins. Elsewhere it grants nothing.
   'tenants:admin': 'Super-admin: list, provision and enter every tenant (in the super-admin organization only)',
+  'sessions:introspect': "Resolve end users' credentials for an app and follow revocations (an app's API key)",
 } as const;
 
 /** The permission that makes a member of GATEHOUSE_SUPERADMIN_ORG a super-admin. */

@@ -17,6 +17,7 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { csrf } from './middleware/csrf.ts';
 import { responseSecurity } from './middleware/response-security.ts';
 import { healthRoutes } from './routes/health.ts';
+import { forwardAuthRoutes } from './routes/forward-auth.ts';
 import { createApiV1, type ApiV1Deps } from './api/api.ts';
 import type { ApiDeps } from './api/define-api.ts';
 import { createAdminPages } from '../web/admin/admin-pages.ts';
@@ -42,6 +43,7 @@ export interface HttpAppDeps {
   syncNow?: ApiV1Deps['syncNow'];
   /** Signs audit checkpoints and lists the trusted public keys; absent, checkpoints answer 503. */
   auditKeys?: ApiV1Deps['auditKeys'];
+  introspection?: ApiV1Deps['introspection'];
   /** POST /webhooks/workos (src/webhooks/receiver.ts); absent when no webhook secret is configured. */
   webhookRoutes?: Hono;
   /** TRUSTED_PROXIES: whose X-Forwarded-For names the client (src/http/client-address.ts). */
@@ -81,6 +83,9 @@ export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): 
   app.route('/', healthRoutes(deps.store));
   if (deps.metrics && !deps.metricsOnOwnPort) app.route('/', metricsRoutes(deps.metrics.registry));
   app.route('/', styleRoutes());
+  // Before the sign-in routes: their /auth/* rate limit is for people signing in, and a proxy asks
+  // /auth/verify once per request of every user from one address (it would lock the whole site out).
+  app.route('/', forwardAuthRoutes({ authenticate: (c) => authenticate(c), publicUrl: deps.publicUrl ?? '' }));
   if (deps.signInRoutes) app.route('/', deps.signInRoutes);
   if (deps.webhookRoutes) app.route('/', deps.webhookRoutes);
   // Public keys of the audit checkpoints, for tenants verifying offline; retired keys stay listed.
@@ -92,7 +97,7 @@ export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): 
     });
   // A super-admin inside another tenant needs an entry made by an explicit, audited POST; reads write nothing.
   const onSuperAdminEntry: ApiDeps['onSuperAdminEntry'] = deps.onSuperAdminEntry ?? ((auth, orgId) => requireTenantEntry(deps.store.db, auth, orgId));
-  const apiV1 = { ...createApiV1({ store: deps.store, publicUrl: deps.publicUrl ?? '', authenticate, onSuperAdminEntry, sso: deps.sso, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, accessRevoker: deps.accessRevoker, syncNow: deps.syncNow, auditKeys: deps.auditKeys }), authenticate };
+  const apiV1 = { ...createApiV1({ store: deps.store, publicUrl: deps.publicUrl ?? '', authenticate, onSuperAdminEntry, sso: deps.sso, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, accessRevoker: deps.accessRevoker, syncNow: deps.syncNow, auditKeys: deps.auditKeys, introspection: deps.introspection }), authenticate };
   app.route('/api/v1', apiV1.router);
   app.route('/admin', createAdminPages({ store: deps.store, authenticate: apiV1.authenticate, onSuperAdminEntry, services: { sso: deps.sso?.sso, provider: deps.sso?.provider, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, accessRevoker: deps.accessRevoker, syncNow: deps.syncNow, publicUrl: deps.publicUrl, devMailbox: Boolean(deps.devRoutes), auditKeys: deps.auditKeys } }, ADMIN_PAGES));
   app.route('/', homeRoutes({ store: deps.store, authenticate: apiV1.authenticate, sections: ADMIN_PAGES, devMailbox: Boolean(deps.devRoutes) }));

@@ -19,6 +19,7 @@ import { sessionRoutes } from './routes/sessions.ts';
 import { superAdminRoutes } from './routes/super-admin.ts';
 import type { SessionService } from '../../sessions/session-service.ts';
 import { ssoRoutes, type SsoRouteDeps } from './routes/sso.ts';
+import { introspectionRoutes, type IntrospectionDeps } from './routes/introspect.ts';
 
 export interface ApiV1Deps extends ApiDeps {
   store: Store;
@@ -34,6 +35,8 @@ export interface ApiV1Deps extends ApiDeps {
   syncNow?: ((organizationId: string) => Promise<void>) | undefined;
   /** Audit checkpoint signer and trusted keys; without a signer the checkpoint routes answer 503. */
   auditKeys?: AuditKeyRing | undefined;
+  /** Introspection and the revocation stream for apps; absent, those routes answer 503. */
+  introspection?: IntrospectionDeps | undefined;
 }
 
 export function createApiV1(deps: ApiV1Deps): { router: Hono; api: Api } {
@@ -52,6 +55,7 @@ export function createApiV1(deps: ApiV1Deps): { router: Hono; api: Api } {
   ssoRoutes(api, { store: deps.store, ...sso });
   memberAdminRoutes(api, { db: deps.store.db, admin, syncNow: deps.syncNow });
   adminPortalRoutes(api, { store: deps.store, admin, publicUrl: deps.publicUrl });
+  introspectionRoutes(api, deps.introspection ?? { verifyCredential: unavailable<IntrospectionDeps>('Introspection (the access verifier)').verifyCredential });
   const document = () => api.openApiDocument({ title: 'Gatehouse API', version: '1', serverUrl: `${deps.publicUrl}/api/v1` });
   api.router.get('/openapi.json', (c) => c.json(document()));
   return { router: api.router, api };
