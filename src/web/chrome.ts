@@ -27,6 +27,8 @@ export interface Viewer {
   organizations: Array<{ id: string; name: string; role: string }>;
   /** `gatehouse dev` serves a mailbox page; the header links to it. */
   devMailbox: boolean;
+  /** Set on an impersonated session: every page says so, under the header. */
+  impersonator?: { email: string; reason?: string | null | undefined } | undefined;
 }
 
 /**
@@ -63,6 +65,7 @@ export async function loadViewer(db: Kysely<Database>, auth: AuthContext, option
     isSuperAdmin: auth.isSuperAdmin,
     organizations,
     devMailbox: options.devMailbox ?? false,
+    ...(auth.impersonator ? { impersonator: auth.impersonator } : {}),
   };
 }
 
@@ -99,7 +102,19 @@ ${viewer.isSuperAdmin ? html`<a href="/admin/tenants">All tenants</a>` : ''}
 ${viewer.devMailbox ? html`<a href="${DEV_MAILBOX_PATH}">Dev mailbox</a>` : ''}
 <form method="post" action="/auth/logout"><button type="submit" class="secondary">Sign out</button></form>
 </div>
-</header>`;
+</header>
+${viewer.impersonator ? impersonationBanner(viewer.impersonator) : ''}`;
+}
+
+/**
+ * On every page of an impersonated session, in the shared header: whose identity is worn and by
+ * whom (threat: support staff acting unseen as a customer's user).
+ */
+function impersonationBanner(impersonator: NonNullable<Viewer['impersonator']>): Markup {
+  return html`<p class="impersonation" role="alert" data-impersonator>
+<strong>Impersonation:</strong> ${impersonator.email} is acting as this user${impersonator.reason ? html` (reason: ${impersonator.reason})` : ''}.
+Everything done here is recorded under both names. API keys, SSO settings and roles cannot be changed.
+</p>`;
 }
 
 export interface DocumentOptions {

@@ -99,17 +99,12 @@ describe('trust rules walked in Chromium', { skip: skipWithoutChromium }, () => 
     await screenshots.shot(page, 'impersonated-key-refused');
   });
 
-  test('an impersonated session shows the banner on the home page', {
-    todo: 'the home page (src/web/home.ts) renders no impersonation banner; admin pages (src/web/admin/layout.ts) do',
-  }, async () => {
+  test('an impersonated session shows the banner on the home page', async () => {
     const page = await pageWithSession(await impersonatedCookie());
     await bannerOn(page, '/', 'impersonated-home');
   });
 
-  test('the pages load their one stylesheet', {
-    todo: "the Content-Security-Policy (src/http/middleware/response-security.ts) has style-src 'unsafe-inline' "
-      + "without 'self', so Chromium blocks /assets/gatehouse.css and every page renders unstyled",
-  }, async () => {
+  test('the pages load their one stylesheet under their own Content-Security-Policy', async () => {
     const page = await pageWithSession(await impersonatedCookie());
     const refused: string[] = [];
     page.on('console', (m) => {

@@ -1,8 +1,8 @@
 // Headers every answer carries, set in one place after the route ran.
 //
 // Content-Security-Policy: the pages are server-rendered and run no script, so the policy starts
-// from `default-src 'none'` and allows only what the markup needs (its inline styles, same-origin
-// images, forms posting to us). The threat is injected markup that slipped past escaping: with
+// from `default-src 'none'` and allows only what the markup needs (the one same-origin stylesheet —
+// no inline style anywhere —, same-origin images, forms posting to us). The threat is injected markup that slipped past escaping: with
 // no script source, no frame ancestors (clickjacking) and no <base> it can do very little.
 // Forms may also post to the identity provider's origins, because sign-out and the admin portal
 // answer a form with a redirect there and browsers apply `form-action` to those redirects.
@@ -23,7 +23,7 @@ export function contentSecurityPolicy(formActionOrigins: readonly string[] = [])
   const formAction = ["'self'", ...formActionOrigins].join(' ');
   return [
     "default-src 'none'",
-    "style-src 'unsafe-inline'",
+    "style-src 'self'",
     "img-src 'self' data:",
     `form-action ${formAction}`,
     "frame-ancestors 'none'",

@@ -42,6 +42,7 @@ export function page(o: PageOptions): Markup {
   const viewer: Viewer = o.viewer ?? {
     userId: null, email: null, name: null, organizationId: o.orgId, organizationName: o.orgName, role: o.auth.role,
     isSuperAdmin: o.auth.isSuperAdmin, organizations: [], devMailbox: false,
+    ...(o.auth.impersonator ? { impersonator: o.auth.impersonator } : {}),
   };
   const visible = NAV.filter(([key]) => !o.sections || o.sections.includes(key));
   const nav = o.section === 'tenants' ? html`` : html`<nav class="sections" aria-label="Organization settings">
@@ -51,8 +52,7 @@ ${visible.map(([key, label]) => html`<a href="${adminHref(o.orgId, key)}" ${o.se
     title: `${o.title} · ${o.orgName}`,
     header: headerBar(viewer),
     nav,
-    body: html`${o.auth.impersonator ? impersonationBanner(o.auth.impersonator) : ''}
-<h1>${o.title}</h1>
+    body: html`<h1>${o.title}</h1>
 ${o.orgId !== o.auth.organizationId ? html`<p class="warning">You are in ${o.orgName} as a super-admin; your entry is recorded in its audit trail.</p>` : ''}
 ${o.notice ? html`<p class="notice" role="status">${o.notice}</p>` : ''}
 ${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ''}
@@ -60,13 +60,6 @@ ${o.body}`,
   });
 }
 
-/** On every page of an impersonated session: whose identity is worn, and by whom. */
-function impersonationBanner(impersonator: NonNullable<AuthContext['impersonator']>): Markup {
-  return html`<p class="impersonation" role="alert" data-impersonator>
-<strong>Impersonation:</strong> ${impersonator.email} is acting as this user${impersonator.reason ? html` (reason: ${impersonator.reason})` : ''}.
-Everything done here is recorded under both names. API keys, SSO settings and roles cannot be changed.
-</p>`;
-}
 
 export function formatTime(value: Date | string | null | undefined): string {
   if (!value) return '—';
