@@ -40,6 +40,12 @@ describe('email-code sign-in (AUTH_PROVIDER=local)', () => {
     assert.equal(row.auth_method, 'email_code');
     assert.equal(row.refresh_token_enc, null);
     assert.equal(row.access_token_enc, null);
+    // Locally owned: asking for its token neither calls a provider nor ends it, even long after.
+    world.advance(60 * 60_000);
+    const resolved = await world.gatehouse.access.sessions!.resolve(cookie);
+    assert.ok(resolved.ok);
+    assert.deepEqual(await world.gatehouse.access.sessions!.accessTokenFor(resolved.session), { ok: true, accessToken: '' });
+    assert.equal((await world.send('/api/v1/me', { cookies: { [SESSION]: cookie } })).status, 200);
     const types = await inTenant(world.store.db, organizationId, (tx) => tx.selectFrom('audit_events').select('type').execute());
     assert.ok(types.some((t) => t.type === 'auth.signed_in'));
     assert.ok(types.some((t) => t.type === 'session.created'));

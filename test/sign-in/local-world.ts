@@ -6,7 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { openGatehouse, type Gatehouse } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
+import { listen } from '../../src/http/serve.ts';
 import type { Store } from '../../src/store/store.ts';
+import { freePort } from './harness.ts';
 import { TEST_SECRET } from '../support/access-fixtures.ts';
 
 export interface Delivered { to: string; text: string }
@@ -26,7 +28,9 @@ export interface LocalWorld {
 
 let lastIp = 0;
 
-export async function openLocalWorld(openStore: () => Promise<Store>, signup: 'invitation' | 'domain' | 'open' = 'invitation'): Promise<LocalWorld> {
+export async function openLocalWorld(
+  openStore: () => Promise<Store>, signup: 'invitation' | 'domain' | 'open' = 'invitation', options: { listen?: boolean } = {},
+): Promise<LocalWorld> {
   const mail: Delivered[] = [];
   const smtp = new SMTPServer({
     authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'], logger: false,
@@ -43,15 +47,20 @@ export async function openLocalWorld(openStore: () => Promise<Store>, signup: 'i
     },
   });
   await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const port = (smtp.server.address() as AddressInfo).port;
+  const smtpPort = (smtp.server.address() as AddressInfo).port;
   let now = Date.now();
-  const url = 'http://gatehouse.test';
+  // Listening (for a browser): on a free port of this machine, which PUBLIC_URL must name.
+  const port = options.listen ? await freePort() : null;
+  const url = port ? `http://127.0.0.1:${port}` : 'http://gatehouse.test';
   const config = parseConfig({
-    AUTH_PROVIDER: 'local', LOCAL_SIGNUP: signup, GATEHOUSE_SECRET: TEST_SECRET, PUBLIC_URL: url, LOG_LEVEL: 'silent',
-    SMTP_URL: `smtp://127.0.0.1:${port}`, RECONCILE_INTERVAL_SECONDS: '0', RETENTION_INTERVAL_SECONDS: '0',
+    ...(port ? { PORT: String(port), HOST: '127.0.0.1' } : { PUBLIC_URL: url }),
+    AUTH_PROVIDER: 'local', LOCAL_SIGNUP: signup, GATEHOUSE_SECRET: TEST_SECRET, LOG_LEVEL: 'silent',
+    SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, RECONCILE_INTERVAL_SECONDS: '0', RETENTION_INTERVAL_SECONDS: '0',
   });
   const store = await openStore();
   const gatehouse = await openGatehouse(config, { store, logger: createLogger('silent'), clock: () => now });
+  const server = port ? await listen(gatehouse.app, { port, host: '127.0.0.1' }) : null;
+  const linkPattern = new RegExp(`(${url.replace(/[.]/g, '\\.')}/auth/email/verify\\?\\S+)`);
 
   return {
     gatehouse, store, url, mail,
@@ -61,7 +70,7 @@ export async function openLocalWorld(openStore: () => Promise<Store>, signup: 'i
       for (;;) {
         const found = mail.slice(after).reverse().find((m) => m.to === email.toLowerCase());
         const code = found?.text.match(/sign-in code is (\d{6})/)?.[1];
-        const link = found?.text.match(/(http:\/\/gatehouse\.test\/auth\/email\/verify\?\S+)/)?.[1];
+        const link = found?.text.match(linkPattern)?.[1];
         if (code && link) return { code, link };
         if (Date.now() > deadline) throw new Error(`no code mailed to ${email}`);
         await new Promise((r) => setTimeout(r, 20));
@@ -77,6 +86,7 @@ export async function openLocalWorld(openStore: () => Promise<Store>, signup: 'i
       }));
     },
     async close() {
+      await server?.close(1000);
       await gatehouse.close();
       await new Promise<void>((resolve) => smtp.close(() => resolve()));
     },
