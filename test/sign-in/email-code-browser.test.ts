@@ -45,7 +45,11 @@ describe('email-code sign-in in Chromium', { skip: skipWithoutChromium }, () => 
     assert.equal(await second.locator('main').getAttribute('data-response-type'), 'LINK_INVALID');
     // A fresh code's magic link signs in.
     const next = world.mail.length;
-    await world.send('/auth/email', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=grace%40acme.test&returnTo=%2Fapi%2Fv1%2Fme' });
+    await world.send('/auth/email', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'email=grace%40acme.test&returnTo=%2Fapi%2Fv1%2Fme',
+    });
     const fresh = await world.codeFor('grace@acme.test', next);
     await second.goto(fresh.link);
     await second.click('button[type=submit]');

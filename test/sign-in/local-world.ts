@@ -11,7 +11,10 @@ import type { Store } from '../../src/store/store.ts';
 import { freePort } from './harness.ts';
 import { TEST_SECRET } from '../support/access-fixtures.ts';
 
-export interface Delivered { to: string; text: string }
+export interface Delivered {
+  to: string;
+  text: string;
+}
 
 export interface LocalWorld {
   gatehouse: Gatehouse;
@@ -29,11 +32,15 @@ export interface LocalWorld {
 let lastIp = 0;
 
 export async function openLocalWorld(
-  openStore: () => Promise<Store>, signup: 'invitation' | 'domain' | 'open' = 'invitation', options: { listen?: boolean } = {},
+  openStore: () => Promise<Store>,
+  signup: 'invitation' | 'domain' | 'open' = 'invitation',
+  options: { listen?: boolean } = {},
 ): Promise<LocalWorld> {
   const mail: Delivered[] = [];
   const smtp = new SMTPServer({
-    authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'], logger: false,
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -54,8 +61,13 @@ export async function openLocalWorld(
   const url = port ? `http://127.0.0.1:${port}` : 'http://gatehouse.test';
   const config = parseConfig({
     ...(port ? { PORT: String(port), HOST: '127.0.0.1' } : { PUBLIC_URL: url }),
-    AUTH_PROVIDER: 'local', LOCAL_SIGNUP: signup, GATEHOUSE_SECRET: TEST_SECRET, LOG_LEVEL: 'silent',
-    SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, RECONCILE_INTERVAL_SECONDS: '0', RETENTION_INTERVAL_SECONDS: '0',
+    AUTH_PROVIDER: 'local',
+    LOCAL_SIGNUP: signup,
+    GATEHOUSE_SECRET: TEST_SECRET,
+    LOG_LEVEL: 'silent',
+    SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+    RECONCILE_INTERVAL_SECONDS: '0',
+    RETENTION_INTERVAL_SECONDS: '0',
   });
   const store = await openStore();
   const gatehouse = await openGatehouse(config, { store, logger: createLogger('silent'), clock: () => now });
@@ -63,12 +75,20 @@ export async function openLocalWorld(
   const linkPattern = new RegExp(`(${url.replace(/[.]/g, '\\.')}/auth/email/verify\\?\\S+)`);
 
   return {
-    gatehouse, store, url, mail,
-    advance: (ms) => { now += ms; },
+    gatehouse,
+    store,
+    url,
+    mail,
+    advance: (ms) => {
+      now += ms;
+    },
     async codeFor(email, after = 0) {
       const deadline = Date.now() + 10_000;
       for (;;) {
-        const found = mail.slice(after).reverse().find((m) => m.to === email.toLowerCase());
+        const found = mail
+          .slice(after)
+          .reverse()
+          .find((m) => m.to === email.toLowerCase());
         const code = found?.text.match(/sign-in code is (\d{6})/)?.[1];
         const link = found?.text.match(linkPattern)?.[1];
         if (code && link) return { code, link };
@@ -78,12 +98,24 @@ export async function openLocalWorld(
     },
     send(path, init = {}, ip) {
       const headers = new Headers(init.headers);
-      if (init.cookies && Object.keys(init.cookies).length > 0) headers.set('cookie', Object.entries(init.cookies).map(([k, v]) => `${k}=${v}`).join('; '));
+      if (init.cookies && Object.keys(init.cookies).length > 0)
+        headers.set(
+          'cookie',
+          Object.entries(init.cookies)
+            .map(([k, v]) => `${k}=${v}`)
+            .join('; '),
+        );
       if (init.method && init.method !== 'GET') headers.set('origin', url);
       const { cookies: _c, ...rest } = init;
-      return Promise.resolve(gatehouse.app.request(`${url}${path}`, { ...rest, headers }, {
-        incoming: { socket: { remoteAddress: ip ?? `10.7.${Math.floor(++lastIp / 250)}.${lastIp % 250}` } },
-      }));
+      return Promise.resolve(
+        gatehouse.app.request(
+          `${url}${path}`,
+          { ...rest, headers },
+          {
+            incoming: { socket: { remoteAddress: ip ?? `10.7.${Math.floor(++lastIp / 250)}.${lastIp % 250}` } },
+          },
+        ),
+      );
     },
     async close() {
       await server?.close(1000);
@@ -94,11 +126,15 @@ export async function openLocalWorld(
 }
 
 export const form = (fields: Record<string, string>): RequestInit => ({
-  method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(),
+  method: 'POST',
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams(fields).toString(),
 });
 
 export const json = (fields: Record<string, string>): RequestInit => ({
-  method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(fields),
+  method: 'POST',
+  headers: { 'content-type': 'application/json', accept: 'application/json' },
+  body: JSON.stringify(fields),
 });
 
 export function cookiesOf(res: Response): Record<string, string> {

@@ -19,7 +19,14 @@ import type { Mailer } from '../../mail/mailer.ts';
 import { emailCodePage, emailSignInPage } from '../../web/sign-in/pages.ts';
 import { clientAddressOf, UNKNOWN_ADDRESS } from '../client-address.ts';
 import {
-  readInput, readStateCookie, requestMeta, respond, resultOfProviderError, setStateCookie, STATE_TTL_MS, wantsJson,
+  readInput,
+  readStateCookie,
+  requestMeta,
+  respond,
+  resultOfProviderError,
+  setStateCookie,
+  STATE_TTL_MS,
+  wantsJson,
 } from './auth-respond.ts';
 
 export interface EmailRoutesDeps {
@@ -32,11 +39,20 @@ export interface EmailRoutesDeps {
   logger: Logger;
 }
 
-const Email = z.string().trim().max(320).regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'expected an email address');
+const Email = z
+  .string()
+  .trim()
+  .max(320)
+  .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'expected an email address');
 const ReturnTo = z.string().max(2048).optional();
 const RequestBody = z.object({ email: Email, returnTo: ReturnTo });
 const VerifyBody = z.object({
-  email: Email, code: z.string().trim().regex(new RegExp(`^[0-9]{${CODE_DIGITS}}$`), `expected the ${CODE_DIGITS}-digit code`), returnTo: ReturnTo,
+  email: Email,
+  code: z
+    .string()
+    .trim()
+    .regex(new RegExp(`^[0-9]{${CODE_DIGITS}}$`), `expected the ${CODE_DIGITS}-digit code`),
+  returnTo: ReturnTo,
 });
 const LinkQuery = z.object({ email: Email.optional(), code: z.string().max(16).optional(), returnTo: ReturnTo });
 
@@ -66,15 +82,23 @@ export function emailRoutes(deps: EmailRoutesDeps): Hono {
     const address = clientAddressOf(c);
     const code = await deps.codes.issue(body.email, address === UNKNOWN_ADDRESS ? null : address);
     const link = new URL('/auth/email/verify', publicUrl);
-    link.search = new URLSearchParams({ email: body.email.toLowerCase(), code, ...(returnTo !== '/' ? { returnTo } : {}) }).toString();
+    link.search = new URLSearchParams({
+      email: body.email.toLowerCase(),
+      code,
+      ...(returnTo !== '/' ? { returnTo } : {}),
+    }).toString();
     // Not awaited: the answer must not wait on (or reveal) the mail server. Failures are logged
     // without the code or the link.
-    deps.mailer.send({
-      to: body.email,
-      subject: 'Your sign-in code',
-      text: `Your sign-in code is ${code}. It works once and expires in 10 minutes.\n\nOr open this link: ${link.toString()}\n\n`
-        + 'If you did not ask to sign in, ignore this message.',
-    }).catch((error: unknown) => deps.logger.warn({ err: (error as Error).message }, 'sign-in code mail not sent'));
+    deps.mailer
+      .send({
+        to: body.email,
+        subject: 'Your sign-in code',
+        text:
+          `Your sign-in code is ${code}. It works once and expires in 10 minutes.\n\n` +
+          `Or open this link: ${link.toString()}\n\n` +
+          'If you did not ask to sign in, ignore this message.',
+      })
+      .catch((error: unknown) => deps.logger.warn({ err: (error as Error).message }, 'sign-in code mail not sent'));
     c.header('cache-control', 'no-store');
     if (wantsJson(c)) return c.json(EMAIL_CODE_SENT, 200);
     return c.html(emailCodePage({ email: body.email, returnTo }), 200);
@@ -96,7 +120,8 @@ export function emailRoutes(deps: EmailRoutesDeps): Hono {
     else if (redeemed === 'expired') result = { responseType: 'LINK_EXPIRED', reason: 'code_expired' };
     else {
       const outcome = await deps.provider.signInByEmail(body.email);
-      if (outcome.kind === 'refused') result = { responseType: 'MEMBERSHIP_DEACTIVATED', organizationId: null, reason: 'no_membership' };
+      if (outcome.kind === 'refused')
+        result = { responseType: 'MEMBERSHIP_DEACTIVATED', organizationId: null, reason: 'no_membership' };
       else {
         try {
           result = await deps.signIn.complete(outcome, { returnTo, ...requestMeta(c), source: 'code' });
@@ -109,7 +134,11 @@ export function emailRoutes(deps: EmailRoutesDeps): Hono {
     }
     if (result.responseType === 'ORGANIZATION_SELECTION_REQUIRED') {
       const pending: PendingSelection = {
-        pendingToken: result.pendingToken, userId: result.userId, email: result.email, organizations: result.organizations, returnTo,
+        pendingToken: result.pendingToken,
+        userId: result.userId,
+        email: result.email,
+        organizations: result.organizations,
+        returnTo,
       };
       setStateCookie(c, publicUrl, 'pending', deps.sealer.seal('pending', pending, STATE_TTL_MS));
     }

@@ -40,7 +40,8 @@ export function normalizeEmail(email: string): string {
 export function createEmailCodes(deps: { db: Kysely<Database>; secret: string; clock?: () => number }): EmailCodes {
   const { db } = deps;
   const clock = deps.clock ?? Date.now;
-  const mac = (email: string, code: string) => createHmac('sha256', deps.secret).update(`email-code\0${email}\0${code}`).digest();
+  const mac = (email: string, code: string) =>
+    createHmac('sha256', deps.secret).update(`email-code\0${email}\0${code}`).digest();
 
   return {
     async issue(rawEmail, source) {
@@ -49,22 +50,42 @@ export function createEmailCodes(deps: { db: Kysely<Database>; secret: string; c
       const code = String(randomInt(0, 10 ** CODE_DIGITS)).padStart(CODE_DIGITS, '0');
       await asSystem(db, 'issue an email sign-in code', async (tx) => {
         const since = new Date(now - REQUEST_WINDOW_MS);
-        const perEmail = await tx.selectFrom('email_sign_in_codes').select((eb) => eb.fn.countAll<string>().as('n'))
-          .where('email', '=', email).where('created_at', '>', since).executeTakeFirstOrThrow();
+        const perEmail = await tx
+          .selectFrom('email_sign_in_codes')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('email', '=', email)
+          .where('created_at', '>', since)
+          .executeTakeFirstOrThrow();
         // Always the same statements: a missing source counts under its own (empty) key.
-        const perSource = await tx.selectFrom('email_sign_in_codes').select((eb) => eb.fn.countAll<string>().as('n'))
-          .where('source_address', '=', source ?? '').where('created_at', '>', since).executeTakeFirstOrThrow();
+        const perSource = await tx
+          .selectFrom('email_sign_in_codes')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('source_address', '=', source ?? '')
+          .where('created_at', '>', since)
+          .executeTakeFirstOrThrow();
         if (Number(perEmail.n) >= MAX_CODES_PER_EMAIL || Number(perSource.n) >= MAX_CODES_PER_SOURCE) {
           throw new AppError('AUTH_CODE_RATE_LIMITED', 'Too many sign-in codes were asked for; try again later', {
-            retryable: true, details: { retryAfterSeconds: Math.ceil(REQUEST_WINDOW_MS / 1000) },
+            retryable: true,
+            details: { retryAfterSeconds: Math.ceil(REQUEST_WINDOW_MS / 1000) },
           });
         }
-        await tx.updateTable('email_sign_in_codes').set({ ended_at: new Date(now), ended_reason: 'superseded' })
-          .where('email', '=', email).where('ended_at', 'is', null).execute();
-        await tx.insertInto('email_sign_in_codes').values({
-          id: newId('esc'), email, code_hash: mac(email, code).toString('base64url'), source_address: source ?? '',
-          created_at: new Date(now), expires_at: new Date(now + CODE_TTL_MS),
-        }).execute();
+        await tx
+          .updateTable('email_sign_in_codes')
+          .set({ ended_at: new Date(now), ended_reason: 'superseded' })
+          .where('email', '=', email)
+          .where('ended_at', 'is', null)
+          .execute();
+        await tx
+          .insertInto('email_sign_in_codes')
+          .values({
+            id: newId('esc'),
+            email,
+            code_hash: mac(email, code).toString('base64url'),
+            source_address: source ?? '',
+            created_at: new Date(now),
+            expires_at: new Date(now + CODE_TTL_MS),
+          })
+          .execute();
       });
       return code;
     },
@@ -74,20 +95,38 @@ export function createEmailCodes(deps: { db: Kysely<Database>; secret: string; c
       const now = clock();
       return asSystem(db, 'redeem an email sign-in code', async (tx) => {
         // Row lock: two concurrent tries of one code are counted (and spent) one after the other.
-        const row = await tx.selectFrom('email_sign_in_codes').selectAll().where('email', '=', email).where('ended_at', 'is', null)
-          .orderBy('created_at', 'desc').limit(1).forUpdate().executeTakeFirst();
+        const row = await tx
+          .selectFrom('email_sign_in_codes')
+          .selectAll()
+          .where('email', '=', email)
+          .where('ended_at', 'is', null)
+          .orderBy('created_at', 'desc')
+          .limit(1)
+          .forUpdate()
+          .executeTakeFirst();
         if (!row) return 'invalid';
         if (now >= row.expires_at.getTime()) return 'expired';
         const expected = Buffer.from(row.code_hash, 'base64url');
         const given = mac(email, code);
         if (expected.length === given.length && timingSafeEqual(expected, given)) {
-          await tx.updateTable('email_sign_in_codes').set({ ended_at: new Date(now), ended_reason: 'used' }).where('id', '=', row.id).execute();
+          await tx
+            .updateTable('email_sign_in_codes')
+            .set({ ended_at: new Date(now), ended_reason: 'used' })
+            .where('id', '=', row.id)
+            .execute();
           return 'ok';
         }
         const attempts = row.attempts + 1;
-        await tx.updateTable('email_sign_in_codes').set({
-          attempts, ...(attempts >= MAX_WRONG_TRIES ? { ended_at: new Date(now), ended_reason: 'too_many_attempts' as const } : {}),
-        }).where('id', '=', row.id).execute();
+        await tx
+          .updateTable('email_sign_in_codes')
+          .set({
+            attempts,
+            ...(attempts >= MAX_WRONG_TRIES
+              ? { ended_at: new Date(now), ended_reason: 'too_many_attempts' as const }
+              : {}),
+          })
+          .where('id', '=', row.id)
+          .execute();
         return 'invalid';
       });
     },

@@ -47,36 +47,76 @@ const PENDING_TTL_MS = 10 * 60_000;
 export function createLocalProvider(deps: LocalProviderDeps): LocalIdentityProvider {
   const { db } = deps;
   const clock = deps.clock ?? Date.now;
-  const sign = (payload: string) => createHmac('sha256', deps.secret).update(`local-pending\0${payload}`).digest('base64url');
+  const sign = (payload: string) =>
+    createHmac('sha256', deps.secret).update(`local-pending\0${payload}`).digest('base64url');
 
   const authenticated = (user: ProviderUser, organizationId: string | null): SignInOutcome => ({
     kind: 'authenticated',
     result: {
-      user, organizationId, accessToken: '', refreshToken: '', method: 'email_code', authenticationMethod: 'EmailCode',
-      providerSessionId: null, impersonator: null,
+      user,
+      organizationId,
+      accessToken: '',
+      refreshToken: '',
+      method: 'email_code',
+      authenticationMethod: 'EmailCode',
+      providerSessionId: null,
+      impersonator: null,
     } satisfies SignInResult,
   });
 
-  const userByEmail = (email: string) => asSystem(db, 'find the user an email sign-in names', (tx) =>
-    tx.selectFrom('users').selectAll().where(sql<boolean>`lower(email) = ${email}`).orderBy('created_at').limit(1).executeTakeFirst());
+  const userByEmail = (email: string) =>
+    asSystem(db, 'find the user an email sign-in names', (tx) =>
+      tx
+        .selectFrom('users')
+        .selectAll()
+        .where(sql<boolean>`lower(email) = ${email}`)
+        .orderBy('created_at')
+        .limit(1)
+        .executeTakeFirst(),
+    );
 
-  const userById = (id: string) => asSystem(db, 'read the user of a pending organization choice', (tx) =>
-    tx.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst());
+  const userById = (id: string) =>
+    asSystem(db, 'read the user of a pending organization choice', (tx) =>
+      tx.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst(),
+    );
 
-  const toUser = (row: { id: string; email: string; first_name: string | null; last_name: string | null }): ProviderUser =>
-    ({ id: row.id, email: row.email, emailVerified: true, firstName: row.first_name, lastName: row.last_name, updatedAt: null });
+  const toUser = (row: {
+    id: string;
+    email: string;
+    first_name: string | null;
+    last_name: string | null;
+  }): ProviderUser => ({
+    id: row.id,
+    email: row.email,
+    emailVerified: true,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    updatedAt: null,
+  });
 
-  async function memberships(filter: { userId: string; organizationId?: string | undefined }): Promise<Array<ProviderMembership & { organizationName: string }>> {
+  async function memberships(filter: {
+    userId: string;
+    organizationId?: string | undefined;
+  }): Promise<Array<ProviderMembership & { organizationName: string }>> {
     const rows = await asSystem(db, "list a user's memberships for the built-in sign-in", (tx) => {
-      let q = tx.selectFrom('organization_memberships as m').innerJoin('organizations as o', 'o.id', 'm.organization_id')
+      let q = tx
+        .selectFrom('organization_memberships as m')
+        .innerJoin('organizations as o', 'o.id', 'm.organization_id')
         .select(['m.id', 'm.user_id', 'm.organization_id', 'm.role_slug', 'm.status', 'o.name'])
-        .where('m.user_id', '=', filter.userId).where('m.deleted_at', 'is', null).where('o.deleted_at', 'is', null);
+        .where('m.user_id', '=', filter.userId)
+        .where('m.deleted_at', 'is', null)
+        .where('o.deleted_at', 'is', null);
       if (filter.organizationId) q = q.where('m.organization_id', '=', filter.organizationId);
       return q.orderBy('o.name').execute();
     });
     return rows.map((r) => ({
-      id: r.id, userId: r.user_id, organizationId: r.organization_id, roleSlug: r.role_slug, status: r.status,
-      updatedAt: null, organizationName: r.name,
+      id: r.id,
+      userId: r.user_id,
+      organizationId: r.organization_id,
+      roleSlug: r.role_slug,
+      status: r.status,
+      updatedAt: null,
+      organizationName: r.name,
     }));
   }
 
@@ -84,12 +124,20 @@ export function createLocalProvider(deps: LocalProviderDeps): LocalIdentityProvi
   async function acceptInvitations(userId: string, pending: ProviderMembership[]): Promise<void> {
     for (const m of pending) {
       await inTenant(db, m.organizationId, async (tx) => {
-        const done = await tx.updateTable('organization_memberships').set({ status: 'active', updated_at: sql<Date>`now()` })
-          .where('organization_id', '=', m.organizationId).where('id', '=', m.id).where('status', '=', 'pending').executeTakeFirst();
+        const done = await tx
+          .updateTable('organization_memberships')
+          .set({ status: 'active', updated_at: sql<Date>`now()` })
+          .where('organization_id', '=', m.organizationId)
+          .where('id', '=', m.id)
+          .where('status', '=', 'pending')
+          .executeTakeFirst();
         if (done.numUpdatedRows === 0n) return;
         await appendAuditEvent(tx, {
-          organizationId: m.organizationId, type: 'membership.invitation_accepted', actor: { type: 'user', id: userId },
-          target: { type: 'membership', id: m.id }, data: { userId, roleSlug: m.roleSlug, method: 'email_code' },
+          organizationId: m.organizationId,
+          type: 'membership.invitation_accepted',
+          actor: { type: 'user', id: userId },
+          target: { type: 'membership', id: m.id },
+          data: { userId, roleSlug: m.roleSlug, method: 'email_code' },
         });
       });
     }
@@ -99,22 +147,36 @@ export function createLocalProvider(deps: LocalProviderDeps): LocalIdentityProvi
   async function createOwnOrganization(user: ProviderUser): Promise<string> {
     const organizationId = newId('org');
     const name = `${user.email.split('@')[0]}'s organization`;
-    await asSystem(db, 'create the organization of an open sign-up', (tx) => tx.insertInto('organizations').values({ id: organizationId, name }).execute());
+    await asSystem(db, 'create the organization of an open sign-up', (tx) =>
+      tx.insertInto('organizations').values({ id: organizationId, name }).execute(),
+    );
     await inTenant(db, organizationId, async (tx) => {
       await upsertUser(tx, user, new Date(clock()));
       const membershipId = newId('om');
-      await tx.insertInto('organization_memberships').values({
-        organization_id: organizationId, id: membershipId, user_id: user.id, role_slug: 'admin', status: 'active', source: 'manual',
-      }).execute();
+      await tx
+        .insertInto('organization_memberships')
+        .values({
+          organization_id: organizationId,
+          id: membershipId,
+          user_id: user.id,
+          role_slug: 'admin',
+          status: 'active',
+          source: 'manual',
+        })
+        .execute();
       await appendAuditEvent(tx, {
-        organizationId, type: 'organization.signed_up', actor: { type: 'user', id: user.id },
-        target: { type: 'organization', id: organizationId }, data: { userId: user.id, membershipId, roleSlug: 'admin', method: 'email_code' },
+        organizationId,
+        type: 'organization.signed_up',
+        actor: { type: 'user', id: user.id },
+        target: { type: 'organization', id: organizationId },
+        data: { userId: user.id, membershipId, roleSlug: 'admin', method: 'email_code' },
       });
     });
     return organizationId;
   }
 
-  const unsupported = (what: string) => new AppError('PROVIDER_INVALID_REQUEST', `The built-in email sign-in has no ${what}`);
+  const unsupported = (what: string) =>
+    new AppError('PROVIDER_INVALID_REQUEST', `The built-in email sign-in has no ${what}`);
 
   return {
     name: 'local',
@@ -122,7 +184,9 @@ export function createLocalProvider(deps: LocalProviderDeps): LocalIdentityProvi
     async signInByEmail(rawEmail) {
       const email = normalizeEmail(rawEmail);
       const row = await userByEmail(email);
-      const user: ProviderUser = row ? toUser(row) : { id: newId('user'), email, emailVerified: true, firstName: null, lastName: null, updatedAt: null };
+      const user: ProviderUser = row
+        ? toUser(row)
+        : { id: newId('user'), email, emailVerified: true, firstName: null, lastName: null, updatedAt: null };
       const all = row ? await memberships({ userId: user.id }) : [];
       const pending = all.filter((m) => m.status === 'pending');
       if (pending.length > 0) await acceptInvitations(user.id, pending);
@@ -130,7 +194,9 @@ export function createLocalProvider(deps: LocalProviderDeps): LocalIdentityProvi
       if (active.length > 1) {
         const payload = `${user.id}.${clock() + PENDING_TTL_MS}`;
         return {
-          kind: 'organization_selection_required', pendingToken: `${payload}.${sign(payload)}`, user,
+          kind: 'organization_selection_required',
+          pendingToken: `${payload}.${sign(payload)}`,
+          user,
           organizations: active.map((m) => ({ id: m.organizationId, name: m.organizationName })),
         };
       }
@@ -138,7 +204,8 @@ export function createLocalProvider(deps: LocalProviderDeps): LocalIdentityProvi
       // Only deactivated memberships: the sign-in service records the refusal in that organization.
       if (all.length > 0) return authenticated(user, null);
       if (deps.signup === 'open') return authenticated(user, await createOwnOrganization(user));
-      if (deps.signup === 'domain' && (await findAutoJoinOrganization(db, email, true))) return authenticated(user, null);
+      if (deps.signup === 'domain' && (await findAutoJoinOrganization(db, email, true)))
+        return authenticated(user, null);
       return { kind: 'refused' };
     },
 
@@ -157,11 +224,16 @@ export function createLocalProvider(deps: LocalProviderDeps): LocalIdentityProvi
     async authenticateWithOrganizationSelection({ pendingToken, organizationId }) {
       const [userId, expires, mac] = pendingToken.split('.');
       const payload = `${userId}.${expires}`;
-      const good = mac !== undefined && Buffer.byteLength(mac) === Buffer.byteLength(sign(payload)) && timingSafeEqual(Buffer.from(mac), Buffer.from(sign(payload)));
+      const good =
+        mac !== undefined &&
+        Buffer.byteLength(mac) === Buffer.byteLength(sign(payload)) &&
+        timingSafeEqual(Buffer.from(mac), Buffer.from(sign(payload)));
       if (!good || !userId) throw new AppError('PROVIDER_GRANT_INVALID', 'The organization choice is not valid');
       if (clock() >= Number(expires)) throw new AppError('PROVIDER_GRANT_EXPIRED', 'The organization choice expired');
       const row = await userById(userId);
-      const member = row ? (await memberships({ userId, organizationId })).find((m) => m.status === 'active') : undefined;
+      const member = row
+        ? (await memberships({ userId, organizationId })).find((m) => m.status === 'active')
+        : undefined;
       if (!row || !member) throw new AppError('PROVIDER_GRANT_INVALID', 'The organization choice is not valid');
       return authenticated(toUser(row), organizationId);
     },
@@ -193,7 +265,8 @@ export function createLocalProvider(deps: LocalProviderDeps): LocalIdentityProvi
 
     async getOrganization(organizationId) {
       const org = await asSystem(db, 'read an organization for the built-in sign-in', (tx) =>
-        tx.selectFrom('organizations').select(['id', 'name']).where('id', '=', organizationId).executeTakeFirst());
+        tx.selectFrom('organizations').select(['id', 'name']).where('id', '=', organizationId).executeTakeFirst(),
+      );
       if (!org) throw new AppError('PROVIDER_NOT_FOUND', 'No such organization');
       return { id: org.id, name: org.name, domains: [] };
     },
