@@ -6,6 +6,9 @@ import { openAccess, workosApiBaseUrl, type AccessParts } from './access/compose
 import type { Config } from './config.ts';
 import { createWorkosProvider } from './identity/workos/workos-provider.ts';
 import { createWorkosOrganizationAdmin } from './identity/workos/workos-organization-admin.ts';
+import { createLocalProvider } from './identity/local/local-provider.ts';
+import { createEmailCodes } from './identity/local/email-codes.ts';
+import { createMailer } from './mail/mailer.ts';
 import { createSsoService, readSsoConfig, type SsoService } from './sso/sso-config.ts';
 import { createSignInService } from './identity/sign-in.ts';
 import type { IdentityProvider } from './identity/provider.ts';
@@ -83,11 +86,16 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
   const metrics = options.metrics ?? createMetrics();
   // Every WorkOS call (sign-in, administration, directory sync) goes through one timed fetch.
   const fetch = instrumentFetch(metrics);
-  const provider = config.AUTH_PROVIDER === 'workos' && config.WORKOS_API_KEY && config.WORKOS_CLIENT_ID
+  const workosProvider = config.AUTH_PROVIDER === 'workos' && config.WORKOS_API_KEY && config.WORKOS_CLIENT_ID
     ? createWorkosProvider({ apiKey: config.WORKOS_API_KEY, clientId: config.WORKOS_CLIENT_ID, apiHostname: new URL(workosApiBaseUrl(config)).hostname, port: config.WORKOS_API_PORT, https: config.WORKOS_API_HTTPS, fetch })
     : undefined;
+  // AUTH_PROVIDER=local: the built-in email code, mailed through SMTP_URL or the dev outbox.
+  const local = config.AUTH_PROVIDER === 'local' && config.GATEHOUSE_SECRET
+    ? openLocalSignIn(config, store, config.GATEHOUSE_SECRET, options.clock)
+    : undefined;
+  const provider: IdentityProvider | undefined = workosProvider ?? local?.provider;
   // Members, invitations, admin portal links and tenant provisioning go through the same WorkOS client settings.
-  const organizationAdmin = provider && config.WORKOS_API_KEY && config.WORKOS_CLIENT_ID
+  const organizationAdmin = workosProvider && config.WORKOS_API_KEY && config.WORKOS_CLIENT_ID
     ? createWorkosOrganizationAdmin({ apiKey: config.WORKOS_API_KEY, clientId: config.WORKOS_CLIENT_ID, apiHostname: new URL(workosApiBaseUrl(config)).hostname, port: config.WORKOS_API_PORT, https: config.WORKOS_API_HTTPS, fetch })
     : undefined;
   const access = openAccess({ config, store, logger, wrapVerifier: (verifier) => instrumentVerifier(verifier, metrics), refresher: provider, signInPolicy: (organizationId, tx) => readSsoConfig(tx, organizationId), clock: options.clock });
@@ -98,6 +106,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
       db: store.db, provider, sso, sessions: access.sessions, logger,
       signIn: instrumentSignIn(createSignInService({ db: store.db, provider, sessions: access.sessions }), metrics),
       secret: config.GATEHOUSE_SECRET, publicUrl: config.PUBLIC_URL, redirectUri: config.WORKOS_REDIRECT_URI,
+      ...(local ? { email: { provider: local.provider, codes: local.codes, mailer: local.mailer } } : {}),
     })
     : undefined;
   // Deprovisioning reaches credentials through the revocation bus and the sessions/API key services.
@@ -162,9 +171,20 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
       retention.close();
       unsubscribeMetrics();
       directorySync.close();
+      local?.mailer.close();
       await access.close();
       await store.close();
     },
+  };
+}
+
+/** The built-in email-code provider, its code store and the mailer its codes go out through. */
+function openLocalSignIn(config: Config, store: Store, secret: string, clock: (() => number) | undefined) {
+  const base = { db: store.db, secret, ...(clock ? { clock } : {}) };
+  return {
+    provider: createLocalProvider({ ...base, publicUrl: config.PUBLIC_URL, signup: config.LOCAL_SIGNUP }),
+    codes: createEmailCodes(base),
+    mailer: createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, devOutboxDir: join(config.GATEHOUSE_DATA_DIR, 'outbox') }),
   };
 }
 

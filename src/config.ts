@@ -54,9 +54,10 @@ const spec = {
   RETENTION_MAIL_DAYS: { schema: z.coerce.number().int().min(1).default(14), expects: 'expected whole days (at least 1) to keep sent or failed mail' },
   RETENTION_INTERVAL_SECONDS: { schema: z.coerce.number().int().min(0).default(3600), expects: 'expected seconds between retention runs (0 turns pruning off)' },
 
-  // Identity provider. Only WorkOS AuthKit is built so far; the direct OIDC and built-in email-code
-  // providers DESIGN.md plans are refused by name rather than accepted and silently ignored.
-  AUTH_PROVIDER: { schema: z.enum(['workos']).default('workos'), expects: 'expected workos (the direct OIDC and built-in email-code providers are not available yet)' },
+  // Identity provider: WorkOS AuthKit, or the built-in email code. The direct OIDC provider DESIGN.md
+  // plans is refused by name rather than accepted and silently ignored.
+  AUTH_PROVIDER: { schema: z.enum(['workos', 'local']).default('workos'), expects: 'expected workos or local (the direct OIDC provider is not available yet)' },
+  LOCAL_SIGNUP: { schema: z.enum(['invitation', 'domain', 'open']).default('invitation'), expects: 'expected invitation (members only), domain (verified-domain auto-join too) or open (anyone; a new organization)' },
   WORKOS_API_KEY: { schema: z.string().min(1).optional(), expects: 'expected a WorkOS API key (sk_...)' },
   WORKOS_CLIENT_ID: { schema: z.string().min(1).optional(), expects: 'expected a WorkOS client id (client_...)' },
   WORKOS_REDIRECT_URI: { schema: z.url({ protocol: /^https?$/ }).optional(), expects: 'expected an absolute http(s) URL; defaults to PUBLIC_URL/auth/callback' },

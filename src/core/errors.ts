@@ -64,6 +64,8 @@ export const ERROR_CODES = {
   // The access decision (src/access/access-decision.ts).
   AUTH_SSO_REQUIRED: 401,
   AUTH_IMPERSONATION_FORBIDDEN: 403,
+  // The built-in email-code sign-in (src/identity/local/): too many codes asked for one email or source.
+  AUTH_CODE_RATE_LIMITED: 429,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -43,7 +43,7 @@ export interface ProviderConnection {
 }
 
 /** How the provider authenticated the person; only `sso` satisfies SSO enforcement. */
-export type SignInMethodKind = 'sso' | 'password' | 'magic_auth' | 'oauth' | 'passkey' | 'impersonation' | 'other';
+export type SignInMethodKind = 'sso' | 'password' | 'magic_auth' | 'oauth' | 'passkey' | 'impersonation' | 'email_code' | 'other';
 
 export interface TokenSet {
   accessToken: string;

@@ -67,6 +67,7 @@ export interface SignInService {
 
 const SESSION_METHOD: Record<SignInMethodKind, SessionAuthMethod> = {
   sso: 'sso', password: 'password', magic_auth: 'magic_auth', oauth: 'oauth', passkey: 'passkey', impersonation: 'impersonation',
+  email_code: 'email_code',
   // Provider methods we do not model (CrossAppAuth, MigratedSession…): never SSO, so enforcement applies.
   other: 'oauth',
 };
@@ -80,20 +81,28 @@ export function createSignInService(deps: SignInServiceDeps): SignInService {
     if (result.providerSessionId) await provider.revokeSession(result.providerSessionId).catch(() => undefined);
   };
 
+  /**
+   * Scopes a sign-in to an organization: at the provider by its refresh grant, or — a sign-in with
+   * no provider tokens (the built-in email code) — here alone, since nothing outside holds a session.
+   */
+  const scopeTo = async (result: SignInResult, organizationId: string): Promise<SignInResult> => {
+    if (!result.refreshToken) return { ...result, organizationId };
+    const scoped = await provider.refresh({ refreshToken: result.refreshToken, organizationId });
+    return { ...scoped, method: result.method, authenticationMethod: result.authenticationMethod };
+  };
+
   /** A sign-in without an organization: auto-join by verified domain, or there is nothing to enter. */
   async function resolveOrganization(result: SignInResult): Promise<{ result: SignInResult; joined: ProviderMembership | null; membership?: ProviderMembership } | CallbackResult> {
     const memberships = await provider.listMemberships({ userId: result.user.id });
     const active = memberships.filter((m) => m.status === 'active');
     if (active.length === 1) {
-      const scoped = await provider.refresh({ refreshToken: result.refreshToken, organizationId: active[0]!.organizationId });
-      return { result: { ...scoped, method: result.method, authenticationMethod: result.authenticationMethod }, joined: null };
+      return { result: await scopeTo(result, active[0]!.organizationId), joined: null };
     }
     if (active.length === 0) {
       const target = memberships.length === 0 ? await findAutoJoinOrganization(db, result.user.email, result.user.emailVerified) : null;
       if (target) {
         const joined = await provider.createMembership({ userId: result.user.id, organizationId: target.organizationId, roleSlug: target.roleSlug });
-        const scoped = await provider.refresh({ refreshToken: result.refreshToken, organizationId: target.organizationId });
-        return { result: { ...scoped, method: result.method, authenticationMethod: result.authenticationMethod }, joined };
+        return { result: await scopeTo(result, target.organizationId), joined };
       }
       // A deactivated membership: continue into that organization, whose transaction mirrors the
       // status and records the refused sign-in in its chain before answering MEMBERSHIP_DEACTIVATED.

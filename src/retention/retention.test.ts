@@ -157,6 +157,11 @@ for (const engine of testEngines()) {
             mail('pending_old', 'pending', 60),
           ])
           .execute();
+        const code = (id: string, hours: number) => ({
+          id, email: 'a@acme.test', code_hash: 'h', source_address: '', created_at: new Date(now.getTime() - hours * 3600_000),
+          expires_at: new Date(now.getTime() - hours * 3600_000 + 600_000),
+        });
+        await tx.insertInto('email_sign_in_codes').values([code('esc_old', 25), code('esc_recent', 23)]).execute();
         await sql`SELECT 1`.execute(tx);
       });
       const { appendAuditEvent } = await import('../audit/audit-log.ts');
@@ -166,7 +171,7 @@ for (const engine of testEngines()) {
       const audits = await countRows(store.db, 'audit_events');
 
       const pruned = await pruneOnce(store.db, policy, { now, batchSize: 2 });
-      assert.deepEqual(pruned, { webhook_events: 0, sessions: 3, mail_outbox: 3 });
+      assert.deepEqual(pruned, { webhook_events: 0, sessions: 3, mail_outbox: 3, email_sign_in_codes: 1 });
       const left = await asSystem(store.db, 'test reads', async (tx) => ({
         sessions: (await tx.selectFrom('sessions').select('id').orderBy('id').execute()).map((r) => r.id),
         mail: (await tx.selectFrom('mail_outbox').select('id').orderBy('id').execute()).map((r) => r.id),
@@ -178,7 +183,7 @@ for (const engine of testEngines()) {
       assert.equal(await countRows(store.db, 'audit_events'), audits, 'the audit trail is never pruned');
       assert.deepEqual(
         await pruneOnce(store.db, policy, { now }),
-        { webhook_events: 0, sessions: 0, mail_outbox: 0 },
+        { webhook_events: 0, sessions: 0, mail_outbox: 0, email_sign_in_codes: 0 },
         'a second run finds nothing',
       );
     });

@@ -9,6 +9,8 @@
 //     the audit trail keeps their story.
 //   - mail that was sent, kept in the dev outbox or gave up (never pending mail) more than
 //     RETENTION_MAIL_DAYS ago.
+//   - one-time sign-in codes (AUTH_PROVIDER=local) created more than a day ago: dead after 10
+//     minutes, counted by the request limits for 15, kept a little for an operator's questions.
 // Sign-in state in progress lives in sealed, expiring cookies, not in the database: nothing to
 // prune. The audit trail is never pruned (its rows cannot be deleted, by trigger and grant).
 //
@@ -24,7 +26,7 @@ export interface RetentionPolicy {
   mailDays: number;
 }
 
-export type PrunedCounts = Record<'webhook_events' | 'sessions' | 'mail_outbox', number>;
+export type PrunedCounts = Record<'webhook_events' | 'sessions' | 'mail_outbox' | 'email_sign_in_codes', number>;
 
 // Any stable number: "the Gatehouse retention run" among advisory locks.
 export const RETENTION_LOCK_KEY = 7_201_930_553;
@@ -82,6 +84,14 @@ export async function pruneOnce(
         DELETE FROM mail_outbox WHERE id IN (
           SELECT id FROM mail_outbox
           WHERE status <> 'pending' AND coalesce(sent_at, created_at) < ${mailCutoff}::timestamptz LIMIT ${batch})
+        RETURNING 1)
+      SELECT count(*)::int AS n FROM gone`,
+    ),
+    email_sign_in_codes: await drain(
+      () => sql<{ n: number }>`
+      WITH gone AS (
+        DELETE FROM email_sign_in_codes WHERE id IN (
+          SELECT id FROM email_sign_in_codes WHERE created_at < ${before(1)}::timestamptz LIMIT ${batch})
         RETURNING 1)
       SELECT count(*)::int AS n FROM gone`,
     ),

@@ -77,6 +77,14 @@ function tokenExpiry(accessToken: string, now: number): Date {
   return new Date(now + 5 * 60_000);
 }
 
+/**
+ * Sessions no outside provider holds (the built-in email code): they carry no tokens, are never
+ * refreshed or re-scoped at a provider, and end only here (revocation, expiry, SSO enforcement).
+ */
+export function isLocallyOwned(authMethod: string): boolean {
+  return authMethod === 'email_code';
+}
+
 export function createRefresh(deps: RefreshDeps) {
   const { db, vault, clock } = deps;
   const sealed = new WeakMap<Session, string | null>();
@@ -127,6 +135,8 @@ export function createRefresh(deps: RefreshDeps) {
         await deps.endSession(tx, row, SYSTEM, 'sso_required');
         return { ok: false, reason: 'SSO_REQUIRED' } as const;
       }
+      // A session of the built-in email sign-in is Gatehouse's own: no provider token to refresh.
+      if (isLocallyOwned(row.auth_method)) return { ok: true, accessToken: '' } as const;
       if (!deps.refresher || !row.refresh_token_enc) {
         await deps.endSession(tx, row, SYSTEM, 'refresh_unavailable');
         return { ok: false, reason: 'SESSION_EXPIRED' } as const;

@@ -21,7 +21,7 @@ import { AppError } from '../core/errors.ts';
 import { meetsSignInPolicy, viaOwnConnection, type SignInPolicy } from '../core/sign-in-policy.ts';
 import type { Database, SessionRow } from '../store/schema.ts';
 import { inTenant, type Tx } from '../store/tenant.ts';
-import type { TokenRefresher } from './session-refresh.ts';
+import { isLocallyOwned, type TokenRefresher } from './session-refresh.ts';
 import type { CreateSessionInput, Session, SessionAuthMethod } from './session-service.ts';
 import type { TokenVault } from './token-vault.ts';
 
@@ -75,7 +75,9 @@ export function createSwitch(deps: SwitchDeps) {
     const before = await inTenant(db, organizationId, (tx) => policyIn(tx, organizationId));
     if (!meetsSignInPolicy(organizationId, before, session.binding)) return { ok: false, reason: 'SSO_REQUIRED' };
     const cannot = () => new AppError('SESSION_EXPIRED', 'This session cannot switch organizations; sign in again');
-    if (!deps.refresher) throw cannot();
+    // A locally owned session (the built-in email code) switches here alone: no provider call.
+    const local = isLocallyOwned(session.authMethod);
+    if (!deps.refresher && !local) throw cannot();
     const refresher = deps.refresher;
 
     const tokens = await inTenant(db, session.organizationId, async (tx) => {
@@ -83,9 +85,12 @@ export function createSwitch(deps: SwitchDeps) {
       const row = await tx.selectFrom('sessions').selectAll().where('organization_id', '=', session.organizationId)
         .where('id', '=', session.id).forUpdate().executeTakeFirst();
       if (!row || row.revoked_at) throw new AppError('SESSION_REVOKED', 'The session was ended; sign in again');
-      if (!row.refresh_token_enc) throw cannot();
-      const refreshToken = vault.decrypt(row.refresh_token_enc, `${row.id}:refresh`);
-      const refreshed = await refresher.refresh({ refreshToken, organizationId });
+      let refreshed: { accessToken: string; refreshToken: string } | null = null;
+      if (!local) {
+        if (!row.refresh_token_enc || !refresher) throw cannot();
+        const refreshToken = vault.decrypt(row.refresh_token_enc, `${row.id}:refresh`);
+        refreshed = await refresher.refresh({ refreshToken, organizationId });
+      }
       await deps.endSession(tx, row, actor, 'organization_switched');
       await appendAuditEvent(tx, {
         organizationId: row.organization_id, type: 'auth.organization_switched', actor,
@@ -100,8 +105,8 @@ export function createSwitch(deps: SwitchDeps) {
       if (!meetsSignInPolicy(organizationId, policy, session.binding)) return { ok: false, reason: 'SSO_REQUIRED' };
       const created = await deps.create(tx, {
         organizationId, userId: session.userId, authMethod: session.authMethod as SessionAuthMethod, role: target.role,
-        workosSessionId: providerSessionIdOf(tokens.accessToken) ?? session.workosSessionId,
-        accessToken: tokens.accessToken, refreshToken: tokens.refreshToken,
+        workosSessionId: (tokens ? providerSessionIdOf(tokens.accessToken) : null) ?? session.workosSessionId,
+        accessToken: tokens?.accessToken ?? null, refreshToken: tokens?.refreshToken ?? null,
         binding: session.binding, impersonator: session.impersonator,
       });
       const via = viaOwnConnection(organizationId, policy, session.binding);

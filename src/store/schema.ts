@@ -317,6 +317,19 @@ export interface SsoConfigsTable {
   updated_at: UpdatedAt;
 }
 
+/** One-time codes of the built-in email sign-in (AUTH_PROVIDER=local); only their HMAC. */
+export interface EmailSignInCodesTable {
+  id: string;
+  email: string;
+  code_hash: string;
+  source_address: string | null;
+  attempts: Generated<number>;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  ended_at: Timestamp | null;
+  ended_reason: 'used' | 'superseded' | 'too_many_attempts' | null;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   organization_domains: OrganizationDomainsTable;
@@ -343,6 +356,7 @@ export interface Database {
   mail_outbox: MailOutboxTable;
   sync_cursors: SyncCursorsTable;
   superadmin_entries: SuperadminEntriesTable;
+  email_sign_in_codes: EmailSignInCodesTable;
 }
 
 /** A super-admin's explicit entry into another tenant (0008). */

@@ -12,6 +12,7 @@ import type { Database } from '../../store/schema.ts';
 import { rateLimit, type RateLimitOptions } from '../middleware/rate-limit.ts';
 import { accountRoutes } from './auth-account.ts';
 import { authRoutes } from './auth.ts';
+import { emailRoutes, type EmailRoutesDeps } from './auth-email.ts';
 
 export interface SignInRoutesDeps {
   db: Kysely<Database>;
@@ -25,6 +26,8 @@ export interface SignInRoutesDeps {
   redirectUri: string;
   logger: Logger;
   rateLimit?: RateLimitOptions | false;
+  /** AUTH_PROVIDER=local: the email-code routes (auth-email.ts). */
+  email?: Pick<EmailRoutesDeps, 'provider' | 'codes' | 'mailer'> | undefined;
   clock?: () => number;
 }
 
@@ -33,6 +36,7 @@ export function createSignInRoutes(deps: SignInRoutesDeps): Hono {
   if (deps.rateLimit !== false) app.use('/auth/*', rateLimit(deps.rateLimit ?? {}));
   const sealer = createSealer(deps.secret, deps.clock);
   app.route('/', authRoutes({ db: deps.db, provider: deps.provider, signIn: deps.signIn, sso: deps.sso, sealer, publicUrl: deps.publicUrl, redirectUri: deps.redirectUri }));
+  if (deps.email) app.route('/', emailRoutes({ ...deps.email, signIn: deps.signIn, sealer, publicUrl: deps.publicUrl, logger: deps.logger }));
   app.route('/', accountRoutes({ db: deps.db, provider: deps.provider, sessions: deps.sessions, publicUrl: deps.publicUrl, logger: deps.logger }));
   return app;
 }

@@ -60,6 +60,8 @@ const LINK_TEXT: Record<string, string> = {
   email_verification_required: 'Verify your email address on the sign-in page, then sign in again.',
   mfa_required: 'Finish multi-factor authentication on the sign-in page, then sign in again.',
   access_denied: 'Sign-in was cancelled at the identity provider.',
+  code_invalid: 'That code is not valid. Codes work once; ask for a new one and use the latest.',
+  code_expired: 'That code expired. Ask for a new one.',
 };
 
 export function linkInvalidPage(v: { reason: string }): Markup {
@@ -111,4 +113,36 @@ export function providerUnavailablePage(): Markup {
 <h1>Sign-in is unavailable right now</h1>
 <p class="error">We could not reach the identity provider. Nothing was changed; try again in a moment.</p>
 <p><a class="button" href="/auth/login">Try again</a></p>`);
+}
+
+/** The built-in email sign-in's first step: the address to mail a one-time code to. */
+export function emailSignInPage(v: { email?: string | undefined; returnTo: string }): Markup {
+  return layout('Sign in', 'EMAIL_CODE_REQUEST', html`
+<h1>Sign in</h1>
+<form method="post" action="/auth/email">
+  <input type="hidden" name="returnTo" value="${v.returnTo}">
+  <label for="email">Email</label>
+  <input id="email" name="email" type="email" autocomplete="email" value="${v.email ?? ''}" required>
+  <p><button type="submit">Email me a sign-in code</button></p>
+</form>`);
+}
+
+/**
+ * The code form. The same page follows "send me a code" for every address, known or not (no
+ * account enumeration). From the magic link it comes pre-filled and still needs the button: a
+ * mail scanner that fetches links must not spend the code or sign itself in.
+ */
+export function emailCodePage(v: { email: string; returnTo: string; code?: string | undefined }): Markup {
+  return layout('Enter your code', 'EMAIL_CODE_SENT', html`
+<h1>Check your email</h1>
+<p class="muted">If ${v.email} may sign in here, a 6-digit code is on its way. It works once, for 10 minutes.</p>
+<form method="post" action="/auth/email/verify">
+  <input type="hidden" name="email" value="${v.email}">
+  <input type="hidden" name="returnTo" value="${v.returnTo}">
+  <label for="code">Code</label>
+  <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6"
+    value="${v.code ?? ''}" required>
+  <p><button type="submit">Sign in</button></p>
+</form>
+<p><a href="/auth/email">Use another address or get a new code</a></p>`);
 }
