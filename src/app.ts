@@ -13,7 +13,7 @@ import { createSignInRoutes } from './http/routes/auth-routes.ts';
 import { createHttpApp } from './http/app.ts';
 import { clientAddressOf } from './http/client-address.ts';
 import { revokeApiKey } from './access/api-keys.ts';
-import { createAccessRevoker } from './directory/access-revoker.ts';
+import { createAccessRevoker } from './mirror/access-revoker.ts';
 import { createDirectorySync, type DirectorySync, type DirectorySyncDeps } from './directory/directory-sync-service.ts';
 import { publishRevocation } from './sessions/revocation-bus.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -22,6 +22,8 @@ import { createMetrics, type Metrics } from './metrics/metrics.ts';
 import { instrumentFetch, instrumentSignIn, instrumentVerifier } from './metrics/instrument.ts';
 import { metricsRoutes } from './http/routes/metrics.ts';
 import { createDirectoryClient } from './directory/workos-client.ts';
+import { createMailDelivery } from './mail/mail-delivery.ts';
+import { createWebhookIntake, type WebhookIntake, type WebhookIntakeDeps } from './webhooks/intake.ts';
 import { createRetention, type Retention } from './retention/retention-schedule.ts';
 
 export interface Gatehouse {
@@ -33,8 +35,10 @@ export interface Gatehouse {
   readonly access: AccessParts;
   /** The identity provider and SSO service, when AUTH_PROVIDER=workos has its key and client id. */
   readonly identity: { provider: IdentityProvider; sso: SsoService } | null;
-  /** POST /webhooks/workos, reconciliation and the mail sender (src/directory/). */
+  /** Reconciliation against WorkOS, on demand and on a schedule (src/directory/). */
   readonly directorySync: DirectorySync;
+  /** POST /webhooks/workos and the apply worker (src/webhooks/); `serve` starts the worker. */
+  readonly webhooks: WebhookIntake;
   /** The Prometheus registry and counters of this Gatehouse (src/metrics/metrics.ts). */
   readonly metrics: Metrics;
   /** GET /metrics alone, for the METRICS_PORT listener (the main app serves it when that is unset). */
@@ -98,15 +102,24 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
         logger.warn({ err: (error as Error).message, membershipId: at.membershipId }, 'mapped role not written to WorkOS yet'),
     } : {}),
   });
+  const directoryClient = config.WORKOS_API_KEY
+    ? createDirectoryClient({ apiKey: config.WORKOS_API_KEY, clientId: config.WORKOS_CLIENT_ID, apiHostname: config.WORKOS_API_HOSTNAME, port: config.WORKOS_API_PORT, https: config.WORKOS_API_HTTPS, fetch })
+    : undefined;
+  const mail = createMailDelivery(config, {
+    db: store.db, ...(directoryClient ? { magicAuthCode: (id: string) => directoryClient.getMagicAuthCode(id) } : {}),
+  });
+  const webhooks = createWebhookIntake(config, {
+    db: store.db, logger, access: accessRevoker, listen: store.listen, deliverMail: mail.deliver, ...observeWebhooks(metrics),
+  });
   const directorySync = createDirectorySync(config, {
-    db: store.db, engine: store.engine, logger, access: accessRevoker, listen: store.listen,
-    ...(config.WORKOS_API_KEY ? { client: createDirectoryClient({ apiKey: config.WORKOS_API_KEY, clientId: config.WORKOS_CLIENT_ID, apiHostname: config.WORKOS_API_HOSTNAME, port: config.WORKOS_API_PORT, https: config.WORKOS_API_HTTPS, fetch }) } : {}),
+    db: store.db, engine: store.engine, logger, access: accessRevoker, deliverMail: mail.deliver,
+    ...(directoryClient ? { client: directoryClient } : {}),
     ...observeDirectorySync(metrics),
   });
   metrics.addSources({
     revocationBusConnected: () => access.bus.connected,
     ...(store.poolStats ? { pool: () => store.poolStats?.() } : {}),
-    ...(directorySync.receiver ? { webhookStats: () => ({ ...directorySync.receiver!.stats() }) } : {}),
+    ...(webhooks.receiver ? { webhookStats: () => ({ ...webhooks.receiver!.stats() }) } : {}),
   });
   const retention = createRetention(config, { db: store.db, engine: store.engine, logger, metrics });
   const unsubscribeMetrics = access.bus.subscribe({
@@ -116,7 +129,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
   const app = createHttpApp({
     store, logger, authenticate: (c) => access.verifier.verify(c.req.raw, { sourceIp: clientAddressOf(c) }), publicUrl: config.PUBLIC_URL, trustedProxies: config.TRUSTED_PROXIES,
     metrics, metricsOnOwnPort: config.METRICS_PORT !== undefined,
-    ...(directorySync.routes ? { webhookRoutes: directorySync.routes } : {}),
+    ...(webhooks.routes ? { webhookRoutes: webhooks.routes } : {}),
     ...(signInRoutes ? { signInRoutes } : {}),
     ...(provider && sso ? { sso: { sso, provider } } : {}),
     ...(access.sessions ? { sessions: access.sessions } : {}),
@@ -135,6 +148,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     access,
     identity: provider && sso ? { provider, sso } : null,
     directorySync,
+    webhooks,
     metrics,
     metricsApp: metricsRoutes(metrics.registry),
     retention,
@@ -142,20 +156,28 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
       retention.close();
       unsubscribeMetrics();
       directorySync.close();
+      await webhooks.close();
+      mail.close();
       await access.close();
       await store.close();
     },
   };
 }
 
-/** Webhook commits and reconciliation runs, counted for /metrics. */
-function observeDirectorySync(metrics: Metrics): Pick<DirectorySyncDeps, 'onWebhookCommitted' | 'onReconcile'> {
+/** Webhook commits, counted for /metrics with their lag behind the provider. */
+function observeWebhooks(metrics: Metrics): Pick<WebhookIntakeDeps, 'onCommitted'> {
   return {
-    onWebhookCommitted: (event, outcome) => {
+    onCommitted: (event, outcome) => {
       metrics.webhookApplied.inc({ outcome });
       const lag = (Date.now() - Date.parse(event.created_at)) / 1000;
       if (outcome !== 'duplicate' && Number.isFinite(lag)) metrics.webhookLag.observe(Math.max(0, lag));
     },
+  };
+}
+
+/** Reconciliation runs, counted for /metrics. */
+function observeDirectorySync(metrics: Metrics): Pick<DirectorySyncDeps, 'onReconcile'> {
+  return {
     onReconcile: (result) => {
       if ('error' in result) return void metrics.reconcileRuns.inc({ outcome: 'failed' });
       if (!result.report) return void metrics.reconcileRuns.inc({ outcome: 'skipped' });

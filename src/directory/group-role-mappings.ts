@@ -11,8 +11,8 @@ import { AppError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import type { Database } from '../store/schema.ts';
 import { inTenant, type Tx } from '../store/tenant.ts';
-import type { AccessRevoker, ApplyContext } from './context.ts';
-import { recomputeGroupMembers, type RecomputeOptions } from './provisioning.ts';
+import type { AccessRevoker, ApplyContext } from '../mirror/context.ts';
+import { recomputeGroupMembers, type RecomputeOptions } from '../mirror/provisioning.ts';
 
 export interface GroupRoleMapping {
   directoryGroupId: string;

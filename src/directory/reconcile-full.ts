@@ -6,9 +6,9 @@
 // they get the deletion handler, with the deprovisioning that implies.
 import { sql } from 'kysely';
 import { asSystem } from '../store/tenant.ts';
-import type { ProviderEvent } from '../webhooks/event.ts';
-import { EVENT_HANDLERS } from '../webhooks/handlers.ts';
-import type { ApplyContext, MirrorKind } from './context.ts';
+import type { ProviderEvent } from '../mirror/provider-event.ts';
+import { EVENT_HANDLERS } from '../mirror/handlers.ts';
+import type { ApplyContext, MirrorKind } from '../mirror/context.ts';
 import { count, type DriftReport } from './drift-report.ts';
 import type { ReconcileDeps } from './reconcile.ts';
 

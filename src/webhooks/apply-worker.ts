@@ -4,7 +4,7 @@
 // backoff ran out and anything a lost notification missed. One drain at a time per process; a wake
 // during a drain runs one more pass after it, so no enqueued event waits for the poll.
 import type { Kysely } from 'kysely';
-import type { AccessRevoker } from '../directory/context.ts';
+import type { AccessRevoker } from '../mirror/context.ts';
 import type { Database } from '../store/schema.ts';
 import { APPLY_CHANNEL, drainQueue } from './apply-queue.ts';
 

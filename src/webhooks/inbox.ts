@@ -11,9 +11,9 @@ import { sql, type Kysely } from 'kysely';
 import { redactSecrets } from '../audit/redact.ts';
 import type { Database } from '../store/schema.ts';
 import { asSystem } from '../store/tenant.ts';
-import type { AccessRevoker, ApplyContext, MirrorChange, MirrorKind } from '../directory/context.ts';
-import { clampEventTime, organizationOf, type ProviderEvent } from './event.ts';
-import { EVENT_HANDLERS } from './handlers.ts';
+import type { AccessRevoker, ApplyContext, MirrorChange, MirrorKind } from '../mirror/context.ts';
+import { clampEventTime, organizationOf, type ProviderEvent } from '../mirror/provider-event.ts';
+import { EVENT_HANDLERS } from '../mirror/handlers.ts';
 
 export type IngestOutcome = 'applied' | 'stale' | 'unhandled' | 'duplicate';
 

@@ -67,6 +67,7 @@ export async function devCommand(args: string[]): Promise<number> {
       await leaveOrganizationChoiceToGatehouse(emulator);
       await gatehouse.directorySync.reconcile({ full: true });
     }
+    gatehouse.webhooks.start();
     gatehouse.directorySync.startSchedule();
   } catch (error) {
     await emulator?.stop();

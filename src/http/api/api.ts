@@ -10,7 +10,7 @@ import { apiKeyRoutes } from './routes/api-keys.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { memberReadRoutes } from './routes/members.ts';
 import { groupMappingRoutes } from './routes/group-mappings.ts';
-import type { AccessRevoker } from '../../directory/context.ts';
+import type { AccessRevoker } from '../../mirror/context.ts';
 import { memberAdminRoutes } from './routes/member-admin.ts';
 import { meRoutes } from './routes/me.ts';
 import { roleRoutes } from './routes/roles.ts';

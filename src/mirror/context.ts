@@ -3,15 +3,17 @@
 // the inbox row (DESIGN.md §3.3).
 import { appendAuditEvent } from '../audit/audit-log.ts';
 import type { AuditActor, AuditTarget } from '../audit/chain.ts';
+import type { z } from 'zod';
 import type { RevocationEvent } from '../core/auth-context.ts';
+import { AppError } from '../core/errors.ts';
 import type { Tx } from '../store/tenant.ts';
-import type { ProviderEvent } from '../webhooks/event.ts';
+import type { ProviderEvent } from './provider-event.ts';
 import type { Version } from './version.ts';
 
 /**
  * Where deprovisioning reaches credentials: published inside the transaction, honoured by every
  * instance once it commits. Production wires the sessions revocation bus (`publishRevocation`);
- * the interface keeps directory/ free of the sessions module's internals.
+ * the interface keeps the mirror free of the sessions module's internals.
  */
 export interface AccessRevoker {
   revoke(tx: Tx, event: RevocationEvent): Promise<void>;
@@ -84,3 +86,11 @@ export async function audit(
 export function str(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
+
+/** The event's data in the shape a handler expects; a mismatch is DIRECTORY_EVENT_INVALID naming the fields. */
+export function parseData<T>(schema: z.ZodType<T>, ctx: ApplyContext): T {
+  const parsed = schema.safeParse(ctx.event.data);
+  if (!parsed.success) throw new AppError('DIRECTORY_EVENT_INVALID', `${ctx.event.event} carries data of an unexpected shape`, { details: { fields: parsed.error.issues.map((i) => i.path.join('.')) } });
+  return parsed.data;
+}
+

@@ -1,4 +1,4 @@
-// The production AccessRevoker: revocations ride the sessions engineer's bus (NOTIFY inside our
+// The production AccessRevoker: revocations ride the sessions revocation bus (NOTIFY inside our
 // transaction, delivered on commit), personal API keys are revoked through their in-transaction
 // service, and session rows are marked revoked by the session service right after commit. The
 // membership is already inactive in the same transaction, so a session resolved in between is
