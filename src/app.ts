@@ -88,13 +88,19 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
   const signInRoutes = provider && sso && access.sessions && config.GATEHOUSE_SECRET
     ? createSignInRoutes({
       db: store.db, provider, sso, sessions: access.sessions, logger,
-      signIn: instrumentSignIn(createSignInService({ db: store.db, provider, sessions: access.sessions }), metrics),
+      signIn: instrumentSignIn(createSignInService({
+        db: store.db, provider, sessions: access.sessions,
+        onProviderSessionNotEnded: (error) =>
+          logger.warn({ err: (error as Error).message }, 'refused sign-in: provider session not ended; it lapses there'),
+      }), metrics),
       secret: config.GATEHOUSE_SECRET, publicUrl: config.PUBLIC_URL, redirectUri: config.WORKOS_REDIRECT_URI,
     })
     : undefined;
   // Deprovisioning reaches credentials through the revocation bus and the sessions/API key services.
   const accessRevoker = createAccessRevoker({
     publish: publishRevocation, revokeApiKey, ...(access.sessions ? { sessions: access.sessions } : {}),
+    onSessionRevocationFailed: (error: unknown, at: { organizationId: string; userId: string; reason: string }) =>
+      logger.error({ err: (error as Error).message, ...at }, 'sessions of a deprovisioned user not marked revoked'),
     // Roles decided by directory group mappings are written to WorkOS like an admin's change.
     ...(organizationAdmin ? {
       roles: organizationAdmin,
@@ -138,7 +144,15 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     formActionOrigins: providerFormOrigins(config),
     // After an admin changes a member in WorkOS, pull its events at once so the mirror (and the
     // page the admin returns to) shows the change without waiting for the webhook.
-    ...(directorySync.client ? { syncNow: async () => void (await directorySync.reconcile()) } : {}),
+    ...(directorySync.client ? {
+      syncNow: async (organizationId: string) => {
+        try {
+          await directorySync.reconcile();
+        } catch (error) {
+          logger.warn({ err: (error as Error).message, organizationId }, 'pulling events after an admin change failed; the webhook brings it');
+        }
+      },
+    } : {}),
   });
   return {
     config,

@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import { asSystem } from '../store/tenant.ts';
 import type { ProviderEvent } from '../mirror/provider-event.ts';
 import { EVENT_HANDLERS } from '../mirror/handlers.ts';
-import type { ApplyContext, MirrorKind } from '../mirror/context.ts';
+import { runDeferred, type ApplyContext, type MirrorKind } from '../mirror/context.ts';
 import { count, type DriftReport } from './drift-report.ts';
 import type { ReconcileDeps } from './reconcile.ts';
 
@@ -33,7 +33,7 @@ async function apply(run: FullRun, type: string, data: Wire, organizationId: str
     });
   });
   for (const [kind, change] of changes) count(run.report, kind, change);
-  for (const t of deferred) await t().catch(() => undefined);
+  await runDeferred(deferred);
 }
 
 // Every mirrored table and the drift-report kind its rows count under.

@@ -40,7 +40,11 @@ export interface ApplyContext {
   access: AccessRevoker;
   /** Counts what a write did, for the reconciliation drift report. */
   note(kind: MirrorKind, change: MirrorChange): void;
-  /** Runs `task` after the transaction commits (never if it rolls back). */
+  /**
+   * Runs `task` after the transaction commits (never if it rolls back). The task handles its own
+   * failure (the AccessRevoker reports it with context); one that still throws is rethrown by
+   * runDeferred once every other task ran.
+   */
   defer(task: () => Promise<unknown>): void;
   /** Organizations known to have a row in this transaction (saves a round trip per write). */
   knownOrganizations?: Set<string>;
@@ -94,3 +98,20 @@ export function parseData<T>(schema: z.ZodType<T>, ctx: ApplyContext): T {
   return parsed.data;
 }
 
+/**
+ * Runs the tasks handlers deferred until after their transaction committed, every one of them even
+ * when one fails, then rethrows the first failure: the committed mirror state stays, the caller
+ * learns that a follow-up did not happen.
+ */
+export async function runDeferred(tasks: ReadonlyArray<() => Promise<unknown>>): Promise<void> {
+  const failures: unknown[] = [];
+  for (const task of tasks) {
+    try {
+      await task();
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) throw new AggregateError(failures, `${failures.length} tasks after commit failed`);
+}

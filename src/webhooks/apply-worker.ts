@@ -69,8 +69,13 @@ export function createApplyWorker(options: ApplyWorkerOptions): ApplyWorker {
     async close() {
       closed = true;
       if (timer) clearInterval(timer);
-      await unlisten?.().catch(() => undefined);
+      // A LISTEN connection that fails to end is reported, after the running drain finished.
+      const ended = unlisten?.().then(() => undefined, (error: unknown) => error);
       await running;
+      const failure = await ended;
+      if (failure === undefined) return;
+      if (!options.onError) throw failure;
+      options.onError(failure);
     },
   };
 }
