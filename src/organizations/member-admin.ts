@@ -50,7 +50,7 @@ async function settle(deps: MemberAdminDeps, orgId: string): Promise<void> {
 
 /** An admin cannot lock themself out by accident; another admin can. */
 function refuseSelf(auth: AuthContext, userId: string, what: string): void {
-  if (auth.principal.type === 'user' && auth.principal.userId === userId) throw new AppError('CONFLICT', `You cannot ${what} your own membership`);
+  if (auth.principal.type === 'user' && auth.principal.userId === userId) throw new AppError('MEMBER_SELF_CHANGE', `You cannot ${what} your own membership`);
 }
 
 export async function changeMemberRole(deps: MemberAdminDeps, auth: AuthContext, orgId: string, membershipId: string, role: string): Promise<AdminMembership> {
