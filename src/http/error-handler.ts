@@ -11,15 +11,15 @@ import { problemResponse } from './problem.ts';
 export function createErrorHandler(logger: Logger) {
   return (error: Error, c: Context): Response => {
     if (isAppError(error)) {
-      if (error.status >= 500) logger.error({ err: error, code: error.code, requestId: c.get('requestId' as never) }, error.message);
+      if (error.status >= 500) logger.error({ err: error, code: error.code, requestId: c.get('requestId') }, error.message);
       return problemResponse(c, error);
     }
     if (error instanceof HTTPException) return problemResponse(c, fromHttpException(error));
     if (isStoreUnavailable(error)) {
-      logger.warn({ err: (error as Error).message, requestId: c.get('requestId' as never) }, 'database unavailable');
+      logger.warn({ err: (error as Error).message, requestId: c.get('requestId') }, 'database unavailable');
       return problemResponse(c, new AppError('STORE_UNAVAILABLE', 'The database is unavailable; try again shortly', { cause: error, retryable: true }));
     }
-    logger.error({ err: error, requestId: c.get('requestId' as never) }, 'unhandled error');
+    logger.error({ err: error, requestId: c.get('requestId') }, 'unhandled error');
     return problemResponse(c, new AppError('INTERNAL_ERROR', 'Something went wrong on our side'));
   };
 }
