@@ -11,16 +11,10 @@ import { parseProviderEvent } from '../mirror/provider-event.ts';
 import { HANDLED_EVENT_TYPES } from '../mirror/handlers.ts';
 import { listFailedEvents, readBacklog } from '../webhooks/apply-queue.ts';
 import { ingestEvent } from '../webhooks/inbox.ts';
-import type { AccessRevoker } from '../mirror/context.ts';
 import { count, emptyReport, type DriftReport } from './drift-report.ts';
-import { reconcileFull } from './reconcile-full.ts';
-import type { DirectoryClient } from './workos-client.ts';
+import { reconcileFull, type ReconcileDeps } from './reconcile-full.ts';
 
-export interface ReconcileDeps {
-  db: Kysely<Database>;
-  client: DirectoryClient;
-  access: AccessRevoker;
-}
+export type { ReconcileDeps };
 
 export interface ReconcileOptions {
   organizationId?: string | undefined;
