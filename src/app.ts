@@ -91,7 +91,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
       signIn: instrumentSignIn(createSignInService({
         db: store.db, provider, sessions: access.sessions,
         onProviderSessionNotEnded: (error) =>
-          logger.warn({ err: (error as Error).message }, 'refused sign-in: provider session not ended; it lapses there'),
+          logger.warn({ err: (error as Error).message }, 'refused sign-in: provider session not ended'),
       }), metrics),
       secret: config.GATEHOUSE_SECRET, publicUrl: config.PUBLIC_URL, redirectUri: config.WORKOS_REDIRECT_URI,
     })
@@ -109,13 +109,17 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     } : {}),
   });
   const directoryClient = config.WORKOS_API_KEY
-    ? createDirectoryClient({ apiKey: config.WORKOS_API_KEY, clientId: config.WORKOS_CLIENT_ID, apiHostname: config.WORKOS_API_HOSTNAME, port: config.WORKOS_API_PORT, https: config.WORKOS_API_HTTPS, fetch })
+    ? createDirectoryClient({
+      apiKey: config.WORKOS_API_KEY, clientId: config.WORKOS_CLIENT_ID, apiHostname: config.WORKOS_API_HOSTNAME,
+      port: config.WORKOS_API_PORT, https: config.WORKOS_API_HTTPS, fetch,
+    })
     : undefined;
   const mail = createMailDelivery(config, {
     db: store.db, ...(directoryClient ? { magicAuthCode: (id: string) => directoryClient.getMagicAuthCode(id) } : {}),
   });
   const webhooks = createWebhookIntake(config, {
-    db: store.db, logger, access: accessRevoker, listen: store.listen, deliverMail: mail.deliver, ...observeWebhooks(metrics),
+    db: store.db, logger, access: accessRevoker, listen: store.listen, deliverMail: mail.deliver,
+    ...observeWebhooks(metrics),
   });
   const directorySync = createDirectorySync(config, {
     db: store.db, engine: store.engine, logger, access: accessRevoker, deliverMail: mail.deliver,
@@ -149,7 +153,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
         try {
           await directorySync.reconcile();
         } catch (error) {
-          logger.warn({ err: (error as Error).message, organizationId }, 'pulling events after an admin change failed; the webhook brings it');
+          logger.warn({ err: (error as Error).message, organizationId }, 'pull after an admin change failed; webhook follows');
         }
       },
     } : {}),

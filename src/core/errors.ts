@@ -104,7 +104,9 @@ export interface FieldIssue {
  * The one mapping of validation issues (zod's, or hand-made ones) to `422 REQUEST_INVALID`:
  * `details.errors` names each field as `<where>.<path>` (e.g. `body.role`, `query.cursor`).
  */
-export function requestInvalid(where: 'body' | 'query' | 'path', issues: readonly FieldIssue[], message = `Invalid ${where}`): AppError {
+export function requestInvalid(
+  where: 'body' | 'query' | 'path', issues: readonly FieldIssue[], message = `Invalid ${where}`,
+): AppError {
   const errors = issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message }));
   return new AppError('REQUEST_INVALID', message, { details: { errors } });
 }

@@ -17,7 +17,10 @@ export function createErrorHandler(logger: Logger) {
     if (error instanceof HTTPException) return problemResponse(c, fromHttpException(error));
     if (isStoreUnavailable(error)) {
       logger.warn({ err: (error as Error).message, requestId: c.get('requestId') }, 'database unavailable');
-      return problemResponse(c, new AppError('STORE_UNAVAILABLE', 'The database is unavailable; try again shortly', { cause: error, retryable: true }));
+      const unavailable = new AppError('STORE_UNAVAILABLE', 'The database is unavailable; try again shortly', {
+        cause: error, retryable: true,
+      });
+      return problemResponse(c, unavailable);
     }
     logger.error({ err: error, requestId: c.get('requestId') }, 'unhandled error');
     return problemResponse(c, new AppError('INTERNAL_ERROR', 'Something went wrong on our side'));
@@ -28,7 +31,9 @@ export function createErrorHandler(logger: Logger) {
 function fromHttpException(error: HTTPException): AppError {
   if (error.status === 413) return new AppError('REQUEST_TOO_LARGE', 'The request body is too large');
   if (error.status === 404) return new AppError('ROUTE_NOT_FOUND', error.message || 'Not found');
-  if (error.status === 415) return new AppError('REQUEST_UNSUPPORTED_MEDIA_TYPE', error.message || 'Unsupported media type');
+  if (error.status === 415) {
+    return new AppError('REQUEST_UNSUPPORTED_MEDIA_TYPE', error.message || 'Unsupported media type');
+  }
   return new AppError('REQUEST_INVALID', error.message || 'Bad request');
 }
 

@@ -43,7 +43,8 @@ export function createAccessRevoker(deps: AccessRevokerDeps): AccessRevoker {
       }
       const sessions = deps.sessions;
       if (!sessions) return;
-      ctx.defer(() => sessions.revokeAllForUser(input.userId, input.organizationId, actor, input.reason).catch((error: unknown) => {
+      const revoke = () => sessions.revokeAllForUser(input.userId, input.organizationId, actor, input.reason);
+      ctx.defer(() => revoke().catch((error: unknown) => {
         if (!deps.onSessionRevocationFailed) throw error;
         deps.onSessionRevocationFailed(error, input);
       }));

@@ -11,7 +11,9 @@ import { sql, type Kysely } from 'kysely';
 import { redactSecrets } from '../audit/redact.ts';
 import type { Database } from '../store/schema.ts';
 import { asSystem } from '../store/tenant.ts';
-import { runDeferred, type AccessRevoker, type ApplyContext, type MirrorChange, type MirrorKind } from '../mirror/context.ts';
+import {
+  runDeferred, type AccessRevoker, type ApplyContext, type MirrorChange, type MirrorKind,
+} from '../mirror/context.ts';
 import { clampEventTime, organizationOf, type ProviderEvent } from '../mirror/provider-event.ts';
 import { EVENT_HANDLERS } from '../mirror/handlers.ts';
 
