@@ -18,7 +18,7 @@ import { asSystem } from '../src/store/tenant.ts';
 import { createWebhookReceiver } from '../src/webhooks/receiver.ts';
 import { signWebhookPayload } from '../src/webhooks/signature.ts';
 import { ingestEvent } from '../src/webhooks/inbox.ts';
-import { parseProviderEvent } from '../src/webhooks/event.ts';
+import { parseProviderEvent } from '../src/mirror/provider-event.ts';
 import { drainQueue } from '../src/webhooks/apply-queue.ts';
 import { setupScimDirectory } from '../test/webhooks/scim-workload.ts';
 import { opsPerSecond, row } from './support.ts';

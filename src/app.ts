@@ -16,7 +16,7 @@ import { createSignInRoutes } from './http/routes/auth-routes.ts';
 import { createHttpApp } from './http/app.ts';
 import { clientAddressOf } from './http/client-address.ts';
 import { revokeApiKey } from './access/api-keys.ts';
-import { createAccessRevoker } from './directory/access-revoker.ts';
+import { createAccessRevoker } from './mirror/access-revoker.ts';
 import { createDirectorySync, type DirectorySync, type DirectorySyncDeps } from './directory/directory-sync-service.ts';
 import { publishRevocation } from './sessions/revocation-bus.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -25,6 +25,8 @@ import { createMetrics, type Metrics } from './metrics/metrics.ts';
 import { instrumentFetch, instrumentSignIn, instrumentVerifier } from './metrics/instrument.ts';
 import { metricsRoutes } from './http/routes/metrics.ts';
 import { createDirectoryClient } from './directory/workos-client.ts';
+import { createMailDelivery } from './mail/mail-delivery.ts';
+import { createWebhookIntake, type WebhookIntake, type WebhookIntakeDeps } from './webhooks/intake.ts';
 import { createRetention, type Retention } from './retention/retention-schedule.ts';
 import { createAuditKeyRing, type AuditKeyRing } from './audit/checkpoint.ts';
 import { startCheckpointer } from './audit/checkpoints.ts';
@@ -38,8 +40,10 @@ export interface Gatehouse {
   readonly access: AccessParts;
   /** The identity provider and SSO service, when AUTH_PROVIDER=workos has its key and client id. */
   readonly identity: { provider: IdentityProvider; sso: SsoService } | null;
-  /** POST /webhooks/workos, reconciliation and the mail sender (src/directory/). */
+  /** Reconciliation against WorkOS, on demand and on a schedule (src/directory/). */
   readonly directorySync: DirectorySync;
+  /** POST /webhooks/workos and the apply worker (src/webhooks/); `serve` starts the worker. */
+  readonly webhooks: WebhookIntake;
   /** The Prometheus registry and counters of this Gatehouse (src/metrics/metrics.ts). */
   readonly metrics: Metrics;
   /** GET /metrics alone, for the METRICS_PORT listener (the main app serves it when that is unset). */
@@ -104,7 +108,11 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
   const signInRoutes = provider && sso && access.sessions && config.GATEHOUSE_SECRET
     ? createSignInRoutes({
       db: store.db, provider, sso, sessions: access.sessions, logger,
-      signIn: instrumentSignIn(createSignInService({ db: store.db, provider, sessions: access.sessions }), metrics),
+      signIn: instrumentSignIn(createSignInService({
+        db: store.db, provider, sessions: access.sessions,
+        onProviderSessionNotEnded: (error) =>
+          logger.warn({ err: (error as Error).message }, 'refused sign-in: provider session not ended'),
+      }), metrics),
       secret: config.GATEHOUSE_SECRET, publicUrl: config.PUBLIC_URL, redirectUri: config.WORKOS_REDIRECT_URI,
       ...(local ? { email: { provider: local.provider, codes: local.codes, mailer: local.mailer } } : {}),
     })
@@ -112,6 +120,8 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
   // Deprovisioning reaches credentials through the revocation bus and the sessions/API key services.
   const accessRevoker = createAccessRevoker({
     publish: publishRevocation, revokeApiKey, ...(access.sessions ? { sessions: access.sessions } : {}),
+    onSessionRevocationFailed: (error: unknown, at: { organizationId: string; userId: string; reason: string }) =>
+      logger.error({ err: (error as Error).message, ...at }, 'sessions of a deprovisioned user not marked revoked'),
     // Roles decided by directory group mappings are written to WorkOS like an admin's change.
     ...(organizationAdmin ? {
       roles: organizationAdmin,
@@ -119,15 +129,28 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
         logger.warn({ err: (error as Error).message, membershipId: at.membershipId }, 'mapped role not written to WorkOS yet'),
     } : {}),
   });
+  const directoryClient = config.WORKOS_API_KEY
+    ? createDirectoryClient({
+      apiKey: config.WORKOS_API_KEY, clientId: config.WORKOS_CLIENT_ID, apiHostname: config.WORKOS_API_HOSTNAME,
+      port: config.WORKOS_API_PORT, https: config.WORKOS_API_HTTPS, fetch,
+    })
+    : undefined;
+  const mail = createMailDelivery(config, {
+    db: store.db, ...(directoryClient ? { magicAuthCode: (id: string) => directoryClient.getMagicAuthCode(id) } : {}),
+  });
+  const webhooks = createWebhookIntake(config, {
+    db: store.db, logger, access: accessRevoker, listen: store.listen, deliverMail: mail.deliver,
+    ...observeWebhooks(metrics),
+  });
   const directorySync = createDirectorySync(config, {
-    db: store.db, engine: store.engine, logger, access: accessRevoker, listen: store.listen,
-    ...(config.WORKOS_API_KEY ? { client: createDirectoryClient({ apiKey: config.WORKOS_API_KEY, clientId: config.WORKOS_CLIENT_ID, apiHostname: config.WORKOS_API_HOSTNAME, port: config.WORKOS_API_PORT, https: config.WORKOS_API_HTTPS, fetch }) } : {}),
+    db: store.db, engine: store.engine, logger, access: accessRevoker, deliverMail: mail.deliver,
+    ...(directoryClient ? { client: directoryClient } : {}),
     ...observeDirectorySync(metrics),
   });
   metrics.addSources({
     revocationBusConnected: () => access.bus.connected,
     ...(store.poolStats ? { pool: () => store.poolStats?.() } : {}),
-    ...(directorySync.receiver ? { webhookStats: () => ({ ...directorySync.receiver!.stats() }) } : {}),
+    ...(webhooks.receiver ? { webhookStats: () => ({ ...webhooks.receiver!.stats() }) } : {}),
   });
   const retention = createRetention(config, { db: store.db, engine: store.engine, logger, metrics });
   const unsubscribeMetrics = access.bus.subscribe({
@@ -141,7 +164,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
   const app = createHttpApp({
     store, logger, auditKeys, authenticate: (c) => access.verifier.verify(c.req.raw, { sourceIp: clientAddressOf(c) }), publicUrl: config.PUBLIC_URL, trustedProxies: config.TRUSTED_PROXIES,
     metrics, metricsOnOwnPort: config.METRICS_PORT !== undefined,
-    ...(directorySync.routes ? { webhookRoutes: directorySync.routes } : {}),
+    ...(webhooks.routes ? { webhookRoutes: webhooks.routes } : {}),
     ...(signInRoutes ? { signInRoutes } : {}),
     ...(options.devRoutes ? { devRoutes: options.devRoutes } : {}),
     ...(provider && sso ? { sso: { sso, provider } } : {}),
@@ -152,7 +175,15 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     introspection: { verifyCredential: (credential, meta) => access.verifier.verifyCredential(credential, meta), revocations: access.bus, superAdminOrganizationId: config.GATEHOUSE_SUPERADMIN_ORG },
     // After an admin changes a member in WorkOS, pull its events at once so the mirror (and the
     // page the admin returns to) shows the change without waiting for the webhook.
-    ...(directorySync.client ? { syncNow: async () => void (await directorySync.reconcile()) } : {}),
+    ...(directorySync.client ? {
+      syncNow: async (organizationId: string) => {
+        try {
+          await directorySync.reconcile();
+        } catch (error) {
+          logger.warn({ err: (error as Error).message, organizationId }, 'pull after an admin change failed; webhook follows');
+        }
+      },
+    } : {}),
   });
   return {
     config,
@@ -162,6 +193,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     access,
     identity: provider && sso ? { provider, sso } : null,
     directorySync,
+    webhooks,
     metrics,
     metricsApp: metricsRoutes(metrics.registry),
     retention,
@@ -172,6 +204,8 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
       unsubscribeMetrics();
       directorySync.close();
       local?.mailer.close();
+      await webhooks.close();
+      mail.close();
       await access.close();
       await store.close();
     },
@@ -188,14 +222,20 @@ function openLocalSignIn(config: Config, store: Store, secret: string, clock: ((
   };
 }
 
-/** Webhook commits and reconciliation runs, counted for /metrics. */
-function observeDirectorySync(metrics: Metrics): Pick<DirectorySyncDeps, 'onWebhookCommitted' | 'onReconcile'> {
+/** Webhook commits, counted for /metrics with their lag behind the provider. */
+function observeWebhooks(metrics: Metrics): Pick<WebhookIntakeDeps, 'onCommitted'> {
   return {
-    onWebhookCommitted: (event, outcome) => {
+    onCommitted: (event, outcome) => {
       metrics.webhookApplied.inc({ outcome });
       const lag = (Date.now() - Date.parse(event.created_at)) / 1000;
       if (outcome !== 'duplicate' && Number.isFinite(lag)) metrics.webhookLag.observe(Math.max(0, lag));
     },
+  };
+}
+
+/** Reconciliation runs, counted for /metrics. */
+function observeDirectorySync(metrics: Metrics): Pick<DirectorySyncDeps, 'onReconcile'> {
+  return {
     onReconcile: (result) => {
       if ('error' in result) return void metrics.reconcileRuns.inc({ outcome: 'failed' });
       if (!result.report) return void metrics.reconcileRuns.inc({ outcome: 'skipped' });

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { startEmulator, type RunningEmulator } from '../emulator/index.ts';
 import { openStore } from '../src/store/store.ts';
 import { runCli } from './support/cli.ts';
-import { HANDLED_EVENT_TYPES } from '../src/webhooks/handlers.ts';
+import { HANDLED_EVENT_TYPES } from '../src/mirror/handlers.ts';
 
 describe('gatehouse doctor', () => {
   let emulator: RunningEmulator;

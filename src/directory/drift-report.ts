@@ -1,6 +1,6 @@
 // The drift report a reconciliation run ends with: per kind, how many rows it created, updated,
 // deprovisioned, or found already right. A run right after another reports zero drift.
-import type { MirrorChange, MirrorKind } from './context.ts';
+import type { MirrorChange, MirrorKind } from '../mirror/context.ts';
 
 export type KindCounts = Record<MirrorChange, number>;
 

@@ -11,8 +11,8 @@ import { AppError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import type { Database } from '../store/schema.ts';
 import { inTenant, type Tx } from '../store/tenant.ts';
-import type { AccessRevoker, ApplyContext } from './context.ts';
-import { recomputeGroupMembers, type RecomputeOptions } from './provisioning.ts';
+import { runDeferred, type AccessRevoker, type ApplyContext } from '../mirror/context.ts';
+import { recomputeGroupMembers, type RecomputeOptions } from '../mirror/provisioning.ts';
 
 export interface GroupRoleMapping {
   directoryGroupId: string;
@@ -45,7 +45,7 @@ function adminContext(tx: Tx, access: AccessRevoker, deferred: Array<() => Promi
 async function withDeferred(db: Kysely<Database>, organizationId: string, fn: (tx: Tx, deferred: Array<() => Promise<unknown>>) => Promise<void>): Promise<void> {
   const deferred: Array<() => Promise<unknown>> = [];
   await inTenant(db, organizationId, (tx) => fn(tx, deferred));
-  for (const task of deferred) await task().catch(() => undefined);
+  await runDeferred(deferred);
 }
 
 export async function setGroupRoleMapping(db: Kysely<Database>, access: AccessRevoker, organizationId: string, mapping: GroupRoleMapping, granter: GrantingActor): Promise<void> {

@@ -4,14 +4,22 @@
 // that is newer and still wins, and rows that already match are left alone (counted unchanged).
 // Rows the mirror holds but the listing lacks were deleted at the provider without us hearing it:
 // they get the deletion handler, with the deprovisioning that implies.
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../store/schema.ts';
 import { appendAuditEvent } from '../audit/audit-log.ts';
 import { asSystem } from '../store/tenant.ts';
-import type { ProviderEvent } from '../webhooks/event.ts';
-import { EVENT_HANDLERS } from '../webhooks/handlers.ts';
-import type { ApplyContext, MirrorKind } from './context.ts';
+import type { ProviderEvent } from '../mirror/provider-event.ts';
+import { EVENT_HANDLERS } from '../mirror/handlers.ts';
+import { runDeferred, type AccessRevoker, type ApplyContext, type MirrorKind } from '../mirror/context.ts';
 import { count, type DriftReport } from './drift-report.ts';
-import type { ReconcileDeps } from './reconcile.ts';
+import type { DirectoryClient } from './workos-client.ts';
+
+/** What a reconciliation run (incremental or full) works with. */
+export interface ReconcileDeps {
+  db: Kysely<Database>;
+  client: DirectoryClient;
+  access: AccessRevoker;
+}
 
 type Wire = Record<string, unknown>;
 
@@ -34,7 +42,7 @@ async function apply(run: FullRun, type: string, data: Wire, organizationId: str
     });
   });
   for (const [kind, change] of changes) count(run.report, kind, change);
-  for (const t of deferred) await t().catch(() => undefined);
+  await runDeferred(deferred);
 }
 
 // Every mirrored table and the drift-report kind its rows count under.

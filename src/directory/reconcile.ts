@@ -7,20 +7,14 @@ import { sql, type Kysely } from 'kysely';
 import { AppError } from '../core/errors.ts';
 import type { Database } from '../store/schema.ts';
 import { asSystem } from '../store/tenant.ts';
-import { parseProviderEvent } from '../webhooks/event.ts';
-import { HANDLED_EVENT_TYPES } from '../webhooks/handlers.ts';
+import { parseProviderEvent } from '../mirror/provider-event.ts';
+import { HANDLED_EVENT_TYPES } from '../mirror/handlers.ts';
 import { listFailedEvents, readBacklog } from '../webhooks/apply-queue.ts';
 import { ingestEvent } from '../webhooks/inbox.ts';
-import type { AccessRevoker } from './context.ts';
 import { count, emptyReport, type DriftReport } from './drift-report.ts';
-import { reconcileFull } from './reconcile-full.ts';
-import type { DirectoryClient } from './workos-client.ts';
+import { reconcileFull, type ReconcileDeps } from './reconcile-full.ts';
 
-export interface ReconcileDeps {
-  db: Kysely<Database>;
-  client: DirectoryClient;
-  access: AccessRevoker;
-}
+export type { ReconcileDeps };
 
 export interface ReconcileOptions {
   organizationId?: string | undefined;

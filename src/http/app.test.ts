@@ -72,7 +72,7 @@ describe('HTTP skeleton', () => {
     ['malformed JSON', { body: '{"name":', headers: { 'content-type': 'application/json' } }, 400, 'REQUEST_MALFORMED_JSON'],
     ['wrong type', { body: '{"name":5}', headers: { 'content-type': 'application/json' } }, 422, 'REQUEST_INVALID'],
     ['unknown field', { body: '{"name":"a","admin":true}', headers: { 'content-type': 'application/json' } }, 422, 'REQUEST_INVALID'],
-    ['not JSON at all', { body: 'name=a', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 415, 'REQUEST_INVALID'],
+    ['not JSON at all', { body: 'name=a', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 415, 'REQUEST_UNSUPPORTED_MEDIA_TYPE'],
   ];
   for (const [name, init, status, code] of badBodies) {
     it(`answers ${status} ${code} for a ${name} body`, async () => {

@@ -2,12 +2,12 @@
 // with the failing fields listed (names only: values may be secrets).
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { AppError } from '../core/errors.ts';
+import { AppError, requestInvalid } from '../core/errors.ts';
 
 export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
-    throw new AppError('REQUEST_INVALID', 'Expected a JSON body (Content-Type: application/json)', { status: 415 });
+    throw new AppError('REQUEST_UNSUPPORTED_MEDIA_TYPE', 'Expected a JSON body (Content-Type: application/json)');
   }
   let raw: unknown;
   try {
@@ -17,8 +17,7 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
   }
   const result = schema.safeParse(raw);
   if (!result.success) {
-    const errors = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-    throw new AppError('REQUEST_INVALID', 'The request body is invalid', { details: { errors } });
+    throw requestInvalid('body', result.error.issues, 'The request body is invalid');
   }
   return result.data;
 }

@@ -21,7 +21,7 @@ export function problemResponse(c: Context, error: AppError): Response {
     code: error.code,
     detail: error.message,
   };
-  const requestId = c.get('requestId' as never) as string | undefined;
+  const requestId = c.get('requestId');
   if (requestId) body.requestId = requestId;
   if (error.details?.errors) body.errors = error.details.errors;
   const headers: Record<string, string> = { 'content-type': 'application/problem+json' };

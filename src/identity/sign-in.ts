@@ -27,6 +27,8 @@ export interface SignInServiceDeps {
   db: Kysely<Database>;
   provider: IdentityProvider;
   sessions: Pick<SessionService, 'create'>;
+  /** Told when ending a provider session we refused failed (it then lapses at the provider). */
+  onProviderSessionNotEnded: (error: unknown) => void;
   clock?: () => number;
 }
 
@@ -78,7 +80,8 @@ export function createSignInService(deps: SignInServiceDeps): SignInService {
 
   /** The provider session we will not honour is ended there too, best effort. */
   const dropProviderSession = async (result: SignInResult) => {
-    if (result.providerSessionId) await provider.revokeSession(result.providerSessionId).catch(() => undefined);
+    if (!result.providerSessionId) return;
+    await provider.revokeSession(result.providerSessionId).catch(deps.onProviderSessionNotEnded);
   };
 
   /**

@@ -26,7 +26,7 @@ export async function switchOrganization(deps: SwitchDeps, session: Session, org
   const { db } = deps;
   const now = new Date((deps.clock ?? Date.now)());
   const actor: ActingActor = { type: 'user', id: session.userId, ...(session.impersonator ? { impersonator: session.impersonator } : {}) };
-  if (organizationId === session.organizationId) throw new AppError('CONFLICT', 'You are already signed in to that organization');
+  if (organizationId === session.organizationId) throw new AppError('SESSION_ALREADY_IN_ORGANIZATION', 'You are already signed in to that organization');
 
   // The provider's word on the membership (webhooks may not have mirrored it yet), mirrored below.
   const fromProvider = (await deps.provider.listMemberships({ userId: session.userId, organizationId }).catch((error: unknown) => {

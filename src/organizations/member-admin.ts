@@ -16,7 +16,10 @@ import { enforceGrant, granterOf } from '../access/ceiling.ts';
 export interface MemberAdminDeps {
   db: Kysely<Database>;
   admin: OrganizationAdmin;
-  /** Pulls the provider's latest events into the mirror now (the reconciler's incremental run). */
+  /**
+   * Pulls the provider's latest events into the mirror now (the reconciler's incremental run).
+   * It reports its own failure and does not throw: the webhook still brings the change.
+   */
   syncNow?: ((organizationId: string) => Promise<void>) | undefined;
 }
 
@@ -42,12 +45,12 @@ function audit(db: Kysely<Database>, auth: AuthContext, orgId: string, type: str
 }
 
 async function settle(deps: MemberAdminDeps, orgId: string): Promise<void> {
-  await deps.syncNow?.(orgId).catch(() => undefined); // the webhook still brings the change if this fails
+  await deps.syncNow?.(orgId);
 }
 
 /** An admin cannot lock themself out by accident; another admin can. */
 function refuseSelf(auth: AuthContext, userId: string, what: string): void {
-  if (auth.principal.type === 'user' && auth.principal.userId === userId) throw new AppError('CONFLICT', `You cannot ${what} your own membership`);
+  if (auth.principal.type === 'user' && auth.principal.userId === userId) throw new AppError('MEMBER_SELF_CHANGE', `You cannot ${what} your own membership`);
 }
 
 export async function changeMemberRole(deps: MemberAdminDeps, auth: AuthContext, orgId: string, membershipId: string, role: string): Promise<AdminMembership> {

@@ -44,7 +44,7 @@ export interface RoleInput {
 }
 
 export async function createRole(db: Kysely<Database>, organizationId: string, input: RoleInput, granter: GrantingActor): Promise<Role> {
-  if (BUILT_IN_SLUGS.has(input.slug)) throw new AppError('CONFLICT', `"${input.slug}" is a built-in role`);
+  if (BUILT_IN_SLUGS.has(input.slug)) throw new AppError('ROLE_BUILT_IN', `"${input.slug}" is a built-in role`);
   await enforceGrant(db, organizationId, granter, { path: 'role.create', roleSlug: input.slug, permissions: input.permissions });
   const actor = granter.actor;
   return inTenant(db, organizationId, async (tx) => {
@@ -54,14 +54,14 @@ export async function createRole(db: Kysely<Database>, organizationId: string, i
       .onConflict((oc) => oc.columns(['organization_id', 'slug']).doNothing())
       .returningAll()
       .executeTakeFirst();
-    if (!inserted) throw new AppError('CONFLICT', `A role "${input.slug}" already exists`);
+    if (!inserted) throw new AppError('ROLE_EXISTS', `A role "${input.slug}" already exists`);
     await appendAuditEvent(tx, { organizationId, type: 'role.created', actor, target: { type: 'role', id: input.slug }, data: { permissions: inserted.permissions } });
     return { slug: inserted.slug, name: inserted.name, description: inserted.description, permissions: inserted.permissions.filter(isPermission), builtIn: false };
   });
 }
 
 export async function updateRole(db: Kysely<Database>, organizationId: string, slug: string, patch: Partial<Omit<RoleInput, 'slug'>>, granter: GrantingActor): Promise<Role> {
-  if (BUILT_IN_SLUGS.has(slug)) throw new AppError('CONFLICT', 'Built-in roles cannot be changed');
+  if (BUILT_IN_SLUGS.has(slug)) throw new AppError('ROLE_BUILT_IN', 'Built-in roles cannot be changed');
   const actor = granter.actor;
   if (patch.permissions !== undefined) {
     const previous = await inTenant(db, organizationId, (tx) => tx.selectFrom('organization_roles').select('permissions').where('organization_id', '=', organizationId).where('slug', '=', slug).executeTakeFirst());
@@ -95,10 +95,10 @@ export async function updateRole(db: Kysely<Database>, organizationId: string, s
 }
 
 export async function deleteRole(db: Kysely<Database>, organizationId: string, slug: string, actor: AuditActor): Promise<void> {
-  if (BUILT_IN_SLUGS.has(slug)) throw new AppError('CONFLICT', 'Built-in roles cannot be deleted');
+  if (BUILT_IN_SLUGS.has(slug)) throw new AppError('ROLE_BUILT_IN', 'Built-in roles cannot be deleted');
   await inTenant(db, organizationId, async (tx) => {
     const inUse = await tx.selectFrom('organization_memberships').select('id').where('organization_id', '=', organizationId).where('role_slug', '=', slug).where('deleted_at', 'is', null).limit(1).executeTakeFirst();
-    if (inUse) throw new AppError('CONFLICT', `Role "${slug}" is still assigned to members; change their role first`);
+    if (inUse) throw new AppError('ROLE_IN_USE', `Role "${slug}" is still assigned to members; change their role first`);
     const deleted = await tx.deleteFrom('organization_roles').where('organization_id', '=', organizationId).where('slug', '=', slug).executeTakeFirst();
     if (deleted.numDeletedRows === 0n) throw new AppError('RESOURCE_NOT_FOUND', `No role "${slug}" in this organization`);
     await appendAuditEvent(tx, { organizationId, type: 'role.deleted', actor, target: { type: 'role', id: slug } });

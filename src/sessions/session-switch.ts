@@ -70,7 +70,7 @@ export function createSwitch(deps: SwitchDeps) {
     const actor: ActingActor = { type: 'user', id: session.userId, ...impersonation };
     const { organizationId } = target;
     if (organizationId === session.organizationId) {
-      throw new AppError('CONFLICT', 'You are already signed in to that organization');
+      throw new AppError('SESSION_ALREADY_IN_ORGANIZATION', 'You are already signed in to that organization');
     }
     const before = await inTenant(db, organizationId, (tx) => policyIn(tx, organizationId));
     if (!meetsSignInPolicy(organizationId, before, session.binding)) return { ok: false, reason: 'SSO_REQUIRED' };

@@ -13,9 +13,9 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import { asSystem } from '../store/tenant.ts';
-import type { AccessRevoker, ApplyContext } from '../directory/context.ts';
-import { organizationOf, type ProviderEvent } from './event.ts';
-import { EVENT_HANDLERS } from './handlers.ts';
+import { runDeferred, type AccessRevoker, type ApplyContext } from '../mirror/context.ts';
+import { organizationOf, type ProviderEvent } from '../mirror/provider-event.ts';
+import { EVENT_HANDLERS } from '../mirror/handlers.ts';
 import { storedPayload } from './inbox.ts';
 
 export const APPLY_CHANNEL = 'gatehouse_webhook_pending';
@@ -160,7 +160,7 @@ export async function applyOrganizationBatch(
     }
     return counts;
   });
-  for (const task of deferred) await task().catch(() => undefined);
+  await runDeferred(deferred);
   return result;
 }
 

@@ -4,7 +4,7 @@
 // backoff ran out and anything a lost notification missed. One drain at a time per process; a wake
 // during a drain runs one more pass after it, so no enqueued event waits for the poll.
 import type { Kysely } from 'kysely';
-import type { AccessRevoker } from '../directory/context.ts';
+import type { AccessRevoker } from '../mirror/context.ts';
 import type { Database } from '../store/schema.ts';
 import { APPLY_CHANNEL, drainQueue } from './apply-queue.ts';
 
@@ -69,8 +69,13 @@ export function createApplyWorker(options: ApplyWorkerOptions): ApplyWorker {
     async close() {
       closed = true;
       if (timer) clearInterval(timer);
-      await unlisten?.().catch(() => undefined);
+      // A LISTEN connection that fails to end is reported, after the running drain finished.
+      const ended = unlisten?.().then(() => undefined, (error: unknown) => error);
       await running;
+      const failure = await ended;
+      if (failure === undefined) return;
+      if (!options.onError) throw failure;
+      options.onError(failure);
     },
   };
 }

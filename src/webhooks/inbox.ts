@@ -11,9 +11,11 @@ import { sql, type Kysely } from 'kysely';
 import { redactSecrets } from '../audit/redact.ts';
 import type { Database } from '../store/schema.ts';
 import { asSystem } from '../store/tenant.ts';
-import type { AccessRevoker, ApplyContext, MirrorChange, MirrorKind } from '../directory/context.ts';
-import { clampEventTime, organizationOf, type ProviderEvent } from './event.ts';
-import { EVENT_HANDLERS } from './handlers.ts';
+import {
+  runDeferred, type AccessRevoker, type ApplyContext, type MirrorChange, type MirrorKind,
+} from '../mirror/context.ts';
+import { clampEventTime, organizationOf, type ProviderEvent } from '../mirror/provider-event.ts';
+import { EVENT_HANDLERS } from '../mirror/handlers.ts';
 
 export type IngestOutcome = 'applied' | 'stale' | 'unhandled' | 'duplicate';
 
@@ -88,6 +90,6 @@ async function ingestOnce(deps: IngestDeps, event: ProviderEvent, source: 'webho
   });
   // After commit: follow-up work that must not run for a rolled-back event. Its failure does not
   // undo the event (already committed); the mirror state it follows from stays authoritative.
-  for (const task of deferred) await task().catch(() => undefined);
+  await runDeferred(deferred);
   return { outcome, changes: outcome === 'duplicate' ? [] : changes };
 }

@@ -7,7 +7,7 @@ import { AppError } from '../core/errors.ts';
 import type { IngestDeps, IngestOutcome } from './inbox.ts';
 import { enqueueEvent } from './apply-queue.ts';
 import { ingestEvent } from './inbox.ts';
-import { clampEventTime, parseProviderEvent, type ProviderEvent } from './event.ts';
+import { clampEventTime, parseProviderEvent, type ProviderEvent } from '../mirror/provider-event.ts';
 import { SIGNATURE_HEADER, verifyWebhookSignature } from './signature.ts';
 
 export interface WebhookReceiverOptions extends IngestDeps {

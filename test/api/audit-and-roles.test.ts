@@ -167,7 +167,7 @@ describe('/api/v1 audit and roles', () => {
     await as('adminA', `/organizations/${orgA}/roles`, { method: 'POST', body: JSON.stringify({ slug: 'ops', name: 'Ops', permissions: [] }) });
     const dup = await as('adminA', `/organizations/${orgA}/roles`, { method: 'POST', body: JSON.stringify({ slug: 'ops', name: 'Ops', permissions: [] }) });
     assert.equal(dup.status, 409);
-    assert.equal((await dup.json()).code, 'CONFLICT');
+    assert.equal((await dup.json()).code, 'ROLE_EXISTS');
   });
 
   it('tenant walls: another organization answers 404, a missing permission 403, no credential 401', async () => {

@@ -9,7 +9,7 @@ import { createDirectorySync } from '../../src/directory/directory-sync-service.
 import { formatReport } from '../../src/directory/drift-report.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { Store } from '../../src/store/store.ts';
-import { HANDLED_EVENT_TYPES } from '../../src/webhooks/handlers.ts';
+import { HANDLED_EVENT_TYPES } from '../../src/mirror/handlers.ts';
 import { openPgliteTestStore } from '../support/stores.ts';
 import { api } from '../webhooks/scim-workload.ts';
 import { recordingRevoker } from '../webhooks/support.ts';

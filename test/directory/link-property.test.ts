@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { sql } from 'kysely';
-import { createAccessRevoker } from '../../src/directory/access-revoker.ts';
+import { createAccessRevoker } from '../../src/mirror/access-revoker.ts';
 import type { Store } from '../../src/store/store.ts';
 import { asSystem } from '../../src/store/tenant.ts';
 import { drainQueue, enqueueEvent, readBacklog } from '../../src/webhooks/apply-queue.ts';

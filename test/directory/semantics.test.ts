@@ -7,7 +7,7 @@ import { createApiKey, revokeApiKey } from '../../src/access/api-keys.ts';
 import { operatorGranter } from '../../src/access/ceiling.ts';
 import type { AuthContext, RevocationEvent } from '../../src/core/auth-context.ts';
 import { ALL_PERMISSIONS } from '../../src/core/permissions.ts';
-import { createAccessRevoker } from '../../src/directory/access-revoker.ts';
+import { createAccessRevoker } from '../../src/mirror/access-revoker.ts';
 import { setGroupRoleMapping } from '../../src/directory/group-role-mappings.ts';
 import type { Store } from '../../src/store/store.ts';
 import { asSystem, inTenant } from '../../src/store/tenant.ts';

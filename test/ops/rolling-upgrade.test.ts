@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { startEmulator, type RunningEmulator } from '../../emulator/index.ts';
-import { HANDLED_EVENT_TYPES } from '../../src/webhooks/handlers.ts';
+import { HANDLED_EVENT_TYPES } from '../../src/mirror/handlers.ts';
 import { startGatehouseProcess, type GatehouseProcess } from '../support/gatehouse-process.ts';
 import { createTestDatabase, TEST_DATABASE_URL } from '../support/stores.ts';
 import { buildPreviousRelease, resolvePreviousRelease } from './previous-release.ts';

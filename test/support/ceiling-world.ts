@@ -7,7 +7,7 @@ import { WorkOS } from '@workos-inc/node';
 import { startEmulator, type RunningEmulator } from '../../emulator/index.ts';
 import { createAccessVerifier } from '../../src/access/access-verifier.ts';
 import { BUILT_IN_ROLES } from '../../src/core/permissions.ts';
-import { createAccessRevoker } from '../../src/directory/access-revoker.ts';
+import { createAccessRevoker } from '../../src/mirror/access-revoker.ts';
 import { createHttpApp } from '../../src/http/app.ts';
 import { createWorkosOrganizationAdmin } from '../../src/identity/workos/workos-organization-admin.ts';
 import { createLogger } from '../../src/logger.ts';

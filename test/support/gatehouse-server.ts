@@ -12,7 +12,7 @@ import { openGatehouse, type Gatehouse } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
 import { listen, type RunningServer } from '../../src/http/serve.ts';
 import { createLogger } from '../../src/logger.ts';
-import { HANDLED_EVENT_TYPES } from '../../src/webhooks/handlers.ts';
+import { HANDLED_EVENT_TYPES } from '../../src/mirror/handlers.ts';
 import { openPgliteTestStore } from './stores.ts';
 
 export const GATEHOUSE_TEST_SECRET = 'gatehouse-server-test-secret-0123456789-abcdef';

@@ -40,7 +40,7 @@ for (const acknowledge of ['applied', 'durable'] as const) describe(`SCIM deacti
     const b = await openGatehouse(config);
     open.push(b);
     await Promise.all([a.access.bus.ready, b.access.bus.ready]);
-    for (const g of [a, b]) g.directorySync.startSchedule(); // the apply workers (durable); no schedule without an API key
+    for (const g of [a, b]) g.webhooks.start(); // the apply workers (durable)
     server = await listen(a.app, { port: 0, host: '127.0.0.1' });
 
     // The emulator's organization and directory; the same organization and signed-in user in Gatehouse.

@@ -10,12 +10,14 @@ import { after, before, describe, it } from 'node:test';
 import { SMTPServer } from 'smtp-server';
 import { startEmulator, type RunningEmulator } from '../../emulator/index.ts';
 import { parseConfig } from '../../src/config.ts';
-import { createDirectorySync, type DirectorySync } from '../../src/directory/directory-sync-service.ts';
+import { createDirectoryClient } from '../../src/directory/workos-client.ts';
 import { createHttpApp } from '../../src/http/app.ts';
 import { listen, type RunningServer } from '../../src/http/serve.ts';
 import { createLogger } from '../../src/logger.ts';
+import { createMailDelivery, type MailDelivery } from '../../src/mail/mail-delivery.ts';
 import type { Store } from '../../src/store/store.ts';
 import { asSystem } from '../../src/store/tenant.ts';
+import { createWebhookIntake } from '../../src/webhooks/intake.ts';
 import { openPgliteTestStore } from '../support/stores.ts';
 import { api } from './scim-workload.ts';
 import { recordingRevoker, SECRET } from './support.ts';
@@ -35,7 +37,7 @@ describe('magic_auth.created mail', () => {
   let smtpPort: number;
   const received: Array<{ to: string; text: string }> = [];
   const servers: RunningServer[] = [];
-  const syncs: DirectorySync[] = [];
+  const mails: MailDelivery[] = [];
   const dirs: string[] = [];
 
   before(async () => {
@@ -57,7 +59,7 @@ describe('magic_auth.created mail', () => {
   });
   after(async () => {
     for (const s of servers) await s.close(200);
-    for (const s of syncs) s.close();
+    for (const m of mails) m.close();
     await emu?.close();
     await new Promise<void>((r) => smtp.close(() => r()));
     await store?.close();
@@ -71,9 +73,12 @@ describe('magic_auth.created mail', () => {
       WORKOS_API_KEY: emu.apiKey, WORKOS_CLIENT_ID: emu.clientId, WORKOS_API_HOSTNAME: '127.0.0.1', WORKOS_API_PORT: String(emu.port),
       WORKOS_API_HTTPS: 'false', WORKOS_WEBHOOK_SECRET: SECRET, GATEHOUSE_DATA_DIR: dataDir, ...env,
     });
-    const sync = createDirectorySync(config, { db: store.db, engine: 'pglite', logger: createLogger('silent'), access: recordingRevoker() });
-    syncs.push(sync);
-    const server = await listen(createHttpApp({ store, logger: createLogger('silent'), webhookRoutes: sync.routes! }), { port: 0, host: '127.0.0.1' });
+    const client = createDirectoryClient({ apiKey: emu.apiKey, clientId: emu.clientId, apiHostname: '127.0.0.1', port: emu.port, https: false });
+    const mail = createMailDelivery(config, { db: store.db, magicAuthCode: (id) => client.getMagicAuthCode(id) });
+    mails.push(mail);
+    const logger = createLogger('silent');
+    const intake = createWebhookIntake(config, { db: store.db, logger, access: recordingRevoker(), deliverMail: mail.deliver });
+    const server = await listen(createHttpApp({ store, logger, webhookRoutes: intake.routes! }), { port: 0, host: '127.0.0.1' });
     servers.push(server);
     return dataDir;
   }

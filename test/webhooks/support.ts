@@ -2,7 +2,7 @@
 // store, a recording AccessRevoker, signed deliveries, and a reader of the mirror's state.
 import type { Kysely } from 'kysely';
 import type { RevocationEvent } from '../../src/core/auth-context.ts';
-import type { AccessRevoker } from '../../src/directory/context.ts';
+import type { AccessRevoker } from '../../src/mirror/context.ts';
 import { createHttpApp } from '../../src/http/app.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { Database } from '../../src/store/schema.ts';

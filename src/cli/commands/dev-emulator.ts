@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { EMULATOR_MAIN } from './emulator.ts';
-import { HANDLED_EVENT_TYPES } from '../../webhooks/handlers.ts';
+import { HANDLED_EVENT_TYPES } from '../../mirror/handlers.ts';
 import { loadConfig } from '../../config.ts';
 
 export const DEMO_SEED = fileURLToPath(new URL('../../../emulator/seed/demo-seed.yaml', import.meta.url));

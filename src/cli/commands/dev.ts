@@ -124,6 +124,7 @@ export async function devCommand(args: string[]): Promise<number> {
       await leaveOrganizationChoiceToGatehouse(emulator);
       await gatehouse.directorySync.reconcile({ full: true });
     }
+    gatehouse.webhooks.start();
     gatehouse.directorySync.startSchedule();
     if (emulator && webhookSecret) {
       writeDevState(config.GATEHOUSE_DATA_DIR, {

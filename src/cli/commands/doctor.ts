@@ -6,7 +6,7 @@ import { storeLocationFor } from '../../app.ts';
 import { loadConfig, type Config } from '../../config.ts';
 import { createWorkosClient } from '../../identity/workos/sdk-client.ts';
 import { parseWebhookSecrets } from '../../webhooks/signature.ts';
-import { HANDLED_EVENT_TYPES } from '../../webhooks/handlers.ts';
+import { HANDLED_EVENT_TYPES } from '../../mirror/handlers.ts';
 import { currentVersion, LATEST_MIGRATION } from '../../store/migrator.ts';
 import { openStore } from '../../store/store.ts';
 import { devDefaults, readDevState } from '../dev-state.ts';

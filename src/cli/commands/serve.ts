@@ -19,6 +19,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   // METRICS_PORT: /metrics on a listener of its own, so the public port never exposes it.
   const metricsServer = config.METRICS_PORT === undefined ? null : await listen(gatehouse.metricsApp, { port: config.METRICS_PORT, host: config.HOST });
   if (metricsServer) gatehouse.logger.info({ url: `${metricsServer.url}/metrics` }, 'metrics listening');
+  gatehouse.webhooks.start();
   gatehouse.directorySync.startSchedule();
   gatehouse.retention.startSchedule();
   onShutdownSignal(async (signal) => {

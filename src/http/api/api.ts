@@ -11,7 +11,7 @@ import { auditRoutes } from './routes/audit.ts';
 import type { AuditKeyRing } from '../../audit/checkpoint.ts';
 import { memberReadRoutes } from './routes/members.ts';
 import { groupMappingRoutes } from './routes/group-mappings.ts';
-import type { AccessRevoker } from '../../directory/context.ts';
+import type { AccessRevoker } from '../../mirror/context.ts';
 import { memberAdminRoutes } from './routes/member-admin.ts';
 import { meRoutes } from './routes/me.ts';
 import { roleRoutes } from './routes/roles.ts';

@@ -12,7 +12,7 @@ import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import type { AuthContext } from '../../core/auth-context.ts';
-import { AppError } from '../../core/errors.ts';
+import { AppError, requestInvalid } from '../../core/errors.ts';
 import { authorizeAccess } from '../../access/access-decision.ts';
 import type { Permission } from '../../core/permissions.ts';
 import { readJson } from '../json-body.ts';
@@ -67,13 +67,10 @@ const problemSchema = z.object({
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });
 
-function parseInput<S extends z.ZodType>(schema: S | undefined, raw: unknown, where: string): z.output<S> {
+function parseInput<S extends z.ZodType>(schema: S | undefined, raw: unknown, where: 'body' | 'query' | 'path'): z.output<S> {
   if (!schema) return undefined as z.output<S>;
   const result = schema.safeParse(raw);
-  if (!result.success) {
-    const errors = result.error.issues.map((i) => ({ path: [where, ...i.path].join('.'), message: i.message }));
-    throw new AppError('REQUEST_INVALID', `Invalid ${where}`, { details: { errors } });
-  }
+  if (!result.success) throw requestInvalid(where, result.error.issues);
   return result.data;
 }
 

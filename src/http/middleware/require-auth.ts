@@ -7,7 +7,7 @@
 // organization rule for a route that learns the organization later (DESIGN.md §3.1: a miss across
 // tenants never says 403). Nothing here decides on its own.
 //
-// Exported API: provideAccess, requireAuth, requireOrganization, authOf, AccessVariables
+// Exported API: provideAccess, requireAuth, requireOrganization, authOf, AccessVariables, AccessEnv
 import type { Context, MiddlewareHandler } from 'hono';
 import { createAccessDecision, organizationRefusal, type AccessDecisionPoint } from '../../access/access-decision.ts';
 import type { AccessVerifier } from '../../access/access-verifier.ts';
@@ -21,13 +21,18 @@ export interface AccessVariables {
   auth: AuthContext;
 }
 
-export function provideAccess(verifier: AccessVerifier, options: { publicUrl?: string } = {}): MiddlewareHandler {
+/** The Hono environment of an app or route that uses provideAccess/requireAuth. */
+export interface AccessEnv {
+  Variables: AccessVariables;
+}
+
+export function provideAccess(verifier: AccessVerifier, options: { publicUrl?: string } = {}): MiddlewareHandler<AccessEnv> {
   const origin = options.publicUrl ? new URL(options.publicUrl).origin : undefined;
   const decision = createAccessDecision({ verifier });
   return async (c, next) => {
     const refusal = crossSiteRefusal({ method: c.req.method, headers: c.req.raw.headers, expectedOrigin: origin ?? new URL(c.req.url).origin });
     if (refusal) throw refusal;
-    c.set('accessDecision' as never, decision as never);
+    c.set('accessDecision', decision);
     await next();
   };
 }
@@ -39,21 +44,21 @@ export interface RequireAuthOptions {
   changesRoles?: boolean;
 }
 
-export function requireAuth(options: RequireAuthOptions = {}): MiddlewareHandler {
+export function requireAuth(options: RequireAuthOptions = {}): MiddlewareHandler<AccessEnv> {
   return async (c, next) => {
-    const decision = c.get('accessDecision' as never) as AccessDecisionPoint | undefined;
+    const decision: AccessDecisionPoint | undefined = c.get('accessDecision');
     if (!decision) throw new TypeError('requireAuth needs provideAccess(verifier) installed on the app');
     const { auth } = await decision.authorize({
       headers: c.req.raw.headers, method: c.req.method, sourceIp: clientAddressOf(c), permission: options.permission ?? null,
       organizationId: options.organizationParam ? c.req.param(options.organizationParam) : undefined, changesRoles: options.changesRoles,
     });
-    c.set('auth' as never, auth as never);
+    c.set('auth', auth);
     await next();
   };
 }
 
-export function authOf(c: Context): AuthContext {
-  const auth = c.get('auth' as never) as AuthContext | undefined;
+export function authOf(c: Context<AccessEnv>): AuthContext {
+  const auth: AuthContext | undefined = c.get('auth');
   if (!auth) throw new TypeError('authOf(c) used on a route without requireAuth');
   return auth;
 }
@@ -62,7 +67,7 @@ export function authOf(c: Context): AuthContext {
  * The organization named in the path must be the credential's. Super-admins pass only where the
  * caller allows it (and audits the entry).
  */
-export function requireOrganization(c: Context, organizationId: string, options: { allowSuperAdmin?: boolean } = {}): AuthContext {
+export function requireOrganization(c: Context<AccessEnv>, organizationId: string, options: { allowSuperAdmin?: boolean } = {}): AuthContext {
   const auth = authOf(c);
   const refusal = organizationRefusal(auth, organizationId, options);
   if (refusal) throw refusal;

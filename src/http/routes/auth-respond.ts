@@ -7,7 +7,7 @@ import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
-import { AppError } from '../../core/errors.ts';
+import { AppError, requestInvalid } from '../../core/errors.ts';
 import type { SealPurpose } from '../../identity/login-state.ts';
 import type { CallbackResult } from '../../identity/sign-in.ts';
 import {
@@ -55,13 +55,12 @@ export async function readInput<S extends z.ZodType>(c: Context, schema: S): Pro
   const type = c.req.header('content-type') ?? '';
   if (/^application\/([a-z.+-]*\+)?json\b/i.test(type)) return readJson(c, schema);
   if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(type)) {
-    throw new AppError('REQUEST_INVALID', 'Expected a form or a JSON body', { status: 415 });
+    throw new AppError('REQUEST_UNSUPPORTED_MEDIA_TYPE', 'Expected a form or a JSON body');
   }
   const body = await c.req.parseBody();
   const result = schema.safeParse(body);
   if (!result.success) {
-    const errors = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-    throw new AppError('REQUEST_INVALID', 'The request body is invalid', { details: { errors } });
+    throw requestInvalid('body', result.error.issues, 'The request body is invalid');
   }
   return result.data;
 }

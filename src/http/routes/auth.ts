@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { AppError } from '../../core/errors.ts';
+import { AppError, requestInvalid } from '../../core/errors.ts';
 import {
   randomToken, safeReturnTo, sameState, type ChosenConnection, type LoginState, type PendingSelection, type Sealer,
 } from '../../identity/login-state.ts';
@@ -53,8 +53,7 @@ const SelectionBody = z.object({ organizationId: z.string().regex(ORG_ID, 'expec
 function parseQuery<S extends z.ZodType>(schema: S, query: Record<string, string>): z.output<S> {
   const result = schema.safeParse(query);
   if (!result.success) {
-    const errors = result.error.issues.map((i) => ({ path: `query.${i.path.join('.')}`, message: i.message }));
-    throw new AppError('REQUEST_INVALID', 'Invalid query parameters', { details: { errors } });
+    throw requestInvalid('query', result.error.issues, 'Invalid query parameters');
   }
   return result.data;
 }

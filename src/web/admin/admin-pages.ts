@@ -18,7 +18,7 @@ import { enterTenant } from '../../identity/super-admin.ts';
 import type { IdentityProvider } from '../../identity/provider.ts';
 import type { OrganizationAdmin } from '../../identity/organization-admin.ts';
 import type { SessionService } from '../../sessions/session-service.ts';
-import type { AccessRevoker } from '../../directory/context.ts';
+import type { AccessRevoker } from '../../mirror/context.ts';
 import type { SsoService } from '../../sso/sso-config.ts';
 import { adminHref, NAV, page, type Markup, type Section } from './layout.ts';
 import { loadViewer } from '../chrome.ts';

@@ -2,7 +2,7 @@
 // wins when a member is in several). A change recomputes affected members at once.
 import { z } from 'zod';
 import { granterOf } from '../../../access/ceiling.ts';
-import type { AccessRevoker } from '../../../directory/context.ts';
+import type { AccessRevoker } from '../../../mirror/context.ts';
 import { listDirectoryGroups, removeGroupRoleMapping, setGroupRoleMapping } from '../../../directory/group-role-mappings.ts';
 import type { Store } from '../../../store/store.ts';
 import { inTenant } from '../../../store/tenant.ts';

@@ -3,8 +3,7 @@
 // provider at send time (mail-sender.ts), so no sign-in code rests in our database.
 import { z } from 'zod';
 import { newId } from '../core/ids.ts';
-import type { ApplyContext, ApplyOutcome } from '../directory/context.ts';
-import { parseData } from '../directory/directory-sync.ts';
+import { parseData, type ApplyContext, type ApplyOutcome } from './context.ts';
 
 const MagicAuthSchema = z.object({ id: z.string(), email: z.string(), user_id: z.string().nullish() });
 

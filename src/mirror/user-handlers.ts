@@ -3,8 +3,9 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { newId } from '../core/ids.ts';
 import type { MembershipSource, MembershipStatus } from '../store/schema.ts';
-import { audit, ensureOrganization, ensureUser, providerActor, type ApplyContext, type ApplyOutcome } from './context.ts';
-import { parseData } from './directory-sync.ts';
+import {
+  audit, ensureOrganization, ensureUser, parseData, providerActor, type ApplyContext, type ApplyOutcome,
+} from './context.ts';
 import { lockLinkEmails, lockLinkUsers } from './link-locks.ts';
 import { enforceDirectoryOnMember, linkDirectoryUsersOf, recomputeMember } from './provisioning.ts';
 import { createdFlag, insertedFlag, newerThanRow, versionColumns } from './version.ts';

@@ -2,8 +2,9 @@
 // each write guarded by the row's version, then the access effects (provisioning.ts).
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { AppError } from '../core/errors.ts';
-import { audit, directoryActor, ensureOrganization, type ApplyContext, type ApplyOutcome } from './context.ts';
+import {
+  audit, directoryActor, ensureOrganization, parseData, type ApplyContext, type ApplyOutcome,
+} from './context.ts';
 import { lockLinkEmails } from './link-locks.ts';
 import { deprovision, linkableUser, recomputeGroupMembers, syncDirectoryUserAccess, type DirectoryUserState } from './provisioning.ts';
 import { insertedFlag, newerThanRow, versionColumns } from './version.ts';
@@ -19,12 +20,6 @@ const GroupMembershipSchema = z.object({ directory_id: z.string(), user: Directo
 
 export type DirectoryUserWire = z.infer<typeof DirectoryUserSchema>;
 export type DirectoryGroupWire = z.infer<typeof DirectoryGroupSchema>;
-
-export function parseData<T>(schema: z.ZodType<T>, ctx: ApplyContext): T {
-  const parsed = schema.safeParse(ctx.event.data);
-  if (!parsed.success) throw new AppError('DIRECTORY_EVENT_INVALID', `${ctx.event.event} carries data of an unexpected shape`, { details: { fields: parsed.error.issues.map((i) => i.path.join('.')) } });
-  return parsed.data;
-}
 
 function primaryEmail(u: DirectoryUserWire): string | null {
   return u.email ?? u.emails?.find((e) => e.primary)?.value ?? u.emails?.[0]?.value ?? null;

@@ -3,15 +3,17 @@
 // the inbox row (DESIGN.md §3.3).
 import { appendAuditEvent } from '../audit/audit-log.ts';
 import type { AuditActor, AuditTarget } from '../audit/chain.ts';
+import type { z } from 'zod';
 import type { RevocationEvent } from '../core/auth-context.ts';
+import { AppError } from '../core/errors.ts';
 import type { Tx } from '../store/tenant.ts';
-import type { ProviderEvent } from '../webhooks/event.ts';
+import type { ProviderEvent } from './provider-event.ts';
 import type { Version } from './version.ts';
 
 /**
  * Where deprovisioning reaches credentials: published inside the transaction, honoured by every
  * instance once it commits. Production wires the sessions revocation bus (`publishRevocation`);
- * the interface keeps directory/ free of the sessions module's internals.
+ * the interface keeps the mirror free of the sessions module's internals.
  */
 export interface AccessRevoker {
   revoke(tx: Tx, event: RevocationEvent): Promise<void>;
@@ -38,7 +40,11 @@ export interface ApplyContext {
   access: AccessRevoker;
   /** Counts what a write did, for the reconciliation drift report. */
   note(kind: MirrorKind, change: MirrorChange): void;
-  /** Runs `task` after the transaction commits (never if it rolls back). */
+  /**
+   * Runs `task` after the transaction commits (never if it rolls back). The task handles its own
+   * failure (the AccessRevoker reports it with context); one that still throws is rethrown by
+   * runDeferred once every other task ran.
+   */
   defer(task: () => Promise<unknown>): void;
   /** Organizations known to have a row in this transaction (saves a round trip per write). */
   knownOrganizations?: Set<string>;
@@ -83,4 +89,29 @@ export async function audit(
 
 export function str(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
+}
+
+/** The event's data in the shape a handler expects; a mismatch is DIRECTORY_EVENT_INVALID naming the fields. */
+export function parseData<T>(schema: z.ZodType<T>, ctx: ApplyContext): T {
+  const parsed = schema.safeParse(ctx.event.data);
+  if (!parsed.success) throw new AppError('DIRECTORY_EVENT_INVALID', `${ctx.event.event} carries data of an unexpected shape`, { details: { fields: parsed.error.issues.map((i) => i.path.join('.')) } });
+  return parsed.data;
+}
+
+/**
+ * Runs the tasks handlers deferred until after their transaction committed, every one of them even
+ * when one fails, then rethrows the first failure: the committed mirror state stays, the caller
+ * learns that a follow-up did not happen.
+ */
+export async function runDeferred(tasks: ReadonlyArray<() => Promise<unknown>>): Promise<void> {
+  const failures: unknown[] = [];
+  for (const task of tasks) {
+    try {
+      await task();
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) throw new AggregateError(failures, `${failures.length} tasks after commit failed`);
 }

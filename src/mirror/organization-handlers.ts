@@ -2,8 +2,7 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { DomainState } from '../store/schema.ts';
-import { audit, ensureOrganization, providerActor, type ApplyContext, type ApplyOutcome } from './context.ts';
-import { parseData } from './directory-sync.ts';
+import { audit, ensureOrganization, parseData, providerActor, type ApplyContext, type ApplyOutcome } from './context.ts';
 import { lockLinkEmails } from './link-locks.ts';
 import { syncDirectoryUserAccess } from './provisioning.ts';
 import { createdFlag, insertedFlag, newerThanRow, versionColumns } from './version.ts';
