@@ -11,8 +11,11 @@ import { REPO } from './production-install.ts';
 /**
  * The release instances upgrade from. A tag names it where tags are fetched; the commit is the
  * fallback a fresh clone always has (it is an ancestor of HEAD). Move both on every release.
+ * From 0.1.0 (cac32ec) the upgrade is stop-migrate-start, once: its instances append to the audit
+ * log directly, which the Merkle log's migration forbids (docs/operations.md). The baseline is the
+ * first commit with the Merkle log.
  */
-export const PREVIOUS_RELEASE = { tag: 'v0.1.0', commit: 'cac32ec' };
+export const PREVIOUS_RELEASE = { tag: '', commit: 'f59de5d' };
 
 function git(args: string[]): string {
   return execFileSync('git', ['-C', REPO, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
