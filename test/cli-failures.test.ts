@@ -70,7 +70,7 @@ describe('CLI failures: one line, no stack trace, the documented exit code', () 
     { name: 'HOST=999.1.1.1', args: ['serve'], env: () => serveEnv({ HOST: '999.1.1.1' }), exitCode: 2, says: /invalid configuration: HOST: expected a host name or IP address/ },
     { name: 'HOST not on this machine', args: ['serve', ...embedded()], env: () => serveEnv({ HOST: '192.0.2.55', PORT: '0' }), exitCode: 2, says: /HOST=192\.0\.2\.55 is not an address of this machine/ },
     { name: 'PORT=abc', args: ['migrate'], env: () => ({ PORT: 'abc' }), exitCode: 2, says: /invalid configuration: PORT/ },
-    { name: 'audit verify --file of a missing file', args: ['audit', 'verify', '--file', '/nonexistent/export.jsonl'], env: () => ({}), exitCode: 1, says: /no such file or folder: \/nonexistent\/export\.jsonl/ },
+    { name: 'audit verify --file of a missing file', args: ['audit', 'verify', '--file', '/nonexistent/export.jsonl'], env: () => ({}), exitCode: 1, says: /AUDIT_FILE_UNREADABLE: cannot read \/nonexistent\/export\.jsonl: no such file/ },
     { name: 'an unknown option', args: ['doctor', '--frobnicate'], env: () => ({}), exitCode: 1, says: /gatehouse doctor: Unknown option '--frobnicate'.*--help/ },
   ];
 
