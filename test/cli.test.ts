@@ -117,9 +117,9 @@ describe('gatehouse audit', () => {
 
   it('unknown organizations and missing files are one-line errors with exit 1', async () => {
     const cases: [string[], RegExp][] = [
-      [['audit', 'verify', '--org', 'org_doesnotexist1'], /^gatehouse: AUDIT_ORGANIZATION_UNKNOWN: no organization org_doesnotexist1$/],
-      [['audit', 'export', '--org', 'org_doesnotexist1'], /^gatehouse: AUDIT_ORGANIZATION_UNKNOWN: no organization org_doesnotexist1$/],
-      [['audit', 'verify', '--file', join(dir, 'missing.jsonl')], /^gatehouse: AUDIT_FILE_UNREADABLE: cannot read .*missing\.jsonl: no such file$/],
+      [['audit', 'verify', '--org', 'org_doesnotexist1'], /^gatehouse audit: AUDIT_ORGANIZATION_UNKNOWN: no organization org_doesnotexist1$/],
+      [['audit', 'export', '--org', 'org_doesnotexist1'], /^gatehouse audit: AUDIT_ORGANIZATION_UNKNOWN: no organization org_doesnotexist1$/],
+      [['audit', 'verify', '--file', join(dir, 'missing.jsonl')], /^gatehouse audit: AUDIT_FILE_UNREADABLE: cannot read .*missing\.jsonl: no such file$/],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(args, env);
