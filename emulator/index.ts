@@ -83,9 +83,11 @@ function stateSaver(folder: StateFolder | null, world: World, keys: SigningKeys)
 }
 
 /** The hosted pages are optional: mounted when emulator/hosted provides its router. */
+// biome-ignore lint/suspicious/noExplicitAny: the optional hosted router keeps its own Env
 async function loadHostedRouter(ctx: EmulatorContext): Promise<Hono<any> | undefined> {
   const path = new URL('./hosted/router.ts', import.meta.url);
   if (!existsSync(path)) return undefined;
+  // biome-ignore lint/suspicious/noExplicitAny: the optional hosted router keeps its own Env
   const mod = (await import(path.href)) as { createHostedRouter?: (ctx: EmulatorContext) => Hono<any> };
   return mod.createHostedRouter?.(ctx);
 }

@@ -7,7 +7,7 @@ export interface PageForm {
   buttons: Array<{ name: string; value: string; label: string }>;
 }
 
-function unescape(s: string): string {
+function unescapeHtml(s: string): string {
   return s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
@@ -16,14 +16,14 @@ export function formsOf(html: string): PageForm[] {
   for (const m of html.matchAll(/<form method="post" action="([^"]+)">([\s\S]*?)<\/form>/g)) {
     const fields: Record<string, string> = {};
     for (const h of (m[2] as string).matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
-      fields[h[1] as string] = unescape(h[2] as string);
+      fields[h[1] as string] = unescapeHtml(h[2] as string);
     }
     const buttons = [...(m[2] as string).matchAll(/<button([^>]*)>([\s\S]*?)<\/button>/g)].map((b) => ({
       name: /name="([^"]*)"/.exec(b[1] as string)?.[1] ?? '',
       value: /value="([^"]*)"/.exec(b[1] as string)?.[1] ?? '',
-      label: unescape((b[2] as string).trim()),
+      label: unescapeHtml((b[2] as string).trim()),
     }));
-    forms.push({ action: unescape(m[1] as string), fields, buttons });
+    forms.push({ action: unescapeHtml(m[1] as string), fields, buttons });
   }
   return forms;
 }

@@ -19,10 +19,13 @@ import { environmentRoutes } from './routes/environment.ts';
 export interface EmulatorAppParts {
   faults: FaultHooks;
   /** Mounted at `/scim/v2` (emulator/scim). */
+  // biome-ignore lint/suspicious/noExplicitAny: sub-apps keep their own Env; the parent only mounts them
   scim?: Hono<any>;
   /** Mounted at `/_emulator/chaos` (emulator/delivery). */
+  // biome-ignore lint/suspicious/noExplicitAny: sub-apps keep their own Env; the parent only mounts them
   chaos?: Hono<any>;
   /** Hosted AuthKit, test IdP and admin portal pages (emulator/hosted), mounted last. */
+  // biome-ignore lint/suspicious/noExplicitAny: sub-apps keep their own Env; the parent only mounts them
   hosted?: Hono<any>;
 }
 

@@ -23,6 +23,7 @@ const returnTo = fc.array(piece, { maxLength: 10 }).map((parts) => parts.join(''
 
 function assertSameOrigin(emitted: string): void {
   assert.ok(emitted.startsWith('/') && !emitted.startsWith('//') && !emitted.startsWith('/\\'), `emitted ${JSON.stringify(emitted)}`);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the check is that none are emitted
   assert.ok(!/[\u0000-\u0020\u007f-\u009f\\]/.test(emitted), `control or backslash in ${JSON.stringify(emitted)}`);
   for (const base of [PUBLIC_URL, 'http://other.invalid']) {
     const resolved = new URL(emitted, base);

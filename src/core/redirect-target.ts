@@ -13,6 +13,7 @@
 const FALLBACK_BASE = 'http://gatehouse.invalid';
 const MAX_LENGTH = 2048;
 // C0 controls, space, DEL, C1 controls, and the bidi/zero-width characters that disguise a URL.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const FORBIDDEN = /[\u0000-\u0020\u007f-\u009f\\\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/;
 
 function emittable(path: string): boolean {

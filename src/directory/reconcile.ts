@@ -40,7 +40,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions =
     const page = await deps.client.listEvents({ events: HANDLED_EVENT_TYPES, after: cursor, organizationId: options.organizationId, limit: 100 });
     for (const raw of page.data) {
       report.events.read++;
-      let result;
+      let result: Awaited<ReturnType<typeof ingestEvent>>;
       try {
         result = await ingestEvent(deps, parseProviderEvent(raw), 'events_api');
       } catch (error) {

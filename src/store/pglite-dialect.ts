@@ -112,6 +112,7 @@ export class PGliteDialect implements Dialect {
   createQueryCompiler() {
     return new PostgresQueryCompiler();
   }
+  // biome-ignore lint/suspicious/noExplicitAny: kysely's Dialect interface declares Kysely<any>
   createIntrospector(db: Kysely<any>) {
     return new PostgresIntrospector(db);
   }

@@ -34,7 +34,7 @@ test('a restarted gatehouse dev finds the same organizations, users and connecti
   const dir = mkdtempSync(join(tmpdir(), 'gh-dev-restart-'));
   try {
     const first = await startDev(dir);
-    let before;
+    let before: Awaited<ReturnType<typeof worldOf>>;
     try {
       const created = await fetch(`${first.emulatorUrl}/organizations`, {
         method: 'POST',
