@@ -27,7 +27,10 @@ const COOKIE_PASSWORD = 'bench-cookie-password-at-least-32-characters';
 async function autocannon(url: string, headers: Record<string, string>, seconds = 4): Promise<number> {
   const args = ['node_modules/autocannon/autocannon.js', '-c', '50', '-d', String(seconds), '-j'];
   for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}=${v}`);
-  const { stdout } = await promisify(execFile)(process.execPath, [...args, url], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const { stdout } = await promisify(execFile)(process.execPath, [...args, url], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
   const out = JSON.parse(stdout) as { requests: { average: number }; non2xx: number };
   if (out.non2xx > 0) throw new Error(`bench: ${out.non2xx} non-2xx answers from ${url}`);
   return out.requests.average;
@@ -35,21 +38,40 @@ async function autocannon(url: string, headers: Record<string, string>, seconds 
 
 export async function accessBench(postgresUrl: string | undefined): Promise<string[]> {
   const out = ['access: protected route beside the same route open (HTTP, autocannon -c 50, contexts cached)'];
-  const location: StoreLocation = postgresUrl ? { engine: 'postgres', url: postgresUrl, poolSize: 10 } : { engine: 'pglite' };
+  const location: StoreLocation = postgresUrl
+    ? { engine: 'postgres', url: postgresUrl, poolSize: 10 }
+    : { engine: 'pglite' };
   const [store, emulator] = await Promise.all([openStore(location), startEmulator()]);
-  const config = { PUBLIC_URL: 'http://127.0.0.1', SESSION_IDLE_TIMEOUT_SECONDS: 3600, SESSION_ABSOLUTE_LIFETIME_SECONDS: 86400 };
+  const config = {
+    PUBLIC_URL: 'http://127.0.0.1',
+    SESSION_IDLE_TIMEOUT_SECONDS: 3600,
+    SESSION_ABSOLUTE_LIFETIME_SECONDS: 86400,
+  };
   let server: ReturnType<typeof serve> | undefined;
   try {
     await mirrorEmulator(store.db, emulator);
     const grace = await signInThroughEmulator(emulator, 'grace@globex.test', 'Globex', { sealWith: COOKIE_PASSWORD });
     const sessions = createSessionService({ db: store.db, secrets: [SECRET], config });
-    const { cookieValue } = await inTenant(store.db, grace.organizationId, (tx) => sessions.create(tx, {
-      organizationId: grace.organizationId, userId: grace.userId, authMethod: 'password', role: 'admin',
-      workosSessionId: grace.workosSessionId, accessToken: grace.accessToken, refreshToken: grace.refreshToken,
-    }));
-    const verifier = createAccessVerifier({ db: store.db, sessions, workos: { apiBaseUrl: emulator.url, clientId: emulator.clientId } });
+    const { cookieValue } = await inTenant(store.db, grace.organizationId, (tx) =>
+      sessions.create(tx, {
+        organizationId: grace.organizationId,
+        userId: grace.userId,
+        authMethod: 'password',
+        role: 'admin',
+        workosSessionId: grace.workosSessionId,
+        accessToken: grace.accessToken,
+        refreshToken: grace.refreshToken,
+      }),
+    );
+    const verifier = createAccessVerifier({
+      db: store.db,
+      sessions,
+      workos: { apiBaseUrl: emulator.url, clientId: emulator.clientId },
+    });
     const creator = await verifier.verifyCredential({ cookie: cookieValue });
-    const { secret: apiKey } = await inTenant(store.db, grace.organizationId, (tx) => createApiKey(tx, { creator, name: 'bench', role: 'member', ownership: 'organization' }));
+    const { secret: apiKey } = await inTenant(store.db, grace.organizationId, (tx) =>
+      createApiKey(tx, { creator, name: 'bench', role: 'member', ownership: 'organization' }),
+    );
 
     const app = new Hono();
     app.use(provideAccess(verifier));
@@ -64,21 +86,30 @@ export async function accessBench(postgresUrl: string | undefined): Promise<stri
       ['protected: API key', '/protected', { authorization: `Bearer ${apiKey}` }],
       ['protected: WorkOS access token (RS256)', '/protected', { authorization: `Bearer ${grace.accessToken}` }],
     ];
-    for (const [, path, headers] of [['', '/open', {}] as const, ...routes]) await autocannon(`${base}${path}`, headers, 1); // warm up
+    for (const [, path, headers] of [['', '/open', {}] as const, ...routes])
+      await autocannon(`${base}${path}`, headers, 1); // warm up
     // The open route is measured before and after; the baseline is their mean (shared cores are noisy).
     const openBefore = await autocannon(`${base}/open`, {});
     const protectedRates = [];
-    for (const [label, path, headers] of routes) protectedRates.push([label, await autocannon(`${base}${path}`, headers)] as const);
+    for (const [label, path, headers] of routes)
+      protectedRates.push([label, await autocannon(`${base}${path}`, headers)] as const);
     const open = (openBefore + (await autocannon(`${base}/open`, {}))) / 2;
     out.push(row('open route (mean of a run before and after)', open, 'req/s'));
     for (const [label, rate] of protectedRates) out.push(row(label, rate, 'req/s', open));
 
     out.push('access: AuthContext resolutions in process (1 caller)');
     const workos = sdkFor(emulator);
-    const sealed = workos.userManagement.loadSealedSession({ sessionData: grace.sealedSession!, cookiePassword: COOKIE_PASSWORD });
+    const sealed = workos.userManagement.loadSealedSession({
+      sessionData: grace.sealedSession!,
+      cookiePassword: COOKIE_PASSWORD,
+    });
     const check = await sealed.authenticate();
     if (!check.authenticated) throw new Error(`bench: the SDK refused its own sealed session: ${check.reason}`);
-    const sdk = await opsPerSecond(3000, 1, () => workos.userManagement.loadSealedSession({ sessionData: grace.sealedSession!, cookiePassword: COOKIE_PASSWORD }).authenticate());
+    const sdk = await opsPerSecond(3000, 1, () =>
+      workos.userManagement
+        .loadSealedSession({ sessionData: grace.sealedSession!, cookiePassword: COOKIE_PASSWORD })
+        .authenticate(),
+    );
     out.push(row('SDK loadSealedSession().authenticate() (sealed cookie)', sdk, 'ops/s'));
     const cached = await opsPerSecond(200_000, 1, () => verifier.verifyCredential({ cookie: cookieValue }));
     out.push(row('Gatehouse session cookie, cached context', cached, 'ops/s', sdk));
@@ -86,7 +117,14 @@ export async function accessBench(postgresUrl: string | undefined): Promise<stri
       verifier.cache.clear();
       return verifier.verifyCredential({ cookie: cookieValue });
     });
-    out.push(row(`Gatehouse session cookie, uncached (${postgresUrl ? 'PostgreSQL' : 'PGlite'} reads)`, uncached, 'ops/s', sdk));
+    out.push(
+      row(
+        `Gatehouse session cookie, uncached (${postgresUrl ? 'PostgreSQL' : 'PGlite'} reads)`,
+        uncached,
+        'ops/s',
+        sdk,
+      ),
+    );
     verifier.close();
   } finally {
     server?.close();

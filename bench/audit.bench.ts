@@ -24,14 +24,26 @@ async function createPlainTable(store: Store): Promise<void> {
     GRANT SELECT, INSERT ON bench_audit_plain TO gatehouse_app;`);
 }
 
-async function measure(store: Store, total: number, concurrency: number, orgCount: number): Promise<{ chained: number; plain: number }> {
+async function measure(
+  store: Store,
+  total: number,
+  concurrency: number,
+  orgCount: number,
+): Promise<{ chained: number; plain: number }> {
   const chainOrgs = await Promise.all(Array.from({ length: orgCount }, () => createOrg(store)));
   const plainOrgs = await Promise.all(Array.from({ length: orgCount }, () => createOrg(store)));
   const seqs = new Map<string, number>(plainOrgs.map((o) => [o, 0]));
   const data = { role: 'admin', previous: 'member', via: 'directory' };
   const chained = await opsPerSecond(total, concurrency, (i) => {
     const org = chainOrgs[i % orgCount]!;
-    return inTenant(store.db, org, (tx) => appendAuditEvent(tx, { organizationId: org, type: 'member.role_changed', actor: { type: 'user', id: 'user_1' }, data }));
+    return inTenant(store.db, org, (tx) =>
+      appendAuditEvent(tx, {
+        organizationId: org,
+        type: 'member.role_changed',
+        actor: { type: 'user', id: 'user_1' },
+        data,
+      }),
+    );
   });
   const plain = await opsPerSecond(total, concurrency, (i) => {
     const org = plainOrgs[i % orgCount]!;
@@ -39,9 +51,22 @@ async function measure(store: Store, total: number, concurrency: number, orgCoun
     seqs.set(org, seq);
     const id = newId('audit');
     const createdAt = new Date().toISOString();
-    const entry = JSON.stringify({ id, seq, data, type: 'member.role_changed', actor: { id: 'user_1', type: 'user' }, target: null, createdAt, organizationId: org });
-    return inTenant(store.db, org, (tx) => sql`INSERT INTO bench_audit_plain (organization_id, seq, id, type, actor_type, actor_id, data, created_at, entry, leaf_hash)
-      VALUES (${org}, ${seq}, ${id}, 'member.role_changed', 'user', 'user_1', ${JSON.stringify(data)}::jsonb, ${createdAt}, ${entry}, ${leafHash(entry)})`.execute(tx));
+    const entry = JSON.stringify({
+      id,
+      seq,
+      data,
+      type: 'member.role_changed',
+      actor: { id: 'user_1', type: 'user' },
+      target: null,
+      createdAt,
+      organizationId: org,
+    });
+    return inTenant(store.db, org, (tx) =>
+      sql`INSERT INTO bench_audit_plain (organization_id, seq, id, type, actor_type, actor_id, data, created_at, entry, leaf_hash)
+      VALUES (${org}, ${seq}, ${id}, 'member.role_changed', 'user', 'user_1', ${JSON.stringify(data)}::jsonb, ${createdAt}, ${entry}, ${leafHash(entry)})`.execute(
+        tx,
+      ),
+    );
   });
   return { chained, plain };
 }
@@ -56,17 +81,29 @@ async function verifySpeed(n: number): Promise<string[]> {
   }));
   const frontier = new MerkleFrontier();
   for (const e of entries) frontier.push(leafHash(e.entry));
-  const closing = keys.signer!.sign({ organizationId: org, size: n, rootHash: frontier.root().toString('hex'), issuedAt: new Date().toISOString() });
+  const closing = keys.signer!.sign({
+    organizationId: org,
+    size: n,
+    rootHash: frontier.root().toString('hex'),
+    issuedAt: new Date().toISOString(),
+  });
   const started = performance.now();
   const cpu = process.cpuUsage();
-  const verdict = await verifyLog(entries, { organizationId: org, trusted: keys.trusted, checkpoints: [closing], head: { size: n, root: frontier.root() } });
+  const verdict = await verifyLog(entries, {
+    organizationId: org,
+    trusted: keys.trusted,
+    checkpoints: [closing],
+    head: { size: n, root: frontier.root() },
+  });
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   const cpuSeconds = (used.user + used.system) / 1e6;
   if (!verdict.valid) throw new Error(`bench log did not verify: ${verdict.reason}`);
   // CPU time beside wall time: on a shared machine the wall clock also counts other processes.
-  return [`  verify ${n.toLocaleString('en')} events (leaf + tree + checkpoint)`.padEnd(61)
-    + ` ${seconds.toFixed(2)} s, ${(n / seconds).toFixed(0)} events/s (cpu ${cpuSeconds.toFixed(2)} s, ${(n / cpuSeconds).toFixed(0)} events/s)`];
+  return [
+    `  verify ${n.toLocaleString('en')} events (leaf + tree + checkpoint)`.padEnd(61) +
+      ` ${seconds.toFixed(2)} s, ${(n / seconds).toFixed(0)} events/s (cpu ${cpuSeconds.toFixed(2)} s, ${(n / cpuSeconds).toFixed(0)} events/s)`,
+  ];
 }
 
 export async function auditBench(postgresUrl: string | undefined): Promise<string[]> {
@@ -91,7 +128,8 @@ export async function auditBench(postgresUrl: string | undefined): Promise<strin
       await store.close();
     }
   }
-  if (!postgresUrl) out.push('  PostgreSQL: skipped (no BENCH_DATABASE_URL/TEST_DATABASE_URL and no local PostgreSQL to start)');
+  if (!postgresUrl)
+    out.push('  PostgreSQL: skipped (no BENCH_DATABASE_URL/TEST_DATABASE_URL and no local PostgreSQL to start)');
   out.push(...(await verifySpeed(Number(process.env.AUDIT_BENCH_VERIFY_EVENTS ?? 1_000_000))));
   return out;
 }

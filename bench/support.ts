@@ -32,7 +32,11 @@ export async function benchPostgresUrl(): Promise<{ url: string; stop(): void } 
 }
 
 /** Runs `fn` `total` times over `concurrency` workers; returns operations per second. */
-export async function opsPerSecond(total: number, concurrency: number, fn: (i: number) => Promise<unknown>): Promise<number> {
+export async function opsPerSecond(
+  total: number,
+  concurrency: number,
+  fn: (i: number) => Promise<unknown>,
+): Promise<number> {
   let next = 0;
   const started = performance.now();
   await Promise.all(

@@ -48,47 +48,106 @@ async function freshDatabase(url: string): Promise<{ url: string; drop(): Promis
 function dsyncUserEvent(i: number, org: string) {
   const now = new Date().toISOString();
   return JSON.stringify({
-    id: `event_bench_${String(i).padStart(8, '0')}_${randomBytes(3).toString('hex')}`, event: 'dsync.user.created', created_at: now,
-    data: { object: 'directory_user', id: `directory_user_bench_${i}`, directory_id: `directory_${org}`, organization_id: org, idp_id: `idp${i}`, email: `u${i}@bench.test`, first_name: 'B', last_name: 'U', state: 'active', emails: [], raw_attributes: {}, custom_attributes: {}, created_at: now, updated_at: now },
+    id: `event_bench_${String(i).padStart(8, '0')}_${randomBytes(3).toString('hex')}`,
+    event: 'dsync.user.created',
+    created_at: now,
+    data: {
+      object: 'directory_user',
+      id: `directory_user_bench_${i}`,
+      directory_id: `directory_${org}`,
+      organization_id: org,
+      idp_id: `idp${i}`,
+      email: `u${i}@bench.test`,
+      first_name: 'B',
+      last_name: 'U',
+      state: 'active',
+      emails: [],
+      raw_attributes: {},
+      custom_attributes: {},
+      created_at: now,
+      updated_at: now,
+    },
   });
 }
 
-async function endToEnd(store: Store, total: number, orgs: number): Promise<{ inbox: number; ingest: number; http: number; ack: number; apply: number }> {
+async function endToEnd(
+  store: Store,
+  total: number,
+  orgs: number,
+): Promise<{ inbox: number; ingest: number; http: number; ack: number; apply: number }> {
   const inbox = await opsPerSecond(total, 10, (i) =>
-    asSystem(store.db, 'bench', (tx) => tx.insertInto('webhook_events').values({
-      id: `event_bare_${orgs}_${i}_${randomBytes(3).toString('hex')}`, type: 'dsync.user.created', organization_id: `org_bench_${i % orgs}`,
-      payload: dsyncUserEvent(i, `org_bench_${i % orgs}`), provider_created_at: new Date().toISOString(), source: 'webhook', outcome: 'applied',
-    }).execute()));
+    asSystem(store.db, 'bench', (tx) =>
+      tx
+        .insertInto('webhook_events')
+        .values({
+          id: `event_bare_${orgs}_${i}_${randomBytes(3).toString('hex')}`,
+          type: 'dsync.user.created',
+          organization_id: `org_bench_${i % orgs}`,
+          payload: dsyncUserEvent(i, `org_bench_${i % orgs}`),
+          provider_created_at: new Date().toISOString(),
+          source: 'webhook',
+          outcome: 'applied',
+        })
+        .execute(),
+    ),
+  );
   // The same events applied in process (inbox, mirror, audit; no HTTP, no signature): splits the
   // end-to-end cost between the handler's database work and the HTTP round trip.
   const ingest = await opsPerSecond(total, 10, (i) =>
-    ingestEvent({ db: store.db, access: noRevocations }, parseProviderEvent(JSON.parse(dsyncUserEvent(total * orgs * 2 + i, `org_bench_${i % orgs}`))), 'webhook'));
+    ingestEvent(
+      { db: store.db, access: noRevocations },
+      parseProviderEvent(JSON.parse(dsyncUserEvent(total * orgs * 2 + i, `org_bench_${i % orgs}`))),
+      'webhook',
+    ),
+  );
   const receiver = createWebhookReceiver({ db: store.db, access: noRevocations, secrets: [SECRET] });
-  const server = await listen(createHttpApp({ store, logger: createLogger('silent'), webhookRoutes: receiver.routes }), { port: 0, host: '127.0.0.1' });
+  const server = await listen(
+    createHttpApp({ store, logger: createLogger('silent'), webhookRoutes: receiver.routes }),
+    { port: 0, host: '127.0.0.1' },
+  );
   const base = total * orgs;
   try {
     const http = await opsPerSecond(total, 10, async (i) => {
       const body = dsyncUserEvent(base + i, `org_bench_${i % orgs}`);
-      const res = await fetch(`${server.url}/webhooks/workos`, { method: 'POST', headers: { 'content-type': 'application/json', 'workos-signature': signWebhookPayload(body, SECRET) }, body });
+      const res = await fetch(`${server.url}/webhooks/workos`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'workos-signature': signWebhookPayload(body, SECRET) },
+        body,
+      });
       if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
     });
     // Durable acknowledgement: the answer after the pending inbox row alone; then the queue is
     // applied in batches by two workers (as two instances would), timed from start to empty.
-    const durable = createWebhookReceiver({ db: store.db, access: noRevocations, secrets: [SECRET], acknowledge: 'durable' });
-    const ackServer = await listen(createHttpApp({ store, logger: createLogger('silent'), webhookRoutes: durable.routes }), { port: 0, host: '127.0.0.1' });
+    const durable = createWebhookReceiver({
+      db: store.db,
+      access: noRevocations,
+      secrets: [SECRET],
+      acknowledge: 'durable',
+    });
+    const ackServer = await listen(
+      createHttpApp({ store, logger: createLogger('silent'), webhookRoutes: durable.routes }),
+      { port: 0, host: '127.0.0.1' },
+    );
     const queuedBase = total * orgs * 4;
     let ack: number;
     try {
       ack = await opsPerSecond(total, 10, async (i) => {
         const body = dsyncUserEvent(queuedBase + i, `org_bench_${i % orgs}`);
-        const res = await fetch(`${ackServer.url}/webhooks/workos`, { method: 'POST', headers: { 'content-type': 'application/json', 'workos-signature': signWebhookPayload(body, SECRET) }, body });
+        const res = await fetch(`${ackServer.url}/webhooks/workos`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'workos-signature': signWebhookPayload(body, SECRET) },
+          body,
+        });
         if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
       });
     } finally {
       await ackServer.close(1000);
     }
     const started = performance.now();
-    const applied = (await Promise.all([1, 2].map(() => drainQueue({ db: store.db, access: noRevocations })))).reduce((a, b) => a + b, 0);
+    const applied = (await Promise.all([1, 2].map(() => drainQueue({ db: store.db, access: noRevocations })))).reduce(
+      (a, b) => a + b,
+      0,
+    );
     if (applied !== total) throw new Error(`the queue applied ${applied} of ${total} events`);
     const apply = total / ((performance.now() - started) / 1000);
     return { inbox, ingest, http, ack, apply };
@@ -99,22 +158,47 @@ async function endToEnd(store: Store, total: number, orgs: number): Promise<{ in
 
 async function scimToConverged(store: Store, users: number): Promise<{ seconds: number; scimSeconds: number }> {
   const receiver = createWebhookReceiver({ db: store.db, access: noRevocations, secrets: [SECRET] });
-  const server = await listen(createHttpApp({ store, logger: createLogger('silent'), webhookRoutes: receiver.routes }), { port: 0, host: '127.0.0.1' });
-  const emu = await startEmulator({ seed: false, webhooks: { concurrency: 10, retry: { baseDelayMs: 50, factor: 2, maxAttempts: 10, timeoutMs: 30_000 } } });
+  const server = await listen(
+    createHttpApp({ store, logger: createLogger('silent'), webhookRoutes: receiver.routes }),
+    { port: 0, host: '127.0.0.1' },
+  );
+  const emu = await startEmulator({
+    seed: false,
+    webhooks: { concurrency: 10, retry: { baseDelayMs: 50, factor: 2, maxAttempts: 10, timeoutMs: 30_000 } },
+  });
   try {
     const dir = await setupScimDirectory(emu, { url: `${server.url}/webhooks/workos`, secret: SECRET });
     const started = performance.now();
     let next = 0;
-    await Promise.all(Array.from({ length: 8 }, async () => {
-      while (next < users) {
-        const i = next++;
-        const r = await dir.scim.post('/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `b${i}@scim.test`, active: true, name: { givenName: 'B', familyName: String(i) }, emails: [{ value: `b${i}@scim.test`, primary: true }] });
-        if (r.status !== 201) throw new Error(`SCIM create answered ${r.status}`);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < users) {
+          const i = next++;
+          const r = await dir.scim.post('/Users', {
+            schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+            userName: `b${i}@scim.test`,
+            active: true,
+            name: { givenName: 'B', familyName: String(i) },
+            emails: [{ value: `b${i}@scim.test`, primary: true }],
+          });
+          if (r.status !== 201) throw new Error(`SCIM create answered ${r.status}`);
+        }
+      }),
+    );
     const scimSeconds = (performance.now() - started) / 1000;
     for (;;) {
-      const n = await asSystem(store.db, 'bench', async (tx) => Number((await tx.selectFrom('directory_users').select((eb) => eb.fn.countAll<number>().as('n')).where('organization_id', '=', dir.organizationId).where('deleted_at', 'is', null).executeTakeFirstOrThrow()).n));
+      const n = await asSystem(store.db, 'bench', async (tx) =>
+        Number(
+          (
+            await tx
+              .selectFrom('directory_users')
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .where('organization_id', '=', dir.organizationId)
+              .where('deleted_at', 'is', null)
+              .executeTakeFirstOrThrow()
+          ).n,
+        ),
+      );
       if (n >= users) break;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -127,7 +211,8 @@ async function scimToConverged(store: Store, users: number): Promise<{ seconds: 
 
 export async function webhooksBench(postgresUrl: string | undefined): Promise<string[]> {
   const out = ['webhook intake (PostgreSQL, 10 concurrent senders)'];
-  if (!postgresUrl) return [...out, '  skipped (no BENCH_DATABASE_URL/TEST_DATABASE_URL and no local PostgreSQL to start)'];
+  if (!postgresUrl)
+    return [...out, '  skipped (no BENCH_DATABASE_URL/TEST_DATABASE_URL and no local PostgreSQL to start)'];
   const db = await freshDatabase(postgresUrl);
   const store = await openStore({ engine: 'postgres', url: db.url, poolSize: 10 });
   try {
@@ -135,10 +220,38 @@ export async function webhooksBench(postgresUrl: string | undefined): Promise<st
     for (const orgs of [10, 1]) {
       const r = await endToEnd(store, total, orgs);
       out.push(row(`bare inbox-insert transaction, ${orgs} organization${orgs > 1 ? 's' : ''}`, r.inbox, 'tx/s'));
-      out.push(row(`in-process apply (inbox, mirror, audit), ${orgs} org${orgs > 1 ? 's' : ''}`, r.ingest, 'events/s', r.inbox));
-      out.push(row(`webhook end to end (HTTP, verify, inbox, mirror, audit), ${orgs} org${orgs > 1 ? 's' : ''}`, r.http, 'events/s', r.inbox));
-      out.push(row(`durable acknowledgement (HTTP, verify, inbox row), ${orgs} org${orgs > 1 ? 's' : ''}`, r.ack, 'events/s', r.inbox));
-      out.push(row(`batched apply from the queue (2 workers), ${orgs} org${orgs > 1 ? 's' : ''}`, r.apply, 'events/s', r.inbox));
+      out.push(
+        row(
+          `in-process apply (inbox, mirror, audit), ${orgs} org${orgs > 1 ? 's' : ''}`,
+          r.ingest,
+          'events/s',
+          r.inbox,
+        ),
+      );
+      out.push(
+        row(
+          `webhook end to end (HTTP, verify, inbox, mirror, audit), ${orgs} org${orgs > 1 ? 's' : ''}`,
+          r.http,
+          'events/s',
+          r.inbox,
+        ),
+      );
+      out.push(
+        row(
+          `durable acknowledgement (HTTP, verify, inbox row), ${orgs} org${orgs > 1 ? 's' : ''}`,
+          r.ack,
+          'events/s',
+          r.inbox,
+        ),
+      );
+      out.push(
+        row(
+          `batched apply from the queue (2 workers), ${orgs} org${orgs > 1 ? 's' : ''}`,
+          r.apply,
+          'events/s',
+          r.inbox,
+        ),
+      );
     }
     const users = Number(process.env.BENCH_SCIM_USERS ?? 5_000);
     const scim = await scimToConverged(store, users);

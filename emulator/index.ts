@@ -67,9 +67,11 @@ function stateSaver(folder: StateFolder | null, world: World, keys: SigningKeys)
     clearTimeout(timer);
     timer = undefined;
     if (!folder) return Promise.resolve();
-    writing = writing.then(async () => folder.save(snapshotWorld(world, await keys.export()))).catch((error: unknown) => {
-      process.emitWarning(`emulator: could not save state to ${folder.path}: ${String(error)}`);
-    });
+    writing = writing
+      .then(async () => folder.save(snapshotWorld(world, await keys.export())))
+      .catch((error: unknown) => {
+        process.emitWarning(`emulator: could not save state to ${folder.path}: ${String(error)}`);
+      });
     return writing;
   };
   return {
@@ -99,7 +101,11 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const saved = folder?.read() ?? null;
   const snapshot = saved === null ? null : restoreWorld(world, saved);
   const keys = await openSigningKeys(snapshot?.keys);
-  const config = { apiKey: options.apiKey ?? DEFAULT_API_KEY, clientId: options.clientId ?? DEFAULT_CLIENT_ID, baseUrl: options.publicUrl ?? '' };
+  const config = {
+    apiKey: options.apiKey ?? DEFAULT_API_KEY,
+    clientId: options.clientId ?? DEFAULT_CLIENT_ID,
+    baseUrl: options.publicUrl ?? '',
+  };
   const ctx: EmulatorContext = { world, keys, config };
   world.eventContext.client_id = config.clientId;
   ensureDefaultRoles(ctx);
@@ -113,7 +119,12 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 
   const faults = createFaultHooks();
   const hosted = await loadHostedRouter(ctx);
-  const app = createEmulatorApp(ctx, { faults, scim: createScimRouter(world), chaos: createChaosRouter(webhooks), ...(hosted ? { hosted } : {}) });
+  const app = createEmulatorApp(ctx, {
+    faults,
+    scim: createScimRouter(world),
+    chaos: createChaosRouter(webhooks),
+    ...(hosted ? { hosted } : {}),
+  });
 
   const saver = stateSaver(folder, world, keys);
   // Any request may change the world (a sign-in mints codes and sessions, a GET of a hosted page

@@ -7,7 +7,11 @@ import { fileURLToPath } from 'node:url';
 
 test('node emulator/main.ts prints the URL, key and client id, serves, and exits 0 on SIGTERM', async () => {
   const main = fileURLToPath(new URL('./main.ts', import.meta.url));
-  const child = spawn(process.execPath, [main, '--port', '0', '--api-key', 'sk_test_cli', '--client-id', 'client_cli'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [main, '--port', '0', '--api-key', 'sk_test_cli', '--client-id', 'client_cli'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   child.stdout.setEncoding('utf8');
   const started = new Promise<void>((resolve, reject) => {

@@ -33,8 +33,12 @@ if (values.chaos) {
     chaos = parseChaosPatch(JSON.parse(values.chaos));
   } catch (error) {
     const issues = (error as { issues?: Array<{ path: PropertyKey[]; message: string }> }).issues;
-    const why = issues ? issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('; ') : (error as Error).message;
-    console.error(`--chaos must be a JSON object of seed, duplicateRate, reorderWindow, delayMs, failFirstAttempts, failFirstRate, dropRate (${why})`);
+    const why = issues
+      ? issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('; ')
+      : (error as Error).message;
+    console.error(
+      `--chaos must be a JSON object of seed, duplicateRate, reorderWindow, delayMs, failFirstAttempts, failFirstRate, dropRate (${why})`,
+    );
     process.exit(2);
   }
 }

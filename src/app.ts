@@ -70,7 +70,9 @@ function providerFormOrigins(config: Config): string[] {
 
 /** The audit key ring: AUDIT_SIGNING_KEY seeds first, then keys derived from the current and previous secrets. */
 export function auditKeyRingFor(config: Config): AuditKeyRing {
-  const secrets = [config.GATEHOUSE_SECRET, ...(config.GATEHOUSE_PREVIOUS_SECRETS ?? [])].filter((s): s is string => Boolean(s));
+  const secrets = [config.GATEHOUSE_SECRET, ...(config.GATEHOUSE_PREVIOUS_SECRETS ?? [])].filter((s): s is string =>
+    Boolean(s),
+  );
   return createAuditKeyRing(config.AUDIT_SIGNING_KEY ?? [], secrets);
 }
 
@@ -90,60 +92,117 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
   const metrics = options.metrics ?? createMetrics();
   // Every WorkOS call (sign-in, administration, directory sync) goes through one timed fetch.
   const fetch = instrumentFetch(metrics);
-  const workosProvider = config.AUTH_PROVIDER === 'workos' && config.WORKOS_API_KEY && config.WORKOS_CLIENT_ID
-    ? createWorkosProvider({ apiKey: config.WORKOS_API_KEY, clientId: config.WORKOS_CLIENT_ID, apiHostname: new URL(workosApiBaseUrl(config)).hostname, port: config.WORKOS_API_PORT, https: config.WORKOS_API_HTTPS, fetch })
-    : undefined;
+  const workosProvider =
+    config.AUTH_PROVIDER === 'workos' && config.WORKOS_API_KEY && config.WORKOS_CLIENT_ID
+      ? createWorkosProvider({
+          apiKey: config.WORKOS_API_KEY,
+          clientId: config.WORKOS_CLIENT_ID,
+          apiHostname: new URL(workosApiBaseUrl(config)).hostname,
+          port: config.WORKOS_API_PORT,
+          https: config.WORKOS_API_HTTPS,
+          fetch,
+        })
+      : undefined;
   // AUTH_PROVIDER=local: the built-in email code, mailed through SMTP_URL or the dev outbox.
-  const local = config.AUTH_PROVIDER === 'local' && config.GATEHOUSE_SECRET
-    ? openLocalSignIn(config, store, config.GATEHOUSE_SECRET, options.clock)
-    : undefined;
+  const local =
+    config.AUTH_PROVIDER === 'local' && config.GATEHOUSE_SECRET
+      ? openLocalSignIn(config, store, config.GATEHOUSE_SECRET, options.clock)
+      : undefined;
   const provider: IdentityProvider | undefined = workosProvider ?? local?.provider;
   // Members, invitations, admin portal links and tenant provisioning go through the same WorkOS client settings.
-  const organizationAdmin = workosProvider && config.WORKOS_API_KEY && config.WORKOS_CLIENT_ID
-    ? createWorkosOrganizationAdmin({ apiKey: config.WORKOS_API_KEY, clientId: config.WORKOS_CLIENT_ID, apiHostname: new URL(workosApiBaseUrl(config)).hostname, port: config.WORKOS_API_PORT, https: config.WORKOS_API_HTTPS, fetch })
-    : undefined;
-  const access = openAccess({ config, store, logger, wrapVerifier: (verifier) => instrumentVerifier(verifier, metrics), refresher: provider, signInPolicy: (organizationId, tx) => readSsoConfig(tx, organizationId), clock: options.clock });
+  const organizationAdmin =
+    workosProvider && config.WORKOS_API_KEY && config.WORKOS_CLIENT_ID
+      ? createWorkosOrganizationAdmin({
+          apiKey: config.WORKOS_API_KEY,
+          clientId: config.WORKOS_CLIENT_ID,
+          apiHostname: new URL(workosApiBaseUrl(config)).hostname,
+          port: config.WORKOS_API_PORT,
+          https: config.WORKOS_API_HTTPS,
+          fetch,
+        })
+      : undefined;
+  const access = openAccess({
+    config,
+    store,
+    logger,
+    wrapVerifier: (verifier) => instrumentVerifier(verifier, metrics),
+    refresher: provider,
+    signInPolicy: (organizationId, tx) => readSsoConfig(tx, organizationId),
+    clock: options.clock,
+  });
   // Sign-in (/auth/*) needs a provider and server-side sessions (which need GATEHOUSE_SECRET).
   const sso = provider ? createSsoService({ db: store.db, provider }) : null;
-  const signInRoutes = provider && sso && access.sessions && config.GATEHOUSE_SECRET
-    ? createSignInRoutes({
-      db: store.db, provider, sso, sessions: access.sessions, logger,
-      signIn: instrumentSignIn(createSignInService({
-        db: store.db, provider, sessions: access.sessions,
-        onProviderSessionNotEnded: (error) =>
-          logger.warn({ err: (error as Error).message }, 'refused sign-in: provider session not ended'),
-      }), metrics),
-      secret: config.GATEHOUSE_SECRET, publicUrl: config.PUBLIC_URL, redirectUri: config.WORKOS_REDIRECT_URI,
-      ...(local ? { email: { provider: local.provider, codes: local.codes, mailer: local.mailer } } : {}),
-    })
-    : undefined;
+  const signInRoutes =
+    provider && sso && access.sessions && config.GATEHOUSE_SECRET
+      ? createSignInRoutes({
+          db: store.db,
+          provider,
+          sso,
+          sessions: access.sessions,
+          logger,
+          signIn: instrumentSignIn(
+            createSignInService({
+              db: store.db,
+              provider,
+              sessions: access.sessions,
+              onProviderSessionNotEnded: (error) =>
+                logger.warn({ err: (error as Error).message }, 'refused sign-in: provider session not ended'),
+            }),
+            metrics,
+          ),
+          secret: config.GATEHOUSE_SECRET,
+          publicUrl: config.PUBLIC_URL,
+          redirectUri: config.WORKOS_REDIRECT_URI,
+          ...(local ? { email: { provider: local.provider, codes: local.codes, mailer: local.mailer } } : {}),
+        })
+      : undefined;
   // Deprovisioning reaches credentials through the revocation bus and the sessions/API key services.
   const accessRevoker = createAccessRevoker({
-    publish: publishRevocation, revokeApiKey, ...(access.sessions ? { sessions: access.sessions } : {}),
+    publish: publishRevocation,
+    revokeApiKey,
+    ...(access.sessions ? { sessions: access.sessions } : {}),
     onSessionRevocationFailed: (error: unknown, at: { organizationId: string; userId: string; reason: string }) =>
       logger.error({ err: (error as Error).message, ...at }, 'sessions of a deprovisioned user not marked revoked'),
     // Roles decided by directory group mappings are written to WorkOS like an admin's change.
-    ...(organizationAdmin ? {
-      roles: organizationAdmin,
-      onRoleWriteFailed: (error: unknown, at: { membershipId: string }) =>
-        logger.warn({ err: (error as Error).message, membershipId: at.membershipId }, 'mapped role not written to WorkOS yet'),
-    } : {}),
+    ...(organizationAdmin
+      ? {
+          roles: organizationAdmin,
+          onRoleWriteFailed: (error: unknown, at: { membershipId: string }) =>
+            logger.warn(
+              { err: (error as Error).message, membershipId: at.membershipId },
+              'mapped role not written to WorkOS yet',
+            ),
+        }
+      : {}),
   });
   const directoryClient = config.WORKOS_API_KEY
     ? createDirectoryClient({
-      apiKey: config.WORKOS_API_KEY, clientId: config.WORKOS_CLIENT_ID, apiHostname: config.WORKOS_API_HOSTNAME,
-      port: config.WORKOS_API_PORT, https: config.WORKOS_API_HTTPS, fetch,
-    })
+        apiKey: config.WORKOS_API_KEY,
+        clientId: config.WORKOS_CLIENT_ID,
+        apiHostname: config.WORKOS_API_HOSTNAME,
+        port: config.WORKOS_API_PORT,
+        https: config.WORKOS_API_HTTPS,
+        fetch,
+      })
     : undefined;
   const mail = createMailDelivery(config, {
-    db: store.db, ...(directoryClient ? { magicAuthCode: (id: string) => directoryClient.getMagicAuthCode(id) } : {}),
+    db: store.db,
+    ...(directoryClient ? { magicAuthCode: (id: string) => directoryClient.getMagicAuthCode(id) } : {}),
   });
   const webhooks = createWebhookIntake(config, {
-    db: store.db, logger, access: accessRevoker, listen: store.listen, deliverMail: mail.deliver,
+    db: store.db,
+    logger,
+    access: accessRevoker,
+    listen: store.listen,
+    deliverMail: mail.deliver,
     ...observeWebhooks(metrics),
   });
   const directorySync = createDirectorySync(config, {
-    db: store.db, engine: store.engine, logger, access: accessRevoker, deliverMail: mail.deliver,
+    db: store.db,
+    engine: store.engine,
+    logger,
+    access: accessRevoker,
+    deliverMail: mail.deliver,
     ...(directoryClient ? { client: directoryClient } : {}),
     ...observeDirectorySync(metrics),
   });
@@ -159,11 +218,22 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
   });
   const auditKeys = auditKeyRingFor(config);
   const checkpointer = auditKeys.signer
-    ? startCheckpointer(store.db, { signer: auditKeys.signer, everyEvents: config.AUDIT_CHECKPOINT_EVERY_EVENTS, intervalMs: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS * 1000, logger })
+    ? startCheckpointer(store.db, {
+        signer: auditKeys.signer,
+        everyEvents: config.AUDIT_CHECKPOINT_EVERY_EVENTS,
+        intervalMs: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS * 1000,
+        logger,
+      })
     : undefined;
   const app = createHttpApp({
-    store, logger, auditKeys, authenticate: (c) => access.verifier.verify(c.req.raw, { sourceIp: clientAddressOf(c) }), publicUrl: config.PUBLIC_URL, trustedProxies: config.TRUSTED_PROXIES,
-    metrics, metricsOnOwnPort: config.METRICS_PORT !== undefined,
+    store,
+    logger,
+    auditKeys,
+    authenticate: (c) => access.verifier.verify(c.req.raw, { sourceIp: clientAddressOf(c) }),
+    publicUrl: config.PUBLIC_URL,
+    trustedProxies: config.TRUSTED_PROXIES,
+    metrics,
+    metricsOnOwnPort: config.METRICS_PORT !== undefined,
     ...(webhooks.routes ? { webhookRoutes: webhooks.routes } : {}),
     ...(signInRoutes ? { signInRoutes } : {}),
     ...(options.devRoutes ? { devRoutes: options.devRoutes } : {}),
@@ -172,18 +242,27 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     ...(organizationAdmin ? { organizationAdmin } : {}),
     accessRevoker,
     formActionOrigins: providerFormOrigins(config),
-    introspection: { verifyCredential: (credential, meta) => access.verifier.verifyCredential(credential, meta), revocations: access.bus, superAdminOrganizationId: config.GATEHOUSE_SUPERADMIN_ORG },
+    introspection: {
+      verifyCredential: (credential, meta) => access.verifier.verifyCredential(credential, meta),
+      revocations: access.bus,
+      superAdminOrganizationId: config.GATEHOUSE_SUPERADMIN_ORG,
+    },
     // After an admin changes a member in WorkOS, pull its events at once so the mirror (and the
     // page the admin returns to) shows the change without waiting for the webhook.
-    ...(directorySync.client ? {
-      syncNow: async (organizationId: string) => {
-        try {
-          await directorySync.reconcile();
-        } catch (error) {
-          logger.warn({ err: (error as Error).message, organizationId }, 'pull after an admin change failed; webhook follows');
+    ...(directorySync.client
+      ? {
+          syncNow: async (organizationId: string) => {
+            try {
+              await directorySync.reconcile();
+            } catch (error) {
+              logger.warn(
+                { err: (error as Error).message, organizationId },
+                'pull after an admin change failed; webhook follows',
+              );
+            }
+          },
         }
-      },
-    } : {}),
+      : {}),
   });
   return {
     config,
@@ -218,7 +297,11 @@ function openLocalSignIn(config: Config, store: Store, secret: string, clock: ((
   return {
     provider: createLocalProvider({ ...base, publicUrl: config.PUBLIC_URL, signup: config.LOCAL_SIGNUP }),
     codes: createEmailCodes(base),
-    mailer: createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, devOutboxDir: join(config.GATEHOUSE_DATA_DIR, 'outbox') }),
+    mailer: createMailer({
+      smtpUrl: config.SMTP_URL,
+      from: config.MAIL_FROM,
+      devOutboxDir: join(config.GATEHOUSE_DATA_DIR, 'outbox'),
+    }),
   };
 }
 

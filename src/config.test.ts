@@ -34,13 +34,21 @@ describe('parseConfig', () => {
     it(`rejects ${name}=${JSON.stringify(value)} naming the variable`, () => {
       assert.throws(
         () => parseConfig({ [name]: value }),
-        (e: unknown) => e instanceof ConfigError && e.variable === name && e.message.startsWith(`${name}: `) && expects.test(e.message) && !e.message.includes('\n'),
+        (e: unknown) =>
+          e instanceof ConfigError &&
+          e.variable === name &&
+          e.message.startsWith(`${name}: `) &&
+          expects.test(e.message) &&
+          !e.message.includes('\n'),
       );
     });
   }
 
   it('never echoes the rejected value (it may be a secret)', () => {
-    assert.throws(() => parseConfig({ GATEHOUSE_SECRET: 'tooshort-secret' }), (e: Error) => !e.message.includes('tooshort-secret'));
+    assert.throws(
+      () => parseConfig({ GATEHOUSE_SECRET: 'tooshort-secret' }),
+      (e: Error) => !e.message.includes('tooshort-secret'),
+    );
   });
 
   it('treats an empty value as unset', () => {

@@ -9,7 +9,9 @@ import { parseCidrList } from './core/cidr.ts';
 function isListenHost(value: string): boolean {
   if (isIP(value.replace(/^\[|\]$/g, ''))) return true;
   if (/^[\d.]+$/.test(value)) return false;
-  return /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(value);
+  return /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(
+    value,
+  );
 }
 
 export class ConfigError extends Error {
@@ -37,52 +39,166 @@ const cidrList = z.string().transform((text, ctx) => {
 
 const spec = {
   PORT: { schema: port.default(3000), expects: 'expected an integer port between 0 and 65535' },
-  HOST: { schema: z.string().min(1).refine(isListenHost).default('127.0.0.1'), expects: 'expected a host name or IP address to listen on, such as 127.0.0.1 or 0.0.0.0' },
-  PUBLIC_URL: { schema: z.url({ protocol: /^https?$/ }).optional(), expects: 'expected an absolute http(s) URL such as https://auth.example.com' },
-  DATABASE_URL: { schema: z.string().regex(/^postgres(ql)?:\/\//).optional(), expects: 'expected a postgres:// connection URL (leave unset for embedded PGlite)' },
-  DATABASE_POOL_SIZE: { schema: z.coerce.number().int().min(1).max(200).default(10), expects: 'expected an integer between 1 and 200' },
+  HOST: {
+    schema: z.string().min(1).refine(isListenHost).default('127.0.0.1'),
+    expects: 'expected a host name or IP address to listen on, such as 127.0.0.1 or 0.0.0.0',
+  },
+  PUBLIC_URL: {
+    schema: z.url({ protocol: /^https?$/ }).optional(),
+    expects: 'expected an absolute http(s) URL such as https://auth.example.com',
+  },
+  DATABASE_URL: {
+    schema: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//)
+      .optional(),
+    expects: 'expected a postgres:// connection URL (leave unset for embedded PGlite)',
+  },
+  DATABASE_POOL_SIZE: {
+    schema: z.coerce.number().int().min(1).max(200).default(10),
+    expects: 'expected an integer between 1 and 200',
+  },
   GATEHOUSE_DATA_DIR: { schema: z.string().min(1).default('.gatehouse'), expects: 'expected a folder path' },
-  GATEHOUSE_SECRET: { schema: z.string().min(32).optional(), expects: 'expected at least 32 characters of random secret (e.g. `openssl rand -base64 48`)' },
-  GATEHOUSE_PREVIOUS_SECRETS: { schema: z.string().regex(/^[^,]{32,}(,[^,]{32,})*$/).transform((v) => v.split(',')).optional(), expects: 'expected former GATEHOUSE_SECRET values (32+ characters each), comma-separated, still accepted for decrypting stored tokens' },
+  GATEHOUSE_SECRET: {
+    schema: z.string().min(32).optional(),
+    expects: 'expected at least 32 characters of random secret (e.g. `openssl rand -base64 48`)',
+  },
+  GATEHOUSE_PREVIOUS_SECRETS: {
+    schema: z
+      .string()
+      .regex(/^[^,]{32,}(,[^,]{32,})*$/)
+      .transform((v) => v.split(','))
+      .optional(),
+    expects:
+      'expected former GATEHOUSE_SECRET values (32+ characters each), comma-separated, still accepted for decrypting stored tokens',
+  },
   LOG_LEVEL: { schema: z.enum(LOG_LEVELS).default('info'), expects: `expected one of ${LOG_LEVELS.join(', ')}` },
   SHUTDOWN_TIMEOUT_MS: { schema: duration.default(10_000), expects: 'expected a positive number of milliseconds' },
   // Operations: proxies whose X-Forwarded-For is believed, the metrics listener, retention periods.
-  TRUSTED_PROXIES: { schema: cidrList.optional(), expects: 'expected comma-separated IP addresses or CIDR ranges of your load balancers, e.g. 10.0.0.0/8,::1' },
-  METRICS_PORT: { schema: port.optional(), expects: 'expected an integer port for /metrics on its own listener (unset: /metrics on PORT)' },
-  RETENTION_WEBHOOK_EVENTS_DAYS: { schema: z.coerce.number().int().min(31).default(45), expects: 'expected whole days of at least 31: WorkOS redelivers an event for days and its Events API serves events up to 30 days old, and a pruned id would apply again' },
-  RETENTION_SESSIONS_DAYS: { schema: z.coerce.number().int().min(1).default(30), expects: 'expected whole days (at least 1) to keep ended sessions' },
-  RETENTION_MAIL_DAYS: { schema: z.coerce.number().int().min(1).default(14), expects: 'expected whole days (at least 1) to keep sent or failed mail' },
-  RETENTION_INTERVAL_SECONDS: { schema: z.coerce.number().int().min(0).default(3600), expects: 'expected seconds between retention runs (0 turns pruning off)' },
+  TRUSTED_PROXIES: {
+    schema: cidrList.optional(),
+    expects: 'expected comma-separated IP addresses or CIDR ranges of your load balancers, e.g. 10.0.0.0/8,::1',
+  },
+  METRICS_PORT: {
+    schema: port.optional(),
+    expects: 'expected an integer port for /metrics on its own listener (unset: /metrics on PORT)',
+  },
+  RETENTION_WEBHOOK_EVENTS_DAYS: {
+    schema: z.coerce.number().int().min(31).default(45),
+    expects:
+      'expected whole days of at least 31: WorkOS redelivers an event for days and its Events API serves events up to 30 days old, and a pruned id would apply again',
+  },
+  RETENTION_SESSIONS_DAYS: {
+    schema: z.coerce.number().int().min(1).default(30),
+    expects: 'expected whole days (at least 1) to keep ended sessions',
+  },
+  RETENTION_MAIL_DAYS: {
+    schema: z.coerce.number().int().min(1).default(14),
+    expects: 'expected whole days (at least 1) to keep sent or failed mail',
+  },
+  RETENTION_INTERVAL_SECONDS: {
+    schema: z.coerce.number().int().min(0).default(3600),
+    expects: 'expected seconds between retention runs (0 turns pruning off)',
+  },
 
   // Identity provider: WorkOS AuthKit, or the built-in email code. The direct OIDC provider DESIGN.md
   // plans is refused by name rather than accepted and silently ignored.
-  AUTH_PROVIDER: { schema: z.enum(['workos', 'local']).default('workos'), expects: 'expected workos or local (the direct OIDC provider is not available yet)' },
-  LOCAL_SIGNUP: { schema: z.enum(['invitation', 'domain', 'open']).default('invitation'), expects: 'expected invitation (members only), domain (verified-domain auto-join too) or open (anyone; a new organization)' },
+  AUTH_PROVIDER: {
+    schema: z.enum(['workos', 'local']).default('workos'),
+    expects: 'expected workos or local (the direct OIDC provider is not available yet)',
+  },
+  LOCAL_SIGNUP: {
+    schema: z.enum(['invitation', 'domain', 'open']).default('invitation'),
+    expects:
+      'expected invitation (members only), domain (verified-domain auto-join too) or open (anyone; a new organization)',
+  },
   WORKOS_API_KEY: { schema: z.string().min(1).optional(), expects: 'expected a WorkOS API key (sk_...)' },
   WORKOS_CLIENT_ID: { schema: z.string().min(1).optional(), expects: 'expected a WorkOS client id (client_...)' },
-  WORKOS_REDIRECT_URI: { schema: z.url({ protocol: /^https?$/ }).optional(), expects: 'expected an absolute http(s) URL; defaults to PUBLIC_URL/auth/callback' },
-  WORKOS_API_HOSTNAME: { schema: z.string().min(1).optional(), expects: 'expected a host name such as api.workos.com or 127.0.0.1 (the emulator)' },
+  WORKOS_REDIRECT_URI: {
+    schema: z.url({ protocol: /^https?$/ }).optional(),
+    expects: 'expected an absolute http(s) URL; defaults to PUBLIC_URL/auth/callback',
+  },
+  WORKOS_API_HOSTNAME: {
+    schema: z.string().min(1).optional(),
+    expects: 'expected a host name such as api.workos.com or 127.0.0.1 (the emulator)',
+  },
   WORKOS_API_PORT: { schema: port.optional(), expects: 'expected an integer port between 0 and 65535' },
-  WORKOS_API_HTTPS: { schema: z.enum(['true', 'false']).transform((v) => v === 'true').optional(), expects: 'expected true or false' },
-  WORKOS_WEBHOOK_SECRET: { schema: z.string().min(1).optional(), expects: 'expected the webhook signing secret, or "current,previous" during a rotation' },
+  WORKOS_API_HTTPS: {
+    schema: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional(),
+    expects: 'expected true or false',
+  },
+  WORKOS_WEBHOOK_SECRET: {
+    schema: z.string().min(1).optional(),
+    expects: 'expected the webhook signing secret, or "current,previous" during a rotation',
+  },
 
   // Sessions and access.
-  SESSION_IDLE_TIMEOUT_SECONDS: { schema: duration.default(24 * 3600), expects: 'expected a positive number of seconds' },
-  SESSION_ABSOLUTE_LIFETIME_SECONDS: { schema: duration.default(7 * 24 * 3600), expects: 'expected a positive number of seconds' },
+  SESSION_IDLE_TIMEOUT_SECONDS: {
+    schema: duration.default(24 * 3600),
+    expects: 'expected a positive number of seconds',
+  },
+  SESSION_ABSOLUTE_LIFETIME_SECONDS: {
+    schema: duration.default(7 * 24 * 3600),
+    expects: 'expected a positive number of seconds',
+  },
   AUTH_CACHE_TTL_SECONDS: { schema: duration.default(300), expects: 'expected a positive number of seconds' },
-  GATEHOUSE_API_KEY: { schema: z.string().regex(/^gth_(live|test)_/).optional(), expects: 'expected an API key (gth_live_... or gth_test_...) for `gatehouse api-keys` to act as' },
-  GATEHOUSE_SUPERADMIN_ORG: { schema: z.string().min(1).optional(), expects: 'expected an organization id whose members holding tenants:admin are super-admins' },
-  SESSION_PROVIDER_OUTAGE_GRACE_SECONDS: { schema: duration.default(3600), expects: 'expected a positive number of seconds' },
+  GATEHOUSE_API_KEY: {
+    schema: z
+      .string()
+      .regex(/^gth_(live|test)_/)
+      .optional(),
+    expects: 'expected an API key (gth_live_... or gth_test_...) for `gatehouse api-keys` to act as',
+  },
+  GATEHOUSE_SUPERADMIN_ORG: {
+    schema: z.string().min(1).optional(),
+    expects: 'expected an organization id whose members holding tenants:admin are super-admins',
+  },
+  SESSION_PROVIDER_OUTAGE_GRACE_SECONDS: {
+    schema: duration.default(3600),
+    expects: 'expected a positive number of seconds',
+  },
 
   // Mail and directory sync.
-  SMTP_URL: { schema: z.string().regex(/^smtps?:\/\//).optional(), expects: 'expected smtp://user:pass@host:port or smtps://...; unset keeps mail in the dev outbox' },
-  MAIL_FROM: { schema: z.string().min(3).default('Gatehouse <no-reply@gatehouse.local>'), expects: 'expected a From address' },
+  SMTP_URL: {
+    schema: z
+      .string()
+      .regex(/^smtps?:\/\//)
+      .optional(),
+    expects: 'expected smtp://user:pass@host:port or smtps://...; unset keeps mail in the dev outbox',
+  },
+  MAIL_FROM: {
+    schema: z.string().min(3).default('Gatehouse <no-reply@gatehouse.local>'),
+    expects: 'expected a From address',
+  },
   // Audit log checkpoints (src/audit/checkpoint.ts).
-  AUDIT_SIGNING_KEY: { schema: z.string().regex(/^[A-Za-z0-9_-]{43}(,[A-Za-z0-9_-]{43})*$/).transform((v) => v.split(',').map((k) => Buffer.from(k, 'base64url'))).optional(), expects: 'expected Ed25519 seeds as base64url of 32 random bytes (`openssl rand 32 | basenc --base64url | tr -d =`), current first, then retired ones, comma-separated; unset derives the key from GATEHOUSE_SECRET' },
-  AUDIT_CHECKPOINT_EVERY_EVENTS: { schema: z.coerce.number().int().min(1).default(1000), expects: 'expected a positive number of events between signed checkpoints' },
-  AUDIT_CHECKPOINT_INTERVAL_SECONDS: { schema: duration.default(60), expects: 'expected a positive number of seconds after which new events get a signed checkpoint' },
-  RECONCILE_INTERVAL_SECONDS: { schema: z.coerce.number().int().min(0).default(300), expects: 'expected seconds between reconciliation runs (0 turns the schedule off)' },
-  WEBHOOK_ACKNOWLEDGE: { schema: z.enum(['applied', 'durable']).default('applied'), expects: 'expected applied (answer after applying) or durable (answer on the inbox row, apply workers behind it)' },
+  AUDIT_SIGNING_KEY: {
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{43}(,[A-Za-z0-9_-]{43})*$/)
+      .transform((v) => v.split(',').map((k) => Buffer.from(k, 'base64url')))
+      .optional(),
+    expects:
+      'expected Ed25519 seeds as base64url of 32 random bytes (`openssl rand 32 | basenc --base64url | tr -d =`), current first, then retired ones, comma-separated; unset derives the key from GATEHOUSE_SECRET',
+  },
+  AUDIT_CHECKPOINT_EVERY_EVENTS: {
+    schema: z.coerce.number().int().min(1).default(1000),
+    expects: 'expected a positive number of events between signed checkpoints',
+  },
+  AUDIT_CHECKPOINT_INTERVAL_SECONDS: {
+    schema: duration.default(60),
+    expects: 'expected a positive number of seconds after which new events get a signed checkpoint',
+  },
+  RECONCILE_INTERVAL_SECONDS: {
+    schema: z.coerce.number().int().min(0).default(300),
+    expects: 'expected seconds between reconciliation runs (0 turns the schedule off)',
+  },
+  WEBHOOK_ACKNOWLEDGE: {
+    schema: z.enum(['applied', 'durable']).default('applied'),
+    expects: 'expected applied (answer after applying) or durable (answer on the inbox row, apply workers behind it)',
+  },
 } as const;
 
 type Spec = typeof spec;
@@ -108,15 +224,25 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     out[name] = result.data;
   }
   const raw = out as RawConfig;
-  const publicUrl = (raw.PUBLIC_URL ?? `http://${raw.HOST === '0.0.0.0' ? 'localhost' : raw.HOST}:${raw.PORT}`).replace(/\/+$/, '');
-  return { ...raw, PUBLIC_URL: publicUrl, WORKOS_REDIRECT_URI: raw.WORKOS_REDIRECT_URI ?? `${publicUrl}/auth/callback` };
+  const publicUrl = (raw.PUBLIC_URL ?? `http://${raw.HOST === '0.0.0.0' ? 'localhost' : raw.HOST}:${raw.PORT}`).replace(
+    /\/+$/,
+    '',
+  );
+  return {
+    ...raw,
+    PUBLIC_URL: publicUrl,
+    WORKOS_REDIRECT_URI: raw.WORKOS_REDIRECT_URI ?? `${publicUrl}/auth/callback`,
+  };
 }
 
 /**
  * Reads process.env; the single place that does. `defaults` apply only where the environment says
  * nothing (e.g. `dev` logs at warn unless LOG_LEVEL is set); `overrides` win over it.
  */
-export function loadConfig(overrides: Record<string, string | undefined> = {}, defaults: Record<string, string> = {}): Config {
+export function loadConfig(
+  overrides: Record<string, string | undefined> = {},
+  defaults: Record<string, string> = {},
+): Config {
   const env = { ...process.env };
   for (const [name, value] of Object.entries(defaults)) if (!env[name]) env[name] = value;
   return parseConfig({ ...env, ...overrides });

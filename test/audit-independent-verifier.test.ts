@@ -18,7 +18,14 @@ import { openPgliteTestStore } from './support/stores.ts';
 // The independent verifier (README steps 1-8).
 type Jwk = { kty: string; crv: string; x: string; kid?: string };
 type Verdict = { ok: true; size: number; root: string } | { ok: false; why: string };
-type Kept = { organizationId: string; size: number; rootHash: string; issuedAt: string; keyId: string; signature: string };
+type Kept = {
+  organizationId: string;
+  size: number;
+  rootHash: string;
+  issuedAt: string;
+  keyId: string;
+  signature: string;
+};
 
 const sha256 = (...parts: Buffer[]) => createHash('sha256').update(Buffer.concat(parts)).digest();
 
@@ -36,13 +43,19 @@ function signatureOk(c: Kept, jwks: { keys: Jwk[] }): boolean {
     return k.kty === 'OKP' && k.crv === 'Ed25519' && kid === c.keyId;
   });
   if (!jwk) return false;
-  const message = Buffer.from(`gatehouse-audit-checkpoint/v1\n${c.organizationId}\n${c.size}\n${c.rootHash}\n${c.issuedAt}\n`, 'utf8');
+  const message = Buffer.from(
+    `gatehouse-audit-checkpoint/v1\n${c.organizationId}\n${c.size}\n${c.rootHash}\n${c.issuedAt}\n`,
+    'utf8',
+  );
   const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: jwk.x }, format: 'jwk' });
   return verify(null, message, key, Buffer.from(c.signature, 'base64url'));
 }
 
 function independentVerify(text: string, jwks: { keys: Jwk[] }, kept?: Kept): Verdict {
-  const lines = text.split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = text
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   if (lines.length === 0) return { ok: false, why: 'empty' };
   const closing = lines.at(-1)! as unknown as Kept & { kind: string };
   if (closing.kind !== 'checkpoint') return { ok: false, why: 'no closing checkpoint' };
@@ -51,18 +64,23 @@ function independentVerify(text: string, jwks: { keys: Jwk[] }, kept?: Kept): Ve
   if (lines.some((l) => l.organizationId !== org)) return { ok: false, why: 'mixed organizations' };
   const leaves: Buffer[] = [];
   for (const [i, line] of events.entries()) {
-    if (line.kind !== 'event' || typeof line.entry !== 'string') return { ok: false, why: `line ${i + 1} is not an event` };
+    if (line.kind !== 'event' || typeof line.entry !== 'string')
+      return { ok: false, why: `line ${i + 1} is not an event` };
     const entry = JSON.parse(line.entry) as { seq?: unknown; organizationId?: unknown };
-    if (line.seq !== i + 1 || entry.seq !== i + 1 || entry.organizationId !== org) return { ok: false, why: `seq ${i + 1}` };
+    if (line.seq !== i + 1 || entry.seq !== i + 1 || entry.organizationId !== org)
+      return { ok: false, why: `seq ${i + 1}` };
     leaves.push(sha256(Buffer.from([0]), Buffer.from(line.entry, 'utf8')));
   }
   const root = mth(leaves).toString('hex');
-  if (closing.size !== events.length || closing.rootHash !== root) return { ok: false, why: 'closing checkpoint does not cover the file' };
+  if (closing.size !== events.length || closing.rootHash !== root)
+    return { ok: false, why: 'closing checkpoint does not cover the file' };
   if (!signatureOk(closing, jwks)) return { ok: false, why: 'closing checkpoint signature' };
   if (kept) {
     if (!signatureOk(kept, jwks)) return { ok: false, why: 'kept checkpoint signature' };
-    if (kept.organizationId !== org || kept.size > events.length) return { ok: false, why: 'kept checkpoint not a prefix' };
-    if (mth(leaves.slice(0, kept.size)).toString('hex') !== kept.rootHash) return { ok: false, why: 'kept checkpoint not a prefix' };
+    if (kept.organizationId !== org || kept.size > events.length)
+      return { ok: false, why: 'kept checkpoint not a prefix' };
+    if (mth(leaves.slice(0, kept.size)).toString('hex') !== kept.rootHash)
+      return { ok: false, why: 'kept checkpoint not a prefix' };
   }
   return { ok: true, size: events.length, root };
 }
@@ -84,7 +102,15 @@ describe('an independent verifier written from the README', () => {
     const user = await createUser(store.db, 'ada@tenant.test');
     for (const o of [org, other]) {
       for (let i = 1; i <= 7; i++) {
-        await inTenant(store.db, o, (tx) => appendAuditEvent(tx, { organizationId: o, type: 'member.role_changed', actor: { type: 'user', id: user }, target: { type: 'user', id: `user_t${i}` }, data: { to: i % 2 ? 'admin' : 'member', note: 'ünïcødé ✓' } }));
+        await inTenant(store.db, o, (tx) =>
+          appendAuditEvent(tx, {
+            organizationId: o,
+            type: 'member.role_changed',
+            actor: { type: 'user', id: user },
+            target: { type: 'user', id: `user_t${i}` },
+            data: { to: i % 2 ? 'admin' : 'member', note: 'ünïcødé ✓' },
+          }),
+        );
       }
     }
     app = createHttpApp({
@@ -93,8 +119,12 @@ describe('an independent verifier written from the README', () => {
       publicUrl: 'http://gatehouse.test',
       auditKeys: createAuditKeyRing([], ['the-independent-verifier-secret-32-chars+']),
       authenticate: async (c) => ({
-        principal: { type: 'user', userId: user }, organizationId: c.req.header('x-org')!, role: 'admin',
-        permissions: ALL_PERMISSIONS, authMethod: 'session', isSuperAdmin: false,
+        principal: { type: 'user', userId: user },
+        organizationId: c.req.header('x-org')!,
+        role: 'admin',
+        permissions: ALL_PERMISSIONS,
+        authMethod: 'session',
+        isSuperAdmin: false,
       }),
     });
     jwks = await (await app.request('/.well-known/gatehouse/audit-keys.json')).json();
@@ -102,8 +132,10 @@ describe('an independent verifier written from the README', () => {
   after(() => store.close());
 
   it('accepts a real export and a checkpoint kept from before it', async () => {
-    const kept = await (await get(`/api/v1/organizations/${org}/audit-events/checkpoints/latest`)).json() as Kept;
-    await inTenant(store.db, org, (tx) => appendAuditEvent(tx, { organizationId: org, type: 'member.added', actor: { type: 'system', id: null } }));
+    const kept = (await (await get(`/api/v1/organizations/${org}/audit-events/checkpoints/latest`)).json()) as Kept;
+    await inTenant(store.db, org, (tx) =>
+      appendAuditEvent(tx, { organizationId: org, type: 'member.added', actor: { type: 'system', id: null } }),
+    );
     const verdict = independentVerify(await exportOf(org), jwks, kept);
     assert.deepEqual(verdict.ok && verdict.size, kept.size + 1);
   });
@@ -115,22 +147,40 @@ describe('an independent verifier written from the README', () => {
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     const attackerX = publicKey.export({ format: 'jwk' }).x!;
     const resign = (events: string[], closing: Kept, withKey: 'attacker' | 'keep') => {
-      const leaves = events.map((l) => sha256(Buffer.from([0]), Buffer.from((JSON.parse(l) as { entry: string }).entry, 'utf8')));
+      const leaves = events.map((l) =>
+        sha256(Buffer.from([0]), Buffer.from((JSON.parse(l) as { entry: string }).entry, 'utf8')),
+      );
       const head = { ...closing, size: events.length, rootHash: mth(leaves).toString('hex') };
       if (withKey === 'attacker') {
-        head.keyId = createHash('sha256').update(`{"crv":"Ed25519","kty":"OKP","x":"${attackerX}"}`).digest('base64url');
-        head.signature = sign(null, Buffer.from(`gatehouse-audit-checkpoint/v1\n${head.organizationId}\n${head.size}\n${head.rootHash}\n${head.issuedAt}\n`), privateKey).toString('base64url');
+        head.keyId = createHash('sha256')
+          .update(`{"crv":"Ed25519","kty":"OKP","x":"${attackerX}"}`)
+          .digest('base64url');
+        head.signature = sign(
+          null,
+          Buffer.from(
+            `gatehouse-audit-checkpoint/v1\n${head.organizationId}\n${head.size}\n${head.rootHash}\n${head.issuedAt}\n`,
+          ),
+          privateKey,
+        ).toString('base64url');
       }
       return [...events, JSON.stringify({ kind: 'checkpoint', ...head })].join('\n');
     };
     const events = lines.slice(0, -1);
-    const renumbered = (ls: string[]) => ls.map((l, i) => {
-      const line = JSON.parse(l) as { entry: string };
-      return JSON.stringify({ ...line, seq: i + 1, entry: JSON.stringify({ ...JSON.parse(line.entry), seq: i + 1 }) });
-    });
+    const renumbered = (ls: string[]) =>
+      ls.map((l, i) => {
+        const line = JSON.parse(l) as { entry: string };
+        return JSON.stringify({
+          ...line,
+          seq: i + 1,
+          entry: JSON.stringify({ ...JSON.parse(line.entry), seq: i + 1 }),
+        });
+      });
     const actorRewritten = events.map((l) => {
       const line = JSON.parse(l) as { entry: string };
-      return JSON.stringify({ ...line, entry: JSON.stringify({ ...JSON.parse(line.entry), actor: { type: 'user', id: 'user_evil' } }) });
+      return JSON.stringify({
+        ...line,
+        entry: JSON.stringify({ ...JSON.parse(line.entry), actor: { type: 'user', id: 'user_evil' } }),
+      });
     });
     const otherExport = await exportOf(other);
     const forgeries: [string, string, Kept?][] = [
@@ -141,10 +191,13 @@ describe('an independent verifier written from the README', () => {
       ['filtered and re-chained', resign(renumbered(events.filter((_, i) => i !== 1)), kept, 'keep')],
       ['actors rewritten, root recomputed', resign(actorRewritten, kept, 'keep')],
       ['reordered', [events[1], events[0], ...events.slice(2), lines.at(-1)].join('\n')],
-      ['reordered and renumbered', [...renumbered([events[1]!, events[0]!, ...events.slice(2)]), lines.at(-1)].join('\n')],
+      [
+        'reordered and renumbered',
+        [...renumbered([events[1]!, events[0]!, ...events.slice(2)]), lines.at(-1)].join('\n'),
+      ],
       ['a line dropped', [...events.filter((_, i) => i !== 3), lines.at(-1)].join('\n')],
       ['another organization relabelled', otherExport.split(other).join(org)],
-      ['another organization\'s genuine export against the kept checkpoint', otherExport, kept],
+      ["another organization's genuine export against the kept checkpoint", otherExport, kept],
       ['re-signed by another key', resign(events, kept, 'attacker')],
     ];
     const accepted = forgeries.filter(([, text, k]) => independentVerify(text, jwks, k).ok).map(([name]) => name);

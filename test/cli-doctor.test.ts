@@ -24,8 +24,16 @@ describe('gatehouse doctor', () => {
     dir = mkdtempSync(join(tmpdir(), 'gh-doctor-'));
     await (await openStore({ engine: 'pglite', dataDir: join(dir, 'pglite') })).close();
     env = {
-      GATEHOUSE_DATA_DIR: dir, DATABASE_URL: '', PUBLIC_URL: publicUrl, GATEHOUSE_SECRET: secret, WORKOS_WEBHOOK_SECRET: webhookSecret,
-      WORKOS_API_KEY: emulator.apiKey, WORKOS_CLIENT_ID: emulator.clientId, WORKOS_API_HOSTNAME: '127.0.0.1', WORKOS_API_PORT: new URL(emulator.url).port, WORKOS_API_HTTPS: 'false',
+      GATEHOUSE_DATA_DIR: dir,
+      DATABASE_URL: '',
+      PUBLIC_URL: publicUrl,
+      GATEHOUSE_SECRET: secret,
+      WORKOS_WEBHOOK_SECRET: webhookSecret,
+      WORKOS_API_KEY: emulator.apiKey,
+      WORKOS_CLIENT_ID: emulator.clientId,
+      WORKOS_API_HOSTNAME: '127.0.0.1',
+      WORKOS_API_PORT: new URL(emulator.url).port,
+      WORKOS_API_HTTPS: 'false',
     };
   });
   after(async () => {
@@ -36,12 +44,15 @@ describe('gatehouse doctor', () => {
   it('names each problem with what to fix, and never prints a secret', async () => {
     const r = await runCli(['doctor'], { ...env, GATEHOUSE_SECRET: '', WORKOS_API_KEY: 'sk_test_wrong_key' });
     assert.equal(r.code, 1);
-    assert.match(r.stdout, /FAIL  GATEHOUSE_SECRET: unset/);
-    assert.match(r.stdout, /FAIL  WorkOS reachable, API key accepted: WorkOS refused WORKOS_API_KEY/);
-    assert.match(r.stdout, /ok    database migrated/);
+    assert.match(r.stdout, /FAIL {2}GATEHOUSE_SECRET: unset/);
+    assert.match(r.stdout, /FAIL {2}WorkOS reachable, API key accepted: WorkOS refused WORKOS_API_KEY/);
+    assert.match(r.stdout, /ok {4}database migrated/);
     const noEndpoint = await runCli(['doctor'], env);
     assert.equal(noEndpoint.code, 1);
-    assert.match(noEndpoint.stdout, /FAIL  webhook endpoint registered: no WorkOS webhook endpoint for https:\/\/auth\.example\.test\/webhooks\/workos/);
+    assert.match(
+      noEndpoint.stdout,
+      /FAIL {2}webhook endpoint registered: no WorkOS webhook endpoint for https:\/\/auth\.example\.test\/webhooks\/workos/,
+    );
     for (const out of [r.stdout + r.stderr, noEndpoint.stdout + noEndpoint.stderr]) {
       for (const s of [secret, webhookSecret, emulator.apiKey]) assert.ok(!out.includes(s), 'a secret was printed');
     }
@@ -49,27 +60,38 @@ describe('gatehouse doctor', () => {
 
   it('names the handled event types the webhook endpoint does not subscribe to', async () => {
     await fetch(`${emulator.url}/webhook_endpoints`, {
-      method: 'POST', headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ endpoint_url: `${publicUrl}/webhooks/workos`, events: ['user.created'], secret: webhookSecret }),
+      method: 'POST',
+      headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        endpoint_url: `${publicUrl}/webhooks/workos`,
+        events: ['user.created'],
+        secret: webhookSecret,
+      }),
     });
     const r = await runCli(['doctor'], env);
     assert.equal(r.code, 1, r.stdout);
-    assert.match(r.stdout, /ok    webhook endpoint registered/);
-    assert.match(r.stdout, /FAIL  webhook event types: the endpoint does not subscribe to \d+ event type\(s\) Gatehouse handles: .*dsync\.user\.deleted/);
+    assert.match(r.stdout, /ok {4}webhook endpoint registered/);
+    assert.match(
+      r.stdout,
+      /FAIL {2}webhook event types: the endpoint does not subscribe to \d+ event type\(s\) Gatehouse handles: .*dsync\.user\.deleted/,
+    );
     assert.doesNotMatch(r.stdout, /[:,] user\.created(,|\n)/, 'a subscribed type is not named missing');
   });
 
   it('passes a sound configuration (warning only about what it cannot check)', async () => {
-    const { data } = (await (await fetch(`${emulator.url}/webhook_endpoints`, { headers: { authorization: `Bearer ${emulator.apiKey}` } })).json()) as { data: Array<{ id: string }> };
+    const { data } = (await (
+      await fetch(`${emulator.url}/webhook_endpoints`, { headers: { authorization: `Bearer ${emulator.apiKey}` } })
+    ).json()) as { data: Array<{ id: string }> };
     await fetch(`${emulator.url}/webhook_endpoints/${data[0]!.id}`, {
-      method: 'PATCH', headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' },
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({ events: [...HANDLED_EVENT_TYPES] }),
     });
     const r = await runCli(['doctor'], env);
-    assert.match(r.stdout, /ok    webhook event types: all \d+ event types Gatehouse handles are subscribed/);
+    assert.match(r.stdout, /ok {4}webhook event types: all \d+ event types Gatehouse handles are subscribed/);
     assert.equal(r.code, 0, r.stdout);
-    assert.match(r.stdout, /ok    webhook endpoint registered/);
-    assert.match(r.stdout, /warn  redirect URI/);
+    assert.match(r.stdout, /ok {4}webhook endpoint registered/);
+    assert.match(r.stdout, /warn {2}redirect URI/);
     assert.match(r.stdout, /all checks passed/);
   });
 });

@@ -53,25 +53,96 @@ describe('CLI failures: one line, no stack trace, the documented exit code', () 
     url.pathname = '/gatehouse_no_such_database';
     return url.toString();
   };
-  const serveEnv = (extra: Record<string, string>) => ({ GATEHOUSE_SECRET: SECRET, WORKOS_WEBHOOK_SECRET: 'whsec', ...db, ...extra });
+  const serveEnv = (extra: Record<string, string>) => ({
+    GATEHOUSE_SECRET: SECRET,
+    WORKOS_WEBHOOK_SECRET: 'whsec',
+    ...db,
+    ...extra,
+  });
   const embedded = () => (TEST_DATABASE_URL ? [] : ['--embedded']);
 
   const cases: Case[] = [
-    { name: 'migrate, database unreachable', args: ['migrate'], env: () => ({ DATABASE_URL: REFUSED_DB }), exitCode: 3, says: /cannot reach PostgreSQL at 127\.0\.0\.1:9 .*connection refused.*DATABASE_URL/ },
-    { name: 'serve, database unreachable', args: ['serve'], env: () => serveEnv({ DATABASE_URL: REFUSED_DB }), exitCode: 3, says: /cannot reach PostgreSQL/ },
-    { name: 'dev, database unreachable', args: ['dev'], env: () => ({ DATABASE_URL: REFUSED_DB, GATEHOUSE_DATA_DIR: join(dir, 'dev'), PORT: '0' }), exitCode: 3, says: /gatehouse dev: cannot reach PostgreSQL/ },
+    {
+      name: 'migrate, database unreachable',
+      args: ['migrate'],
+      env: () => ({ DATABASE_URL: REFUSED_DB }),
+      exitCode: 3,
+      says: /cannot reach PostgreSQL at 127\.0\.0\.1:9 .*connection refused.*DATABASE_URL/,
+    },
+    {
+      name: 'serve, database unreachable',
+      args: ['serve'],
+      env: () => serveEnv({ DATABASE_URL: REFUSED_DB }),
+      exitCode: 3,
+      says: /cannot reach PostgreSQL/,
+    },
+    {
+      name: 'dev, database unreachable',
+      args: ['dev'],
+      env: () => ({ DATABASE_URL: REFUSED_DB, GATEHOUSE_DATA_DIR: join(dir, 'dev'), PORT: '0' }),
+      exitCode: 3,
+      says: /gatehouse dev: cannot reach PostgreSQL/,
+    },
     ...(TEST_DATABASE_URL
       ? [
-          { name: 'migrate, database does not exist', args: ['migrate'], env: () => ({ DATABASE_URL: missingDb() }), exitCode: 3, says: /gatehouse_no_such_database\) does not exist; create it/ },
-          { name: 'serve, database does not exist', args: ['serve'], env: () => serveEnv({ DATABASE_URL: missingDb() }), exitCode: 3, says: /does not exist/ },
+          {
+            name: 'migrate, database does not exist',
+            args: ['migrate'],
+            env: () => ({ DATABASE_URL: missingDb() }),
+            exitCode: 3,
+            says: /gatehouse_no_such_database\) does not exist; create it/,
+          },
+          {
+            name: 'serve, database does not exist',
+            args: ['serve'],
+            env: () => serveEnv({ DATABASE_URL: missingDb() }),
+            exitCode: 3,
+            says: /does not exist/,
+          },
         ]
       : []),
-    { name: 'serve, port in use', args: ['serve', ...embedded()], env: () => serveEnv({ PORT: String(busyPort), HOST: '127.0.0.1' }), exitCode: 3, says: /port \d+ on 127\.0\.0\.1 is already in use: stop what is using it, or set PORT/ },
-    { name: 'HOST=999.1.1.1', args: ['serve'], env: () => serveEnv({ HOST: '999.1.1.1' }), exitCode: 2, says: /invalid configuration: HOST: expected a host name or IP address/ },
-    { name: 'HOST not on this machine', args: ['serve', ...embedded()], env: () => serveEnv({ HOST: '192.0.2.55', PORT: '0' }), exitCode: 2, says: /HOST=192\.0\.2\.55 is not an address of this machine/ },
-    { name: 'PORT=abc', args: ['migrate'], env: () => ({ PORT: 'abc' }), exitCode: 2, says: /invalid configuration: PORT/ },
-    { name: 'audit verify --file of a missing file', args: ['audit', 'verify', '--file', '/nonexistent/export.jsonl'], env: () => ({}), exitCode: 1, says: /AUDIT_FILE_UNREADABLE: cannot read \/nonexistent\/export\.jsonl: no such file/ },
-    { name: 'an unknown option', args: ['doctor', '--frobnicate'], env: () => ({}), exitCode: 1, says: /gatehouse doctor: Unknown option '--frobnicate'.*--help/ },
+    {
+      name: 'serve, port in use',
+      args: ['serve', ...embedded()],
+      env: () => serveEnv({ PORT: String(busyPort), HOST: '127.0.0.1' }),
+      exitCode: 3,
+      says: /port \d+ on 127\.0\.0\.1 is already in use: stop what is using it, or set PORT/,
+    },
+    {
+      name: 'HOST=999.1.1.1',
+      args: ['serve'],
+      env: () => serveEnv({ HOST: '999.1.1.1' }),
+      exitCode: 2,
+      says: /invalid configuration: HOST: expected a host name or IP address/,
+    },
+    {
+      name: 'HOST not on this machine',
+      args: ['serve', ...embedded()],
+      env: () => serveEnv({ HOST: '192.0.2.55', PORT: '0' }),
+      exitCode: 2,
+      says: /HOST=192\.0\.2\.55 is not an address of this machine/,
+    },
+    {
+      name: 'PORT=abc',
+      args: ['migrate'],
+      env: () => ({ PORT: 'abc' }),
+      exitCode: 2,
+      says: /invalid configuration: PORT/,
+    },
+    {
+      name: 'audit verify --file of a missing file',
+      args: ['audit', 'verify', '--file', '/nonexistent/export.jsonl'],
+      env: () => ({}),
+      exitCode: 1,
+      says: /AUDIT_FILE_UNREADABLE: cannot read \/nonexistent\/export\.jsonl: no such file/,
+    },
+    {
+      name: 'an unknown option',
+      args: ['doctor', '--frobnicate'],
+      env: () => ({}),
+      exitCode: 1,
+      says: /gatehouse doctor: Unknown option '--frobnicate'.*--help/,
+    },
   ];
 
   for (const c of cases) {
@@ -82,7 +153,16 @@ describe('CLI failures: one line, no stack trace, the documented exit code', () 
     });
   }
 
-  for (const command of ['dev', 'serve', 'doctor', 'migrate', 'audit', 'provision-eval-tenant', 'reconcile', 'emulator']) {
+  for (const command of [
+    'dev',
+    'serve',
+    'doctor',
+    'migrate',
+    'audit',
+    'provision-eval-tenant',
+    'reconcile',
+    'emulator',
+  ]) {
     it(`${command} --help prints its usage and exits 0`, async () => {
       const r = await runCli([command, '--help'], { DATABASE_URL: REFUSED_DB });
       assert.equal(r.code, 0, r.stderr);

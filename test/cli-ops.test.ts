@@ -41,7 +41,7 @@ describe('gatehouse api-keys and migrate --dry-run', () => {
     const fresh = await runCli(['migrate', '--dry-run'], env);
     assert.equal(fresh.code, 0, fresh.stderr);
     const all = loadMigrations().map((m) => `would apply ${String(m.version).padStart(4, '0')}_${m.name}`);
-    assert.deepEqual(fresh.stdout.trim().split('\n'), ['database at version 0 (' + location.engine + ')', ...all]);
+    assert.deepEqual(fresh.stdout.trim().split('\n'), [`database at version 0 (${location.engine})`, ...all]);
 
     store = await openStore(location);
     orgId = await createOrg(store.db, 'Cli Org');

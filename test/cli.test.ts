@@ -46,7 +46,12 @@ describe('gatehouse dev', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   async function runDevOnce(): Promise<void> {
-    const { child, match } = await startCli(['dev'], { PORT: '0', GATEHOUSE_DATA_DIR: dir, GATEHOUSE_SECRET: '' }, /listening on (http:\/\/\S+)/, 120_000);
+    const { child, match } = await startCli(
+      ['dev'],
+      { PORT: '0', GATEHOUSE_DATA_DIR: dir, GATEHOUSE_SECRET: '' },
+      /listening on (http:\/\/\S+)/,
+      120_000,
+    );
     try {
       const res = await fetch(`${match[1]}/healthz`);
       assert.equal(res.status, 200);
@@ -88,7 +93,14 @@ describe('gatehouse audit', () => {
     const store = await openStore({ engine: 'pglite', dataDir: join(dir, 'pglite') });
     org = await createOrg(store.db, 'Audited');
     for (let i = 1; i <= 6; i++) {
-      await inTenant(store.db, org, (tx) => appendAuditEvent(tx, { organizationId: org, type: 'member.added', actor: { type: 'user', id: `user_${i}` }, data: { i } }));
+      await inTenant(store.db, org, (tx) =>
+        appendAuditEvent(tx, {
+          organizationId: org,
+          type: 'member.added',
+          actor: { type: 'user', id: `user_${i}` },
+          data: { i },
+        }),
+      );
     }
     await store.close();
   });
@@ -102,7 +114,10 @@ describe('gatehouse audit', () => {
     const file = join(dir, 'export.jsonl');
     const exported = await runCli(['audit', 'export', '--org', org, '--out', file], env);
     assert.equal(exported.code, 0, exported.stderr);
-    const offline = await runCli(['audit', 'verify', '--file', file], { GATEHOUSE_DATA_DIR: join(dir, 'absent'), ...secret });
+    const offline = await runCli(['audit', 'verify', '--file', file], {
+      GATEHOUSE_DATA_DIR: join(dir, 'absent'),
+      ...secret,
+    });
     assert.equal(offline.code, 0, offline.stderr);
     assert.match(offline.stdout, new RegExp(`^${org}: ok 6 events`));
 
@@ -117,9 +132,18 @@ describe('gatehouse audit', () => {
 
   it('unknown organizations and missing files are one-line errors with exit 1', async () => {
     const cases: [string[], RegExp][] = [
-      [['audit', 'verify', '--org', 'org_doesnotexist1'], /^gatehouse audit: AUDIT_ORGANIZATION_UNKNOWN: no organization org_doesnotexist1$/],
-      [['audit', 'export', '--org', 'org_doesnotexist1'], /^gatehouse audit: AUDIT_ORGANIZATION_UNKNOWN: no organization org_doesnotexist1$/],
-      [['audit', 'verify', '--file', join(dir, 'missing.jsonl')], /^gatehouse audit: AUDIT_FILE_UNREADABLE: cannot read .*missing\.jsonl: no such file$/],
+      [
+        ['audit', 'verify', '--org', 'org_doesnotexist1'],
+        /^gatehouse audit: AUDIT_ORGANIZATION_UNKNOWN: no organization org_doesnotexist1$/,
+      ],
+      [
+        ['audit', 'export', '--org', 'org_doesnotexist1'],
+        /^gatehouse audit: AUDIT_ORGANIZATION_UNKNOWN: no organization org_doesnotexist1$/,
+      ],
+      [
+        ['audit', 'verify', '--file', join(dir, 'missing.jsonl')],
+        /^gatehouse audit: AUDIT_FILE_UNREADABLE: cannot read .*missing\.jsonl: no such file$/,
+      ],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(args, env);
@@ -133,7 +157,9 @@ describe('gatehouse audit', () => {
   it('a row changed in the database with the trigger disabled: verify names its seq and exits 1', async () => {
     const store = await openStore({ engine: 'pglite', dataDir: join(dir, 'pglite') });
     await store.owner.exec('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
-    await store.owner.query(`UPDATE audit_events SET actor_id = 'user_evil' WHERE organization_id = $1 AND seq = 2`, [org]);
+    await store.owner.query(`UPDATE audit_events SET actor_id = 'user_evil' WHERE organization_id = $1 AND seq = 2`, [
+      org,
+    ]);
     await store.owner.exec('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
     await store.close();
     const r = await runCli(['audit', 'verify'], env);

@@ -12,10 +12,23 @@ import { fileURLToPath } from 'node:url';
 import { runCli } from './support/cli.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
-const QUIET = { GATEHOUSE_SECRET: '', WORKOS_API_KEY: '', WORKOS_CLIENT_ID: '', WORKOS_WEBHOOK_SECRET: '', DATABASE_URL: '', PUBLIC_URL: '', WORKOS_API_HOSTNAME: '', WORKOS_API_PORT: '', GATEHOUSE_SUPERADMIN_ORG: '' };
+const QUIET = {
+  GATEHOUSE_SECRET: '',
+  WORKOS_API_KEY: '',
+  WORKOS_CLIENT_ID: '',
+  WORKOS_WEBHOOK_SECRET: '',
+  DATABASE_URL: '',
+  PUBLIC_URL: '',
+  WORKOS_API_HOSTNAME: '',
+  WORKOS_API_PORT: '',
+  GATEHOUSE_SUPERADMIN_ORG: '',
+};
 
 function npmStart(dataDir: string): Promise<{ npm: ChildProcess; out: () => string }> {
-  const npm = spawn('npm', ['start'], { cwd: REPO, env: { ...process.env, ...QUIET, PORT: '0', GATEHOUSE_DATA_DIR: dataDir } });
+  const npm = spawn('npm', ['start'], {
+    cwd: REPO,
+    env: { ...process.env, ...QUIET, PORT: '0', GATEHOUSE_DATA_DIR: dataDir },
+  });
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`npm start was not ready in 180 s:\n${out}`)), 180_000);
@@ -35,7 +48,11 @@ function npmStart(dataDir: string): Promise<{ npm: ChildProcess; out: () => stri
   });
 }
 
-const answers = (url: string) => fetch(url, { signal: AbortSignal.timeout(2000) }).then(() => true, () => false);
+const answers = (url: string) =>
+  fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+    () => true,
+    () => false,
+  );
 
 async function until(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + ms;
@@ -53,8 +70,16 @@ describe('npm start, beside it doctor, and stopping it', () => {
         const { npm, out } = await npmStart(dir);
         const url = /listening on (http:\/\/\S+)/.exec(out())![1]!;
         const emulatorUrl = /emulator at (http:\/\/\S+)/.exec(out())![1]!;
-        assert.match(out(), new RegExp(`mail: +${url.replace(/[.]/g, '\\.')}/dev/mailbox`), 'the banner names the dev mailbox');
-        assert.match(out(), new RegExp(`Open ${url.replace(/[.]/g, '\\.')}/ and sign in`), 'the banner names the home page');
+        assert.match(
+          out(),
+          new RegExp(`mail: +${url.replace(/[.]/g, '\\.')}/dev/mailbox`),
+          'the banner names the dev mailbox',
+        );
+        assert.match(
+          out(),
+          new RegExp(`Open ${url.replace(/[.]/g, '\\.')}/ and sign in`),
+          'the banner names the home page',
+        );
         assert.ok(await answers(`${url}/healthz`), 'the server answers');
         assert.ok(await answers(`${emulatorUrl}/_emulator/state`), 'the emulator answers');
 

@@ -19,7 +19,10 @@ async function closedPort(): Promise<number> {
 
 describe('the HTTP error handler', () => {
   it('answers 503 STORE_UNAVAILABLE when the database cannot be reached', async () => {
-    const pool = new pg.Pool({ connectionString: `postgres://nobody@127.0.0.1:${await closedPort()}/none`, connectionTimeoutMillis: 2000 });
+    const pool = new pg.Pool({
+      connectionString: `postgres://nobody@127.0.0.1:${await closedPort()}/none`,
+      connectionTimeoutMillis: 2000,
+    });
     const app = new Hono();
     app.onError(createErrorHandler(createLogger('silent')));
     app.get('/rows', async (c) => c.json((await pool.query('SELECT 1')).rows));
@@ -27,7 +30,7 @@ describe('the HTTP error handler', () => {
       const res = await app.request('/rows');
       assert.equal(res.status, 503);
       assert.equal(res.headers.get('content-type'), 'application/problem+json');
-      const body = await res.json() as { code: string; detail: string };
+      const body = (await res.json()) as { code: string; detail: string };
       assert.equal(body.code, 'STORE_UNAVAILABLE');
       assert.doesNotMatch(body.detail, /127\.0\.0\.1|nobody/, 'the problem reveals no connection detail');
     } finally {
@@ -38,7 +41,9 @@ describe('the HTTP error handler', () => {
   it('still answers 500 INTERNAL_ERROR for a query the database refused', async () => {
     const app = new Hono();
     app.onError(createErrorHandler(createLogger('silent')));
-    app.get('/boom', () => { throw Object.assign(new Error('syntax error at or near "SELEC"'), { code: '42601' }); });
+    app.get('/boom', () => {
+      throw Object.assign(new Error('syntax error at or near "SELEC"'), { code: '42601' });
+    });
     const res = await app.request('/boom');
     assert.equal(res.status, 500);
     assert.equal(((await res.json()) as { code: string }).code, 'INTERNAL_ERROR');

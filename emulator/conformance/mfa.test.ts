@@ -29,20 +29,43 @@ test('required MFA: enrollment answer, TOTP enrollment, the TOTP grant finishes 
   const um = h.workos.userManagement;
   const user = await um.createUser({ email: 'mfa@example.test', password: 'mfa-password', emailVerified: true });
   await h.control('POST', '/settings', { mfa_required: true });
-  const enrollment = await rejection(um.authenticateWithPassword({ clientId, email: 'mfa@example.test', password: 'mfa-password' }));
+  const enrollment = await rejection(
+    um.authenticateWithPassword({ clientId, email: 'mfa@example.test', password: 'mfa-password' }),
+  );
   assert.equal(enrollment.status, 403);
   assert.equal(enrollment.rawData.code, 'mfa_enrollment');
   assert.equal(enrollment.rawData.user.id, user.id);
 
-  const { authenticationFactor, authenticationChallenge } = await h.workos.multiFactorAuth.createUserAuthFactor({ userId: user.id, type: 'totp', totpIssuer: 'Gatehouse', totpUser: 'mfa@example.test' });
+  const { authenticationFactor, authenticationChallenge } = await h.workos.multiFactorAuth.createUserAuthFactor({
+    userId: user.id,
+    type: 'totp',
+    totpIssuer: 'Gatehouse',
+    totpUser: 'mfa@example.test',
+  });
   assert.equal(authenticationFactor.type, 'totp');
   assert.match(authenticationFactor.totp.uri, /^otpauth:\/\/totp\//);
   const secret = authenticationFactor.totp.secret;
   const wrong = totpCode(secret, now()) === '000000' ? '111111' : '000000';
-  await assert.rejects(um.authenticateWithTotp({ clientId, code: wrong, authenticationChallengeId: authenticationChallenge.id, pendingAuthenticationToken: enrollment.rawData.pending_authentication_token }), (e: any) => e.rawData?.code === 'invalid_one_time_code');
-  const auth = await um.authenticateWithTotp({ clientId, code: totpCode(secret, now()), authenticationChallengeId: authenticationChallenge.id, pendingAuthenticationToken: enrollment.rawData.pending_authentication_token });
+  await assert.rejects(
+    um.authenticateWithTotp({
+      clientId,
+      code: wrong,
+      authenticationChallengeId: authenticationChallenge.id,
+      pendingAuthenticationToken: enrollment.rawData.pending_authentication_token,
+    }),
+    (e: any) => e.rawData?.code === 'invalid_one_time_code',
+  );
+  const auth = await um.authenticateWithTotp({
+    clientId,
+    code: totpCode(secret, now()),
+    authenticationChallengeId: authenticationChallenge.id,
+    pendingAuthenticationToken: enrollment.rawData.pending_authentication_token,
+  });
   assert.equal(auth.user.id, user.id);
-  assert.equal(h.emulator.world.events.findLast((e) => e.event === 'authentication.mfa_succeeded')?.data.user_id, user.id);
+  assert.equal(
+    h.emulator.world.events.findLast((e) => e.event === 'authentication.mfa_succeeded')?.data.user_id,
+    user.id,
+  );
   await h.control('POST', '/settings', { mfa_required: false });
   h.assertConformant();
 });
@@ -50,25 +73,49 @@ test('required MFA: enrollment answer, TOTP enrollment, the TOTP grant finishes 
 test('an enrolled user is challenged even when MFA is optional; factor and challenge API', async () => {
   const um = h.workos.userManagement;
   const user = await um.createUser({ email: 'factor@example.test', password: 'factor-password', emailVerified: true });
-  const { authenticationFactor } = await h.workos.multiFactorAuth.createUserAuthFactor({ userId: user.id, type: 'totp' });
+  const { authenticationFactor } = await h.workos.multiFactorAuth.createUserAuthFactor({
+    userId: user.id,
+    type: 'totp',
+  });
   const factors = await h.workos.multiFactorAuth.listUserAuthFactors({ userId: user.id });
-  assert.deepEqual(factors.data.map((f) => f.id), [authenticationFactor.id]);
+  assert.deepEqual(
+    factors.data.map((f) => f.id),
+    [authenticationFactor.id],
+  );
   assert.equal((await h.workos.multiFactorAuth.getFactor(authenticationFactor.id)).id, authenticationFactor.id);
 
-  const challengeAnswer = await rejection(um.authenticateWithPassword({ clientId, email: 'factor@example.test', password: 'factor-password' }));
+  const challengeAnswer = await rejection(
+    um.authenticateWithPassword({ clientId, email: 'factor@example.test', password: 'factor-password' }),
+  );
   assert.equal(challengeAnswer.rawData.code, 'mfa_challenge');
   assert.deepEqual(challengeAnswer.rawData.authentication_factors, [{ id: authenticationFactor.id, type: 'totp' }]);
   const challenge = await h.workos.multiFactorAuth.challengeFactor({ authenticationFactorId: authenticationFactor.id });
   const code = totpCode(authenticationFactor.totp.secret, now());
-  const auth = await um.authenticateWithTotp({ clientId, code, authenticationChallengeId: challenge.id, pendingAuthenticationToken: challengeAnswer.rawData.pending_authentication_token });
+  const auth = await um.authenticateWithTotp({
+    clientId,
+    code,
+    authenticationChallengeId: challenge.id,
+    pendingAuthenticationToken: challengeAnswer.rawData.pending_authentication_token,
+  });
   assert.equal(auth.user.email, 'factor@example.test');
 
   const second = await h.workos.multiFactorAuth.challengeFactor({ authenticationFactorId: authenticationFactor.id });
-  assert.equal((await h.workos.multiFactorAuth.verifyChallenge({ authenticationChallengeId: second.id, code })).valid, true);
-  assert.equal((await h.workos.multiFactorAuth.verifyChallenge({ authenticationChallengeId: second.id, code })).valid, false, 'a challenge verifies once');
+  assert.equal(
+    (await h.workos.multiFactorAuth.verifyChallenge({ authenticationChallengeId: second.id, code })).valid,
+    true,
+  );
+  assert.equal(
+    (await h.workos.multiFactorAuth.verifyChallenge({ authenticationChallengeId: second.id, code })).valid,
+    false,
+    'a challenge verifies once',
+  );
   await h.workos.multiFactorAuth.deleteFactor(authenticationFactor.id);
   await assert.rejects(h.workos.multiFactorAuth.getFactor(authenticationFactor.id), NotFoundException);
-  const plain = await um.authenticateWithPassword({ clientId, email: 'factor@example.test', password: 'factor-password' });
+  const plain = await um.authenticateWithPassword({
+    clientId,
+    email: 'factor@example.test',
+    password: 'factor-password',
+  });
   assert.equal(plain.user.id, user.id);
   h.assertConformant();
 });

@@ -14,7 +14,12 @@ after(() => h.close());
 
 test('organizations: CRUD, external id, domain data, list by domain, conflicts', async () => {
   const { organizations } = h.workos;
-  const org = await organizations.createOrganization({ name: 'Initech', externalId: 'initech', domainData: [{ domain: 'initech.test', state: 'verified' as never }], metadata: { tier: 'gold' } });
+  const org = await organizations.createOrganization({
+    name: 'Initech',
+    externalId: 'initech',
+    domainData: [{ domain: 'initech.test', state: 'verified' as never }],
+    metadata: { tier: 'gold' },
+  });
   assert.match(org.id, /^org_01/);
   assert.equal(org.domains[0]?.domain, 'initech.test');
   assert.equal(org.domains[0]?.state, 'verified');
@@ -22,11 +27,27 @@ test('organizations: CRUD, external id, domain data, list by domain, conflicts',
   assert.equal((await organizations.getOrganizationByExternalId('initech')).id, org.id);
   await organizations.createOrganization({ name: 'Other' });
   const byDomain = await organizations.listOrganizations({ domains: ['initech.test'] });
-  assert.deepEqual(byDomain.data.map((o) => o.id), [org.id]);
-  const updated = await organizations.updateOrganization({ organization: org.id, name: 'Initech Corp', domainData: [{ domain: 'initech.test', state: 'verified' as never }, { domain: 'initech2.test', state: 'pending' as never }] });
+  assert.deepEqual(
+    byDomain.data.map((o) => o.id),
+    [org.id],
+  );
+  const updated = await organizations.updateOrganization({
+    organization: org.id,
+    name: 'Initech Corp',
+    domainData: [
+      { domain: 'initech.test', state: 'verified' as never },
+      { domain: 'initech2.test', state: 'pending' as never },
+    ],
+  });
   assert.equal(updated.name, 'Initech Corp');
-  assert.deepEqual(updated.domains.map((d) => `${d.domain}:${d.state}`).sort(), ['initech.test:verified', 'initech2.test:pending']);
-  await assert.rejects(organizations.createOrganization({ name: 'Clash', externalId: 'initech' }), (e: any) => e.status === 400);
+  assert.deepEqual(updated.domains.map((d) => `${d.domain}:${d.state}`).sort(), [
+    'initech.test:verified',
+    'initech2.test:pending',
+  ]);
+  await assert.rejects(
+    organizations.createOrganization({ name: 'Clash', externalId: 'initech' }),
+    (e: any) => e.status === 400,
+  );
   await assert.rejects(organizations.createOrganization({ name: '' }), UnprocessableEntityException);
   const dir = await h.control('POST', '/directories', { organization_id: org.id });
   const conn = await h.control('POST', '/connections', { organization_id: org.id });
@@ -42,26 +63,44 @@ test('organizations: CRUD, external id, domain data, list by domain, conflicts',
 
 test('organization domains: create pending, verify, get, delete; unverifiable domains fail', async () => {
   const org = await h.workos.organizations.createOrganization({ name: 'Domains Inc' });
-  const domain = await h.workos.organizationDomains.createOrganizationDomain({ organizationId: org.id, domain: 'domains.test' });
+  const domain = await h.workos.organizationDomains.createOrganizationDomain({
+    organizationId: org.id,
+    domain: 'domains.test',
+  });
   assert.equal(domain.state, 'pending');
   assert.ok(domain.verificationToken);
   const verified = await h.workos.organizationDomains.verifyOrganizationDomain(domain.id);
   assert.equal(verified.state, 'verified');
   assert.equal((await h.workos.organizationDomains.getOrganizationDomain(domain.id)).state, 'verified');
-  await assert.rejects(h.workos.organizationDomains.createOrganizationDomain({ organizationId: org.id, domain: 'domains.test' }), isConflict);
-  const bad = await h.workos.organizationDomains.createOrganizationDomain({ organizationId: org.id, domain: 'unverifiable.test' });
+  await assert.rejects(
+    h.workos.organizationDomains.createOrganizationDomain({ organizationId: org.id, domain: 'domains.test' }),
+    isConflict,
+  );
+  const bad = await h.workos.organizationDomains.createOrganizationDomain({
+    organizationId: org.id,
+    domain: 'unverifiable.test',
+  });
   assert.equal((await h.workos.organizationDomains.verifyOrganizationDomain(bad.id)).state, 'failed');
   await h.workos.organizationDomains.deleteOrganizationDomain(domain.id);
   await assert.rejects(h.workos.organizationDomains.getOrganizationDomain(domain.id), NotFoundException);
   const types = h.emulator.world.events.map((e) => e.event);
-  for (const t of ['organization_domain.created', 'organization_domain.verified', 'organization_domain.verification_failed', 'organization_domain.deleted']) assert.ok(types.includes(t), t);
+  for (const t of [
+    'organization_domain.created',
+    'organization_domain.verified',
+    'organization_domain.verification_failed',
+    'organization_domain.deleted',
+  ])
+    assert.ok(types.includes(t), t);
   h.assertConformant();
 });
 
 test('roles and permissions: environment roles, organization roles (org-*), permission sets', async () => {
   const { authorization } = h.workos;
   const env = await authorization.listEnvironmentRoles();
-  assert.deepEqual(env.data.map((r) => r.slug), ['admin', 'member']);
+  assert.deepEqual(
+    env.data.map((r) => r.slug),
+    ['admin', 'member'],
+  );
   await authorization.createPermission({ slug: 'reports:read', name: 'Read reports' });
   await authorization.createPermission({ slug: 'reports:write', name: 'Write reports' });
   assert.equal((await authorization.getPermission('reports:read')).name, 'Read reports');
@@ -73,7 +112,10 @@ test('roles and permissions: environment roles, organization roles (org-*), perm
   const withAdded = await authorization.addEnvironmentRolePermission('viewer', { permissionSlug: 'reports:write' });
   assert.deepEqual(withAdded.permissions, ['reports:read', 'reports:write']);
   await assert.rejects(authorization.createEnvironmentRole({ slug: 'viewer', name: 'Again' }), isConflict);
-  assert.equal((await authorization.updateEnvironmentRole('viewer', { name: 'Viewers', description: 'Read-only' })).description, 'Read-only');
+  assert.equal(
+    (await authorization.updateEnvironmentRole('viewer', { name: 'Viewers', description: 'Read-only' })).description,
+    'Read-only',
+  );
 
   const org = await h.workos.organizations.createOrganization({ name: 'Roles Org' });
   const orgRole = await authorization.createOrganizationRole(org.id, { slug: 'org-billing', name: 'Billing' });
@@ -84,8 +126,14 @@ test('roles and permissions: environment roles, organization roles (org-*), perm
   assert.deepEqual((await authorization.getOrganizationRole(org.id, 'org-billing')).permissions, ['reports:write']);
   await authorization.updateOrganizationRole(org.id, 'org-billing', { name: 'Billing admins' });
   const listed = await authorization.listOrganizationRoles(org.id);
-  assert.deepEqual(listed.data.map((r) => r.slug), ['admin', 'member', 'viewer', 'org-billing']);
-  await assert.rejects(authorization.createOrganizationRole(org.id, { slug: 'billing', name: 'No prefix' }), UnprocessableEntityException);
+  assert.deepEqual(
+    listed.data.map((r) => r.slug),
+    ['admin', 'member', 'viewer', 'org-billing'],
+  );
+  await assert.rejects(
+    authorization.createOrganizationRole(org.id, { slug: 'billing', name: 'No prefix' }),
+    UnprocessableEntityException,
+  );
   await authorization.deleteOrganizationRole(org.id, 'org-billing');
   await authorization.deletePermission('reports:write');
   assert.deepEqual((await authorization.getEnvironmentRole('viewer')).permissions, ['reports:read']);
@@ -101,15 +149,24 @@ test('memberships: create with a role, list by status, update, deactivate, react
   assert.equal(m.role.slug, 'admin');
   assert.equal(m.organizationName, 'Members Co');
   assert.equal((await um.getOrganizationMembership(m.id)).userId, user.id);
-  await assert.rejects(um.createOrganizationMembership({ organizationId: org.id, userId: user.id }), UnprocessableEntityException);
-  await assert.rejects(um.createOrganizationMembership({ organizationId: org.id, userId: user.id, roleSlug: 'nope' }), UnprocessableEntityException);
+  await assert.rejects(
+    um.createOrganizationMembership({ organizationId: org.id, userId: user.id }),
+    UnprocessableEntityException,
+  );
+  await assert.rejects(
+    um.createOrganizationMembership({ organizationId: org.id, userId: user.id, roleSlug: 'nope' }),
+    UnprocessableEntityException,
+  );
   assert.equal((await um.updateOrganizationMembership(m.id, { roleSlug: 'member' })).role.slug, 'member');
   assert.equal((await um.deactivateOrganizationMembership(m.id)).status, 'inactive');
   assert.equal((await um.listOrganizationMemberships({ organizationId: org.id, statuses: ['active'] })).data.length, 0);
   assert.equal((await um.listOrganizationMemberships({ userId: user.id, statuses: ['inactive'] })).data.length, 1);
   assert.equal((await um.reactivateOrganizationMembership(m.id)).status, 'active');
   const inOrg = await um.listUsers({ organizationId: org.id });
-  assert.deepEqual(inOrg.data.map((u) => u.id), [user.id]);
+  assert.deepEqual(
+    inOrg.data.map((u) => u.id),
+    [user.id],
+  );
   const missingFilter = await h.request('GET', '/user_management/organization_memberships');
   assert.equal(missingFilter.status, 400);
   await um.deleteOrganizationMembership(m.id);
@@ -121,7 +178,12 @@ test('invitations: send with a role, get, by token, list, resend, revoke, accept
   const um = h.workos.userManagement;
   const org = await h.workos.organizations.createOrganization({ name: 'Invites Ltd' });
   const inviter = await um.createUser({ email: 'boss@invites.test' });
-  const inv = await um.sendInvitation({ email: 'new@invites.test', organizationId: org.id, roleSlug: 'admin', inviterUserId: inviter.id });
+  const inv = await um.sendInvitation({
+    email: 'new@invites.test',
+    organizationId: org.id,
+    roleSlug: 'admin',
+    inviterUserId: inviter.id,
+  });
   assert.equal(inv.state, 'pending');
   // The SDK does not deserialize role_slug; the wire carries it (and the spec validates it).
   assert.equal(h.emulator.world.invitations.get(inv.id)?.role_slug, 'admin');
@@ -130,7 +192,10 @@ test('invitations: send with a role, get, by token, list, resend, revoke, accept
   assert.equal((await um.getInvitation(inv.id)).email, 'new@invites.test');
   assert.equal((await um.findInvitationByToken(inv.token)).id, inv.id);
   assert.equal((await um.listInvitations({ organizationId: org.id })).data.length, 1);
-  await assert.rejects(um.sendInvitation({ email: 'new@invites.test', organizationId: org.id }), (e: any) => e.status === 400);
+  await assert.rejects(
+    um.sendInvitation({ email: 'new@invites.test', organizationId: org.id }),
+    (e: any) => e.status === 400,
+  );
   assert.equal((await um.resendInvitation(inv.id)).state, 'pending');
   const accepted = await um.acceptInvitation(inv.id);
   assert.equal(accepted.state, 'accepted');

@@ -14,8 +14,17 @@ before(async () => {
 after(() => h.close());
 
 /** What the emulator does not serve (see README, "Not served"): whole families, or one method. */
-const NOT_SERVED = new Set(['connect', 'pipes', 'radar', 'vault', 'agents', 'passwordless', 'multiFactorAuth.enrollFactor']);
-const listedAsNotServed = (family: string, name: string) => NOT_SERVED.has(family) || NOT_SERVED.has(`${family}.${name}`);
+const NOT_SERVED = new Set([
+  'connect',
+  'pipes',
+  'radar',
+  'vault',
+  'agents',
+  'passwordless',
+  'multiFactorAuth.enrollFactor',
+]);
+const listedAsNotServed = (family: string, name: string) =>
+  NOT_SERVED.has(family) || NOT_SERVED.has(`${family}.${name}`);
 
 test('every SDK method family against the emulator', async () => {
   const w = h.workos as any;
@@ -29,53 +38,210 @@ test('every SDK method family against the emulator', async () => {
   const state: Record<string, any> = {};
   const calls: Array<[family: string, name: string, call: () => Promise<unknown>]> = [
     ['organizations', 'listOrganizations', () => w.organizations.listOrganizations()],
-    ['organizations', 'createOrganization', async () => (state.org = await w.organizations.createOrganization({ name: 'Matrix Inc' }))],
+    [
+      'organizations',
+      'createOrganization',
+      async () => (state.org = await w.organizations.createOrganization({ name: 'Matrix Inc' })),
+    ],
     ['organizations', 'getOrganization', () => w.organizations.getOrganization(acme)],
-    ['organizations', 'updateOrganization', () => w.organizations.updateOrganization({ organization: state.org.id, name: 'Matrix Corp' })],
-    ['organizationDomains', 'createOrganizationDomain', async () => (state.domain = await w.organizationDomains.createOrganizationDomain({ organizationId: state.org.id, domain: 'matrix.test' }))],
-    ['organizationDomains', 'verifyOrganizationDomain', () => w.organizationDomains.verifyOrganizationDomain(state.domain.id)],
-    ['organizationDomains', 'getOrganizationDomain', () => w.organizationDomains.getOrganizationDomain(state.domain.id)],
+    [
+      'organizations',
+      'updateOrganization',
+      () => w.organizations.updateOrganization({ organization: state.org.id, name: 'Matrix Corp' }),
+    ],
+    [
+      'organizationDomains',
+      'createOrganizationDomain',
+      async () =>
+        (state.domain = await w.organizationDomains.createOrganizationDomain({
+          organizationId: state.org.id,
+          domain: 'matrix.test',
+        })),
+    ],
+    [
+      'organizationDomains',
+      'verifyOrganizationDomain',
+      () => w.organizationDomains.verifyOrganizationDomain(state.domain.id),
+    ],
+    [
+      'organizationDomains',
+      'getOrganizationDomain',
+      () => w.organizationDomains.getOrganizationDomain(state.domain.id),
+    ],
     ['userManagement', 'listUsers', () => w.userManagement.listUsers()],
     ['userManagement', 'getUser', () => w.userManagement.getUser(grace)],
-    ['userManagement', 'createUser', async () => (state.user = await w.userManagement.createUser({ email: 'matrix@matrix.test', password: 'matrix password 1', emailVerified: true }))],
-    ['userManagement', 'createOrganizationMembership', async () => (state.om = await w.userManagement.createOrganizationMembership({ userId: state.user.id, organizationId: state.org.id }))],
-    ['userManagement', 'listOrganizationMemberships', () => w.userManagement.listOrganizationMemberships({ organizationId: acme })],
-    ['userManagement', 'authenticateWithPassword', () => w.userManagement.authenticateWithPassword({ clientId, email: 'grace@globex.test', password: 'globex-grace-demo' })],
-    ['userManagement', 'sendInvitation', () => w.userManagement.sendInvitation({ email: 'invitee@globex.test', organizationId: globex })],
+    [
+      'userManagement',
+      'createUser',
+      async () =>
+        (state.user = await w.userManagement.createUser({
+          email: 'matrix@matrix.test',
+          password: 'matrix password 1',
+          emailVerified: true,
+        })),
+    ],
+    [
+      'userManagement',
+      'createOrganizationMembership',
+      async () =>
+        (state.om = await w.userManagement.createOrganizationMembership({
+          userId: state.user.id,
+          organizationId: state.org.id,
+        })),
+    ],
+    [
+      'userManagement',
+      'listOrganizationMemberships',
+      () => w.userManagement.listOrganizationMemberships({ organizationId: acme }),
+    ],
+    [
+      'userManagement',
+      'authenticateWithPassword',
+      () =>
+        w.userManagement.authenticateWithPassword({
+          clientId,
+          email: 'grace@globex.test',
+          password: 'globex-grace-demo',
+        }),
+    ],
+    [
+      'userManagement',
+      'sendInvitation',
+      () => w.userManagement.sendInvitation({ email: 'invitee@globex.test', organizationId: globex }),
+    ],
     ['userManagement', 'createMagicAuth', () => w.userManagement.createMagicAuth({ email: 'grace@globex.test' })],
     ['userManagement', 'getJwksUrl', async () => (await fetch(w.userManagement.getJwksUrl(clientId))).json()],
-    ['userManagement', 'listGroupsForOrganizationMembership', () => w.userManagement.listGroupsForOrganizationMembership({ organizationMembershipId: state.om.id })],
+    [
+      'userManagement',
+      'listGroupsForOrganizationMembership',
+      () => w.userManagement.listGroupsForOrganizationMembership({ organizationMembershipId: state.om.id }),
+    ],
     ['sso', 'listConnections', () => w.sso.listConnections({ organizationId: acme })],
     ['sso', 'getConnection', () => w.sso.getConnection(connection)],
     ['directorySync', 'listDirectories', () => w.directorySync.listDirectories({ organizationId: acme })],
     ['directorySync', 'getDirectory', () => w.directorySync.getDirectory(directory)],
     ['directorySync', 'listUsers', () => w.directorySync.listUsers({ directory })],
     ['directorySync', 'listGroups', () => w.directorySync.listGroups({ directory })],
-    ['adminPortal', 'generateLink', () => w.adminPortal.generateLink({ organization: acme, intent: GenerateLinkIntent.SSO })],
+    [
+      'adminPortal',
+      'generateLink',
+      () => w.adminPortal.generateLink({ organization: acme, intent: GenerateLinkIntent.SSO }),
+    ],
     ['events', 'listEvents', () => w.events.listEvents({ events: ['organization.created'] })],
-    ['webhooks', 'createWebhookEndpoint', () => w.webhooks.createWebhookEndpoint?.({ endpointUrl: 'https://matrix.test/hook', events: ['user.created'] }) ?? h.request('POST', '/webhook_endpoints', { body: { endpoint_url: 'https://matrix.test/hook', events: ['user.created'] } })],
-    ['auditLogs', 'createSchema', () => w.auditLogs.createSchema({ action: 'matrix.ran', targets: [{ type: 'matrix' }] })],
-    ['auditLogs', 'createEvent', () => w.auditLogs.createEvent(acme, { action: 'matrix.ran', occurredAt: new Date(), actor: { id: 'u', type: 'user' }, targets: [{ id: 't', type: 'matrix' }], context: { location: '127.0.0.1' } })],
-    ['auditLogs', 'createExport', () => w.auditLogs.createExport({ organizationId: acme, rangeStart: new Date(Date.now() - 3600_000), rangeEnd: new Date() })],
-    ['apiKeys', 'createOrganizationApiKey', async () => (state.key = await w.apiKeys.createOrganizationApiKey({ organizationId: acme, name: 'matrix' }))],
+    [
+      'webhooks',
+      'createWebhookEndpoint',
+      () =>
+        w.webhooks.createWebhookEndpoint?.({ endpointUrl: 'https://matrix.test/hook', events: ['user.created'] }) ??
+        h.request('POST', '/webhook_endpoints', {
+          body: { endpoint_url: 'https://matrix.test/hook', events: ['user.created'] },
+        }),
+    ],
+    [
+      'auditLogs',
+      'createSchema',
+      () => w.auditLogs.createSchema({ action: 'matrix.ran', targets: [{ type: 'matrix' }] }),
+    ],
+    [
+      'auditLogs',
+      'createEvent',
+      () =>
+        w.auditLogs.createEvent(acme, {
+          action: 'matrix.ran',
+          occurredAt: new Date(),
+          actor: { id: 'u', type: 'user' },
+          targets: [{ id: 't', type: 'matrix' }],
+          context: { location: '127.0.0.1' },
+        }),
+    ],
+    [
+      'auditLogs',
+      'createExport',
+      () =>
+        w.auditLogs.createExport({
+          organizationId: acme,
+          rangeStart: new Date(Date.now() - 3600_000),
+          rangeEnd: new Date(),
+        }),
+    ],
+    [
+      'apiKeys',
+      'createOrganizationApiKey',
+      async () => (state.key = await w.apiKeys.createOrganizationApiKey({ organizationId: acme, name: 'matrix' })),
+    ],
     ['apiKeys', 'listOrganizationApiKeys', () => w.apiKeys.listOrganizationApiKeys({ organizationId: acme })],
     ['apiKeys', 'createValidation', () => w.apiKeys.createValidation({ value: state.key.value })],
     ['apiKeys', 'deleteApiKey', () => w.apiKeys.deleteApiKey(state.key.id)],
     ['authorization', 'listEnvironmentRoles', () => w.authorization.listEnvironmentRoles()],
     ['authorization', 'listPermissions', () => w.authorization.listPermissions()],
     ['authorization', 'listOrganizationRoles', () => w.authorization.listOrganizationRoles(acme)],
-    ['authorization', 'createOrganizationRole', () => w.authorization.createOrganizationRole(acme, { slug: 'org-matrix', name: 'Matrix' })],
+    [
+      'authorization',
+      'createOrganizationRole',
+      () => w.authorization.createOrganizationRole(acme, { slug: 'org-matrix', name: 'Matrix' }),
+    ],
     ['featureFlags', 'listFeatureFlags', () => w.featureFlags.listFeatureFlags()],
     ['featureFlags', 'getFeatureFlag', () => w.featureFlags.getFeatureFlag('beta')],
-    ['featureFlags', 'listOrganizationFeatureFlags', () => w.featureFlags.listOrganizationFeatureFlags({ organizationId: acme })],
-    ['groups', 'createGroup', async () => (state.group = await w.groups.createGroup({ organizationId: state.org.id, name: 'Matrix team' }))],
+    [
+      'featureFlags',
+      'listOrganizationFeatureFlags',
+      () => w.featureFlags.listOrganizationFeatureFlags({ organizationId: acme }),
+    ],
+    [
+      'groups',
+      'createGroup',
+      async () => (state.group = await w.groups.createGroup({ organizationId: state.org.id, name: 'Matrix team' })),
+    ],
     ['groups', 'listGroups', () => w.groups.listGroups({ organizationId: state.org.id })],
-    ['groups', 'addOrganizationMembership', () => w.groups.addOrganizationMembership({ organizationId: state.org.id, groupId: state.group.id, organizationMembershipId: state.om.id })],
-    ['multiFactorAuth', 'enrollFactor', async () => (state.factor = await w.multiFactorAuth.enrollFactor?.({ type: 'totp', issuer: 'Matrix', user: 'matrix@matrix.test' }))],
-    ['multiFactorAuth', 'listUserAuthFactors', () => w.multiFactorAuth.listUserAuthFactors?.({ userId: grace }) ?? w.userManagement.listAuthFactors({ userId: grace })],
-    ['widgets', 'createToken', () => w.widgets.createToken({ organizationId: acme, userId: grace, scopes: ['widgets:users-table:manage'] })],
-    ['passwordless', 'createSession', () => w.passwordless.createSession({ type: 'MagicLink', email: 'grace@globex.test' })],
-    ['radar', 'createAttempt', () => w.radar.createAttempt({ ipAddress: '127.0.0.1', userAgent: 'matrix', email: 'grace@globex.test', action: 'sign-in', authMethod: 'Password' })],
+    [
+      'groups',
+      'addOrganizationMembership',
+      () =>
+        w.groups.addOrganizationMembership({
+          organizationId: state.org.id,
+          groupId: state.group.id,
+          organizationMembershipId: state.om.id,
+        }),
+    ],
+    [
+      'multiFactorAuth',
+      'enrollFactor',
+      async () =>
+        (state.factor = await w.multiFactorAuth.enrollFactor?.({
+          type: 'totp',
+          issuer: 'Matrix',
+          user: 'matrix@matrix.test',
+        })),
+    ],
+    [
+      'multiFactorAuth',
+      'listUserAuthFactors',
+      () =>
+        w.multiFactorAuth.listUserAuthFactors?.({ userId: grace }) ??
+        w.userManagement.listAuthFactors({ userId: grace }),
+    ],
+    [
+      'widgets',
+      'createToken',
+      () => w.widgets.createToken({ organizationId: acme, userId: grace, scopes: ['widgets:users-table:manage'] }),
+    ],
+    [
+      'passwordless',
+      'createSession',
+      () => w.passwordless.createSession({ type: 'MagicLink', email: 'grace@globex.test' }),
+    ],
+    [
+      'radar',
+      'createAttempt',
+      () =>
+        w.radar.createAttempt({
+          ipAddress: '127.0.0.1',
+          userAgent: 'matrix',
+          email: 'grace@globex.test',
+          action: 'sign-in',
+          authMethod: 'Password',
+        }),
+    ],
     ['vault', 'listObjects', () => w.vault.listObjects()],
     ['pipes', 'listDataIntegrations', () => w.pipes.listDataIntegrations?.() ?? Promise.reject(new Error('no method'))],
     ['connect', 'listApplications', () => w.connect.listApplications()],
@@ -104,6 +270,8 @@ test('every SDK method family against the emulator', async () => {
   }
   const ok = results.filter((r) => r.ok).length;
   console.log(`sdk matrix: ok ${ok}/${results.length} calls over ${families.length} families`);
-  const unexpected = results.filter((r) => r.ok === listedAsNotServed(r.family, r.name)).map((r) => `${r.family}.${r.name}: ${r.ok ? 'served but listed as not served' : r.error}`);
+  const unexpected = results
+    .filter((r) => r.ok === listedAsNotServed(r.family, r.name))
+    .map((r) => `${r.family}.${r.name}: ${r.ok ? 'served but listed as not served' : r.error}`);
   assert.deepEqual(unexpected, []);
 });

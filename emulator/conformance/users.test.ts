@@ -2,7 +2,13 @@
 // every response checked against the OpenAPI spec by the harness.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NotFoundException, UnauthorizedException, UnprocessableEntityException, WorkOS, GenericServerException } from '@workos-inc/node';
+import {
+  NotFoundException,
+  UnauthorizedException,
+  UnprocessableEntityException,
+  WorkOS,
+  GenericServerException,
+} from '@workos-inc/node';
 import { openHarness, type Harness } from '../testing/harness.ts';
 
 let h: Harness;
@@ -13,7 +19,13 @@ after(() => h.close());
 
 test('users: create, get, get by external id, list with filters and pagination, update, delete', async () => {
   const { workos } = h;
-  const created = await workos.userManagement.createUser({ email: 'Ada@Example.test', password: 'pw-ada-1', firstName: 'Ada', externalId: 'ext-ada', metadata: { team: 'core' } });
+  const created = await workos.userManagement.createUser({
+    email: 'Ada@Example.test',
+    password: 'pw-ada-1',
+    firstName: 'Ada',
+    externalId: 'ext-ada',
+    metadata: { team: 'core' },
+  });
   assert.match(created.id, /^user_01/);
   assert.equal(created.email, 'ada@example.test');
   assert.equal(created.emailVerified, false);
@@ -30,19 +42,32 @@ test('users: create, get, get by external id, list with filters and pagination, 
   assert.equal(page2.data.length, 2);
   assert.ok(page2.data[0]!.id > page1.data[1]!.id);
   const back = await workos.userManagement.listUsers({ limit: 2, order: 'asc', before: page2.data[0]!.id });
-  assert.deepEqual(back.data.map((u) => u.id), page1.data.map((u) => u.id));
+  assert.deepEqual(
+    back.data.map((u) => u.id),
+    page1.data.map((u) => u.id),
+  );
   const all = await (await workos.userManagement.listUsers()).autoPagination();
   assert.equal(all.length, 5);
   assert.ok(all[0]!.id > all[4]!.id, 'default order is newest first');
   const newest = await workos.userManagement.listUsers({ limit: 3 });
   const older = await workos.userManagement.listUsers({ limit: 3, after: newest.listMetadata.after! });
-  assert.deepEqual([...newest.data, ...older.data].map((u) => u.id), all.map((u) => u.id));
+  assert.deepEqual(
+    [...newest.data, ...older.data].map((u) => u.id),
+    all.map((u) => u.id),
+  );
   assert.equal(older.listMetadata.after, null);
   const byEmail = await workos.userManagement.listUsers({ email: 'ADA@example.test' });
-  assert.deepEqual(byEmail.data.map((u) => u.id), [created.id]);
+  assert.deepEqual(
+    byEmail.data.map((u) => u.id),
+    [created.id],
+  );
 
   assert.deepEqual(await workos.userManagement.getUserIdentities(created.id), [], 'no OAuth identities offline');
-  const updated = await workos.userManagement.updateUser({ userId: created.id, lastName: 'Lovelace', emailVerified: true });
+  const updated = await workos.userManagement.updateUser({
+    userId: created.id,
+    lastName: 'Lovelace',
+    emailVerified: true,
+  });
   assert.equal(updated.lastName, 'Lovelace');
   assert.equal(updated.emailVerified, true);
 
@@ -54,7 +79,12 @@ test('users: create, get, get by external id, list with filters and pagination, 
 });
 
 test('errors: bad API key is 401, unknown id is 404, invalid body is 422 with errors[], duplicate email is 400', async () => {
-  const bad = new WorkOS('sk_test_wrong', { apiHostname: '127.0.0.1', port: h.emulator.port, https: false, clientId: h.emulator.clientId });
+  const bad = new WorkOS('sk_test_wrong', {
+    apiHostname: '127.0.0.1',
+    port: h.emulator.port,
+    https: false,
+    clientId: h.emulator.clientId,
+  });
   await assert.rejects(bad.userManagement.listUsers(), UnauthorizedException);
   const noKey = await h.request('GET', '/user_management/users', { apiKey: null });
   assert.equal(noKey.status, 401);
@@ -80,10 +110,15 @@ test('errors: bad API key is 401, unknown id is 404, invalid body is 422 with er
     assert.equal((error as { status?: number }).status, 400);
     return true;
   });
-  const imported = await h.request('POST', '/user_management/users', { body: { email: 'hash@example.test', password_hash: '$2b$10$abc', password_hash_type: 'bcrypt' } });
+  const imported = await h.request('POST', '/user_management/users', {
+    body: { email: 'hash@example.test', password_hash: '$2b$10$abc', password_hash_type: 'bcrypt' },
+  });
   assert.equal(imported.status, 400);
   assert.equal(imported.body.code, 'invalid_password_hash');
-  const malformed = await h.request('POST', '/user_management/users', { body: '{"email":', headers: { 'content-type': 'application/json' } });
+  const malformed = await h.request('POST', '/user_management/users', {
+    body: '{"email":',
+    headers: { 'content-type': 'application/json' },
+  });
   assert.equal(malformed.status, 422);
   assert.equal(malformed.body.errors[0].code, 'invalid_json');
   assert.match(malformed.headers.get('x-request-id') ?? '', /^req_01/);
@@ -96,11 +131,15 @@ test('email verification: send, read, confirm with the mailed code', async () =>
   const user = await h.workos.userManagement.createUser({ email: 'verify@example.test' });
   const sent = await h.workos.userManagement.sendVerificationEmail({ userId: user.id });
   assert.equal(sent.user.id, user.id);
-  const mail = h.emulator.world.outbox.findLast((m) => m.kind === 'email_verification' && m.to === 'verify@example.test');
+  const mail = h.emulator.world.outbox.findLast(
+    (m) => m.kind === 'email_verification' && m.to === 'verify@example.test',
+  );
   assert.ok(mail);
   const record = await h.workos.userManagement.getEmailVerification(mail.data.email_verification_id!);
   assert.equal(record.code, mail.data.code);
-  await assert.rejects(h.workos.userManagement.verifyEmail({ userId: user.id, code: mail.data.code === '000000' ? '111111' : '000000' }));
+  await assert.rejects(
+    h.workos.userManagement.verifyEmail({ userId: user.id, code: mail.data.code === '000000' ? '111111' : '000000' }),
+  );
   const verified = await h.workos.userManagement.verifyEmail({ userId: user.id, code: mail.data.code! });
   assert.equal(verified.user.emailVerified, true);
   h.assertConformant();
@@ -113,10 +152,19 @@ test('password reset: create mails a token; confirm sets the password; a used to
   assert.equal((await h.workos.userManagement.getPasswordReset(reset.id)).email, 'reset@example.test');
   const mail = h.emulator.world.outbox.findLast((m) => m.kind === 'password_reset');
   assert.equal(mail?.data.token, reset.passwordResetToken);
-  const { user } = await h.workos.userManagement.resetPassword({ token: reset.passwordResetToken, newPassword: 'new-password' });
+  const { user } = await h.workos.userManagement.resetPassword({
+    token: reset.passwordResetToken,
+    newPassword: 'new-password',
+  });
   assert.equal(user.email, 'reset@example.test');
-  await assert.rejects(h.workos.userManagement.resetPassword({ token: reset.passwordResetToken, newPassword: 'again' }));
-  const signIn = await h.workos.userManagement.authenticateWithPassword({ clientId: h.emulator.clientId, email: 'reset@example.test', password: 'new-password' });
+  await assert.rejects(
+    h.workos.userManagement.resetPassword({ token: reset.passwordResetToken, newPassword: 'again' }),
+  );
+  const signIn = await h.workos.userManagement.authenticateWithPassword({
+    clientId: h.emulator.clientId,
+    email: 'reset@example.test',
+    password: 'new-password',
+  });
   assert.equal(signIn.user.email, 'reset@example.test');
   h.assertConformant();
 });

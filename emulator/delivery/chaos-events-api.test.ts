@@ -16,23 +16,41 @@ test('10,000 events under chaos: delivered at least once each, listed exactly on
     return new Response(null, { status: 200 });
   };
   const emulator = await startEmulator({
-    seed: false, fetch: receiver, webhooks: { retry: { baseDelayMs: 1, factor: 2, maxAttempts: 8 }, concurrency: 8 },
+    seed: false,
+    fetch: receiver,
+    webhooks: { retry: { baseDelayMs: 1, factor: 2, maxAttempts: 8 }, concurrency: 8 },
   });
   t.after(() => emulator.close());
   const control = async (method: string, path: string, body: unknown) => {
     const res = await fetch(`${emulator.url}${path}`, {
-      method, headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+      method,
+      headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
     });
     assert.ok(res.ok, `${method} ${path}: ${res.status} ${await res.clone().text()}`);
     return res.json() as Promise<any>;
   };
-  await control('POST', '/webhook_endpoints', { endpoint_url: 'http://receiver.test/webhooks', events: ['dsync.user.updated'] });
-  const { settings } = await control('PUT', '/_emulator/chaos', { seed: 2024, duplicateRate: 0.1, reorderWindow: 50, failFirstRate: 0.05 });
+  await control('POST', '/webhook_endpoints', {
+    endpoint_url: 'http://receiver.test/webhooks',
+    events: ['dsync.user.updated'],
+  });
+  const { settings } = await control('PUT', '/_emulator/chaos', {
+    seed: 2024,
+    duplicateRate: 0.1,
+    reorderWindow: 50,
+    failFirstRate: 0.05,
+  });
   assert.equal(settings.reorderWindow, 50);
 
   const emitted: string[] = [];
   for (let i = 0; i < 10_000; i++) {
-    emitted.push(emulator.world.emit('dsync.user.updated', { object: 'directory_user', id: `directory_user_${i}`, state: 'active' }).id);
+    emitted.push(
+      emulator.world.emit('dsync.user.updated', {
+        object: 'directory_user',
+        id: `directory_user_${i}`,
+        state: 'active',
+      }).id,
+    );
   }
   await emulator.webhooks.idle();
 
@@ -43,9 +61,13 @@ test('10,000 events under chaos: delivered at least once each, listed exactly on
   assert.ok(duplicated > 800 && duplicated < 1200, `about 10 % delivered twice (${duplicated})`);
   const firstPositions = new Map<string, number>();
   receivedIds.forEach((id, i) => firstPositions.has(id) || firstPositions.set(id, i));
-  const inversions = emitted.filter((id, i) => i > 0 && firstPositions.get(id)! < firstPositions.get(emitted[i - 1]!)!).length;
+  const inversions = emitted.filter(
+    (id, i) => i > 0 && firstPositions.get(id)! < firstPositions.get(emitted[i - 1]!)!,
+  ).length;
   assert.ok(inversions > 1000, `deliveries were reordered (${inversions} inversions)`);
-  const { stats } = await (await fetch(`${emulator.url}/_emulator/chaos`, { headers: { authorization: `Bearer ${emulator.apiKey}` } })).json() as { stats: { failedAttempts: number; gaveUp: number } };
+  const { stats } = (await (
+    await fetch(`${emulator.url}/_emulator/chaos`, { headers: { authorization: `Bearer ${emulator.apiKey}` } })
+  ).json()) as { stats: { failedAttempts: number; gaveUp: number } };
   assert.ok(stats.failedAttempts > 300, `first attempts failed (${stats.failedAttempts})`);
   assert.equal(stats.gaveUp, 0);
 
@@ -53,7 +75,11 @@ test('10,000 events under chaos: delivered at least once each, listed exactly on
   const listed: string[] = [];
   let after: string | undefined;
   do {
-    const page = await workos.events.listEvents({ events: ['dsync.user.updated'], limit: 100, ...(after ? { after } : {}) });
+    const page = await workos.events.listEvents({
+      events: ['dsync.user.updated'],
+      limit: 100,
+      ...(after ? { after } : {}),
+    });
     listed.push(...page.data.map((e) => e.id));
     after = page.listMetadata.after ?? undefined;
   } while (after);
@@ -68,21 +94,31 @@ test('dropped deliveries are exactly the events only the Events API still has', 
     receivedIds.add((JSON.parse(String(init?.body)) as { id: string }).id);
     return new Response(null, { status: 204 });
   };
-  const emulator = await startEmulator({ seed: false, fetch: receiver, webhooks: { chaos: { seed: 99, dropRate: 0.3 } } });
+  const emulator = await startEmulator({
+    seed: false,
+    fetch: receiver,
+    webhooks: { chaos: { seed: 99, dropRate: 0.3 } },
+  });
   t.after(() => emulator.close());
   const res = await fetch(`${emulator.url}/webhook_endpoints`, {
-    method: 'POST', headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' },
+    method: 'POST',
+    headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' },
     body: JSON.stringify({ endpoint_url: 'http://receiver.test/webhooks', events: ['dsync.group.created'] }),
   });
   assert.equal(res.status, 201);
-  for (let i = 0; i < 500; i++) emulator.world.emit('dsync.group.created', { object: 'directory_group', id: `directory_group_${i}` });
+  for (let i = 0; i < 500; i++)
+    emulator.world.emit('dsync.group.created', { object: 'directory_group', id: `directory_group_${i}` });
   await emulator.webhooks.idle();
 
   const workos = new WorkOS(emulator.apiKey, { apiHostname: '127.0.0.1', port: emulator.port, https: false });
   const listed: string[] = [];
   let after: string | undefined;
   do {
-    const page = await workos.events.listEvents({ events: ['dsync.group.created'], limit: 100, ...(after ? { after } : {}) });
+    const page = await workos.events.listEvents({
+      events: ['dsync.group.created'],
+      limit: 100,
+      ...(after ? { after } : {}),
+    });
     listed.push(...page.data.map((e) => e.id));
     after = page.listMetadata.after ?? undefined;
   } while (after);

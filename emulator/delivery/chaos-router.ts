@@ -39,7 +39,12 @@ export function createChaosRouter(control: ChaosControl): Hono {
   app.delete('/', (c) =>
     c.json({
       settings: control.setChaos({
-        duplicateRate: 0, reorderWindow: 0, delayMs: 0, failFirstAttempts: 0, failFirstRate: 0, dropRate: 0,
+        duplicateRate: 0,
+        reorderWindow: 0,
+        delayMs: 0,
+        failFirstAttempts: 0,
+        failFirstRate: 0,
+        dropRate: 0,
       }),
     }),
   );

@@ -15,16 +15,28 @@ function inProcessReceiver() {
   return { ids, fetch };
 }
 
-const endpoint: DeliveryEndpoint = { id: 'we_chaos', endpoint_url: 'http://receiver/', secret: 's', status: 'enabled', events: [] };
+const endpoint: DeliveryEndpoint = {
+  id: 'we_chaos',
+  endpoint_url: 'http://receiver/',
+  secret: 's',
+  status: 'enabled',
+  events: [],
+};
 const events: DeliverableEvent[] = Array.from({ length: 10_000 }, (_, i) => ({
-  id: `event_${i}`, event: 'dsync.user.updated', data: { n: i }, created_at: '2026-01-01T00:00:00.000Z',
+  id: `event_${i}`,
+  event: 'dsync.user.updated',
+  data: { n: i },
+  created_at: '2026-01-01T00:00:00.000Z',
 }));
 const heavyChaos: ChaosPatch = { seed: 42, duplicateRate: 0.1, reorderWindow: 50, failFirstRate: 0.05 };
 
 async function run(chaos: ChaosPatch) {
   const receiver = inProcessReceiver();
   const dispatcher = createWebhookDispatcher({
-    fetch: receiver.fetch, endpoints: () => [endpoint], chaos, concurrency: 8,
+    fetch: receiver.fetch,
+    endpoints: () => [endpoint],
+    chaos,
+    concurrency: 8,
     retry: { baseDelayMs: 1, factor: 2, maxAttempts: 5 },
   });
   for (const e of events) dispatcher.enqueue(e);
@@ -54,7 +66,10 @@ test('the same seed replays the same faults; another seed does not', async () =>
   const count = (ids: string[]) => {
     const m = new Map<string, number>();
     for (const id of ids) m.set(id, (m.get(id) ?? 0) + 1);
-    return [...m.entries()].filter(([, n]) => n > 1).map(([id]) => id).sort();
+    return [...m.entries()]
+      .filter(([, n]) => n > 1)
+      .map(([id]) => id)
+      .sort();
   };
   const a = await run(heavyChaos);
   const b = await run(heavyChaos);
@@ -71,7 +86,10 @@ test('dropped deliveries never reach the receiver; failFirstAttempts fails every
 
   const receiver = inProcessReceiver();
   const dispatcher = createWebhookDispatcher({
-    fetch: receiver.fetch, endpoints: () => [endpoint], chaos: { failFirstAttempts: 2 }, retry: { baseDelayMs: 1 },
+    fetch: receiver.fetch,
+    endpoints: () => [endpoint],
+    chaos: { failFirstAttempts: 2 },
+    retry: { baseDelayMs: 1 },
   });
   dispatcher.enqueue(events[0] as DeliverableEvent);
   await dispatcher.idle();
@@ -82,11 +100,17 @@ test('dropped deliveries never reach the receiver; failFirstAttempts fails every
 test('the control router reads and changes the switches and rejects bad values', async () => {
   const dispatcher = createWebhookDispatcher({ fetch: inProcessReceiver().fetch, endpoints: () => [] });
   const app = createChaosRouter(dispatcher);
-  const put = (body: unknown) => app.request('/', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const put = (body: unknown) =>
+    app.request('/', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   const ok = await put({ seed: 9, duplicateRate: 0.5, reorderWindow: 10 });
   assert.equal(ok.status, 200);
-  assert.deepEqual((await ok.json()).settings, { ...dispatcher.chaos(), seed: 9, duplicateRate: 0.5, reorderWindow: 10 });
+  assert.deepEqual((await ok.json()).settings, {
+    ...dispatcher.chaos(),
+    seed: 9,
+    duplicateRate: 0.5,
+    reorderWindow: 10,
+  });
 
   const bad = await put({ duplicateRate: 2, colour: 'red' });
   assert.equal(bad.status, 422);
@@ -105,7 +129,9 @@ test('the control router reads and changes the switches and rejects bad values',
 test('a trickle of events is still shuffled within a window; delays are seeded and bounded', async () => {
   const receiver = inProcessReceiver();
   const dispatcher = createWebhookDispatcher({
-    fetch: receiver.fetch, endpoints: () => [endpoint], chaos: { seed: 11, reorderWindow: 8, reorderHoldMs: 10_000 },
+    fetch: receiver.fetch,
+    endpoints: () => [endpoint],
+    chaos: { seed: 11, reorderWindow: 8, reorderHoldMs: 10_000 },
   });
   // One event per turn of the event loop, as a SCIM client produces them; the window fills
   // long before the hold time, so nothing here depends on timing.
@@ -123,5 +149,8 @@ test('a trickle of events is still shuffled within a window; delays are seeded a
   const delays = Array.from({ length: 100 }, (_, seq) => delayFor(settings, { seq, endpointId: 'we_1' }, 0));
   assert.ok(delays.every((d) => d >= 0 && d <= 200));
   assert.ok(new Set(delays).size > 50);
-  assert.deepEqual(delays, Array.from({ length: 100 }, (_, seq) => delayFor(settings, { seq, endpointId: 'we_1' }, 0)));
+  assert.deepEqual(
+    delays,
+    Array.from({ length: 100 }, (_, seq) => delayFor(settings, { seq, endpointId: 'we_1' }, 0)),
+  );
 });

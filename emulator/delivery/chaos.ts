@@ -85,16 +85,7 @@ export function delayFor(c: ChaosSettings, k: DeliveryKey, copy: number): number
 }
 
 /** Whether attempt `attempt` (1-based) of this delivery copy is made to fail. */
-export function shouldFailAttempt(
-  c: ChaosSettings,
-  k: DeliveryKey,
-  copy: number,
-  attempt: number,
-): boolean {
+export function shouldFailAttempt(c: ChaosSettings, k: DeliveryKey, copy: number, attempt: number): boolean {
   if (attempt <= c.failFirstAttempts) return true;
-  return (
-    attempt === 1 &&
-    c.failFirstRate > 0 &&
-    draw(c.seed, 'fail', k.seq, k.endpointId, copy) < c.failFirstRate
-  );
+  return attempt === 1 && c.failFirstRate > 0 && draw(c.seed, 'fail', k.seq, k.endpointId, copy) < c.failFirstRate;
 }

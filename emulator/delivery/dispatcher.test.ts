@@ -14,7 +14,11 @@ async function openReceiver(statusFor: (n: number) => number = () => 200) {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const status = statusFor(n++);
-    if (status < 300) received.push({ body: Buffer.concat(chunks).toString('utf8'), signature: String(req.headers['workos-signature']) });
+    if (status < 300)
+      received.push({
+        body: Buffer.concat(chunks).toString('utf8'),
+        signature: String(req.headers['workos-signature']),
+      });
     res.writeHead(status).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -27,13 +31,28 @@ async function openReceiver(statusFor: (n: number) => number = () => 200) {
 }
 
 const directoryUser = {
-  object: 'directory_user', id: 'directory_user_01', directory_id: 'directory_01', organization_id: 'org_01',
-  idp_id: '00u1', email: 'ana@acme.test', first_name: 'Ana', last_name: 'Lima', state: 'active',
-  raw_attributes: {}, custom_attributes: {}, created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z',
+  object: 'directory_user',
+  id: 'directory_user_01',
+  directory_id: 'directory_01',
+  organization_id: 'org_01',
+  idp_id: '00u1',
+  email: 'ana@acme.test',
+  first_name: 'Ana',
+  last_name: 'Lima',
+  state: 'active',
+  raw_attributes: {},
+  custom_attributes: {},
+  created_at: '2026-01-01T00:00:00.000Z',
+  updated_at: '2026-01-01T00:00:00.000Z',
 };
 
 function event(i: number, type = 'dsync.user.created'): DeliverableEvent {
-  return { id: `event_${String(i).padStart(6, '0')}`, event: type, data: { ...directoryUser, first_name: `Ana ✓ ${i}` }, created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString() };
+  return {
+    id: `event_${String(i).padStart(6, '0')}`,
+    event: type,
+    data: { ...directoryUser, first_name: `Ana ✓ ${i}` },
+    created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+  };
 }
 
 const sdk = new WorkOS('sk_test_emulator', { apiHostname: '127.0.0.1', https: false });
@@ -41,7 +60,13 @@ const sdk = new WorkOS('sk_test_emulator', { apiHostname: '127.0.0.1', https: fa
 test('every delivery verifies with the SDK and a changed byte is rejected', async (t) => {
   const receiver = await openReceiver();
   t.after(receiver.close);
-  const endpoint: DeliveryEndpoint = { id: 'we_1', endpoint_url: receiver.url, secret: 'whsec_test_secret', status: 'enabled', events: [] };
+  const endpoint: DeliveryEndpoint = {
+    id: 'we_1',
+    endpoint_url: receiver.url,
+    secret: 'whsec_test_secret',
+    status: 'enabled',
+    events: [],
+  };
   const dispatcher = createWebhookDispatcher({ fetch: globalThis.fetch, endpoints: () => [endpoint] });
   t.after(() => dispatcher.close());
   for (let i = 0; i < 5; i++) dispatcher.enqueue(event(i));
@@ -49,11 +74,18 @@ test('every delivery verifies with the SDK and a changed byte is rejected', asyn
 
   assert.equal(receiver.received.length, 5);
   // Without faults a single-lane dispatcher delivers in emission order.
-  assert.deepEqual(receiver.received.map((r) => JSON.parse(r.body).id), [0, 1, 2, 3, 4].map((i) => event(i).id));
+  assert.deepEqual(
+    receiver.received.map((r) => JSON.parse(r.body).id),
+    [0, 1, 2, 3, 4].map((i) => event(i).id),
+  );
   for (const { body, signature } of receiver.received) {
     assert.match(signature, /^t=\d{13}, v1=[0-9a-f]{64}$/);
     assert.deepEqual(Object.keys(JSON.parse(body)), ['id', 'event', 'data', 'created_at']);
-    const verified = await sdk.webhooks.constructEvent({ payload: JSON.parse(body), sigHeader: signature, secret: endpoint.secret });
+    const verified = await sdk.webhooks.constructEvent({
+      payload: JSON.parse(body),
+      sigHeader: signature,
+      secret: endpoint.secret,
+    });
     assert.equal(verified.event, 'dsync.user.created');
     assert.equal((verified.data as { email: string }).email, 'ana@acme.test');
   }
@@ -74,7 +106,13 @@ test('every delivery verifies with the SDK and a changed byte is rejected', asyn
 test('non-2xx answers are retried with backoff until accepted', async (t) => {
   const receiver = await openReceiver((n) => (n < 2 ? 503 : 200));
   t.after(receiver.close);
-  const endpoint: DeliveryEndpoint = { id: 'we_1', endpoint_url: receiver.url, secret: 's', status: 'enabled', events: [] };
+  const endpoint: DeliveryEndpoint = {
+    id: 'we_1',
+    endpoint_url: receiver.url,
+    secret: 's',
+    status: 'enabled',
+    events: [],
+  };
   const dispatcher = createWebhookDispatcher({
     fetch: globalThis.fetch,
     endpoints: () => [endpoint],
@@ -85,7 +123,14 @@ test('non-2xx answers are retried with backoff until accepted', async (t) => {
   await dispatcher.idle();
   assert.equal(receiver.received.length, 1);
   const stats = dispatcher.stats();
-  assert.deepEqual(dispatcher.recent().map((r) => [r.attempt, r.outcome, r.status]), [[1, 'failed', 503], [2, 'failed', 503], [3, 'delivered', 200]]);
+  assert.deepEqual(
+    dispatcher.recent().map((r) => [r.attempt, r.outcome, r.status]),
+    [
+      [1, 'failed', 503],
+      [2, 'failed', 503],
+      [3, 'delivered', 200],
+    ],
+  );
   assert.equal(stats.attempts, 3);
   assert.equal(stats.failedAttempts, 2);
   assert.equal(stats.delivered, 1);
@@ -95,10 +140,22 @@ test('a delivery that never succeeds gives up after maxAttempts; a hung receiver
   let calls = 0;
   const hang: typeof fetch = (_url, init) => {
     calls++;
-    return new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)));
+    return new Promise((_resolve, reject) =>
+      init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)),
+    );
   };
-  const endpoint: DeliveryEndpoint = { id: 'we_1', endpoint_url: 'http://receiver.invalid/', secret: 's', status: 'enabled', events: [] };
-  const dispatcher = createWebhookDispatcher({ fetch: hang, endpoints: () => [endpoint], retry: { baseDelayMs: 1, maxAttempts: 3, timeoutMs: 5 } });
+  const endpoint: DeliveryEndpoint = {
+    id: 'we_1',
+    endpoint_url: 'http://receiver.invalid/',
+    secret: 's',
+    status: 'enabled',
+    events: [],
+  };
+  const dispatcher = createWebhookDispatcher({
+    fetch: hang,
+    endpoints: () => [endpoint],
+    retry: { baseDelayMs: 1, maxAttempts: 3, timeoutMs: 5 },
+  });
   t.after(() => dispatcher.close());
   dispatcher.enqueue(event(1));
   await dispatcher.idle();
@@ -126,5 +183,8 @@ test('only enabled endpoints subscribed to the event type receive it', async (t)
 });
 
 test('the options are checked up front', () => {
-  assert.throws(() => createWebhookDispatcher({ fetch: undefined as unknown as typeof fetch, endpoints: () => [] }), TypeError);
+  assert.throws(
+    () => createWebhookDispatcher({ fetch: undefined as unknown as typeof fetch, endpoints: () => [] }),
+    TypeError,
+  );
 });

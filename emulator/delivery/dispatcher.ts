@@ -109,8 +109,14 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
   let batchNo = 0;
   let closed = false;
   const stats: DeliveryStats = {
-    events: 0, deliveries: 0, attempts: 0, delivered: 0,
-    failedAttempts: 0, dropped: 0, duplicated: 0, gaveUp: 0,
+    events: 0,
+    deliveries: 0,
+    attempts: 0,
+    delivered: 0,
+    failedAttempts: 0,
+    dropped: 0,
+    duplicated: 0,
+    gaveUp: 0,
   };
 
   const attempts = createAttemptLog(RECENT_ATTEMPTS, now);
@@ -156,7 +162,15 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
       const key = { seq: eventSeq, endpointId: endpoint.id };
       if (shouldDrop(settings, key)) {
         stats.dropped++;
-        attempts.add({ event_id: event.id, event: event.event, endpoint_id: endpoint.id, copy: 0, attempt: 0, outcome: 'dropped_by_chaos', status: null });
+        attempts.add({
+          event_id: event.id,
+          event: event.event,
+          endpoint_id: endpoint.id,
+          copy: 0,
+          attempt: 0,
+          outcome: 'dropped_by_chaos',
+          status: null,
+        });
         continue;
       }
       const copies = shouldDuplicate(settings, key) ? 2 : 1;
@@ -223,8 +237,13 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
     const status = byChaos ? null : await send(job);
     const ok = status !== null && status >= 200 && status < 300;
     attempts.add({
-      event_id: job.eventId, event: job.eventType, endpoint_id: job.endpoint.id, copy: job.copy, attempt: job.attempt,
-      outcome: ok ? 'delivered' : byChaos ? 'failed_by_chaos' : 'failed', status,
+      event_id: job.eventId,
+      event: job.eventType,
+      endpoint_id: job.endpoint.id,
+      copy: job.copy,
+      attempt: job.attempt,
+      outcome: ok ? 'delivered' : byChaos ? 'failed_by_chaos' : 'failed',
+      status,
     });
     if (ok) {
       stats.delivered++;

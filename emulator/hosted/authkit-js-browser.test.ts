@@ -15,9 +15,24 @@ import { startEmulator, type RunningEmulator } from '../index.ts';
 // The app's API then accepts the access token the page got (verified against the JWKS).
 
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const skip = existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM}; CI installs it (apt-get install -y chromium)`;
-const AUTHKIT_JS = readFileSync(createRequire(import.meta.url).resolve('@workos-inc/authkit-js').replace(/index\.js$/, 'index.mjs'), 'utf8');
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const skip = existsSync(CHROMIUM)
+  ? false
+  : `Chromium not found at ${CHROMIUM}; CI installs it (apt-get install -y chromium)`;
+const AUTHKIT_JS = readFileSync(
+  createRequire(import.meta.url)
+    .resolve('@workos-inc/authkit-js')
+    .replace(/index\.js$/, 'index.mjs'),
+  'utf8',
+);
 
 function pageHtml(emulator: RunningEmulator): string {
   return `<!doctype html><html><body><pre id="out">loading</pre>
@@ -46,7 +61,9 @@ async function openBrowserApp(emulator: RunningEmulator) {
     const token = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1];
     if (!token) return c.json({ error: 'no token' }, 401);
     try {
-      const { payload } = await jwtVerify(token, jwks, { issuer: `${emulator.url}/user_management/${emulator.clientId}` });
+      const { payload } = await jwtVerify(token, jwks, {
+        issuer: `${emulator.url}/user_management/${emulator.clientId}`,
+      });
       return c.json({ sub: payload.sub, org_id: payload.org_id ?? null, sid: payload.sid });
     } catch (error) {
       return c.json({ error: String(error) }, 401);
@@ -84,7 +101,13 @@ test('authkit-js in Chromium signs in from another origin and calls the API with
     return { status: res.status, body: text ? JSON.parse(text) : null };
   };
   const org = (await api('POST', '/organizations', { name: 'Globex' })).body;
-  const user = (await api('POST', '/user_management/users', { email: 'sam@globex.test', password: 'correct horse battery', email_verified: true })).body;
+  const user = (
+    await api('POST', '/user_management/users', {
+      email: 'sam@globex.test',
+      password: 'correct horse battery',
+      email_verified: true,
+    })
+  ).body;
   await api('POST', '/user_management/organization_memberships', { user_id: user.id, organization_id: org.id });
 
   const app = await openBrowserApp(emulator);
@@ -111,7 +134,10 @@ test('authkit-js in Chromium signs in from another origin and calls the API with
     await signInThroughHostedPages(page, app.url);
     assert.equal(await page.evaluate(() => (window as any).authkit.getUser()), null);
     const errors = await page.evaluate(() => (window as any).authErrors as string[]);
-    assert.ok(errors.some((e) => /fetch/i.test(e)), `the exchange failed in the browser: ${errors.join(' | ')}`);
+    assert.ok(
+      errors.some((e) => /fetch/i.test(e)),
+      `the exchange failed in the browser: ${errors.join(' | ')}`,
+    );
     await context.close();
   });
 

@@ -3,8 +3,11 @@ import type { EmulatorContext } from '../services/context.ts';
 import type { PendingSignIn } from '../state/types.ts';
 import { EmulatorError } from '../services/errors.ts';
 import {
-  authorizationErrorRedirect, completeSsoAuthorization,
-  parseAuthorizeRequest, resolveAuthorizeConnection, type AuthorizeRequest,
+  authorizationErrorRedirect,
+  completeSsoAuthorization,
+  parseAuthorizeRequest,
+  resolveAuthorizeConnection,
+  type AuthorizeRequest,
 } from '../services/authorize.ts';
 import { magicAuthSignIn, passwordSignIn } from '../services/authenticate.ts';
 import { ssoConnectionsForEmail } from '../services/connections.ts';
@@ -17,7 +20,13 @@ import { createUser, findUserByEmail } from '../services/users.ts';
 import type { FlowSealer } from './flow-token.ts';
 import { createFinisher, FLOW_TTL_MS, messageOf, render, type Flow } from './sign-in-finish.ts';
 import {
-  AUTHORIZE_ACTIONS, codePage, emailPage, hostedErrorPage, passwordPage, signUpPage, verifyEmailPage,
+  AUTHORIZE_ACTIONS,
+  codePage,
+  emailPage,
+  hostedErrorPage,
+  passwordPage,
+  signUpPage,
+  verifyEmailPage,
 } from './sign-in-pages.ts';
 import { testIdpPage } from './test-idp-page.ts';
 
@@ -40,20 +49,31 @@ export function createAuthkitPages(ctx: EmulatorContext, sealer: FlowSealer): Ho
     return { get, flow, flowToken: get('flow') };
   };
   const expired = (c: Context) =>
-    render(c, hostedErrorPage('Sign-in expired', 'This sign-in page has expired. Go back to the application and start again.', 400));
+    render(
+      c,
+      hostedErrorPage(
+        'Sign-in expired',
+        'This sign-in page has expired. Go back to the application and start again.',
+        400,
+      ),
+    );
   const meta = (c: Context) => ({ user_agent: c.req.header('user-agent') });
 
   function showIdp(c: Context, flowToken: string, connectionId: string, email: string | null, error?: string) {
     const connection = world.connections.get(connectionId);
-    if (!connection) return render(c, hostedErrorPage('Unknown connection', 'The SSO connection no longer exists.', 404));
-    return render(c, testIdpPage({
-      flow: flowToken,
-      connection,
-      organizationName: world.organizations.get(connection.organization_id)?.name ?? connection.organization_id,
-      users: testIdpDirectoryUsers(ctx, connection),
-      email,
-      error: error ?? null,
-    }));
+    if (!connection)
+      return render(c, hostedErrorPage('Unknown connection', 'The SSO connection no longer exists.', 404));
+    return render(
+      c,
+      testIdpPage({
+        flow: flowToken,
+        connection,
+        organizationName: world.organizations.get(connection.organization_id)?.name ?? connection.organization_id,
+        users: testIdpDirectoryUsers(ctx, connection),
+        email,
+        error: error ?? null,
+      }),
+    );
   }
 
   const finish = createFinisher(ctx, sealer);
@@ -65,15 +85,24 @@ export function createAuthkitPages(ctx: EmulatorContext, sealer: FlowSealer): Ho
       try {
         // AuthKit's hosted UI needs no provider: `provider=authkit` is implied on this path.
         const query = { ...c.req.query() };
-        if (mode === 'authkit' && !query.provider && !query.connection_id && !query.organization_id) query.provider = 'authkit';
+        if (mode === 'authkit' && !query.provider && !query.connection_id && !query.organization_id)
+          query.provider = 'authkit';
         req = parseAuthorizeRequest(ctx, query);
         connectionId = resolveAuthorizeConnection(ctx, req)?.id ?? null;
       } catch (error) {
-        return render(c, hostedErrorPage('Invalid sign-in request', messageOf(error), error instanceof EmulatorError ? error.status : 400));
+        return render(
+          c,
+          hostedErrorPage(
+            'Invalid sign-in request',
+            messageOf(error),
+            error instanceof EmulatorError ? error.status : 400,
+          ),
+        );
       }
       const flowToken = sealer.seal({ mode, req, invitation: null } satisfies Flow, FLOW_TTL_MS);
       if (connectionId) return showIdp(c, flowToken, connectionId, req.login_hint);
-      if (mode === 'sso') return render(c, hostedErrorPage('No connection', 'This organization has no active SSO connection.', 422));
+      if (mode === 'sso')
+        return render(c, hostedErrorPage('No connection', 'This organization has no active SSO connection.', 422));
       if (req.screen_hint === 'sign-up') return render(c, signUpPage({ flow: flowToken, email: req.login_hint }));
       return render(c, emailPage({ flow: flowToken, email: req.login_hint }));
     };
@@ -87,13 +116,21 @@ export function createAuthkitPages(ctx: EmulatorContext, sealer: FlowSealer): Ho
   app.get('/invite', (c) => {
     const token = c.req.query('invitation_token') ?? '';
     const invitation = findInvitationByToken(ctx, token);
-    if (!invitation || invitation.state !== 'pending') {
-      return render(c, hostedErrorPage('Invitation not valid', 'This invitation has expired, was revoked or was already accepted.', 404));
+    if (invitation?.state !== 'pending') {
+      return render(
+        c,
+        hostedErrorPage(
+          'Invitation not valid',
+          'This invitation has expired, was revoked or was already accepted.',
+          404,
+        ),
+      );
     }
     const flowToken = sealer.seal({ mode: 'invite', req: null, invitation: token } satisfies Flow, FLOW_TTL_MS);
     const sso = ssoConnectionsForEmail(ctx, invitation.email)[0];
     if (sso) return showIdp(c, flowToken, sso.id, invitation.email);
-    if (findUserByEmail(ctx, invitation.email)) return render(c, passwordPage({ flow: flowToken, email: invitation.email }));
+    if (findUserByEmail(ctx, invitation.email))
+      return render(c, passwordPage({ flow: flowToken, email: invitation.email }));
     return render(c, signUpPage({ flow: flowToken, email: invitation.email }));
   });
 
@@ -101,7 +138,8 @@ export function createAuthkitPages(ctx: EmulatorContext, sealer: FlowSealer): Ho
     const { get, flow, flowToken } = await form(c);
     if (!flow) return expired(c);
     const email = get('email').toLowerCase();
-    if (!/^[^@\s]+@[^@\s]+$/.test(email)) return render(c, emailPage({ flow: flowToken, email, error: 'Enter a valid email address.' }));
+    if (!/^[^@\s]+@[^@\s]+$/.test(email))
+      return render(c, emailPage({ flow: flowToken, email, error: 'Enter a valid email address.' }));
     const sso = ssoConnectionsForEmail(ctx, email)[0];
     if (sso) return showIdp(c, flowToken, sso.id, email);
     return render(c, passwordPage({ flow: flowToken, email }));
@@ -153,14 +191,34 @@ export function createAuthkitPages(ctx: EmulatorContext, sealer: FlowSealer): Ho
     const sso = ssoConnectionsForEmail(ctx, email)[0];
     if (sso) return showIdp(c, flowToken, sso.id, email);
     if (get('password').length < MIN_PASSWORD_LENGTH) {
-      return render(c, signUpPage({ flow: flowToken, email, error: `Use at least ${MIN_PASSWORD_LENGTH} characters for the password.` }));
+      return render(
+        c,
+        signUpPage({
+          flow: flowToken,
+          email,
+          error: `Use at least ${MIN_PASSWORD_LENGTH} characters for the password.`,
+        }),
+      );
     }
     if (findUserByEmail(ctx, email)) {
-      return render(c, signUpPage({ flow: flowToken, email, error: 'An account with this email already exists. Sign in instead.' }));
+      return render(
+        c,
+        signUpPage({ flow: flowToken, email, error: 'An account with this email already exists. Sign in instead.' }),
+      );
     }
     try {
-      const user = createUser(ctx, { email, password: get('password'), first_name: get('first_name') || null, last_name: get('last_name') || null });
-      return finish(c, flow, flowToken, { user_id: user.id, organization_id: null, auth_method: 'password', authentication_method: 'Password' });
+      const user = createUser(ctx, {
+        email,
+        password: get('password'),
+        first_name: get('first_name') || null,
+        last_name: get('last_name') || null,
+      });
+      return finish(c, flow, flowToken, {
+        user_id: user.id,
+        organization_id: null,
+        auth_method: 'password',
+        authentication_method: 'Password',
+      });
     } catch (error) {
       return render(c, signUpPage({ flow: flowToken, email, error: messageOf(error) }));
     }
@@ -185,9 +243,10 @@ export function createAuthkitPages(ctx: EmulatorContext, sealer: FlowSealer): Ho
     const signIn = sealer.open<PendingSignIn>(get('pending'));
     if (!flow || !signIn) return expired(c);
     const step = { flow: flowToken, pending: get('pending'), challengeId: get('challenge_id') };
-    const again = (error: string) => get('secret')
-      ? render(c, mfaEnrollPage({ ...step, secret: get('secret'), uri: get('uri'), error }))
-      : render(c, mfaChallengePage({ ...step, error }));
+    const again = (error: string) =>
+      get('secret')
+        ? render(c, mfaEnrollPage({ ...step, secret: get('secret'), uri: get('uri'), error }))
+        : render(c, mfaChallengePage({ ...step, error }));
     try {
       const result = verifyChallenge(ctx, step.challengeId, get('code'));
       // The challenge must belong to the user this sealed sign-in is for.
@@ -207,7 +266,8 @@ export function createAuthkitPages(ctx: EmulatorContext, sealer: FlowSealer): Ho
     const member = [...world.memberships.values()].some(
       (m) => m.user_id === signIn.user_id && m.organization_id === organizationId && m.status === 'active',
     );
-    if (!member) return render(c, hostedErrorPage('Not a member', 'You are not an active member of that organization.', 403));
+    if (!member)
+      return render(c, hostedErrorPage('Not a member', 'You are not an active member of that organization.', 403));
     return finish(c, flow, flowToken, { ...signIn, organization_id: organizationId });
   });
 
@@ -215,19 +275,34 @@ export function createAuthkitPages(ctx: EmulatorContext, sealer: FlowSealer): Ho
     const { get, flow, flowToken } = await form(c);
     if (!flow) return expired(c);
     const connection = world.connections.get(get('connection_id'));
-    if (!connection) return render(c, hostedErrorPage('Unknown connection', 'The SSO connection no longer exists.', 404));
+    if (!connection)
+      return render(c, hostedErrorPage('Unknown connection', 'The SSO connection no longer exists.', 404));
     if (get('action') === 'cancel') {
-      if (!flow.req) return render(c, hostedErrorPage('Sign-in cancelled', 'You cancelled sign-in at the identity provider.', 200));
-      return c.redirect(authorizationErrorRedirect(flow.req, 'access_denied', 'The user cancelled sign-in at the identity provider.'), 303);
+      if (!flow.req)
+        return render(c, hostedErrorPage('Sign-in cancelled', 'You cancelled sign-in at the identity provider.', 200));
+      return c.redirect(
+        authorizationErrorRedirect(flow.req, 'access_denied', 'The user cancelled sign-in at the identity provider.'),
+        303,
+      );
     }
-    const identity = { email: get('email'), first_name: get('first_name') || null, last_name: get('last_name') || null };
-    if (!/^[^@\s]+@[^@\s]+$/.test(identity.email)) return showIdp(c, flowToken, connection.id, identity.email, 'Enter a valid email address.');
-    if (flow.mode === 'sso' && flow.req) return c.redirect(completeSsoAuthorization(ctx, flow.req, connection, identity), 303);
+    const identity = {
+      email: get('email'),
+      first_name: get('first_name') || null,
+      last_name: get('last_name') || null,
+    };
+    if (!/^[^@\s]+@[^@\s]+$/.test(identity.email))
+      return showIdp(c, flowToken, connection.id, identity.email, 'Enter a valid email address.');
+    if (flow.mode === 'sso' && flow.req)
+      return c.redirect(completeSsoAuthorization(ctx, flow.req, connection, identity), 303);
     try {
       return finish(c, flow, flowToken, ssoUserSignIn(ctx, connection, identity));
     } catch (error) {
       // WorkOS sends a profile outside the organization's domains back to the app as an error.
-      if (flow.req && error instanceof EmulatorError && error.body.code === 'profile_not_allowed_outside_organization') {
+      if (
+        flow.req &&
+        error instanceof EmulatorError &&
+        error.body.code === 'profile_not_allowed_outside_organization'
+      ) {
         return c.redirect(authorizationErrorRedirect(flow.req, error.body.code, error.message), 303);
       }
       return showIdp(c, flowToken, connection.id, identity.email, messageOf(error));

@@ -18,10 +18,17 @@ import { scimClient } from '../scim/testing.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
 ];
-const skip = existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM}; CI installs it (apt-get install -y chromium)`;
+const skip = existsSync(CHROMIUM)
+  ? false
+  : `Chromium not found at ${CHROMIUM}; CI installs it (apt-get install -y chromium)`;
 
 class RequestCookieStorage extends CookieSessionStorage<Request, Response> {
   async getCookie(request: Request, name: string): Promise<string | null> {
@@ -35,7 +42,8 @@ class RequestCookieStorage extends CookieSessionStorage<Request, Response> {
 
 function withCookies(response: Response, headers: Record<string, string | string[]> | undefined): Response {
   const setCookie = headers?.['Set-Cookie'] ?? headers?.['set-cookie'];
-  for (const v of Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : []) response.headers.append('set-cookie', v);
+  for (const v of Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [])
+    response.headers.append('set-cookie', v);
   return response;
 }
 
@@ -55,14 +63,19 @@ async function openApp(emulator: RunningEmulator) {
     WORKOS_API_PORT: String(emulator.port),
     WORKOS_API_HTTPS: 'false',
   });
-  const auth = createAuthService<Request, Response>({ sessionStorageFactory: (config) => new RequestCookieStorage(config) });
+  const auth = createAuthService<Request, Response>({
+    sessionStorageFactory: (config) => new RequestCookieStorage(config),
+  });
   app.get('/login', async () => {
     const { url: to, headers } = await auth.createSignIn(undefined, {});
     return withCookies(new Response(null, { status: 302, headers: { location: to } }), headers);
   });
   app.get('/callback', async (c) => {
     // The storage adapter never mutates responses, so there is none to pass: cookies come back as headers.
-    const result = await auth.handleCallback(c.req.raw, undefined as unknown as Response, { code: c.req.query('code') ?? '', state: c.req.query('state') });
+    const result = await auth.handleCallback(c.req.raw, undefined as unknown as Response, {
+      code: c.req.query('code') ?? '',
+      state: c.req.query('state'),
+    });
     return withCookies(new Response(null, { status: 302, headers: { location: '/me' } }), result.headers);
   });
   app.get('/me', async (c) => {
@@ -78,22 +91,46 @@ test('hosted sign-in in Chromium yields a session @workos/authkit-session accept
   t.after(() => emulator.close());
   const workos = new WorkOS(emulator.apiKey, { apiHostname: '127.0.0.1', port: emulator.port, https: false });
   const control = async (path: string, body: unknown) => {
-    const res = await fetch(`${emulator.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${emulator.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     assert.ok(res.ok, await res.clone().text());
     return res.json() as Promise<any>;
   };
 
   const globex = await workos.organizations.createOrganization({ name: 'Globex' });
-  const sam = await workos.userManagement.createUser({ email: 'sam@globex.test', password: 'correct horse battery', emailVerified: true });
+  const sam = await workos.userManagement.createUser({
+    email: 'sam@globex.test',
+    password: 'correct horse battery',
+    emailVerified: true,
+  });
   await workos.userManagement.createOrganizationMembership({ userId: sam.id, organizationId: globex.id });
-  const acme = await workos.organizations.createOrganization({ name: 'Acme', domainData: [{ domain: 'acme.test', state: 'verified' as never }] });
-  await control('/_emulator/connections', { organization_id: acme.id, connection_type: 'OktaSAML', state: 'active', domains: ['acme.test'] });
+  const acme = await workos.organizations.createOrganization({
+    name: 'Acme',
+    domainData: [{ domain: 'acme.test', state: 'verified' as never }],
+  });
+  await control('/_emulator/connections', {
+    organization_id: acme.id,
+    connection_type: 'OktaSAML',
+    state: 'active',
+    domains: ['acme.test'],
+  });
   const directory = await control('/_emulator/directories', { organization_id: acme.id, type: 'okta scim v2.0' });
   const scim = scimClient((u, init) => fetch(u, init), directory.scim_url, directory.scim_token);
-  assert.equal((await scim.post('/Users', {
-    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'ana@acme.test', externalId: '00u1',
-    name: { givenName: 'Ana', familyName: 'Lima' }, emails: [{ value: 'ana@acme.test', primary: true }],
-  })).status, 201);
+  assert.equal(
+    (
+      await scim.post('/Users', {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+        userName: 'ana@acme.test',
+        externalId: '00u1',
+        name: { givenName: 'Ana', familyName: 'Lima' },
+        emails: [{ value: 'ana@acme.test', primary: true }],
+      })
+    ).status,
+    201,
+  );
 
   const app = await openApp(emulator);
   t.after(app.close);
@@ -135,25 +172,37 @@ test('hosted sign-in in Chromium yields a session @workos/authkit-session accept
     await page.click('button:has-text("Continue")');
     await page.click('button:has-text("ana@acme.test")');
     await page.waitForURL(`${app.url}/me`);
-    assert.match((await page.textContent('body')) ?? '', new RegExp(`^user=ana@acme\\.test org=${acme.id} sid=session_`));
+    assert.match(
+      (await page.textContent('body')) ?? '',
+      new RegExp(`^user=ana@acme\\.test org=${acme.id} sid=session_`),
+    );
     await context.close();
   });
 
-  await t.test('admin portal link from the SDK: an IT admin creates a directory and gets a working SCIM token', async () => {
-    const { link } = await workos.adminPortal.generateLink({ organization: globex.id, intent: GenerateLinkIntent.DSync });
-    const context = await offlineContext();
-    const page = await context.newPage();
-    await page.goto(link);
-    await page.selectOption('#type', 'azure scim v2.0');
-    await page.click('button:has-text("Create directory")');
-    const scimUrl = (await page.textContent('#scim-url')) ?? '';
-    const token = (await page.textContent('#scim-token')) ?? '';
-    await context.close();
-    const portalScim = scimClient((u, init) => fetch(u, init), scimUrl, token);
-    const created = await portalScim.post('/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'lee@globex.test' });
-    assert.equal(created.status, 201);
-    const directoryId = scimUrl.split('/').pop() ?? '';
-    const activated = emulator.world.events.find((e) => e.event === 'dsync.activated' && e.data.id === directoryId);
-    assert.equal(activated?.data.type, 'azure scim v2.0');
-  });
+  await t.test(
+    'admin portal link from the SDK: an IT admin creates a directory and gets a working SCIM token',
+    async () => {
+      const { link } = await workos.adminPortal.generateLink({
+        organization: globex.id,
+        intent: GenerateLinkIntent.DSync,
+      });
+      const context = await offlineContext();
+      const page = await context.newPage();
+      await page.goto(link);
+      await page.selectOption('#type', 'azure scim v2.0');
+      await page.click('button:has-text("Create directory")');
+      const scimUrl = (await page.textContent('#scim-url')) ?? '';
+      const token = (await page.textContent('#scim-token')) ?? '';
+      await context.close();
+      const portalScim = scimClient((u, init) => fetch(u, init), scimUrl, token);
+      const created = await portalScim.post('/Users', {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+        userName: 'lee@globex.test',
+      });
+      assert.equal(created.status, 201);
+      const directoryId = scimUrl.split('/').pop() ?? '';
+      const activated = emulator.world.events.find((e) => e.event === 'dsync.activated' && e.data.id === directoryId);
+      assert.equal(activated?.data.type, 'azure scim v2.0');
+    },
+  );
 });

@@ -14,7 +14,9 @@ interface MfaStep {
 }
 
 export function mfaChallengePage(s: MfaStep) {
-  return page('Two-factor authentication', html`
+  return page(
+    'Two-factor authentication',
+    html`
 <h1>Two-factor authentication</h1>
 <p class="sub">Enter the 6-digit code from your authenticator app.</p>
 ${errorBox(s.error)}
@@ -23,11 +25,15 @@ ${errorBox(s.error)}
   <label for="code">Code</label>
   <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required autofocus>
   <button type="submit">Verify</button>
-</form>`, s.error ? 400 : 200);
+</form>`,
+    s.error ? 400 : 200,
+  );
 }
 
 export function mfaEnrollPage(s: MfaStep & { secret: string; uri: string }) {
-  return page('Set up two-factor authentication', html`
+  return page(
+    'Set up two-factor authentication',
+    html`
 <h1>Set up two-factor authentication</h1>
 <p class="sub">This environment requires a second factor. Add this key to your authenticator app,
 then enter the code it shows.</p>
@@ -41,5 +47,7 @@ ${errorBox(s.error)}
   <label for="code">Code</label>
   <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required autofocus>
   <button type="submit">Verify and continue</button>
-</form>`, s.error ? 400 : 200);
+</form>`,
+    s.error ? 400 : 200,
+  );
 }

@@ -29,8 +29,12 @@ function back(url: string | null, label: string) {
   return url ? html`<p><a href="${url}">${label}</a></p>` : html``;
 }
 
-export function ssoSetupPage(v: PortalView & { existing: Array<{ name: string; connection_type: string; state: string }> }) {
-  return page('Set up single sign-on', html`
+export function ssoSetupPage(
+  v: PortalView & { existing: Array<{ name: string; connection_type: string; state: string }> },
+) {
+  return page(
+    'Set up single sign-on',
+    html`
 <h1>Set up single sign-on</h1>
 <p class="sub">${v.organizationName}</p>
 ${errorBox(v.error)}
@@ -44,19 +48,26 @@ domains, and the directory users you provision by SCIM.</p>
   <label for="name">Connection name</label>
   <input id="name" name="name" value="${v.organizationName} SSO" required>
   <button type="submit">Activate connection</button>
-</form>`, v.error ? 400 : 200);
+</form>`,
+    v.error ? 400 : 200,
+  );
 }
 
 export function ssoDonePage(v: { organizationName: string; connectionId: string; successUrl: string | null }) {
-  return page('Single sign-on is active', html`
+  return page(
+    'Single sign-on is active',
+    html`
 <h1>Single sign-on is active</h1>
 <p class="sub">${v.organizationName}</p>
 <p>Connection <code id="connection-id">${v.connectionId}</code> is active. People at your domains now sign in through the test identity provider.</p>
-${back(v.successUrl, 'Return to the application')}`);
+${back(v.successUrl, 'Return to the application')}`,
+  );
 }
 
 export function dsyncSetupPage(v: PortalView) {
-  return page('Set up directory sync', html`
+  return page(
+    'Set up directory sync',
+    html`
 <h1>Set up directory sync</h1>
 <p class="sub">${v.organizationName}</p>
 ${errorBox(v.error)}
@@ -67,11 +78,21 @@ ${errorBox(v.error)}
   <label for="name">Directory name</label>
   <input id="name" name="name" value="${v.organizationName} directory" required>
   <button type="submit">Create directory</button>
-</form>`, v.error ? 400 : 200);
+</form>`,
+    v.error ? 400 : 200,
+  );
 }
 
-export function dsyncDonePage(v: { organizationName: string; directoryId: string; scimUrl: string; scimToken: string; successUrl: string | null }) {
-  return page('Directory created', html`
+export function dsyncDonePage(v: {
+  organizationName: string;
+  directoryId: string;
+  scimUrl: string;
+  scimToken: string;
+  successUrl: string | null;
+}) {
+  return page(
+    'Directory created',
+    html`
 <h1>Directory created</h1>
 <p class="sub">${v.organizationName}</p>
 <p>Paste these into your identity provider's SCIM provisioning settings. The token is shown once.</p>
@@ -80,25 +101,38 @@ export function dsyncDonePage(v: { organizationName: string; directoryId: string
 <label>Bearer token</label>
 <p><code id="scim-token">${v.scimToken}</code></p>
 <p>Directory <code id="directory-id">${v.directoryId}</code></p>
-${back(v.successUrl, 'Return to the application')}`);
+${back(v.successUrl, 'Return to the application')}`,
+  );
 }
 
 export function domainsPage(v: PortalView & { domains: Array<{ id: string; domain: string; state: string }> }) {
-  return page('Verify domains', html`
+  return page(
+    'Verify domains',
+    html`
 <h1>Verify domains</h1>
 <p class="sub">${v.organizationName}</p>
 ${errorBox(v.error)}
-${v.domains.length === 0 ? html`<p>This organization has no domains.</p>` : html`<div class="list">${v.domains.map((d) => html`
+${
+  v.domains.length === 0
+    ? html`<p>This organization has no domains.</p>`
+    : html`<div class="list">${v.domains.map(
+        (d) => html`
 <form method="post" action="${PORTAL_ACTIONS.verifyDomain}">
   ${hidden({ token: v.token, domain_id: d.id })}
   <button type="submit" ${d.state === 'verified' ? 'disabled' : ''}>${d.domain} · ${d.state}${d.state === 'verified' ? '' : ' · verify (the emulator accepts the DNS record as present)'}</button>
-</form>`)}</div>`}`);
+</form>`,
+      )}</div>`
+}`,
+  );
 }
 
 export function unsupportedIntentPage(v: { organizationName: string; intent: string; returnUrl: string | null }) {
-  return page('Admin portal', html`
+  return page(
+    'Admin portal',
+    html`
 <h1>Admin portal</h1>
 <p class="sub">${v.organizationName}</p>
 <p>The <strong>${v.intent}</strong> screens are not emulated. The link is valid; there is nothing to configure here.</p>
-${back(v.returnUrl, 'Return to the application')}`);
+${back(v.returnUrl, 'Return to the application')}`,
+  );
 }

@@ -9,7 +9,13 @@ import { verifyOrganizationDomain } from '../services/organizations.ts';
 import type { Markup } from './layout.ts';
 import { hostedErrorPage } from './sign-in-pages.ts';
 import {
-  domainsPage, dsyncDonePage, dsyncSetupPage, PORTAL_ACTIONS, ssoDonePage, ssoSetupPage, unsupportedIntentPage,
+  domainsPage,
+  dsyncDonePage,
+  dsyncSetupPage,
+  PORTAL_ACTIONS,
+  ssoDonePage,
+  ssoSetupPage,
+  unsupportedIntentPage,
 } from './portal-pages.ts';
 
 // The admin portal behind the links `POST /portal/generate_link` returns
@@ -36,7 +42,8 @@ export function createPortalPages(ctx: EmulatorContext): Hono {
   function redeem(c: Context, token: string, intent: string): PortalLink | Response | Promise<Response> {
     try {
       const link = openPortalLink(ctx, token);
-      if (link.intent !== intent) throw new EmulatorError(404, { message: 'This admin portal link is for another task.' });
+      if (link.intent !== intent)
+        throw new EmulatorError(404, { message: 'This admin portal link is for another task.' });
       return link;
     } catch (error) {
       const status = error instanceof EmulatorError ? error.status : 400;
@@ -44,7 +51,8 @@ export function createPortalPages(ctx: EmulatorContext): Hono {
     }
   }
   const orgName = (link: PortalLink) => world.organizations.get(link.organization_id)?.name ?? link.organization_id;
-  const orgDomains = (link: PortalLink) => [...world.organizationDomains.values()].filter((d) => d.organization_id === link.organization_id);
+  const orgDomains = (link: PortalLink) =>
+    [...world.organizationDomains.values()].filter((d) => d.organization_id === link.organization_id);
   const formOf = async (c: Context) => {
     const body = await c.req.parseBody();
     return (name: string) => (typeof body[name] === 'string' ? (body[name] as string).trim() : '');
@@ -66,7 +74,10 @@ export function createPortalPages(ctx: EmulatorContext): Hono {
       case 'domain_verification':
         return render(c, domainsPage({ ...base, domains: orgDomains(link) }));
       default:
-        return render(c, unsupportedIntentPage({ organizationName: base.organizationName, intent, returnUrl: link.return_url }));
+        return render(
+          c,
+          unsupportedIntentPage({ organizationName: base.organizationName, intent, returnUrl: link.return_url }),
+        );
     }
   });
 
@@ -75,15 +86,31 @@ export function createPortalPages(ctx: EmulatorContext): Hono {
     const link = redeem(c, get('token'), 'sso');
     if (link instanceof Response || link instanceof Promise) return link;
     try {
-      const domains = orgDomains(link).filter((d) => d.state === 'verified' || d.state === 'legacy_verified').map((d) => d.domain);
+      const domains = orgDomains(link)
+        .filter((d) => d.state === 'verified' || d.state === 'legacy_verified')
+        .map((d) => d.domain);
       // Creating it active announces `connection.activated`, as finishing the real portal does.
       const connection = createConnection(ctx, {
-        organization_id: link.organization_id, connection_type: get('connection_type'), name: get('name') || undefined, state: 'active', domains,
+        organization_id: link.organization_id,
+        connection_type: get('connection_type'),
+        name: get('name') || undefined,
+        state: 'active',
+        domains,
       });
-      return render(c, ssoDonePage({ organizationName: orgName(link), connectionId: connection.id, successUrl: link.success_url ?? link.return_url }));
+      return render(
+        c,
+        ssoDonePage({
+          organizationName: orgName(link),
+          connectionId: connection.id,
+          successUrl: link.success_url ?? link.return_url,
+        }),
+      );
     } catch (error) {
       const existing = [...world.connections.values()].filter((x) => x.organization_id === link.organization_id);
-      return render(c, ssoSetupPage({ token: get('token'), organizationName: orgName(link), existing, error: message(error) }));
+      return render(
+        c,
+        ssoSetupPage({ token: get('token'), organizationName: orgName(link), existing, error: message(error) }),
+      );
     }
   });
 
@@ -93,11 +120,21 @@ export function createPortalPages(ctx: EmulatorContext): Hono {
     if (link instanceof Response || link instanceof Promise) return link;
     try {
       // createDirectory links the directory and announces `dsync.activated`.
-      const created = createDirectory(ctx, { organization_id: link.organization_id, type: get('type'), name: get('name') || undefined });
-      return render(c, dsyncDonePage({
-        organizationName: orgName(link), directoryId: created.directory.id, scimUrl: created.scim_url, scimToken: created.scim_token,
-        successUrl: link.success_url ?? link.return_url,
-      }));
+      const created = createDirectory(ctx, {
+        organization_id: link.organization_id,
+        type: get('type'),
+        name: get('name') || undefined,
+      });
+      return render(
+        c,
+        dsyncDonePage({
+          organizationName: orgName(link),
+          directoryId: created.directory.id,
+          scimUrl: created.scim_url,
+          scimToken: created.scim_token,
+          successUrl: link.success_url ?? link.return_url,
+        }),
+      );
     } catch (error) {
       return render(c, dsyncSetupPage({ token: get('token'), organizationName: orgName(link), error: message(error) }));
     }
@@ -110,8 +147,12 @@ export function createPortalPages(ctx: EmulatorContext): Hono {
     const domain = world.organizationDomains.get(get('domain_id'));
     let error: string | null = null;
     if (!domain || domain.organization_id !== link.organization_id) error = 'Unknown domain.';
-    else if (verifyOrganizationDomain(ctx, domain.id).state !== 'verified') error = `${domain.domain} could not be verified.`;
-    return render(c, domainsPage({ token: get('token'), organizationName: orgName(link), domains: orgDomains(link), error }));
+    else if (verifyOrganizationDomain(ctx, domain.id).state !== 'verified')
+      error = `${domain.domain} could not be verified.`;
+    return render(
+      c,
+      domainsPage({ token: get('token'), organizationName: orgName(link), domains: orgDomains(link), error }),
+    );
   });
 
   return app;

@@ -55,8 +55,12 @@ export function createFinisher(ctx: EmulatorContext, sealer: FlowSealer) {
     const invitation = findInvitationByToken(ctx, token);
     // A later step of the same flow (organization choice) finds it already accepted by this user.
     if (invitation?.state === 'accepted' && invitation.accepted_user_id === user.id) return signIn;
-    if (!invitation || invitation.state !== 'pending') {
-      return hostedErrorPage('Invitation not valid', 'This invitation has expired, was revoked or was already accepted.', 400);
+    if (invitation?.state !== 'pending') {
+      return hostedErrorPage(
+        'Invitation not valid',
+        'This invitation has expired, was revoked or was already accepted.',
+        400,
+      );
     }
     if (invitation.email !== user.email) {
       return hostedErrorPage('Wrong account', 'This invitation was sent to another email address.', 403);
@@ -88,22 +92,34 @@ export function createFinisher(ctx: EmulatorContext, sealer: FlowSealer) {
       if (world.settings.mfa_required) {
         const enrolled = enrollFactor(ctx, user.id, { type: 'totp', totp_user: user.email });
         const { secret, uri } = enrolled.authentication_factor.totp;
-        return render(c, mfaEnrollPage({ flow: flowToken, pending, challengeId: enrolled.authentication_challenge.id, secret, uri }));
+        return render(
+          c,
+          mfaEnrollPage({ flow: flowToken, pending, challengeId: enrolled.authentication_challenge.id, secret, uri }),
+        );
       }
     }
     if (!signIn.organization_id) {
       const active = [...world.memberships.values()].filter((m) => m.user_id === user.id && m.status === 'active');
       if (active.length > 1 && flow.mode !== 'invite' && world.settings.hosted_organization_selection) {
-        const organizations = active.map((m) => ({ id: m.organization_id, name: world.organizations.get(m.organization_id)?.name ?? m.organization_id }));
+        const organizations = active.map((m) => ({
+          id: m.organization_id,
+          name: world.organizations.get(m.organization_id)?.name ?? m.organization_id,
+        }));
         return render(c, organizationPage({ flow: flowToken, pending, organizations }));
       }
       if (active.length === 1) signIn = { ...signIn, organization_id: active[0]!.organization_id };
     }
     if (!flow.req) {
       const org = signIn.organization_id ? world.organizations.get(signIn.organization_id)?.name : undefined;
-      return render(c, page('Invitation accepted', html`<h1>Invitation accepted</h1>
+      return render(
+        c,
+        page(
+          'Invitation accepted',
+          html`<h1>Invitation accepted</h1>
 <p id="invitation-accepted">You are signed up as <strong>${user.email}</strong>${org ? html` and a member of <strong>${org}</strong>` : ''}.
-Return to the application and sign in.</p>`));
+Return to the application and sign in.</p>`,
+        ),
+      );
     }
     return c.redirect(completeAuthorization(ctx, flow.req, signIn), 303);
   };

@@ -25,7 +25,9 @@ interface Step {
 }
 
 export function emailPage(s: Step & { email?: string | null }) {
-  return page('Sign in', html`
+  return page(
+    'Sign in',
+    html`
 <h1>Sign in</h1>
 <p class="sub">Continue with your email address.</p>
 ${errorBox(s.error)}
@@ -38,11 +40,15 @@ ${errorBox(s.error)}
 <form method="post" action="${AUTHORIZE_ACTIONS.showSignUp}">
   ${hidden({ flow: s.flow })}
   <button type="submit" class="secondary">Create an account</button>
-</form>`, s.error ? 400 : 200);
+</form>`,
+    s.error ? 400 : 200,
+  );
 }
 
 export function passwordPage(s: Step & { email: string }) {
-  return page('Enter your password', html`
+  return page(
+    'Enter your password',
+    html`
 <h1>Enter your password</h1>
 <p class="sub">Signing in as <strong>${s.email}</strong></p>
 ${errorBox(s.error)}
@@ -59,11 +65,15 @@ ${errorBox(s.error)}
 <form method="post" action="${AUTHORIZE_ACTIONS.forgotPassword}">
   ${hidden({ email: s.email })}
   <button type="submit" class="secondary">Forgot password?</button>
-</form>`, s.error ? 400 : 200);
+</form>`,
+    s.error ? 400 : 200,
+  );
 }
 
 export function codePage(s: Step & { email: string }) {
-  return page('Check your email', html`
+  return page(
+    'Check your email',
+    html`
 <h1>Check your email</h1>
 <p class="sub">We sent a 6-digit code to <strong>${s.email}</strong>. In the emulator it is in the outbox
 (<code>GET /_emulator/outbox</code>).</p>
@@ -73,11 +83,15 @@ ${errorBox(s.error)}
   <label for="code">Code</label>
   <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required autofocus>
   <button type="submit">Continue</button>
-</form>`, s.error ? 400 : 200);
+</form>`,
+    s.error ? 400 : 200,
+  );
 }
 
 export function signUpPage(s: Step & { email?: string | null }) {
-  return page('Create an account', html`
+  return page(
+    'Create an account',
+    html`
 <h1>Create an account</h1>
 ${errorBox(s.error)}
 <form method="post" action="${AUTHORIZE_ACTIONS.signUp}">
@@ -91,11 +105,15 @@ ${errorBox(s.error)}
   <label for="password">Password</label>
   <input id="password" name="password" type="password" autocomplete="new-password" minlength="8" required>
   <button type="submit">Create account</button>
-</form>`, s.error ? 400 : 200);
+</form>`,
+    s.error ? 400 : 200,
+  );
 }
 
 export function verifyEmailPage(s: Step & { pending: string; email: string }) {
-  return page('Verify your email', html`
+  return page(
+    'Verify your email',
+    html`
 <h1>Verify your email</h1>
 <p class="sub">Enter the code we sent to <strong>${s.email}</strong>.</p>
 ${errorBox(s.error)}
@@ -104,21 +122,28 @@ ${errorBox(s.error)}
   <label for="code">Verification code</label>
   <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required autofocus>
   <button type="submit">Verify</button>
-</form>`, s.error ? 400 : 200);
+</form>`,
+    s.error ? 400 : 200,
+  );
 }
 
 export function organizationPage(s: Step & { pending: string; organizations: Array<{ id: string; name: string }> }) {
-  return page('Choose an organization', html`
+  return page(
+    'Choose an organization',
+    html`
 <h1>Choose an organization</h1>
 <p class="sub">You belong to more than one organization.</p>
 ${errorBox(s.error)}
 <div class="list">
-${s.organizations.map((o) => html`
+${s.organizations.map(
+  (o) => html`
 <form method="post" action="${AUTHORIZE_ACTIONS.organization}">
   ${hidden({ flow: s.flow, pending: s.pending, organization_id: o.id })}
   <button type="submit">${o.name}</button>
-</form>`)}
-</div>`);
+</form>`,
+)}
+</div>`,
+  );
 }
 
 export function hostedErrorPage(title: string, message: string, status: number) {

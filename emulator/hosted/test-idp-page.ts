@@ -17,20 +17,28 @@ export interface TestIdpView {
 
 export function testIdpPage(v: TestIdpView) {
   const pickable = v.users.filter((u): u is typeof u & { email: string } => !!u.email);
-  return page('Test identity provider', html`
+  return page(
+    'Test identity provider',
+    html`
 <h1>Test identity provider</h1>
 <p class="sub">${v.organizationName} · ${v.connection.name} (${v.connection.connection_type})</p>
 ${errorBox(v.error)}
-${pickable.length > 0 ? html`
+${
+  pickable.length > 0
+    ? html`
 <p>Sign in as a directory user:</p>
 <div class="list">
-${pickable.map((u) => html`
+${pickable.map(
+  (u) => html`
 <form method="post" action="${AUTHORIZE_ACTIONS.testIdp}">
   ${hidden({ flow: v.flow, connection_id: v.connection.id, email: u.email, first_name: u.first_name, last_name: u.last_name })}
   <button type="submit" name="action" value="sign-in">${[u.first_name, u.last_name].filter(Boolean).join(' ') || u.email} · ${u.email}</button>
-</form>`)}
+</form>`,
+)}
 </div>
-<p>Or type an identity:</p>` : html``}
+<p>Or type an identity:</p>`
+    : html``
+}
 <form method="post" action="${AUTHORIZE_ACTIONS.testIdp}">
   ${hidden({ flow: v.flow, connection_id: v.connection.id })}
   <label for="idp-email">Email</label>
@@ -44,5 +52,7 @@ ${pickable.map((u) => html`
 <form method="post" action="${AUTHORIZE_ACTIONS.testIdp}">
   ${hidden({ flow: v.flow, connection_id: v.connection.id })}
   <button type="submit" class="secondary" name="action" value="cancel">Cancel</button>
-</form>`, v.error ? 400 : 200);
+</form>`,
+    v.error ? 400 : 200,
+  );
 }

@@ -8,7 +8,12 @@ export interface PageForm {
 }
 
 function unescapeHtml(s: string): string {
-  return s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 export function formsOf(html: string): PageForm[] {
@@ -36,7 +41,11 @@ export function formFor(html: string, action: string, index = 0): PageForm {
 
 export type Fetchish = (path: string, init?: RequestInit) => Response | Promise<Response>;
 
-export async function submit(request: Fetchish, form: PageForm, values: Record<string, string> = {}): Promise<Response> {
+export async function submit(
+  request: Fetchish,
+  form: PageForm,
+  values: Record<string, string> = {},
+): Promise<Response> {
   return request(form.action, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -33,10 +33,18 @@ export interface EmulatorAppParts {
 function routeMatcher(app: Hono): (method: string, path: string) => boolean {
   let compiled: Array<{ method: string; regex: RegExp }> | undefined;
   return (method, path) => {
-    compiled ??= app.routes.filter((r) => r.method !== 'ALL').map((r) => ({
-      method: r.method,
-      regex: new RegExp(`^${r.path.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\\\{[^}]*\\\}/g, '').replace(/:[A-Za-z_]+/g, '[^/]+').replace(/\*/g, '.*')}/?$`),
-    }));
+    compiled ??= app.routes
+      .filter((r) => r.method !== 'ALL')
+      .map((r) => ({
+        method: r.method,
+        regex: new RegExp(
+          `^${r.path
+            .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+            .replace(/\\\{[^}]*\\\}/g, '')
+            .replace(/:[A-Za-z_]+/g, '[^/]+')
+            .replace(/\*/g, '.*')}/?$`,
+        ),
+      }));
     const wanted = method === 'HEAD' ? 'GET' : method;
     return compiled.some((r) => r.method === wanted && r.regex.test(path));
   };

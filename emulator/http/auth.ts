@@ -22,7 +22,9 @@ const PUBLIC_PREFIXES = ['/sso/jwks/', '/scim/', '/portal/', '/invite', '/reset-
 export function isPublicPath(method: string, path: string): boolean {
   // `POST /portal/generate_link` is the API; the other /portal paths are the portal's pages.
   if (path === '/portal/generate_link') return false;
-  return PUBLIC_EXACT.has(path) || PUBLIC_PREFIXES.some((p) => path.startsWith(p)) || (method === 'GET' && path === '/');
+  return (
+    PUBLIC_EXACT.has(path) || PUBLIC_PREFIXES.some((p) => path.startsWith(p)) || (method === 'GET' && path === '/')
+  );
 }
 
 /** Compares digests so the comparison time does not depend on how much of the key matched. */
@@ -36,7 +38,10 @@ function sameKey(presented: string, expected: string): boolean {
  * `isRouted` says whether any route answers the request: an unknown path is a 404 whoever asks
  * (as WorkOS answers), so only real operations demand the key.
  */
-export function apiKeyAuth(apiKey: string, isRouted: (method: string, path: string) => boolean = () => true): MiddlewareHandler {
+export function apiKeyAuth(
+  apiKey: string,
+  isRouted: (method: string, path: string) => boolean = () => true,
+): MiddlewareHandler {
   return async (c, next) => {
     if (isPublicPath(c.req.method, c.req.path) || !isRouted(c.req.method, c.req.path)) return next();
     const header = c.req.header('authorization') ?? '';

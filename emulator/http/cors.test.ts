@@ -8,7 +8,11 @@ import { addCorsOrigin, normalizeOrigin, setCorsOrigins } from '../services/cors
 
 async function app() {
   const world = createWorld();
-  const ctx = { world, keys: await openSigningKeys(), config: { apiKey: 'sk_test_k', clientId: 'client_c', baseUrl: 'http://emu' } };
+  const ctx = {
+    world,
+    keys: await openSigningKeys(),
+    config: { apiKey: 'sk_test_k', clientId: 'client_c', baseUrl: 'http://emu' },
+  };
   return { world, app: createEmulatorApp(ctx, { faults: createFaultHooks() }) };
 }
 
@@ -40,10 +44,19 @@ test('an allowed origin gets its preflight and its responses answered with crede
   assert.equal(response.status, 400, 'the route still answers (an invalid grant here)');
   assert.equal(response.headers.get('access-control-allow-origin'), 'http://localhost:5173');
   assert.match(response.headers.get('vary') ?? '', /Origin/);
-  assert.equal((await emu.request('/organizations', { headers: { origin: 'http://evil.test' } })).headers.get('access-control-allow-origin'), null);
+  assert.equal(
+    (await emu.request('/organizations', { headers: { origin: 'http://evil.test' } })).headers.get(
+      'access-control-allow-origin',
+    ),
+    null,
+  );
 
   const control = await emu.request('/_emulator/state', preflight('http://localhost:5173', '/_emulator/state'));
-  assert.equal(control.headers.get('access-control-allow-origin'), null, 'the control surface is never offered to pages');
+  assert.equal(
+    control.headers.get('access-control-allow-origin'),
+    null,
+    'the control surface is never offered to pages',
+  );
 });
 
 test('origins are scheme://host[:port]; the control list replaces them all or changes nothing', async () => {
@@ -54,14 +67,26 @@ test('origins are scheme://host[:port]; the control list replaces them all or ch
   }
   const { world, app: emu } = await app();
   const auth = { authorization: 'Bearer sk_test_k', 'content-type': 'application/json' };
-  const put = (origins: unknown) => emu.request('/_emulator/cors_origins', { method: 'PUT', headers: auth, body: JSON.stringify({ origins }) });
+  const put = (origins: unknown) =>
+    emu.request('/_emulator/cors_origins', { method: 'PUT', headers: auth, body: JSON.stringify({ origins }) });
   assert.equal((await put(['http://a.test', 'http://b.test:8080'])).status, 200);
   assert.equal((await put(['http://c.test', 'not an origin'])).status, 422);
-  assert.deepEqual([...world.corsOrigins.values()].map((o) => o.origin), ['http://a.test', 'http://b.test:8080']);
+  assert.deepEqual(
+    [...world.corsOrigins.values()].map((o) => o.origin),
+    ['http://a.test', 'http://b.test:8080'],
+  );
   setCorsOrigins(world, []);
-  const created = await emu.request('/user_management/cors_origins', { method: 'POST', headers: auth, body: JSON.stringify({ origin: 'https://x.test' }) });
+  const created = await emu.request('/user_management/cors_origins', {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({ origin: 'https://x.test' }),
+  });
   assert.equal(created.status, 201);
-  const dup = await emu.request('/user_management/cors_origins', { method: 'POST', headers: auth, body: JSON.stringify({ origin: 'https://x.test/' }) });
+  const dup = await emu.request('/user_management/cors_origins', {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({ origin: 'https://x.test/' }),
+  });
   assert.equal(dup.status, 409);
   assert.equal(((await dup.json()) as { code: string }).code, 'duplicate_cors_origin');
 });
@@ -72,6 +97,9 @@ test('an unknown path is 404 with or without a key; a known one needs the key; t
   assert.equal((await emu.request('/organizations/org_1/nothing', { method: 'POST' })).status, 404);
   assert.equal((await emu.request('/organizations/org_1')).status, 401);
   assert.equal((await emu.request('/user_management/users/user_1/identities')).status, 401);
-  assert.equal((await emu.request('/organizations/org_1', { headers: { authorization: 'Bearer sk_test_k' } })).status, 404);
+  assert.equal(
+    (await emu.request('/organizations/org_1', { headers: { authorization: 'Bearer sk_test_k' } })).status,
+    404,
+  );
   assert.equal((await emu.request('/favicon.ico')).status, 204);
 });

@@ -9,9 +9,18 @@ export function errorResponse(error: unknown, c: Context): Response {
   }
   if (error instanceof SyntaxError) {
     // Answered like any other invalid body: the 422 shape every operation documents.
-    return c.json({ code: 'invalid_request_parameters', message: 'The request body is not valid JSON.', errors: [{ field: '(body)', code: 'invalid_json' }] }, 422);
+    return c.json(
+      {
+        code: 'invalid_request_parameters',
+        message: 'The request body is not valid JSON.',
+        errors: [{ field: '(body)', code: 'invalid_json' }],
+      },
+      422,
+    );
   }
-  process.emitWarning(`emulator: unhandled error on ${c.req.method} ${c.req.path}: ${error instanceof Error ? error.stack : String(error)}`);
+  process.emitWarning(
+    `emulator: unhandled error on ${c.req.method} ${c.req.path}: ${error instanceof Error ? error.stack : String(error)}`,
+  );
   return c.json({ code: 'server_error', message: 'Internal server error.' }, 500);
 }
 

@@ -33,7 +33,12 @@ export function createFaultHooks(): FaultHooks {
   return {
     add(input) {
       const { count, ...rest } = input;
-      const hook: FaultHook = { ...rest, method: rest.method.toUpperCase(), id: `fault_${next++}`, remaining: count ?? 1 };
+      const hook: FaultHook = {
+        ...rest,
+        method: rest.method.toUpperCase(),
+        id: `fault_${next++}`,
+        remaining: count ?? 1,
+      };
       hooks.push(hook);
       return { ...hook };
     },
@@ -63,7 +68,8 @@ export function faultMiddleware(hooks: FaultHooks): MiddlewareHandler {
     if (hook.status === undefined) return next();
     const headers: Record<string, string> = { ...hook.headers };
     // A 429 without Retry-After is not what WorkOS sends; default it so clients can back off.
-    if (hook.status === 429 && !Object.keys(headers).some((h) => h.toLowerCase() === 'retry-after')) headers['Retry-After'] = '1';
+    if (hook.status === 429 && !Object.keys(headers).some((h) => h.toLowerCase() === 'retry-after'))
+      headers['Retry-After'] = '1';
     const body = hook.body ?? defaultBody(hook.status);
     return c.json(body as object, hook.status as 400, headers);
   };

@@ -14,22 +14,36 @@ const runs = Number(process.env.PROPERTY_RUNS ?? 60);
 const seed = Number(process.env.PROPERTY_SEED ?? 20261130);
 const keys = await openSigningKeys();
 
-const step = fc.record({ key: fc.constantFrom('k1', 'k2', 'k3', null), name: fc.constantFrom('Acme', 'Globex'), fault: fc.boolean() });
+const step = fc.record({
+  key: fc.constantFrom('k1', 'k2', 'k3', null),
+  name: fc.constantFrom('Acme', 'Globex'),
+  fault: fc.boolean(),
+});
 
 test('a key runs once; replays answer the first result; another body is refused (property)', async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 25 }), async (steps) => {
       const world = createWorld();
       const faults = createFaultHooks();
-      const app = createEmulatorApp({ world, keys, config: { apiKey: 'sk_test_k', clientId: 'client_c', baseUrl: 'http://emu' } }, { faults });
+      const app = createEmulatorApp(
+        { world, keys, config: { apiKey: 'sk_test_k', clientId: 'client_c', baseUrl: 'http://emu' } },
+        { faults },
+      );
       const model = new Map<string, { name: string; id: string }>();
       let created = 0;
       for (const s of steps) {
         // A 503 injected before the route runs is not kept: the same key then really runs.
         if (s.fault) faults.add({ method: 'POST', path: '/organizations', status: 503, count: 1 });
-        const headers: Record<string, string> = { authorization: 'Bearer sk_test_k', 'content-type': 'application/json' };
+        const headers: Record<string, string> = {
+          authorization: 'Bearer sk_test_k',
+          'content-type': 'application/json',
+        };
         if (s.key) headers['idempotency-key'] = s.key;
-        const res = await app.request('/organizations', { method: 'POST', headers, body: JSON.stringify({ name: s.name }) });
+        const res = await app.request('/organizations', {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ name: s.name }),
+        });
         const body = (await res.json()) as { id?: string };
         if (s.fault) {
           assert.equal(res.status, 503);

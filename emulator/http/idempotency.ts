@@ -10,7 +10,6 @@ import type { World } from '../state/world.ts';
 
 const TTL_MS = 24 * 3600 * 1000;
 
-
 function retryable(status: number): boolean {
   return status === 429 || status >= 500;
 }
@@ -20,17 +19,24 @@ export function idempotencyMiddleware(world: World): MiddlewareHandler {
   return async (c, next) => {
     const key = c.req.header('idempotency-key');
     if (c.req.method !== 'POST' || !key || c.req.path.startsWith('/_emulator/')) return next();
-    const scope = createHash('sha256').update(`${c.req.header('authorization') ?? ''}\n${c.req.path}\n${key}`).digest('hex');
+    const scope = createHash('sha256')
+      .update(`${c.req.header('authorization') ?? ''}\n${c.req.path}\n${key}`)
+      .digest('hex');
     while (inFlight.has(scope)) await inFlight.get(scope);
-    const fingerprint = createHash('sha256').update(await c.req.text()).digest('hex');
+    const fingerprint = createHash('sha256')
+      .update(await c.req.text())
+      .digest('hex');
     const kept = world.idempotency.get(scope);
     if (kept && world.clock.nowMs() - kept.atMs < TTL_MS) {
       if (kept.fingerprint !== fingerprint) {
-        return c.json({
-          code: 'idempotency_key_reused',
-          message: 'This Idempotency-Key was used with a different request body.',
-          errors: [{ field: 'Idempotency-Key', code: 'idempotency_key_reused' }],
-        }, 422);
+        return c.json(
+          {
+            code: 'idempotency_key_reused',
+            message: 'This Idempotency-Key was used with a different request body.',
+            errors: [{ field: 'Idempotency-Key', code: 'idempotency_key_reused' }],
+          },
+          422,
+        );
       }
       const headers = new Headers({ 'Idempotent-Replayed': 'true' });
       if (kept.contentType) headers.set('content-type', kept.contentType);
@@ -43,7 +49,13 @@ export function idempotencyMiddleware(world: World): MiddlewareHandler {
       // Redirects are browser flows, never replayed; a kept 4xx tells the retry the same thing.
       if (c.res.status < 300 || (c.res.status >= 400 && !retryable(c.res.status))) {
         const body = await c.res.clone().text();
-        world.idempotency.set(scope, { fingerprint, status: c.res.status, contentType: c.res.headers.get('content-type'), body, atMs: world.clock.nowMs() });
+        world.idempotency.set(scope, {
+          fingerprint,
+          status: c.res.status,
+          contentType: c.res.headers.get('content-type'),
+          body,
+          atMs: world.clock.nowMs(),
+        });
       }
     } finally {
       inFlight.delete(scope);

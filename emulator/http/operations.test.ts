@@ -20,7 +20,11 @@ function readmeList(readme: string, name: string): string[] {
 
 test('README lists exactly the spec operations the app serves, and the rest as not served', async () => {
   const app = createEmulatorApp(
-    { world: createWorld(), keys: await openSigningKeys(), config: { apiKey: 'k', clientId: 'c', baseUrl: 'http://x' } },
+    {
+      world: createWorld(),
+      keys: await openSigningKeys(),
+      config: { apiKey: 'k', clientId: 'c', baseUrl: 'http://x' },
+    },
     { faults: createFaultHooks() },
   );
   const routed = new Set(app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${shape(r.path)}`));

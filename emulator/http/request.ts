@@ -20,7 +20,10 @@ export function listParams(c: Context): ListParams {
 /** A query parameter that may repeat or hold a comma-separated list (the SDK sends the latter). */
 export function queryList(c: Context, name: string): string[] | undefined {
   const values = [...(c.req.queries(name) ?? []), ...(c.req.queries(`${name}[]`) ?? [])];
-  const out = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const out = values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
   return out.length > 0 ? out : undefined;
 }
 
@@ -31,5 +34,7 @@ export function query(c: Context, name: string): string | undefined {
 
 /** Drops undefined values, for filters whose types use optional properties. */
 export function defined<T extends Record<string, unknown>>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
 }

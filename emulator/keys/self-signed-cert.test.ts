@@ -10,7 +10,7 @@ const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 20
 
 const toBigInt = (bytes: Uint8Array) => bytes.reduce((acc, b) => (acc << 8n) | BigInt(b), 0n);
 
-test('derInteger is the minimal, positive two\'s complement form of any magnitude (property)', () => {
+test("derInteger is the minimal, positive two's complement form of any magnitude (property)", () => {
   fc.assert(
     fc.property(fc.uint8Array({ minLength: 0, maxLength: 24 }), (bytes) => {
       const der = derInteger(bytes);

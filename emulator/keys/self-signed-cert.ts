@@ -2,7 +2,7 @@
 // publishes `x5c` and `x5t#S256` in its JWKS (the OpenAPI schema requires them) and some
 // relying parties pin the thumbprint, so each emulator key gets a real certificate that
 // `node:crypto`'s X509Certificate parses and whose signature verifies with the key itself.
-import { createHash, KeyObject, sign } from 'node:crypto';
+import { createHash, type KeyObject, sign } from 'node:crypto';
 
 function length(n: number): Buffer {
   if (n < 0x80) return Buffer.from([n]);
@@ -51,7 +51,14 @@ export function derInteger(bytes: Uint8Array): Buffer {
 
 function utcTime(date: Date): Buffer {
   const iso = date.toISOString(); // 2026-11-22T05:30:00.000Z -> 261122053000Z
-  const text = iso.slice(2, 4) + iso.slice(5, 7) + iso.slice(8, 10) + iso.slice(11, 13) + iso.slice(14, 16) + iso.slice(17, 19) + 'Z';
+  const text =
+    iso.slice(2, 4) +
+    iso.slice(5, 7) +
+    iso.slice(8, 10) +
+    iso.slice(11, 13) +
+    iso.slice(14, 16) +
+    iso.slice(17, 19) +
+    'Z';
   return tlv(0x17, Buffer.from(text, 'ascii'));
 }
 
@@ -64,7 +71,12 @@ export interface SelfSignedCert {
   thumbprint: string;
 }
 
-export function createSelfSignedCert(privateKey: KeyObject, publicKey: KeyObject, commonName: string, now: Date): SelfSignedCert {
+export function createSelfSignedCert(
+  privateKey: KeyObject,
+  publicKey: KeyObject,
+  commonName: string,
+  now: Date,
+): SelfSignedCert {
   const name = seq(set(seq(oid('2.5.4.3'), tlv(0x0c, Buffer.from(commonName, 'utf8')))));
   const notAfter = new Date(now.getTime() + 10 * 365 * 24 * 3600 * 1000);
   // RFC 5280 4.1.2.2: a positive serial; the low bit set keeps an all-zero hash prefix from giving 0.

@@ -45,7 +45,16 @@ async function generate(): Promise<SigningKey> {
   return {
     kid,
     privateKey,
-    publicJwk: { alg: 'RS256', kty: 'RSA', use: 'sig', x5c: [cert.der], n: jwk.n, e: jwk.e, kid, 'x5t#S256': cert.thumbprint },
+    publicJwk: {
+      alg: 'RS256',
+      kty: 'RSA',
+      use: 'sig',
+      x5c: [cert.der],
+      n: jwk.n,
+      e: jwk.e,
+      kid,
+      'x5t#S256': cert.thumbprint,
+    },
     created_at: now.toISOString(),
   };
 }
@@ -74,7 +83,15 @@ export async function openSigningKeys(stored: StoredSigningKey[] = []): Promise<
       return true;
     },
     jwks: () => ({ keys: keys.map((k) => ({ ...k.publicJwk })) }),
-    export: () => Promise.all(keys.map(async (k) => ({ kid: k.kid, created_at: k.created_at, public_jwk: k.publicJwk, private_jwk: await exportJWK(k.privateKey) }))),
+    export: () =>
+      Promise.all(
+        keys.map(async (k) => ({
+          kid: k.kid,
+          created_at: k.created_at,
+          public_jwk: k.publicJwk,
+          private_jwk: await exportJWK(k.privateKey),
+        })),
+      ),
     async sign(claims, expiresInSeconds, nowSeconds) {
       const key = current();
       return new SignJWT(claims)

@@ -6,7 +6,11 @@ import type { World } from '../state/world.ts';
 import type { DirectoryGroupWire, DirectoryUserWire, DirectoryWire } from '../state/types.ts';
 import type { DirectoryGroupFields, DirectoryUserFields } from './mapping.ts';
 
-export function createDirectoryUser(world: World, directory: DirectoryWire, fields: DirectoryUserFields): DirectoryUserWire {
+export function createDirectoryUser(
+  world: World,
+  directory: DirectoryWire,
+  fields: DirectoryUserFields,
+): DirectoryUserWire {
   const now = world.nowIso();
   const user: DirectoryUserWire = {
     object: 'directory_user',
@@ -49,7 +53,11 @@ function previousAttributes(before: object, after: object): Record<string, unkno
 }
 
 /** Applies new fields; emits `dsync.user.updated` only when something actually changed. */
-export function updateDirectoryUser(world: World, user: DirectoryUserWire, fields: DirectoryUserFields): DirectoryUserWire {
+export function updateDirectoryUser(
+  world: World,
+  user: DirectoryUserWire,
+  fields: DirectoryUserFields,
+): DirectoryUserWire {
   const next: DirectoryUserWire = { ...user, ...structuredClone(fields) };
   const previous = previousAttributes(user, next);
   if (Object.keys(previous).length === 0) return user;
@@ -129,9 +137,7 @@ export function deleteDirectoryGroup(world: World, group: DirectoryGroupWire): v
 export function setGroupMembers(world: World, group: DirectoryGroupWire, memberIds: readonly string[]): void {
   const members = world.groupMembers.get(group.id) ?? new Set<string>();
   world.groupMembers.set(group.id, members);
-  const wanted = new Set(
-    memberIds.filter((id) => world.directoryUsers.get(id)?.directory_id === group.directory_id),
-  );
+  const wanted = new Set(memberIds.filter((id) => world.directoryUsers.get(id)?.directory_id === group.directory_id));
   for (const id of [...members]) {
     if (wanted.has(id)) continue;
     members.delete(id);

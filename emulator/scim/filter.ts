@@ -14,7 +14,9 @@ function fold(node: unknown, path: string): unknown {
   if (Array.isArray(node)) {
     // A comparison is [operator, operand] (possibly preceded by "not"); fold only the operand.
     if (node.length > 0 && node.every((x) => !Array.isArray(x) && (typeof x !== 'object' || x === null))) {
-      return CASE_INSENSITIVE.has(path) ? node.map((x, i) => (i > 0 && typeof x === 'string' ? x.toLowerCase() : x)) : node;
+      return CASE_INSENSITIVE.has(path)
+        ? node.map((x, i) => (i > 0 && typeof x === 'string' ? x.toLowerCase() : x))
+        : node;
     }
     return node.map((x) => fold(x, path));
   }
@@ -31,7 +33,8 @@ function foldValue(node: unknown, path: string): unknown {
   if (Array.isArray(node)) return node.map((x) => foldValue(x, path));
   if (node && typeof node === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(node)) out[k] = foldValue(v, path ? `${path}.${k.toLowerCase()}` : k.toLowerCase());
+    for (const [k, v] of Object.entries(node))
+      out[k] = foldValue(v, path ? `${path}.${k.toLowerCase()}` : k.toLowerCase());
     return out;
   }
   return node;
@@ -92,7 +95,8 @@ function qualify(node: unknown): unknown {
 
 /** scimmy accepts some malformed filters (`userName eq` with no value, a dangling `and`). */
 function assertWellFormed(expression: string, node: unknown): void {
-  if (/\b(and|or|not)\s*\)?\s*$/i.test(expression.trim())) throw new ScimError(400, `Filter ends in an operator: ${expression}`, 'invalidFilter');
+  if (/\b(and|or|not)\s*\)?\s*$/i.test(expression.trim()))
+    throw new ScimError(400, `Filter ends in an operator: ${expression}`, 'invalidFilter');
   const walk = (n: unknown): void => {
     if (!Array.isArray(n)) {
       if (n && typeof n === 'object') for (const v of Object.values(n)) walk(v);
@@ -127,7 +131,11 @@ function parseFilter(expression: string): unknown {
  * The items whose SCIM view matches `expression` (all of them when there is no filter).
  * `view` may return a shallow object: it is only read.
  */
-export function selectMatching<T>(items: readonly T[], expression: string | undefined, view: (item: T) => ScimResource): T[] {
+export function selectMatching<T>(
+  items: readonly T[],
+  expression: string | undefined,
+  view: (item: T) => ScimResource,
+): T[] {
   if (!expression || expression.trim() === '') return [...items];
   const parsed = parseFilter(expression);
   const simple = simpleEquality(parsed);

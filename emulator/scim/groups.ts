@@ -6,7 +6,19 @@ import { createDirectoryGroup, deleteDirectoryGroup, updateDirectoryGroup } from
 import { listResponse } from './discovery.ts';
 import { ScimError } from './errors.ts';
 import { selectMatching } from './filter.ts';
-import { notFound, project, queryOf, querySelection, readJsonObject, scim, scimJson, searchBody, type ScimContext, type ScimEnv, type SearchQuery } from './http.ts';
+import {
+  notFound,
+  project,
+  queryOf,
+  querySelection,
+  readJsonObject,
+  scim,
+  scimJson,
+  searchBody,
+  type ScimContext,
+  type ScimEnv,
+  type SearchQuery,
+} from './http.ts';
 import { groupFieldsFromScim, memberIdsFromScim, scimGroupFromRaw, type ScimResource } from './mapping.ts';
 import { applyScimPatch } from './patch.ts';
 
@@ -24,7 +36,12 @@ function membersOf(world: World, group: DirectoryGroupWire) {
 function toScim(world: World, group: DirectoryGroupWire, base: string): ScimResource {
   return scimGroupFromRaw(
     group.raw_attributes,
-    { id: group.id, created_at: group.created_at, updated_at: group.updated_at, location: `${base}/Groups/${group.id}` },
+    {
+      id: group.id,
+      created_at: group.created_at,
+      updated_at: group.updated_at,
+      location: `${base}/Groups/${group.id}`,
+    },
     membersOf(world, group),
   );
 }
@@ -45,61 +62,95 @@ function parseGroup(body: Record<string, unknown>): ScimResource {
 }
 
 function assertUniqueName(world: World, directoryId: string, name: string, exceptId?: string): void {
-  const taken = groupsOf(world, directoryId).some((g) => g.id !== exceptId && g.name.toLowerCase() === name.toLowerCase());
+  const taken = groupsOf(world, directoryId).some(
+    (g) => g.id !== exceptId && g.name.toLowerCase() === name.toLowerCase(),
+  );
   if (taken) throw new ScimError(409, `Group with displayName ${name} already exists`, 'uniqueness');
 }
 
 function search(c: ScimContext, world: World, q: SearchQuery): Response {
   // Members are joined only for filters that mention them: a large group is costly to build.
   const { filter, page } = q;
-  const view = filter && /members/i.test(filter)
-    ? (g: DirectoryGroupWire) => toScim(world, g, c.get('base'))
-    : (g: DirectoryGroupWire) => ({ ...g.raw_attributes, id: g.id, meta: { resourceType: 'Group', created: g.created_at, lastModified: g.updated_at } });
+  const view =
+    filter && /members/i.test(filter)
+      ? (g: DirectoryGroupWire) => toScim(world, g, c.get('base'))
+      : (g: DirectoryGroupWire) => ({
+          ...g.raw_attributes,
+          id: g.id,
+          meta: { resourceType: 'Group', created: g.created_at, lastModified: g.updated_at },
+        });
   const matched = selectMatching(groupsOf(world, c.get('directory').id), filter, view);
   const slice = matched.slice(page.startIndex - 1, page.startIndex - 1 + page.count);
-  return scimJson(c, listResponse(slice.map((g) => project(toScim(world, g, c.get('base')), q.selection)), matched.length, page.startIndex));
+  return scimJson(
+    c,
+    listResponse(
+      slice.map((g) => project(toScim(world, g, c.get('base')), q.selection)),
+      matched.length,
+      page.startIndex,
+    ),
+  );
 }
 
 export function mountGroups(app: Hono<ScimEnv>, world: World): void {
-  app.get('/:directoryId/Groups', scim((c) => search(c, world, queryOf(c))));
-  app.post('/:directoryId/Groups/.search', scim(async (c) => search(c, world, await searchBody(c))));
+  app.get(
+    '/:directoryId/Groups',
+    scim((c) => search(c, world, queryOf(c))),
+  );
+  app.post(
+    '/:directoryId/Groups/.search',
+    scim(async (c) => search(c, world, await searchBody(c))),
+  );
 
-  app.post('/:directoryId/Groups', scim(async (c) => {
-    const directory = c.get('directory');
-    const resource = parseGroup(await readJsonObject(c));
-    const fields = groupFieldsFromScim(resource, '');
-    assertUniqueName(world, directory.id, fields.name);
-    const group = createDirectoryGroup(world, directory, fields, memberIdsFromScim(resource));
-    const body = toScim(world, group, c.get('base'));
-    return scimJson(c, body, 201, { location: (body.meta as { location: string }).location });
-  }));
+  app.post(
+    '/:directoryId/Groups',
+    scim(async (c) => {
+      const directory = c.get('directory');
+      const resource = parseGroup(await readJsonObject(c));
+      const fields = groupFieldsFromScim(resource, '');
+      assertUniqueName(world, directory.id, fields.name);
+      const group = createDirectoryGroup(world, directory, fields, memberIdsFromScim(resource));
+      const body = toScim(world, group, c.get('base'));
+      return scimJson(c, body, 201, { location: (body.meta as { location: string }).location });
+    }),
+  );
 
-  app.get('/:directoryId/Groups/:id', scim((c) =>
-    scimJson(c, project(toScim(world, findGroup(c, world), c.get('base')), querySelection(c)))));
+  app.get(
+    '/:directoryId/Groups/:id',
+    scim((c) => scimJson(c, project(toScim(world, findGroup(c, world), c.get('base')), querySelection(c)))),
+  );
 
-  app.put('/:directoryId/Groups/:id', scim(async (c) => {
-    const group = findGroup(c, world);
-    const resource = parseGroup(await readJsonObject(c));
-    const fields = groupFieldsFromScim(resource, group.idp_id);
-    assertUniqueName(world, group.directory_id, fields.name, group.id);
-    const next = updateDirectoryGroup(world, group, fields, memberIdsFromScim(resource));
-    return scimJson(c, toScim(world, next, c.get('base')));
-  }));
+  app.put(
+    '/:directoryId/Groups/:id',
+    scim(async (c) => {
+      const group = findGroup(c, world);
+      const resource = parseGroup(await readJsonObject(c));
+      const fields = groupFieldsFromScim(resource, group.idp_id);
+      assertUniqueName(world, group.directory_id, fields.name, group.id);
+      const next = updateDirectoryGroup(world, group, fields, memberIdsFromScim(resource));
+      return scimJson(c, toScim(world, next, c.get('base')));
+    }),
+  );
 
-  app.patch('/:directoryId/Groups/:id', scim(async (c) => {
-    const group = findGroup(c, world);
-    const patched = await applyScimPatch('Group', toScim(world, group, c.get('base')), await readJsonObject(c));
-    const fields = groupFieldsFromScim(patched, group.idp_id);
-    assertUniqueName(world, group.directory_id, fields.name, group.id);
-    const next = updateDirectoryGroup(world, group, fields, memberIdsFromScim(patched));
-    // Entra sends membership PATCHes by the thousand and wants no body back (RFC 7644 allows 204).
-    return c.req.query('excludedAttributes') === 'members' || c.req.header('prefer') === 'return=minimal'
-      ? new Response(null, { status: 204 })
-      : scimJson(c, toScim(world, next, c.get('base')));
-  }));
+  app.patch(
+    '/:directoryId/Groups/:id',
+    scim(async (c) => {
+      const group = findGroup(c, world);
+      const patched = await applyScimPatch('Group', toScim(world, group, c.get('base')), await readJsonObject(c));
+      const fields = groupFieldsFromScim(patched, group.idp_id);
+      assertUniqueName(world, group.directory_id, fields.name, group.id);
+      const next = updateDirectoryGroup(world, group, fields, memberIdsFromScim(patched));
+      // Entra sends membership PATCHes by the thousand and wants no body back (RFC 7644 allows 204).
+      return c.req.query('excludedAttributes') === 'members' || c.req.header('prefer') === 'return=minimal'
+        ? new Response(null, { status: 204 })
+        : scimJson(c, toScim(world, next, c.get('base')));
+    }),
+  );
 
-  app.delete('/:directoryId/Groups/:id', scim((c) => {
-    deleteDirectoryGroup(world, findGroup(c, world));
-    return new Response(null, { status: 204 });
-  }));
+  app.delete(
+    '/:directoryId/Groups/:id',
+    scim((c) => {
+      deleteDirectoryGroup(world, findGroup(c, world));
+      return new Response(null, { status: 204 });
+    }),
+  );
 }

@@ -15,7 +15,7 @@ export interface ScimEnv {
 
 export type ScimContext = Context<ScimEnv>;
 
-export function scimJson(c: Context, body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+export function scimJson(_c: Context, body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': SCIM_MEDIA_TYPE, ...headers } });
 }
 
@@ -75,8 +75,10 @@ export interface AttributeSelection {
 }
 
 const CORE_URN = /^urn:ietf:params:scim:schemas:core:2\.0:(user|group):/i;
-const list = (raw: unknown) => (typeof raw === 'string' ? raw.split(',') : Array.isArray(raw) ? raw.map(String) : [])
-  .map((s) => s.trim()).filter(Boolean);
+const list = (raw: unknown) =>
+  (typeof raw === 'string' ? raw.split(',') : Array.isArray(raw) ? raw.map(String) : [])
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 export function selection(attributes: unknown, excludedAttributes: unknown): AttributeSelection {
   return { attributes: list(attributes), excluded: list(excludedAttributes) };

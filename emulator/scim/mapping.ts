@@ -74,7 +74,7 @@ export function userFieldsFromScim(resource: ScimResource): DirectoryUserFields 
   return {
     // WorkOS keys a SCIM user by the provider's own id, which Okta and Entra send as externalId.
     idp_id: str(resource.externalId) ?? userName ?? '',
-    email: primary?.value ?? (userName && userName.includes('@') ? userName : null),
+    email: primary?.value ?? (userName?.includes('@') ? userName : null),
     first_name: given,
     last_name: family,
     name: str(name.formatted) ?? ([given, family].filter(Boolean).join(' ') || null),
@@ -98,7 +98,9 @@ export function groupFieldsFromScim(resource: ScimResource, fallbackIdpId: strin
 
 /** Member ids named in a SCIM group's `members` (the `value` of each entry). */
 export function memberIdsFromScim(resource: ScimResource): string[] {
-  return list(resource.members).map((m) => m.value).filter((v): v is string => typeof v === 'string');
+  return list(resource.members)
+    .map((m) => m.value)
+    .filter((v): v is string => typeof v === 'string');
 }
 
 /**
@@ -118,7 +120,13 @@ export interface ResourceMeta {
 }
 
 function meta(resourceType: string, m: ResourceMeta) {
-  return { resourceType, created: m.created_at, lastModified: m.updated_at, location: m.location, version: `W/"${Date.parse(m.updated_at)}"` };
+  return {
+    resourceType,
+    created: m.created_at,
+    lastModified: m.updated_at,
+    location: m.location,
+    version: `W/"${Date.parse(m.updated_at)}"`,
+  };
 }
 
 export function scimUserFromRaw(raw: Record<string, unknown>, m: ResourceMeta, active: boolean): ScimResource {

@@ -43,7 +43,9 @@ function coerceBooleans(path: string | undefined, value: unknown): unknown {
 function hasTypedElement(resource: ScimResource, attribute: string, type: string): boolean {
   const key = Object.keys(resource).find((k) => k.toLowerCase() === attribute.toLowerCase());
   const items = key ? resource[key] : undefined;
-  return Array.isArray(items) && items.some((i) => i && typeof i === 'object' && (i as { type?: unknown }).type === type);
+  return (
+    Array.isArray(items) && items.some((i) => i && typeof i === 'object' && (i as { type?: unknown }).type === type)
+  );
 }
 
 function normalize(raw: unknown, resource: ScimResource): Operation[] {

@@ -18,21 +18,33 @@ const TOKEN = 'scim_token_for_tests_0123456789';
 async function setup() {
   const world = createWorld();
   const { directory } = seedDirectory(world, { token: TOKEN });
-  const ctx = { world, keys: await openSigningKeys(), config: { apiKey: 'sk_test_k', clientId: 'client_c', baseUrl: 'http://emulator.test' } };
+  const ctx = {
+    world,
+    keys: await openSigningKeys(),
+    config: { apiKey: 'sk_test_k', clientId: 'client_c', baseUrl: 'http://emulator.test' },
+  };
   const app = createEmulatorApp(ctx, { faults: createFaultHooks(), scim: createScimRouter(world) });
   const base = `http://emulator.test${SCIM_MOUNT_PATH}/${directory.id}`;
   const scim = scimClient(async (path, init) => app.request(path, init), base, TOKEN);
-  const raw = (method: string, path: string, body?: unknown) => app.request(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+  const raw = (method: string, path: string, body?: unknown) =>
+    app.request(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
   const ana = await scim.post('/Users', {
-    schemas: [USER, ENTERPRISE], userName: 'ana@acme.test', name: { givenName: 'Ana', familyName: 'Lima' },
-    emails: [{ value: 'ana@acme.test', primary: true, type: 'work' }], [ENTERPRISE]: { employeeNumber: '701', department: 'R&D' },
+    schemas: [USER, ENTERPRISE],
+    userName: 'ana@acme.test',
+    name: { givenName: 'Ana', familyName: 'Lima' },
+    emails: [{ value: 'ana@acme.test', primary: true, type: 'work' }],
+    [ENTERPRISE]: { employeeNumber: '701', department: 'R&D' },
   });
   world.clock.advance(60_000);
-  const bo = await scim.post('/Users', { schemas: [USER], userName: 'bo@acme.test', name: { givenName: 'Bo', familyName: 'Ek' } });
+  const bo = await scim.post('/Users', {
+    schemas: [USER],
+    userName: 'bo@acme.test',
+    name: { givenName: 'Bo', familyName: 'Ek' },
+  });
   assert.equal(ana.status, 201);
   assert.equal(bo.status, 201);
   return { world, scim, raw, ana: ana.body, bo: bo.body };
@@ -61,7 +73,13 @@ test('attributes= keeps only the named attributes plus id and schemas; excludedA
   assert.deepEqual(only.body.name, { givenName: 'Ana' });
   assert.deepEqual(only.body[ENTERPRISE], { employeeNumber: '701' });
   const listed = await scim.get('/Users?attributes=userName');
-  assert.deepEqual(listed.body.Resources.map((r: object) => Object.keys(r).sort()), [['id', 'schemas', 'userName'], ['id', 'schemas', 'userName']]);
+  assert.deepEqual(
+    listed.body.Resources.map((r: object) => Object.keys(r).sort()),
+    [
+      ['id', 'schemas', 'userName'],
+      ['id', 'schemas', 'userName'],
+    ],
+  );
   const without = await scim.get(`/Users/${ana.id}?excludedAttributes=name.familyName,emails`);
   assert.deepEqual(without.body.name, { givenName: 'Ana' });
   assert.equal(without.body.emails, undefined);
@@ -71,13 +89,22 @@ test('attributes= keeps only the named attributes plus id and schemas; excludedA
 test('POST /Users/.search and /Groups/.search take the query in a SearchRequest body', async () => {
   const { scim, raw } = await setup();
   const found = await scim.post('/Users/.search', {
-    schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: 'name.givenName sw "B"', attributes: ['userName'], startIndex: 1, count: 10,
+    schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+    filter: 'name.givenName sw "B"',
+    attributes: ['userName'],
+    startIndex: 1,
+    count: 10,
   });
   assert.equal(found.status, 200);
   assert.equal(found.body.totalResults, 1);
-  assert.deepEqual(found.body.Resources, [{ schemas: [USER], id: found.body.Resources[0].id, userName: 'bo@acme.test' }]);
+  assert.deepEqual(found.body.Resources, [
+    { schemas: [USER], id: found.body.Resources[0].id, userName: 'bo@acme.test' },
+  ]);
   await scim.post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Eng' });
-  const groups = await scim.post('/Groups/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: 'displayName eq "eng"' });
+  const groups = await scim.post('/Groups/.search', {
+    schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+    filter: 'displayName eq "eng"',
+  });
   assert.equal(groups.body.totalResults, 1);
   const bad = await raw('POST', '/Users/.search', { filter: 'userName pr' });
   assert.equal(bad.status, 400);
@@ -92,7 +119,9 @@ test('malformed filters are invalidFilter; PATCH without the PatchOp schema is r
     assert.equal(res.status, 400, filter);
     assert.equal(body.scimType, 'invalidFilter', filter);
   }
-  const patch = await raw('PATCH', `/Users/${ana.id}`, { Operations: [{ op: 'replace', path: 'active', value: false }] });
+  const patch = await raw('PATCH', `/Users/${ana.id}`, {
+    Operations: [{ op: 'replace', path: 'active', value: false }],
+  });
   assert.equal(patch.status, 400);
   assert.equal(((await patch.json()) as { scimType: string }).scimType, 'invalidSyntax');
   for (const path of ['/Nope', '/Users/x/y', '/Bulk']) {

@@ -14,8 +14,16 @@ import { createEventValidator } from './event-schema.ts';
 // order, from `GET /events` through the SDK.
 
 const DSYNC_TYPES = [
-  'dsync.activated', 'dsync.deleted', 'dsync.user.created', 'dsync.user.updated', 'dsync.user.deleted',
-  'dsync.group.created', 'dsync.group.updated', 'dsync.group.deleted', 'dsync.group.user_added', 'dsync.group.user_removed',
+  'dsync.activated',
+  'dsync.deleted',
+  'dsync.user.created',
+  'dsync.user.updated',
+  'dsync.user.deleted',
+  'dsync.group.created',
+  'dsync.group.updated',
+  'dsync.group.deleted',
+  'dsync.group.user_added',
+  'dsync.group.user_removed',
 ] as const;
 
 async function openReceiver() {
@@ -28,7 +36,11 @@ async function openReceiver() {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/webhooks/workos`, received, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${port}/webhooks/workos`,
+    received,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 test('Okta and Entra SCIM traffic arrives as signed dsync webhooks and through GET /events, in order', async (t) => {
@@ -47,7 +59,10 @@ test('Okta and Entra SCIM traffic arrives as signed dsync webhooks and through G
   };
   const workos = new WorkOS(emulator.apiKey, { apiHostname: '127.0.0.1', port: emulator.port, https: false });
 
-  const org = await workos.organizations.createOrganization({ name: 'Acme', domainData: [{ domain: 'acme.test', state: 'verified' as never }] });
+  const org = await workos.organizations.createOrganization({
+    name: 'Acme',
+    domainData: [{ domain: 'acme.test', state: 'verified' as never }],
+  });
   const endpoint = await api('POST', '/webhook_endpoints', { endpoint_url: receiver.url, events: [...DSYNC_TYPES] });
   const created = await api('POST', '/_emulator/directories', { organization_id: org.id, type: 'okta scim v2.0' });
   assert.equal(created.scim_url, `${emulator.url}/scim/v2/${created.directory.id}`);
@@ -59,16 +74,34 @@ test('Okta and Entra SCIM traffic arrives as signed dsync webhooks and through G
   // Webhooks: every one verifies with the SDK, in emission order, nothing else was sent.
   const delivered = [];
   for (const { body, signature } of receiver.received) {
-    delivered.push(await workos.webhooks.constructEvent({ payload: JSON.parse(body), sigHeader: signature, secret: endpoint.secret }));
+    delivered.push(
+      await workos.webhooks.constructEvent({
+        payload: JSON.parse(body),
+        sigHeader: signature,
+        secret: endpoint.secret,
+      }),
+    );
   }
-  assert.deepEqual(delivered.map((e) => e.event), expected);
+  assert.deepEqual(
+    delivered.map((e) => e.event),
+    expected,
+  );
   const updated = delivered.find((e) => e.event === 'dsync.user.updated');
-  assert.ok(updated && 'previousAttributes' in updated.data && updated.data.previousAttributes, 'the SDK deserializes previous_attributes');
+  assert.ok(
+    updated && 'previousAttributes' in updated.data && updated.data.previousAttributes,
+    'the SDK deserializes previous_attributes',
+  );
 
   const sample = receiver.received[1]!;
   const flipped = sample.body.replace('ana@acme.test', 'ana@acmf.test');
   assert.notEqual(flipped, sample.body);
-  await assert.rejects(workos.webhooks.constructEvent({ payload: JSON.parse(flipped), sigHeader: sample.signature, secret: endpoint.secret }));
+  await assert.rejects(
+    workos.webhooks.constructEvent({
+      payload: JSON.parse(flipped),
+      sigHeader: sample.signature,
+      secret: endpoint.secret,
+    }),
+  );
 
   // Events API: the same ids in the same order, each once.
   const listed: string[] = [];
@@ -78,7 +111,10 @@ test('Okta and Entra SCIM traffic arrives as signed dsync webhooks and through G
     listed.push(...page.data.map((e) => e.id));
     after = page.listMetadata.after ?? undefined;
   } while (after);
-  assert.deepEqual(listed, delivered.map((e) => e.id));
+  assert.deepEqual(
+    listed,
+    delivered.map((e) => e.id),
+  );
 
   // Deleting the directory announces dsync.deleted; it and dsync.activated match the spec's shapes.
   await workos.directorySync.deleteDirectory(created.directory.id);
@@ -88,7 +124,9 @@ test('Okta and Entra SCIM traffic arrives as signed dsync webhooks and through G
   assert.equal(last.data.id, created.directory.id);
   assert.equal((await scim.get('/Users')).status, 401, 'the SCIM token dies with its directory');
   const validate = createEventValidator();
-  for (const event of emulator.world.events.filter((e) => e.event === 'dsync.activated' || e.event === 'dsync.deleted')) {
+  for (const event of emulator.world.events.filter(
+    (e) => e.event === 'dsync.activated' || e.event === 'dsync.deleted',
+  )) {
     assert.equal(validate(event), null, `${event.event}: ${validate(event)}`);
   }
 });

@@ -22,14 +22,24 @@ function setup(type = 'okta scim v2.0') {
   return { world, directory, org, request, base, scim: scimClient(request, base, 'scim_token_for_tests_0123456789') };
 }
 
-for (const [name, replay] of [['Okta', replayOkta], ['Entra', replayEntra]] as const) {
+for (const [name, replay] of [
+  ['Okta', replayOkta],
+  ['Entra', replayEntra],
+] as const) {
   test(`${name} sequence yields its dsync events in order, each valid per the OpenAPI spec`, async () => {
     const { world, scim, directory, org } = setup();
     const expected = await replay(scim);
-    assert.deepEqual(world.events.map((e) => e.event), expected);
+    assert.deepEqual(
+      world.events.map((e) => e.event),
+      expected,
+    );
     for (const event of world.events) {
       assert.equal(validateEvent(event), null, `${event.event}: ${validateEvent(event)}`);
-      const data = event.data as { directory_id?: string; organization_id?: string; user?: { organization_id: string } };
+      const data = event.data as {
+        directory_id?: string;
+        organization_id?: string;
+        user?: { organization_id: string };
+      };
       assert.equal(data.directory_id, directory.id);
       if (data.user) assert.equal(data.user.organization_id, org.id);
       else assert.equal(data.organization_id, org.id);
@@ -40,7 +50,9 @@ for (const [name, replay] of [['Okta', replayOkta], ['Entra', replayEntra]] as c
 test('updates carry previous_attributes; deactivation moves state to inactive', async () => {
   const { world, scim } = setup();
   await replayOkta(scim);
-  const updates = world.events.filter((e) => e.event === 'dsync.user.updated').map((e) => e.data as Record<string, any>);
+  const updates = world.events
+    .filter((e) => e.event === 'dsync.user.updated')
+    .map((e) => e.data as Record<string, any>);
   assert.equal(updates[0]?.last_name, 'Lima-Souza');
   assert.equal(updates[0]?.previous_attributes.last_name, 'Lima');
   assert.deepEqual(updates[0]?.previous_attributes.raw_attributes, { name: { givenName: 'Ana', familyName: 'Lima' } });
@@ -52,7 +64,11 @@ test('updates carry previous_attributes; deactivation moves state to inactive', 
   const created = world.events[0]?.data as Record<string, any>;
   assert.equal(created.idp_id, '00u1okta');
   assert.equal(created.email, 'ana@acme.test');
-  assert.equal(JSON.stringify(world.events).includes('Sup3r-secret!'), false, 'a pushed password never reaches an event');
+  assert.equal(
+    JSON.stringify(world.events).includes('Sup3r-secret!'),
+    false,
+    'a pushed password never reaches an event',
+  );
 });
 
 test('Entra attributes map to WorkOS fields, string booleans included', async () => {
@@ -63,8 +79,17 @@ test('Entra attributes map to WorkOS fields, string booleans included', async ()
   assert.equal(created.job_title, 'Engineer');
   assert.deepEqual(created.custom_attributes, { job_title: 'Engineer', department: 'R&D', employee_number: '1042' });
   const first = world.events[1]?.data as Record<string, any>;
-  assert.deepEqual(first.custom_attributes, { job_title: 'Staff Engineer', department: 'Platform', employee_number: '1042', manager_id: 'mgr-7f3a' });
-  assert.deepEqual(first.previous_attributes.custom_attributes, { job_title: 'Engineer', department: 'R&D', employee_number: '1042' });
+  assert.deepEqual(first.custom_attributes, {
+    job_title: 'Staff Engineer',
+    department: 'Platform',
+    employee_number: '1042',
+    manager_id: 'mgr-7f3a',
+  });
+  assert.deepEqual(first.previous_attributes.custom_attributes, {
+    job_title: 'Engineer',
+    department: 'R&D',
+    employee_number: '1042',
+  });
   const second = world.events[2]?.data as Record<string, any>;
   assert.equal(second.first_name, 'Bob');
   assert.equal(second.email, 'bob@acme.test');
@@ -77,7 +102,11 @@ test('Entra attributes map to WorkOS fields, string booleans included', async ()
 
 test('a PATCH that changes nothing emits nothing', async () => {
   const { world, scim } = setup();
-  const user = await scim.post('/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'x@acme.test', active: true });
+  const user = await scim.post('/Users', {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+    userName: 'x@acme.test',
+    active: true,
+  });
   const before = world.events.length;
   const res = await scim.patch(`/Users/${user.body.id}`, [{ op: 'replace', path: 'active', value: true }]);
   assert.equal(res.status, 200);
@@ -92,7 +121,11 @@ test('errors are SCIM error bodies with status and scimType', async () => {
   assert.equal(wrongToken.status, 401);
   assert.deepEqual(wrongToken.body.schemas, [schema]);
   assert.equal(wrongToken.body.status, '401');
-  const otherDirectory = await scimClient(request, base.replace(/directory_\w+$/, 'directory_unknown'), 'scim_token_for_tests_0123456789').get('/Users');
+  const otherDirectory = await scimClient(
+    request,
+    base.replace(/directory_\w+$/, 'directory_unknown'),
+    'scim_token_for_tests_0123456789',
+  ).get('/Users');
   assert.equal(otherDirectory.status, 401, 'an unknown directory looks the same as a bad token');
 
   const missing = await scim.get('/Users/directory_user_nope');
@@ -118,7 +151,11 @@ test('errors are SCIM error bodies with status and scimType', async () => {
   assert.equal(badPath.status, 400);
   assert.equal(badPath.body.schemas[0], schema);
 
-  const notJson = await request(`${base}/Users`, { method: 'POST', headers: { authorization: 'Bearer scim_token_for_tests_0123456789' }, body: '{' });
+  const notJson = await request(`${base}/Users`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer scim_token_for_tests_0123456789' },
+    body: '{',
+  });
   assert.equal(notJson.status, 400);
   assert.equal((await notJson.json()).scimType, 'invalidSyntax');
   assert.equal(world.events.filter((e) => e.event === 'dsync.user.created').length, 1);
@@ -133,7 +170,10 @@ test('listing pages with startIndex and count', async () => {
   assert.equal(page.body.totalResults, 5);
   assert.equal(page.body.startIndex, 2);
   assert.equal(page.body.itemsPerPage, 2);
-  assert.deepEqual(page.body.Resources.map((r: { userName: string }) => r.userName), ['u1@acme.test', 'u2@acme.test']);
+  assert.deepEqual(
+    page.body.Resources.map((r: { userName: string }) => r.userName),
+    ['u1@acme.test', 'u2@acme.test'],
+  );
   assert.equal((await scim.get('/Users?count=0')).body.Resources.length, 0);
   assert.equal(page.headers.get('content-type'), 'application/scim+json');
 });
@@ -144,7 +184,10 @@ test('discovery endpoints describe Users, Groups and the enterprise extension', 
   assert.equal(spc.body.patch.supported, true);
   assert.equal(spc.body.meta.location, `${base}/ServiceProviderConfig`);
   const types = await scim.get('/ResourceTypes');
-  assert.deepEqual(types.body.Resources.map((r: { id: string }) => r.id), ['User', 'Group']);
+  assert.deepEqual(
+    types.body.Resources.map((r: { id: string }) => r.id),
+    ['User', 'Group'],
+  );
   assert.equal((await scim.get('/ResourceTypes/Group')).body.endpoint, '/Groups');
   const schemas = await scim.get('/Schemas');
   const ids = schemas.body.Resources.map((r: { id: string }) => r.id);

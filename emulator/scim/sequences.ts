@@ -16,20 +16,31 @@ export async function replayOkta(scim: ScimClient): Promise<string[]> {
   assert.equal(lookup.body.totalResults, 0);
 
   const created = await scim.post('/Users', {
-    schemas: [USER], userName: 'ana@acme.test', externalId: '00u1okta',
-    name: { givenName: 'Ana', familyName: 'Lima' }, displayName: 'Ana Lima', locale: 'en-US',
-    emails: [{ primary: true, value: 'ana@acme.test', type: 'work' }], password: 'Sup3r-secret!', active: true, groups: [],
+    schemas: [USER],
+    userName: 'ana@acme.test',
+    externalId: '00u1okta',
+    name: { givenName: 'Ana', familyName: 'Lima' },
+    displayName: 'Ana Lima',
+    locale: 'en-US',
+    emails: [{ primary: true, value: 'ana@acme.test', type: 'work' }],
+    password: 'Sup3r-secret!',
+    active: true,
+    groups: [],
   });
   assert.equal(created.status, 201, JSON.stringify(created.body));
   const userId: string = created.body.id;
   assert.equal(created.body.password, undefined, 'passwords are never echoed');
 
   const found = await scim.get('/Users?filter=userName%20eq%20%22ANA%40acme.test%22');
-  assert.deepEqual(found.body.Resources.map((r: { id: string }) => r.id), [userId]);
+  assert.deepEqual(
+    found.body.Resources.map((r: { id: string }) => r.id),
+    [userId],
+  );
 
   // Profile edits arrive as a full PUT.
   const put = await scim.put(`/Users/${userId}`, {
-    ...created.body, name: { givenName: 'Ana', familyName: 'Lima-Souza' },
+    ...created.body,
+    name: { givenName: 'Ana', familyName: 'Lima-Souza' },
   });
   assert.equal(put.status, 200);
   assert.equal(put.body.name.familyName, 'Lima-Souza');
@@ -38,15 +49,22 @@ export async function replayOkta(scim: ScimClient): Promise<string[]> {
   assert.equal(group.status, 201);
   const groupId: string = group.body.id;
 
-  const add = await scim.patch(`/Groups/${groupId}`, [{ op: 'add', path: 'members', value: [{ value: userId, display: 'ana@acme.test' }] }]);
+  const add = await scim.patch(`/Groups/${groupId}`, [
+    { op: 'add', path: 'members', value: [{ value: userId, display: 'ana@acme.test' }] },
+  ]);
   assert.equal(add.status, 200);
-  assert.deepEqual(add.body.members.map((m: { value: string }) => m.value), [userId]);
+  assert.deepEqual(
+    add.body.members.map((m: { value: string }) => m.value),
+    [userId],
+  );
 
   const remove = await scim.patch(`/Groups/${groupId}`, [{ op: 'remove', path: `members[value eq "${userId}"]` }]);
   assert.equal(remove.status, 200);
   assert.deepEqual(remove.body.members, []);
 
-  const rename = await scim.patch(`/Groups/${groupId}`, [{ op: 'replace', value: { id: groupId, displayName: 'Platform Engineering' } }]);
+  const rename = await scim.patch(`/Groups/${groupId}`, [
+    { op: 'replace', value: { id: groupId, displayName: 'Platform Engineering' } },
+  ]);
   assert.equal(rename.body.displayName, 'Platform Engineering');
 
   // Unassigning the app deactivates; Okta never hard-deletes on its own.
@@ -59,8 +77,15 @@ export async function replayOkta(scim: ScimClient): Promise<string[]> {
   assert.equal((await scim.get(`/Users/${userId}`)).status, 404);
 
   return [
-    'dsync.user.created', 'dsync.user.updated', 'dsync.group.created', 'dsync.group.user_added',
-    'dsync.group.user_removed', 'dsync.group.updated', 'dsync.user.updated', 'dsync.group.deleted', 'dsync.user.deleted',
+    'dsync.user.created',
+    'dsync.user.updated',
+    'dsync.group.created',
+    'dsync.group.user_added',
+    'dsync.group.user_removed',
+    'dsync.group.updated',
+    'dsync.user.updated',
+    'dsync.group.deleted',
+    'dsync.user.deleted',
   ];
 }
 
@@ -69,8 +94,12 @@ export async function replayEntra(scim: ScimClient): Promise<string[]> {
   assert.equal(probe.body.totalResults, 0);
 
   const created = await scim.post('/Users', {
-    schemas: [USER, ENTERPRISE], externalId: '3f9c1a2e-entra', userName: 'bo@acme.test', active: 'True',
-    displayName: 'Bo Berg', title: 'Engineer',
+    schemas: [USER, ENTERPRISE],
+    externalId: '3f9c1a2e-entra',
+    userName: 'bo@acme.test',
+    active: 'True',
+    displayName: 'Bo Berg',
+    title: 'Engineer',
     emails: [{ primary: true, type: 'work', value: 'bo@acme.test' }],
     name: { formatted: 'Bo Berg', familyName: 'Berg', givenName: 'Bo' },
     [ENTERPRISE]: { department: 'R&D', employeeNumber: '1042' },
@@ -97,13 +126,27 @@ export async function replayEntra(scim: ScimClient): Promise<string[]> {
 
   const groupProbe = await scim.get('/Groups?excludedAttributes=members&filter=displayName+eq+%22Sales%22');
   assert.equal(groupProbe.body.totalResults, 0);
-  const group = await scim.post('/Groups', { schemas: [GROUP], externalId: 'a1b2-group', displayName: 'Sales', members: [] });
+  const group = await scim.post('/Groups', {
+    schemas: [GROUP],
+    externalId: 'a1b2-group',
+    displayName: 'Sales',
+    members: [],
+  });
   assert.equal(group.status, 201);
   const groupId: string = group.body.id;
 
-  assert.equal((await scim.patch(`/Groups/${groupId}`, [{ op: 'Add', path: 'members', value: [{ value: userId }] }])).status, 200);
-  assert.equal((await scim.patch(`/Groups/${groupId}`, [{ op: 'Remove', path: 'members', value: [{ value: userId }] }])).status, 200);
-  assert.equal((await scim.patch(`/Groups/${groupId}`, [{ op: 'Add', path: 'members', value: [{ value: userId }] }])).status, 200);
+  assert.equal(
+    (await scim.patch(`/Groups/${groupId}`, [{ op: 'Add', path: 'members', value: [{ value: userId }] }])).status,
+    200,
+  );
+  assert.equal(
+    (await scim.patch(`/Groups/${groupId}`, [{ op: 'Remove', path: 'members', value: [{ value: userId }] }])).status,
+    200,
+  );
+  assert.equal(
+    (await scim.patch(`/Groups/${groupId}`, [{ op: 'Add', path: 'members', value: [{ value: userId }] }])).status,
+    200,
+  );
 
   const disable = await scim.patch(`/Users/${userId}`, [{ op: 'Replace', path: 'active', value: 'False' }]);
   assert.equal(disable.status, 200, JSON.stringify(disable.body));
@@ -113,8 +156,15 @@ export async function replayEntra(scim: ScimClient): Promise<string[]> {
   assert.equal((await scim.delete(`/Groups/${groupId}`)).status, 204);
 
   return [
-    'dsync.user.created', 'dsync.user.updated', 'dsync.user.updated', 'dsync.group.created',
-    'dsync.group.user_added', 'dsync.group.user_removed', 'dsync.group.user_added', 'dsync.user.updated',
-    'dsync.user.deleted', 'dsync.group.deleted',
+    'dsync.user.created',
+    'dsync.user.updated',
+    'dsync.user.updated',
+    'dsync.group.created',
+    'dsync.group.user_added',
+    'dsync.group.user_removed',
+    'dsync.group.user_added',
+    'dsync.user.updated',
+    'dsync.user.deleted',
+    'dsync.group.deleted',
   ];
 }

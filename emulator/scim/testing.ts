@@ -5,13 +5,26 @@ import type { World } from '../state/world.ts';
 export function seedDirectory(world: World, opts: { token: string; type?: string; domain?: string }) {
   const now = world.nowIso();
   const org = {
-    object: 'organization' as const, id: world.newId('org'), name: 'Acme', metadata: {}, external_id: null,
-    allow_profiles_outside_organization: false, created_at: now, updated_at: now,
+    object: 'organization' as const,
+    id: world.newId('org'),
+    name: 'Acme',
+    metadata: {},
+    external_id: null,
+    allow_profiles_outside_organization: false,
+    created_at: now,
+    updated_at: now,
   };
   world.organizations.set(org.id, org);
   const directory = {
-    object: 'directory' as const, id: world.newId('directory'), organization_id: org.id, external_key: 'k',
-    type: opts.type ?? 'okta scim v2.0', state: 'linked' as const, name: 'Acme directory', created_at: now, updated_at: now,
+    object: 'directory' as const,
+    id: world.newId('directory'),
+    organization_id: org.id,
+    external_key: 'k',
+    type: opts.type ?? 'okta scim v2.0',
+    state: 'linked' as const,
+    name: 'Acme directory',
+    created_at: now,
+    updated_at: now,
   };
   world.directories.set(directory.id, directory);
   world.scimTokens.set(directory.id, opts.token);

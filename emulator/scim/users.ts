@@ -6,7 +6,19 @@ import { createDirectoryUser, deleteDirectoryUser, updateDirectoryUser } from '.
 import { listResponse } from './discovery.ts';
 import { ScimError } from './errors.ts';
 import { selectMatching } from './filter.ts';
-import { notFound, project, queryOf, querySelection, readJsonObject, scim, scimJson, searchBody, type ScimContext, type ScimEnv, type SearchQuery } from './http.ts';
+import {
+  notFound,
+  project,
+  queryOf,
+  querySelection,
+  readJsonObject,
+  scim,
+  scimJson,
+  searchBody,
+  type ScimContext,
+  type ScimEnv,
+  type SearchQuery,
+} from './http.ts';
 import { scimBoolean, scimUserFromRaw, userFieldsFromScim, type ScimResource } from './mapping.ts';
 import { applyScimPatch } from './patch.ts';
 
@@ -55,42 +67,70 @@ function assertUniqueUserName(world: World, directoryId: string, userName: strin
 function search(c: ScimContext, world: World, q: SearchQuery): Response {
   const matched = selectMatching(usersOf(world, c.get('directory').id), q.filter, filterView);
   const slice = matched.slice(q.page.startIndex - 1, q.page.startIndex - 1 + q.page.count);
-  return scimJson(c, listResponse(slice.map((u) => project(toScim(u, c.get('base')), q.selection)), matched.length, q.page.startIndex));
+  return scimJson(
+    c,
+    listResponse(
+      slice.map((u) => project(toScim(u, c.get('base')), q.selection)),
+      matched.length,
+      q.page.startIndex,
+    ),
+  );
 }
 
 export function mountUsers(app: Hono<ScimEnv>, world: World): void {
-  app.get('/:directoryId/Users', scim((c) => search(c, world, queryOf(c))));
-  app.post('/:directoryId/Users/.search', scim(async (c) => search(c, world, await searchBody(c))));
+  app.get(
+    '/:directoryId/Users',
+    scim((c) => search(c, world, queryOf(c))),
+  );
+  app.post(
+    '/:directoryId/Users/.search',
+    scim(async (c) => search(c, world, await searchBody(c))),
+  );
 
-  app.post('/:directoryId/Users', scim(async (c) => {
-    const directory = c.get('directory');
-    const fields = userFieldsFromScim(parseUser(await readJsonObject(c)));
-    assertUniqueUserName(world, directory.id, fields.username);
-    const user = createDirectoryUser(world, directory, fields);
-    const body = toScim(user, c.get('base'));
-    return scimJson(c, body, 201, { location: (body.meta as { location: string }).location });
-  }));
+  app.post(
+    '/:directoryId/Users',
+    scim(async (c) => {
+      const directory = c.get('directory');
+      const fields = userFieldsFromScim(parseUser(await readJsonObject(c)));
+      assertUniqueUserName(world, directory.id, fields.username);
+      const user = createDirectoryUser(world, directory, fields);
+      const body = toScim(user, c.get('base'));
+      return scimJson(c, body, 201, { location: (body.meta as { location: string }).location });
+    }),
+  );
 
-  app.get('/:directoryId/Users/:id', scim((c) => scimJson(c, project(toScim(findUser(c, world), c.get('base')), querySelection(c)))));
+  app.get(
+    '/:directoryId/Users/:id',
+    scim((c) => scimJson(c, project(toScim(findUser(c, world), c.get('base')), querySelection(c)))),
+  );
 
-  app.put('/:directoryId/Users/:id', scim(async (c) => {
-    const user = findUser(c, world);
-    const fields = userFieldsFromScim(parseUser(await readJsonObject(c)));
-    assertUniqueUserName(world, user.directory_id, fields.username, user.id);
-    return scimJson(c, toScim(updateDirectoryUser(world, user, fields), c.get('base')));
-  }));
+  app.put(
+    '/:directoryId/Users/:id',
+    scim(async (c) => {
+      const user = findUser(c, world);
+      const fields = userFieldsFromScim(parseUser(await readJsonObject(c)));
+      assertUniqueUserName(world, user.directory_id, fields.username, user.id);
+      return scimJson(c, toScim(updateDirectoryUser(world, user, fields), c.get('base')));
+    }),
+  );
 
-  app.patch('/:directoryId/Users/:id', scim(async (c) => {
-    const user = findUser(c, world);
-    const current = toScim(user, c.get('base'));
-    const patched = await applyScimPatch('User', current, await readJsonObject(c));
-    const fields = userFieldsFromScim(patched);
-    assertUniqueUserName(world, user.directory_id, fields.username, user.id);
-    return scimJson(c, toScim(updateDirectoryUser(world, user, fields), c.get('base')));
-  }));
+  app.patch(
+    '/:directoryId/Users/:id',
+    scim(async (c) => {
+      const user = findUser(c, world);
+      const current = toScim(user, c.get('base'));
+      const patched = await applyScimPatch('User', current, await readJsonObject(c));
+      const fields = userFieldsFromScim(patched);
+      assertUniqueUserName(world, user.directory_id, fields.username, user.id);
+      return scimJson(c, toScim(updateDirectoryUser(world, user, fields), c.get('base')));
+    }),
+  );
 
-  app.delete('/:directoryId/Users/:id', scim((c) => {
-    deleteDirectoryUser(world, findUser(c, world));
-    return new Response(null, { status: 204 });
-  }));
+  app.delete(
+    '/:directoryId/Users/:id',
+    scim((c) => {
+      deleteDirectoryUser(world, findUser(c, world));
+      return new Response(null, { status: 204 });
+    }),
+  );
 }

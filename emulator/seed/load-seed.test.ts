@@ -12,7 +12,11 @@ import { loadSeed, readSeedFile } from './load-seed.ts';
 import { DEMO_SEED_PATH } from '../index.ts';
 
 async function context(): Promise<EmulatorContext> {
-  return { world: createWorld(), keys: await openSigningKeys(), config: { apiKey: 'k', clientId: 'c', baseUrl: 'http://emu.test' } };
+  return {
+    world: createWorld(),
+    keys: await openSigningKeys(),
+    config: { apiKey: 'k', clientId: 'c', baseUrl: 'http://emu.test' },
+  };
 }
 
 test('the demo seed builds Acme (SSO + SCIM), Globex, and a user in both', async () => {
@@ -26,7 +30,10 @@ test('the demo seed builds Acme (SSO + SCIM), Globex, and a user in both', async
   assert.equal(summary.directories.Acme?.[0]?.scim_url, `http://emu.test/scim/v2/${summary.directories.Acme?.[0]?.id}`);
   assert.equal([...world.directoryUsers.values()].length, 2);
   const sam = summary.users['sam@globex.test']!;
-  const samOrgs = [...world.memberships.values()].filter((m) => m.user_id === sam).map((m) => m.organization_id).sort();
+  const samOrgs = [...world.memberships.values()]
+    .filter((m) => m.user_id === sam)
+    .map((m) => m.organization_id)
+    .sort();
   assert.deepEqual(samOrgs, [summary.organizations.Acme, summary.organizations.Globex].sort());
   assert.equal(verifyPassword('both-orgs-sam-demo', world.passwordHashes.get(sam)!), true);
   assert.equal(world.passwordHashes.has(summary.users['alice@acme.test']!), false, 'Alice signs in through SSO only');
@@ -36,16 +43,32 @@ test('the demo seed builds Acme (SSO + SCIM), Globex, and a user in both', async
 test('JSON seed files load; invalid seeds fail with the offending field', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'seed-'));
   const file = join(dir, 'seed.json');
-  writeFileSync(file, JSON.stringify({ organizations: [{ name: 'Solo' }], users: [{ email: 'a@solo.test', memberships: [{ organization: 'Solo', role: 'admin' }] }] }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      organizations: [{ name: 'Solo' }],
+      users: [{ email: 'a@solo.test', memberships: [{ organization: 'Solo', role: 'admin' }] }],
+    }),
+  );
   const ctx = await context();
   const summary = loadSeed(ctx, await readSeedFile(file));
   assert.ok(summary.organizations.Solo);
 
-  await assert.rejects(async () => loadSeed(await context(), { users: [{ email: 'not-an-email' }] }), (error: unknown) => {
-    assert.ok(error instanceof EmulatorError);
-    assert.equal(error.status, 422);
-    assert.equal(error.body.errors?.[0]?.field, 'users.0.email');
-    return true;
-  });
-  await assert.rejects(async () => loadSeed(await context(), { organizations: [{ name: 'X' }], users: [{ email: 'b@x.test', memberships: [{ organization: 'X', role: 'org-missing' }] }] }), /does not exist/);
+  await assert.rejects(
+    async () => loadSeed(await context(), { users: [{ email: 'not-an-email' }] }),
+    (error: unknown) => {
+      assert.ok(error instanceof EmulatorError);
+      assert.equal(error.status, 422);
+      assert.equal(error.body.errors?.[0]?.field, 'users.0.email');
+      return true;
+    },
+  );
+  await assert.rejects(
+    async () =>
+      loadSeed(await context(), {
+        organizations: [{ name: 'X' }],
+        users: [{ email: 'b@x.test', memberships: [{ organization: 'X', role: 'org-missing' }] }],
+      }),
+    /does not exist/,
+  );
 });

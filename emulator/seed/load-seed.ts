@@ -5,7 +5,14 @@ import { parse as parseYaml } from 'yaml';
 import type { EmulatorContext } from '../services/context.ts';
 import { parseInput } from '../services/input.ts';
 import { SeedDocument } from './seed-schema.ts';
-import { assertRoleSlugs, ensureDefaultRoles, createPermission, createRole, findEnvironmentRole, setRolePermissions } from '../services/roles.ts';
+import {
+  assertRoleSlugs,
+  ensureDefaultRoles,
+  createPermission,
+  createRole,
+  findEnvironmentRole,
+  setRolePermissions,
+} from '../services/roles.ts';
 import { createOrganization } from '../services/organizations.ts';
 import { createConnection } from '../services/connections.ts';
 import { createDirectory } from '../services/directories.ts';
@@ -40,11 +47,19 @@ export function loadSeed(ctx: EmulatorContext, input: unknown): SeedSummary {
   const seed = parseInput(SeedDocument, input);
   const { world } = ctx;
   ensureDefaultRoles(ctx);
-  const summary: SeedSummary = { organizations: {}, users: {}, connections: {}, directories: {}, webhook_endpoints: [], m2m_applications: [] };
+  const summary: SeedSummary = {
+    organizations: {},
+    users: {},
+    connections: {},
+    directories: {},
+    webhook_endpoints: [],
+    m2m_applications: [],
+  };
 
   for (const p of seed.permissions) createPermission(ctx, p);
   for (const r of seed.roles) {
-    if (!findEnvironmentRole(ctx, r.slug)) createRole(ctx, null, { slug: r.slug, name: r.name, description: r.description });
+    if (!findEnvironmentRole(ctx, r.slug))
+      createRole(ctx, null, { slug: r.slug, name: r.name, description: r.description });
     setRolePermissions(ctx, null, r.slug, { permissions: r.permissions });
   }
 
@@ -53,7 +68,9 @@ export function loadSeed(ctx: EmulatorContext, input: unknown): SeedSummary {
     const org = createOrganization(ctx, {
       name: o.name,
       ...(o.external_id ? { external_id: o.external_id } : {}),
-      ...(o.allow_profiles_outside_organization !== undefined ? { allow_profiles_outside_organization: o.allow_profiles_outside_organization } : {}),
+      ...(o.allow_profiles_outside_organization !== undefined
+        ? { allow_profiles_outside_organization: o.allow_profiles_outside_organization }
+        : {}),
       domain_data: o.domains.map((domain) => ({ domain, state: 'verified' })),
     });
     orgIdByName.set(o.name, org.id);
@@ -62,10 +79,23 @@ export function loadSeed(ctx: EmulatorContext, input: unknown): SeedSummary {
       createRole(ctx, org.id, { slug: r.slug, name: r.name, description: r.description });
       setRolePermissions(ctx, org.id, r.slug, { permissions: r.permissions });
     }
-    summary.connections[o.name] = o.connections.map((c) =>
-      createConnection(ctx, { organization_id: org.id, connection_type: c.type, state: c.state, ...(c.name ? { name: c.name } : {}), domains: o.domains }).id);
+    summary.connections[o.name] = o.connections.map(
+      (c) =>
+        createConnection(ctx, {
+          organization_id: org.id,
+          connection_type: c.type,
+          state: c.state,
+          ...(c.name ? { name: c.name } : {}),
+          domains: o.domains,
+        }).id,
+    );
     summary.directories[o.name] = o.directories.map((d) => {
-      const created = createDirectory(ctx, { organization_id: org.id, type: d.type, ...(d.name ? { name: d.name } : {}), ...(d.scim_token ? { scim_token: d.scim_token } : {}) });
+      const created = createDirectory(ctx, {
+        organization_id: org.id,
+        type: d.type,
+        ...(d.name ? { name: d.name } : {}),
+        ...(d.scim_token ? { scim_token: d.scim_token } : {}),
+      });
       const directory = world.directories.get(created.directory.id)!;
       const userIds = new Map<string, string>();
       for (const u of d.users) {
@@ -87,8 +117,15 @@ export function loadSeed(ctx: EmulatorContext, input: unknown): SeedSummary {
         userIds.set(u.email.toLowerCase(), user.id);
       }
       for (const groupName of d.groups) {
-        const members = d.users.filter((u) => u.groups.includes(groupName)).map((u) => userIds.get(u.email.toLowerCase())!);
-        createDirectoryGroup(world, directory, { idp_id: `seed-${groupName}`, name: groupName, raw_attributes: { displayName: groupName } }, members);
+        const members = d.users
+          .filter((u) => u.groups.includes(groupName))
+          .map((u) => userIds.get(u.email.toLowerCase())!);
+        createDirectoryGroup(
+          world,
+          directory,
+          { idp_id: `seed-${groupName}`, name: groupName, raw_attributes: { displayName: groupName } },
+          members,
+        );
       }
       return { id: created.directory.id, scim_url: created.scim_url, scim_token: created.scim_token };
     });
@@ -112,7 +149,12 @@ export function loadSeed(ctx: EmulatorContext, input: unknown): SeedSummary {
     summary.users[u.email] = user.id;
     for (const m of u.memberships) {
       assertRoleSlugs(ctx, orgId(m.organization), m.roles ?? [m.role], `users.${u.email}.memberships`);
-      insertMembership(ctx, { userId: user.id, orgId: orgId(m.organization), roleSlugs: m.roles ?? [m.role], status: m.status });
+      insertMembership(ctx, {
+        userId: user.id,
+        orgId: orgId(m.organization),
+        roleSlugs: m.roles ?? [m.role],
+        status: m.status,
+      });
     }
   }
 
@@ -121,7 +163,11 @@ export function loadSeed(ctx: EmulatorContext, input: unknown): SeedSummary {
     if (!isCorsOriginAllowed(world, normalizeOrigin(origin) ?? origin)) addCorsOrigin(world, origin);
   }
   for (const w of seed.webhook_endpoints) {
-    const endpoint = createWebhookEndpoint(ctx, { endpoint_url: w.url, events: w.events, ...(w.secret ? { secret: w.secret } : {}) });
+    const endpoint = createWebhookEndpoint(ctx, {
+      endpoint_url: w.url,
+      events: w.events,
+      ...(w.secret ? { secret: w.secret } : {}),
+    });
     summary.webhook_endpoints.push({ id: endpoint.id, url: endpoint.endpoint_url, secret: endpoint.secret });
   }
   for (const a of seed.m2m_applications) {

@@ -30,19 +30,27 @@ const OrganizationSeed = z.object({
   /** Let SSO profiles outside the verified domains sign in (after proving their inbox). */
   allow_profiles_outside_organization: z.boolean().optional(),
   roles: z.array(RoleSeed).default([]),
-  connections: z.array(z.object({
-    type: z.enum(CONNECTION_TYPES).default('GenericSAML'),
-    name: z.string().optional(),
-    state: z.enum(['active', 'inactive', 'draft']).default('active'),
-  })).default([]),
-  directories: z.array(z.object({
-    name: z.string().optional(),
-    type: z.enum(DIRECTORY_TYPES).default('generic scim v2.0'),
-    /** Fixed SCIM bearer token so a demo IdP configuration survives restarts. */
-    scim_token: z.string().min(16).optional(),
-    groups: z.array(z.string().min(1)).default([]),
-    users: z.array(DirectoryUserSeed).default([]),
-  })).default([]),
+  connections: z
+    .array(
+      z.object({
+        type: z.enum(CONNECTION_TYPES).default('GenericSAML'),
+        name: z.string().optional(),
+        state: z.enum(['active', 'inactive', 'draft']).default('active'),
+      }),
+    )
+    .default([]),
+  directories: z
+    .array(
+      z.object({
+        name: z.string().optional(),
+        type: z.enum(DIRECTORY_TYPES).default('generic scim v2.0'),
+        /** Fixed SCIM bearer token so a demo IdP configuration survives restarts. */
+        scim_token: z.string().min(16).optional(),
+        groups: z.array(z.string().min(1)).default([]),
+        users: z.array(DirectoryUserSeed).default([]),
+      }),
+    )
+    .default([]),
 });
 
 const UserSeed = z.object({
@@ -52,16 +60,22 @@ const UserSeed = z.object({
   last_name: z.string().optional(),
   email_verified: z.boolean().default(true),
   external_id: z.string().optional(),
-  memberships: z.array(z.object({
-    organization: z.string().min(1),
-    role: z.string().min(1).default('member'),
-    roles: z.array(z.string().min(1)).optional(),
-    status: z.enum(['active', 'inactive', 'pending']).default('active'),
-  })).default([]),
+  memberships: z
+    .array(
+      z.object({
+        organization: z.string().min(1),
+        role: z.string().min(1).default('member'),
+        roles: z.array(z.string().min(1)).optional(),
+        status: z.enum(['active', 'inactive', 'pending']).default('active'),
+      }),
+    )
+    .default([]),
 });
 
 export const SeedDocument = z.object({
-  permissions: z.array(z.object({ slug: z.string().min(1), name: z.string().min(1), description: z.string().optional() })).default([]),
+  permissions: z
+    .array(z.object({ slug: z.string().min(1), name: z.string().min(1), description: z.string().optional() }))
+    .default([]),
   /** Environment roles; `admin` and `member` always exist and take the permissions given here. */
   roles: z.array(RoleSeed).default([]),
   organizations: z.array(OrganizationSeed).default([]),
@@ -70,14 +84,20 @@ export const SeedDocument = z.object({
   redirect_uris: z.array(z.url()).default([]),
   /** Browser origins allowed to call the API (CORS), e.g. `http://localhost:5173`. */
   cors_origins: z.array(z.string().min(1)).default([]),
-  webhook_endpoints: z.array(z.object({ url: z.url(), events: z.array(z.string()).min(1), secret: z.string().min(16).optional() })).default([]),
-  m2m_applications: z.array(z.object({
-    name: z.string().min(1),
-    organization: z.string().min(1),
-    client_id: z.string().min(1).optional(),
-    client_secret: z.string().min(16).optional(),
-    scopes: z.array(z.string()).default([]),
-  })).default([]),
+  webhook_endpoints: z
+    .array(z.object({ url: z.url(), events: z.array(z.string()).min(1), secret: z.string().min(16).optional() }))
+    .default([]),
+  m2m_applications: z
+    .array(
+      z.object({
+        name: z.string().min(1),
+        organization: z.string().min(1),
+        client_id: z.string().min(1).optional(),
+        client_secret: z.string().min(16).optional(),
+        scopes: z.array(z.string()).default([]),
+      }),
+    )
+    .default([]),
 });
 
 export type SeedDocument = z.infer<typeof SeedDocument>;

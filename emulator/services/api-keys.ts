@@ -19,7 +19,11 @@ const ValidateInput = z.object({ value: z.string().min(1) });
 
 const hash = (value: string) => createHash('sha256').update(value).digest('hex');
 
-function create(ctx: EmulatorContext, owner: ApiKeyOwner, input: { name: string; permissions: string[] }): ApiKeyWire & { value: string } {
+function create(
+  ctx: EmulatorContext,
+  owner: ApiKeyOwner,
+  input: { name: string; permissions: string[] },
+): ApiKeyWire & { value: string } {
   const { world } = ctx;
   const value = `sk_${owner.type === 'user' ? 'user' : 'org'}_${randomBytes(24).toString('base64url')}`;
   const now = world.nowIso();
@@ -49,21 +53,38 @@ export function createUserApiKey(ctx: EmulatorContext, userId: string, body: unk
   requireUser(ctx, userId);
   requireOrganization(ctx, input.organization_id);
   if (findMembership(ctx, userId, input.organization_id)?.status !== 'active') {
-    throw new EmulatorError(422, { code: 'invalid_request_parameters', message: 'The user is not an active member of that organization.', errors: [{ field: 'organization_id', code: 'not_a_member' }] });
+    throw new EmulatorError(422, {
+      code: 'invalid_request_parameters',
+      message: 'The user is not an active member of that organization.',
+      errors: [{ field: 'organization_id', code: 'not_a_member' }],
+    });
   }
   return create(ctx, { type: 'user', id: userId, organization_id: input.organization_id }, input);
 }
 
 export function listOrganizationApiKeys(ctx: EmulatorContext, organizationId: string, params: ListParams) {
   requireOrganization(ctx, organizationId);
-  const keys = [...ctx.world.apiKeys.values()].map((k) => k.wire).filter((k) => k.owner.type === 'organization' && k.owner.id === organizationId);
+  const keys = [...ctx.world.apiKeys.values()]
+    .map((k) => k.wire)
+    .filter((k) => k.owner.type === 'organization' && k.owner.id === organizationId);
   return paginate(keys, params, (k) => structuredClone(k));
 }
 
-export function listUserApiKeys(ctx: EmulatorContext, userId: string, filter: { organization_id?: string }, params: ListParams) {
+export function listUserApiKeys(
+  ctx: EmulatorContext,
+  userId: string,
+  filter: { organization_id?: string },
+  params: ListParams,
+) {
   requireUser(ctx, userId);
-  const keys = [...ctx.world.apiKeys.values()].map((k) => k.wire).filter((k) =>
-    k.owner.type === 'user' && k.owner.id === userId && (!filter.organization_id || k.owner.organization_id === filter.organization_id));
+  const keys = [...ctx.world.apiKeys.values()]
+    .map((k) => k.wire)
+    .filter(
+      (k) =>
+        k.owner.type === 'user' &&
+        k.owner.id === userId &&
+        (!filter.organization_id || k.owner.organization_id === filter.organization_id),
+    );
   return paginate(keys, params, (k) => structuredClone(k));
 }
 

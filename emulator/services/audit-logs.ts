@@ -18,14 +18,16 @@ const SchemaInput = z.object({
 
 export const AuditLogEventInput = z.object({
   organization_id: z.string().min(1),
-  event: z.object({
-    action: z.string().min(1),
-    occurred_at: z.string().min(1),
-    actor: z.object({ id: z.string(), type: z.string() }).loose(),
-    targets: z.array(z.object({ id: z.string(), type: z.string() }).loose()),
-    context: z.object({ location: z.string() }).loose(),
-    version: z.number().int().optional(),
-  }).loose(),
+  event: z
+    .object({
+      action: z.string().min(1),
+      occurred_at: z.string().min(1),
+      actor: z.object({ id: z.string(), type: z.string() }).loose(),
+      targets: z.array(z.object({ id: z.string(), type: z.string() }).loose()),
+      context: z.object({ location: z.string() }).loose(),
+      version: z.number().int().optional(),
+    })
+    .loose(),
 });
 
 const ExportInput = z.object({
@@ -88,7 +90,14 @@ export function createAuditLogEvent(ctx: EmulatorContext, body: unknown): { succ
   if (schema) {
     const allowed = new Set(schema.targets.map((t) => t.type));
     const stray = input.event.targets.find((t) => !allowed.has(t.type));
-    if (stray) throw unprocessable([{ field: 'event.targets', code: 'invalid_target_type', message: `target type ${stray.type} is not in the ${input.event.action} schema` }]);
+    if (stray)
+      throw unprocessable([
+        {
+          field: 'event.targets',
+          code: 'invalid_target_type',
+          message: `target type ${stray.type} is not in the ${input.event.action} schema`,
+        },
+      ]);
   }
   const id = ctx.world.newId('audit_log_event');
   ctx.world.auditLogEvents.set(id, { id, organization_id: input.organization_id, event: structuredClone(input.event) });
@@ -105,15 +114,23 @@ export function auditLogExportCsv(ctx: EmulatorContext, id: string): string | nu
   const rows = [...ctx.world.auditLogEvents.values()].filter((e) => {
     const actor = e.event.actor as { id: string; name?: string };
     const targets = e.event.targets as Array<{ id: string; type: string }>;
-    return e.organization_id === filter.organization_id
-      && e.event.occurred_at >= filter.range_start && e.event.occurred_at <= filter.range_end
-      && (!filter.actions || filter.actions.includes(e.event.action))
-      && (!filter.actor_ids && !filter.actors || [...(filter.actor_ids ?? []), ...(filter.actors ?? [])].includes(actor.id))
-      && (!filter.actor_names || filter.actor_names.includes(actor.name ?? ''))
-      && (!filter.targets || targets.some((t) => filter.targets!.includes(t.type)));
+    return (
+      e.organization_id === filter.organization_id &&
+      e.event.occurred_at >= filter.range_start &&
+      e.event.occurred_at <= filter.range_end &&
+      (!filter.actions || filter.actions.includes(e.event.action)) &&
+      ((!filter.actor_ids && !filter.actors) ||
+        [...(filter.actor_ids ?? []), ...(filter.actors ?? [])].includes(actor.id)) &&
+      (!filter.actor_names || filter.actor_names.includes(actor.name ?? '')) &&
+      (!filter.targets || targets.some((t) => filter.targets!.includes(t.type)))
+    );
   });
-  const lines = rows.map((e) => [e.event.occurred_at, e.event.action, (e.event.actor as { id: string }).id, JSON.stringify(e.event)].map(csvCell).join(','));
-  return ['"occurred_at","action","actor_id","event"', ...lines].join('\n') + '\n';
+  const lines = rows.map((e) =>
+    [e.event.occurred_at, e.event.action, (e.event.actor as { id: string }).id, JSON.stringify(e.event)]
+      .map(csvCell)
+      .join(','),
+  );
+  return `${['"occurred_at","action","actor_id","event"', ...lines].join('\n')}\n`;
 }
 
 export function createAuditLogExport(ctx: EmulatorContext, body: unknown): AuditLogExportWire {
@@ -126,7 +143,14 @@ export function createAuditLogExport(ctx: EmulatorContext, body: unknown): Audit
   const now = world.nowIso();
   const id = world.newId('audit_log_export');
   // Offline exports finish at once: the CSV is built when its URL is fetched.
-  const wire: AuditLogExportWire = { object: 'audit_log_export', id, state: 'ready', url: `${ctx.config.baseUrl}/_hosted/audit-log-exports/${id}.csv`, created_at: now, updated_at: now };
+  const wire: AuditLogExportWire = {
+    object: 'audit_log_export',
+    id,
+    state: 'ready',
+    url: `${ctx.config.baseUrl}/_hosted/audit-log-exports/${id}.csv`,
+    created_at: now,
+    updated_at: now,
+  };
   world.auditLogExports.set(id, wire);
   world.auditLogExportFilters.set(id, input);
   return { ...wire };

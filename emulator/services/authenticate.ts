@@ -30,13 +30,38 @@ const Base = z.object({
 });
 
 const Grant = z.discriminatedUnion('grant_type', [
-  Base.extend({ grant_type: z.literal('authorization_code'), code: z.string().min(1), code_verifier: z.string().optional() }),
+  Base.extend({
+    grant_type: z.literal('authorization_code'),
+    code: z.string().min(1),
+    code_verifier: z.string().optional(),
+  }),
   Base.extend({ grant_type: z.literal('password'), email: z.string().min(1), password: z.string().min(1) }),
-  Base.extend({ grant_type: z.literal('refresh_token'), refresh_token: z.string().min(1), organization_id: z.string().optional() }),
-  Base.extend({ grant_type: z.literal('urn:workos:oauth:grant-type:magic-auth:code'), code: z.string().min(1), email: z.string().min(1) }),
-  Base.extend({ grant_type: z.literal('urn:workos:oauth:grant-type:email-verification:code'), code: z.string().min(1), pending_authentication_token: z.string().min(1) }),
-  Base.extend({ grant_type: z.literal('urn:workos:oauth:grant-type:organization-selection'), pending_authentication_token: z.string().min(1), organization_id: z.string().min(1) }),
-  Base.extend({ grant_type: z.literal('urn:workos:oauth:grant-type:mfa-totp'), pending_authentication_token: z.string().min(1), authentication_challenge_id: z.string().min(1), code: z.string().min(1) }),
+  Base.extend({
+    grant_type: z.literal('refresh_token'),
+    refresh_token: z.string().min(1),
+    organization_id: z.string().optional(),
+  }),
+  Base.extend({
+    grant_type: z.literal('urn:workos:oauth:grant-type:magic-auth:code'),
+    code: z.string().min(1),
+    email: z.string().min(1),
+  }),
+  Base.extend({
+    grant_type: z.literal('urn:workos:oauth:grant-type:email-verification:code'),
+    code: z.string().min(1),
+    pending_authentication_token: z.string().min(1),
+  }),
+  Base.extend({
+    grant_type: z.literal('urn:workos:oauth:grant-type:organization-selection'),
+    pending_authentication_token: z.string().min(1),
+    organization_id: z.string().min(1),
+  }),
+  Base.extend({
+    grant_type: z.literal('urn:workos:oauth:grant-type:mfa-totp'),
+    pending_authentication_token: z.string().min(1),
+    authentication_challenge_id: z.string().min(1),
+    code: z.string().min(1),
+  }),
 ]);
 
 type GrantInput = z.infer<typeof Grant>;
@@ -51,13 +76,18 @@ function checkClient(ctx: EmulatorContext, input: GrantInput): void {
     if (input.client_secret !== ctx.config.apiKey) throw oauthError(400, 'invalid_client', 'Invalid client secret.');
     return;
   }
-  const publicAllowed = input.grant_type === 'refresh_token' || (input.grant_type === 'authorization_code' && input.code_verifier);
+  const publicAllowed =
+    input.grant_type === 'refresh_token' || (input.grant_type === 'authorization_code' && input.code_verifier);
   if (!publicAllowed) throw oauthError(400, 'invalid_client', 'client_secret is required.');
 }
 
 function newPending(ctx: EmulatorContext, signIn: PendingSignIn): string {
   const token = randomBytes(24).toString('base64url');
-  ctx.world.pendingAuthentications.set(token, { ...signIn, token, expires_at: new Date(ctx.world.clock.nowMs() + PENDING_TTL_MS).toISOString() });
+  ctx.world.pendingAuthentications.set(token, {
+    ...signIn,
+    token,
+    expires_at: new Date(ctx.world.clock.nowMs() + PENDING_TTL_MS).toISOString(),
+  });
   return token;
 }
 
@@ -78,8 +108,19 @@ function dropPending(ctx: EmulatorContext, token: string): void {
   ctx.world.pendingAuthentications.delete(token);
 }
 
-function authEvent(ctx: EmulatorContext, kind: string, status: 'succeeded' | 'failed', user: { id: string; email: string } | null, email: string, meta: RequestMeta, error?: unknown): void {
-  const failure = error instanceof EmulatorError ? { code: String(error.body.code ?? error.body.error ?? 'authentication_failed'), message: error.message } : { code: 'invalid_credentials', message: 'Invalid credentials.' };
+function authEvent(
+  ctx: EmulatorContext,
+  kind: string,
+  status: 'succeeded' | 'failed',
+  user: { id: string; email: string } | null,
+  email: string,
+  meta: RequestMeta,
+  error?: unknown,
+): void {
+  const failure =
+    error instanceof EmulatorError
+      ? { code: String(error.body.code ?? error.body.error ?? 'authentication_failed'), message: error.message }
+      : { code: 'invalid_credentials', message: 'Invalid credentials.' };
   ctx.world.emit(`authentication.${kind}_${status}`, {
     type: kind,
     status,
@@ -98,8 +139,9 @@ async function finishSignIn(ctx: EmulatorContext, signIn: PendingSignIn, input: 
   if (!user) throw badRequest('invalid_credentials', 'Invalid credentials.');
   if (input.invitation_token) {
     const invitation = findInvitationByToken(ctx, input.invitation_token);
-    if (!invitation || invitation.state !== 'pending') throw oauthError(400, 'invitation_invalid', 'The invitation is invalid.');
-    if (invitation.email !== user.email) throw oauthError(400, 'invitation_cannot_be_used_for_email', 'The invitation was sent to another email.');
+    if (invitation?.state !== 'pending') throw oauthError(400, 'invitation_invalid', 'The invitation is invalid.');
+    if (invitation.email !== user.email)
+      throw oauthError(400, 'invitation_cannot_be_used_for_email', 'The invitation was sent to another email.');
     acceptInvitationFor(ctx, invitation, user);
     if (invitation.organization_id) signIn = { ...signIn, organization_id: invitation.organization_id };
   }
@@ -132,20 +174,32 @@ async function finishSignIn(ctx: EmulatorContext, signIn: PendingSignIn, input: 
         message: 'The user must choose an organization to sign in to.',
         pending_authentication_token: newPending(ctx, signIn),
         user: serializeUser(user),
-        organizations: active.map((m) => ({ id: m.organization_id, name: world.organizations.get(m.organization_id)?.name ?? '' })),
+        organizations: active.map((m) => ({
+          id: m.organization_id,
+          name: world.organizations.get(m.organization_id)?.name ?? '',
+        })),
       });
     }
     if (active.length === 1) signIn = { ...signIn, organization_id: active[0]!.organization_id };
   } else {
     const membership = findMembership(ctx, user.id, signIn.organization_id);
-    if (!membership || membership.status !== 'active') {
-      throw oauthError(400, 'organization_membership_not_found', 'The user is not an active member of this organization.');
+    if (membership?.status !== 'active') {
+      throw oauthError(
+        400,
+        'organization_membership_not_found',
+        'The user is not an active member of this organization.',
+      );
     }
   }
   return startSession(ctx, signIn, meta);
 }
 
-export function passwordSignIn(ctx: EmulatorContext, email: string, password: string, meta: RequestMeta): PendingSignIn {
+export function passwordSignIn(
+  ctx: EmulatorContext,
+  email: string,
+  password: string,
+  meta: RequestMeta,
+): PendingSignIn {
   const user = findUserByEmail(ctx, email);
   const hash = user ? ctx.world.passwordHashes.get(user.id) : undefined;
   if (!user || !hash || !verifyPassword(password, hash)) {
@@ -171,16 +225,31 @@ export function magicAuthSignIn(ctx: EmulatorContext, email: string, code: strin
   return { user_id: user.id, organization_id: null, auth_method: 'magic_code', authentication_method: 'MagicAuth' };
 }
 
-function codeSignIn(ctx: EmulatorContext, input: { client_id: string; client_secret?: string | undefined; code: string; code_verifier?: string | undefined }): PendingSignIn {
+function codeSignIn(
+  ctx: EmulatorContext,
+  input: { client_id: string; client_secret?: string | undefined; code: string; code_verifier?: string | undefined },
+): PendingSignIn {
   const record = ctx.world.authorizationCodes.get(input.code);
-  if (!record || record.used || record.client_id !== input.client_id) throw oauthError(400, 'invalid_grant', 'The code is invalid.');
+  if (!record || record.used || record.client_id !== input.client_id)
+    throw oauthError(400, 'invalid_grant', 'The code is invalid.');
   // A public client proves possession only through PKCE: a code issued without a challenge
   // would otherwise be redeemable by anyone who intercepts it, with any verifier.
-  if (input.client_secret === undefined && !record.code_challenge) throw oauthError(400, 'invalid_grant', 'This code requires the client secret.');
-  if (Date.parse(record.expires_at) <= ctx.world.clock.nowMs()) throw oauthError(400, 'invalid_grant', 'The code has expired.');
+  if (input.client_secret === undefined && !record.code_challenge)
+    throw oauthError(400, 'invalid_grant', 'This code requires the client secret.');
+  if (Date.parse(record.expires_at) <= ctx.world.clock.nowMs())
+    throw oauthError(400, 'invalid_grant', 'The code has expired.');
   verifyPkce(record.code_challenge, input.code_verifier);
   record.used = true;
-  const { code: _c, client_id: _ci, redirect_uri: _r, code_challenge: _cc, code_challenge_method: _cm, expires_at: _e, used: _u, ...signIn } = record;
+  const {
+    code: _c,
+    client_id: _ci,
+    redirect_uri: _r,
+    code_challenge: _cc,
+    code_challenge_method: _cm,
+    expires_at: _e,
+    used: _u,
+    ...signIn
+  } = record;
   return signIn;
 }
 
@@ -214,14 +283,23 @@ export async function authenticate(ctx: EmulatorContext, body: unknown) {
       if (!result.valid) throw badRequest('invalid_one_time_code', 'The code is invalid.');
       dropPending(ctx, input.pending_authentication_token);
       const user = ctx.world.users.get(signIn.user_id)!;
-      ctx.world.emit('authentication.mfa_succeeded', { type: 'mfa', status: 'succeeded', ip_address: meta.ip_address ?? null, user_agent: meta.user_agent ?? null, user_id: user.id, email: user.email });
+      ctx.world.emit('authentication.mfa_succeeded', {
+        type: 'mfa',
+        status: 'succeeded',
+        ip_address: meta.ip_address ?? null,
+        user_agent: meta.user_agent ?? null,
+        user_id: user.id,
+        email: user.email,
+      });
       return finishSignIn(ctx, { ...signIn, mfa_verified: true }, input, meta);
     }
     case 'urn:workos:oauth:grant-type:organization-selection': {
       const signIn = peekPending(ctx, input.pending_authentication_token);
-      if (!ctx.world.organizations.has(input.organization_id)) throw badRequest('invalid_organization_id', 'The organization is invalid.');
+      if (!ctx.world.organizations.has(input.organization_id))
+        throw badRequest('invalid_organization_id', 'The organization is invalid.');
       const membership = findMembership(ctx, signIn.user_id, input.organization_id);
-      if (!membership || membership.status !== 'active') throw badRequest('invalid_organization_id', 'The user is not an active member of this organization.');
+      if (membership?.status !== 'active')
+        throw badRequest('invalid_organization_id', 'The user is not an active member of this organization.');
       dropPending(ctx, input.pending_authentication_token);
       return finishSignIn(ctx, { ...signIn, organization_id: input.organization_id }, input, meta);
     }

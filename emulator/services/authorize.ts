@@ -29,22 +29,50 @@ export interface AuthorizeRequest {
 }
 
 /** Validates the query of an authorize request; errors are 422 with the offending field. */
-export function parseAuthorizeRequest(ctx: EmulatorContext, query: Record<string, string | undefined>): AuthorizeRequest {
+export function parseAuthorizeRequest(
+  ctx: EmulatorContext,
+  query: Record<string, string | undefined>,
+): AuthorizeRequest {
   const errors = [];
-  if (query.client_id !== ctx.config.clientId) errors.push({ field: 'client_id', code: 'invalid_client_id', message: 'Unknown client_id.' });
+  if (query.client_id !== ctx.config.clientId)
+    errors.push({ field: 'client_id', code: 'invalid_client_id', message: 'Unknown client_id.' });
   let redirect = '';
   try {
     redirect = new URL(query.redirect_uri ?? '').toString();
   } catch {
-    errors.push({ field: 'redirect_uri', code: 'invalid_redirect_uri', message: 'redirect_uri must be an absolute URL.' });
+    errors.push({
+      field: 'redirect_uri',
+      code: 'invalid_redirect_uri',
+      message: 'redirect_uri must be an absolute URL.',
+    });
   }
-  if (redirect && !isRedirectUriAllowed(ctx, redirect)) errors.push({ field: 'redirect_uri', code: 'redirect_uri_not_allowed', message: 'redirect_uri is not registered for this environment.' });
-  if (query.response_type !== undefined && query.response_type !== 'code') errors.push({ field: 'response_type', code: 'unsupported_response_type', message: "response_type must be 'code'." });
+  if (redirect && !isRedirectUriAllowed(ctx, redirect))
+    errors.push({
+      field: 'redirect_uri',
+      code: 'redirect_uri_not_allowed',
+      message: 'redirect_uri is not registered for this environment.',
+    });
+  if (query.response_type !== undefined && query.response_type !== 'code')
+    errors.push({
+      field: 'response_type',
+      code: 'unsupported_response_type',
+      message: "response_type must be 'code'.",
+    });
   // The SDKs send `connection`/`organization` on /sso/authorize and `connection_id`/`organization_id` on AuthKit's.
   const connectionId = query.connection_id ?? query.connection ?? null;
   const organizationId = query.organization_id ?? query.organization ?? null;
-  if (!query.provider && !connectionId && !organizationId) errors.push({ field: 'provider', code: 'provider_connection_or_organization_required', message: 'Specify provider, connection or organization.' });
-  if (query.code_challenge && (query.code_challenge_method ?? 'S256') !== 'S256') errors.push({ field: 'code_challenge_method', code: 'unsupported_code_challenge_method', message: 'Only S256 is supported.' });
+  if (!query.provider && !connectionId && !organizationId)
+    errors.push({
+      field: 'provider',
+      code: 'provider_connection_or_organization_required',
+      message: 'Specify provider, connection or organization.',
+    });
+  if (query.code_challenge && (query.code_challenge_method ?? 'S256') !== 'S256')
+    errors.push({
+      field: 'code_challenge_method',
+      code: 'unsupported_code_challenge_method',
+      message: 'Only S256 is supported.',
+    });
   if (errors.length > 0) throw unprocessable(errors);
   return {
     client_id: query.client_id!,
@@ -71,18 +99,29 @@ export function resolveAuthorizeConnection(ctx: EmulatorContext, req: AuthorizeR
   const { world } = ctx;
   if (req.connection_id) {
     const connection = world.connections.get(req.connection_id);
-    if (!connection) throw unprocessable([{ field: 'connection', code: 'connection_not_found', message: 'Unknown connection.' }]);
+    if (!connection)
+      throw unprocessable([{ field: 'connection', code: 'connection_not_found', message: 'Unknown connection.' }]);
     return connection;
   }
   if (req.organization_id) {
-    if (!world.organizations.has(req.organization_id)) throw unprocessable([{ field: 'organization', code: 'organization_not_found', message: 'Unknown organization.' }]);
-    const active = [...world.connections.values()].find((c) => c.organization_id === req.organization_id && c.state === 'active');
+    if (!world.organizations.has(req.organization_id))
+      throw unprocessable([
+        { field: 'organization', code: 'organization_not_found', message: 'Unknown organization.' },
+      ]);
+    const active = [...world.connections.values()].find(
+      (c) => c.organization_id === req.organization_id && c.state === 'active',
+    );
     if (active) return active;
     return null;
   }
   if (req.provider && req.provider !== 'authkit') {
-    const ofType = [...world.connections.values()].find((c) => c.connection_type === req.provider && c.state === 'active');
-    if (!ofType) throw unprocessable([{ field: 'provider', code: 'provider_not_configured', message: `No active ${req.provider} connection.` }]);
+    const ofType = [...world.connections.values()].find(
+      (c) => c.connection_type === req.provider && c.state === 'active',
+    );
+    if (!ofType)
+      throw unprocessable([
+        { field: 'provider', code: 'provider_not_configured', message: `No active ${req.provider} connection.` },
+      ]);
     return ofType;
   }
   const hint = req.login_hint ?? (req.domain_hint ? `x@${req.domain_hint}` : null);
@@ -117,8 +156,14 @@ export function authorizationErrorRedirect(req: AuthorizeRequest, error: string,
 }
 
 /** Finishes an `/sso/authorize` request at the test IdP: a code for `/sso/token`; returns the redirect URL. */
-export function completeSsoAuthorization(ctx: EmulatorContext, req: AuthorizeRequest, connection: ConnectionWire, identity: TestIdpIdentity): string {
-  if (connection.state !== 'active') return authorizationErrorRedirect(req, 'connection_invalid', 'The SSO connection is not active.');
+export function completeSsoAuthorization(
+  ctx: EmulatorContext,
+  req: AuthorizeRequest,
+  connection: ConnectionWire,
+  identity: TestIdpIdentity,
+): string {
+  if (connection.state !== 'active')
+    return authorizationErrorRedirect(req, 'connection_invalid', 'The SSO connection is not active.');
   const code = randomBytes(24).toString('base64url');
   const profile = testIdpProfile(ctx, connection, identity);
   try {
@@ -148,5 +193,6 @@ export function verifyPkce(challenge: string | null | undefined, verifier: strin
   if (!challenge) return;
   if (!verifier) throw oauthError(400, 'invalid_grant', 'code_verifier is required for this code.');
   const computed = createHash('sha256').update(verifier).digest('base64url');
-  if (computed !== challenge) throw oauthError(400, 'invalid_grant', 'code_verifier does not match the code challenge.');
+  if (computed !== challenge)
+    throw oauthError(400, 'invalid_grant', 'code_verifier does not match the code challenge.');
 }

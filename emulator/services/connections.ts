@@ -10,14 +10,57 @@ import { requireOrganization } from './organizations.ts';
 
 /** The connection types the OpenAPI spec lists (its `connection_type` enum). */
 export const CONNECTION_TYPES = [
-  'ADFSSAML', 'AdpOidc', 'AppleOAuth', 'Auth0Migration', 'Auth0SAML', 'AzureSAML', 'BitbucketOAuth', 'CasSAML',
-  'ClassLinkSAML', 'CleverOIDC', 'CloudflareSAML', 'CyberArkSAML', 'DiscordOAuth', 'DuoSAML', 'EntraIdOIDC',
-  'GenericOIDC', 'GenericSAML', 'GitHubOAuth', 'GitLabOAuth', 'GoogleOAuth', 'GoogleOIDC', 'GoogleSAML',
-  'IntuitOAuth', 'JumpCloudSAML', 'KeycloakSAML', 'LastPassSAML', 'LinkedInOAuth', 'LoginGovOidc', 'MagicLink',
-  'MicrosoftOAuth', 'MiniOrangeSAML', 'NetIqSAML', 'OktaOIDC', 'OktaSAML', 'OneLoginSAML', 'OracleSAML',
-  'PingFederateSAML', 'PingOneSAML', 'RipplingSAML', 'SalesforceSAML', 'ShibbolethGenericSAML', 'ShibbolethSAML',
-  'SimpleSamlPhpSAML', 'SalesforceOAuth', 'SlackOAuth', 'TestIdp', 'VercelMarketplaceOAuth', 'VercelOAuth',
-  'VMwareSAML', 'XeroOAuth', 'Pending',
+  'ADFSSAML',
+  'AdpOidc',
+  'AppleOAuth',
+  'Auth0Migration',
+  'Auth0SAML',
+  'AzureSAML',
+  'BitbucketOAuth',
+  'CasSAML',
+  'ClassLinkSAML',
+  'CleverOIDC',
+  'CloudflareSAML',
+  'CyberArkSAML',
+  'DiscordOAuth',
+  'DuoSAML',
+  'EntraIdOIDC',
+  'GenericOIDC',
+  'GenericSAML',
+  'GitHubOAuth',
+  'GitLabOAuth',
+  'GoogleOAuth',
+  'GoogleOIDC',
+  'GoogleSAML',
+  'IntuitOAuth',
+  'JumpCloudSAML',
+  'KeycloakSAML',
+  'LastPassSAML',
+  'LinkedInOAuth',
+  'LoginGovOidc',
+  'MagicLink',
+  'MicrosoftOAuth',
+  'MiniOrangeSAML',
+  'NetIqSAML',
+  'OktaOIDC',
+  'OktaSAML',
+  'OneLoginSAML',
+  'OracleSAML',
+  'PingFederateSAML',
+  'PingOneSAML',
+  'RipplingSAML',
+  'SalesforceSAML',
+  'ShibbolethGenericSAML',
+  'ShibbolethSAML',
+  'SimpleSamlPhpSAML',
+  'SalesforceOAuth',
+  'SlackOAuth',
+  'TestIdp',
+  'VercelMarketplaceOAuth',
+  'VercelOAuth',
+  'VMwareSAML',
+  'XeroOAuth',
+  'Pending',
 ] as const;
 
 export const CreateConnectionInput = z.object({
@@ -57,7 +100,11 @@ export function createConnection(ctx: EmulatorContext, body: unknown): Connectio
     name: input.name ?? `${org.name} ${input.connection_type}`,
     state: input.state,
     status: input.state === 'active' ? 'linked' : 'unlinked',
-    domains: (input.domains ?? []).map((domain) => ({ id: world.newId('conn_domain'), object: 'connection_domain' as const, domain: domain.toLowerCase() })),
+    domains: (input.domains ?? []).map((domain) => ({
+      id: world.newId('conn_domain'),
+      object: 'connection_domain' as const,
+      domain: domain.toLowerCase(),
+    })),
     created_at: now,
     updated_at: now,
   };
@@ -82,7 +129,11 @@ export function getConnection(ctx: EmulatorContext, id: string): ConnectionWire 
   return structuredClone(requireConnection(ctx, id));
 }
 
-export function listConnections(ctx: EmulatorContext, filter: { connection_type?: string; domain?: string; organization_id?: string; search?: string }, params: ListParams) {
+export function listConnections(
+  ctx: EmulatorContext,
+  filter: { connection_type?: string; domain?: string; organization_id?: string; search?: string },
+  params: ListParams,
+) {
   let items = [...ctx.world.connections.values()];
   // `search` matches the connection's name, case-insensitively.
   if (filter.search) items = items.filter((c) => c.name.toLowerCase().includes(filter.search!.toLowerCase()));
@@ -90,13 +141,16 @@ export function listConnections(ctx: EmulatorContext, filter: { connection_type?
   if (filter.organization_id) items = items.filter((c) => c.organization_id === filter.organization_id);
   if (filter.domain) {
     const domain = filter.domain.toLowerCase();
-    items = items.filter((c) => c.domains.some((d) => d.domain === domain) || domainBelongsTo(ctx, domain, c.organization_id));
+    items = items.filter(
+      (c) => c.domains.some((d) => d.domain === domain) || domainBelongsTo(ctx, domain, c.organization_id),
+    );
   }
   return paginate(items, params, (c) => structuredClone(c));
 }
 
 function domainBelongsTo(ctx: EmulatorContext, domain: string, orgId: string): boolean {
-  for (const d of ctx.world.organizationDomains.values()) if (d.domain === domain && d.organization_id === orgId) return true;
+  for (const d of ctx.world.organizationDomains.values())
+    if (d.domain === domain && d.organization_id === orgId) return true;
   return false;
 }
 
@@ -117,5 +171,7 @@ export function ssoConnectionsForEmail(ctx: EmulatorContext, email: string): Con
   for (const d of ctx.world.organizationDomains.values()) {
     if (d.domain === domain && (d.state === 'verified' || d.state === 'legacy_verified')) orgIds.add(d.organization_id);
   }
-  return [...ctx.world.connections.values()].filter((c) => c.state === 'active' && (orgIds.has(c.organization_id) || c.domains.some((d) => d.domain === domain)));
+  return [...ctx.world.connections.values()].filter(
+    (c) => c.state === 'active' && (orgIds.has(c.organization_id) || c.domains.some((d) => d.domain === domain)),
+  );
 }

@@ -28,13 +28,21 @@ export function normalizeOrigin(value: string): string | null {
 export function addCorsOrigin(world: World, value: string): CorsOriginWire {
   const origin = normalizeOrigin(value);
   if (!origin) {
-    throw unprocessable([{ field: 'origin', code: 'invalid_origin', message: 'origin must be scheme://host[:port] with no path' }]);
+    throw unprocessable([
+      { field: 'origin', code: 'invalid_origin', message: 'origin must be scheme://host[:port] with no path' },
+    ]);
   }
   if ([...world.corsOrigins.values()].some((o) => o.origin === origin)) {
     throw conflict('duplicate_cors_origin', 'CORS origin already exists.');
   }
   const now = world.nowIso();
-  const record: CorsOriginWire = { object: 'cors_origin', id: world.newId('cors_origin'), origin, created_at: now, updated_at: now };
+  const record: CorsOriginWire = {
+    object: 'cors_origin',
+    id: world.newId('cors_origin'),
+    origin,
+    created_at: now,
+    updated_at: now,
+  };
   world.corsOrigins.set(record.id, record);
   return { ...record };
 }

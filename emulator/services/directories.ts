@@ -11,9 +11,27 @@ import { requireOrganization } from './organizations.ts';
 import { serializeDirectoryUser } from './serialize.ts';
 
 export const DIRECTORY_TYPES = [
-  'azure scim v2.0', 'bamboohr', 'breathe hr', 'cezanne hr', 'cyberark scim v2.0', 'fourth hr', 'generic scim v2.0',
-  'gsuite directory', 'hibob', 'sailpoint scim v2.0', 'jump cloud scim v2.0', 'okta scim v2.0', 'onelogin scim v2.0',
-  'people hr', 'personio', 'pingfederate scim v2.0', 'rippling scim v2.0', 's3', 'sftp', 'sftp workday', 'workday',
+  'azure scim v2.0',
+  'bamboohr',
+  'breathe hr',
+  'cezanne hr',
+  'cyberark scim v2.0',
+  'fourth hr',
+  'generic scim v2.0',
+  'gsuite directory',
+  'hibob',
+  'sailpoint scim v2.0',
+  'jump cloud scim v2.0',
+  'okta scim v2.0',
+  'onelogin scim v2.0',
+  'people hr',
+  'personio',
+  'pingfederate scim v2.0',
+  'rippling scim v2.0',
+  's3',
+  'sftp',
+  'sftp workday',
+  'workday',
 ] as const;
 
 export const CreateDirectoryInput = z.object({
@@ -46,7 +64,10 @@ export function scimBaseUrl(ctx: EmulatorContext, directoryId: string): string {
 }
 
 /** Creates a linked directory with a SCIM bearer token; announces `dsync.activated`. */
-export function createDirectory(ctx: EmulatorContext, body: unknown): { directory: DirectoryWire; scim_url: string; scim_token: string } {
+export function createDirectory(
+  ctx: EmulatorContext,
+  body: unknown,
+): { directory: DirectoryWire; scim_url: string; scim_token: string } {
   const input = parseInput(CreateDirectoryInput, body);
   const org = requireOrganization(ctx, input.organization_id);
   const { world } = ctx;
@@ -88,7 +109,11 @@ export function getDirectory(ctx: EmulatorContext, id: string): DirectoryWire {
   return serializeDirectory(ctx, requireDirectory(ctx, id));
 }
 
-export function listDirectories(ctx: EmulatorContext, filter: { organization_id?: string; search?: string; domain?: string }, params: ListParams) {
+export function listDirectories(
+  ctx: EmulatorContext,
+  filter: { organization_id?: string; search?: string; domain?: string },
+  params: ListParams,
+) {
   let items = [...ctx.world.directories.values()];
   if (filter.organization_id) items = items.filter((d) => d.organization_id === filter.organization_id);
   if (filter.search) items = items.filter((d) => d.name.toLowerCase().includes(filter.search!.toLowerCase()));
@@ -117,9 +142,15 @@ export function getDirectoryUser(ctx: EmulatorContext, id: string) {
   return serializeDirectoryUser(ctx.world, user);
 }
 
-export function listDirectoryUsers(ctx: EmulatorContext, filter: { directory?: string; group?: string }, params: ListParams) {
+export function listDirectoryUsers(
+  ctx: EmulatorContext,
+  filter: { directory?: string; group?: string },
+  params: ListParams,
+) {
   if (!filter.directory && !filter.group) {
-    throw unprocessable([{ field: 'directory', code: 'directory_or_group_required', message: 'Either directory or group is required.' }]);
+    throw unprocessable([
+      { field: 'directory', code: 'directory_or_group_required', message: 'Either directory or group is required.' },
+    ]);
   }
   let items = [...ctx.world.directoryUsers.values()];
   if (filter.directory) items = items.filter((u) => u.directory_id === filter.directory);
@@ -136,9 +167,15 @@ export function getDirectoryGroup(ctx: EmulatorContext, id: string) {
   return structuredClone(group);
 }
 
-export function listDirectoryGroups(ctx: EmulatorContext, filter: { directory?: string; user?: string }, params: ListParams) {
+export function listDirectoryGroups(
+  ctx: EmulatorContext,
+  filter: { directory?: string; user?: string },
+  params: ListParams,
+) {
   if (!filter.directory && !filter.user) {
-    throw unprocessable([{ field: 'directory', code: 'directory_or_user_required', message: 'Either directory or user is required.' }]);
+    throw unprocessable([
+      { field: 'directory', code: 'directory_or_user_required', message: 'Either directory or user is required.' },
+    ]);
   }
   let items = [...ctx.world.directoryGroups.values()];
   if (filter.directory) items = items.filter((g) => g.directory_id === filter.directory);

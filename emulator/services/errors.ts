@@ -48,6 +48,11 @@ export function unprocessable(errors: FieldError[], message = 'Validation failed
 }
 
 /** OAuth-shaped error, as the token and authenticate endpoints answer. */
-export function oauthError(status: number, error: string, description: string, extra: Record<string, unknown> = {}): EmulatorError {
+export function oauthError(
+  status: number,
+  error: string,
+  description: string,
+  extra: Record<string, unknown> = {},
+): EmulatorError {
   return new EmulatorError(status, { error, error_description: description, ...extra });
 }

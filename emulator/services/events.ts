@@ -31,12 +31,16 @@ function eventOrganization(event: EventWire): string | undefined {
 export function listEvents(ctx: EmulatorContext, filter: EventFilter) {
   const limit = filter.limit ?? 10;
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-    throw unprocessable([{ field: 'limit', code: 'limit_invalid', message: 'limit must be an integer between 1 and 100' }]);
+    throw unprocessable([
+      { field: 'limit', code: 'limit_invalid', message: 'limit must be an integer between 1 and 100' },
+    ]);
   }
   const start = filter.range_start ? Date.parse(filter.range_start) : undefined;
   const end = filter.range_end ? Date.parse(filter.range_end) : undefined;
   if (Number.isNaN(start) || Number.isNaN(end)) {
-    throw unprocessable([{ field: 'range_start', code: 'invalid_date', message: 'range_start and range_end must be ISO 8601 timestamps' }]);
+    throw unprocessable([
+      { field: 'range_start', code: 'invalid_date', message: 'range_start and range_end must be ISO 8601 timestamps' },
+    ]);
   }
   const types = filter.events && filter.events.length > 0 ? new Set(filter.events) : undefined;
   let items = ctx.world.events.filter((e) => {

@@ -95,6 +95,8 @@ export function listOrganizationFeatureFlags(ctx: EmulatorContext, organizationI
 
 export function listUserFeatureFlags(ctx: EmulatorContext, userId: string, params: ListParams) {
   requireUser(ctx, userId);
-  const orgs = [...ctx.world.memberships.values()].filter((m) => m.user_id === userId && m.status === 'active').map((m) => m.organization_id);
+  const orgs = [...ctx.world.memberships.values()]
+    .filter((m) => m.user_id === userId && m.status === 'active')
+    .map((m) => m.organization_id);
   return paginate(onFor(ctx, [userId, ...orgs]), params, (f) => ({ ...f }));
 }

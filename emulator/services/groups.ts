@@ -25,16 +25,30 @@ export function createGroup(ctx: EmulatorContext, organizationId: string, body: 
   const input = parseInput(CreateInput, body);
   requireOrganization(ctx, organizationId);
   const now = ctx.world.nowIso();
-  const group: GroupWire = { object: 'group', id: ctx.world.newId('group'), organization_id: organizationId, name: input.name, description: input.description ?? null, created_at: now, updated_at: now };
+  const group: GroupWire = {
+    object: 'group',
+    id: ctx.world.newId('group'),
+    organization_id: organizationId,
+    name: input.name,
+    description: input.description ?? null,
+    created_at: now,
+    updated_at: now,
+  };
   ctx.world.groups.set(group.id, group);
   return { ...group };
 }
 
-export const getGroup = (ctx: EmulatorContext, organizationId: string, groupId: string) => ({ ...requireGroup(ctx, organizationId, groupId) });
+export const getGroup = (ctx: EmulatorContext, organizationId: string, groupId: string) => ({
+  ...requireGroup(ctx, organizationId, groupId),
+});
 
 export function listGroups(ctx: EmulatorContext, organizationId: string, params: ListParams) {
   requireOrganization(ctx, organizationId);
-  return paginate([...ctx.world.groups.values()].filter((g) => g.organization_id === organizationId), params, (g) => ({ ...g }));
+  return paginate(
+    [...ctx.world.groups.values()].filter((g) => g.organization_id === organizationId),
+    params,
+    (g) => ({ ...g }),
+  );
 }
 
 export function updateGroup(ctx: EmulatorContext, organizationId: string, groupId: string, body: unknown): GroupWire {
@@ -52,12 +66,26 @@ export function deleteGroup(ctx: EmulatorContext, organizationId: string, groupI
   ctx.world.groupMemberships.delete(groupId);
 }
 
-export function addGroupMembership(ctx: EmulatorContext, organizationId: string, groupId: string, body: unknown): GroupWire {
-  const { organization_membership_id: omId } = parseInput(z.object({ organization_membership_id: z.string().min(1) }), body);
+export function addGroupMembership(
+  ctx: EmulatorContext,
+  organizationId: string,
+  groupId: string,
+  body: unknown,
+): GroupWire {
+  const { organization_membership_id: omId } = parseInput(
+    z.object({ organization_membership_id: z.string().min(1) }),
+    body,
+  );
   const group = requireGroup(ctx, organizationId, groupId);
   const membership = requireMembership(ctx, omId);
   if (membership.organization_id !== organizationId) {
-    throw unprocessable([{ field: 'organization_membership_id', code: 'membership_in_other_organization', message: 'The membership belongs to another organization.' }]);
+    throw unprocessable([
+      {
+        field: 'organization_membership_id',
+        code: 'membership_in_other_organization',
+        message: 'The membership belongs to another organization.',
+      },
+    ]);
   }
   const members = ctx.world.groupMemberships.get(groupId) ?? new Set<string>();
   members.add(omId);
@@ -65,12 +93,22 @@ export function addGroupMembership(ctx: EmulatorContext, organizationId: string,
   return { ...group };
 }
 
-export function removeGroupMembership(ctx: EmulatorContext, organizationId: string, groupId: string, omId: string): void {
+export function removeGroupMembership(
+  ctx: EmulatorContext,
+  organizationId: string,
+  groupId: string,
+  omId: string,
+): void {
   requireGroup(ctx, organizationId, groupId);
   if (!ctx.world.groupMemberships.get(groupId)?.delete(omId)) throw notFound('GroupMembership', omId);
 }
 
-export function listGroupMemberships(ctx: EmulatorContext, organizationId: string, groupId: string, params: ListParams) {
+export function listGroupMemberships(
+  ctx: EmulatorContext,
+  organizationId: string,
+  groupId: string,
+  params: ListParams,
+) {
   requireGroup(ctx, organizationId, groupId);
   const ids = ctx.world.groupMemberships.get(groupId) ?? new Set<string>();
   const memberships = [...ids].map((id) => ctx.world.memberships.get(id)).filter((m) => m !== undefined);

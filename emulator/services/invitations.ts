@@ -40,16 +40,21 @@ export function requireInvitation(ctx: EmulatorContext, id: string): InvitationW
 }
 
 export function findInvitationByToken(ctx: EmulatorContext, token: string): InvitationWire | undefined {
-  for (const invitation of ctx.world.invitations.values()) if (invitation.token === token) return refresh(ctx, invitation);
+  for (const invitation of ctx.world.invitations.values())
+    if (invitation.token === token) return refresh(ctx, invitation);
   return undefined;
 }
 
 function mail(ctx: EmulatorContext, invitation: InvitationWire): void {
   const org = invitation.organization_id ? ctx.world.organizations.get(invitation.organization_id) : undefined;
   const where = org ? ` to join ${org.name}` : '';
-  ctx.world.sendEmail('invitation', invitation.email, `You have been invited${where}`,
+  ctx.world.sendEmail(
+    'invitation',
+    invitation.email,
+    `You have been invited${where}`,
     `Accept the invitation: ${invitation.accept_invitation_url}`,
-    { invitation_id: invitation.id, token: invitation.token, url: invitation.accept_invitation_url });
+    { invitation_id: invitation.id, token: invitation.token, url: invitation.accept_invitation_url },
+  );
 }
 
 export function sendInvitation(ctx: EmulatorContext, body: unknown): InvitationWire {
@@ -66,8 +71,15 @@ export function sendInvitation(ctx: EmulatorContext, body: unknown): InvitationW
   }
   if (input.inviter_user_id) requireUser(ctx, input.inviter_user_id);
   for (const other of world.invitations.values()) {
-    if (other.email === email && other.organization_id === (input.organization_id ?? null) && refresh(ctx, other).state === 'pending') {
-      throw badRequest(input.organization_id ? 'email_already_invited_to_organization' : 'email_already_invited', 'An invitation for this email is already pending.');
+    if (
+      other.email === email &&
+      other.organization_id === (input.organization_id ?? null) &&
+      refresh(ctx, other).state === 'pending'
+    ) {
+      throw badRequest(
+        input.organization_id ? 'email_already_invited_to_organization' : 'email_already_invited',
+        'An invitation for this email is already pending.',
+      );
     }
   }
   const now = world.nowIso();
@@ -111,7 +123,11 @@ export function getInvitationByToken(ctx: EmulatorContext, token: string): Invit
   return { ...invitation };
 }
 
-export function listInvitations(ctx: EmulatorContext, filter: { email?: string; organization_id?: string }, params: ListParams) {
+export function listInvitations(
+  ctx: EmulatorContext,
+  filter: { email?: string; organization_id?: string },
+  params: ListParams,
+) {
   let items = [...ctx.world.invitations.values()].map((i) => refresh(ctx, i));
   if (filter.email) items = items.filter((i) => i.email === filter.email!.toLowerCase());
   if (filter.organization_id) items = items.filter((i) => i.organization_id === filter.organization_id);
@@ -130,8 +146,12 @@ function assertPending(invitation: InvitationWire): void {
 export function acceptInvitationFor(ctx: EmulatorContext, invitation: InvitationWire, user?: UserWire): InvitationWire {
   assertPending(invitation);
   const { world } = ctx;
-  const accepting = user ?? findUserByEmail(ctx, invitation.email) ?? world.users.get(createUser(ctx, { email: invitation.email, email_verified: true }).id)!;
-  if (accepting.email !== invitation.email) throw badRequest('invitation_cannot_be_used_for_email', 'The invitation was sent to another email address.');
+  const accepting =
+    user ??
+    findUserByEmail(ctx, invitation.email) ??
+    world.users.get(createUser(ctx, { email: invitation.email, email_verified: true }).id)!;
+  if (accepting.email !== invitation.email)
+    throw badRequest('invitation_cannot_be_used_for_email', 'The invitation was sent to another email address.');
   if (invitation.organization_id) {
     const membership = findMembership(ctx, accepting.id, invitation.organization_id);
     const roleSlugs = [invitation.role_slug ?? DEFAULT_ROLE_SLUG];
@@ -171,7 +191,12 @@ export function revokeInvitation(ctx: EmulatorContext, id: string): InvitationWi
 export function resendInvitation(ctx: EmulatorContext, id: string): InvitationWire {
   const invitation = requireInvitation(ctx, id);
   if (invitation.state !== 'pending') {
-    const code = invitation.state === 'expired' ? 'invite_expired' : invitation.state === 'revoked' ? 'invite_revoked' : 'invite_accepted';
+    const code =
+      invitation.state === 'expired'
+        ? 'invite_expired'
+        : invitation.state === 'revoked'
+          ? 'invite_revoked'
+          : 'invite_accepted';
     throw badRequest(code, `The invitation is ${invitation.state}.`);
   }
   const { world } = ctx;

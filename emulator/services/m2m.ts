@@ -31,7 +31,10 @@ const TokenInput = z.object({
 const hash = (secret: string) => createHash('sha256').update(secret).digest();
 
 /** Creates an application; the plain secret is returned only here. */
-export function createM2MApplication(ctx: EmulatorContext, body: unknown): { application: M2MApplication; client_secret: string } {
+export function createM2MApplication(
+  ctx: EmulatorContext,
+  body: unknown,
+): { application: M2MApplication; client_secret: string } {
   const input = parseInput(CreateM2MInput, body);
   requireOrganization(ctx, input.organization_id);
   const secret = input.client_secret ?? randomBytes(24).toString('base64url');
@@ -62,9 +65,22 @@ export async function clientCredentialsToken(ctx: EmulatorContext, body: unknown
   const now = Math.floor(ctx.world.clock.nowMs() / 1000);
   const accessToken = await ctx.keys.sign(
     // WorkOS documents aud (the environment's client id) and client_id (= sub) on M2M tokens.
-    { iss: issuer(ctx), aud: ctx.config.clientId, sub: app.client_id, client_id: app.client_id, jti: randomUUID(), org_id: app.organization_id, scope: requested.join(' ') },
+    {
+      iss: issuer(ctx),
+      aud: ctx.config.clientId,
+      sub: app.client_id,
+      client_id: app.client_id,
+      jti: randomUUID(),
+      org_id: app.organization_id,
+      scope: requested.join(' '),
+    },
     M2M_TOKEN_TTL_SECONDS,
     now,
   );
-  return { access_token: accessToken, token_type: 'Bearer' as const, expires_in: M2M_TOKEN_TTL_SECONDS, scope: requested.join(' ') };
+  return {
+    access_token: accessToken,
+    token_type: 'Bearer' as const,
+    expires_in: M2M_TOKEN_TTL_SECONDS,
+    scope: requested.join(' '),
+  };
 }

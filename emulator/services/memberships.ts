@@ -35,9 +35,14 @@ export function findMembership(ctx: EmulatorContext, userId: string, orgId: stri
   return undefined;
 }
 
-function roleSlugsOf(input: { role_slug?: string | undefined; role_slugs?: string[] | undefined }): string[] | undefined {
+function roleSlugsOf(input: {
+  role_slug?: string | undefined;
+  role_slugs?: string[] | undefined;
+}): string[] | undefined {
   if (input.role_slug && input.role_slugs) {
-    throw unprocessable([{ field: 'role_slugs', code: 'role_slug_and_role_slugs', message: 'Provide role_slug or role_slugs, not both.' }]);
+    throw unprocessable([
+      { field: 'role_slugs', code: 'role_slug_and_role_slugs', message: 'Provide role_slug or role_slugs, not both.' },
+    ]);
   }
   if (input.role_slugs) return [...new Set(input.role_slugs)];
   if (input.role_slug) return [input.role_slug];
@@ -49,7 +54,10 @@ function announce(ctx: EmulatorContext, type: string, membership: MembershipWire
 }
 
 /** Creates a membership (or returns the error WorkOS gives for a duplicate). Used by invitations and SSO/JIT too. */
-export function insertMembership(ctx: EmulatorContext, input: { userId: string; orgId: string; roleSlugs: string[]; status: MembershipStatus; directoryManaged?: boolean }): MembershipWire {
+export function insertMembership(
+  ctx: EmulatorContext,
+  input: { userId: string; orgId: string; roleSlugs: string[]; status: MembershipStatus; directoryManaged?: boolean },
+): MembershipWire {
   const { world } = ctx;
   const now = world.nowIso();
   const membership: MembershipWire = {
@@ -77,9 +85,23 @@ export function createMembership(ctx: EmulatorContext, body: unknown) {
   const slugs = roleSlugsOf(input) ?? [DEFAULT_ROLE_SLUG];
   assertRoleSlugs(ctx, input.organization_id, slugs, input.role_slugs ? 'role_slugs' : 'role_slug');
   if (findMembership(ctx, input.user_id, input.organization_id)) {
-    throw unprocessable([{ field: 'user_id', code: 'organization_membership_already_exists', message: 'The user is already a member of this organization.' }], 'The user is already a member of this organization.');
+    throw unprocessable(
+      [
+        {
+          field: 'user_id',
+          code: 'organization_membership_already_exists',
+          message: 'The user is already a member of this organization.',
+        },
+      ],
+      'The user is already a member of this organization.',
+    );
   }
-  const membership = insertMembership(ctx, { userId: input.user_id, orgId: input.organization_id, roleSlugs: slugs, status: 'active' });
+  const membership = insertMembership(ctx, {
+    userId: input.user_id,
+    orgId: input.organization_id,
+    roleSlugs: slugs,
+    status: 'active',
+  });
   return serializeMembership(ctx.world, membership);
 }
 
@@ -87,7 +109,11 @@ export function getMembership(ctx: EmulatorContext, id: string) {
   return serializeMembership(ctx.world, requireMembership(ctx, id));
 }
 
-export function listMemberships(ctx: EmulatorContext, filter: { user_id?: string; organization_id?: string; statuses?: string[] }, params: ListParams) {
+export function listMemberships(
+  ctx: EmulatorContext,
+  filter: { user_id?: string; organization_id?: string; statuses?: string[] },
+  params: ListParams,
+) {
   if (!filter.user_id && !filter.organization_id) {
     throw badRequest('missing_user_id_or_organization_id', 'Either user_id or organization_id is required.');
   }
@@ -114,7 +140,11 @@ export function updateMembership(ctx: EmulatorContext, id: string, body: unknown
 
 export function deactivateMembership(ctx: EmulatorContext, id: string) {
   const membership = requireMembership(ctx, id);
-  if (membership.status === 'pending') throw badRequest('cannot_deactivate_pending_organization_membership', 'A pending membership cannot be deactivated.');
+  if (membership.status === 'pending')
+    throw badRequest(
+      'cannot_deactivate_pending_organization_membership',
+      'A pending membership cannot be deactivated.',
+    );
   if (membership.status !== 'inactive') {
     membership.status = 'inactive';
     membership.updated_at = ctx.world.nowIso();
@@ -125,7 +155,11 @@ export function deactivateMembership(ctx: EmulatorContext, id: string) {
 
 export function reactivateMembership(ctx: EmulatorContext, id: string) {
   const membership = requireMembership(ctx, id);
-  if (membership.status === 'pending') throw badRequest('cannot_reactivate_pending_organization_membership', 'A pending membership cannot be reactivated.');
+  if (membership.status === 'pending')
+    throw badRequest(
+      'cannot_reactivate_pending_organization_membership',
+      'A pending membership cannot be reactivated.',
+    );
   if (membership.status !== 'active') {
     membership.status = 'active';
     membership.updated_at = ctx.world.nowIso();

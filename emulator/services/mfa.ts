@@ -18,7 +18,10 @@ export const EnrollFactorInput = z.object({
   type: z.literal('totp'),
   totp_issuer: z.string().min(1).optional(),
   totp_user: z.string().min(1).optional(),
-  totp_secret: z.string().regex(/^[A-Z2-7]+=*$/i).optional(),
+  totp_secret: z
+    .string()
+    .regex(/^[A-Z2-7]+=*$/i)
+    .optional(),
 });
 
 export const VerifyChallengeInput = z.object({ code: z.string().min(1) });
@@ -91,7 +94,15 @@ export function enrollFactor(ctx: EmulatorContext, userId: string, body: unknown
   const uri = `otpauth://totp/${encodeURIComponent(factor.issuer)}:${encodeURIComponent(factor.user)}?secret=${factor.secret}&issuer=${encodeURIComponent(factor.issuer)}`;
   const wire = factorWire(factor);
   return {
-    authentication_factor: { ...wire, totp: { ...wire.totp, secret: factor.secret, uri, qr_code: `data:text/plain;base64,${Buffer.from(uri).toString('base64')}` } },
+    authentication_factor: {
+      ...wire,
+      totp: {
+        ...wire.totp,
+        secret: factor.secret,
+        uri,
+        qr_code: `data:text/plain;base64,${Buffer.from(uri).toString('base64')}`,
+      },
+    },
     authentication_challenge: createChallenge(ctx, factor.id),
   };
 }
@@ -111,11 +122,16 @@ export function deleteFactor(ctx: EmulatorContext, id: string): void {
 }
 
 /** Checks a TOTP code against a challenge; a challenge verifies once, then it is spent. */
-export function verifyChallenge(ctx: EmulatorContext, challengeId: string, code: string): { challenge: ReturnType<typeof challengeWire>; valid: boolean; userId: string } {
+export function verifyChallenge(
+  ctx: EmulatorContext,
+  challengeId: string,
+  code: string,
+): { challenge: ReturnType<typeof challengeWire>; valid: boolean; userId: string } {
   const challenge = ctx.world.authChallenges.get(challengeId);
   if (!challenge) throw notFound('AuthenticationChallenge', challengeId);
   const factor = requireFactor(ctx, challenge.authentication_factor_id);
-  if (challenge.attempts >= MAX_ATTEMPTS) throw badRequest('one_time_code_too_many_attempts', 'Too many attempts; start a new challenge.');
+  if (challenge.attempts >= MAX_ATTEMPTS)
+    throw badRequest('one_time_code_too_many_attempts', 'Too many attempts; start a new challenge.');
   const live = !challenge.verified && Date.parse(challenge.expires_at) > ctx.world.clock.nowMs();
   const valid = live && verifyTotp(factor.secret, code, ctx.world.clock.nowMs());
   if (valid) challenge.verified = true;
@@ -128,7 +144,12 @@ export function verifyChallenge(ctx: EmulatorContext, challengeId: string, code:
  * The MFA step of sign-in: users with a factor are challenged; when the environment requires
  * MFA, users without one must enroll. Throws the 403 WorkOS answers, with a pending token.
  */
-export function requireSecondFactor(ctx: EmulatorContext, signIn: PendingSignIn, user: UserWire, pendingToken: () => string): void {
+export function requireSecondFactor(
+  ctx: EmulatorContext,
+  signIn: PendingSignIn,
+  user: UserWire,
+  pendingToken: () => string,
+): void {
   if (signIn.mfa_verified || signIn.auth_method === 'sso' || signIn.auth_method === 'impersonation') return;
   const factors = userFactors(ctx, user.id);
   if (factors.length > 0) {

@@ -52,7 +52,13 @@ export function createMagicAuth(ctx: EmulatorContext, body: unknown) {
   const record = newCode(ctx, 'magic_auth', user);
   ctx.world.magicAuths.set(record.id, record);
   ctx.world.emit('magic_auth.created', codeWire('magic_auth', record, false));
-  ctx.world.sendEmail('magic_auth', email, 'Your sign-in code', `Your sign-in code is ${record.code}. It expires in 10 minutes.`, { code: record.code, magic_auth_id: record.id });
+  ctx.world.sendEmail(
+    'magic_auth',
+    email,
+    'Your sign-in code',
+    `Your sign-in code is ${record.code}. It expires in 10 minutes.`,
+    { code: record.code, magic_auth_id: record.id },
+  );
   return codeWire('magic_auth', record, true);
 }
 
@@ -89,31 +95,52 @@ const CONFIRM_CODE_ERRORS: CodeErrors = {
   tooMany: 'email_verification_code_incorrect',
 };
 
-export function consumeCode(ctx: EmulatorContext, codes: Map<string, OneTimeCode>, userId: string, code: string, errors: CodeErrors = GRANT_CODE_ERRORS): OneTimeCode {
-  const live = [...codes.values()].filter((c) => c.user_id === userId && !c.used).sort((a, b) => (a.id < b.id ? 1 : -1));
+export function consumeCode(
+  ctx: EmulatorContext,
+  codes: Map<string, OneTimeCode>,
+  userId: string,
+  code: string,
+  errors: CodeErrors = GRANT_CODE_ERRORS,
+): OneTimeCode {
+  const live = [...codes.values()]
+    .filter((c) => c.user_id === userId && !c.used)
+    .sort((a, b) => (a.id < b.id ? 1 : -1));
   const match = live.find((c) => c.code === code);
   const usedMatch = [...codes.values()].find((c) => c.user_id === userId && c.used && c.code === code);
   if (!match) {
     for (const c of live) c.attempts += 1;
     if (usedMatch) throw badRequest(errors.used, 'The code has already been used.');
-    if (live.some((c) => c.attempts > MAX_ATTEMPTS)) throw badRequest(errors.tooMany, 'Too many attempts; request a new code.');
+    if (live.some((c) => c.attempts > MAX_ATTEMPTS))
+      throw badRequest(errors.tooMany, 'Too many attempts; request a new code.');
     throw badRequest(errors.invalid, 'The code is invalid.');
   }
   if (match.attempts >= MAX_ATTEMPTS) throw badRequest(errors.tooMany, 'Too many attempts; request a new code.');
-  if (Date.parse(match.expires_at) <= ctx.world.clock.nowMs()) throw badRequest(errors.expired, 'The code has expired.');
+  if (Date.parse(match.expires_at) <= ctx.world.clock.nowMs())
+    throw badRequest(errors.expired, 'The code has expired.');
   match.used = true;
   match.updated_at = ctx.world.nowIso();
   return match;
 }
 
 /** Creates and mails an email verification code for a user. */
-export function sendEmailVerification(ctx: EmulatorContext, userId: string, options: { refuseVerified?: boolean } = {}) {
+export function sendEmailVerification(
+  ctx: EmulatorContext,
+  userId: string,
+  options: { refuseVerified?: boolean } = {},
+) {
   const user = requireUser(ctx, userId);
-  if (options.refuseVerified && user.email_verified) throw badRequest('email_already_verified', 'The email address is already verified.');
+  if (options.refuseVerified && user.email_verified)
+    throw badRequest('email_already_verified', 'The email address is already verified.');
   const record = newCode(ctx, 'email_verification', user);
   ctx.world.emailVerifications.set(record.id, record);
   ctx.world.emit('email_verification.created', codeWire('email_verification', record, false));
-  ctx.world.sendEmail('email_verification', user.email, 'Verify your email', `Your verification code is ${record.code}.`, { code: record.code, email_verification_id: record.id });
+  ctx.world.sendEmail(
+    'email_verification',
+    user.email,
+    'Verify your email',
+    `Your verification code is ${record.code}.`,
+    { code: record.code, email_verification_id: record.id },
+  );
   return { record, user: serializeUser(user) };
 }
 
@@ -134,10 +161,16 @@ export function markEmailVerified(ctx: EmulatorContext, user: UserWire): void {
  * `reprove`: a sign-in whose credential does not prove the inbox (an SSO profile outside the
  * organization's domains) asks even a verified user for a fresh code.
  */
-export function confirmEmailVerification(ctx: EmulatorContext, userId: string, body: unknown, options: { reprove?: boolean } = {}) {
+export function confirmEmailVerification(
+  ctx: EmulatorContext,
+  userId: string,
+  body: unknown,
+  options: { reprove?: boolean } = {},
+) {
   const input = parseInput(VerifyEmailInput, body);
   const user = requireUser(ctx, userId);
-  if (user.email_verified && !options.reprove) throw badRequest('email_previously_verified', 'The email address is already verified.');
+  if (user.email_verified && !options.reprove)
+    throw badRequest('email_previously_verified', 'The email address is already verified.');
   consumeCode(ctx, ctx.world.emailVerifications, userId, input.code, CONFIRM_CODE_ERRORS);
   markEmailVerified(ctx, user);
   return { user: serializeUser(user) };
@@ -151,10 +184,12 @@ function resetWire(ctx: EmulatorContext, record: PasswordResetRecord, withToken:
     email: record.email,
     expires_at: record.expires_at,
     created_at: record.created_at,
-    ...(withToken ? {
-      password_reset_token: record.token,
-      password_reset_url: `${ctx.config.baseUrl}/reset-password?token=${record.token}`,
-    } : {}),
+    ...(withToken
+      ? {
+          password_reset_token: record.token,
+          password_reset_url: `${ctx.config.baseUrl}/reset-password?token=${record.token}`,
+        }
+      : {}),
   };
 }
 
@@ -175,7 +210,11 @@ export function createPasswordReset(ctx: EmulatorContext, body: unknown) {
   const wire = resetWire(ctx, record, true);
   const url = `${ctx.config.baseUrl}/reset-password?token=${record.token}`;
   ctx.world.emit('password_reset.created', resetWire(ctx, record, false));
-  ctx.world.sendEmail('password_reset', user.email, 'Reset your password', `Reset your password: ${url}`, { token: record.token, url, password_reset_id: record.id });
+  ctx.world.sendEmail('password_reset', user.email, 'Reset your password', `Reset your password: ${url}`, {
+    token: record.token,
+    url,
+    password_reset_id: record.id,
+  });
   return wire;
 }
 
@@ -190,9 +229,14 @@ export function confirmPasswordReset(ctx: EmulatorContext, body: unknown) {
   const input = parseInput(ResetPasswordInput, body);
   const record = [...ctx.world.passwordResets.values()].find((r) => r.token === input.token);
   const refuse = (code: string, message: string) =>
-    new EmulatorError(400, { code: 'password_reset_error', message: 'The password could not be reset.', errors: [{ code, message }] });
+    new EmulatorError(400, {
+      code: 'password_reset_error',
+      message: 'The password could not be reset.',
+      errors: [{ code, message }],
+    });
   if (!record || record.used) throw refuse('password_reset_token_invalid', 'The password reset token is invalid.');
-  if (Date.parse(record.expires_at) <= ctx.world.clock.nowMs()) throw refuse('password_reset_token_expired', 'The password reset token has expired.');
+  if (Date.parse(record.expires_at) <= ctx.world.clock.nowMs())
+    throw refuse('password_reset_token_expired', 'The password reset token has expired.');
   const user = requireUser(ctx, record.user_id);
   record.used = true;
   ctx.world.passwordHashes.set(user.id, hashPassword(input.new_password));

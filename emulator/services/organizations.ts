@@ -44,7 +44,12 @@ function assertExternalIdFree(ctx: EmulatorContext, externalId: string | null | 
 }
 
 /** Adds a domain to an organization; emits organization_domain.created. */
-export function addOrganizationDomain(ctx: EmulatorContext, organizationId: string, domain: string, state: DomainState): OrganizationDomainWire {
+export function addOrganizationDomain(
+  ctx: EmulatorContext,
+  organizationId: string,
+  domain: string,
+  state: DomainState,
+): OrganizationDomainWire {
   const { world } = ctx;
   const name = domain.toLowerCase();
   for (const existing of world.organizationDomains.values()) {
@@ -68,7 +73,11 @@ export function addOrganizationDomain(ctx: EmulatorContext, organizationId: stri
   return record;
 }
 
-function replaceDomains(ctx: EmulatorContext, orgId: string, wanted: Array<{ domain: string; state: DomainState }>): void {
+function replaceDomains(
+  ctx: EmulatorContext,
+  orgId: string,
+  wanted: Array<{ domain: string; state: DomainState }>,
+): void {
   const { world } = ctx;
   const names = new Set(wanted.map((d) => d.domain.toLowerCase()));
   for (const existing of [...world.organizationDomains.values()]) {
@@ -80,7 +89,10 @@ function replaceDomains(ctx: EmulatorContext, orgId: string, wanted: Array<{ dom
   for (const d of wanted) addOrganizationDomain(ctx, orgId, d.domain, d.state);
 }
 
-function wantedDomains(input: { domains?: string[] | undefined; domain_data?: Array<{ domain: string; state: DomainState }> | undefined }) {
+function wantedDomains(input: {
+  domains?: string[] | undefined;
+  domain_data?: Array<{ domain: string; state: DomainState }> | undefined;
+}) {
   if (input.domain_data) return input.domain_data;
   // The deprecated `domains` list creates verified domains, as WorkOS still does.
   if (input.domains) return input.domains.map((domain) => ({ domain, state: 'verified' as const }));
@@ -120,14 +132,20 @@ export function getOrganizationByExternalId(ctx: EmulatorContext, externalId: st
   throw notFound('Organization', externalId);
 }
 
-export function listOrganizations(ctx: EmulatorContext, filter: { domains?: string[]; search?: string }, params: ListParams) {
+export function listOrganizations(
+  ctx: EmulatorContext,
+  filter: { domains?: string[]; search?: string },
+  params: ListParams,
+) {
   const { world } = ctx;
   let orgs = [...world.organizations.values()];
   // `search` matches the name, case-insensitively, as the dashboard's search box does.
   if (filter.search) orgs = orgs.filter((o) => o.name.toLowerCase().includes(filter.search!.toLowerCase()));
   if (filter.domains && filter.domains.length > 0) {
     const wanted = new Set(filter.domains.map((d) => d.toLowerCase()));
-    const orgIds = new Set([...world.organizationDomains.values()].filter((d) => wanted.has(d.domain)).map((d) => d.organization_id));
+    const orgIds = new Set(
+      [...world.organizationDomains.values()].filter((d) => wanted.has(d.domain)).map((d) => d.organization_id),
+    );
     orgs = orgs.filter((o) => orgIds.has(o.id));
   }
   return paginate(orgs, params, (org) => serializeOrganization(world, org));
@@ -161,7 +179,8 @@ export function deleteOrganization(ctx: EmulatorContext, id: string): void {
     world.memberships.delete(m.id);
     world.emit('organization_membership.deleted', m);
   }
-  for (const d of [...world.organizationDomains.values()]) if (d.organization_id === id) world.organizationDomains.delete(d.id);
+  for (const d of [...world.organizationDomains.values()])
+    if (d.organization_id === id) world.organizationDomains.delete(d.id);
   for (const c of [...world.connections.values()]) {
     if (c.organization_id !== id) continue;
     world.connections.delete(c.id);
@@ -202,7 +221,8 @@ export function createOrganizationDomain(ctx: EmulatorContext, body: unknown): O
 export function verifyOrganizationDomain(ctx: EmulatorContext, id: string): OrganizationDomainWire {
   const domain = requireDomain(ctx, id);
   const { world } = ctx;
-  if (domain.state === 'verified' || domain.state === 'legacy_verified') throw badRequest('domain_already_verified', 'The domain is already verified.');
+  if (domain.state === 'verified' || domain.state === 'legacy_verified')
+    throw badRequest('domain_already_verified', 'The domain is already verified.');
   const ok = !domain.domain.includes('unverifiable');
   domain.state = ok ? 'verified' : 'failed';
   domain.updated_at = world.nowIso();
@@ -210,7 +230,10 @@ export function verifyOrganizationDomain(ctx: EmulatorContext, id: string): Orga
     world.emit('organization_domain.verified', domain);
   } else {
     // The spec's reasons are few; offline, a failed check reads as the verification period running out.
-    world.emit('organization_domain.verification_failed', { reason: 'domain_verification_period_expired', organization_domain: domain });
+    world.emit('organization_domain.verification_failed', {
+      reason: 'domain_verification_period_expired',
+      organization_domain: domain,
+    });
   }
   world.emit('organization_domain.updated', domain);
   return { ...domain };

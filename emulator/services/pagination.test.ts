@@ -22,7 +22,11 @@ test('desc (default): newest first; after walks older, before walks back', () =>
 test('asc: oldest first with the same cursor semantics in list order', () => {
   const p1 = paginate(items, { limit: 4, order: 'asc' });
   assert.deepEqual(ids(p1), ['x_0', 'x_1', 'x_2', 'x_3']);
-  assert.deepEqual(ids(paginate(items, { limit: 4, order: 'asc', after: p1.list_metadata.after! })), ['x_4', 'x_5', 'x_6']);
+  assert.deepEqual(ids(paginate(items, { limit: 4, order: 'asc', after: p1.list_metadata.after! })), [
+    'x_4',
+    'x_5',
+    'x_6',
+  ]);
   assert.deepEqual(ids(paginate(items, { limit: 2, order: 'asc', before: 'x_4' })), ['x_2', 'x_3']);
 });
 

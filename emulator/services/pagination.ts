@@ -22,13 +22,17 @@ export function parseListParams(query: Record<string, string | undefined>): List
   if (query.limit !== undefined) {
     const limit = Number(query.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-      throw unprocessable([{ field: 'limit', code: 'limit_invalid', message: 'limit must be an integer between 1 and 100' }]);
+      throw unprocessable([
+        { field: 'limit', code: 'limit_invalid', message: 'limit must be an integer between 1 and 100' },
+      ]);
     }
     params.limit = limit;
   }
   if (query.order !== undefined) {
     if (query.order !== 'asc' && query.order !== 'desc' && query.order !== 'normal') {
-      throw unprocessable([{ field: 'order', code: 'order_invalid', message: 'order must be one of asc, desc, normal' }]);
+      throw unprocessable([
+        { field: 'order', code: 'order_invalid', message: 'order must be one of asc, desc, normal' },
+      ]);
     }
     params.order = query.order;
   }
@@ -42,7 +46,11 @@ export function parseListParams(query: Record<string, string | undefined>): List
  * `asc` and `desc` read cursors in list order: `after` = the items listed after the cursor.
  * `normal` lists newest first but reads cursors in time: `after` = newer, `before` = older.
  */
-export function paginate<T extends { id: string }, W = T>(items: Iterable<T>, params: ListParams, serialize?: (item: T) => W): ListPage<W> {
+export function paginate<T extends { id: string }, W = T>(
+  items: Iterable<T>,
+  params: ListParams,
+  serialize?: (item: T) => W,
+): ListPage<W> {
   const limit = params.limit ?? 10;
   const order = params.order ?? 'desc';
   const ascending = [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -62,7 +70,10 @@ export function paginate<T extends { id: string }, W = T>(items: Iterable<T>, pa
     end = index === -1 ? sorted.length : index;
   }
   // Walking backwards (only a `before` cursor) takes the page nearest the cursor.
-  const page = before && !after ? sorted.slice(Math.max(start, end - limit), end) : sorted.slice(start, Math.min(end, start + limit));
+  const page =
+    before && !after
+      ? sorted.slice(Math.max(start, end - limit), end)
+      : sorted.slice(start, Math.min(end, start + limit));
   const firstIndex = page.length > 0 ? sorted.indexOf(page[0]!) : start;
   const lastIndex = firstIndex + page.length - 1;
   const more = page.length > 0 && lastIndex + 1 < sorted.length;

@@ -8,7 +8,14 @@ import { EmulatorError } from './errors.ts';
 import { parseInput } from './input.ts';
 import { requireOrganization } from './organizations.ts';
 
-export const PORTAL_INTENTS = ['sso', 'dsync', 'audit_logs', 'log_streams', 'domain_verification', 'certificate_renewal'] as const;
+export const PORTAL_INTENTS = [
+  'sso',
+  'dsync',
+  'audit_logs',
+  'log_streams',
+  'domain_verification',
+  'certificate_renewal',
+] as const;
 export const PORTAL_LINK_TTL_MS = 5 * 60 * 1000;
 
 const GenerateLinkInput = z.object({
@@ -39,7 +46,10 @@ export function generatePortalLink(ctx: EmulatorContext, body: unknown): { link:
 export function openPortalLink(ctx: EmulatorContext, token: string): PortalLink {
   const link = ctx.world.portalLinks.get(token);
   if (!link || Date.parse(link.expires_at) <= ctx.world.clock.nowMs()) {
-    throw new EmulatorError(404, { code: 'portal_link_expired', message: 'This admin portal link is invalid or has expired.' });
+    throw new EmulatorError(404, {
+      code: 'portal_link_expired',
+      message: 'This admin portal link is invalid or has expired.',
+    });
   }
   return { ...link };
 }

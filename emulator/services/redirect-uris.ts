@@ -13,10 +13,20 @@ export function createRedirectUri(ctx: EmulatorContext, body: unknown): Redirect
   const input = parseInput(CreateRedirectUriInput, body);
   const { world } = ctx;
   if ([...world.redirectUris.values()].some((r) => r.uri === input.uri)) {
-    throw new EmulatorError(400, { code: 'redirect_uri_already_exists', message: 'This redirect URI is already registered.' });
+    throw new EmulatorError(400, {
+      code: 'redirect_uri_already_exists',
+      message: 'This redirect URI is already registered.',
+    });
   }
   const now = world.nowIso();
-  const record: RedirectUriWire = { object: 'redirect_uri', id: world.newId('redirect_uri'), uri: input.uri, default: world.redirectUris.size === 0, created_at: now, updated_at: now };
+  const record: RedirectUriWire = {
+    object: 'redirect_uri',
+    id: world.newId('redirect_uri'),
+    uri: input.uri,
+    default: world.redirectUris.size === 0,
+    created_at: now,
+    updated_at: now,
+  };
   world.redirectUris.set(record.id, record);
   return { ...record };
 }

@@ -9,26 +9,55 @@ import { parseInput } from './input.ts';
 import { paginate, type ListParams } from './pagination.ts';
 import { requireOrganization } from './organizations.ts';
 
-const slug = z.string().min(1).max(48).regex(/^[a-z0-9][a-z0-9:_.-]*$/, 'slug must be lowercase letters, digits, : _ . -');
+const slug = z
+  .string()
+  .min(1)
+  .max(48)
+  .regex(/^[a-z0-9][a-z0-9:_.-]*$/, 'slug must be lowercase letters, digits, : _ . -');
 
-export const CreateRoleInput = z.object({ slug, name: z.string().min(1).max(48), description: z.string().nullish(), resource_type_slug: z.string().optional() });
+export const CreateRoleInput = z.object({
+  slug,
+  name: z.string().min(1).max(48),
+  description: z.string().nullish(),
+  resource_type_slug: z.string().optional(),
+});
 export const CreateOrgRoleInput = CreateRoleInput.extend({ slug: slug.optional() });
-export const UpdateRoleInput = z.object({ name: z.string().min(1).max(48).optional(), description: z.string().nullish() });
+export const UpdateRoleInput = z.object({
+  name: z.string().min(1).max(48).optional(),
+  description: z.string().nullish(),
+});
 export const SetPermissionsInput = z.object({ permissions: z.array(z.string()) });
 export const AddPermissionInput = z.object({ slug: z.string().min(1) });
-export const CreatePermissionInput = z.object({ slug, name: z.string().min(1).max(48), description: z.string().nullish(), resource_type_slug: z.string().optional() });
-export const UpdatePermissionInput = z.object({ name: z.string().min(1).max(48).optional(), description: z.string().nullish() });
+export const CreatePermissionInput = z.object({
+  slug,
+  name: z.string().min(1).max(48),
+  description: z.string().nullish(),
+  resource_type_slug: z.string().optional(),
+});
+export const UpdatePermissionInput = z.object({
+  name: z.string().min(1).max(48).optional(),
+  description: z.string().nullish(),
+});
 
 export const DEFAULT_ROLE_SLUG = 'member';
 
 /** The environment roles every WorkOS environment starts with. Idempotent. */
 export function ensureDefaultRoles(ctx: EmulatorContext): void {
-  for (const [slugValue, name] of [['admin', 'Admin'], ['member', 'Member']] as const) {
-    if (!findEnvironmentRole(ctx, slugValue)) insertRole(ctx, null, { slug: slugValue, name, description: null }, false);
+  for (const [slugValue, name] of [
+    ['admin', 'Admin'],
+    ['member', 'Member'],
+  ] as const) {
+    if (!findEnvironmentRole(ctx, slugValue))
+      insertRole(ctx, null, { slug: slugValue, name, description: null }, false);
   }
 }
 
-function insertRole(ctx: EmulatorContext, orgId: string | null, input: { slug: string; name: string; description?: string | null | undefined; permissions?: string[] }, announce: boolean): RoleWire {
+function insertRole(
+  ctx: EmulatorContext,
+  orgId: string | null,
+  input: { slug: string; name: string; description?: string | null | undefined; permissions?: string[] },
+  announce: boolean,
+): RoleWire {
   const { world } = ctx;
   const now = world.nowIso();
   const role: RoleWire = {
@@ -75,10 +104,20 @@ export function resolveRole(ctx: EmulatorContext, orgId: string, slugValue: stri
 }
 
 /** Throws 422 unless every slug names a role usable in the organization. */
-export function assertRoleSlugs(ctx: EmulatorContext, orgId: string, slugs: string[], field: string, status: 400 | 422 = 422): void {
+export function assertRoleSlugs(
+  ctx: EmulatorContext,
+  orgId: string,
+  slugs: string[],
+  field: string,
+  status: 400 | 422 = 422,
+): void {
   for (const s of slugs) {
     if (!resolveRole(ctx, orgId, s)) {
-      throw new EmulatorError(status, { code: 'invalid_role', message: `Role '${s}' does not exist.`, errors: [{ field, code: 'invalid_role' }] });
+      throw new EmulatorError(status, {
+        code: 'invalid_role',
+        message: `Role '${s}' does not exist.`,
+        errors: [{ field, code: 'invalid_role' }],
+      });
     }
   }
 }
@@ -91,7 +130,9 @@ export function permissionsFor(ctx: EmulatorContext, orgId: string, slugs: strin
 }
 
 export function listEnvironmentRoles(ctx: EmulatorContext) {
-  const data = [...ctx.world.roles.values()].filter((r) => !ctx.world.roleOrganization.has(r.id)).sort((a, b) => (a.id < b.id ? -1 : 1));
+  const data = [...ctx.world.roles.values()]
+    .filter((r) => !ctx.world.roleOrganization.has(r.id))
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
   return { object: 'list' as const, data: data.map((r) => ({ ...r, permissions: [...r.permissions] })) };
 }
 
@@ -99,7 +140,9 @@ export function listEnvironmentRoles(ctx: EmulatorContext) {
 export function listOrganizationRoles(ctx: EmulatorContext, orgId: string) {
   requireOrganization(ctx, orgId);
   const env = listEnvironmentRoles(ctx).data;
-  const own = [...ctx.world.roles.values()].filter((r) => ctx.world.roleOrganization.get(r.id) === orgId).sort((a, b) => (a.id < b.id ? -1 : 1));
+  const own = [...ctx.world.roles.values()]
+    .filter((r) => ctx.world.roleOrganization.get(r.id) === orgId)
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
   return { object: 'list' as const, data: [...env, ...own.map((r) => ({ ...r, permissions: [...r.permissions] }))] };
 }
 
@@ -112,12 +155,22 @@ function requireRole(ctx: EmulatorContext, orgId: string | null, slugValue: stri
 export function createRole(ctx: EmulatorContext, orgId: string | null, body: unknown): RoleWire {
   if (orgId) requireOrganization(ctx, orgId);
   const input = parseInput(orgId ? CreateOrgRoleInput : CreateRoleInput, body);
-  let slugValue = input.slug ?? `org-${input.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
+  const slugValue =
+    input.slug ??
+    `org-${input.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')}`;
   if (orgId && !slugValue.startsWith('org-')) {
-    throw unprocessable([{ field: 'slug', code: 'invalid_slug', message: "Organization role slugs must start with 'org-'." }]);
+    throw unprocessable([
+      { field: 'slug', code: 'invalid_slug', message: "Organization role slugs must start with 'org-'." },
+    ]);
   }
   if (orgId ? findOrganizationRole(ctx, orgId, slugValue) : findEnvironmentRole(ctx, slugValue)) {
-    throw conflict(orgId ? 'organization_role_slug_conflict' : 'role_slug_conflict', `A role with slug '${slugValue}' already exists.`);
+    throw conflict(
+      orgId ? 'organization_role_slug_conflict' : 'role_slug_conflict',
+      `A role with slug '${slugValue}' already exists.`,
+    );
   }
   return { ...insertRole(ctx, orgId, { slug: slugValue, name: input.name, description: input.description }, true) };
 }
@@ -139,7 +192,9 @@ export function updateRole(ctx: EmulatorContext, orgId: string | null, slugValue
 
 export function deleteRole(ctx: EmulatorContext, orgId: string, slugValue: string): void {
   const role = requireRole(ctx, orgId, slugValue);
-  const inUse = [...ctx.world.memberships.values()].some((m) => m.organization_id === orgId && m.roles.some((r) => r.slug === slugValue));
+  const inUse = [...ctx.world.memberships.values()].some(
+    (m) => m.organization_id === orgId && m.roles.some((r) => r.slug === slugValue),
+  );
   if (inUse) throw conflict('role_has_assignments', `Role '${slugValue}' is assigned to organization members.`);
   ctx.world.roles.delete(role.id);
   ctx.world.emit('organization_role.deleted', roleEventData(ctx, role));
@@ -148,10 +203,19 @@ export function deleteRole(ctx: EmulatorContext, orgId: string, slugValue: strin
 
 function assertPermissionsExist(ctx: EmulatorContext, slugs: string[]): void {
   const known = new Set([...ctx.world.permissions.values()].map((p) => p.slug));
-  for (const s of slugs) if (!known.has(s)) throw unprocessable([{ field: 'permissions', code: 'permission_not_found', message: `Permission '${s}' does not exist.` }]);
+  for (const s of slugs)
+    if (!known.has(s))
+      throw unprocessable([
+        { field: 'permissions', code: 'permission_not_found', message: `Permission '${s}' does not exist.` },
+      ]);
 }
 
-export function setRolePermissions(ctx: EmulatorContext, orgId: string | null, slugValue: string, body: unknown): RoleWire {
+export function setRolePermissions(
+  ctx: EmulatorContext,
+  orgId: string | null,
+  slugValue: string,
+  body: unknown,
+): RoleWire {
   const input = parseInput(SetPermissionsInput, body);
   const role = requireRole(ctx, orgId, slugValue);
   assertPermissionsExist(ctx, input.permissions);
@@ -161,13 +225,23 @@ export function setRolePermissions(ctx: EmulatorContext, orgId: string | null, s
   return { ...role };
 }
 
-export function addRolePermission(ctx: EmulatorContext, orgId: string | null, slugValue: string, body: unknown): RoleWire {
+export function addRolePermission(
+  ctx: EmulatorContext,
+  orgId: string | null,
+  slugValue: string,
+  body: unknown,
+): RoleWire {
   const input = parseInput(AddPermissionInput, body);
   const role = requireRole(ctx, orgId, slugValue);
   return setRolePermissions(ctx, orgId, slugValue, { permissions: [...role.permissions, input.slug] });
 }
 
-export function removeRolePermission(ctx: EmulatorContext, orgId: string, slugValue: string, permission: string): RoleWire {
+export function removeRolePermission(
+  ctx: EmulatorContext,
+  orgId: string,
+  slugValue: string,
+  permission: string,
+): RoleWire {
   const role = requireRole(ctx, orgId, slugValue);
   return setRolePermissions(ctx, orgId, slugValue, { permissions: role.permissions.filter((p) => p !== permission) });
 }

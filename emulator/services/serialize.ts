@@ -9,7 +9,9 @@ export function serializeUser(user: UserWire): UserWire {
 }
 
 export function serializeOrganization(world: World, org: OrganizationWire) {
-  const domains = [...world.organizationDomains.values()].filter((d) => d.organization_id === org.id).map((d) => ({ ...d }));
+  const domains = [...world.organizationDomains.values()]
+    .filter((d) => d.organization_id === org.id)
+    .map((d) => ({ ...d }));
   return { ...structuredClone(org), domains };
 }
 

@@ -48,7 +48,11 @@ export async function mintAccessToken(ctx: EmulatorContext, session: SessionWire
     claims.roles = slugs;
     claims.permissions = permissionsFor(ctx, session.organization_id, slugs);
   }
-  if (session.impersonator) claims.act = { sub: session.impersonator.email, ...(session.impersonator.reason ? { reason: session.impersonator.reason } : {}) };
+  if (session.impersonator)
+    claims.act = {
+      sub: session.impersonator.email,
+      ...(session.impersonator.reason ? { reason: session.impersonator.reason } : {}),
+    };
   return ctx.keys.sign(claims, ACCESS_TOKEN_TTL_SECONDS, Math.floor(ctx.world.clock.nowMs() / 1000));
 }
 
@@ -66,7 +70,12 @@ function issueRefreshToken(ctx: EmulatorContext, session: SessionWire): RefreshT
 }
 
 /** The success body of `POST /user_management/authenticate`. */
-async function authenticateResponse(ctx: EmulatorContext, session: SessionWire, refresh: RefreshTokenRecord, authenticationMethod: string) {
+async function authenticateResponse(
+  ctx: EmulatorContext,
+  session: SessionWire,
+  refresh: RefreshTokenRecord,
+  authenticationMethod: string,
+) {
   const user = ctx.world.users.get(session.user_id);
   if (!user) throw oauthError(400, 'invalid_grant', 'The user no longer exists.');
   return {
@@ -127,9 +136,10 @@ export async function refreshSession(ctx: EmulatorContext, token: string, organi
   const session = liveSession(ctx, record.session_id);
   if (!session) throw oauthError(400, 'invalid_grant', 'Session has ended.');
   if (organizationId && organizationId !== session.organization_id) {
-    if (!ctx.world.organizations.has(organizationId)) throw oauthError(400, 'organization_not_found', 'Organization not found.');
+    if (!ctx.world.organizations.has(organizationId))
+      throw oauthError(400, 'organization_not_found', 'Organization not found.');
     const membership = findMembership(ctx, session.user_id, organizationId);
-    if (!membership || membership.status !== 'active') {
+    if (membership?.status !== 'active') {
       throw oauthError(400, 'organization_membership_not_found', 'The user is not a member of this organization.');
     }
     session.organization_id = organizationId;
@@ -137,13 +147,18 @@ export async function refreshSession(ctx: EmulatorContext, token: string, organi
   if (session.organization_id) {
     // A membership removed or deactivated since sign-in ends the organization session.
     const membership = findMembership(ctx, session.user_id, session.organization_id);
-    if (!membership || membership.status !== 'active') {
+    if (membership?.status !== 'active') {
       throw oauthError(400, 'invalid_grant', 'The organization membership is no longer active.');
     }
   }
   record.revoked = true;
   session.updated_at = ctx.world.nowIso();
-  return authenticateResponse(ctx, session, issueRefreshToken(ctx, session), AUTHENTICATION_METHOD[session.auth_method] ?? 'Password');
+  return authenticateResponse(
+    ctx,
+    session,
+    issueRefreshToken(ctx, session),
+    AUTHENTICATION_METHOD[session.auth_method] ?? 'Password',
+  );
 }
 
 export function revokeSession(ctx: EmulatorContext, sessionId: string): void {

@@ -19,7 +19,10 @@ export function authorizeSsoLogout(ctx: EmulatorContext, body: unknown): { logou
   const { profile_id } = parseInput(z.object({ profile_id: z.string().min(1) }), body);
   if (!knownProfile(ctx, profile_id)) throw notFound('Profile', profile_id);
   const token = randomBytes(24).toString('base64url');
-  ctx.world.ssoLogoutTokens.set(token, { profile_id, expires_at: new Date(ctx.world.clock.nowMs() + TOKEN_TTL_MS).toISOString() });
+  ctx.world.ssoLogoutTokens.set(token, {
+    profile_id,
+    expires_at: new Date(ctx.world.clock.nowMs() + TOKEN_TTL_MS).toISOString(),
+  });
   return { logout_url: `${ctx.config.baseUrl}/sso/logout?token=${token}`, logout_token: token };
 }
 

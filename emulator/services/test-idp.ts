@@ -37,14 +37,23 @@ export interface SsoProfile {
 
 /** Directory users of the connection's organization, for the test IdP's "pick a user" list. */
 export function testIdpDirectoryUsers(ctx: EmulatorContext, connection: ConnectionWire) {
-  return [...ctx.world.directoryUsers.values()].filter((u) => u.organization_id === connection.organization_id && u.state === 'active');
+  return [...ctx.world.directoryUsers.values()].filter(
+    (u) => u.organization_id === connection.organization_id && u.state === 'active',
+  );
 }
 
-export function testIdpProfile(ctx: EmulatorContext, connection: ConnectionWire, identity: TestIdpIdentity): SsoProfile {
+export function testIdpProfile(
+  ctx: EmulatorContext,
+  connection: ConnectionWire,
+  identity: TestIdpIdentity,
+): SsoProfile {
   const email = identity.email.toLowerCase();
   const dirUser = testIdpDirectoryUsers(ctx, connection).find((u) => u.email?.toLowerCase() === email);
   const groups = dirUser
-    ? [...ctx.world.groupMembers].filter(([, members]) => members.has(dirUser.id)).map(([id]) => ctx.world.directoryGroups.get(id)?.name).filter((n): n is string => !!n)
+    ? [...ctx.world.groupMembers]
+        .filter(([, members]) => members.has(dirUser.id))
+        .map(([id]) => ctx.world.directoryGroups.get(id)?.name)
+        .filter((n): n is string => !!n)
     : [];
   const first = identity.first_name ?? dirUser?.first_name ?? null;
   const last = identity.last_name ?? dirUser?.last_name ?? null;
@@ -73,7 +82,12 @@ export function testIdpProfile(ctx: EmulatorContext, connection: ConnectionWire,
 export function emailInVerifiedDomain(ctx: EmulatorContext, organizationId: string, email: string): boolean {
   const domain = email.slice(email.lastIndexOf('@') + 1).toLowerCase();
   for (const d of ctx.world.organizationDomains.values()) {
-    if (d.organization_id === organizationId && d.domain === domain && (d.state === 'verified' || d.state === 'legacy_verified')) return true;
+    if (
+      d.organization_id === organizationId &&
+      d.domain === domain &&
+      (d.state === 'verified' || d.state === 'legacy_verified')
+    )
+      return true;
   }
   return false;
 }
@@ -101,19 +115,33 @@ export function checkProfileDomain(ctx: EmulatorContext, connection: ConnectionW
  * inbox is proven by an emailed code (`email_unproven`). Provisions an active membership just
  * in time.
  */
-export function ssoUserSignIn(ctx: EmulatorContext, connection: ConnectionWire, identity: TestIdpIdentity): PendingSignIn {
+export function ssoUserSignIn(
+  ctx: EmulatorContext,
+  connection: ConnectionWire,
+  identity: TestIdpIdentity,
+): PendingSignIn {
   if (connection.state !== 'active') throw badRequest('connection_inactive', 'The SSO connection is not active.');
   const profile = testIdpProfile(ctx, connection, identity);
   const vouched = checkProfileDomain(ctx, connection, profile.email);
   let user = findUserByEmail(ctx, profile.email);
   if (!user) {
-    const created = createUser(ctx, { email: profile.email, first_name: profile.first_name, last_name: profile.last_name, email_verified: vouched });
+    const created = createUser(ctx, {
+      email: profile.email,
+      first_name: profile.first_name,
+      last_name: profile.last_name,
+      email_verified: vouched,
+    });
     user = ctx.world.users.get(created.id)!;
   }
   if (vouched) markEmailVerified(ctx, user);
   const membership = findMembership(ctx, user.id, connection.organization_id);
   if (!membership) {
-    insertMembership(ctx, { userId: user.id, orgId: connection.organization_id, roleSlugs: [profile.role?.slug ?? DEFAULT_ROLE_SLUG], status: 'active' });
+    insertMembership(ctx, {
+      userId: user.id,
+      orgId: connection.organization_id,
+      roleSlugs: [profile.role?.slug ?? DEFAULT_ROLE_SLUG],
+      status: 'active',
+    });
   } else if (membership.status === 'inactive') {
     throw badRequest('organization_membership_inactive', 'The organization membership is deactivated.');
   } else if (membership.status === 'pending') {
@@ -133,7 +161,12 @@ export function ssoUserSignIn(ctx: EmulatorContext, connection: ConnectionWire, 
 }
 
 /** `authentication.sso_succeeded`; the session does not exist yet when the IdP answers. */
-export function announceSsoSuccess(ctx: EmulatorContext, connection: ConnectionWire, userId: string | null, email: string): void {
+export function announceSsoSuccess(
+  ctx: EmulatorContext,
+  connection: ConnectionWire,
+  userId: string | null,
+  email: string,
+): void {
   ctx.world.emit('authentication.sso_succeeded', {
     type: 'sso',
     status: 'succeeded',

@@ -57,16 +57,26 @@ export function requireUser(ctx: EmulatorContext, id: string): UserWire {
 export function createUser(ctx: EmulatorContext, body: unknown): UserWire {
   const input = parseInput(CreateUserInput, body);
   const { world } = ctx;
-  if (input.password && input.password_hash) throw badRequest('password_and_password_hash_provided', 'Provide password or password_hash, not both.');
+  if (input.password && input.password_hash)
+    throw badRequest('password_and_password_hash_provided', 'Provide password or password_hash, not both.');
   // Imported hashes (bcrypt, firebase-scrypt, …) cannot be checked offline without their
   // libraries; refusing them beats silently creating a user who can never sign in.
-  if (input.password_hash || input.password_hash_type) throw badRequest('invalid_password_hash', 'The emulator does not import password hashes; send password instead.');
+  if (input.password_hash || input.password_hash_type)
+    throw badRequest('invalid_password_hash', 'The emulator does not import password hashes; send password instead.');
   const email = input.email.toLowerCase();
   if (findUserByEmail(ctx, email)) {
-    throw new EmulatorError(400, { code: 'user_creation_error', message: 'Could not create user.', errors: [{ code: 'email_not_available', message: 'This email is not available.' }] });
+    throw new EmulatorError(400, {
+      code: 'user_creation_error',
+      message: 'Could not create user.',
+      errors: [{ code: 'email_not_available', message: 'This email is not available.' }],
+    });
   }
   if (input.external_id && [...world.users.values()].some((u) => u.external_id === input.external_id)) {
-    throw new EmulatorError(400, { code: 'user_creation_error', message: 'Could not create user.', errors: [{ code: 'external_id_already_used', message: 'This external_id is already in use.' }] });
+    throw new EmulatorError(400, {
+      code: 'user_creation_error',
+      message: 'Could not create user.',
+      errors: [{ code: 'external_id_already_used', message: 'This external_id is already in use.' }],
+    });
   }
   const now = world.nowIso();
   const user: UserWire = {
@@ -100,13 +110,26 @@ export function getUserByExternalId(ctx: EmulatorContext, externalId: string): U
   throw notFound('User', externalId);
 }
 
-export function listUsers(ctx: EmulatorContext, filter: { email?: string; organization_id?: string; organization?: string }, params: ListParams) {
+export function listUsers(
+  ctx: EmulatorContext,
+  filter: { email?: string; organization_id?: string; organization?: string },
+  params: ListParams,
+) {
   const { world } = ctx;
   // `organization` is the deprecated name of `organization_id`: applied, and refused when both disagree.
   if (filter.organization && filter.organization_id && filter.organization !== filter.organization_id) {
-    throw unprocessable([{ field: 'organization', code: 'conflicting_filters', message: 'organization (deprecated) and organization_id name different organizations' }]);
+    throw unprocessable([
+      {
+        field: 'organization',
+        code: 'conflicting_filters',
+        message: 'organization (deprecated) and organization_id name different organizations',
+      },
+    ]);
   }
-  filter = { ...filter, ...(filter.organization && !filter.organization_id ? { organization_id: filter.organization } : {}) };
+  filter = {
+    ...filter,
+    ...(filter.organization && !filter.organization_id ? { organization_id: filter.organization } : {}),
+  };
   let users = [...world.users.values()];
   if (filter.email) users = users.filter((u) => u.email === filter.email!.toLowerCase());
   if (filter.organization_id) {
@@ -138,7 +161,8 @@ export function updateUser(ctx: EmulatorContext, id: string, body: unknown): Use
   if (input.email_verified !== undefined) user.email_verified = input.email_verified;
   if (input.external_id) {
     for (const other of world.users.values()) {
-      if (other.id !== id && other.external_id === input.external_id) throw badRequest('external_id_already_used', 'This external_id is already in use.');
+      if (other.id !== id && other.external_id === input.external_id)
+        throw badRequest('external_id_already_used', 'This external_id is already in use.');
     }
   }
   if (input.external_id !== undefined) user.external_id = input.external_id;

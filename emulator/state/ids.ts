@@ -33,11 +33,11 @@ export function createIdFactory(nowMs: () => number): IdFactory {
       lastRandom += 1n;
       if (lastRandom > RANDOM_MAX) {
         time += 1;
-        lastRandom = BigInt('0x' + randomBytes(10).toString('hex')) >> 1n;
+        lastRandom = BigInt(`0x${randomBytes(10).toString('hex')}`) >> 1n;
       }
     } else {
       // Half the random space so increments within one millisecond never overflow in practice.
-      lastRandom = BigInt('0x' + randomBytes(10).toString('hex')) >> 1n;
+      lastRandom = BigInt(`0x${randomBytes(10).toString('hex')}`) >> 1n;
     }
     lastTime = time;
     return encode(BigInt(time), 10) + encode(lastRandom, 16);

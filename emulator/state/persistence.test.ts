@@ -19,11 +19,16 @@ test('a world kept in a state folder comes back after a restart with the same id
   });
   const first = await startEmulator({ stateDir: dir });
   assert.equal(first.restored, false);
-  const sdk = (port: number) => new WorkOS(first.apiKey, { apiHostname: '127.0.0.1', port, https: false, clientId: first.clientId });
+  const sdk = (port: number) =>
+    new WorkOS(first.apiKey, { apiHostname: '127.0.0.1', port, https: false, clientId: first.clientId });
   const workos = sdk(first.port);
   const org = await workos.organizations.createOrganization({ name: 'Made Before Restart' });
   const grace = (await workos.userManagement.listUsers({ email: 'grace@globex.test' })).data[0]!;
-  const auth = await workos.userManagement.authenticateWithPassword({ clientId: first.clientId, email: 'grace@globex.test', password: 'globex-grace-demo' });
+  const auth = await workos.userManagement.authenticateWithPassword({
+    clientId: first.clientId,
+    email: 'grace@globex.test',
+    password: 'globex-grace-demo',
+  });
   const before = {
     orgs: (await workos.organizations.listOrganizations({ limit: 100 })).data.map((o) => o.id).sort(),
     connections: [...first.world.connections.keys()].sort(),
@@ -39,7 +44,10 @@ test('a world kept in a state folder comes back after a restart with the same id
   running.push(second);
   assert.equal(second.restored, true);
   const again = sdk(second.port);
-  assert.deepEqual((await again.organizations.listOrganizations({ limit: 100 })).data.map((o) => o.id).sort(), before.orgs);
+  assert.deepEqual(
+    (await again.organizations.listOrganizations({ limit: 100 })).data.map((o) => o.id).sort(),
+    before.orgs,
+  );
   assert.ok(before.orgs.includes(org.id));
   assert.deepEqual([...second.world.connections.keys()].sort(), before.connections);
   assert.deepEqual([...second.world.directories.keys()].sort(), before.directories);
@@ -49,10 +57,17 @@ test('a world kept in a state folder comes back after a restart with the same id
   // The access token minted before the restart verifies against the restarted JWKS...
   await jwtVerify(auth.accessToken, createLocalJWKSet(second.context.keys.jwks()));
   // ...and the refresh token still refreshes, in the same session.
-  const refreshed = await again.userManagement.authenticateWithRefreshToken({ clientId: first.clientId, refreshToken: auth.refreshToken });
+  const refreshed = await again.userManagement.authenticateWithRefreshToken({
+    clientId: first.clientId,
+    refreshToken: auth.refreshToken,
+  });
   assert.equal(refreshed.user.id, grace.id);
   // A password still signs in, and new ids sort after the old ones.
-  await again.userManagement.authenticateWithPassword({ clientId: first.clientId, email: 'grace@globex.test', password: 'globex-grace-demo' });
+  await again.userManagement.authenticateWithPassword({
+    clientId: first.clientId,
+    email: 'grace@globex.test',
+    password: 'globex-grace-demo',
+  });
   const later = await again.organizations.createOrganization({ name: 'Made After Restart' });
   assert.ok(before.orgs.every((id) => id < later.id));
 });

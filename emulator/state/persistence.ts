@@ -42,7 +42,13 @@ export function snapshotWorld(world: World, keys: StoredSigningKey[]): string {
     if (value instanceof Map || Array.isArray(value)) data[name] = value;
   }
   data.settings = world.settings;
-  const snapshot = { format: FORMAT, saved_at: world.nowIso(), clock_offset_ms: world.clock.offsetMs(), keys, world: data };
+  const snapshot = {
+    format: FORMAT,
+    saved_at: world.nowIso(),
+    clock_offset_ms: world.clock.offsetMs(),
+    keys,
+    world: data,
+  };
   return JSON.stringify(snapshot, replacer);
 }
 

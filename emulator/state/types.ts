@@ -116,8 +116,16 @@ export interface PermissionWire {
 }
 
 export type AuthMethod =
-  | 'cross_app_auth' | 'external_auth' | 'impersonation' | 'magic_code' | 'migrated_session'
-  | 'oauth' | 'passkey' | 'password' | 'sso' | 'unknown';
+  | 'cross_app_auth'
+  | 'external_auth'
+  | 'impersonation'
+  | 'magic_code'
+  | 'migrated_session'
+  | 'oauth'
+  | 'passkey'
+  | 'password'
+  | 'sso'
+  | 'unknown';
 
 export interface SessionWire {
   object: 'session';

@@ -21,8 +21,18 @@ export interface Exchange {
  * 2xx answers are checked against instead. Keep this list small and listed in the README.
  */
 const EXTENSIONS: Array<{ method: string; regex: RegExp; component?: string; reason: string }> = [
-  { method: 'GET', regex: /^\/webhook_endpoints\/[^/]+$/, component: 'WebhookEndpointJson', reason: 'extension: get one webhook endpoint' },
-  { method: 'GET', regex: /^\/organizations\/[^/]+\/roles$/, component: 'RoleList', reason: "SDK's legacy organization roles path" },
+  {
+    method: 'GET',
+    regex: /^\/webhook_endpoints\/[^/]+$/,
+    component: 'WebhookEndpointJson',
+    reason: 'extension: get one webhook endpoint',
+  },
+  {
+    method: 'GET',
+    regex: /^\/organizations\/[^/]+\/roles$/,
+    component: 'RoleList',
+    reason: "SDK's legacy organization roles path",
+  },
   { method: 'POST', regex: /^\/oauth2\/token$/, reason: 'extension: M2M client_credentials (not in the spec)' },
   { method: '*', regex: /^\/_emulator\//, reason: 'emulator control surface' },
 ];
@@ -61,7 +71,11 @@ export interface Harness {
   /** The recording fetch, for building more SDK clients (e.g. a public PKCE client). */
   fetch: typeof fetch;
   /** A raw request through the same recording fetch (for redirects, bad keys, control calls). */
-  request(method: string, path: string, options?: { body?: unknown; headers?: Record<string, string>; apiKey?: string | null }): Promise<{ status: number; body: any; headers: Headers }>;
+  request(
+    method: string,
+    path: string,
+    options?: { body?: unknown; headers?: Record<string, string>; apiKey?: string | null },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   control(method: string, path: string, body?: unknown): Promise<any>;
   /** Fails with every spec mismatch recorded since the last call. */
   assertConformant(): void;
@@ -85,13 +99,20 @@ export async function openHarness(options: StartEmulatorOptions = {}): Promise<H
       if (ext) {
         if (ext.component && status < 300) validator.validateComponent(ext.component, body);
         validated = ext.reason;
-      } else if ((GLOBAL_STATUSES.has(status) || (BROWSER_PATHS.has(path) && status >= 400)) && validator.matchPath(method, path)) {
+      } else if (
+        (GLOBAL_STATUSES.has(status) || (BROWSER_PATHS.has(path) && status >= 400)) &&
+        validator.matchPath(method, path)
+      ) {
         try {
           validated = validator.validateResponse(method, path, status, body);
         } catch (error) {
           if (!String(error).includes('not documented')) throw error;
           // Undocumented for this operation: hold it to WorkOS's generic error shape.
-          assert.equal(typeof (body as { message?: unknown })?.message, 'string', `${method} ${path} ${status} must carry a message`);
+          assert.equal(
+            typeof (body as { message?: unknown })?.message,
+            'string',
+            `${method} ${path} ${status} must carry a message`,
+          );
           validated = `generic ${status}`;
         }
       } else {
@@ -141,7 +162,11 @@ export async function openHarness(options: StartEmulatorOptions = {}): Promise<H
         headers['content-type'] ??= 'application/json';
       }
     }
-    const res = await recordingFetch(`${emulator.url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const res = await recordingFetch(`${emulator.url}${path}`, {
+      method,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+    });
     const text = await res.text();
     let parsed: unknown = null;
     try {
@@ -185,8 +210,12 @@ export async function openHarness(options: StartEmulatorOptions = {}): Promise<H
     async close() {
       // What this suite checked: responses valid against the spec, and how many spec operations they cover.
       const valid = exchanges.filter((x) => x.validated !== 'FAILED').length;
-      const operations = new Set(exchanges.filter((x) => x.validated.startsWith('/')).map((x) => `${x.method} ${x.validated}`));
-      console.log(`conformance: valid ${valid}/${exchanges.length} responses, ${operations.size} spec operations exercised`);
+      const operations = new Set(
+        exchanges.filter((x) => x.validated.startsWith('/')).map((x) => `${x.method} ${x.validated}`),
+      );
+      console.log(
+        `conformance: valid ${valid}/${exchanges.length} responses, ${operations.size} spec operations exercised`,
+      );
       // Optional coverage log: which spec operations a run exercised (see README, Conformance).
       const log = process.env.EMULATOR_COVERAGE_FILE;
       if (log) {

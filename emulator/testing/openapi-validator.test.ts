@@ -5,20 +5,40 @@ import { createOpenApiValidator } from './openapi-validator.ts';
 const validator = createOpenApiValidator();
 const now = '2026-01-01T00:00:00.000Z';
 const user = {
-  object: 'user', id: 'user_1', first_name: null, last_name: null, profile_picture_url: null, email: 'a@b.test',
-  email_verified: true, external_id: null, metadata: {}, last_sign_in_at: null, locale: null, created_at: now, updated_at: now,
+  object: 'user',
+  id: 'user_1',
+  first_name: null,
+  last_name: null,
+  profile_picture_url: null,
+  email: 'a@b.test',
+  email_verified: true,
+  external_id: null,
+  metadata: {},
+  last_sign_in_at: null,
+  locale: null,
+  created_at: now,
+  updated_at: now,
 };
 
 test('matches concrete paths to the most literal template', () => {
   assert.equal(validator.matchPath('GET', '/user_management/users/user_1'), '/user_management/users/{id}');
-  assert.equal(validator.matchPath('GET', '/user_management/users/external_id/x'), '/user_management/users/external_id/{external_id}');
+  assert.equal(
+    validator.matchPath('GET', '/user_management/users/external_id/x'),
+    '/user_management/users/external_id/{external_id}',
+  );
   assert.equal(validator.matchPath('GET', '/nope'), undefined);
 });
 
 test('accepts a valid body and rejects a body with a wrong field type', () => {
   validator.validateResponse('GET', '/user_management/users/user_1', 200, user);
-  assert.throws(() => validator.validateResponse('GET', '/user_management/users/user_1', 200, { ...user, email_verified: 'yes' }), /does not match/);
-  assert.throws(() => validator.validateResponse('GET', '/user_management/users/user_1', 200, { ...user, created_at: 'yesterday' }), /does not match/);
+  assert.throws(
+    () => validator.validateResponse('GET', '/user_management/users/user_1', 200, { ...user, email_verified: 'yes' }),
+    /does not match/,
+  );
+  assert.throws(
+    () => validator.validateResponse('GET', '/user_management/users/user_1', 200, { ...user, created_at: 'yesterday' }),
+    /does not match/,
+  );
 });
 
 test('rejects undocumented statuses and unknown operations', () => {

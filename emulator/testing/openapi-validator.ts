@@ -9,7 +9,8 @@ import addFormatsModule from 'ajv-formats';
 
 const require = createRequire(import.meta.url);
 // ajv-formats is CommonJS; its default export arrives as the module object under ESM.
-const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv2020) => void;
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ??
+  addFormatsModule) as unknown as (ajv: Ajv2020) => void;
 
 interface OpenApiOperation {
   responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
@@ -41,7 +42,7 @@ export function createOpenApiValidator(): OpenApiValidator {
 
   const templates = Object.keys(spec.paths).map((template) => ({
     template,
-    regex: new RegExp('^' + template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+') + '$'),
+    regex: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`),
     params: (template.match(/\{/g) ?? []).length,
   }));
   const compiled = new Map<string, ValidateFunction>();
@@ -65,8 +66,13 @@ export function createOpenApiValidator(): OpenApiValidator {
 
   const check = (fn: ValidateFunction, body: unknown, label: string) => {
     if (fn(body)) return;
-    const detail = (fn.errors ?? []).slice(0, 8).map((e) => `${e.instancePath || '(root)'} ${e.message} ${JSON.stringify(e.params)}`).join('; ');
-    throw new Error(`${label}: response does not match the OpenAPI schema: ${detail}\nbody: ${JSON.stringify(body).slice(0, 800)}`);
+    const detail = (fn.errors ?? [])
+      .slice(0, 8)
+      .map((e) => `${e.instancePath || '(root)'} ${e.message} ${JSON.stringify(e.params)}`)
+      .join('; ');
+    throw new Error(
+      `${label}: response does not match the OpenAPI schema: ${detail}\nbody: ${JSON.stringify(body).slice(0, 800)}`,
+    );
   };
 
   return {
@@ -80,10 +86,21 @@ export function createOpenApiValidator(): OpenApiValidator {
       if (!response) throw new Error(`${label}: status ${status} is not documented for this operation`);
       const json = response.content?.['application/json'];
       if (!json?.schema) {
-        if (body !== null && body !== undefined && body !== '') throw new Error(`${label}: the spec documents no body, got ${JSON.stringify(body).slice(0, 200)}`);
+        if (body !== null && body !== undefined && body !== '')
+          throw new Error(`${label}: the spec documents no body, got ${JSON.stringify(body).slice(0, 200)}`);
         return template;
       }
-      const pointer = ['', 'paths', escapePointer(template), method.toLowerCase(), 'responses', String(status), 'content', escapePointer('application/json'), 'schema'].join('/');
+      const pointer = [
+        '',
+        'paths',
+        escapePointer(template),
+        method.toLowerCase(),
+        'responses',
+        String(status),
+        'content',
+        escapePointer('application/json'),
+        'schema',
+      ].join('/');
       check(compile(pointer), body, label);
       return template;
     },
@@ -91,8 +108,15 @@ export function createOpenApiValidator(): OpenApiValidator {
       check(compile(`/components/schemas/${escapePointer(name)}`), body, `component ${name}`);
     },
     validateEvent(event) {
-      const variants = (spec as unknown as { components: { schemas: { EventSchema: { allOf: [unknown, { oneOf: Array<{ properties: { event: { const: string } } }> }] } } } })
-        .components.schemas.EventSchema.allOf[1].oneOf;
+      const variants = (
+        spec as unknown as {
+          components: {
+            schemas: {
+              EventSchema: { allOf: [unknown, { oneOf: Array<{ properties: { event: { const: string } } }> }] };
+            };
+          };
+        }
+      ).components.schemas.EventSchema.allOf[1].oneOf;
       const index = variants.findIndex((v) => v.properties.event.const === event.event);
       if (index === -1) throw new Error(`event type ${String(event.event)} is not in the OpenAPI spec`);
       check(compile(`/components/schemas/EventSchema/allOf/0`), event, `event ${String(event.event)}`);

@@ -65,14 +65,18 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Changing what these guard is what an impersonated session may not do. */
 export const SENSITIVE_PERMISSIONS: ReadonlySet<Permission> = new Set<Permission>([
-  'api_keys:manage', 'sso:manage', 'roles:manage',
+  'api_keys:manage',
+  'sso:manage',
+  'roles:manage',
 ]);
 
 const notFound = () => new AppError('RESOURCE_NOT_FOUND', 'Not found');
 
 /** Rule 3 alone, for callers that learn the organization after authenticating (library routes). */
 export function organizationRefusal(
-  auth: AuthContext, organizationId: string, options: { allowSuperAdmin?: boolean } = {},
+  auth: AuthContext,
+  organizationId: string,
+  options: { allowSuperAdmin?: boolean } = {},
 ): AppError | null {
   if (auth.organizationId === organizationId) return null;
   return options.allowSuperAdmin && auth.isSuperAdmin ? null : notFound();
@@ -102,9 +106,12 @@ export async function decideAccess(request: AccessRequest): Promise<AccessDecisi
   const sensitive = request.changesRoles || (permission !== null && SENSITIVE_PERMISSIONS.has(permission));
   if (auth.impersonator && changes && sensitive) {
     return {
-      allowed: false, auth,
-      error: new AppError('AUTH_IMPERSONATION_FORBIDDEN',
-        'An impersonated session cannot create API keys, change sign-in policy or change roles'),
+      allowed: false,
+      auth,
+      error: new AppError(
+        'AUTH_IMPERSONATION_FORBIDDEN',
+        'An impersonated session cannot create API keys, change sign-in policy or change roles',
+      ),
     };
   }
   return { allowed: true, auth, superAdminEntry };

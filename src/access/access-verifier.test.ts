@@ -16,11 +16,20 @@ import { inTenant } from '../store/tenant.ts';
 import { createSessionService } from '../sessions/session-service.ts';
 import { testEngines } from '../../test/support/stores.ts';
 import { setMembershipStatus, TEST_SECRET } from '../../test/support/access-fixtures.ts';
-import { m2mToken, mirrorEmulator, signInThroughEmulator, type EmulatorSignIn } from '../../test/support/emulator-sign-in.ts';
+import {
+  m2mToken,
+  mirrorEmulator,
+  signInThroughEmulator,
+  type EmulatorSignIn,
+} from '../../test/support/emulator-sign-in.ts';
 import { createAccessVerifier, type AccessVerifier } from './access-verifier.ts';
 import { createApiKey, revokeApiKey } from './api-keys.ts';
 
-const config = { PUBLIC_URL: 'http://127.0.0.1:3000', SESSION_IDLE_TIMEOUT_SECONDS: 3600, SESSION_ABSOLUTE_LIFETIME_SECONDS: 86400 };
+const config = {
+  PUBLIC_URL: 'http://127.0.0.1:3000',
+  SESSION_IDLE_TIMEOUT_SECONDS: 3600,
+  SESSION_ABSOLUTE_LIFETIME_SECONDS: 86400,
+};
 const SHAPE = ['authMethod', 'isSuperAdmin', 'organizationId', 'permissions', 'principal', 'role'];
 
 function tamper(jwt: string): string {
@@ -55,7 +64,11 @@ for (const engine of testEngines()) {
       m2m = await m2mToken(emulator);
       acmeOrg = decodeJwt(m2m).org_id as string;
       const sessions = createSessionService({ db: store.db, secrets: [TEST_SECRET], config });
-      verifier = createAccessVerifier({ db: store.db, sessions, workos: { apiBaseUrl: emulator.url, clientId: emulator.clientId } });
+      verifier = createAccessVerifier({
+        db: store.db,
+        sessions,
+        workos: { apiBaseUrl: emulator.url, clientId: emulator.clientId },
+      });
       app = new Hono();
       app.use(provideAccess(verifier, { publicUrl: config.PUBLIC_URL }));
       app.get('/orgs/:orgId/whoami', requireAuth(), (c) => {
@@ -65,9 +78,18 @@ for (const engine of testEngines()) {
       app.get('/orgs/:orgId/audit', requireAuth({ permission: 'audit:read' }), (c) => c.json(authOf(c)));
       app.onError(createErrorHandler(createLogger('silent')));
 
-      const signIn = (who: EmulatorSignIn, authMethod: 'sso' | 'password' = 'password') => inTenant(store.db, who.organizationId, (tx) => sessions.create(tx, {
-        organizationId: who.organizationId, userId: who.userId, authMethod, role: 'admin', workosSessionId: who.workosSessionId, accessToken: who.accessToken, refreshToken: who.refreshToken,
-      }));
+      const signIn = (who: EmulatorSignIn, authMethod: 'sso' | 'password' = 'password') =>
+        inTenant(store.db, who.organizationId, (tx) =>
+          sessions.create(tx, {
+            organizationId: who.organizationId,
+            userId: who.userId,
+            authMethod,
+            role: 'admin',
+            workosSessionId: who.workosSessionId,
+            accessToken: who.accessToken,
+            refreshToken: who.refreshToken,
+          }),
+        );
       cookies.grace = (await signIn(grace)).cookieValue;
       cookies.sam = (await signIn(sam)).cookieValue;
       const revoked = await signIn(await signInThroughEmulator(emulator, 'grace@globex.test', 'Globex'));
@@ -77,13 +99,21 @@ for (const engine of testEngines()) {
       const graceCtx = await verifier.verifyCredential({ cookie: cookies.grace });
       const samCtx = await verifier.verifyCredential({ cookie: cookies.sam });
       const make = (creator: AuthContext, ownership: 'personal' | 'organization', expiresAt: Date | null = null) =>
-        inTenant(store.db, creator.organizationId, (tx) => createApiKey(tx, { creator, name: 'ci', role: 'member', ownership, expiresAt, environment: 'test' }));
+        inTenant(store.db, creator.organizationId, (tx) =>
+          createApiKey(tx, { creator, name: 'ci', role: 'member', ownership, expiresAt, environment: 'test' }),
+        );
       keys.org = (await make(graceCtx, 'organization')).secret;
       keys.personal = (await make(graceCtx, 'personal')).secret;
       keys.samPersonal = (await make(samCtx, 'personal')).secret;
       const toRevoke = await make(graceCtx, 'organization');
       keys.revoked = toRevoke.secret;
-      await inTenant(store.db, grace.organizationId, (tx) => revokeApiKey(tx, { organizationId: grace.organizationId, apiKeyId: toRevoke.apiKey.id, actor: { type: 'user', id: grace.userId } }));
+      await inTenant(store.db, grace.organizationId, (tx) =>
+        revokeApiKey(tx, {
+          organizationId: grace.organizationId,
+          apiKeyId: toRevoke.apiKey.id,
+          actor: { type: 'user', id: grace.userId },
+        }),
+      );
       const soon = await make(graceCtx, 'organization', new Date(Date.now() + 1500));
       keys.expired = soon.secret;
       // Sam's membership is deactivated in the mirror after everything of his was issued.
@@ -97,7 +127,8 @@ for (const engine of testEngines()) {
       await store?.close();
     });
 
-    const call = (org: string, headers: Record<string, string>, path = 'whoami') => app.request(`/orgs/${org}/${path}`, { headers });
+    const call = (org: string, headers: Record<string, string>, path = 'whoami') =>
+      app.request(`/orgs/${org}/${path}`, { headers });
     const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
     const cookie = (v: string) => ({ cookie: `gatehouse_session=${v}` });
 
@@ -113,7 +144,9 @@ for (const engine of testEngines()) {
         const res = await call(org, headers);
         assert.equal(res.status, 200, name);
         const ctx = (await res.json()) as AuthContext;
-        const keysOf = Object.keys(ctx).filter((k) => k !== 'sessionId' && k !== 'apiKeyId' && k !== 'impersonator').sort();
+        const keysOf = Object.keys(ctx)
+          .filter((k) => k !== 'sessionId' && k !== 'apiKeyId' && k !== 'impersonator')
+          .sort();
         assert.deepEqual(keysOf, SHAPE, name);
         assert.equal(ctx.authMethod, method, name);
         assert.equal(ctx.organizationId, org, name);
@@ -125,7 +158,7 @@ for (const engine of testEngines()) {
       assert.ok(session.sessionId);
       const key = (await (await call(grace.organizationId, bearer(keys.personal!))).json()) as AuthContext;
       assert.equal(key.role, 'member');
-      assert.ok(!key.permissions.includes('api_keys:manage'), 'a key carries its own role, not its creator\'s');
+      assert.ok(!key.permissions.includes('api_keys:manage'), "a key carries its own role, not its creator's");
     });
 
     it('refuses forged, expired, wrong-algorithm, wrong-key, revoked, deactivated and cross-organization credentials', async () => {
@@ -133,34 +166,77 @@ for (const engine of testEngines()) {
       const claims = decodeJwt(grace.accessToken);
       const now = Math.floor(Date.now() / 1000);
       const stranger = await generateKeyPair('RS256');
-      const strangerSigned = (kid: string) => new SignJWT({ ...claims }).setProtectedHeader({ alg: 'RS256', kid }).sign(stranger.privateKey);
+      const strangerSigned = (kid: string) =>
+        new SignJWT({ ...claims }).setProtectedHeader({ alg: 'RS256', kid }).sign(stranger.privateKey);
       const publicJwk = await exportJWK((await generateKeyPair('RS256')).publicKey);
       const expired = await emulator.context.keys.sign({ ...claims, iat: undefined, exp: undefined }, 60, now - 3600);
-      const wrongIssuer = await emulator.context.keys.sign({ ...claims, iss: 'https://evil.example', exp: undefined }, 300, now);
+      const wrongIssuer = await emulator.context.keys.sign(
+        { ...claims, iss: 'https://evil.example', exp: undefined },
+        300,
+        now,
+      );
       const noOrg = await emulator.context.keys.sign({ ...claims, org_id: undefined, exp: undefined }, 300, now);
       const notYet = await emulator.context.keys.sign({ ...claims, exp: undefined, nbf: now + 600 }, 900, now);
-      const hs256 = await new SignJWT({ ...claims }).setProtectedHeader({ alg: 'HS256', kid: realKid }).sign(new TextEncoder().encode(JSON.stringify(publicJwk)));
+      const hs256 = await new SignJWT({ ...claims })
+        .setProtectedHeader({ alg: 'HS256', kid: realKid })
+        .sign(new TextEncoder().encode(JSON.stringify(publicJwk)));
       const apiKeyShaped = `gth_live_${'A'.repeat(43)}`;
       const [cid, csecret] = cookies.grace!.split('.') as [string, string];
 
       const refused: [string, string, Record<string, string>, number, string][] = [
         ['no credential', grace.organizationId, {}, 401, 'AUTH_REQUIRED'],
-        ['forged claims (signature mismatch)', grace.organizationId, bearer(tamper(grace.accessToken)), 401, 'AUTH_TOKEN_INVALID'],
+        [
+          'forged claims (signature mismatch)',
+          grace.organizationId,
+          bearer(tamper(grace.accessToken)),
+          401,
+          'AUTH_TOKEN_INVALID',
+        ],
         ['expired access token', grace.organizationId, bearer(expired), 401, 'AUTH_TOKEN_EXPIRED'],
         ['not yet valid (nbf)', grace.organizationId, bearer(notYet), 401, 'AUTH_TOKEN_INVALID'],
         ['alg: none', grace.organizationId, bearer(unsigned(claims)), 401, 'AUTH_TOKEN_INVALID'],
         ['HS256 with the public key as secret', grace.organizationId, bearer(hs256), 401, 'AUTH_TOKEN_INVALID'],
-        ['wrong key under the real kid', grace.organizationId, bearer(await strangerSigned(realKid)), 401, 'AUTH_TOKEN_INVALID'],
+        [
+          'wrong key under the real kid',
+          grace.organizationId,
+          bearer(await strangerSigned(realKid)),
+          401,
+          'AUTH_TOKEN_INVALID',
+        ],
         ['unknown kid', grace.organizationId, bearer(await strangerSigned('kid_unknown')), 401, 'AUTH_TOKEN_INVALID'],
         ['wrong issuer', grace.organizationId, bearer(wrongIssuer), 401, 'AUTH_TOKEN_INVALID'],
         ['token without organization', grace.organizationId, bearer(noOrg), 401, 'AUTH_TOKEN_INVALID'],
         ['garbage bearer', grace.organizationId, bearer('not-a-token'), 401, 'AUTH_TOKEN_INVALID'],
         ['Basic scheme', grace.organizationId, { authorization: 'Basic Z3Vlc3M6Z3Vlc3M=' }, 401, 'AUTH_TOKEN_INVALID'],
-        ['tampered session cookie', grace.organizationId, cookie(`${cid}.${csecret.slice(0, -1)}${csecret.endsWith('A') ? 'B' : 'A'}`), 401, 'SESSION_INVALID'],
+        [
+          'tampered session cookie',
+          grace.organizationId,
+          cookie(`${cid}.${csecret.slice(0, -1)}${csecret.endsWith('A') ? 'B' : 'A'}`),
+          401,
+          'SESSION_INVALID',
+        ],
         ['revoked session cookie', grace.organizationId, cookie(cookies.revoked!), 401, 'SESSION_REVOKED'],
-        ['session cookie of a deactivated member', sam.organizationId, cookie(cookies.sam!), 401, 'AUTH_MEMBERSHIP_INACTIVE'],
-        ['access token of a deactivated member', sam.organizationId, bearer(sam.accessToken), 401, 'AUTH_MEMBERSHIP_INACTIVE'],
-        ['personal key of a deactivated member', sam.organizationId, bearer(keys.samPersonal!), 401, 'AUTH_MEMBERSHIP_INACTIVE'],
+        [
+          'session cookie of a deactivated member',
+          sam.organizationId,
+          cookie(cookies.sam!),
+          401,
+          'AUTH_MEMBERSHIP_INACTIVE',
+        ],
+        [
+          'access token of a deactivated member',
+          sam.organizationId,
+          bearer(sam.accessToken),
+          401,
+          'AUTH_MEMBERSHIP_INACTIVE',
+        ],
+        [
+          'personal key of a deactivated member',
+          sam.organizationId,
+          bearer(keys.samPersonal!),
+          401,
+          'AUTH_MEMBERSHIP_INACTIVE',
+        ],
         ['unknown API key', grace.organizationId, bearer(apiKeyShaped), 401, 'AUTH_API_KEY_INVALID'],
         ['malformed API key', grace.organizationId, bearer('gth_live_short'), 401, 'AUTH_API_KEY_INVALID'],
         ['revoked API key', grace.organizationId, bearer(keys.revoked!), 401, 'AUTH_API_KEY_REVOKED'],

@@ -37,7 +37,10 @@ export interface AccessVerifierOptions {
 
 export interface AccessVerifier {
   verify(request: { headers: Headers }, meta?: { sourceIp?: string }): Promise<AuthContext>;
-  verifyCredential(credential: { cookie?: string; bearer?: string }, meta?: { sourceIp?: string }): Promise<AuthContext>;
+  verifyCredential(
+    credential: { cookie?: string; bearer?: string },
+    meta?: { sourceIp?: string },
+  ): Promise<AuthContext>;
   readonly cache: CredentialCache;
   readonly cookieName: string | undefined;
   close(): void;
@@ -50,7 +53,10 @@ export function challenge(error: AppError): AppError {
   if (error.status !== 401) return error;
   const presented = error.code !== 'AUTH_REQUIRED';
   const wwwAuthenticate = presented ? `${REALM}, error="invalid_token", error_description="${error.code}"` : REALM;
-  return new AppError(error.code, error.message, { cause: error.cause, details: { ...error.details, wwwAuthenticate } });
+  return new AppError(error.code, error.message, {
+    cause: error.cause,
+    details: { ...error.details, wwwAuthenticate },
+  });
 }
 
 function fail(code: ErrorCode, message: string): never {
@@ -68,7 +74,9 @@ export function createAccessVerifier(options: AccessVerifierOptions): AccessVeri
     cache,
     superAdminOrganizationId: options.superAdminOrganizationId,
     ...(options.sessions ? { sessions: options.sessions } : {}),
-    ...(options.workos ? { verifyJwt: createJwtVerifier({ clock, ...options.workos }), clientId: options.workos.clientId } : {}),
+    ...(options.workos
+      ? { verifyJwt: createJwtVerifier({ clock, ...options.workos }), clientId: options.workos.clientId }
+      : {}),
   };
   const cookieName = options.sessions?.cookie.name;
 
@@ -83,7 +91,10 @@ export function createAccessVerifier(options: AccessVerifierOptions): AccessVeri
           if (known) return known;
           const source = meta.sourceIp ?? 'unknown';
           const wait = limiter.retryAfter(source);
-          if (wait > 0) throw new AppError('RATE_LIMITED', 'Too many failed API key attempts; try again later', { details: { retryAfter: wait } });
+          if (wait > 0)
+            throw new AppError('RATE_LIMITED', 'Too many failed API key attempts; try again later', {
+              details: { retryAfter: wait },
+            });
           try {
             return await resolveApiKey(deps, bearer);
           } catch (error) {
@@ -113,7 +124,10 @@ export function createAccessVerifier(options: AccessVerifierOptions): AccessVeri
       const authorization = request.headers.get('authorization');
       if (authorization !== null) {
         const match = /^Bearer ([^\s]+)$/i.exec(authorization.trim());
-        if (!match) return Promise.reject(challenge(new AppError('AUTH_TOKEN_INVALID', 'The Authorization header must be "Bearer <token>"')));
+        if (!match)
+          return Promise.reject(
+            challenge(new AppError('AUTH_TOKEN_INVALID', 'The Authorization header must be "Bearer <token>"')),
+          );
         return verifyCredential({ bearer: match[1]! }, meta);
       }
       const cookie = cookieName ? readCookie(request.headers.get('cookie'), cookieName) : undefined;

@@ -13,8 +13,12 @@ import { createAccessVerifier } from './access-verifier.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.ts';
 
 const admin = (organizationId: string, userId: string): AuthContext => ({
-  principal: { type: 'user', userId }, organizationId, role: 'admin',
-  permissions: ['organization:read', 'members:read', 'api_keys:manage'], authMethod: 'session', isSuperAdmin: false,
+  principal: { type: 'user', userId },
+  organizationId,
+  role: 'admin',
+  permissions: ['organization:read', 'members:read', 'api_keys:manage'],
+  authMethod: 'session',
+  isSuperAdmin: false,
 });
 
 for (const engine of testEngines()) {
@@ -36,19 +40,47 @@ for (const engine of testEngines()) {
 
     it('refuses a role above the creator, a personal key for a non-user and a creator without api_keys:manage', async () => {
       const creator = admin(org.organizationId, org.userId);
-      await assert.rejects(inOrg((tx) => createApiKey(tx, { creator, name: 'x', role: 'admin', ownership: 'organization' })), { code: 'AUTH_API_KEY_ROLE_TOO_HIGH' });
+      await assert.rejects(
+        inOrg((tx) => createApiKey(tx, { creator, name: 'x', role: 'admin', ownership: 'organization' })),
+        { code: 'AUTH_API_KEY_ROLE_TOO_HIGH' },
+      );
       const machine: AuthContext = { ...creator, principal: { type: 'm2m', clientId: 'client_1' }, authMethod: 'm2m' };
-      await assert.rejects(inOrg((tx) => createApiKey(tx, { creator: machine, name: 'x', role: 'member', ownership: 'personal' })), { code: 'REQUEST_INVALID' });
-      await assert.rejects(inOrg((tx) => createApiKey(tx, { creator: { ...creator, permissions: ['members:read'] }, name: 'x', role: 'member', ownership: 'organization' })), { code: 'AUTH_FORBIDDEN' });
-      await assert.rejects(inOrg((tx) => createApiKey(tx, { creator, name: 'x', role: 'no-such-role', ownership: 'organization' })), { code: 'REQUEST_INVALID' });
+      await assert.rejects(
+        inOrg((tx) => createApiKey(tx, { creator: machine, name: 'x', role: 'member', ownership: 'personal' })),
+        { code: 'REQUEST_INVALID' },
+      );
+      await assert.rejects(
+        inOrg((tx) =>
+          createApiKey(tx, {
+            creator: { ...creator, permissions: ['members:read'] },
+            name: 'x',
+            role: 'member',
+            ownership: 'organization',
+          }),
+        ),
+        { code: 'AUTH_FORBIDDEN' },
+      );
+      await assert.rejects(
+        inOrg((tx) => createApiKey(tx, { creator, name: 'x', role: 'no-such-role', ownership: 'organization' })),
+        { code: 'REQUEST_INVALID' },
+      );
     });
 
     it('shows the secret once, stores its hash, lists without it, audits, and throttles last_used_at', async () => {
       let now = Date.now();
       const verifier = createAccessVerifier({ db: store.db, bus, clock: () => now });
-      const { apiKey, secret } = await inOrg((tx) => createApiKey(tx, { creator: admin(org.organizationId, org.userId), name: 'deploy bot', role: 'member', ownership: 'organization' }));
+      const { apiKey, secret } = await inOrg((tx) =>
+        createApiKey(tx, {
+          creator: admin(org.organizationId, org.userId),
+          name: 'deploy bot',
+          role: 'member',
+          ownership: 'organization',
+        }),
+      );
       assert.match(secret, /^gth_live_[\w-]{43}$/);
-      const row = await asSystem(store.db, 'test', (tx) => tx.selectFrom('api_keys').selectAll().where('id', '=', apiKey.id).executeTakeFirstOrThrow());
+      const row = await asSystem(store.db, 'test', (tx) =>
+        tx.selectFrom('api_keys').selectAll().where('id', '=', apiKey.id).executeTakeFirstOrThrow(),
+      );
       assert.ok(!JSON.stringify(row).includes(secret.slice(13)));
       const listed = await inOrg((tx) => listApiKeys(tx, org.organizationId));
       assert.ok(!JSON.stringify(listed).includes(secret.slice(13)));
@@ -56,7 +88,12 @@ for (const engine of testEngines()) {
 
       const ctx = await verifier.verifyCredential({ bearer: secret });
       assert.equal(ctx.apiKeyId, apiKey.id);
-      const lastUsed = async () => (await asSystem(store.db, 'test', (tx) => tx.selectFrom('api_keys').select('last_used_at').where('id', '=', apiKey.id).executeTakeFirstOrThrow())).last_used_at;
+      const lastUsed = async () =>
+        (
+          await asSystem(store.db, 'test', (tx) =>
+            tx.selectFrom('api_keys').select('last_used_at').where('id', '=', apiKey.id).executeTakeFirstOrThrow(),
+          )
+        ).last_used_at;
       const first = await lastUsed();
       assert.ok(first);
       verifier.cache.clear();
@@ -71,11 +108,27 @@ for (const engine of testEngines()) {
       // Cached now; revoking evicts it through the bus without waiting for any TTL.
       await verifier.verifyCredential({ bearer: secret });
       assert.equal(verifier.cache.size, 1);
-      await inOrg((tx) => revokeApiKey(tx, { organizationId: org.organizationId, apiKeyId: apiKey.id, actor: { type: 'user', id: org.userId } }));
+      await inOrg((tx) =>
+        revokeApiKey(tx, {
+          organizationId: org.organizationId,
+          apiKeyId: apiKey.id,
+          actor: { type: 'user', id: org.userId },
+        }),
+      );
       for (let i = 0; i < 100 && verifier.cache.size > 0; i++) await new Promise((r) => setTimeout(r, 5));
       await assert.rejects(verifier.verifyCredential({ bearer: secret }), { code: 'AUTH_API_KEY_REVOKED' });
-      const audit = await inOrg((tx) => tx.selectFrom('audit_events').select(['type', 'data']).where('target_id', '=', apiKey.id).orderBy('seq').execute());
-      assert.deepEqual(audit.map((e) => e.type), ['api_key.created', 'api_key.revoked']);
+      const audit = await inOrg((tx) =>
+        tx
+          .selectFrom('audit_events')
+          .select(['type', 'data'])
+          .where('target_id', '=', apiKey.id)
+          .orderBy('seq')
+          .execute(),
+      );
+      assert.deepEqual(
+        audit.map((e) => e.type),
+        ['api_key.created', 'api_key.revoked'],
+      );
       assert.ok(!JSON.stringify(audit).includes(secret));
       verifier.close();
     });

@@ -52,8 +52,12 @@ export function operatorGranter(actor: AuditActor): GrantingActor {
 
 /** The permissions a role carries in an organization (custom first, then built in), or null. */
 export async function rolePermissions(tx: Tx, organizationId: string, role: string): Promise<string[] | null> {
-  const custom = await tx.selectFrom('organization_roles').select('permissions')
-    .where('organization_id', '=', organizationId).where('slug', '=', role).executeTakeFirst();
+  const custom = await tx
+    .selectFrom('organization_roles')
+    .select('permissions')
+    .where('organization_id', '=', organizationId)
+    .where('slug', '=', role)
+    .executeTakeFirst();
   if (custom) return custom.permissions;
   const builtIn = await tx.selectFrom('roles').select('permissions').where('slug', '=', role).executeTakeFirst();
   return builtIn?.permissions ?? null;
@@ -89,7 +93,10 @@ export type GrantInput = Omit<GrantRequest, 'permissions'> & { permissions?: rea
  * the caller's own check (a 422 there), since nothing can be granted through it.
  */
 export async function enforceGrant(
-  db: Kysely<Database>, organizationId: string, granter: GrantingActor, input: GrantInput,
+  db: Kysely<Database>,
+  organizationId: string,
+  granter: GrantingActor,
+  input: GrantInput,
 ): Promise<void> {
   const refusal = await inTenant(db, organizationId, async (tx) => {
     const byRole = input.roleSlug ? await rolePermissions(tx, organizationId, input.roleSlug) : null;
@@ -98,12 +105,16 @@ export async function enforceGrant(
     const decision = decideGrant(granter, { ...input, permissions });
     if (decision.ok) return null;
     await appendAuditEvent(tx, {
-      organizationId, type: 'access.escalation_refused', actor: granter.actor,
+      organizationId,
+      type: 'access.escalation_refused',
+      actor: granter.actor,
       target: input.targetUserId
         ? { type: 'user', id: input.targetUserId }
         : { type: 'role', id: input.roleSlug ?? '' },
       data: {
-        path: input.path, role: input.roleSlug ?? null, reason: decision.reason,
+        path: input.path,
+        role: input.roleSlug ?? null,
+        reason: decision.reason,
         missing: 'missing' in decision ? decision.missing : [],
       },
     });

@@ -31,7 +31,9 @@ export interface OpenAccessOptions {
   clock?: (() => number) | undefined;
 }
 
-export function workosApiBaseUrl(config: Pick<Config, 'WORKOS_API_HOSTNAME' | 'WORKOS_API_PORT' | 'WORKOS_API_HTTPS'>): string {
+export function workosApiBaseUrl(
+  config: Pick<Config, 'WORKOS_API_HOSTNAME' | 'WORKOS_API_PORT' | 'WORKOS_API_HTTPS'>,
+): string {
   const https = config.WORKOS_API_HTTPS ?? true;
   const port = config.WORKOS_API_PORT ? `:${config.WORKOS_API_PORT}` : '';
   return `${https ? 'https' : 'http'}://${config.WORKOS_API_HOSTNAME ?? 'api.workos.com'}${port}`;
@@ -43,11 +45,14 @@ export function openAccess(options: OpenAccessOptions): AccessParts {
   bus.ready.catch((error: Error) => logger.warn({ err: error.message }, 'revocation bus not listening yet; retrying'));
   const sessions = config.GATEHOUSE_SECRET
     ? createSessionService({
-      db: store.db, secrets: [config.GATEHOUSE_SECRET, ...(config.GATEHOUSE_PREVIOUS_SECRETS ?? [])], config, logger,
-      ...(options.clock ? { clock: options.clock } : {}),
-      ...(options.refresher ? { refresher: options.refresher } : {}),
-      ...(options.signInPolicy ? { signInPolicy: options.signInPolicy } : {}),
-    })
+        db: store.db,
+        secrets: [config.GATEHOUSE_SECRET, ...(config.GATEHOUSE_PREVIOUS_SECRETS ?? [])],
+        config,
+        logger,
+        ...(options.clock ? { clock: options.clock } : {}),
+        ...(options.refresher ? { refresher: options.refresher } : {}),
+        ...(options.signInPolicy ? { signInPolicy: options.signInPolicy } : {}),
+      })
     : undefined;
   const bare = createAccessVerifier({
     db: store.db,
@@ -56,7 +61,9 @@ export function openAccess(options: OpenAccessOptions): AccessParts {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(sessions ? { sessions } : {}),
     ...(config.GATEHOUSE_SUPERADMIN_ORG ? { superAdminOrganizationId: config.GATEHOUSE_SUPERADMIN_ORG } : {}),
-    ...(config.WORKOS_CLIENT_ID ? { workos: { apiBaseUrl: workosApiBaseUrl(config), clientId: config.WORKOS_CLIENT_ID } } : {}),
+    ...(config.WORKOS_CLIENT_ID
+      ? { workos: { apiBaseUrl: workosApiBaseUrl(config), clientId: config.WORKOS_CLIENT_ID } }
+      : {}),
   });
   const verifier = options.wrapVerifier ? options.wrapVerifier(bare) : bare;
   return {

@@ -6,7 +6,12 @@ import type { AuthContext, RevocationEvent } from '../core/auth-context.ts';
 import { createCredentialCache, HOLD_MS, type CacheTags } from './credential-cache.ts';
 
 const ctx = (organizationId: string): AuthContext => ({
-  principal: { type: 'user', userId: 'user_1' }, organizationId, role: 'member', permissions: [], authMethod: 'session', isSuperAdmin: false,
+  principal: { type: 'user', userId: 'user_1' },
+  organizationId,
+  role: 'member',
+  permissions: [],
+  authMethod: 'session',
+  isSuperAdmin: false,
 });
 
 const ENTRIES: [string, CacheTags][] = [
@@ -67,14 +72,27 @@ describe('credential cache', () => {
 
   it('a role revocation evicts every context holding the role in that organization, and personal keys there', () => {
     const cache = createCredentialCache({ ttlMs: 60_000 });
-    const as = (role: string, organizationId: string, principal: AuthContext['principal'] = { type: 'user', userId: 'user_1' }): AuthContext =>
-      ({ ...ctx(organizationId), role, principal });
+    const as = (
+      role: string,
+      organizationId: string,
+      principal: AuthContext['principal'] = { type: 'user', userId: 'user_1' },
+    ): AuthContext => ({ ...ctx(organizationId), role, principal });
     cache.set('session_cookie', 'auditor-a', as('auditor', 'org_A'), { organizationId: 'org_A', userId: 'user_1' });
     cache.set('session_cookie', 'auditor-b', as('auditor', 'org_B'), { organizationId: 'org_B', userId: 'user_1' });
     cache.set('session_cookie', 'member-a', as('member', 'org_A'), { organizationId: 'org_A', userId: 'user_3' });
-    cache.set('session_cookie', 'personal-key-a', as('member', 'org_A', { type: 'api_key', apiKeyId: 'key_9', ownerUserId: 'user_1' }), { organizationId: 'org_A', apiKeyId: 'key_9' });
+    cache.set(
+      'session_cookie',
+      'personal-key-a',
+      as('member', 'org_A', { type: 'api_key', apiKeyId: 'key_9', ownerUserId: 'user_1' }),
+      { organizationId: 'org_A', apiKeyId: 'key_9' },
+    );
     cache.onEvent({ kind: 'role', organizationId: 'org_A', role: 'auditor' });
-    assert.deepEqual(['auditor-a', 'auditor-b', 'member-a', 'personal-key-a'].filter((c) => cache.get('session_cookie', c) === undefined), ['auditor-a', 'personal-key-a']);
+    assert.deepEqual(
+      ['auditor-a', 'auditor-b', 'member-a', 'personal-key-a'].filter(
+        (c) => cache.get('session_cookie', c) === undefined,
+      ),
+      ['auditor-a', 'personal-key-a'],
+    );
   });
 
   it('an event this instance published evicts at once and holds back re-caching until it is confirmed', () => {

@@ -67,12 +67,19 @@ function matches({ tags, context }: Pick<Entry, 'tags' | 'context'>, event: Revo
       return tags.organizationId === event.organizationId;
     case 'role':
       // A personal API key is also bounded by its owner's role, which may be the narrowed one.
-      return tags.organizationId === event.organizationId
-        && (context.role === event.role || (context.principal.type === 'api_key' && context.principal.ownerUserId !== null));
+      return (
+        tags.organizationId === event.organizationId &&
+        (context.role === event.role ||
+          (context.principal.type === 'api_key' && context.principal.ownerUserId !== null))
+      );
   }
 }
 
-export function createCredentialCache(options: { ttlMs: number; maxEntries?: number; clock?: () => number }): CredentialCache {
+export function createCredentialCache(options: {
+  ttlMs: number;
+  maxEntries?: number;
+  clock?: () => number;
+}): CredentialCache {
   const clock = options.clock ?? Date.now;
   const max = options.maxEntries ?? 10_000;
   const entries = new Map<string, Entry>();
@@ -103,7 +110,11 @@ export function createCredentialCache(options: { ttlMs: number; maxEntries?: num
     set(kind, credential, context, tags, notAfter) {
       if (isHeld({ tags, context })) return;
       if (entries.size >= max) entries.delete(entries.keys().next().value!); // oldest first
-      entries.set(cacheKey(kind, credential), { context, tags, expiresAt: Math.min(clock() + options.ttlMs, notAfter ?? Infinity) });
+      entries.set(cacheKey(kind, credential), {
+        context,
+        tags,
+        expiresAt: Math.min(clock() + options.ttlMs, notAfter ?? Infinity),
+      });
     },
     onEvent(event) {
       evict(event);

@@ -24,9 +24,11 @@ export function isSameOriginRequest(headers: HeaderReader, expectedOrigin: strin
   return !!origin && origin !== 'null' && origin === expectedOrigin;
 }
 
-export function crossSiteRefusal(
-  request: { method: string; headers: HeaderReader; expectedOrigin: string },
-): AppError | null {
+export function crossSiteRefusal(request: {
+  method: string;
+  headers: HeaderReader;
+  expectedOrigin: string;
+}): AppError | null {
   if (SAFE_METHODS.has(request.method.toUpperCase()) || !request.headers.get('cookie')) return null;
   if (isSameOriginRequest(request.headers, request.expectedOrigin)) return null;
   return new AppError('AUTH_CSRF_REJECTED', 'Cross-site request refused');

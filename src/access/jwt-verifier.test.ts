@@ -30,7 +30,13 @@ describe('JWT verifier', () => {
     }) as typeof fetch;
     const verify = createJwtVerifier({ apiBaseUrl: API, clientId: CLIENT, fetch: fetchJwks, jwksCooldownMs: 300 });
     const sign = (k: { kid: string; privateKey: CryptoKey }, sub = 'user_1') =>
-      new SignJWT({ org_id: 'org_1', sid: 'session_1' }).setProtectedHeader({ alg: 'RS256', kid: k.kid }).setIssuer(`${API}/user_management/${CLIENT}`).setSubject(sub).setIssuedAt().setExpirationTime('5m').sign(k.privateKey);
+      new SignJWT({ org_id: 'org_1', sid: 'session_1' })
+        .setProtectedHeader({ alg: 'RS256', kid: k.kid })
+        .setIssuer(`${API}/user_management/${CLIENT}`)
+        .setSubject(sub)
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(k.privateKey);
 
     const tokens = await Promise.all(Array.from({ length: 10 }, (_, i) => sign(known, `user_${i}`)));
     const claims = await Promise.all(tokens.map(verify));
@@ -49,7 +55,9 @@ describe('JWT verifier', () => {
     const stranger = await keyPair('k-random');
     const forged = await Promise.all(Array.from({ length: 20 }, () => sign(stranger)));
     const results = await Promise.allSettled(forged.map(verify));
-    assert.ok(results.every((r) => r.status === 'rejected' && (r.reason as { code: string }).code === 'AUTH_TOKEN_INVALID'));
+    assert.ok(
+      results.every((r) => r.status === 'rejected' && (r.reason as { code: string }).code === 'AUTH_TOKEN_INVALID'),
+    );
     assert.equal(fetches, 2);
   });
 });

@@ -57,10 +57,18 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerify {
       return payload;
     } catch (error) {
       if (error instanceof AppError) throw error;
-      if (error instanceof joseErrors.JWTExpired) throw new AppError('AUTH_TOKEN_EXPIRED', 'The access token has expired', { cause: error });
+      if (error instanceof joseErrors.JWTExpired)
+        throw new AppError('AUTH_TOKEN_EXPIRED', 'The access token has expired', { cause: error });
       // Key set unreachable or garbled: the provider's fault, not the caller's (503, retryable).
-      if (error instanceof joseErrors.JWKSTimeout || !(error instanceof joseErrors.JOSEError) || error.code === 'ERR_JWKS_INVALID') {
-        throw new AppError('PROVIDER_UNAVAILABLE', 'The signing keys of the identity provider could not be loaded', { cause: error, retryable: true });
+      if (
+        error instanceof joseErrors.JWKSTimeout ||
+        !(error instanceof joseErrors.JOSEError) ||
+        error.code === 'ERR_JWKS_INVALID'
+      ) {
+        throw new AppError('PROVIDER_UNAVAILABLE', 'The signing keys of the identity provider could not be loaded', {
+          cause: error,
+          retryable: true,
+        });
       }
       // Never echo the token or the library's message (it can quote claims).
       throw new AppError('AUTH_TOKEN_INVALID', 'The access token is not valid', { cause: error });

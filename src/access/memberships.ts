@@ -14,16 +14,32 @@ export type MembershipLookup =
   | { ok: true; role: string; permissions: Permission[] }
   | { ok: false; reason: 'not_member' | 'inactive' | 'user_deleted' | 'organization_deleted' };
 
-export async function loadMembership(db: Kysely<Database>, organizationId: string, userId: string): Promise<MembershipLookup> {
+export async function loadMembership(
+  db: Kysely<Database>,
+  organizationId: string,
+  userId: string,
+): Promise<MembershipLookup> {
   return inTenant(db, organizationId, async (tx) => {
-    const org = await tx.selectFrom('organizations').select(['deleted_at']).where('id', '=', organizationId).executeTakeFirst();
+    const org = await tx
+      .selectFrom('organizations')
+      .select(['deleted_at'])
+      .where('id', '=', organizationId)
+      .executeTakeFirst();
     if (!org || org.deleted_at) return { ok: false, reason: 'organization_deleted' } as const;
     const row = await tx
       .selectFrom('organization_memberships as m')
       .innerJoin('users as u', 'u.id', 'm.user_id')
-      .leftJoin('organization_roles as orole', (j) => j.onRef('orole.organization_id', '=', 'm.organization_id').onRef('orole.slug', '=', 'm.role_slug'))
+      .leftJoin('organization_roles as orole', (j) =>
+        j.onRef('orole.organization_id', '=', 'm.organization_id').onRef('orole.slug', '=', 'm.role_slug'),
+      )
       .leftJoin('roles as r', 'r.slug', 'm.role_slug')
-      .select(['m.role_slug', 'm.status', 'u.deleted_at as user_deleted_at', 'orole.permissions as org_permissions', 'r.permissions as builtin_permissions'])
+      .select([
+        'm.role_slug',
+        'm.status',
+        'u.deleted_at as user_deleted_at',
+        'orole.permissions as org_permissions',
+        'r.permissions as builtin_permissions',
+      ])
       .where('m.organization_id', '=', organizationId)
       .where('m.user_id', '=', userId)
       .where('m.deleted_at', 'is', null)
@@ -41,7 +57,11 @@ export async function loadMembership(db: Kysely<Database>, organizationId: strin
  * `tenants:admin`. Threat: membership alone made every member of the operator's own organization
  * (a support intern with role `member`) an admin of every tenant.
  */
-export async function isSuperAdmin(db: Kysely<Database>, superAdminOrg: string | undefined, userId: string): Promise<boolean> {
+export async function isSuperAdmin(
+  db: Kysely<Database>,
+  superAdminOrg: string | undefined,
+  userId: string,
+): Promise<boolean> {
   if (!superAdminOrg) return false;
   const found = await loadMembership(db, superAdminOrg, userId);
   return found.ok && holdsSuperAdmin(found.permissions);
@@ -53,13 +73,19 @@ export function holdsSuperAdmin(permissions: readonly string[]): boolean {
 
 export async function organizationIsLive(db: Kysely<Database>, organizationId: string): Promise<boolean> {
   const org = await asSystem(db, 'check the organization of a machine credential', (tx) =>
-    tx.selectFrom('organizations').select(['deleted_at']).where('id', '=', organizationId).executeTakeFirst());
+    tx.selectFrom('organizations').select(['deleted_at']).where('id', '=', organizationId).executeTakeFirst(),
+  );
   return org !== undefined && org.deleted_at === null;
 }
 
 /** The organization's sign-in policy (sso_configs); an organization without a row enforces nothing. */
 export async function loadSignInPolicy(db: Kysely<Database>, organizationId: string): Promise<SignInPolicy> {
   const row = await inTenant(db, organizationId, (tx) =>
-    tx.selectFrom('sso_configs').select(['enabled', 'enforced', 'connection_id']).where('organization_id', '=', organizationId).executeTakeFirst());
+    tx
+      .selectFrom('sso_configs')
+      .select(['enabled', 'enforced', 'connection_id'])
+      .where('organization_id', '=', organizationId)
+      .executeTakeFirst(),
+  );
   return { enabled: row?.enabled ?? false, enforced: row?.enforced ?? false, connectionId: row?.connection_id ?? null };
 }

@@ -11,7 +11,9 @@ export interface FailureLimiter {
   fail(source: string): void;
 }
 
-export function createFailureLimiter(options: { burst?: number; refillPerSecond?: number; maxSources?: number; clock?: () => number } = {}): FailureLimiter {
+export function createFailureLimiter(
+  options: { burst?: number; refillPerSecond?: number; maxSources?: number; clock?: () => number } = {},
+): FailureLimiter {
   const burst = options.burst ?? 10;
   const rate = options.refillPerSecond ?? 10 / 60;
   const maxSources = options.maxSources ?? 50_000;

@@ -18,12 +18,12 @@ import { AppError } from '../core/errors.ts';
 
 export type WorkosToken =
   | {
-    kind: 'user';
-    userId: string;
-    organizationId: string;
-    workosSessionId: string;
-    impersonator: { email: string; reason: string | null } | null;
-  }
+      kind: 'user';
+      userId: string;
+      organizationId: string;
+      workosSessionId: string;
+      impersonator: { email: string; reason: string | null } | null;
+    }
   | { kind: 'm2m'; clientId: string; organizationId: string; scopes: string[] };
 
 const ACCEPTED_TYP = new Set(['jwt', 'at+jwt', 'application/at+jwt']);
@@ -60,14 +60,15 @@ export function classifyAccessToken(claims: JWTPayload, options: { clientId: str
     if (clientIdClaim !== undefined && clientIdClaim !== options.clientId) invalid('client_id');
     if (!sub.startsWith('user_')) invalid('sub');
     const act = claims.act as { sub?: unknown; reason?: unknown } | undefined;
-    const impersonator = act && typeof act.sub === 'string'
-      ? { email: act.sub, reason: typeof act.reason === 'string' ? act.reason : null }
-      : null;
+    const impersonator =
+      act && typeof act.sub === 'string'
+        ? { email: act.sub, reason: typeof act.reason === 'string' ? act.reason : null }
+        : null;
     return { kind: 'user', userId: sub, organizationId, workosSessionId: claims.sid, impersonator };
   }
   if (claims.sid !== undefined) invalid('sid');
   // An M2M token is recognised by what it has: our environment as audience and sub = client_id.
-  if (!aud || !aud.includes(options.clientId)) invalid('aud');
+  if (!aud?.includes(options.clientId)) invalid('aud');
   if (typeof clientIdClaim !== 'string' || clientIdClaim !== sub) invalid('client_id');
   if (claims.act !== undefined) invalid('act');
   const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [];

@@ -34,13 +34,16 @@ export interface SubmittedAuditEvent {
 const EVENT_TYPE = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/;
 
 export async function appendAuditEvent(tx: Tx, input: AuditEventInput): Promise<SubmittedAuditEvent> {
-  if (!EVENT_TYPE.test(input.type)) throw new TypeError(`audit event type must look like "area.action", got ${JSON.stringify(input.type)}`);
+  if (!EVENT_TYPE.test(input.type))
+    throw new TypeError(`audit event type must look like "area.action", got ${JSON.stringify(input.type)}`);
   const { organizationId, type, actor: acting, target, data: given, ...extra } = input;
   // An impersonated actor (audit/actor.ts) is recorded beside the actor, in the entry's data; the
   // actor itself stays { type, id }.
   const { impersonator } = acting as ActingActor;
   const actor: AuditActor = { type: acting.type, id: acting.id };
-  const data = impersonator ? { ...given, impersonator: impersonator.email, impersonationReason: impersonator.reason } : given;
+  const data = impersonator
+    ? { ...given, impersonator: impersonator.email, impersonationReason: impersonator.reason }
+    : given;
   const event = {
     ...extra,
     id: newId('audit'),
@@ -66,11 +69,16 @@ function integrateSoon(db: Kysely<Database>, organizationId: string): Promise<vo
   runs.set(db, byOrg);
   const state = byOrg.get(organizationId);
   if (!state) {
-    const current = integrateAuditLog(db, organizationId).then(() => undefined).finally(() => advance(byOrg, organizationId));
+    const current = integrateAuditLog(db, organizationId)
+      .then(() => undefined)
+      .finally(() => advance(byOrg, organizationId));
     byOrg.set(organizationId, { current });
     return current;
   }
-  state.next ??= state.current.catch(() => undefined).then(() => integrateAuditLog(db, organizationId)).then(() => undefined);
+  state.next ??= state.current
+    .catch(() => undefined)
+    .then(() => integrateAuditLog(db, organizationId))
+    .then(() => undefined);
   return state.next;
 }
 
@@ -90,7 +98,9 @@ function advance(byOrg: Map<string, { current: Promise<void>; next?: Promise<voi
  * null. One statement in a transaction of its own, so the head lock lasts one round trip.
  */
 export async function integrateAuditLog(db: Kysely<Database> | Tx, organizationId: string): Promise<number | null> {
-  const { rows } = await sql<{ size: number | null }>`SELECT gatehouse_audit_integrate(${organizationId}) AS size`.execute(db);
+  const { rows } = await sql<{
+    size: number | null;
+  }>`SELECT gatehouse_audit_integrate(${organizationId}) AS size`.execute(db);
   return rows[0]?.size ?? null;
 }
 
@@ -105,7 +115,10 @@ export interface StoredEntry {
   seq: number;
   entry: string;
   leafHash: Buffer;
-  row: Pick<AuditEventRow, 'organization_id' | 'id' | 'type' | 'actor_type' | 'actor_id' | 'target_type' | 'target_id' | 'data' | 'created_at'>;
+  row: Pick<
+    AuditEventRow,
+    'organization_id' | 'id' | 'type' | 'actor_type' | 'actor_id' | 'target_type' | 'target_id' | 'data' | 'created_at'
+  >;
 }
 
 /**
@@ -125,7 +138,20 @@ export async function* readAuditLog(
     const rows = await read((tx) => {
       let query = tx
         .selectFrom('audit_events')
-        .select(['organization_id', 'seq', 'id', 'type', 'actor_type', 'actor_id', 'target_type', 'target_id', 'data', 'created_at', 'entry', 'leaf_hash'])
+        .select([
+          'organization_id',
+          'seq',
+          'id',
+          'type',
+          'actor_type',
+          'actor_id',
+          'target_type',
+          'target_id',
+          'data',
+          'created_at',
+          'entry',
+          'leaf_hash',
+        ])
         .where('organization_id', '=', organizationId)
         .where('seq', '>', from);
       if (options.upTo !== undefined) query = query.where('seq', '<=', options.upTo);
@@ -138,8 +164,15 @@ export async function* readAuditLog(
 }
 
 /** The stored head: size and Merkle root as the database last wrote them. */
-export async function readAuditHead(tx: Tx, organizationId: string): Promise<{ size: number; root: Buffer } | undefined> {
-  const head = await tx.selectFrom('audit_heads').select(['seq', 'root']).where('organization_id', '=', organizationId).executeTakeFirst();
+export async function readAuditHead(
+  tx: Tx,
+  organizationId: string,
+): Promise<{ size: number; root: Buffer } | undefined> {
+  const head = await tx
+    .selectFrom('audit_heads')
+    .select(['seq', 'root'])
+    .where('organization_id', '=', organizationId)
+    .executeTakeFirst();
   return head ? { size: head.seq, root: asBuffer(head.root) } : undefined;
 }
 

@@ -72,7 +72,9 @@ export function seedFromSecret(secret: string): Buffer {
 export function publicKeyFromJwkX(x: string): AuditPublicKey {
   const raw = Buffer.from(x, 'base64url');
   if (raw.length !== 32) throw new TypeError('an Ed25519 public key is 32 bytes');
-  return describePublicKey(createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' }));
+  return describePublicKey(
+    createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' }),
+  );
 }
 
 function describePublicKey(key: KeyObject): AuditPublicKey {
@@ -109,14 +111,20 @@ export function createAuditKeyRing(signingKeys: readonly Buffer[], secrets: read
   return {
     signer: {
       keyId,
-      sign: (head) => ({ ...head, keyId, signature: sign(null, checkpointMessage(head), current).toString('base64url') }),
+      sign: (head) => ({
+        ...head,
+        keyId,
+        signature: sign(null, checkpointMessage(head), current).toString('base64url'),
+      }),
     },
     trusted,
   };
 }
 
 export function trustedKeysFromJwks(jwks: unknown): TrustedKeys {
-  const parsed = z.object({ keys: z.array(z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string() })) }).safeParse(jwks);
+  const parsed = z
+    .object({ keys: z.array(z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string() })) })
+    .safeParse(jwks);
   if (!parsed.success) throw new AppError('AUDIT_KEYS_INVALID', 'The audit key set is not a JWKS of Ed25519 keys');
   return new Map(parsed.data.keys.map((k) => publicKeyFromJwkX(k.x)).map((k) => [k.keyId, k]));
 }

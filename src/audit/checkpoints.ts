@@ -31,23 +31,41 @@ export async function issueCheckpoint(
     const head = (await readAuditHead(tx, organizationId)) ?? { size: 0, root: EMPTY_ROOT };
     const issuedAt = new Date().toISOString();
     const checkpoint = signer.sign({ organizationId, size: head.size, rootHash: head.root.toString('hex'), issuedAt });
-    await tx.insertInto('audit_checkpoints').values({
-      organization_id: organizationId, size: checkpoint.size, root_hash: checkpoint.rootHash,
-      issued_at: checkpoint.issuedAt, key_id: checkpoint.keyId, signature: checkpoint.signature,
-    }).onConflict((oc) => oc.doNothing()).execute();
+    await tx
+      .insertInto('audit_checkpoints')
+      .values({
+        organization_id: organizationId,
+        size: checkpoint.size,
+        root_hash: checkpoint.rootHash,
+        issued_at: checkpoint.issuedAt,
+        key_id: checkpoint.keyId,
+        signature: checkpoint.signature,
+      })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
     return checkpoint;
   });
 }
 
 export async function latestCheckpoint(tx: Tx, organizationId: string): Promise<Checkpoint | undefined> {
-  const row = await tx.selectFrom('audit_checkpoints').selectAll().where('organization_id', '=', organizationId)
-    .orderBy('size', 'desc').orderBy('issued_at', 'desc').limit(1).executeTakeFirst();
+  const row = await tx
+    .selectFrom('audit_checkpoints')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .orderBy('size', 'desc')
+    .orderBy('issued_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return row ? checkpointFromRow(row) : undefined;
 }
 
 export async function allCheckpoints(tx: Tx, organizationId: string): Promise<Checkpoint[]> {
-  const rows = await tx.selectFrom('audit_checkpoints').selectAll().where('organization_id', '=', organizationId)
-    .orderBy('size').execute();
+  const rows = await tx
+    .selectFrom('audit_checkpoints')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .orderBy('size')
+    .execute();
   return rows.map(checkpointFromRow);
 }
 
@@ -67,21 +85,30 @@ export function startCheckpointer(
   db: Kysely<Database>,
   options: CheckpointerOptions,
 ): { close(): void; tick(): Promise<void> } {
-  let running: Promise<void> | undefined;
+  let _running: Promise<void> | undefined;
   const tick = async () => {
     const pending = await asSystem(db, 'audit integration sweep', (tx) =>
-      tx.selectFrom('audit_pending').select('organization_id').distinct().execute());
+      tx.selectFrom('audit_pending').select('organization_id').distinct().execute(),
+    );
     for (const { organization_id } of pending) await integrateAuditLog(db, organization_id);
     const due = await asSystem(db, 'audit checkpoint schedule', (tx) =>
-      tx.selectFrom('audit_heads as h')
+      tx
+        .selectFrom('audit_heads as h')
         .leftJoinLateral(
-          (eb) => eb.selectFrom('audit_checkpoints as c').select(['c.size', 'c.issued_at'])
-            .whereRef('c.organization_id', '=', 'h.organization_id')
-            .orderBy('c.size', 'desc').orderBy('c.issued_at', 'desc').limit(1).as('last'),
+          (eb) =>
+            eb
+              .selectFrom('audit_checkpoints as c')
+              .select(['c.size', 'c.issued_at'])
+              .whereRef('c.organization_id', '=', 'h.organization_id')
+              .orderBy('c.size', 'desc')
+              .orderBy('c.issued_at', 'desc')
+              .limit(1)
+              .as('last'),
           (join) => join.onTrue(),
         )
         .select(['h.organization_id', 'h.seq', 'last.size', 'last.issued_at'])
-        .execute());
+        .execute(),
+    );
     const now = Date.now();
     for (const row of due) {
       const lastSize = row.size === null ? 0 : Number(row.size);
@@ -92,9 +119,11 @@ export function startCheckpointer(
     }
   };
   const run = () => {
-    running ??= tick()
+    _running ??= tick()
       .catch((error: unknown) => options.logger.warn({ err: error }, 'audit checkpoint run failed'))
-      .finally(() => { running = undefined; });
+      .finally(() => {
+        _running = undefined;
+      });
   };
   const timer = setInterval(run, Math.min(options.intervalMs, 5000));
   timer.unref();

@@ -64,7 +64,10 @@ export async function readExportFile(path: string): Promise<ParsedExport> {
     if (!result.success) throw invalid(`line ${n} is not an exported audit ${what}`, result.error);
     organizationId ??= result.data.organizationId;
     if (result.data.organizationId !== organizationId) {
-      throw new AppError('AUDIT_EXPORT_INVALID', `line ${n} belongs to ${result.data.organizationId}, the file to ${organizationId}`);
+      throw new AppError(
+        'AUDIT_EXPORT_INVALID',
+        `line ${n} belongs to ${result.data.organizationId}, the file to ${organizationId}`,
+      );
     }
     if ('entry' in result.data) events.push({ seq: result.data.seq, entry: result.data.entry });
     else {

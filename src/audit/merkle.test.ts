@@ -5,7 +5,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
-  consistencyProof, EMPTY_ROOT, inclusionProof, leafHash, merkleRoot, MerkleFrontier, verifyConsistency, verifyInclusion,
+  consistencyProof,
+  EMPTY_ROOT,
+  inclusionProof,
+  leafHash,
+  merkleRoot,
+  MerkleFrontier,
+  verifyConsistency,
+  verifyInclusion,
 } from './merkle.ts';
 
 const runs = Number(process.env.PROPERTY_RUNS ?? 60);
@@ -40,46 +47,62 @@ describe('Merkle tree (RFC 9162)', () => {
   });
 
   it('every inclusion proof verifies, and fails for another leaf, index, root or proof', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 70 }), fc.nat(), (n, pick) => {
-      const leaves = leavesOf(n);
-      const root = merkleRoot(leaves);
-      const m = pick % n;
-      const proof = inclusionProof(leaves, m);
-      assert.ok(verifyInclusion(m, n, leaves[m]!, proof, root));
-      assert.ok(!verifyInclusion(m, n, flip(leaves[m]!), proof, root), 'another leaf');
-      assert.ok(!verifyInclusion(m, n, leaves[m]!, proof, flip(root)), 'another root');
-      if (n > 1) assert.ok(!verifyInclusion((m + 1) % n, n, leaves[m]!, proof, root), 'another index');
-      if (proof.length > 0) assert.ok(!verifyInclusion(m, n, leaves[m]!, [...proof.slice(0, -1), flip(proof.at(-1)!)], root), 'a changed proof');
-    }), params);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 70 }), fc.nat(), (n, pick) => {
+        const leaves = leavesOf(n);
+        const root = merkleRoot(leaves);
+        const m = pick % n;
+        const proof = inclusionProof(leaves, m);
+        assert.ok(verifyInclusion(m, n, leaves[m]!, proof, root));
+        assert.ok(!verifyInclusion(m, n, flip(leaves[m]!), proof, root), 'another leaf');
+        assert.ok(!verifyInclusion(m, n, leaves[m]!, proof, flip(root)), 'another root');
+        if (n > 1) assert.ok(!verifyInclusion((m + 1) % n, n, leaves[m]!, proof, root), 'another index');
+        if (proof.length > 0)
+          assert.ok(
+            !verifyInclusion(m, n, leaves[m]!, [...proof.slice(0, -1), flip(proof.at(-1)!)], root),
+            'a changed proof',
+          );
+      }),
+      params,
+    );
   });
 
   it('a log that grows by appends proves consistency from every earlier size; a rewrite cannot', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 70 }), fc.nat(), fc.nat(), (n, a, b) => {
-      const leaves = leavesOf(n);
-      const m = a % (n + 1);
-      const root1 = merkleRoot(leaves.slice(0, m));
-      const root2 = merkleRoot(leaves);
-      const proof = consistencyProof(leaves, m);
-      assert.ok(verifyConsistency(m, n, root1, root2, proof), `from ${m} to ${n}`);
-      if (m > 0) {
-        // History rewritten below m: the new log's proof cannot link the old root to the new one.
-        const rewritten = [...leaves];
-        rewritten[b % m] = leafHash('forged');
-        assert.ok(!verifyConsistency(m, n, root1, merkleRoot(rewritten), consistencyProof(rewritten, m)), 'rewritten before the checkpoint');
-        if (m < n) assert.ok(!verifyConsistency(m, n, flip(root1), root2, proof), 'another old root');
-      }
-    }), params);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 70 }), fc.nat(), fc.nat(), (n, a, b) => {
+        const leaves = leavesOf(n);
+        const m = a % (n + 1);
+        const root1 = merkleRoot(leaves.slice(0, m));
+        const root2 = merkleRoot(leaves);
+        const proof = consistencyProof(leaves, m);
+        assert.ok(verifyConsistency(m, n, root1, root2, proof), `from ${m} to ${n}`);
+        if (m > 0) {
+          // History rewritten below m: the new log's proof cannot link the old root to the new one.
+          const rewritten = [...leaves];
+          rewritten[b % m] = leafHash('forged');
+          assert.ok(
+            !verifyConsistency(m, n, root1, merkleRoot(rewritten), consistencyProof(rewritten, m)),
+            'rewritten before the checkpoint',
+          );
+          if (m < n) assert.ok(!verifyConsistency(m, n, flip(root1), root2, proof), 'another old root');
+        }
+      }),
+      params,
+    );
   });
 
   it('the streamed root equals MTH at every size (generated append sequences)', () => {
-    fc.assert(fc.property(fc.array(fc.string(), { maxLength: 80 }), (entries) => {
-      const frontier = new MerkleFrontier();
-      const leaves: Buffer[] = [];
-      for (const e of entries) {
-        frontier.push(leafHash(e));
-        leaves.push(leafHash(e));
-        assert.ok(frontier.root().equals(merkleRoot(leaves)));
-      }
-    }), params);
+    fc.assert(
+      fc.property(fc.array(fc.string(), { maxLength: 80 }), (entries) => {
+        const frontier = new MerkleFrontier();
+        const leaves: Buffer[] = [];
+        for (const e of entries) {
+          frontier.push(leafHash(e));
+          leaves.push(leafHash(e));
+          assert.ok(frontier.root().equals(merkleRoot(leaves)));
+        }
+      }),
+      params,
+    );
   });
 });

@@ -16,7 +16,9 @@ export const EMPTY_ROOT: Hash = hash('sha256', '', 'buffer');
 
 // One-shot hashing: a verifier of a million entries spends most of its time here.
 export function leafHash(entry: string | Uint8Array): Hash {
-  return typeof entry === 'string' ? hash('sha256', `\0${entry}`, 'buffer') : hash('sha256', Buffer.concat([LEAF, entry]), 'buffer');
+  return typeof entry === 'string'
+    ? hash('sha256', `\0${entry}`, 'buffer')
+    : hash('sha256', Buffer.concat([LEAF, entry]), 'buffer');
 }
 
 export function nodeHash(left: Hash, right: Hash): Hash {
@@ -63,7 +65,8 @@ export function merkleRoot(leaves: readonly Hash[]): Hash {
 
 /** PATH(m, D[n]): the audit path of leaf index m (0-based), bottom up. */
 export function inclusionProof(leaves: readonly Hash[], m: number): Hash[] {
-  if (!Number.isInteger(m) || m < 0 || m >= leaves.length) throw new RangeError(`leaf ${m} is not in a tree of ${leaves.length}`);
+  if (!Number.isInteger(m) || m < 0 || m >= leaves.length)
+    throw new RangeError(`leaf ${m} is not in a tree of ${leaves.length}`);
   if (leaves.length === 1) return [];
   const k = largestPowerOfTwoBelow(leaves.length);
   return m < k
@@ -73,7 +76,8 @@ export function inclusionProof(leaves: readonly Hash[], m: number): Hash[] {
 
 /** PROOF(m, D[n]): proves the tree of the first m leaves is a prefix of the tree of all n. */
 export function consistencyProof(leaves: readonly Hash[], m: number): Hash[] {
-  if (!Number.isInteger(m) || m < 0 || m > leaves.length) throw new RangeError(`size ${m} is not within a tree of ${leaves.length}`);
+  if (!Number.isInteger(m) || m < 0 || m > leaves.length)
+    throw new RangeError(`size ${m} is not within a tree of ${leaves.length}`);
   if (m === 0 || m === leaves.length) return [];
   return subproof(m, leaves, true);
 }
@@ -88,7 +92,13 @@ function subproof(m: number, leaves: readonly Hash[], complete: boolean): Hash[]
 }
 
 /** RFC 9162 §2.1.3.2. */
-export function verifyInclusion(leafIndex: number, treeSize: number, leaf: Hash, proof: readonly Hash[], root: Hash): boolean {
+export function verifyInclusion(
+  leafIndex: number,
+  treeSize: number,
+  leaf: Hash,
+  proof: readonly Hash[],
+  root: Hash,
+): boolean {
   if (leafIndex < 0 || leafIndex >= treeSize) return false;
   let fn = leafIndex;
   let sn = treeSize - 1;
@@ -107,7 +117,13 @@ export function verifyInclusion(leafIndex: number, treeSize: number, leaf: Hash,
 }
 
 /** RFC 9162 §2.1.4.2, plus the trivial cases: equal sizes need equal roots, size 0 is a prefix of all. */
-export function verifyConsistency(size1: number, size2: number, root1: Hash, root2: Hash, proof: readonly Hash[]): boolean {
+export function verifyConsistency(
+  size1: number,
+  size2: number,
+  root1: Hash,
+  root2: Hash,
+  proof: readonly Hash[],
+): boolean {
   if (size1 < 0 || size1 > size2) return false;
   if (size1 === size2) return proof.length === 0 && root1.equals(root2);
   if (size1 === 0) return proof.length === 0 && root1.equals(EMPTY_ROOT);

@@ -13,6 +13,7 @@ export function redactSecrets<T>(value: T, depth = 0): T {
   if (depth >= MAX_JSON_DEPTH) throw new AppError('REQUEST_TOO_DEEP', 'The data nests too deeply');
   if (Array.isArray(value)) return value.map((v) => redactSecrets(v, depth + 1)) as T;
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) out[key] = SECRET_KEY.test(key) && v !== null && v !== undefined ? REDACTED : redactSecrets(v, depth + 1);
+  for (const [key, v] of Object.entries(value))
+    out[key] = SECRET_KEY.test(key) && v !== null && v !== undefined ? REDACTED : redactSecrets(v, depth + 1);
   return out as T;
 }

@@ -42,7 +42,9 @@ export async function verifyLog(
   const checkpoints = [...options.checkpoints].sort((a, b) => a.size - b.size);
   for (const c of checkpoints) {
     if (!verifyCheckpointSignature(c, options.trusted)) {
-      return fail(`checkpoint signature: the checkpoint of size ${c.size} (key ${c.keyId}) is not signed by a trusted key`);
+      return fail(
+        `checkpoint signature: the checkpoint of size ${c.size} (key ${c.keyId}) is not signed by a trusted key`,
+      );
     }
     if (c.organizationId !== organizationId) {
       return fail(`checkpoint mismatch: a checkpoint of ${c.organizationId} is not for ${organizationId}`);
@@ -72,7 +74,9 @@ export async function verifyLog(
   const head = options.head;
   if (head && (head.size !== frontier.size || head.root.toString('hex') !== rootHash)) {
     const claimed = `${head.label ?? 'the stored head'} says ${head.size} events with root ${head.root.toString('hex')}`;
-    return fail(`${head.mismatch ?? 'head mismatch'}: ${claimed}, the events give ${frontier.size} with root ${rootHash}`);
+    return fail(
+      `${head.mismatch ?? 'head mismatch'}: ${claimed}, the events give ${frontier.size} with root ${rootHash}`,
+    );
   }
   if (next < checkpoints.length) {
     const c = checkpoints[checkpoints.length - 1]!;
@@ -102,14 +106,16 @@ function checkEntry(e: VerifiableEntry, seq: number, organizationId: string): st
 function columnsMatch(row: NonNullable<VerifiableEntry['row']>, entry: Record<string, unknown>): boolean {
   const actor = entry.actor as { type?: unknown; id?: unknown } | undefined;
   const target = entry.target as { type?: unknown; id?: unknown } | null | undefined;
-  return row.id === entry.id
-    && row.type === entry.type
-    && row.actor_type === actor?.type
-    && row.actor_id === (actor?.id ?? null)
-    && row.target_type === (target?.type ?? null)
-    && row.target_id === (target?.id ?? null)
-    && row.created_at.toISOString() === entry.createdAt
-    && isDeepStrictEqual(row.data, entry.data);
+  return (
+    row.id === entry.id &&
+    row.type === entry.type &&
+    row.actor_type === actor?.type &&
+    row.actor_id === (actor?.id ?? null) &&
+    row.target_type === (target?.type ?? null) &&
+    row.target_id === (target?.id ?? null) &&
+    row.created_at.toISOString() === entry.createdAt &&
+    isDeepStrictEqual(row.data, entry.data)
+  );
 }
 
 export function describeLogVerdict(v: LogVerdict): string {

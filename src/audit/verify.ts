@@ -23,7 +23,12 @@ export function tenantReader(db: Kysely<Database>, organizationId: string): Read
  * Checks the organization's events against their Merkle tree, the stored head and every signed
  * checkpoint (those stored, plus any the caller kept), naming the first inconsistency.
  */
-export async function verifyStoredLog(read: Reader, organizationId: string, trusted: TrustedKeys, kept: readonly Checkpoint[] = []): Promise<LogVerdict> {
+export async function verifyStoredLog(
+  read: Reader,
+  organizationId: string,
+  trusted: TrustedKeys,
+  kept: readonly Checkpoint[] = [],
+): Promise<LogVerdict> {
   const { head, checkpoints } = await read(async (tx) => {
     await integrateInTx(tx, organizationId);
     return { head: await readAuditHead(tx, organizationId), checkpoints: await allCheckpoints(tx, organizationId) };
@@ -45,6 +50,8 @@ export async function organizationsWithAudit(db: Kysely<Database>): Promise<stri
 }
 
 export async function organizationExists(db: Kysely<Database>, organizationId: string): Promise<boolean> {
-  const row = await asSystem(db, 'audit verification', (tx) => tx.selectFrom('organizations').select('id').where('id', '=', organizationId).executeTakeFirst());
+  const row = await asSystem(db, 'audit verification', (tx) =>
+    tx.selectFrom('organizations').select('id').where('id', '=', organizationId).executeTakeFirst(),
+  );
   return row !== undefined;
 }

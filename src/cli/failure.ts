@@ -64,17 +64,32 @@ export function describeFailure(error: unknown, ctx: FailureContext): Failure {
   const db = describeDatabase(ctx.databaseUrl);
   switch (sys?.code) {
     case 'EADDRINUSE':
-      return { line: `${prefix}: port ${sys.port ?? ctx.port} on ${ctx.host ?? sys.address} is already in use: stop what is using it, or set PORT to another port (PORT=0 picks a free one)`, exitCode: 3 };
+      return {
+        line: `${prefix}: port ${sys.port ?? ctx.port} on ${ctx.host ?? sys.address} is already in use: stop what is using it, or set PORT to another port (PORT=0 picks a free one)`,
+        exitCode: 3,
+      };
     case 'EADDRNOTAVAIL':
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
     case 'EAI_NONAME':
-      if (sys.syscall === 'listen' || sys.syscall === 'getaddrinfo' && ctx.host !== undefined && sys.hostname === ctx.host) {
-        return { line: `gatehouse: invalid configuration: HOST=${ctx.host} is not an address of this machine; expected an address to listen on, such as 127.0.0.1 or 0.0.0.0`, exitCode: 2 };
+      if (
+        sys.syscall === 'listen' ||
+        (sys.syscall === 'getaddrinfo' && ctx.host !== undefined && sys.hostname === ctx.host)
+      ) {
+        return {
+          line: `gatehouse: invalid configuration: HOST=${ctx.host} is not an address of this machine; expected an address to listen on, such as 127.0.0.1 or 0.0.0.0`,
+          exitCode: 2,
+        };
       }
-      return { line: `${prefix}: cannot reach ${sys.hostname ?? db}: the name does not resolve; check DATABASE_URL or the WorkOS host settings`, exitCode: 3 };
+      return {
+        line: `${prefix}: cannot reach ${sys.hostname ?? db}: the name does not resolve; check DATABASE_URL or the WorkOS host settings`,
+        exitCode: 3,
+      };
     case 'ECONNREFUSED':
-      return { line: `${prefix}: cannot reach ${ctx.databaseUrl ? db : `${sys.address}:${sys.port}`}: connection refused; start it, or fix DATABASE_URL`, exitCode: 3 };
+      return {
+        line: `${prefix}: cannot reach ${ctx.databaseUrl ? db : `${sys.address}:${sys.port}`}: connection refused; start it, or fix DATABASE_URL`,
+        exitCode: 3,
+      };
     case 'ETIMEDOUT':
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
@@ -83,12 +98,19 @@ export function describeFailure(error: unknown, ctx: FailureContext): Failure {
       return { line: `${prefix}: ${db} does not exist; create it (createdb) or fix DATABASE_URL`, exitCode: 3 };
     case '28P01':
     case '28000':
-      return { line: `${prefix}: ${db} refused the credentials in DATABASE_URL (${firstLine(sys.message)})`, exitCode: 3 };
+      return {
+        line: `${prefix}: ${db} refused the credentials in DATABASE_URL (${firstLine(sys.message)})`,
+        exitCode: 3,
+      };
     case 'ENOENT':
       return { line: `${prefix}: no such file or folder: ${sys.path ?? firstLine(sys.message)}`, exitCode: 1 };
     case 'EACCES':
     case 'EPERM':
-      if (sys.syscall === 'listen') return { line: `${prefix}: not allowed to listen on port ${sys.port ?? ctx.port}; choose a PORT above 1023`, exitCode: 3 };
+      if (sys.syscall === 'listen')
+        return {
+          line: `${prefix}: not allowed to listen on port ${sys.port ?? ctx.port}; choose a PORT above 1023`,
+          exitCode: 3,
+        };
       return { line: `${prefix}: permission denied: ${sys.path ?? firstLine(sys.message)}`, exitCode: 1 };
   }
   const message = error instanceof Error ? firstLine(error.message) : firstLine(String(error));

@@ -17,7 +17,8 @@ export function canonicalJson(value: unknown, depth = 0): string {
     case 'object': {
       if (value instanceof Date) return JSON.stringify(value.toISOString());
       if (depth >= MAX_JSON_DEPTH) throw new AppError('REQUEST_TOO_DEEP', 'The data nests too deeply');
-      if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v, depth + 1)).join(',')}]`;
+      if (Array.isArray(value))
+        return `[${value.map((v) => canonicalJson(v === undefined ? null : v, depth + 1)).join(',')}]`;
       const entries = Object.entries(value as Record<string, unknown>)
         .filter(([, v]) => v !== undefined)
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

@@ -8,7 +8,13 @@
 
 /** How a permission reaches a principal. Each is a path the ceiling guards. */
 export type GrantPath =
-  | 'role.create' | 'role.update' | 'member.role' | 'invitation' | 'group_mapping' | 'api_key' | 'provision';
+  | 'role.create'
+  | 'role.update'
+  | 'member.role'
+  | 'invitation'
+  | 'group_mapping'
+  | 'api_key'
+  | 'provision';
 
 export interface GrantRequest {
   path: GrantPath;

@@ -112,7 +112,9 @@ export interface FieldIssue {
  * `details.errors` names each field as `<where>.<path>` (e.g. `body.role`, `query.cursor`).
  */
 export function requestInvalid(
-  where: 'body' | 'query' | 'path', issues: readonly FieldIssue[], message = `Invalid ${where}`,
+  where: 'body' | 'query' | 'path',
+  issues: readonly FieldIssue[],
+  message = `Invalid ${where}`,
 ): AppError {
   const errors = issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message }));
   return new AppError('REQUEST_INVALID', message, { details: { errors } });

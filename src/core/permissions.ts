@@ -33,7 +33,12 @@ export interface BuiltInRole {
 
 export const BUILT_IN_ROLES: readonly BuiltInRole[] = [
   { slug: 'admin', name: 'Admin', description: 'Full control of the organization', permissions: ALL_PERMISSIONS },
-  { slug: 'member', name: 'Member', description: 'Uses the product; sees the organization and its members', permissions: ['organization:read', 'members:read'] },
+  {
+    slug: 'member',
+    name: 'Member',
+    description: 'Uses the product; sees the organization and its members',
+    permissions: ['organization:read', 'members:read'],
+  },
 ];
 
 export function isPermission(value: string): value is Permission {

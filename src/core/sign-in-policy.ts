@@ -32,7 +32,9 @@ export const NO_SSO: SignInBinding = Object.freeze({ ssoConnectionId: null, ssoO
  */
 export function viaOwnConnection(organizationId: string, policy: SignInPolicy, binding: SignInBinding): boolean {
   if (binding.ssoOrganizationId !== organizationId) return false;
-  return binding.ssoConnectionId === null || policy.connectionId === null || binding.ssoConnectionId === policy.connectionId;
+  return (
+    binding.ssoConnectionId === null || policy.connectionId === null || binding.ssoConnectionId === policy.connectionId
+  );
 }
 
 /** The connection to record for a credential minted from this sign-in (an API key), if known. */

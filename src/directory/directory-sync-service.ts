@@ -35,16 +35,26 @@ export interface DirectorySync {
 }
 
 export function createDirectorySync(config: Config, deps: DirectorySyncDeps): DirectorySync {
-  const client = deps.client ?? (config.WORKOS_API_KEY
-    ? createDirectoryClient({ apiKey: config.WORKOS_API_KEY, clientId: config.WORKOS_CLIENT_ID, apiHostname: config.WORKOS_API_HOSTNAME, port: config.WORKOS_API_PORT, https: config.WORKOS_API_HTTPS })
-    : undefined);
+  const client =
+    deps.client ??
+    (config.WORKOS_API_KEY
+      ? createDirectoryClient({
+          apiKey: config.WORKOS_API_KEY,
+          clientId: config.WORKOS_CLIENT_ID,
+          apiHostname: config.WORKOS_API_HOSTNAME,
+          port: config.WORKOS_API_PORT,
+          https: config.WORKOS_API_HTTPS,
+        })
+      : undefined);
   const deliverMail = deps.deliverMail ?? (() => Promise.resolve(0));
 
   let timer: NodeJS.Timeout | null = null;
   const run = async (options: ReconcileOptions = {}): Promise<DriftReport | null> => {
     if (!client) throw new TypeError('reconciliation needs WORKOS_API_KEY');
     try {
-      const result = await withReconcileLock(deps.db, deps.engine, () => reconcile({ db: deps.db, client, access: deps.access }, options));
+      const result = await withReconcileLock(deps.db, deps.engine, () =>
+        reconcile({ db: deps.db, client, access: deps.access }, options),
+      );
       deps.onReconcile?.({ report: result.ran ? result.value : null });
       return result.ran ? result.value : null;
     } catch (error) {
@@ -66,7 +76,8 @@ export function createDirectorySync(config: Config, deps: DirectorySyncDeps): Di
         running = true;
         try {
           const report = await run();
-          if (report && report.drift > 0) deps.logger.info({ drift: report.drift, events: report.events }, 'reconciliation repaired drift');
+          if (report && report.drift > 0)
+            deps.logger.info({ drift: report.drift, events: report.events }, 'reconciliation repaired drift');
           await deliverMail();
         } catch (error) {
           deps.logger.warn({ err: (error as Error).message }, 'scheduled reconciliation failed; next run retries');

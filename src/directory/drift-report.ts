@@ -25,15 +25,22 @@ export function count(report: DriftReport, kind: MirrorKind, change: MirrorChang
 }
 
 export function formatReport(report: DriftReport): string[] {
-  const lines = [`events: read ${report.events.read}, applied ${report.events.applied}, already applied ${report.events.duplicate}, stale ${report.events.stale}, unhandled ${report.events.unhandled}, invalid ${report.events.invalid}`];
+  const lines = [
+    `events: read ${report.events.read}, applied ${report.events.applied}, already applied ${report.events.duplicate}, stale ${report.events.stale}, unhandled ${report.events.unhandled}, invalid ${report.events.invalid}`,
+  ];
   for (const [kind, c] of Object.entries(report.kinds)) {
-    lines.push(`${kind.padEnd(16)} created ${c.created}, updated ${c.updated}, deprovisioned ${c.deprovisioned}, unchanged ${c.unchanged}`);
+    lines.push(
+      `${kind.padEnd(16)} created ${c.created}, updated ${c.updated}, deprovisioned ${c.deprovisioned}, unchanged ${c.unchanged}`,
+    );
   }
   lines.push(report.drift === 0 ? 'drift: none' : `drift: ${report.drift} repaired`);
   if (report.backlog) {
     const b = report.backlog;
-    lines.push(`apply backlog: ${b.pending} pending${b.pending ? ` (oldest ${b.oldestPendingSeconds} s)` : ''}, ${b.failed} failed`);
+    lines.push(
+      `apply backlog: ${b.pending} pending${b.pending ? ` (oldest ${b.oldestPendingSeconds} s)` : ''}, ${b.failed} failed`,
+    );
   }
-  for (const f of report.failedEvents ?? []) lines.push(`failed event ${f.id} (${f.type}) after ${f.attempts} attempts: ${f.lastError ?? ''}`);
+  for (const f of report.failedEvents ?? [])
+    lines.push(`failed event ${f.id} (${f.type}) after ${f.attempts} attempts: ${f.lastError ?? ''}`);
   return lines;
 }

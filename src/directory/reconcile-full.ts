@@ -35,10 +35,14 @@ async function apply(run: FullRun, type: string, data: Wire, organizationId: str
   const changes: Array<[MirrorKind, Parameters<ApplyContext['note']>[1]]> = [];
   const deferred: Array<() => Promise<unknown>> = [];
   await asSystem(run.deps.db, 'full reconciliation repairs every tenant', async (tx) => {
-    await sql`SELECT pg_advisory_xact_lock(hashtext(${'gatehouse.org:' + organizationId}))`.execute(tx);
+    await sql`SELECT pg_advisory_xact_lock(hashtext(${`gatehouse.org:${organizationId}`}))`.execute(tx);
     await EVENT_HANDLERS[type]!({
-      tx, event, access: run.deps.access, version: { at: run.at, eventId: null },
-      note: (kind, change) => changes.push([kind, change]), defer: (t) => deferred.push(t),
+      tx,
+      event,
+      access: run.deps.access,
+      version: { at: run.at, eventId: null },
+      note: (kind, change) => changes.push([kind, change]),
+      defer: (t) => deferred.push(t),
     });
   });
   for (const [kind, change] of changes) count(run.report, kind, change);
@@ -47,9 +51,15 @@ async function apply(run: FullRun, type: string, data: Wire, organizationId: str
 
 // Every mirrored table and the drift-report kind its rows count under.
 const VERSIONED_TABLES: ReadonlyArray<[string, MirrorKind]> = [
-  ['organizations', 'organizations'], ['users', 'users'], ['organization_memberships', 'memberships'],
-  ['organization_domains', 'domains'], ['directories', 'directories'], ['directory_users', 'directory_users'],
-  ['directory_groups', 'directory_groups'], ['directory_group_members', 'group_members'], ['invitations', 'invitations'],
+  ['organizations', 'organizations'],
+  ['users', 'users'],
+  ['organization_memberships', 'memberships'],
+  ['organization_domains', 'domains'],
+  ['directories', 'directories'],
+  ['directory_users', 'directory_users'],
+  ['directory_groups', 'directory_groups'],
+  ['directory_group_members', 'group_members'],
+  ['invitations', 'invitations'],
   ['sso_connections', 'connections'],
 ];
 
@@ -82,7 +92,11 @@ function primaryEmail(u: Wire): string | null {
   return s(u.email) ?? s(emails.find((e) => e.primary)?.value) ?? s(emails[0]?.value);
 }
 
-export async function reconcileFull(deps: ReconcileDeps, report: DriftReport, options: { organizationId?: string | undefined; onProgress: (m: string) => void }): Promise<void> {
+export async function reconcileFull(
+  deps: ReconcileDeps,
+  report: DriftReport,
+  options: { organizationId?: string | undefined; onProgress: (m: string) => void },
+): Promise<void> {
   const run: FullRun = { deps, report, at: new Date().toISOString(), runId: `reconcile_${Date.now()}` };
   const { client, db } = deps;
   const read = <T>(fn: Parameters<typeof asSystem<T>>[2]) => asSystem(db, 'full reconciliation reads the mirror', fn);
@@ -94,16 +108,35 @@ export async function reconcileFull(deps: ReconcileDeps, report: DriftReport, op
   for await (const o of client.listAll('/organizations')) if (!only || o.id === only) orgs.push(o);
   options.onProgress(`full: ${orgs.length} organizations`);
   for (const o of orgs) {
-    const row = await read((tx) => tx.selectFrom('organizations').select(['name', 'external_id', 'deleted_at']).where('id', '=', s(o.id)!).executeTakeFirst());
-    if (row && row.deleted_at === null && row.name === o.name && row.external_id === (s(o.external_id))) count(report, 'organizations', 'unchanged');
+    const row = await read((tx) =>
+      tx
+        .selectFrom('organizations')
+        .select(['name', 'external_id', 'deleted_at'])
+        .where('id', '=', s(o.id)!)
+        .executeTakeFirst(),
+    );
+    if (row && row.deleted_at === null && row.name === o.name && row.external_id === s(o.external_id))
+      count(report, 'organizations', 'unchanged');
     else await apply(run, 'organization.updated', o, s(o.id)!);
   }
 
   let users = 0;
   for await (const u of client.listAll('/user_management/users')) {
     users++;
-    const row = await read((tx) => tx.selectFrom('users').select(['email', 'first_name', 'last_name', 'email_verified', 'deleted_at']).where('id', '=', s(u.id)!).executeTakeFirst());
-    const same = row && row.deleted_at === null && row.email === u.email && row.first_name === s(u.first_name) && row.last_name === s(u.last_name) && row.email_verified === (u.email_verified === true);
+    const row = await read((tx) =>
+      tx
+        .selectFrom('users')
+        .select(['email', 'first_name', 'last_name', 'email_verified', 'deleted_at'])
+        .where('id', '=', s(u.id)!)
+        .executeTakeFirst(),
+    );
+    const same =
+      row &&
+      row.deleted_at === null &&
+      row.email === u.email &&
+      row.first_name === s(u.first_name) &&
+      row.last_name === s(u.last_name) &&
+      row.email_verified === (u.email_verified === true);
     if (same) count(report, 'users', 'unchanged');
     else await apply(run, 'user.updated', u, '');
   }
@@ -113,32 +146,66 @@ export async function reconcileFull(deps: ReconcileDeps, report: DriftReport, op
     const orgId = s(o.id)!;
     await reconcileMemberships(run, orgId);
     // A provider without organization roles must not stop the repair of everything else.
-    await reconcileOrganizationRoles(run, orgId).catch((error: unknown) => options.onProgress(`full: roles of ${orgId} skipped (${(error as Error).message})`));
-    for await (const d of client.listAll('/directories', { organization_id: orgId })) await reconcileDirectory(run, orgId, d);
+    await reconcileOrganizationRoles(run, orgId).catch((error: unknown) =>
+      options.onProgress(`full: roles of ${orgId} skipped (${(error as Error).message})`),
+    );
+    for await (const d of client.listAll('/directories', { organization_id: orgId }))
+      await reconcileDirectory(run, orgId, d);
     // Directories the mirror holds that the provider no longer lists were deleted unheard.
     const listed = new Set<string>();
     for await (const d of client.listAll('/directories', { organization_id: orgId })) listed.add(s(d.id)!);
-    const mirrored = await read((tx) => tx.selectFrom('directories').select(['id', 'name', 'type', 'state']).where('organization_id', '=', orgId).where('deleted_at', 'is', null).execute());
-    for (const d of mirrored) if (!listed.has(d.id)) await apply(run, 'dsync.deleted', { ...d, organization_id: orgId }, orgId);
+    const mirrored = await read((tx) =>
+      tx
+        .selectFrom('directories')
+        .select(['id', 'name', 'type', 'state'])
+        .where('organization_id', '=', orgId)
+        .where('deleted_at', 'is', null)
+        .execute(),
+    );
+    for (const d of mirrored)
+      if (!listed.has(d.id)) await apply(run, 'dsync.deleted', { ...d, organization_id: orgId }, orgId);
     options.onProgress(`full: organization ${orgId} done`);
   }
 }
 
 async function reconcileMemberships(run: FullRun, orgId: string): Promise<void> {
   const listed = new Set<string>();
-  for await (const m of run.deps.client.listAll('/user_management/organization_memberships', { organization_id: orgId, statuses: 'active,inactive,pending' })) {
+  for await (const m of run.deps.client.listAll('/user_management/organization_memberships', {
+    organization_id: orgId,
+    statuses: 'active,inactive,pending',
+  })) {
     listed.add(s(m.id)!);
     const row = await asSystem(run.deps.db, 'full reconciliation reads the mirror', (tx) =>
-      tx.selectFrom('organization_memberships').select(['role_slug', 'status', 'deleted_at']).where('organization_id', '=', orgId).where('id', '=', s(m.id)!).executeTakeFirst());
+      tx
+        .selectFrom('organization_memberships')
+        .select(['role_slug', 'status', 'deleted_at'])
+        .where('organization_id', '=', orgId)
+        .where('id', '=', s(m.id)!)
+        .executeTakeFirst(),
+    );
     const role = s((m.role as Wire | undefined)?.slug);
-    if (row && row.deleted_at === null && row.status === m.status && row.role_slug === role) count(run.report, 'memberships', 'unchanged');
+    if (row && row.deleted_at === null && row.status === m.status && row.role_slug === role)
+      count(run.report, 'memberships', 'unchanged');
     else await apply(run, 'organization_membership.updated', m, orgId);
   }
   // Only rows the provider announced (they carry a provider version) can be judged missing there.
   const mirrored = await asSystem(run.deps.db, 'full reconciliation reads the mirror', (tx) =>
-    tx.selectFrom('organization_memberships').select(['id', 'user_id', 'status', 'role_slug']).where('organization_id', '=', orgId).where('deleted_at', 'is', null).where('provider_updated_at', 'is not', null).execute());
+    tx
+      .selectFrom('organization_memberships')
+      .select(['id', 'user_id', 'status', 'role_slug'])
+      .where('organization_id', '=', orgId)
+      .where('deleted_at', 'is', null)
+      .where('provider_updated_at', 'is not', null)
+      .execute(),
+  );
   for (const m of mirrored) {
-    if (!listed.has(m.id)) await apply(run, 'organization_membership.deleted', { id: m.id, user_id: m.user_id, organization_id: orgId, status: m.status, role: { slug: m.role_slug } }, orgId);
+    if (!listed.has(m.id))
+      await apply(
+        run,
+        'organization_membership.deleted',
+        { id: m.id, user_id: m.user_id, organization_id: orgId, status: m.status, role: { slug: m.role_slug } },
+        orgId,
+      );
   }
 }
 
@@ -147,13 +214,32 @@ async function reconcileDirectory(run: FullRun, orgId: string, d: Wire): Promise
   const dirId = s(d.id)!;
   const read = <T>(fn: Parameters<typeof asSystem<T>>[2]) => asSystem(db, 'full reconciliation reads the mirror', fn);
   const state = d.state === 'linked' ? 'active' : d.state === 'unlinked' ? 'inactive' : s(d.state);
-  const dir = await read((tx) => tx.selectFrom('directories').select(['name', 'state', 'deleted_at']).where('organization_id', '=', orgId).where('id', '=', dirId).executeTakeFirst());
-  if (dir && dir.deleted_at === null && dir.name === d.name && dir.state === state) count(run.report, 'directories', 'unchanged');
+  const dir = await read((tx) =>
+    tx
+      .selectFrom('directories')
+      .select(['name', 'state', 'deleted_at'])
+      .where('organization_id', '=', orgId)
+      .where('id', '=', dirId)
+      .executeTakeFirst(),
+  );
+  if (dir && dir.deleted_at === null && dir.name === d.name && dir.state === state)
+    count(run.report, 'directories', 'unchanged');
   else await apply(run, 'dsync.activated', { ...d, state }, orgId);
 
   const groups = new Map<string, Wire>();
   for await (const g of client.listAll('/directory_groups', { directory: dirId })) groups.set(s(g.id)!, g);
-  const mirroredGroups = new Map((await read((tx) => tx.selectFrom('directory_groups').select(['id', 'name', 'idp_id', 'deleted_at']).where('organization_id', '=', orgId).where('directory_id', '=', dirId).execute())).map((g) => [g.id, g]));
+  const mirroredGroups = new Map(
+    (
+      await read((tx) =>
+        tx
+          .selectFrom('directory_groups')
+          .select(['id', 'name', 'idp_id', 'deleted_at'])
+          .where('organization_id', '=', orgId)
+          .where('directory_id', '=', dirId)
+          .execute(),
+      )
+    ).map((g) => [g.id, g]),
+  );
   for (const [id, g] of groups) {
     const m = mirroredGroups.get(id);
     if (m && m.deleted_at === null && m.name === g.name) count(run.report, 'directory_groups', 'unchanged');
@@ -166,24 +252,70 @@ async function reconcileDirectory(run: FullRun, orgId: string, d: Wire): Promise
     users.set(s(u.id)!, u);
     for (const g of (Array.isArray(u.groups) ? u.groups : []) as Wire[]) pairs.add(`${s(g.id)}|${s(u.id)}`);
   }
-  const mirroredUsers = new Map((await read((tx) => tx.selectFrom('directory_users').selectAll().where('organization_id', '=', orgId).where('directory_id', '=', dirId).execute())).map((u) => [u.id, u]));
+  const mirroredUsers = new Map(
+    (
+      await read((tx) =>
+        tx
+          .selectFrom('directory_users')
+          .selectAll()
+          .where('organization_id', '=', orgId)
+          .where('directory_id', '=', dirId)
+          .execute(),
+      )
+    ).map((u) => [u.id, u]),
+  );
   for (const [id, u] of users) {
     const m = mirroredUsers.get(id);
     const { groups: _groups, ...wire } = u;
-    if (m && m.deleted_at === null && m.state === u.state && m.email === primaryEmail(u) && m.first_name === s(u.first_name) && m.last_name === s(u.last_name)) count(run.report, 'directory_users', 'unchanged');
+    if (
+      m &&
+      m.deleted_at === null &&
+      m.state === u.state &&
+      m.email === primaryEmail(u) &&
+      m.first_name === s(u.first_name) &&
+      m.last_name === s(u.last_name)
+    )
+      count(run.report, 'directory_users', 'unchanged');
     else await apply(run, 'dsync.user.updated', wire, orgId);
   }
   for (const [id, m] of mirroredUsers) {
     if (m.deleted_at !== null || users.has(id)) continue;
-    await apply(run, 'dsync.user.deleted', { id, directory_id: dirId, organization_id: orgId, idp_id: m.idp_id, email: m.email, first_name: m.first_name, last_name: m.last_name, state: m.state }, orgId);
+    await apply(
+      run,
+      'dsync.user.deleted',
+      {
+        id,
+        directory_id: dirId,
+        organization_id: orgId,
+        idp_id: m.idp_id,
+        email: m.email,
+        first_name: m.first_name,
+        last_name: m.last_name,
+        state: m.state,
+      },
+      orgId,
+    );
   }
   for (const [id, g] of mirroredGroups) {
     if (g.deleted_at !== null || groups.has(id)) continue;
-    await apply(run, 'dsync.group.deleted', { id, directory_id: dirId, organization_id: orgId, idp_id: g.idp_id, name: g.name }, orgId);
+    await apply(
+      run,
+      'dsync.group.deleted',
+      { id, directory_id: dirId, organization_id: orgId, idp_id: g.idp_id, name: g.name },
+      orgId,
+    );
   }
 
   // Group memberships: the listed pairs against the mirror's present pairs.
-  const present = await read((tx) => tx.selectFrom('directory_group_members').select(['group_id', 'directory_user_id']).where('organization_id', '=', orgId).where('directory_id', '=', dirId).where('present', '=', true).execute());
+  const present = await read((tx) =>
+    tx
+      .selectFrom('directory_group_members')
+      .select(['group_id', 'directory_user_id'])
+      .where('organization_id', '=', orgId)
+      .where('directory_id', '=', dirId)
+      .where('present', '=', true)
+      .execute(),
+  );
   const presentSet = new Set(present.map((p) => `${p.group_id}|${p.directory_user_id}`));
   for (const pair of pairs) {
     if (presentSet.has(pair)) {
@@ -217,19 +349,31 @@ async function reconcileOrganizationRoles(run: FullRun, orgId: string): Promise<
   for await (const r of run.deps.client.listAll(`/organizations/${orgId}/roles`)) {
     if (r.type !== 'OrganizationRole' || !s(r.slug) || !s(r.name)) continue;
     const values = {
-      name: s(r.name)!, description: s(r.description) ?? '', provider_updated_at: s(r.updated_at) ?? run.at,
+      name: s(r.name)!,
+      description: s(r.description) ?? '',
+      provider_updated_at: s(r.updated_at) ?? run.at,
       permissions: Array.isArray(r.permissions) ? r.permissions.filter((p): p is string => typeof p === 'string') : [],
     };
     await asSystem(run.deps.db, 'full reconciliation repairs every tenant', async (tx) => {
-      const row = await tx.insertInto('organization_roles').values({ organization_id: orgId, slug: s(r.slug)!, ...values })
-        .onConflict((oc) => oc.columns(['organization_id', 'slug']).doUpdateSet({ ...values, updated_at: sql`now()` })
-          .where('organization_roles.provider_updated_at', 'is not', null)
-          .where('organization_roles.provider_updated_at', '<', sql<Date>`excluded.provider_updated_at`))
-        .returning(sql<boolean>`(xmax = 0)`.as('inserted')).executeTakeFirst();
+      const row = await tx
+        .insertInto('organization_roles')
+        .values({ organization_id: orgId, slug: s(r.slug)!, ...values })
+        .onConflict((oc) =>
+          oc
+            .columns(['organization_id', 'slug'])
+            .doUpdateSet({ ...values, updated_at: sql`now()` })
+            .where('organization_roles.provider_updated_at', 'is not', null)
+            .where('organization_roles.provider_updated_at', '<', sql<Date>`excluded.provider_updated_at`),
+        )
+        .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
+        .executeTakeFirst();
       if (row?.inserted) {
         await appendAuditEvent(tx, {
-          organizationId: orgId, type: 'role.created', actor: { type: 'provider_event', id: null },
-          target: { type: 'role', id: s(r.slug)! }, data: { name: values.name, permissions: values.permissions, via: 'reconcile' },
+          organizationId: orgId,
+          type: 'role.created',
+          actor: { type: 'provider_event', id: null },
+          target: { type: 'role', id: s(r.slug)! },
+          data: { name: values.name, permissions: values.permissions, via: 'reconcile' },
         });
       }
     });

@@ -33,11 +33,21 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions =
   const report = emptyReport();
   const progress = options.onProgress ?? (() => undefined);
   const name = cursorName(options.organizationId);
-  let cursor = await asSystem(deps.db, 'reconciliation cursor', async (tx) =>
-    (await tx.selectFrom('sync_cursors').select('cursor').where('name', '=', name).executeTakeFirst())?.cursor ?? null);
+  let cursor = await asSystem(
+    deps.db,
+    'reconciliation cursor',
+    async (tx) =>
+      (await tx.selectFrom('sync_cursors').select('cursor').where('name', '=', name).executeTakeFirst())?.cursor ??
+      null,
+  );
   progress(`events: reading from ${cursor ?? 'the beginning'}`);
   for (;;) {
-    const page = await deps.client.listEvents({ events: HANDLED_EVENT_TYPES, after: cursor, organizationId: options.organizationId, limit: 100 });
+    const page = await deps.client.listEvents({
+      events: HANDLED_EVENT_TYPES,
+      after: cursor,
+      organizationId: options.organizationId,
+      limit: 100,
+    });
     for (const raw of page.data) {
       report.events.read++;
       let result: Awaited<ReturnType<typeof ingestEvent>>;
@@ -46,7 +56,10 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions =
       } catch (error) {
         // An event whose data no handler can read will never apply; count it and move on rather
         // than stall every later event behind it. Anything else (store down) stops the run.
-        if (error instanceof AppError && ['DIRECTORY_EVENT_INVALID', 'WEBHOOK_PAYLOAD_INVALID', 'WEBHOOK_PAYLOAD_TOO_DEEP'].includes(error.code)) {
+        if (
+          error instanceof AppError &&
+          ['DIRECTORY_EVENT_INVALID', 'WEBHOOK_PAYLOAD_INVALID', 'WEBHOOK_PAYLOAD_TOO_DEEP'].includes(error.code)
+        ) {
           report.events.invalid++;
           continue;
         }
@@ -59,27 +72,48 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions =
     if (last && typeof last.id === 'string') {
       cursor = last.id;
       await saveCursor(deps.db, name, cursor, null);
-      if (report.events.read % 1000 < page.data.length) progress(`events: ${report.events.read} read, ${report.drift} changes so far`);
+      if (report.events.read % 1000 < page.data.length)
+        progress(`events: ${report.events.read} read, ${report.drift} changes so far`);
     }
     if (!page.list_metadata?.after || page.data.length === 0) break;
   }
   if (options.full) await reconcileFull(deps, report, { organizationId: options.organizationId, onProgress: progress });
   report.backlog = await readBacklog(deps.db, options.organizationId);
   if (report.backlog.failed > 0) {
-    report.failedEvents = (await listFailedEvents(deps.db, options.organizationId)).map(({ receivedAt: _r, ...f }) => f);
+    report.failedEvents = (await listFailedEvents(deps.db, options.organizationId)).map(
+      ({ receivedAt: _r, ...f }) => f,
+    );
   }
   await saveCursor(deps.db, name, cursor, report);
   return report;
 }
 
-async function saveCursor(db: Kysely<Database>, name: string, cursor: string | null, report: DriftReport | null): Promise<void> {
+async function saveCursor(
+  db: Kysely<Database>,
+  name: string,
+  cursor: string | null,
+  report: DriftReport | null,
+): Promise<void> {
   await asSystem(db, 'reconciliation cursor', (tx) =>
-    tx.insertInto('sync_cursors')
-      .values({ name, cursor, last_run_at: report ? new Date() : null, last_report: report ? JSON.stringify(report) : null })
-      .onConflict((oc) => oc.column('name').doUpdateSet(report
-        ? { cursor, last_run_at: new Date(), last_report: JSON.stringify(report), updated_at: sql`now()` }
-        : { cursor, updated_at: sql`now()` }))
-      .execute());
+    tx
+      .insertInto('sync_cursors')
+      .values({
+        name,
+        cursor,
+        last_run_at: report ? new Date() : null,
+        last_report: report ? JSON.stringify(report) : null,
+      })
+      .onConflict((oc) =>
+        oc
+          .column('name')
+          .doUpdateSet(
+            report
+              ? { cursor, last_run_at: new Date(), last_report: JSON.stringify(report), updated_at: sql`now()` }
+              : { cursor, updated_at: sql`now()` },
+          ),
+      )
+      .execute(),
+  );
 }
 
 /**
@@ -88,10 +122,16 @@ async function saveCursor(db: Kysely<Database>, name: string, cursor: string | n
  * the process dies, PostgreSQL drops the session and the lock with it. PGlite is one process with
  * one connection: holding it would block the run itself, and there is no other instance to fence.
  */
-export async function withReconcileLock<T>(db: Kysely<Database>, engine: 'pglite' | 'postgres', fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+export async function withReconcileLock<T>(
+  db: Kysely<Database>,
+  engine: 'pglite' | 'postgres',
+  fn: () => Promise<T>,
+): Promise<{ ran: true; value: T } | { ran: false }> {
   if (engine === 'pglite') return { ran: true, value: await fn() };
   return db.connection().execute(async (conn) => {
-    const { rows } = await sql<{ locked: boolean }>`SELECT pg_try_advisory_lock(${RECONCILE_LOCK_KEY}) AS locked`.execute(conn);
+    const { rows } = await sql<{
+      locked: boolean;
+    }>`SELECT pg_try_advisory_lock(${RECONCILE_LOCK_KEY}) AS locked`.execute(conn);
     if (!rows[0]?.locked) return { ran: false } as const;
     try {
       return { ran: true, value: await fn() } as const;

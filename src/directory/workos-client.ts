@@ -17,7 +17,12 @@ export interface WireList<T> {
 
 export interface DirectoryClient {
   /** One page of the Events API after `after` (oldest first). */
-  listEvents(query: { events: readonly string[]; after?: string | null; organizationId?: string; limit?: number }): Promise<WireList<Record<string, unknown>>>;
+  listEvents(query: {
+    events: readonly string[];
+    after?: string | null;
+    organizationId?: string;
+    limit?: number;
+  }): Promise<WireList<Record<string, unknown>>>;
   /** Every item of a list endpoint, page by page. */
   listAll(path: string, query?: Record<string, string>): AsyncGenerator<Record<string, unknown>>;
   /** The magic auth's code and expiry, fetched at send time so the code never rests in our store. */
@@ -38,12 +43,26 @@ export function createDirectoryClient(options: DirectoryClientOptions): Director
 
   return {
     listEvents: (q) =>
-      get('/events', { events: q.events.join(','), after: q.after ?? undefined, organization_id: q.organizationId, limit: q.limit ?? 100, order: 'asc' }, 'list events'),
+      get(
+        '/events',
+        {
+          events: q.events.join(','),
+          after: q.after ?? undefined,
+          organization_id: q.organizationId,
+          limit: q.limit ?? 100,
+          order: 'asc',
+        },
+        'list events',
+      ),
 
     async *listAll(path, query = {}) {
       let after: string | null | undefined;
       do {
-        const page = await get<WireList<Record<string, unknown>>>(path, { ...query, limit: 100, order: 'asc', after: after ?? undefined }, `list ${path.slice(1)}`);
+        const page = await get<WireList<Record<string, unknown>>>(
+          path,
+          { ...query, limit: 100, order: 'asc', after: after ?? undefined },
+          `list ${path.slice(1)}`,
+        );
         yield* page.data;
         after = page.list_metadata?.after;
       } while (after);

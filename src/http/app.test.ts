@@ -29,7 +29,10 @@ describe('HTTP skeleton', () => {
     assert.equal((await app.request('/healthz')).status, 200);
     const ready = await app.request('/readyz');
     assert.equal(ready.status, 200);
-    assert.deepEqual(await ready.json(), { status: 'ready', details: { applyBacklog: { pending: 0, failed: 0, oldestPendingSeconds: 0 } } });
+    assert.deepEqual(await ready.json(), {
+      status: 'ready',
+      details: { applyBacklog: { pending: 0, failed: 0, oldestPendingSeconds: 0 } },
+    });
   });
 
   it('answers /readyz 503 with a code when the database is not migrated', async () => {
@@ -69,10 +72,25 @@ describe('HTTP skeleton', () => {
   }
 
   const badBodies: [string, RequestInit, number, string][] = [
-    ['malformed JSON', { body: '{"name":', headers: { 'content-type': 'application/json' } }, 400, 'REQUEST_MALFORMED_JSON'],
+    [
+      'malformed JSON',
+      { body: '{"name":', headers: { 'content-type': 'application/json' } },
+      400,
+      'REQUEST_MALFORMED_JSON',
+    ],
     ['wrong type', { body: '{"name":5}', headers: { 'content-type': 'application/json' } }, 422, 'REQUEST_INVALID'],
-    ['unknown field', { body: '{"name":"a","admin":true}', headers: { 'content-type': 'application/json' } }, 422, 'REQUEST_INVALID'],
-    ['not JSON at all', { body: 'name=a', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 415, 'REQUEST_UNSUPPORTED_MEDIA_TYPE'],
+    [
+      'unknown field',
+      { body: '{"name":"a","admin":true}', headers: { 'content-type': 'application/json' } },
+      422,
+      'REQUEST_INVALID',
+    ],
+    [
+      'not JSON at all',
+      { body: 'name=a', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+      415,
+      'REQUEST_UNSUPPORTED_MEDIA_TYPE',
+    ],
   ];
   for (const [name, init, status, code] of badBodies) {
     it(`answers ${status} ${code} for a ${name} body`, async () => {
@@ -83,12 +101,20 @@ describe('HTTP skeleton', () => {
   }
 
   it('accepts a good body', async () => {
-    const res = await withEcho(echoApp()).request('/echo', { method: 'POST', body: '{"name":"ok"}', headers: { 'content-type': 'application/json' } });
+    const res = await withEcho(echoApp()).request('/echo', {
+      method: 'POST',
+      body: '{"name":"ok"}',
+      headers: { 'content-type': 'application/json' },
+    });
     assert.deepEqual(await res.json(), { name: 'ok' });
   });
 
   it('answers 413 for an oversized body', async () => {
-    const res = await withEcho(echoApp(64)).request('/echo', { method: 'POST', body: JSON.stringify({ name: 'x'.repeat(500) }), headers: { 'content-type': 'application/json' } });
+    const res = await withEcho(echoApp(64)).request('/echo', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'x'.repeat(500) }),
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(res.status, 413);
     assert.equal((await problem(res)).code, 'REQUEST_TOO_LARGE');
   });

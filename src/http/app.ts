@@ -93,14 +93,61 @@ export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): 
   const authenticate: ApiDeps['authenticate'] =
     deps.authenticate ??
     (async () => {
-      throw new AppError('AUTH_REQUIRED', 'Sign in or send a bearer credential', { details: { wwwAuthenticate: 'Bearer realm="gatehouse"' } });
+      throw new AppError('AUTH_REQUIRED', 'Sign in or send a bearer credential', {
+        details: { wwwAuthenticate: 'Bearer realm="gatehouse"' },
+      });
     });
   // A super-admin inside another tenant needs an entry made by an explicit, audited POST; reads write nothing.
-  const onSuperAdminEntry: ApiDeps['onSuperAdminEntry'] = deps.onSuperAdminEntry ?? ((auth, orgId) => requireTenantEntry(deps.store.db, auth, orgId));
-  const apiV1 = { ...createApiV1({ store: deps.store, publicUrl: deps.publicUrl ?? '', authenticate, onSuperAdminEntry, sso: deps.sso, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, accessRevoker: deps.accessRevoker, syncNow: deps.syncNow, auditKeys: deps.auditKeys, introspection: deps.introspection }), authenticate };
+  const onSuperAdminEntry: ApiDeps['onSuperAdminEntry'] =
+    deps.onSuperAdminEntry ?? ((auth, orgId) => requireTenantEntry(deps.store.db, auth, orgId));
+  const apiV1 = {
+    ...createApiV1({
+      store: deps.store,
+      publicUrl: deps.publicUrl ?? '',
+      authenticate,
+      onSuperAdminEntry,
+      sso: deps.sso,
+      organizationAdmin: deps.organizationAdmin,
+      sessions: deps.sessions,
+      accessRevoker: deps.accessRevoker,
+      syncNow: deps.syncNow,
+      auditKeys: deps.auditKeys,
+      introspection: deps.introspection,
+    }),
+    authenticate,
+  };
   app.route('/api/v1', apiV1.router);
-  app.route('/admin', createAdminPages({ store: deps.store, authenticate: apiV1.authenticate, onSuperAdminEntry, services: { sso: deps.sso?.sso, provider: deps.sso?.provider, organizationAdmin: deps.organizationAdmin, sessions: deps.sessions, accessRevoker: deps.accessRevoker, syncNow: deps.syncNow, publicUrl: deps.publicUrl, devMailbox: Boolean(deps.devRoutes), auditKeys: deps.auditKeys } }, ADMIN_PAGES));
-  app.route('/', homeRoutes({ store: deps.store, authenticate: apiV1.authenticate, sections: ADMIN_PAGES, devMailbox: Boolean(deps.devRoutes) }));
+  app.route(
+    '/admin',
+    createAdminPages(
+      {
+        store: deps.store,
+        authenticate: apiV1.authenticate,
+        onSuperAdminEntry,
+        services: {
+          sso: deps.sso?.sso,
+          provider: deps.sso?.provider,
+          organizationAdmin: deps.organizationAdmin,
+          sessions: deps.sessions,
+          accessRevoker: deps.accessRevoker,
+          syncNow: deps.syncNow,
+          publicUrl: deps.publicUrl,
+          devMailbox: Boolean(deps.devRoutes),
+          auditKeys: deps.auditKeys,
+        },
+      },
+      ADMIN_PAGES,
+    ),
+  );
+  app.route(
+    '/',
+    homeRoutes({
+      store: deps.store,
+      authenticate: apiV1.authenticate,
+      sections: ADMIN_PAGES,
+      devMailbox: Boolean(deps.devRoutes),
+    }),
+  );
   if (deps.devRoutes) app.route('/', deps.devRoutes);
   app.notFound(notFound);
   app.onError(createErrorHandler(deps.logger));

@@ -11,14 +11,16 @@ import { problemResponse } from './problem.ts';
 export function createErrorHandler(logger: Logger) {
   return (error: Error, c: Context): Response => {
     if (isAppError(error)) {
-      if (error.status >= 500) logger.error({ err: error, code: error.code, requestId: c.get('requestId') }, error.message);
+      if (error.status >= 500)
+        logger.error({ err: error, code: error.code, requestId: c.get('requestId') }, error.message);
       return problemResponse(c, error);
     }
     if (error instanceof HTTPException) return problemResponse(c, fromHttpException(error));
     if (isStoreUnavailable(error)) {
       logger.warn({ err: (error as Error).message, requestId: c.get('requestId') }, 'database unavailable');
       const unavailable = new AppError('STORE_UNAVAILABLE', 'The database is unavailable; try again shortly', {
-        cause: error, retryable: true,
+        cause: error,
+        retryable: true,
       });
       return problemResponse(c, unavailable);
     }
@@ -38,5 +40,8 @@ function fromHttpException(error: HTTPException): AppError {
 }
 
 export function notFound(c: Context): Response {
-  return problemResponse(c, new AppError('ROUTE_NOT_FOUND', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
+  return problemResponse(
+    c,
+    new AppError('ROUTE_NOT_FOUND', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`),
+  );
 }

@@ -1,7 +1,7 @@
 // Every HTTP failure is an RFC 9457 problem document with our stable `code` (DESIGN.md §3.6).
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { AppError } from '../core/errors.ts';
+import type { AppError } from '../core/errors.ts';
 
 export interface ProblemBody {
   type: string;

@@ -17,12 +17,17 @@ export interface AutoJoinTarget {
 }
 
 /** The one organization the email's domain auto-joins, or null (none, or ambiguous). */
-export async function findAutoJoinOrganization(db: Kysely<Database>, email: string, emailVerified: boolean): Promise<AutoJoinTarget | null> {
+export async function findAutoJoinOrganization(
+  db: Kysely<Database>,
+  email: string,
+  emailVerified: boolean,
+): Promise<AutoJoinTarget | null> {
   if (!emailVerified) return null;
   const domain = email.toLowerCase().split('@')[1];
   if (!domain) return null;
   const rows = await asSystem(db, 'find the organization a verified email domain auto-joins', (tx) =>
-    tx.selectFrom('organizations as o')
+    tx
+      .selectFrom('organizations as o')
       .innerJoin('organization_domains as d', 'd.organization_id', 'o.id')
       .select(['o.id', 'o.default_role_slug'])
       .where('o.domain_auto_join', '=', true)
@@ -31,7 +36,8 @@ export async function findAutoJoinOrganization(db: Kysely<Database>, email: stri
       .where('d.state', 'in', ['verified', 'legacy_verified'])
       .where(sql<boolean>`lower(d.domain) = ${domain}`)
       .limit(2)
-      .execute());
+      .execute(),
+  );
   // Two organizations claiming one domain is a configuration conflict: join neither rather than guess.
   if (rows.length !== 1) return null;
   return { organizationId: rows[0]!.id, roleSlug: rows[0]!.default_role_slug };

@@ -10,10 +10,17 @@ test('sealed state opens only with the same secret, purpose and within its lifet
   const value = { state: 'state-marker-7f3a', codeVerifier: 'verifier-marker-9c1e', returnTo: '/x' };
   const sealed = sealer.seal('login', value, 60_000);
   // Encrypted, not just signed: neither the text nor any decoded part carries the values or names.
-  const decoded = sealed.split('.').map((part) => Buffer.from(part, 'base64url').toString('latin1')).join('\n');
+  const decoded = sealed
+    .split('.')
+    .map((part) => Buffer.from(part, 'base64url').toString('latin1'))
+    .join('\n');
   for (const shown of [sealed, decoded]) assert.doesNotMatch(shown, /state-marker|verifier-marker|codeVerifier/);
   assert.deepEqual(sealer.open('login', sealed), { ok: true, value });
-  assert.deepEqual(sealer.open('pending', sealed), { ok: false, reason: 'invalid' }, 'a login cookie is not a pending-selection cookie');
+  assert.deepEqual(
+    sealer.open('pending', sealed),
+    { ok: false, reason: 'invalid' },
+    'a login cookie is not a pending-selection cookie',
+  );
   assert.deepEqual(createSealer(`${SECRET}-other`, () => now).open('login', sealed), { ok: false, reason: 'invalid' });
   const [v, iv, body, tag] = sealed.split('.');
   const flipped = `${v}.${iv}.${body!.slice(0, -2)}${body!.endsWith('A') ? 'B' : 'A'}${body!.slice(-1)}.${tag}`;
@@ -26,9 +33,25 @@ test('sealed state opens only with the same secret, purpose and within its lifet
 });
 
 test('returnTo accepts same-origin paths only', () => {
-  const ok: Array<[string | undefined, string]> = [[undefined, '/'], ['', '/'], ['/admin', '/admin'], ['/a/b?x=1#h', '/a/b?x=1#h'], ['/api/v1/me', '/api/v1/me']];
+  const ok: Array<[string | undefined, string]> = [
+    [undefined, '/'],
+    ['', '/'],
+    ['/admin', '/admin'],
+    ['/a/b?x=1#h', '/a/b?x=1#h'],
+    ['/api/v1/me', '/api/v1/me'],
+  ];
   for (const [input, expected] of ok) assert.equal(safeReturnTo(input), expected, String(input));
-  const bad = ['//evil.example', '/\\evil.example', 'https://evil.example/', 'javascript:alert(1)', 'evil.example', '/x\r\nSet-Cookie: a=b', '/\t/evil', `/${'a'.repeat(2100)}`, '\\\\evil'];
+  const bad = [
+    '//evil.example',
+    '/\\evil.example',
+    'https://evil.example/',
+    'javascript:alert(1)',
+    'evil.example',
+    '/x\r\nSet-Cookie: a=b',
+    '/\t/evil',
+    `/${'a'.repeat(2100)}`,
+    '\\\\evil',
+  ];
   for (const input of bad) assert.equal(safeReturnTo(input), null, JSON.stringify(input));
 });
 

@@ -33,7 +33,12 @@ export function createSealer(secret: string, clock: () => number = Date.now): Se
       cipher.setAAD(Buffer.from(purpose));
       const plain = Buffer.from(JSON.stringify({ exp: clock() + ttlMs, value }));
       const body = Buffer.concat([cipher.update(plain), cipher.final()]);
-      return [VERSION, iv.toString('base64url'), body.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
+      return [
+        VERSION,
+        iv.toString('base64url'),
+        body.toString('base64url'),
+        cipher.getAuthTag().toString('base64url'),
+      ].join('.');
     },
     open<T>(purpose: SealPurpose, sealed: string | undefined): Opened<T> {
       if (!sealed) return { ok: false, reason: 'missing' };

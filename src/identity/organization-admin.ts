@@ -4,8 +4,21 @@
 // Changes come back into the mirror through webhooks; the API also applies the answer at once so
 // the admin sees it (the same row versioning keeps the later webhook from going backwards).
 
-export type PortalIntent = 'sso' | 'dsync' | 'audit_logs' | 'log_streams' | 'domain_verification' | 'certificate_renewal';
-export const PORTAL_INTENTS: readonly PortalIntent[] = ['sso', 'dsync', 'audit_logs', 'log_streams', 'domain_verification', 'certificate_renewal'];
+export type PortalIntent =
+  | 'sso'
+  | 'dsync'
+  | 'audit_logs'
+  | 'log_streams'
+  | 'domain_verification'
+  | 'certificate_renewal';
+export const PORTAL_INTENTS: readonly PortalIntent[] = [
+  'sso',
+  'dsync',
+  'audit_logs',
+  'log_streams',
+  'domain_verification',
+  'certificate_renewal',
+];
 
 export interface AdminMembership {
   id: string;
@@ -36,16 +49,29 @@ export interface AdminOrganization {
 }
 
 export interface OrganizationAdmin {
-  generatePortalLink(input: { organizationId: string; intent: PortalIntent; returnUrl?: string | undefined }): Promise<{ link: string }>;
+  generatePortalLink(input: {
+    organizationId: string;
+    intent: PortalIntent;
+    returnUrl?: string | undefined;
+  }): Promise<{ link: string }>;
   updateMembershipRole(membershipId: string, roleSlug: string): Promise<AdminMembership>;
   deactivateMembership(membershipId: string): Promise<AdminMembership>;
   reactivateMembership(membershipId: string): Promise<AdminMembership>;
   deleteMembership(membershipId: string): Promise<void>;
-  sendInvitation(input: { organizationId: string; email: string; roleSlug: string; inviterUserId?: string | undefined }): Promise<AdminInvitation>;
+  sendInvitation(input: {
+    organizationId: string;
+    email: string;
+    roleSlug: string;
+    inviterUserId?: string | undefined;
+  }): Promise<AdminInvitation>;
   listInvitations(organizationId: string): Promise<AdminInvitation[]>;
   resendInvitation(invitationId: string): Promise<AdminInvitation>;
   revokeInvitation(invitationId: string): Promise<AdminInvitation>;
-  createOrganization(input: { name: string; externalId?: string | undefined; domains?: string[] | undefined }): Promise<AdminOrganization>;
+  createOrganization(input: {
+    name: string;
+    externalId?: string | undefined;
+    domains?: string[] | undefined;
+  }): Promise<AdminOrganization>;
   findOrganizationByExternalId(externalId: string): Promise<AdminOrganization | null>;
   createMagicAuth(email: string): Promise<void>;
 }

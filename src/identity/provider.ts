@@ -43,7 +43,15 @@ export interface ProviderConnection {
 }
 
 /** How the provider authenticated the person; only `sso` satisfies SSO enforcement. */
-export type SignInMethodKind = 'sso' | 'password' | 'magic_auth' | 'oauth' | 'passkey' | 'impersonation' | 'email_code' | 'other';
+export type SignInMethodKind =
+  | 'sso'
+  | 'password'
+  | 'magic_auth'
+  | 'oauth'
+  | 'passkey'
+  | 'impersonation'
+  | 'email_code'
+  | 'other';
 
 export interface TokenSet {
   accessToken: string;
@@ -101,7 +109,9 @@ export interface IdentityProvider extends TokenRefresher {
   readonly name: 'workos' | 'oidc' | 'local';
   authorizationUrl(input: AuthorizationUrlInput): string;
   authenticateWithCode(input: { code: string; codeVerifier: string } & RequestMeta): Promise<SignInOutcome>;
-  authenticateWithOrganizationSelection(input: { pendingToken: string; organizationId: string } & RequestMeta): Promise<SignInOutcome>;
+  authenticateWithOrganizationSelection(
+    input: { pendingToken: string; organizationId: string } & RequestMeta,
+  ): Promise<SignInOutcome>;
   /** Ends the provider's session server-side (no-op when it is already gone). */
   revokeSession(providerSessionId: string): Promise<void>;
   /** Where to send the browser so the provider forgets it too. */

@@ -12,13 +12,44 @@ import type { SessionAuthMethod, SessionService } from '../sessions/session-serv
 import type { ChosenConnection } from './login-state.ts';
 import { readSsoConfig } from '../sso/sso-config.ts';
 import { findAutoJoinOrganization } from './auto-join.ts';
-import { ensureOrganization, organizationExists, readMembership, stampMembershipSignIn, upsertMembership, upsertUser } from './mirror.ts';
-import type { IdentityProvider, ProviderMembership, RequestMeta, SignInMethodKind, SignInOutcome, SignInResult } from './provider.ts';
+import {
+  ensureOrganization,
+  organizationExists,
+  readMembership,
+  stampMembershipSignIn,
+  upsertMembership,
+  upsertUser,
+} from './mirror.ts';
+import type {
+  IdentityProvider,
+  ProviderMembership,
+  RequestMeta,
+  SignInMethodKind,
+  SignInOutcome,
+  SignInResult,
+} from './provider.ts';
 
 export type CallbackResult =
-  | { responseType: 'LOGIN_SUCCESSFUL'; organizationId: string; userId: string; sessionId: string; setCookie: string; returnTo: string }
-  | { responseType: 'ORGANIZATION_SELECTION_REQUIRED'; userId: string; email: string; pendingToken: string; organizations: Array<{ id: string; name: string }> }
-  | { responseType: 'MEMBERSHIP_DEACTIVATED'; organizationId: string | null; reason: 'membership_inactive' | 'no_membership' | 'organization_deleted' }
+  | {
+      responseType: 'LOGIN_SUCCESSFUL';
+      organizationId: string;
+      userId: string;
+      sessionId: string;
+      setCookie: string;
+      returnTo: string;
+    }
+  | {
+      responseType: 'ORGANIZATION_SELECTION_REQUIRED';
+      userId: string;
+      email: string;
+      pendingToken: string;
+      organizations: Array<{ id: string; name: string }>;
+    }
+  | {
+      responseType: 'MEMBERSHIP_DEACTIVATED';
+      organizationId: string | null;
+      reason: 'membership_inactive' | 'no_membership' | 'organization_deleted';
+    }
   | { responseType: 'SSO_REQUIRED'; organizationId: string | null; connectionId: string | null }
   | { responseType: 'LINK_INVALID'; reason: string }
   | { responseType: 'LINK_EXPIRED'; reason: string };
@@ -48,7 +79,8 @@ export type SignInContext = {
  * Gatehouse made to scope the session — since those keep the method "SSO" for any organization.
  */
 export function bindingOf(
-  answered: Pick<SignInResult, 'method' | 'organizationId'>, ctx: Pick<SignInContext, 'connection' | 'source'>,
+  answered: Pick<SignInResult, 'method' | 'organizationId'>,
+  ctx: Pick<SignInContext, 'connection' | 'source'>,
 ): SignInBinding {
   if (answered.method !== 'sso' || !answered.organizationId) return NO_SSO;
   if (ctx.connection) {
@@ -68,7 +100,12 @@ export interface SignInService {
 }
 
 const SESSION_METHOD: Record<SignInMethodKind, SessionAuthMethod> = {
-  sso: 'sso', password: 'password', magic_auth: 'magic_auth', oauth: 'oauth', passkey: 'passkey', impersonation: 'impersonation',
+  sso: 'sso',
+  password: 'password',
+  magic_auth: 'magic_auth',
+  oauth: 'oauth',
+  passkey: 'passkey',
+  impersonation: 'impersonation',
   email_code: 'email_code',
   // Provider methods we do not model (CrossAppAuth, MigratedSession…): never SSO, so enforcement applies.
   other: 'oauth',
@@ -95,22 +132,34 @@ export function createSignInService(deps: SignInServiceDeps): SignInService {
   };
 
   /** A sign-in without an organization: auto-join by verified domain, or there is nothing to enter. */
-  async function resolveOrganization(result: SignInResult): Promise<{ result: SignInResult; joined: ProviderMembership | null; membership?: ProviderMembership } | CallbackResult> {
+  async function resolveOrganization(
+    result: SignInResult,
+  ): Promise<
+    { result: SignInResult; joined: ProviderMembership | null; membership?: ProviderMembership } | CallbackResult
+  > {
     const memberships = await provider.listMemberships({ userId: result.user.id });
     const active = memberships.filter((m) => m.status === 'active');
     if (active.length === 1) {
       return { result: await scopeTo(result, active[0]!.organizationId), joined: null };
     }
     if (active.length === 0) {
-      const target = memberships.length === 0 ? await findAutoJoinOrganization(db, result.user.email, result.user.emailVerified) : null;
+      const target =
+        memberships.length === 0
+          ? await findAutoJoinOrganization(db, result.user.email, result.user.emailVerified)
+          : null;
       if (target) {
-        const joined = await provider.createMembership({ userId: result.user.id, organizationId: target.organizationId, roleSlug: target.roleSlug });
+        const joined = await provider.createMembership({
+          userId: result.user.id,
+          organizationId: target.organizationId,
+          roleSlug: target.roleSlug,
+        });
         return { result: await scopeTo(result, target.organizationId), joined };
       }
       // A deactivated membership: continue into that organization, whose transaction mirrors the
       // status and records the refused sign-in in its chain before answering MEMBERSHIP_DEACTIVATED.
       const inactive = memberships.find((m) => m.status === 'inactive');
-      if (inactive) return { result: { ...result, organizationId: inactive.organizationId }, joined: null, membership: inactive };
+      if (inactive)
+        return { result: { ...result, organizationId: inactive.organizationId }, joined: null, membership: inactive };
       await dropProviderSession(result);
       return { responseType: 'MEMBERSHIP_DEACTIVATED', organizationId: null, reason: 'no_membership' };
     }
@@ -137,54 +186,96 @@ export function createSignInService(deps: SignInServiceDeps): SignInService {
       await dropProviderSession(result);
       return { responseType: 'MEMBERSHIP_DEACTIVATED', organizationId, reason: 'organization_deleted' };
     }
-    const fromProvider = joined ?? known ?? (await provider.listMemberships({ userId: result.user.id, organizationId }))[0] ?? null;
+    const fromProvider =
+      joined ?? known ?? (await provider.listMemberships({ userId: result.user.id, organizationId }))[0] ?? null;
     const now = new Date(clock());
     const user = { type: 'user' as const, id: result.user.id };
 
     const outcome = await inTenant(db, organizationId, async (tx): Promise<CallbackResult> => {
       await upsertUser(tx, result.user, now);
-      const membership = fromProvider ? await upsertMembership(tx, fromProvider, joined ? 'jit' : 'manual') : await readMembership(tx, organizationId, result.user.id);
+      const membership = fromProvider
+        ? await upsertMembership(tx, fromProvider, joined ? 'jit' : 'manual')
+        : await readMembership(tx, organizationId, result.user.id);
       if (joined) {
         await appendAuditEvent(tx, {
-          organizationId, type: 'membership.auto_joined', actor: user, target: { type: 'membership', id: joined.id },
+          organizationId,
+          type: 'membership.auto_joined',
+          actor: user,
+          target: { type: 'membership', id: joined.id },
           data: { userId: result.user.id, roleSlug: joined.roleSlug, domain: result.user.email.split('@')[1] ?? null },
         });
       }
-      if (!membership || membership.status !== 'active') {
+      if (membership?.status !== 'active') {
         await appendAuditEvent(tx, {
-          organizationId, type: 'auth.membership_deactivated', actor: user, target: { type: 'user', id: result.user.id },
+          organizationId,
+          type: 'auth.membership_deactivated',
+          actor: user,
+          target: { type: 'user', id: result.user.id },
           data: { method: result.method, membershipStatus: membership?.status ?? null },
         });
-        return { responseType: 'MEMBERSHIP_DEACTIVATED', organizationId, reason: membership ? 'membership_inactive' : 'no_membership' };
+        return {
+          responseType: 'MEMBERSHIP_DEACTIVATED',
+          organizationId,
+          reason: membership ? 'membership_inactive' : 'no_membership',
+        };
       }
       const sso = await readSsoConfig(tx, organizationId);
       const binding = answered.ssoOrganizationId === organizationId ? answered : NO_SSO;
       if (!meetsSignInPolicy(organizationId, sso, binding)) {
         await appendAuditEvent(tx, {
-          organizationId, type: 'auth.sso_required', actor: user, target: { type: 'user', id: result.user.id },
+          organizationId,
+          type: 'auth.sso_required',
+          actor: user,
+          target: { type: 'user', id: result.user.id },
           data: {
-            method: result.method, authenticationMethod: result.authenticationMethod, connectionId: sso.connectionId,
+            method: result.method,
+            authenticationMethod: result.authenticationMethod,
+            connectionId: sso.connectionId,
             signedInThrough: binding.ssoConnectionId,
           },
         });
         return { responseType: 'SSO_REQUIRED', organizationId, connectionId: sso.connectionId };
       }
       const created = await sessions.create(tx, {
-        organizationId, userId: result.user.id, authMethod: SESSION_METHOD[result.method], role: membership.roleSlug,
-        workosSessionId: result.providerSessionId, accessToken: result.accessToken, refreshToken: result.refreshToken,
-        binding, impersonator: result.impersonator,
+        organizationId,
+        userId: result.user.id,
+        authMethod: SESSION_METHOD[result.method],
+        role: membership.roleSlug,
+        workosSessionId: result.providerSessionId,
+        accessToken: result.accessToken,
+        refreshToken: result.refreshToken,
+        binding,
+        impersonator: result.impersonator,
       });
       // last_sso_sign_in_at only for SSO through this organization's own connection.
-      await stampMembershipSignIn(tx, organizationId, membership.id, now, viaOwnConnection(organizationId, sso, binding));
+      await stampMembershipSignIn(
+        tx,
+        organizationId,
+        membership.id,
+        now,
+        viaOwnConnection(organizationId, sso, binding),
+      );
       await appendAuditEvent(tx, {
-        organizationId, type: 'auth.signed_in', actor: user, target: { type: 'session', id: created.sessionId },
+        organizationId,
+        type: 'auth.signed_in',
+        actor: user,
+        target: { type: 'session', id: created.sessionId },
         data: {
-          method: result.method, authenticationMethod: result.authenticationMethod, role: membership.roleSlug,
+          method: result.method,
+          authenticationMethod: result.authenticationMethod,
+          role: membership.roleSlug,
           ...(result.impersonator ? { impersonator: result.impersonator.email } : {}),
           ...(ctx.ipAddress ? { ipAddress: ctx.ipAddress } : {}),
         },
       });
-      return { responseType: 'LOGIN_SUCCESSFUL', organizationId, userId: result.user.id, sessionId: created.sessionId, setCookie: created.setCookie, returnTo: ctx.returnTo };
+      return {
+        responseType: 'LOGIN_SUCCESSFUL',
+        organizationId,
+        userId: result.user.id,
+        sessionId: created.sessionId,
+        setCookie: created.setCookie,
+        returnTo: ctx.returnTo,
+      };
     });
     if (outcome.responseType !== 'LOGIN_SUCCESSFUL') await dropProviderSession(result);
     return outcome;
@@ -196,7 +287,13 @@ export function createSignInService(deps: SignInServiceDeps): SignInService {
         case 'authenticated':
           return completeAuthenticated(outcome.result, ctx);
         case 'organization_selection_required':
-          return { responseType: 'ORGANIZATION_SELECTION_REQUIRED', userId: outcome.user.id, email: outcome.user.email, pendingToken: outcome.pendingToken, organizations: outcome.organizations };
+          return {
+            responseType: 'ORGANIZATION_SELECTION_REQUIRED',
+            userId: outcome.user.id,
+            email: outcome.user.email,
+            pendingToken: outcome.pendingToken,
+            organizations: outcome.organizations,
+          };
         case 'sso_required': {
           const connectionId = outcome.connectionIds[0] ?? null;
           const connection = connectionId ? await provider.getConnection(connectionId).catch(() => null) : null;

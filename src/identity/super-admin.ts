@@ -30,24 +30,39 @@ const sessionKey = (auth: AuthContext) => auth.sessionId ?? '';
 
 /** Records a super-admin entering `organizationId` (one audit entry); an unknown organization is 404. */
 export async function enterTenant(
-  db: Kysely<Database>, auth: AuthContext, organizationId: string, via: string,
+  db: Kysely<Database>,
+  auth: AuthContext,
+  organizationId: string,
+  via: string,
 ): Promise<void> {
   const userId = requireSuperAdmin(auth);
   if (organizationId === auth.organizationId) return;
   await inTenant(db, organizationId, async (tx) => {
-    const org = await tx.selectFrom('organizations').select('id')
-      .where('id', '=', organizationId).where('deleted_at', 'is', null).executeTakeFirst();
+    const org = await tx
+      .selectFrom('organizations')
+      .select('id')
+      .where('id', '=', organizationId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
     if (!org) throw new AppError('RESOURCE_NOT_FOUND', 'No such organization');
     const expiresAt = new Date(Date.now() + SUPERADMIN_ENTRY_HOURS * 3_600_000);
     const entry = {
-      organization_id: organizationId, user_id: userId, session_key: sessionKey(auth), expires_at: expiresAt,
+      organization_id: organizationId,
+      user_id: userId,
+      session_key: sessionKey(auth),
+      expires_at: expiresAt,
     };
-    await tx.insertInto('superadmin_entries').values(entry)
-      .onConflict((oc) => oc.columns(['organization_id', 'user_id', 'session_key'])
-        .doUpdateSet({ expires_at: expiresAt }))
+    await tx
+      .insertInto('superadmin_entries')
+      .values(entry)
+      .onConflict((oc) =>
+        oc.columns(['organization_id', 'user_id', 'session_key']).doUpdateSet({ expires_at: expiresAt }),
+      )
       .execute();
     await appendAuditEvent(tx, {
-      organizationId, type: 'superadmin.entered', actor: actorOf(auth),
+      organizationId,
+      type: 'superadmin.entered',
+      actor: actorOf(auth),
       target: { type: 'organization', id: organizationId },
       data: { fromOrganizationId: auth.organizationId, via },
     });
@@ -59,14 +74,22 @@ export async function enterTenant(
  * Reads only. Without one the answer is 404 with its own code, naming the way in.
  */
 export async function requireTenantEntry(
-  db: Kysely<Database>, auth: AuthContext, organizationId: string,
+  db: Kysely<Database>,
+  auth: AuthContext,
+  organizationId: string,
 ): Promise<void> {
   const userId = requireSuperAdmin(auth);
   if (organizationId === auth.organizationId) return;
-  const entry = await inTenant(db, organizationId, (tx) => tx.selectFrom('superadmin_entries').select('expires_at')
-    .where('organization_id', '=', organizationId).where('user_id', '=', userId)
-    .where('session_key', '=', sessionKey(auth))
-    .where('expires_at', '>', new Date()).executeTakeFirst());
+  const entry = await inTenant(db, organizationId, (tx) =>
+    tx
+      .selectFrom('superadmin_entries')
+      .select('expires_at')
+      .where('organization_id', '=', organizationId)
+      .where('user_id', '=', userId)
+      .where('session_key', '=', sessionKey(auth))
+      .where('expires_at', '>', new Date())
+      .executeTakeFirst(),
+  );
   if (!entry) {
     const how = 'POST /api/v1/admin/organizations/{orgId}/enter or the tenant switcher';
     throw new AppError('AUTH_SUPERADMIN_NOT_ENTERED', `Enter this organization first: ${how}`);

@@ -22,15 +22,21 @@ export interface MailDelivery {
 }
 
 export function createMailDelivery(config: Config, deps: MailDeliveryDeps): MailDelivery {
-  const mailer = deps.mailer ?? createMailer({
-    smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, devOutboxDir: join(config.GATEHOUSE_DATA_DIR, 'outbox'),
-  });
+  const mailer =
+    deps.mailer ??
+    createMailer({
+      smtpUrl: config.SMTP_URL,
+      from: config.MAIL_FROM,
+      devOutboxDir: join(config.GATEHOUSE_DATA_DIR, 'outbox'),
+    });
   const magicAuthCode = deps.magicAuthCode;
   let run: Promise<number> | null = null;
   return {
     deliver() {
       if (!magicAuthCode) return Promise.resolve(0);
-      run ??= deliverPendingMail({ db: deps.db, mailer, magicAuthCode }).finally(() => { run = null; });
+      run ??= deliverPendingMail({ db: deps.db, mailer, magicAuthCode }).finally(() => {
+        run = null;
+      });
       return run;
     },
     close: () => mailer.close(),

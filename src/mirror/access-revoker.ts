@@ -10,7 +10,10 @@ import type { AccessRevoker, ApplyContext } from './context.ts';
 
 export interface AccessRevokerDeps {
   publish(tx: Tx, event: RevocationEvent): Promise<void>;
-  revokeApiKey?(tx: Tx, input: { organizationId: string; apiKeyId: string; actor: AuditActor; reason?: string }): Promise<boolean>;
+  revokeApiKey?(
+    tx: Tx,
+    input: { organizationId: string; apiKeyId: string; actor: AuditActor; reason?: string },
+  ): Promise<boolean>;
   /** The organization-admin port (src/identity/organization-admin.ts): the one writer of member roles at WorkOS. */
   roles?: { updateMembershipRole(membershipId: string, roleSlug: string): Promise<unknown> };
   /**
@@ -26,7 +29,12 @@ export interface AccessRevokerDeps {
    */
   onSessionRevocationFailed?(error: unknown, input: { organizationId: string; userId: string; reason: string }): void;
   sessions?: {
-    revokeAllForUser(userId: string, organizationId: string | undefined, actor: AuditActor, reason?: string): Promise<number>;
+    revokeAllForUser(
+      userId: string,
+      organizationId: string | undefined,
+      actor: AuditActor,
+      reason?: string,
+    ): Promise<number>;
     endProviderSession?(tx: Tx, providerSessionId: string, actor: AuditActor): Promise<number>;
   };
 }
@@ -37,28 +45,46 @@ export function createAccessRevoker(deps: AccessRevokerDeps): AccessRevoker {
     async revokeCredentials(ctx: ApplyContext, input) {
       const actor: AuditActor = { type: 'provider_event', id: ctx.event.id };
       if (deps.revokeApiKey) {
-        const keys = await ctx.tx.selectFrom('api_keys').select('id')
-          .where('organization_id', '=', input.organizationId).where('owner_user_id', '=', input.userId).where('revoked_at', 'is', null).execute();
-        for (const k of keys) await deps.revokeApiKey(ctx.tx, { organizationId: input.organizationId, apiKeyId: k.id, actor, reason: input.reason });
+        const keys = await ctx.tx
+          .selectFrom('api_keys')
+          .select('id')
+          .where('organization_id', '=', input.organizationId)
+          .where('owner_user_id', '=', input.userId)
+          .where('revoked_at', 'is', null)
+          .execute();
+        for (const k of keys)
+          await deps.revokeApiKey(ctx.tx, {
+            organizationId: input.organizationId,
+            apiKeyId: k.id,
+            actor,
+            reason: input.reason,
+          });
       }
       const sessions = deps.sessions;
       if (!sessions) return;
       const revoke = () => sessions.revokeAllForUser(input.userId, input.organizationId, actor, input.reason);
-      ctx.defer(() => revoke().catch((error: unknown) => {
-        if (!deps.onSessionRevocationFailed) throw error;
-        deps.onSessionRevocationFailed(error, input);
-      }));
+      ctx.defer(() =>
+        revoke().catch((error: unknown) => {
+          if (!deps.onSessionRevocationFailed) throw error;
+          deps.onSessionRevocationFailed(error, input);
+        }),
+      );
     },
     writeMembershipRole(ctx: ApplyContext, input) {
       const roles = deps.roles;
       if (!roles) return;
-      ctx.defer(() => roles.updateMembershipRole(input.membershipId, input.role).catch((error: unknown) => {
-        if (!deps.onRoleWriteFailed) throw error;
-        deps.onRoleWriteFailed(error, input);
-      }));
+      ctx.defer(() =>
+        roles.updateMembershipRole(input.membershipId, input.role).catch((error: unknown) => {
+          if (!deps.onRoleWriteFailed) throw error;
+          deps.onRoleWriteFailed(error, input);
+        }),
+      );
     },
     async endProviderSession(ctx, providerSessionId) {
-      await deps.sessions?.endProviderSession?.(ctx.tx, providerSessionId, { type: 'provider_event', id: ctx.event.id });
+      await deps.sessions?.endProviderSession?.(ctx.tx, providerSessionId, {
+        type: 'provider_event',
+        id: ctx.event.id,
+      });
     },
   };
 }

@@ -16,9 +16,13 @@ describe('work deferred until after commit', () => {
   });
 
   it('gathers several failures into one AggregateError', async () => {
-    const fail = (m: string) => async () => { throw new Error(m); };
-    await assert.rejects(runDeferred([fail('a'), fail('b')]), (error: unknown) =>
-      error instanceof AggregateError && error.errors.map((e: Error) => e.message).join() === 'a,b');
+    const fail = (m: string) => async () => {
+      throw new Error(m);
+    };
+    await assert.rejects(
+      runDeferred([fail('a'), fail('b')]),
+      (error: unknown) => error instanceof AggregateError && error.errors.map((e: Error) => e.message).join() === 'a,b',
+    );
   });
 
   it('reports a failed session revocation after deprovisioning with the user and organization', async () => {
@@ -28,22 +32,42 @@ describe('work deferred until after commit', () => {
     const revoker = createAccessRevoker({
       publish: async () => undefined,
       // The fault: the session store refuses after the mirror transaction committed.
-      sessions: { revokeAllForUser: async () => { throw failure; } },
+      sessions: {
+        revokeAllForUser: async () => {
+          throw failure;
+        },
+      },
       onSessionRevocationFailed: (error, at) => reported.push({ error, ...at }),
     });
-    const ctx = { event: { id: 'evt_1' }, defer: (task: () => Promise<unknown>) => deferred.push(task) } as unknown as ApplyContext;
-    await revoker.revokeCredentials!(ctx, { organizationId: 'org_1', userId: 'user_1', reason: 'directory user deleted' });
+    const ctx = {
+      event: { id: 'evt_1' },
+      defer: (task: () => Promise<unknown>) => deferred.push(task),
+    } as unknown as ApplyContext;
+    await revoker.revokeCredentials!(ctx, {
+      organizationId: 'org_1',
+      userId: 'user_1',
+      reason: 'directory user deleted',
+    });
     await runDeferred(deferred);
-    assert.deepEqual(reported, [{ error: failure, organizationId: 'org_1', userId: 'user_1', reason: 'directory user deleted' }]);
+    assert.deepEqual(reported, [
+      { error: failure, organizationId: 'org_1', userId: 'user_1', reason: 'directory user deleted' },
+    ]);
   });
 
   it('rethrows a failed session revocation when nothing is wired to report it', async () => {
     const deferred: Array<() => Promise<unknown>> = [];
     const revoker = createAccessRevoker({
       publish: async () => undefined,
-      sessions: { revokeAllForUser: async () => { throw new Error('connection reset'); } },
+      sessions: {
+        revokeAllForUser: async () => {
+          throw new Error('connection reset');
+        },
+      },
     });
-    const ctx = { event: { id: 'evt_1' }, defer: (task: () => Promise<unknown>) => deferred.push(task) } as unknown as ApplyContext;
+    const ctx = {
+      event: { id: 'evt_1' },
+      defer: (task: () => Promise<unknown>) => deferred.push(task),
+    } as unknown as ApplyContext;
     await revoker.revokeCredentials!(ctx, { organizationId: 'org_1', userId: 'user_1', reason: 'removed' });
     await assert.rejects(runDeferred(deferred), /connection reset/);
   });

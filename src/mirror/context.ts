@@ -18,7 +18,10 @@ import type { Version } from './version.ts';
 export interface AccessRevoker {
   revoke(tx: Tx, event: RevocationEvent): Promise<void>;
   /** Marks the user's sessions and personal API keys revoked in the store (optional service). */
-  revokeCredentials?(ctx: ApplyContext, input: { organizationId: string; userId: string; reason: string }): Promise<void>;
+  revokeCredentials?(
+    ctx: ApplyContext,
+    input: { organizationId: string; userId: string; reason: string },
+  ): Promise<void>;
   /**
    * Writes a role the directory decided (a group mapping) to the identity provider after commit,
    * so the provider's events and full reconciles converge on it (optional: no provider, no write).
@@ -29,8 +32,16 @@ export interface AccessRevoker {
 }
 
 export type MirrorKind =
-  | 'organizations' | 'domains' | 'users' | 'memberships' | 'invitations' | 'connections'
-  | 'directories' | 'directory_users' | 'directory_groups' | 'group_members';
+  | 'organizations'
+  | 'domains'
+  | 'users'
+  | 'memberships'
+  | 'invitations'
+  | 'connections'
+  | 'directories'
+  | 'directory_users'
+  | 'directory_groups'
+  | 'group_members';
 export type MirrorChange = 'created' | 'updated' | 'deprovisioned' | 'unchanged';
 
 export interface ApplyContext {
@@ -58,14 +69,25 @@ export type EventHandler = (ctx: ApplyContext) => Promise<ApplyOutcome>;
  * tenant tables reference both. A placeholder row with no version lets the dependent row land;
  * the entity's own event, whenever it comes, is newer than "no version" and fills it in.
  */
-export async function ensureOrganization(ctx: Pick<ApplyContext, 'tx' | 'knownOrganizations'>, organizationId: string): Promise<void> {
+export async function ensureOrganization(
+  ctx: Pick<ApplyContext, 'tx' | 'knownOrganizations'>,
+  organizationId: string,
+): Promise<void> {
   if (ctx.knownOrganizations?.has(organizationId)) return;
-  await ctx.tx.insertInto('organizations').values({ id: organizationId, name: organizationId }).onConflict((oc) => oc.column('id').doNothing()).execute();
+  await ctx.tx
+    .insertInto('organizations')
+    .values({ id: organizationId, name: organizationId })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
   ctx.knownOrganizations?.add(organizationId);
 }
 
 export async function ensureUser(tx: Tx, userId: string, email = ''): Promise<void> {
-  await tx.insertInto('users').values({ id: userId, email }).onConflict((oc) => oc.column('id').doNothing()).execute();
+  await tx
+    .insertInto('users')
+    .values({ id: userId, email })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
 }
 
 export function providerActor(event: ProviderEvent): AuditActor {
@@ -84,7 +106,13 @@ export async function audit(
   target: AuditTarget,
   data: Record<string, unknown> = {},
 ): Promise<void> {
-  await appendAuditEvent(ctx.tx, { organizationId, type, actor, target, data: { ...data, providerEventId: ctx.event.id } });
+  await appendAuditEvent(ctx.tx, {
+    organizationId,
+    type,
+    actor,
+    target,
+    data: { ...data, providerEventId: ctx.event.id },
+  });
 }
 
 export function str(value: unknown): string | null {
@@ -94,7 +122,10 @@ export function str(value: unknown): string | null {
 /** The event's data in the shape a handler expects; a mismatch is DIRECTORY_EVENT_INVALID naming the fields. */
 export function parseData<T>(schema: z.ZodType<T>, ctx: ApplyContext): T {
   const parsed = schema.safeParse(ctx.event.data);
-  if (!parsed.success) throw new AppError('DIRECTORY_EVENT_INVALID', `${ctx.event.event} carries data of an unexpected shape`, { details: { fields: parsed.error.issues.map((i) => i.path.join('.')) } });
+  if (!parsed.success)
+    throw new AppError('DIRECTORY_EVENT_INVALID', `${ctx.event.event} carries data of an unexpected shape`, {
+      details: { fields: parsed.error.issues.map((i) => i.path.join('.')) },
+    });
   return parsed.data;
 }
 

@@ -25,10 +25,18 @@ function lockAll(tx: Tx, keys: string[]): Promise<unknown> {
 
 /** Phase 1: the Gatehouse users whose membership or own row this transaction writes. */
 export function lockLinkUsers(tx: Tx, userIds: readonly string[]): Promise<unknown> {
-  return lockAll(tx, userIds.map((id) => `gatehouse.link.user:${id}`));
+  return lockAll(
+    tx,
+    userIds.map((id) => `gatehouse.link.user:${id}`),
+  );
 }
 
 /** Phase 2: the (case-insensitive) emails whose link this transaction may decide. */
 export function lockLinkEmails(tx: Tx, emails: ReadonlyArray<string | null | undefined>): Promise<unknown> {
-  return lockAll(tx, emails.filter((e): e is string => typeof e === 'string' && e !== '').map((e) => `gatehouse.link.email:${e.toLowerCase()}`));
+  return lockAll(
+    tx,
+    emails
+      .filter((e): e is string => typeof e === 'string' && e !== '')
+      .map((e) => `gatehouse.link.email:${e.toLowerCase()}`),
+  );
 }

@@ -11,7 +11,14 @@ export async function onMagicAuthCreated(ctx: ApplyContext): Promise<ApplyOutcom
   const m = parseData(MagicAuthSchema, ctx);
   await ctx.tx
     .insertInto('mail_outbox')
-    .values({ id: newId('mail'), event_id: ctx.event.id, to_address: m.email, template: 'magic_auth_code', reference: m.id, status: 'pending' })
+    .values({
+      id: newId('mail'),
+      event_id: ctx.event.id,
+      to_address: m.email,
+      template: 'magic_auth_code',
+      reference: m.id,
+      status: 'pending',
+    })
     .onConflict((oc) => oc.column('event_id').doNothing())
     .execute();
   return 'applied';

@@ -69,7 +69,8 @@ export function organizationOf(event: ProviderEvent): string | null {
   // Some events wrap their entity: a domain verification failure, a dsync group membership.
   for (const key of ['organization_domain', 'group', 'user']) {
     const inner = d[key] as { organization_id?: unknown } | null | undefined;
-    if (inner && typeof inner === 'object' && typeof inner.organization_id === 'string' && inner.organization_id) return inner.organization_id;
+    if (inner && typeof inner === 'object' && typeof inner.organization_id === 'string' && inner.organization_id)
+      return inner.organization_id;
   }
   return null;
 }

@@ -34,14 +34,25 @@ async function loadDirectoryUser(tx: Tx, organizationId: string, id: string): Pr
  * person appears later is linked too, and that is when its deprovisioning applies (the row's
  * state is what remembers it), so no order of arrival leaves a suspended person with access.
  */
-export async function syncDirectoryUserAccess(ctx: ApplyContext, organizationId: string, directoryUserId: string, current?: DirectoryUserState): Promise<void> {
+export async function syncDirectoryUserAccess(
+  ctx: ApplyContext,
+  organizationId: string,
+  directoryUserId: string,
+  current?: DirectoryUserState,
+): Promise<void> {
   const du = current ?? (await loadDirectoryUser(ctx.tx, organizationId, directoryUserId));
   if (!du) return;
   const userId = du.user_id ?? (await linkByEmail(ctx.tx, du));
   if (!userId) return; // no linkable Gatehouse user yet: linked (and provisioned or not) when one appears
   const active = du.deleted_at === null && du.state === 'active';
   if (!active) {
-    await deprovision(ctx, du.organization_id, userId, du.directory_id, du.deleted_at ? 'directory_user_deleted' : `directory_user_${du.state}`);
+    await deprovision(
+      ctx,
+      du.organization_id,
+      userId,
+      du.directory_id,
+      du.deleted_at ? 'directory_user_deleted' : `directory_user_${du.state}`,
+    );
     return;
   }
   await provision(ctx, du.organization_id, userId, du.directory_id);
@@ -67,9 +78,14 @@ export function linkableUser(organizationId: string, email: string | null) {
 
 async function linkByEmail(tx: Tx, du: DirectoryUserState): Promise<string | null> {
   if (!du.email) return null;
-  const linked = await tx.updateTable('directory_users').set({ user_id: linkableUser(du.organization_id, du.email) })
-    .where('organization_id', '=', du.organization_id).where('id', '=', du.id).where('user_id', 'is', null)
-    .returning('user_id').executeTakeFirst();
+  const linked = await tx
+    .updateTable('directory_users')
+    .set({ user_id: linkableUser(du.organization_id, du.email) })
+    .where('organization_id', '=', du.organization_id)
+    .where('id', '=', du.id)
+    .where('user_id', 'is', null)
+    .returning('user_id')
+    .executeTakeFirst();
   return linked?.user_id ?? null;
 }
 
@@ -77,14 +93,15 @@ async function linkByEmail(tx: Tx, du: DirectoryUserState): Promise<string | nul
  * A Gatehouse user appeared or changed (user.created/updated; the caller holds the link locks of
  * the user and its email): link and sync every directory user with that email, tombstones too.
  */
-export async function linkDirectoryUsersOf(ctx: ApplyContext, userId: string, email: string): Promise<void> {
+export async function linkDirectoryUsersOf(ctx: ApplyContext, _userId: string, email: string): Promise<void> {
   if (!email) return;
   const rows = await ctx.tx
     .selectFrom('directory_users')
     .select(['organization_id', 'id'])
     .where(sql`lower(email)`, '=', email.toLowerCase())
     .where('user_id', 'is', null)
-    .orderBy('organization_id').orderBy('id')
+    .orderBy('organization_id')
+    .orderBy('id')
     .execute();
   for (const r of rows) await syncDirectoryUserAccess(ctx, r.organization_id, r.id);
 }
@@ -94,23 +111,36 @@ export async function linkDirectoryUsersOf(ctx: ApplyContext, userId: string, em
  * directory users it makes linkable are linked and synced, and a linked directory user that is
  * suspended, inactive or deleted takes the membership the event may have just activated.
  */
-export async function enforceDirectoryOnMember(ctx: ApplyContext, organizationId: string, userId: string, email: string | null): Promise<void> {
+export async function enforceDirectoryOnMember(
+  ctx: ApplyContext,
+  organizationId: string,
+  userId: string,
+  email: string | null,
+): Promise<void> {
   const rows = await ctx.tx
     .selectFrom('directory_users')
     .select(['id', 'user_id', 'state', 'deleted_at'])
     .where('organization_id', '=', organizationId)
-    .where((eb) => eb.or([
-      eb('user_id', '=', userId),
-      eb.and([eb('user_id', 'is', null), eb(sql`lower(email)`, '=', (email ?? '').toLowerCase())]),
-    ]))
+    .where((eb) =>
+      eb.or([
+        eb('user_id', '=', userId),
+        eb.and([eb('user_id', 'is', null), eb(sql`lower(email)`, '=', (email ?? '').toLowerCase())]),
+      ]),
+    )
     .orderBy('id')
     .execute();
   for (const r of rows) {
-    if (r.user_id === null || r.deleted_at !== null || r.state !== 'active') await syncDirectoryUserAccess(ctx, organizationId, r.id);
+    if (r.user_id === null || r.deleted_at !== null || r.state !== 'active')
+      await syncDirectoryUserAccess(ctx, organizationId, r.id);
   }
 }
 
-async function provision(ctx: ApplyContext, organizationId: string, userId: string, directoryId: string): Promise<void> {
+async function provision(
+  ctx: ApplyContext,
+  organizationId: string,
+  userId: string,
+  directoryId: string,
+): Promise<void> {
   const { tx } = ctx;
   const membership = await tx
     .selectFrom('organization_memberships')
@@ -121,20 +151,45 @@ async function provision(ctx: ApplyContext, organizationId: string, userId: stri
     .executeTakeFirst();
   if (membership?.status === 'active') return;
   if (membership) {
-    await tx.updateTable('organization_memberships').set({ status: 'active', updated_at: sql`now()` }).where('organization_id', '=', organizationId).where('id', '=', membership.id).execute();
+    await tx
+      .updateTable('organization_memberships')
+      .set({ status: 'active', updated_at: sql`now()` })
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', membership.id)
+      .execute();
   } else {
-    const org = await tx.selectFrom('organizations').select('default_role_slug').where('id', '=', organizationId).executeTakeFirst();
+    const org = await tx
+      .selectFrom('organizations')
+      .select('default_role_slug')
+      .where('id', '=', organizationId)
+      .executeTakeFirst();
     await tx
       .insertInto('organization_memberships')
-      .values({ organization_id: organizationId, id: newId('om'), user_id: userId, role_slug: org?.default_role_slug ?? 'member', status: 'active', source: 'directory' })
+      .values({
+        organization_id: organizationId,
+        id: newId('om'),
+        user_id: userId,
+        role_slug: org?.default_role_slug ?? 'member',
+        status: 'active',
+        source: 'directory',
+      })
       .execute();
   }
   ctx.note('memberships', membership ? 'updated' : 'created');
-  await audit(ctx, organizationId, 'directory.user_provisioned', directoryActor(directoryId), { type: 'user', id: userId });
+  await audit(ctx, organizationId, 'directory.user_provisioned', directoryActor(directoryId), {
+    type: 'user',
+    id: userId,
+  });
 }
 
 /** Deactivates the user's membership and revokes their sessions and personal API keys everywhere. */
-export async function deprovision(ctx: ApplyContext, organizationId: string, userId: string, directoryId: string, reason: string): Promise<void> {
+export async function deprovision(
+  ctx: ApplyContext,
+  organizationId: string,
+  userId: string,
+  directoryId: string,
+  reason: string,
+): Promise<void> {
   const { tx } = ctx;
   const changed = await tx
     .updateTable('organization_memberships')
@@ -150,7 +205,14 @@ export async function deprovision(ctx: ApplyContext, organizationId: string, use
   await ctx.access.revokeCredentials?.(ctx, { organizationId, userId, reason });
   await ctx.access.revoke(tx, { kind: 'membership', organizationId, userId });
   await ctx.access.revoke(tx, { kind: 'user', userId, organizationId });
-  await audit(ctx, organizationId, 'directory.user_deprovisioned', directoryActor(directoryId), { type: 'user', id: userId }, { reason });
+  await audit(
+    ctx,
+    organizationId,
+    'directory.user_deprovisioned',
+    directoryActor(directoryId),
+    { type: 'user', id: userId },
+    { reason },
+  );
 }
 
 /**
@@ -165,17 +227,31 @@ export async function deprovision(ctx: ApplyContext, organizationId: string, use
  * an admin's role change uses; its membership event and `reconcile --full` then agree with the
  * mapping instead of undoing it.
  */
-export async function recomputeRole(ctx: ApplyContext, organizationId: string, directoryUserId: string, options: RecomputeOptions = {}): Promise<void> {
+export async function recomputeRole(
+  ctx: ApplyContext,
+  organizationId: string,
+  directoryUserId: string,
+  options: RecomputeOptions = {},
+): Promise<void> {
   const { tx } = ctx;
   const du = await loadDirectoryUser(tx, organizationId, directoryUserId);
   if (!du?.user_id || du.deleted_at !== null || du.state !== 'active') return;
-  const membership = await tx.selectFrom('organization_memberships').select(['id', 'role_slug', 'role_source', 'role_before_mapping', 'provider_updated_at'])
-    .where('organization_id', '=', organizationId).where('user_id', '=', du.user_id).where('deleted_at', 'is', null).executeTakeFirst();
+  const membership = await tx
+    .selectFrom('organization_memberships')
+    .select(['id', 'role_slug', 'role_source', 'role_before_mapping', 'provider_updated_at'])
+    .where('organization_id', '=', organizationId)
+    .where('user_id', '=', du.user_id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
   if (!membership) return;
   const mapped = await tx
     .selectFrom('directory_group_role_mappings as m')
-    .innerJoin('directory_group_members as gm', (j) => j.onRef('gm.organization_id', '=', 'm.organization_id').onRef('gm.group_id', '=', 'm.directory_group_id'))
-    .innerJoin('directory_groups as g', (j) => j.onRef('g.organization_id', '=', 'm.organization_id').onRef('g.id', '=', 'm.directory_group_id'))
+    .innerJoin('directory_group_members as gm', (j) =>
+      j.onRef('gm.organization_id', '=', 'm.organization_id').onRef('gm.group_id', '=', 'm.directory_group_id'),
+    )
+    .innerJoin('directory_groups as g', (j) =>
+      j.onRef('g.organization_id', '=', 'm.organization_id').onRef('g.id', '=', 'm.directory_group_id'),
+    )
     .select('m.role_slug')
     .where('m.organization_id', '=', organizationId)
     .where('gm.directory_user_id', '=', directoryUserId)
@@ -196,22 +272,46 @@ export async function recomputeRole(ctx: ApplyContext, organizationId: string, d
     return;
   }
   // Remember what the member held before a mapping first took over, to give it back later.
-  const before = source === 'mapping' ? (membership.role_source === 'mapping' ? membership.role_before_mapping : membership.role_slug) : null;
+  const before =
+    source === 'mapping'
+      ? membership.role_source === 'mapping'
+        ? membership.role_before_mapping
+        : membership.role_slug
+      : null;
   if (membership.role_slug === role) {
     if (membership.role_source !== source) await setRole(ctx, organizationId, membership.id, role, source, before);
     return;
   }
-  if (options.keepLastAdmin && membership.role_slug === 'admin' && !(await anotherAdmin(ctx, organizationId, membership.id))) {
-    await audit(ctx, organizationId, 'directory.role_change_skipped', directoryActor(du.directory_id), { type: 'user', id: du.user_id }, { role, reason: 'last_admin' });
+  if (
+    options.keepLastAdmin &&
+    membership.role_slug === 'admin' &&
+    !(await anotherAdmin(ctx, organizationId, membership.id))
+  ) {
+    await audit(
+      ctx,
+      organizationId,
+      'directory.role_change_skipped',
+      directoryActor(du.directory_id),
+      { type: 'user', id: du.user_id },
+      { role, reason: 'last_admin' },
+    );
     return;
   }
   await setRole(ctx, organizationId, membership.id, role, source, before);
   // Cached credentials carry the old role's permissions: drop them everywhere.
   await ctx.access.revoke(tx, { kind: 'membership', organizationId, userId: du.user_id });
-  await audit(ctx, organizationId, 'directory.role_changed', directoryActor(du.directory_id), { type: 'user', id: du.user_id }, { role });
+  await audit(
+    ctx,
+    organizationId,
+    'directory.role_changed',
+    directoryActor(du.directory_id),
+    { type: 'user', id: du.user_id },
+    { role },
+  );
   // Only a membership the provider has announced has an id it knows; a local one is adopted
   // later, and this same recompute then runs on its membership event.
-  if (membership.provider_updated_at !== null) ctx.access.writeMembershipRole?.(ctx, { organizationId, membershipId: membership.id, role });
+  if (membership.provider_updated_at !== null)
+    ctx.access.writeMembershipRole?.(ctx, { organizationId, membershipId: membership.id, role });
 }
 
 export interface RecomputeOptions {
@@ -219,9 +319,20 @@ export interface RecomputeOptions {
   keepLastAdmin?: boolean;
 }
 
-async function setRole(ctx: ApplyContext, organizationId: string, membershipId: string, role: string, source: RoleSource, before: string | null): Promise<void> {
-  await ctx.tx.updateTable('organization_memberships').set({ role_slug: role, role_source: source, role_before_mapping: before, updated_at: sql`now()` })
-    .where('organization_id', '=', organizationId).where('id', '=', membershipId).execute();
+async function setRole(
+  ctx: ApplyContext,
+  organizationId: string,
+  membershipId: string,
+  role: string,
+  source: RoleSource,
+  before: string | null,
+): Promise<void> {
+  await ctx.tx
+    .updateTable('organization_memberships')
+    .set({ role_slug: role, role_source: source, role_before_mapping: before, updated_at: sql`now()` })
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', membershipId)
+    .execute();
 }
 
 /**
@@ -232,28 +343,57 @@ async function setRole(ctx: ApplyContext, organizationId: string, membershipId: 
 async function roleBeforeMapping(ctx: ApplyContext, organizationId: string, before: string | null): Promise<string> {
   if (before) {
     const builtIn = await ctx.tx.selectFrom('roles').select('slug').where('slug', '=', before).executeTakeFirst();
-    const custom = builtIn ?? await ctx.tx.selectFrom('organization_roles').select('slug').where('organization_id', '=', organizationId).where('slug', '=', before).executeTakeFirst();
+    const custom =
+      builtIn ??
+      (await ctx.tx
+        .selectFrom('organization_roles')
+        .select('slug')
+        .where('organization_id', '=', organizationId)
+        .where('slug', '=', before)
+        .executeTakeFirst());
     if (custom) return before;
   }
-  const org = await ctx.tx.selectFrom('organizations').select('default_role_slug').where('id', '=', organizationId).executeTakeFirst();
+  const org = await ctx.tx
+    .selectFrom('organizations')
+    .select('default_role_slug')
+    .where('id', '=', organizationId)
+    .executeTakeFirst();
   return org?.default_role_slug ?? 'member';
 }
 
 async function anotherAdmin(ctx: ApplyContext, organizationId: string, membershipId: string): Promise<boolean> {
-  const other = await ctx.tx.selectFrom('organization_memberships').select('id').where('organization_id', '=', organizationId)
-    .where('role_slug', '=', 'admin').where('status', '=', 'active').where('deleted_at', 'is', null).where('id', '!=', membershipId).limit(1).executeTakeFirst();
+  const other = await ctx.tx
+    .selectFrom('organization_memberships')
+    .select('id')
+    .where('organization_id', '=', organizationId)
+    .where('role_slug', '=', 'admin')
+    .where('status', '=', 'active')
+    .where('deleted_at', 'is', null)
+    .where('id', '!=', membershipId)
+    .limit(1)
+    .executeTakeFirst();
   return other !== undefined;
 }
 
 /** The member's linked directory users, recomputed (after the provider announced a membership change). */
 export async function recomputeMember(ctx: ApplyContext, organizationId: string, userId: string): Promise<void> {
-  const linked = await ctx.tx.selectFrom('directory_users').select('id').where('organization_id', '=', organizationId)
-    .where('user_id', '=', userId).where('deleted_at', 'is', null).execute();
+  const linked = await ctx.tx
+    .selectFrom('directory_users')
+    .select('id')
+    .where('organization_id', '=', organizationId)
+    .where('user_id', '=', userId)
+    .where('deleted_at', 'is', null)
+    .execute();
   for (const du of linked) await recomputeRole(ctx, organizationId, du.id);
 }
 
 /** Recomputes every member of a group (after the group itself changed or was deleted). */
-export async function recomputeGroupMembers(ctx: ApplyContext, organizationId: string, groupId: string, options: RecomputeOptions = {}): Promise<void> {
+export async function recomputeGroupMembers(
+  ctx: ApplyContext,
+  organizationId: string,
+  groupId: string,
+  options: RecomputeOptions = {},
+): Promise<void> {
   const members = await ctx.tx
     .selectFrom('directory_group_members')
     .select('directory_user_id')

@@ -34,5 +34,7 @@ export const insertedFlag = sql<boolean>`(xmax = 0)`.as('inserted');
  * snapshot, so it sees the row as it was before this upsert.
  */
 export function createdFlag(table: 'organizations' | 'users') {
-  return sql<boolean>`coalesce((SELECT prev.provider_updated_at IS NULL FROM ${sql.table(table)} prev WHERE prev.id = ${sql.ref(`${table}.id`)}), true)`.as('inserted');
+  return sql<boolean>`coalesce((SELECT prev.provider_updated_at IS NULL FROM ${sql.table(table)} prev WHERE prev.id = ${sql.ref(`${table}.id`)}), true)`.as(
+    'inserted',
+  );
 }

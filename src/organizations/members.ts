@@ -27,7 +27,18 @@ export async function listMembers(tx: Tx, organizationId: string, options: Membe
   let q = tx
     .selectFrom('organization_memberships as m')
     .innerJoin('users as u', 'u.id', 'm.user_id')
-    .select(['m.id', 'm.user_id', 'u.email', 'u.first_name', 'u.last_name', 'm.role_slug', 'm.status', 'm.source', 'm.last_sign_in_at', 'm.last_sso_sign_in_at'])
+    .select([
+      'm.id',
+      'm.user_id',
+      'u.email',
+      'u.first_name',
+      'u.last_name',
+      'm.role_slug',
+      'm.status',
+      'm.source',
+      'm.last_sign_in_at',
+      'm.last_sso_sign_in_at',
+    ])
     .where('m.organization_id', '=', organizationId)
     .where('m.deleted_at', 'is', null);
   if (options.status) q = q.where('m.status', '=', options.status);

@@ -31,12 +31,21 @@ const DEMO_ROLES = {
 };
 
 export function externalIdFor(name: string): string {
-  const slug = name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60);
+  const slug = name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60);
   if (!slug) throw new AppError('REQUEST_INVALID', 'The tenant name needs at least one letter or digit');
   return `eval-${slug}`;
 }
 
-export async function provisionEvalTenant(deps: { db: Kysely<Database>; admin: OrganizationAdmin }, input: ProvisionInput, granter: GrantingActor): Promise<ProvisionResult> {
+export async function provisionEvalTenant(
+  deps: { db: Kysely<Database>; admin: OrganizationAdmin },
+  input: ProvisionInput,
+  granter: GrantingActor,
+): Promise<ProvisionResult> {
   const actor = granter.actor;
   const name = input.name.trim();
   const email = input.adminEmail.trim().toLowerCase();
@@ -57,14 +66,18 @@ export async function provisionEvalTenant(deps: { db: Kysely<Database>; admin: O
     const row = await tx
       .insertInto('organizations')
       .values({ id: organizationId, name: org.name, external_id: externalId, provider_updated_at: org.updatedAt })
-      .onConflict((oc) => oc.column('id').doUpdateSet({ name: org.name, external_id: externalId, updated_at: sql<Date>`now()` }))
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet({ name: org.name, external_id: externalId, updated_at: sql<Date>`now()` }),
+      )
       .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
       .executeTakeFirstOrThrow();
     return row.inserted;
   });
   steps.push(localCreated ? 'created the local tenant' : 'local tenant already present');
 
-  const pending = (await deps.admin.listInvitations(organizationId)).filter((i) => i.email.toLowerCase() === email && (i.state === 'pending' || i.state === 'accepted'));
+  const pending = (await deps.admin.listInvitations(organizationId)).filter(
+    (i) => i.email.toLowerCase() === email && (i.state === 'pending' || i.state === 'accepted'),
+  );
   let invitedAdmin = false;
   if (pending.length === 0) {
     // Provisioning is a grant like any other: the first admin gets nothing the provisioner lacks.
@@ -78,18 +91,38 @@ export async function provisionEvalTenant(deps: { db: Kysely<Database>; admin: O
 
   let seededDemo = false;
   if (input.seedDemo) {
-    for (const [slug, permissions] of Object.entries(DEMO_ROLES)) await enforceGrant(deps.db, organizationId, granter, { path: 'provision', roleSlug: slug, permissions });
+    for (const [slug, permissions] of Object.entries(DEMO_ROLES))
+      await enforceGrant(deps.db, organizationId, granter, { path: 'provision', roleSlug: slug, permissions });
     seededDemo = await inTenant(deps.db, organizationId, async (tx) => {
       const inserted = await tx
         .insertInto('organization_roles')
         .values([
-          { organization_id: organizationId, slug: 'auditor', name: 'Auditor', description: 'Reads the audit trail', permissions: DEMO_ROLES.auditor },
-          { organization_id: organizationId, slug: 'support', name: 'Support', description: 'Sees members and their sessions', permissions: DEMO_ROLES.support },
+          {
+            organization_id: organizationId,
+            slug: 'auditor',
+            name: 'Auditor',
+            description: 'Reads the audit trail',
+            permissions: DEMO_ROLES.auditor,
+          },
+          {
+            organization_id: organizationId,
+            slug: 'support',
+            name: 'Support',
+            description: 'Sees members and their sessions',
+            permissions: DEMO_ROLES.support,
+          },
         ])
         .onConflict((oc) => oc.columns(['organization_id', 'slug']).doNothing())
         .returning('slug')
         .execute();
-      for (const r of inserted) await appendAuditEvent(tx, { organizationId, type: 'role.created', actor, target: { type: 'role', id: r.slug }, data: { demo: true } });
+      for (const r of inserted)
+        await appendAuditEvent(tx, {
+          organizationId,
+          type: 'role.created',
+          actor,
+          target: { type: 'role', id: r.slug },
+          data: { demo: true },
+        });
       return inserted.length > 0;
     });
     steps.push(seededDemo ? 'seeded demo roles (auditor, support)' : 'demo data already present');
@@ -97,7 +130,13 @@ export async function provisionEvalTenant(deps: { db: Kysely<Database>; admin: O
 
   if (createdOrganization || localCreated || invitedAdmin || seededDemo) {
     await inTenant(deps.db, organizationId, (tx) =>
-      appendAuditEvent(tx, { organizationId, type: 'tenant.provisioned', actor, target: { type: 'organization', id: organizationId }, data: { externalId, adminEmail: email, createdOrganization, invitedAdmin, seededDemo } }),
+      appendAuditEvent(tx, {
+        organizationId,
+        type: 'tenant.provisioned',
+        actor,
+        target: { type: 'organization', id: organizationId },
+        data: { externalId, adminEmail: email, createdOrganization, invitedAdmin, seededDemo },
+      }),
     );
   }
   return { organizationId, externalId, createdOrganization, invitedAdmin, seededDemo, steps };

@@ -23,15 +23,36 @@ const BUILT_IN_SLUGS = new Set(BUILT_IN_ROLES.map((r) => r.slug));
 
 export async function listRoles(tx: Tx, organizationId: string): Promise<Role[]> {
   const builtIn = await tx.selectFrom('roles').selectAll().orderBy('slug').execute();
-  const custom = await tx.selectFrom('organization_roles').selectAll().where('organization_id', '=', organizationId).orderBy('slug').execute();
+  const custom = await tx
+    .selectFrom('organization_roles')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .orderBy('slug')
+    .execute();
   return [
-    ...builtIn.map((r) => ({ slug: r.slug, name: r.name, description: r.description, permissions: r.permissions.filter(isPermission), builtIn: true })),
-    ...custom.map((r) => ({ slug: r.slug, name: r.name, description: r.description, permissions: r.permissions.filter(isPermission), builtIn: false })),
+    ...builtIn.map((r) => ({
+      slug: r.slug,
+      name: r.name,
+      description: r.description,
+      permissions: r.permissions.filter(isPermission),
+      builtIn: true,
+    })),
+    ...custom.map((r) => ({
+      slug: r.slug,
+      name: r.name,
+      description: r.description,
+      permissions: r.permissions.filter(isPermission),
+      builtIn: false,
+    })),
   ];
 }
 
 /** The permissions a role grants in an organization, or undefined when the role does not exist. */
-export async function permissionsOfRole(tx: Tx, organizationId: string, slug: string): Promise<Permission[] | undefined> {
+export async function permissionsOfRole(
+  tx: Tx,
+  organizationId: string,
+  slug: string,
+): Promise<Permission[] | undefined> {
   const roles = await listRoles(tx, organizationId);
   return roles.find((r) => r.slug === slug)?.permissions;
 }
@@ -43,37 +64,96 @@ export interface RoleInput {
   permissions: Permission[];
 }
 
-export async function createRole(db: Kysely<Database>, organizationId: string, input: RoleInput, granter: GrantingActor): Promise<Role> {
+export async function createRole(
+  db: Kysely<Database>,
+  organizationId: string,
+  input: RoleInput,
+  granter: GrantingActor,
+): Promise<Role> {
   if (BUILT_IN_SLUGS.has(input.slug)) throw new AppError('ROLE_BUILT_IN', `"${input.slug}" is a built-in role`);
-  await enforceGrant(db, organizationId, granter, { path: 'role.create', roleSlug: input.slug, permissions: input.permissions });
+  await enforceGrant(db, organizationId, granter, {
+    path: 'role.create',
+    roleSlug: input.slug,
+    permissions: input.permissions,
+  });
   const actor = granter.actor;
   return inTenant(db, organizationId, async (tx) => {
     const inserted = await tx
       .insertInto('organization_roles')
-      .values({ organization_id: organizationId, slug: input.slug, name: input.name, description: input.description ?? '', permissions: [...new Set(input.permissions)] })
+      .values({
+        organization_id: organizationId,
+        slug: input.slug,
+        name: input.name,
+        description: input.description ?? '',
+        permissions: [...new Set(input.permissions)],
+      })
       .onConflict((oc) => oc.columns(['organization_id', 'slug']).doNothing())
       .returningAll()
       .executeTakeFirst();
     if (!inserted) throw new AppError('ROLE_EXISTS', `A role "${input.slug}" already exists`);
-    await appendAuditEvent(tx, { organizationId, type: 'role.created', actor, target: { type: 'role', id: input.slug }, data: { permissions: inserted.permissions } });
-    return { slug: inserted.slug, name: inserted.name, description: inserted.description, permissions: inserted.permissions.filter(isPermission), builtIn: false };
+    await appendAuditEvent(tx, {
+      organizationId,
+      type: 'role.created',
+      actor,
+      target: { type: 'role', id: input.slug },
+      data: { permissions: inserted.permissions },
+    });
+    return {
+      slug: inserted.slug,
+      name: inserted.name,
+      description: inserted.description,
+      permissions: inserted.permissions.filter(isPermission),
+      builtIn: false,
+    };
   });
 }
 
-export async function updateRole(db: Kysely<Database>, organizationId: string, slug: string, patch: Partial<Omit<RoleInput, 'slug'>>, granter: GrantingActor): Promise<Role> {
+export async function updateRole(
+  db: Kysely<Database>,
+  organizationId: string,
+  slug: string,
+  patch: Partial<Omit<RoleInput, 'slug'>>,
+  granter: GrantingActor,
+): Promise<Role> {
   if (BUILT_IN_SLUGS.has(slug)) throw new AppError('ROLE_BUILT_IN', 'Built-in roles cannot be changed');
   const actor = granter.actor;
   if (patch.permissions !== undefined) {
-    const previous = await inTenant(db, organizationId, (tx) => tx.selectFrom('organization_roles').select('permissions').where('organization_id', '=', organizationId).where('slug', '=', slug).executeTakeFirst());
+    const previous = await inTenant(db, organizationId, (tx) =>
+      tx
+        .selectFrom('organization_roles')
+        .select('permissions')
+        .where('organization_id', '=', organizationId)
+        .where('slug', '=', slug)
+        .executeTakeFirst(),
+    );
     if (!previous) throw new AppError('RESOURCE_NOT_FOUND', `No role "${slug}" in this organization`);
-    await enforceGrant(db, organizationId, granter, { path: 'role.update', roleSlug: slug, permissions: patch.permissions, previous: previous.permissions });
+    await enforceGrant(db, organizationId, granter, {
+      path: 'role.update',
+      roleSlug: slug,
+      permissions: patch.permissions,
+      previous: previous.permissions,
+    });
   }
   return inTenant(db, organizationId, async (tx) => {
-    const before = await tx.selectFrom('organization_roles').selectAll().where('organization_id', '=', organizationId).where('slug', '=', slug).forUpdate().executeTakeFirst();
+    const before = await tx
+      .selectFrom('organization_roles')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .where('slug', '=', slug)
+      .forUpdate()
+      .executeTakeFirst();
     if (!before) throw new AppError('RESOURCE_NOT_FOUND', `No role "${slug}" in this organization`);
     // Checked again under the row lock: a concurrent edit between the check and here must not
     // turn a narrowing into a widening of the role the granter holds.
-    const again = patch.permissions === undefined ? { ok: true as const } : decideGrant(granter, { path: 'role.update', roleSlug: slug, permissions: patch.permissions, previous: before.permissions });
+    const again =
+      patch.permissions === undefined
+        ? { ok: true as const }
+        : decideGrant(granter, {
+            path: 'role.update',
+            roleSlug: slug,
+            permissions: patch.permissions,
+            previous: before.permissions,
+          });
     if (!again.ok) throw grantError(again, 'role.update');
     const updated = await tx
       .updateTable('organization_roles')
@@ -87,20 +167,54 @@ export async function updateRole(db: Kysely<Database>, organizationId: string, s
       .where('slug', '=', slug)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await appendAuditEvent(tx, { organizationId, type: 'role.updated', actor, target: { type: 'role', id: slug }, data: { before: { name: before.name, permissions: before.permissions }, after: { name: updated.name, permissions: updated.permissions } } });
+    await appendAuditEvent(tx, {
+      organizationId,
+      type: 'role.updated',
+      actor,
+      target: { type: 'role', id: slug },
+      data: {
+        before: { name: before.name, permissions: before.permissions },
+        after: { name: updated.name, permissions: updated.permissions },
+      },
+    });
     // A removed permission must stop working now, not when cached credentials expire.
-    if (before.permissions.some((p) => !updated.permissions.includes(p))) await publishRevocation(tx, { kind: 'role', organizationId, role: slug });
-    return { slug: updated.slug, name: updated.name, description: updated.description, permissions: updated.permissions.filter(isPermission), builtIn: false };
+    if (before.permissions.some((p) => !updated.permissions.includes(p)))
+      await publishRevocation(tx, { kind: 'role', organizationId, role: slug });
+    return {
+      slug: updated.slug,
+      name: updated.name,
+      description: updated.description,
+      permissions: updated.permissions.filter(isPermission),
+      builtIn: false,
+    };
   });
 }
 
-export async function deleteRole(db: Kysely<Database>, organizationId: string, slug: string, actor: AuditActor): Promise<void> {
+export async function deleteRole(
+  db: Kysely<Database>,
+  organizationId: string,
+  slug: string,
+  actor: AuditActor,
+): Promise<void> {
   if (BUILT_IN_SLUGS.has(slug)) throw new AppError('ROLE_BUILT_IN', 'Built-in roles cannot be deleted');
   await inTenant(db, organizationId, async (tx) => {
-    const inUse = await tx.selectFrom('organization_memberships').select('id').where('organization_id', '=', organizationId).where('role_slug', '=', slug).where('deleted_at', 'is', null).limit(1).executeTakeFirst();
-    if (inUse) throw new AppError('ROLE_IN_USE', `Role "${slug}" is still assigned to members; change their role first`);
-    const deleted = await tx.deleteFrom('organization_roles').where('organization_id', '=', organizationId).where('slug', '=', slug).executeTakeFirst();
-    if (deleted.numDeletedRows === 0n) throw new AppError('RESOURCE_NOT_FOUND', `No role "${slug}" in this organization`);
+    const inUse = await tx
+      .selectFrom('organization_memberships')
+      .select('id')
+      .where('organization_id', '=', organizationId)
+      .where('role_slug', '=', slug)
+      .where('deleted_at', 'is', null)
+      .limit(1)
+      .executeTakeFirst();
+    if (inUse)
+      throw new AppError('ROLE_IN_USE', `Role "${slug}" is still assigned to members; change their role first`);
+    const deleted = await tx
+      .deleteFrom('organization_roles')
+      .where('organization_id', '=', organizationId)
+      .where('slug', '=', slug)
+      .executeTakeFirst();
+    if (deleted.numDeletedRows === 0n)
+      throw new AppError('RESOURCE_NOT_FOUND', `No role "${slug}" in this organization`);
     await appendAuditEvent(tx, { organizationId, type: 'role.deleted', actor, target: { type: 'role', id: slug } });
     // API keys may still name the role; what they cached must go with it.
     await publishRevocation(tx, { kind: 'role', organizationId, role: slug });

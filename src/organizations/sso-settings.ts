@@ -24,24 +24,41 @@ export interface SsoSettingsDeps {
   provider: Pick<IdentityProvider, 'getConnection'>;
 }
 
-export async function enableSsoWithProvider(deps: SsoSettingsDeps, auth: AuthContext, orgId: string, input: { connectionId: string; provider: string }): Promise<SsoConfig> {
+export async function enableSsoWithProvider(
+  deps: SsoSettingsDeps,
+  auth: AuthContext,
+  orgId: string,
+  input: { connectionId: string; provider: string },
+): Promise<SsoConfig> {
   const connection = await deps.provider.getConnection(input.connectionId).catch(() => null);
   if (connection && connection.organizationId === orgId && connection.type !== input.provider) {
-    throw new AppError('SSO_CONNECTION_INVALID', `Connection ${input.connectionId} is a ${connection.type} connection, not ${input.provider}`);
+    throw new AppError(
+      'SSO_CONNECTION_INVALID',
+      `Connection ${input.connectionId} is a ${connection.type} connection, not ${input.provider}`,
+    );
   }
   return deps.sso.enableSso(actorOf(auth), orgId, { connectionId: input.connectionId });
 }
 
-export async function setSsoEnforcement(deps: SsoSettingsDeps, auth: AuthContext, orgId: string, input: { enforced: boolean; acknowledgeLockout?: boolean | undefined }): Promise<SsoConfig> {
+export async function setSsoEnforcement(
+  deps: SsoSettingsDeps,
+  auth: AuthContext,
+  orgId: string,
+  input: { enforced: boolean; acknowledgeLockout?: boolean | undefined },
+): Promise<SsoConfig> {
   if (input.enforced) {
     const current = await deps.sso.getSsoConfig(orgId);
     if (!current.enabled) throw new AppError('SSO_NOT_ENABLED', 'Cannot enforce SSO when SSO is not enabled');
     if (!input.acknowledgeLockout) {
       const locked = await inTenant(deps.db, orgId, (tx) => membersWithoutSsoSignIn(tx, orgId));
       if (locked.length > 0) {
-        throw new AppError('SSO_LOCKOUT_UNACKNOWLEDGED', `${locked.length} active members have never signed in through SSO and would be locked out; acknowledge the lockout to enforce anyway`, {
-          details: { errors: locked.slice(0, 50).map((m) => ({ path: 'members', message: m.email })) },
-        });
+        throw new AppError(
+          'SSO_LOCKOUT_UNACKNOWLEDGED',
+          `${locked.length} active members have never signed in through SSO and would be locked out; acknowledge the lockout to enforce anyway`,
+          {
+            details: { errors: locked.slice(0, 50).map((m) => ({ path: 'members', message: m.email })) },
+          },
+        );
       }
     }
   }
@@ -58,12 +75,24 @@ export async function createPortalLink(
   const origin = deps.publicUrl ? new URL(deps.publicUrl).origin : null;
   const returnUrl = input.returnUrl && deps.publicUrl ? sameOriginUrl(input.returnUrl, deps.publicUrl) : null;
   if (input.returnUrl && returnUrl === null) {
-    throw new AppError('REQUEST_INVALID', "returnUrl must be on this application's own origin", { details: { errors: [{ path: 'body.returnUrl', message: `expected a URL on ${origin}` }] } });
+    throw new AppError('REQUEST_INVALID', "returnUrl must be on this application's own origin", {
+      details: { errors: [{ path: 'body.returnUrl', message: `expected a URL on ${origin}` }] },
+    });
   }
-  const { link } = await deps.admin.generatePortalLink({ organizationId: orgId, intent: input.intent, returnUrl: returnUrl ?? undefined });
+  const { link } = await deps.admin.generatePortalLink({
+    organizationId: orgId,
+    intent: input.intent,
+    returnUrl: returnUrl ?? undefined,
+  });
   const expiresAt = new Date(Date.now() + PORTAL_LINK_TTL_MS).toISOString();
   await inTenant(deps.db, orgId, (tx) =>
-    appendAuditEvent(tx, { organizationId: orgId, type: 'admin_portal.link_created', actor: actorOf(auth), target: { type: 'organization', id: orgId }, data: { intent: input.intent, expiresAt } }),
+    appendAuditEvent(tx, {
+      organizationId: orgId,
+      type: 'admin_portal.link_created',
+      actor: actorOf(auth),
+      target: { type: 'organization', id: orgId },
+      data: { intent: input.intent, expiresAt },
+    }),
   );
   return { link, expiresAt };
 }

@@ -158,10 +158,17 @@ for (const engine of testEngines()) {
           ])
           .execute();
         const code = (id: string, hours: number) => ({
-          id, email: 'a@acme.test', code_hash: 'h', source_address: '', created_at: new Date(now.getTime() - hours * 3600_000),
+          id,
+          email: 'a@acme.test',
+          code_hash: 'h',
+          source_address: '',
+          created_at: new Date(now.getTime() - hours * 3600_000),
           expires_at: new Date(now.getTime() - hours * 3600_000 + 600_000),
         });
-        await tx.insertInto('email_sign_in_codes').values([code('esc_old', 25), code('esc_recent', 23)]).execute();
+        await tx
+          .insertInto('email_sign_in_codes')
+          .values([code('esc_old', 25), code('esc_recent', 23)])
+          .execute();
         await sql`SELECT 1`.execute(tx);
       });
       const { appendAuditEvent } = await import('../audit/audit-log.ts');

@@ -27,26 +27,46 @@ function countingProxy(target: string): Promise<{ server: Server; url: string; r
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
-    if (req.method === 'POST' && req.url === '/user_management/authenticate' && body.toString().includes('"refresh_token"')) {
+    if (
+      req.method === 'POST' &&
+      req.url === '/user_management/authenticate' &&
+      body.toString().includes('"refresh_token"')
+    ) {
       refreshes++;
       // A slow provider widens the race: every other request arrives while this refresh is in flight.
       await new Promise((r) => setTimeout(r, 300));
     }
-    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'content-length') as [string, string][]);
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'content-length') as [string, string][],
+    );
     const upstream = await fetch(target + req.url, { method: req.method!, headers, ...(body.length ? { body } : {}) });
     res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
     res.end(Buffer.from(await upstream.arrayBuffer()));
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, refreshCalls: () => refreshes })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        server,
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        refreshCalls: () => refreshes,
+      }),
+    ),
+  );
 }
 
-describe('two server processes on one PostgreSQL', { skip: requirePostgres('the multi-instance tests need PostgreSQL') }, () => {
+describe('two server processes on one PostgreSQL', {
+  skip: requirePostgres('the multi-instance tests need PostgreSQL'),
+}, () => {
   let emulator: RunningEmulator;
   let proxy: Awaited<ReturnType<typeof countingProxy>>;
   let database: { url: string; drop(): Promise<void> };
   let store: Store;
   let servers: GatehouseProcess[] = [];
-  const config = { PUBLIC_URL: 'http://127.0.0.1:3000', SESSION_IDLE_TIMEOUT_SECONDS: 3600, SESSION_ABSOLUTE_LIFETIME_SECONDS: 86400 };
+  const config = {
+    PUBLIC_URL: 'http://127.0.0.1:3000',
+    SESSION_IDLE_TIMEOUT_SECONDS: 3600,
+    SESSION_ABSOLUTE_LIFETIME_SECONDS: 86400,
+  };
 
   before(async () => {
     [emulator, database] = await Promise.all([startEmulator(), createTestDatabase()]);
@@ -55,9 +75,17 @@ describe('two server processes on one PostgreSQL', { skip: requirePostgres('the 
     await mirrorEmulator(store.db, emulator);
     const port = new URL(proxy.url).port;
     const env = {
-      DATABASE_URL: database.url, DATABASE_POOL_SIZE: '10', GATEHOUSE_SECRET: TEST_SECRET, PUBLIC_URL: config.PUBLIC_URL, WORKOS_WEBHOOK_SECRET: 'whsec_multi_instance_test',
+      DATABASE_URL: database.url,
+      DATABASE_POOL_SIZE: '10',
+      GATEHOUSE_SECRET: TEST_SECRET,
+      PUBLIC_URL: config.PUBLIC_URL,
+      WORKOS_WEBHOOK_SECRET: 'whsec_multi_instance_test',
       RECONCILE_INTERVAL_SECONDS: '0',
-      WORKOS_API_KEY: emulator.apiKey, WORKOS_CLIENT_ID: emulator.clientId, WORKOS_API_HOSTNAME: '127.0.0.1', WORKOS_API_PORT: port, WORKOS_API_HTTPS: 'false',
+      WORKOS_API_KEY: emulator.apiKey,
+      WORKOS_CLIENT_ID: emulator.clientId,
+      WORKOS_API_HOSTNAME: '127.0.0.1',
+      WORKOS_API_PORT: port,
+      WORKOS_API_HTTPS: 'false',
     };
     servers = await Promise.all([startGatehouseProcess(env), startGatehouseProcess(env)]);
   });
@@ -72,27 +100,49 @@ describe('two server processes on one PostgreSQL', { skip: requirePostgres('the 
   async function newSession() {
     const grace = await signInThroughEmulator(emulator, 'grace@globex.test', 'Globex');
     const sessions = createSessionService({ db: store.db, secrets: [TEST_SECRET], config });
-    const created = await inTenant(store.db, grace.organizationId, (tx) => sessions.create(tx, {
-      organizationId: grace.organizationId, userId: grace.userId, authMethod: 'password', role: 'admin',
-      workosSessionId: grace.workosSessionId, accessToken: grace.accessToken, refreshToken: grace.refreshToken,
-    }));
+    const created = await inTenant(store.db, grace.organizationId, (tx) =>
+      sessions.create(tx, {
+        organizationId: grace.organizationId,
+        userId: grace.userId,
+        authMethod: 'password',
+        role: 'admin',
+        workosSessionId: grace.workosSessionId,
+        accessToken: grace.accessToken,
+        refreshToken: grace.refreshToken,
+      }),
+    );
     return { ...created, sessions, grace };
   }
 
-  const me = (server: GatehouseProcess, cookieValue: string) => fetch(`${server.url}/api/v1/me`, { headers: { cookie: `gatehouse_session=${cookieValue}` } });
+  const me = (server: GatehouseProcess, cookieValue: string) =>
+    fetch(`${server.url}/api/v1/me`, { headers: { cookie: `gatehouse_session=${cookieValue}` } });
 
   it('refresh race: 20 concurrent requests with an expired access token cause exactly one refresh, and all succeed', async () => {
     const { sessionId, cookieValue } = await newSession();
     // The access token is spent: every request must get a new one before it may proceed.
-    await asSystem(store.db, 'test', (tx) => tx.updateTable('sessions').set({ access_token_expires_at: new Date(Date.now() - 60_000) }).where('id', '=', sessionId).execute());
+    await asSystem(store.db, 'test', (tx) =>
+      tx
+        .updateTable('sessions')
+        .set({ access_token_expires_at: new Date(Date.now() - 60_000) })
+        .where('id', '=', sessionId)
+        .execute(),
+    );
     const before = proxy.refreshCalls();
     const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => me(servers[i % 2]!, cookieValue)));
     const statuses = responses.map((r) => r.status);
     const refreshes = proxy.refreshCalls() - before;
-    console.log(`refresh race: 20 requests over 2 processes → statuses ${JSON.stringify([...new Set(statuses)])}, refresh calls at the emulator: ${refreshes}`);
+    console.log(
+      `refresh race: 20 requests over 2 processes → statuses ${JSON.stringify([...new Set(statuses)])}, refresh calls at the emulator: ${refreshes}`,
+    );
     assert.deepEqual(statuses, Array(20).fill(200));
     assert.equal(refreshes, 1);
-    const row = await asSystem(store.db, 'test', (tx) => tx.selectFrom('sessions').select(['access_token_expires_at', 'revoked_at']).where('id', '=', sessionId).executeTakeFirstOrThrow());
+    const row = await asSystem(store.db, 'test', (tx) =>
+      tx
+        .selectFrom('sessions')
+        .select(['access_token_expires_at', 'revoked_at'])
+        .where('id', '=', sessionId)
+        .executeTakeFirstOrThrow(),
+    );
     assert.equal(row.revoked_at, null);
     assert.ok(row.access_token_expires_at!.getTime() > Date.now() + 60_000);
   });
@@ -101,10 +151,15 @@ describe('two server processes on one PostgreSQL', { skip: requirePostgres('the 
     const { sessionId, cookieValue, sessions, grace } = await newSession();
     // An admin's API key revokes through process A's API; process B had the session cached.
     const admin = await createAccessVerifier({ db: store.db, sessions }).verifyCredential({ cookie: cookieValue });
-    const { secret } = await inTenant(store.db, grace.organizationId, (tx) => createApiKey(tx, { creator: admin, name: 'ops', role: 'admin', ownership: 'organization' }));
+    const { secret } = await inTenant(store.db, grace.organizationId, (tx) =>
+      createApiKey(tx, { creator: admin, name: 'ops', role: 'admin', ownership: 'organization' }),
+    );
     for (const server of servers) assert.equal((await me(server, cookieValue)).status, 200);
     const started = performance.now();
-    const revoked = await fetch(`${servers[0]!.url}/api/v1/organizations/${grace.organizationId}/sessions/${sessionId}`, { method: 'DELETE', headers: { authorization: `Bearer ${secret}` } });
+    const revoked = await fetch(
+      `${servers[0]!.url}/api/v1/organizations/${grace.organizationId}/sessions/${sessionId}`,
+      { method: 'DELETE', headers: { authorization: `Bearer ${secret}` } },
+    );
     assert.equal(revoked.status, 204);
     let delay = -1;
     while (performance.now() - started < 5000) {

@@ -25,10 +25,11 @@ function collector() {
       },
       onReset: () => void resets++,
     },
-    next: (ms = 2000) => new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('no event within ' + ms + ' ms')), ms);
-      waiters.push(() => (clearTimeout(t), resolve()));
-    }),
+    next: (ms = 2000) =>
+      new Promise<void>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no event within ${ms} ms`)), ms);
+        waiters.push(() => (clearTimeout(t), resolve()));
+      }),
   };
 }
 
@@ -49,10 +50,12 @@ for (const engine of testEngines()) {
     it('delivers an event published in a committed transaction, not one rolled back', async () => {
       const c = collector();
       const unsubscribe = bus.subscribe(c.subscriber);
-      await assert.rejects(asSystem(store.db, 'test', async (tx) => {
-        await publishRevocation(tx, { kind: 'api_key', apiKeyId: 'key_rolled_back' });
-        throw new Error('roll back');
-      }));
+      await assert.rejects(
+        asSystem(store.db, 'test', async (tx) => {
+          await publishRevocation(tx, { kind: 'api_key', apiKeyId: 'key_rolled_back' });
+          throw new Error('roll back');
+        }),
+      );
       const arrived = c.next();
       await asSystem(store.db, 'test', (tx) => publishRevocation(tx, { kind: 'session', sessionId: 'ses_1' }));
       await arrived;
@@ -67,7 +70,11 @@ for (const engine of testEngines()) {
       const arrived = c.next();
       await asSystem(store.db, 'test', async (tx) => {
         await publishRevocation(tx, { kind: 'role', organizationId: 'org_1', role: 'viewer' });
-        assert.deepEqual(published, [{ kind: 'role', organizationId: 'org_1', role: 'viewer' }], 'delivered inside the transaction');
+        assert.deepEqual(
+          published,
+          [{ kind: 'role', organizationId: 'org_1', role: 'viewer' }],
+          'delivered inside the transaction',
+        );
         assert.deepEqual(c.events, [], 'not yet committed');
       });
       await arrived;
@@ -80,28 +87,40 @@ for (const engine of testEngines()) {
       bus.subscribe(c.subscriber);
       await sql`SELECT pg_notify(${REVOCATION_CHANNEL}, ${'{"kind":"everything"}'})`.execute(store.db);
       const arrived = c.next();
-      await sql`SELECT pg_notify(${REVOCATION_CHANNEL}, ${JSON.stringify({ kind: 'user', userId: 'user_1' })})`.execute(store.db);
+      await sql`SELECT pg_notify(${REVOCATION_CHANNEL}, ${JSON.stringify({ kind: 'user', userId: 'user_1' })})`.execute(
+        store.db,
+      );
       await arrived;
       assert.deepEqual(c.events, [{ kind: 'user', userId: 'user_1' }]);
     });
 
-    it('comes back after its connection is killed, flushing subscribers, and delivers again', { skip: engine.name !== 'postgres' && 'PGlite has no separate listen connection to kill' }, async () => {
+    it('comes back after its connection is killed, flushing subscribers, and delivers again', {
+      skip: engine.name !== 'postgres' && 'PGlite has no separate listen connection to kill',
+    }, async () => {
       const c = collector();
       bus.subscribe(c.subscriber);
-      await store.owner.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query ILIKE 'LISTEN%'`);
+      await store.owner.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query ILIKE 'LISTEN%'`,
+      );
       const started = performance.now();
       while (c.resets === 0 && performance.now() - started < 5000) await new Promise((r) => setTimeout(r, 10));
-      console.log(`revocation bus: listening again ${(performance.now() - started).toFixed(0)} ms after its connection was killed`);
+      console.log(
+        `revocation bus: listening again ${(performance.now() - started).toFixed(0)} ms after its connection was killed`,
+      );
       assert.equal(c.resets, 1);
       assert.equal(bus.connected, true);
       const arrived = c.next();
-      await asSystem(store.db, 'test', (tx) => publishRevocation(tx, { kind: 'membership', organizationId: 'org_1', userId: 'user_2' }));
+      await asSystem(store.db, 'test', (tx) =>
+        publishRevocation(tx, { kind: 'membership', organizationId: 'org_1', userId: 'user_2' }),
+      );
       await arrived;
       assert.deepEqual(c.events.at(-1), { kind: 'membership', organizationId: 'org_1', userId: 'user_2' });
     });
 
     it('refuses to publish an event listeners would drop', async () => {
-      await assert.rejects(asSystem(store.db, 'test', (tx) => publishRevocation(tx, { kind: 'session', sessionId: '' })));
+      await assert.rejects(
+        asSystem(store.db, 'test', (tx) => publishRevocation(tx, { kind: 'session', sessionId: '' })),
+      );
     });
   });
 }

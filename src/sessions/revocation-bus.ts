@@ -33,7 +33,11 @@ const EventSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('user'), userId: z.string().min(1), organizationId: z.string().min(1).optional() }),
   z.object({ kind: z.literal('membership'), organizationId: z.string().min(1), userId: z.string().min(1) }),
   z.object({ kind: z.literal('api_key'), apiKeyId: z.string().min(1) }),
-  z.object({ kind: z.literal('organization'), organizationId: z.string().min(1), reason: z.enum(['sso_enforced', 'deleted']) }),
+  z.object({
+    kind: z.literal('organization'),
+    organizationId: z.string().min(1),
+    reason: z.enum(['sso_enforced', 'deleted']),
+  }),
   z.object({ kind: z.literal('role'), organizationId: z.string().min(1), role: z.string().min(1) }),
 ]);
 

@@ -30,7 +30,14 @@ export interface CookieAttributes {
 }
 
 export function sessionCookieAttributes(publicUrl: string, maxAgeSeconds: number): CookieAttributes {
-  return { name: sessionCookieName(publicUrl), httpOnly: true, sameSite: 'Lax', path: '/', secure: publicUrl.startsWith('https:'), maxAge: maxAgeSeconds };
+  return {
+    name: sessionCookieName(publicUrl),
+    httpOnly: true,
+    sameSite: 'Lax',
+    path: '/',
+    secure: publicUrl.startsWith('https:'),
+    maxAge: maxAgeSeconds,
+  };
 }
 
 /** A `Set-Cookie` value; `value: ''` with maxAge 0 clears the cookie. */

@@ -62,7 +62,12 @@ interface RefreshDeps {
   /** SESSION_PROVIDER_OUTAGE_GRACE_SECONDS in ms; 0 ends grace at once (the former behaviour). */
   outageGraceMs: number;
   logger?: { warn(obj: object, msg: string): void } | undefined;
-  endSession(tx: Tx, row: Pick<SessionRow, 'id' | 'organization_id' | 'user_id'>, actor: AuditActor, reason: string): Promise<boolean>;
+  endSession(
+    tx: Tx,
+    row: Pick<SessionRow, 'id' | 'organization_id' | 'user_id'>,
+    actor: AuditActor,
+    reason: string,
+  ): Promise<boolean>;
 }
 
 type TokenColumns = Pick<SessionRow, 'key_id' | 'access_token_enc' | 'refresh_token_enc' | 'access_token_expires_at'>;
@@ -102,19 +107,28 @@ export function createRefresh(deps: RefreshDeps) {
   const withinGrace = (row: SessionRow, now: number) =>
     now - (row.provider_unreachable_since?.getTime() ?? now) < deps.outageGraceMs;
 
-  const kept = (row: SessionRow): AccessTokenResult =>
-    ({ ok: true, accessToken: row.access_token_enc ? vault.decrypt(row.access_token_enc, `${row.id}:access`) : '' });
+  const kept = (row: SessionRow): AccessTokenResult => ({
+    ok: true,
+    accessToken: row.access_token_enc ? vault.decrypt(row.access_token_enc, `${row.id}:access`) : '',
+  });
 
   const providerUnreachable = async (tx: Tx, row: SessionRow, error: Error): Promise<AccessTokenResult> => {
     const now = clock();
     if (!withinGrace(row, now)) throw error;
     const since = row.provider_unreachable_since?.getTime() ?? now;
     const retryIn = Math.min(OUTAGE_RETRY_MAX_MS, Math.max(OUTAGE_RETRY_MIN_MS, (now - since) / 2));
-    await tx.updateTable('sessions').set({ provider_unreachable_since: new Date(since), provider_retry_at: new Date(now + retryIn) })
-      .where('organization_id', '=', row.organization_id).where('id', '=', row.id).execute();
+    await tx
+      .updateTable('sessions')
+      .set({ provider_unreachable_since: new Date(since), provider_retry_at: new Date(now + retryIn) })
+      .where('organization_id', '=', row.organization_id)
+      .where('id', '=', row.id)
+      .execute();
     // Once per session: only the first failure finds the column empty (we hold the row lock).
     if (!row.provider_unreachable_since) {
-      deps.logger?.warn({ sessionId: row.id, graceSeconds: deps.outageGraceMs / 1000, code: (error as { code?: string }).code }, 'identity provider unreachable at refresh; session kept for the outage grace');
+      deps.logger?.warn(
+        { sessionId: row.id, graceSeconds: deps.outageGraceMs / 1000, code: (error as { code?: string }).code },
+        'identity provider unreachable at refresh; session kept for the outage grace',
+      );
     }
     return kept(row);
   };
@@ -123,8 +137,18 @@ export function createRefresh(deps: RefreshDeps) {
     inTenant(db, session.organizationId, async (tx) => {
       // Bounded wait: a stuck holder must not pile up every request of the session behind it.
       await sql`SET LOCAL lock_timeout = '15s'`.execute(tx);
-      const row = await tx.selectFrom('sessions').selectAll().where('organization_id', '=', session.organizationId).where('id', '=', session.id).forUpdate().executeTakeFirst();
-      if (!row || row.revoked_at) return { ok: false, reason: row?.revoked_reason === 'sso_required' ? 'SSO_REQUIRED' : 'SESSION_REVOKED' } as const;
+      const row = await tx
+        .selectFrom('sessions')
+        .selectAll()
+        .where('organization_id', '=', session.organizationId)
+        .where('id', '=', session.id)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!row || row.revoked_at)
+        return {
+          ok: false,
+          reason: row?.revoked_reason === 'sso_required' ? 'SSO_REQUIRED' : 'SESSION_REVOKED',
+        } as const;
       // Another request (here or on another instance) refreshed while we waited for the lock.
       if (isFresh(row.access_token_expires_at) && row.access_token_enc) {
         return { ok: true, accessToken: vault.decrypt(row.access_token_enc, `${row.id}:access`) } as const;
@@ -153,8 +177,16 @@ export function createRefresh(deps: RefreshDeps) {
         await deps.endSession(tx, row, SYSTEM, 'refresh_failed');
         return { ok: false, reason: 'SESSION_REVOKED' } as const;
       }
-      await tx.updateTable('sessions').set({ ...sealTokens(row.id, tokens.accessToken, tokens.refreshToken), provider_unreachable_since: null, provider_retry_at: null })
-        .where('organization_id', '=', row.organization_id).where('id', '=', row.id).execute();
+      await tx
+        .updateTable('sessions')
+        .set({
+          ...sealTokens(row.id, tokens.accessToken, tokens.refreshToken),
+          provider_unreachable_since: null,
+          provider_retry_at: null,
+        })
+        .where('organization_id', '=', row.organization_id)
+        .where('id', '=', row.id)
+        .execute();
       return { ok: true, accessToken: tokens.accessToken } as const;
     });
 
@@ -166,7 +198,8 @@ export function createRefresh(deps: RefreshDeps) {
     },
     async accessTokenFor(session: Session): Promise<AccessTokenResult> {
       const enc = sealed.get(session);
-      if (enc && isFresh(session.accessTokenExpiresAt)) return { ok: true, accessToken: vault.decrypt(enc, `${session.id}:access`) };
+      if (enc && isFresh(session.accessTokenExpiresAt))
+        return { ok: true, accessToken: vault.decrypt(enc, `${session.id}:access`) };
       let pending = inflight.get(session.id);
       if (!pending) {
         pending = refreshLocked(session).finally(() => inflight.delete(session.id));

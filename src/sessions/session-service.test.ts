@@ -10,7 +10,11 @@ import { countingRefresher, fakeAccessToken, orgWithMember, TEST_SECRET } from '
 import { createSessionService, type SessionService } from './session-service.ts';
 
 const MINUTE = 60_000;
-const config = { PUBLIC_URL: 'https://auth.example.com', SESSION_IDLE_TIMEOUT_SECONDS: 3600, SESSION_ABSOLUTE_LIFETIME_SECONDS: 8 * 3600 };
+const config = {
+  PUBLIC_URL: 'https://auth.example.com',
+  SESSION_IDLE_TIMEOUT_SECONDS: 3600,
+  SESSION_ABSOLUTE_LIFETIME_SECONDS: 8 * 3600,
+};
 
 for (const engine of testEngines()) {
   describe(`sessions on ${engine.name}`, () => {
@@ -24,32 +28,57 @@ for (const engine of testEngines()) {
 
     before(async () => {
       store = await engine.open();
-      sessions = createSessionService({ db: store.db, secrets: [TEST_SECRET], config, refresher, clock, signInPolicy: async (id) => ({ enabled: true, enforced: enforced.has(id), connectionId: 'conn_own' }) });
+      sessions = createSessionService({
+        db: store.db,
+        secrets: [TEST_SECRET],
+        config,
+        refresher,
+        clock,
+        signInPolicy: async (id) => ({ enabled: true, enforced: enforced.has(id), connectionId: 'conn_own' }),
+      });
       org = await orgWithMember(store.db);
     });
     after(() => store?.close());
 
     const signIn = async (authMethod: 'password' | 'sso' = 'password', tokenLifetimeMs = 5 * MINUTE) =>
-      inTenant(store.db, org.organizationId, async (tx) => sessions.create(tx, {
-        organizationId: org.organizationId, userId: org.userId, authMethod, role: 'admin', workosSessionId: 'session_wos_1',
-        ...(authMethod === 'sso' ? { binding: { ssoConnectionId: 'conn_own', ssoOrganizationId: org.organizationId } } : {}),
-        accessToken: await fakeAccessToken(now + tokenLifetimeMs), refreshToken: 'refresh-1',
-      }));
+      inTenant(store.db, org.organizationId, async (tx) =>
+        sessions.create(tx, {
+          organizationId: org.organizationId,
+          userId: org.userId,
+          authMethod,
+          role: 'admin',
+          workosSessionId: 'session_wos_1',
+          ...(authMethod === 'sso'
+            ? { binding: { ssoConnectionId: 'conn_own', ssoOrganizationId: org.organizationId } }
+            : {}),
+          accessToken: await fakeAccessToken(now + tokenLifetimeMs),
+          refreshToken: 'refresh-1',
+        }),
+      );
 
     it('issues a cookie under 200 bytes with __Host-, Secure, HttpOnly, SameSite=Lax, Path=/', async () => {
       const { cookieValue, setCookie } = await signIn();
       const pair = setCookie.split(';')[0]!;
       console.log(`session cookie: ${Buffer.byteLength(pair)} bytes (${Buffer.byteLength(cookieValue)} value)`);
       assert.ok(Buffer.byteLength(pair) < 200);
-      assert.match(setCookie, /^__Host-gatehouse_session=ses_[0-9A-Z]{26}\.[\w-]{43}; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax; Secure$/);
-      const plain = createSessionService({ db: store.db, secrets: [TEST_SECRET], config: { ...config, PUBLIC_URL: 'http://localhost:3000' } });
+      assert.match(
+        setCookie,
+        /^__Host-gatehouse_session=ses_[0-9A-Z]{26}\.[\w-]{43}; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax; Secure$/,
+      );
+      const plain = createSessionService({
+        db: store.db,
+        secrets: [TEST_SECRET],
+        config: { ...config, PUBLIC_URL: 'http://localhost:3000' },
+      });
       assert.equal(plain.cookie.name, 'gatehouse_session');
       assert.doesNotMatch(plain.cookie.clear(), /Secure/);
     });
 
     it('stores only a hash of the secret and encrypted tokens', async () => {
       const { sessionId, cookieValue } = await signIn();
-      const row = await asSystem(store.db, 'test', (tx) => tx.selectFrom('sessions').selectAll().where('id', '=', sessionId).executeTakeFirstOrThrow());
+      const row = await asSystem(store.db, 'test', (tx) =>
+        tx.selectFrom('sessions').selectAll().where('id', '=', sessionId).executeTakeFirstOrThrow(),
+      );
       const secret = cookieValue.split('.')[1]!;
       assert.ok(!JSON.stringify(row).includes(secret));
       assert.ok(!String(row.refresh_token_enc).includes('refresh-1'));
@@ -63,7 +92,14 @@ for (const engine of testEngines()) {
       assert.ok(ok.ok && ok.session.id === sessionId);
       const [id, secret] = cookieValue.split('.') as [string, string];
       const flipped = secret[0] === 'A' ? `B${secret.slice(1)}` : `A${secret.slice(1)}`;
-      for (const bad of [`${id}.${flipped}`, `${id}.`, id, '', `${id}.${secret}x`, `ses_00000000000000000000000000.${secret}`]) {
+      for (const bad of [
+        `${id}.${flipped}`,
+        `${id}.`,
+        id,
+        '',
+        `${id}.${secret}x`,
+        `ses_00000000000000000000000000.${secret}`,
+      ]) {
         assert.deepEqual(await sessions.resolve(bad), { ok: false, reason: 'SESSION_INVALID' }, bad);
       }
     });
@@ -111,10 +147,18 @@ for (const engine of testEngines()) {
       const refreshing = await signIn('password', 10_000);
       const sso = await signIn('sso', 10_000);
       // SSO, but through another organization's connection: not SSO for this one.
-      const foreign = await inTenant(store.db, org.organizationId, async (tx) => sessions.create(tx, {
-        organizationId: org.organizationId, userId: org.userId, authMethod: 'sso', role: 'admin', workosSessionId: 'session_wos_2',
-        accessToken: await fakeAccessToken(now + 10_000), refreshToken: 'refresh-2', binding: { ssoConnectionId: 'conn_other', ssoOrganizationId: 'org_other' },
-      }));
+      const foreign = await inTenant(store.db, org.organizationId, async (tx) =>
+        sessions.create(tx, {
+          organizationId: org.organizationId,
+          userId: org.userId,
+          authMethod: 'sso',
+          role: 'admin',
+          workosSessionId: 'session_wos_2',
+          accessToken: await fakeAccessToken(now + 10_000),
+          refreshToken: 'refresh-2',
+          binding: { ssoConnectionId: 'conn_other', ssoOrganizationId: 'org_other' },
+        }),
+      );
       const p = await sessions.resolve(password.cookieValue);
       const r = await sessions.resolve(refreshing.cookieValue);
       assert.ok(p.ok && r.ok);
@@ -136,12 +180,26 @@ for (const engine of testEngines()) {
 
     it('ends the session when the provider refuses the refresh token', async () => {
       const failing = createSessionService({
-        db: store.db, secrets: [TEST_SECRET], config, clock,
-        refresher: { refresh: async () => { throw new Error('invalid_grant'); } },
+        db: store.db,
+        secrets: [TEST_SECRET],
+        config,
+        clock,
+        refresher: {
+          refresh: async () => {
+            throw new Error('invalid_grant');
+          },
+        },
       });
-      const { cookieValue } = await inTenant(store.db, org.organizationId, async (tx) => failing.create(tx, {
-        organizationId: org.organizationId, userId: org.userId, authMethod: 'password', role: 'admin', accessToken: await fakeAccessToken(now), refreshToken: 'r',
-      }));
+      const { cookieValue } = await inTenant(store.db, org.organizationId, async (tx) =>
+        failing.create(tx, {
+          organizationId: org.organizationId,
+          userId: org.userId,
+          authMethod: 'password',
+          role: 'admin',
+          accessToken: await fakeAccessToken(now),
+          refreshToken: 'r',
+        }),
+      );
       const r = await failing.resolve(cookieValue);
       assert.ok(r.ok);
       assert.deepEqual(await failing.accessTokenFor(r.session), { ok: false, reason: 'SESSION_REVOKED' });
@@ -153,7 +211,10 @@ for (const engine of testEngines()) {
       let calls = 0;
       let down = true;
       const outage = createSessionService({
-        db: store.db, secrets: [TEST_SECRET], config: { ...config, SESSION_PROVIDER_OUTAGE_GRACE_SECONDS: 600 }, clock,
+        db: store.db,
+        secrets: [TEST_SECRET],
+        config: { ...config, SESSION_PROVIDER_OUTAGE_GRACE_SECONDS: 600 },
+        clock,
         logger: { warn: (obj) => void warnings.push(obj) },
         refresher: {
           refresh: async () => {
@@ -163,9 +224,16 @@ for (const engine of testEngines()) {
           },
         },
       });
-      const { cookieValue } = await inTenant(store.db, org.organizationId, async (tx) => outage.create(tx, {
-        organizationId: org.organizationId, userId: org.userId, authMethod: 'password', role: 'admin', accessToken: await fakeAccessToken(now), refreshToken: 'r',
-      }));
+      const { cookieValue } = await inTenant(store.db, org.organizationId, async (tx) =>
+        outage.create(tx, {
+          organizationId: org.organizationId,
+          userId: org.userId,
+          authMethod: 'password',
+          role: 'admin',
+          accessToken: await fakeAccessToken(now),
+          refreshToken: 'r',
+        }),
+      );
       const token = async () => {
         const r = await outage.resolve(cookieValue);
         assert.ok(r.ok);
@@ -184,11 +252,22 @@ for (const engine of testEngines()) {
         assert.equal(warnings.length, 1, 'warned once for the session');
         assert.ok(!JSON.stringify(warnings).includes('eyJ'), 'no token in the warning');
         now = start + 11 * MINUTE;
-        await assert.rejects(token(), (e: unknown) => e instanceof AppError && e.code === 'PROVIDER_UNAVAILABLE', 'past the grace');
+        await assert.rejects(
+          token(),
+          (e: unknown) => e instanceof AppError && e.code === 'PROVIDER_UNAVAILABLE',
+          'past the grace',
+        );
         down = false;
         now += MINUTE;
         assert.equal(await token(), true, 'the provider is back: refreshed');
-        const row = await asSystem(store.db, 'test', (tx) => tx.selectFrom('sessions').select(['provider_unreachable_since', 'revoked_at']).where('organization_id', '=', org.organizationId).orderBy('id', 'desc').executeTakeFirstOrThrow());
+        const row = await asSystem(store.db, 'test', (tx) =>
+          tx
+            .selectFrom('sessions')
+            .select(['provider_unreachable_since', 'revoked_at'])
+            .where('organization_id', '=', org.organizationId)
+            .orderBy('id', 'desc')
+            .executeTakeFirstOrThrow(),
+        );
         assert.equal(row.provider_unreachable_since, null);
         assert.equal(row.revoked_at, null);
       } finally {
@@ -196,17 +275,27 @@ for (const engine of testEngines()) {
       }
     });
 
-    it('revokes one session and all of a user\'s sessions, audited', async () => {
+    it("revokes one session and all of a user's sessions, audited", async () => {
       const a = await signIn();
       const b = await signIn();
       const admin = { type: 'user' as const, id: 'user_admin' };
       assert.equal(await sessions.revoke(a.sessionId, admin), true);
       assert.equal(await sessions.revoke(a.sessionId, admin), false, 'already revoked');
       assert.deepEqual(await sessions.resolve(a.cookieValue), { ok: false, reason: 'SESSION_REVOKED' });
-      assert.ok((await sessions.list({ organizationId: org.organizationId, userId: org.userId })).some((s) => s.id === b.sessionId));
+      assert.ok(
+        (await sessions.list({ organizationId: org.organizationId, userId: org.userId })).some(
+          (s) => s.id === b.sessionId,
+        ),
+      );
       assert.ok((await sessions.revokeAllForUser(org.userId, undefined, admin)) >= 1);
       assert.deepEqual(await sessions.list({ userId: org.userId }), []);
-      const audit = await inTenant(store.db, org.organizationId, (tx) => tx.selectFrom('audit_events').select(['type', 'target_id', 'data']).where('type', 'like', 'session.%').execute());
+      const audit = await inTenant(store.db, org.organizationId, (tx) =>
+        tx
+          .selectFrom('audit_events')
+          .select(['type', 'target_id', 'data'])
+          .where('type', 'like', 'session.%')
+          .execute(),
+      );
       assert.ok(audit.some((e) => e.type === 'session.revoked' && e.target_id === a.sessionId));
       assert.ok(audit.some((e) => e.type === 'session.created' && e.target_id === b.sessionId));
       assert.ok(!JSON.stringify(audit).includes('refresh-1'));

@@ -26,7 +26,11 @@ import { asSystem, inTenant, type Tx } from '../store/tenant.ts';
 import { publishRevocation } from './revocation-bus.ts';
 import { createTokenVault, type TokenVault } from './token-vault.ts';
 import {
-  newSessionCredential, parseSessionCookie, secretMatches, serializeSessionCookie, sessionCookieAttributes,
+  newSessionCredential,
+  parseSessionCookie,
+  secretMatches,
+  serializeSessionCookie,
+  sessionCookieAttributes,
 } from './session-cookie.ts';
 import { createRefresh, type TokenRefresher } from './session-refresh.ts';
 import { createSwitch, type SwitchResult, type SwitchTarget } from './session-switch.ts';
@@ -34,7 +38,15 @@ import { createSwitch, type SwitchResult, type SwitchTarget } from './session-sw
 export type { TokenRefresher, RefreshedTokens } from './session-refresh.ts';
 export type { SwitchResult, SwitchTarget } from './session-switch.ts';
 
-export type SessionAuthMethod = 'password' | 'magic_auth' | 'sso' | 'oauth' | 'passkey' | 'impersonation' | 'email_code' | 'oidc';
+export type SessionAuthMethod =
+  | 'password'
+  | 'magic_auth'
+  | 'sso'
+  | 'oauth'
+  | 'passkey'
+  | 'impersonation'
+  | 'email_code'
+  | 'oidc';
 
 export interface Session {
   id: string;
@@ -76,12 +88,20 @@ export interface CreateSessionInput {
 }
 
 export interface SessionService {
-  create(tx: Tx, input: CreateSessionInput): Promise<{ sessionId: string; cookieValue: string; setCookie: string; expiresAt: Date }>;
+  create(
+    tx: Tx,
+    input: CreateSessionInput,
+  ): Promise<{ sessionId: string; cookieValue: string; setCookie: string; expiresAt: Date }>;
   resolve(cookieValue: string | undefined): Promise<SessionResult>;
   accessTokenFor(session: Session): Promise<AccessTokenResult>;
   switchOrganization(session: Session, target: SwitchTarget): Promise<SwitchResult>;
   revoke(sessionId: string, actor: AuditActor, reason?: string): Promise<boolean>;
-  revokeAllForUser(userId: string, organizationId: string | undefined, actor: AuditActor, reason?: string): Promise<number>;
+  revokeAllForUser(
+    userId: string,
+    organizationId: string | undefined,
+    actor: AuditActor,
+    reason?: string,
+  ): Promise<number>;
   /**
    * Ends, inside the caller's system transaction `tx` (the webhook inbox's), every live session
    * bound to the provider's session: audited, published on the revocation bus. Returns how many.
@@ -95,7 +115,8 @@ export interface SessionServiceOptions {
   db: Kysely<Database>;
   /** GATEHOUSE_SECRET first, then previous secrets still accepted for decryption. */
   secrets: readonly string[];
-  config: Pick<Config, 'PUBLIC_URL' | 'SESSION_IDLE_TIMEOUT_SECONDS' | 'SESSION_ABSOLUTE_LIFETIME_SECONDS'> & Partial<Pick<Config, 'SESSION_PROVIDER_OUTAGE_GRACE_SECONDS'>>;
+  config: Pick<Config, 'PUBLIC_URL' | 'SESSION_IDLE_TIMEOUT_SECONDS' | 'SESSION_ABSOLUTE_LIFETIME_SECONDS'> &
+    Partial<Pick<Config, 'SESSION_PROVIDER_OUTAGE_GRACE_SECONDS'>>;
   /** Warns once per session when the provider is unreachable at refresh. */
   logger?: { warn(obj: object, msg: string): void };
   refresher?: TokenRefresher;
@@ -133,11 +154,16 @@ export function sessionFromRow(row: SessionRow): Session {
 
 /** Whether the session's own row meets its organization's policy, inside a tenant transaction. */
 export async function sessionMeetsPolicy(
-  policyOf: SessionServiceOptions['signInPolicy'], tx: Tx, row: Pick<SessionRow, 'organization_id' | 'sso_connection_id' | 'sso_organization_id'>,
+  policyOf: SessionServiceOptions['signInPolicy'],
+  tx: Tx,
+  row: Pick<SessionRow, 'organization_id' | 'sso_connection_id' | 'sso_organization_id'>,
 ): Promise<boolean> {
   if (!policyOf) return true;
   const policy = await policyOf(row.organization_id, tx);
-  return meetsSignInPolicy(row.organization_id, policy, { ssoConnectionId: row.sso_connection_id, ssoOrganizationId: row.sso_organization_id });
+  return meetsSignInPolicy(row.organization_id, policy, {
+    ssoConnectionId: row.sso_connection_id,
+    ssoOrganizationId: row.sso_organization_id,
+  });
 }
 
 export function createSessionService(options: SessionServiceOptions): SessionService {
@@ -148,27 +174,51 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
   const absoluteMs = config.SESSION_ABSOLUTE_LIFETIME_SECONDS * 1000;
   const attributes = sessionCookieAttributes(config.PUBLIC_URL, config.SESSION_ABSOLUTE_LIFETIME_SECONDS);
 
-  const endSession = async (tx: Tx, row: Pick<SessionRow, 'id' | 'organization_id' | 'user_id'>, actor: AuditActor, reason: string) => {
-    const ended = await tx.updateTable('sessions').set({ revoked_at: new Date(clock()), revoked_reason: reason })
-      .where('organization_id', '=', row.organization_id).where('id', '=', row.id).where('revoked_at', 'is', null)
+  const endSession = async (
+    tx: Tx,
+    row: Pick<SessionRow, 'id' | 'organization_id' | 'user_id'>,
+    actor: AuditActor,
+    reason: string,
+  ) => {
+    const ended = await tx
+      .updateTable('sessions')
+      .set({ revoked_at: new Date(clock()), revoked_reason: reason })
+      .where('organization_id', '=', row.organization_id)
+      .where('id', '=', row.id)
+      .where('revoked_at', 'is', null)
       .executeTakeFirst();
     if (ended.numUpdatedRows === 0n) return false;
-    await appendAuditEvent(tx, { organizationId: row.organization_id, type: 'session.revoked', actor, target: { type: 'session', id: row.id }, data: { userId: row.user_id, reason } });
+    await appendAuditEvent(tx, {
+      organizationId: row.organization_id,
+      type: 'session.revoked',
+      actor,
+      target: { type: 'session', id: row.id },
+      data: { userId: row.user_id, reason },
+    });
     await publishRevocation(tx, { kind: 'session', sessionId: row.id });
     return true;
   };
 
-  const meetsPolicy = (tx: Tx, row: Pick<SessionRow, 'organization_id' | 'sso_connection_id' | 'sso_organization_id'>) =>
-    sessionMeetsPolicy(options.signInPolicy, tx, row);
+  const meetsPolicy = (
+    tx: Tx,
+    row: Pick<SessionRow, 'organization_id' | 'sso_connection_id' | 'sso_organization_id'>,
+  ) => sessionMeetsPolicy(options.signInPolicy, tx, row);
   const outageGraceMs = (config.SESSION_PROVIDER_OUTAGE_GRACE_SECONDS ?? 3600) * 1000;
   const refresh = createRefresh({
-    db, vault, clock, endSession, meetsPolicy, outageGraceMs, logger: options.logger,
+    db,
+    vault,
+    clock,
+    endSession,
+    meetsPolicy,
+    outageGraceMs,
+    logger: options.logger,
     ...(options.refresher ? { refresher: options.refresher } : {}),
   });
 
   const findOrg = async (sessionId: string) =>
     asSystem(db, 'find the organization of a session by its id', (tx) =>
-      tx.selectFrom('sessions').select(['organization_id']).where('id', '=', sessionId).executeTakeFirst());
+      tx.selectFrom('sessions').select(['organization_id']).where('id', '=', sessionId).executeTakeFirst(),
+    );
 
   const service: SessionService = {
     cookie: { name: attributes.name, clear: () => serializeSessionCookie({ ...attributes, maxAge: 0 }, '') },
@@ -179,19 +229,39 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       const { cookieValue, secretHash } = newSessionCredential(id);
       const expiresAt = new Date(now + absoluteMs);
       const tokens = refresh.sealTokens(id, input.accessToken ?? null, input.refreshToken ?? null);
-      await tx.insertInto('sessions').values({
-        organization_id: input.organizationId, id, user_id: input.userId, workos_session_id: input.workosSessionId ?? null,
-        auth_method: input.authMethod, role: input.role, secret_hash: secretHash, ...tokens,
-        sso_connection_id: input.binding?.ssoConnectionId ?? null, sso_organization_id: input.binding?.ssoOrganizationId ?? null,
-        impersonator_email: input.impersonator?.email ?? null, impersonator_reason: input.impersonator?.reason ?? null,
-        created_at: new Date(now), last_seen_at: new Date(now), expires_at: expiresAt, idle_expires_at: new Date(Math.min(now + idleMs, now + absoluteMs)),
-      }).execute();
+      await tx
+        .insertInto('sessions')
+        .values({
+          organization_id: input.organizationId,
+          id,
+          user_id: input.userId,
+          workos_session_id: input.workosSessionId ?? null,
+          auth_method: input.authMethod,
+          role: input.role,
+          secret_hash: secretHash,
+          ...tokens,
+          sso_connection_id: input.binding?.ssoConnectionId ?? null,
+          sso_organization_id: input.binding?.ssoOrganizationId ?? null,
+          impersonator_email: input.impersonator?.email ?? null,
+          impersonator_reason: input.impersonator?.reason ?? null,
+          created_at: new Date(now),
+          last_seen_at: new Date(now),
+          expires_at: expiresAt,
+          idle_expires_at: new Date(Math.min(now + idleMs, now + absoluteMs)),
+        })
+        .execute();
       await appendAuditEvent(tx, {
-        organizationId: input.organizationId, type: 'session.created', actor: input.actor ?? { type: 'user', id: input.userId },
+        organizationId: input.organizationId,
+        type: 'session.created',
+        actor: input.actor ?? { type: 'user', id: input.userId },
         target: { type: 'session', id },
         data: {
-          userId: input.userId, authMethod: input.authMethod, role: input.role,
-          ...(input.binding?.ssoConnectionId ? { ssoConnectionId: input.binding.ssoConnectionId, ssoOrganizationId: input.binding.ssoOrganizationId } : {}),
+          userId: input.userId,
+          authMethod: input.authMethod,
+          role: input.role,
+          ...(input.binding?.ssoConnectionId
+            ? { ssoConnectionId: input.binding.ssoConnectionId, ssoOrganizationId: input.binding.ssoOrganizationId }
+            : {}),
           ...(input.impersonator ? { impersonator: input.impersonator.email } : {}),
         },
       });
@@ -202,12 +272,15 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       const parsed = parseSessionCookie(cookieValue);
       if (!parsed) return { ok: false, reason: 'SESSION_INVALID' };
       const row = await asSystem(db, 'resolve a session cookie', (tx) =>
-        tx.selectFrom('sessions').selectAll().where('id', '=', parsed.sessionId).executeTakeFirst());
+        tx.selectFrom('sessions').selectAll().where('id', '=', parsed.sessionId).executeTakeFirst(),
+      );
       // Same answer for "no such id" and "wrong secret": the id alone is not an oracle.
       if (!row || !secretMatches(parsed.secret, row.secret_hash)) return { ok: false, reason: 'SESSION_INVALID' };
-      if (row.revoked_at) return { ok: false, reason: row.revoked_reason === 'sso_required' ? 'SSO_REQUIRED' : 'SESSION_REVOKED' };
+      if (row.revoked_at)
+        return { ok: false, reason: row.revoked_reason === 'sso_required' ? 'SSO_REQUIRED' : 'SESSION_REVOKED' };
       const now = clock();
-      if (now >= row.expires_at.getTime() || now >= row.idle_expires_at.getTime()) return { ok: false, reason: 'SESSION_EXPIRED' };
+      if (now >= row.expires_at.getTime() || now >= row.idle_expires_at.getTime())
+        return { ok: false, reason: 'SESSION_EXPIRED' };
       const session = sessionFromRow(row);
       refresh.remember(session, row);
       const touch = now - row.last_seen_at.getTime() >= TOUCH_INTERVAL_MS;
@@ -223,8 +296,13 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
           return true;
         }
         if (touch) {
-          await tx.updateTable('sessions').set({ last_seen_at: new Date(now), idle_expires_at: idle })
-            .where('organization_id', '=', row.organization_id).where('id', '=', row.id).where('revoked_at', 'is', null).execute();
+          await tx
+            .updateTable('sessions')
+            .set({ last_seen_at: new Date(now), idle_expires_at: idle })
+            .where('organization_id', '=', row.organization_id)
+            .where('id', '=', row.id)
+            .where('revoked_at', 'is', null)
+            .execute();
         }
         return false;
       });
@@ -244,14 +322,22 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       const found = await findOrg(sessionId);
       if (!found) return false;
       return inTenant(db, found.organization_id, async (tx) => {
-        const row = await tx.selectFrom('sessions').select(['id', 'organization_id', 'user_id']).where('id', '=', sessionId).executeTakeFirst();
+        const row = await tx
+          .selectFrom('sessions')
+          .select(['id', 'organization_id', 'user_id'])
+          .where('id', '=', sessionId)
+          .executeTakeFirst();
         return row ? endSession(tx, row, actor, reason) : false;
       });
     },
 
     async revokeAllForUser(userId, organizationId, actor, reason = 'revoked') {
       const rows = await asSystem(db, "find a user's live sessions to revoke them", (tx) => {
-        let q = tx.selectFrom('sessions').select(['id', 'organization_id', 'user_id']).where('user_id', '=', userId).where('revoked_at', 'is', null);
+        let q = tx
+          .selectFrom('sessions')
+          .select(['id', 'organization_id', 'user_id'])
+          .where('user_id', '=', userId)
+          .where('revoked_at', 'is', null);
         if (organizationId) q = q.where('organization_id', '=', organizationId);
         return q.execute();
       });
@@ -259,7 +345,8 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       for (const org of new Set(rows.map((r) => r.organization_id))) {
         count += await inTenant(db, org, async (tx) => {
           let n = 0;
-          for (const row of rows.filter((r) => r.organization_id === org)) if (await endSession(tx, row, actor, reason)) n++;
+          for (const row of rows.filter((r) => r.organization_id === org))
+            if (await endSession(tx, row, actor, reason)) n++;
           return n;
         });
       }
@@ -267,8 +354,12 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
     },
 
     async endProviderSession(tx, providerSessionId, actor) {
-      const rows = await tx.selectFrom('sessions').select(['id', 'organization_id', 'user_id'])
-        .where('workos_session_id', '=', providerSessionId).where('revoked_at', 'is', null).execute();
+      const rows = await tx
+        .selectFrom('sessions')
+        .select(['id', 'organization_id', 'user_id'])
+        .where('workos_session_id', '=', providerSessionId)
+        .where('revoked_at', 'is', null)
+        .execute();
       let ended = 0;
       for (const row of rows) if (await endSession(tx, row, actor, 'provider_session_revoked')) ended++;
       return ended;
@@ -278,15 +369,30 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       if (!filter.organizationId && !filter.userId) throw new TypeError('list sessions by organization, user or both');
       const now = new Date(clock());
       const read = (tx: Tx) => {
-        let q = tx.selectFrom('sessions').selectAll().where('revoked_at', 'is', null).where('expires_at', '>', now).where('idle_expires_at', '>', now);
+        let q = tx
+          .selectFrom('sessions')
+          .selectAll()
+          .where('revoked_at', 'is', null)
+          .where('expires_at', '>', now)
+          .where('idle_expires_at', '>', now);
         if (filter.organizationId) q = q.where('organization_id', '=', filter.organizationId);
         if (filter.userId) q = q.where('user_id', '=', filter.userId);
         return q.orderBy('id', 'desc').execute();
       };
-      const rows = filter.organizationId ? await inTenant(db, filter.organizationId, read) : await asSystem(db, "list a user's sessions across organizations", read);
+      const rows = filter.organizationId
+        ? await inTenant(db, filter.organizationId, read)
+        : await asSystem(db, "list a user's sessions across organizations", read);
       return rows.map(sessionFromRow);
     },
   };
-  const switcher = createSwitch({ db, vault, clock, endSession, create: service.create, ...(options.refresher ? { refresher: options.refresher } : {}), ...(options.signInPolicy ? { signInPolicy: options.signInPolicy } : {}) });
+  const switcher = createSwitch({
+    db,
+    vault,
+    clock,
+    endSession,
+    create: service.create,
+    ...(options.refresher ? { refresher: options.refresher } : {}),
+    ...(options.signInPolicy ? { signInPolicy: options.signInPolicy } : {}),
+  });
   return service;
 }

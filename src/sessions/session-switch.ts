@@ -44,7 +44,10 @@ interface SwitchDeps {
   refresher?: TokenRefresher;
   signInPolicy?: (organizationId: string, tx: Tx) => Promise<SignInPolicy>;
   endSession(
-    tx: Tx, row: Pick<SessionRow, 'id' | 'organization_id' | 'user_id'>, actor: AuditActor, reason: string,
+    tx: Tx,
+    row: Pick<SessionRow, 'id' | 'organization_id' | 'user_id'>,
+    actor: AuditActor,
+    reason: string,
   ): Promise<boolean>;
   create(tx: Tx, input: CreateSessionInput): Promise<CreatedSession>;
 }
@@ -82,8 +85,13 @@ export function createSwitch(deps: SwitchDeps) {
 
     const tokens = await inTenant(db, session.organizationId, async (tx) => {
       await sql`SET LOCAL lock_timeout = '15s'`.execute(tx);
-      const row = await tx.selectFrom('sessions').selectAll().where('organization_id', '=', session.organizationId)
-        .where('id', '=', session.id).forUpdate().executeTakeFirst();
+      const row = await tx
+        .selectFrom('sessions')
+        .selectAll()
+        .where('organization_id', '=', session.organizationId)
+        .where('id', '=', session.id)
+        .forUpdate()
+        .executeTakeFirst();
       if (!row || row.revoked_at) throw new AppError('SESSION_REVOKED', 'The session was ended; sign in again');
       let refreshed: { accessToken: string; refreshToken: string } | null = null;
       if (!local) {
@@ -93,7 +101,9 @@ export function createSwitch(deps: SwitchDeps) {
       }
       await deps.endSession(tx, row, actor, 'organization_switched');
       await appendAuditEvent(tx, {
-        organizationId: row.organization_id, type: 'auth.organization_switched', actor,
+        organizationId: row.organization_id,
+        type: 'auth.organization_switched',
+        actor,
         target: { type: 'organization', id: organizationId },
         data: { direction: 'out', toOrganizationId: organizationId },
       });
@@ -104,10 +114,15 @@ export function createSwitch(deps: SwitchDeps) {
       const policy = await policyIn(tx, organizationId);
       if (!meetsSignInPolicy(organizationId, policy, session.binding)) return { ok: false, reason: 'SSO_REQUIRED' };
       const created = await deps.create(tx, {
-        organizationId, userId: session.userId, authMethod: session.authMethod as SessionAuthMethod, role: target.role,
+        organizationId,
+        userId: session.userId,
+        authMethod: session.authMethod as SessionAuthMethod,
+        role: target.role,
         workosSessionId: (tokens ? providerSessionIdOf(tokens.accessToken) : null) ?? session.workosSessionId,
-        accessToken: tokens?.accessToken ?? null, refreshToken: tokens?.refreshToken ?? null,
-        binding: session.binding, impersonator: session.impersonator,
+        accessToken: tokens?.accessToken ?? null,
+        refreshToken: tokens?.refreshToken ?? null,
+        binding: session.binding,
+        impersonator: session.impersonator,
       });
       const via = viaOwnConnection(organizationId, policy, session.binding);
       await target.onSwitched?.(tx, { sessionId: created.sessionId, viaOwnConnection: via });

@@ -17,7 +17,9 @@ describe('token vault', () => {
     assert.throws(() => vault.decrypt(ciphertext, 'ses_B:refresh'));
     assert.throws(() => vault.decrypt(ciphertext, 'ses_A:access'));
     const parts = ciphertext.split('.');
-    parts[2] = Buffer.from('x' + Buffer.from(parts[2]!, 'base64url').toString('latin1').slice(1), 'latin1').toString('base64url');
+    parts[2] = Buffer.from(`x${Buffer.from(parts[2]!, 'base64url').toString('latin1').slice(1)}`, 'latin1').toString(
+      'base64url',
+    );
     assert.throws(() => vault.decrypt(parts.join('.'), 'ses_A:refresh'));
   });
 

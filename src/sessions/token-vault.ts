@@ -20,7 +20,8 @@ export interface TokenVault {
 const INFO = 'gatehouse token vault v1';
 
 export function createTokenVault(secrets: readonly string[]): TokenVault {
-  if (secrets.length === 0 || secrets.some((s) => s.length < 32)) throw new TypeError('token vault needs secrets of at least 32 characters');
+  if (secrets.length === 0 || secrets.some((s) => s.length < 32))
+    throw new TypeError('token vault needs secrets of at least 32 characters');
   const keys = new Map<string, Buffer>();
   for (const secret of secrets) {
     const key = Buffer.from(hkdfSync('sha256', secret, 'gatehouse', INFO, 32));
@@ -35,13 +36,19 @@ export function createTokenVault(secrets: readonly string[]): TokenVault {
       const cipher = createCipheriv('aes-256-gcm', current, iv);
       cipher.setAAD(Buffer.from(boundTo));
       const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-      const parts = [currentId!, iv.toString('base64url'), body.toString('base64url'), cipher.getAuthTag().toString('base64url')];
+      const parts = [
+        currentId!,
+        iv.toString('base64url'),
+        body.toString('base64url'),
+        cipher.getAuthTag().toString('base64url'),
+      ];
       return { keyId: currentId!, ciphertext: parts.join('.') };
     },
     decrypt(ciphertext, boundTo) {
       const [keyId, iv, body, tag] = ciphertext.split('.');
       const key = keyId === undefined ? undefined : keys.get(keyId);
-      if (!key || !iv || body === undefined || !tag) throw new Error('token vault: unknown key or malformed ciphertext');
+      if (!key || !iv || body === undefined || !tag)
+        throw new Error('token vault: unknown key or malformed ciphertext');
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
       decipher.setAAD(Buffer.from(boundTo));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));

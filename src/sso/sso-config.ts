@@ -22,7 +22,12 @@ export interface SsoConfig {
   provider: string | null;
 }
 
-export const DISABLED_SSO: SsoConfig = Object.freeze({ enabled: false, enforced: false, connectionId: null, provider: null });
+export const DISABLED_SSO: SsoConfig = Object.freeze({
+  enabled: false,
+  enforced: false,
+  connectionId: null,
+  provider: null,
+});
 
 export interface SsoService {
   getSsoConfig(organizationId: string): Promise<SsoConfig>;
@@ -61,21 +66,44 @@ export function ssoConfigFromRow(row: SsoConfigRow | undefined): SsoConfig {
 
 /** Reads the configuration inside an existing tenant transaction (sign-in uses this). */
 export async function readSsoConfig(tx: Tx, organizationId: string): Promise<SsoConfig> {
-  return ssoConfigFromRow(await tx.selectFrom('sso_configs').selectAll().where('organization_id', '=', organizationId).executeTakeFirst());
+  return ssoConfigFromRow(
+    await tx.selectFrom('sso_configs').selectAll().where('organization_id', '=', organizationId).executeTakeFirst(),
+  );
 }
 
 /** Locks (creating when absent) the organization's row, so concurrent admins apply in order. */
 async function lockConfig(tx: Tx, organizationId: string): Promise<SsoConfig> {
-  const org = await tx.selectFrom('organizations').select('id').where('id', '=', organizationId).where('deleted_at', 'is', null).executeTakeFirst();
+  const org = await tx
+    .selectFrom('organizations')
+    .select('id')
+    .where('id', '=', organizationId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
   if (!org) throw new AppError('RESOURCE_NOT_FOUND', 'No such organization');
-  await tx.insertInto('sso_configs').values({ organization_id: organizationId }).onConflict((oc) => oc.column('organization_id').doNothing()).execute();
-  const row = await tx.selectFrom('sso_configs').selectAll().where('organization_id', '=', organizationId).forUpdate().executeTakeFirstOrThrow();
+  await tx
+    .insertInto('sso_configs')
+    .values({ organization_id: organizationId })
+    .onConflict((oc) => oc.column('organization_id').doNothing())
+    .execute();
+  const row = await tx
+    .selectFrom('sso_configs')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
   return ssoConfigFromRow(row);
 }
 
 async function save(tx: Tx, organizationId: string, next: SsoConfig): Promise<SsoConfig> {
-  await tx.updateTable('sso_configs')
-    .set({ enabled: next.enabled, enforced: next.enforced, connection_id: next.connectionId, provider: next.provider, updated_at: sql<Date>`now()` })
+  await tx
+    .updateTable('sso_configs')
+    .set({
+      enabled: next.enabled,
+      enforced: next.enforced,
+      connection_id: next.connectionId,
+      provider: next.provider,
+      updated_at: sql<Date>`now()`,
+    })
     .where('organization_id', '=', organizationId)
     .execute();
   return next;
@@ -90,7 +118,9 @@ export function createSsoService(deps: SsoServiceDeps): SsoService {
     async enableSso(actor, organizationId, input) {
       const connectionId = input.connectionId.trim();
       if (!/^conn_[A-Za-z0-9]+$/.test(connectionId)) {
-        throw new AppError('SSO_CONNECTION_INVALID', 'The connection id must look like conn_…', { details: { errors: [{ path: 'connectionId', message: 'expected a WorkOS connection id (conn_…)' }] } });
+        throw new AppError('SSO_CONNECTION_INVALID', 'The connection id must look like conn_…', {
+          details: { errors: [{ path: 'connectionId', message: 'expected a WorkOS connection id (conn_…)' }] },
+        });
       }
       // Ask the provider first, outside the transaction: no row lock is held across a network call.
       const connection = await provider.getConnection(connectionId).catch((error: unknown) => {
@@ -101,24 +131,39 @@ export function createSsoService(deps: SsoServiceDeps): SsoService {
         throw new AppError('SSO_CONNECTION_NOT_FOUND', 'This organization has no SSO connection with that id');
       }
       if (connection.state !== 'active') {
-        throw new AppError('SSO_CONNECTION_INVALID', `The SSO connection is not active (it is ${connection.state}); finish its setup first`);
+        throw new AppError(
+          'SSO_CONNECTION_INVALID',
+          `The SSO connection is not active (it is ${connection.state}); finish its setup first`,
+        );
       }
       return inTenant(db, organizationId, async (tx) => {
         const current = await lockConfig(tx, organizationId);
-        if (current.enabled && current.connectionId === connection.id && current.provider === connection.type) return current;
+        if (current.enabled && current.connectionId === connection.id && current.provider === connection.type)
+          return current;
         if (current.enabled && current.connectionId) {
           await appendAuditEvent(tx, {
-            organizationId, type: 'sso.connection_removed', actor, target: { type: 'connection', id: current.connectionId },
+            organizationId,
+            type: 'sso.connection_removed',
+            actor,
+            target: { type: 'connection', id: current.connectionId },
             data: { connectionId: current.connectionId, provider: current.provider, replacedBy: connection.id },
           });
         }
-        const next = await save(tx, organizationId, { enabled: true, enforced: current.enforced, connectionId: connection.id, provider: connection.type });
+        const next = await save(tx, organizationId, {
+          enabled: true,
+          enforced: current.enforced,
+          connectionId: connection.id,
+          provider: connection.type,
+        });
         // Credentials bound to the old connection stop meeting an enforced policy: drop them everywhere.
         if (current.enforced && current.connectionId !== connection.id) {
           await publishRevocation(tx, { kind: 'organization', organizationId, reason: 'sso_enforced' });
         }
         await appendAuditEvent(tx, {
-          organizationId, type: 'sso.connection_created', actor, target: { type: 'connection', id: connection.id },
+          organizationId,
+          type: 'sso.connection_created',
+          actor,
+          target: { type: 'connection', id: connection.id },
           data: { connectionId: connection.id, provider: connection.type, name: connection.name },
         });
         return next;
@@ -128,12 +173,16 @@ export function createSsoService(deps: SsoServiceDeps): SsoService {
     setSsoEnforced(actor, organizationId, enforced) {
       return inTenant(db, organizationId, async (tx) => {
         const current = await lockConfig(tx, organizationId);
-        if (enforced && !current.enabled) throw new AppError('SSO_NOT_ENABLED', 'Cannot enforce SSO when SSO is not enabled');
+        if (enforced && !current.enabled)
+          throw new AppError('SSO_NOT_ENABLED', 'Cannot enforce SSO when SSO is not enabled');
         if (current.enforced === enforced) return current;
         const next = await save(tx, organizationId, { ...current, enforced });
         await appendAuditEvent(tx, {
-          organizationId, type: enforced ? 'sso.enforcement_enabled' : 'sso.enforcement_disabled', actor,
-          target: { type: 'organization', id: organizationId }, data: { connectionId: current.connectionId },
+          organizationId,
+          type: enforced ? 'sso.enforcement_enabled' : 'sso.enforcement_disabled',
+          actor,
+          target: { type: 'organization', id: organizationId },
+          data: { connectionId: current.connectionId },
         });
         // Delivered on commit: every instance drops cached credentials of this organization, and
         // the sessions service re-checks each session's sign-in method before honouring it.
@@ -148,7 +197,10 @@ export function createSsoService(deps: SsoServiceDeps): SsoService {
         if (!current.enabled) return current;
         const next = await save(tx, organizationId, DISABLED_SSO);
         await appendAuditEvent(tx, {
-          organizationId, type: 'sso.connection_removed', actor, target: { type: 'connection', id: current.connectionId ?? organizationId },
+          organizationId,
+          type: 'sso.connection_removed',
+          actor,
+          target: { type: 'connection', id: current.connectionId ?? organizationId },
           data: { connectionId: current.connectionId, provider: current.provider, wasEnforced: current.enforced },
         });
         return next;
@@ -156,6 +208,8 @@ export function createSsoService(deps: SsoServiceDeps): SsoService {
     },
 
     isSsoEnforced: async (organizationId, tx) =>
-      tx ? (await readSsoConfig(tx, organizationId)).enforced : inTenant(db, organizationId, async (t) => (await readSsoConfig(t, organizationId)).enforced),
+      tx
+        ? (await readSsoConfig(tx, organizationId)).enforced
+        : inTenant(db, organizationId, async (t) => (await readSsoConfig(t, organizationId)).enforced),
   };
 }

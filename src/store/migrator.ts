@@ -41,7 +41,10 @@ export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
 
 export const LATEST_MIGRATION = Math.max(0, ...loadMigrations().map((m) => m.version));
 
-export async function migrate(session: SqlSession, migrations: Migration[] = loadMigrations()): Promise<{ applied: string[] }> {
+export async function migrate(
+  session: SqlSession,
+  migrations: Migration[] = loadMigrations(),
+): Promise<{ applied: string[] }> {
   await session.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
   try {
     await session.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -51,19 +54,29 @@ export async function migrate(session: SqlSession, migrations: Migration[] = loa
       applied_at timestamptz NOT NULL DEFAULT now()
     )`);
     const done = new Map(
-      (await session.query('SELECT version, checksum FROM schema_migrations')).rows.map((r) => [Number(r.version), String(r.checksum)]),
+      (await session.query('SELECT version, checksum FROM schema_migrations')).rows.map((r) => [
+        Number(r.version),
+        String(r.checksum),
+      ]),
     );
     const applied: string[] = [];
     for (const m of migrations) {
       const checksum = done.get(m.version);
       if (checksum !== undefined) {
-        if (checksum !== m.checksum) throw new Error(`migration ${m.version}_${m.name} was changed after it was applied; add a new migration instead`);
+        if (checksum !== m.checksum)
+          throw new Error(
+            `migration ${m.version}_${m.name} was changed after it was applied; add a new migration instead`,
+          );
         continue;
       }
       await session.exec('BEGIN');
       try {
         await session.exec(m.sql);
-        await session.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [m.version, m.name, m.checksum]);
+        await session.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
+          m.version,
+          m.name,
+          m.checksum,
+        ]);
         await session.exec('COMMIT');
       } catch (error) {
         await session.exec('ROLLBACK');
@@ -113,11 +126,19 @@ async function grantAppRole(session: SqlSession): Promise<void> {
 }
 
 /** What `migrate` would do, without doing it: the migrations not applied yet, and applied ones whose file changed. */
-export async function pendingMigrations(session: Pick<SqlSession, 'query'>, migrations: Migration[] = loadMigrations()): Promise<{ pending: string[]; changed: string[] }> {
+export async function pendingMigrations(
+  session: Pick<SqlSession, 'query'>,
+  migrations: Migration[] = loadMigrations(),
+): Promise<{ pending: string[]; changed: string[] }> {
   const exists = await session.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS ok");
-  const done = new Map(exists.rows[0]?.ok
-    ? (await session.query('SELECT version, checksum FROM schema_migrations')).rows.map((r) => [Number(r.version), String(r.checksum)])
-    : []);
+  const done = new Map(
+    exists.rows[0]?.ok
+      ? (await session.query('SELECT version, checksum FROM schema_migrations')).rows.map((r) => [
+          Number(r.version),
+          String(r.checksum),
+        ])
+      : [],
+  );
   const name = (m: Migration) => `${String(m.version).padStart(4, '0')}_${m.name}`;
   return {
     pending: migrations.filter((m) => !done.has(m.version)).map(name),

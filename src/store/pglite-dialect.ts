@@ -16,7 +16,11 @@ import {
 
 /** The part of PGlite this driver needs; declared here so the store does not depend on its types. */
 export interface PGliteLike {
-  query<R>(sql: string, params?: unknown[], options?: { rowMode?: 'object' }): Promise<{ rows: R[]; affectedRows?: number }>;
+  query<R>(
+    sql: string,
+    params?: unknown[],
+    options?: { rowMode?: 'object' },
+  ): Promise<{ rows: R[]; affectedRows?: number }>;
   close(): Promise<void>;
 }
 

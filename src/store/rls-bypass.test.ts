@@ -42,15 +42,18 @@ for (const engine of testEngines()) {
       let accepted = 0;
       for (const attempt of ATTEMPTS) {
         // Each attempt in its own transaction, as an injected statement would run inside a request.
-        const seen = await store.db.transaction().execute(async (tx) => {
-          await sql`SAVEPOINT attempt`.execute(tx);
-          try {
-            await sql.raw(attempt).execute(tx);
-          } catch {
-            await sql`ROLLBACK TO SAVEPOINT attempt`.execute(tx);
-          }
-          return (await sql<{ n: number }>`SELECT count(*)::int AS n FROM organizations`.execute(tx)).rows[0]!.n;
-        }).catch(() => 0);
+        const seen = await store.db
+          .transaction()
+          .execute(async (tx) => {
+            await sql`SAVEPOINT attempt`.execute(tx);
+            try {
+              await sql.raw(attempt).execute(tx);
+            } catch {
+              await sql`ROLLBACK TO SAVEPOINT attempt`.execute(tx);
+            }
+            return (await sql<{ n: number }>`SELECT count(*)::int AS n FROM organizations`.execute(tx)).rows[0]!.n;
+          })
+          .catch(() => 0);
         if (seen > 0) accepted++;
       }
       console.log(`rls bypass (${engine.name}): tried ${ATTEMPTS.length} accepted ${accepted}`);
@@ -67,7 +70,9 @@ for (const engine of testEngines()) {
   });
 }
 
-describe('a failed SET ROLE fails the request', { skip: TEST_DATABASE_URL ? false : 'needs PostgreSQL (TEST_DATABASE_URL)' }, () => {
+describe('a failed SET ROLE fails the request', {
+  skip: TEST_DATABASE_URL ? false : 'needs PostgreSQL (TEST_DATABASE_URL)',
+}, () => {
   let database: { url: string; drop(): Promise<void> };
   let store: Store;
   before(async () => {

@@ -199,7 +199,11 @@ export interface WebhookEventsTable {
   /** Null while the event waits in the apply queue. */
   outcome: 'applied' | 'stale' | 'unhandled' | null;
   received_at: CreatedAt;
-  status: ColumnType<'pending' | 'applied' | 'failed', 'pending' | 'applied' | 'failed' | undefined, 'pending' | 'applied' | 'failed'>;
+  status: ColumnType<
+    'pending' | 'applied' | 'failed',
+    'pending' | 'applied' | 'failed' | undefined,
+    'pending' | 'applied' | 'failed'
+  >;
   attempts: ColumnType<number, number | undefined, number>;
   last_error: ColumnType<string | null, string | null | undefined, string | null>;
   next_attempt_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;

@@ -13,7 +13,15 @@
 //     so the instance that makes a change acts on it inside the same request, before answering.
 //
 // Exported API: StoreContext (the plugin), storeContextOf(db | tx), notify(tx, channel, payload)
-import { sql, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
+import {
+  sql,
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  type RootOperationNode,
+  type UnknownRow,
+} from 'kysely';
 
 import type { Tx } from './tenant.ts';
 

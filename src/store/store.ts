@@ -28,7 +28,11 @@ export interface Store {
    * pool; PGlite: its one connection). `onLost` fires once if that connection dies; the caller
    * re-listens (the revocation bus does, with backoff). Resolves to the function that stops.
    */
-  listen(channel: string, onMessage: (payload: string) => void, onLost?: (error: Error) => void): Promise<() => Promise<void>>;
+  listen(
+    channel: string,
+    onMessage: (payload: string) => void,
+    onLost?: (error: Error) => void,
+  ): Promise<() => Promise<void>>;
   /** PostgreSQL: the application pool's connections (for metrics); absent on PGlite's one connection. */
   poolStats?(): { total: number; idle: number; waiting: number };
   /**
@@ -57,7 +61,10 @@ export async function openStore(location: StoreLocation, options: OpenStoreOptio
   return location.engine === 'pglite' ? openPglite(location, options) : openPostgres(location, options);
 }
 
-async function openPglite(location: Extract<StoreLocation, { engine: 'pglite' }>, options: OpenStoreOptions): Promise<Store> {
+async function openPglite(
+  location: Extract<StoreLocation, { engine: 'pglite' }>,
+  options: OpenStoreOptions,
+): Promise<Store> {
   if (location.dataDir) mkdirSync(location.dataDir, { recursive: true });
   const lite = await PGlite.create({
     ...(location.dataDir ? { dataDir: location.dataDir } : {}),
@@ -82,8 +89,12 @@ async function openPglite(location: Extract<StoreLocation, { engine: 'pglite' }>
   if (useAppRole) await lite.exec(`SET ROLE ${APP_ROLE}`);
   const dialect = new PGliteDialect(lite as unknown as PGliteLike);
   const asOwner: SqlSession = {
-    query: (text, params) => dialect.exclusive(() => (useAppRole ? withOwnerRole(lite, () => owner.query(text, params)) : owner.query(text, params))),
-    exec: (text) => dialect.exclusive(() => (useAppRole ? withOwnerRole(lite, () => owner.exec(text)) : owner.exec(text))),
+    query: (text, params) =>
+      dialect.exclusive(() =>
+        useAppRole ? withOwnerRole(lite, () => owner.query(text, params)) : owner.query(text, params),
+      ),
+    exec: (text) =>
+      dialect.exclusive(() => (useAppRole ? withOwnerRole(lite, () => owner.exec(text)) : owner.exec(text))),
   };
   const db = new Kysely<Database>({ dialect, plugins: [context] });
   // LISTEN must not land inside another caller's open transaction (a rollback would undo it).
@@ -93,7 +104,10 @@ async function openPglite(location: Extract<StoreLocation, { engine: 'pglite' }>
   };
   // `lite` is not part of the Store contract; the test support reads it to dump a template.
   const onLocalNotify: Store['onLocalNotify'] = (channel, onMessage) => context.onLocalNotify(channel, onMessage);
-  return Object.assign({ engine: 'pglite' as const, db, owner: asOwner, listen, onLocalNotify, close: () => db.destroy() }, { lite });
+  return Object.assign(
+    { engine: 'pglite' as const, db, owner: asOwner, listen, onLocalNotify, close: () => db.destroy() },
+    { lite },
+  );
 }
 
 async function withOwnerRole<T>(lite: PGlite, fn: () => Promise<T>): Promise<T> {
@@ -114,7 +128,10 @@ async function readSystemKey(owner: SqlSession): Promise<string | undefined> {
   return typeof key === 'string' ? key : undefined;
 }
 
-async function openPostgres(location: Extract<StoreLocation, { engine: 'postgres' }>, options: OpenStoreOptions): Promise<Store> {
+async function openPostgres(
+  location: Extract<StoreLocation, { engine: 'postgres' }>,
+  options: OpenStoreOptions,
+): Promise<Store> {
   const ownerPool = new pg.Pool({ connectionString: location.url, max: 2, types: pgTypes });
   // An idle pooled connection that the server drops (restart, failover, pg_terminate_backend)
   // emits 'error' on its pool; unhandled, that would crash the process. The pool replaces it.
@@ -139,14 +156,22 @@ async function openPostgres(location: Extract<StoreLocation, { engine: 'postgres
       }
     }
     const { rows } = await ownerPool.query(
-      `SELECT pg_has_role(current_user, oid, 'MEMBER') AS member FROM pg_roles WHERE rolname = $1`, [APP_ROLE]);
+      `SELECT pg_has_role(current_user, oid, 'MEMBER') AS member FROM pg_roles WHERE rolname = $1`,
+      [APP_ROLE],
+    );
     const useAppRole = rows[0]?.member === true;
-    if (!useAppRole) options.onWarning?.(`cannot act as role ${APP_ROLE}; row-level security relies on the connecting user not being a superuser`);
+    if (!useAppRole)
+      options.onWarning?.(
+        `cannot act as role ${APP_ROLE}; row-level security relies on the connecting user not being a superuser`,
+      );
     const pool = new pg.Pool({ connectionString: location.url, max: location.poolSize ?? 10, types: pgTypes });
     pool.on('error', onIdleError);
     const context = new StoreContext();
     context.systemKey = await readSystemKey(owner);
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: useAppRole ? withAppRole(pool) : pool }), plugins: [context] });
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: useAppRole ? withAppRole(pool) : pool }),
+      plugins: [context],
+    });
     return {
       engine: 'postgres',
       db,
@@ -179,7 +204,9 @@ function withAppRole(pool: pg.Pool) {
         await client.query(`SET ROLE ${APP_ROLE}`);
       } catch (error) {
         client.release(error as Error);
-        throw new Error(`database connection could not switch to role ${APP_ROLE}: ${(error as Error).message}`, { cause: error });
+        throw new Error(`database connection could not switch to role ${APP_ROLE}: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
       switched.add(client);
       return client;
@@ -189,7 +216,12 @@ function withAppRole(pool: pg.Pool) {
 }
 
 /** A dedicated client: a pooled connection would be handed to queries and miss notifications. */
-async function listenPostgres(url: string, channel: string, onMessage: (payload: string) => void, onLost?: (error: Error) => void): Promise<() => Promise<void>> {
+async function listenPostgres(
+  url: string,
+  channel: string,
+  onMessage: (payload: string) => void,
+  onLost?: (error: Error) => void,
+): Promise<() => Promise<void>> {
   const client = new pg.Client({ connectionString: url, types: pgTypes });
   let stopped = false;
   const lost = (error: Error) => {
@@ -217,7 +249,8 @@ export async function checkReady(store: Store): Promise<{ ok: true } | { ok: fal
     const version = await currentVersion({
       query: async (text) => ({ rows: (await sql.raw<Record<string, unknown>>(text).execute(store.db)).rows }),
     });
-    if (version < LATEST_MIGRATION) return { ok: false, reason: `database at migration ${version}, expected ${LATEST_MIGRATION}` };
+    if (version < LATEST_MIGRATION)
+      return { ok: false, reason: `database at migration ${version}, expected ${LATEST_MIGRATION}` };
     return { ok: true };
   } catch {
     return { ok: false, reason: 'database unreachable' };

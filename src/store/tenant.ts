@@ -7,7 +7,11 @@ import { storeContextOf } from './store-context.ts';
 
 export type Tx = Transaction<Database>;
 
-export async function inTenant<T>(db: Kysely<Database>, organizationId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+export async function inTenant<T>(
+  db: Kysely<Database>,
+  organizationId: string,
+  fn: (tx: Tx) => Promise<T>,
+): Promise<T> {
   if (!organizationId) throw new TypeError('inTenant needs an organization id');
   const result = await db.transaction().execute(async (tx) => {
     await sql`SELECT set_config('gatehouse.organization_id', ${organizationId}, true)`.execute(tx);

@@ -3,7 +3,13 @@
 
 // Node socket errors while connecting or talking to the server.
 const NETWORK_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'EHOSTUNREACH',
 ]);
 // PostgreSQL SQLSTATEs: class 08 (connection exception), shutdown and startup (57P01-57P03),
 // too many connections (53300).

@@ -36,20 +36,48 @@ export interface Viewer {
  * memberships crosses tenants, which is why it runs as the system: it reads only rows of this
  * one user, the one the credential already proved.
  */
-export async function loadViewer(db: Kysely<Database>, auth: AuthContext, options: { devMailbox?: boolean } = {}): Promise<Viewer> {
-  const userId = auth.principal.type === 'user' ? auth.principal.userId : auth.principal.type === 'api_key' ? auth.principal.ownerUserId : null;
-  const found = await asSystem(db, 'the signed-in person and their own organizations, for the page header', async (tx) => {
-    const user = userId
-      ? await tx.selectFrom('users').select(['email', 'first_name', 'last_name']).where('id', '=', userId).executeTakeFirst()
-      : undefined;
-    const organizations = userId
-      ? await tx.selectFrom('organization_memberships as m').innerJoin('organizations as o', 'o.id', 'm.organization_id')
-        .select(['o.id', 'o.name', 'm.role_slug']).where('m.user_id', '=', userId).where('m.status', '=', 'active')
-        .where('m.deleted_at', 'is', null).where('o.deleted_at', 'is', null).orderBy('o.name').execute()
-      : [];
-    const current = await tx.selectFrom('organizations').select('name').where('id', '=', auth.organizationId).executeTakeFirst();
-    return { user, organizations, currentName: current?.name ?? auth.organizationId };
-  });
+export async function loadViewer(
+  db: Kysely<Database>,
+  auth: AuthContext,
+  options: { devMailbox?: boolean } = {},
+): Promise<Viewer> {
+  const userId =
+    auth.principal.type === 'user'
+      ? auth.principal.userId
+      : auth.principal.type === 'api_key'
+        ? auth.principal.ownerUserId
+        : null;
+  const found = await asSystem(
+    db,
+    'the signed-in person and their own organizations, for the page header',
+    async (tx) => {
+      const user = userId
+        ? await tx
+            .selectFrom('users')
+            .select(['email', 'first_name', 'last_name'])
+            .where('id', '=', userId)
+            .executeTakeFirst()
+        : undefined;
+      const organizations = userId
+        ? await tx
+            .selectFrom('organization_memberships as m')
+            .innerJoin('organizations as o', 'o.id', 'm.organization_id')
+            .select(['o.id', 'o.name', 'm.role_slug'])
+            .where('m.user_id', '=', userId)
+            .where('m.status', '=', 'active')
+            .where('m.deleted_at', 'is', null)
+            .where('o.deleted_at', 'is', null)
+            .orderBy('o.name')
+            .execute()
+        : [];
+      const current = await tx
+        .selectFrom('organizations')
+        .select('name')
+        .where('id', '=', auth.organizationId)
+        .executeTakeFirst();
+      return { user, organizations, currentName: current?.name ?? auth.organizationId };
+    },
+  );
   const name = [found.user?.first_name, found.user?.last_name].filter(Boolean).join(' ') || null;
   const organizations = found.organizations.map((o) => ({ id: o.id, name: o.name, role: o.role_slug }));
   if (!organizations.some((o) => o.id === auth.organizationId)) {
@@ -57,7 +85,7 @@ export async function loadViewer(db: Kysely<Database>, auth: AuthContext, option
   }
   return {
     userId,
-    email: found.user?.email ?? (auth.principal.type === 'user' ? auth.principal.email ?? null : null),
+    email: found.user?.email ?? (auth.principal.type === 'user' ? (auth.principal.email ?? null) : null),
     name,
     organizationId: auth.organizationId,
     organizationName: found.currentName,

@@ -12,7 +12,11 @@ test('shows the dev outbox newest first, filters by recipient, and names an unre
   const dir = mkdtempSync(join(tmpdir(), 'gh-mailbox-'));
   try {
     const mailer = createMailer({ from: 'gatehouse@localhost', devOutboxDir: dir });
-    await mailer.send({ to: 'grace@globex.test', subject: 'Your sign-in code', text: 'Your sign-in code is 123456. It expires in 10 minutes — ünïcode.' });
+    await mailer.send({
+      to: 'grace@globex.test',
+      subject: 'Your sign-in code',
+      text: 'Your sign-in code is 123456. It expires in 10 minutes — ünïcode.',
+    });
     await mailer.send({ to: 'sam@globex.test', subject: 'Another', text: 'x'.repeat(200) });
     const app = devMailboxRoutes({ outboxDir: dir, emulator: { url: 'http://127.0.0.1:9', apiKey: 'sk_test' } });
     const all = await (await app.request('/dev/mailbox')).text();

@@ -39,7 +39,9 @@ interface EmulatorMail {
 }
 
 function decodeQuotedPrintable(text: string): string {
-  const bytes = text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  const bytes = text
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
   return Buffer.from(bytes, 'latin1').toString('utf8');
 }
 
@@ -54,9 +56,12 @@ export function parseEml(raw: string): { headers: Record<string, string>; body: 
     if (at > 0) headers[line.slice(0, at).trim().toLowerCase()] = line.slice(at + 1).trim();
   }
   const encoding = (headers['content-transfer-encoding'] ?? '').toLowerCase();
-  const text = encoding === 'quoted-printable' ? decodeQuotedPrintable(body)
-    : encoding === 'base64' ? Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8')
-      : body;
+  const text =
+    encoding === 'quoted-printable'
+      ? decodeQuotedPrintable(body)
+      : encoding === 'base64'
+        ? Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8')
+        : body;
   return { headers, body: text };
 }
 
@@ -71,8 +76,13 @@ function gatehouseMail(outboxDir: string): MailboxMessage[] {
     const { headers, body } = parseEml(readFileSync(join(outboxDir, file), 'utf8'));
     const date = Date.parse(headers.date ?? '');
     return {
-      from: 'gatehouse' as const, kind: 'mail', to: headers.to ?? '', subject: headers.subject ?? '(no subject)', text: body.trim(),
-      at: Number.isNaN(date) ? '' : new Date(date).toISOString(), links: [],
+      from: 'gatehouse' as const,
+      kind: 'mail',
+      to: headers.to ?? '',
+      subject: headers.subject ?? '(no subject)',
+      text: body.trim(),
+      at: Number.isNaN(date) ? '' : new Date(date).toISOString(),
+      links: [],
     };
   });
 }
@@ -91,11 +101,20 @@ async function workosMail(deps: DevMailboxDeps): Promise<MailboxMessage[] | stri
   if (!deps.emulator) return [];
   try {
     const res = await (deps.fetch ?? fetch)(`${deps.emulator.url}/_emulator/outbox`, {
-      headers: { authorization: `Bearer ${deps.emulator.apiKey}` }, signal: AbortSignal.timeout(5000),
+      headers: { authorization: `Bearer ${deps.emulator.apiKey}` },
+      signal: AbortSignal.timeout(5000),
     });
     if (!res.ok) return `the emulator answered HTTP ${res.status}`;
     const { data } = (await res.json()) as { data: EmulatorMail[] };
-    return data.map((m) => ({ from: 'workos' as const, kind: m.kind, to: m.to, subject: m.subject, text: m.text, at: m.created_at, links: linksOf(m) }));
+    return data.map((m) => ({
+      from: 'workos' as const,
+      kind: m.kind,
+      to: m.to,
+      subject: m.subject,
+      text: m.text,
+      at: m.created_at,
+      links: linksOf(m),
+    }));
   } catch {
     return 'the emulator did not answer';
   }
@@ -110,11 +129,12 @@ export function devMailboxRoutes(deps: DevMailboxDeps): Hono {
       .filter((m) => !to || m.to.toLowerCase() === to)
       .sort((a, b) => b.at.localeCompare(a.at));
     c.header('cache-control', 'no-store');
-    return c.html(documentPage({
-      title: 'Dev mailbox',
-      header: headerBar(null),
-      mainAttributes: html`data-page="dev-mailbox"`,
-      body: html`<h1>Dev mailbox</h1>
+    return c.html(
+      documentPage({
+        title: 'Dev mailbox',
+        header: headerBar(null),
+        mainAttributes: html`data-page="dev-mailbox"`,
+        body: html`<h1>Dev mailbox</h1>
 <p class="muted">Mail sent while <code>gatehouse dev</code> runs: Gatehouse's own (sign-in codes) and the WorkOS emulator's
 (invitations, magic codes, password resets, verification). Nothing leaves this machine.</p>
 <form method="get" class="actions">
@@ -126,14 +146,17 @@ ${to ? html`<a href="${DEV_MAILBOX_PATH}">Show all</a>` : ''}
 ${typeof fromWorkos === 'string' ? html`<p class="warning">The emulator's mail is missing: ${fromWorkos}.</p>` : ''}
 <p class="muted">${plural(all.length, 'message')}</p>
 ${all.length === 0 ? html`<p class="empty">No mail yet. Invite someone from Members, or ask for a magic code on the sign-in page.</p>` : ''}
-${all.map((m) => html`<section class="mail" data-kind="${m.kind}" data-to="${m.to}">
+${all.map(
+  (m) => html`<section class="mail" data-kind="${m.kind}" data-to="${m.to}">
 <h2>${m.subject}</h2>
 <p class="muted">To <strong>${m.to}</strong> · from ${m.from === 'gatehouse' ? 'Gatehouse' : 'WorkOS (emulator)'} · ${m.at.replace('T', ' ').slice(0, 19)} UTC</p>
 ${m.links.length ? html`<p class="actions">${m.links.map((l) => html`<a class="button" href="${l.href}">${l.label}</a>`)}</p>` : ''}
 ${m.kind === 'invitation' ? html`<p class="field-hint">The button signs the invitee up through Gatehouse's sign-in, so they come back here signed in; the link below is the one WorkOS mails.</p>` : ''}
 <pre>${m.text}</pre>
-</section>`)}`,
-    }));
+</section>`,
+)}`,
+      }),
+    );
   });
   return app;
 }

@@ -46,24 +46,30 @@ function signedIn(viewer: Viewer, auth: AuthContext, sections: HomeDeps['section
 <section aria-labelledby="current-title">
 <h2 id="current-title">${viewer.organizationName}</h2>
 <p class="muted">You are signed in to ${viewer.organizationName} as <strong>${viewer.role}</strong>.</p>
-${mine.length === 0
-  ? html`<p class="empty">Your role has no settings pages here. Ask an administrator if you need more.</p>`
-  : html`<ul class="orgs">${mine.map((s) => html`<li><span>${s.title}</span><a class="button secondary" href="${href(s.section)}">Open</a></li>`)}</ul>`}
+${
+  mine.length === 0
+    ? html`<p class="empty">Your role has no settings pages here. Ask an administrator if you need more.</p>`
+    : html`<ul class="orgs">${mine.map((s) => html`<li><span>${s.title}</span><a class="button secondary" href="${href(s.section)}">Open</a></li>`)}</ul>`
+}
 </section>
 <section aria-labelledby="orgs-title">
 <h2 id="orgs-title">Your organizations</h2>
 <p class="muted">You belong to ${plural(viewer.organizations.length, 'organization')}.</p>
 <ul class="orgs">
-${viewer.organizations.map((o) => html`<li>
+${viewer.organizations.map(
+  (o) => html`<li>
 <span><strong>${o.name}</strong> <span class="muted">${o.role}</span></span>
-${o.id === viewer.organizationId
-  ? html`<span class="muted">current</span>`
-  : html`<form method="post" action="/auth/switch-organization" class="inline">
+${
+  o.id === viewer.organizationId
+    ? html`<span class="muted">current</span>`
+    : html`<form method="post" action="/auth/switch-organization" class="inline">
 <input type="hidden" name="organizationId" value="${o.id}">
 <input type="hidden" name="returnTo" value="/">
 <button type="submit" class="secondary" aria-label="Switch to ${o.name}">Switch to ${o.name}</button>
-</form>`}
-</li>`)}
+</form>`
+}
+</li>`,
+)}
 </ul>
 ${others.length === 0 ? '' : html`<p class="muted">Switching may ask you to sign in again if that organization requires its own SSO.</p>`}
 </section>
@@ -79,7 +85,8 @@ export function homeRoutes(deps: HomeDeps): Hono {
     try {
       auth = await deps.authenticate(c);
     } catch (error) {
-      if (isAppError(error) && (error.status === 401 || error.status === 403)) return c.html(signedOut(deps.devMailbox ?? false));
+      if (isAppError(error) && (error.status === 401 || error.status === 403))
+        return c.html(signedOut(deps.devMailbox ?? false));
       throw error;
     }
     const viewer = await loadViewer(deps.store.db, auth, { devMailbox: deps.devMailbox ?? false });

@@ -5,15 +5,37 @@ import { CONNECTION_TYPES, type ConnectionType } from '../core/connection-types.
 export type ProviderKind = 'SAML' | 'OpenID Connect' | 'OAuth' | 'Other';
 
 const NAMES: Partial<Record<ConnectionType, string>> = {
-  ADFSSAML: 'Microsoft AD FS', AzureSAML: 'Microsoft Entra ID (Azure AD)', EntraIdOIDC: 'Microsoft Entra ID',
-  MicrosoftOAuth: 'Microsoft', GenericSAML: 'Generic SAML', GenericOIDC: 'Generic OpenID Connect', AdpOidc: 'ADP',
-  CasSAML: 'CAS', ClassLinkSAML: 'ClassLink', CleverOIDC: 'Clever', CyberArkSAML: 'CyberArk', DuoSAML: 'Duo',
-  JumpCloudSAML: 'JumpCloud', LastPassSAML: 'LastPass', LinkedInOAuth: 'LinkedIn', LoginGovOidc: 'Login.gov',
-  MagicLink: 'Magic link (email)', MiniOrangeSAML: 'miniOrange', NetIqSAML: 'NetIQ', OneLoginSAML: 'OneLogin',
-  PingFederateSAML: 'PingFederate', PingOneSAML: 'PingOne', ShibbolethGenericSAML: 'Shibboleth (generic)',
-  ShibbolethSAML: 'Shibboleth', SimpleSamlPhpSAML: 'SimpleSAMLphp', TestIdp: 'WorkOS test identity provider',
-  VMwareSAML: 'VMware', VercelMarketplaceOAuth: 'Vercel Marketplace', Auth0Migration: 'Auth0 (migration)',
-  GitHubOAuth: 'GitHub', GitLabOAuth: 'GitLab',
+  ADFSSAML: 'Microsoft AD FS',
+  AzureSAML: 'Microsoft Entra ID (Azure AD)',
+  EntraIdOIDC: 'Microsoft Entra ID',
+  MicrosoftOAuth: 'Microsoft',
+  GenericSAML: 'Generic SAML',
+  GenericOIDC: 'Generic OpenID Connect',
+  AdpOidc: 'ADP',
+  CasSAML: 'CAS',
+  ClassLinkSAML: 'ClassLink',
+  CleverOIDC: 'Clever',
+  CyberArkSAML: 'CyberArk',
+  DuoSAML: 'Duo',
+  JumpCloudSAML: 'JumpCloud',
+  LastPassSAML: 'LastPass',
+  LinkedInOAuth: 'LinkedIn',
+  LoginGovOidc: 'Login.gov',
+  MagicLink: 'Magic link (email)',
+  MiniOrangeSAML: 'miniOrange',
+  NetIqSAML: 'NetIQ',
+  OneLoginSAML: 'OneLogin',
+  PingFederateSAML: 'PingFederate',
+  PingOneSAML: 'PingOne',
+  ShibbolethGenericSAML: 'Shibboleth (generic)',
+  ShibbolethSAML: 'Shibboleth',
+  SimpleSamlPhpSAML: 'SimpleSAMLphp',
+  TestIdp: 'WorkOS test identity provider',
+  VMwareSAML: 'VMware',
+  VercelMarketplaceOAuth: 'Vercel Marketplace',
+  Auth0Migration: 'Auth0 (migration)',
+  GitHubOAuth: 'GitHub',
+  GitLabOAuth: 'GitLab',
 };
 
 export function providerKind(type: string): ProviderKind {
@@ -28,11 +50,15 @@ export function providerName(type: string): string {
 }
 
 /** Every connection type as `{ kind, providers: [{ type, name }] }`, names sorted within a kind. */
-export function providersByKind(): Array<{ kind: ProviderKind; providers: Array<{ type: ConnectionType; name: string }> }> {
+export function providersByKind(): Array<{
+  kind: ProviderKind;
+  providers: Array<{ type: ConnectionType; name: string }>;
+}> {
   const kinds: ProviderKind[] = ['SAML', 'OpenID Connect', 'OAuth', 'Other'];
   return kinds.map((kind) => ({
     kind,
-    providers: CONNECTION_TYPES.filter((t) => providerKind(t) === kind).map((type) => ({ type, name: providerName(type) }))
+    providers: CONNECTION_TYPES.filter((t) => providerKind(t) === kind)
+      .map((type) => ({ type, name: providerName(type) }))
       .sort((a, b) => a.name.localeCompare(b.name)),
   }));
 }

@@ -30,7 +30,9 @@ export interface ApplyQueueDeps {
 
 /** Stores a verified event as pending; false when the event id was already in the inbox. */
 export async function enqueueEvent(
-  db: Kysely<Database>, event: ProviderEvent, source: 'webhook' | 'events_api',
+  db: Kysely<Database>,
+  event: ProviderEvent,
+  source: 'webhook' | 'events_api',
 ): Promise<boolean> {
   const organizationId = organizationOf(event);
   const { rows } = await sql<{ id: string }>`
@@ -54,57 +56,87 @@ export interface Backlog {
 export async function readBacklog(db: Kysely<Database>, organizationId?: string): Promise<Backlog> {
   const org = organizationId ?? null;
   type Counts = { pending: number; failed: number; oldest: number | null };
-  const { rows } = await asSystem(db, 'apply backlog for operators', (tx) => sql<Counts>`
+  const { rows } = await asSystem(db, 'apply backlog for operators', (tx) =>
+    sql<Counts>`
     SELECT count(*) FILTER (WHERE status = 'pending')::int AS pending,
       count(*) FILTER (WHERE status = 'failed')::int AS failed,
       extract(epoch FROM now() - min(received_at) FILTER (WHERE status = 'pending'))::float8 AS oldest
-    FROM webhook_events WHERE status <> 'applied' AND (${org}::text IS NULL OR organization_id = ${org})`.execute(tx));
+    FROM webhook_events WHERE status <> 'applied' AND (${org}::text IS NULL OR organization_id = ${org})`.execute(tx),
+  );
   const r = rows[0];
   const oldestPendingSeconds = Math.max(0, Math.round(Number(r?.oldest ?? 0)));
   return { pending: Number(r?.pending ?? 0), failed: Number(r?.failed ?? 0), oldestPendingSeconds };
 }
 
-export interface FailedEvent { id: string; type: string; attempts: number; lastError: string | null; receivedAt: Date }
+export interface FailedEvent {
+  id: string;
+  type: string;
+  attempts: number;
+  lastError: string | null;
+  receivedAt: Date;
+}
 
 /** Events parked `failed`, newest first: what an operator must look at (a reconcile may repair them). */
 export async function listFailedEvents(
-  db: Kysely<Database>, organizationId?: string, limit = 20,
+  db: Kysely<Database>,
+  organizationId?: string,
+  limit = 20,
 ): Promise<FailedEvent[]> {
   const rows = await asSystem(db, 'failed events for operators', (tx) => {
-    let q = tx.selectFrom('webhook_events').select(['id', 'type', 'attempts', 'last_error', 'received_at'])
+    let q = tx
+      .selectFrom('webhook_events')
+      .select(['id', 'type', 'attempts', 'last_error', 'received_at'])
       .where('status', '=', 'failed');
     if (organizationId !== undefined) q = q.where('organization_id', '=', organizationId);
     return q.orderBy('received_at', 'desc').limit(limit).execute();
   });
   return rows.map((r) => ({
-    id: r.id, type: r.type, attempts: r.attempts, lastError: r.last_error, receivedAt: r.received_at,
+    id: r.id,
+    type: r.type,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    receivedAt: r.received_at,
   }));
 }
 
-interface PendingRow { id: string; type: string; payload: unknown; provider_created_at: Date; attempts: number }
+interface PendingRow {
+  id: string;
+  type: string;
+  payload: unknown;
+  provider_created_at: Date;
+  attempts: number;
+}
 
 /** Organizations with events due, oldest first ('' for events that name none). */
 async function dueOrganizations(db: Kysely<Database>, limit: number): Promise<string[]> {
-  const { rows } = await asSystem(db, 'apply queue reads every tenant', (tx) => sql<{ org: string }>`
+  const { rows } = await asSystem(db, 'apply queue reads every tenant', (tx) =>
+    sql<{ org: string }>`
     SELECT coalesce(organization_id, '') AS org FROM webhook_events
     WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= now())
-    GROUP BY 1 ORDER BY min(provider_created_at) LIMIT ${limit}`.execute(tx));
+    GROUP BY 1 ORDER BY min(provider_created_at) LIMIT ${limit}`.execute(tx),
+  );
   return rows.map((r) => r.org);
 }
 
-export interface BatchResult { applied: number; failed: number; retried: number }
+export interface BatchResult {
+  applied: number;
+  failed: number;
+  retried: number;
+}
 
 /**
  * Applies one batch of one organization's due events, if no other worker holds that organization.
  * Returns null when the organization was busy or had nothing due.
  */
 export async function applyOrganizationBatch(
-  deps: ApplyQueueDeps, org: string, batchSize = DEFAULT_BATCH_SIZE,
+  deps: ApplyQueueDeps,
+  org: string,
+  batchSize = DEFAULT_BATCH_SIZE,
 ): Promise<BatchResult | null> {
   const deferred: Array<() => Promise<unknown>> = [];
   const result = await asSystem(deps.db, 'apply queue: events name their own organization', async (tx) => {
     const { rows: got } = await sql<{ locked: boolean }>`
-      SELECT pg_try_advisory_xact_lock(hashtext(${'gatehouse.org:' + org})) AS locked`.execute(tx);
+      SELECT pg_try_advisory_xact_lock(hashtext(${`gatehouse.org:${org}`})) AS locked`.execute(tx);
     if (!got[0]?.locked) return null;
     const { rows } = await sql<PendingRow>`
       SELECT id, type, payload, provider_created_at, attempts FROM webhook_events
@@ -127,8 +159,13 @@ export async function applyOrganizationBatch(
         let outcome: 'applied' | 'stale' | 'unhandled' = 'unhandled';
         if (handler) {
           const ctx: ApplyContext = {
-            tx, event, access: deps.access, version: { at: event.created_at, eventId: event.id },
-            note: () => undefined, defer: (task) => mine.push(task), knownOrganizations: new Set(org ? [org] : []),
+            tx,
+            event,
+            access: deps.access,
+            version: { at: event.created_at, eventId: event.id },
+            note: () => undefined,
+            defer: (task) => mine.push(task),
+            knownOrganizations: new Set(org ? [org] : []),
           };
           outcome = await handler(ctx);
         }
@@ -149,7 +186,7 @@ export async function applyOrganizationBatch(
         const attempts = row.attempts + 1;
         const parked = attempts >= MAX_APPLY_ATTEMPTS;
         // Backoff doubles from ten seconds; the error text names the failure, never event data.
-        const message = String((error as { code?: string }).code ?? '') + ' ' + (error as Error).message;
+        const message = `${String((error as { code?: string }).code ?? '')} ${(error as Error).message}`;
         await sql`UPDATE webhook_events SET attempts = ${attempts}, last_error = ${message.trim().slice(0, 500)},
           status = ${parked ? 'failed' : 'pending'},
           next_attempt_at = now() + make_interval(secs => ${10 * 2 ** (attempts - 1)})

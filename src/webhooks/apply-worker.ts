@@ -70,7 +70,10 @@ export function createApplyWorker(options: ApplyWorkerOptions): ApplyWorker {
       closed = true;
       if (timer) clearInterval(timer);
       // A LISTEN connection that fails to end is reported, after the running drain finished.
-      const ended = unlisten?.().then(() => undefined, (error: unknown) => error);
+      const ended = unlisten?.().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
       await running;
       const failure = await ended;
       if (failure === undefined) return;

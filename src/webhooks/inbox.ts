@@ -12,7 +12,11 @@ import { redactSecrets } from '../audit/redact.ts';
 import type { Database } from '../store/schema.ts';
 import { asSystem } from '../store/tenant.ts';
 import {
-  runDeferred, type AccessRevoker, type ApplyContext, type MirrorChange, type MirrorKind,
+  runDeferred,
+  type AccessRevoker,
+  type ApplyContext,
+  type MirrorChange,
+  type MirrorKind,
 } from '../mirror/context.ts';
 import { clampEventTime, organizationOf, type ProviderEvent } from '../mirror/provider-event.ts';
 import { EVENT_HANDLERS } from '../mirror/handlers.ts';
@@ -43,7 +47,11 @@ export function storedPayload(event: ProviderEvent): string {
 const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']); // serialization failure, deadlock
 const MAX_TRIES = 5;
 
-export async function ingestEvent(deps: IngestDeps, received: ProviderEvent, source: 'webhook' | 'events_api'): Promise<IngestResult> {
+export async function ingestEvent(
+  deps: IngestDeps,
+  received: ProviderEvent,
+  source: 'webhook' | 'events_api',
+): Promise<IngestResult> {
   const event = clampEventTime(received, deps.now?.() ?? Date.now());
   for (let attempt = 1; ; attempt++) {
     try {
@@ -55,7 +63,11 @@ export async function ingestEvent(deps: IngestDeps, received: ProviderEvent, sou
   }
 }
 
-async function ingestOnce(deps: IngestDeps, event: ProviderEvent, source: 'webhook' | 'events_api'): Promise<IngestResult> {
+async function ingestOnce(
+  deps: IngestDeps,
+  event: ProviderEvent,
+  source: 'webhook' | 'events_api',
+): Promise<IngestResult> {
   const organizationId = organizationOf(event);
   const handler = Object.hasOwn(EVENT_HANDLERS, event.event) ? EVENT_HANDLERS[event.event] : undefined;
   // Notes are collected per attempt and handed out only after commit: a retried attempt must not
@@ -73,19 +85,22 @@ async function ingestOnce(deps: IngestDeps, event: ProviderEvent, source: 'webho
       INSERT INTO webhook_events (id, type, organization_id, payload, provider_created_at, source, outcome)
       VALUES (${event.id}, ${event.event}, ${organizationId}, ${storedPayload(event)}::jsonb, ${event.created_at}::timestamptz, ${source}, ${handler ? 'applied' : 'unhandled'})
       ON CONFLICT (id) DO NOTHING
-      RETURNING id, (SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtext(${'gatehouse.org:' + (organizationId ?? '')}))
+      RETURNING id, (SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtext(${`gatehouse.org:${organizationId ?? ''}`}))
                      WHERE ${organizationId}::text IS NOT NULL) AS locked) AS locks`.execute(tx);
     if (rows.length === 0) return 'duplicate' as const;
     if (!handler) return 'unhandled' as const;
     const ctx: ApplyContext = {
-      tx, event, access: deps.access,
+      tx,
+      event,
+      access: deps.access,
       version: { at: event.created_at, eventId: event.id },
       note: (kind, change) => changes.push({ kind, change }),
       defer: (task) => deferred.push(task),
       knownOrganizations: new Set(organizationId ? [organizationId] : []),
     };
     const result = await handler(ctx);
-    if (result === 'stale') await tx.updateTable('webhook_events').set({ outcome: 'stale' }).where('id', '=', event.id).execute();
+    if (result === 'stale')
+      await tx.updateTable('webhook_events').set({ outcome: 'stale' }).where('id', '=', event.id).execute();
     return result;
   });
   // After commit: follow-up work that must not run for a rolled-back event. Its failure does not

@@ -37,30 +37,39 @@ export interface WebhookIntake {
 
 export function createWebhookIntake(config: Config, deps: WebhookIntakeDeps): WebhookIntake {
   const sendMail = (): void => {
-    deps.deliverMail().catch((error: unknown) =>
-      deps.logger.warn({ err: (error as Error).message }, 'mail delivery failed; will retry'));
+    deps
+      .deliverMail()
+      .catch((error: unknown) =>
+        deps.logger.warn({ err: (error as Error).message }, 'mail delivery failed; will retry'),
+      );
   };
   const secrets = parseWebhookSecrets(config.WORKOS_WEBHOOK_SECRET);
   const durable = config.WEBHOOK_ACKNOWLEDGE === 'durable';
   const applyWorker = durable
     ? createApplyWorker({
-      db: deps.db, access: deps.access, ...(deps.listen ? { listen: deps.listen } : {}),
-      onApplied: sendMail,
-      onError: (error) =>
-        deps.logger.warn({ err: (error as Error).message }, 'applying queued webhook events failed; will retry'),
-    })
+        db: deps.db,
+        access: deps.access,
+        ...(deps.listen ? { listen: deps.listen } : {}),
+        onApplied: sendMail,
+        onError: (error) =>
+          deps.logger.warn({ err: (error as Error).message }, 'applying queued webhook events failed; will retry'),
+      })
     : undefined;
-  const receiver = secrets.length > 0
-    ? createWebhookReceiver({
-      db: deps.db, access: deps.access, secrets, acknowledge: durable ? 'durable' : 'applied',
-      ...(applyWorker ? { onQueued: () => void applyWorker.wake() } : {}),
-      onRejected: (reason) => deps.logger.warn({ reason }, 'webhook delivery refused: invalid signature'),
-      afterCommit: (event, outcome) => {
-        deps.onCommitted?.(event, outcome);
-        if (outcome === 'applied' && event.event === 'magic_auth.created') sendMail();
-      },
-    })
-    : undefined;
+  const receiver =
+    secrets.length > 0
+      ? createWebhookReceiver({
+          db: deps.db,
+          access: deps.access,
+          secrets,
+          acknowledge: durable ? 'durable' : 'applied',
+          ...(applyWorker ? { onQueued: () => void applyWorker.wake() } : {}),
+          onRejected: (reason) => deps.logger.warn({ reason }, 'webhook delivery refused: invalid signature'),
+          afterCommit: (event, outcome) => {
+            deps.onCommitted?.(event, outcome);
+            if (outcome === 'applied' && event.event === 'magic_auth.created') sendMail();
+          },
+        })
+      : undefined;
   let started = false;
   return {
     routes: receiver?.routes,
@@ -69,9 +78,14 @@ export function createWebhookIntake(config: Config, deps: WebhookIntakeDeps): We
     start() {
       if (!applyWorker || started) return;
       started = true;
-      applyWorker.start().catch((error: unknown) =>
-        deps.logger.warn({ err: (error as Error).message }, 'apply worker could not listen; polling'));
+      applyWorker
+        .start()
+        .catch((error: unknown) =>
+          deps.logger.warn({ err: (error as Error).message }, 'apply worker could not listen; polling'),
+        );
     },
-    close: async () => { await applyWorker?.close(); },
+    close: async () => {
+      await applyWorker?.close();
+    },
   };
 }

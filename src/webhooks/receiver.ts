@@ -49,7 +49,16 @@ export interface WebhookReceiver {
 export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookReceiver {
   if (options.secrets.length === 0) throw new TypeError('the webhook receiver needs WORKOS_WEBHOOK_SECRET');
   const maxBodyBytes = options.maxBodyBytes ?? 256 * 1024;
-  const stats: WebhookStats = { received: 0, rejected: 0, applied: 0, stale: 0, unhandled: 0, duplicate: 0, queued: 0, failed: 0 };
+  const stats: WebhookStats = {
+    received: 0,
+    rejected: 0,
+    applied: 0,
+    stale: 0,
+    unhandled: 0,
+    duplicate: 0,
+    queued: 0,
+    failed: 0,
+  };
   const routes = new Hono();
 
   routes.post('/webhooks/workos', async (c) => {
@@ -65,7 +74,11 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
       throw new AppError('REQUEST_TOO_LARGE', 'The webhook body is too large');
     }
     try {
-      verifyWebhookSignature(raw, c.req.header(SIGNATURE_HEADER), { secrets: options.secrets, toleranceMs: options.toleranceMs, now: options.now?.() });
+      verifyWebhookSignature(raw, c.req.header(SIGNATURE_HEADER), {
+        secrets: options.secrets,
+        toleranceMs: options.toleranceMs,
+        now: options.now?.(),
+      });
     } catch (error) {
       stats.rejected++;
       // The caller only learns "invalid signature"; which check failed goes to the operator.

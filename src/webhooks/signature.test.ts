@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import { AppError } from '../core/errors.ts';
 import { parseWebhookSecrets, signWebhookPayload, verifyWebhookSignature } from './signature.ts';
 
-const body = new TextEncoder().encode('{"id":"event_1","event":"user.created","data":{},"created_at":"2026-01-01T00:00:00.000Z"}');
+const body = new TextEncoder().encode(
+  '{"id":"event_1","event":"user.created","data":{},"created_at":"2026-01-01T00:00:00.000Z"}',
+);
 const now = 1_800_000_000_000;
 
 function reason(fn: () => void): string {
@@ -19,7 +21,8 @@ function reason(fn: () => void): string {
 }
 
 describe('verifyWebhookSignature', () => {
-  const check = (header: string | null, raw = body, secrets = ['current']) => reason(() => verifyWebhookSignature(raw, header, { secrets, now }));
+  const check = (header: string | null, raw = body, secrets = ['current']) =>
+    reason(() => verifyWebhookSignature(raw, header, { secrets, now }));
 
   it('accepts a signature by the current or the previous secret, and no other', () => {
     assert.equal(check(signWebhookPayload(body, 'current', now)), 'accepted');

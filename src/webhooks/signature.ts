@@ -20,7 +20,10 @@ export interface VerifySignatureOptions {
 
 /** Splits WORKOS_WEBHOOK_SECRET ("current" or "current,previous") into its secrets. */
 export function parseWebhookSecrets(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 function reject(reason: string): AppError {
@@ -29,7 +32,11 @@ function reject(reason: string): AppError {
 }
 
 /** Throws WEBHOOK_SIGNATURE_INVALID unless `header` signs `rawBody` with one of the secrets. */
-export function verifyWebhookSignature(rawBody: Uint8Array, header: string | null | undefined, options: VerifySignatureOptions): void {
+export function verifyWebhookSignature(
+  rawBody: Uint8Array,
+  header: string | null | undefined,
+  options: VerifySignatureOptions,
+): void {
   if (options.secrets.length === 0) throw new TypeError('verifyWebhookSignature needs at least one secret');
   if (!header) throw reject('missing_header');
   let timestamp: string | undefined;
@@ -58,7 +65,11 @@ export function verifyWebhookSignature(rawBody: Uint8Array, header: string | nul
 }
 
 /** Signs like WorkOS does; for tests, benches and tools that deliver to Gatehouse. */
-export function signWebhookPayload(rawBody: string | Uint8Array, secret: string, timestampMs: number = Date.now()): string {
+export function signWebhookPayload(
+  rawBody: string | Uint8Array,
+  secret: string,
+  timestampMs: number = Date.now(),
+): string {
   const t = String(Math.trunc(timestampMs));
   const mac = createHmac('sha256', secret).update(`${t}.`).update(rawBody).digest('hex');
   return `t=${t}, v1=${mac}`;

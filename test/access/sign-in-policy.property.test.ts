@@ -27,8 +27,23 @@ type Op =
 const PEOPLE = ['ada@both.test', 'bea@both.test'];
 const org = fc.constantFrom<OrgName>(...ORGS);
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('sso' as const), org, state: fc.constantFrom<SsoState>('off', 'enabled', 'enforced') }) },
-  { weight: 4, arbitrary: fc.record({ op: fc.constant('signIn' as const), who: fc.nat(1), org, via: fc.constantFrom('password' as const, 'sso' as const, 'other_connection' as const, 'hosted_sso' as const) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant('sso' as const),
+      org,
+      state: fc.constantFrom<SsoState>('off', 'enabled', 'enforced'),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant('signIn' as const),
+      who: fc.nat(1),
+      org,
+      via: fc.constantFrom('password' as const, 'sso' as const, 'other_connection' as const, 'hosted_sso' as const),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('switch' as const), cred: fc.nat(20) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('bearer' as const), cred: fc.nat(20) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('outsideToken' as const), who: fc.nat(1), org }) },
@@ -71,10 +86,17 @@ describe('sign-in policy bound to the connection (property)', () => {
 
         const check = async (step: string) => {
           for (const h of held) {
-            const res = await apiCall(world, `/api/v1/organizations/${world.org(h.org)}/members`, h.kind === 'cookie' ? { cookie: h.value } : { bearer: h.value });
+            const res = await apiCall(
+              world,
+              `/api/v1/organizations/${world.org(h.org)}/members`,
+              h.kind === 'cookie' ? { cookie: h.value } : { bearer: h.value },
+            );
             tried++;
             if (!meets(h)) {
-              assert.ok(res.res.status >= 400, `${step}: ${h.label} of ${h.org} (sign-in through ${h.via ?? 'no connection'}) answered ${res.res.status} while ${h.org} enforces SSO`);
+              assert.ok(
+                res.res.status >= 400,
+                `${step}: ${h.label} of ${h.org} (sign-in through ${h.via ?? 'no connection'}) answered ${res.res.status} while ${h.org} enforces SSO`,
+              );
               refusedAsRequired++;
             } else if (res.res.status === 200) {
               compliantAccepted++;
@@ -90,9 +112,15 @@ describe('sign-in policy bound to the connection (property)', () => {
               break;
             case 'signIn': {
               const email = PEOPLE[o.who]!;
-              const how = o.via === 'password'
-                ? { org: o.org, via: 'password' as const }
-                : { org: o.org, via: 'sso' as const, hosted: o.via === 'hosted_sso', ...(o.via === 'other_connection' ? { through: other(o.org) } : {}) };
+              const how =
+                o.via === 'password'
+                  ? { org: o.org, via: 'password' as const }
+                  : {
+                      org: o.org,
+                      via: 'sso' as const,
+                      hosted: o.via === 'hosted_sso',
+                      ...(o.via === 'other_connection' ? { through: other(o.org) } : {}),
+                    };
               // Gatehouse chooses a connection when asked for an organization that has SSO enabled.
               const chosen = o.via !== 'password' && o.via !== 'hosted_sso' && sso[o.org] !== 'off';
               const sent = await world.signIn(email, how);
@@ -102,7 +130,14 @@ describe('sign-in policy bound to the connection (property)', () => {
                 // SSO binds to the organization the provider's own answer names, and must agree
                 // with the connection Gatehouse chose, if it chose one.
                 const via = o.via === 'password' ? null : chosen ? (landed === o.org ? o.org : null) : landed;
-                held.push({ kind: 'cookie', value: sent.cookies[cookieName]!, org: landed, via, chosen: chosen && via !== null, label: `session (${o.via} ${email})` });
+                held.push({
+                  kind: 'cookie',
+                  value: sent.cookies[cookieName]!,
+                  org: landed,
+                  via,
+                  chosen: chosen && via !== null,
+                  label: `session (${o.via} ${email})`,
+                });
               }
               break;
             }
@@ -111,12 +146,22 @@ describe('sign-in policy bound to the connection (property)', () => {
               if (!from) break;
               const to = other(from.org);
               const sent = await send(world, '/auth/switch-organization', {
-                method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, sameOrigin: true,
-                cookies: { [cookieName]: from.value }, body: JSON.stringify({ organizationId: world.org(to) }),
+                method: 'POST',
+                headers: { 'content-type': 'application/json', accept: 'application/json' },
+                sameOrigin: true,
+                cookies: { [cookieName]: from.value },
+                body: JSON.stringify({ organizationId: world.org(to) }),
               });
               const body = sent.res.status === 200 ? await sent.json() : {};
               if (body.responseType === 'LOGIN_SUCCESSFUL' && sent.cookies[cookieName]) {
-                held.push({ kind: 'cookie', value: sent.cookies[cookieName]!, org: to, via: from.via, chosen: from.chosen, label: `switched session (${from.label})` });
+                held.push({
+                  kind: 'cookie',
+                  value: sent.cookies[cookieName]!,
+                  org: to,
+                  via: from.via,
+                  chosen: from.chosen,
+                  label: `switched session (${from.label})`,
+                });
               }
               break;
             }
@@ -124,24 +169,51 @@ describe('sign-in policy bound to the connection (property)', () => {
               const from = cookies()[o.cred % Math.max(1, cookies().length)];
               if (!from) break;
               const token = await accessTokenOf(world, from.value);
-              if (token) held.push({ kind: 'bearer', value: token, org: from.org, via: from.via, chosen: from.chosen, label: `access token of ${from.label}` });
+              if (token)
+                held.push({
+                  kind: 'bearer',
+                  value: token,
+                  org: from.org,
+                  via: from.via,
+                  chosen: from.chosen,
+                  label: `access token of ${from.label}`,
+                });
               break;
             }
             case 'outsideToken': {
               // Signed in at WorkOS by password without Gatehouse: a token Gatehouse cannot tie to a sign-in.
               const outside = await signInThroughEmulator(world.emulator, PEOPLE[o.who]!, o.org);
-              held.push({ kind: 'bearer', value: outside.accessToken, org: o.org, via: null, chosen: false, label: 'access token minted outside Gatehouse' });
+              held.push({
+                kind: 'bearer',
+                value: outside.accessToken,
+                org: o.org,
+                via: null,
+                chosen: false,
+                label: 'access token minted outside Gatehouse',
+              });
               break;
             }
             case 'apiKey': {
               const from = cookies()[o.cred % Math.max(1, cookies().length)];
               if (!from) break;
-              const sent = await apiCall(world, `/api/v1/organizations/${world.org(from.org)}/api-keys`, { cookie: from.value }, { method: 'POST', body: { name: 'prop', role: 'member' } });
+              const sent = await apiCall(
+                world,
+                `/api/v1/organizations/${world.org(from.org)}/api-keys`,
+                { cookie: from.value },
+                { method: 'POST', body: { name: 'prop', role: 'member' } },
+              );
               if (sent.res.status === 201) {
                 const { secret } = (await sent.json()) as { secret: string };
                 // A key records a connection: the one Gatehouse chose, else the organization's configured one.
                 const via = from.via === from.org && (from.chosen || sso[from.org] !== 'off') ? from.via : null;
-                held.push({ kind: 'api_key', value: secret, org: from.org, via, chosen: true, label: `API key minted by ${from.label}` });
+                held.push({
+                  kind: 'api_key',
+                  value: secret,
+                  org: from.org,
+                  via,
+                  chosen: true,
+                  label: `API key minted by ${from.label}`,
+                });
               }
               break;
             }
@@ -151,7 +223,9 @@ describe('sign-in policy bound to the connection (property)', () => {
       }),
       { numRuns: runs, seed: Number(process.env.PROPERTY_SEED ?? 20261130), endOnFailure: true },
     );
-    console.log(`property: ${runs} runs, ${tried} credential checks, ${refusedAsRequired} refused as required, ${compliantAccepted} compliant accepted`);
+    console.log(
+      `property: ${runs} runs, ${tried} credential checks, ${refusedAsRequired} refused as required, ${compliantAccepted} compliant accepted`,
+    );
     assert.ok(compliantAccepted > 0, 'the property is not vacuous: credentials that meet the policy keep working');
   });
 });

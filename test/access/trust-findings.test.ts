@@ -14,7 +14,16 @@ import { inTenant } from '../../src/store/tenant.ts';
 import { m2mToken, signInThroughEmulator } from '../support/emulator-sign-in.ts';
 import { testEngines } from '../support/stores.ts';
 import { send } from '../sign-in/in-process.ts';
-import { accessTokenOf, apiCall, cookieName, SECRET, SEED, startAccessWorld, type AccessWorld, type OrgName } from './world.ts';
+import {
+  accessTokenOf,
+  apiCall,
+  cookieName,
+  SECRET,
+  SEED,
+  startAccessWorld,
+  type AccessWorld,
+  type OrgName,
+} from './world.ts';
 
 const ROTATED = 'access-test-secret-rotated-0123456789-abcdefghij';
 
@@ -27,22 +36,35 @@ async function cookieOf(world: AccessWorld, email: string, how: Parameters<Acces
 
 function switchTo(world: AccessWorld, cookie: string, org: OrgName) {
   return send(world, '/auth/switch-organization', {
-    method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, sameOrigin: true,
-    cookies: { [cookieName]: cookie }, body: JSON.stringify({ organizationId: world.org(org) }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    sameOrigin: true,
+    cookies: { [cookieName]: cookie },
+    body: JSON.stringify({ organizationId: world.org(org) }),
   });
 }
 
 async function lastSsoSignIn(world: AccessWorld, org: OrgName, email: string): Promise<Date | null> {
   const orgId = world.org(org);
-  const row = await inTenant(world.gatehouse.store.db, orgId, (tx) => tx.selectFrom('organization_memberships').select('last_sso_sign_in_at')
-    .where('organization_id', '=', orgId).where('user_id', '=', world.user(email)).executeTakeFirst());
+  const row = await inTenant(world.gatehouse.store.db, orgId, (tx) =>
+    tx
+      .selectFrom('organization_memberships')
+      .select('last_sso_sign_in_at')
+      .where('organization_id', '=', orgId)
+      .where('user_id', '=', world.user(email))
+      .executeTakeFirst(),
+  );
   return row?.last_sso_sign_in_at ?? null;
 }
 
 function tally(name: string, rows: { name: string; accepted: boolean }[]) {
   const accepted = rows.filter((r) => r.accepted);
   console.log(`${name}: tried ${rows.length} accepted ${accepted.length}`);
-  assert.deepEqual(accepted.map((r) => r.name), [], `${name}: accepted`);
+  assert.deepEqual(
+    accepted.map((r) => r.name),
+    [],
+    `${name}: accepted`,
+  );
 }
 
 for (const engine of testEngines()) {
@@ -68,16 +90,37 @@ for (const engine of testEngines()) {
         rows.push({ name, accepted: body.responseType === 'LOGIN_SUCCESSFUL' });
         assert.equal(body.responseType, 'SSO_REQUIRED', name);
       };
-      await switchFrom('switch from SSO through Beta\'s connection', await cookieOf(world, 'ada@both.test', { org: 'Beta', via: 'sso' }));
-      await switchFrom('switch from a password session in Beta', await cookieOf(world, 'ada@both.test', { org: 'Beta', via: 'password' }));
-      await switchFrom('switch from SSO routed to Beta by the hosted page', await cookieOf(world, 'ada@both.test', { org: 'Beta', via: 'sso', hosted: true }));
-      await switchFrom('switch from SSO that came back through Beta while Alpha was chosen',
-        await cookieOf(world, 'ada@both.test', { org: 'Alpha', via: 'sso', through: 'Beta' }));
-      for (const [name, how] of [['password into Alpha', { org: 'Alpha', via: 'password' }], ['SSO at Beta answering for Alpha', { org: 'Alpha', via: 'sso', through: 'Beta' }]] as const) {
+      await switchFrom(
+        "switch from SSO through Beta's connection",
+        await cookieOf(world, 'ada@both.test', { org: 'Beta', via: 'sso' }),
+      );
+      await switchFrom(
+        'switch from a password session in Beta',
+        await cookieOf(world, 'ada@both.test', { org: 'Beta', via: 'password' }),
+      );
+      await switchFrom(
+        'switch from SSO routed to Beta by the hosted page',
+        await cookieOf(world, 'ada@both.test', { org: 'Beta', via: 'sso', hosted: true }),
+      );
+      await switchFrom(
+        'switch from SSO that came back through Beta while Alpha was chosen',
+        await cookieOf(world, 'ada@both.test', { org: 'Alpha', via: 'sso', through: 'Beta' }),
+      );
+      for (const [name, how] of [
+        ['password into Alpha', { org: 'Alpha', via: 'password' }],
+        ['SSO at Beta answering for Alpha', { org: 'Alpha', via: 'sso', through: 'Beta' }],
+      ] as const) {
         const body = await (await world.signIn('bea@both.test', how)).json();
-        rows.push({ name, accepted: body.responseType === 'LOGIN_SUCCESSFUL' && body.organizationId === world.org('Alpha') });
+        rows.push({
+          name,
+          accepted: body.responseType === 'LOGIN_SUCCESSFUL' && body.organizationId === world.org('Alpha'),
+        });
       }
-      assert.equal(await lastSsoSignIn(world, 'Alpha', 'ada@both.test'), null, 'the lockout preview must not call a Beta-SSO member safe');
+      assert.equal(
+        await lastSsoSignIn(world, 'Alpha', 'ada@both.test'),
+        null,
+        'the lockout preview must not call a Beta-SSO member safe',
+      );
       tally('finding 1', rows);
       // Control: SSO through Alpha's own connection works, is stamped, and survives a round trip through Beta.
       const own = await cookieOf(world, 'ada@both.test', { org: 'Alpha', via: 'sso' });
@@ -85,7 +128,11 @@ for (const engine of testEngines()) {
       const inBeta = await switchTo(world, own, 'Beta');
       assert.equal((await inBeta.json()).responseType, 'LOGIN_SUCCESSFUL');
       const back = await switchTo(world, inBeta.cookies[cookieName]!, 'Alpha');
-      assert.equal((await back.json()).responseType, 'LOGIN_SUCCESSFUL', 'the sign-in through Alpha\'s connection travels with the session');
+      assert.equal(
+        (await back.json()).responseType,
+        'LOGIN_SUCCESSFUL',
+        "the sign-in through Alpha's connection travels with the session",
+      );
       await world.setSso('Alpha', 'off');
       await world.setSso('Beta', 'off');
     });
@@ -94,18 +141,39 @@ for (const engine of testEngines()) {
       await world.setSso('Beta', 'enabled');
       await world.setSso('Alpha', 'enabled');
       const password = await cookieOf(world, 'bea@both.test', { org: 'Alpha', via: 'password' });
-      const viaBeta = await switchTo(world, await cookieOf(world, 'ada@both.test', { org: 'Beta', via: 'sso' }), 'Alpha');
+      const viaBeta = await switchTo(
+        world,
+        await cookieOf(world, 'ada@both.test', { org: 'Beta', via: 'sso' }),
+        'Alpha',
+      );
       const betaInAlpha = viaBeta.cookies[cookieName]!;
       const own = await cookieOf(world, 'ada@both.test', { org: 'Alpha', via: 'sso' });
       const keyFrom = async (cookie: string) => {
-        const res = await apiCall(world, `/api/v1/organizations/${world.org('Alpha')}/api-keys`, { cookie }, { method: 'POST', body: { name: 'ci', role: 'member' } });
+        const res = await apiCall(
+          world,
+          `/api/v1/organizations/${world.org('Alpha')}/api-keys`,
+          { cookie },
+          { method: 'POST', body: { name: 'ci', role: 'member' } },
+        );
         assert.equal(res.res.status, 201);
         return ((await res.json()) as { secret: string }).secret;
       };
       const credentials: [string, { cookie?: string; bearer?: string }, string][] = [
-        ['access token of a password session', { bearer: (await accessTokenOf(world, password))! }, 'AUTH_SSO_REQUIRED'],
-        ['access token of a session signed in through Beta', { bearer: (await accessTokenOf(world, betaInAlpha))! }, 'AUTH_SSO_REQUIRED'],
-        ['access token minted outside Gatehouse', { bearer: (await signInThroughEmulator(world.emulator, 'bea@both.test', 'Alpha')).accessToken }, 'AUTH_SSO_REQUIRED'],
+        [
+          'access token of a password session',
+          { bearer: (await accessTokenOf(world, password))! },
+          'AUTH_SSO_REQUIRED',
+        ],
+        [
+          'access token of a session signed in through Beta',
+          { bearer: (await accessTokenOf(world, betaInAlpha))! },
+          'AUTH_SSO_REQUIRED',
+        ],
+        [
+          'access token minted outside Gatehouse',
+          { bearer: (await signInThroughEmulator(world.emulator, 'bea@both.test', 'Alpha')).accessToken },
+          'AUTH_SSO_REQUIRED',
+        ],
         ['API key minted from a password session', { bearer: await keyFrom(password) }, 'AUTH_SSO_REQUIRED'],
         ['API key minted from a Beta-SSO session', { bearer: await keyFrom(betaInAlpha) }, 'AUTH_SSO_REQUIRED'],
         ['password session cookie', { cookie: password }, 'SESSION_SSO_REQUIRED'],
@@ -122,27 +190,49 @@ for (const engine of testEngines()) {
         assert.equal((await res.json()).code, code, name);
       }
       tally('finding 2', rows);
-      for (const [name, credential] of [['own SSO token', { bearer: ownToken }], ['key from own SSO', { bearer: ownKey }], ['own SSO cookie', { cookie: own }]] as const) {
-        assert.equal((await apiCall(world, `/api/v1/organizations/${world.org('Alpha')}/members`, credential)).res.status, 200, name);
+      for (const [name, credential] of [
+        ['own SSO token', { bearer: ownToken }],
+        ['key from own SSO', { bearer: ownKey }],
+        ['own SSO cookie', { cookie: own }],
+      ] as const) {
+        assert.equal(
+          (await apiCall(world, `/api/v1/organizations/${world.org('Alpha')}/members`, credential)).res.status,
+          200,
+          name,
+        );
       }
       // Suspended, not revoked: the password-minted key works again once enforcement is off.
       await world.setSso('Alpha', 'enabled');
-      assert.equal((await apiCall(world, `/api/v1/organizations/${world.org('Alpha')}/members`, credentials[3]![1])).res.status, 200);
+      assert.equal(
+        (await apiCall(world, `/api/v1/organizations/${world.org('Alpha')}/members`, credentials[3]![1])).res.status,
+        200,
+      );
       await world.setSso('Alpha', 'off');
       await world.setSso('Beta', 'off');
     });
 
     it('finding 6: an impersonated session shows it, is audited as such, and cannot change keys, SSO or roles', async () => {
-      const cookie = await cookieOf(world, 'ada@both.test', { org: 'Alpha', via: 'password', impersonator: 'support@workos.test' });
+      const cookie = await cookieOf(world, 'ada@both.test', {
+        org: 'Alpha',
+        via: 'password',
+        impersonator: 'support@workos.test',
+      });
       const alpha = world.org('Alpha');
       const page = await send(world, `/admin/orgs/${alpha}/sso`, { cookies: { [cookieName]: cookie } });
       const html = await page.res.text();
       assert.match(html, /data-impersonator/);
       assert.match(html, /support@workos\.test/);
-      const membership = await inTenant(world.gatehouse.store.db, alpha, (tx) => tx.selectFrom('organization_memberships').select('id')
-        .where('organization_id', '=', alpha).where('user_id', '=', world.user('bea@both.test')).executeTakeFirst());
+      const membership = await inTenant(world.gatehouse.store.db, alpha, (tx) =>
+        tx
+          .selectFrom('organization_memberships')
+          .select('id')
+          .where('organization_id', '=', alpha)
+          .where('user_id', '=', world.user('bea@both.test'))
+          .executeTakeFirst(),
+      );
       const token = (await accessTokenOf(world, cookie))!;
-      const api = (method: string, path: string, body?: unknown) => [method, `/api/v1/organizations/${alpha}${path}`, body] as const;
+      const api = (method: string, path: string, body?: unknown) =>
+        [method, `/api/v1/organizations/${alpha}${path}`, body] as const;
       const attempts = [
         api('POST', '/api-keys', { name: 'outlives', role: 'member' }),
         api('PUT', '/sso', { connectionId: world.connection('Alpha') }),
@@ -162,18 +252,41 @@ for (const engine of testEngines()) {
           assert.equal((await res.json()).code, 'AUTH_IMPERSONATION_FORBIDDEN', name);
         }
       }
-      for (const action of ['api-keys/create', 'sso/enable', 'sso/enforce', 'sso/disable', 'roles/create', 'members/role']) {
+      for (const action of [
+        'api-keys/create',
+        'sso/enable',
+        'sso/enforce',
+        'sso/disable',
+        'roles/create',
+        'members/role',
+      ]) {
         const res = await send(world, `/admin/orgs/${alpha}/${action}`, {
-          method: 'POST', sameOrigin: true, cookies: { [cookieName]: cookie },
+          method: 'POST',
+          sameOrigin: true,
+          cookies: { [cookieName]: cookie },
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ name: 'k', role: 'admin', connectionId: world.connection('Alpha'), slug: 'x', membershipId: membership?.id ?? '' }).toString(),
+          body: new URLSearchParams({
+            name: 'k',
+            role: 'admin',
+            connectionId: world.connection('Alpha'),
+            slug: 'x',
+            membershipId: membership?.id ?? '',
+          }).toString(),
         });
         rows.push({ name: `page ${action}`, accepted: res.res.status < 400 });
         assert.equal(res.res.status, 403, action);
       }
       tally('finding 6', rows);
-      const entries = await inTenant(world.gatehouse.store.db, alpha, (tx) => tx.selectFrom('audit_events').select(['type', 'data'])
-        .where('organization_id', '=', alpha).where('actor_id', '=', world.user('ada@both.test')).orderBy('seq', 'desc').limit(5).execute());
+      const entries = await inTenant(world.gatehouse.store.db, alpha, (tx) =>
+        tx
+          .selectFrom('audit_events')
+          .select(['type', 'data'])
+          .where('organization_id', '=', alpha)
+          .where('actor_id', '=', world.user('ada@both.test'))
+          .orderBy('seq', 'desc')
+          .limit(5)
+          .execute(),
+      );
       const created = entries.find((e) => e.type === 'session.created');
       assert.equal((created?.data as { impersonator?: string } | undefined)?.impersonator, 'support@workos.test');
     });
@@ -181,11 +294,17 @@ for (const engine of testEngines()) {
     it('finding 7: a credential only works as its own kind', async () => {
       const cookie = await cookieOf(world, 'ada@both.test', { org: 'Alpha', via: 'password' });
       const alpha = world.org('Alpha');
-      const keyRes = await apiCall(world, `/api/v1/organizations/${alpha}/api-keys`, { cookie }, { method: 'POST', body: { name: 'k7', role: 'member' } });
+      const keyRes = await apiCall(
+        world,
+        `/api/v1/organizations/${alpha}/api-keys`,
+        { cookie },
+        { method: 'POST', body: { name: 'k7', role: 'member' } },
+      );
       const key = ((await keyRes.json()) as { secret: string }).secret;
       const token = (await accessTokenOf(world, cookie))!;
       const app = await fetch(`${world.emulator.url}/_emulator/m2m_applications`, {
-        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${world.emulator.apiKey}` },
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${world.emulator.apiKey}` },
         body: JSON.stringify({ name: 'reporting', organization_id: alpha, scopes: ['members:read'] }),
       });
       const { client_id, client_secret } = (await app.json()) as { client_id: string; client_secret: string };
@@ -193,7 +312,11 @@ for (const engine of testEngines()) {
       const members = `/api/v1/organizations/${alpha}/members`;
       // Each credential first used as its own kind (so the cache holds it), then as the wrong one.
       for (const credential of [{ cookie }, { bearer: key }, { bearer: token }, { bearer: m2m }]) {
-        assert.equal((await apiCall(world, members, credential)).res.status, 200, JSON.stringify(Object.keys(credential)));
+        assert.equal(
+          (await apiCall(world, members, credential)).res.status,
+          200,
+          JSON.stringify(Object.keys(credential)),
+        );
       }
       const wrong: [string, { cookie?: string; bearer?: string }][] = [
         ['session cookie value as Bearer', { bearer: cookie }],
@@ -217,10 +340,22 @@ for (const engine of testEngines()) {
       const key = world.emulator.context.keys.current();
       const now = Math.floor(Date.now() / 1000);
       const sign = (payload: Record<string, unknown>, header: Record<string, unknown> = {}) =>
-        new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT', ...header }).sign(key.privateKey);
+        new SignJWT(payload)
+          .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT', ...header })
+          .sign(key.privateKey);
       const base = { ...claims, iat: now, exp: now + 300 };
-      const m2mBase = { iss: claims.iss, sub: 'client_x', client_id: 'client_x', aud: world.emulator.clientId, org_id: alpha, scope: 'members:read', iat: now, exp: now + 300 };
-      const strip = <T extends Record<string, unknown>>(o: T, k: string) => Object.fromEntries(Object.entries(o).filter(([n]) => n !== k));
+      const m2mBase = {
+        iss: claims.iss,
+        sub: 'client_x',
+        client_id: 'client_x',
+        aud: world.emulator.clientId,
+        org_id: alpha,
+        scope: 'members:read',
+        iat: now,
+        exp: now + 300,
+      };
+      const strip = <T extends Record<string, unknown>>(o: T, k: string) =>
+        Object.fromEntries(Object.entries(o).filter(([n]) => n !== k));
       const forged: [string, string][] = [
         ['user token for another client (aud)', await sign({ ...base, aud: 'client_other' })],
         ['user token of another application (client_id)', await sign({ ...base, client_id: 'client_other' })],
@@ -244,18 +379,31 @@ for (const engine of testEngines()) {
         rows.push({ name, accepted: res.res.status < 400 });
         assert.equal(res.res.status, 401, name);
         // Too old by iat is an expiry (jose's maxTokenAge); every other one is not a valid token.
-        assert.equal((await res.json()).code, name === 'iat two days old' ? 'AUTH_TOKEN_EXPIRED' : 'AUTH_TOKEN_INVALID', name);
+        assert.equal(
+          (await res.json()).code,
+          name === 'iat two days old' ? 'AUTH_TOKEN_EXPIRED' : 'AUTH_TOKEN_INVALID',
+          name,
+        );
       }
       tally('access-token claims', rows);
       assert.equal(decodeProtectedHeader(real).typ, 'JWT');
-      assert.equal((await apiCall(world, `/api/v1/organizations/${alpha}/members`, { bearer: real })).res.status, 200, 'a real AuthKit token');
-      assert.equal((await apiCall(world, `/api/v1/organizations/${alpha}/members`, { bearer: await sign(m2mBase) })).res.status, 200, 'a well-formed M2M token');
+      assert.equal(
+        (await apiCall(world, `/api/v1/organizations/${alpha}/members`, { bearer: real })).res.status,
+        200,
+        'a real AuthKit token',
+      );
+      assert.equal(
+        (await apiCall(world, `/api/v1/organizations/${alpha}/members`, { bearer: await sign(m2mBase) })).res.status,
+        200,
+        'a well-formed M2M token',
+      );
     });
 
     it('switches organization after a GATEHOUSE_SECRET rotation', async () => {
       const cookie = await cookieOf(world, 'ada@both.test', { org: 'Alpha', via: 'password' });
       const rotated = await startAccessWorld({
-        emulator, openStore: async () => world.gatehouse.store,
+        emulator,
+        openStore: async () => world.gatehouse.store,
         env: { GATEHOUSE_SECRET: ROTATED, GATEHOUSE_PREVIOUS_SECRETS: SECRET },
       });
       const res = await switchTo(rotated, cookie, 'Beta');
@@ -266,4 +414,3 @@ for (const engine of testEngines()) {
     });
   });
 }
-

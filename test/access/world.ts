@@ -4,7 +4,7 @@
 // organization's connection that Gatehouse chose, or through another connection than the one
 // Gatehouse chose (the provider comes back with another organization).
 import { startEmulator, type RunningEmulator } from '../../emulator/index.ts';
-import { openGatehouse, type Gatehouse } from '../../src/app.ts';
+import { openGatehouse } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -17,10 +17,28 @@ export const ORGS = ['Alpha', 'Beta'] as const;
 export type OrgName = (typeof ORGS)[number];
 
 export const SEED = {
-  organizations: ORGS.map((name) => ({ name, domains: [], connections: [{ type: 'OktaSAML', name: `${name} Okta`, state: 'active' }] })),
+  organizations: ORGS.map((name) => ({
+    name,
+    domains: [],
+    connections: [{ type: 'OktaSAML', name: `${name} Okta`, state: 'active' }],
+  })),
   users: [
-    { email: 'ada@both.test', password: 'ada-both-demo-pass', memberships: [{ organization: 'Alpha', role: 'admin' }, { organization: 'Beta', role: 'admin' }] },
-    { email: 'bea@both.test', password: 'bea-both-demo-pass', memberships: [{ organization: 'Alpha', role: 'admin' }, { organization: 'Beta', role: 'member' }] },
+    {
+      email: 'ada@both.test',
+      password: 'ada-both-demo-pass',
+      memberships: [
+        { organization: 'Alpha', role: 'admin' },
+        { organization: 'Beta', role: 'admin' },
+      ],
+    },
+    {
+      email: 'bea@both.test',
+      password: 'bea-both-demo-pass',
+      memberships: [
+        { organization: 'Alpha', role: 'admin' },
+        { organization: 'Beta', role: 'member' },
+      ],
+    },
   ],
 };
 
@@ -36,14 +54,30 @@ export interface AccessWorld extends SignInWorld {
  * SSO enabled); or `through` another organization's connection while Gatehouse chose `org`'s (the
  * provider returns that one). `hosted`: Gatehouse names no organization (AuthKit's page routes).
  */
-export type SignInHow = { org: OrgName; via: 'password' | 'sso'; through?: OrgName; impersonator?: string; hosted?: boolean };
+export type SignInHow = {
+  org: OrgName;
+  via: 'password' | 'sso';
+  through?: OrgName;
+  impersonator?: string;
+  hosted?: boolean;
+};
 
-export async function startAccessWorld(options: { openStore?: () => Promise<Store>; env?: Record<string, string>; emulator?: RunningEmulator } = {}): Promise<AccessWorld> {
+export async function startAccessWorld(
+  options: { openStore?: () => Promise<Store>; env?: Record<string, string>; emulator?: RunningEmulator } = {},
+): Promise<AccessWorld> {
   const emulator = options.emulator ?? (await startEmulator({ seed: SEED }));
   const config = parseConfig({
-    PORT: '0', HOST: '127.0.0.1', PUBLIC_URL: 'http://gatehouse.test', GATEHOUSE_SECRET: SECRET, LOG_LEVEL: 'silent', AUTH_PROVIDER: 'workos',
-    WORKOS_API_KEY: emulator.apiKey, WORKOS_CLIENT_ID: emulator.clientId,
-    WORKOS_API_HOSTNAME: '127.0.0.1', WORKOS_API_PORT: String(emulator.port), WORKOS_API_HTTPS: 'false',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    PUBLIC_URL: 'http://gatehouse.test',
+    GATEHOUSE_SECRET: SECRET,
+    LOG_LEVEL: 'silent',
+    AUTH_PROVIDER: 'workos',
+    WORKOS_API_KEY: emulator.apiKey,
+    WORKOS_CLIENT_ID: emulator.clientId,
+    WORKOS_API_HOSTNAME: '127.0.0.1',
+    WORKOS_API_PORT: String(emulator.port),
+    WORKOS_API_HTTPS: 'false',
     ...options.env,
   });
   const store = await (options.openStore ?? openPgliteTestStore)();
@@ -53,17 +87,27 @@ export async function startAccessWorld(options: { openStore?: () => Promise<Stor
   const connection = (name: OrgName) => emulator.seed!.connections[name]![0]!;
   const system = { type: 'system' as const, id: null };
   const { ensureOrganization } = await import('../../src/identity/mirror.ts');
-  for (const name of ORGS) await ensureOrganization(store.db, await gatehouse.identity!.provider.getOrganization(org(name)));
+  for (const name of ORGS)
+    await ensureOrganization(store.db, await gatehouse.identity!.provider.getOrganization(org(name)));
   const world: AccessWorld = {
-    emulator, gatehouse, url: config.PUBLIC_URL, org, user, connection,
+    emulator,
+    gatehouse,
+    url: config.PUBLIC_URL,
+    org,
+    user,
+    connection,
     mirrorOrg: async (name) => org(name),
     async signIn(email, how) {
       const login = await startLogin(world, how.via === 'sso' && !how.hosted ? `?organizationId=${org(how.org)}` : '');
       const through = how.via === 'sso' ? connection(how.through ?? how.org) : undefined;
       const res = await fetch(`${emulator.url}/_emulator/authorization_codes`, {
-        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${emulator.apiKey}` },
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${emulator.apiKey}` },
         body: JSON.stringify({
-          user_id: user(email), redirect_uri: login.redirectUri, state: login.state, code_challenge: login.codeChallenge,
+          user_id: user(email),
+          redirect_uri: login.redirectUri,
+          state: login.state,
+          code_challenge: login.codeChallenge,
           ...(through ? { connection_id: through } : { organization_id: org(how.org) }),
           ...(how.impersonator ? { impersonator: { email: how.impersonator, reason: 'support ticket' } } : {}),
         }),
@@ -92,12 +136,19 @@ export async function startAccessWorld(options: { openStore?: () => Promise<Stor
 export const cookieName = 'gatehouse_session';
 
 /** A request to the API as a browser (cookie, same origin) or a client (bearer). */
-export function apiCall(world: AccessWorld, path: string, credential: { cookie?: string; bearer?: string }, init: { method?: string; body?: unknown } = {}): Promise<Sent> {
+export function apiCall(
+  world: AccessWorld,
+  path: string,
+  credential: { cookie?: string; bearer?: string },
+  init: { method?: string; body?: unknown } = {},
+): Promise<Sent> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (credential.bearer) headers.authorization = `Bearer ${credential.bearer}`;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   return send(world, path, {
-    method: init.method ?? 'GET', headers, sameOrigin: true,
+    method: init.method ?? 'GET',
+    headers,
+    sameOrigin: true,
     ...(credential.cookie ? { cookies: { [cookieName]: credential.cookie } } : {}),
     ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
   });

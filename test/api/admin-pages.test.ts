@@ -26,8 +26,20 @@ describe('admin pages', () => {
     const u1 = await createUser(store.db, 'ada@acme.test');
     const u2 = await createUser(store.db, 'bob@acme.test');
     const base = { authMethod: 'session' as const, isSuperAdmin: false };
-    contexts.set('admin', { ...base, principal: { type: 'user', userId: u1 }, organizationId: orgA, role: 'admin', permissions: ALL_PERMISSIONS });
-    contexts.set('member', { ...base, principal: { type: 'user', userId: u2 }, organizationId: orgA, role: 'member', permissions: ['organization:read', 'members:read'] });
+    contexts.set('admin', {
+      ...base,
+      principal: { type: 'user', userId: u1 },
+      organizationId: orgA,
+      role: 'admin',
+      permissions: ALL_PERMISSIONS,
+    });
+    contexts.set('member', {
+      ...base,
+      principal: { type: 'user', userId: u2 },
+      organizationId: orgA,
+      role: 'member',
+      permissions: ['organization:read', 'members:read'],
+    });
     app = createHttpApp({
       store,
       logger: createLogger('silent'),
@@ -40,9 +52,14 @@ describe('admin pages', () => {
   });
   after(() => store.close());
 
-  const get = (who: string | null, path: string) => app.request(path, { headers: who ? { 'x-test-principal': who } : {} });
+  const get = (who: string | null, path: string) =>
+    app.request(path, { headers: who ? { 'x-test-principal': who } : {} });
   const post = (who: string, path: string, form: Record<string, string>) =>
-    app.request(path, { method: 'POST', body: new URLSearchParams(form), headers: { 'x-test-principal': who, 'content-type': 'application/x-www-form-urlencoded' } });
+    app.request(path, {
+      method: 'POST',
+      body: new URLSearchParams(form),
+      headers: { 'x-test-principal': who, 'content-type': 'application/x-www-form-urlencoded' },
+    });
 
   it('sends a visitor without a credential to sign in', async () => {
     const res = await get(null, `/admin/orgs/${orgA}/roles`);
@@ -60,7 +77,11 @@ describe('admin pages', () => {
   });
 
   it('creates a role through the form, then shows it with a notice', async () => {
-    const res = await post('admin', `/admin/orgs/${orgA}/roles/create`, { slug: 'auditor', name: 'Auditor', 'perm:audit:read': 'on' });
+    const res = await post('admin', `/admin/orgs/${orgA}/roles/create`, {
+      slug: 'auditor',
+      name: 'Auditor',
+      'perm:audit:read': 'on',
+    });
     assert.equal(res.status, 303);
     const page = await (await get('admin', res.headers.get('location')!)).text();
     assert.match(page, /Role Auditor created/);
@@ -72,7 +93,10 @@ describe('admin pages', () => {
     assert.equal(res.status, 422);
     assert.match(await res.text(), /role="alert">The slug takes lowercase/);
     const rows = await inTenant(store.db, orgA, (tx) => tx.selectFrom('organization_roles').select('slug').execute());
-    assert.deepEqual(rows.map((r) => r.slug), ['auditor']);
+    assert.deepEqual(
+      rows.map((r) => r.slug),
+      ['auditor'],
+    );
   });
 
   it('another organization answers 404; a member without the permission gets 403', async () => {
@@ -85,7 +109,18 @@ describe('admin pages', () => {
     const [admin] = [contexts.get('admin')!];
     const userId = admin.principal.type === 'user' ? admin.principal.userId : '';
     await inTenant(store.db, orgA, (tx) =>
-      tx.insertInto('organization_memberships').values({ organization_id: orgA, id: 'om_01TESTMEMBER0001', user_id: userId, role_slug: 'admin', status: 'active', source: 'directory', last_sso_sign_in_at: new Date('2026-01-02T03:04:05Z') }).execute(),
+      tx
+        .insertInto('organization_memberships')
+        .values({
+          organization_id: orgA,
+          id: 'om_01TESTMEMBER0001',
+          user_id: userId,
+          role_slug: 'admin',
+          status: 'active',
+          source: 'directory',
+          last_sso_sign_in_at: new Date('2026-01-02T03:04:05Z'),
+        })
+        .execute(),
     );
     const body = await (await get('admin', `/admin/orgs/${orgA}/members`)).text();
     assert.match(body, /ada@acme\.test/);
@@ -110,11 +145,14 @@ describe('admin pages', () => {
   ];
   for (const [action, form] of badForms) {
     it(`a bad form on ${action} is shown on the page with 422 and writes nothing`, async () => {
-      const count = async () => (await inTenant(store.db, orgA, async (tx) => [
-        (await tx.selectFrom('api_keys').select('id').execute()).length,
-        (await tx.selectFrom('audit_events').select('seq').execute()).length,
-        (await tx.selectFrom('organization_roles').select('slug').execute()).length,
-      ])).join(',');
+      const count = async () =>
+        (
+          await inTenant(store.db, orgA, async (tx) => [
+            (await tx.selectFrom('api_keys').select('id').execute()).length,
+            (await tx.selectFrom('audit_events').select('seq').execute()).length,
+            (await tx.selectFrom('organization_roles').select('slug').execute()).length,
+          ])
+        ).join(',');
       const before = await count();
       const res = await post('admin', `/admin/orgs/${orgA}/${action}`, form);
       assert.equal(res.status, 422);

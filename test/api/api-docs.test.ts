@@ -10,7 +10,9 @@ import { openPgliteTestStore } from '../support/stores.ts';
 it('docs/api.md matches the published OpenAPI document (run `npm run docs` after changing a route)', async () => {
   const store = await openPgliteTestStore();
   try {
-    const doc = await (await createHttpApp({ store, logger: createLogger('silent') }).request('/api/v1/openapi.json')).json();
+    const doc = await (
+      await createHttpApp({ store, logger: createLogger('silent') }).request('/api/v1/openapi.json')
+    ).json();
     assert.equal(readFileSync('docs/api.md', 'utf8'), renderApiMarkdown(doc));
   } finally {
     await store.close();

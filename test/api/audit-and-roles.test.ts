@@ -53,7 +53,14 @@ describe('/api/v1 audit and roles', () => {
     memberA = ctx(orgA, u2, 'member');
     adminB = ctx(orgB, u3, 'admin');
     contexts.set('adminA', adminA).set('memberA', memberA).set('adminB', adminB);
-    for (let i = 0; i < 5; i++) await inTenant(store.db, orgA, (tx) => appendAuditEvent(tx, { organizationId: orgA, type: i % 2 ? 'member.added' : 'sso.connection_created', actor: { type: 'user', id: u1 } }));
+    for (let i = 0; i < 5; i++)
+      await inTenant(store.db, orgA, (tx) =>
+        appendAuditEvent(tx, {
+          organizationId: orgA,
+          type: i % 2 ? 'member.added' : 'sso.connection_created',
+          actor: { type: 'user', id: u1 },
+        }),
+      );
     app = createHttpApp({
       store,
       logger: createLogger('silent'),
@@ -74,9 +81,17 @@ describe('/api/v1 audit and roles', () => {
   // Every response a test sees is checked against the published document first.
   const as = async (who: string | null, path: string, init: RequestInit = {}) => {
     checker ??= new ResponseChecker(await (await app.request('/api/v1/openapi.json')).json());
-    const res = await app.request(`/api/v1${path}`, { ...init, headers: { ...(who ? { 'x-test-principal': who } : {}), ...(init.body ? { 'content-type': 'application/json' } : {}), ...(init.headers as Record<string, string>) } });
+    const res = await app.request(`/api/v1${path}`, {
+      ...init,
+      headers: {
+        ...(who ? { 'x-test-principal': who } : {}),
+        ...(init.body ? { 'content-type': 'application/json' } : {}),
+        ...(init.headers as Record<string, string>),
+      },
+    });
     const type = res.headers.get('content-type');
-    if (/^application\/(problem\+)?json/.test(type ?? '') && res.status !== 204) checker.check(init.method ?? 'GET', path, res.status, type, await res.clone().json());
+    if (/^application\/(problem\+)?json/.test(type ?? '') && res.status !== 204)
+      checker.check(init.method ?? 'GET', path, res.status, type, await res.clone().json());
     return res;
   };
 
@@ -93,9 +108,17 @@ describe('/api/v1 audit and roles', () => {
     const first = await as('adminA', `/organizations/${orgA}/audit-events?limit=2`);
     assert.equal(first.status, 200);
     const page = await first.json();
-    assert.deepEqual(page.data.map((e: { seq: number }) => e.seq), [5, 4]);
-    const next = await (await as('adminA', `/organizations/${orgA}/audit-events?limit=2&cursor=${page.nextCursor}`)).json();
-    assert.deepEqual(next.data.map((e: { seq: number }) => e.seq), [3, 2]);
+    assert.deepEqual(
+      page.data.map((e: { seq: number }) => e.seq),
+      [5, 4],
+    );
+    const next = await (
+      await as('adminA', `/organizations/${orgA}/audit-events?limit=2&cursor=${page.nextCursor}`)
+    ).json();
+    assert.deepEqual(
+      next.data.map((e: { seq: number }) => e.seq),
+      [3, 2],
+    );
     const filtered = await (await as('adminA', `/organizations/${orgA}/audit-events?type=member.added`)).json();
     assert.ok(filtered.data.every((e: { type: string }) => e.type === 'member.added'));
     assert.equal(filtered.data.length, 2);
@@ -107,10 +130,19 @@ describe('/api/v1 audit and roles', () => {
     assert.ok(verdict.count >= 5);
     const exported = await as('adminA', `/organizations/${orgA}/audit-events/export`);
     assert.equal(exported.headers.get('content-type'), 'application/x-ndjson');
-    const lines = (await exported.text()).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await exported.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(lines.length, verdict.count + 1);
-    assert.ok(lines.every((l) => l.organizationId === orgA), 'the organization on every line');
-    assert.deepEqual({ kind: lines.at(-1).kind, size: lines.at(-1).size, rootHash: lines.at(-1).rootHash }, { kind: 'checkpoint', size: verdict.count, rootHash: verdict.rootHash });
+    assert.ok(
+      lines.every((l) => l.organizationId === orgA),
+      'the organization on every line',
+    );
+    assert.deepEqual(
+      { kind: lines.at(-1).kind, size: lines.at(-1).size, rootHash: lines.at(-1).rootHash },
+      { kind: 'checkpoint', size: verdict.count, rootHash: verdict.rootHash },
+    );
   });
 
   it('serves checkpoints signed by a published key, and proofs that verify against them', async () => {
@@ -118,7 +150,9 @@ describe('/api/v1 audit and roles', () => {
     const trusted = trustedKeysFromJwks(jwks);
     const old = await (await as('adminA', `/organizations/${orgA}/audit-events/checkpoints/latest`)).json();
     assert.equal(verifyCheckpointSignature(old, trusted), true);
-    await inTenant(store.db, orgA, (tx) => appendAuditEvent(tx, { organizationId: orgA, type: 'member.added', actor: { type: 'system', id: null } }));
+    await inTenant(store.db, orgA, (tx) =>
+      appendAuditEvent(tx, { organizationId: orgA, type: 'member.added', actor: { type: 'system', id: null } }),
+    );
     const issued = await as('adminA', `/organizations/${orgA}/audit-events/checkpoints`, { method: 'POST' });
     assert.equal(issued.status, 201);
     const now = await issued.json();
@@ -128,12 +162,20 @@ describe('/api/v1 audit and roles', () => {
     assert.deepEqual(latest, now);
 
     const hex = (h: string) => Buffer.from(h, 'hex');
-    const c = await (await as('adminA', `/organizations/${orgA}/audit-events/proofs/consistency?from=${old.size}&to=${now.size}`)).json();
+    const c = await (
+      await as('adminA', `/organizations/${orgA}/audit-events/proofs/consistency?from=${old.size}&to=${now.size}`)
+    ).json();
     assert.equal(verifyConsistency(old.size, now.size, hex(old.rootHash), hex(now.rootHash), c.proof.map(hex)), true);
     for (let seq = 1; seq <= now.size; seq++) {
-      const p = await (await as('adminA', `/organizations/${orgA}/audit-events/proofs/inclusion?seq=${seq}&size=${now.size}`)).json();
+      const p = await (
+        await as('adminA', `/organizations/${orgA}/audit-events/proofs/inclusion?seq=${seq}&size=${now.size}`)
+      ).json();
       assert.equal(p.leafHash, leafHash(p.entry).toString('hex'));
-      assert.equal(verifyInclusion(seq - 1, now.size, hex(p.leafHash), p.proof.map(hex), hex(now.rootHash)), true, `seq ${seq}`);
+      assert.equal(
+        verifyInclusion(seq - 1, now.size, hex(p.leafHash), p.proof.map(hex), hex(now.rootHash)),
+        true,
+        `seq ${seq}`,
+      );
     }
     const beyond = await as('adminA', `/organizations/${orgA}/audit-events/proofs/inclusion?seq=${now.size + 1}`);
     assert.equal(beyond.status, 400);
@@ -143,11 +185,20 @@ describe('/api/v1 audit and roles', () => {
   });
 
   it('creates, updates and deletes a custom role, audited', async () => {
-    const created = await as('adminA', `/organizations/${orgA}/roles`, { method: 'POST', body: JSON.stringify({ slug: 'auditor', name: 'Auditor', permissions: ['audit:read'] }) });
+    const created = await as('adminA', `/organizations/${orgA}/roles`, {
+      method: 'POST',
+      body: JSON.stringify({ slug: 'auditor', name: 'Auditor', permissions: ['audit:read'] }),
+    });
     assert.equal(created.status, 201);
     const list = await (await as('memberA', `/organizations/${orgA}/roles`)).json();
-    assert.deepEqual(list.data.map((r: { slug: string }) => r.slug), ['admin', 'member', 'auditor']);
-    const patched = await as('adminA', `/organizations/${orgA}/roles/auditor`, { method: 'PATCH', body: JSON.stringify({ permissions: ['audit:read', 'members:read'] }) });
+    assert.deepEqual(
+      list.data.map((r: { slug: string }) => r.slug),
+      ['admin', 'member', 'auditor'],
+    );
+    const patched = await as('adminA', `/organizations/${orgA}/roles/auditor`, {
+      method: 'PATCH',
+      body: JSON.stringify({ permissions: ['audit:read', 'members:read'] }),
+    });
     assert.deepEqual((await patched.json()).permissions, ['audit:read', 'members:read']);
     assert.equal((await as('adminA', `/organizations/${orgA}/roles/auditor`, { method: 'DELETE' })).status, 204);
     const types = await (await as('adminA', `/organizations/${orgA}/audit-events?type=role.created`)).json();
@@ -155,7 +206,10 @@ describe('/api/v1 audit and roles', () => {
   });
 
   it('a route whose service this server lacks answers 503 with a code, and stays documented', async () => {
-    const res = await as('adminA', `/organizations/${orgA}/sso`, { method: 'PUT', body: JSON.stringify({ connectionId: 'conn_01ABCDEFGHJKMNPQRS', provider: 'GenericSAML' }) });
+    const res = await as('adminA', `/organizations/${orgA}/sso`, {
+      method: 'PUT',
+      body: JSON.stringify({ connectionId: 'conn_01ABCDEFGHJKMNPQRS', provider: 'GenericSAML' }),
+    });
     assert.equal(res.status, 503);
     const body = await res.json();
     assert.equal(body.code, 'PROVIDER_UNAVAILABLE');
@@ -164,18 +218,32 @@ describe('/api/v1 audit and roles', () => {
 
   it('refuses built-in role changes and duplicate slugs with 409', async () => {
     assert.equal((await as('adminA', `/organizations/${orgA}/roles/admin`, { method: 'DELETE' })).status, 409);
-    await as('adminA', `/organizations/${orgA}/roles`, { method: 'POST', body: JSON.stringify({ slug: 'ops', name: 'Ops', permissions: [] }) });
-    const dup = await as('adminA', `/organizations/${orgA}/roles`, { method: 'POST', body: JSON.stringify({ slug: 'ops', name: 'Ops', permissions: [] }) });
+    await as('adminA', `/organizations/${orgA}/roles`, {
+      method: 'POST',
+      body: JSON.stringify({ slug: 'ops', name: 'Ops', permissions: [] }),
+    });
+    const dup = await as('adminA', `/organizations/${orgA}/roles`, {
+      method: 'POST',
+      body: JSON.stringify({ slug: 'ops', name: 'Ops', permissions: [] }),
+    });
     assert.equal(dup.status, 409);
     assert.equal((await dup.json()).code, 'ROLE_EXISTS');
   });
 
   it('tenant walls: another organization answers 404, a missing permission 403, no credential 401', async () => {
-    const paths = [`/organizations/${orgA}/audit-events`, `/organizations/${orgA}/audit-events/verify`, `/organizations/${orgA}/audit-events/export`, `/organizations/${orgA}/roles`];
+    const paths = [
+      `/organizations/${orgA}/audit-events`,
+      `/organizations/${orgA}/audit-events/verify`,
+      `/organizations/${orgA}/audit-events/export`,
+      `/organizations/${orgA}/roles`,
+    ];
     let tried = 0;
     let leaked = 0;
     for (const path of paths) {
-      for (const [who, expected] of [['adminB', 404], [null, 401]] as const) {
+      for (const [who, expected] of [
+        ['adminB', 404],
+        [null, 401],
+      ] as const) {
         tried += 1;
         const res = await as(who, path);
         if (res.status !== expected) leaked += 1;
@@ -196,21 +264,45 @@ describe('/api/v1 audit and roles', () => {
     ['limit out of range', `/organizations/{A}/audit-events?limit=100000`, {}, 422],
     ['forged cursor', `/organizations/{A}/audit-events?cursor=${'x'.repeat(20)}`, {}, 422],
     ['bad timestamp', `/organizations/{A}/audit-events?since=yesterday`, {}, 422],
-    ['role with unknown permission', `/organizations/{A}/roles`, { method: 'POST', body: JSON.stringify({ slug: 'x1', name: 'X', permissions: ['root'] }) }, 422],
-    ['role with unknown field', `/organizations/{A}/roles`, { method: 'POST', body: JSON.stringify({ slug: 'x2', name: 'X', permissions: [], superuser: true }) }, 422],
-    ['role slug oversized', `/organizations/{A}/roles`, { method: 'POST', body: JSON.stringify({ slug: 'a'.repeat(300), name: 'X', permissions: [] }) }, 422],
-    ['role wrong types', `/organizations/{A}/roles`, { method: 'POST', body: JSON.stringify({ slug: 5, name: [], permissions: 'all' }) }, 422],
+    [
+      'role with unknown permission',
+      `/organizations/{A}/roles`,
+      { method: 'POST', body: JSON.stringify({ slug: 'x1', name: 'X', permissions: ['root'] }) },
+      422,
+    ],
+    [
+      'role with unknown field',
+      `/organizations/{A}/roles`,
+      { method: 'POST', body: JSON.stringify({ slug: 'x2', name: 'X', permissions: [], superuser: true }) },
+      422,
+    ],
+    [
+      'role slug oversized',
+      `/organizations/{A}/roles`,
+      { method: 'POST', body: JSON.stringify({ slug: 'a'.repeat(300), name: 'X', permissions: [] }) },
+      422,
+    ],
+    [
+      'role wrong types',
+      `/organizations/{A}/roles`,
+      { method: 'POST', body: JSON.stringify({ slug: 5, name: [], permissions: 'all' }) },
+      422,
+    ],
     ['role malformed JSON', `/organizations/{A}/roles`, { method: 'POST', body: '{"slug":' }, 400],
     ['empty patch', `/organizations/{A}/roles/ops`, { method: 'PATCH', body: '{}' }, 422],
   ];
   for (const [name, path, init, status] of badInputs) {
     it(`bad input: ${name} → ${status} with a code, nothing written`, async () => {
-      const before = await inTenant(store.db, orgA, (tx) => tx.selectFrom('organization_roles').select('slug').execute());
+      const before = await inTenant(store.db, orgA, (tx) =>
+        tx.selectFrom('organization_roles').select('slug').execute(),
+      );
       const res = await as('adminA', path.replace('{A}', orgA), init);
       assert.equal(res.status, status);
       assert.equal(res.headers.get('content-type'), 'application/problem+json');
       assert.match((await res.json()).code, /^REQUEST_/);
-      const afterRows = await inTenant(store.db, orgA, (tx) => tx.selectFrom('organization_roles').select('slug').execute());
+      const afterRows = await inTenant(store.db, orgA, (tx) =>
+        tx.selectFrom('organization_roles').select('slug').execute(),
+      );
       assert.deepEqual(afterRows, before);
     });
   }

@@ -31,15 +31,53 @@ describe('first-hour pages', () => {
     const bob = await createUser(store.db, 'bob@acme.test');
     await asSystem(store.db, 'test fixture', async (tx) => {
       await tx.updateTable('users').set({ first_name: 'Ada', last_name: 'Lovelace' }).where('id', '=', ada).execute();
-      await tx.insertInto('organization_memberships').values([
-        { organization_id: acme, id: 'om_01FIRSTHOURADA01', user_id: ada, role_slug: 'admin', status: 'active', source: 'manual' },
-        { organization_id: globex, id: 'om_01FIRSTHOURADA02', user_id: ada, role_slug: 'member', status: 'active', source: 'manual' },
-        { organization_id: acme, id: 'om_01FIRSTHOURBOB01', user_id: bob, role_slug: 'member', status: 'active', source: 'invitation' },
-      ]).execute();
+      await tx
+        .insertInto('organization_memberships')
+        .values([
+          {
+            organization_id: acme,
+            id: 'om_01FIRSTHOURADA01',
+            user_id: ada,
+            role_slug: 'admin',
+            status: 'active',
+            source: 'manual',
+          },
+          {
+            organization_id: globex,
+            id: 'om_01FIRSTHOURADA02',
+            user_id: ada,
+            role_slug: 'member',
+            status: 'active',
+            source: 'manual',
+          },
+          {
+            organization_id: acme,
+            id: 'om_01FIRSTHOURBOB01',
+            user_id: bob,
+            role_slug: 'member',
+            status: 'active',
+            source: 'invitation',
+          },
+        ])
+        .execute();
     });
     const base = { authMethod: 'session' as const, isSuperAdmin: false };
-    contexts.set('admin', { ...base, sessionId: 'ses_01FIRSTHOUR00001', principal: { type: 'user', userId: ada }, organizationId: acme, role: 'admin', permissions: ALL_PERMISSIONS });
-    contexts.set('member', { ...base, sessionId: 'ses_01FIRSTHOUR00002', principal: { type: 'user', userId: bob }, organizationId: acme, role: 'member', permissions: ['organization:read', 'members:read'] });
+    contexts.set('admin', {
+      ...base,
+      sessionId: 'ses_01FIRSTHOUR00001',
+      principal: { type: 'user', userId: ada },
+      organizationId: acme,
+      role: 'admin',
+      permissions: ALL_PERMISSIONS,
+    });
+    contexts.set('member', {
+      ...base,
+      sessionId: 'ses_01FIRSTHOUR00002',
+      principal: { type: 'user', userId: bob },
+      organizationId: acme,
+      role: 'member',
+      permissions: ['organization:read', 'members:read'],
+    });
     app = createHttpApp({
       store,
       logger: createLogger('silent'),
@@ -52,9 +90,14 @@ describe('first-hour pages', () => {
   });
   after(() => store.close());
 
-  const get = (who: string | null, path: string) => app.request(path, { headers: who ? { 'x-test-principal': who } : {} });
+  const get = (who: string | null, path: string) =>
+    app.request(path, { headers: who ? { 'x-test-principal': who } : {} });
   const post = (who: string, path: string, form: Record<string, string>) =>
-    app.request(path, { method: 'POST', body: new URLSearchParams(form), headers: { 'x-test-principal': who, 'content-type': 'application/x-www-form-urlencoded' } });
+    app.request(path, {
+      method: 'POST',
+      body: new URLSearchParams(form),
+      headers: { 'x-test-principal': who, 'content-type': 'application/x-www-form-urlencoded' },
+    });
 
   it('home signed out is a sign-in page, not a 404', async () => {
     const res = await get(null, '/');
@@ -70,7 +113,12 @@ describe('first-hour pages', () => {
     assert.match(body, /data-testid="signed-in-as">Ada Lovelace <small>ada@acme\.test<\/small>/);
     assert.match(body, /You belong to 2 organizations\./);
     assert.match(body, new RegExp(`href="/admin/orgs/${acme}/api-keys"`));
-    assert.match(body, new RegExp(`<form method="post" action="/auth/switch-organization"[^>]*>\\s*<input type="hidden" name="organizationId" value="${globex}">`));
+    assert.match(
+      body,
+      new RegExp(
+        `<form method="post" action="/auth/switch-organization"[^>]*>\\s*<input type="hidden" name="organizationId" value="${globex}">`,
+      ),
+    );
     const member = await (await get('member', '/')).text();
     assert.match(member, /You belong to 1 organization\./);
     assert.doesNotMatch(member, /api-keys|\/audit"/, 'a member is offered no page that answers 403');
@@ -80,9 +128,15 @@ describe('first-hour pages', () => {
   it('the header on admin pages: person, organization, switcher, sign-out; navigation only to what the role may open', async () => {
     const admin = await (await get('admin', `/admin/orgs/${acme}/members`)).text();
     assert.match(admin, /data-testid="current-organization">Acme Corp · admin/);
-    assert.match(admin, new RegExp(`<select id="switch-organization" name="organizationId">\\s*<option value="${globex}">Globex</option>`));
+    assert.match(
+      admin,
+      new RegExp(
+        `<select id="switch-organization" name="organizationId">\\s*<option value="${globex}">Globex</option>`,
+      ),
+    );
     assert.match(admin, /<form method="post" action="\/auth\/logout">/);
-    for (const section of ['sso', 'members', 'roles', 'api-keys', 'sessions', 'audit']) assert.match(admin, new RegExp(`href="/admin/orgs/${acme}/${section}"`));
+    for (const section of ['sso', 'members', 'roles', 'api-keys', 'sessions', 'audit'])
+      assert.match(admin, new RegExp(`href="/admin/orgs/${acme}/${section}"`));
     const member = await (await get('member', `/admin/orgs/${acme}/members`)).text();
     const nav = /<nav class="sections"[\s\S]*?<\/nav>/.exec(member)![0];
     for (const section of ['api-keys', 'sessions', 'audit']) assert.doesNotMatch(nav, new RegExp(`/${section}"`));
@@ -99,37 +153,60 @@ describe('first-hour pages', () => {
   });
 
   it('a new API key: post, redirect, the secret once; a reload shows it is gone and creates nothing', async () => {
-    const created = await post('admin', `/admin/orgs/${acme}/api-keys/create`, { name: 'billing', role: 'member', ownership: 'organization', expiresInDays: '' });
+    const created = await post('admin', `/admin/orgs/${acme}/api-keys/create`, {
+      name: 'billing',
+      role: 'member',
+      ownership: 'organization',
+      expiresInDays: '',
+    });
     assert.equal(created.status, 303);
     const location = created.headers.get('location')!;
     assert.match(location, new RegExp(`^/admin/orgs/${acme}/api-keys\\?reveal=[A-Za-z0-9_-]{20,}$`));
     assert.doesNotMatch(location, /gth_/, 'the secret is not in the URL');
     const first = await get('admin', location);
     assert.equal(first.headers.get('cache-control'), 'no-store');
-    const secret = /data-testid="new-api-key-secret"/.test(await first.clone().text()) ? /value="(gth_[^"]+)"/.exec(await first.text())![1] : undefined;
+    const secret = /data-testid="new-api-key-secret"/.test(await first.clone().text())
+      ? /value="(gth_[^"]+)"/.exec(await first.text())![1]
+      : undefined;
     assert.ok(secret, 'the secret is on the page it redirected to');
     const again = await (await get('admin', location)).text();
     assert.ok(!again.includes(secret), 'the secret is not shown a second time');
     assert.match(again, /already shown once/);
-    const count = await asSystem(store.db, 'test', (tx) => tx.selectFrom('api_keys').select('id').where('organization_id', '=', acme).execute());
+    const count = await asSystem(store.db, 'test', (tx) =>
+      tx.selectFrom('api_keys').select('id').where('organization_id', '=', acme).execute(),
+    );
     assert.equal(count.length, 1, 'one key, however often the page is reloaded');
     const stranger = await (await get('member', location)).text();
     assert.ok(!stranger.includes(secret), 'nobody else redeems the token');
   });
 
   it('removing a member asks first; the confirmation posts the same fields with confirmed=yes', async () => {
-    const res = await post('admin', `/admin/orgs/${acme}/members/remove`, { membershipId: 'om_01FIRSTHOURBOB01', email: 'bob@acme.test' });
+    const res = await post('admin', `/admin/orgs/${acme}/members/remove`, {
+      membershipId: 'om_01FIRSTHOURBOB01',
+      email: 'bob@acme.test',
+    });
     assert.equal(res.status, 200);
     const body = await res.text();
     assert.match(body, /<h1>Remove bob@acme\.test\?<\/h1>/);
     assert.match(body, /<input type="hidden" name="membershipId" value="om_01FIRSTHOURBOB01">/);
     assert.match(body, /<input type="hidden" name="confirmed" value="yes">/);
-    const still = await asSystem(store.db, 'test', (tx) => tx.selectFrom('organization_memberships').select('status').where('id', '=', 'om_01FIRSTHOURBOB01').executeTakeFirst());
+    const still = await asSystem(store.db, 'test', (tx) =>
+      tx
+        .selectFrom('organization_memberships')
+        .select('status')
+        .where('id', '=', 'om_01FIRSTHOURBOB01')
+        .executeTakeFirst(),
+    );
     assert.equal(still?.status, 'active', 'nothing changed before the confirmation');
   });
 
   it('a failed form keeps what was typed and shows the error beside it; the admin has no buttons on their own row', async () => {
-    const res = await post('admin', `/admin/orgs/${acme}/roles/create`, { slug: 'Bad Slug', name: 'Readers', description: 'reads', 'perm:audit:read': 'on' });
+    const res = await post('admin', `/admin/orgs/${acme}/roles/create`, {
+      slug: 'Bad Slug',
+      name: 'Readers',
+      description: 'reads',
+      'perm:audit:read': 'on',
+    });
     assert.equal(res.status, 422);
     const body = await res.text();
     const form = /<form method="post" action="[^"]*\/roles\/create">[\s\S]*?<\/form>/.exec(body)![0];
@@ -138,7 +215,10 @@ describe('first-hour pages', () => {
     assert.match(form, /value="Readers"/);
     assert.match(form, /id="perm-audit:read" name="perm:audit:read" value="on" checked/);
     assert.match(form, /pattern="\[a-z\]\[a-z0-9\\-\]\{1,47\}"/);
-    assert.ok(new RegExp(`^(?:${/pattern="([^"]+)"/.exec(form)![1]})$`, 'v').test('org-auditor'), 'the pattern is a valid regular expression for browsers');
+    assert.ok(
+      new RegExp(`^(?:${/pattern="([^"]+)"/.exec(form)![1]})$`, 'v').test('org-auditor'),
+      'the pattern is a valid regular expression for browsers',
+    );
 
     const members = await (await get('admin', `/admin/orgs/${acme}/members`)).text();
     assert.match(members, /<caption class="muted">2 members<\/caption>/);

@@ -43,15 +43,55 @@ describe('/api/v1 members and invitations against the emulator', () => {
     store = await openPgliteTestStore();
     // The mirror as webhooks would have left it.
     await asSystem(store.db, 'test fixture', async (tx) => {
-      await tx.insertInto('organizations').values([{ id: globex, name: 'Globex' }, { id: acme, name: 'Acme' }]).execute();
-      await tx.insertInto('users').values([{ id: grace.id, email: grace.email }, { id: sam.id, email: sam.email }]).execute();
-      await tx.insertInto('organization_memberships').values([
-        { organization_id: globex, id: graceMembership, user_id: grace.id, role_slug: 'admin', status: 'active', source: 'manual' },
-        { organization_id: globex, id: samMembership, user_id: sam.id, role_slug: 'admin', status: 'active', source: 'manual' },
-      ]).execute();
+      await tx
+        .insertInto('organizations')
+        .values([
+          { id: globex, name: 'Globex' },
+          { id: acme, name: 'Acme' },
+        ])
+        .execute();
+      await tx
+        .insertInto('users')
+        .values([
+          { id: grace.id, email: grace.email },
+          { id: sam.id, email: sam.email },
+        ])
+        .execute();
+      await tx
+        .insertInto('organization_memberships')
+        .values([
+          {
+            organization_id: globex,
+            id: graceMembership,
+            user_id: grace.id,
+            role_slug: 'admin',
+            status: 'active',
+            source: 'manual',
+          },
+          {
+            organization_id: globex,
+            id: samMembership,
+            user_id: sam.id,
+            role_slug: 'admin',
+            status: 'active',
+            source: 'manual',
+          },
+        ])
+        .execute();
     });
-    admin = { principal: { type: 'user', userId: grace.id }, organizationId: globex, role: 'admin', permissions: ALL_PERMISSIONS, authMethod: 'session', isSuperAdmin: false };
-    const acmeAdmin: AuthContext = { ...admin, principal: { type: 'user', userId: 'user_01ACMEADMIN0000' }, organizationId: acme };
+    admin = {
+      principal: { type: 'user', userId: grace.id },
+      organizationId: globex,
+      role: 'admin',
+      permissions: ALL_PERMISSIONS,
+      authMethod: 'session',
+      isSuperAdmin: false,
+    };
+    const acmeAdmin: AuthContext = {
+      ...admin,
+      principal: { type: 'user', userId: 'user_01ACMEADMIN0000' },
+      organizationId: acme,
+    };
     app = createHttpApp({
       store,
       logger: createLogger('silent'),
@@ -61,7 +101,13 @@ describe('/api/v1 members and invitations against the emulator', () => {
         if (who === 'acme') return acmeAdmin;
         throw new AppError('AUTH_REQUIRED', 'Sign in');
       },
-      organizationAdmin: createWorkosOrganizationAdmin({ apiKey: emulator.apiKey, clientId: emulator.clientId, apiHostname: '127.0.0.1', port, https: false }),
+      organizationAdmin: createWorkosOrganizationAdmin({
+        apiKey: emulator.apiKey,
+        clientId: emulator.clientId,
+        apiHostname: '127.0.0.1',
+        port,
+        https: false,
+      }),
     });
   });
   after(async () => {
@@ -70,10 +116,17 @@ describe('/api/v1 members and invitations against the emulator', () => {
   });
 
   const call = async (who: string, method: string, path: string, body?: unknown) => {
-    const res = await checkedApi(app).request(`/api/v1${path}`, { method, headers: { 'x-test-principal': who, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const res = await checkedApi(app).request(`/api/v1${path}`, {
+      method,
+      headers: { 'x-test-principal': who, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
     return { status: res.status, body: res.status === 204 ? null : await res.json() };
   };
-  const auditTypes = async () => (await inTenant(store.db, globex, (tx) => tx.selectFrom('audit_events').select('type').orderBy('seq').execute())).map((e) => e.type);
+  const auditTypes = async () =>
+    (
+      await inTenant(store.db, globex, (tx) => tx.selectFrom('audit_events').select('type').orderBy('seq').execute())
+    ).map((e) => e.type);
 
   it("changes a member's role in WorkOS, audited", async () => {
     const res = await call('globex', 'PATCH', `/organizations/${globex}/members/${samMembership}`, { role: 'member' });
@@ -84,33 +137,52 @@ describe('/api/v1 members and invitations against the emulator', () => {
   });
 
   it('deactivates and reactivates a member, but never the caller themself', async () => {
-    assert.equal((await call('globex', 'POST', `/organizations/${globex}/members/${samMembership}/deactivate`)).body.status, 'inactive');
+    assert.equal(
+      (await call('globex', 'POST', `/organizations/${globex}/members/${samMembership}/deactivate`)).body.status,
+      'inactive',
+    );
     assert.equal((await workos.userManagement.getOrganizationMembership(samMembership)).status, 'inactive');
-    assert.equal((await call('globex', 'POST', `/organizations/${globex}/members/${samMembership}/reactivate`)).body.status, 'active');
+    assert.equal(
+      (await call('globex', 'POST', `/organizations/${globex}/members/${samMembership}/reactivate`)).body.status,
+      'active',
+    );
     const self = await call('globex', 'POST', `/organizations/${globex}/members/${graceMembership}/deactivate`);
     assert.equal(self.status, 409);
     assert.equal((await workos.userManagement.getOrganizationMembership(graceMembership)).status, 'active');
   });
 
   it('invites with a role, lists, resends and revokes', async () => {
-    const sent = await call('globex', 'POST', `/organizations/${globex}/invitations`, { email: 'New.Hire@globex.test', role: 'member' });
+    const sent = await call('globex', 'POST', `/organizations/${globex}/invitations`, {
+      email: 'New.Hire@globex.test',
+      role: 'member',
+    });
     assert.equal(sent.status, 201, JSON.stringify(sent.body));
     assert.deepEqual([sent.body.email, sent.body.state, sent.body.role], ['new.hire@globex.test', 'pending', 'member']);
     const listed = await call('globex', 'GET', `/organizations/${globex}/invitations?state=pending`);
     assert.equal(listed.body.data[0].role, 'member');
-    assert.equal((await call('globex', 'POST', `/organizations/${globex}/invitations/${sent.body.id}/resend`)).status, 200);
+    assert.equal(
+      (await call('globex', 'POST', `/organizations/${globex}/invitations/${sent.body.id}/resend`)).status,
+      200,
+    );
     const revoked = await call('globex', 'POST', `/organizations/${globex}/invitations/${sent.body.id}/revoke`);
     assert.equal(revoked.body.state, 'revoked');
     assert.equal((await workos.userManagement.getInvitation(sent.body.id)).state, 'revoked');
     const types = await auditTypes();
-    for (const t of ['invitation.sent', 'invitation.resent_by_admin', 'invitation.revoked_by_admin']) assert.ok(types.includes(t), t);
+    for (const t of ['invitation.sent', 'invitation.resent_by_admin', 'invitation.revoked_by_admin'])
+      assert.ok(types.includes(t), t);
   });
 
   it('refuses bad input and another tenant, changing nothing in WorkOS', async () => {
     const before = (await workos.userManagement.getOrganizationMembership(samMembership)).role.slug;
     const cases: [string, string, string, unknown, number][] = [
       ['globex', 'PATCH', `/organizations/${globex}/members/${samMembership}`, { role: 'overlord' }, 422],
-      ['globex', 'PATCH', `/organizations/${globex}/members/${samMembership}`, { role: 'admin', status: 'active' }, 422],
+      [
+        'globex',
+        'PATCH',
+        `/organizations/${globex}/members/${samMembership}`,
+        { role: 'admin', status: 'active' },
+        422,
+      ],
       ['globex', 'PATCH', `/organizations/${globex}/members/not-an-id`, { role: 'admin' }, 422],
       ['globex', 'PATCH', `/organizations/${globex}/members/om_01NOSUCHMEMBER00`, { role: 'admin' }, 404],
       ['globex', 'POST', `/organizations/${globex}/invitations`, { email: 'not-an-email', role: 'member' }, 422],
@@ -119,7 +191,12 @@ describe('/api/v1 members and invitations against the emulator', () => {
       ['acme', 'PATCH', `/organizations/${acme}/members/${samMembership}`, { role: 'admin' }, 404],
       ['acme', 'DELETE', `/organizations/${acme}/members/${samMembership}`, undefined, 404],
     ];
-    for (const [who, method, path, body, status] of cases) assert.equal((await call(who, method, path, body)).status, status, `${who} ${method} ${path} ${JSON.stringify(body)}`);
+    for (const [who, method, path, body, status] of cases)
+      assert.equal(
+        (await call(who, method, path, body)).status,
+        status,
+        `${who} ${method} ${path} ${JSON.stringify(body)}`,
+      );
     assert.equal((await workos.userManagement.getOrganizationMembership(samMembership)).role.slug, before);
   });
 

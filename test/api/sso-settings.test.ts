@@ -30,7 +30,12 @@ describe('/api/v1 SSO settings against the emulator', () => {
   before(async () => {
     emulator = await startEmulator();
     const port = Number(new URL(emulator.url).port);
-    const workos = new WorkOS(emulator.apiKey, { apiHostname: '127.0.0.1', port, https: false, clientId: emulator.clientId });
+    const workos = new WorkOS(emulator.apiKey, {
+      apiHostname: '127.0.0.1',
+      port,
+      https: false,
+      clientId: emulator.clientId,
+    });
     const acme = (await workos.organizations.listOrganizations()).data.find((o) => o.name === 'Acme')!;
     acmeId = acme.id;
     connectionId = (await workos.sso.listConnections({ organizationId: acmeId })).data[0]!.id;
@@ -38,14 +43,50 @@ describe('/api/v1 SSO settings against the emulator', () => {
     store = await openPgliteTestStore();
     await asSystem(store.db, 'test fixture', async (tx) => {
       await tx.insertInto('organizations').values({ id: acmeId, name: 'Acme' }).execute();
-      await tx.insertInto('users').values([{ id: 'user_01ALICE000000', email: 'alice@acme.test' }, { id: 'user_01BOB00000000', email: 'bob@acme.test' }]).execute();
-      await tx.insertInto('organization_memberships').values([
-        { organization_id: acmeId, id: 'om_01ALICE000000', user_id: 'user_01ALICE000000', role_slug: 'admin', status: 'active', source: 'manual' },
-        { organization_id: acmeId, id: 'om_01BOB00000000', user_id: 'user_01BOB00000000', role_slug: 'member', status: 'active', source: 'directory' },
-      ]).execute();
+      await tx
+        .insertInto('users')
+        .values([
+          { id: 'user_01ALICE000000', email: 'alice@acme.test' },
+          { id: 'user_01BOB00000000', email: 'bob@acme.test' },
+        ])
+        .execute();
+      await tx
+        .insertInto('organization_memberships')
+        .values([
+          {
+            organization_id: acmeId,
+            id: 'om_01ALICE000000',
+            user_id: 'user_01ALICE000000',
+            role_slug: 'admin',
+            status: 'active',
+            source: 'manual',
+          },
+          {
+            organization_id: acmeId,
+            id: 'om_01BOB00000000',
+            user_id: 'user_01BOB00000000',
+            role_slug: 'member',
+            status: 'active',
+            source: 'directory',
+          },
+        ])
+        .execute();
     });
-    admin = { principal: { type: 'user', userId: 'user_01ALICE000000' }, organizationId: acmeId, role: 'admin', permissions: ALL_PERMISSIONS, authMethod: 'session', isSuperAdmin: false };
-    const provider = createWorkosProvider({ apiKey: emulator.apiKey, clientId: emulator.clientId, apiHostname: '127.0.0.1', port, https: false });
+    admin = {
+      principal: { type: 'user', userId: 'user_01ALICE000000' },
+      organizationId: acmeId,
+      role: 'admin',
+      permissions: ALL_PERMISSIONS,
+      authMethod: 'session',
+      isSuperAdmin: false,
+    };
+    const provider = createWorkosProvider({
+      apiKey: emulator.apiKey,
+      clientId: emulator.clientId,
+      apiHostname: '127.0.0.1',
+      port,
+      https: false,
+    });
     app = createHttpApp({
       store,
       logger: createLogger('silent'),
@@ -54,7 +95,13 @@ describe('/api/v1 SSO settings against the emulator', () => {
         return admin;
       },
       sso: { sso: createSsoService({ db: store.db, provider }), provider },
-      organizationAdmin: createWorkosOrganizationAdmin({ apiKey: emulator.apiKey, clientId: emulator.clientId, apiHostname: '127.0.0.1', port, https: false }),
+      organizationAdmin: createWorkosOrganizationAdmin({
+        apiKey: emulator.apiKey,
+        clientId: emulator.clientId,
+        apiHostname: '127.0.0.1',
+        port,
+        https: false,
+      }),
       publicUrl: 'http://app.test',
     });
   });
@@ -73,7 +120,12 @@ describe('/api/v1 SSO settings against the emulator', () => {
   };
 
   it('starts disabled, and refuses to enforce before SSO is enabled with the exact message', async () => {
-    assert.deepEqual((await call('GET', '/sso')).body, { enabled: false, enforced: false, connectionId: null, provider: null });
+    assert.deepEqual((await call('GET', '/sso')).body, {
+      enabled: false,
+      enforced: false,
+      connectionId: null,
+      provider: null,
+    });
     const refused = await call('PUT', '/sso/enforcement', { enforced: true });
     assert.equal(refused.status, 409);
     assert.equal(refused.body.code, 'SSO_NOT_ENABLED');
@@ -81,9 +133,20 @@ describe('/api/v1 SSO settings against the emulator', () => {
   });
 
   it('refuses an unknown connection, a wrong provider type and malformed input', async () => {
-    assert.equal((await call('PUT', '/sso', { connectionId: 'conn_01UNKNOWN0000000', provider: 'GenericSAML' })).body.code, 'SSO_CONNECTION_NOT_FOUND');
-    assert.equal((await call('PUT', '/sso', { connectionId, provider: 'OktaSAML' })).body.code, 'SSO_CONNECTION_INVALID');
-    for (const bad of [{ connectionId: 'nope', provider: 'GenericSAML' }, { connectionId, provider: 'Carrier pigeon' }, { connectionId }, { connectionId, provider: 'GenericSAML', enforced: true }]) {
+    assert.equal(
+      (await call('PUT', '/sso', { connectionId: 'conn_01UNKNOWN0000000', provider: 'GenericSAML' })).body.code,
+      'SSO_CONNECTION_NOT_FOUND',
+    );
+    assert.equal(
+      (await call('PUT', '/sso', { connectionId, provider: 'OktaSAML' })).body.code,
+      'SSO_CONNECTION_INVALID',
+    );
+    for (const bad of [
+      { connectionId: 'nope', provider: 'GenericSAML' },
+      { connectionId, provider: 'Carrier pigeon' },
+      { connectionId },
+      { connectionId, provider: 'GenericSAML', enforced: true },
+    ]) {
       const res = await call('PUT', '/sso', bad);
       assert.equal(res.status, 422, JSON.stringify(bad));
     }
@@ -96,11 +159,20 @@ describe('/api/v1 SSO settings against the emulator', () => {
     assert.equal(enabled.status, 200);
     assert.deepEqual(enabled.body, { enabled: true, enforced: false, connectionId, provider: 'GenericSAML' });
     const preview = await call('GET', '/sso/enforcement-preview');
-    assert.deepEqual(preview.body.members.map((m: { email: string }) => m.email).sort(), ['alice@acme.test', 'bob@acme.test']);
+    assert.deepEqual(preview.body.members.map((m: { email: string }) => m.email).sort(), [
+      'alice@acme.test',
+      'bob@acme.test',
+    ]);
     const unacknowledged = await call('PUT', '/sso/enforcement', { enforced: true });
     assert.equal(unacknowledged.status, 409);
     assert.equal(unacknowledged.body.code, 'SSO_LOCKOUT_UNACKNOWLEDGED');
-    await inTenant(store.db, acmeId, (tx) => tx.updateTable('organization_memberships').set({ last_sso_sign_in_at: sql<Date>`now()` }).where('user_id', '=', 'user_01ALICE000000').execute());
+    await inTenant(store.db, acmeId, (tx) =>
+      tx
+        .updateTable('organization_memberships')
+        .set({ last_sso_sign_in_at: sql<Date>`now()` })
+        .where('user_id', '=', 'user_01ALICE000000')
+        .execute(),
+    );
     assert.equal((await call('GET', '/sso/enforcement-preview')).body.count, 1);
     const enforced = await call('PUT', '/sso/enforcement', { enforced: true, acknowledgeLockout: true });
     assert.equal(enforced.status, 200);
@@ -117,7 +189,12 @@ describe('/api/v1 SSO settings against the emulator', () => {
     }
     const page = await fetch((await call('POST', '/admin-portal-links', { intent: 'sso' })).body.link);
     assert.equal(page.status, 200, 'the emulator serves the portal page behind the link');
-    for (const bad of [{ intent: 'sso', returnUrl: 'https://evil.test/' }, { intent: 'root' }, { intent: 'sso', extra: 1 }, { intent: 'sso', returnUrl: 'javascript:alert(1)' }]) {
+    for (const bad of [
+      { intent: 'sso', returnUrl: 'https://evil.test/' },
+      { intent: 'root' },
+      { intent: 'sso', extra: 1 },
+      { intent: 'sso', returnUrl: 'javascript:alert(1)' },
+    ]) {
       const res = await call('POST', '/admin-portal-links', bad);
       assert.equal(res.status, 422, JSON.stringify(bad));
     }
@@ -129,7 +206,10 @@ describe('/api/v1 SSO settings against the emulator', () => {
     const disabled = await call('DELETE', '/sso');
     assert.deepEqual(disabled.body, { enabled: false, enforced: false, connectionId: null, provider: null });
     const events = await call('GET', '/audit-events?limit=50');
-    const types = events.body.data.map((e: { type: string }) => e.type).filter((t: string) => t.startsWith('sso.')).reverse();
+    const types = events.body.data
+      .map((e: { type: string }) => e.type)
+      .filter((t: string) => t.startsWith('sso.'))
+      .reverse();
     assert.deepEqual(types, ['sso.connection_created', 'sso.enforcement_enabled', 'sso.connection_removed']);
     assert.equal((await call('GET', '/audit-events/verify')).body.valid, true);
   });

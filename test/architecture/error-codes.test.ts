@@ -42,7 +42,8 @@ describe('the error contract', () => {
   });
 
   it('fixes the status per code and maps validation issues to one field-path style', () => {
-    for (const [code, status] of registered) assert.equal(new AppError(code as keyof typeof ERROR_CODES, 'm').status, status);
+    for (const [code, status] of registered)
+      assert.equal(new AppError(code as keyof typeof ERROR_CODES, 'm').status, status);
     const error = requestInvalid('body', [{ path: ['members', 0, 'role'], message: 'Required' }]);
     assert.equal(error.code, 'REQUEST_INVALID');
     assert.equal(error.status, 422);

@@ -101,13 +101,19 @@ describe('the import structure', () => {
 
   it('keeps src/core free of imports from the rest of src/', () => {
     const leaks = fileEdges('src/core').filter((e) => !e.to.startsWith('src/core/'));
-    assert.deepEqual(leaks.map((e) => `${e.from} -> ${e.to}`), []);
+    assert.deepEqual(
+      leaks.map((e) => `${e.from} -> ${e.to}`),
+      [],
+    );
   });
 
   it('keeps src/ and emulator/ apart', () => {
-    const crossing = [...fileEdges('src'), ...fileEdges('emulator')].filter(
-      (e) => relative(folderOf(e.from).split('/')[0]!, e.to).startsWith('..'),
+    const crossing = [...fileEdges('src'), ...fileEdges('emulator')].filter((e) =>
+      relative(folderOf(e.from).split('/')[0]!, e.to).startsWith('..'),
     );
-    assert.deepEqual(crossing.map((e) => `${e.from} -> ${e.to}`), []);
+    assert.deepEqual(
+      crossing.map((e) => `${e.from} -> ${e.to}`),
+      [],
+    );
   });
 });

@@ -31,14 +31,23 @@ async function eventually<T>(what: string, ms: number, check: () => Promise<T | 
 }
 
 /** Sign-in through Gatehouse's /auth/login, the emulator's hosted email page and its test identity provider. */
-async function signInThroughSso(page: Page, gh: GatehouseServer, email: string, returnTo: string, shot?: (name: string) => Promise<unknown>): Promise<void> {
+async function signInThroughSso(
+  page: Page,
+  gh: GatehouseServer,
+  email: string,
+  returnTo: string,
+  shot?: (name: string) => Promise<unknown>,
+): Promise<void> {
   const callbacks: string[] = [];
   const onRequest = (r: { url(): string }) => {
     if (r.url().startsWith(`${gh.url}/auth/callback?`)) callbacks.push(r.url());
   };
   page.on('request', onRequest);
   await page.goto(`${gh.url}/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
-  assert.ok(page.url().startsWith(gh.emulator.url), `the browser is on the emulator's hosted sign-in page (${page.url()})`);
+  assert.ok(
+    page.url().startsWith(gh.emulator.url),
+    `the browser is on the emulator's hosted sign-in page (${page.url()})`,
+  );
   await page.fill('#email', email);
   await shot?.('hosted-sign-in');
   await page.click('form[action$="/authorize/email"] button[type=submit]');
@@ -47,7 +56,7 @@ async function signInThroughSso(page: Page, gh: GatehouseServer, email: string, 
   await page.locator(`form:has(input[type=hidden][name=email][value="${email}"]) button[value=sign-in]`).click();
   await page.waitForURL(`${gh.url}${returnTo}`);
   page.off('request', onRequest);
-  assert.equal(callbacks.length, 1, 'the sign-in came back through Gatehouse\'s /auth/callback once');
+  assert.equal(callbacks.length, 1, "the sign-in came back through Gatehouse's /auth/callback once");
 }
 
 describe('the admin UI walked in Chromium', { skip: skipWithoutChromium }, () => {
@@ -88,19 +97,31 @@ describe('the admin UI walked in Chromium', { skip: skipWithoutChromium }, () =>
     const connectionId = gh.emulator.seed!.connections.Acme![0]!;
     await shot('sso-before');
     assert.match(await page.locator('#conn-title + p').innerText(), /SSO is not enabled/);
-    assert.equal(await page.getByRole('button', { name: 'Require SSO' }).count(), 0, 'nothing to enforce before SSO is enabled');
+    assert.equal(
+      await page.getByRole('button', { name: 'Require SSO' }).count(),
+      0,
+      'nothing to enforce before SSO is enabled',
+    );
     // The directory card: Acme's SCIM directory, and the last reconciliation without other tenants' counts.
     const card = await page.locator('section[aria-labelledby=dsync-title]').innerText();
     assert.match(card, /Acme SCIM/);
     assert.match(card, /Last reconciliation: \d{4}-\d\d-\d\d/);
     assert.doesNotMatch(card, /created|updated/, 'an install-wide drift report is not shown to a tenant admin');
-    const offered = await page.locator('#sso-connection option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
-    assert.ok(offered.includes(connectionId), `the page offers the organization's connection from WorkOS (${offered.join(', ')})`);
+    const offered = await page
+      .locator('#sso-connection option')
+      .evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
+    assert.ok(
+      offered.includes(connectionId),
+      `the page offers the organization's connection from WorkOS (${offered.join(', ')})`,
+    );
     await page.locator('#sso-connection').selectOption(connectionId);
     await page.getByLabel('Provider').selectOption('GenericSAML');
     await page.getByRole('button', { name: 'Save and enable SSO' }).click();
     assert.equal(await notice(), 'SSO enabled.');
-    assert.match(await page.locator('#conn-title + p').innerText(), new RegExp(`SSO is enabled with Acme Test IdP \\(Generic SAML, ${connectionId}\\)\\. Enforcement is off\\.`));
+    assert.match(
+      await page.locator('#conn-title + p').innerText(),
+      new RegExp(`SSO is enabled with Acme Test IdP \\(Generic SAML, ${connectionId}\\)\\. Enforcement is off\\.`),
+    );
 
     // The lockout preview: Bob is an active Acme member who has never signed in through SSO; Alice just did.
     const preview = page.locator('section[aria-labelledby=enforce-title]');
@@ -114,16 +135,25 @@ describe('the admin UI walked in Chromium', { skip: skipWithoutChromium }, () =>
     await preview.getByRole('button', { name: 'Require SSO' }).click();
     assert.match(await page.locator('main [role=alert]').first().innerText(), /lock|acknowledg/i);
     await shot('sso-enforce-refused');
-    await page.locator('section[aria-labelledby=enforce-title]').getByLabel(/members will lose access/).check();
+    await page
+      .locator('section[aria-labelledby=enforce-title]')
+      .getByLabel(/members will lose access/)
+      .check();
     await page.locator('section[aria-labelledby=enforce-title]').getByRole('button', { name: 'Require SSO' }).click();
     assert.equal(await notice(), 'SSO is now required for every member.');
     assert.match(await page.locator('#conn-title + p').innerText(), /Enforcement is on\./);
-    assert.match(await preview.innerText(), /SSO is required\. 2 active members have never signed in through SSO; they can get in only through SSO now/);
+    assert.match(
+      await preview.innerText(),
+      /SSO is required\. 2 active members have never signed in through SSO; they can get in only through SSO now/,
+    );
     assert.equal(await preview.locator('[role=alert]').count(), 0, 'no lockout warning once the choice is made');
     await shot('sso-enforced');
 
     // The admin portal link leads to the emulator's portal page.
-    const [portal] = await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Open Admin Portal (SSO)' }).click()]);
+    const [portal] = await Promise.all([
+      page.waitForNavigation(),
+      page.getByRole('button', { name: 'Open Admin Portal (SSO)' }).click(),
+    ]);
     assert.ok(page.url().startsWith(gh.emulator.url), `on the emulator's admin portal (${page.url()})`);
     assert.equal(portal?.status(), 200);
     assert.match(await page.locator('body').innerText(), /Acme/);
@@ -142,8 +172,12 @@ describe('the admin UI walked in Chromium', { skip: skipWithoutChromium }, () =>
     await shot('members-invited');
 
     // The invitation email in the emulator's outbox, and its accept link, opened by Kim in her own browser.
-    const outbox = await fetch(`${gh.emulator.url}/_emulator/outbox?to=${encodeURIComponent(INVITEE)}`, { headers: { authorization: `Bearer ${gh.emulator.apiKey}` } });
-    const mail = ((await outbox.json()) as { data: Array<{ kind: string; data: Record<string, string> }> }).data.find((m) => m.kind === 'invitation');
+    const outbox = await fetch(`${gh.emulator.url}/_emulator/outbox?to=${encodeURIComponent(INVITEE)}`, {
+      headers: { authorization: `Bearer ${gh.emulator.apiKey}` },
+    });
+    const mail = ((await outbox.json()) as { data: Array<{ kind: string; data: Record<string, string> }> }).data.find(
+      (m) => m.kind === 'invitation',
+    );
     assert.ok(mail, 'an invitation email was sent');
     const acceptUrl = Object.values(mail.data).find((v) => typeof v === 'string' && v.includes('/invite?'));
     assert.ok(acceptUrl, `the email carries the accept link (${Object.keys(mail.data).join(', ')})`);
@@ -167,11 +201,17 @@ describe('the admin UI walked in Chromium', { skip: skipWithoutChromium }, () =>
     });
     assert.equal(role, 'admin');
     assert.match(await page.locator('tr', { has: page.getByLabel(`Role of ${INVITEE}`) }).innerText(), /active/);
-    assert.match(await page.locator('tr', { has: page.locator(`code:text-is("${INVITEE}")`) }).last().innerText(), /accepted/);
+    assert.match(
+      await page
+        .locator('tr', { has: page.locator(`code:text-is("${INVITEE}")`) })
+        .last()
+        .innerText(),
+      /accepted/,
+    );
     await shot('members-kim-joined');
   });
 
-  test('4. changes the new member\'s role', async () => {
+  test("4. changes the new member's role", async () => {
     const row = page.locator('tr', { has: page.getByLabel(`Role of ${INVITEE}`) });
     await page.getByLabel(`Role of ${INVITEE}`).selectOption('member');
     await row.getByRole('button', { name: 'Change' }).click();
@@ -179,7 +219,9 @@ describe('the admin UI walked in Chromium', { skip: skipWithoutChromium }, () =>
     assert.equal(await page.getByLabel(`Role of ${INVITEE}`).inputValue(), 'member');
     await shot('members-role-changed');
     const kimId = [...gh.emulator.world.users.values()].find((u) => u.email === INVITEE)!.id;
-    const inWorkos = [...gh.emulator.world.memberships.values()].find((mm) => mm.user_id === kimId && mm.organization_id === acme);
+    const inWorkos = [...gh.emulator.world.memberships.values()].find(
+      (mm) => mm.user_id === kimId && mm.organization_id === acme,
+    );
     assert.equal(inWorkos?.role.slug, 'member', 'the role changed in WorkOS too');
     // The change went to WorkOS too, and its webhook does not undo it.
     await gh.webhooksIdle();
@@ -205,13 +247,18 @@ describe('the admin UI walked in Chromium', { skip: skipWithoutChromium }, () =>
     const revokedAt = performance.now();
     assert.equal(await notice(), 'API key revoked. It stops working at once.');
     let status = 200;
-    while (performance.now() - revokedAt < 1000 && (status = (await me()).status) === 200) await new Promise((r) => setTimeout(r, 20));
-    assert.equal(status, 401, `refused within 1 s of the revocation (${(performance.now() - revokedAt).toFixed(0)} ms)`);
+    while (performance.now() - revokedAt < 1000 && (status = (await me()).status) === 200)
+      await new Promise((r) => setTimeout(r, 20));
+    assert.equal(
+      status,
+      401,
+      `refused within 1 s of the revocation (${(performance.now() - revokedAt).toFixed(0)} ms)`,
+    );
     assert.match(await page.locator('tr', { hasText: 'walk test key' }).innerText(), /revoked/);
     await shot('api-key-revoked');
   });
 
-  test('6. revokes another member\'s session, whose next page load goes to sign-in', async () => {
+  test("6. revokes another member's session, whose next page load goes to sign-in", async () => {
     const bob = await localOnlyContext(browser, blocked);
     const bobPage = await bob.newPage();
     await signInThroughSso(bobPage, gh, 'bob@acme.test', `/admin/orgs/${acme}/members`);
@@ -246,10 +293,16 @@ describe('the admin UI walked in Chromium', { skip: skipWithoutChromium }, () =>
     assert.ok(m, `the log verifies (${verdict})`);
     await shot('audit-verified');
 
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export (JSON Lines, signed)' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Export (JSON Lines, signed)' }).click(),
+    ]);
     const file = (await download.path())!;
     const text = readFileSync(file, 'utf8');
-    const lines = text.split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as { kind: string; entry: string; rootHash: string });
+    const lines = text
+      .split('\n')
+      .filter((l) => l.length > 0)
+      .map((l) => JSON.parse(l) as { kind: string; entry: string; rootHash: string });
     const closing = lines.at(-1)!;
     assert.equal(closing.kind, 'checkpoint');
     const events = lines.slice(0, -1).map((l) => JSON.parse(l.entry) as { seq: number; type: string });
@@ -261,11 +314,32 @@ describe('the admin UI walked in Chromium', { skip: skipWithoutChromium }, () =>
 
     // What the walk did is on the trail, in order, once each where it happened once.
     const types = events.map((e) => e.type);
-    const walked = ['sso.connection_created', 'sso.enforcement_enabled', 'admin_portal.link_created', 'invitation.sent', 'invitation.accepted', 'member.role_changed', 'api_key.created', 'api_key.revoked', 'session.revoked'];
+    const walked = [
+      'sso.connection_created',
+      'sso.enforcement_enabled',
+      'admin_portal.link_created',
+      'invitation.sent',
+      'invitation.accepted',
+      'member.role_changed',
+      'api_key.created',
+      'api_key.revoked',
+      'session.revoked',
+    ];
     const positions = walked.map((t) => types.indexOf(t));
-    assert.ok(positions.every((p) => p >= 0), `the trail records ${walked.filter((_, i) => positions[i]! < 0).join(', ')} (${[...new Set(types)].join(', ')})`);
-    assert.deepEqual([...positions].sort((a, b) => a - b), positions, 'in the order they happened');
-    assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1), 'seq runs 1..n with no gap');
+    assert.ok(
+      positions.every((p) => p >= 0),
+      `the trail records ${walked.filter((_, i) => positions[i]! < 0).join(', ')} (${[...new Set(types)].join(', ')})`,
+    );
+    assert.deepEqual(
+      [...positions].sort((a, b) => a - b),
+      positions,
+      'in the order they happened',
+    );
+    assert.deepEqual(
+      events.map((e) => e.seq),
+      events.map((_, i) => i + 1),
+      'seq runs 1..n with no gap',
+    );
   });
 
   test('the walk stayed on this machine and saved a screenshot of each page', () => {

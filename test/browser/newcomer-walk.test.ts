@@ -18,7 +18,16 @@ import { startCli, waitForExit } from '../support/cli.ts';
 const SHOTS = fileURLToPath(new URL('../../test-results/newcomer-walk', import.meta.url));
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
-const QUIET = { GATEHOUSE_SECRET: '', WORKOS_API_KEY: '', WORKOS_CLIENT_ID: '', WORKOS_WEBHOOK_SECRET: '', DATABASE_URL: '', PUBLIC_URL: '', GATEHOUSE_SUPERADMIN_ORG: '', LOG_LEVEL: 'warn' };
+const QUIET = {
+  GATEHOUSE_SECRET: '',
+  WORKOS_API_KEY: '',
+  WORKOS_CLIENT_ID: '',
+  WORKOS_WEBHOOK_SECRET: '',
+  DATABASE_URL: '',
+  PUBLIC_URL: '',
+  GATEHOUSE_SUPERADMIN_ORG: '',
+  LOG_LEVEL: 'warn',
+};
 const INVITEE = 'nia@globex.test';
 
 describe('the newcomer walk', { skip: skipWithoutChromium }, () => {
@@ -35,8 +44,12 @@ describe('the newcomer walk', { skip: skipWithoutChromium }, () => {
   async function capture(page: Page, name: string): Promise<void> {
     await screenshots.shot(page, `${name}-desktop`);
     await page.setViewportSize(PHONE);
-    const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, view: window.innerWidth }));
-    if (page.url().startsWith(url) && widths.scroll > widths.view) overflowing.push(`${name} (${widths.scroll} > ${widths.view})`);
+    const widths = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      view: window.innerWidth,
+    }));
+    if (page.url().startsWith(url) && widths.scroll > widths.view)
+      overflowing.push(`${name} (${widths.scroll} > ${widths.view})`);
     await screenshots.shot(page, `${name}-phone`);
     await page.setViewportSize(DESKTOP);
   }
@@ -47,7 +60,8 @@ describe('the newcomer walk', { skip: skipWithoutChromium }, () => {
     const page = await context.newPage();
     // No Gatehouse page a newcomer is sent to answers with an error.
     page.on('response', (res) => {
-      if (res.request().isNavigationRequest() && res.url().startsWith(url) && res.status() >= 400) failures.push(`${res.status()} ${res.url()}`);
+      if (res.request().isNavigationRequest() && res.url().startsWith(url) && res.status() >= 400)
+        failures.push(`${res.status()} ${res.url()}`);
     });
     return { context, page };
   }
@@ -96,7 +110,9 @@ describe('the newcomer walk', { skip: skipWithoutChromium }, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('Grace opens the home page, signs in with her password and lands home; she sees every Globex page and the tenants', { timeout: 180_000 }, async () => {
+  test('Grace opens the home page, signs in with her password and lands home; she sees every Globex page and the tenants', {
+    timeout: 180_000,
+  }, async () => {
     const { page } = await newPage();
     await page.goto(`${url}/`);
     await page.locator('main[data-page=home-signed-out]').waitFor();
@@ -105,7 +121,9 @@ describe('the newcomer walk', { skip: skipWithoutChromium }, () => {
     await landOnHome(page, 'Grace');
     assert.match(await currentOrganization(page), /^Globex · admin$/);
     await capture(page, 'home-grace');
-    const sections = await page.locator('main ul.orgs a.button').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
+    const sections = await page
+      .locator('main ul.orgs a.button')
+      .evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
     assert.equal(sections.length, 6, `every section for an admin (${sections.join(', ')})`);
     for (const href of sections) {
       await page.goto(href);
@@ -119,7 +137,9 @@ describe('the newcomer walk', { skip: skipWithoutChromium }, () => {
     await page.context().close();
   });
 
-  test('Grace creates an API key: the secret once, and a reload shows it is gone and creates nothing', { timeout: 120_000 }, async () => {
+  test('Grace creates an API key: the secret once, and a reload shows it is gone and creates nothing', {
+    timeout: 120_000,
+  }, async () => {
     const { page } = await newPage();
     await signInWithPassword(page, 'grace@globex.test', 'globex-grace-demo');
     await landOnHome(page, 'Grace');
@@ -138,7 +158,9 @@ describe('the newcomer walk', { skip: skipWithoutChromium }, () => {
     await page.context().close();
   });
 
-  test('Grace invites Nia; Nia accepts from the dev mailbox and lands home in Globex, signed in', { timeout: 180_000 }, async () => {
+  test('Grace invites Nia; Nia accepts from the dev mailbox and lands home in Globex, signed in', {
+    timeout: 180_000,
+  }, async () => {
     const grace = await newPage();
     await signInWithPassword(grace.page, 'grace@globex.test', 'globex-grace-demo');
     await landOnHome(grace.page, 'Grace');
@@ -153,7 +175,10 @@ describe('the newcomer walk', { skip: skipWithoutChromium }, () => {
     await nia.page.goto(`${url}/dev/mailbox`);
     await nia.page.locator(`section.mail[data-to="${INVITEE}"][data-kind=invitation]`).waitFor();
     await capture(nia.page, 'dev-mailbox');
-    await nia.page.locator(`section.mail[data-to="${INVITEE}"]`).getByRole('link', { name: 'Accept the invitation' }).click();
+    await nia.page
+      .locator(`section.mail[data-to="${INVITEE}"]`)
+      .getByRole('link', { name: 'Accept the invitation' })
+      .click();
     await nia.page.locator('#first_name').fill('Nia');
     await nia.page.locator('#last_name').fill('Newcomer');
     await nia.page.locator('#password').fill('nias long password 1');
@@ -175,7 +200,9 @@ describe('the newcomer walk', { skip: skipWithoutChromium }, () => {
     await grace.context.close();
   });
 
-  test('Sam picks Acme on Gatehouse\'s own picker, then switches to Globex from the header', { timeout: 120_000 }, async () => {
+  test("Sam picks Acme on Gatehouse's own picker, then switches to Globex from the header", {
+    timeout: 120_000,
+  }, async () => {
     const { page } = await newPage();
     await signInWithPassword(page, 'sam@globex.test', 'both-orgs-sam-demo');
     await page.locator('main[data-response-type=ORGANIZATION_SELECTION_REQUIRED]').waitFor();
@@ -194,7 +221,9 @@ describe('the newcomer walk', { skip: skipWithoutChromium }, () => {
     await page.context().close();
   });
 
-  test('Alice (Acme admin) and Bob (Acme member) sign in through SSO and land home; Bob is offered only what he may use', { timeout: 180_000 }, async () => {
+  test('Alice (Acme admin) and Bob (Acme member) sign in through SSO and land home; Bob is offered only what he may use', {
+    timeout: 180_000,
+  }, async () => {
     const alice = await newPage();
     await signInThroughSso(alice.page, 'alice@acme.test');
     await landOnHome(alice.page, 'Alice');
@@ -203,7 +232,11 @@ describe('the newcomer walk', { skip: skipWithoutChromium }, () => {
     await alice.page.locator('main').getByRole('link', { name: 'Open' }).first().click();
     await capture(alice.page, 'alice-sso');
     await alice.page.locator('nav.sections').getByRole('link', { name: 'Roles' }).click();
-    assert.match(await alice.page.locator('main table').first().innerText(), /Auditor\s+org-auditor/, 'the seed\'s custom role is on the roles page');
+    assert.match(
+      await alice.page.locator('main table').first().innerText(),
+      /Auditor\s+org-auditor/,
+      "the seed's custom role is on the roles page",
+    );
     await capture(alice.page, 'alice-roles');
     await alice.context.close();
 
@@ -211,7 +244,9 @@ describe('the newcomer walk', { skip: skipWithoutChromium }, () => {
     await signInThroughSso(bob.page, 'bob@acme.test');
     await landOnHome(bob.page, 'Bob');
     await capture(bob.page, 'home-bob');
-    const offered = await bob.page.locator('main ul.orgs a.button').evaluateAll((as) => as.map((a) => new URL((a as HTMLAnchorElement).href).pathname.split('/').pop()));
+    const offered = await bob.page
+      .locator('main ul.orgs a.button')
+      .evaluateAll((as) => as.map((a) => new URL((a as HTMLAnchorElement).href).pathname.split('/').pop()));
     assert.deepEqual(offered, ['sso', 'members', 'roles']);
     await bob.page.locator('main').getByRole('link', { name: 'Open' }).nth(1).click();
     const nav = await bob.page.locator('nav.sections a').allInnerTexts();

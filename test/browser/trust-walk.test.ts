@@ -115,7 +115,7 @@ describe('trust rules walked in Chromium', { skip: skipWithoutChromium }, () => 
       const link = document.querySelector('link[rel=stylesheet]') as HTMLLinkElement | null;
       return link?.sheet != null;
     });
-    assert.deepEqual(refused, [], 'nothing refused by the page\'s own policy');
+    assert.deepEqual(refused, [], "nothing refused by the page's own policy");
     assert.ok(loaded, 'the stylesheet applied');
   });
 
@@ -137,12 +137,14 @@ describe('trust rules walked in Chromium', { skip: skipWithoutChromium }, () => 
     assert.equal(await answer.headerValue('set-cookie'), null, 'the switch sets no session cookie');
     await page.locator('main[data-response-type="SSO_REQUIRED"]').waitFor();
     await page.getByRole('heading', { name: 'Single sign-on required' }).waitFor();
-    assert.equal(new URL(page.url()).pathname, '/auth/switch-organization', 'not sent on to Beta\'s admin pages');
+    assert.equal(new URL(page.url()).pathname, '/auth/switch-organization', "not sent on to Beta's admin pages");
     const shown = await page.locator('body').innerText();
-    assert.doesNotMatch(shown, /Members|ada@both\.test/, 'none of Beta\'s data on the refusal page');
+    assert.doesNotMatch(shown, /Members|ada@both\.test/, "none of Beta's data on the refusal page");
     const continueHref = await page.locator('#continue-sso').getAttribute('href');
-    assert.ok(continueHref?.startsWith('/auth/login?') && continueHref.includes(world.org('Beta')),
-      `SSO through Beta offered (${continueHref})`);
+    assert.ok(
+      continueHref?.startsWith('/auth/login?') && continueHref.includes(world.org('Beta')),
+      `SSO through Beta offered (${continueHref})`,
+    );
     await screenshots.shot(page, 'switch-sso-required');
 
     // The session is still Alpha's: the same cookie, the home page says so, Beta's pages stay closed.
@@ -151,8 +153,8 @@ describe('trust rules walked in Chromium', { skip: skipWithoutChromium }, () => 
     await page.goto(`${origin}/`);
     assert.match(await page.getByTestId('current-organization').innerText(), /Alpha/);
     const beta = await page.goto(`${origin}/admin/orgs/${world.org('Beta')}/members`);
-    assert.notEqual(beta?.status(), 200, 'Beta\'s members page is not served to an Alpha session');
-    assert.doesNotMatch(await page.locator('body').innerText(), /ada@both\.test/, 'Beta\'s member list is not shown');
+    assert.notEqual(beta?.status(), 200, "Beta's members page is not served to an Alpha session");
+    assert.doesNotMatch(await page.locator('body').innerText(), /ada@both\.test/, "Beta's member list is not shown");
     await screenshots.shot(page, 'still-alpha');
     assert.deepEqual(blocked, [], 'no request left this machine');
   });

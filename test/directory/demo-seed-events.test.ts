@@ -32,13 +32,17 @@ describe('the demo world through reconciliation', () => {
     const org = [...w.organizations.values()][0]!;
     const user = [...w.users.values()][0]!;
     const membership = [...w.memberships.values()].find((m) => m.organization_id === org.id)!;
-    const tryApi = (method: string, path: string, body?: unknown) => api(emu, method, path, body).catch(() => undefined);
+    const tryApi = (method: string, path: string, body?: unknown) =>
+      api(emu, method, path, body).catch(() => undefined);
     await tryApi('PUT', `/organizations/${org.id}`, { name: `${org.name} Renamed` });
     await tryApi('PUT', `/user_management/users/${user.id}`, { first_name: 'Renamed' });
     await tryApi('PUT', `/user_management/organization_memberships/${membership.id}`, { role_slug: 'admin' });
     const domain = await tryApi('POST', '/organization_domains', { organization_id: org.id, domain: 'seedcheck.test' });
     if (domain) await tryApi('POST', `/organization_domains/${domain.id}/verify`);
-    const inv = await tryApi('POST', '/user_management/invitations', { email: 'invitee@seedcheck.test', organization_id: org.id });
+    const inv = await tryApi('POST', '/user_management/invitations', {
+      email: 'invitee@seedcheck.test',
+      organization_id: org.id,
+    });
     if (inv) await tryApi('POST', `/user_management/invitations/${inv.id}/revoke`);
     await tryApi('POST', '/user_management/magic_auth', { email: user.email });
     for (const c of [...w.connections.values()]) await tryApi('DELETE', `/connections/${c.id}`);
@@ -46,12 +50,24 @@ describe('the demo world through reconciliation', () => {
     await tryApi('DELETE', `/user_management/organization_memberships/${membership.id}`);
     const handled = emu.world.events.filter((e) => HANDLED_EVENT_TYPES.includes(e.event));
     assert.ok(handled.length > 10, 'the demo seed emits events');
-    const config = parseConfig({ WORKOS_API_KEY: emu.apiKey, WORKOS_API_HOSTNAME: '127.0.0.1', WORKOS_API_PORT: String(emu.port), WORKOS_API_HTTPS: 'false' });
-    const sync = createDirectorySync(config, { db: store.db, engine: 'pglite', logger: createLogger('silent'), access: recordingRevoker() });
+    const config = parseConfig({
+      WORKOS_API_KEY: emu.apiKey,
+      WORKOS_API_HOSTNAME: '127.0.0.1',
+      WORKOS_API_PORT: String(emu.port),
+      WORKOS_API_HTTPS: 'false',
+    });
+    const sync = createDirectorySync(config, {
+      db: store.db,
+      engine: 'pglite',
+      logger: createLogger('silent'),
+      access: recordingRevoker(),
+    });
     const report = (await sync.reconcile({ full: true }))!;
     console.log(formatReport(report).join('\n'));
     sync.close();
-    console.log(`demo seed: ${handled.length} handled events (${[...new Set(handled.map((e) => e.event))].sort().join(', ')}); report ${JSON.stringify(report.events)}`);
+    console.log(
+      `demo seed: ${handled.length} handled events (${[...new Set(handled.map((e) => e.event))].sort().join(', ')}); report ${JSON.stringify(report.events)}`,
+    );
     assert.equal(report.events.invalid, 0);
     assert.equal(report.events.read, handled.length);
     assert.equal(report.events.applied + report.events.stale, handled.length);

@@ -17,10 +17,22 @@ after(() => store?.close());
 
 it('a new organization takes over an external id a stale mirrored one still holds', async () => {
   const access = recordingRevoker();
-  const send = (data: Record<string, unknown>, at: number) => ingestEvent({ db: store.db, access }, makeEvent('organization.created', data, new Date(at)), 'webhook');
-  await send({ object: 'organization', id: 'org_01OLDACME000000', name: 'Acme', external_id: 'acme' }, Date.UTC(2026, 0, 1));
-  const result = await send({ object: 'organization', id: 'org_01NEWACME000000', name: 'Acme', external_id: 'acme' }, Date.UTC(2026, 0, 2));
+  const send = (data: Record<string, unknown>, at: number) =>
+    ingestEvent({ db: store.db, access }, makeEvent('organization.created', data, new Date(at)), 'webhook');
+  await send(
+    { object: 'organization', id: 'org_01OLDACME000000', name: 'Acme', external_id: 'acme' },
+    Date.UTC(2026, 0, 1),
+  );
+  const result = await send(
+    { object: 'organization', id: 'org_01NEWACME000000', name: 'Acme', external_id: 'acme' },
+    Date.UTC(2026, 0, 2),
+  );
   assert.equal(result.outcome, 'applied');
-  const rows = await asSystem(store.db, 'test reads', (tx) => tx.selectFrom('organizations').select(['id', 'external_id']).orderBy('id').execute());
-  assert.deepEqual(rows, [{ id: 'org_01NEWACME000000', external_id: 'acme' }, { id: 'org_01OLDACME000000', external_id: null }]);
+  const rows = await asSystem(store.db, 'test reads', (tx) =>
+    tx.selectFrom('organizations').select(['id', 'external_id']).orderBy('id').execute(),
+  );
+  assert.deepEqual(rows, [
+    { id: 'org_01NEWACME000000', external_id: 'acme' },
+    { id: 'org_01OLDACME000000', external_id: null },
+  ]);
 });

@@ -24,24 +24,51 @@ const PEOPLE = 5;
 const WORKERS = 6;
 type Fate = 'active' | 'suspended' | 'inactive' | 'deleted' | 'reactivated';
 
-interface Seat { org: number; person: number; fate: Fate; member: boolean }
-interface History { verified: boolean[]; directoryDeleted: boolean[]; mirrored: boolean[]; home: number[]; seats: Seat[] }
+interface Seat {
+  org: number;
+  person: number;
+  fate: Fate;
+  member: boolean;
+}
+interface History {
+  verified: boolean[];
+  directoryDeleted: boolean[];
+  mirrored: boolean[];
+  home: number[];
+  seats: Seat[];
+}
 
 const history: fc.Arbitrary<History> = fc.record({
-  verified: fc.array(fc.integer({ min: 0, max: 3 }).map((n) => n > 0), { minLength: ORGS, maxLength: ORGS }),
-  directoryDeleted: fc.array(fc.integer({ min: 0, max: 7 }).map((n) => n === 0), { minLength: ORGS, maxLength: ORGS }),
-  mirrored: fc.array(fc.integer({ min: 0, max: 5 }).map((n) => n > 0), { minLength: PEOPLE, maxLength: PEOPLE }),
+  verified: fc.array(
+    fc.integer({ min: 0, max: 3 }).map((n) => n > 0),
+    { minLength: ORGS, maxLength: ORGS },
+  ),
+  directoryDeleted: fc.array(
+    fc.integer({ min: 0, max: 7 }).map((n) => n === 0),
+    { minLength: ORGS, maxLength: ORGS },
+  ),
+  mirrored: fc.array(
+    fc.integer({ min: 0, max: 5 }).map((n) => n > 0),
+    { minLength: PEOPLE, maxLength: PEOPLE },
+  ),
   home: fc.array(fc.nat(ORGS - 1), { minLength: PEOPLE, maxLength: PEOPLE }),
   seats: fc.uniqueArray(
     fc.record({
-      org: fc.nat(ORGS - 1), person: fc.nat(PEOPLE - 1),
-      fate: fc.constantFrom<Fate>('active', 'suspended', 'inactive', 'deleted', 'reactivated'), member: fc.boolean(),
+      org: fc.nat(ORGS - 1),
+      person: fc.nat(PEOPLE - 1),
+      fate: fc.constantFrom<Fate>('active', 'suspended', 'inactive', 'deleted', 'reactivated'),
+      member: fc.boolean(),
     }),
     { minLength: 1, maxLength: ORGS * PEOPLE, selector: (s) => `${s.org}:${s.person}` },
   ),
 });
 
-interface Ev { id: string; event: string; data: Record<string, unknown>; created_at: string }
+interface Ev {
+  id: string;
+  event: string;
+  data: Record<string, unknown>;
+  created_at: string;
+}
 
 /** The events WorkOS would send for the history, in their true order. */
 function eventsOf(run: number, h: History): Ev[] {
@@ -49,30 +76,69 @@ function eventsOf(run: number, h: History): Ev[] {
   const base = Date.UTC(2026, 2, 1) + run * 10_000_000;
   const emit = (event: string, data: Record<string, unknown>) => {
     const n = events.length;
-    events.push({ id: `event_lp${String(run).padStart(4, '0')}_${String(n).padStart(5, '0')}`, event, data, created_at: new Date(base + n).toISOString() });
+    events.push({
+      id: `event_lp${String(run).padStart(4, '0')}_${String(n).padStart(5, '0')}`,
+      event,
+      data,
+      created_at: new Date(base + n).toISOString(),
+    });
   };
   const org = (k: number) => `org_lp${run}_${k}`;
   const dir = (k: number) => `directory_lp${run}_${k}`;
   const email = (p: number) => `p${p}@o${h.home[p]}.lp${run}.test`;
   for (let k = 0; k < ORGS; k++) {
     emit('organization.created', { object: 'organization', id: org(k), name: `O${k}` });
-    const domain = { object: 'organization_domain', id: `org_domain_lp${run}_${k}`, organization_id: org(k), domain: `o${k}.lp${run}.test`, state: 'pending' };
+    const domain = {
+      object: 'organization_domain',
+      id: `org_domain_lp${run}_${k}`,
+      organization_id: org(k),
+      domain: `o${k}.lp${run}.test`,
+      state: 'pending',
+    };
     emit('organization_domain.created', domain);
     if (h.verified[k]) emit('organization_domain.verified', { ...domain, state: 'verified' });
-    emit('dsync.activated', { object: 'directory', id: dir(k), organization_id: org(k), name: 'D', type: 'okta scim v2.0', state: 'active' });
+    emit('dsync.activated', {
+      object: 'directory',
+      id: dir(k),
+      organization_id: org(k),
+      name: 'D',
+      type: 'okta scim v2.0',
+      state: 'active',
+    });
   }
   for (let p = 0; p < PEOPLE; p++) {
-    if (h.mirrored[p]) emit('user.created', { object: 'user', id: `user_lp${run}_${p}`, email: email(p), email_verified: true, first_name: 'P', last_name: `${p}` });
+    if (h.mirrored[p])
+      emit('user.created', {
+        object: 'user',
+        id: `user_lp${run}_${p}`,
+        email: email(p),
+        email_verified: true,
+        first_name: 'P',
+        last_name: `${p}`,
+      });
   }
   const du = (s: Seat, state: string) => ({
-    object: 'directory_user', id: `directory_user_lp${run}_${s.org}_${s.person}`, directory_id: dir(s.org), organization_id: org(s.org),
-    idp_id: `${s.person}`, email: email(s.person), first_name: 'P', last_name: `${s.person}`, state, emails: [],
+    object: 'directory_user',
+    id: `directory_user_lp${run}_${s.org}_${s.person}`,
+    directory_id: dir(s.org),
+    organization_id: org(s.org),
+    idp_id: `${s.person}`,
+    email: email(s.person),
+    first_name: 'P',
+    last_name: `${s.person}`,
+    state,
+    emails: [],
   });
   for (const s of h.seats) {
     if (s.member) {
       emit('organization_membership.created', {
-        object: 'organization_membership', id: `om_lp${run}_${s.org}_${s.person}`, user_id: `user_lp${run}_${s.person}`,
-        organization_id: org(s.org), status: 'active', role: { slug: 'member' }, directory_managed: true,
+        object: 'organization_membership',
+        id: `om_lp${run}_${s.org}_${s.person}`,
+        user_id: `user_lp${run}_${s.person}`,
+        organization_id: org(s.org),
+        status: 'active',
+        role: { slug: 'member' },
+        directory_managed: true,
       });
     }
     emit('dsync.user.created', du(s, 'active'));
@@ -86,7 +152,15 @@ function eventsOf(run: number, h: History): Ev[] {
     if (s.fate === 'deleted') emit('dsync.user.deleted', du(s, 'inactive'));
   }
   for (let k = 0; k < ORGS; k++) {
-    if (h.directoryDeleted[k]) emit('dsync.deleted', { object: 'directory', id: dir(k), organization_id: org(k), name: 'D', type: 'okta scim v2.0', state: 'deleting' });
+    if (h.directoryDeleted[k])
+      emit('dsync.deleted', {
+        object: 'directory',
+        id: dir(k),
+        organization_id: org(k),
+        name: 'D',
+        type: 'okta scim v2.0',
+        state: 'deleting',
+      });
   }
   return events;
 }
@@ -100,17 +174,29 @@ describe('directory users are linked and deprovisioned whatever the order and co
   });
   after(async () => store?.close());
 
-  it('leaves no directory user unlinked and no access behind', { skip: missing ? 'TEST_DATABASE_URL is not set (concurrent workers need PostgreSQL)' : false }, async () => {
+  it('leaves no directory user unlinked and no access behind', {
+    skip: missing ? 'TEST_DATABASE_URL is not set (concurrent workers need PostgreSQL)' : false,
+  }, async () => {
     const db = store!.db;
     const access = createAccessRevoker({
       publish: async () => undefined,
       // Ends the person's Gatehouse sessions in the organization after commit, as the session
       // service does in production.
       sessions: {
-        revokeAllForUser: (userId, organizationId) => asSystem(db, 'test ends sessions', async (tx) =>
-          Number((await tx.updateTable('sessions').set({ revoked_at: new Date(), revoked_reason: 'deprovisioned' })
-            .where('user_id', '=', userId).where('organization_id', '=', organizationId!).where('revoked_at', 'is', null)
-            .executeTakeFirst()).numUpdatedRows)),
+        revokeAllForUser: (userId, organizationId) =>
+          asSystem(db, 'test ends sessions', async (tx) =>
+            Number(
+              (
+                await tx
+                  .updateTable('sessions')
+                  .set({ revoked_at: new Date(), revoked_reason: 'deprovisioned' })
+                  .where('user_id', '=', userId)
+                  .where('organization_id', '=', organizationId!)
+                  .where('revoked_at', 'is', null)
+                  .executeTakeFirst()
+              ).numUpdatedRows,
+            ),
+          ),
       },
     });
     let run = 0;
@@ -119,7 +205,11 @@ describe('directory users are linked and deprovisioned whatever the order and co
     let accessLeftTotal = 0;
     const runs = Number(process.env.PROPERTY_RUNS ?? 25);
     await fc.assert(
-      fc.asyncProperty(history, fc.array(fc.nat(1000), { maxLength: 15 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 64, maxLength: 64 }), fc.boolean(),
+      fc.asyncProperty(
+        history,
+        fc.array(fc.nat(1000), { maxLength: 15 }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 64, maxLength: 64 }),
+        fc.boolean(),
         async (h, dupPicks, keys, queued) => {
           const r = run++;
           tried++;
@@ -129,49 +219,91 @@ describe('directory users are linked and deprovisioned whatever the order and co
             for (const s of h.seats.filter((x) => x.member)) {
               const org = `org_lp${r}_${s.org}`;
               const user = `user_lp${r}_${s.person}`;
-              await tx.insertInto('organizations').values({ id: org, name: org }).onConflict((oc) => oc.column('id').doNothing()).execute();
-              await tx.insertInto('users').values({ id: user, email: '' }).onConflict((oc) => oc.column('id').doNothing()).execute();
+              await tx
+                .insertInto('organizations')
+                .values({ id: org, name: org })
+                .onConflict((oc) => oc.column('id').doNothing())
+                .execute();
+              await tx
+                .insertInto('users')
+                .values({ id: user, email: '' })
+                .onConflict((oc) => oc.column('id').doNothing())
+                .execute();
               const later = new Date(Date.now() + 3_600_000);
-              await tx.insertInto('sessions').values({
-                organization_id: org, id: `session_lp${r}_${s.org}_${s.person}`, user_id: user, auth_method: 'password', role: 'member',
-                secret_hash: 'x', expires_at: later, idle_expires_at: later,
-              }).execute();
+              await tx
+                .insertInto('sessions')
+                .values({
+                  organization_id: org,
+                  id: `session_lp${r}_${s.org}_${s.person}`,
+                  user_id: user,
+                  auth_method: 'password',
+                  role: 'member',
+                  secret_hash: 'x',
+                  expires_at: later,
+                  idle_expires_at: later,
+                })
+                .execute();
             }
           });
           const deliveries = [...events, ...dupPicks.map((i) => events[i % events.length]!)];
-          const queue = deliveries.map((e, i) => ({ e, k: keys[i % keys.length]! + i * 1e-9 })).sort((a, b) => a.k - b.k).map((x) => x.e);
+          const queue = deliveries
+            .map((e, i) => ({ e, k: keys[i % keys.length]! + i * 1e-9 }))
+            .sort((a, b) => a.k - b.k)
+            .map((x) => x.e);
           if (queued) {
             // Acknowledged on the inbox row, then applied by concurrent workers in small batches.
-            await Promise.all(Array.from({ length: WORKERS }, async () => {
-              for (let e = queue.shift(); e; e = queue.shift()) await enqueueEvent(db, e, 'webhook');
-            }));
+            await Promise.all(
+              Array.from({ length: WORKERS }, async () => {
+                for (let e = queue.shift(); e; e = queue.shift()) await enqueueEvent(db, e, 'webhook');
+              }),
+            );
             await Promise.all(Array.from({ length: WORKERS }, () => drainQueue({ db, access }, 4)));
             const left = await readBacklog(db);
             assert.equal(left.pending + left.failed, 0, 'every queued event applied');
           } else {
-            await Promise.all(Array.from({ length: WORKERS }, async () => {
-              for (let e = queue.shift(); e; e = queue.shift()) await ingestEvent({ db, access }, e, 'webhook');
-            }));
+            await Promise.all(
+              Array.from({ length: WORKERS }, async () => {
+                for (let e = queue.shift(); e; e = queue.shift()) await ingestEvent({ db, access }, e, 'webhook');
+              }),
+            );
           }
 
           const prefix = `org_lp${r}_%`;
           const { unlinked, accessLeft } = await asSystem(db, 'test checks the mirror', async (tx) => {
-            const unlinked = await tx.selectFrom('directory_users as du').select('du.id')
-              .where('du.organization_id', 'like', prefix).where('du.user_id', 'is', null)
+            const unlinked = await tx
+              .selectFrom('directory_users as du')
+              .select('du.id')
+              .where('du.organization_id', 'like', prefix)
+              .where('du.user_id', 'is', null)
               .where(sql<boolean>`EXISTS (SELECT 1 FROM users u WHERE lower(u.email) = lower(du.email)
                 AND u.deleted_at IS NULL AND u.provider_updated_at IS NOT NULL)`)
               .where(sql<boolean>`EXISTS (SELECT 1 FROM organization_domains d WHERE d.organization_id = du.organization_id
                 AND d.state = 'verified' AND d.deleted_at IS NULL AND lower(d.domain) = split_part(lower(du.email), '@', 2))`)
               .execute();
-            const gone = await tx.selectFrom('directory_users').select(['organization_id', 'user_id', 'id'])
-              .where('organization_id', 'like', prefix).where('user_id', 'is not', null)
-              .where((eb) => eb.or([eb('deleted_at', 'is not', null), eb('state', '!=', 'active')])).execute();
+            const gone = await tx
+              .selectFrom('directory_users')
+              .select(['organization_id', 'user_id', 'id'])
+              .where('organization_id', 'like', prefix)
+              .where('user_id', 'is not', null)
+              .where((eb) => eb.or([eb('deleted_at', 'is not', null), eb('state', '!=', 'active')]))
+              .execute();
             const accessLeft: string[] = [];
             for (const g of gone) {
-              const m = await tx.selectFrom('organization_memberships').select('id').where('organization_id', '=', g.organization_id)
-                .where('user_id', '=', g.user_id!).where('status', '=', 'active').where('deleted_at', 'is', null).execute();
-              const s = await tx.selectFrom('sessions').select('id').where('organization_id', '=', g.organization_id)
-                .where('user_id', '=', g.user_id!).where('revoked_at', 'is', null).execute();
+              const m = await tx
+                .selectFrom('organization_memberships')
+                .select('id')
+                .where('organization_id', '=', g.organization_id)
+                .where('user_id', '=', g.user_id!)
+                .where('status', '=', 'active')
+                .where('deleted_at', 'is', null)
+                .execute();
+              const s = await tx
+                .selectFrom('sessions')
+                .select('id')
+                .where('organization_id', '=', g.organization_id)
+                .where('user_id', '=', g.user_id!)
+                .where('revoked_at', 'is', null)
+                .execute();
               if (m.length + s.length > 0) accessLeft.push(`${g.id}: ${m.length} memberships, ${s.length} sessions`);
             }
             return { unlinked: unlinked.map((u) => u.id), accessLeft };
@@ -180,7 +312,8 @@ describe('directory users are linked and deprovisioned whatever the order and co
           accessLeftTotal += accessLeft.length;
           assert.deepEqual(unlinked, [], 'every directory user of a mirrored person on a verified domain is linked');
           assert.deepEqual(accessLeft, [], 'no suspended, inactive or deleted directory user leaves its person access');
-        }),
+        },
+      ),
       { numRuns: runs, seed: Number(process.env.PROPERTY_SEED ?? 20261130), endOnFailure: true },
     );
     console.log(`histories tried ${tried}, unlinked ${unlinkedTotal}, access left ${accessLeftTotal}`);

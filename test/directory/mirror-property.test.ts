@@ -26,15 +26,34 @@ const G = 2;
 const M = 3;
 const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   fc.record({ op: fc.constantFrom('createUser' as const, 'deleteUser' as const), u: fc.nat(U - 1) }),
-  fc.record({ op: fc.constant('updateUser' as const), u: fc.nat(U - 1), active: fc.boolean(), name: fc.constantFrom('Ann', 'Bo', 'Cy') }),
+  fc.record({
+    op: fc.constant('updateUser' as const),
+    u: fc.nat(U - 1),
+    active: fc.boolean(),
+    name: fc.constantFrom('Ann', 'Bo', 'Cy'),
+  }),
   fc.record({ op: fc.constantFrom('createGroup' as const, 'deleteGroup' as const), g: fc.nat(G - 1) }),
-  fc.record({ op: fc.constant('renameGroup' as const), g: fc.nat(G - 1), name: fc.constantFrom('eng', 'ops', 'sales') }),
+  fc.record({
+    op: fc.constant('renameGroup' as const),
+    g: fc.nat(G - 1),
+    name: fc.constantFrom('eng', 'ops', 'sales'),
+  }),
   fc.record({ op: fc.constantFrom('add' as const, 'remove' as const), u: fc.nat(U - 1), g: fc.nat(G - 1) }),
   fc.record({ op: fc.constantFrom('createMember' as const, 'deleteMember' as const), m: fc.nat(M - 1) }),
-  fc.record({ op: fc.constant('updateMember' as const), m: fc.nat(M - 1), role: fc.constantFrom('member', 'admin'), active: fc.boolean() }),
+  fc.record({
+    op: fc.constant('updateMember' as const),
+    m: fc.nat(M - 1),
+    role: fc.constantFrom('member', 'admin'),
+    active: fc.boolean(),
+  }),
 );
 
-interface Ev { id: string; event: string; data: Record<string, unknown>; created_at: string }
+interface Ev {
+  id: string;
+  event: string;
+  data: Record<string, unknown>;
+  created_at: string;
+}
 
 /** Runs the commands as WorkOS would, producing its events and the final state. */
 function simulate(run: number, cmds: Cmd[]) {
@@ -48,22 +67,55 @@ function simulate(run: number, cmds: Cmd[]) {
   const mid = (m: number) => `om_p${run}_${m}`;
   const memberWire = (m: number) => {
     const v = orgMembers.get(m) as { role: string; status: string };
-    return { object: 'organization_membership', id: mid(m), user_id: `user_p${run}_${m}`, organization_id: org, status: v.status, role: { slug: v.role } };
+    return {
+      object: 'organization_membership',
+      id: mid(m),
+      user_id: `user_p${run}_${m}`,
+      organization_id: org,
+      status: v.status,
+      role: { slug: v.role },
+    };
   };
   const base = Date.UTC(2026, 0, 1) + run * 1_000_000;
   const uid = (u: number) => `directory_user_p${run}_${u}`;
   const gid = (g: number) => `directory_group_p${run}_${g}`;
   const userWire = (u: number) => {
     const s = users.get(u) as { state: string; first_name: string };
-    return { object: 'directory_user', id: uid(u), directory_id: dir, organization_id: org, idp_id: `idp${u}`, email: `u${u}@p${run}.test`, first_name: s.first_name, last_name: 'L', state: s.state, emails: [], raw_attributes: {}, custom_attributes: {} };
+    return {
+      object: 'directory_user',
+      id: uid(u),
+      directory_id: dir,
+      organization_id: org,
+      idp_id: `idp${u}`,
+      email: `u${u}@p${run}.test`,
+      first_name: s.first_name,
+      last_name: 'L',
+      state: s.state,
+      emails: [],
+      raw_attributes: {},
+      custom_attributes: {},
+    };
   };
-  const groupWire = (g: number) => ({ object: 'directory_group', id: gid(g), directory_id: dir, organization_id: org, idp_id: `g${g}`, name: (groups.get(g) as { name: string }).name, raw_attributes: {} });
+  const groupWire = (g: number) => ({
+    object: 'directory_group',
+    id: gid(g),
+    directory_id: dir,
+    organization_id: org,
+    idp_id: `g${g}`,
+    name: (groups.get(g) as { name: string }).name,
+    raw_attributes: {},
+  });
   // Several events share a millisecond, as they do at WorkOS: the event id breaks the tie.
   const emit = (event: string, data: Record<string, unknown>) => {
     const n = events.length;
-    events.push({ id: `event_p${String(run).padStart(4, '0')}_${String(n).padStart(5, '0')}`, event, data, created_at: new Date(base + Math.floor(n / 3)).toISOString() });
+    events.push({
+      id: `event_p${String(run).padStart(4, '0')}_${String(n).padStart(5, '0')}`,
+      event,
+      data,
+      created_at: new Date(base + Math.floor(n / 3)).toISOString(),
+    });
   };
-  const live = <T,>(m: Map<number, T | 'deleted'>, k: number) => m.has(k) && m.get(k) !== 'deleted';
+  const live = <T>(m: Map<number, T | 'deleted'>, k: number) => m.has(k) && m.get(k) !== 'deleted';
   for (const c of cmds) {
     switch (c.op) {
       case 'createUser':
@@ -120,21 +172,41 @@ function simulate(run: number, cmds: Cmd[]) {
         if ((c.op === 'add') === members.has(key)) break;
         if (c.op === 'add') members.add(key);
         else members.delete(key);
-        emit(c.op === 'add' ? 'dsync.group.user_added' : 'dsync.group.user_removed', { directory_id: dir, user: userWire(c.u), group: groupWire(c.g) });
+        emit(c.op === 'add' ? 'dsync.group.user_added' : 'dsync.group.user_removed', {
+          directory_id: dir,
+          user: userWire(c.u),
+          group: groupWire(c.g),
+        });
         break;
       }
     }
   }
   const expected = {
-    users: [...users].filter(([, s]) => s !== 'deleted').map(([u, s]) => {
-      const v = s as { state: string; first_name: string };
-      return { id: uid(u), email: `u${u}@p${run}.test`, first_name: v.first_name, last_name: 'L', state: v.state };
-    }).sort((a, b) => (a.id < b.id ? -1 : 1)),
-    groups: [...groups].filter(([, s]) => s !== 'deleted').map(([g, s]) => ({ id: gid(g), name: (s as { name: string }).name })).sort((a, b) => (a.id < b.id ? -1 : 1)),
-    members: [...members].map((k) => { const [g, u] = k.split('|'); return `${gid(Number(g))}|${uid(Number(u))}`; }).sort(),
+    users: [...users]
+      .filter(([, s]) => s !== 'deleted')
+      .map(([u, s]) => {
+        const v = s as { state: string; first_name: string };
+        return { id: uid(u), email: `u${u}@p${run}.test`, first_name: v.first_name, last_name: 'L', state: v.state };
+      })
+      .sort((a, b) => (a.id < b.id ? -1 : 1)),
+    groups: [...groups]
+      .filter(([, s]) => s !== 'deleted')
+      .map(([g, s]) => ({ id: gid(g), name: (s as { name: string }).name }))
+      .sort((a, b) => (a.id < b.id ? -1 : 1)),
+    members: [...members]
+      .map((k) => {
+        const [g, u] = k.split('|');
+        return `${gid(Number(g))}|${uid(Number(u))}`;
+      })
+      .sort(),
   };
-  const expectedMemberships = [...orgMembers].filter(([, v]) => v !== 'deleted')
-    .map(([m, v]) => ({ id: mid(m), role_slug: (v as { role: string }).role, status: (v as { status: string }).status }))
+  const expectedMemberships = [...orgMembers]
+    .filter(([, v]) => v !== 'deleted')
+    .map(([m, v]) => ({
+      id: mid(m),
+      role_slug: (v as { role: string }).role,
+      status: (v as { status: string }).status,
+    }))
     .sort((a, b) => (a.id < b.id ? -1 : 1));
   return { org, events, expected, expectedMemberships };
 }
@@ -157,13 +229,25 @@ describe('directory mirror under duplicated and reordered delivery (property)', 
         async (cmds, dupPicks, keys) => {
           const { org, events, expected, expectedMemberships } = simulate(run++, cmds);
           const deliveries = [...events, ...(events.length ? dupPicks.map((i) => events[i % events.length]!) : [])];
-          const order = deliveries.map((e, i) => ({ e, k: keys[i % keys.length]! + i * 1e-9 })).sort((a, b) => a.k - b.k).map((x) => x.e);
+          const order = deliveries
+            .map((e, i) => ({ e, k: keys[i % keys.length]! + i * 1e-9 }))
+            .sort((a, b) => a.k - b.k)
+            .map((x) => x.e);
           const access = recordingRevoker();
           for (const e of order) await ingestEvent({ db: store.db, access }, e, 'webhook');
           assert.deepEqual(await mirrorDirectoryState(store.db, org), expected);
-          const memberships = await asSystem(store.db, 'test reads', (tx) => tx.selectFrom('organization_memberships').select(['id', 'role_slug', 'status'])
-            .where('organization_id', '=', org).where('deleted_at', 'is', null).execute());
-          assert.deepEqual(memberships.sort((a, b) => (a.id < b.id ? -1 : 1)), expectedMemberships);
+          const memberships = await asSystem(store.db, 'test reads', (tx) =>
+            tx
+              .selectFrom('organization_memberships')
+              .select(['id', 'role_slug', 'status'])
+              .where('organization_id', '=', org)
+              .where('deleted_at', 'is', null)
+              .execute(),
+          );
+          assert.deepEqual(
+            memberships.sort((a, b) => (a.id < b.id ? -1 : 1)),
+            expectedMemberships,
+          );
         },
       ),
       { numRuns: runs, seed: Number(process.env.PROPERTY_SEED ?? 20261122) },

@@ -27,21 +27,39 @@ describe(`reconcile after dropped deliveries (${TEST_DATABASE_URL ? 'postgres, C
 
   before(async () => {
     emu = await startEmulator({ seed: false, webhooks: { chaos: { dropRate: 1 } } });
-    env = { WORKOS_API_KEY: emu.apiKey, WORKOS_CLIENT_ID: emu.clientId, WORKOS_API_HOSTNAME: '127.0.0.1', WORKOS_API_PORT: String(emu.port), WORKOS_API_HTTPS: 'false' };
+    env = {
+      WORKOS_API_KEY: emu.apiKey,
+      WORKOS_CLIENT_ID: emu.clientId,
+      WORKOS_API_HOSTNAME: '127.0.0.1',
+      WORKOS_API_PORT: String(emu.port),
+      WORKOS_API_HTTPS: 'false',
+    };
     if (TEST_DATABASE_URL) {
       const db = await createTestDatabase();
       drop = db.drop;
       store = await openStore({ engine: 'postgres', url: db.url });
       run = async (args) => {
-        const r = await runCli(['reconcile', '--json', ...args], { ...env, DATABASE_URL: db.url, GATEHOUSE_SECRET: 'x'.repeat(40), WORKOS_WEBHOOK_SECRET: SECRET });
+        const r = await runCli(['reconcile', '--json', ...args], {
+          ...env,
+          DATABASE_URL: db.url,
+          GATEHOUSE_SECRET: 'x'.repeat(40),
+          WORKOS_WEBHOOK_SECRET: SECRET,
+        });
         assert.equal(r.code, 0, r.stderr);
         assert.match(r.stderr, /reconcile: events: reading from/, 'progress is shown');
         return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as DriftReport;
       };
-      runText = async (args) => (await runCli(['reconcile', ...args], { ...env, DATABASE_URL: db.url, GATEHOUSE_SECRET: 'x'.repeat(40) })).stdout;
+      runText = async (args) =>
+        (await runCli(['reconcile', ...args], { ...env, DATABASE_URL: db.url, GATEHOUSE_SECRET: 'x'.repeat(40) }))
+          .stdout;
     } else {
       store = await openPgliteTestStore();
-      const sync = createDirectorySync(parseConfig(env), { db: store.db, engine: 'pglite', logger: createLogger('silent'), access: recordingRevoker() });
+      const sync = createDirectorySync(parseConfig(env), {
+        db: store.db,
+        engine: 'pglite',
+        logger: createLogger('silent'),
+        access: recordingRevoker(),
+      });
       run = async (args) => (await sync.reconcile({ full: args.includes('--full') }))!;
     }
   });
@@ -56,12 +74,19 @@ describe(`reconcile after dropped deliveries (${TEST_DATABASE_URL ? 'postgres, C
     await driveScim(emu, dir, 150);
     await emu.webhooks.idle();
     assert.ok(emu.webhooks.stats().dropped > 0);
-    assert.deepEqual((await mirrorDirectoryState(store.db, dir.organizationId)).users, [], 'nothing arrived by webhook');
+    assert.deepEqual(
+      (await mirrorDirectoryState(store.db, dir.organizationId)).users,
+      [],
+      'nothing arrived by webhook',
+    );
 
     const first = await run([]);
     console.log(`first run: ${formatReport(first).join(' | ')}`);
     assert.ok(first.drift > 0 && (first.kinds.directory_users?.created ?? 0) > 0, JSON.stringify(first));
-    assert.deepEqual(await mirrorDirectoryState(store.db, dir.organizationId), emulatorDirectoryState(emu, dir.directoryId));
+    assert.deepEqual(
+      await mirrorDirectoryState(store.db, dir.organizationId),
+      emulatorDirectoryState(emu, dir.directoryId),
+    );
     const second = await run([]);
     assert.equal(second.drift, 0);
     assert.equal(second.events.read, 0, 'the cursor was stored');
@@ -72,13 +97,21 @@ describe(`reconcile after dropped deliveries (${TEST_DATABASE_URL ? 'postgres, C
     await asSystem(store.db, 'test makes drift', async (tx) => {
       await tx.updateTable('directory_users').set({ first_name: 'Drifted' }).where('id', '=', users[0]!.id).execute();
       const [groupId, userId] = member.split('|') as [string, string];
-      await tx.updateTable('directory_group_members').set({ present: false }).where('group_id', '=', groupId).where('directory_user_id', '=', userId).execute();
+      await tx
+        .updateTable('directory_group_members')
+        .set({ present: false })
+        .where('group_id', '=', groupId)
+        .where('directory_user_id', '=', userId)
+        .execute();
       await tx.deleteFrom('directory_users').where('id', '=', users[1]!.id).execute();
     });
     const full = await run(['--full']);
     console.log(`--full after drift: ${formatReport(full).join(' | ')}`);
     assert.equal(full.drift, 3, JSON.stringify(full)); // exactly the three changes made behind its back
-    assert.deepEqual(await mirrorDirectoryState(store.db, dir.organizationId), emulatorDirectoryState(emu, dir.directoryId));
+    assert.deepEqual(
+      await mirrorDirectoryState(store.db, dir.organizationId),
+      emulatorDirectoryState(emu, dir.directoryId),
+    );
     const again = await run(['--full']);
     assert.equal(again.drift, 0, JSON.stringify(again));
     if (runText) {

@@ -25,8 +25,19 @@ describe('scheduled reconciliation', () => {
     cleanup.push(() => emu.close());
     const store: Store = await openPgliteTestStore();
     cleanup.push(() => store.close());
-    const config = parseConfig({ WORKOS_API_KEY: emu.apiKey, WORKOS_API_HOSTNAME: '127.0.0.1', WORKOS_API_PORT: String(emu.port), WORKOS_API_HTTPS: 'false', RECONCILE_INTERVAL_SECONDS: '1' });
-    const sync: DirectorySync = createDirectorySync(config, { db: store.db, engine: 'pglite', logger: createLogger('silent'), access: recordingRevoker() });
+    const config = parseConfig({
+      WORKOS_API_KEY: emu.apiKey,
+      WORKOS_API_HOSTNAME: '127.0.0.1',
+      WORKOS_API_PORT: String(emu.port),
+      WORKOS_API_HTTPS: 'false',
+      RECONCILE_INTERVAL_SECONDS: '1',
+    });
+    const sync: DirectorySync = createDirectorySync(config, {
+      db: store.db,
+      engine: 'pglite',
+      logger: createLogger('silent'),
+      access: recordingRevoker(),
+    });
     cleanup.push(() => sync.close());
     const dir = await setupScimDirectory(emu);
     await driveScim(emu, dir, 40);
@@ -39,7 +50,9 @@ describe('scheduled reconciliation', () => {
     }
   });
 
-  it('runs on one instance at a time', { skip: requirePostgres('the lock is a PostgreSQL advisory lock') }, async () => {
+  it('runs on one instance at a time', {
+    skip: requirePostgres('the lock is a PostgreSQL advisory lock'),
+  }, async () => {
     const store = await openPostgresTestStore();
     cleanup.push(() => store.close());
     await store.db.connection().execute(async (holder) => {

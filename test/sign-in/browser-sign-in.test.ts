@@ -9,7 +9,15 @@ import { requireChromium } from '../support/requirements.ts';
 import { startSignInWorld, type SignInWorld } from './harness.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const skip = requireChromium('apt-get install -y chromium');
 
 async function responseType(page: Page): Promise<string | null> {
@@ -26,7 +34,12 @@ async function passwordSignIn(page: Page, email: string, password: string): Prom
 
 async function me(page: Page, world: SignInWorld) {
   await page.waitForURL(`${world.url}/api/v1/me`);
-  return JSON.parse((await page.locator('body').innerText()).trim()) as { organizationId: string; principal: { email: string }; authMethod: string; role: string };
+  return JSON.parse((await page.locator('body').innerText()).trim()) as {
+    organizationId: string;
+    principal: { email: string };
+    authMethod: string;
+    role: string;
+  };
 }
 
 describe('sign-in through the emulator in Chromium', { skip }, () => {
@@ -46,7 +59,7 @@ describe('sign-in through the emulator in Chromium', { skip }, () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${world.url}/auth/login?returnTo=/api/v1/me`);
-    assert.ok(page.url().startsWith(world.emulator.url), 'the browser is on the emulator\'s hosted page');
+    assert.ok(page.url().startsWith(world.emulator.url), "the browser is on the emulator's hosted page");
     await passwordSignIn(page, 'grace@globex.test', 'globex-grace-demo');
     const who = await me(page, world);
     assert.equal(who.organizationId, world.org('Globex'));
@@ -54,17 +67,22 @@ describe('sign-in through the emulator in Chromium', { skip }, () => {
     assert.equal(who.authMethod, 'session');
     assert.equal(who.role, 'admin');
     const cookies = await context.cookies(world.url);
-    assert.ok(cookies.every((c) => c.name !== 'gatehouse_login'), 'the login state cookie is gone after the callback');
+    assert.ok(
+      cookies.every((c) => c.name !== 'gatehouse_login'),
+      'the login state cookie is gone after the callback',
+    );
     await context.close();
   });
 
-  test('signing out ends our session and, through WorkOS\'s logout page, the WorkOS session', async () => {
+  test("signing out ends our session and, through WorkOS's logout page, the WorkOS session", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${world.url}/auth/login?returnTo=/api/v1/me`);
     await passwordSignIn(page, 'grace@globex.test', 'globex-grace-demo');
     await me(page, world);
-    const before = [...world.emulator.world.sessions.values()].filter((s) => s.user_id === world.user('grace@globex.test') && s.status === 'active').length;
+    const before = [...world.emulator.world.sessions.values()].filter(
+      (s) => s.user_id === world.user('grace@globex.test') && s.status === 'active',
+    ).length;
     // A same-origin form post, as the admin pages' "Sign out" button makes.
     await page.evaluate(() => {
       const form = document.createElement('form');
@@ -75,7 +93,9 @@ describe('sign-in through the emulator in Chromium', { skip }, () => {
     });
     await page.waitForURL(`${world.url}/auth/signed-out`);
     assert.equal(await responseType(page), 'SIGNED_OUT');
-    const afterwards = [...world.emulator.world.sessions.values()].filter((s) => s.user_id === world.user('grace@globex.test') && s.status === 'active').length;
+    const afterwards = [...world.emulator.world.sessions.values()].filter(
+      (s) => s.user_id === world.user('grace@globex.test') && s.status === 'active',
+    ).length;
     assert.equal(afterwards, before - 1, 'the WorkOS session ended');
     const again = await page.goto(`${world.url}/api/v1/me`);
     assert.equal(again?.status(), 401);
@@ -88,7 +108,8 @@ describe('sign-in through the emulator in Chromium', { skip }, () => {
     // The hosted page leaves the choice to the app (an AuthKit setting), so WorkOS answers the
     // code exchange with organization_selection_required and Gatehouse shows its own picker.
     await fetch(`${world.emulator.url}/_emulator/settings`, {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${world.emulator.apiKey}` },
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${world.emulator.apiKey}` },
       body: JSON.stringify({ hosted_organization_selection: false }),
     });
     try {
@@ -97,12 +118,15 @@ describe('sign-in through the emulator in Chromium', { skip }, () => {
       await page.waitForURL((url) => url.pathname === '/auth/callback');
     } finally {
       await fetch(`${world.emulator.url}/_emulator/settings`, {
-        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${world.emulator.apiKey}` },
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${world.emulator.apiKey}` },
         body: JSON.stringify({ hosted_organization_selection: true }),
       });
     }
     assert.equal(await responseType(page), 'ORGANIZATION_SELECTION_REQUIRED');
-    const offered = await page.locator('button[data-organization-id]').evaluateAll((els) => els.map((e) => e.getAttribute('data-organization-id')));
+    const offered = await page
+      .locator('button[data-organization-id]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-organization-id')));
     assert.deepEqual(offered.sort(), [world.org('Acme'), world.org('Globex')].sort());
     await page.click(`button[data-organization-id="${world.org('Acme')}"]`);
     const who = await me(page, world);
@@ -115,7 +139,14 @@ describe('sign-in through the emulator in Chromium', { skip }, () => {
   test('a password sign-in to an SSO-enforced organization ends in SSO_REQUIRED, then succeeds through the test IdP', async () => {
     const initech = await world.mirrorOrg('Initech');
     const { sso } = world.gatehouse.identity!;
-    const admin = actorOf({ principal: { type: 'user', userId: 'user_test_admin' }, organizationId: initech, role: 'admin', permissions: [], authMethod: 'session', isSuperAdmin: false });
+    const admin = actorOf({
+      principal: { type: 'user', userId: 'user_test_admin' },
+      organizationId: initech,
+      role: 'admin',
+      permissions: [],
+      authMethod: 'session',
+      isSuperAdmin: false,
+    });
     const connectionId = world.emulator.seed!.connections.Initech![0]!;
     await sso.enableSso(admin, initech, { connectionId });
     await sso.setSsoEnforced(admin, initech, true);
@@ -132,7 +163,9 @@ describe('sign-in through the emulator in Chromium', { skip }, () => {
     await page.click('form:has(#idp-email) button[value=sign-in]');
     // Outside Initech's (absent) domains the IdP's word is no proof of the inbox: WorkOS mails a code.
     await page.waitForSelector('#code');
-    const mail = world.emulator.world.outbox.filter((m) => m.kind === 'email_verification' && m.to === 'pat@contractors.test').at(-1)!;
+    const mail = world.emulator.world.outbox
+      .filter((m) => m.kind === 'email_verification' && m.to === 'pat@contractors.test')
+      .at(-1)!;
     await page.fill('#code', mail.data.code!);
     await page.click('button:has-text("Verify")');
     const who = await me(page, world);
@@ -148,7 +181,10 @@ describe('sign-in through the emulator in Chromium', { skip }, () => {
     await passwordSignIn(page, 'dana@globex.test', 'globex-dana-demo');
     await page.waitForURL((u) => u.pathname === '/auth/callback');
     assert.equal(await responseType(page), 'MEMBERSHIP_DEACTIVATED');
-    assert.ok((await context.cookies(world.url)).every((c) => !c.name.includes('session')), 'no session cookie was set');
+    assert.ok(
+      (await context.cookies(world.url)).every((c) => !c.name.includes('session')),
+      'no session cookie was set',
+    );
     await context.close();
   });
 

@@ -10,12 +10,22 @@ import { startCli, waitForExit } from '../support/cli.ts';
 test('gatehouse dev runs against the emulator and names the demo users', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gh-dev-signin-'));
   try {
-    const { child, output } = await startCli(['dev'], { PORT: '0', GATEHOUSE_DATA_DIR: dir, GATEHOUSE_SECRET: '', WORKOS_API_KEY: '', WORKOS_CLIENT_ID: '' }, /Stop with Ctrl\+C/, 60_000);
+    const { child, output } = await startCli(
+      ['dev'],
+      { PORT: '0', GATEHOUSE_DATA_DIR: dir, GATEHOUSE_SECRET: '', WORKOS_API_KEY: '', WORKOS_CLIENT_ID: '' },
+      /Stop with Ctrl\+C/,
+      60_000,
+    );
     const out = output();
     const url = /listening on (http:\/\/\S+)/.exec(out)![1]!;
     const emulatorUrl = /emulator at (http:\/\/\S+)/.exec(out)![1]!;
-    assert.match(out, new RegExp(`public URL: ${url.replace(/[.]/g, '\\.')}`), 'PORT=0 resolves to the real port before PUBLIC_URL is derived');
-    for (const email of ['alice@acme.test', 'bob@acme.test', 'grace@globex.test', 'sam@globex.test']) assert.match(out, new RegExp(email));
+    assert.match(
+      out,
+      new RegExp(`public URL: ${url.replace(/[.]/g, '\\.')}`),
+      'PORT=0 resolves to the real port before PUBLIC_URL is derived',
+    );
+    for (const email of ['alice@acme.test', 'bob@acme.test', 'grace@globex.test', 'sam@globex.test'])
+      assert.match(out, new RegExp(email));
     assert.match(out, /grace@globex\.test\s+password globex-grace-demo/);
 
     const login = await fetch(`${url}/auth/login`, { redirect: 'manual' });

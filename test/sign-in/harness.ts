@@ -25,10 +25,30 @@ export const SECRET = 'sign-in-test-secret-0123456789-abcdefghijklmnop';
  *   dana@globex.test      password, Globex membership deactivated.
  */
 export const EXTRA_SEED = {
-  organizations: [{ name: 'Initech', external_id: 'initech', domains: [], allow_profiles_outside_organization: true, connections: [{ type: 'OktaSAML', name: 'Initech Okta', state: 'active' }] }],
+  organizations: [
+    {
+      name: 'Initech',
+      external_id: 'initech',
+      domains: [],
+      allow_profiles_outside_organization: true,
+      connections: [{ type: 'OktaSAML', name: 'Initech Okta', state: 'active' }],
+    },
+  ],
   users: [
-    { email: 'pat@contractors.test', password: 'initech-pat-demo', first_name: 'Pat', last_name: 'Parker', memberships: [{ organization: 'Initech', role: 'member' }] },
-    { email: 'dana@globex.test', password: 'globex-dana-demo', first_name: 'Dana', last_name: 'Dorn', memberships: [{ organization: 'Globex', role: 'member', status: 'inactive' }] },
+    {
+      email: 'pat@contractors.test',
+      password: 'initech-pat-demo',
+      first_name: 'Pat',
+      last_name: 'Parker',
+      memberships: [{ organization: 'Initech', role: 'member' }],
+    },
+    {
+      email: 'dana@globex.test',
+      password: 'globex-dana-demo',
+      first_name: 'Dana',
+      last_name: 'Dorn',
+      memberships: [{ organization: 'Globex', role: 'member', status: 'inactive' }],
+    },
   ],
 };
 
@@ -77,13 +97,24 @@ export async function startSignInWorld(options: SignInWorldOptions = {}): Promis
   const emulator = await startEmulator({ seed: testSeed() });
   const port = await freePort();
   const config = parseConfig({
-    PORT: String(port), HOST: '127.0.0.1', GATEHOUSE_SECRET: SECRET, LOG_LEVEL: 'silent', AUTH_PROVIDER: 'workos',
-    WORKOS_API_KEY: emulator.apiKey, WORKOS_CLIENT_ID: emulator.clientId,
-    WORKOS_API_HOSTNAME: '127.0.0.1', WORKOS_API_PORT: String(emulator.port), WORKOS_API_HTTPS: 'false',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    GATEHOUSE_SECRET: SECRET,
+    LOG_LEVEL: 'silent',
+    AUTH_PROVIDER: 'workos',
+    WORKOS_API_KEY: emulator.apiKey,
+    WORKOS_CLIENT_ID: emulator.clientId,
+    WORKOS_API_HOSTNAME: '127.0.0.1',
+    WORKOS_API_PORT: String(emulator.port),
+    WORKOS_API_HTTPS: 'false',
     ...env,
   });
   const store = await (options.openStore ?? openPgliteTestStore)();
-  const gatehouse = await openGatehouse(config, { store, logger: createLogger('silent'), ...(options.clock ? { clock: options.clock } : {}) });
+  const gatehouse = await openGatehouse(config, {
+    store,
+    logger: createLogger('silent'),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const server = await listen(gatehouse.app, { port, host: '127.0.0.1' });
   const org = (name: string) => {
     const id = emulator.seed?.organizations[name];
@@ -96,7 +127,11 @@ export async function startSignInWorld(options: SignInWorldOptions = {}): Promis
     return id;
   };
   return {
-    emulator, gatehouse, url: config.PUBLIC_URL, org, user,
+    emulator,
+    gatehouse,
+    url: config.PUBLIC_URL,
+    org,
+    user,
     async mirrorOrg(name) {
       const id = org(name);
       await ensureOrganization(store.db, await gatehouse.identity!.provider.getOrganization(id));

@@ -10,19 +10,44 @@ import { createOrg, createUser } from './fixtures.ts';
 
 export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 
-export async function addMember(db: Kysely<Database>, organizationId: string, userId: string, role = 'member', status: MembershipStatus = 'active'): Promise<string> {
+export async function addMember(
+  db: Kysely<Database>,
+  organizationId: string,
+  userId: string,
+  role = 'member',
+  status: MembershipStatus = 'active',
+): Promise<string> {
   const id = newId('om');
   await inTenant(db, organizationId, (tx) =>
-    tx.insertInto('organization_memberships').values({ organization_id: organizationId, id, user_id: userId, role_slug: role, status, source: 'manual' }).execute());
+    tx
+      .insertInto('organization_memberships')
+      .values({ organization_id: organizationId, id, user_id: userId, role_slug: role, status, source: 'manual' })
+      .execute(),
+  );
   return id;
 }
 
-export async function setMembershipStatus(db: Kysely<Database>, organizationId: string, userId: string, status: MembershipStatus): Promise<void> {
+export async function setMembershipStatus(
+  db: Kysely<Database>,
+  organizationId: string,
+  userId: string,
+  status: MembershipStatus,
+): Promise<void> {
   await inTenant(db, organizationId, (tx) =>
-    tx.updateTable('organization_memberships').set({ status }).where('organization_id', '=', organizationId).where('user_id', '=', userId).execute());
+    tx
+      .updateTable('organization_memberships')
+      .set({ status })
+      .where('organization_id', '=', organizationId)
+      .where('user_id', '=', userId)
+      .execute(),
+  );
 }
 
-export async function orgWithMember(db: Kysely<Database>, role = 'admin', email = `${newId('u').toLowerCase()}@acme.test`) {
+export async function orgWithMember(
+  db: Kysely<Database>,
+  role = 'admin',
+  email = `${newId('u').toLowerCase()}@acme.test`,
+) {
   const organizationId = await createOrg(db, 'Acme');
   const userId = await createUser(db, email);
   await addMember(db, organizationId, userId, role);
@@ -31,10 +56,16 @@ export async function orgWithMember(db: Kysely<Database>, role = 'admin', email 
 
 /** An unsigned-looking JWT carrying only `exp`: the session layer decodes it, never verifies it. */
 export async function fakeAccessToken(expiresAtMs: number): Promise<string> {
-  return new SignJWT({ exp: Math.floor(expiresAtMs / 1000) }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('x'.repeat(32)));
+  return new SignJWT({ exp: Math.floor(expiresAtMs / 1000) })
+    .setProtectedHeader({ alg: 'HS256' })
+    .sign(new TextEncoder().encode('x'.repeat(32)));
 }
 
-export function countingRefresher(clock: () => number, lifetimeMs = 5 * 60_000, delayMs = 20): TokenRefresher & { calls: number } {
+export function countingRefresher(
+  clock: () => number,
+  lifetimeMs = 5 * 60_000,
+  delayMs = 20,
+): TokenRefresher & { calls: number } {
   const state = {
     calls: 0,
     async refresh(input: { refreshToken: string }) {

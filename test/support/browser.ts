@@ -9,7 +9,15 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { CHROMIUM_PATH, requireChromium } from './requirements.ts';
 
 export { CHROMIUM_PATH };
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /** `false` when Chromium is installed, else the reason to skip (for node:test's `skip`); throws under CI. */
 export const skipWithoutChromium: false | string = requireChromium('apt-get install -y chromium');
@@ -26,7 +34,8 @@ export async function localOnlyContext(browser: Browser, blocked: string[] = [])
   context.setDefaultTimeout(8000);
   await context.route('**/*', (route) => {
     const url = new URL(route.request().url());
-    if ((url.protocol === 'http:' || url.protocol === 'https:') && LOCAL_HOSTS.has(url.hostname)) return route.continue();
+    if ((url.protocol === 'http:' || url.protocol === 'https:') && LOCAL_HOSTS.has(url.hostname))
+      return route.continue();
     if (url.protocol === 'data:' || url.protocol === 'blob:') return route.continue();
     blocked.push(url.href);
     return route.abort('blockedbyclient');

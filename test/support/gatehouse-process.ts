@@ -18,7 +18,11 @@ export interface GatehouseProcessOptions {
   args?: string[];
 }
 
-export async function startGatehouseProcess(env: Record<string, string>, timeoutMs = 30_000, options: GatehouseProcessOptions = {}): Promise<GatehouseProcess> {
+export async function startGatehouseProcess(
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+  options: GatehouseProcessOptions = {},
+): Promise<GatehouseProcess> {
   const logs: Array<Record<string, unknown>> = [];
   const child = spawn(process.execPath, ['bin/gatehouse.js', 'serve', ...(options.args ?? [])], {
     ...(options.cwd ? { cwd: options.cwd } : {}),
@@ -47,10 +51,11 @@ export async function startGatehouseProcess(env: Record<string, string>, timeout
     url,
     child,
     logs,
-    stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
   };
 }

@@ -74,10 +74,19 @@ export async function startGatehouseServer(options: GatehouseServerOptions = {})
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const config = parseConfig({
-      PORT: '0', HOST: '127.0.0.1', PUBLIC_URL: url, GATEHOUSE_SECRET: GATEHOUSE_TEST_SECRET, GATEHOUSE_DATA_DIR: dataDir,
-      LOG_LEVEL: 'silent', AUTH_PROVIDER: 'workos', RECONCILE_INTERVAL_SECONDS: '0',
-      WORKOS_API_KEY: emulator.apiKey, WORKOS_CLIENT_ID: emulator.clientId,
-      WORKOS_API_HOSTNAME: '127.0.0.1', WORKOS_API_PORT: String(emulator.port), WORKOS_API_HTTPS: 'false',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      PUBLIC_URL: url,
+      GATEHOUSE_SECRET: GATEHOUSE_TEST_SECRET,
+      GATEHOUSE_DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+      AUTH_PROVIDER: 'workos',
+      RECONCILE_INTERVAL_SECONDS: '0',
+      WORKOS_API_KEY: emulator.apiKey,
+      WORKOS_CLIENT_ID: emulator.clientId,
+      WORKOS_API_HOSTNAME: '127.0.0.1',
+      WORKOS_API_PORT: String(emulator.port),
+      WORKOS_API_HTTPS: 'false',
       WORKOS_WEBHOOK_SECRET: WEBHOOK_TEST_SECRET,
       ...options.env,
     });
@@ -85,7 +94,11 @@ export async function startGatehouseServer(options: GatehouseServerOptions = {})
     gatehouse = await openGatehouse(config, { store: await openPgliteTestStore(), logger: createLogger('silent') });
     await gatehouse.access.bus.ready;
     server = await listen(gatehouse.app, { port, host: '127.0.0.1' });
-    await emulatorApi(emulator, 'POST', '/webhook_endpoints', { endpoint_url: `${url}/webhooks/workos`, events: [...HANDLED_EVENT_TYPES], secret: WEBHOOK_TEST_SECRET });
+    await emulatorApi(emulator, 'POST', '/webhook_endpoints', {
+      endpoint_url: `${url}/webhooks/workos`,
+      events: [...HANDLED_EVENT_TYPES],
+      secret: WEBHOOK_TEST_SECRET,
+    });
     await gatehouse.directorySync.reconcile({ full: true });
 
     const running = { gatehouse, server };
@@ -95,7 +108,10 @@ export async function startGatehouseServer(options: GatehouseServerOptions = {})
       return id;
     };
     return {
-      emulator, gatehouse, server, url,
+      emulator,
+      gatehouse,
+      server,
+      url,
       org: (name) => lookup('organizations', name),
       user: (email) => lookup('users', email),
       webhooksIdle: () => emulator.webhooks.idle(),

@@ -2,7 +2,13 @@
 // test receives must match the schema declared for its operation and status.
 import { Ajv2020 } from 'ajv/dist/2020.js';
 
-type Doc = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>; components: { schemas: Record<string, unknown> } };
+type Doc = {
+  paths: Record<
+    string,
+    Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>
+  >;
+  components: { schemas: Record<string, unknown> };
+};
 
 export class ResponseChecker {
   readonly #doc: Doc;
@@ -14,7 +20,11 @@ export class ResponseChecker {
     this.#doc = doc;
     this.#ajv.addSchema({ $id: 'components', ...doc.components }, 'components');
     this.#routes = Object.entries(doc.paths).flatMap(([template, ops]) =>
-      Object.keys(ops).map((method) => ({ method, template, regex: new RegExp(`^${template.replace(/\{\w+\}/g, '[^/]+')}$`) })),
+      Object.keys(ops).map((method) => ({
+        method,
+        template,
+        regex: new RegExp(`^${template.replace(/\{\w+\}/g, '[^/]+')}$`),
+      })),
     );
   }
 
@@ -25,16 +35,21 @@ export class ResponseChecker {
       .sort((a, b) => b.template.replace(/\{\w+\}/g, '').length - a.template.replace(/\{\w+\}/g, '').length)[0];
     if (!route) throw new Error(`no documented operation for ${method} ${path}`);
     const response = this.#doc.paths[route.template]![route.method]!.responses[String(status)];
-    if (!response) throw new Error(`${method} ${route.template} answered ${status}, which the document does not declare`);
+    if (!response)
+      throw new Error(`${method} ${route.template} answered ${status}, which the document does not declare`);
     const type = (contentType ?? '').split(';')[0]!;
     const schema = response.content?.[type]?.schema;
     if (!schema) {
-      if (response.content && status !== 204) throw new Error(`${method} ${route.template} ${status}: undocumented content type ${type}`);
+      if (response.content && status !== 204)
+        throw new Error(`${method} ${route.template} ${status}: undocumented content type ${type}`);
       return;
     }
     const resolved = JSON.parse(JSON.stringify(schema).replaceAll('"#/components/schemas/', '"components#/schemas/'));
     const validate = this.#ajv.compile(resolved);
-    if (!validate(body)) throw new Error(`${method} ${route.template} ${status} does not match the document: ${this.#ajv.errorsText(validate.errors)}`);
+    if (!validate(body))
+      throw new Error(
+        `${method} ${route.template} ${status} does not match the document: ${this.#ajv.errorsText(validate.errors)}`,
+      );
     this.checked += 1;
   }
 }

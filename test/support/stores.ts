@@ -2,7 +2,7 @@
 // test process migrates once and saves a template tarball (keyed by the migrations' checksums);
 // every later store loads that template into memory. PostgreSQL (when TEST_DATABASE_URL is set):
 // each store gets a fresh database of its own, dropped on close.
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,7 +30,11 @@ export function testEngines(): TestEngine[] {
 
 function templatePath(): string {
   const key = createHash('sha256')
-    .update(loadMigrations().map((m) => m.checksum).join(','))
+    .update(
+      loadMigrations()
+        .map((m) => m.checksum)
+        .join(','),
+    )
     .update(JSON.stringify(JSON.parse(readFileSync('node_modules/@electric-sql/pglite/package.json', 'utf8')).version))
     .digest('hex')
     .slice(0, 16);

@@ -35,7 +35,8 @@ describe(`chaos delivery of ${TARGET} SCIM-driven events for ${ORGS} organizatio
     store = TEST_DATABASE_URL ? await openPostgresTestStore() : await openPgliteTestStore();
     const access = recordingRevoker();
     if (ACK === 'durable') {
-      for (let i = 0; i < 2; i++) workers.push(createApplyWorker({ db: store.db, access, listen: store.listen, pollMs: 200 }));
+      for (let i = 0; i < 2; i++)
+        workers.push(createApplyWorker({ db: store.db, access, listen: store.listen, pollMs: 200 }));
       for (const w of workers) await w.start();
     }
     gatehouse = webhookApp(store, { access, acknowledge: ACK, onQueued: () => void workers[0]?.wake() });
@@ -60,16 +61,21 @@ describe(`chaos delivery of ${TARGET} SCIM-driven events for ${ORGS} organizatio
     const started = performance.now();
     const first = await setupScimDirectory(emu, { url: `${server.url}/webhooks/workos`, secret: SECRET });
     const dirs = [first, ...(await Promise.all(Array.from({ length: ORGS - 1 }, () => setupScimDirectory(emu))))];
-    const emitted = (await Promise.all(dirs.map((dir) => driveScim(emu, dir, Math.ceil(TARGET / ORGS), 2)))).reduce((a, b) => a + b, 0);
+    const emitted = (await Promise.all(dirs.map((dir) => driveScim(emu, dir, Math.ceil(TARGET / ORGS), 2)))).reduce(
+      (a, b) => a + b,
+      0,
+    );
     await emu.webhooks.idle();
-    for (const deadline = Date.now() + 120_000; ACK === 'durable' && (await readBacklog(store.db)).pending > 0;) {
+    for (const deadline = Date.now() + 120_000; ACK === 'durable' && (await readBacklog(store.db)).pending > 0; ) {
       assert.ok(Date.now() < deadline, 'the apply workers drain the queue');
       await new Promise((r) => setTimeout(r, 50));
     }
     const seconds = (performance.now() - started) / 1000;
 
     const eventIds = emu.world.events.filter((e) => e.event.startsWith('dsync.')).map((e) => e.id);
-    const inbox = await asSystem(store.db, 'test reads the inbox', (tx) => tx.selectFrom('webhook_events').select(['id', 'outcome']).where('id', 'in', eventIds).execute());
+    const inbox = await asSystem(store.db, 'test reads the inbox', (tx) =>
+      tx.selectFrom('webhook_events').select(['id', 'outcome']).where('id', 'in', eventIds).execute(),
+    );
     const stats = emu.webhooks.stats();
     const recv = gatehouse.receiver.stats();
     const figures = {
@@ -89,9 +95,16 @@ describe(`chaos delivery of ${TARGET} SCIM-driven events for ${ORGS} organizatio
 
     assert.equal(figures.lost, 0);
     assert.equal(stats.gaveUp, 0);
-    assert.ok(stats.duplicated > 0 && recv.duplicate >= stats.duplicated, 'the chaos switch duplicated deliveries and each duplicate was ignored');
+    assert.ok(
+      stats.duplicated > 0 && recv.duplicate >= stats.duplicated,
+      'the chaos switch duplicated deliveries and each duplicate was ignored',
+    );
     assert.equal(inbox.length, new Set(inbox.map((r) => r.id)).size);
     assert.equal(figures.applied_once + figures.stale_ignored, eventIds.length);
-    for (const dir of dirs) assert.deepEqual(await mirrorDirectoryState(store.db, dir.organizationId), emulatorDirectoryState(emu, dir.directoryId));
+    for (const dir of dirs)
+      assert.deepEqual(
+        await mirrorDirectoryState(store.db, dir.organizationId),
+        emulatorDirectoryState(emu, dir.directoryId),
+      );
   });
 });

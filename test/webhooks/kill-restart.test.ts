@@ -37,14 +37,27 @@ describe('gatehouse serve killed mid-stream and restarted', () => {
     await drop?.();
   });
 
-  it('converges once retries come, with nothing applied twice', { skip: requirePostgres('needs PostgreSQL for two server lifetimes') }, async () => {
+  it('converges once retries come, with nothing applied twice', {
+    skip: requirePostgres('needs PostgreSQL for two server lifetimes'),
+  }, async () => {
     const db = await createTestDatabase();
     drop = db.drop;
     const port = await freePort();
-    emu = await startEmulator({ seed: false, webhooks: { concurrency: 4, retry: { maxAttempts: 12, baseDelayMs: 100, factor: 2, timeoutMs: 5000 } } });
+    emu = await startEmulator({
+      seed: false,
+      webhooks: { concurrency: 4, retry: { maxAttempts: 12, baseDelayMs: 100, factor: 2, timeoutMs: 5000 } },
+    });
     const env = {
-      PORT: String(port), DATABASE_URL: db.url, GATEHOUSE_SECRET: 'k'.repeat(40), WORKOS_WEBHOOK_SECRET: SECRET, LOG_LEVEL: 'info',
-      WORKOS_API_KEY: emu.apiKey, WORKOS_CLIENT_ID: emu.clientId, WORKOS_API_HOSTNAME: '127.0.0.1', WORKOS_API_PORT: String(emu.port), WORKOS_API_HTTPS: 'false',
+      PORT: String(port),
+      DATABASE_URL: db.url,
+      GATEHOUSE_SECRET: 'k'.repeat(40),
+      WORKOS_WEBHOOK_SECRET: SECRET,
+      LOG_LEVEL: 'info',
+      WORKOS_API_KEY: emu.apiKey,
+      WORKOS_CLIENT_ID: emu.clientId,
+      WORKOS_API_HOSTNAME: '127.0.0.1',
+      WORKOS_API_PORT: String(emu.port),
+      WORKOS_API_HTTPS: 'false',
       RECONCILE_INTERVAL_SECONDS: '0',
     };
     const start = async () => (child = (await startCli(['serve'], env, /"msg":"listening"/)).child);
@@ -66,17 +79,29 @@ describe('gatehouse serve killed mid-stream and restarted', () => {
     await emu.webhooks.idle();
 
     const stats = emu.webhooks.stats();
-    console.log(`kill/restart figures: ${JSON.stringify({ deliveredBeforeKill, delivered: stats.delivered, failedAttempts: stats.failedAttempts, gaveUp: stats.gaveUp, events: stats.events })}`);
+    console.log(
+      `kill/restart figures: ${JSON.stringify({ deliveredBeforeKill, delivered: stats.delivered, failedAttempts: stats.failedAttempts, gaveUp: stats.gaveUp, events: stats.events })}`,
+    );
     assert.ok(stats.failedAttempts > 0, 'deliveries failed while the server was down');
     assert.equal(stats.gaveUp, 0);
 
     store = await openStore({ engine: 'postgres', url: db.url });
     const eventIds = emu.world.events.filter((e) => e.event.startsWith('dsync.')).map((e) => e.id);
-    const inbox = await asSystem(store.db, 'test', (tx) => tx.selectFrom('webhook_events').select('id').where('id', 'in', eventIds).execute());
+    const inbox = await asSystem(store.db, 'test', (tx) =>
+      tx.selectFrom('webhook_events').select('id').where('id', 'in', eventIds).execute(),
+    );
     assert.equal(inbox.length, eventIds.length, 'every event is in the inbox, once');
     const twice = await asSystem(store.db, 'test', (tx) =>
-      sql<{ n: number }>`SELECT count(*)::int AS n FROM (SELECT data->>'providerEventId', type FROM audit_events GROUP BY 1, 2 HAVING count(*) > 1) d`.execute(tx));
+      sql<{
+        n: number;
+      }>`SELECT count(*)::int AS n FROM (SELECT data->>'providerEventId', type FROM audit_events GROUP BY 1, 2 HAVING count(*) > 1) d`.execute(
+        tx,
+      ),
+    );
     assert.equal(twice.rows[0]!.n, 0, 'no event produced its audit entries twice');
-    assert.deepEqual(await mirrorDirectoryState(store.db, dir.organizationId), emulatorDirectoryState(emu, dir.directoryId));
+    assert.deepEqual(
+      await mirrorDirectoryState(store.db, dir.organizationId),
+      emulatorDirectoryState(emu, dir.directoryId),
+    );
   });
 });

@@ -44,7 +44,8 @@ describe('magic_auth.created mail', () => {
     store = await openPgliteTestStore();
     emu = await startEmulator({ seed: false, webhooks: { chaos: { duplicateRate: 1 } } });
     smtp = new SMTPServer({
-      authOptional: true, disabledCommands: ['STARTTLS'],
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
       onData(stream, session, callback) {
         let text = '';
         stream.on('data', (d: Buffer) => (text += d.toString()));
@@ -70,22 +71,46 @@ describe('magic_auth.created mail', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'gh-mail-'));
     dirs.push(dataDir);
     const config = parseConfig({
-      WORKOS_API_KEY: emu.apiKey, WORKOS_CLIENT_ID: emu.clientId, WORKOS_API_HOSTNAME: '127.0.0.1', WORKOS_API_PORT: String(emu.port),
-      WORKOS_API_HTTPS: 'false', WORKOS_WEBHOOK_SECRET: SECRET, GATEHOUSE_DATA_DIR: dataDir, ...env,
+      WORKOS_API_KEY: emu.apiKey,
+      WORKOS_CLIENT_ID: emu.clientId,
+      WORKOS_API_HOSTNAME: '127.0.0.1',
+      WORKOS_API_PORT: String(emu.port),
+      WORKOS_API_HTTPS: 'false',
+      WORKOS_WEBHOOK_SECRET: SECRET,
+      GATEHOUSE_DATA_DIR: dataDir,
+      ...env,
     });
-    const client = createDirectoryClient({ apiKey: emu.apiKey, clientId: emu.clientId, apiHostname: '127.0.0.1', port: emu.port, https: false });
+    const client = createDirectoryClient({
+      apiKey: emu.apiKey,
+      clientId: emu.clientId,
+      apiHostname: '127.0.0.1',
+      port: emu.port,
+      https: false,
+    });
     const mail = createMailDelivery(config, { db: store.db, magicAuthCode: (id) => client.getMagicAuthCode(id) });
     mails.push(mail);
     const logger = createLogger('silent');
-    const intake = createWebhookIntake(config, { db: store.db, logger, access: recordingRevoker(), deliverMail: mail.deliver });
-    const server = await listen(createHttpApp({ store, logger, webhookRoutes: intake.routes! }), { port: 0, host: '127.0.0.1' });
+    const intake = createWebhookIntake(config, {
+      db: store.db,
+      logger,
+      access: recordingRevoker(),
+      deliverMail: mail.deliver,
+    });
+    const server = await listen(createHttpApp({ store, logger, webhookRoutes: intake.routes! }), {
+      port: 0,
+      host: '127.0.0.1',
+    });
     servers.push(server);
     return dataDir;
   }
 
   it('mails the code once over SMTP although the event is delivered twice, and stores no code', async () => {
     await gatehouseWith({ SMTP_URL: `smtp://127.0.0.1:${smtpPort}` });
-    await api(emu, 'POST', '/webhook_endpoints', { endpoint_url: `${servers[0]!.url}/webhooks/workos`, events: ['magic_auth.created'], secret: SECRET });
+    await api(emu, 'POST', '/webhook_endpoints', {
+      endpoint_url: `${servers[0]!.url}/webhooks/workos`,
+      events: ['magic_auth.created'],
+      secret: SECRET,
+    });
     await api(emu, 'POST', '/user_management/magic_auth', { email: 'mia@mail.test' });
     await emu.webhooks.idle();
     await until(() => received.length >= 1);
@@ -103,11 +128,19 @@ describe('magic_auth.created mail', () => {
 
   it('keeps mail in the dev outbox folder when SMTP_URL is unset', async () => {
     const dataDir = await gatehouseWith({});
-    await api(emu, 'PATCH', `/webhook_endpoints/${emu.world.webhookEndpoints.keys().next().value}`, { endpoint_url: `${servers[1]!.url}/webhooks/workos` });
+    await api(emu, 'PATCH', `/webhook_endpoints/${emu.world.webhookEndpoints.keys().next().value}`, {
+      endpoint_url: `${servers[1]!.url}/webhooks/workos`,
+    });
     await api(emu, 'POST', '/user_management/magic_auth', { email: 'dev@mail.test' });
     await emu.webhooks.idle();
     const outbox = join(dataDir, 'outbox');
-    await until(() => { try { return readdirSync(outbox).length > 0; } catch { return false; } });
+    await until(() => {
+      try {
+        return readdirSync(outbox).length > 0;
+      } catch {
+        return false;
+      }
+    });
     const files = readdirSync(outbox);
     assert.equal(files.length, 1);
     const code = (emu.world.outbox.at(-1)!.data as { code: string }).code;

@@ -6,10 +6,34 @@ import { after, before, describe, it } from 'node:test';
 import type { Store } from '../../src/store/store.ts';
 import { asSystem } from '../../src/store/tenant.ts';
 import { testEngines } from '../support/stores.ts';
-import { countRows, deliver, makeEvent, PREVIOUS_SECRET, recordingRevoker, SECRET, signed, webhookApp } from './support.ts';
+import {
+  countRows,
+  deliver,
+  makeEvent,
+  PREVIOUS_SECRET,
+  recordingRevoker,
+  SECRET,
+  signed,
+  webhookApp,
+} from './support.ts';
 
 function dsyncUser(org: string, id: string, state = 'active') {
-  return { object: 'directory_user', id, directory_id: 'directory_1', organization_id: org, idp_id: id, email: `${id}@acme.test`, first_name: 'A', last_name: 'B', state, emails: [], raw_attributes: {}, custom_attributes: {}, created_at: new Date().toISOString(), updated_at: new Date().toISOString() };
+  return {
+    object: 'directory_user',
+    id,
+    directory_id: 'directory_1',
+    organization_id: org,
+    idp_id: id,
+    email: `${id}@acme.test`,
+    first_name: 'A',
+    last_name: 'B',
+    state,
+    emails: [],
+    raw_attributes: {},
+    custom_attributes: {},
+    created_at: new Date().toISOString(),
+    updated_at: new Date().toISOString(),
+  };
 }
 
 for (const engine of testEngines()) {
@@ -41,8 +65,14 @@ for (const engine of testEngines()) {
         assert.equal((await res.json()).code, 'WEBHOOK_SIGNATURE_INVALID', name);
       }
       assert.equal(await countRows(store.db, 'webhook_events'), before);
-      assert.deepEqual(reasons, ['mismatch', 'mismatch', 'missing_header', 'timestamp_too_old', 'timestamp_in_future'], 'the operator learns which check failed');
-      const mirrored = await asSystem(store.db, 't', (tx) => tx.selectFrom('directory_users').select('id').where('id', '=', 'directory_user_sig').execute());
+      assert.deepEqual(
+        reasons,
+        ['mismatch', 'mismatch', 'missing_header', 'timestamp_too_old', 'timestamp_in_future'],
+        'the operator learns which check failed',
+      );
+      const mirrored = await asSystem(store.db, 't', (tx) =>
+        tx.selectFrom('directory_users').select('id').where('id', '=', 'directory_user_sig').execute(),
+      );
       assert.equal(mirrored.length, 0);
     });
 
@@ -58,7 +88,10 @@ for (const engine of testEngines()) {
       assert.equal(replay.status, 200);
       assert.equal((await replay.json()).outcome, 'duplicate');
       assert.equal(await countRows(store.db, 'audit_events'), audits, 'no second audit entry');
-      assert.deepEqual({ applied: receiver.stats().applied, duplicate: receiver.stats().duplicate }, { applied: 1, duplicate: 1 });
+      assert.deepEqual(
+        { applied: receiver.stats().applied, duplicate: receiver.stats().duplicate },
+        { applied: 1, duplicate: 1 },
+      );
     });
 
     it('accepts the previous secret during a rotation', async () => {
@@ -87,7 +120,13 @@ for (const engine of testEngines()) {
       const res = await deliver(app, body, signed(body));
       assert.equal(res.status, 200);
       assert.equal((await res.json()).outcome, 'unhandled');
-      const row = await asSystem(store.db, 't', (tx) => tx.selectFrom('webhook_events').select(['type', 'outcome']).where('id', '=', event.id).executeTakeFirstOrThrow());
+      const row = await asSystem(store.db, 't', (tx) =>
+        tx
+          .selectFrom('webhook_events')
+          .select(['type', 'outcome'])
+          .where('id', '=', event.id)
+          .executeTakeFirstOrThrow(),
+      );
       assert.deepEqual(row, { type: 'brand_new.thing_happened', outcome: 'unhandled' });
     });
 
@@ -97,31 +136,69 @@ for (const engine of testEngines()) {
       await asSystem(store.db, 'fixture', async (tx) => {
         await tx.insertInto('organizations').values({ id: org, name: 'Fail' }).execute();
         await tx.insertInto('users').values({ id: user, email: 'fail@acme.test' }).execute();
-        await tx.insertInto('organization_memberships').values({ organization_id: org, id: 'om_fail', user_id: user, role_slug: 'member', status: 'active', source: 'manual' }).execute();
+        await tx
+          .insertInto('organization_memberships')
+          .values({
+            organization_id: org,
+            id: 'om_fail',
+            user_id: user,
+            role_slug: 'member',
+            status: 'active',
+            source: 'manual',
+          })
+          .execute();
       });
-      const active = makeEvent('dsync.user.created', { ...dsyncUser(org, 'directory_user_fail'), email: 'fail@acme.test' });
+      const active = makeEvent('dsync.user.created', {
+        ...dsyncUser(org, 'directory_user_fail'),
+        email: 'fail@acme.test',
+      });
       let body = JSON.stringify(active);
       const ok = webhookApp(store);
       assert.equal((await deliver(ok.app, body, signed(body))).status, 200);
 
       // Deprovisioning publishes a revocation; make that fail after the mirror writes happened.
-      const broken = webhookApp(store, { access: { revoke: async () => { throw new Error('bus down'); } } });
-      const inactive = makeEvent('dsync.user.updated', { ...dsyncUser(org, 'directory_user_fail', 'inactive'), email: 'fail@acme.test' });
+      const broken = webhookApp(store, {
+        access: {
+          revoke: async () => {
+            throw new Error('bus down');
+          },
+        },
+      });
+      const inactive = makeEvent('dsync.user.updated', {
+        ...dsyncUser(org, 'directory_user_fail', 'inactive'),
+        email: 'fail@acme.test',
+      });
       body = JSON.stringify(inactive);
       const failed = await deliver(broken.app, body, signed(body));
       assert.equal(failed.status, 500);
-      const state = () => asSystem(store.db, 't', async (tx) => ({
-        inbox: (await tx.selectFrom('webhook_events').select('id').where('id', '=', inactive.id).execute()).length,
-        dirUser: (await tx.selectFrom('directory_users').select('state').where('id', '=', 'directory_user_fail').executeTakeFirstOrThrow()).state,
-        membership: (await tx.selectFrom('organization_memberships').select('status').where('id', '=', 'om_fail').executeTakeFirstOrThrow()).status,
-      }));
+      const state = () =>
+        asSystem(store.db, 't', async (tx) => ({
+          inbox: (await tx.selectFrom('webhook_events').select('id').where('id', '=', inactive.id).execute()).length,
+          dirUser: (
+            await tx
+              .selectFrom('directory_users')
+              .select('state')
+              .where('id', '=', 'directory_user_fail')
+              .executeTakeFirstOrThrow()
+          ).state,
+          membership: (
+            await tx
+              .selectFrom('organization_memberships')
+              .select('status')
+              .where('id', '=', 'om_fail')
+              .executeTakeFirstOrThrow()
+          ).status,
+        }));
       assert.deepEqual(await state(), { inbox: 0, dirUser: 'active', membership: 'active' });
 
       const revoker = recordingRevoker();
       const retry = webhookApp(store, { access: revoker });
       assert.equal((await deliver(retry.app, body, signed(body))).status, 200);
       assert.deepEqual(await state(), { inbox: 1, dirUser: 'inactive', membership: 'inactive' });
-      assert.deepEqual(revoker.events, [{ kind: 'membership', organizationId: org, userId: user }, { kind: 'user', userId: user, organizationId: org }]);
+      assert.deepEqual(revoker.events, [
+        { kind: 'membership', organizationId: org, userId: user },
+        { kind: 'user', userId: user, organizationId: org },
+      ]);
     });
   });
 }
@@ -131,10 +208,21 @@ describe('webhook inbox keeps no secrets', () => {
     const store = await testEngines()[0]!.open();
     try {
       const { app } = webhookApp(store);
-      const event = makeEvent('invitation.created', { object: 'invitation', id: 'invitation_s', email: 'x@y.test', state: 'pending', organization_id: 'org_s', token: 'tok_secret_123', accept_invitation_url: 'https://x/accept?token=tok_secret_123', code: '123456' });
+      const event = makeEvent('invitation.created', {
+        object: 'invitation',
+        id: 'invitation_s',
+        email: 'x@y.test',
+        state: 'pending',
+        organization_id: 'org_s',
+        token: 'tok_secret_123',
+        accept_invitation_url: 'https://x/accept?token=tok_secret_123',
+        code: '123456',
+      });
       const body = JSON.stringify(event);
       assert.equal((await deliver(app, body, signed(body))).status, 200);
-      const row = await asSystem(store.db, 't', (tx) => tx.selectFrom('webhook_events').select('payload').where('id', '=', event.id).executeTakeFirstOrThrow());
+      const row = await asSystem(store.db, 't', (tx) =>
+        tx.selectFrom('webhook_events').select('payload').where('id', '=', event.id).executeTakeFirstOrThrow(),
+      );
       const text = JSON.stringify(row.payload);
       assert.ok(!text.includes('tok_secret_123') && !text.includes('123456'), text);
     } finally {

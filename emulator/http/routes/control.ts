@@ -58,7 +58,16 @@ export function controlRoutes(ctx: EmulatorContext, faults: FaultHooks): Hono {
     return c.json(loadSeed(ctx, doc), 201);
   });
   app.get(`${base}/state`, (c) =>
-    c.json({ users: world.users.size, organizations: world.organizations.size, memberships: world.memberships.size, connections: world.connections.size, directories: world.directories.size, events: world.events.length, outbox: world.outbox.length }));
+    c.json({
+      users: world.users.size,
+      organizations: world.organizations.size,
+      memberships: world.memberships.size,
+      connections: world.connections.size,
+      directories: world.directories.size,
+      events: world.events.length,
+      outbox: world.outbox.length,
+    }),
+  );
 
   app.get(`${base}/outbox`, (c) => {
     const to = query(c, 'to')?.toLowerCase();
@@ -73,7 +82,16 @@ export function controlRoutes(ctx: EmulatorContext, faults: FaultHooks): Hono {
   app.post(`${base}/faults`, async (c) => {
     const input = parseInput(FaultInput, await readBody(c));
     const { body, headers, status, latency_ms, ...rest } = input;
-    return c.json(faults.add({ ...rest, ...(body !== undefined ? { body } : {}), ...(headers ? { headers } : {}), ...(status !== undefined ? { status } : {}), ...(latency_ms !== undefined ? { latency_ms } : {}) }), 201);
+    return c.json(
+      faults.add({
+        ...rest,
+        ...(body !== undefined ? { body } : {}),
+        ...(headers ? { headers } : {}),
+        ...(status !== undefined ? { status } : {}),
+        ...(latency_ms !== undefined ? { latency_ms } : {}),
+      }),
+      201,
+    );
   });
   app.get(`${base}/faults`, (c) => c.json({ data: faults.list() }));
   app.delete(`${base}/faults`, (c) => {
@@ -84,9 +102,13 @@ export function controlRoutes(ctx: EmulatorContext, faults: FaultHooks): Hono {
   // Environment switches an AuthKit dashboard holds: require MFA; let the app pick the organization.
   app.get(`${base}/settings`, (c) => c.json({ ...world.settings }));
   app.post(`${base}/settings`, async (c) => {
-    const input = parseInput(z.object({ mfa_required: z.boolean().optional(), hosted_organization_selection: z.boolean().optional() }), await readBody(c));
+    const input = parseInput(
+      z.object({ mfa_required: z.boolean().optional(), hosted_organization_selection: z.boolean().optional() }),
+      await readBody(c),
+    );
     if (input.mfa_required !== undefined) world.settings.mfa_required = input.mfa_required;
-    if (input.hosted_organization_selection !== undefined) world.settings.hosted_organization_selection = input.hosted_organization_selection;
+    if (input.hosted_organization_selection !== undefined)
+      world.settings.hosted_organization_selection = input.hosted_organization_selection;
     return c.json({ ...world.settings });
   });
 
@@ -105,7 +127,9 @@ export function controlRoutes(ctx: EmulatorContext, faults: FaultHooks): Hono {
     return c.json({ now: world.nowIso(), offset_ms: world.clock.offsetMs() });
   });
 
-  app.post(`${base}/keys/rotate`, async (c) => c.json({ kid: (await ctx.keys.rotate()).kid, keys: ctx.keys.all().map((k) => k.kid) }, 201));
+  app.post(`${base}/keys/rotate`, async (c) =>
+    c.json({ kid: (await ctx.keys.rotate()).kid, keys: ctx.keys.all().map((k) => k.kid) }, 201),
+  );
   app.delete(`${base}/keys/:kid`, (c) => {
     if (!ctx.keys.drop(c.req.param('kid'))) throw notFound('SigningKey', c.req.param('kid'));
     return c.body(null, 204);
@@ -139,7 +163,11 @@ export function controlRoutes(ctx: EmulatorContext, faults: FaultHooks): Hono {
     });
     const connection = input.connection_id ? ctx.world.connections.get(input.connection_id) : undefined;
     if (input.connection_id && !connection) throw notFound('Connection', input.connection_id);
-    const method = connection ? (['sso', 'SSO'] as const) : input.impersonator ? (['impersonation', 'Impersonation'] as const) : (['password', 'Password'] as const);
+    const method = connection
+      ? (['sso', 'SSO'] as const)
+      : input.impersonator
+        ? (['impersonation', 'Impersonation'] as const)
+        : (['password', 'Password'] as const);
     const redirect = completeAuthorization(ctx, req, {
       user_id: input.user_id,
       organization_id: connection?.organization_id ?? input.organization_id ?? null,

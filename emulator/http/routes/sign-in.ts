@@ -7,7 +7,14 @@ import { authenticate } from '../../services/authenticate.ts';
 import { logout, revokeSession } from '../../services/sessions.ts';
 import { parseInput } from '../../services/input.ts';
 import { z } from 'zod';
-import { authorizationErrorRedirect, completeAuthorization, completeSsoAuthorization, parseAuthorizeRequest, resolveAuthorizeConnection, type AuthorizeRequest } from '../../services/authorize.ts';
+import {
+  authorizationErrorRedirect,
+  completeAuthorization,
+  completeSsoAuthorization,
+  parseAuthorizeRequest,
+  resolveAuthorizeConnection,
+  type AuthorizeRequest,
+} from '../../services/authorize.ts';
 import { ssoUserSignIn } from '../../services/test-idp.ts';
 import { exchangeSsoCode, getSsoProfile } from '../../services/sso.ts';
 import { authorizeSsoLogout, completeSsoLogout } from '../../services/sso-logout.ts';
@@ -28,7 +35,13 @@ function autoSignIn(req: AuthorizeRequest, options: SignInRouteOptions): boolean
 }
 
 function noHostedPages(c: Context): Response {
-  return c.json({ message: 'Interactive sign-in pages are not installed in this emulator; pass login_hint for the non-interactive test IdP.' }, 404);
+  return c.json(
+    {
+      message:
+        'Interactive sign-in pages are not installed in this emulator; pass login_hint for the non-interactive test IdP.',
+    },
+    404,
+  );
 }
 
 export function signInRoutes(ctx: EmulatorContext, options: SignInRouteOptions): Hono {
@@ -42,7 +55,12 @@ export function signInRoutes(ctx: EmulatorContext, options: SignInRouteOptions):
   });
   app.get('/user_management/sessions/logout', (c) => {
     const sessionId = query(c, 'session_id');
-    if (!sessionId) throw new EmulatorError(422, { code: 'invalid_request_parameters', message: 'session_id is required.', errors: [{ field: 'session_id', code: 'required' }] });
+    if (!sessionId)
+      throw new EmulatorError(422, {
+        code: 'invalid_request_parameters',
+        message: 'session_id is required.',
+        errors: [{ field: 'session_id', code: 'required' }],
+      });
     return c.redirect(logout(ctx, sessionId, query(c, 'return_to')), 302);
   });
 
@@ -52,9 +70,13 @@ export function signInRoutes(ctx: EmulatorContext, options: SignInRouteOptions):
     const connection = resolveAuthorizeConnection(ctx, req);
     if (connection && autoSignIn(req, options)) {
       try {
-        return c.redirect(completeAuthorization(ctx, req, ssoUserSignIn(ctx, connection, { email: req.login_hint! })), 302);
+        return c.redirect(
+          completeAuthorization(ctx, req, ssoUserSignIn(ctx, connection, { email: req.login_hint! })),
+          302,
+        );
       } catch (error) {
-        if (!(error instanceof EmulatorError) || error.body.code !== 'profile_not_allowed_outside_organization') throw error;
+        if (!(error instanceof EmulatorError) || error.body.code !== 'profile_not_allowed_outside_organization')
+          throw error;
         return c.redirect(authorizationErrorRedirect(req, error.body.code, error.message), 302);
       }
     }
@@ -65,8 +87,14 @@ export function signInRoutes(ctx: EmulatorContext, options: SignInRouteOptions):
   app.get('/sso/authorize', async (c, next) => {
     const req = parseAuthorizeRequest(ctx, c.req.query());
     const connection = resolveAuthorizeConnection(ctx, req);
-    if (!connection) throw new EmulatorError(422, { code: 'invalid_request_parameters', message: 'No active SSO connection for this request.', errors: [{ field: 'connection', code: 'connection_not_found' }] });
-    if (autoSignIn(req, options)) return c.redirect(completeSsoAuthorization(ctx, req, connection, { email: req.login_hint! }), 302);
+    if (!connection)
+      throw new EmulatorError(422, {
+        code: 'invalid_request_parameters',
+        message: 'No active SSO connection for this request.',
+        errors: [{ field: 'connection', code: 'connection_not_found' }],
+      });
+    if (autoSignIn(req, options))
+      return c.redirect(completeSsoAuthorization(ctx, req, connection, { email: req.login_hint! }), 302);
     if (options.hostedPages) return next();
     return noHostedPages(c);
   });

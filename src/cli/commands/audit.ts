@@ -11,12 +11,19 @@ import { AppError } from '../../core/errors.ts';
 import { readAuditLog } from '../../audit/audit-log.ts';
 import { trustedKeysFromJwks, type Checkpoint, type TrustedKeys } from '../../audit/checkpoint.ts';
 import { issueCheckpoint } from '../../audit/checkpoints.ts';
-import { formatCheckpointLine, formatEventLine, readCheckpointFile, readExportFile, verifyExport } from '../../audit/export-file.ts';
+import {
+  formatCheckpointLine,
+  formatEventLine,
+  readCheckpointFile,
+  readExportFile,
+  verifyExport,
+} from '../../audit/export-file.ts';
 import { describeLogVerdict } from '../../audit/verify-log.ts';
 import { organizationExists, organizationsWithAudit, systemReader, verifyStoredLog } from '../../audit/verify.ts';
 import { openStore } from '../../store/store.ts';
 
-const USAGE = 'usage: gatehouse audit verify [--org ID] [--checkpoint C] | gatehouse audit verify --file F [--checkpoint C] [--jwks J] | gatehouse audit export --org ID [--out F]';
+const USAGE =
+  'usage: gatehouse audit verify [--org ID] [--checkpoint C] | gatehouse audit verify --file F [--checkpoint C] [--jwks J] | gatehouse audit export --org ID [--out F]';
 
 export async function auditCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
@@ -49,7 +56,13 @@ async function trustedKeys(jwksPath: string | undefined): Promise<TrustedKeys> {
 async function verify(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { org: { type: 'string' }, file: { type: 'string' }, checkpoint: { type: 'string' }, jwks: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      org: { type: 'string' },
+      file: { type: 'string' },
+      checkpoint: { type: 'string' },
+      jwks: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
     strict: true,
   });
   if (values.help) {
@@ -59,7 +72,11 @@ async function verify(args: string[]): Promise<number> {
   const file = values.file ? await readExportFile(values.file) : undefined;
   const kept: Checkpoint[] = values.checkpoint ? [await readCheckpointFile(values.checkpoint)] : [];
   const trusted = await trustedKeys(values.jwks);
-  if (file && trusted.size === 0) throw new AppError('AUDIT_KEYS_INVALID', 'no trusted audit keys: pass --jwks FILE (the server publishes them) or set AUDIT_SIGNING_KEY or GATEHOUSE_SECRET');
+  if (file && trusted.size === 0)
+    throw new AppError(
+      'AUDIT_KEYS_INVALID',
+      'no trusted audit keys: pass --jwks FILE (the server publishes them) or set AUDIT_SIGNING_KEY or GATEHOUSE_SECRET',
+    );
   if (file) {
     const verdict = await verifyExport(file, trusted, kept);
     console.log(`${verdict.organizationId}: ${describeLogVerdict(verdict)}`);
@@ -67,13 +84,24 @@ async function verify(args: string[]): Promise<number> {
   }
   const store = await openStore(storeLocationFor(loadConfig()));
   try {
-    if (values.org && !(await organizationExists(store.db, values.org))) throw new AppError('AUDIT_ORGANIZATION_UNKNOWN', `no organization ${values.org}`);
-    if (kept[0] && values.org && kept[0].organizationId !== values.org) throw new AppError('AUDIT_EXPORT_INVALID', `the checkpoint is of ${kept[0].organizationId}, not ${values.org}`);
-    const orgs = values.org ? [values.org] : kept[0] ? [kept[0].organizationId] : await organizationsWithAudit(store.db);
+    if (values.org && !(await organizationExists(store.db, values.org)))
+      throw new AppError('AUDIT_ORGANIZATION_UNKNOWN', `no organization ${values.org}`);
+    if (kept[0] && values.org && kept[0].organizationId !== values.org)
+      throw new AppError('AUDIT_EXPORT_INVALID', `the checkpoint is of ${kept[0].organizationId}, not ${values.org}`);
+    const orgs = values.org
+      ? [values.org]
+      : kept[0]
+        ? [kept[0].organizationId]
+        : await organizationsWithAudit(store.db);
     if (orgs.length === 0) console.log('ok 0 events: no organization has audit events yet');
     let failed = false;
     for (const org of orgs) {
-      const verdict = await verifyStoredLog(systemReader(store.db), org, trusted, kept.filter((c) => c.organizationId === org));
+      const verdict = await verifyStoredLog(
+        systemReader(store.db),
+        org,
+        trusted,
+        kept.filter((c) => c.organizationId === org),
+      );
       failed ||= !verdict.valid;
       console.log(`${org}: ${describeLogVerdict(verdict)}`);
     }
@@ -84,7 +112,11 @@ async function verify(args: string[]): Promise<number> {
 }
 
 async function exportLog(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { org: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: { org: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  });
   if (values.help) {
     console.log(USAGE);
     return 0;
@@ -95,11 +127,16 @@ async function exportLog(args: string[]): Promise<number> {
   }
   const config = loadConfig();
   const signer = auditKeyRingFor(config).signer;
-  if (!signer) throw new AppError('AUDIT_SIGNING_KEY_MISSING', 'an export ends with a signed checkpoint: set AUDIT_SIGNING_KEY or GATEHOUSE_SECRET');
+  if (!signer)
+    throw new AppError(
+      'AUDIT_SIGNING_KEY_MISSING',
+      'an export ends with a signed checkpoint: set AUDIT_SIGNING_KEY or GATEHOUSE_SECRET',
+    );
   const store = await openStore(storeLocationFor(config));
   let count = 0;
   try {
-    if (!(await organizationExists(store.db, values.org))) throw new AppError('AUDIT_ORGANIZATION_UNKNOWN', `no organization ${values.org}`);
+    if (!(await organizationExists(store.db, values.org)))
+      throw new AppError('AUDIT_ORGANIZATION_UNKNOWN', `no organization ${values.org}`);
     const closing = await issueCheckpoint(store.db, signer, values.org);
     const out = values.out ? createWriteStream(values.out) : process.stdout;
     try {

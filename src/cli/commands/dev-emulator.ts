@@ -27,7 +27,9 @@ export interface EmulatorProcess {
  * kept in `<GATEHOUSE_DATA_DIR>/emulator` (seeded on the first start only), so a restarted dev
  * finds the same organizations, users and connections — the ids Gatehouse's data points at.
  */
-export function startEmulatorProcess(options: { seed?: string; timeoutMs?: number; stateDir?: string } = {}): Promise<EmulatorProcess> {
+export function startEmulatorProcess(
+  options: { seed?: string; timeoutMs?: number; stateDir?: string } = {},
+): Promise<EmulatorProcess> {
   const stateDir = options.stateDir ?? join(loadConfig().GATEHOUSE_DATA_DIR, 'emulator');
   const args = [EMULATOR_MAIN, '--port', '0', '--seed', options.seed ?? DEMO_SEED, '--state-dir', stateDir];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -47,12 +49,17 @@ export function startEmulatorProcess(options: { seed?: string; timeoutMs?: numbe
       child.stdout!.off('data', onData);
       child.stdout!.resume(); // keep draining so the child never blocks on a full pipe
       resolve({
-        url, port: Number(new URL(url).port), apiKey, clientId, child,
-        stop: () => new Promise<void>((done) => {
-          if (child.exitCode !== null) return done();
-          child.once('exit', () => done());
-          child.kill('SIGTERM');
-        }),
+        url,
+        port: Number(new URL(url).port),
+        apiKey,
+        clientId,
+        child,
+        stop: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
       });
     };
     child.stdout!.on('data', onData);
@@ -76,23 +83,35 @@ export function demoSignIns(seedPath: string = DEMO_SEED): DemoSignIn[] {
     users?: Array<{ email: string; password?: string; memberships?: Array<{ organization: string; role?: string }> }>;
   };
   const ssoDomains = new Set(
-    (seed.organizations ?? []).filter((o) => (o.connections ?? []).some((c) => (c.state ?? 'active') === 'active')).flatMap((o) => o.domains ?? []),
+    (seed.organizations ?? [])
+      .filter((o) => (o.connections ?? []).some((c) => (c.state ?? 'active') === 'active'))
+      .flatMap((o) => o.domains ?? []),
   );
   return (seed.users ?? []).map((u) => {
     const orgs = (u.memberships ?? []).map((m) => `${m.organization}${m.role ? ` (${m.role})` : ''}`).join(', ');
     const viaSso = ssoDomains.has(u.email.split('@')[1] ?? '');
-    const how = viaSso ? 'SSO: pick the user on the test identity provider page' : u.password ? `password ${u.password}` : 'magic code (emulator outbox)';
+    const how = viaSso
+      ? 'SSO: pick the user on the test identity provider page'
+      : u.password
+        ? `password ${u.password}`
+        : 'magic code (emulator outbox)';
     return { email: u.email, how: `${how}${orgs ? ` — ${orgs}` : ''}` };
   });
 }
 
 /** Registers Gatehouse's webhook receiver with the emulator (its WorkOS API, plus the emulator's
  * extension of a caller-chosen signing secret). Every event type Gatehouse handles is subscribed. */
-export async function registerWebhookEndpoint(emulator: EmulatorProcess, endpointUrl: string, secret: string): Promise<void> {
+export async function registerWebhookEndpoint(
+  emulator: EmulatorProcess,
+  endpointUrl: string,
+  secret: string,
+): Promise<void> {
   const headers = { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' };
   // A restarted emulator still holds the last run's endpoint (and its old secret): replace it.
   const listed = await fetch(`${emulator.url}/webhook_endpoints?limit=100`, { headers });
-  const existing = listed.ok ? ((await listed.json()) as { data: Array<{ id: string; endpoint_url: string }> }).data : [];
+  const existing = listed.ok
+    ? ((await listed.json()) as { data: Array<{ id: string; endpoint_url: string }> }).data
+    : [];
   for (const e of existing.filter((x) => x.endpoint_url === endpointUrl)) {
     await fetch(`${emulator.url}/webhook_endpoints/${e.id}`, { method: 'DELETE', headers });
   }

@@ -11,7 +11,13 @@ import { parseArgs } from 'node:util';
 import { openGatehouse } from '../../app.ts';
 import { loadConfig } from '../../config.ts';
 import { listen, onShutdownSignal } from '../../http/serve.ts';
-import { demoSignIns, leaveOrganizationChoiceToGatehouse, registerWebhookEndpoint, startEmulatorProcess, type EmulatorProcess } from './dev-emulator.ts';
+import {
+  demoSignIns,
+  leaveOrganizationChoiceToGatehouse,
+  registerWebhookEndpoint,
+  startEmulatorProcess,
+  type EmulatorProcess,
+} from './dev-emulator.ts';
 import { DEV_MAILBOX_PATH } from '../../web/chrome.ts';
 import { devMailboxRoutes } from '../../web/dev-mailbox.ts';
 import { clearDevState, writeDevState } from '../dev-state.ts';
@@ -27,20 +33,25 @@ export const DEV_SUPERADMIN_HANDLE = 'globex';
  */
 function organizationIdByExternalId(emulator: EmulatorProcess, externalId: string): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
-    const req = httpGet(`${emulator.url}/organizations/external_id/${encodeURIComponent(externalId)}`, {
-      agent: false, headers: { authorization: `Bearer ${emulator.apiKey}`, connection: 'close' },
-    }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => {
-        try {
-          resolve(res.statusCode === 200 ? (JSON.parse(body) as { id?: string }).id : undefined);
-        } catch (error) {
-          reject(error);
-        }
-      });
-    });
+    const req = httpGet(
+      `${emulator.url}/organizations/external_id/${encodeURIComponent(externalId)}`,
+      {
+        agent: false,
+        headers: { authorization: `Bearer ${emulator.apiKey}`, connection: 'close' },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => {
+          try {
+            resolve(res.statusCode === 200 ? (JSON.parse(body) as { id?: string }).id : undefined);
+          } catch (error) {
+            reject(error);
+          }
+        });
+      },
+    );
     req.on('error', reject);
   });
 }
@@ -83,30 +94,37 @@ export async function devCommand(args: string[]): Promise<number> {
   parseArgs({ args, options: {}, strict: true });
   const requested = loadConfig();
   // PORT=0 picks a free port now, so PUBLIC_URL and the WorkOS redirect URI name the real one.
-  const base = requested.PORT === 0 && /:0$/.test(requested.PUBLIC_URL) ? loadConfig({ PORT: String(await freePort(requested.HOST)) }) : requested;
+  const base =
+    requested.PORT === 0 && /:0$/.test(requested.PUBLIC_URL)
+      ? loadConfig({ PORT: String(await freePort(requested.HOST)) })
+      : requested;
   // No WorkOS key given: run against the emulator (a child process, see dev-emulator.ts).
   const emulator: EmulatorProcess | null = base.WORKOS_API_KEY ? null : await startEmulatorProcess();
   // The emulator is new on every start, so a fresh webhook secret each run is enough.
   const webhookSecret = emulator ? randomBytes(24).toString('base64url') : undefined;
   // One seed organization's admins are super-admins, so /admin/tenants works in dev.
-  const superAdminOrg = emulator && !base.GATEHOUSE_SUPERADMIN_ORG
-    ? await organizationIdByExternalId(emulator, DEV_SUPERADMIN_HANDLE).catch(() => undefined)
-    : undefined;
-  const config = loadConfig({
-    PORT: String(base.PORT),
-    GATEHOUSE_SECRET: base.GATEHOUSE_SECRET ?? devSecret(base.GATEHOUSE_DATA_DIR),
-    ...(emulator
-      ? {
-          AUTH_PROVIDER: 'workos',
-          WORKOS_API_KEY: emulator.apiKey,
-          WORKOS_CLIENT_ID: emulator.clientId,
-          WORKOS_API_HOSTNAME: '127.0.0.1',
-          WORKOS_API_PORT: String(emulator.port),
-          WORKOS_API_HTTPS: 'false',
-          WORKOS_WEBHOOK_SECRET: webhookSecret,
-        }
-      : {}),
-  }, { LOG_LEVEL: 'warn', ...(superAdminOrg ? { GATEHOUSE_SUPERADMIN_ORG: superAdminOrg } : {}) });
+  const superAdminOrg =
+    emulator && !base.GATEHOUSE_SUPERADMIN_ORG
+      ? await organizationIdByExternalId(emulator, DEV_SUPERADMIN_HANDLE).catch(() => undefined)
+      : undefined;
+  const config = loadConfig(
+    {
+      PORT: String(base.PORT),
+      GATEHOUSE_SECRET: base.GATEHOUSE_SECRET ?? devSecret(base.GATEHOUSE_DATA_DIR),
+      ...(emulator
+        ? {
+            AUTH_PROVIDER: 'workos',
+            WORKOS_API_KEY: emulator.apiKey,
+            WORKOS_CLIENT_ID: emulator.clientId,
+            WORKOS_API_HOSTNAME: '127.0.0.1',
+            WORKOS_API_PORT: String(emulator.port),
+            WORKOS_API_HTTPS: 'false',
+            WORKOS_WEBHOOK_SECRET: webhookSecret,
+          }
+        : {}),
+    },
+    { LOG_LEVEL: 'warn', ...(superAdminOrg ? { GATEHOUSE_SUPERADMIN_ORG: superAdminOrg } : {}) },
+  );
   let gatehouse: Awaited<ReturnType<typeof openGatehouse>>;
   let server: Awaited<ReturnType<typeof listen>>;
   try {
@@ -128,7 +146,10 @@ export async function devCommand(args: string[]): Promise<number> {
     gatehouse.directorySync.startSchedule();
     if (emulator && webhookSecret) {
       writeDevState(config.GATEHOUSE_DATA_DIR, {
-        publicUrl: config.PUBLIC_URL, emulatorUrl: emulator.url, webhookSecret, pid: process.pid,
+        publicUrl: config.PUBLIC_URL,
+        emulatorUrl: emulator.url,
+        webhookSecret,
+        pid: process.pid,
         workos: { apiKey: emulator.apiKey, clientId: emulator.clientId, apiHostname: '127.0.0.1', port: emulator.port },
       });
     }
@@ -136,14 +157,20 @@ export async function devCommand(args: string[]): Promise<number> {
     await emulator?.stop();
     throw error;
   }
-  const where = config.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${join(config.GATEHOUSE_DATA_DIR, 'pglite')}`;
+  const where = config.DATABASE_URL
+    ? 'PostgreSQL (DATABASE_URL)'
+    : `embedded PGlite in ${join(config.GATEHOUSE_DATA_DIR, 'pglite')}`;
   console.log(`Gatehouse dev server listening on ${server.url}`);
   console.log(`  public URL: ${config.PUBLIC_URL}`);
   console.log(`  database:   ${where}`);
   console.log(`  health:     ${server.url}/healthz   readiness: ${server.url}/readyz`);
   if (emulator) {
-    console.log(`  WorkOS:     emulator at ${emulator.url} (demo seed), webhooks to ${config.PUBLIC_URL}/webhooks/workos`);
-    console.log(`  mail:       ${config.PUBLIC_URL}${DEV_MAILBOX_PATH} (invitations, sign-in codes; nothing leaves this machine)`);
+    console.log(
+      `  WorkOS:     emulator at ${emulator.url} (demo seed), webhooks to ${config.PUBLIC_URL}/webhooks/workos`,
+    );
+    console.log(
+      `  mail:       ${config.PUBLIC_URL}${DEV_MAILBOX_PATH} (invitations, sign-in codes; nothing leaves this machine)`,
+    );
     console.log(`Open ${config.PUBLIC_URL}/ and sign in as:`);
     for (const u of demoSignIns()) console.log(`  ${u.email.padEnd(20)} ${u.how}`);
     if (superAdminOrg) console.log(`  Globex's admins are super-admins here: ${config.PUBLIC_URL}/admin/tenants`);

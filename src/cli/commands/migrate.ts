@@ -17,7 +17,8 @@ export async function migrateCommand(args: string[]): Promise<number> {
       return 0;
     }
     const plan = await pendingMigrations(store.owner);
-    for (const m of plan.changed) console.error(`migration ${m} was changed after it was applied; a real run refuses: add a new migration instead`);
+    for (const m of plan.changed)
+      console.error(`migration ${m} was changed after it was applied; a real run refuses: add a new migration instead`);
     console.log(`database at version ${await currentVersion(store.owner)} (${store.engine})`);
     if (plan.pending.length === 0) console.log('nothing to apply');
     for (const m of plan.pending) console.log(`would apply ${m}`);

@@ -11,7 +11,15 @@ import { openStore } from '../../store/store.ts';
 import { workosOptionsFrom } from '../workos-options.ts';
 
 export async function provisionEvalTenantCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { name: { type: 'string' }, 'admin-email': { type: 'string' }, 'seed-demo': { type: 'boolean', default: false } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: {
+      name: { type: 'string' },
+      'admin-email': { type: 'string' },
+      'seed-demo': { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
   if (!values.name || !values['admin-email'] || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(values['admin-email'])) {
     console.error('usage: gatehouse provision-eval-tenant --name NAME --admin-email EMAIL [--seed-demo]');
     return 1;
@@ -20,9 +28,15 @@ export async function provisionEvalTenantCommand(args: string[]): Promise<number
   const admin = createWorkosOrganizationAdmin(workosOptionsFrom(config));
   const store = await openStore(storeLocationFor(config));
   try {
-    const result = await provisionEvalTenant({ db: store.db, admin }, { name: values.name, adminEmail: values['admin-email'], seedDemo: values['seed-demo'] }, operatorGranter({ type: 'system', id: 'cli:provision-eval-tenant' }));
+    const result = await provisionEvalTenant(
+      { db: store.db, admin },
+      { name: values.name, adminEmail: values['admin-email'], seedDemo: values['seed-demo'] },
+      operatorGranter({ type: 'system', id: 'cli:provision-eval-tenant' }),
+    );
     for (const step of result.steps) console.log(`- ${step}`);
-    console.log(`${result.createdOrganization ? 'provisioned' : 'already provisioned'}: ${values.name} -> ${result.organizationId}`);
+    console.log(
+      `${result.createdOrganization ? 'provisioned' : 'already provisioned'}: ${values.name} -> ${result.organizationId}`,
+    );
     return 0;
   } finally {
     await store.close();

@@ -8,14 +8,24 @@ import { ConfigError, loadConfig } from '../../config.ts';
 import { formatReport } from '../../directory/drift-report.ts';
 
 export async function reconcileCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { org: { type: 'string' }, full: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: {
+      org: { type: 'string' },
+      full: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
   const config = loadConfig();
-  if (!config.WORKOS_API_KEY) throw new ConfigError('WORKOS_API_KEY', 'is required for `reconcile`; expected a WorkOS API key (sk_...)');
+  if (!config.WORKOS_API_KEY)
+    throw new ConfigError('WORKOS_API_KEY', 'is required for `reconcile`; expected a WorkOS API key (sk_...)');
   const gatehouse = await openGatehouse(config);
   try {
     const started = performance.now();
     const report = await gatehouse.directorySync.reconcile({
-      organizationId: values.org, full: values.full,
+      organizationId: values.org,
+      full: values.full,
       onProgress: (message) => process.stderr.write(`reconcile: ${message}\n`),
     });
     if (!report) {

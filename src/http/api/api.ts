@@ -46,17 +46,31 @@ export function createApiV1(deps: ApiV1Deps): { router: Hono; api: Api } {
   roleRoutes(api, deps.store);
   memberReadRoutes(api, deps.store);
   apiKeyRoutes(api, deps.store);
-  const admin = deps.organizationAdmin ?? unavailable<OrganizationAdmin>('WorkOS administration (WORKOS_API_KEY, WORKOS_CLIENT_ID)');
+  const admin =
+    deps.organizationAdmin ??
+    unavailable<OrganizationAdmin>('WorkOS administration (WORKOS_API_KEY, WORKOS_CLIENT_ID)');
   const sessions = deps.sessions ?? unavailable<SessionService>('Server-side sessions (GATEHOUSE_SECRET)');
-  const sso = deps.sso ?? { sso: unavailable<SsoRouteDeps['sso']>('SSO (an identity provider)'), provider: unavailable<SsoRouteDeps['provider']>('SSO (an identity provider)') };
+  const sso = deps.sso ?? {
+    sso: unavailable<SsoRouteDeps['sso']>('SSO (an identity provider)'),
+    provider: unavailable<SsoRouteDeps['provider']>('SSO (an identity provider)'),
+  };
   sessionRoutes(api, { store: deps.store, sessions });
-  groupMappingRoutes(api, { store: deps.store, access: deps.accessRevoker ?? unavailable<AccessRevoker>('Directory sync') });
+  groupMappingRoutes(api, {
+    store: deps.store,
+    access: deps.accessRevoker ?? unavailable<AccessRevoker>('Directory sync'),
+  });
   superAdminRoutes(api, { store: deps.store, admin });
   ssoRoutes(api, { store: deps.store, ...sso });
   memberAdminRoutes(api, { db: deps.store.db, admin, syncNow: deps.syncNow });
   adminPortalRoutes(api, { store: deps.store, admin, publicUrl: deps.publicUrl });
-  introspectionRoutes(api, deps.introspection ?? { verifyCredential: unavailable<IntrospectionDeps>('Introspection (the access verifier)').verifyCredential });
-  const document = () => api.openApiDocument({ title: 'Gatehouse API', version: '1', serverUrl: `${deps.publicUrl}/api/v1` });
+  introspectionRoutes(
+    api,
+    deps.introspection ?? {
+      verifyCredential: unavailable<IntrospectionDeps>('Introspection (the access verifier)').verifyCredential,
+    },
+  );
+  const document = () =>
+    api.openApiDocument({ title: 'Gatehouse API', version: '1', serverUrl: `${deps.publicUrl}/api/v1` });
   api.router.get('/openapi.json', (c) => c.json(document()));
   return { router: api.router, api };
 }

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 
 /** Ids are `<prefix>_<ULID-like>`; anything else is refused before it reaches a query. */
-export const idOf = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[0-9A-Za-z]{8,40}$`), `expected a ${prefix}_… id`);
+export const idOf = (prefix: string) =>
+  z.string().regex(new RegExp(`^${prefix}_[0-9A-Za-z]{8,40}$`), `expected a ${prefix}_… id`);
 
 export const orgParams = z.strictObject({ orgId: idOf('org') });
 
@@ -22,7 +23,9 @@ export function decodeCursor<T extends z.ZodType>(cursor: string | undefined, sc
   } catch {
     // fall through to the coded error
   }
-  throw new AppError('REQUEST_INVALID', 'The cursor is not one this API issued', { details: { errors: [{ path: 'query.cursor', message: 'invalid cursor' }] } });
+  throw new AppError('REQUEST_INVALID', 'The cursor is not one this API issued', {
+    details: { errors: [{ path: 'query.cursor', message: 'invalid cursor' }] },
+  });
 }
 
 export const cursorQuery = z.string().min(1).max(512).optional();

@@ -12,7 +12,7 @@ import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import type { AuthContext } from '../../core/auth-context.ts';
-import { AppError, requestInvalid } from '../../core/errors.ts';
+import { requestInvalid } from '../../core/errors.ts';
 import { authorizeAccess } from '../../access/access-decision.ts';
 import type { Permission } from '../../core/permissions.ts';
 import { readJson } from '../json-body.ts';
@@ -47,7 +47,9 @@ export interface ApiRoute<P extends AnyObject, Q extends AnyObject, B extends z.
   body?: B;
   /** Documented responses; the first 2xx is the success schema. */
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
-  handler(input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>): Promise<Response | { status: number; body: unknown }>;
+  handler(
+    input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>,
+  ): Promise<Response | { status: number; body: unknown }>;
 }
 
 export interface ApiDeps {
@@ -67,7 +69,11 @@ const problemSchema = z.object({
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });
 
-function parseInput<S extends z.ZodType>(schema: S | undefined, raw: unknown, where: 'body' | 'query' | 'path'): z.output<S> {
+function parseInput<S extends z.ZodType>(
+  schema: S | undefined,
+  raw: unknown,
+  where: 'body' | 'query' | 'path',
+): z.output<S> {
   if (!schema) return undefined as z.output<S>;
   const result = schema.safeParse(raw);
   if (!result.success) throw requestInvalid(where, result.error.issues);
@@ -91,14 +97,23 @@ export class Api {
       const params = parseInput(route.params, c.req.param(), 'path');
       const orgId = (params as { orgId?: string } | undefined)?.orgId;
       const { superAdminEntry } = await authorizeAccess({
-        credential: async () => auth, method: route.method, organizationId: orgId, permission: route.permission,
-        superAdminOnly: route.superAdminOnly, changesRoles: route.changesRoles, ownOrganizationOnly: route.ownOrganizationOnly,
+        credential: async () => auth,
+        method: route.method,
+        organizationId: orgId,
+        permission: route.permission,
+        superAdminOnly: route.superAdminOnly,
+        changesRoles: route.changesRoles,
+        ownOrganizationOnly: route.ownOrganizationOnly,
       });
       if (superAdminEntry && orgId !== undefined) await this.#deps.onSuperAdminEntry?.(auth, orgId, c);
       // Input is read only once the caller may act here, so another tenant learns nothing from it.
       const query = parseInput(route.query ?? (z.strictObject({}) as unknown as Q), c.req.query(), 'query');
       const body = route.body ? await readJson(c, route.body) : undefined;
-      const result = await route.handler({ auth, params, query, body, c } as RouteInput<z.output<P>, z.output<Q>, z.output<B>>);
+      const result = await route.handler({ auth, params, query, body, c } as RouteInput<
+        z.output<P>,
+        z.output<Q>,
+        z.output<B>
+      >);
       if (result instanceof Response) return result;
       if (result.status === 204) return c.body(null, 204);
       return c.json(result.body, result.status as ContentfulStatusCode);
@@ -110,27 +125,51 @@ export class Api {
   openApiDocument(info: { title: string; version: string; serverUrl: string }): Record<string, unknown> {
     const paths: Record<string, Record<string, unknown>> = {};
     const schemaOf = (s: z.ZodType, io: 'input' | 'output') => {
-      const { $schema: _ignored, ...json } = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+      const { $schema: _ignored, ...json } = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Record<
+        string,
+        unknown
+      >;
       return json;
     };
     for (const r of this.#routes) {
       const parameters: unknown[] = [];
-      for (const [where, schema] of [['path', r.params], ['query', r.query]] as const) {
+      for (const [where, schema] of [
+        ['path', r.params],
+        ['query', r.query],
+      ] as const) {
         if (!schema) continue;
         for (const [name, field] of Object.entries(schema.shape)) {
           const f = field as z.ZodType;
-          parameters.push({ name, in: where, required: where === 'path' || !f.safeParse(undefined).success, schema: schemaOf(f, 'input') });
+          parameters.push({
+            name,
+            in: where,
+            required: where === 'path' || !f.safeParse(undefined).success,
+            schema: schemaOf(f, 'input'),
+          });
         }
       }
       const responses: Record<string, unknown> = {};
       for (const [status, res] of Object.entries(r.responses)) {
         responses[status] = res.schema
-          ? { description: res.description, content: { [res.contentType ?? 'application/json']: { schema: schemaOf(res.schema, 'output') } } }
+          ? {
+              description: res.description,
+              content: { [res.contentType ?? 'application/json']: { schema: schemaOf(res.schema, 'output') } },
+            }
           : { description: res.description };
       }
-      const errorStatuses = ['401', '404', '422', '503', ...(r.permission ? ['403'] : []), ...(r.body ? ['400', '413'] : [])];
+      const errorStatuses = [
+        '401',
+        '404',
+        '422',
+        '503',
+        ...(r.permission ? ['403'] : []),
+        ...(r.body ? ['400', '413'] : []),
+      ];
       for (const s of errorStatuses) {
-        responses[s] ??= { description: 'Problem', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+        responses[s] ??= {
+          description: 'Problem',
+          content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+        };
       }
       (paths[r.path] ??= {})[r.method] = {
         operationId: `${r.method}${r.path.replace(/\{(\w+)\}/g, 'By_$1').replace(/[^a-zA-Z0-9]+(.)?/g, (_m, ch: string | undefined) => (ch ?? '').toUpperCase())}`,
@@ -139,7 +178,9 @@ export class Api {
         security: [{ bearer: [] }, { session: [] }],
         ...(r.permission ? { 'x-permission': r.permission } : {}),
         ...(parameters.length ? { parameters } : {}),
-        ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(r.body, 'input') } } } } : {}),
+        ...(r.body
+          ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(r.body, 'input') } } } }
+          : {}),
         responses,
       };
     }
@@ -151,7 +192,11 @@ export class Api {
       components: {
         schemas: { Problem: schemaOf(problemSchema, 'output') },
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'A WorkOS access token, an API key (gth_live_…/gth_test_…) or an M2M token' },
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'A WorkOS access token, an API key (gth_live_…/gth_test_…) or an M2M token',
+          },
           session: { type: 'apiKey', in: 'cookie', name: 'gatehouse_session' },
         },
       },

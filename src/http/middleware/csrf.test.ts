@@ -18,7 +18,8 @@ function appWith(mw: ReturnType<typeof csrf>) {
 
 test('cookie-carrying POSTs must come from our origin', async () => {
   const app = appWith(csrf({ publicUrl: 'https://auth.example.com' }));
-  const post = (headers: Record<string, string>) => app.request('https://auth.example.com/change', { method: 'POST', headers });
+  const post = (headers: Record<string, string>) =>
+    app.request('https://auth.example.com/change', { method: 'POST', headers });
   const cases: Array<[Record<string, string>, number]> = [
     [{ cookie: 's=1', 'sec-fetch-site': 'same-origin' }, 200],
     [{ cookie: 's=1', origin: 'https://auth.example.com' }, 200],
@@ -36,13 +37,35 @@ test('cookie-carrying POSTs must come from our origin', async () => {
     assert.equal(res.status, status, JSON.stringify(headers));
     if (status === 403) assert.equal(((await res.json()) as { code: string }).code, 'AUTH_CSRF_REJECTED');
   }
-  assert.equal((await app.request('https://auth.example.com/read', { headers: { cookie: 's=1', origin: 'https://evil.example' } })).status, 200, 'safe methods pass');
+  assert.equal(
+    (await app.request('https://auth.example.com/read', { headers: { cookie: 's=1', origin: 'https://evil.example' } }))
+      .status,
+    200,
+    'safe methods pass',
+  );
 });
 
 test('without PUBLIC_URL the request origin is ours', async () => {
   const app = appWith(csrf());
-  assert.equal((await app.request('http://127.0.0.1:3000/change', { method: 'POST', headers: { cookie: 'a=b', origin: 'http://127.0.0.1:3000' } })).status, 200);
-  assert.equal((await app.request('http://127.0.0.1:3000/change', { method: 'POST', headers: { cookie: 'a=b', origin: 'http://127.0.0.1:4000' } })).status, 403, 'another port is another origin');
+  assert.equal(
+    (
+      await app.request('http://127.0.0.1:3000/change', {
+        method: 'POST',
+        headers: { cookie: 'a=b', origin: 'http://127.0.0.1:3000' },
+      })
+    ).status,
+    200,
+  );
+  assert.equal(
+    (
+      await app.request('http://127.0.0.1:3000/change', {
+        method: 'POST',
+        headers: { cookie: 'a=b', origin: 'http://127.0.0.1:4000' },
+      })
+    ).status,
+    403,
+    'another port is another origin',
+  );
 });
 
 test('the /auth rate limit answers 429 with Retry-After per source', async () => {

@@ -26,7 +26,10 @@ export function rateLimit(options: RateLimitOptions = {}): MiddlewareHandler {
   return async (c, next) => {
     const key = keyOf(c);
     const wait = limiter.retryAfter(key);
-    if (wait > 0) throw new AppError('RATE_LIMITED', 'Too many sign-in requests; try again later', { details: { retryAfter: wait } });
+    if (wait > 0)
+      throw new AppError('RATE_LIMITED', 'Too many sign-in requests; try again later', {
+        details: { retryAfter: wait },
+      });
     limiter.fail(key); // every request spends a token here, not only failures
     await next();
   };

@@ -33,15 +33,26 @@ describe('requireAuth middleware', () => {
     const sessions = createSessionService({ db: store.db, secrets: [TEST_SECRET], config });
     // The staff organization is the super-admin organization.
     verifier = createAccessVerifier({ db: store.db, sessions, superAdminOrganizationId: staff.organizationId });
-    const created = await inTenant(store.db, staff.organizationId, (tx) => sessions.create(tx, { organizationId: staff.organizationId, userId: staff.userId, authMethod: 'sso', role: 'admin' }));
+    const created = await inTenant(store.db, staff.organizationId, (tx) =>
+      sessions.create(tx, {
+        organizationId: staff.organizationId,
+        userId: staff.userId,
+        authMethod: 'sso',
+        role: 'admin',
+      }),
+    );
     cookie = `__Host-gatehouse_session=${created.cookieValue}`;
     await addMember(store.db, otherOrg, staff.userId, 'member');
-    const asMember = await inTenant(store.db, otherOrg, (tx) => sessions.create(tx, { organizationId: otherOrg, userId: staff.userId, authMethod: 'sso', role: 'member' }));
+    const asMember = await inTenant(store.db, otherOrg, (tx) =>
+      sessions.create(tx, { organizationId: otherOrg, userId: staff.userId, authMethod: 'sso', role: 'member' }),
+    );
     memberCookie = `__Host-gatehouse_session=${asMember.cookieValue}`;
     app = new Hono();
     app.use(provideAccess(verifier, { publicUrl: PUBLIC_URL }));
     app.post('/change', requireAuth(), (c) => c.json({ ok: true }));
-    app.get('/orgs/:id', requireAuth(), (c) => c.json(requireOrganization(c, c.req.param('id'), { allowSuperAdmin: true })));
+    app.get('/orgs/:id', requireAuth(), (c) =>
+      c.json(requireOrganization(c, c.req.param('id'), { allowSuperAdmin: true })),
+    );
     app.get('/strict/:id', requireAuth(), (c) => c.json(requireOrganization(c, c.req.param('id'))));
     app.get('/admin-only', requireAuth({ permission: 'members:manage' }), (c) => c.json(authOf(c)));
     app.onError(createErrorHandler(createLogger('silent')));

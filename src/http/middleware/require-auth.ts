@@ -26,11 +26,18 @@ export interface AccessEnv {
   Variables: AccessVariables;
 }
 
-export function provideAccess(verifier: AccessVerifier, options: { publicUrl?: string } = {}): MiddlewareHandler<AccessEnv> {
+export function provideAccess(
+  verifier: AccessVerifier,
+  options: { publicUrl?: string } = {},
+): MiddlewareHandler<AccessEnv> {
   const origin = options.publicUrl ? new URL(options.publicUrl).origin : undefined;
   const decision = createAccessDecision({ verifier });
   return async (c, next) => {
-    const refusal = crossSiteRefusal({ method: c.req.method, headers: c.req.raw.headers, expectedOrigin: origin ?? new URL(c.req.url).origin });
+    const refusal = crossSiteRefusal({
+      method: c.req.method,
+      headers: c.req.raw.headers,
+      expectedOrigin: origin ?? new URL(c.req.url).origin,
+    });
     if (refusal) throw refusal;
     c.set('accessDecision', decision);
     await next();
@@ -49,8 +56,12 @@ export function requireAuth(options: RequireAuthOptions = {}): MiddlewareHandler
     const decision: AccessDecisionPoint | undefined = c.get('accessDecision');
     if (!decision) throw new TypeError('requireAuth needs provideAccess(verifier) installed on the app');
     const { auth } = await decision.authorize({
-      headers: c.req.raw.headers, method: c.req.method, sourceIp: clientAddressOf(c), permission: options.permission ?? null,
-      organizationId: options.organizationParam ? c.req.param(options.organizationParam) : undefined, changesRoles: options.changesRoles,
+      headers: c.req.raw.headers,
+      method: c.req.method,
+      sourceIp: clientAddressOf(c),
+      permission: options.permission ?? null,
+      organizationId: options.organizationParam ? c.req.param(options.organizationParam) : undefined,
+      changesRoles: options.changesRoles,
     });
     c.set('auth', auth);
     await next();
@@ -67,7 +78,11 @@ export function authOf(c: Context<AccessEnv>): AuthContext {
  * The organization named in the path must be the credential's. Super-admins pass only where the
  * caller allows it (and audits the entry).
  */
-export function requireOrganization(c: Context<AccessEnv>, organizationId: string, options: { allowSuperAdmin?: boolean } = {}): AuthContext {
+export function requireOrganization(
+  c: Context<AccessEnv>,
+  organizationId: string,
+  options: { allowSuperAdmin?: boolean } = {},
+): AuthContext {
   const auth = authOf(c);
   const refusal = organizationRefusal(auth, organizationId, options);
   if (refusal) throw refusal;

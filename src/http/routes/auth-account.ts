@@ -31,8 +31,17 @@ const SwitchBody = z.object({
   organizationId: z.string().regex(/^org_[A-Za-z0-9]{1,64}$/, 'expected an organization id (org_…)'),
   returnTo: z.string().max(2048).optional(),
 });
-const ResetBody = z.object({ email: z.string().trim().max(320).regex(/^[^\s@]+@[^\s@]+$/, 'expected an email address') });
-const ConfirmBody = z.object({ token: z.string().min(1).max(512), newPassword: z.string().min(8, 'use at least 8 characters').max(256) });
+const ResetBody = z.object({
+  email: z
+    .string()
+    .trim()
+    .max(320)
+    .regex(/^[^\s@]+@[^\s@]+$/, 'expected an email address'),
+});
+const ConfirmBody = z.object({
+  token: z.string().min(1).max(512),
+  newPassword: z.string().min(8, 'use at least 8 characters').max(256),
+});
 
 export function accountRoutes(deps: AccountRoutesDeps): Hono {
   const app = new Hono();
@@ -43,15 +52,32 @@ export function accountRoutes(deps: AccountRoutesDeps): Hono {
     let logoutUrl: string | null = null;
     if (resolved.ok) {
       const { session } = resolved;
-      const actor: ActingActor = { type: 'user', id: session.userId, ...(session.impersonator ? { impersonator: session.impersonator } : {}) };
+      const actor: ActingActor = {
+        type: 'user',
+        id: session.userId,
+        ...(session.impersonator ? { impersonator: session.impersonator } : {}),
+      };
       await deps.sessions.revoke(session.id, actor, 'signed_out');
-      await inTenant(deps.db, session.organizationId, (tx) => appendAuditEvent(tx, {
-        organizationId: session.organizationId, type: 'auth.signed_out', actor, target: { type: 'session', id: session.id }, data: {},
-      }));
+      await inTenant(deps.db, session.organizationId, (tx) =>
+        appendAuditEvent(tx, {
+          organizationId: session.organizationId,
+          type: 'auth.signed_out',
+          actor,
+          target: { type: 'session', id: session.id },
+          data: {},
+        }),
+      );
       if (session.workosSessionId) {
         // Server-side first, so the WorkOS session ends even if the browser never follows the redirect.
-        await deps.provider.revokeSession(session.workosSessionId).catch((error: unknown) => deps.logger.warn({ code: (error as AppError).code }, 'could not end the provider session at logout'));
-        logoutUrl = deps.provider.logoutUrl({ providerSessionId: session.workosSessionId, returnTo: sameOriginUrl('/auth/signed-out', deps.publicUrl) ?? undefined });
+        await deps.provider
+          .revokeSession(session.workosSessionId)
+          .catch((error: unknown) =>
+            deps.logger.warn({ code: (error as AppError).code }, 'could not end the provider session at logout'),
+          );
+        logoutUrl = deps.provider.logoutUrl({
+          providerSessionId: session.workosSessionId,
+          returnTo: sameOriginUrl('/auth/signed-out', deps.publicUrl) ?? undefined,
+        });
       }
     }
     // Signing out twice, or with a dead cookie, is not an error: the end state is the same.
@@ -66,9 +92,15 @@ export function accountRoutes(deps: AccountRoutesDeps): Hono {
   app.post('/auth/switch-organization', async (c) => {
     const body = await readInput(c, SwitchBody);
     const returnTo = safeReturnTo(body.returnTo, deps.publicUrl);
-    if (returnTo === null) throw new AppError('REQUEST_INVALID', 'returnTo must be a path on this site', { details: { errors: [{ path: 'returnTo', message: 'expected a same-origin path' }] } });
+    if (returnTo === null)
+      throw new AppError('REQUEST_INVALID', 'returnTo must be a path on this site', {
+        details: { errors: [{ path: 'returnTo', message: 'expected a same-origin path' }] },
+      });
     const resolved = await deps.sessions.resolve(cookieOf(c));
-    if (!resolved.ok) throw new AppError('AUTH_REQUIRED', 'Sign in first', { details: { wwwAuthenticate: 'Cookie realm="gatehouse"' } });
+    if (!resolved.ok)
+      throw new AppError('AUTH_REQUIRED', 'Sign in first', {
+        details: { wwwAuthenticate: 'Cookie realm="gatehouse"' },
+      });
     const result = await switchOrganization(deps, resolved.session, body.organizationId, returnTo);
     return respond(c, result, returnTo);
   });
@@ -80,7 +112,11 @@ export function accountRoutes(deps: AccountRoutesDeps): Hono {
     // The same answer for known and unknown addresses (the adapter swallows "no such user").
     await deps.provider.createPasswordReset(email.toLowerCase());
     c.header('cache-control', 'no-store');
-    if (wantsJson(c)) return c.json({ status: 'requested', message: 'If an account uses that address, it will receive a reset link.' }, 202);
+    if (wantsJson(c))
+      return c.json(
+        { status: 'requested', message: 'If an account uses that address, it will receive a reset link.' },
+        202,
+      );
     return c.html(passwordResetRequestPage({ sent: true }), 202);
   });
 
@@ -95,9 +131,12 @@ export function accountRoutes(deps: AccountRoutesDeps): Hono {
       await deps.provider.resetPassword({ token: body.token, newPassword: body.newPassword });
     } catch (error) {
       if (!(error instanceof AppError) || wantsJson(c)) throw error;
-      const message = error.code === 'PROVIDER_INVALID_REQUEST' ? 'That password was not accepted; choose a stronger one.'
-        : error.code.startsWith('PROVIDER_GRANT') || error.code === 'PROVIDER_NOT_FOUND' ? 'This reset link is invalid or has expired. Request a new one.'
-          : null;
+      const message =
+        error.code === 'PROVIDER_INVALID_REQUEST'
+          ? 'That password was not accepted; choose a stronger one.'
+          : error.code.startsWith('PROVIDER_GRANT') || error.code === 'PROVIDER_NOT_FOUND'
+            ? 'This reset link is invalid or has expired. Request a new one.'
+            : null;
       if (!message) throw error;
       return c.html(passwordResetConfirmPage({ token: body.token, error: message }), error.status as 400);
     }

@@ -11,7 +11,12 @@ import { AppError, requestInvalid } from '../../core/errors.ts';
 import type { SealPurpose } from '../../identity/login-state.ts';
 import type { CallbackResult } from '../../identity/sign-in.ts';
 import {
-  linkExpiredPage, linkInvalidPage, loginSuccessfulPage, membershipDeactivatedPage, organizationPickerPage, ssoRequiredPage,
+  linkExpiredPage,
+  linkInvalidPage,
+  loginSuccessfulPage,
+  membershipDeactivatedPage,
+  organizationPickerPage,
+  ssoRequiredPage,
 } from '../../web/sign-in/pages.ts';
 import { readJson } from '../json-body.ts';
 import { clientAddressOf, UNKNOWN_ADDRESS } from '../client-address.ts';
@@ -31,7 +36,11 @@ export function stateCookieName(publicUrl: string, purpose: SealPurpose): string
 
 export function setStateCookie(c: Context, publicUrl: string, purpose: SealPurpose, value: string): void {
   setCookie(c, stateCookieName(publicUrl, purpose), value, {
-    path: '/', httpOnly: true, sameSite: 'Lax', secure: publicUrl.startsWith('https:'), maxAge: STATE_TTL_SECONDS,
+    path: '/',
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: publicUrl.startsWith('https:'),
+    maxAge: STATE_TTL_SECONDS,
   });
 }
 
@@ -47,7 +56,10 @@ export const STATE_TTL_MS = STATE_TTL_SECONDS * 1000;
 
 export function requestMeta(c: Context) {
   const ip = clientAddressOf(c);
-  return { ...(ip !== UNKNOWN_ADDRESS ? { ipAddress: ip } : {}), ...(c.req.header('user-agent') ? { userAgent: c.req.header('user-agent')! } : {}) };
+  return {
+    ...(ip !== UNKNOWN_ADDRESS ? { ipAddress: ip } : {}),
+    ...(c.req.header('user-agent') ? { userAgent: c.req.header('user-agent')! } : {}),
+  };
 }
 
 /** A POST body as an HTML form posts it or as JSON; 400/415/422 problems otherwise. */
@@ -90,19 +102,46 @@ export function respond(c: Context, result: CallbackResult, returnTo: string): R
   c.header('cache-control', 'no-store');
   // Checked again on the exact string the page or JSON carries (core/redirect-target.ts).
   returnTo = sameOriginPath(returnTo) ?? '/';
-  if (result.responseType === 'LOGIN_SUCCESSFUL') result = { ...result, returnTo: sameOriginPath(result.returnTo) ?? '/' };
+  if (result.responseType === 'LOGIN_SUCCESSFUL')
+    result = { ...result, returnTo: sameOriginPath(result.returnTo) ?? '/' };
   const status = STATUS[result.responseType];
   if (result.responseType === 'LOGIN_SUCCESSFUL') c.header('set-cookie', result.setCookie, { append: true });
   if (wantsJson(c)) {
     switch (result.responseType) {
       case 'LOGIN_SUCCESSFUL':
-        return c.json({ responseType: result.responseType, organizationId: result.organizationId, userId: result.userId, returnTo: result.returnTo }, status);
+        return c.json(
+          {
+            responseType: result.responseType,
+            organizationId: result.organizationId,
+            userId: result.userId,
+            returnTo: result.returnTo,
+          },
+          status,
+        );
       case 'ORGANIZATION_SELECTION_REQUIRED':
-        return c.json({ responseType: result.responseType, organizations: result.organizations, selectUrl: SELECT_ORGANIZATION_PATH }, status);
+        return c.json(
+          {
+            responseType: result.responseType,
+            organizations: result.organizations,
+            selectUrl: SELECT_ORGANIZATION_PATH,
+          },
+          status,
+        );
       case 'SSO_REQUIRED':
-        return c.json({ responseType: result.responseType, organizationId: result.organizationId, connectionId: result.connectionId, loginUrl: ssoLoginUrl(result.organizationId, returnTo) }, status);
+        return c.json(
+          {
+            responseType: result.responseType,
+            organizationId: result.organizationId,
+            connectionId: result.connectionId,
+            loginUrl: ssoLoginUrl(result.organizationId, returnTo),
+          },
+          status,
+        );
       case 'MEMBERSHIP_DEACTIVATED':
-        return c.json({ responseType: result.responseType, organizationId: result.organizationId, reason: result.reason }, status);
+        return c.json(
+          { responseType: result.responseType, organizationId: result.organizationId, reason: result.reason },
+          status,
+        );
       case 'LINK_INVALID':
       case 'LINK_EXPIRED':
         return c.json({ responseType: result.responseType, reason: result.reason }, status);
@@ -112,7 +151,14 @@ export function respond(c: Context, result: CallbackResult, returnTo: string): R
     case 'LOGIN_SUCCESSFUL':
       return c.html(loginSuccessfulPage({ returnTo: result.returnTo, organizationId: result.organizationId }), status);
     case 'ORGANIZATION_SELECTION_REQUIRED':
-      return c.html(organizationPickerPage({ email: result.email, organizations: result.organizations, action: SELECT_ORGANIZATION_PATH }), status);
+      return c.html(
+        organizationPickerPage({
+          email: result.email,
+          organizations: result.organizations,
+          action: SELECT_ORGANIZATION_PATH,
+        }),
+        status,
+      );
     case 'SSO_REQUIRED':
       return c.html(ssoRequiredPage({ loginUrl: ssoLoginUrl(result.organizationId, returnTo) }), status);
     case 'MEMBERSHIP_DEACTIVATED':
@@ -129,6 +175,7 @@ export function resultOfProviderError(error: unknown): CallbackResult | null {
   if (!(error instanceof AppError)) return null;
   if (error.code === 'PROVIDER_GRANT_INVALID') return { responseType: 'LINK_INVALID', reason: 'code_invalid' };
   if (error.code === 'PROVIDER_GRANT_EXPIRED') return { responseType: 'LINK_EXPIRED', reason: 'code_expired' };
-  if (error.details?.reason === 'membership_inactive') return { responseType: 'MEMBERSHIP_DEACTIVATED', organizationId: null, reason: 'membership_inactive' };
+  if (error.details?.reason === 'membership_inactive')
+    return { responseType: 'MEMBERSHIP_DEACTIVATED', organizationId: null, reason: 'membership_inactive' };
   return null;
 }

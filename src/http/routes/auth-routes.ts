@@ -35,8 +35,32 @@ export function createSignInRoutes(deps: SignInRoutesDeps): Hono {
   const app = new Hono();
   if (deps.rateLimit !== false) app.use('/auth/*', rateLimit(deps.rateLimit ?? {}));
   const sealer = createSealer(deps.secret, deps.clock);
-  app.route('/', authRoutes({ db: deps.db, provider: deps.provider, signIn: deps.signIn, sso: deps.sso, sealer, publicUrl: deps.publicUrl, redirectUri: deps.redirectUri }));
-  if (deps.email) app.route('/', emailRoutes({ ...deps.email, signIn: deps.signIn, sealer, publicUrl: deps.publicUrl, logger: deps.logger }));
-  app.route('/', accountRoutes({ db: deps.db, provider: deps.provider, sessions: deps.sessions, publicUrl: deps.publicUrl, logger: deps.logger }));
+  app.route(
+    '/',
+    authRoutes({
+      db: deps.db,
+      provider: deps.provider,
+      signIn: deps.signIn,
+      sso: deps.sso,
+      sealer,
+      publicUrl: deps.publicUrl,
+      redirectUri: deps.redirectUri,
+    }),
+  );
+  if (deps.email)
+    app.route(
+      '/',
+      emailRoutes({ ...deps.email, signIn: deps.signIn, sealer, publicUrl: deps.publicUrl, logger: deps.logger }),
+    );
+  app.route(
+    '/',
+    accountRoutes({
+      db: deps.db,
+      provider: deps.provider,
+      sessions: deps.sessions,
+      publicUrl: deps.publicUrl,
+      logger: deps.logger,
+    }),
+  );
   return app;
 }

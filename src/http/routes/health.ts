@@ -10,7 +10,11 @@ export function healthRoutes(store: Store): Hono {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     const ready = await checkReady(store);
-    if (!ready.ok) throw new AppError(ready.reason.startsWith('database at') ? 'STORE_NOT_MIGRATED' : 'STORE_UNAVAILABLE', `Not ready: ${ready.reason}`);
+    if (!ready.ok)
+      throw new AppError(
+        ready.reason.startsWith('database at') ? 'STORE_NOT_MIGRATED' : 'STORE_UNAVAILABLE',
+        `Not ready: ${ready.reason}`,
+      );
     // The webhook apply backlog is a detail, not a reason to leave the pool: an instance that is
     // behind still serves every request correctly (revocations are applied first-come by any worker).
     const applyBacklog = await readBacklog(store.db).catch(() => null);

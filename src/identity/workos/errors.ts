@@ -54,7 +54,12 @@ function stepOf(code: string, body: Record<string, unknown>): Step | null {
         kind: 'organization_selection_required',
         pendingToken,
         user: userOf(body.user),
-        organizations: orgs.map((o) => ({ id: String((o as { id?: unknown }).id ?? ''), name: String((o as { name?: unknown }).name ?? '') })).filter((o) => o.id),
+        organizations: orgs
+          .map((o) => ({
+            id: String((o as { id?: unknown }).id ?? ''),
+            name: String((o as { name?: unknown }).name ?? ''),
+          }))
+          .filter((o) => o.id),
       };
     }
     case 'sso_required':
@@ -62,7 +67,9 @@ function stepOf(code: string, body: Record<string, unknown>): Step | null {
         kind: 'sso_required',
         pendingToken,
         email: str(body.email),
-        connectionIds: Array.isArray(body.connection_ids) ? body.connection_ids.filter((c): c is string => typeof c === 'string') : [],
+        connectionIds: Array.isArray(body.connection_ids)
+          ? body.connection_ids.filter((c): c is string => typeof c === 'string')
+          : [],
       };
     case 'email_verification_required':
       return { kind: 'email_verification_required', pendingToken, email: str(body.email) };
@@ -74,9 +81,18 @@ function stepOf(code: string, body: Record<string, unknown>): Step | null {
   }
 }
 
-const error = (code: ConstructorParameters<typeof AppError>[0], message: string, cause: unknown, extra: { retryable?: boolean; details?: Record<string, unknown> } = {}): WorkosFailure => ({
+const error = (
+  code: ConstructorParameters<typeof AppError>[0],
+  message: string,
+  cause: unknown,
+  extra: { retryable?: boolean; details?: Record<string, unknown> } = {},
+): WorkosFailure => ({
   kind: 'error',
-  error: new AppError(code, message, { cause: safeCause(cause), retryable: extra.retryable ?? false, ...(extra.details ? { details: extra.details } : {}) }),
+  error: new AppError(code, message, {
+    cause: safeCause(cause),
+    retryable: extra.retryable ?? false,
+    ...(extra.details ? { details: extra.details } : {}),
+  }),
 });
 
 /**
@@ -107,19 +123,36 @@ export function classifyWorkosError(thrown: unknown, operation: string): WorkosF
 
   // No response at all: DNS, refused connection, reset, TLS. The SDK wraps fetch's TypeError.
   if (status === null) {
-    if (e.name === 'ParseError') return error('PROVIDER_UNAVAILABLE', `The identity provider sent an unreadable answer to ${operation}`, thrown, { retryable: true });
-    return error('PROVIDER_UNAVAILABLE', `The identity provider could not be reached for ${operation}`, thrown, { retryable: true });
+    if (e.name === 'ParseError')
+      return error('PROVIDER_UNAVAILABLE', `The identity provider sent an unreadable answer to ${operation}`, thrown, {
+        retryable: true,
+      });
+    return error('PROVIDER_UNAVAILABLE', `The identity provider could not be reached for ${operation}`, thrown, {
+      retryable: true,
+    });
   }
   if (status === 408 || status >= 500) {
-    return error('PROVIDER_UNAVAILABLE', `The identity provider failed to answer ${operation} (HTTP ${status})`, thrown, { retryable: true });
+    return error(
+      'PROVIDER_UNAVAILABLE',
+      `The identity provider failed to answer ${operation} (HTTP ${status})`,
+      thrown,
+      { retryable: true },
+    );
   }
   if (status === 429) {
     const retryAfter = typeof e.retryAfter === 'number' ? e.retryAfter : undefined;
-    return error('PROVIDER_RATE_LIMITED', `The identity provider is rate limiting ${operation}`, thrown, { retryable: true, ...(retryAfter ? { details: { retryAfter } } : {}) });
+    return error('PROVIDER_RATE_LIMITED', `The identity provider is rate limiting ${operation}`, thrown, {
+      retryable: true,
+      ...(retryAfter ? { details: { retryAfter } } : {}),
+    });
   }
   if (status === 401 || (status === 403 && code === '')) {
     // Our API key or client id is wrong: an operator problem, not the user's.
-    return error('PROVIDER_REJECTED', `The identity provider refused Gatehouse's credentials for ${operation}; check WORKOS_API_KEY and WORKOS_CLIENT_ID`, thrown);
+    return error(
+      'PROVIDER_REJECTED',
+      `The identity provider refused Gatehouse's credentials for ${operation}; check WORKOS_API_KEY and WORKOS_CLIENT_ID`,
+      thrown,
+    );
   }
   switch (code) {
     case 'invalid_grant':
@@ -131,28 +164,59 @@ export function classifyWorkosError(thrown: unknown, operation: string): WorkosF
       return error('PROVIDER_GRANT_EXPIRED', 'The pending sign-in is no longer valid; sign in again', thrown);
     case 'organization_membership_not_found':
     case 'organization_membership_inactive':
-      return error('PROVIDER_REJECTED', 'The user is not an active member of that organization', thrown, { details: { reason: 'membership_inactive' } });
+      return error('PROVIDER_REJECTED', 'The user is not an active member of that organization', thrown, {
+        details: { reason: 'membership_inactive' },
+      });
     case 'invalid_client':
     case 'unauthorized_client':
-      return error('PROVIDER_REJECTED', `The identity provider refused Gatehouse's client for ${operation}; check WORKOS_CLIENT_ID and WORKOS_API_KEY`, thrown);
+      return error(
+        'PROVIDER_REJECTED',
+        `The identity provider refused Gatehouse's client for ${operation}; check WORKOS_CLIENT_ID and WORKOS_API_KEY`,
+        thrown,
+      );
     default:
       break;
   }
   // Token errors nested in `errors[]` (e.g. password_reset_error → password_reset_token_expired).
-  const nested = (Array.isArray((e as { errors?: unknown }).errors) ? (e as { errors: unknown[] }).errors : Array.isArray(body.errors) ? body.errors : [])
+  const nested = (
+    Array.isArray((e as { errors?: unknown }).errors)
+      ? (e as { errors: unknown[] }).errors
+      : Array.isArray(body.errors)
+        ? body.errors
+        : []
+  )
     .map((x) => (x && typeof x === 'object' ? str((x as { code?: unknown }).code) : null))
     .filter((c): c is string => c !== null);
-  if (nested.some((c) => /token/.test(c) && /expired/.test(c))) return error('PROVIDER_GRANT_EXPIRED', `The ${operation} token has expired`, thrown);
-  if (nested.some((c) => /token/.test(c) && /invalid/.test(c))) return error('PROVIDER_GRANT_INVALID', `The ${operation} token is invalid or was already used`, thrown);
-  if (status === 404) return error('PROVIDER_NOT_FOUND', `The identity provider does not know that ${operation.replace(/^get /, '')}`, thrown);
-  if (status === 422) return error('PROVIDER_INVALID_REQUEST', `The identity provider refused the input of ${operation}`, thrown);
-  if (status === 400 && /token|code/i.test(code)) return error('PROVIDER_GRANT_INVALID', `The ${operation} token is invalid or expired`, thrown);
-  if (status === 400) return error('PROVIDER_INVALID_REQUEST', `The identity provider refused the input of ${operation}`, thrown);
-  return error('PROVIDER_REJECTED', `The identity provider refused ${operation} (HTTP ${status}${code ? `, ${code}` : ''})`, thrown);
+  if (nested.some((c) => /token/.test(c) && /expired/.test(c)))
+    return error('PROVIDER_GRANT_EXPIRED', `The ${operation} token has expired`, thrown);
+  if (nested.some((c) => /token/.test(c) && /invalid/.test(c)))
+    return error('PROVIDER_GRANT_INVALID', `The ${operation} token is invalid or was already used`, thrown);
+  if (status === 404)
+    return error(
+      'PROVIDER_NOT_FOUND',
+      `The identity provider does not know that ${operation.replace(/^get /, '')}`,
+      thrown,
+    );
+  if (status === 422)
+    return error('PROVIDER_INVALID_REQUEST', `The identity provider refused the input of ${operation}`, thrown);
+  if (status === 400 && /token|code/i.test(code))
+    return error('PROVIDER_GRANT_INVALID', `The ${operation} token is invalid or expired`, thrown);
+  if (status === 400)
+    return error('PROVIDER_INVALID_REQUEST', `The identity provider refused the input of ${operation}`, thrown);
+  return error(
+    'PROVIDER_REJECTED',
+    `The identity provider refused ${operation} (HTTP ${status}${code ? `, ${code}` : ''})`,
+    thrown,
+  );
 }
 
 /** For calls that have no sign-in steps: every failure becomes an AppError. */
 export function toAppError(thrown: unknown, operation: string): AppError {
   const failure = classifyWorkosError(thrown, operation);
-  return failure.kind === 'error' ? failure.error : new AppError('PROVIDER_REJECTED', `The identity provider answered ${operation} with an unexpected sign-in step (${failure.step.kind})`);
+  return failure.kind === 'error'
+    ? failure.error
+    : new AppError(
+        'PROVIDER_REJECTED',
+        `The identity provider answered ${operation} with an unexpected sign-in step (${failure.step.kind})`,
+      );
 }

@@ -2,7 +2,13 @@
 // through toAppError (src/identity/workos/errors.ts), the one mapper of SDK errors.
 import { createWorkosClient } from './sdk-client.ts';
 import { GenerateLinkIntent, type Invitation, type Organization, type OrganizationMembership } from '@workos-inc/node';
-import type { AdminInvitation, AdminMembership, AdminOrganization, OrganizationAdmin, PortalIntent } from '../organization-admin.ts';
+import type {
+  AdminInvitation,
+  AdminMembership,
+  AdminOrganization,
+  OrganizationAdmin,
+  PortalIntent,
+} from '../organization-admin.ts';
 import { toAppError } from './errors.ts';
 import type { WorkosProviderOptions } from './workos-provider.ts';
 
@@ -16,15 +22,37 @@ const INTENTS: Record<PortalIntent, GenerateLinkIntent> = {
 };
 
 function membershipOf(m: OrganizationMembership): AdminMembership {
-  return { id: m.id, userId: m.userId, organizationId: m.organizationId, roleSlug: m.role?.slug ?? 'member', status: m.status, updatedAt: m.updatedAt };
+  return {
+    id: m.id,
+    userId: m.userId,
+    organizationId: m.organizationId,
+    roleSlug: m.role?.slug ?? 'member',
+    status: m.status,
+    updatedAt: m.updatedAt,
+  };
 }
 
 function invitationOf(i: Invitation, roleSlug: string | null = null): AdminInvitation {
-  return { id: i.id, email: i.email, state: i.state, organizationId: i.organizationId, roleSlug, expiresAt: i.expiresAt, createdAt: i.createdAt, updatedAt: i.updatedAt };
+  return {
+    id: i.id,
+    email: i.email,
+    state: i.state,
+    organizationId: i.organizationId,
+    roleSlug,
+    expiresAt: i.expiresAt,
+    createdAt: i.createdAt,
+    updatedAt: i.updatedAt,
+  };
 }
 
 function organizationOf(o: Organization): AdminOrganization {
-  return { id: o.id, name: o.name, externalId: o.externalId ?? null, domains: o.domains.map((d) => d.domain), updatedAt: o.updatedAt };
+  return {
+    id: o.id,
+    name: o.name,
+    externalId: o.externalId ?? null,
+    domains: o.domains.map((d) => d.domain),
+    updatedAt: o.updatedAt,
+  };
 }
 
 export function createWorkosOrganizationAdmin(options: WorkosProviderOptions): OrganizationAdmin {
@@ -40,20 +68,47 @@ export function createWorkosOrganizationAdmin(options: WorkosProviderOptions): O
 
   return {
     generatePortalLink: ({ organizationId, intent, returnUrl }) =>
-      call('generate admin portal link', async () => ({ link: (await workos.adminPortal.generateLink({ organization: organizationId, intent: INTENTS[intent], ...(returnUrl ? { returnUrl } : {}) })).link })),
-    updateMembershipRole: (id, roleSlug) => call('update membership', async () => membershipOf(await um.updateOrganizationMembership(id, { roleSlug }))),
-    deactivateMembership: (id) => call('deactivate membership', async () => membershipOf(await um.deactivateOrganizationMembership(id))),
-    reactivateMembership: (id) => call('reactivate membership', async () => membershipOf(await um.reactivateOrganizationMembership(id))),
+      call('generate admin portal link', async () => ({
+        link: (
+          await workos.adminPortal.generateLink({
+            organization: organizationId,
+            intent: INTENTS[intent],
+            ...(returnUrl ? { returnUrl } : {}),
+          })
+        ).link,
+      })),
+    updateMembershipRole: (id, roleSlug) =>
+      call('update membership', async () => membershipOf(await um.updateOrganizationMembership(id, { roleSlug }))),
+    deactivateMembership: (id) =>
+      call('deactivate membership', async () => membershipOf(await um.deactivateOrganizationMembership(id))),
+    reactivateMembership: (id) =>
+      call('reactivate membership', async () => membershipOf(await um.reactivateOrganizationMembership(id))),
     deleteMembership: (id) => call('delete membership', () => um.deleteOrganizationMembership(id)),
     sendInvitation: ({ organizationId, email, roleSlug, inviterUserId }) =>
-      call('send invitation', async () => invitationOf(await um.sendInvitation({ organizationId, email, roleSlug, ...(inviterUserId ? { inviterUserId } : {}) }), roleSlug)),
+      call('send invitation', async () =>
+        invitationOf(
+          await um.sendInvitation({ organizationId, email, roleSlug, ...(inviterUserId ? { inviterUserId } : {}) }),
+          roleSlug,
+        ),
+      ),
     listInvitations: (organizationId) =>
-      call('list invitations', async () => (await (await um.listInvitations({ organizationId })).autoPagination()).map((i) => invitationOf(i))),
+      call('list invitations', async () =>
+        (await (await um.listInvitations({ organizationId })).autoPagination()).map((i) => invitationOf(i)),
+      ),
     resendInvitation: (id) => call('resend invitation', async () => invitationOf(await um.resendInvitation(id))),
     revokeInvitation: (id) => call('revoke invitation', async () => invitationOf(await um.revokeInvitation(id))),
     createOrganization: ({ name, externalId, domains }) =>
       call('create organization', async () =>
-        organizationOf(await workos.organizations.createOrganization({ name, ...(externalId ? { externalId } : {}), ...(domains?.length ? { domainData: domains.map((domain) => ({ domain, state: 'pending' as never })) } : {}) }))),
+        organizationOf(
+          await workos.organizations.createOrganization({
+            name,
+            ...(externalId ? { externalId } : {}),
+            ...(domains?.length
+              ? { domainData: domains.map((domain) => ({ domain, state: 'pending' as never })) }
+              : {}),
+          }),
+        ),
+      ),
     findOrganizationByExternalId: (externalId) =>
       call('get organization by external id', async () => {
         try {

@@ -3,10 +3,16 @@
 // `apiHostname` / `port` / `https`. SDK shapes (camelCase already) become our domain types in the
 // small mappers at the bottom; every failure passes through classifyWorkosError, once.
 import { createWorkosClient, type WorkosClientOptions } from './sdk-client.ts';
-import { type AuthenticationResponse, type OrganizationMembership, type User } from '@workos-inc/node';
+import type { AuthenticationResponse, OrganizationMembership, User } from '@workos-inc/node';
 import { decodeJwt } from 'jose';
 import type {
-  AuthorizationUrlInput, IdentityProvider, ProviderMembership, ProviderUser, RequestMeta, SignInOutcome, SignInResult,
+  AuthorizationUrlInput,
+  IdentityProvider,
+  ProviderMembership,
+  ProviderUser,
+  RequestMeta,
+  SignInOutcome,
+  SignInResult,
 } from '../provider.ts';
 import { methodKindOf } from '../provider.ts';
 import { classifyWorkosError, toAppError } from './errors.ts';
@@ -42,7 +48,10 @@ export function createWorkosProvider(options: WorkosProviderOptions): IdentityPr
     }
   }
 
-  const meta = (m: RequestMeta) => ({ ...(m.ipAddress ? { ipAddress: m.ipAddress } : {}), ...(m.userAgent ? { userAgent: m.userAgent } : {}) });
+  const meta = (m: RequestMeta) => ({
+    ...(m.ipAddress ? { ipAddress: m.ipAddress } : {}),
+    ...(m.userAgent ? { userAgent: m.userAgent } : {}),
+  });
 
   return {
     name: 'workos',
@@ -55,7 +64,11 @@ export function createWorkosProvider(options: WorkosProviderOptions): IdentityPr
         codeChallenge: input.codeChallenge,
         codeChallengeMethod: 'S256',
         // An organization or connection sends the user straight to its SSO; otherwise AuthKit's page.
-        ...(input.connectionId ? { connectionId: input.connectionId } : input.organizationId ? { organizationId: input.organizationId } : { provider: 'authkit' }),
+        ...(input.connectionId
+          ? { connectionId: input.connectionId }
+          : input.organizationId
+            ? { organizationId: input.organizationId }
+            : { provider: 'authkit' }),
         ...(input.loginHint ? { loginHint: input.loginHint } : {}),
         ...(input.screenHint ? { screenHint: input.screenHint } : {}),
         ...(input.invitationToken ? { invitationToken: input.invitationToken } : {}),
@@ -63,17 +76,30 @@ export function createWorkosProvider(options: WorkosProviderOptions): IdentityPr
     },
 
     authenticateWithCode(input) {
-      return signIn('code exchange', () => um.authenticateWithCode({ clientId, code: input.code, codeVerifier: input.codeVerifier, ...meta(input) }));
+      return signIn('code exchange', () =>
+        um.authenticateWithCode({ clientId, code: input.code, codeVerifier: input.codeVerifier, ...meta(input) }),
+      );
     },
 
     authenticateWithOrganizationSelection(input) {
       return signIn('organization selection', () =>
-        um.authenticateWithOrganizationSelection({ clientId, pendingAuthenticationToken: input.pendingToken, organizationId: input.organizationId, ...meta(input) }));
+        um.authenticateWithOrganizationSelection({
+          clientId,
+          pendingAuthenticationToken: input.pendingToken,
+          organizationId: input.organizationId,
+          ...meta(input),
+        }),
+      );
     },
 
     async refresh(input): Promise<SignInResult> {
       const outcome = await signIn('refresh', () =>
-        um.authenticateWithRefreshToken({ clientId, refreshToken: input.refreshToken, ...(input.organizationId ? { organizationId: input.organizationId } : {}) }));
+        um.authenticateWithRefreshToken({
+          clientId,
+          refreshToken: input.refreshToken,
+          ...(input.organizationId ? { organizationId: input.organizationId } : {}),
+        }),
+      );
       if (outcome.kind === 'authenticated') return outcome.result;
       // A step during refresh (e.g. SSO now required) means the session cannot continue as it is.
       throw toAppError({ status: 403, code: outcome.kind }, 'refresh');
@@ -93,7 +119,10 @@ export function createWorkosProvider(options: WorkosProviderOptions): IdentityPr
     },
 
     logoutUrl(input) {
-      return um.getLogoutUrl({ sessionId: input.providerSessionId, ...(input.returnTo ? { returnTo: input.returnTo } : {}) });
+      return um.getLogoutUrl({
+        sessionId: input.providerSessionId,
+        ...(input.returnTo ? { returnTo: input.returnTo } : {}),
+      });
     },
 
     async createPasswordReset(email) {
@@ -109,7 +138,9 @@ export function createWorkosProvider(options: WorkosProviderOptions): IdentityPr
     },
 
     async resetPassword(input) {
-      await call('password reset confirmation', () => um.resetPassword({ token: input.token, newPassword: input.newPassword }));
+      await call('password reset confirmation', () =>
+        um.resetPassword({ token: input.token, newPassword: input.newPassword }),
+      );
     },
 
     async getConnection(connectionId) {
@@ -135,18 +166,39 @@ export function createWorkosProvider(options: WorkosProviderOptions): IdentityPr
     },
 
     async createMembership(input) {
-      return toMembership(await call('create membership', () =>
-        um.createOrganizationMembership({ userId: input.userId, organizationId: input.organizationId, roleSlug: input.roleSlug })));
+      return toMembership(
+        await call('create membership', () =>
+          um.createOrganizationMembership({
+            userId: input.userId,
+            organizationId: input.organizationId,
+            roleSlug: input.roleSlug,
+          }),
+        ),
+      );
     },
   };
 }
 
 function toUser(u: User): ProviderUser {
-  return { id: u.id, email: u.email, emailVerified: u.emailVerified, firstName: u.firstName, lastName: u.lastName, updatedAt: u.updatedAt ?? null };
+  return {
+    id: u.id,
+    email: u.email,
+    emailVerified: u.emailVerified,
+    firstName: u.firstName,
+    lastName: u.lastName,
+    updatedAt: u.updatedAt ?? null,
+  };
 }
 
 function toMembership(m: OrganizationMembership): ProviderMembership {
-  return { id: m.id, userId: m.userId, organizationId: m.organizationId, roleSlug: m.role?.slug ?? 'member', status: m.status, updatedAt: m.updatedAt ?? null };
+  return {
+    id: m.id,
+    userId: m.userId,
+    organizationId: m.organizationId,
+    roleSlug: m.role?.slug ?? 'member',
+    status: m.status,
+    updatedAt: m.updatedAt ?? null,
+  };
 }
 
 /** The access token's `sid` names the WorkOS session; read without verifying (we just received it from WorkOS over TLS). */

@@ -69,7 +69,11 @@ export interface PageContext {
  * redirect elsewhere (the admin portal), or a page shown once without a redirect (a new API key's
  * secret must not sit in a URL or a browser history entry).
  */
-export type ActionResult = string | { redirect: string } | { notice: string; reveal: Markup } | { notice: string; secret: string; label: string };
+export type ActionResult =
+  | string
+  | { redirect: string }
+  | { notice: string; reveal: Markup }
+  | { notice: string; secret: string; label: string };
 
 export interface AdminPage {
   section: Section;
@@ -79,18 +83,21 @@ export interface AdminPage {
   /** Actions whose error the page renders beside its own form (from `ctx.failed`). */
   inlineErrors?: readonly string[];
   /** Form actions: return a notice for the redirect. Throw AppError for a user-facing failure. */
-  actions?: Record<string, {
-    permission: Permission;
-    /** Changes someone's role: refused to an impersonated session whatever the permission. */
-    changesRoles?: boolean;
-    /**
-     * A destructive action asks first: the question (with what will happen) when this submission
-     * needs confirming, else null. The answer page re-posts the same fields with `confirmed=yes`;
-     * no script needed.
-     */
-    confirm?(ctx: PageContext, form: Record<string, string>): Promise<Confirmation | null>;
-    run(ctx: PageContext, form: Record<string, string>): Promise<ActionResult>;
-  }>;
+  actions?: Record<
+    string,
+    {
+      permission: Permission;
+      /** Changes someone's role: refused to an impersonated session whatever the permission. */
+      changesRoles?: boolean;
+      /**
+       * A destructive action asks first: the question (with what will happen) when this submission
+       * needs confirming, else null. The answer page re-posts the same fields with `confirmed=yes`;
+       * no script needed.
+       */
+      confirm?(ctx: PageContext, form: Record<string, string>): Promise<Confirmation | null>;
+      run(ctx: PageContext, form: Record<string, string>): Promise<ActionResult>;
+    }
+  >;
 }
 
 export interface AdminPagesDeps {
@@ -115,7 +122,8 @@ export function createAdminPages(deps: AdminPagesDeps, pages: AdminPage[]): Hono
   const decide = async (c: Context, target: Omit<AccessTarget, 'method'>): Promise<AccessDecision | Response> => {
     const decision = await decideAccess({ credential: credential(c), method: c.req.method, ...target });
     if (decision.allowed || !decision.auth) {
-      if (!decision.allowed && decision.error.status === 401) return c.redirect(`/auth/login?returnTo=${encodeURIComponent(new URL(c.req.url).pathname)}`);
+      if (!decision.allowed && decision.error.status === 401)
+        return c.redirect(`/auth/login?returnTo=${encodeURIComponent(new URL(c.req.url).pathname)}`);
       if (!decision.allowed) throw decision.error;
     }
     if (!decision.allowed && decision.error.status !== 403) throw decision.error;
@@ -123,7 +131,14 @@ export function createAdminPages(deps: AdminPagesDeps, pages: AdminPage[]): Hono
   };
 
   const enter = async (c: Context, auth: AuthContext, orgId: string, superAdminEntry: boolean): Promise<string> => {
-    const org = await inTenant(deps.store.db, orgId, (tx) => tx.selectFrom('organizations').select('name').where('id', '=', orgId).where('deleted_at', 'is', null).executeTakeFirst());
+    const org = await inTenant(deps.store.db, orgId, (tx) =>
+      tx
+        .selectFrom('organizations')
+        .select('name')
+        .where('id', '=', orgId)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst(),
+    );
     if (!org) throw new AppError('RESOURCE_NOT_FOUND', 'Not found');
     if (superAdminEntry) await deps.onSuperAdminEntry?.(auth, orgId, c);
     return org.name;
@@ -142,7 +157,16 @@ export function createAdminPages(deps: AdminPagesDeps, pages: AdminPage[]): Hono
     return open;
   };
   const viewerOf = (auth: AuthContext) => loadViewer(deps.store.db, auth, { devMailbox: services.devMailbox ?? false });
-  const render = async (c: Context, auth: AuthContext, orgId: string, orgName: string, p: AdminPage, status: 200 | 400 | 403 | 409 | 422, failed?: FailedAction, reveal?: { notice: string; reveal: Markup }) => {
+  const render = async (
+    c: Context,
+    auth: AuthContext,
+    orgId: string,
+    orgName: string,
+    p: AdminPage,
+    status: 200 | 400 | 403 | 409 | 422,
+    failed?: FailedAction,
+    reveal?: { notice: string; reveal: Markup },
+  ) => {
     const ctx: PageContext = { store: deps.store, auth, orgId, c, services, failed };
     const visible = await mayView(auth, orgId, p.permission);
     const body = visible
@@ -151,8 +175,16 @@ export function createAdminPages(deps: AdminPagesDeps, pages: AdminPage[]): Hono
     // An error a page shows beside its form is not repeated at the top.
     const error = failed && !p.inlineErrors?.includes(failed.action) ? failed.message : undefined;
     const markup = page({
-      title: p.title, auth, orgId, orgName, section: p.section, notice: reveal?.notice ?? c.req.query('notice'), error, body,
-      viewer: await viewerOf(auth), sections: await sectionsFor(auth, orgId),
+      title: p.title,
+      auth,
+      orgId,
+      orgName,
+      section: p.section,
+      notice: reveal?.notice ?? c.req.query('notice'),
+      error,
+      body,
+      viewer: await viewerOf(auth),
+      sections: await sectionsFor(auth, orgId),
     });
     return c.html(await markup, visible ? status : 403);
   };
@@ -175,10 +207,24 @@ export function createAdminPages(deps: AdminPagesDeps, pages: AdminPage[]): Hono
     const tenants = await listTenants(deps.store.db);
     const body = html`<p>Every tenant. Entering one is recorded in that tenant's audit trail.</p>
 <div class="table-wrap"><table><thead><tr><th scope="col">Tenant</th><th scope="col">SSO</th><th scope="col">Directories</th><th scope="col">Members</th><th scope="col"><span class="muted">Enter</span></th></tr></thead>
-<tbody>${tenants.map((t) => html`<tr><td>${t.name} <span class="id" title="${t.id}">${t.id}</span></td><td>${t.sso.enabled ? (t.sso.enforced ? `enforced (${t.sso.provider})` : `enabled (${t.sso.provider})`) : 'off'}</td>
+<tbody>${tenants.map(
+      (
+        t,
+      ) => html`<tr><td>${t.name} <span class="id" title="${t.id}">${t.id}</span></td><td>${t.sso.enabled ? (t.sso.enforced ? `enforced (${t.sso.provider})` : `enabled (${t.sso.provider})`) : 'off'}</td>
 <td>${t.directories.count} (${t.directories.users === 1 ? '1 user' : `${t.directories.users} users`})</td><td>${t.members.active} active, ${t.members.inactive} inactive, ${t.members.pending} pending</td>
-<td><form class="inline" method="post" action="/admin/tenants/${t.id}/enter"><button type="submit">Enter ${t.name}</button></form></td></tr>`)}</tbody></table></div>`;
-    return c.html(await page({ title: 'Tenants', auth, orgId: auth.organizationId, orgName: 'Super-admin', section: 'tenants', body, viewer: await viewerOf(auth) }));
+<td><form class="inline" method="post" action="/admin/tenants/${t.id}/enter"><button type="submit">Enter ${t.name}</button></form></td></tr>`,
+    )}</tbody></table></div>`;
+    return c.html(
+      await page({
+        title: 'Tenants',
+        auth,
+        orgId: auth.organizationId,
+        orgName: 'Super-admin',
+        section: 'tenants',
+        body,
+        viewer: await viewerOf(auth),
+      }),
+    );
   });
 
   // Entering is the one write: a POST (so the CSRF check runs first), audited once in the tenant.
@@ -206,7 +252,10 @@ export function createAdminPages(deps: AdminPagesDeps, pages: AdminPage[]): Hono
       const shown = reveals.take(revealToken, auth, orgId);
       const reveal = shown
         ? { notice: shown.notice, reveal: secretCard(shown.label, shown.secret) }
-        : { notice: '', reveal: html`<p class="warning" role="status">That secret was already shown once and is not kept. If it was not copied, revoke the key and create another.</p>` };
+        : {
+            notice: '',
+            reveal: html`<p class="warning" role="status">That secret was already shown once and is not kept. If it was not copied, revoke the key and create another.</p>`,
+          };
       return render(c, auth, orgId, orgName, p, 200, undefined, reveal);
     }
     return render(c, auth, orgId, orgName, p, 200);
@@ -219,11 +268,16 @@ export function createAdminPages(deps: AdminPagesDeps, pages: AdminPage[]): Hono
     const p = bySection.get(c.req.param('section'));
     const action = p?.actions?.[c.req.param('action')];
     if (!p || !action) throw new AppError('ROUTE_NOT_FOUND', 'No such action');
-    const decision = await decide(c, { organizationId: orgId, permission: action.permission, changesRoles: action.changesRoles });
+    const decision = await decide(c, {
+      organizationId: orgId,
+      permission: action.permission,
+      changesRoles: action.changesRoles,
+    });
     if (decision instanceof Response) return decision;
     const auth = decision.auth!;
     const orgName = await enter(c, auth, orgId, entry.allowed && entry.superAdminEntry);
-    if (!decision.allowed) return render(c, auth, orgId, orgName, p, 403, { action: '', message: decision.error.message, form: {} });
+    if (!decision.allowed)
+      return render(c, auth, orgId, orgName, p, 403, { action: '', message: decision.error.message, form: {} });
     const raw = await c.req.parseBody();
     const form: Record<string, string> = {};
     for (const [k, v] of Object.entries(raw)) if (typeof v === 'string') form[k] = v;
@@ -233,13 +287,27 @@ export function createAdminPages(deps: AdminPagesDeps, pages: AdminPage[]): Hono
       if (confirmation) {
         c.header('cache-control', 'no-store');
         const sections = await sectionsFor(auth, orgId);
-        return c.html(await page({
-          title: confirmation.question, auth, orgId, orgName, section: p.section, viewer: await viewerOf(auth), sections,
-          body: confirmPage(confirmation, `${adminHref(orgId, p.section)}/${c.req.param('action')}`, form, adminHref(orgId, p.section)),
-        }));
+        return c.html(
+          await page({
+            title: confirmation.question,
+            auth,
+            orgId,
+            orgName,
+            section: p.section,
+            viewer: await viewerOf(auth),
+            sections,
+            body: confirmPage(
+              confirmation,
+              `${adminHref(orgId, p.section)}/${c.req.param('action')}`,
+              form,
+              adminHref(orgId, p.section),
+            ),
+          }),
+        );
       }
       const result = await action.run(ctx, form);
-      if (typeof result === 'string') return c.redirect(`${adminHref(orgId, p.section)}?notice=${encodeURIComponent(result)}`, 303);
+      if (typeof result === 'string')
+        return c.redirect(`${adminHref(orgId, p.section)}?notice=${encodeURIComponent(result)}`, 303);
       if ('redirect' in result) return c.redirect(result.redirect, 303);
       if ('secret' in result) {
         // Post/redirect/get: a reload of the answer shows the page, it never creates another.
@@ -252,7 +320,11 @@ export function createAdminPages(deps: AdminPagesDeps, pages: AdminPage[]): Hono
     } catch (error) {
       if (isAppError(error) && error.status < 500) {
         const status = error.status === 409 ? 409 : error.status === 403 ? 403 : error.status === 400 ? 400 : 422;
-        return render(c, auth, orgId, orgName, p, status, { action: c.req.param('action'), message: error.message, form });
+        return render(c, auth, orgId, orgName, p, status, {
+          action: c.req.param('action'),
+          message: error.message,
+          form,
+        });
       }
       throw error;
     }
@@ -277,7 +349,9 @@ function confirmPage(q: Confirmation, action: string, form: Record<string, strin
 <h2 id="confirm-title" class="visually-hidden">Confirm</h2>
 <p>${q.consequence}</p>
 <form method="post" action="${action}" class="actions">
-${Object.entries(form).filter(([k]) => k !== 'confirmed').map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}
+${Object.entries(form)
+  .filter(([k]) => k !== 'confirmed')
+  .map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}
 <input type="hidden" name="confirmed" value="yes">
 <button type="submit" class="danger strong">${q.confirmLabel}</button>
 <a class="button secondary" href="${back}">Cancel</a>

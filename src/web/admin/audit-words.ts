@@ -4,9 +4,22 @@
 import type { AuditActor, AuditTarget } from '../../audit/chain.ts';
 
 const OBJECTS: Record<string, string> = {
-  sso: 'SSO', api_key: 'API key', auth: '', superadmin: 'Super-admin', admin_portal: 'Admin portal',
-  dsync: 'Directory', directory: 'Directory', member: 'Member', membership: 'Membership', invitation: 'Invitation',
-  role: 'Role', session: 'Session', tenant: 'Tenant', organization: 'Organization', user: 'User', connection: 'Connection',
+  sso: 'SSO',
+  api_key: 'API key',
+  auth: '',
+  superadmin: 'Super-admin',
+  admin_portal: 'Admin portal',
+  dsync: 'Directory',
+  directory: 'Directory',
+  member: 'Member',
+  membership: 'Membership',
+  invitation: 'Invitation',
+  role: 'Role',
+  session: 'Session',
+  tenant: 'Tenant',
+  organization: 'Organization',
+  user: 'User',
+  connection: 'Connection',
 };
 
 const SPECIAL: Record<string, string> = {
@@ -19,7 +32,10 @@ const SPECIAL: Record<string, string> = {
 export function describeAuditType(type: string): string {
   if (SPECIAL[type]) return SPECIAL[type];
   const [object = '', ...rest] = type.split('.');
-  const verb = rest.join(' ').replace(/_/g, ' ').replace(/\bsso\b/g, 'SSO');
+  const verb = rest
+    .join(' ')
+    .replace(/_/g, ' ')
+    .replace(/\bsso\b/g, 'SSO');
   const noun = OBJECTS[object] ?? object.replace(/_/g, ' ');
   const text = [noun, verb].filter(Boolean).join(' ');
   return text.charAt(0).toUpperCase() + text.slice(1);
@@ -52,7 +68,10 @@ export function describeActor(actor: AuditActor, names: AuditNames): string {
 
 export function describeTarget(target: AuditTarget | null, data: unknown, names: AuditNames): string {
   if (!target) return '—';
-  const email = typeof data === 'object' && data !== null && typeof (data as { email?: unknown }).email === 'string' ? (data as { email: string }).email : null;
+  const email =
+    typeof data === 'object' && data !== null && typeof (data as { email?: unknown }).email === 'string'
+      ? (data as { email: string }).email
+      : null;
   switch (target.type) {
     case 'user':
       return names.users.get(target.id) ?? email ?? 'a person';
@@ -66,7 +85,10 @@ export function describeTarget(target: AuditTarget | null, data: unknown, names:
       return 'the organization';
     default: {
       // The id is in the cell's title; the words say what kind of thing it was.
-      const named = typeof data === 'object' && data !== null ? (data as Record<string, unknown>).domain ?? (data as Record<string, unknown>).name : undefined;
+      const named =
+        typeof data === 'object' && data !== null
+          ? ((data as Record<string, unknown>).domain ?? (data as Record<string, unknown>).name)
+          : undefined;
       return `${target.type.replace(/_/g, ' ')}${typeof named === 'string' ? ` ${named}` : ''}`;
     }
   }

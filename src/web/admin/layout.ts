@@ -40,12 +40,22 @@ export function adminHref(orgId: string, section: string): string {
 
 export function page(o: PageOptions): Markup {
   const viewer: Viewer = o.viewer ?? {
-    userId: null, email: null, name: null, organizationId: o.orgId, organizationName: o.orgName, role: o.auth.role,
-    isSuperAdmin: o.auth.isSuperAdmin, organizations: [], devMailbox: false,
+    userId: null,
+    email: null,
+    name: null,
+    organizationId: o.orgId,
+    organizationName: o.orgName,
+    role: o.auth.role,
+    isSuperAdmin: o.auth.isSuperAdmin,
+    organizations: [],
+    devMailbox: false,
     ...(o.auth.impersonator ? { impersonator: o.auth.impersonator } : {}),
   };
   const visible = NAV.filter(([key]) => !o.sections || o.sections.includes(key));
-  const nav = o.section === 'tenants' ? html`` : html`<nav class="sections" aria-label="Organization settings">
+  const nav =
+    o.section === 'tenants'
+      ? html``
+      : html`<nav class="sections" aria-label="Organization settings">
 ${visible.map(([key, label]) => html`<a href="${adminHref(o.orgId, key)}" ${o.section === key ? raw('aria-current="page"') : ''}>${label}</a>`)}
 </nav>`;
   return documentPage({
@@ -60,9 +70,8 @@ ${o.body}`,
   });
 }
 
-
 export function formatTime(value: Date | string | null | undefined): string {
   if (!value) return '—';
   const d = typeof value === 'string' ? new Date(value) : value;
-  return d.toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
+  return `${d.toISOString().replace('T', ' ').slice(0, 19)} UTC`;
 }

@@ -20,7 +20,8 @@ export interface RevealStore {
 }
 
 function ownerOf(auth: AuthContext, organizationId: string): string {
-  const who = auth.sessionId ?? auth.apiKeyId ?? (auth.principal.type === 'user' ? auth.principal.userId : auth.principal.type);
+  const who =
+    auth.sessionId ?? auth.apiKeyId ?? (auth.principal.type === 'user' ? auth.principal.userId : auth.principal.type);
   return `${who}|${organizationId}`;
 }
 

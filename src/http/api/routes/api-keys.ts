@@ -35,8 +35,17 @@ const createBody = z.strictObject({
 
 export function apiKeyView(k: ApiKey): z.output<typeof apiKey> {
   return {
-    id: k.id, name: k.name, environment: k.environment, prefix: k.displayPrefix, role: k.role, ownership: k.ownership, ownerUserId: k.ownerUserId,
-    createdAt: k.createdAt.toISOString(), expiresAt: k.expiresAt?.toISOString() ?? null, lastUsedAt: k.lastUsedAt?.toISOString() ?? null, revokedAt: k.revokedAt?.toISOString() ?? null,
+    id: k.id,
+    name: k.name,
+    environment: k.environment,
+    prefix: k.displayPrefix,
+    role: k.role,
+    ownership: k.ownership,
+    ownerUserId: k.ownerUserId,
+    createdAt: k.createdAt.toISOString(),
+    expiresAt: k.expiresAt?.toISOString() ?? null,
+    lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+    revokedAt: k.revokedAt?.toISOString() ?? null,
   };
 }
 
@@ -49,7 +58,10 @@ export function apiKeyRoutes(api: Api, store: Store): void {
     permission: 'api_keys:manage',
     params: orgParams,
     responses: { 200: { description: 'Keys, newest first', schema: z.object({ data: z.array(apiKey) }) } },
-    handler: async ({ params }) => ({ status: 200, body: { data: (await inTenant(store.db, params.orgId, (tx) => listApiKeys(tx, params.orgId))).map(apiKeyView) } }),
+    handler: async ({ params }) => ({
+      status: 200,
+      body: { data: (await inTenant(store.db, params.orgId, (tx) => listApiKeys(tx, params.orgId))).map(apiKeyView) },
+    }),
   });
   api.add({
     method: 'post',
@@ -62,12 +74,22 @@ export function apiKeyRoutes(api: Api, store: Store): void {
     ownOrganizationOnly: true,
     responses: {
       201: { description: 'The key and its secret', schema: z.object({ apiKey, secret: z.string() }) },
-      403: { description: 'Role higher than the creator\'s, or an impersonated session' },
+      403: { description: "Role higher than the creator's, or an impersonated session" },
     },
     handler: async ({ params, body, auth, c }) => {
-      await enforceGrant(store.db, params.orgId, granterOf(auth, params.orgId), { path: 'api_key', roleSlug: body.role });
+      await enforceGrant(store.db, params.orgId, granterOf(auth, params.orgId), {
+        path: 'api_key',
+        roleSlug: body.role,
+      });
       const { apiKey: key, secret } = await inTenant(store.db, params.orgId, (tx) =>
-        createApiKey(tx, { creator: auth, name: body.name, role: body.role, ownership: body.ownership, environment: body.environment, expiresAt: body.expiresAt ? new Date(body.expiresAt) : null }),
+        createApiKey(tx, {
+          creator: auth,
+          name: body.name,
+          role: body.role,
+          ownership: body.ownership,
+          environment: body.environment,
+          expiresAt: body.expiresAt ? new Date(body.expiresAt) : null,
+        }),
       );
       c.header('cache-control', 'no-store');
       return { status: 201, body: { apiKey: apiKeyView(key), secret } };
@@ -82,7 +104,9 @@ export function apiKeyRoutes(api: Api, store: Store): void {
     params: z.strictObject({ orgId: idOf('org'), keyId: idOf('key') }),
     responses: { 204: { description: 'Revoked' } },
     handler: async ({ params, auth }) => {
-      const revoked = await inTenant(store.db, params.orgId, (tx) => revokeApiKey(tx, { organizationId: params.orgId, apiKeyId: params.keyId, actor: actorOf(auth) }));
+      const revoked = await inTenant(store.db, params.orgId, (tx) =>
+        revokeApiKey(tx, { organizationId: params.orgId, apiKeyId: params.keyId, actor: actorOf(auth) }),
+      );
       if (!revoked) throw new AppError('RESOURCE_NOT_FOUND', 'No active API key with that id in this organization');
       return { status: 204, body: null };
     },

@@ -26,7 +26,10 @@ const auditEvent = z.looseObject({
 });
 
 const listQuery = z.strictObject({
-  type: z.string().regex(/^[a-z0-9_.]{1,100}$/).optional(),
+  type: z
+    .string()
+    .regex(/^[a-z0-9_.]{1,100}$/)
+    .optional(),
   actorId: z.string().min(1).max(100).optional(),
   since: z.iso.datetime({ offset: true }).optional(),
   until: z.iso.datetime({ offset: true }).optional(),
@@ -57,18 +60,29 @@ const inclusionQuery = z.strictObject({ seq: size.min(1), size: size.optional() 
 const hex = (b: Buffer) => b.toString('hex');
 
 /** Leaf hashes of the first `size` entries (or all), and the tree size they make. */
-async function leaves(tx: Tx, orgId: string, size: number | undefined): Promise<{ leaves: Buffer[]; treeSize: number }> {
+async function leaves(
+  tx: Tx,
+  orgId: string,
+  size: number | undefined,
+): Promise<{ leaves: Buffer[]; treeSize: number }> {
   await integrateInTx(tx, orgId);
   const treeSize = size ?? (await readAuditHead(tx, orgId))?.size ?? 0;
-  const rows = await tx.selectFrom('audit_events').select('leaf_hash').where('organization_id', '=', orgId)
-    .where('seq', '<=', treeSize).orderBy('seq').execute();
-  if (rows.length !== treeSize) throw new AppError('AUDIT_PROOF_OUT_OF_RANGE', `The log has ${rows.length} events, not ${treeSize}`);
+  const rows = await tx
+    .selectFrom('audit_events')
+    .select('leaf_hash')
+    .where('organization_id', '=', orgId)
+    .where('seq', '<=', treeSize)
+    .orderBy('seq')
+    .execute();
+  if (rows.length !== treeSize)
+    throw new AppError('AUDIT_PROOF_OUT_OF_RANGE', `The log has ${rows.length} events, not ${treeSize}`);
   return { leaves: rows.map((r) => asBuffer(r.leaf_hash)), treeSize };
 }
 
 export function auditRoutes(api: Api, store: Store, keys: AuditKeyRing | undefined): void {
   const signer = (): CheckpointSigner => {
-    if (!keys?.signer) throw new AppError('AUDIT_SIGNING_KEY_MISSING', 'Audit checkpoints need AUDIT_SIGNING_KEY or GATEHOUSE_SECRET');
+    if (!keys?.signer)
+      throw new AppError('AUDIT_SIGNING_KEY_MISSING', 'Audit checkpoints need AUDIT_SIGNING_KEY or GATEHOUSE_SECRET');
     return keys.signer;
   };
 
@@ -91,7 +105,10 @@ export function auditRoutes(api: Api, store: Store, keys: AuditKeyRing | undefin
         if (query.since) q = q.where('created_at', '>=', new Date(query.since));
         if (query.until) q = q.where('created_at', '<', new Date(query.until));
         if (before) q = q.where('seq', '<', before.seq);
-        return q.orderBy('seq', 'desc').limit(query.limit + 1).execute();
+        return q
+          .orderBy('seq', 'desc')
+          .limit(query.limit + 1)
+          .execute();
       });
       const page = rows.slice(0, query.limit);
       const nextCursor = rows.length > query.limit ? encodeCursor({ seq: page[page.length - 1]!.seq }) : null;
@@ -111,7 +128,12 @@ export function auditRoutes(api: Api, store: Store, keys: AuditKeyRing | undefin
       const v = await verifyStoredLog(tenantReader(store.db, params.orgId), params.orgId, keys?.trusted ?? new Map());
       const body = v.valid
         ? { valid: true, count: v.size, rootHash: v.rootHash }
-        : { valid: false, count: v.size, reason: v.reason, ...(v.firstInvalidSeq ? { firstInvalidSeq: v.firstInvalidSeq } : {}) };
+        : {
+            valid: false,
+            count: v.size,
+            reason: v.reason,
+            ...(v.firstInvalidSeq ? { firstInvalidSeq: v.firstInvalidSeq } : {}),
+          };
       return { status: 200, body };
     },
   });
@@ -119,12 +141,17 @@ export function auditRoutes(api: Api, store: Store, keys: AuditKeyRing | undefin
   api.add({
     method: 'get',
     path: '/organizations/{orgId}/audit-events/export',
-    summary: 'Export the log as JSON Lines ending in a signed checkpoint, verifiable offline with `gatehouse audit verify --file`',
+    summary:
+      'Export the log as JSON Lines ending in a signed checkpoint, verifiable offline with `gatehouse audit verify --file`',
     tag: 'Audit',
     permission: 'audit:read',
     params: orgParams,
     responses: {
-      200: { description: 'One event per line in seq order, then the signed checkpoint of them all', schema: z.string(), contentType: 'application/x-ndjson' },
+      200: {
+        description: 'One event per line in seq order, then the signed checkpoint of them all',
+        schema: z.string(),
+        contentType: 'application/x-ndjson',
+      },
       503: { description: 'No checkpoint signing key is configured' },
     },
     handler: async ({ params, c }) => {
@@ -133,7 +160,8 @@ export function auditRoutes(api: Api, store: Store, keys: AuditKeyRing | undefin
       c.header('content-disposition', `attachment; filename="audit-${params.orgId}.jsonl"`);
       return stream(c, async (out) => {
         const read = tenantReader(store.db, params.orgId);
-        for await (const e of readAuditLog(read, params.orgId, { upTo: closing.size })) await out.write(formatEventLine(params.orgId, e.seq, e.entry));
+        for await (const e of readAuditLog(read, params.orgId, { upTo: closing.size }))
+          await out.write(formatEventLine(params.orgId, e.seq, e.entry));
         await out.write(formatCheckpointLine(closing));
       });
     },
@@ -146,7 +174,10 @@ export function auditRoutes(api: Api, store: Store, keys: AuditKeyRing | undefin
     tag: 'Audit',
     permission: 'audit:read',
     params: orgParams,
-    responses: { 200: { description: 'The checkpoint', schema: checkpoint }, 503: { description: 'No checkpoint signing key is configured' } },
+    responses: {
+      200: { description: 'The checkpoint', schema: checkpoint },
+      503: { description: 'No checkpoint signing key is configured' },
+    },
     handler: async ({ params }) => {
       const latest = await inTenant(store.db, params.orgId, (tx) => latestCheckpoint(tx, params.orgId));
       return { status: 200, body: latest ?? (await issueCheckpoint(store.db, signer(), params.orgId)) };
@@ -160,7 +191,10 @@ export function auditRoutes(api: Api, store: Store, keys: AuditKeyRing | undefin
     tag: 'Audit',
     permission: 'audit:read',
     params: orgParams,
-    responses: { 201: { description: 'The new checkpoint', schema: checkpoint }, 503: { description: 'No checkpoint signing key is configured' } },
+    responses: {
+      201: { description: 'The new checkpoint', schema: checkpoint },
+      503: { description: 'No checkpoint signing key is configured' },
+    },
     handler: async ({ params }) => ({ status: 201, body: await issueCheckpoint(store.db, signer(), params.orgId) }),
   });
 
@@ -173,13 +207,22 @@ export function auditRoutes(api: Api, store: Store, keys: AuditKeyRing | undefin
     params: orgParams,
     query: consistencyQuery,
     responses: {
-      200: { description: 'The proof, hex hashes', schema: z.object({ fromSize: z.number().int(), toSize: z.number().int(), proof: z.array(z.string()) }) },
+      200: {
+        description: 'The proof, hex hashes',
+        schema: z.object({ fromSize: z.number().int(), toSize: z.number().int(), proof: z.array(z.string()) }),
+      },
       400: { description: 'A size beyond the log' },
     },
     handler: async ({ params, query }) => {
-      const { leaves: all, treeSize } = await inTenant(store.db, params.orgId, (tx) => leaves(tx, params.orgId, query.to));
-      if (query.from > treeSize) throw new AppError('AUDIT_PROOF_OUT_OF_RANGE', `from (${query.from}) is beyond to (${treeSize})`);
-      return { status: 200, body: { fromSize: query.from, toSize: treeSize, proof: consistencyProof(all, query.from).map(hex) } };
+      const { leaves: all, treeSize } = await inTenant(store.db, params.orgId, (tx) =>
+        leaves(tx, params.orgId, query.to),
+      );
+      if (query.from > treeSize)
+        throw new AppError('AUDIT_PROOF_OUT_OF_RANGE', `from (${query.from}) is beyond to (${treeSize})`);
+      return {
+        status: 200,
+        body: { fromSize: query.from, toSize: treeSize, proof: consistencyProof(all, query.from).map(hex) },
+      };
     },
   });
 
@@ -194,18 +237,36 @@ export function auditRoutes(api: Api, store: Store, keys: AuditKeyRing | undefin
     responses: {
       200: {
         description: 'The proof, hex hashes, with the leaf hash and the exact leaf text',
-        schema: z.object({ seq: z.number().int(), treeSize: z.number().int(), leafHash: z.string(), entry: z.string(), proof: z.array(z.string()) }),
+        schema: z.object({
+          seq: z.number().int(),
+          treeSize: z.number().int(),
+          leafHash: z.string(),
+          entry: z.string(),
+          proof: z.array(z.string()),
+        }),
       },
       400: { description: 'A seq or size beyond the log' },
     },
     handler: async ({ params, query }) => {
       const result = await inTenant(store.db, params.orgId, async (tx) => {
         const { leaves: all, treeSize } = await leaves(tx, params.orgId, query.size);
-        if (query.seq > treeSize) throw new AppError('AUDIT_PROOF_OUT_OF_RANGE', `seq ${query.seq} is beyond a log of ${treeSize}`);
-        const row = await tx.selectFrom('audit_events').select('entry').where('organization_id', '=', params.orgId).where('seq', '=', query.seq).executeTakeFirstOrThrow();
+        if (query.seq > treeSize)
+          throw new AppError('AUDIT_PROOF_OUT_OF_RANGE', `seq ${query.seq} is beyond a log of ${treeSize}`);
+        const row = await tx
+          .selectFrom('audit_events')
+          .select('entry')
+          .where('organization_id', '=', params.orgId)
+          .where('seq', '=', query.seq)
+          .executeTakeFirstOrThrow();
         return { treeSize, all, entry: row.entry };
       });
-      const body = { seq: query.seq, treeSize: result.treeSize, leafHash: hex(result.all[query.seq - 1]!), entry: result.entry, proof: inclusionProof(result.all, query.seq - 1).map(hex) };
+      const body = {
+        seq: query.seq,
+        treeSize: result.treeSize,
+        leafHash: hex(result.all[query.seq - 1]!),
+        entry: result.entry,
+        proof: inclusionProof(result.all, query.seq - 1).map(hex),
+      };
       return { status: 200, body };
     },
   });

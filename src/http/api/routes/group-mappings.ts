@@ -3,13 +3,23 @@
 import { z } from 'zod';
 import { granterOf } from '../../../access/ceiling.ts';
 import type { AccessRevoker } from '../../../mirror/context.ts';
-import { listDirectoryGroups, removeGroupRoleMapping, setGroupRoleMapping } from '../../../directory/group-role-mappings.ts';
+import {
+  listDirectoryGroups,
+  removeGroupRoleMapping,
+  setGroupRoleMapping,
+} from '../../../directory/group-role-mappings.ts';
 import type { Store } from '../../../store/store.ts';
 import { inTenant } from '../../../store/tenant.ts';
 import type { Api } from '../define-api.ts';
 import { idOf, orgParams } from '../common.ts';
 
-const group = z.object({ id: z.string(), directoryId: z.string(), name: z.string(), role: z.string().nullable(), priority: z.number().int().nullable() });
+const group = z.object({
+  id: z.string(),
+  directoryId: z.string(),
+  name: z.string(),
+  role: z.string().nullable(),
+  priority: z.number().int().nullable(),
+});
 const groupParams = z.strictObject({ orgId: idOf('org'), groupId: idOf('directory_group') });
 
 export function groupMappingRoutes(api: Api, deps: { store: Store; access: AccessRevoker }): void {
@@ -22,7 +32,10 @@ export function groupMappingRoutes(api: Api, deps: { store: Store; access: Acces
     permission: 'members:read',
     params: orgParams,
     responses: { 200: { description: 'Groups', schema: z.object({ data: z.array(group) }) } },
-    handler: async ({ params }) => ({ status: 200, body: { data: await inTenant(store.db, params.orgId, (tx) => listDirectoryGroups(tx, params.orgId)) } }),
+    handler: async ({ params }) => ({
+      status: 200,
+      body: { data: await inTenant(store.db, params.orgId, (tx) => listDirectoryGroups(tx, params.orgId)) },
+    }),
   });
   api.add({
     method: 'put',
@@ -31,10 +44,22 @@ export function groupMappingRoutes(api: Api, deps: { store: Store; access: Acces
     tag: 'Roles',
     permission: 'roles:manage',
     params: groupParams,
-    body: z.strictObject({ role: z.string().regex(/^[a-z][a-z0-9-]{1,47}$/), priority: z.number().int().min(0).max(1000).default(0) }),
-    responses: { 204: { description: 'Mapped' }, 403: { description: 'The role carries permissions the caller does not hold (AUTH_PERMISSION_CEILING)' } },
+    body: z.strictObject({
+      role: z.string().regex(/^[a-z][a-z0-9-]{1,47}$/),
+      priority: z.number().int().min(0).max(1000).default(0),
+    }),
+    responses: {
+      204: { description: 'Mapped' },
+      403: { description: 'The role carries permissions the caller does not hold (AUTH_PERMISSION_CEILING)' },
+    },
     handler: async ({ params, body, auth }) => {
-      await setGroupRoleMapping(store.db, access, params.orgId, { directoryGroupId: params.groupId, roleSlug: body.role, priority: body.priority }, granterOf(auth, params.orgId));
+      await setGroupRoleMapping(
+        store.db,
+        access,
+        params.orgId,
+        { directoryGroupId: params.groupId, roleSlug: body.role, priority: body.priority },
+        granterOf(auth, params.orgId),
+      );
       return { status: 204, body: null };
     },
   });

@@ -27,8 +27,13 @@ export function meRoutes(api: Api, store: Store): void {
     handler: async ({ auth }) => {
       const p = auth.principal;
       const id = p.type === 'user' ? p.userId : p.type === 'api_key' ? p.apiKeyId : p.clientId;
-      const user = p.type === 'user' ? await store.db.selectFrom('users').select('email').where('id', '=', p.userId).executeTakeFirst() : undefined;
-      const org = await inTenant(store.db, auth.organizationId, (tx) => tx.selectFrom('organizations').select('name').where('id', '=', auth.organizationId).executeTakeFirst());
+      const user =
+        p.type === 'user'
+          ? await store.db.selectFrom('users').select('email').where('id', '=', p.userId).executeTakeFirst()
+          : undefined;
+      const org = await inTenant(store.db, auth.organizationId, (tx) =>
+        tx.selectFrom('organizations').select('name').where('id', '=', auth.organizationId).executeTakeFirst(),
+      );
       return {
         status: 200,
         body: {

@@ -27,13 +27,25 @@ export function memberReadRoutes(api: Api, store: Store): void {
     tag: 'Members',
     permission: 'members:read',
     params: orgParams,
-    query: z.strictObject({ status: z.enum(['pending', 'active', 'inactive']).optional(), limit: limitQuery, cursor: cursorQuery }),
+    query: z.strictObject({
+      status: z.enum(['pending', 'active', 'inactive']).optional(),
+      limit: limitQuery,
+      cursor: cursorQuery,
+    }),
     responses: { 200: { description: 'A page of members', schema: listOf(memberSchema) } },
     handler: async ({ params, query }) => {
       const after = decodeCursor(query.cursor, z.object({ id: z.string() }))?.id;
-      const rows = await inTenant(store.db, params.orgId, (tx) => listMembers(tx, params.orgId, { status: query.status, after, limit: query.limit + 1 }));
+      const rows = await inTenant(store.db, params.orgId, (tx) =>
+        listMembers(tx, params.orgId, { status: query.status, after, limit: query.limit + 1 }),
+      );
       const page = rows.slice(0, query.limit);
-      return { status: 200, body: { data: page, nextCursor: rows.length > query.limit ? encodeCursor({ id: page.at(-1)!.membershipId }) : null } };
+      return {
+        status: 200,
+        body: {
+          data: page,
+          nextCursor: rows.length > query.limit ? encodeCursor({ id: page.at(-1)!.membershipId }) : null,
+        },
+      };
     },
   });
 }

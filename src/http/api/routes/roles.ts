@@ -10,7 +10,13 @@ import type { Api } from '../define-api.ts';
 import { idOf, orgParams } from '../common.ts';
 
 const permission = z.enum(ALL_PERMISSIONS as [string, ...string[]]);
-const role = z.object({ slug: z.string(), name: z.string(), description: z.string(), permissions: z.array(z.string()), builtIn: z.boolean() });
+const role = z.object({
+  slug: z.string(),
+  name: z.string(),
+  description: z.string(),
+  permissions: z.array(z.string()),
+  builtIn: z.boolean(),
+});
 const slug = z.string().regex(/^[a-z][a-z0-9-]{1,47}$/, 'lowercase letters, digits and dashes, 2-48 characters');
 const roleParams = z.strictObject({ orgId: idOf('org'), slug });
 const createBody = z.strictObject({
@@ -20,7 +26,11 @@ const createBody = z.strictObject({
   permissions: z.array(permission).max(50),
 });
 const updateBody = z
-  .strictObject({ name: z.string().trim().min(1).max(100).optional(), description: z.string().max(500).optional(), permissions: z.array(permission).max(50).optional() })
+  .strictObject({
+    name: z.string().trim().min(1).max(100).optional(),
+    description: z.string().max(500).optional(),
+    permissions: z.array(permission).max(50).optional(),
+  })
   .refine((b) => Object.keys(b).length > 0, 'nothing to change');
 
 export function roleRoutes(api: Api, store: Store): void {
@@ -32,7 +42,10 @@ export function roleRoutes(api: Api, store: Store): void {
     permission: 'members:read',
     params: orgParams,
     responses: { 200: { description: 'Roles', schema: z.object({ data: z.array(role) }) } },
-    handler: async ({ params }) => ({ status: 200, body: { data: await inTenant(store.db, params.orgId, (tx) => listRoles(tx, params.orgId)) } }),
+    handler: async ({ params }) => ({
+      status: 200,
+      body: { data: await inTenant(store.db, params.orgId, (tx) => listRoles(tx, params.orgId)) },
+    }),
   });
   api.add({
     method: 'post',
@@ -42,8 +55,20 @@ export function roleRoutes(api: Api, store: Store): void {
     permission: 'roles:manage',
     params: orgParams,
     body: createBody,
-    responses: { 201: { description: 'Created', schema: role }, 403: { description: 'A permission the caller does not hold (AUTH_PERMISSION_CEILING)' }, 409: { description: 'Slug taken or built in' } },
-    handler: async ({ params, body, auth }) => ({ status: 201, body: await createRole(store.db, params.orgId, body as z.output<typeof createBody> & { permissions: never[] }, granterOf(auth, params.orgId)) }),
+    responses: {
+      201: { description: 'Created', schema: role },
+      403: { description: 'A permission the caller does not hold (AUTH_PERMISSION_CEILING)' },
+      409: { description: 'Slug taken or built in' },
+    },
+    handler: async ({ params, body, auth }) => ({
+      status: 201,
+      body: await createRole(
+        store.db,
+        params.orgId,
+        body as z.output<typeof createBody> & { permissions: never[] },
+        granterOf(auth, params.orgId),
+      ),
+    }),
   });
   api.add({
     method: 'patch',
@@ -53,8 +78,15 @@ export function roleRoutes(api: Api, store: Store): void {
     permission: 'roles:manage',
     params: roleParams,
     body: updateBody,
-    responses: { 200: { description: 'Updated', schema: role }, 403: { description: 'Beyond the caller\'s permissions, or widening the caller\'s own role (AUTH_ROLE_ESCALATION)' }, 409: { description: 'Built-in roles cannot change' } },
-    handler: async ({ params, body, auth }) => ({ status: 200, body: await updateRole(store.db, params.orgId, params.slug, body as never, granterOf(auth, params.orgId)) }),
+    responses: {
+      200: { description: 'Updated', schema: role },
+      403: { description: "Beyond the caller's permissions, or widening the caller's own role (AUTH_ROLE_ESCALATION)" },
+      409: { description: 'Built-in roles cannot change' },
+    },
+    handler: async ({ params, body, auth }) => ({
+      status: 200,
+      body: await updateRole(store.db, params.orgId, params.slug, body as never, granterOf(auth, params.orgId)),
+    }),
   });
   api.add({
     method: 'delete',

@@ -24,8 +24,16 @@ const sessionSchema = z.object({
 
 function view(s: Session): z.output<typeof sessionSchema> {
   return {
-    id: s.id, userId: s.userId, authMethod: s.authMethod, role: s.role, createdAt: s.createdAt.toISOString(), lastSeenAt: s.lastSeenAt.toISOString(),
-    expiresAt: s.expiresAt.toISOString(), idleExpiresAt: s.idleExpiresAt.toISOString(), revokedAt: s.revokedAt?.toISOString() ?? null, revokedReason: s.revokedReason,
+    id: s.id,
+    userId: s.userId,
+    authMethod: s.authMethod,
+    role: s.role,
+    createdAt: s.createdAt.toISOString(),
+    lastSeenAt: s.lastSeenAt.toISOString(),
+    expiresAt: s.expiresAt.toISOString(),
+    idleExpiresAt: s.idleExpiresAt.toISOString(),
+    revokedAt: s.revokedAt?.toISOString() ?? null,
+    revokedReason: s.revokedReason,
   };
 }
 
@@ -38,12 +46,21 @@ export function sessionRoutes(api: Api, deps: { store: Store; sessions: SessionS
     tag: 'Sessions',
     permission: 'sessions:manage',
     params: orgParams,
-    query: z.strictObject({ userId: idOf('user').optional(), includeEnded: z.enum(['true', 'false']).default('false') }),
+    query: z.strictObject({
+      userId: idOf('user').optional(),
+      includeEnded: z.enum(['true', 'false']).default('false'),
+    }),
     responses: { 200: { description: 'Sessions', schema: z.object({ data: z.array(sessionSchema) }) } },
     handler: async ({ params, query }) => {
       const now = Date.now();
-      const all = await sessions.list({ organizationId: params.orgId, ...(query.userId ? { userId: query.userId } : {}) });
-      const shown = query.includeEnded === 'true' ? all : all.filter((s) => !s.revokedAt && s.expiresAt.getTime() > now && s.idleExpiresAt.getTime() > now);
+      const all = await sessions.list({
+        organizationId: params.orgId,
+        ...(query.userId ? { userId: query.userId } : {}),
+      });
+      const shown =
+        query.includeEnded === 'true'
+          ? all
+          : all.filter((s) => !s.revokedAt && s.expiresAt.getTime() > now && s.idleExpiresAt.getTime() > now);
       return { status: 200, body: { data: shown.map(view) } };
     },
   });
@@ -57,19 +74,33 @@ export function sessionRoutes(api: Api, deps: { store: Store; sessions: SessionS
     responses: { 204: { description: 'Revoked' } },
     handler: async ({ params, auth }) => {
       // The service finds a session by id alone; confirm it is this organization's first.
-      const mine = await inTenant(store.db, params.orgId, (tx) => tx.selectFrom('sessions').select('id').where('organization_id', '=', params.orgId).where('id', '=', params.sessionId).where('revoked_at', 'is', null).executeTakeFirst());
-      if (!mine || !(await sessions.revoke(params.sessionId, actorOf(auth), 'revoked_by_admin'))) throw new AppError('RESOURCE_NOT_FOUND', 'No active session with that id in this organization');
+      const mine = await inTenant(store.db, params.orgId, (tx) =>
+        tx
+          .selectFrom('sessions')
+          .select('id')
+          .where('organization_id', '=', params.orgId)
+          .where('id', '=', params.sessionId)
+          .where('revoked_at', 'is', null)
+          .executeTakeFirst(),
+      );
+      if (!mine || !(await sessions.revoke(params.sessionId, actorOf(auth), 'revoked_by_admin')))
+        throw new AppError('RESOURCE_NOT_FOUND', 'No active session with that id in this organization');
       return { status: 204, body: null };
     },
   });
   api.add({
     method: 'delete',
     path: '/organizations/{orgId}/users/{userId}/sessions',
-    summary: "Revoke every session of a user in this organization",
+    summary: 'Revoke every session of a user in this organization',
     tag: 'Sessions',
     permission: 'sessions:manage',
     params: z.strictObject({ orgId: idOf('org'), userId: idOf('user') }),
     responses: { 200: { description: 'How many sessions ended', schema: z.object({ revoked: z.number().int() }) } },
-    handler: async ({ params, auth }) => ({ status: 200, body: { revoked: await sessions.revokeAllForUser(params.userId, params.orgId, actorOf(auth), 'revoked_by_admin') } }),
+    handler: async ({ params, auth }) => ({
+      status: 200,
+      body: {
+        revoked: await sessions.revokeAllForUser(params.userId, params.orgId, actorOf(auth), 'revoked_by_admin'),
+      },
+    }),
   });
 }

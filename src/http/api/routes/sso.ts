@@ -14,7 +14,12 @@ import type { Api } from '../define-api.ts';
 import { orgParams } from '../common.ts';
 import { memberSchema } from './members.ts';
 
-const ssoConfig = z.object({ enabled: z.boolean(), enforced: z.boolean(), connectionId: z.string().nullable(), provider: z.string().nullable() });
+const ssoConfig = z.object({
+  enabled: z.boolean(),
+  enforced: z.boolean(),
+  connectionId: z.string().nullable(),
+  provider: z.string().nullable(),
+});
 const enableBody = z.strictObject({
   connectionId: z.string().regex(/^conn_[0-9A-Za-z]{8,40}$/, 'expected a WorkOS connection id (conn_…)'),
   provider: z.enum(CONNECTION_TYPES),
@@ -49,8 +54,14 @@ export function ssoRoutes(api: Api, deps: SsoRouteDeps): void {
     permission: 'sso:manage',
     params: orgParams,
     body: enableBody,
-    responses: { 200: { description: 'Enabled', schema: ssoConfig }, 409: { description: 'The connection is not active' } },
-    handler: async ({ params, body, auth }) => ({ status: 200, body: await enableSsoWithProvider(settings, auth, params.orgId, body) }),
+    responses: {
+      200: { description: 'Enabled', schema: ssoConfig },
+      409: { description: 'The connection is not active' },
+    },
+    handler: async ({ params, body, auth }) => ({
+      status: 200,
+      body: await enableSsoWithProvider(settings, auth, params.orgId, body),
+    }),
   });
   api.add({
     method: 'get',
@@ -73,8 +84,14 @@ export function ssoRoutes(api: Api, deps: SsoRouteDeps): void {
     permission: 'sso:manage',
     params: orgParams,
     body: enforcementBody,
-    responses: { 200: { description: 'Updated', schema: ssoConfig }, 409: { description: 'SSO_NOT_ENABLED, or members would be locked out (SSO_LOCKOUT_UNACKNOWLEDGED)' } },
-    handler: async ({ params, body, auth }) => ({ status: 200, body: await setSsoEnforcement(settings, auth, params.orgId, body) }),
+    responses: {
+      200: { description: 'Updated', schema: ssoConfig },
+      409: { description: 'SSO_NOT_ENABLED, or members would be locked out (SSO_LOCKOUT_UNACKNOWLEDGED)' },
+    },
+    handler: async ({ params, body, auth }) => ({
+      status: 200,
+      body: await setSsoEnforcement(settings, auth, params.orgId, body),
+    }),
   });
   api.add({
     method: 'delete',

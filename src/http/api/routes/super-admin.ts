@@ -51,7 +51,12 @@ export function superAdminRoutes(api: Api, deps: { store: Store; admin: Organiza
     handler: async ({ auth }) => {
       const data = await listTenants(deps.store.db);
       await inTenant(deps.store.db, auth.organizationId, (tx) =>
-        appendAuditEvent(tx, { organizationId: auth.organizationId, type: 'superadmin.tenants_listed', actor: actorOf(auth), data: { count: data.length } }),
+        appendAuditEvent(tx, {
+          organizationId: auth.organizationId,
+          type: 'superadmin.tenants_listed',
+          actor: actorOf(auth),
+          data: { count: data.length },
+        }),
       );
       return { status: 200, body: { data } };
     },
@@ -64,7 +69,10 @@ export function superAdminRoutes(api: Api, deps: { store: Store; admin: Organiza
     permission: null,
     superAdminOnly: true,
     params: z.strictObject({ tenantId: idOf('org') }),
-    responses: { 204: { description: 'Entered (for this session, a few hours)' }, 403: { description: 'A cross-site request with the session cookie (AUTH_CSRF_REJECTED)' } },
+    responses: {
+      204: { description: 'Entered (for this session, a few hours)' },
+      403: { description: 'A cross-site request with the session cookie (AUTH_CSRF_REJECTED)' },
+    },
     handler: async ({ params, auth }) => {
       await enterTenant(deps.store.db, auth, params.tenantId, 'api');
       return { status: 204, body: null };
@@ -74,7 +82,8 @@ export function superAdminRoutes(api: Api, deps: { store: Store; admin: Organiza
   api.add({
     method: 'post',
     path: '/admin/organizations',
-    summary: 'Provision an evaluation tenant: WorkOS organization, local tenant, admin invitation, optional demo data (idempotent by name)',
+    summary:
+      'Provision an evaluation tenant: WorkOS organization, local tenant, admin invitation, optional demo data (idempotent by name)',
     tag: 'Super-admin',
     permission: null,
     superAdminOnly: true,
@@ -83,7 +92,13 @@ export function superAdminRoutes(api: Api, deps: { store: Store; admin: Organiza
     handler: async ({ body, auth }) => {
       const result = await provisionEvalTenant({ db: deps.store.db, admin }, body, superAdminGranter(auth));
       await inTenant(deps.store.db, auth.organizationId, (tx) =>
-        appendAuditEvent(tx, { organizationId: auth.organizationId, type: 'superadmin.tenant_provisioned', actor: actorOf(auth), target: { type: 'organization', id: result.organizationId }, data: { name: body.name, createdOrganization: result.createdOrganization } }),
+        appendAuditEvent(tx, {
+          organizationId: auth.organizationId,
+          type: 'superadmin.tenant_provisioned',
+          actor: actorOf(auth),
+          target: { type: 'organization', id: result.organizationId },
+          data: { name: body.name, createdOrganization: result.createdOrganization },
+        }),
       );
       return { status: 200, body: result };
     },
