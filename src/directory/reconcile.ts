@@ -13,6 +13,7 @@ import { listFailedEvents, readBacklog } from '../webhooks/apply-queue.ts';
 import { ingestEvent } from '../webhooks/inbox.ts';
 import { count, emptyReport, type DriftReport } from './drift-report.ts';
 import { reconcileFull, type ReconcileDeps } from './reconcile-full.ts';
+import { withSingletonLock } from '../store/singleton-lock.ts';
 
 export type { ReconcileDeps };
 
@@ -116,27 +117,11 @@ async function saveCursor(
   );
 }
 
-/**
- * Runs `fn` only if no other instance holds the reconciler lock: a session-level advisory lock on
- * one pooled connection kept for the run (the run's own transactions use other connections). If
- * the process dies, PostgreSQL drops the session and the lock with it. PGlite is one process with
- * one connection: holding it would block the run itself, and there is no other instance to fence.
- */
-export async function withReconcileLock<T>(
+/** Runs `fn` only if no other instance is reconciling (src/store/singleton-lock.ts). */
+export function withReconcileLock<T>(
   db: Kysely<Database>,
   engine: 'pglite' | 'postgres',
   fn: () => Promise<T>,
 ): Promise<{ ran: true; value: T } | { ran: false }> {
-  if (engine === 'pglite') return { ran: true, value: await fn() };
-  return db.connection().execute(async (conn) => {
-    const { rows } = await sql<{
-      locked: boolean;
-    }>`SELECT pg_try_advisory_lock(${RECONCILE_LOCK_KEY}) AS locked`.execute(conn);
-    if (!rows[0]?.locked) return { ran: false } as const;
-    try {
-      return { ran: true, value: await fn() } as const;
-    } finally {
-      await sql`SELECT pg_advisory_unlock(${RECONCILE_LOCK_KEY})`.execute(conn);
-    }
-  });
+  return withSingletonLock(db, engine, RECONCILE_LOCK_KEY, fn);
 }

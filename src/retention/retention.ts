@@ -19,6 +19,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import { asSystem } from '../store/tenant.ts';
+import { withSingletonLock } from '../store/singleton-lock.ts';
 
 export interface RetentionPolicy {
   webhookEventsDays: number;
@@ -98,25 +99,11 @@ export async function pruneOnce(
   };
 }
 
-/**
- * Runs `fn` only if no other instance is pruning: a session-level advisory lock held on one pooled
- * connection for the run, dropped by PostgreSQL if the process dies. PGlite is a single process.
- */
-export async function withRetentionLock<T>(
+/** Runs `fn` only if no other instance is pruning (src/store/singleton-lock.ts). */
+export function withRetentionLock<T>(
   db: Kysely<Database>,
   engine: 'pglite' | 'postgres',
   fn: () => Promise<T>,
 ): Promise<{ ran: true; value: T } | { ran: false }> {
-  if (engine === 'pglite') return { ran: true, value: await fn() };
-  return db.connection().execute(async (conn) => {
-    const { rows } = await sql<{
-      locked: boolean;
-    }>`SELECT pg_try_advisory_lock(${RETENTION_LOCK_KEY}) AS locked`.execute(conn);
-    if (!rows[0]?.locked) return { ran: false } as const;
-    try {
-      return { ran: true, value: await fn() } as const;
-    } finally {
-      await sql`SELECT pg_advisory_unlock(${RETENTION_LOCK_KEY})`.execute(conn);
-    }
-  });
+  return withSingletonLock(db, engine, RETENTION_LOCK_KEY, fn);
 }
