@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { createOrg } from '../../test/support/fixtures.ts';
-import { createTestDatabase, testEngines, TEST_DATABASE_URL } from '../../test/support/stores.ts';
+import { requirePostgres } from '../../test/support/requirements.ts';
+import { createTestDatabase, testEngines } from '../../test/support/stores.ts';
 import { APP_ROLE } from './migrator.ts';
 import { openStore, type Store } from './store.ts';
 import { asSystem } from './tenant.ts';
@@ -71,7 +72,7 @@ for (const engine of testEngines()) {
 }
 
 describe('a failed SET ROLE fails the request', {
-  skip: TEST_DATABASE_URL ? false : 'needs PostgreSQL (TEST_DATABASE_URL)',
+  skip: requirePostgres('a separate login role needs PostgreSQL'),
 }, () => {
   let database: { url: string; drop(): Promise<void> };
   let store: Store;

@@ -17,7 +17,8 @@ import type { Store } from '../../src/store/store.ts';
 import { asSystem } from '../../src/store/tenant.ts';
 import { drainQueue, enqueueEvent, readBacklog } from '../../src/webhooks/apply-queue.ts';
 import { ingestEvent } from '../../src/webhooks/inbox.ts';
-import { openPostgresTestStore, TEST_DATABASE_URL } from '../support/stores.ts';
+import { requirePostgres } from '../support/requirements.ts';
+import { openPostgresTestStore } from '../support/stores.ts';
 
 const ORGS = 3;
 const PEOPLE = 5;
@@ -167,15 +168,14 @@ function eventsOf(run: number, h: History): Ev[] {
 
 describe('directory users are linked and deprovisioned whatever the order and concurrency (property)', () => {
   let store: Store | undefined;
-  const missing = !TEST_DATABASE_URL && process.env.CI !== 'true';
+  const skip = requirePostgres('concurrent workers need PostgreSQL');
   before(async () => {
-    // Under CI the suite must not skip: without a server, opening the store fails the run.
-    if (!missing) store = await openPostgresTestStore();
+    if (!skip) store = await openPostgresTestStore();
   });
   after(async () => store?.close());
 
   it('leaves no directory user unlinked and no access behind', {
-    skip: missing ? 'TEST_DATABASE_URL is not set (concurrent workers need PostgreSQL)' : false,
+    skip,
   }, async () => {
     const db = store!.db;
     const access = createAccessRevoker({

@@ -26,7 +26,8 @@ import { signWebhookPayload } from '../../src/webhooks/signature.ts';
 import { TEST_SECRET } from '../support/access-fixtures.ts';
 import { mirrorEmulator, orgIdByName, userIdByEmail } from '../support/emulator-sign-in.ts';
 import { startGatehouseProcess, type GatehouseProcess } from '../support/gatehouse-process.ts';
-import { createTestDatabase, TEST_DATABASE_URL } from '../support/stores.ts';
+import { requirePostgres } from '../support/requirements.ts';
+import { createTestDatabase } from '../support/stores.ts';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 6);
 const SEED = Number(process.env.PROPERTY_SEED ?? 20261130);
@@ -73,7 +74,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 );
 
 describe('revocation is immediate: generated sequences over two processes', {
-  skip: TEST_DATABASE_URL ? false : 'TEST_DATABASE_URL is not set: needs PostgreSQL',
+  skip: requirePostgres('two processes share one PostgreSQL'),
 }, () => {
   let emulator: RunningEmulator;
   let database: { url: string; drop(): Promise<void> };
