@@ -1,4 +1,4 @@
-// Domain auto-join (issue 4 §7): an organization that turned `domain_auto_join` on admits anyone
+// Domain auto-join: an organization that turned `domain_auto_join` on admits anyone
 // who signs in with an email at one of its *verified* domains and has no membership yet, with the
 // organization's default role. The membership is created at the provider (WorkOS stays the source
 // of truth), then mirrored and audited by the sign-in that caused it.

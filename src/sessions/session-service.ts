@@ -1,4 +1,4 @@
-// Server-side sessions (DESIGN.md §2, issue 4). A sign-in creates a row and a cookie handle; every
+// Server-side sessions (DESIGN.md §2). A sign-in creates a row and a cookie handle; every
 // request resolves the handle back to the row. Expiry is both sliding (idle timeout, written at
 // most once a minute so a busy session does not turn every read into a write) and absolute.
 //
