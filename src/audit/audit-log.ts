@@ -75,6 +75,8 @@ function integrateSoon(db: Kysely<Database>, organizationId: string): Promise<vo
     byOrg.set(organizationId, { current });
     return current;
   }
+  // The follow-up run starts whether the current one failed or not: that failure already reached
+  // the current run's callers, and the follow-up files what they submitted since.
   state.next ??= state.current
     .catch(() => undefined)
     .then(() => integrateAuditLog(db, organizationId))

@@ -105,7 +105,11 @@ export async function devCommand(args: string[]): Promise<number> {
   // One seed organization's admins are super-admins, so /admin/tenants works in dev.
   const superAdminOrg =
     emulator && !base.GATEHOUSE_SUPERADMIN_ORG
-      ? await organizationIdByExternalId(emulator, DEV_SUPERADMIN_HANDLE).catch(() => undefined)
+      ? await organizationIdByExternalId(emulator, DEV_SUPERADMIN_HANDLE).catch((error: unknown) => {
+          // Dev still starts, without a super-admin organization; say why instead of hiding it.
+          console.error(`gatehouse dev: no super-admin organization (${(error as Error).message})`);
+          return undefined;
+        })
       : undefined;
   const config = loadConfig(
     {
