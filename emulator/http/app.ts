@@ -15,6 +15,7 @@ import { directorySyncRoutes } from './routes/directory-sync.ts';
 import { platformRoutes } from './routes/platform.ts';
 import { controlRoutes } from './routes/control.ts';
 import { environmentRoutes } from './routes/environment.ts';
+import { authorizationRoutes } from './routes/authorization.ts';
 
 export interface EmulatorAppParts {
   faults: FaultHooks;
@@ -73,6 +74,7 @@ export function createEmulatorApp(ctx: EmulatorContext, parts: EmulatorAppParts)
   app.route('/', directorySyncRoutes(ctx));
   app.route('/', platformRoutes(ctx));
   app.route('/', environmentRoutes(ctx));
+  app.route('/', authorizationRoutes(ctx));
   app.route('/', controlRoutes(ctx, parts.faults));
   if (parts.chaos) app.route('/_emulator/chaos', parts.chaos);
   if (parts.scim) app.route('/scim/v2', parts.scim);

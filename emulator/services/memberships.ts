@@ -171,5 +171,8 @@ export function reactivateMembership(ctx: EmulatorContext, id: string) {
 export function deleteMembership(ctx: EmulatorContext, id: string): void {
   const membership = requireMembership(ctx, id);
   ctx.world.memberships.delete(id);
+  // Its role assignments go with it (they would otherwise block deleting their resources).
+  for (const a of [...ctx.world.roleAssignments.values()])
+    if (a.organization_membership_id === id) ctx.world.roleAssignments.delete(a.id);
   announce(ctx, 'organization_membership.deleted', membership);
 }

@@ -181,6 +181,11 @@ export function deleteOrganization(ctx: EmulatorContext, id: string): void {
   }
   for (const d of [...world.organizationDomains.values()])
     if (d.organization_id === id) world.organizationDomains.delete(d.id);
+  // The organization's authorization tree and the grants on it go with the organization.
+  for (const r of [...world.authorizationResources.values()])
+    if (r.organization_id === id) world.authorizationResources.delete(r.id);
+  for (const a of [...world.roleAssignments.values()])
+    if (!world.memberships.has(a.organization_membership_id)) world.roleAssignments.delete(a.id);
   for (const c of [...world.connections.values()]) {
     if (c.organization_id !== id) continue;
     world.connections.delete(c.id);

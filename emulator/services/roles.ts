@@ -55,7 +55,13 @@ export function ensureDefaultRoles(ctx: EmulatorContext): void {
 function insertRole(
   ctx: EmulatorContext,
   orgId: string | null,
-  input: { slug: string; name: string; description?: string | null | undefined; permissions?: string[] },
+  input: {
+    slug: string;
+    name: string;
+    description?: string | null | undefined;
+    permissions?: string[];
+    resource_type_slug?: string | undefined;
+  },
   announce: boolean,
 ): RoleWire {
   const { world } = ctx;
@@ -67,7 +73,8 @@ function insertRole(
     name: input.name,
     description: input.description ?? null,
     type: orgId ? 'OrganizationRole' : 'EnvironmentRole',
-    resource_type_slug: 'organization',
+    // A role scoped to another resource type is granted on resources of that type (role assignments).
+    resource_type_slug: input.resource_type_slug ?? 'organization',
     permissions: input.permissions ?? [],
     created_at: now,
     updated_at: now,
@@ -112,7 +119,9 @@ export function assertRoleSlugs(
   status: 400 | 422 = 422,
 ): void {
   for (const s of slugs) {
-    if (!resolveRole(ctx, orgId, s)) {
+    // A membership's role applies to the organization: roles scoped to other resource types are
+    // granted on resources through role assignments instead.
+    if (resolveRole(ctx, orgId, s)?.resource_type_slug !== 'organization') {
       throw new EmulatorError(status, {
         code: 'invalid_role',
         message: `Role '${s}' does not exist.`,
@@ -172,7 +181,13 @@ export function createRole(ctx: EmulatorContext, orgId: string | null, body: unk
       `A role with slug '${slugValue}' already exists.`,
     );
   }
-  return { ...insertRole(ctx, orgId, { slug: slugValue, name: input.name, description: input.description }, true) };
+  const fields = {
+    slug: slugValue,
+    name: input.name,
+    description: input.description,
+    resource_type_slug: input.resource_type_slug,
+  };
+  return { ...insertRole(ctx, orgId, fields, true) };
 }
 
 export function getRole(ctx: EmulatorContext, orgId: string | null, slugValue: string): RoleWire {

@@ -103,3 +103,55 @@ export interface GroupWire {
   created_at: Iso;
   updated_at: Iso;
 }
+
+/** An instance of a resource type in an organization's authorization tree (fine-grained authorization). */
+export interface AuthorizationResourceWire {
+  object: 'authorization_resource';
+  id: string;
+  external_id: string;
+  name: string;
+  description: string | null;
+  resource_type_slug: string;
+  organization_id: string;
+  /** Null for a top-level resource: its parent is the organization itself. */
+  parent_resource_id: string | null;
+  created_at: Iso;
+  updated_at: Iso;
+}
+
+/** A role granted to an organization membership on one resource (or on the organization itself). */
+export interface RoleAssignmentRecord {
+  id: string;
+  organization_membership_id: string;
+  role_slug: string;
+  /** An `authz_resource_…` id, or the organization id for an assignment on the organization. */
+  resource_id: string;
+  created_at: Iso;
+  updated_at: Iso;
+}
+
+/** An RFC 8628 device authorization in flight; only hashes of the codes are kept. */
+export interface DeviceAuthorizationRecord {
+  id: string;
+  client_id: string;
+  device_code_hash: string;
+  /** Normalized (upper case, no dash): what a person types on the verification page. */
+  user_code: string;
+  expires_at_ms: number;
+  interval_s: number;
+  /** When the client last polled, to answer `slow_down` to a client polling faster than `interval_s`. */
+  last_poll_ms: number | null;
+  state: 'pending' | 'approved' | 'denied' | 'redeemed';
+  user_id: string | null;
+  organization_id: string | null;
+}
+
+export interface RadarAttemptRecord {
+  id: string;
+  email: string;
+  ip_address: string;
+  verdict: 'allow' | 'block' | 'challenge';
+  attempt_status: 'pending' | 'success';
+  challenge_status: 'pending' | 'success';
+  created_at: Iso;
+}

@@ -45,6 +45,10 @@ import type {
   GroupWire,
   IdempotentAnswer,
   JwtTemplateWire,
+  AuthorizationResourceWire,
+  RoleAssignmentRecord,
+  DeviceAuthorizationRecord,
+  RadarAttemptRecord,
 } from './platform-types.ts';
 
 export type EventListener = (event: EventWire) => void;
@@ -124,6 +128,14 @@ export class World {
   readonly groupMemberships = new Map<string, Set<string>>();
   /** At most one entry, `current`: the environment's access-token template. */
   readonly jwtTemplate = new Map<string, JwtTemplateWire>();
+  readonly authorizationResources = new Map<string, AuthorizationResourceWire>();
+  readonly roleAssignments = new Map<string, RoleAssignmentRecord>();
+  /** Resource types declared through the control surface or a seed (slug -> allowed parent type slugs). */
+  readonly resourceTypes = new Map<string, string[]>();
+  readonly deviceAuthorizations = new Map<string, DeviceAuthorizationRecord>();
+  readonly radarAttempts = new Map<string, RadarAttemptRecord>();
+  /** `<type>:<action>` (e.g. `email:block`) -> the entries of that Radar list. */
+  readonly radarLists = new Map<string, Set<string>>();
 
   // what the outside world would have observed
   readonly outbox: OutboxEmail[] = [];

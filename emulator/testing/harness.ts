@@ -33,6 +33,18 @@ const EXTENSIONS: Array<{ method: string; regex: RegExp; component?: string; rea
     component: 'RoleList',
     reason: "SDK's legacy organization roles path",
   },
+  {
+    method: 'GET',
+    regex: /^\/authorization\/resources\/[^/]+\/organization_memberships\/[^/]+\/permissions$/,
+    component: 'AuthorizationPermissionList',
+    reason: "SDK's path for a membership's effective permissions on a resource",
+  },
+  {
+    method: 'GET',
+    regex: /^\/authorization\/(resources\/[^/]+|organizations\/[^/]+\/resources\/[^/]+\/[^/]+)\/role_assignments$/,
+    component: 'RoleAssignmentList',
+    reason: "SDK's path for the role assignments on one resource",
+  },
   { method: 'POST', regex: /^\/oauth2\/token$/, reason: 'extension: M2M client_credentials (not in the spec)' },
   { method: '*', regex: /^\/_emulator\//, reason: 'emulator control surface' },
 ];

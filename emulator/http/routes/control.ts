@@ -17,6 +17,7 @@ import { requireUser } from '../../services/users.ts';
 import { loadSeed, parseSeedText } from '../../seed/load-seed.ts';
 import { setCorsOrigins } from '../../services/cors-origins.ts';
 import { defineFeatureFlag } from '../../services/feature-flags.ts';
+import { listResourceTypes, setResourceTypes } from '../../services/authorization-resources.ts';
 
 const FaultInput = z.object({
   method: z.string().min(1).default('*'),
@@ -113,6 +114,8 @@ export function controlRoutes(ctx: EmulatorContext, faults: FaultHooks): Hono {
   });
 
   // Browser origins allowed to call the API; the body replaces the whole list.
+  app.get(`${base}/resource_types`, (c) => c.json(listResourceTypes(ctx)));
+  app.put(`${base}/resource_types`, async (c) => c.json(setResourceTypes(ctx, await readBody(c))));
   app.get(`${base}/cors_origins`, (c) => c.json({ data: [...world.corsOrigins.values()] }));
   app.put(`${base}/cors_origins`, async (c) => {
     const { origins } = parseInput(z.object({ origins: z.array(z.string().min(1)) }), await readBody(c));
