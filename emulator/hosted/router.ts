@@ -5,6 +5,7 @@ import { createAuthkitPages } from './authkit-router.ts';
 import { createFlowSealer } from './flow-token.ts';
 import { createPasswordResetPages } from './password-reset-router.ts';
 import { createPortalPages } from './portal-router.ts';
+import { createDevicePages } from './device-pages.ts';
 
 // Every server-rendered page of the emulator, for the core to mount at the root:
 //   GET  /user_management/authorize   AuthKit hosted sign-in (email, password, magic code,
@@ -16,6 +17,7 @@ import { createPortalPages } from './portal-router.ts';
 //   GET  /portal/:intent?token=…      admin portal (sso, dsync, domain_verification; others
 //                                     show a "not emulated" page)
 //   POST /portal/{sso/connect, dsync/create, domain_verification/verify}
+//   GET/POST /device, /device/callback, /device/confirm   CLI Auth verification (device-pages.ts)
 
 export interface HostedOptions {
   /** Key that seals the state carried between pages; random per process unless given. */
@@ -28,5 +30,6 @@ export function createHostedRouter(ctx: EmulatorContext, options: HostedOptions 
   app.route('/', createAuthkitPages(ctx, sealer));
   app.route('/', createPortalPages(ctx));
   app.route('/', createPasswordResetPages(ctx));
+  app.route('/', createDevicePages(ctx));
   return app;
 }

@@ -7,6 +7,8 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 const PUBLIC_EXACT = new Set([
   '/user_management/authenticate',
   '/user_management/authorize',
+  // RFC 8628: a CLI asks for a device code with its client id only.
+  '/user_management/authorize/device',
   '/user_management/sessions/logout',
   '/sso/authorize',
   '/sso/token',
@@ -17,7 +19,16 @@ const PUBLIC_EXACT = new Set([
   '/favicon.ico',
 ]);
 
-const PUBLIC_PREFIXES = ['/sso/jwks/', '/scim/', '/portal/', '/invite', '/reset-password', '/_hosted/', '/test-idp'];
+const PUBLIC_PREFIXES = [
+  '/sso/jwks/',
+  '/scim/',
+  '/portal/',
+  '/invite',
+  '/reset-password',
+  '/_hosted/',
+  '/test-idp',
+  '/device',
+];
 
 export function isPublicPath(method: string, path: string): boolean {
   // `POST /portal/generate_link` is the API; the other /portal paths are the portal's pages.

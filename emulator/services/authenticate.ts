@@ -18,6 +18,7 @@ import { acceptInvitationFor, findInvitationByToken } from './invitations.ts';
 import { verifyPkce } from './authorize.ts';
 import { refreshSession, startSession, type RequestMeta } from './sessions.ts';
 import { requireSecondFactor, verifyChallenge } from './mfa.ts';
+import { redeemDeviceCode } from './device-authorization.ts';
 
 const PENDING_TTL_MS = 10 * 60 * 1000;
 
@@ -62,6 +63,10 @@ const Grant = z.discriminatedUnion('grant_type', [
     authentication_challenge_id: z.string().min(1),
     code: z.string().min(1),
   }),
+  Base.extend({
+    grant_type: z.literal('urn:ietf:params:oauth:grant-type:device_code'),
+    device_code: z.string().min(1),
+  }),
 ]);
 
 type GrantInput = z.infer<typeof Grant>;
@@ -76,8 +81,11 @@ function checkClient(ctx: EmulatorContext, input: GrantInput): void {
     if (input.client_secret !== ctx.config.apiKey) throw oauthError(400, 'invalid_client', 'Invalid client secret.');
     return;
   }
+  // A CLI holds no secret: its device code is the proof (RFC 8628).
   const publicAllowed =
-    input.grant_type === 'refresh_token' || (input.grant_type === 'authorization_code' && input.code_verifier);
+    input.grant_type === 'refresh_token' ||
+    input.grant_type === 'urn:ietf:params:oauth:grant-type:device_code' ||
+    (input.grant_type === 'authorization_code' && input.code_verifier);
   if (!publicAllowed) throw oauthError(400, 'invalid_client', 'client_secret is required.');
 }
 
@@ -266,6 +274,8 @@ export async function authenticate(ctx: EmulatorContext, body: unknown) {
       return finishSignIn(ctx, magicAuthSignIn(ctx, input.email, input.code, meta), input, meta);
     case 'authorization_code':
       return finishSignIn(ctx, codeSignIn(ctx, input), input, meta);
+    case 'urn:ietf:params:oauth:grant-type:device_code':
+      return finishSignIn(ctx, redeemDeviceCode(ctx, input.device_code), input, meta);
     case 'urn:workos:oauth:grant-type:email-verification:code': {
       const signIn = peekPending(ctx, input.pending_authentication_token);
       const user = ctx.world.users.get(signIn.user_id)!;

@@ -31,7 +31,11 @@ export function createRedirectUri(ctx: EmulatorContext, body: unknown): Redirect
   return { ...record };
 }
 
+/** The device verification page's own callback (hosted by WorkOS, so never registered by the app). */
+export const DEVICE_CALLBACK_PATH = '/device/callback';
+
 export function isRedirectUriAllowed(ctx: EmulatorContext, uri: string): boolean {
   if (ctx.world.redirectUris.size === 0) return true;
+  if (uri === `${ctx.config.baseUrl}${DEVICE_CALLBACK_PATH}`) return true;
   return [...ctx.world.redirectUris.values()].some((r) => r.uri === uri);
 }

@@ -1,7 +1,7 @@
 // Wire shapes of the environment-level features beyond users, organizations, SSO and directories:
 // CORS origins, API keys, groups, feature flags, audit-log schemas and exports, authorization
 // resources and device authorization. Same rule as `types.ts`: what WorkOS shows, nothing private.
-import type { Iso } from './types.ts';
+import type { Iso, PendingSignIn } from './types.ts';
 
 export interface CorsOriginWire {
   object: 'cors_origin';
@@ -142,8 +142,10 @@ export interface DeviceAuthorizationRecord {
   /** When the client last polled, to answer `slow_down` to a client polling faster than `interval_s`. */
   last_poll_ms: number | null;
   state: 'pending' | 'approved' | 'denied' | 'redeemed';
-  user_id: string | null;
-  organization_id: string | null;
+  /** The sign-in finished on the verification page, waiting for the person to allow or deny. */
+  sign_in: PendingSignIn | null;
+  /** sha256 of the single-use token the confirmation page carries (binds allow/deny to that page). */
+  confirm_token_hash: string | null;
 }
 
 export interface RadarAttemptRecord {

@@ -18,6 +18,7 @@ import {
 import { ssoUserSignIn } from '../../services/test-idp.ts';
 import { exchangeSsoCode, getSsoProfile } from '../../services/sso.ts';
 import { authorizeSsoLogout, completeSsoLogout } from '../../services/sso-logout.ts';
+import { startDeviceAuthorization } from '../../services/device-authorization.ts';
 import { clientCredentialsToken } from '../../services/m2m.ts';
 import { EmulatorError } from '../../services/errors.ts';
 
@@ -99,6 +100,7 @@ export function signInRoutes(ctx: EmulatorContext, options: SignInRouteOptions):
     return noHostedPages(c);
   });
 
+  app.post('/user_management/authorize/device', async (c) => c.json(startDeviceAuthorization(ctx, await readBody(c))));
   app.post('/sso/logout/authorize', async (c) => c.json(authorizeSsoLogout(ctx, await readBody(c))));
   app.get('/sso/logout', (c) => {
     completeSsoLogout(ctx, query(c, 'token'));
