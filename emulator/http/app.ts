@@ -16,6 +16,8 @@ import { platformRoutes } from './routes/platform.ts';
 import { controlRoutes } from './routes/control.ts';
 import { environmentRoutes } from './routes/environment.ts';
 import { authorizationRoutes } from './routes/authorization.ts';
+import { radarRoutes } from './routes/radar.ts';
+import { connectRoutes } from './routes/connect.ts';
 
 export interface EmulatorAppParts {
   faults: FaultHooks;
@@ -75,6 +77,8 @@ export function createEmulatorApp(ctx: EmulatorContext, parts: EmulatorAppParts)
   app.route('/', platformRoutes(ctx));
   app.route('/', environmentRoutes(ctx));
   app.route('/', authorizationRoutes(ctx));
+  app.route('/', radarRoutes(ctx));
+  app.route('/', connectRoutes(ctx));
   app.route('/', controlRoutes(ctx, parts.faults));
   if (parts.chaos) app.route('/_emulator/chaos', parts.chaos);
   if (parts.scim) app.route('/scim/v2', parts.scim);

@@ -9,6 +9,7 @@ import { oauthError } from './errors.ts';
 import { parseInput } from './input.ts';
 import { requireOrganization } from './organizations.ts';
 import { issuer } from './sessions.ts';
+import { verifyConnectM2MSecret } from './connect-applications.ts';
 
 const M2M_TOKEN_TTL_SECONDS = 60 * 60;
 
@@ -54,11 +55,14 @@ export function createM2MApplication(
 /** `client_credentials`: the secret is compared by hash in constant time. */
 export async function clientCredentialsToken(ctx: EmulatorContext, body: unknown) {
   const input = parseInput(TokenInput, body);
-  const app = [...ctx.world.m2mApplications.values()].find((a) => a.client_id === input.client_id);
+  const own = [...ctx.world.m2mApplications.values()].find((a) => a.client_id === input.client_id);
   const presented = hash(input.client_secret);
-  if (!app || !timingSafeEqual(presented, Buffer.from(app.client_secret_hash, 'hex'))) {
-    throw oauthError(401, 'invalid_client', 'Invalid client credentials.');
-  }
+  // Applications made through the control surface or a seed, then Connect M2M applications.
+  const app =
+    own && timingSafeEqual(presented, Buffer.from(own.client_secret_hash, 'hex'))
+      ? own
+      : verifyConnectM2MSecret(ctx, input.client_id, input.client_secret);
+  if (!app) throw oauthError(401, 'invalid_client', 'Invalid client credentials.');
   const requested = input.scope ? input.scope.split(' ').filter(Boolean) : app.scopes;
   const denied = requested.filter((s) => !app.scopes.includes(s));
   if (denied.length > 0) throw oauthError(400, 'invalid_scope', 'The application is not granted the requested scope.');

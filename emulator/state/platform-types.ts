@@ -157,3 +157,35 @@ export interface RadarAttemptRecord {
   challenge_status: 'pending' | 'success';
   created_at: Iso;
 }
+
+/** A WorkOS Connect application: OAuth (first or third party) or machine-to-machine. */
+export interface ConnectApplicationWire {
+  object: 'connect_application';
+  id: string;
+  client_id: string;
+  name: string;
+  description: string | null;
+  scopes: string[];
+  application_type: 'oauth' | 'm2m';
+  /** OAuth only. */
+  redirect_uris?: Array<{ uri: string; default: boolean }>;
+  uses_pkce?: boolean;
+  is_first_party?: boolean;
+  was_dynamically_registered?: boolean;
+  /** M2M and third-party OAuth applications belong to an organization. */
+  organization_id?: string;
+  created_at: Iso;
+  updated_at: Iso;
+}
+
+/** A client secret of a Connect application; the secret itself is shown once, only its hash is kept. */
+export interface ConnectSecretRecord {
+  object: 'connect_application_secret';
+  id: string;
+  application_id: string;
+  secret_hash: string;
+  secret_hint: string;
+  last_used_at: Iso | null;
+  created_at: Iso;
+  updated_at: Iso;
+}

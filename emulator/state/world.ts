@@ -49,6 +49,8 @@ import type {
   RoleAssignmentRecord,
   DeviceAuthorizationRecord,
   RadarAttemptRecord,
+  ConnectApplicationWire,
+  ConnectSecretRecord,
 } from './platform-types.ts';
 
 export type EventListener = (event: EventWire) => void;
@@ -136,6 +138,8 @@ export class World {
   readonly radarAttempts = new Map<string, RadarAttemptRecord>();
   /** `<type>:<action>` (e.g. `email:block`) -> the entries of that Radar list. */
   readonly radarLists = new Map<string, Set<string>>();
+  readonly connectApplications = new Map<string, ConnectApplicationWire>();
+  readonly connectSecrets = new Map<string, ConnectSecretRecord>();
 
   // what the outside world would have observed
   readonly outbox: OutboxEmail[] = [];
