@@ -120,6 +120,25 @@ test('an enrolled user is challenged even when MFA is optional; factor and chall
   h.assertConformant();
 });
 
+test('the MFA API enrols a standalone TOTP factor; SMS and generic OTP are refused, not enrolled', async () => {
+  const factor = await h.workos.multiFactorAuth.enrollFactor({
+    type: 'totp',
+    issuer: 'Gatehouse',
+    user: 'ops@example.test',
+  });
+  assert.equal(factor.type, 'totp');
+  assert.equal((factor as any).userId, undefined, 'a standalone factor belongs to no user');
+  const challenge = await h.workos.multiFactorAuth.challengeFactor({ authenticationFactorId: factor.id });
+  const code = totpCode((factor as any).totp.secret, now());
+  const verified = await h.workos.multiFactorAuth.verifyChallenge({ authenticationChallengeId: challenge.id, code });
+  assert.equal(verified.valid, true);
+  const sms = await h.request('POST', '/auth/factors/enroll', { body: { type: 'sms', phone_number: '+15555550100' } });
+  assert.equal(sms.status, 422);
+  const missingIssuer = await h.request('POST', '/auth/factors/enroll', { body: { type: 'totp' } });
+  assert.equal(missingIssuer.status, 422);
+  h.assertConformant();
+});
+
 test('every event this suite made WorkOS announce matches the spec', async () => {
   assert.ok((await h.assertEventsConformant()) > 0);
 });

@@ -180,6 +180,45 @@ test('magic auth: create mails a code and announces magic_auth.created without t
   h.assertConformant();
 });
 
+test('email change: a code mailed to the new address changes the email once; guesses are limited', async () => {
+  const user = await h.workos.userManagement.createUser({ email: 'old@change.test' });
+  await h.workos.userManagement.createUser({ email: 'taken@change.test' });
+  const path = `/user_management/users/${user.id}/email_change`;
+  assert.equal(
+    (await h.request('POST', `${path}/send`, { body: { new_email: 'old@change.test' } })).body.code,
+    'email_change_not_needed',
+  );
+  assert.equal(
+    (await h.request('POST', `${path}/send`, { body: { new_email: 'taken@change.test' } })).body.code,
+    'email_not_available',
+  );
+  const none = await h.request('POST', `${path}/confirm`, { body: { code: '000000' } });
+  assert.equal(none.body.code, 'no_pending_email_change');
+  const sent = await h.request('POST', `${path}/send`, { body: { new_email: 'New@Change.test' } });
+  assert.equal(sent.status, 200);
+  assert.equal(sent.body.new_email, 'new@change.test');
+  const mail = await h.control('GET', '/outbox?to=new@change.test&kind=email_change');
+  const code = mail.data[0].data.code as string;
+  const wrong = code === '000000' ? '111111' : '000000';
+  const bad = await h.request('POST', `${path}/confirm`, { body: { code: wrong } });
+  assert.equal(bad.body.code, 'email_change_code_incorrect');
+  const ok = await h.request('POST', `${path}/confirm`, { body: { code } });
+  assert.equal(ok.status, 200);
+  assert.equal(ok.body.user.email, 'new@change.test');
+  assert.equal((await h.workos.userManagement.getUser(user.id)).email, 'new@change.test');
+  assert.equal(
+    (await h.request('POST', `${path}/confirm`, { body: { code } })).body.code,
+    'email_change_code_previously_used',
+  );
+
+  await h.request('POST', `${path}/send`, { body: { new_email: 'third@change.test' } });
+  for (let i = 0; i < 5; i += 1) await h.request('POST', `${path}/confirm`, { body: { code: 'nope' } });
+  const locked = await h.request('POST', `${path}/confirm`, { body: { code: 'nope' } });
+  assert.equal(locked.status, 429);
+  assert.equal(locked.body.code, 'email_change_too_many_attempts');
+  h.assertConformant();
+});
+
 test('every event this suite made WorkOS announce matches the spec', async () => {
   assert.ok((await h.assertEventsConformant()) > 0);
 });

@@ -31,7 +31,7 @@ function factorWire(factor: AuthFactorRecord) {
     object: 'authentication_factor' as const,
     id: factor.id,
     type: factor.type,
-    user_id: factor.user_id,
+    ...(factor.user_id ? { user_id: factor.user_id } : {}),
     totp: { issuer: factor.issuer, user: factor.user },
     created_at: factor.created_at,
     updated_at: factor.updated_at,
@@ -79,32 +79,71 @@ export function createChallenge(ctx: EmulatorContext, factorId: string) {
 export function enrollFactor(ctx: EmulatorContext, userId: string, body: unknown) {
   const input = parseInput(EnrollFactorInput, body);
   const user = requireUser(ctx, userId);
+  const { factor, totp } = insertTotpFactor(
+    ctx,
+    user.id,
+    input.totp_issuer ?? 'Gatehouse',
+    input.totp_user ?? user.email,
+    input.totp_secret,
+  );
+  return {
+    authentication_factor: { ...factorWire(factor), totp },
+    authentication_challenge: createChallenge(ctx, factor.id),
+  };
+}
+
+const StandaloneEnrollInput = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('totp'),
+    totp_issuer: z.string().min(1),
+    totp_user: z.string().min(1),
+    user_id: z.string().min(1).optional(),
+  }),
+  z.object({ type: z.literal('sms'), phone_number: z.string().min(1), user_id: z.string().optional() }),
+  z.object({ type: z.literal('generic_otp'), user_id: z.string().optional() }),
+]);
+
+/**
+ * The MFA API's own enrollment (`POST /auth/factors/enroll`): a TOTP factor, optionally tied to a
+ * user. SMS and generic OTP factors need a phone network or an out-of-band channel the emulator
+ * does not have, so they are refused (422) rather than enrolled and never delivered.
+ */
+export function enrollStandaloneFactor(ctx: EmulatorContext, body: unknown) {
+  const input = parseInput(StandaloneEnrollInput, body);
+  if (input.type !== 'totp') {
+    throw new EmulatorError(422, {
+      code: 'invalid_request_parameters',
+      message: `Factors of type '${input.type}' are not emulated; enroll a totp factor.`,
+      errors: [{ field: 'type', code: 'unsupported_factor_type' }],
+    });
+  }
+  if (input.user_id) requireUser(ctx, input.user_id);
+  const { factor, totp } = insertTotpFactor(ctx, input.user_id ?? null, input.totp_issuer, input.totp_user);
+  return { ...factorWire(factor), totp };
+}
+
+function insertTotpFactor(ctx: EmulatorContext, userId: string | null, issuer: string, user: string, secret?: string) {
   const now = ctx.world.nowIso();
   const factor: AuthFactorRecord = {
     id: ctx.world.newId('auth_factor'),
-    user_id: user.id,
+    user_id: userId,
     type: 'totp',
-    issuer: input.totp_issuer ?? 'Gatehouse',
-    user: input.totp_user ?? user.email,
-    secret: (input.totp_secret ?? newTotpSecret()).toUpperCase().replace(/=+$/, ''),
+    issuer,
+    user,
+    secret: (secret ?? newTotpSecret()).toUpperCase().replace(/=+$/, ''),
     created_at: now,
     updated_at: now,
   };
   ctx.world.authFactors.set(factor.id, factor);
   const uri = `otpauth://totp/${encodeURIComponent(factor.issuer)}:${encodeURIComponent(factor.user)}?secret=${factor.secret}&issuer=${encodeURIComponent(factor.issuer)}`;
-  const wire = factorWire(factor);
-  return {
-    authentication_factor: {
-      ...wire,
-      totp: {
-        ...wire.totp,
-        secret: factor.secret,
-        uri,
-        qr_code: `data:text/plain;base64,${Buffer.from(uri).toString('base64')}`,
-      },
-    },
-    authentication_challenge: createChallenge(ctx, factor.id),
+  const totp = {
+    issuer: factor.issuer,
+    user: factor.user,
+    secret: factor.secret,
+    uri,
+    qr_code: `data:text/plain;base64,${Buffer.from(uri).toString('base64')}`,
   };
+  return { factor, totp };
 }
 
 export function listFactors(ctx: EmulatorContext, userId: string, params: ListParams) {
@@ -126,7 +165,7 @@ export function verifyChallenge(
   ctx: EmulatorContext,
   challengeId: string,
   code: string,
-): { challenge: ReturnType<typeof challengeWire>; valid: boolean; userId: string } {
+): { challenge: ReturnType<typeof challengeWire>; valid: boolean; userId: string | null } {
   const challenge = ctx.world.authChallenges.get(challengeId);
   if (!challenge) throw notFound('AuthenticationChallenge', challengeId);
   const factor = requireFactor(ctx, challenge.authentication_factor_id);

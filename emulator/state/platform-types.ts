@@ -189,3 +189,14 @@ export interface ConnectSecretRecord {
   created_at: Iso;
   updated_at: Iso;
 }
+
+/** A pending change of a user's email: a code mailed to the new address; only its hash is kept. */
+export interface EmailChangeRecord {
+  user_id: string;
+  new_email: string;
+  code_hash: string;
+  expires_at: Iso;
+  attempts: number;
+  used: boolean;
+  created_at: Iso;
+}

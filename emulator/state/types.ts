@@ -248,7 +248,7 @@ export interface M2MApplication {
   created_at: Iso;
 }
 
-export type EmailKind = 'magic_auth' | 'invitation' | 'password_reset' | 'email_verification';
+export type EmailKind = 'magic_auth' | 'invitation' | 'password_reset' | 'email_verification' | 'email_change';
 
 /** An email the real service would have sent; tests and the hosted pages read them here. */
 export interface OutboxEmail {
@@ -351,7 +351,8 @@ export interface SsoAccessToken {
 /** A TOTP factor; `secret` is base32 as authenticator apps take it. */
 export interface AuthFactorRecord {
   id: string;
-  user_id: string;
+  /** Null for a standalone factor (`POST /auth/factors/enroll` without `user_id`). */
+  user_id: string | null;
   type: 'totp';
   issuer: string;
   user: string;

@@ -51,6 +51,7 @@ import type {
   RadarAttemptRecord,
   ConnectApplicationWire,
   ConnectSecretRecord,
+  EmailChangeRecord,
 } from './platform-types.ts';
 
 export type EventListener = (event: EventWire) => void;
@@ -140,6 +141,8 @@ export class World {
   readonly radarLists = new Map<string, Set<string>>();
   readonly connectApplications = new Map<string, ConnectApplicationWire>();
   readonly connectSecrets = new Map<string, ConnectSecretRecord>();
+  /** user id -> the user's pending email change (a new request replaces the old one). */
+  readonly emailChanges = new Map<string, EmailChangeRecord>();
 
   // what the outside world would have observed
   readonly outbox: OutboxEmail[] = [];

@@ -7,6 +7,7 @@ import * as memberships from '../../services/memberships.ts';
 import * as invitations from '../../services/invitations.ts';
 import * as codes from '../../services/one-time-codes.ts';
 import { listUserSessions } from '../../services/sessions.ts';
+import * as emailChange from '../../services/email-change.ts';
 import * as mfa from '../../services/mfa.ts';
 import { createRedirectUri } from '../../services/redirect-uris.ts';
 import { createCorsOrigin } from '../../services/cors-origins.ts';
@@ -43,6 +44,13 @@ export function userManagementRoutes(ctx: EmulatorContext): Hono {
     c.json(mfa.enrollFactor(ctx, c.req.param('id'), await readBody(c)), 201),
   );
   app.get(`${base}/users/:id/auth_factors`, (c) => c.json(mfa.listFactors(ctx, c.req.param('id'), listParams(c))));
+  app.post(`${base}/users/:id/email_change/send`, async (c) =>
+    c.json(emailChange.sendEmailChange(ctx, c.req.param('id'), await readBody(c))),
+  );
+  app.post(`${base}/users/:id/email_change/confirm`, async (c) =>
+    c.json(emailChange.confirmEmailChange(ctx, c.req.param('id'), await readBody(c))),
+  );
+  app.post('/auth/factors/enroll', async (c) => c.json(mfa.enrollStandaloneFactor(ctx, await readBody(c)), 201));
   app.get('/auth/factors/:id', (c) => c.json(mfa.getFactor(ctx, c.req.param('id'))));
   app.delete('/auth/factors/:id', (c) => {
     mfa.deleteFactor(ctx, c.req.param('id'));
