@@ -227,6 +227,12 @@ test('a role on a workspace grants its permissions on the workspace and every pr
   const listed = await w.authorization.listRoleAssignments({ organizationMembershipId: aliceOm });
   const slugs = listed.data.map((a: any) => `${a.role.slug}@${a.resource.resourceTypeSlug}`).sort();
   assert.deepEqual(slugs, ['member@organization', 'workspace-admin@workspace']);
+  const orgRole = listed.data.find((a: any) => a.resource.resourceTypeSlug === 'organization');
+  const notHere = await h.request(
+    'DELETE',
+    `/authorization/organization_memberships/${aliceOm}/role_assignments/${orgRole.id}`,
+  );
+  assert.equal(notHere.status, 403, "the membership's own role is changed on the membership");
   const onResource = await w.authorization.listRoleAssignmentsForResource({ resourceId: ws.id });
   assert.deepEqual(
     onResource.data.map((a: any) => a.id),
@@ -248,6 +254,38 @@ test('a role on a workspace grants its permissions on the workspace and every pr
   });
   await w.authorization.deleteResource({ resourceId: ws.id, cascadeDelete: true });
   assert.equal((await h.request('GET', `/authorization/resources/${p1.id}`)).status, 404);
+  h.assertConformant();
+});
+
+test('a retried POST with the same Idempotency-Key creates one resource and one assignment', async () => {
+  const body = { organization_id: orgId, resource_type_slug: 'workspace', external_id: 'ws-idem', name: 'Idem' };
+  const headers = { 'idempotency-key': 'fga-create-1' };
+  const first = await h.request('POST', '/authorization/resources', { body, headers });
+  const retry = await h.request('POST', '/authorization/resources', { body, headers });
+  assert.equal(first.status, 201);
+  assert.equal(retry.body.id, first.body.id);
+  assert.equal(retry.headers.get('idempotent-replayed'), 'true');
+  const assign = { role_slug: 'workspace-admin', resource_id: first.body.id };
+  const path = `/authorization/organization_memberships/${aliceOm}/role_assignments`;
+  const a1 = await h.request('POST', path, { body: assign, headers: { 'idempotency-key': 'fga-assign-1' } });
+  const a2 = await h.request('POST', path, { body: assign, headers: { 'idempotency-key': 'fga-assign-1' } });
+  assert.equal(a1.status, 201);
+  assert.equal(a2.body.id, a1.body.id);
+  const listed = await h.request('GET', `${path}?resource_id=${first.body.id}`);
+  assert.equal(listed.body.data.length, 1);
+  const otherBody = await h.request('POST', '/authorization/resources', {
+    body: { ...body, name: 'Other' },
+    headers,
+  });
+  assert.equal(otherBody.status, 422);
+  await h.request('DELETE', `/authorization/resources/${first.body.id}?cascade_delete=true`);
+  // The spec documents no refusal status for a malformed cascade_delete: 422, outside the recorded
+  // exchanges (the harness holds every recorded answer to the operation's documented statuses).
+  const badCascade = await fetch(`${h.emulator.url}/authorization/resources/${first.body.id}?cascade_delete=yes`, {
+    method: 'DELETE',
+    headers: { authorization: `Bearer ${h.emulator.apiKey}` },
+  });
+  assert.equal(badCascade.status, 422, 'a malformed flag is refused, not ignored');
   h.assertConformant();
 });
 

@@ -161,8 +161,12 @@ export function assignRole(ctx: EmulatorContext, membershipId: string, body: unk
 }
 
 function removeGrant(ctx: EmulatorContext, grant: Grant): void {
+  // Documented answers here are 403/404: the organization role is the membership's, changed there.
   if (grant.fromMembership) {
-    throw invalid('role_assignment_id', "The organization role is the membership's role; change it on the membership.");
+    throw new EmulatorError(403, {
+      code: 'organization_role_assignment',
+      message: "The organization role is the membership's role; change it on the organization membership.",
+    });
   }
   ctx.world.roleAssignments.delete(grant.id);
 }
