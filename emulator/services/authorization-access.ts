@@ -22,7 +22,7 @@ import {
   requireResourceByExternalId,
   resolveNode,
   type ResourceNode,
-} from './authorization-resources.ts';
+} from './authorization-tree.ts';
 
 const Target = {
   resource_id: z.string().min(1).optional(),

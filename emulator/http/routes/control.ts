@@ -17,7 +17,7 @@ import { requireUser } from '../../services/users.ts';
 import { loadSeed, parseSeedText } from '../../seed/load-seed.ts';
 import { setCorsOrigins } from '../../services/cors-origins.ts';
 import { defineFeatureFlag } from '../../services/feature-flags.ts';
-import { listResourceTypes, setResourceTypes } from '../../services/authorization-resources.ts';
+import { listResourceTypes, setResourceTypes } from '../../services/authorization-tree.ts';
 
 const FaultInput = z.object({
   method: z.string().min(1).default('*'),
