@@ -75,11 +75,15 @@ export function querySelection(c: ScimContext): AttributeSelection {
   return selection(c.req.query('attributes'), c.req.query('excludedAttributes'));
 }
 
-/** An attribute reference as a path of keys: core URNs dropped, an extension URN kept as one key. */
+/**
+ * An attribute reference as a path of keys: core URNs dropped, an extension URN kept as one key
+ * (the whole extension when the reference is the URN alone, `…:2.0:User`).
+ */
 function pathOf(reference: string): string[] {
   const plain = reference.replace(CORE_URN, '');
   if (/^urn:/i.test(plain)) {
     const cut = plain.lastIndexOf(':');
+    if (/:\d+(\.\d+)*$/.test(plain.slice(0, cut))) return [plain];
     return [plain.slice(0, cut), ...plain.slice(cut + 1).split('.')];
   }
   return plain.split('.');
