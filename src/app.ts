@@ -249,6 +249,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
         publicUrl: config.PUBLIC_URL,
         ratePerMinute: config.SCIM_RATE_LIMIT_PER_MINUTE,
         maxBodyBytes: config.SCIM_MAX_BODY_BYTES,
+        sourceOf: clientAddressOf,
         onInternalError: (error) => logger.error({ err: (error as Error).message }, 'SCIM request failed'),
       },
     ),

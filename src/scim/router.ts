@@ -9,11 +9,10 @@
 //   - oversized bodies: a per-route limit before any JSON is parsed;
 //   - reaching another directory: the directory comes from the token alone (auth below), and
 //     every query names it inside its organization's row-level-security transaction.
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createFailureLimiter } from '../access/rate-limit.ts';
 import { AppError } from '../core/errors.ts';
-import { clientAddressOf } from '../http/client-address.ts';
 import type { ScimWriteDeps } from './apply.ts';
 import { findDirectoryByToken } from './directories.ts';
 import { listResponse, resourceTypes, schemaDocuments, serviceProviderConfig } from './discovery.ts';
@@ -31,6 +30,8 @@ export interface ScimRouterOptions {
   /** Largest body accepted (SCIM_MAX_BODY_BYTES). */
   maxBodyBytes: number;
   clock?: () => number;
+  /** The client's address, for the failed-authentication budget (the app's trusted-proxy aware reader). */
+  sourceOf?: (c: Context) => string;
   /** Told of a failure answered 500 (the body says only "Internal error"). */
   onInternalError?: (error: unknown) => void;
 }
@@ -49,7 +50,7 @@ function authenticate(deps: ScimWriteDeps, options: ScimRouterOptions): Middlewa
     ...clock,
   });
   return async (c, next) => {
-    const source = clientAddressOf(c);
+    const source = options.sourceOf?.(c) ?? 'unknown';
     const wait = failures.retryAfter(source);
     if (wait > 0)
       throw new AppError('RATE_LIMITED', 'Too many failed SCIM authentications', { details: { retryAfter: wait } });
