@@ -54,22 +54,20 @@ export async function openScimWrite(
   deferred: Array<() => Promise<unknown>>,
 ): Promise<ScimWrite> {
   const { organizationId, directoryId } = directory;
-  await sql`SELECT pg_advisory_xact_lock(hashtext(${`gatehouse.org:${organizationId}`}))`.execute(tx);
   // The mirror ignores a write whose version is not newer than the row's (order tolerance for
   // WorkOS events). SCIM writes are the source here, so each takes a version strictly after the
-  // directory's previous one, even if the clock stepped back: none is ever dropped as stale.
-  const row = await tx
-    .updateTable('scim_directories')
-    .set({
-      version_at: sql`date_trunc('milliseconds', greatest(clock_timestamp(), version_at + interval '1 millisecond'))`,
-    })
-    .where('organization_id', '=', organizationId)
-    .where('id', '=', directoryId)
-    .where('deleted_at', 'is', null)
-    .returning('version_at')
-    .executeTakeFirst();
+  // directory's previous one, even if the clock stepped back: none is ever dropped as stale. One
+  // statement takes the organization's lock first (as webhook intake does), then the version.
+  const { rows } = await sql<{ version_at: Date }>`
+    WITH locked AS (SELECT pg_advisory_xact_lock(hashtext(${`gatehouse.org:${organizationId}`})) AS l)
+    UPDATE scim_directories
+    SET version_at = date_trunc('milliseconds', greatest(clock_timestamp(), version_at + interval '1 millisecond'))
+    FROM locked
+    WHERE organization_id = ${organizationId} AND id = ${directoryId} AND deleted_at IS NULL
+    RETURNING version_at`.execute(tx);
+  const row = rows[0];
   if (!row) throw new ScimError(404, 'Directory not found');
-  const at = row.version_at.toISOString();
+  const at = new Date(row.version_at).toISOString();
   // Event ids increase within the request, so two events of one request touching one row apply
   // in the order they were emitted (the version's tie-break).
   const base = newId('scim_evt');

@@ -6,6 +6,7 @@ import { newId } from '../../src/core/ids.ts';
 import { asSystem } from '../../src/store/tenant.ts';
 import { startAppWorld, type AppWorld } from '../support/app-world.ts';
 import { createUser } from '../support/fixtures.ts';
+import type { TestEngine } from '../support/stores.ts';
 
 export const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -43,8 +44,8 @@ export interface DirectoryUserState {
   deleted_at: Date | null;
 }
 
-export async function startScimWorld(): Promise<ScimWorld> {
-  const world = await startAppWorld();
+export async function startScimWorld(engine?: TestEngine): Promise<ScimWorld> {
+  const world = await startAppWorld(engine ? { openStore: engine.open } : {});
   const db = world.gatehouse.store.db;
   const api = async (method: string, path: string, body?: unknown, key = world.appKeys.acme) => {
     const res = await fetch(`${world.url}/api/v1${path}`, {
