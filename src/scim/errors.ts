@@ -50,7 +50,7 @@ export function toScimError(error: unknown): ScimError {
   if (error instanceof ScimError) return error;
   if (error instanceof AppError) {
     const retryAfter = (error.details as { retryAfter?: unknown } | undefined)?.retryAfter;
-    return new ScimError(error.status, error.message, error.status === 413 ? 'tooMany' : undefined, {
+    return new ScimError(error.status, error.message, undefined, {
       code: error.code,
       headers: {
         ...(typeof retryAfter === 'number' ? { 'retry-after': String(retryAfter) } : {}),
