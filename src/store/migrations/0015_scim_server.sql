@@ -22,17 +22,20 @@ CREATE UNIQUE INDEX scim_directories_id ON scim_directories (id);
 -- token keeps working until expires_at (the overlap while the IdP is reconfigured); a revoked one
 -- stops at once.
 CREATE TABLE scim_tokens (
-  token_hash text PRIMARY KEY,
   organization_id text NOT NULL,
-  directory_id text NOT NULL,
   id text NOT NULL,
+  directory_id text NOT NULL,
+  token_hash text NOT NULL,
   display_prefix text NOT NULL,
   created_at timestamptz NOT NULL DEFAULT now(),
   expires_at timestamptz,
   revoked_at timestamptz,
   last_used_at timestamptz,
+  PRIMARY KEY (organization_id, id),
   FOREIGN KEY (organization_id, directory_id) REFERENCES scim_directories (organization_id, id)
 );
+-- A token is looked up by its hash before its organization is known (a system read).
+CREATE UNIQUE INDEX scim_tokens_hash ON scim_tokens (token_hash);
 CREATE INDEX scim_tokens_directory ON scim_tokens (organization_id, directory_id);
 
 CREATE TABLE scim_users (
