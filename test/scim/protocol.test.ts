@@ -4,6 +4,11 @@
 // the body limit, and the /api/v1 directory routes' permission checks.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createApiKey } from '../../src/access/api-keys.ts';
+import { operatorGranter } from '../../src/access/ceiling.ts';
+import { ALL_PERMISSIONS } from '../../src/core/permissions.ts';
+import { createRole } from '../../src/organizations/roles.ts';
+import { inTenant } from '../../src/store/tenant.ts';
 import { ENTERPRISE, GROUP, startScimWorld, USER, type ScimWorld } from './support.ts';
 
 describe('the SCIM protocol surface', () => {
@@ -204,7 +209,7 @@ describe('the SCIM protocol surface', () => {
     assert.equal((await w.scim(doomed.token).get('/Users')).status, 401);
   });
 
-  it('the /api/v1 routes go through the access decision: a member is refused, another tenant is a 404', async () => {
+  it('the /api/v1 routes go through the access decision and the ceiling: member 403, other tenant 404', async () => {
     const bob = w.world.members.bob;
     const asBob = await fetch(`${w.world.url}/api/v1/organizations/${acme}/scim-directories`, {
       headers: { cookie: `gatehouse_session=${bob.cookie}` },
@@ -217,6 +222,42 @@ describe('the SCIM protocol surface', () => {
       `/organizations/${acme}/scim-directories/directory_01NOTTHEREATALL00000000000`,
     );
     assert.equal(unknown.status, 404);
+    // The ceiling: a directory provisions people with the default role, so a caller who holds
+    // directory:manage but not the default role's permissions may not create one.
+    await createRole(
+      w.world.gatehouse.store.db,
+      acme,
+      { slug: 'dir-only', name: 'Directory only', permissions: ['directory:manage'] },
+      operatorGranter({ type: 'system', id: null }),
+    );
+    const narrow = await inTenant(w.world.gatehouse.store.db, acme, (tx) =>
+      createApiKey(tx, {
+        creator: {
+          principal: { type: 'user', userId: w.world.members.ada.userId },
+          organizationId: acme,
+          role: 'admin',
+          permissions: ALL_PERMISSIONS,
+          authMethod: 'session',
+          isSuperAdmin: false,
+        },
+        name: 'narrow',
+        role: 'dir-only',
+        ownership: 'organization',
+      }),
+    );
+    const seq = await w.auditHead(acme);
+    const refusedByCeiling = await w.api(
+      'POST',
+      `/organizations/${acme}/scim-directories`,
+      { name: 'x' },
+      narrow.secret,
+    );
+    assert.equal(refusedByCeiling.status, 403);
+    assert.equal(refusedByCeiling.body.code, 'AUTH_PERMISSION_CEILING');
+    assert.deepEqual(
+      (await w.auditSince(acme, seq)).map((e) => e.type),
+      ['access.escalation_refused'],
+    );
     const doc = await w.api('GET', '/openapi.json');
     assert.ok(doc.body.paths['/organizations/{orgId}/scim-directories']);
   });
