@@ -30,6 +30,7 @@ import { createWebhookIntake, type WebhookIntake, type WebhookIntakeDeps } from 
 import { createRetention, type Retention } from './retention/retention-schedule.ts';
 import { createAuditKeyRing, type AuditKeyRing } from './audit/checkpoint.ts';
 import { startCheckpointer } from './audit/checkpoints.ts';
+import { createScimRoutes } from './scim/router.ts';
 
 export interface Gatehouse {
   readonly config: Config;
@@ -241,6 +242,17 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     ...(access.sessions ? { sessions: access.sessions } : {}),
     ...(organizationAdmin ? { organizationAdmin } : {}),
     accessRevoker,
+    // Directories Gatehouse serves itself: SCIM writes go through the same mirror handlers.
+    scimRoutes: createScimRoutes(
+      { db: store.db, access: accessRevoker },
+      {
+        publicUrl: config.PUBLIC_URL,
+        ratePerMinute: config.SCIM_RATE_LIMIT_PER_MINUTE,
+        maxBodyBytes: config.SCIM_MAX_BODY_BYTES,
+        sourceOf: clientAddressOf,
+        onInternalError: (error) => logger.error({ err: (error as Error).message }, 'SCIM request failed'),
+      },
+    ),
     formActionOrigins: providerFormOrigins(config),
     introspection: {
       verifyCredential: (credential, meta) => access.verifier.verifyCredential(credential, meta),

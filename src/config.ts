@@ -199,6 +199,14 @@ const spec = {
     schema: z.enum(['applied', 'durable']).default('applied'),
     expects: 'expected applied (answer after applying) or durable (answer on the inbox row, apply workers behind it)',
   },
+  SCIM_RATE_LIMIT_PER_MINUTE: {
+    schema: z.coerce.number().int().min(1).default(6000),
+    expects: 'expected a positive number of SCIM requests per minute each directory may make',
+  },
+  SCIM_MAX_BODY_BYTES: {
+    schema: z.coerce.number().int().min(1024).max(16_777_216).default(1_048_576),
+    expects: 'expected the largest SCIM request body in bytes, between 1024 and 16777216',
+  },
 } as const;
 
 type Spec = typeof spec;

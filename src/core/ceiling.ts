@@ -14,7 +14,8 @@ export type GrantPath =
   | 'invitation'
   | 'group_mapping'
   | 'api_key'
-  | 'provision';
+  | 'provision'
+  | 'directory';
 
 export interface GrantRequest {
   path: GrantPath;

@@ -69,6 +69,8 @@ export const ERROR_CODES = {
   AUTH_IMPERSONATION_FORBIDDEN: 403,
   // The built-in email-code sign-in (src/identity/local/): too many codes asked for one email or source.
   AUTH_CODE_RATE_LIMITED: 429,
+  // The SCIM server (src/scim/): a missing, unknown, expired or revoked directory bearer token.
+  SCIM_TOKEN_INVALID: 401,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -26,6 +26,7 @@ import { requireTenantEntry } from '../identity/super-admin.ts';
 import { homeRoutes } from '../web/home.ts';
 import { styleRoutes } from '../web/styles.ts';
 import { AUDIT_JWKS_PATH, jwksOf } from '../audit/checkpoint.ts';
+import type { ScimEnv } from '../scim/http.ts';
 
 export interface HttpAppDeps {
   store: Store;
@@ -55,6 +56,8 @@ export interface HttpAppDeps {
   formActionOrigins?: readonly string[];
   /** Routes only `gatehouse dev` serves (the dev mailbox); their presence also links them from the header. */
   devRoutes?: Hono;
+  /** The SCIM 2.0 server (src/scim/router.ts), mounted at /scim/v2 with its own body limit and errors. */
+  scimRoutes?: Hono<ScimEnv>;
 }
 
 export interface HttpAppOptions {
@@ -70,6 +73,9 @@ export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): 
   app.use(accessLog(deps.logger));
   app.use(secureHeaders());
   app.use(responseSecurity({ formActionOrigins: deps.formActionOrigins ?? [] }));
+  // Before the body limit and CSRF check: SCIM sets its own limit and answers every error, that
+  // one included, in the SCIM format identity providers parse; it takes bearer tokens, no cookies.
+  if (deps.scimRoutes) app.route('/scim/v2', deps.scimRoutes);
   app.use(
     bodyLimit({
       maxSize: options.maxBodyBytes ?? 1024 * 1024,

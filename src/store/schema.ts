@@ -361,6 +361,57 @@ export interface Database {
   sync_cursors: SyncCursorsTable;
   superadmin_entries: SuperadminEntriesTable;
   email_sign_in_codes: EmailSignInCodesTable;
+  scim_directories: ScimDirectoriesTable;
+  scim_tokens: ScimTokensTable;
+  scim_users: ScimUsersTable;
+  scim_groups: ScimGroupsTable;
+}
+
+// The SCIM 2.0 server's own directories, tokens and resources (migration 0015, src/scim/).
+export interface ScimDirectoriesTable {
+  organization_id: string;
+  id: string;
+  name: string;
+  version_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  created_at: CreatedAt;
+  deleted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface ScimTokensTable {
+  token_hash: string;
+  organization_id: string;
+  directory_id: string;
+  id: string;
+  display_prefix: string;
+  created_at: CreatedAt;
+  expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  revoked_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  last_used_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface ScimUsersTable {
+  organization_id: string;
+  directory_id: string;
+  id: string;
+  user_name: string;
+  external_id: string | null;
+  active: boolean;
+  resource: ColumnType<Record<string, unknown>, string, string>;
+  version: ColumnType<number, number | undefined, number>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface ScimGroupsTable {
+  organization_id: string;
+  directory_id: string;
+  id: string;
+  display_name: string;
+  external_id: string | null;
+  resource: ColumnType<Record<string, unknown>, string, string>;
+  version: ColumnType<number, number | undefined, number>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
 }
 
 /** A super-admin's explicit entry into another tenant (0008). */

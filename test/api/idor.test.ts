@@ -32,6 +32,7 @@ const ID_PREFIXES: Record<string, string> = {
   sessionId: 'ses',
   userId: 'user',
   groupId: 'directory_group',
+  directoryId: 'directory',
 };
 const MEMBER_PERMISSIONS = BUILT_IN_ROLES.find((r) => r.slug === 'member')!.permissions;
 

@@ -15,6 +15,7 @@ import { createLogger } from '../../src/logger.ts';
 import { inTenant } from '../../src/store/tenant.ts';
 import { createOrg, createUser } from './fixtures.ts';
 import { openPgliteTestStore } from './stores.ts';
+import type { Store } from '../../src/store/store.ts';
 
 export interface Member {
   userId: string;
@@ -47,9 +48,9 @@ const adminCreator = (organizationId: string, userId: string): AuthContext => ({
   isSuperAdmin: false,
 });
 
-export async function startAppWorld(): Promise<AppWorld> {
+export async function startAppWorld(options: { openStore?: () => Promise<Store> } = {}): Promise<AppWorld> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-app-world-'));
-  const store = await openPgliteTestStore();
+  const store = await (options.openStore ?? openPgliteTestStore)();
   const staff = await createOrg(store.db, 'Gatehouse staff');
   const config = parseConfig({
     PORT: '0',

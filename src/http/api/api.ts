@@ -20,6 +20,7 @@ import { superAdminRoutes } from './routes/super-admin.ts';
 import type { SessionService } from '../../sessions/session-service.ts';
 import { ssoRoutes, type SsoRouteDeps } from './routes/sso.ts';
 import { introspectionRoutes, type IntrospectionDeps } from './routes/introspect.ts';
+import { scimDirectoryRoutes } from './routes/scim-directories.ts';
 
 export interface ApiV1Deps extends ApiDeps {
   store: Store;
@@ -58,6 +59,11 @@ export function createApiV1(deps: ApiV1Deps): { router: Hono; api: Api } {
   groupMappingRoutes(api, {
     store: deps.store,
     access: deps.accessRevoker ?? unavailable<AccessRevoker>('Directory sync'),
+  });
+  scimDirectoryRoutes(api, {
+    store: deps.store,
+    access: deps.accessRevoker ?? unavailable<AccessRevoker>('Directory sync'),
+    publicUrl: deps.publicUrl,
   });
   superAdminRoutes(api, { store: deps.store, admin });
   ssoRoutes(api, { store: deps.store, ...sso });

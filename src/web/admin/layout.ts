@@ -12,6 +12,7 @@ export const NAV = [
   ['sso', 'SSO', 'Settings → Security → SSO'],
   ['members', 'Members', 'Members and invitations'],
   ['roles', 'Roles', 'Roles and directory group mappings'],
+  ['directories', 'Directories', 'Directories (SCIM provisioning)'],
   ['api-keys', 'API keys', 'API keys'],
   ['sessions', 'Sessions', 'Sessions'],
   ['audit', 'Audit trail', 'Audit trail'],
