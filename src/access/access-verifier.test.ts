@@ -284,6 +284,35 @@ for (const engine of testEngines()) {
       assert.equal(((await after.json()) as { code: string }).code, 'AUTH_TOKEN_REVOKED');
     });
 
+    it("carries an M2M token's declared app permissions and drops undeclared scopes", async () => {
+      const created = await fetch(`${emulator.url}/_emulator/m2m_applications`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          name: 'notes sync',
+          organization_id: acmeOrg,
+          scopes: ['notes:write', 'notes:export', 'members:read'],
+        }),
+      });
+      const { client_id, client_secret } = (await created.json()) as { client_id: string; client_secret: string };
+      const token = await m2mToken(emulator, client_id, client_secret);
+      const declared = createPermissionCatalogue([{ slug: 'notes:write', description: 'Write notes', roles: [] }]);
+      const withApp = createAccessVerifier({
+        db: store.db,
+        permissions: declared,
+        workos: { apiBaseUrl: emulator.url, clientId: emulator.clientId },
+      });
+      try {
+        const auth = await withApp.verifyCredential({ bearer: token });
+        assert.equal(auth.authMethod, 'm2m');
+        assert.deepEqual([...auth.permissions].sort(), ['members:read', 'notes:write']);
+      } finally {
+        withApp.close();
+      }
+      // Without the declaration the same token carries Gatehouse's permissions only.
+      assert.deepEqual((await verifier.verifyCredential({ bearer: token })).permissions, ['members:read']);
+    });
+
     it('rate-limits failed API key attempts per source with Retry-After', async () => {
       const limited = createAccessVerifier({ db: store.db });
       const bad = `gth_test_${'B'.repeat(43)}`;

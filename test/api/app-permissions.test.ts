@@ -128,6 +128,29 @@ describe('app-defined permissions', () => {
     assert.equal(verified.headers.get('x-gatehouse-role'), 'writer');
   });
 
+  it('the roles page groups the permissions "Gatehouse" and "This app" and its form takes app permissions', async () => {
+    const page = `/admin/orgs/${world.orgs.acme}/roles`;
+    const cookie = `gatehouse_session=${world.members.ada.cookie}`;
+    const html = await (await world.gatehouse.app.request(page, { headers: { cookie } })).text();
+    assert.match(html, /<legend>Permissions: Gatehouse<\/legend>/);
+    assert.match(html, /<legend>Permissions: This app<\/legend>.*name="perm:notes:write"/s);
+    assert.match(html, /<code>notes:write<\/code> — Create and edit notes/);
+    const posted = await world.gatehouse.app.request(`${page}/create`, {
+      method: 'POST',
+      headers: {
+        cookie,
+        'sec-fetch-site': 'same-origin',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ slug: 'editor', name: 'Editor', 'perm:notes:write': 'on', 'perm:audit:read': 'on' }),
+    });
+    assert.equal(posted.status, 303, await posted.text());
+    const roles = (await (await asAdmin(`/api/v1/organizations/${world.orgs.acme}/roles`)).json()) as {
+      data: { slug: string; permissions: string[] }[];
+    };
+    assert.deepEqual(roles.data.find((r) => r.slug === 'editor')?.permissions, ['notes:write', 'audit:read']);
+  });
+
   it('the ceiling refuses notes:write to a role manager who does not hold it', async () => {
     const made = await asAdmin(`/api/v1/organizations/${world.orgs.acme}/roles`, 'POST', {
       slug: 'rolemgr',
