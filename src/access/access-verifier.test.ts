@@ -287,13 +287,14 @@ for (const engine of testEngines()) {
     it("carries an M2M token's declared app permissions and drops undeclared scopes", async () => {
       const created = await fetch(`${emulator.url}/_emulator/m2m_applications`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${emulator.apiKey}` },
         body: JSON.stringify({
           name: 'notes sync',
           organization_id: acmeOrg,
           scopes: ['notes:write', 'notes:export', 'members:read'],
         }),
       });
+      assert.equal(created.status, 201);
       const { client_id, client_secret } = (await created.json()) as { client_id: string; client_secret: string };
       const token = await m2mToken(emulator, client_id, client_secret);
       const declared = createPermissionCatalogue([{ slug: 'notes:write', description: 'Write notes', roles: [] }]);
