@@ -78,11 +78,12 @@ type Op = typeof op extends fc.Arbitrary<infer T> ? T : never;
 /** One step in five aims at the other organization. */
 const targetOf = (o: Op) => (o.cross === 0 ? 1 - o.org : o.org);
 
-// Custom roles lean towards the managing permissions, so people can attempt grants at all.
+// Custom roles lean towards the managing permissions, so people can attempt grants at all, and
+// towards the member role's Gatehouse permissions, so granting `member` hinges on its app default.
 const customPerms = fc
   .tuple(
     perms,
-    fc.subarray(['roles:manage', 'members:manage', 'api_keys:manage', 'members:read'] as const),
+    fc.subarray(['roles:manage', 'members:manage', 'api_keys:manage', 'members:read', 'organization:read'] as const),
     fc.boolean(),
   )
   .map(([a, b, retired]) => [...new Set([...a, ...b, ...(retired ? [RETIRED] : [])])]);
