@@ -2,7 +2,7 @@
 // names what to fix, no stack trace, and exits with the documented code (1 the work failed,
 // 2 invalid configuration, 3 database or port unavailable). `--help` works on every command.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +60,14 @@ describe('CLI failures: one line, no stack trace, the documented exit code', () 
     ...extra,
   });
   const embedded = () => (TEST_DATABASE_URL ? [] : ['--embedded']);
+  const badPermissions = () => {
+    const file = join(dir, 'bad-permissions.yaml');
+    writeFileSync(
+      file,
+      'permissions:\n  - slug: notes:read\n    description: Read\n  - slug: Notes\n    description: x\n',
+    );
+    return file;
+  };
 
   const cases: Case[] = [
     {
@@ -121,6 +129,24 @@ describe('CLI failures: one line, no stack trace, the documented exit code', () 
       env: () => serveEnv({ HOST: '192.0.2.55', PORT: '0' }),
       exitCode: 2,
       says: /HOST=192\.0\.2\.55 is not an address of this machine/,
+    },
+    {
+      name: 'dev, a bad GATEHOUSE_APP_PERMISSIONS_FILE (before anything starts)',
+      args: ['dev'],
+      env: () => ({
+        GATEHOUSE_APP_PERMISSIONS_FILE: badPermissions(),
+        GATEHOUSE_DATA_DIR: join(dir, 'dev'),
+        PORT: '0',
+      }),
+      exitCode: 2,
+      says: /invalid configuration: GATEHOUSE_APP_PERMISSIONS_FILE: .*permissions\[1\]: slug "Notes" must match/,
+    },
+    {
+      name: 'serve, a missing GATEHOUSE_APP_PERMISSIONS_FILE',
+      args: ['serve'],
+      env: () => serveEnv({ GATEHOUSE_APP_PERMISSIONS_FILE: join(dir, 'absent.yaml') }),
+      exitCode: 2,
+      says: /invalid configuration: GATEHOUSE_APP_PERMISSIONS_FILE: .*absent\.yaml: cannot read the file \(ENOENT\)$/,
     },
     {
       name: 'PORT=abc',

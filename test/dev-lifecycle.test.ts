@@ -1,10 +1,11 @@
 // `npm start` as a newcomer and a process manager meet it: started through npm (npm -> sh -> dev
 // -> emulator), `npx gatehouse doctor` beside it passes using what dev generated in the data folder,
-// the start banner names the home page and the dev mailbox, and a SIGTERM or SIGINT to the npm
+// the start banner names the home page, the dev mailbox and the app's permissions read from
+// GATEHOUSE_APP_PERMISSIONS_FILE (passed through like every variable), and a SIGTERM or SIGINT to the npm
 // process stops the server and the emulator (polled, no fixed sleep).
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -22,12 +23,16 @@ const QUIET = {
   WORKOS_API_HOSTNAME: '',
   WORKOS_API_PORT: '',
   GATEHOUSE_SUPERADMIN_ORG: '',
+  GATEHOUSE_APP_PERMISSIONS_FILE: '',
 };
 
-function npmStart(dataDir: string): Promise<{ npm: ChildProcess; out: () => string }> {
+function npmStart(
+  dataDir: string,
+  env: Record<string, string> = {},
+): Promise<{ npm: ChildProcess; out: () => string }> {
   const npm = spawn('npm', ['start'], {
     cwd: REPO,
-    env: { ...process.env, ...QUIET, PORT: '0', GATEHOUSE_DATA_DIR: dataDir },
+    env: { ...process.env, ...QUIET, PORT: '0', GATEHOUSE_DATA_DIR: dataDir, ...env },
   });
   let out = '';
   return new Promise((resolve, reject) => {
@@ -67,7 +72,12 @@ describe('npm start, beside it doctor, and stopping it', () => {
     it(`${signal} to the npm process stops the server and the emulator`, { timeout: 300_000 }, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'gh-npm-start-'));
       try {
-        const { npm, out } = await npmStart(dir);
+        const permissions = join(dir, 'permissions.yaml');
+        writeFileSync(permissions, 'permissions:\n  - slug: notes:write\n    description: Create and edit notes\n');
+        const { npm, out } = await npmStart(
+          dir,
+          signal === 'SIGTERM' ? { GATEHOUSE_APP_PERMISSIONS_FILE: permissions } : {},
+        );
         const url = /listening on (http:\/\/\S+)/.exec(out())![1]!;
         const emulatorUrl = /emulator at (http:\/\/\S+)/.exec(out())![1]!;
         assert.match(
@@ -80,6 +90,8 @@ describe('npm start, beside it doctor, and stopping it', () => {
           new RegExp(`Open ${url.replace(/[.]/g, '\\.')}/ and sign in`),
           'the banner names the home page',
         );
+        if (signal === 'SIGTERM') assert.match(out(), /app perms: +notes:write \(from .*permissions\.yaml\)/);
+        else assert.doesNotMatch(out(), /app perms:/);
         assert.ok(await answers(`${url}/healthz`), 'the server answers');
         assert.ok(await answers(`${emulatorUrl}/_emulator/state`), 'the emulator answers');
 

@@ -31,8 +31,8 @@ export interface AccessTarget {
   method: string;
   /** The organization the request acts in (the path's), when it names one. */
   organizationId?: string | undefined;
-  /** The permission needed there; null or absent: any verified caller. */
-  permission?: Permission | null | undefined;
+  /** The permission needed there (Gatehouse's own or the app's, e.g. notes:write); null or absent: any verified caller. */
+  permission?: string | null | undefined;
   superAdminOnly?: boolean | undefined;
   /** Set on actions that change roles, even where their permission is not a sensitive one. */
   changesRoles?: boolean | undefined;
@@ -64,7 +64,7 @@ export interface AccessDecisionPoint {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Changing what these guard is what an impersonated session may not do. */
-export const SENSITIVE_PERMISSIONS: ReadonlySet<Permission> = new Set<Permission>([
+export const SENSITIVE_PERMISSIONS: ReadonlySet<string> = new Set<Permission>([
   'api_keys:manage',
   'sso:manage',
   'roles:manage',

@@ -24,6 +24,7 @@ import {
 } from '../../test/support/emulator-sign-in.ts';
 import { createAccessVerifier, type AccessVerifier } from './access-verifier.ts';
 import { createApiKey, revokeApiKey } from './api-keys.ts';
+import { createPermissionCatalogue } from '../core/permission-catalogue.ts';
 
 const config = {
   PUBLIC_URL: 'http://127.0.0.1:3000',
@@ -100,7 +101,15 @@ for (const engine of testEngines()) {
       const samCtx = await verifier.verifyCredential({ cookie: cookies.sam });
       const make = (creator: AuthContext, ownership: 'personal' | 'organization', expiresAt: Date | null = null) =>
         inTenant(store.db, creator.organizationId, (tx) =>
-          createApiKey(tx, { creator, name: 'ci', role: 'member', ownership, expiresAt, environment: 'test' }),
+          createApiKey(tx, {
+            catalogue: createPermissionCatalogue(),
+            creator,
+            name: 'ci',
+            role: 'member',
+            ownership,
+            expiresAt,
+            environment: 'test',
+          }),
         );
       keys.org = (await make(graceCtx, 'organization')).secret;
       keys.personal = (await make(graceCtx, 'personal')).secret;
@@ -273,6 +282,36 @@ for (const engine of testEngines()) {
       const after = await call(grace.organizationId, bearer(grace.accessToken));
       assert.equal(after.status, 401);
       assert.equal(((await after.json()) as { code: string }).code, 'AUTH_TOKEN_REVOKED');
+    });
+
+    it("carries an M2M token's declared app permissions and drops undeclared scopes", async () => {
+      const created = await fetch(`${emulator.url}/_emulator/m2m_applications`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${emulator.apiKey}` },
+        body: JSON.stringify({
+          name: 'notes sync',
+          organization_id: acmeOrg,
+          scopes: ['notes:write', 'notes:export', 'members:read'],
+        }),
+      });
+      assert.equal(created.status, 201);
+      const { client_id, client_secret } = (await created.json()) as { client_id: string; client_secret: string };
+      const token = await m2mToken(emulator, client_id, client_secret);
+      const declared = createPermissionCatalogue([{ slug: 'notes:write', description: 'Write notes', roles: [] }]);
+      const withApp = createAccessVerifier({
+        db: store.db,
+        permissions: declared,
+        workos: { apiBaseUrl: emulator.url, clientId: emulator.clientId },
+      });
+      try {
+        const auth = await withApp.verifyCredential({ bearer: token });
+        assert.equal(auth.authMethod, 'm2m');
+        assert.deepEqual([...auth.permissions].sort(), ['members:read', 'notes:write']);
+      } finally {
+        withApp.close();
+      }
+      // Without the declaration the same token carries Gatehouse's permissions only.
+      assert.deepEqual((await verifier.verifyCredential({ bearer: token })).permissions, ['members:read']);
     });
 
     it('rate-limits failed API key attempts per source with Retry-After', async () => {

@@ -5,17 +5,36 @@
 // against the other organization. After every step: no principal (membership in the mirror and
 // at WorkOS, pending invitation, live API key, mapped group member) holds a permission that no
 // granter held at the start; an accepted grant carried nothing its author lacked; nobody's own
-// permissions grew through their own act. Fixed seed (PROPERTY_SEED) in CI; PROPERTY_RUNS for long runs.
+// permissions grew through their own act. The install declares app permissions (notes:*), so the
+// generated permissions mix Gatehouse's and the app's, the built-in roles carry the app's defaults,
+// and seeded custom roles may still name a permission the app no longer declares (it grants nothing).
+// Fixed seed (PROPERTY_SEED) in CI; PROPERTY_RUNS for long runs.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
+import { createPermissionCatalogue } from '../../src/core/permission-catalogue.ts';
 import { ALL_PERMISSIONS } from '../../src/core/permissions.ts';
 import type { Store } from '../../src/store/store.ts';
 import { asSystem } from '../../src/store/tenant.ts';
 import { openCeilingWorld, seedOrg, type CeilingWorld, type SeededOrg } from '../support/ceiling-world.ts';
 import { openPgliteTestStore } from '../support/stores.ts';
 
-const perms = fc.subarray(ALL_PERMISSIONS, { minLength: 0, maxLength: ALL_PERMISSIONS.length });
+const APP_PERMISSIONS = [
+  { slug: 'notes:read', description: 'Read notes', roles: ['member'] },
+  { slug: 'notes:write', description: 'Create and edit notes', roles: [] },
+  { slug: 'notes:share', description: 'Share notes outside the organization', roles: [] },
+];
+const catalogue = createPermissionCatalogue(APP_PERMISSIONS);
+/** Every permission of the install: Gatehouse's and the app's. */
+const EVERY = [...ALL_PERMISSIONS, ...APP_PERMISSIONS.map((p) => p.slug)];
+/** The app's defaults of the built-in roles, written out here rather than read from the catalogue. */
+const APP_DEFAULTS: Record<string, string[]> = {
+  admin: ['notes:read', 'notes:write', 'notes:share'],
+  member: ['notes:read'],
+};
+/** A permission the app declared once and no longer does: stored in some roles, granting nothing. */
+const RETIRED = 'notes:archive';
+const perms = fc.subarray(EVERY, { minLength: 0, maxLength: EVERY.length });
 const person = fc.nat(3);
 const roleIndex = fc.nat(20);
 const org = fc.nat(1);
@@ -59,10 +78,15 @@ type Op = typeof op extends fc.Arbitrary<infer T> ? T : never;
 /** One step in five aims at the other organization. */
 const targetOf = (o: Op) => (o.cross === 0 ? 1 - o.org : o.org);
 
-// Custom roles lean towards the managing permissions, so people can attempt grants at all.
+// Custom roles lean towards the managing permissions, so people can attempt grants at all, and
+// towards the member role's Gatehouse permissions, so granting `member` hinges on its app default.
 const customPerms = fc
-  .tuple(perms, fc.subarray(['roles:manage', 'members:manage', 'api_keys:manage', 'members:read'] as const))
-  .map(([a, b]) => [...new Set([...a, ...b])]);
+  .tuple(
+    perms,
+    fc.subarray(['roles:manage', 'members:manage', 'api_keys:manage', 'members:read', 'organization:read'] as const),
+    fc.boolean(),
+  )
+  .map(([a, b, retired]) => [...new Set([...a, ...b, ...(retired ? [RETIRED] : [])])]);
 
 // People: mostly custom roles, sometimes the built-in ones (admin rarely, so ceilings bind).
 const orgSpec = fc.record({
@@ -83,7 +107,7 @@ describe('permission ceiling (property, through the HTTP API)', () => {
   let world: CeilingWorld;
   before(async () => {
     store = await openPgliteTestStore();
-    world = await openCeilingWorld(store);
+    world = await openCeilingWorld(store, { permissions: catalogue });
   });
   after(async () => {
     await world?.close();
@@ -96,7 +120,10 @@ describe('permission ceiling (property, through the HTTP API)', () => {
     );
     return ['admin', 'member', ...custom.map((r) => r.slug)];
   };
-  const permsOf = async (orgId: string, slug: string): Promise<string[]> => {
+  /** What a role grants: its declared stored slugs, plus the app's defaults for a built-in role. */
+  const permsOf = async (orgId: string, slug: string): Promise<string[]> =>
+    (await storedPermsOf(orgId, slug)).filter((p) => EVERY.includes(p));
+  const storedPermsOf = async (orgId: string, slug: string): Promise<string[]> => {
     const custom = await asSystem(store.db, 'test reads', (tx) =>
       tx
         .selectFrom('organization_roles')
@@ -106,13 +133,10 @@ describe('permission ceiling (property, through the HTTP API)', () => {
         .executeTakeFirst(),
     );
     if (custom) return custom.permissions;
-    return (
-      (
-        await asSystem(store.db, 'test reads', (tx) =>
-          tx.selectFrom('roles').select('permissions').where('slug', '=', slug).executeTakeFirst(),
-        )
-      )?.permissions ?? []
+    const builtIn = await asSystem(store.db, 'test reads', (tx) =>
+      tx.selectFrom('roles').select('permissions').where('slug', '=', slug).executeTakeFirst(),
     );
+    return builtIn ? [...builtIn.permissions, ...(APP_DEFAULTS[slug] ?? [])] : [];
   };
   const heldBy = async (orgId: string, userId: string): Promise<string[]> => {
     const m = await asSystem(store.db, 'test reads', (tx) =>
@@ -265,8 +289,12 @@ describe('permission ceiling (property, through the HTTP API)', () => {
             if (targetOf(o) !== o.org) assert.ok(!ok, `${where}: acted in another organization`);
             if (ok && granted)
               for (const p of granted) assert.ok(before.has(p), `${where}: granted ${p}, which the actor did not hold`);
-            for (const p of await heldBy(orgs[o.org]!.id, actor.userId))
-              assert.ok(before.has(p), `${where}: the actor's own permissions grew by ${p}`);
+            const after = await heldBy(orgs[o.org]!.id, actor.userId);
+            for (const p of after) assert.ok(before.has(p), `${where}: the actor's own permissions grew by ${p}`);
+            // The resolver agrees with the mirror: app permissions kept, the retired one never carried.
+            const me = await world.call(actor.cookie, 'GET', '/api/v1/me');
+            if (me.status === 200)
+              assert.deepEqual([...me.body.permissions].sort(), [...new Set(after)].sort(), `${where}: /me`);
             for (const [i, seededOrg] of orgs.entries()) {
               for (const principal of await principals(seededOrg.id)) {
                 for (const p of await permsOf(seededOrg.id, principal.role)) {
@@ -290,11 +318,10 @@ describe('permission ceiling (property, through the HTTP API)', () => {
 /** The permissions the seeded people hold: their Gatehouse role's, and at WorkOS admin's or member's. */
 function principalsHeld(people: string[], roles: Record<string, readonly string[]>): string[] {
   const builtIn: Record<string, readonly string[]> = {
-    admin: ALL_PERMISSIONS,
-    member: ['organization:read', 'members:read'],
+    admin: EVERY,
+    member: ['organization:read', 'members:read', ...APP_DEFAULTS.member!],
   };
-  return people.flatMap((r) => [
-    ...(roles[r] ?? builtIn[r] ?? []),
-    ...(r === 'admin' ? ALL_PERMISSIONS : builtIn.member!),
-  ]);
+  return people
+    .flatMap((r) => [...(roles[r] ?? builtIn[r] ?? []), ...(r === 'admin' ? EVERY : builtIn.member!)])
+    .filter((p) => p !== RETIRED);
 }

@@ -228,10 +228,11 @@ describe('the SCIM protocol surface', () => {
       w.world.gatehouse.store.db,
       acme,
       { slug: 'dir-only', name: 'Directory only', permissions: ['directory:manage'] },
-      operatorGranter({ type: 'system', id: null }),
+      operatorGranter({ type: 'system', id: null }, w.world.gatehouse.permissions),
     );
     const narrow = await inTenant(w.world.gatehouse.store.db, acme, (tx) =>
       createApiKey(tx, {
+        catalogue: w.world.gatehouse.permissions,
         creator: {
           principal: { type: 'user', userId: w.world.members.ada.userId },
           organizationId: acme,

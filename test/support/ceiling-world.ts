@@ -6,6 +6,7 @@
 import { WorkOS } from '@workos-inc/node';
 import { startEmulator, type RunningEmulator } from '../../emulator/index.ts';
 import { createAccessVerifier } from '../../src/access/access-verifier.ts';
+import { createPermissionCatalogue, type PermissionCatalogue } from '../../src/core/permission-catalogue.ts';
 import { BUILT_IN_ROLES } from '../../src/core/permissions.ts';
 import { createAccessRevoker } from '../../src/mirror/access-revoker.ts';
 import { createHttpApp } from '../../src/http/app.ts';
@@ -65,10 +66,15 @@ export interface SeededOrg {
   directoryId: string;
 }
 
-export async function openCeilingWorld(store: Store): Promise<CeilingWorld> {
+/** `options.permissions`: the install's catalogue (an app's permissions too); default Gatehouse's own. */
+export async function openCeilingWorld(
+  store: Store,
+  options: { permissions?: PermissionCatalogue } = {},
+): Promise<CeilingWorld> {
+  const permissions = options.permissions ?? createPermissionCatalogue();
   const emulator = await startEmulator({ seed: false });
   const port = Number(new URL(emulator.url).port);
-  const options = {
+  const workosOptions = {
     apiKey: emulator.apiKey,
     clientId: emulator.clientId,
     apiHostname: '127.0.0.1',
@@ -92,12 +98,13 @@ export async function openCeilingWorld(store: Store): Promise<CeilingWorld> {
   });
   // No credential cache: what a credential may do is read from the mirror on every request, so
   // these suites see the ceiling alone (cache eviction on narrowing is the revocation suites' job).
-  let verifier = createAccessVerifier({ db: store.db, sessions, cacheTtlSeconds: 0 });
-  const organizationAdmin = createWorkosOrganizationAdmin(options);
+  let verifier = createAccessVerifier({ db: store.db, sessions, cacheTtlSeconds: 0, permissions });
+  const organizationAdmin = createWorkosOrganizationAdmin(workosOptions);
   const access = createAccessRevoker({ publish: publishRevocation, roles: organizationAdmin });
   const app = createHttpApp({
     store,
     logger: createLogger('silent'),
+    permissions,
     publicUrl: 'http://app.test',
     sessions,
     organizationAdmin,
@@ -124,6 +131,7 @@ export async function openCeilingWorld(store: Store): Promise<CeilingWorld> {
         db: store.db,
         sessions,
         cacheTtlSeconds: 0,
+        permissions,
         superAdminOrganizationId: organizationId,
       });
     },

@@ -167,6 +167,10 @@ export async function devCommand(args: string[]): Promise<number> {
   console.log(`Gatehouse dev server listening on ${server.url}`);
   console.log(`  public URL: ${config.PUBLIC_URL}`);
   console.log(`  database:   ${where}`);
+  if (config.APP_PERMISSIONS.length > 0) {
+    const slugs = config.APP_PERMISSIONS.map((p) => p.slug).join(', ');
+    console.log(`  app perms:  ${slugs} (from ${config.GATEHOUSE_APP_PERMISSIONS_FILE})`);
+  }
   console.log(`  health:     ${server.url}/healthz   readiness: ${server.url}/readyz`);
   if (emulator) {
     console.log(

@@ -14,7 +14,6 @@ import type { AccessVerifier } from '../../access/access-verifier.ts';
 import { crossSiteRefusal } from '../../access/csrf.ts';
 import { clientAddressOf } from '../client-address.ts';
 import type { AuthContext } from '../../core/auth-context.ts';
-import type { Permission } from '../../core/permissions.ts';
 
 export interface AccessVariables {
   accessDecision: AccessDecisionPoint;
@@ -45,7 +44,8 @@ export function provideAccess(
 }
 
 export interface RequireAuthOptions {
-  permission?: Permission;
+  /** Gatehouse's own permission or one the app declared (GATEHOUSE_APP_PERMISSIONS_FILE). */
+  permission?: string;
   /** The route parameter naming the organization the route acts in (checked by the decision point). */
   organizationParam?: string;
   changesRoles?: boolean;

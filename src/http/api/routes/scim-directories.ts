@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { actorOf } from '../../../audit/actor.ts';
 import { enforceGrant, granterOf } from '../../../access/ceiling.ts';
 import type { AccessRevoker } from '../../../mirror/context.ts';
+import type { PermissionCatalogue } from '../../../core/permission-catalogue.ts';
 import {
   createScimDirectory,
   deleteScimDirectory,
@@ -61,8 +62,11 @@ export function scimDirectoryView(d: ScimDirectorySummary, publicUrl: string): z
   };
 }
 
-export function scimDirectoryRoutes(api: Api, deps: { store: Store; access: AccessRevoker; publicUrl: string }): void {
-  const { store, publicUrl } = deps;
+export function scimDirectoryRoutes(
+  api: Api,
+  deps: { store: Store; access: AccessRevoker; publicUrl: string; permissions: PermissionCatalogue },
+): void {
+  const { store, publicUrl, permissions } = deps;
   const writeDeps = () => ({ db: store.db, access: deps.access });
   api.add({
     method: 'get',
@@ -93,7 +97,7 @@ export function scimDirectoryRoutes(api: Api, deps: { store: Store; access: Acce
       const role = await inTenant(store.db, params.orgId, (tx) =>
         tx.selectFrom('organizations').select('default_role_slug').where('id', '=', params.orgId).executeTakeFirst(),
       );
-      await enforceGrant(store.db, params.orgId, granterOf(auth, params.orgId), {
+      await enforceGrant(store.db, params.orgId, granterOf(auth, params.orgId, permissions), {
         path: 'directory',
         roleSlug: role?.default_role_slug ?? 'member',
       });

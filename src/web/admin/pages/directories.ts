@@ -83,14 +83,14 @@ ${
     create: {
       permission: 'directory:manage',
       async run(ctx, form) {
-        const { store, orgId, auth } = ctx;
+        const { store, orgId, auth, permissions } = ctx;
         const name = z.string().trim().min(1, 'Give the directory a name.').max(200).safeParse(form.name);
         if (!name.success) throw new AppError('REQUEST_INVALID', name.error.issues[0]!.message);
         const org = await inTenant(store.db, orgId, (tx) =>
           tx.selectFrom('organizations').select('default_role_slug').where('id', '=', orgId).executeTakeFirst(),
         );
         // A directory provisions people with the default role: creating one grants that role.
-        await enforceGrant(store.db, orgId, granterOf(auth, orgId), {
+        await enforceGrant(store.db, orgId, granterOf(auth, orgId, permissions), {
           path: 'directory',
           roleSlug: org?.default_role_slug ?? 'member',
         });
