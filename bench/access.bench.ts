@@ -19,6 +19,7 @@ import { openStore, type StoreLocation } from '../src/store/store.ts';
 import { inTenant } from '../src/store/tenant.ts';
 import { mirrorEmulator, sdkFor, signInThroughEmulator } from '../test/support/emulator-sign-in.ts';
 import { opsPerSecond, row } from './support.ts';
+import { createPermissionCatalogue } from '../src/core/permission-catalogue.ts';
 
 const SECRET = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 const COOKIE_PASSWORD = 'bench-cookie-password-at-least-32-characters';
@@ -70,7 +71,13 @@ export async function accessBench(postgresUrl: string | undefined): Promise<stri
     });
     const creator = await verifier.verifyCredential({ cookie: cookieValue });
     const { secret: apiKey } = await inTenant(store.db, grace.organizationId, (tx) =>
-      createApiKey(tx, { creator, name: 'bench', role: 'member', ownership: 'organization' }),
+      createApiKey(tx, {
+        catalogue: createPermissionCatalogue(),
+        creator,
+        name: 'bench',
+        role: 'member',
+        ownership: 'organization',
+      }),
     );
 
     const app = new Hono();

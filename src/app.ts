@@ -4,6 +4,7 @@ import type { Hono } from 'hono';
 import { join } from 'node:path';
 import { openAccess, workosApiBaseUrl, type AccessParts } from './access/compose.ts';
 import type { Config } from './config.ts';
+import { createPermissionCatalogue, type PermissionCatalogue } from './core/permission-catalogue.ts';
 import { createWorkosProvider } from './identity/workos/workos-provider.ts';
 import { createWorkosOrganizationAdmin } from './identity/workos/workos-organization-admin.ts';
 import { createLocalProvider } from './identity/local/local-provider.ts';
@@ -52,6 +53,8 @@ export interface Gatehouse {
   readonly retention: Retention;
   /** Audit checkpoint signing and trusted public keys (AUDIT_SIGNING_KEY or GATEHOUSE_SECRET). */
   readonly auditKeys: AuditKeyRing;
+  /** Gatehouse's permissions and the app's (GATEHOUSE_APP_PERMISSIONS_FILE), read once at start. */
+  readonly permissions: PermissionCatalogue;
   close(): Promise<void>;
 }
 
@@ -90,6 +93,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const store = options.store ?? (await openStore(storeLocationFor(config), { onWarning: (m) => logger.warn(m) }));
   const metrics = options.metrics ?? createMetrics();
+  const permissions = createPermissionCatalogue(config.APP_PERMISSIONS);
   // Every WorkOS call (sign-in, administration, directory sync) goes through one timed fetch.
   const fetch = instrumentFetch(metrics);
   const workosProvider =
@@ -125,6 +129,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     config,
     store,
     logger,
+    permissions,
     wrapVerifier: (verifier) => instrumentVerifier(verifier, metrics),
     refresher: provider,
     signInPolicy: (organizationId, tx) => readSsoConfig(tx, organizationId),
@@ -228,6 +233,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
   const app = createHttpApp({
     store,
     logger,
+    permissions,
     auditKeys,
     authenticate: (c) => access.verifier.verify(c.req.raw, { sourceIp: clientAddressOf(c) }),
     publicUrl: config.PUBLIC_URL,
@@ -277,6 +283,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     metricsApp: metricsRoutes(metrics.registry),
     retention,
     auditKeys,
+    permissions,
     close: async () => {
       checkpointer?.close();
       retention.close();

@@ -1,9 +1,12 @@
 // The only module that reads the environment (DESIGN.md §3.7). Everything else receives a Config.
 // A bad or missing value becomes a ConfigError that names the variable and what it expects; the
 // CLI prints that one line and exits 2.
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseCidrList } from './core/cidr.ts';
+import { parseAppPermissions, type AppPermission } from './core/permission-catalogue.ts';
 
 /** An IPv4 or IPv6 address, or a DNS host name; dotted numbers must be a real IPv4 address (999.1.1.1 is not). */
 function isListenHost(value: string): boolean {
@@ -152,6 +155,10 @@ const spec = {
       .optional(),
     expects: 'expected an API key (gth_live_... or gth_test_...) for `gatehouse api-keys` to act as',
   },
+  GATEHOUSE_APP_PERMISSIONS_FILE: {
+    schema: z.string().min(1).optional(),
+    expects: 'expected the path of a YAML or JSON file declaring the permissions of the app behind Gatehouse',
+  },
   GATEHOUSE_SUPERADMIN_ORG: {
     schema: z.string().min(1).optional(),
     expects: 'expected an organization id whose members holding tenants:admin are super-admins',
@@ -209,6 +216,8 @@ export interface Config extends Omit<RawConfig, 'PUBLIC_URL' | 'WORKOS_REDIRECT_
   PUBLIC_URL: string;
   /** WORKOS_REDIRECT_URI, or PUBLIC_URL/auth/callback. */
   WORKOS_REDIRECT_URI: string;
+  /** The permissions declared in GATEHOUSE_APP_PERMISSIONS_FILE, read and validated at start (none when unset). */
+  APP_PERMISSIONS: readonly AppPermission[];
 }
 
 /** Every variable Gatehouse reads, with its default and meaning, for `gatehouse config` and the README. */
@@ -232,7 +241,35 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     ...raw,
     PUBLIC_URL: publicUrl,
     WORKOS_REDIRECT_URI: raw.WORKOS_REDIRECT_URI ?? `${publicUrl}/auth/callback`,
+    APP_PERMISSIONS: raw.GATEHOUSE_APP_PERMISSIONS_FILE ? readAppPermissions(raw.GATEHOUSE_APP_PERMISSIONS_FILE) : [],
   };
+}
+
+/**
+ * Reads the app's permission file (YAML, of which JSON is a subset) once at start. Whatever is wrong
+ * with it (missing, unreadable, not YAML, a bad entry) stops the process with one line naming it.
+ */
+function readAppPermissions(path: string): AppPermission[] {
+  const refuse = (what: string): never => {
+    throw new ConfigError('GATEHOUSE_APP_PERMISSIONS_FILE', `${path}: ${what.split('\n')[0]!.trim()}`);
+  };
+  let text = '';
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    refuse(`cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text, { uniqueKeys: true });
+  } catch (error) {
+    refuse(`not valid YAML or JSON: ${(error as Error).message}`);
+  }
+  try {
+    return parseAppPermissions(parsed);
+  } catch (error) {
+    return refuse((error as Error).message);
+  }
 }
 
 /**

@@ -15,6 +15,7 @@ import { asSystem, inTenant } from '../src/store/tenant.ts';
 import { runCli } from './support/cli.ts';
 import { createOrg, createUser } from './support/fixtures.ts';
 import { createTestDatabase, TEST_DATABASE_URL } from './support/stores.ts';
+import { createPermissionCatalogue } from '../src/core/permission-catalogue.ts';
 
 describe('gatehouse api-keys and migrate --dry-run', () => {
   let dir: string;
@@ -68,12 +69,24 @@ describe('gatehouse api-keys and migrate --dry-run', () => {
     };
     adminKey = (
       await inTenant(store.db, orgId, (tx) =>
-        createApiKey(tx, { creator: admin, name: 'automation', role: 'admin', ownership: 'organization' }),
+        createApiKey(tx, {
+          catalogue: createPermissionCatalogue(),
+          creator: admin,
+          name: 'automation',
+          role: 'admin',
+          ownership: 'organization',
+        }),
       )
     ).secret;
     managerKey = (
       await inTenant(store.db, orgId, (tx) =>
-        createApiKey(tx, { creator: admin, name: 'limited', role: 'key-manager', ownership: 'organization' }),
+        createApiKey(tx, {
+          catalogue: createPermissionCatalogue(),
+          creator: admin,
+          name: 'limited',
+          role: 'key-manager',
+          ownership: 'organization',
+        }),
       )
     ).secret;
   });

@@ -24,6 +24,7 @@ import {
 } from '../../test/support/emulator-sign-in.ts';
 import { createAccessVerifier, type AccessVerifier } from './access-verifier.ts';
 import { createApiKey, revokeApiKey } from './api-keys.ts';
+import { createPermissionCatalogue } from '../core/permission-catalogue.ts';
 
 const config = {
   PUBLIC_URL: 'http://127.0.0.1:3000',
@@ -100,7 +101,15 @@ for (const engine of testEngines()) {
       const samCtx = await verifier.verifyCredential({ cookie: cookies.sam });
       const make = (creator: AuthContext, ownership: 'personal' | 'organization', expiresAt: Date | null = null) =>
         inTenant(store.db, creator.organizationId, (tx) =>
-          createApiKey(tx, { creator, name: 'ci', role: 'member', ownership, expiresAt, environment: 'test' }),
+          createApiKey(tx, {
+            catalogue: createPermissionCatalogue(),
+            creator,
+            name: 'ci',
+            role: 'member',
+            ownership,
+            expiresAt,
+            environment: 'test',
+          }),
         );
       keys.org = (await make(graceCtx, 'organization')).secret;
       keys.personal = (await make(graceCtx, 'personal')).secret;

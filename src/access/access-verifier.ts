@@ -11,6 +11,7 @@
 import type { Kysely } from 'kysely';
 import type { AuthContext } from '../core/auth-context.ts';
 import { AppError, isAppError, type ErrorCode } from '../core/errors.ts';
+import { createPermissionCatalogue, type PermissionCatalogue } from '../core/permission-catalogue.ts';
 import type { Database } from '../store/schema.ts';
 import type { RevocationBus } from '../sessions/revocation-bus.ts';
 import { parseSessionCookie, readCookie } from '../sessions/session-cookie.ts';
@@ -27,6 +28,8 @@ export interface AccessVerifierOptions {
   /** Enables WorkOS access tokens and M2M tokens. */
   workos?: JwtVerifierOptions;
   superAdminOrganizationId?: string;
+  /** The install's permissions (Gatehouse's and the app's); default: Gatehouse's own only. */
+  permissions?: PermissionCatalogue;
   /** AUTH_CACHE_TTL_SECONDS (default 300). */
   cacheTtlSeconds?: number;
   /** Subscribes the cache to revocations; without it, caching is bounded by the TTL only. */
@@ -73,6 +76,7 @@ export function createAccessVerifier(options: AccessVerifierOptions): AccessVeri
     clock,
     cache,
     superAdminOrganizationId: options.superAdminOrganizationId,
+    permissions: options.permissions ?? createPermissionCatalogue(),
     ...(options.sessions ? { sessions: options.sessions } : {}),
     ...(options.workos
       ? { verifyJwt: createJwtVerifier({ clock, ...options.workos }), clientId: options.workos.clientId }

@@ -11,6 +11,7 @@ import { testEngines } from '../../test/support/stores.ts';
 import { orgWithMember } from '../../test/support/access-fixtures.ts';
 import { createAccessVerifier } from './access-verifier.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.ts';
+import { createPermissionCatalogue } from '../core/permission-catalogue.ts';
 
 const admin = (organizationId: string, userId: string): AuthContext => ({
   principal: { type: 'user', userId },
@@ -41,17 +42,34 @@ for (const engine of testEngines()) {
     it('refuses a role above the creator, a personal key for a non-user and a creator without api_keys:manage', async () => {
       const creator = admin(org.organizationId, org.userId);
       await assert.rejects(
-        inOrg((tx) => createApiKey(tx, { creator, name: 'x', role: 'admin', ownership: 'organization' })),
+        inOrg((tx) =>
+          createApiKey(tx, {
+            catalogue: createPermissionCatalogue(),
+            creator,
+            name: 'x',
+            role: 'admin',
+            ownership: 'organization',
+          }),
+        ),
         { code: 'AUTH_API_KEY_ROLE_TOO_HIGH' },
       );
       const machine: AuthContext = { ...creator, principal: { type: 'm2m', clientId: 'client_1' }, authMethod: 'm2m' };
       await assert.rejects(
-        inOrg((tx) => createApiKey(tx, { creator: machine, name: 'x', role: 'member', ownership: 'personal' })),
+        inOrg((tx) =>
+          createApiKey(tx, {
+            catalogue: createPermissionCatalogue(),
+            creator: machine,
+            name: 'x',
+            role: 'member',
+            ownership: 'personal',
+          }),
+        ),
         { code: 'REQUEST_INVALID' },
       );
       await assert.rejects(
         inOrg((tx) =>
           createApiKey(tx, {
+            catalogue: createPermissionCatalogue(),
             creator: { ...creator, permissions: ['members:read'] },
             name: 'x',
             role: 'member',
@@ -61,7 +79,15 @@ for (const engine of testEngines()) {
         { code: 'AUTH_FORBIDDEN' },
       );
       await assert.rejects(
-        inOrg((tx) => createApiKey(tx, { creator, name: 'x', role: 'no-such-role', ownership: 'organization' })),
+        inOrg((tx) =>
+          createApiKey(tx, {
+            catalogue: createPermissionCatalogue(),
+            creator,
+            name: 'x',
+            role: 'no-such-role',
+            ownership: 'organization',
+          }),
+        ),
         { code: 'REQUEST_INVALID' },
       );
     });
@@ -71,6 +97,7 @@ for (const engine of testEngines()) {
       const verifier = createAccessVerifier({ db: store.db, bus, clock: () => now });
       const { apiKey, secret } = await inOrg((tx) =>
         createApiKey(tx, {
+          catalogue: createPermissionCatalogue(),
           creator: admin(org.organizationId, org.userId),
           name: 'deploy bot',
           role: 'member',

@@ -8,7 +8,7 @@
 // published on the revocation bus.
 //
 // Exported API (tx: a tenant transaction of the key's organization):
-//   createApiKey(tx, { creator, name, role, ownership, expiresAt?, environment? }) -> { apiKey, secret }
+//   createApiKey(tx, { creator, name, role, ownership, catalogue, expiresAt?, environment? }) -> { apiKey, secret }
 //   listApiKeys(tx, organizationId) -> ApiKey[]
 //   revokeApiKey(tx, { organizationId, apiKeyId, actor, reason? }) -> boolean
 //   isApiKeyFormat(token), findApiKeyBySecret(db, token), touchApiKey(db, row, now)
@@ -20,6 +20,7 @@ import { appendAuditEvent } from '../audit/audit-log.ts';
 import type { AuthContext } from '../core/auth-context.ts';
 import { AppError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
+import type { PermissionCatalogue } from '../core/permission-catalogue.ts';
 import { grantError, granterOf, rolePermissions } from './ceiling.ts';
 import { decideGrant } from '../core/ceiling.ts';
 import type { ApiKeyRow, Database } from '../store/schema.ts';
@@ -75,6 +76,8 @@ export interface CreateApiKeyInput {
   ownership: 'personal' | 'organization';
   expiresAt?: Date | null;
   environment?: 'live' | 'test';
+  /** The install's permissions: what the key's role grants, for the ceiling. */
+  catalogue: PermissionCatalogue;
 }
 
 export async function createApiKey(tx: Tx, input: CreateApiKeyInput): Promise<{ apiKey: ApiKey; secret: string }> {
@@ -91,11 +94,11 @@ export async function createApiKey(tx: Tx, input: CreateApiKeyInput): Promise<{ 
     throw new AppError('REQUEST_INVALID', 'An API key needs a name of at most 200 characters');
   if (input.expiresAt && input.expiresAt.getTime() <= Date.now())
     throw new AppError('REQUEST_INVALID', 'An API key cannot expire in the past');
-  const permissions = await rolePermissions(tx, organizationId, input.role);
+  const permissions = await rolePermissions(tx, organizationId, input.role, input.catalogue);
   if (!permissions) throw new AppError('REQUEST_INVALID', `Unknown role ${input.role}`);
   // The ceiling (src/access/ceiling.ts): callers run enforceGrant first so a refusal is audited;
   // this is the same decision again inside the key's own transaction.
-  const decision = decideGrant(granterOf(creator, organizationId), {
+  const decision = decideGrant(granterOf(creator, organizationId, input.catalogue), {
     path: 'api_key',
     roleSlug: input.role,
     permissions,

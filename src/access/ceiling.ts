@@ -4,8 +4,9 @@
 // mapping, API key, tenant provisioning); the rule itself is `decideGrant` in core/ceiling.ts.
 //
 // Exported API:
-//   granterOf(auth, organizationId), superAdminGranter(auth), operatorGranter(actor) -> GrantingActor
-//   rolePermissions(tx, organizationId, slug) -> string[] | null
+//   granterOf(auth, organizationId, catalogue), superAdminGranter(auth, catalogue),
+//   operatorGranter(actor, catalogue) -> GrantingActor
+//   rolePermissions(tx, organizationId, slug, catalogue) -> string[] | null
 //   enforceGrant(db, organizationId, granter, request)    (opens its own tenant transaction)
 //   grantError(decision, path) -> AppError
 import type { Kysely } from 'kysely';
@@ -15,12 +16,14 @@ import type { AuditActor } from '../audit/chain.ts';
 import type { AuthContext } from '../core/auth-context.ts';
 import { decideGrant, type GrantRefusal, type Granter, type GrantRequest } from '../core/ceiling.ts';
 import { AppError } from '../core/errors.ts';
-import { ALL_PERMISSIONS } from '../core/permissions.ts';
+import type { PermissionCatalogue } from '../core/permission-catalogue.ts';
 import type { Database } from '../store/schema.ts';
 import { inTenant, type Tx } from '../store/tenant.ts';
 
 export interface GrantingActor extends Granter {
   actor: AuditActor;
+  /** The install's permissions (Gatehouse's and the app's): what a role named by slug grants is read through it. */
+  catalogue: PermissionCatalogue;
 }
 
 /**
@@ -28,39 +31,48 @@ export interface GrantingActor extends Granter {
  * tenant passes every permission check there (the API and pages let them act as its admin), so
  * their ceiling there is that tenant's full set; at home, their own role's.
  */
-export function granterOf(auth: AuthContext, organizationId: string): GrantingActor {
+export function granterOf(auth: AuthContext, organizationId: string, catalogue: PermissionCatalogue): GrantingActor {
   const visiting = auth.isSuperAdmin && organizationId !== auth.organizationId;
   return {
     actor: actorOf(auth),
-    permissions: visiting ? ALL_PERMISSIONS : auth.permissions,
+    catalogue,
+    permissions: visiting ? catalogue.all : auth.permissions,
     role: visiting ? null : auth.role,
     userId: auth.principal.type === 'user' ? auth.principal.userId : null,
   };
 }
 
 /** A super-admin provisioning a tenant they are not yet in: that tenant's full set, as when visiting. */
-export function superAdminGranter(auth: AuthContext): GrantingActor {
+export function superAdminGranter(auth: AuthContext, catalogue: PermissionCatalogue): GrantingActor {
   if (!auth.isSuperAdmin) throw new AppError('RESOURCE_NOT_FOUND', 'Not found');
   const userId = auth.principal.type === 'user' ? auth.principal.userId : null;
-  return { actor: actorOf(auth), permissions: ALL_PERMISSIONS, role: null, userId };
+  return { actor: actorOf(auth), catalogue, permissions: catalogue.all, role: null, userId };
 }
 
 /** The install's operator (CLI on the server, seeding): holds every permission, no role. */
-export function operatorGranter(actor: AuditActor): GrantingActor {
-  return { actor, permissions: ALL_PERMISSIONS, role: null, userId: null };
+export function operatorGranter(actor: AuditActor, catalogue: PermissionCatalogue): GrantingActor {
+  return { actor, catalogue, permissions: catalogue.all, role: null, userId: null };
 }
 
-/** The permissions a role carries in an organization (custom first, then built in), or null. */
-export async function rolePermissions(tx: Tx, organizationId: string, role: string): Promise<string[] | null> {
+/**
+ * The permissions a role grants in an organization (custom first, then built in), or null: its
+ * stored slugs that the catalogue knows, plus the app permissions a built-in role includes.
+ */
+export async function rolePermissions(
+  tx: Tx,
+  organizationId: string,
+  role: string,
+  catalogue: PermissionCatalogue,
+): Promise<string[] | null> {
   const custom = await tx
     .selectFrom('organization_roles')
     .select('permissions')
     .where('organization_id', '=', organizationId)
     .where('slug', '=', role)
     .executeTakeFirst();
-  if (custom) return custom.permissions;
+  if (custom) return catalogue.grantedBy({ slug: role, builtIn: false }, custom.permissions);
   const builtIn = await tx.selectFrom('roles').select('permissions').where('slug', '=', role).executeTakeFirst();
-  return builtIn?.permissions ?? null;
+  return builtIn ? catalogue.grantedBy({ slug: role, builtIn: true }, builtIn.permissions) : null;
 }
 
 const MESSAGES: Record<GrantRefusal['reason'], string> = {
@@ -99,7 +111,7 @@ export async function enforceGrant(
   input: GrantInput,
 ): Promise<void> {
   const refusal = await inTenant(db, organizationId, async (tx) => {
-    const byRole = input.roleSlug ? await rolePermissions(tx, organizationId, input.roleSlug) : null;
+    const byRole = input.roleSlug ? await rolePermissions(tx, organizationId, input.roleSlug, granter.catalogue) : null;
     const permissions = input.permissions ?? byRole;
     if (!permissions) return null;
     const decision = decideGrant(granter, { ...input, permissions });

@@ -4,6 +4,7 @@
 //
 // Exported API: openAccess({ config, store, logger, refresher?, signInPolicy? }) -> { bus, sessions, verifier, close }
 import type { Config } from '../config.ts';
+import type { PermissionCatalogue } from '../core/permission-catalogue.ts';
 import type { SignInPolicy } from '../core/sign-in-policy.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
@@ -23,6 +24,8 @@ export interface OpenAccessOptions {
   config: Config;
   store: Store;
   logger: Logger;
+  /** The install's permissions, built from the Config by the composition root. */
+  permissions: PermissionCatalogue;
   refresher?: TokenRefresher | undefined;
   signInPolicy?: ((organizationId: string, tx: Tx) => Promise<SignInPolicy>) | undefined;
   /** Wraps the verifier at the edge (the composition root counts decisions by kind and outcome). */
@@ -57,6 +60,7 @@ export function openAccess(options: OpenAccessOptions): AccessParts {
   const bare = createAccessVerifier({
     db: store.db,
     bus,
+    permissions: options.permissions,
     cacheTtlSeconds: config.AUTH_CACHE_TTL_SECONDS,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(sessions ? { sessions } : {}),

@@ -2,22 +2,25 @@
 // organization_roles) rather than from token claims: a role change or deactivation mirrored from
 // a webhook takes effect on the next resolution, not when the provider's token expires.
 //
-// Exported API: loadMembership(db, organizationId, userId), isSuperAdmin(db, superAdminOrg, userId), loadSignInPolicy,
+// Exported API: loadMembership(db, organizationId, userId, catalogue),
+//               isSuperAdmin(db, superAdminOrg, userId, catalogue), loadSignInPolicy,
 //               organizationIsLive(db, organizationId)
 import type { Kysely } from 'kysely';
 import type { SignInPolicy } from '../core/sign-in-policy.ts';
-import { isPermission, SUPERADMIN_PERMISSION, type Permission } from '../core/permissions.ts';
+import type { PermissionCatalogue } from '../core/permission-catalogue.ts';
+import { SUPERADMIN_PERMISSION } from '../core/permissions.ts';
 import type { Database } from '../store/schema.ts';
 import { asSystem, inTenant } from '../store/tenant.ts';
 
 export type MembershipLookup =
-  | { ok: true; role: string; permissions: Permission[] }
+  | { ok: true; role: string; permissions: string[] }
   | { ok: false; reason: 'not_member' | 'inactive' | 'user_deleted' | 'organization_deleted' };
 
 export async function loadMembership(
   db: Kysely<Database>,
   organizationId: string,
   userId: string,
+  catalogue: PermissionCatalogue,
 ): Promise<MembershipLookup> {
   return inTenant(db, organizationId, async (tx) => {
     const org = await tx
@@ -47,8 +50,11 @@ export async function loadMembership(
     if (!row) return { ok: false, reason: 'not_member' } as const;
     if (row.user_deleted_at) return { ok: false, reason: 'user_deleted' } as const;
     if (row.status !== 'active') return { ok: false, reason: 'inactive' } as const;
-    const slugs = row.org_permissions ?? row.builtin_permissions ?? [];
-    return { ok: true, role: row.role_slug, permissions: slugs.filter(isPermission) } as const;
+    // A custom role of the organization wins over a built-in one of the same slug.
+    const builtIn = row.org_permissions === null && row.builtin_permissions !== null;
+    const stored = row.org_permissions ?? row.builtin_permissions ?? [];
+    const permissions = catalogue.grantedBy({ slug: row.role_slug, builtIn }, stored);
+    return { ok: true, role: row.role_slug, permissions } as const;
   });
 }
 
@@ -61,9 +67,10 @@ export async function isSuperAdmin(
   db: Kysely<Database>,
   superAdminOrg: string | undefined,
   userId: string,
+  catalogue: PermissionCatalogue,
 ): Promise<boolean> {
   if (!superAdminOrg) return false;
-  const found = await loadMembership(db, superAdminOrg, userId);
+  const found = await loadMembership(db, superAdminOrg, userId, catalogue);
   return found.ok && holdsSuperAdmin(found.permissions);
 }
 

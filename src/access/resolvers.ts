@@ -14,7 +14,7 @@
 import type { Kysely } from 'kysely';
 import type { AuthContext } from '../core/auth-context.ts';
 import { AppError } from '../core/errors.ts';
-import { isPermission, type Permission } from '../core/permissions.ts';
+import type { PermissionCatalogue } from '../core/permission-catalogue.ts';
 import { meetsSignInPolicy, ownConnectionId, type SignInPolicy } from '../core/sign-in-policy.ts';
 import type { Database } from '../store/schema.ts';
 import { inTenant } from '../store/tenant.ts';
@@ -44,6 +44,8 @@ export interface ResolveDeps {
   clock: () => number;
   cache: CredentialCache;
   superAdminOrganizationId: string | undefined;
+  /** The install's permissions: stored role slugs and M2M scopes outside it grant nothing. */
+  permissions: PermissionCatalogue;
   sessions?: SessionService;
   verifyJwt?: JwtVerify;
   /** WORKOS_CLIENT_ID: the audience of M2M tokens and of user tokens that carry one. */
@@ -91,12 +93,12 @@ async function userContext(
   organizationId: string,
   userId: string,
 ): Promise<Pick<AuthContext, 'role' | 'permissions' | 'isSuperAdmin'>> {
-  const found = await loadMembership(deps.db, organizationId, userId);
+  const found = await loadMembership(deps.db, organizationId, userId, deps.permissions);
   if (!found.ok) membershipFailure(found);
   const superAdmin =
     organizationId === deps.superAdminOrganizationId
       ? holdsSuperAdmin(found.permissions)
-      : await isSuperAdmin(deps.db, deps.superAdminOrganizationId, userId);
+      : await isSuperAdmin(deps.db, deps.superAdminOrganizationId, userId, deps.permissions);
   return { role: found.role, permissions: found.permissions, isSuperAdmin: superAdmin };
 }
 
@@ -161,7 +163,7 @@ export async function resolveJwt(deps: ResolveDeps, token: string): Promise<Auth
       principal: { type: 'm2m', clientId: kind.clientId },
       organizationId: kind.organizationId,
       role: 'm2m',
-      permissions: kind.scopes.filter(isPermission),
+      permissions: [...new Set(kind.scopes)].filter((scope) => deps.permissions.has(scope)),
       authMethod: 'm2m',
       isSuperAdmin: false,
     };
@@ -243,7 +245,7 @@ export async function resolveApiKey(deps: ResolveDeps, token: string): Promise<A
       enforced: sso?.enforced ?? false,
       connectionId: sso?.connection_id ?? null,
     };
-    return { permissions: await rolePermissions(tx, row.organization_id, row.role), policy };
+    return { permissions: await rolePermissions(tx, row.organization_id, row.role, deps.permissions), policy };
   });
   if (!found?.permissions) throw new AppError('AUTH_API_KEY_INVALID', 'The API key is not valid');
   // Suspended, not revoked, while enforcement is on: it works again if enforcement is turned off.
@@ -253,10 +255,10 @@ export async function resolveApiKey(deps: ResolveDeps, token: string): Promise<A
   };
   if (!meetsSignInPolicy(row.organization_id, found.policy, binding))
     ssoRequired('this API key was not created from a sign-in through it');
-  let permissions: Permission[] = found.permissions.filter(isPermission);
+  let permissions = found.permissions;
   if (row.owner_user_id) {
     // A personal key dies with its owner's membership and never exceeds the owner's current role.
-    const owner = await loadMembership(deps.db, row.organization_id, row.owner_user_id);
+    const owner = await loadMembership(deps.db, row.organization_id, row.owner_user_id, deps.permissions);
     if (!owner.ok) membershipFailure(owner);
     permissions = permissions.filter((p) => owner.permissions.includes(p));
   }

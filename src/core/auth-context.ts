@@ -1,7 +1,6 @@
 // The one shape every credential resolves to (DESIGN.md §3.2): a session cookie, a WorkOS access
 // token, an API key and an M2M token all become an AuthContext, and every authorization decision
 // reads only this. Permissions come from the role; no credential carries more than its role.
-import type { Permission } from './permissions.ts';
 
 export type Principal =
   | { type: 'user'; userId: string; email?: string }
@@ -14,7 +13,8 @@ export interface AuthContext {
   principal: Principal;
   organizationId: string;
   role: string;
-  permissions: readonly Permission[];
+  /** Slugs of the install's permission catalogue: Gatehouse's own and the app's (`notes:write`). */
+  permissions: readonly string[];
   authMethod: AuthMethod;
   sessionId?: string;
   apiKeyId?: string;
@@ -41,6 +41,6 @@ export type RevocationEvent =
   /** A role's permissions narrowed (edit, delete): every credential holding it re-resolves. */
   | { kind: 'role'; organizationId: string; role: string };
 
-export function hasPermission(ctx: AuthContext, permission: Permission): boolean {
+export function hasPermission(ctx: AuthContext, permission: string): boolean {
   return ctx.permissions.includes(permission);
 }

@@ -1,5 +1,6 @@
-// Permission slugs and the built-in roles. Pure data: the store syncs it into `permissions` and
-// `roles` at start-up, and access checks read the same list, so there is one source of truth.
+// Gatehouse's own permission slugs and the built-in roles. Pure data: the store syncs it into
+// `permissions` and `roles` at start-up. The app's own permissions join these in the install's
+// permission catalogue (core/permission-catalogue.ts), which is what access checks read.
 
 export const PERMISSIONS = {
   'organization:read': 'See the organization, its domains and settings',
@@ -40,7 +41,3 @@ export const BUILT_IN_ROLES: readonly BuiltInRole[] = [
     permissions: ['organization:read', 'members:read'],
   },
 ];
-
-export function isPermission(value: string): value is Permission {
-  return Object.hasOwn(PERMISSIONS, value);
-}

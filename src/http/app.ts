@@ -5,6 +5,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { AppError } from '../core/errors.ts';
+import type { PermissionCatalogue } from '../core/permission-catalogue.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import { createErrorHandler, notFound } from './error-handler.ts';
@@ -30,6 +31,8 @@ import { AUDIT_JWKS_PATH, jwksOf } from '../audit/checkpoint.ts';
 export interface HttpAppDeps {
   store: Store;
   logger: Logger;
+  /** The install's permissions (Gatehouse's and the app's); default: Gatehouse's own only. */
+  permissions?: PermissionCatalogue | undefined;
   /** The /auth/* sign-in routes (src/http/routes/auth-routes.ts), built by the composition root. */
   signInRoutes?: Hono;
   /** Resolves a request's AuthContext for /api/v1 (the access verifier); absent, the API answers 401. */
@@ -103,6 +106,7 @@ export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): 
   const apiV1 = {
     ...createApiV1({
       store: deps.store,
+      permissions: deps.permissions,
       publicUrl: deps.publicUrl ?? '',
       authenticate,
       onSuperAdminEntry,
@@ -134,6 +138,7 @@ export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): 
           publicUrl: deps.publicUrl,
           devMailbox: Boolean(deps.devRoutes),
           auditKeys: deps.auditKeys,
+          permissions: deps.permissions,
         },
       },
       ADMIN_PAGES,

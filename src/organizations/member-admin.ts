@@ -12,9 +12,12 @@ import type { Database } from '../store/schema.ts';
 import { inTenant } from '../store/tenant.ts';
 import { listRoles, permissionsOfRole } from './roles.ts';
 import { enforceGrant, granterOf } from '../access/ceiling.ts';
+import type { PermissionCatalogue } from '../core/permission-catalogue.ts';
 
 export interface MemberAdminDeps {
   db: Kysely<Database>;
+  /** The install's permissions: what a role grants, for the ceiling. */
+  permissions: PermissionCatalogue;
   admin: OrganizationAdmin;
   /**
    * Pulls the provider's latest events into the mirror now (the reconciler's incremental run).
@@ -51,8 +54,8 @@ async function ownInvitation(db: Kysely<Database>, orgId: string, invitationId: 
   return row;
 }
 
-async function requireRole(db: Kysely<Database>, orgId: string, role: string): Promise<void> {
-  const roles = await inTenant(db, orgId, (tx) => listRoles(tx, orgId));
+async function requireRole(deps: MemberAdminDeps, orgId: string, role: string): Promise<void> {
+  const roles = await inTenant(deps.db, orgId, (tx) => listRoles(tx, orgId, deps.permissions));
   if (!roles.some((r) => r.slug === role))
     throw new AppError('REQUEST_INVALID', `Unknown role ${role}`, {
       details: { errors: [{ path: 'body.role', message: 'no such role in this organization' }] },
@@ -90,9 +93,11 @@ export async function changeMemberRole(
   role: string,
 ): Promise<AdminMembership> {
   const current = await ownMembership(deps.db, orgId, membershipId);
-  await requireRole(deps.db, orgId, role);
-  const targetCurrent = await inTenant(deps.db, orgId, (tx) => permissionsOfRole(tx, orgId, current.role_slug));
-  await enforceGrant(deps.db, orgId, granterOf(auth, orgId), {
+  await requireRole(deps, orgId, role);
+  const targetCurrent = await inTenant(deps.db, orgId, (tx) =>
+    permissionsOfRole(tx, orgId, current.role_slug, deps.permissions),
+  );
+  await enforceGrant(deps.db, orgId, granterOf(auth, orgId, deps.permissions), {
     path: 'member.role',
     roleSlug: role,
     targetUserId: current.user_id,
@@ -169,8 +174,11 @@ export async function inviteMember(
   orgId: string,
   input: { email: string; role: string },
 ): Promise<AdminInvitation> {
-  await requireRole(deps.db, orgId, input.role);
-  await enforceGrant(deps.db, orgId, granterOf(auth, orgId), { path: 'invitation', roleSlug: input.role });
+  await requireRole(deps, orgId, input.role);
+  await enforceGrant(deps.db, orgId, granterOf(auth, orgId, deps.permissions), {
+    path: 'invitation',
+    roleSlug: input.role,
+  });
   const inviterUserId = auth.principal.type === 'user' ? auth.principal.userId : undefined;
   const invitation = await deps.admin.sendInvitation({
     organizationId: orgId,

@@ -1,12 +1,15 @@
 // Roles of an organization: the environment's built-in roles (admin, member) plus the custom roles
-// an organization defines. A role's permissions are what every credential holding it may do.
+// an organization defines. A role's permissions are what every credential holding it may do: its
+// stored slugs read through the install's permission catalogue (a slug the app no longer declares
+// stays in the row but is not listed or granted; built-in roles add the app's defaults).
 import { sql, type Kysely } from 'kysely';
 import { appendAuditEvent } from '../audit/audit-log.ts';
 import type { AuditActor } from '../audit/chain.ts';
 import { enforceGrant, grantError, type GrantingActor } from '../access/ceiling.ts';
 import { decideGrant } from '../core/ceiling.ts';
 import { AppError } from '../core/errors.ts';
-import { BUILT_IN_ROLES, isPermission, type Permission } from '../core/permissions.ts';
+import type { PermissionCatalogue } from '../core/permission-catalogue.ts';
+import { BUILT_IN_ROLES } from '../core/permissions.ts';
 import type { Database } from '../store/schema.ts';
 import { inTenant, type Tx } from '../store/tenant.ts';
 import { publishRevocation } from '../sessions/revocation-bus.ts';
@@ -15,13 +18,13 @@ export interface Role {
   slug: string;
   name: string;
   description: string;
-  permissions: Permission[];
+  permissions: string[];
   builtIn: boolean;
 }
 
 const BUILT_IN_SLUGS = new Set(BUILT_IN_ROLES.map((r) => r.slug));
 
-export async function listRoles(tx: Tx, organizationId: string): Promise<Role[]> {
+export async function listRoles(tx: Tx, organizationId: string, catalogue: PermissionCatalogue): Promise<Role[]> {
   const builtIn = await tx.selectFrom('roles').selectAll().orderBy('slug').execute();
   const custom = await tx
     .selectFrom('organization_roles')
@@ -34,14 +37,14 @@ export async function listRoles(tx: Tx, organizationId: string): Promise<Role[]>
       slug: r.slug,
       name: r.name,
       description: r.description,
-      permissions: r.permissions.filter(isPermission),
+      permissions: catalogue.grantedBy({ slug: r.slug, builtIn: true }, r.permissions),
       builtIn: true,
     })),
     ...custom.map((r) => ({
       slug: r.slug,
       name: r.name,
       description: r.description,
-      permissions: r.permissions.filter(isPermission),
+      permissions: catalogue.grantedBy({ slug: r.slug, builtIn: false }, r.permissions),
       builtIn: false,
     })),
   ];
@@ -52,8 +55,9 @@ export async function permissionsOfRole(
   tx: Tx,
   organizationId: string,
   slug: string,
-): Promise<Permission[] | undefined> {
-  const roles = await listRoles(tx, organizationId);
+  catalogue: PermissionCatalogue,
+): Promise<string[] | undefined> {
+  const roles = await listRoles(tx, organizationId, catalogue);
   return roles.find((r) => r.slug === slug)?.permissions;
 }
 
@@ -61,7 +65,18 @@ export interface RoleInput {
   slug: string;
   name: string;
   description?: string;
-  permissions: Permission[];
+  permissions: string[];
+}
+
+/** Only permissions of the install's catalogue can be put into a role (Gatehouse's and the app's). */
+function requireKnown(catalogue: PermissionCatalogue, permissions: readonly string[]): void {
+  const unknown = permissions.filter((p) => !catalogue.has(p));
+  if (unknown.length === 0) return;
+  throw new AppError('REQUEST_INVALID', `Unknown permission ${unknown[0]}`, {
+    details: {
+      errors: [{ path: 'body.permissions', message: `not a permission of this install: ${unknown.join(', ')}` }],
+    },
+  });
 }
 
 export async function createRole(
@@ -71,6 +86,7 @@ export async function createRole(
   granter: GrantingActor,
 ): Promise<Role> {
   if (BUILT_IN_SLUGS.has(input.slug)) throw new AppError('ROLE_BUILT_IN', `"${input.slug}" is a built-in role`);
+  requireKnown(granter.catalogue, input.permissions);
   await enforceGrant(db, organizationId, granter, {
     path: 'role.create',
     roleSlug: input.slug,
@@ -102,7 +118,7 @@ export async function createRole(
       slug: inserted.slug,
       name: inserted.name,
       description: inserted.description,
-      permissions: inserted.permissions.filter(isPermission),
+      permissions: granter.catalogue.grantedBy({ slug: inserted.slug, builtIn: false }, inserted.permissions),
       builtIn: false,
     };
   });
@@ -118,6 +134,7 @@ export async function updateRole(
   if (BUILT_IN_SLUGS.has(slug)) throw new AppError('ROLE_BUILT_IN', 'Built-in roles cannot be changed');
   const actor = granter.actor;
   if (patch.permissions !== undefined) {
+    requireKnown(granter.catalogue, patch.permissions);
     const previous = await inTenant(db, organizationId, (tx) =>
       tx
         .selectFrom('organization_roles')
@@ -184,7 +201,7 @@ export async function updateRole(
       slug: updated.slug,
       name: updated.name,
       description: updated.description,
-      permissions: updated.permissions.filter(isPermission),
+      permissions: granter.catalogue.grantedBy({ slug: updated.slug, builtIn: false }, updated.permissions),
       builtIn: false,
     };
   });

@@ -19,6 +19,7 @@ import { startGatehouseProcess, type GatehouseProcess } from '../../test/support
 import { createAccessVerifier } from '../access/access-verifier.ts';
 import { createApiKey } from '../access/api-keys.ts';
 import { createSessionService } from './session-service.ts';
+import { createPermissionCatalogue } from '../core/permission-catalogue.ts';
 
 /** Forwards everything to the emulator, counting (and slowing) refresh grants on the way. */
 function countingProxy(target: string): Promise<{ server: Server; url: string; refreshCalls: () => number }> {
@@ -152,7 +153,13 @@ describe('two server processes on one PostgreSQL', {
     // An admin's API key revokes through process A's API; process B had the session cached.
     const admin = await createAccessVerifier({ db: store.db, sessions }).verifyCredential({ cookie: cookieValue });
     const { secret } = await inTenant(store.db, grace.organizationId, (tx) =>
-      createApiKey(tx, { creator: admin, name: 'ops', role: 'admin', ownership: 'organization' }),
+      createApiKey(tx, {
+        catalogue: createPermissionCatalogue(),
+        creator: admin,
+        name: 'ops',
+        role: 'admin',
+        ownership: 'organization',
+      }),
     );
     for (const server of servers) assert.equal((await me(server, cookieValue)).status, 200);
     const started = performance.now();

@@ -24,6 +24,7 @@ import type { Store } from '../../src/store/store.ts';
 import { inTenant } from '../../src/store/tenant.ts';
 import { createOrg, createUser } from '../support/fixtures.ts';
 import { openPgliteTestStore } from '../support/stores.ts';
+import { createPermissionCatalogue } from '../../src/core/permission-catalogue.ts';
 
 // Well-formed ids of things that may or may not exist: the walls must answer before any lookup.
 const ID_PREFIXES: Record<string, string> = {
@@ -63,14 +64,20 @@ describe('IDOR table over every organization route', () => {
       store.db,
       orgA,
       { slug: 'victim-role', name: 'Victim role', permissions: ['audit:read'] },
-      operatorGranter({ type: 'system', id: null }),
+      operatorGranter({ type: 'system', id: null }, createPermissionCatalogue()),
     );
     await inTenant(store.db, orgA, (tx) =>
       appendAuditEvent(tx, { organizationId: orgA, type: 'victim.secret_event', actor: { type: 'system', id: null } }),
     );
     const mint = async (ctx: AuthContext, role: string, name: string) =>
       inTenant(store.db, ctx.organizationId, (tx) =>
-        createApiKey(tx, { creator: ctx, name, role, ownership: 'organization' }),
+        createApiKey(tx, {
+          catalogue: createPermissionCatalogue(),
+          creator: ctx,
+          name,
+          role,
+          ownership: 'organization',
+        }),
       );
     const victim = await mint(adminA, 'admin', 'victim-key');
     victimKeyId = victim.apiKey.id;

@@ -16,6 +16,7 @@ import { inTenant } from '../../src/store/tenant.ts';
 import { createOrg, createUser } from '../support/fixtures.ts';
 import { openPgliteTestStore } from '../support/stores.ts';
 import { checkedApi } from '../support/openapi-responses.ts';
+import { createPermissionCatalogue } from '../../src/core/permission-catalogue.ts';
 
 describe('/api/v1 API keys and sessions', () => {
   let store: Store;
@@ -53,7 +54,13 @@ describe('/api/v1 API keys and sessions', () => {
     };
     adminKey = (
       await inTenant(store.db, org, (tx) =>
-        createApiKey(tx, { creator, name: 'bootstrap', role: 'admin', ownership: 'organization' }),
+        createApiKey(tx, {
+          catalogue: createPermissionCatalogue(),
+          creator,
+          name: 'bootstrap',
+          role: 'admin',
+          ownership: 'organization',
+        }),
       )
     ).secret;
     sessions = createSessionService({

@@ -17,6 +17,7 @@ import { asSystem, inTenant } from '../../src/store/tenant.ts';
 import { openCeilingWorld, seedOrg, type CeilingWorld, type SeededOrg } from '../support/ceiling-world.ts';
 import { openPgliteTestStore } from '../support/stores.ts';
 import { api } from '../webhooks/scim-workload.ts';
+import { createPermissionCatalogue } from '../../src/core/permission-catalogue.ts';
 
 describe('directory group mappings converge with WorkOS', () => {
   let store: Store;
@@ -212,7 +213,7 @@ describe('directory group mappings converge with WorkOS', () => {
       world.access,
       small.id,
       { directoryGroupId: small.groupId, roleSlug: 'admin', priority: 1 },
-      operatorGranter({ type: 'system', id: null }),
+      operatorGranter({ type: 'system', id: null }, createPermissionCatalogue()),
     );
     const carl = async () =>
       (

@@ -14,6 +14,7 @@ import { asSystem, inTenant } from '../../src/store/tenant.ts';
 import { ingestEvent } from '../../src/webhooks/inbox.ts';
 import { testEngines } from '../support/stores.ts';
 import { makeEvent, recordingRevoker } from '../webhooks/support.ts';
+import { createPermissionCatalogue } from '../../src/core/permission-catalogue.ts';
 
 for (const engine of testEngines()) {
   describe(`directory semantics (${engine.name})`, () => {
@@ -105,14 +106,14 @@ for (const engine of testEngines()) {
         access,
         w.org,
         { directoryGroupId: w.group('eng').id, roleSlug: 'engineer', priority: 1 },
-        operatorGranter({ type: 'user', id: 'user_admin' }),
+        operatorGranter({ type: 'user', id: 'user_admin' }, createPermissionCatalogue()),
       );
       await setGroupRoleMapping(
         store.db,
         access,
         w.org,
         { directoryGroupId: w.group('admins').id, roleSlug: 'admin', priority: 10 },
-        operatorGranter({ type: 'user', id: 'user_admin' }),
+        operatorGranter({ type: 'user', id: 'user_admin' }, createPermissionCatalogue()),
       );
       await send('dsync.group.user_added', { directory_id: w.dir, user: w.du, group: w.group('eng') });
       assert.equal((await membership(w.org, w.user))?.role_slug, 'engineer');
@@ -178,10 +179,24 @@ for (const engine of testEngines()) {
         isSuperAdmin: false,
       };
       const { personal, shared } = await inTenant(store.db, w.org, async (tx) => ({
-        personal: (await createApiKey(tx, { creator: admin, name: 'mine', role: 'member', ownership: 'personal' }))
-          .apiKey.id,
-        shared: (await createApiKey(tx, { creator: admin, name: 'ci', role: 'member', ownership: 'organization' }))
-          .apiKey.id,
+        personal: (
+          await createApiKey(tx, {
+            catalogue: createPermissionCatalogue(),
+            creator: admin,
+            name: 'mine',
+            role: 'member',
+            ownership: 'personal',
+          })
+        ).apiKey.id,
+        shared: (
+          await createApiKey(tx, {
+            catalogue: createPermissionCatalogue(),
+            creator: admin,
+            name: 'ci',
+            role: 'member',
+            ownership: 'organization',
+          })
+        ).apiKey.id,
       }));
       const published: RevocationEvent[] = [];
       const revoker = createAccessRevoker({ publish: async (_tx, e) => void published.push(e), revokeApiKey });

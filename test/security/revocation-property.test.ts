@@ -28,6 +28,7 @@ import { mirrorEmulator, orgIdByName, userIdByEmail } from '../support/emulator-
 import { startGatehouseProcess, type GatehouseProcess } from '../support/gatehouse-process.ts';
 import { requirePostgres } from '../support/requirements.ts';
 import { createTestDatabase } from '../support/stores.ts';
+import { createPermissionCatalogue } from '../../src/core/permission-catalogue.ts';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 6);
 const SEED = Number(process.env.PROPERTY_SEED ?? 20261130);
@@ -113,7 +114,13 @@ describe('revocation is immediate: generated sequences over two processes', {
     creator = await createAccessVerifier({ db: store.db, sessions }).verifyCredential({ cookie: grace.cookie });
     operatorKey = (
       await inTenant(store.db, orgId, (tx) =>
-        createApiKey(tx, { creator, name: 'operator', role: 'admin', ownership: 'organization' }),
+        createApiKey(tx, {
+          catalogue: createPermissionCatalogue(),
+          creator,
+          name: 'operator',
+          role: 'admin',
+          ownership: 'organization',
+        }),
       )
     ).secret;
     const role = await call(0, 'POST', `/api/v1/organizations/${orgId}/roles`, {
@@ -206,7 +213,13 @@ describe('revocation is immediate: generated sequences over two processes', {
             }
             case 'createKey': {
               const { secret, apiKey: key } = await inTenant(store.db, orgId, (tx) =>
-                createApiKey(tx, { creator, name: `k${steps}`, role: op.role, ownership: 'organization' }),
+                createApiKey(tx, {
+                  catalogue: createPermissionCatalogue(),
+                  creator,
+                  name: `k${steps}`,
+                  role: op.role,
+                  ownership: 'organization',
+                }),
               );
               const k: Credential = { kind: 'key', id: key.id, secret, role: op.role };
               live.push(k);

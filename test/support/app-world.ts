@@ -9,7 +9,6 @@ import { createApiKey } from '../../src/access/api-keys.ts';
 import { openGatehouse, type Gatehouse } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
 import type { AuthContext } from '../../src/core/auth-context.ts';
-import { ALL_PERMISSIONS } from '../../src/core/permissions.ts';
 import { listen, type RunningServer } from '../../src/http/serve.ts';
 import { createLogger } from '../../src/logger.ts';
 import { inTenant } from '../../src/store/tenant.ts';
@@ -38,16 +37,17 @@ export interface AppWorld {
   close(): Promise<void>;
 }
 
-const adminCreator = (organizationId: string, userId: string): AuthContext => ({
+const adminCreator = (organizationId: string, userId: string, permissions: readonly string[]): AuthContext => ({
   principal: { type: 'user', userId },
   organizationId,
   role: 'admin',
-  permissions: ALL_PERMISSIONS,
+  permissions,
   authMethod: 'session',
   isSuperAdmin: false,
 });
 
-export async function startAppWorld(): Promise<AppWorld> {
+/** `env`: more configuration, e.g. GATEHOUSE_APP_PERMISSIONS_FILE for an app that declares its permissions. */
+export async function startAppWorld(options: { env?: Record<string, string> } = {}): Promise<AppWorld> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-app-world-'));
   const store = await openPgliteTestStore();
   const staff = await createOrg(store.db, 'Gatehouse staff');
@@ -59,6 +59,7 @@ export async function startAppWorld(): Promise<AppWorld> {
     GATEHOUSE_DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     GATEHOUSE_SUPERADMIN_ORG: staff,
+    ...options.env,
   });
   const gatehouse = await openGatehouse(config, { store, logger: createLogger('silent') });
   await gatehouse.access.bus.ready;
@@ -98,7 +99,8 @@ export async function startAppWorld(): Promise<AppWorld> {
     (
       await inTenant(db, organizationId, (tx) =>
         createApiKey(tx, {
-          creator: adminCreator(organizationId, userId),
+          catalogue: gatehouse.permissions,
+          creator: adminCreator(organizationId, userId, gatehouse.permissions.all),
           name: 'app',
           role: 'admin',
           ownership: 'organization',

@@ -14,6 +14,7 @@ import { AppError } from '../../core/errors.ts';
 import { apiKeyView } from '../../http/api/routes/api-keys.ts';
 import { inTenant } from '../../store/tenant.ts';
 import { openStore } from '../../store/store.ts';
+import { createPermissionCatalogue } from '../../core/permission-catalogue.ts';
 
 const USAGE =
   'usage: gatehouse api-keys list [--json]\n' +
@@ -44,9 +45,10 @@ export async function apiKeysCommand(args: string[]): Promise<number> {
       'GATEHOUSE_API_KEY',
       'is required for `api-keys`; expected an API key (gth_...) with the api_keys:manage permission to act as',
     );
+  const catalogue = createPermissionCatalogue(config.APP_PERMISSIONS);
   const store = await openStore(storeLocationFor(config), { migrate: false });
   try {
-    const verifier = createAccessVerifier({ db: store.db });
+    const verifier = createAccessVerifier({ db: store.db, permissions: catalogue });
     const auth = await verifier.verifyCredential({ bearer: config.GATEHOUSE_API_KEY }, { sourceIp: 'cli' });
     verifier.close();
     if (!auth.permissions.includes('api_keys:manage'))
@@ -80,6 +82,7 @@ export async function apiKeysCommand(args: string[]): Promise<number> {
           ownership: 'organization',
           environment: values.environment as 'live' | 'test',
           expiresAt,
+          catalogue,
         }),
       );
       // The secret goes to stdout once, alone on its line (or in the JSON), for a script to capture.

@@ -9,6 +9,7 @@ import { provisionEvalTenant } from '../../organizations/provision.ts';
 import { operatorGranter } from '../../access/ceiling.ts';
 import { openStore } from '../../store/store.ts';
 import { workosOptionsFrom } from '../workos-options.ts';
+import { createPermissionCatalogue } from '../../core/permission-catalogue.ts';
 
 export async function provisionEvalTenantCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -31,7 +32,10 @@ export async function provisionEvalTenantCommand(args: string[]): Promise<number
     const result = await provisionEvalTenant(
       { db: store.db, admin },
       { name: values.name, adminEmail: values['admin-email'], seedDemo: values['seed-demo'] },
-      operatorGranter({ type: 'system', id: 'cli:provision-eval-tenant' }),
+      operatorGranter(
+        { type: 'system', id: 'cli:provision-eval-tenant' },
+        createPermissionCatalogue(config.APP_PERMISSIONS),
+      ),
     );
     for (const step of result.steps) console.log(`- ${step}`);
     console.log(

@@ -1,6 +1,7 @@
 // Assembles /api/v1: every route group, and the OpenAPI document generated from the same
 // declarations at /api/v1/openapi.json.
 import type { Hono } from 'hono';
+import { createPermissionCatalogue, type PermissionCatalogue } from '../../core/permission-catalogue.ts';
 import type { OrganizationAdmin } from '../../identity/organization-admin.ts';
 import type { Store } from '../../store/store.ts';
 import { Api, type ApiDeps } from './define-api.ts';
@@ -24,6 +25,8 @@ import { introspectionRoutes, type IntrospectionDeps } from './routes/introspect
 export interface ApiV1Deps extends ApiDeps {
   store: Store;
   publicUrl: string;
+  /** The install's permissions (Gatehouse's and GATEHOUSE_APP_PERMISSIONS_FILE's); default: Gatehouse's own. */
+  permissions?: PermissionCatalogue | undefined;
   /** SSO settings; absent (no identity provider), the SSO routes answer 503. */
   sso?: Omit<SsoRouteDeps, 'store'> | undefined;
   /** Provider administration (portal links, members, invitations); absent, those routes answer 503. */
@@ -41,11 +44,12 @@ export interface ApiV1Deps extends ApiDeps {
 
 export function createApiV1(deps: ApiV1Deps): { router: Hono; api: Api } {
   const api = new Api(deps);
+  const permissions = deps.permissions ?? createPermissionCatalogue();
   meRoutes(api, deps.store);
   auditRoutes(api, deps.store, deps.auditKeys);
-  roleRoutes(api, deps.store);
+  roleRoutes(api, deps.store, permissions);
   memberReadRoutes(api, deps.store);
-  apiKeyRoutes(api, deps.store);
+  apiKeyRoutes(api, deps.store, permissions);
   const admin =
     deps.organizationAdmin ??
     unavailable<OrganizationAdmin>('WorkOS administration (WORKOS_API_KEY, WORKOS_CLIENT_ID)');
@@ -58,10 +62,11 @@ export function createApiV1(deps: ApiV1Deps): { router: Hono; api: Api } {
   groupMappingRoutes(api, {
     store: deps.store,
     access: deps.accessRevoker ?? unavailable<AccessRevoker>('Directory sync'),
+    permissions,
   });
-  superAdminRoutes(api, { store: deps.store, admin });
+  superAdminRoutes(api, { store: deps.store, admin, permissions });
   ssoRoutes(api, { store: deps.store, ...sso });
-  memberAdminRoutes(api, { db: deps.store.db, admin, syncNow: deps.syncNow });
+  memberAdminRoutes(api, { db: deps.store.db, admin, syncNow: deps.syncNow, permissions });
   adminPortalRoutes(api, { store: deps.store, admin, publicUrl: deps.publicUrl });
   introspectionRoutes(
     api,

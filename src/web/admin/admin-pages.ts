@@ -10,6 +10,7 @@ import { html } from 'hono/html';
 import type { AuthContext } from '../../core/auth-context.ts';
 import { AppError, isAppError } from '../../core/errors.ts';
 import type { Permission } from '../../core/permissions.ts';
+import { createPermissionCatalogue, type PermissionCatalogue } from '../../core/permission-catalogue.ts';
 import { decideAccess, type AccessDecision, type AccessTarget } from '../../access/access-decision.ts';
 import type { Store } from '../../store/store.ts';
 import { inTenant } from '../../store/tenant.ts';
@@ -37,6 +38,8 @@ export interface PageServices {
   auditKeys?: AuditKeyRing | undefined;
   /** `gatehouse dev` serves the dev mailbox; the header links to it. */
   devMailbox?: boolean | undefined;
+  /** The install's permissions (Gatehouse's and the app's); default: Gatehouse's own only. */
+  permissions?: PermissionCatalogue | undefined;
   /** One-time secrets between a create and the page it redirects to (default: in memory). */
   reveals?: RevealStore | undefined;
 }
@@ -61,6 +64,8 @@ export interface PageContext {
   orgId: string;
   c: Context;
   services: PageServices;
+  /** The install's permissions: what roles may carry and what they grant. */
+  permissions: PermissionCatalogue;
   failed?: FailedAction | undefined;
 }
 
@@ -149,6 +154,7 @@ export function createAdminPages(deps: AdminPagesDeps, pages: AdminPage[]): Hono
     (await decideAccess({ credential: async () => auth, method: 'GET', organizationId: orgId, permission })).allowed;
 
   const services = deps.services ?? {};
+  const permissions = services.permissions ?? createPermissionCatalogue();
   const reveals = services.reveals ?? createRevealStore();
   // Navigation links only what the person may open (asked of the decision point): no link that answers 403.
   const sectionsFor = async (auth: AuthContext, orgId: string) => {
@@ -167,7 +173,7 @@ export function createAdminPages(deps: AdminPagesDeps, pages: AdminPage[]): Hono
     failed?: FailedAction,
     reveal?: { notice: string; reveal: Markup },
   ) => {
-    const ctx: PageContext = { store: deps.store, auth, orgId, c, services, failed };
+    const ctx: PageContext = { store: deps.store, auth, orgId, c, services, permissions, failed };
     const visible = await mayView(auth, orgId, p.permission);
     const body = visible
       ? html`${reveal ? reveal.reveal : ''}${await p.render(ctx)}`
@@ -282,7 +288,7 @@ export function createAdminPages(deps: AdminPagesDeps, pages: AdminPage[]): Hono
     const form: Record<string, string> = {};
     for (const [k, v] of Object.entries(raw)) if (typeof v === 'string') form[k] = v;
     try {
-      const ctx: PageContext = { store: deps.store, auth, orgId, c, services };
+      const ctx: PageContext = { store: deps.store, auth, orgId, c, services, permissions };
       const confirmation = form.confirmed === 'yes' ? null : await action.confirm?.(ctx, form);
       if (confirmation) {
         c.header('cache-control', 'no-store');

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { actorOf } from '../../../audit/actor.ts';
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKey } from '../../../access/api-keys.ts';
 import { enforceGrant, granterOf } from '../../../access/ceiling.ts';
+import type { PermissionCatalogue } from '../../../core/permission-catalogue.ts';
 import { AppError } from '../../../core/errors.ts';
 import type { Store } from '../../../store/store.ts';
 import { inTenant } from '../../../store/tenant.ts';
@@ -49,7 +50,7 @@ export function apiKeyView(k: ApiKey): z.output<typeof apiKey> {
   };
 }
 
-export function apiKeyRoutes(api: Api, store: Store): void {
+export function apiKeyRoutes(api: Api, store: Store, catalogue: PermissionCatalogue): void {
   api.add({
     method: 'get',
     path: '/organizations/{orgId}/api-keys',
@@ -77,7 +78,7 @@ export function apiKeyRoutes(api: Api, store: Store): void {
       403: { description: "Role higher than the creator's, or an impersonated session" },
     },
     handler: async ({ params, body, auth, c }) => {
-      await enforceGrant(store.db, params.orgId, granterOf(auth, params.orgId), {
+      await enforceGrant(store.db, params.orgId, granterOf(auth, params.orgId, catalogue), {
         path: 'api_key',
         roleSlug: body.role,
       });
@@ -89,6 +90,7 @@ export function apiKeyRoutes(api: Api, store: Store): void {
           ownership: body.ownership,
           environment: body.environment,
           expiresAt: body.expiresAt ? new Date(body.expiresAt) : null,
+          catalogue,
         }),
       );
       c.header('cache-control', 'no-store');

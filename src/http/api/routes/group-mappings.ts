@@ -2,6 +2,7 @@
 // wins when a member is in several). A change recomputes affected members at once.
 import { z } from 'zod';
 import { granterOf } from '../../../access/ceiling.ts';
+import type { PermissionCatalogue } from '../../../core/permission-catalogue.ts';
 import type { AccessRevoker } from '../../../mirror/context.ts';
 import {
   listDirectoryGroups,
@@ -22,8 +23,11 @@ const group = z.object({
 });
 const groupParams = z.strictObject({ orgId: idOf('org'), groupId: idOf('directory_group') });
 
-export function groupMappingRoutes(api: Api, deps: { store: Store; access: AccessRevoker }): void {
-  const { store, access } = deps;
+export function groupMappingRoutes(
+  api: Api,
+  deps: { store: Store; access: AccessRevoker; permissions: PermissionCatalogue },
+): void {
+  const { store, access, permissions } = deps;
   api.add({
     method: 'get',
     path: '/organizations/{orgId}/directory-groups',
@@ -58,7 +62,7 @@ export function groupMappingRoutes(api: Api, deps: { store: Store; access: Acces
         access,
         params.orgId,
         { directoryGroupId: params.groupId, roleSlug: body.role, priority: body.priority },
-        granterOf(auth, params.orgId),
+        granterOf(auth, params.orgId, permissions),
       );
       return { status: 204, body: null };
     },
@@ -72,7 +76,13 @@ export function groupMappingRoutes(api: Api, deps: { store: Store; access: Acces
     params: groupParams,
     responses: { 204: { description: 'Removed' } },
     handler: async ({ params, auth }) => {
-      await removeGroupRoleMapping(store.db, access, params.orgId, params.groupId, granterOf(auth, params.orgId));
+      await removeGroupRoleMapping(
+        store.db,
+        access,
+        params.orgId,
+        params.groupId,
+        granterOf(auth, params.orgId, permissions),
+      );
       return { status: 204, body: null };
     },
   });

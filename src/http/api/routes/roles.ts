@@ -1,15 +1,15 @@
-// Roles API: built-in and custom roles with their permissions; create, update, delete custom roles.
+// Roles API: built-in and custom roles with their permissions; create, update, delete custom roles;
+// and the install's permission catalogue (Gatehouse's own and the app's) they are made of.
 import { z } from 'zod';
 import { granterOf } from '../../../access/ceiling.ts';
 import { actorOf } from '../../../audit/actor.ts';
-import { ALL_PERMISSIONS } from '../../../core/permissions.ts';
+import type { PermissionCatalogue } from '../../../core/permission-catalogue.ts';
 import { createRole, deleteRole, listRoles, updateRole } from '../../../organizations/roles.ts';
 import type { Store } from '../../../store/store.ts';
 import { inTenant } from '../../../store/tenant.ts';
 import type { Api } from '../define-api.ts';
 import { idOf, orgParams } from '../common.ts';
 
-const permission = z.enum(ALL_PERMISSIONS as [string, ...string[]]);
 const role = z.object({
   slug: z.string(),
   name: z.string(),
@@ -19,21 +19,44 @@ const role = z.object({
 });
 const slug = z.string().regex(/^[a-z][a-z0-9-]{1,47}$/, 'lowercase letters, digits and dashes, 2-48 characters');
 const roleParams = z.strictObject({ orgId: idOf('org'), slug });
-const createBody = z.strictObject({
-  slug,
-  name: z.string().trim().min(1).max(100),
-  description: z.string().max(500).optional(),
-  permissions: z.array(permission).max(50),
+const permissionEntry = z.object({
+  slug: z.string(),
+  description: z.string(),
+  source: z.enum(['gatehouse', 'app']).describe("gatehouse: Gatehouse's own; app: GATEHOUSE_APP_PERMISSIONS_FILE"),
 });
-const updateBody = z
-  .strictObject({
-    name: z.string().trim().min(1).max(100).optional(),
-    description: z.string().max(500).optional(),
-    permissions: z.array(permission).max(50).optional(),
-  })
-  .refine((b) => Object.keys(b).length > 0, 'nothing to change');
 
-export function roleRoutes(api: Api, store: Store): void {
+/** Role bodies accept the install's permissions only (an enum, so the OpenAPI document lists them). */
+function bodies(catalogue: PermissionCatalogue) {
+  const permission = z.enum(catalogue.all as [string, ...string[]]);
+  const create = z.strictObject({
+    slug,
+    name: z.string().trim().min(1).max(100),
+    description: z.string().max(500).optional(),
+    permissions: z.array(permission).max(100),
+  });
+  const update = z
+    .strictObject({
+      name: z.string().trim().min(1).max(100).optional(),
+      description: z.string().max(500).optional(),
+      permissions: z.array(permission).max(100).optional(),
+    })
+    .refine((b) => Object.keys(b).length > 0, 'nothing to change');
+  return { create, update };
+}
+
+export function roleRoutes(api: Api, store: Store, catalogue: PermissionCatalogue): void {
+  const { create: createBody, update: updateBody } = bodies(catalogue);
+  api.add({
+    method: 'get',
+    path: '/permissions',
+    summary: "List the permissions roles can carry: Gatehouse's own and the app's, each with its source",
+    tag: 'Roles',
+    permission: null,
+    responses: {
+      200: { description: 'Permissions, Gatehouse first', schema: z.object({ data: z.array(permissionEntry) }) },
+    },
+    handler: async () => ({ status: 200, body: { data: [...catalogue.entries] } }),
+  });
   api.add({
     method: 'get',
     path: '/organizations/{orgId}/roles',
@@ -44,7 +67,7 @@ export function roleRoutes(api: Api, store: Store): void {
     responses: { 200: { description: 'Roles', schema: z.object({ data: z.array(role) }) } },
     handler: async ({ params }) => ({
       status: 200,
-      body: { data: await inTenant(store.db, params.orgId, (tx) => listRoles(tx, params.orgId)) },
+      body: { data: await inTenant(store.db, params.orgId, (tx) => listRoles(tx, params.orgId, catalogue)) },
     }),
   });
   api.add({
@@ -65,8 +88,8 @@ export function roleRoutes(api: Api, store: Store): void {
       body: await createRole(
         store.db,
         params.orgId,
-        body as z.output<typeof createBody> & { permissions: never[] },
-        granterOf(auth, params.orgId),
+        body as z.output<typeof createBody>,
+        granterOf(auth, params.orgId, catalogue),
       ),
     }),
   });
@@ -85,7 +108,7 @@ export function roleRoutes(api: Api, store: Store): void {
     },
     handler: async ({ params, body, auth }) => ({
       status: 200,
-      body: await updateRole(store.db, params.orgId, params.slug, body as never, granterOf(auth, params.orgId)),
+      body: await updateRole(store.db, params.orgId, params.slug, body, granterOf(auth, params.orgId, catalogue)),
     }),
   });
   api.add({

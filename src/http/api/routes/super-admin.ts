@@ -3,6 +3,7 @@
 // the super-admin organization's own chain.
 import { z } from 'zod';
 import { superAdminGranter } from '../../../access/ceiling.ts';
+import type { PermissionCatalogue } from '../../../core/permission-catalogue.ts';
 import { actorOf } from '../../../audit/actor.ts';
 import { enterTenant } from '../../../identity/super-admin.ts';
 import { appendAuditEvent } from '../../../audit/audit-log.ts';
@@ -39,7 +40,10 @@ const provisionResult = z.object({
   steps: z.array(z.string()),
 });
 
-export function superAdminRoutes(api: Api, deps: { store: Store; admin: OrganizationAdmin }): void {
+export function superAdminRoutes(
+  api: Api,
+  deps: { store: Store; admin: OrganizationAdmin; permissions: PermissionCatalogue },
+): void {
   api.add({
     method: 'get',
     path: '/admin/organizations',
@@ -90,7 +94,11 @@ export function superAdminRoutes(api: Api, deps: { store: Store; admin: Organiza
     body: provisionBody,
     responses: { 200: { description: 'What was done', schema: provisionResult } },
     handler: async ({ body, auth }) => {
-      const result = await provisionEvalTenant({ db: deps.store.db, admin }, body, superAdminGranter(auth));
+      const result = await provisionEvalTenant(
+        { db: deps.store.db, admin },
+        body,
+        superAdminGranter(auth, deps.permissions),
+      );
       await inTenant(deps.store.db, auth.organizationId, (tx) =>
         appendAuditEvent(tx, {
           organizationId: auth.organizationId,

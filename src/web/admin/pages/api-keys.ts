@@ -24,14 +24,14 @@ export const apiKeysPage: AdminPage = {
   title: 'API keys',
   permission: 'api_keys:manage',
   inlineErrors: ['create'],
-  async render({ store, orgId, failed }) {
+  async render({ store, orgId, failed, permissions }) {
     const [keys, roles, owners] = await inTenant(store.db, orgId, async (tx) => {
       const keys = await listApiKeys(tx, orgId);
       const ids = [...new Set(keys.map((k) => k.ownerUserId).filter((id): id is string => Boolean(id)))];
       const owners = ids.length
         ? await tx.selectFrom('users').select(['id', 'email']).where('id', 'in', ids).execute()
         : [];
-      return [keys, await listRoles(tx, orgId), new Map(owners.map((u) => [u.id, u.email]))] as const;
+      return [keys, await listRoles(tx, orgId, permissions), new Map(owners.map((u) => [u.id, u.email]))] as const;
     });
     const href = adminHref(orgId, 'api-keys');
     const typed = failed?.action === 'create' ? failed.form : undefined;
@@ -72,13 +72,16 @@ ${typed ? html`<p class="error" role="alert">${failed!.message}</p>` : ''}
   actions: {
     create: {
       permission: 'api_keys:manage',
-      async run({ store, orgId, auth }, form) {
+      async run({ store, orgId, auth, permissions }, form) {
         if (orgId !== auth.organizationId)
           throw new AppError('AUTH_FORBIDDEN', 'API keys can only be created in your own organization');
         const parsed = createForm.safeParse(form);
         if (!parsed.success) throw new AppError('REQUEST_INVALID', parsed.error.issues[0]!.message);
         const days = parsed.data.expiresInDays ? Number(parsed.data.expiresInDays) : null;
-        await enforceGrant(store.db, orgId, granterOf(auth, orgId), { path: 'api_key', roleSlug: parsed.data.role });
+        await enforceGrant(store.db, orgId, granterOf(auth, orgId, permissions), {
+          path: 'api_key',
+          roleSlug: parsed.data.role,
+        });
         const { apiKey, secret } = await inTenant(store.db, orgId, (tx) =>
           createApiKey(tx, {
             creator: auth,
@@ -86,6 +89,7 @@ ${typed ? html`<p class="error" role="alert">${failed!.message}</p>` : ''}
             role: parsed.data.role,
             ownership: parsed.data.ownership,
             expiresAt: days ? new Date(Date.now() + days * 86_400_000) : null,
+            catalogue: permissions,
           }),
         );
         return { notice: `API key ${apiKey.name} created.`, label: apiKey.name, secret };

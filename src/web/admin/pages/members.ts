@@ -32,7 +32,12 @@ const role = z.string().regex(/^[a-z][a-z0-9-]{1,47}$/);
 function adminDeps(ctx: PageContext): MemberAdminDeps {
   if (!ctx.services.organizationAdmin)
     throw new AppError('PROVIDER_UNAVAILABLE', 'Changing members needs the identity provider');
-  return { db: ctx.store.db, admin: ctx.services.organizationAdmin, syncNow: ctx.services.syncNow };
+  return {
+    db: ctx.store.db,
+    admin: ctx.services.organizationAdmin,
+    syncNow: ctx.services.syncNow,
+    permissions: ctx.permissions,
+  };
 }
 
 function field<T extends z.ZodType>(schema: T, value: string | undefined, message: string): z.output<T> {
@@ -46,14 +51,14 @@ export const membersPage: AdminPage = {
   title: 'Members and invitations',
   permission: 'members:read',
   inlineErrors: ['invite'],
-  async render({ store, orgId, auth, failed }) {
+  async render({ store, orgId, auth, failed, permissions }) {
     const [members, roles, invitations] = await inTenant(
       store.db,
       orgId,
       async (tx) =>
         [
           await listMembers(tx, orgId, { limit: 500 }),
-          await listRoles(tx, orgId),
+          await listRoles(tx, orgId, permissions),
           await tx
             .selectFrom('invitations')
             .selectAll()

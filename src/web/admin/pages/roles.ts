@@ -1,10 +1,11 @@
-// Roles page: built-in and custom roles with their permissions; create and delete custom roles.
+// Roles page: built-in and custom roles with their permissions; create and delete custom roles. The
+// permissions to pick from are the install's catalogue, grouped: Gatehouse's own, then the app's.
 import { html } from 'hono/html';
 import { z } from 'zod';
 import { granterOf } from '../../../access/ceiling.ts';
 import { actorOf } from '../../../audit/actor.ts';
 import { AppError } from '../../../core/errors.ts';
-import { ALL_PERMISSIONS, PERMISSIONS, isPermission } from '../../../core/permissions.ts';
+import type { PermissionCatalogue, PermissionSource } from '../../../core/permission-catalogue.ts';
 import { createRole, deleteRole, listRoles } from '../../../organizations/roles.ts';
 import { inTenant } from '../../../store/tenant.ts';
 import {
@@ -23,17 +24,34 @@ const createForm = z.object({
   description: z.string().max(500, 'The description is too long.').optional(),
 });
 
+const GROUPS: [PermissionSource, string][] = [
+  ['gatehouse', 'Gatehouse'],
+  ['app', 'This app'],
+];
+
+/** One fieldset per source; the app's appears only when GATEHOUSE_APP_PERMISSIONS_FILE declares some. */
+function permissionFieldsets(catalogue: PermissionCatalogue, typed: Record<string, string> | undefined) {
+  return GROUPS.map(([source, legend]) => {
+    const entries = catalogue.entries.filter((e) => e.source === source);
+    if (entries.length === 0) return '';
+    return html`<fieldset><legend>Permissions: ${legend}</legend>${entries.map(
+      (e) =>
+        html`<label class="check" for="perm-${e.slug}"><input type="checkbox" id="perm-${e.slug}" name="perm:${e.slug}" value="on" ${typed?.[`perm:${e.slug}`] ? 'checked' : ''}><span><code>${e.slug}</code> — ${e.description}</span></label>`,
+    )}</fieldset>`;
+  });
+}
+
 export const rolesPage: AdminPage = {
   section: 'roles',
   title: 'Roles',
   permission: 'members:read',
   inlineErrors: ['create'],
-  async render({ store, orgId, auth, failed }) {
+  async render({ store, orgId, auth, failed, permissions }) {
     const typed = failed?.action === 'create' ? failed.form : undefined;
     const [roles, groups] = await inTenant(
       store.db,
       orgId,
-      async (tx) => [await listRoles(tx, orgId), await listDirectoryGroups(tx, orgId)] as const,
+      async (tx) => [await listRoles(tx, orgId, permissions), await listDirectoryGroups(tx, orgId)] as const,
     );
     const canManage = auth.permissions.includes('roles:manage') || auth.isSuperAdmin;
     return html`
@@ -55,7 +73,7 @@ ${typed ? html`<p class="error" role="alert">${failed!.message}</p>` : ''}
 <p class="field-hint">Lowercase letters, digits and dashes, starting with a letter. Apps see it in the role claim.</p>
 <label for="role-name">Name</label><input id="role-name" name="name" required maxlength="100" value="${typed?.name ?? ''}">
 <label for="role-description">Description</label><input id="role-description" name="description" maxlength="500" value="${typed?.description ?? ''}">
-<fieldset><legend>Permissions</legend>${ALL_PERMISSIONS.map((p) => html`<label class="check" for="perm-${p}"><input type="checkbox" id="perm-${p}" name="perm:${p}" value="on" ${typed?.[`perm:${p}`] ? 'checked' : ''}><span><code>${p}</code> — ${PERMISSIONS[p]}</span></label>`)}</fieldset>
+${permissionFieldsets(permissions, typed)}
 <p><button type="submit">Create role</button></p></form></section>`
     : ''
 }
@@ -83,20 +101,20 @@ ${
   actions: {
     create: {
       permission: 'roles:manage',
-      async run({ store, orgId, auth }, form) {
+      async run({ store, orgId, auth, permissions: catalogue }, form) {
         const parsed = createForm.safeParse(form);
         if (!parsed.success) throw new AppError('REQUEST_INVALID', parsed.error.issues[0]!.message);
         const permissions = Object.keys(form)
           .filter((k) => k.startsWith('perm:'))
           .map((k) => k.slice(5))
-          .filter(isPermission);
-        await createRole(store.db, orgId, { ...parsed.data, permissions }, granterOf(auth, orgId));
+          .filter((p) => catalogue.has(p));
+        await createRole(store.db, orgId, { ...parsed.data, permissions }, granterOf(auth, orgId, catalogue));
         return `Role ${parsed.data.name} created.`;
       },
     },
     map: {
       permission: 'roles:manage',
-      async run({ store, orgId, auth, services }, form) {
+      async run({ store, orgId, auth, services, permissions }, form) {
         const groupId = z
           .string()
           .regex(/^directory_group_[0-9A-Za-z]{8,40}$/)
@@ -105,7 +123,13 @@ ${
         if (!services.accessRevoker)
           throw new AppError('PROVIDER_UNAVAILABLE', 'Directory sync is not configured on this server');
         if (!form.role) {
-          await removeGroupRoleMapping(store.db, services.accessRevoker, orgId, groupId.data, granterOf(auth, orgId));
+          await removeGroupRoleMapping(
+            store.db,
+            services.accessRevoker,
+            orgId,
+            groupId.data,
+            granterOf(auth, orgId, permissions),
+          );
           return 'Mapping removed; members were recomputed.';
         }
         const role = z
@@ -125,7 +149,7 @@ ${
           services.accessRevoker,
           orgId,
           { directoryGroupId: groupId.data, roleSlug: role.data, priority: priority.data },
-          granterOf(auth, orgId),
+          granterOf(auth, orgId, permissions),
         );
         return 'Mapping saved; members were recomputed.';
       },
