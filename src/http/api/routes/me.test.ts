@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createAccessVerifier } from '../../../access/access-verifier.ts';
 import { createApiKey } from '../../../access/api-keys.ts';
+import { createPermissionCatalogue } from '../../../core/permission-catalogue.ts';
 import { ALL_PERMISSIONS } from '../../../core/permissions.ts';
 import { createLogger } from '../../../logger.ts';
 import { createSessionService } from '../../../sessions/session-service.ts';
@@ -70,7 +71,13 @@ describe('GET /api/v1/me', () => {
     };
     key = (
       await inTenant(store.db, globex, (tx) =>
-        createApiKey(tx, { creator, name: 'script', role: 'member', ownership: 'personal' }),
+        createApiKey(tx, {
+          creator,
+          name: 'script',
+          role: 'member',
+          ownership: 'personal',
+          catalogue: createPermissionCatalogue(),
+        }),
       )
     ).secret;
     const verifier = createAccessVerifier({ db: store.db, sessions });
