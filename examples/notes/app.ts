@@ -12,7 +12,7 @@
 // at the package's source in this repository.
 import { Hono, type MiddlewareHandler } from 'hono';
 import { csrf } from 'hono/csrf';
-import type { GatehouseClient } from '../../packages/client/src/index.ts';
+import type { Credential, GatehouseClient } from '../../packages/client/src/index.ts';
 import { type GatehouseVariables, gatehouse, requirePermission } from '../../packages/client/src/hono.ts';
 import type { NotesStore } from './notes-store.ts';
 import { NOTES_CSS, newNotePage, notePage, notesPage, refusalPage, type Viewer } from './pages.ts';
@@ -67,7 +67,34 @@ export function createNotesApp(options: NotesAppOptions): Hono<Env> {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
   };
 
-  /** The header's data: who, where, and the other organizations (Gatehouse's /api/v1/me with the caller's own credential). */
+  // The header's data: who, where, and the other organizations, from Gatehouse's /api/v1/me with
+  // the caller's own credential. Display data only, so it is kept a minute per session and
+  // organization (whether the caller may see the page is decided above, on every request, by the
+  // client that follows revocations); a stale list at worst offers a switch Gatehouse refuses.
+  const viewers = new Map<string, { viewer: Viewer; expiresAt: number }>();
+  const fetchViewer = async (fallback: Viewer, credential: Credential): Promise<Viewer> => {
+    const res = await doFetch(`${options.gatehouseUrl}/api/v1/me`, {
+      headers:
+        'cookie' in credential
+          ? { cookie: `${cookieName}=${credential.cookie}` }
+          : { authorization: `Bearer ${credential.token}` },
+    }).catch(() => null);
+    if (!res?.ok) {
+      await res?.body?.cancel();
+      return fallback;
+    }
+    const me = (await res.json()) as {
+      principal: { email: string | null };
+      organizationName: string | null;
+      organizations?: Viewer['organizations'];
+    };
+    return {
+      ...fallback,
+      email: me.principal.email ?? fallback.email,
+      organizationName: me.organizationName ?? fallback.organizationName,
+      organizations: me.organizations ?? [],
+    };
+  };
   const loadViewer: MiddlewareHandler<Env> = async (c, next) => {
     const auth = c.get('auth');
     const credential = client.credentialOf(c.req.raw);
@@ -78,27 +105,15 @@ export function createNotesApp(options: NotesAppOptions): Hono<Env> {
       role: auth.role,
       organizations: [],
     };
-    let viewer = fallback;
-    if (credential) {
-      const res = await doFetch(`${options.gatehouseUrl}/api/v1/me`, {
-        headers:
-          'cookie' in credential
-            ? { cookie: `${cookieName}=${credential.cookie}` }
-            : { authorization: `Bearer ${credential.token}` },
-      }).catch(() => null);
-      if (res?.ok) {
-        const me = (await res.json()) as {
-          principal: { email: string | null };
-          organizationName: string | null;
-          organizations?: Viewer['organizations'];
-        };
-        viewer = {
-          ...fallback,
-          email: me.principal.email ?? fallback.email,
-          organizationName: me.organizationName ?? fallback.organizationName,
-          organizations: me.organizations ?? [],
-        };
-      } else await res?.body?.cancel();
+    const key = auth.sessionId ? `${auth.sessionId} ${auth.organizationId} ${auth.role}` : null;
+    const kept = key ? viewers.get(key) : undefined;
+    let viewer = kept && kept.expiresAt > Date.now() ? kept.viewer : null;
+    if (!viewer) {
+      viewer = credential ? await fetchViewer(fallback, credential) : fallback;
+      if (key && viewer !== fallback) {
+        if (viewers.size >= 10_000) viewers.clear();
+        viewers.set(key, { viewer, expiresAt: Date.now() + 60_000 });
+      }
     }
     c.set('viewer', viewer);
     await next();

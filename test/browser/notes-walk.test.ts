@@ -6,58 +6,18 @@
 // Gatehouse's Sessions page and the app, which holds Sam's answer in its cache, refuses him within
 // a second: the revocation stream, not a cache expiry. Pages are saved in test-results/notes-walk/.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, localOnlyContext, screenshotRecorder, skipWithoutChromium } from '../support/browser.ts';
-import { waitForExit } from '../support/cli.ts';
+import { type NotesApp, startNotesApp } from '../support/notes-app.ts';
 
-const START = fileURLToPath(new URL('../../examples/notes/start.ts', import.meta.url));
 const SHOTS = fileURLToPath(new URL('../../test-results/notes-walk', import.meta.url));
-const QUIET = {
-  GATEHOUSE_SECRET: '',
-  WORKOS_API_KEY: '',
-  WORKOS_CLIENT_ID: '',
-  WORKOS_WEBHOOK_SECRET: '',
-  DATABASE_URL: '',
-  GATEHOUSE_SUPERADMIN_ORG: '',
-  GATEHOUSE_APP_KEY: '',
-  LOG_LEVEL: 'warn',
-};
 const REFUSAL_DEADLINE_MS = 1000;
 
-/** Starts the one command and resolves with the app's URL once it printed it. */
-function startNotes(dir: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [START], {
-    env: { ...process.env, ...QUIET, NOTES_PORT: '0', GATEHOUSE_DATA_DIR: dir },
-  });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the notes app did not start:\n${out}`)), 240_000);
-    const onData = (d: Buffer) => {
-      out += d;
-      const url = /Notes app: (http:\/\/\S+)\/notes\n[\s\S]*Stop with Ctrl\+C/.exec(out)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        resolve({ child, url, output: () => out });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (d: Buffer) => (out += d));
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the notes app exited with ${code} before it was ready:\n${out}`));
-    });
-  });
-}
-
 describe('the notes app walk', { skip: skipWithoutChromium }, () => {
-  let dir: string;
-  let notes: ChildProcess | undefined;
+  let notes: NotesApp | undefined;
   let url = '';
   let browser: Browser;
   const contexts: Record<string, { context: BrowserContext; page: Page }> = {};
@@ -84,26 +44,16 @@ describe('the notes app walk', { skip: skipWithoutChromium }, () => {
   }
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gh-notes-'));
     rmSync(SHOTS, { recursive: true, force: true });
-    const [started, chromium] = await Promise.all([startNotes(dir), launchChromium()]);
-    notes = started.child;
+    const [started, chromium] = await Promise.all([startNotesApp(), launchChromium()]);
+    notes = started;
     url = started.url;
     browser = chromium;
   });
 
   after(async () => {
     await browser?.close();
-    if (notes && notes.exitCode === null) {
-      // start.ts stops `gatehouse dev` (and dev its emulator) on SIGTERM before it exits.
-      notes.kill('SIGTERM');
-      const stopped = await Promise.race([
-        waitForExit(notes),
-        new Promise((r) => setTimeout(() => r('timeout'), 20_000)),
-      ]);
-      if (stopped === 'timeout') notes.kill('SIGKILL');
-    }
-    rmSync(dir, { recursive: true, force: true });
+    await notes?.stop();
   });
 
   test('Alice (Acme admin) is sent to sign in, comes back to the app and writes an Acme note', {
