@@ -1,7 +1,8 @@
 // The notes app's pages: server-rendered with hono/html, which escapes every interpolated value
 // (threat: a note's title or body is someone else's input, rendered into a colleague's page).
-// No script anywhere. The organization switcher and sign-out are plain forms posting to
-// Gatehouse's own routes, which sit on the same origin as the app.
+// No script and no inline style anywhere (the app's CSP allows neither). The organization
+// switcher and sign-out are plain forms posting to Gatehouse's own routes, which sit on the same
+// origin as the app.
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { Note } from './notes-store.ts';
@@ -22,6 +23,8 @@ header{display:flex;flex-wrap:wrap;gap:12px;align-items:center;padding:12px 20px
 header .brand{font-weight:700;margin-right:auto}
 main{max-width:720px;margin:24px auto;padding:0 20px}
 form.inline{display:inline-flex;gap:6px;align-items:center}
+header label{margin:0}
+.note-body{white-space:pre-wrap}
 label{display:block;font-weight:600;margin-top:10px}
 input,textarea,select{font:inherit;padding:6px 8px;border:1px solid #c9ccd3;border-radius:6px}
 input[type=text],textarea{width:100%;box-sizing:border-box}
@@ -61,7 +64,7 @@ ${
   others.length === 0
     ? ''
     : html`<form method="post" action="/auth/switch-organization" class="inline">
-<label for="organizationId" style="margin:0">Organization</label>
+<label for="organizationId">Organization</label>
 <select id="organizationId" name="organizationId">
 ${others.map((o) => html`<option value="${o.id}">${o.name}</option>`)}
 </select>
@@ -111,7 +114,7 @@ export function notePage(viewer: Viewer, note: Note): Markup {
     html`<article data-testid="note">
 <h1>${note.title}</h1>
 <small>${note.author} · ${note.createdAt.slice(0, 16).replace('T', ' ')} UTC</small>
-<p style="white-space:pre-wrap">${note.body}</p>
+<p class="note-body">${note.body}</p>
 </article>
 <p><a href="/notes">All notes</a></p>`,
     viewer,

@@ -69,6 +69,7 @@ const front = await openFrontDoor({
 });
 
 let dev: ChildProcess | null = null;
+let client: ReturnType<typeof createGatehouseClient> | null = null;
 let stopping = false;
 async function stop(code: number): Promise<never> {
   if (!stopping) {
@@ -86,7 +87,6 @@ async function stop(code: number): Promise<never> {
 process.once('SIGINT', () => void stop(0));
 process.once('SIGTERM', () => void stop(0));
 
-let client: ReturnType<typeof createGatehouseClient> | null = null;
 try {
   dev = await startDev({
     HOST,
