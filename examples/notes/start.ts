@@ -86,6 +86,10 @@ async function stop(code: number): Promise<never> {
 }
 process.once('SIGINT', () => void stop(0));
 process.once('SIGTERM', () => void stop(0));
+// Whoever started us gone (npm or a test runner killed without passing the signal on): stop too,
+// rather than leave the app, dev and its emulator running re-parented.
+const parent = process.ppid;
+setInterval(() => process.ppid !== parent && void stop(0), 250).unref();
 
 try {
   dev = await startDev({
