@@ -4,6 +4,7 @@ import { accessBench } from './access.bench.ts';
 import { auditBench } from './audit.bench.ts';
 import { clientBench } from './client.bench.ts';
 import { scimBench } from './scim.bench.ts';
+import { notesBench } from './notes.bench.ts';
 import { benchPostgresUrl } from './support.ts';
 import { webhooksBench } from './webhooks.bench.ts';
 
@@ -18,6 +19,7 @@ try {
   if (wanted('webhooks')) for (const line of await webhooksBench(pg?.url)) console.log(line);
   if (wanted('client')) for (const line of await clientBench()) console.log(line);
   if (wanted('scim')) for (const line of await scimBench(pg?.url)) console.log(line);
+  if (wanted('notes')) for (const line of await notesBench()) console.log(line);
 } finally {
   pg?.stop();
 }

@@ -1,6 +1,8 @@
-// GET /api/v1/me: who the caller is, in which organization, with which role and permissions.
+// GET /api/v1/me: who the caller is, in which organization, with which role and permissions, and
+// for a person the organizations they may switch to (what an app's own organization switcher lists).
 import { z } from 'zod';
 import type { Store } from '../../../store/store.ts';
+import { loadViewer } from '../../../web/chrome.ts';
 import { inTenant } from '../../../store/tenant.ts';
 import type { Api } from '../define-api.ts';
 
@@ -14,13 +16,14 @@ const me = z.object({
   sessionId: z.string().nullable(),
   isSuperAdmin: z.boolean(),
   impersonator: z.object({ email: z.string(), reason: z.string().nullable().optional() }).nullable(),
+  organizations: z.array(z.object({ id: z.string(), name: z.string(), role: z.string() })),
 });
 
 export function meRoutes(api: Api, store: Store): void {
   api.add({
     method: 'get',
     path: '/me',
-    summary: 'The caller: principal, organization, role and permissions',
+    summary: "The caller: principal, organization, role and permissions, and a person's organizations",
     tag: 'Me',
     permission: null,
     responses: { 200: { description: 'The caller', schema: me } },
@@ -31,6 +34,9 @@ export function meRoutes(api: Api, store: Store): void {
         p.type === 'user'
           ? await store.db.selectFrom('users').select('email').where('id', '=', p.userId).executeTakeFirst()
           : undefined;
+      // Only a person's own memberships: an API key or M2M app acts in its one organization, and
+      // listing its owner's other organizations would tell a script more than its key allows.
+      const organizations = p.type === 'user' ? (await loadViewer(store.db, auth)).organizations : [];
       const org = await inTenant(store.db, auth.organizationId, (tx) =>
         tx.selectFrom('organizations').select('name').where('id', '=', auth.organizationId).executeTakeFirst(),
       );
@@ -46,6 +52,7 @@ export function meRoutes(api: Api, store: Store): void {
           sessionId: auth.sessionId ?? null,
           isSuperAdmin: auth.isSuperAdmin,
           impersonator: auth.impersonator ?? null,
+          organizations,
         },
       };
     },
