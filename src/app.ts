@@ -8,6 +8,7 @@ import { createWorkosProvider } from './identity/workos/workos-provider.ts';
 import { createWorkosOrganizationAdmin } from './identity/workos/workos-organization-admin.ts';
 import { createLocalProvider } from './identity/local/local-provider.ts';
 import { createEmailCodes } from './identity/local/email-codes.ts';
+import { createOidcSignIn } from './identity/oidc/oidc-sign-in.ts';
 import { createMailer } from './mail/mailer.ts';
 import { createSsoService, readSsoConfig, type SsoService } from './sso/sso-config.ts';
 import { createSignInService } from './identity/sign-in.ts';
@@ -103,12 +104,25 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
           fetch,
         })
       : undefined;
-  // AUTH_PROVIDER=local: the built-in email code, mailed through SMTP_URL or the dev outbox.
+  // AUTH_PROVIDER=local (or oidc with LOCAL_EMAIL_CODE=on): the built-in email code, mailed
+  // through SMTP_URL or the dev outbox.
   const local =
-    config.AUTH_PROVIDER === 'local' && config.GATEHOUSE_SECRET
+    (config.AUTH_PROVIDER === 'local' || (config.AUTH_PROVIDER === 'oidc' && config.LOCAL_EMAIL_CODE)) &&
+    config.GATEHOUSE_SECRET
       ? openLocalSignIn(config, store, config.GATEHOUSE_SECRET, options.clock)
       : undefined;
-  const provider: IdentityProvider | undefined = workosProvider ?? local?.provider;
+  // AUTH_PROVIDER=oidc: per-organization OIDC connections, client secrets under the token vault.
+  const oidc =
+    config.AUTH_PROVIDER === 'oidc' && config.GATEHOUSE_SECRET
+      ? createOidcSignIn({
+          db: store.db,
+          secrets: [config.GATEHOUSE_SECRET, ...(config.GATEHOUSE_PREVIOUS_SECRETS ?? [])],
+          publicUrl: config.PUBLIC_URL,
+          signup: config.LOCAL_SIGNUP,
+          ...(options.clock ? { clock: options.clock } : {}),
+        })
+      : undefined;
+  const provider: IdentityProvider | undefined = workosProvider ?? oidc?.provider ?? local?.provider;
   // Members, invitations, admin portal links and tenant provisioning go through the same WorkOS client settings.
   const organizationAdmin =
     workosProvider && config.WORKOS_API_KEY && config.WORKOS_CLIENT_ID
@@ -154,6 +168,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
           publicUrl: config.PUBLIC_URL,
           redirectUri: config.WORKOS_REDIRECT_URI,
           ...(local ? { email: { provider: local.provider, codes: local.codes, mailer: local.mailer } } : {}),
+          ...(oidc ? { oidc } : {}),
         })
       : undefined;
   // Deprovisioning reaches credentials through the revocation bus and the sessions/API key services.
@@ -240,6 +255,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     ...(provider && sso ? { sso: { sso, provider } } : {}),
     ...(access.sessions ? { sessions: access.sessions } : {}),
     ...(organizationAdmin ? { organizationAdmin } : {}),
+    ...(oidc ? { oidcConnections: { connections: oidc.connections, redirectUri: oidc.redirectUri } } : {}),
     accessRevoker,
     formActionOrigins: providerFormOrigins(config),
     introspection: {

@@ -20,6 +20,8 @@ import { superAdminRoutes } from './routes/super-admin.ts';
 import type { SessionService } from '../../sessions/session-service.ts';
 import { ssoRoutes, type SsoRouteDeps } from './routes/sso.ts';
 import { introspectionRoutes, type IntrospectionDeps } from './routes/introspect.ts';
+import { oidcConnectionRoutes, type OidcConnectionRouteDeps } from './routes/oidc-connections.ts';
+import type { OidcConnections } from '../../identity/oidc/oidc-connections.ts';
 
 export interface ApiV1Deps extends ApiDeps {
   store: Store;
@@ -37,6 +39,8 @@ export interface ApiV1Deps extends ApiDeps {
   auditKeys?: AuditKeyRing | undefined;
   /** Introspection and the revocation stream for apps; absent, those routes answer 503. */
   introspection?: IntrospectionDeps | undefined;
+  /** AUTH_PROVIDER=oidc: the organization's OIDC connections; absent, those routes answer 503. */
+  oidcConnections?: OidcConnectionRouteDeps | undefined;
 }
 
 export function createApiV1(deps: ApiV1Deps): { router: Hono; api: Api } {
@@ -61,6 +65,13 @@ export function createApiV1(deps: ApiV1Deps): { router: Hono; api: Api } {
   });
   superAdminRoutes(api, { store: deps.store, admin });
   ssoRoutes(api, { store: deps.store, ...sso });
+  oidcConnectionRoutes(
+    api,
+    deps.oidcConnections ?? {
+      connections: unavailable<OidcConnections>('OIDC connections (AUTH_PROVIDER=oidc)'),
+      redirectUri: '',
+    },
+  );
   memberAdminRoutes(api, { db: deps.store.db, admin, syncNow: deps.syncNow });
   adminPortalRoutes(api, { store: deps.store, admin, publicUrl: deps.publicUrl });
   introspectionRoutes(
