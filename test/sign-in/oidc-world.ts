@@ -26,7 +26,10 @@ export interface OidcWorld extends LocalWorld {
   /** Signs in by email code; answers the session cookie (or throws). */
   emailCodeSession(email: string): Promise<string>;
   /** Adds a connection as `side`'s admin; answers the API's response. */
-  addConnection(side: OrgSide, body: Record<string, unknown>): Promise<Response>;
+  addConnection(
+    side: Pick<OrgSide, 'organizationId' | 'adminCookie'>,
+    body: Record<string, unknown>,
+  ): Promise<Response>;
   /** POST /auth/sso for `email`: the identity provider URL and the login cookie it set. */
   startSso(email: string): Promise<{ authorizationUrl: string; loginCookie: string }>;
   /** The whole flow: home-realm discovery, the provider's login as `login`, then the callback. */

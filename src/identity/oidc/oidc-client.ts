@@ -218,16 +218,32 @@ export function oidcError(error: unknown, stage: 'discovery' | 'callback'): AppE
   });
 }
 
-/** A short, secret-free reason for logs and the sign-in page. */
-function reasonOf(e: { name?: string; code?: string; error?: string; message?: string }): string {
+/**
+ * A short, secret-free reason for logs and the sign-in page. openid-client wraps oauth4webapi's
+ * error, whose own `cause` names the claim or header that failed (never logged: it holds claims).
+ */
+function reasonOf(e: { name?: string; code?: string; error?: string; message?: string; cause?: unknown }): string {
   if (e.name === 'AuthorizationResponseError') return e.error === 'access_denied' ? 'access_denied' : 'provider_error';
   if (e.name === 'ResponseBodyError') return e.error === 'invalid_grant' ? 'code_invalid' : 'token_request_refused';
-  const message = e.message ?? '';
-  if (/nonce/i.test(message)) return 'nonce_mismatch';
-  if (/"iss"|issuer/i.test(message)) return 'issuer_mismatch';
-  if (/"aud"|audience/i.test(message)) return 'audience_mismatch';
-  if (/alg|signature|JWS/i.test(message)) return 'signature_invalid';
-  if (/state/i.test(message)) return 'state_mismatch';
+  const inner = e.cause as { message?: string; cause?: { claim?: string } } | undefined;
+  const message = `${inner?.message ?? ''} ${e.message ?? ''}`;
+  if (/response parameter/.test(message) && /"iss"/.test(message)) return 'iss_parameter_mismatch';
+  switch (inner?.cause?.claim) {
+    case 'nonce':
+      return 'nonce_mismatch';
+    case 'aud':
+    case 'azp':
+      return 'audience_mismatch';
+    case 'iss':
+      return 'issuer_mismatch';
+    case 'exp':
+    case 'iat':
+    case 'nbf':
+      return 'id_token_expired';
+  }
+  if (/"alg"/.test(message)) return 'algorithm_refused';
+  if (/signature/i.test(message)) return 'signature_invalid';
+  if (/state/.test(message)) return 'state_mismatch';
   return 'id_token_invalid';
 }
 
