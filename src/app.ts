@@ -9,6 +9,7 @@ import { createWorkosOrganizationAdmin } from './identity/workos/workos-organiza
 import { createLocalProvider } from './identity/local/local-provider.ts';
 import { createEmailCodes } from './identity/local/email-codes.ts';
 import { createOidcSignIn } from './identity/oidc/oidc-sign-in.ts';
+import type { OidcConnections } from './identity/oidc/oidc-connections.ts';
 import { createMailer } from './mail/mailer.ts';
 import { createSsoService, readSsoConfig, type SsoService } from './sso/sso-config.ts';
 import { createSignInService } from './identity/sign-in.ts';
@@ -41,6 +42,8 @@ export interface Gatehouse {
   readonly access: AccessParts;
   /** The identity provider and SSO service, when AUTH_PROVIDER=workos has its key and client id. */
   readonly identity: { provider: IdentityProvider; sso: SsoService } | null;
+  /** AUTH_PROVIDER=oidc: organizations' OIDC connections and the redirect URI to register for them. */
+  readonly oidc: { connections: OidcConnections; redirectUri: string } | null;
   /** Reconciliation against WorkOS, on demand and on a schedule (src/directory/). */
   readonly directorySync: DirectorySync;
   /** POST /webhooks/workos and the apply worker (src/webhooks/); `serve` starts the worker. */
@@ -287,6 +290,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     app,
     access,
     identity: provider && sso ? { provider, sso } : null,
+    oidc: oidc ? { connections: oidc.connections, redirectUri: oidc.redirectUri } : null,
     directorySync,
     webhooks,
     metrics,
