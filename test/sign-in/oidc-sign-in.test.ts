@@ -8,7 +8,7 @@ import { asSystem, inTenant } from '../../src/store/tenant.ts';
 import { addMember } from '../support/access-fixtures.ts';
 import { createUser } from '../support/fixtures.ts';
 import { openPgliteTestStore } from '../support/stores.ts';
-import { cookiesOf, json } from './local-world.ts';
+import { cookiesOf, form, json } from './local-world.ts';
 import { openOidcWorld, SESSION, type OidcWorld } from './oidc-world.ts';
 
 describe('per-organization OIDC sign-in (AUTH_PROVIDER=oidc)', () => {
@@ -87,6 +87,20 @@ describe('per-organization OIDC sign-in (AUTH_PROVIDER=oidc)', () => {
     // Another organization's connection id answers as unknown.
     const foreign = await api(world.a.adminCookie, `${base}/${world.b.connectionId}/test`, { method: 'POST' });
     assert.equal(foreign.status, 404);
+    // The SSO page lists it with the redirect URI, and its "Test connection" runs discovery.
+    const page = `/admin/orgs/${world.a.organizationId}/sso`;
+    const html = await (await world.send(page, { cookies: { [SESSION]: world.a.adminCookie } })).text();
+    assert.match(html, new RegExp(world.a.connectionId));
+    assert.match(html, /id="oidc-redirect-uri">http:\/\/gatehouse\.test\/auth\/oidc\/callback</);
+    const action = await world.send(`${page}/oidc_test`, {
+      ...form({ connectionId: world.a.connectionId }),
+      cookies: { [SESSION]: world.a.adminCookie },
+    });
+    assert.equal(action.status, 303, await action.clone().text());
+    const after = await (
+      await world.send(action.headers.get('location')!, { cookies: { [SESSION]: world.a.adminCookie } })
+    ).text();
+    assert.match(after, /Discovery succeeded/);
     // A domain another connection serves is refused.
     const taken = await world.addConnection(world.b, {
       issuer: world.b.idp.issuer,
