@@ -153,6 +153,17 @@ describe('per-organization OIDC sign-in (AUTH_PROVIDER=oidc)', () => {
     const res = await world.send('/auth/sso', json({ email: 'someone@nowhere.test' }));
     assert.equal(res.status, 307);
     assert.equal(res.headers.get('location'), '/auth/email');
+    // /auth/login?organizationId= leads through /auth/sso straight to that organization's provider.
+    const login = await world.send(`/auth/login?organizationId=${world.b.organizationId}`);
+    assert.equal(login.status, 302);
+    const start = await world.send(
+      new URL(login.headers.get('location')!).pathname + new URL(login.headers.get('location')!).search,
+      {
+        cookies: cookiesOf(login),
+      },
+    );
+    assert.equal(start.status, 302);
+    assert.equal(new URL(start.headers.get('location')!).origin, world.b.idp.issuer);
     const page = await world.send('/auth/sso?email=someone%40nowhere.test');
     assert.equal(page.status, 200);
     assert.match(await page.text(), /data-response-type="SSO_EMAIL_REQUEST"/);
