@@ -53,6 +53,11 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   const { default: Provider } = (await import('oidc-provider' as string)) as {
     default: new (issuer: string, configuration: object) => ProviderLike;
   };
+  // Its own in-memory store, said out loud (a demo provider keeps nothing across restarts).
+  const { default: MemoryAdapter } = (await import('oidc-provider/lib/adapters/memory_adapter.js' as string)) as {
+    default: new (name: string) => object;
+  };
+  class DevMemoryAdapter extends MemoryAdapter {}
   const host = options.host ?? '127.0.0.1';
   let handle: Handler = (_req, res) => res.writeHead(503).end();
   const server = createServer((req, res) => handle(req, res));
@@ -75,6 +80,15 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['given_name', 'family_name'] },
     pkce: { required: () => true },
+    adapter: DevMemoryAdapter,
+    ttl: {
+      AuthorizationCode: 60,
+      Interaction: 600,
+      Session: 8 * 3600,
+      Grant: 8 * 3600,
+      AccessToken: 600,
+      IdToken: 600,
+    },
     features: { devInteractions: { enabled: true } },
     async findAccount(_ctx: unknown, id: string) {
       const account = accounts.get(id.toLowerCase());
