@@ -9,6 +9,8 @@ import { createWorkosProvider } from './identity/workos/workos-provider.ts';
 import { createWorkosOrganizationAdmin } from './identity/workos/workos-organization-admin.ts';
 import { createLocalProvider } from './identity/local/local-provider.ts';
 import { createEmailCodes } from './identity/local/email-codes.ts';
+import { createOidcSignIn } from './identity/oidc/oidc-sign-in.ts';
+import type { OidcConnections } from './identity/oidc/oidc-connections.ts';
 import { createMailer } from './mail/mailer.ts';
 import { createSsoService, readSsoConfig, type SsoService } from './sso/sso-config.ts';
 import { createSignInService } from './identity/sign-in.ts';
@@ -42,6 +44,8 @@ export interface Gatehouse {
   readonly access: AccessParts;
   /** The identity provider and SSO service, when AUTH_PROVIDER=workos has its key and client id. */
   readonly identity: { provider: IdentityProvider; sso: SsoService } | null;
+  /** AUTH_PROVIDER=oidc: organizations' OIDC connections and the redirect URI to register for them. */
+  readonly oidc: { connections: OidcConnections; redirectUri: string } | null;
   /** Reconciliation against WorkOS, on demand and on a schedule (src/directory/). */
   readonly directorySync: DirectorySync;
   /** POST /webhooks/workos and the apply worker (src/webhooks/); `serve` starts the worker. */
@@ -108,12 +112,25 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
           fetch,
         })
       : undefined;
-  // AUTH_PROVIDER=local: the built-in email code, mailed through SMTP_URL or the dev outbox.
+  // AUTH_PROVIDER=local (or oidc with LOCAL_EMAIL_CODE=on): the built-in email code, mailed
+  // through SMTP_URL or the dev outbox.
   const local =
-    config.AUTH_PROVIDER === 'local' && config.GATEHOUSE_SECRET
+    (config.AUTH_PROVIDER === 'local' || (config.AUTH_PROVIDER === 'oidc' && config.LOCAL_EMAIL_CODE)) &&
+    config.GATEHOUSE_SECRET
       ? openLocalSignIn(config, store, config.GATEHOUSE_SECRET, options.clock)
       : undefined;
-  const provider: IdentityProvider | undefined = workosProvider ?? local?.provider;
+  // AUTH_PROVIDER=oidc: per-organization OIDC connections, client secrets under the token vault.
+  const oidc =
+    config.AUTH_PROVIDER === 'oidc' && config.GATEHOUSE_SECRET
+      ? createOidcSignIn({
+          db: store.db,
+          secrets: [config.GATEHOUSE_SECRET, ...(config.GATEHOUSE_PREVIOUS_SECRETS ?? [])],
+          publicUrl: config.PUBLIC_URL,
+          signup: config.LOCAL_SIGNUP,
+          ...(options.clock ? { clock: options.clock } : {}),
+        })
+      : undefined;
+  const provider: IdentityProvider | undefined = workosProvider ?? oidc?.provider ?? local?.provider;
   // Members, invitations, admin portal links and tenant provisioning go through the same WorkOS client settings.
   const organizationAdmin =
     workosProvider && config.WORKOS_API_KEY && config.WORKOS_CLIENT_ID
@@ -160,6 +177,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
           publicUrl: config.PUBLIC_URL,
           redirectUri: config.WORKOS_REDIRECT_URI,
           ...(local ? { email: { provider: local.provider, codes: local.codes, mailer: local.mailer } } : {}),
+          ...(oidc ? { oidc } : {}),
         })
       : undefined;
   // Deprovisioning reaches credentials through the revocation bus and the sessions/API key services.
@@ -247,6 +265,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     ...(provider && sso ? { sso: { sso, provider } } : {}),
     ...(access.sessions ? { sessions: access.sessions } : {}),
     ...(organizationAdmin ? { organizationAdmin } : {}),
+    ...(oidc ? { oidcConnections: { connections: oidc.connections, redirectUri: oidc.redirectUri } } : {}),
     accessRevoker,
     // Directories Gatehouse serves itself: SCIM writes go through the same mirror handlers.
     scimRoutes: createScimRoutes(
@@ -289,6 +308,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     app,
     access,
     identity: provider && sso ? { provider, sso } : null,
+    oidc: oidc ? { connections: oidc.connections, redirectUri: oidc.redirectUri } : null,
     directorySync,
     webhooks,
     metrics,

@@ -26,7 +26,8 @@ describe('parseConfig', () => {
     ['LOG_LEVEL', 'loud', /one of fatal/],
     ['DATABASE_POOL_SIZE', '0', /between 1 and 200/],
     ['SHUTDOWN_TIMEOUT_MS', 'soon', /milliseconds/],
-    ['AUTH_PROVIDER', 'oidc', /not available yet/],
+    ['AUTH_PROVIDER', 'saml', /workos, local \(email code\) or oidc/],
+    ['LOCAL_EMAIL_CODE', 'yes', /on \(AUTH_PROVIDER=oidc/],
     ['AUDIT_SIGNING_KEY', 'not-a-seed', /base64url of 32 random bytes/],
     ['AUDIT_CHECKPOINT_EVERY_EVENTS', '0', /positive number of events/],
   ];

@@ -104,11 +104,18 @@ const spec = {
     expects: 'expected seconds between retention runs (0 turns pruning off)',
   },
 
-  // Identity provider: WorkOS AuthKit, or the built-in email code. The direct OIDC provider DESIGN.md
-  // plans is refused by name rather than accepted and silently ignored.
+  // Identity provider: WorkOS AuthKit, the built-in email code, or per-organization OIDC connections
+  // (with the email code beside them when LOCAL_EMAIL_CODE=on).
   AUTH_PROVIDER: {
-    schema: z.enum(['workos', 'local']).default('workos'),
-    expects: 'expected workos or local (the direct OIDC provider is not available yet)',
+    schema: z.enum(['workos', 'local', 'oidc']).default('workos'),
+    expects: 'expected workos, local (email code) or oidc (per-organization OIDC connections)',
+  },
+  LOCAL_EMAIL_CODE: {
+    schema: z
+      .enum(['on', 'off'])
+      .transform((v) => v === 'on')
+      .default(false),
+    expects: 'expected on (AUTH_PROVIDER=oidc: email codes for addresses no connection serves) or off',
   },
   LOCAL_SIGNUP: {
     schema: z.enum(['invitation', 'domain', 'open']).default('invitation'),

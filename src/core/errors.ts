@@ -71,6 +71,12 @@ export const ERROR_CODES = {
   AUTH_CODE_RATE_LIMITED: 429,
   // The SCIM server (src/scim/): a missing, unknown, expired or revoked directory bearer token.
   SCIM_TOKEN_INVALID: 401,
+  // Direct OIDC connections (src/identity/oidc/).
+  AUTH_OIDC_REJECTED: 401,
+  AUTH_OIDC_NO_CONNECTION: 404,
+  SSO_DISCOVERY_FAILED: 422,
+  SSO_DOMAIN_TAKEN: 409,
+  SSO_CONNECTION_IN_USE: 409,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -48,6 +48,8 @@ export interface HttpAppDeps {
   /** Signs audit checkpoints and lists the trusted public keys; absent, checkpoints answer 503. */
   auditKeys?: ApiV1Deps['auditKeys'];
   introspection?: ApiV1Deps['introspection'];
+  /** AUTH_PROVIDER=oidc: the OIDC connections service, for /api/v1 and the SSO page. */
+  oidcConnections?: ApiV1Deps['oidcConnections'];
   /** POST /webhooks/workos (src/webhooks/receiver.ts); absent when no webhook secret is configured. */
   webhookRoutes?: Hono;
   /** TRUSTED_PROXIES: whose X-Forwarded-For names the client (src/http/client-address.ts). */
@@ -123,6 +125,7 @@ export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): 
       syncNow: deps.syncNow,
       auditKeys: deps.auditKeys,
       introspection: deps.introspection,
+      oidcConnections: deps.oidcConnections,
     }),
     authenticate,
   };
@@ -145,6 +148,7 @@ export function createHttpApp(deps: HttpAppDeps, options: HttpAppOptions = {}): 
           devMailbox: Boolean(deps.devRoutes),
           auditKeys: deps.auditKeys,
           permissions: deps.permissions,
+          oidcConnections: deps.oidcConnections,
         },
       },
       ADMIN_PAGES,

@@ -239,7 +239,8 @@ export function createSignInService(deps: SignInServiceDeps): SignInService {
       const created = await sessions.create(tx, {
         organizationId,
         userId: result.user.id,
-        authMethod: SESSION_METHOD[result.method],
+        // A direct OIDC sign-in holds no provider tokens: its session is Gatehouse's own.
+        authMethod: provider.name === 'oidc' && result.method === 'sso' ? 'oidc' : SESSION_METHOD[result.method],
         role: membership.roleSlug,
         workosSessionId: result.providerSessionId,
         accessToken: result.accessToken,

@@ -83,11 +83,12 @@ function tokenExpiry(accessToken: string, now: number): Date {
 }
 
 /**
- * Sessions no outside provider holds (the built-in email code): they carry no tokens, are never
- * refreshed or re-scoped at a provider, and end only here (revocation, expiry, SSO enforcement).
+ * Sessions no outside provider holds (the built-in email code, a direct OIDC sign-in): they carry
+ * no tokens, are never refreshed or re-scoped at a provider, and end only here (revocation,
+ * expiry, SSO enforcement).
  */
 export function isLocallyOwned(authMethod: string): boolean {
-  return authMethod === 'email_code';
+  return authMethod === 'email_code' || authMethod === 'oidc';
 }
 
 export function createRefresh(deps: RefreshDeps) {

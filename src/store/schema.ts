@@ -334,6 +334,34 @@ export interface EmailSignInCodesTable {
   ended_reason: 'used' | 'superseded' | 'too_many_attempts' | null;
 }
 
+/** Direct OIDC connections (AUTH_PROVIDER=oidc, 0016); the secret is token-vault ciphertext. */
+export interface OidcConnectionsTable {
+  organization_id: string;
+  id: string;
+  issuer: string;
+  client_id: string;
+  client_secret_enc: string;
+  deleted_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface OidcConnectionDomainsTable {
+  domain: string;
+  organization_id: string;
+  connection_id: string;
+  created_at: CreatedAt;
+}
+
+export interface OidcIdentitiesTable {
+  issuer: string;
+  subject: string;
+  user_id: string;
+  connection_id: string;
+  created_at: CreatedAt;
+  last_sign_in_at: Timestamp | null;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   organization_domains: OrganizationDomainsTable;
@@ -365,6 +393,9 @@ export interface Database {
   scim_tokens: ScimTokensTable;
   scim_users: ScimUsersTable;
   scim_groups: ScimGroupsTable;
+  oidc_connections: OidcConnectionsTable;
+  oidc_connection_domains: OidcConnectionDomainsTable;
+  oidc_identities: OidcIdentitiesTable;
 }
 
 // The SCIM 2.0 server's own directories, tokens and resources (migration 0015, src/scim/).

@@ -34,7 +34,7 @@ let lastIp = 0;
 export async function openLocalWorld(
   openStore: () => Promise<Store>,
   signup: 'invitation' | 'domain' | 'open' = 'invitation',
-  options: { listen?: boolean } = {},
+  options: { listen?: boolean; env?: Record<string, string> } = {},
 ): Promise<LocalWorld> {
   const mail: Delivered[] = [];
   const smtp = new SMTPServer({
@@ -68,6 +68,7 @@ export async function openLocalWorld(
     SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     RECONCILE_INTERVAL_SECONDS: '0',
     RETENTION_INTERVAL_SECONDS: '0',
+    ...options.env,
   });
   const store = await openStore();
   const gatehouse = await openGatehouse(config, { store, logger: createLogger('silent'), clock: () => now });

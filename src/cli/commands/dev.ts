@@ -1,7 +1,9 @@
 // `gatehouse dev` (what `npm start` runs): everything local. Embedded PGlite under the data
 // folder, a generated GATEHOUSE_SECRET kept there (mode 0600) so sessions survive restarts,
 // migrations applied, the offline WorkOS emulator started with its demo seed (unless
-// WORKOS_API_KEY points at a real WorkOS), and the URL and demo sign-ins printed.
+// WORKOS_API_KEY points at a real WorkOS, or AUTH_PROVIDER is local or oidc: then a demo
+// organization in the store, and for oidc a local identity provider), and the URL and demo
+// sign-ins printed.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
@@ -21,6 +23,8 @@ import {
 import { DEV_MAILBOX_PATH } from '../../web/chrome.ts';
 import { devMailboxRoutes } from '../../web/dev-mailbox.ts';
 import { clearDevState, writeDevState } from '../dev-state.ts';
+import type { DevIdp } from '../dev-oidc-idp.ts';
+import { DEMO_ORGANIZATION, DEMO_PEOPLE, seedLocalDemo, startOidcDemo } from './dev-local.ts';
 
 /** The seed organization whose admins are super-admins in dev, by its stable external id. */
 export const DEV_SUPERADMIN_HANDLE = 'globex';
@@ -98,8 +102,10 @@ export async function devCommand(args: string[]): Promise<number> {
     requested.PORT === 0 && /:0$/.test(requested.PUBLIC_URL)
       ? loadConfig({ PORT: String(await freePort(requested.HOST)) })
       : requested;
-  // No WorkOS key given: run against the emulator (a child process, see dev-emulator.ts).
-  const emulator: EmulatorProcess | null = base.WORKOS_API_KEY ? null : await startEmulatorProcess();
+  // WorkOS mode with no key given: run against the emulator (a child process, see dev-emulator.ts).
+  // AUTH_PROVIDER=local or oidc needs no emulator: the demo lives in the store (dev-local.ts).
+  const emulator: EmulatorProcess | null =
+    base.AUTH_PROVIDER !== 'workos' || base.WORKOS_API_KEY ? null : await startEmulatorProcess();
   // The emulator is new on every start, so a fresh webhook secret each run is enough.
   const webhookSecret = emulator ? randomBytes(24).toString('base64url') : undefined;
   // One seed organization's admins are super-admins, so /admin/tenants works in dev.
@@ -127,10 +133,16 @@ export async function devCommand(args: string[]): Promise<number> {
           }
         : {}),
     },
-    { LOG_LEVEL: 'warn', ...(superAdminOrg ? { GATEHOUSE_SUPERADMIN_ORG: superAdminOrg } : {}) },
+    {
+      LOG_LEVEL: 'warn',
+      ...(superAdminOrg ? { GATEHOUSE_SUPERADMIN_ORG: superAdminOrg } : {}),
+      // With OIDC, addresses no connection serves get an email code (in the dev mailbox).
+      ...(base.AUTH_PROVIDER === 'oidc' ? { LOCAL_EMAIL_CODE: 'on' } : {}),
+    },
   );
   let gatehouse: Awaited<ReturnType<typeof openGatehouse>>;
   let server: Awaited<ReturnType<typeof listen>>;
+  let idp: DevIdp | null = null;
   try {
     const devRoutes = devMailboxRoutes({
       outboxDir: join(config.GATEHOUSE_DATA_DIR, 'outbox'),
@@ -146,6 +158,10 @@ export async function devCommand(args: string[]): Promise<number> {
       await leaveOrganizationChoiceToGatehouse(emulator);
       await gatehouse.directorySync.reconcile({ full: true });
     }
+    if (config.AUTH_PROVIDER !== 'workos') {
+      const demo = await seedLocalDemo(gatehouse.store.db);
+      if (config.AUTH_PROVIDER === 'oidc') idp = await startOidcDemo(gatehouse, demo, config.GATEHOUSE_SECRET!);
+    }
     gatehouse.webhooks.start();
     gatehouse.directorySync.startSchedule();
     if (emulator && webhookSecret) {
@@ -159,6 +175,7 @@ export async function devCommand(args: string[]): Promise<number> {
     }
   } catch (error) {
     await emulator?.stop();
+    await idp?.close();
     throw error;
   }
   const where = config.DATABASE_URL
@@ -182,6 +199,16 @@ export async function devCommand(args: string[]): Promise<number> {
     console.log(`Open ${config.PUBLIC_URL}/ and sign in as:`);
     for (const u of demoSignIns()) console.log(`  ${u.email.padEnd(20)} ${u.how}`);
     if (superAdminOrg) console.log(`  Globex's admins are super-admins here: ${config.PUBLIC_URL}/admin/tenants`);
+  } else if (config.AUTH_PROVIDER !== 'workos') {
+    console.log(
+      config.AUTH_PROVIDER === 'oidc'
+        ? `  sign-in:    OIDC; ${DEMO_ORGANIZATION.name}'s identity provider (oidc-provider) at ${idp?.issuer} serves ${DEMO_ORGANIZATION.domain}, other addresses get an email code`
+        : '  sign-in:    email code (AUTH_PROVIDER=local)',
+    );
+    console.log(`  mail:       ${config.PUBLIC_URL}${DEV_MAILBOX_PATH} (sign-in codes; nothing leaves this machine)`);
+    console.log(`Open ${config.PUBLIC_URL}/ and sign in as:`);
+    const how = config.AUTH_PROVIDER === 'oidc' ? 'at the identity provider, any password' : 'email code';
+    for (const p of DEMO_PEOPLE) console.log(`  ${p.email.padEnd(20)} ${p.role} of ${DEMO_ORGANIZATION.name} (${how})`);
   } else {
     console.log(`  WorkOS:     ${config.WORKOS_API_HOSTNAME ?? 'api.workos.com'} (WORKOS_API_KEY)`);
   }
@@ -189,7 +216,7 @@ export async function devCommand(args: string[]): Promise<number> {
   onShutdownSignal(async () => {
     clearDevState(config.GATEHOUSE_DATA_DIR);
     // The emulator first: it is the other process, and must not outlive dev even if closing hangs.
-    await Promise.all([emulator?.stop(), server.close(config.SHUTDOWN_TIMEOUT_MS)]);
+    await Promise.all([emulator?.stop(), idp?.close(), server.close(config.SHUTDOWN_TIMEOUT_MS)]);
     await gatehouse.close();
   });
   stopWhenOrphaned();

@@ -22,6 +22,8 @@ import type { SessionService } from '../../sessions/session-service.ts';
 import { ssoRoutes, type SsoRouteDeps } from './routes/sso.ts';
 import { introspectionRoutes, type IntrospectionDeps } from './routes/introspect.ts';
 import { scimDirectoryRoutes } from './routes/scim-directories.ts';
+import { oidcConnectionRoutes, type OidcConnectionRouteDeps } from './routes/oidc-connections.ts';
+import type { OidcConnections } from '../../identity/oidc/oidc-connections.ts';
 
 export interface ApiV1Deps extends ApiDeps {
   store: Store;
@@ -41,6 +43,8 @@ export interface ApiV1Deps extends ApiDeps {
   auditKeys?: AuditKeyRing | undefined;
   /** Introspection and the revocation stream for apps; absent, those routes answer 503. */
   introspection?: IntrospectionDeps | undefined;
+  /** AUTH_PROVIDER=oidc: the organization's OIDC connections; absent, those routes answer 503. */
+  oidcConnections?: OidcConnectionRouteDeps | undefined;
 }
 
 export function createApiV1(deps: ApiV1Deps): { router: Hono; api: Api } {
@@ -73,6 +77,13 @@ export function createApiV1(deps: ApiV1Deps): { router: Hono; api: Api } {
   });
   superAdminRoutes(api, { store: deps.store, admin, permissions });
   ssoRoutes(api, { store: deps.store, ...sso });
+  oidcConnectionRoutes(
+    api,
+    deps.oidcConnections ?? {
+      connections: unavailable<OidcConnections>('OIDC connections (AUTH_PROVIDER=oidc)'),
+      redirectUri: '',
+    },
+  );
   memberAdminRoutes(api, { db: deps.store.db, admin, syncNow: deps.syncNow, permissions });
   adminPortalRoutes(api, { store: deps.store, admin, publicUrl: deps.publicUrl });
   introspectionRoutes(

@@ -13,6 +13,7 @@ import { rateLimit, type RateLimitOptions } from '../middleware/rate-limit.ts';
 import { accountRoutes } from './auth-account.ts';
 import { authRoutes } from './auth.ts';
 import { emailRoutes, type EmailRoutesDeps } from './auth-email.ts';
+import { oidcRoutes, type OidcRoutesDeps } from './auth-oidc.ts';
 
 export interface SignInRoutesDeps {
   db: Kysely<Database>;
@@ -28,6 +29,8 @@ export interface SignInRoutesDeps {
   rateLimit?: RateLimitOptions | false;
   /** AUTH_PROVIDER=local: the email-code routes (auth-email.ts). */
   email?: Pick<EmailRoutesDeps, 'provider' | 'codes' | 'mailer'> | undefined;
+  /** AUTH_PROVIDER=oidc: home-realm discovery and the OIDC callback (auth-oidc.ts). */
+  oidc?: Pick<OidcRoutesDeps, 'provider' | 'connections' | 'clients'> | undefined;
   clock?: () => number;
 }
 
@@ -51,6 +54,18 @@ export function createSignInRoutes(deps: SignInRoutesDeps): Hono {
     app.route(
       '/',
       emailRoutes({ ...deps.email, signIn: deps.signIn, sealer, publicUrl: deps.publicUrl, logger: deps.logger }),
+    );
+  if (deps.oidc)
+    app.route(
+      '/',
+      oidcRoutes({
+        ...deps.oidc,
+        signIn: deps.signIn,
+        sealer,
+        publicUrl: deps.publicUrl,
+        emailCodes: Boolean(deps.email),
+        logger: deps.logger,
+      }),
     );
   app.route(
     '/',

@@ -21,6 +21,7 @@ import type { OrganizationAdmin } from '../../identity/organization-admin.ts';
 import type { SessionService } from '../../sessions/session-service.ts';
 import type { AccessRevoker } from '../../mirror/context.ts';
 import type { SsoService } from '../../sso/sso-config.ts';
+import type { OidcConnections } from '../../identity/oidc/oidc-connections.ts';
 import { adminHref, NAV, page, type Markup, type Section } from './layout.ts';
 import { loadViewer } from '../chrome.ts';
 import { createRevealStore, type RevealStore } from './reveal.ts';
@@ -40,6 +41,8 @@ export interface PageServices {
   devMailbox?: boolean | undefined;
   /** The install's permissions (Gatehouse's and the app's); default: Gatehouse's own only. */
   permissions?: PermissionCatalogue | undefined;
+  /** AUTH_PROVIDER=oidc: the organization's OIDC connections (the SSO page's connection card). */
+  oidcConnections?: { connections: OidcConnections; redirectUri: string } | undefined;
   /** One-time secrets between a create and the page it redirects to (default: in memory). */
   reveals?: RevealStore | undefined;
 }

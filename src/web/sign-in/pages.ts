@@ -88,6 +88,8 @@ const LINK_TEXT: Record<string, string> = {
   access_denied: 'Sign-in was cancelled at the identity provider.',
   code_invalid: 'That code is not valid. Codes work once; ask for a new one and use the latest.',
   code_expired: 'That code expired. Ask for a new one.',
+  email_unverified: 'Your identity provider has not verified your email address.',
+  email_domain_not_allowed: "Your email address is not on a domain your organization's identity provider serves.",
 };
 
 export function linkInvalidPage(v: { reason: string }): Markup {
@@ -210,5 +212,40 @@ export function emailCodePage(v: { email: string; returnTo: string; code?: strin
   <p><button type="submit">Sign in</button></p>
 </form>
 <p><a href="/auth/email">Use another address or get a new code</a></p>`,
+  );
+}
+
+/**
+ * AUTH_PROVIDER=oidc: home-realm discovery. The email's domain picks the organization's identity
+ * provider; with email codes on, any other address gets a code instead.
+ */
+export function ssoSignInPage(v: { email?: string | undefined; returnTo: string; error?: string | undefined }): Markup {
+  return layout(
+    'Sign in',
+    'SSO_EMAIL_REQUEST',
+    html`
+<h1>Sign in</h1>
+<form method="post" action="/auth/sso">
+  ${v.error ? html`<p class="error" role="alert">${v.error}</p>` : ''}
+  <input type="hidden" name="returnTo" value="${v.returnTo}">
+  <label for="email">Work email</label>
+  <input id="email" name="email" type="email" autocomplete="email" value="${v.email ?? ''}" required>
+  <p><button type="submit">Continue</button></p>
+</form>`,
+  );
+}
+
+/**
+ * On to the identity provider after the email form. A page rather than a redirect: browsers apply
+ * the form page's `form-action` to a form's redirects, and each organization has its own provider.
+ */
+export function continueToProviderPage(v: { url: string }): Markup {
+  return layout(
+    'Continue to sign in',
+    'SSO_REDIRECT',
+    html`
+<h1>Continue to your identity provider</h1>
+<p><a class="button" id="continue" href="${v.url}">Continue</a></p>`,
+    html`<meta http-equiv="refresh" content="0;url=${v.url}">`,
   );
 }

@@ -14,6 +14,7 @@ import { adminHref, formatTime } from '../layout.ts';
 import { plural } from '../../chrome.ts';
 import { providerName, providersByKind } from '../../provider-names.ts';
 import type { AdminPage, PageContext } from '../admin-pages.ts';
+import { oidcConnectionActions, oidcConnectionsCard } from './sso-oidc.ts';
 
 function ssoDeps(ctx: PageContext) {
   const { sso, provider } = ctx.services;
@@ -114,7 +115,7 @@ ${
 export const ssoPage: AdminPage = {
   section: 'sso',
   title: 'Settings → Security → SSO',
-  inlineErrors: ['enable'],
+  inlineErrors: ['enable', 'oidc_add'],
   permission: 'organization:read',
   async render(ctx) {
     const { orgId, store, auth, services } = ctx;
@@ -204,9 +205,11 @@ ${
 </section>`
     : ''
 }
+${await oidcConnectionsCard(ctx)}
 ${await directoryCard(ctx)}`;
   },
   actions: {
+    ...oidcConnectionActions,
     enable: {
       permission: 'sso:manage',
       async run(ctx, form) {
