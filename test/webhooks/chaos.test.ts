@@ -22,7 +22,7 @@ const TARGET = Number(process.env.CHAOS_EVENTS ?? (TEST_DATABASE_URL ? 800 : 300
 const ORGS = Number(process.env.CHAOS_ORGS ?? 10);
 // `durable`: the receiver acknowledges on the inbox row and two apply workers (as on two
 // instances) apply behind it; `applied` (default): each delivery applies before its answer.
-const ACK = process.env.CHAOS_ACKNOWLEDGE === 'durable' ? 'durable' : 'applied';
+const ACK = process.env.CHAOS_ACKNOWLEDGE === 'applied' ? 'applied' : 'durable';
 
 describe(`chaos delivery of ${TARGET} SCIM-driven events for ${ORGS} organizations, acknowledged when ${ACK} (${TEST_DATABASE_URL ? 'postgres' : 'pglite'})`, () => {
   let store: Store;
