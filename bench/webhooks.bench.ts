@@ -23,6 +23,7 @@ import { parseProviderEvent } from '../src/mirror/provider-event.ts';
 import { drainQueue } from '../src/webhooks/apply-queue.ts';
 import { createApplyWorker } from '../src/webhooks/apply-worker.ts';
 import { revocationUnderLoad } from './revocation.bench.ts';
+import { emulatorScimRate } from './scim.bench.ts';
 import { setupScimDirectory } from '../test/webhooks/scim-workload.ts';
 import { opsPerSecond, row } from './support.ts';
 
@@ -270,6 +271,7 @@ export async function webhooksBench(postgresUrl: string | undefined): Promise<st
       );
     }
     const users = Number(process.env.BENCH_SCIM_USERS ?? 10_000);
+    out.push(...(await emulatorScimRate(users)));
     const scim = await scimToConverged(store, users);
     out.push(row(`SCIM: ${users} users created -> mirror converged`, scim.seconds, 's'));
     out.push(row(`  of which the SCIM requests themselves took`, scim.scimSeconds, 's'));
