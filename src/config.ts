@@ -196,7 +196,7 @@ const spec = {
     expects: 'expected seconds between reconciliation runs (0 turns the schedule off)',
   },
   WEBHOOK_ACKNOWLEDGE: {
-    schema: z.enum(['applied', 'durable']).default('durable'),
+    schema: z.enum(['applied', 'durable']).default('applied'),
     expects: 'expected applied (answer after applying) or durable (answer on the inbox row, apply workers behind it)',
   },
 } as const;
