@@ -61,7 +61,8 @@ async function readBefore(
   };
   const { rows } = await sql<Row>`
     SELECT w.i, r.organization_id IS NOT NULL AS exists, ${extra},
-      (w.at, w.eid) > (coalesce(r.provider_updated_at, '-infinity'::timestamptz), coalesce(r.last_event_id, '')) AS newer
+      (w.at, w.eid) > (coalesce(r.provider_updated_at, '-infinity'::timestamptz), coalesce(r.last_event_id, ''))
+        AS newer
     FROM jsonb_to_recordset(${json}::jsonb) AS w(i int, a text, b text, at timestamptz, eid text)
     LEFT JOIN ${sql.table(table)} r ON r.organization_id = ${organizationId} AND ${join}
     ORDER BY w.i`.execute(tx);
@@ -224,9 +225,8 @@ export async function applyDirectoryBatch(
     await sql`UPDATE directory_group_members m SET present = false, provider_updated_at = d.at, last_event_id = d.eid
       FROM jsonb_to_recordset(${JSON.stringify(leftGroups)}::jsonb) AS d(id text, at timestamptz, eid text)
       WHERE m.organization_id = ${organizationId} AND m.directory_user_id = d.id
-        AND (d.at, d.eid) > (coalesce(m.provider_updated_at, '-infinity'::timestamptz), coalesce(m.last_event_id, ''))`.execute(
-      tx,
-    );
+        AND (d.at, d.eid) >
+          (coalesce(m.provider_updated_at, '-infinity'::timestamptz), coalesce(m.last_event_id, ''))`.execute(tx);
   }
   await appendAuditEvents(tx, organizationId, audits);
   return outcomes;
@@ -249,7 +249,8 @@ async function upsertUsers(tx: Tx, org: string, writes: Array<PlannedWrite<UserV
   const { rows } = await sql<{ id: string }>`
     INSERT INTO directory_users AS t (organization_id, id, directory_id, idp_id, email, first_name, last_name, state,
       deleted_at, provider_updated_at, last_event_id)
-    SELECT ${org}, v.id, v.directory_id, v.idp_id, v.email, v.first_name, v.last_name, v.state, v.deleted_at, v.at, v.eid
+    SELECT ${org}, v.id, v.directory_id, v.idp_id, v.email, v.first_name, v.last_name, v.state, v.deleted_at,
+      v.at, v.eid
     FROM jsonb_to_recordset(${json}::jsonb) AS v(id text, directory_id text, idp_id text, email text, first_name text,
       last_name text, state text, deleted_at timestamptz, at timestamptz, eid text)
     ON CONFLICT (organization_id, id) DO UPDATE SET directory_id = excluded.directory_id, idp_id = excluded.idp_id,

@@ -188,7 +188,8 @@ export async function applyOrganizationBatch(
       i = to;
     }
     if (marks.length > 0) {
-      await sql`UPDATE webhook_events w SET status = 'applied', outcome = m.outcome, applied_at = now(), last_error = NULL
+      await sql`UPDATE webhook_events w
+        SET status = 'applied', outcome = m.outcome, applied_at = now(), last_error = NULL
         FROM jsonb_to_recordset(${JSON.stringify(marks)}::jsonb) AS m(id text, outcome text)
         WHERE w.id = m.id`.execute(tx);
     }
