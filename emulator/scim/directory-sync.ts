@@ -5,6 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { World } from '../state/world.ts';
 import type { DirectoryGroupWire, DirectoryUserWire, DirectoryWire } from '../state/types.ts';
 import type { DirectoryGroupFields, DirectoryUserFields } from './mapping.ts';
+import { indexUserName, unindexUserName } from './user-names.ts';
 
 export function createDirectoryUser(
   world: World,
@@ -22,6 +23,7 @@ export function createDirectoryUser(
     updated_at: now,
   };
   world.directoryUsers.set(user.id, user);
+  indexUserName(world, user);
   world.emit('dsync.user.created', user);
   return user;
 }
@@ -63,6 +65,8 @@ export function updateDirectoryUser(
   if (Object.keys(previous).length === 0) return user;
   next.updated_at = world.nowIso();
   world.directoryUsers.set(next.id, next);
+  unindexUserName(world, user);
+  indexUserName(world, next);
   world.emit('dsync.user.updated', { ...next, previous_attributes: previous });
   return next;
 }
@@ -70,6 +74,7 @@ export function updateDirectoryUser(
 /** Removes the user and its group memberships; the deletion implies leaving every group. */
 export function deleteDirectoryUser(world: World, user: DirectoryUserWire): void {
   world.directoryUsers.delete(user.id);
+  unindexUserName(world, user);
   for (const members of world.groupMembers.values()) members.delete(user.id);
   world.emit('dsync.user.deleted', user);
 }

@@ -166,6 +166,16 @@ export function selectMatching<T>(
   }
 }
 
+/**
+ * The value of a plain `userName eq "…"` filter, or null for any other filter: lets /Users look
+ * the candidates up by name instead of viewing every user (selectMatching still decides).
+ */
+export function userNameEquality(expression: string | undefined): string | null {
+  if (!expression || expression.trim() === '') return null;
+  const simple = simpleEquality(parseFilter(expression));
+  return simple?.attribute === 'username' ? simple.value : null;
+}
+
 /** Returns the resources matching `expression` (all of them when there is no filter). */
 export function filterResources<T extends ScimResource>(resources: readonly T[], expression: string | undefined): T[] {
   return selectMatching(resources, expression, (r) => r);

@@ -5,7 +5,7 @@ import type { DirectoryUserWire } from '../state/types.ts';
 import { createDirectoryUser, deleteDirectoryUser, updateDirectoryUser } from './directory-sync.ts';
 import { listResponse } from './discovery.ts';
 import { ScimError } from './errors.ts';
-import { selectMatching } from './filter.ts';
+import { selectMatching, userNameEquality } from './filter.ts';
 import {
   notFound,
   project,
@@ -21,6 +21,7 @@ import {
 } from './http.ts';
 import { scimBoolean, scimUserFromRaw, userFieldsFromScim, type ScimResource } from './mapping.ts';
 import { applyScimPatch } from './patch.ts';
+import { usersNamed } from './user-names.ts';
 
 // /Users: what Okta and Entra call to provision, look up, update, deactivate and remove people.
 
@@ -53,19 +54,27 @@ function findUser(c: ScimContext, world: World): DirectoryUserWire {
 function parseUser(body: Record<string, unknown>): ScimResource {
   // Entra may send "True"/"False"; scimmy's schema accepts only real booleans.
   const input = 'active' in body ? { ...body, active: scimBoolean(body.active, true) } : body;
-  return JSON.parse(JSON.stringify(new SCIMMY.Schemas.User(input, 'in'))) as ScimResource;
+  // The schema definition's coercion validates and shapes exactly as a Schemas.User instance does,
+  // without defining accessors on a new object per attribute (most of a create's CPU time). The
+  // instance is still built when `schemas` names something else, for its refusal.
+  const { definition } = SCIMMY.Schemas.User;
+  const schemas: unknown = input.schemas;
+  if (Array.isArray(schemas) && schemas.length > 0 && !schemas.includes(definition.id))
+    return JSON.parse(JSON.stringify(new SCIMMY.Schemas.User(input, 'in'))) as ScimResource;
+  return JSON.parse(JSON.stringify(definition.coerce(input, 'in'))) as ScimResource;
 }
 
 function assertUniqueUserName(world: World, directoryId: string, userName: string | null, exceptId?: string): void {
   if (!userName) return;
-  const taken = usersOf(world, directoryId).some(
-    (u) => u.id !== exceptId && u.username?.toLowerCase() === userName.toLowerCase(),
-  );
+  const taken = usersNamed(world, directoryId, userName).some((u) => u.id !== exceptId);
   if (taken) throw new ScimError(409, `User with userName ${userName} already exists`, 'uniqueness');
 }
 
 function search(c: ScimContext, world: World, q: SearchQuery): Response {
-  const matched = selectMatching(usersOf(world, c.get('directory').id), q.filter, filterView);
+  const directoryId = c.get('directory').id;
+  const name = userNameEquality(q.filter);
+  const pool = name === null ? usersOf(world, directoryId) : usersNamed(world, directoryId, name);
+  const matched = selectMatching(pool, q.filter, filterView);
   const slice = matched.slice(q.page.startIndex - 1, q.page.startIndex - 1 + q.page.count);
   return scimJson(
     c,

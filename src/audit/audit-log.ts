@@ -34,9 +34,38 @@ export interface SubmittedAuditEvent {
 const EVENT_TYPE = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/;
 
 export async function appendAuditEvent(tx: Tx, input: AuditEventInput): Promise<SubmittedAuditEvent> {
+  const event = auditEventToSubmit(input);
+  await sql`SELECT gatehouse_audit_submit(${input.organizationId}, ${JSON.stringify(event)}::jsonb)`.execute(tx);
+  afterCommit(tx, (db) => integrateSoon(db, input.organizationId), `audit:${input.organizationId}`);
+  return { organizationId: input.organizationId, id: event.id, type: input.type };
+}
+
+/**
+ * Appends several entries of one organization in one round trip, in the order given: the same
+ * database function submits each (so the tenant check and the shape check are the ones a single
+ * append gets), and the group commit files them into the tree in submission order. The tree cannot
+ * tell a batch from single appends, so verification is unchanged.
+ */
+export async function appendAuditEvents(
+  tx: Tx,
+  organizationId: string,
+  inputs: ReadonlyArray<Omit<AuditEventInput, 'organizationId'>>,
+): Promise<SubmittedAuditEvent[]> {
+  if (inputs.length === 0) return [];
+  const events = inputs.map((input) => auditEventToSubmit({ ...input, organizationId }));
+  // WITH ORDINALITY and the ORDER BY fix the submission order (pending_id follows it).
+  await sql`SELECT count(gatehouse_audit_submit(${organizationId}, e.value)) FROM
+    (SELECT value FROM jsonb_array_elements(${JSON.stringify(events)}::jsonb) WITH ORDINALITY AS t(value, i)
+     ORDER BY i) AS e`.execute(tx);
+  afterCommit(tx, (db) => integrateSoon(db, organizationId), `audit:${organizationId}`);
+  return events.map((e) => ({ organizationId, id: e.id, type: e.type }));
+}
+
+/** The entry as submitted: validated type, the actor split from an impersonator, secrets redacted. */
+function auditEventToSubmit(input: AuditEventInput) {
   if (!EVENT_TYPE.test(input.type))
     throw new TypeError(`audit event type must look like "area.action", got ${JSON.stringify(input.type)}`);
-  const { organizationId, type, actor: acting, target, data: given, ...extra } = input;
+  const { organizationId: _org, type, actor: acting, target, data: given, ...extra } = input;
   // An impersonated actor (audit/actor.ts) is recorded beside the actor, in the entry's data; the
   // actor itself stays { type, id }.
   const { impersonator } = acting as ActingActor;
@@ -54,9 +83,7 @@ export async function appendAuditEvent(tx: Tx, input: AuditEventInput): Promise<
     data: redactSecrets(data ?? {}),
   };
   if (event.impersonator === undefined) delete event.impersonator;
-  await sql`SELECT gatehouse_audit_submit(${organizationId}, ${JSON.stringify(event)}::jsonb)`.execute(tx);
-  afterCommit(tx, (db) => integrateSoon(db, organizationId), `audit:${organizationId}`);
-  return { organizationId, id: event.id, type };
+  return event;
 }
 
 // Writers of one organization in this process share integration runs: while one runs, later

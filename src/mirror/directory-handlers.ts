@@ -20,14 +20,14 @@ import {
 } from './provisioning.ts';
 import { insertedFlag, newerThanRow, versionColumns } from './version.ts';
 
-const DirectorySchema = z.object({
+export const DirectorySchema = z.object({
   id: z.string(),
   organization_id: z.string(),
   name: z.string().nullish(),
   type: z.string().nullish(),
   state: z.string().nullish(),
 });
-const DirectoryUserSchema = z.object({
+export const DirectoryUserSchema = z.object({
   id: z.string(),
   directory_id: z.string(),
   organization_id: z.string(),
@@ -38,14 +38,14 @@ const DirectoryUserSchema = z.object({
   state: z.string(),
   emails: z.array(z.object({ primary: z.boolean().nullish(), value: z.string().nullish() })).nullish(),
 });
-const DirectoryGroupSchema = z.object({
+export const DirectoryGroupSchema = z.object({
   id: z.string(),
   directory_id: z.string(),
   organization_id: z.string(),
   idp_id: z.string().nullish(),
   name: z.string(),
 });
-const GroupMembershipSchema = z.object({
+export const GroupMembershipSchema = z.object({
   directory_id: z.string(),
   user: DirectoryUserSchema,
   group: DirectoryGroupSchema,
@@ -54,7 +54,7 @@ const GroupMembershipSchema = z.object({
 export type DirectoryUserWire = z.infer<typeof DirectoryUserSchema>;
 export type DirectoryGroupWire = z.infer<typeof DirectoryGroupSchema>;
 
-function primaryEmail(u: DirectoryUserWire): string | null {
+export function primaryEmail(u: DirectoryUserWire): string | null {
   return u.email ?? u.emails?.find((e) => e.primary)?.value ?? u.emails?.[0]?.value ?? null;
 }
 

@@ -3,7 +3,7 @@
 // replays, duplicates and reordered deliveries converge on the same memberships and roles.
 //   active directory user, linked to a Gatehouse user -> active membership, role from groups
 //   inactive/suspended/deleted                        -> membership inactive, credentials revoked
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { newId } from '../core/ids.ts';
 import type { RoleSource } from '../store/schema.ts';
 import type { Tx } from '../store/tenant.ts';
@@ -66,10 +66,11 @@ export async function syncDirectoryUserAccess(
  * into its organization. So the email must be on a domain the organization has verified, or the
  * user must already be a member there (signed in before, invited).
  */
-export function linkableUser(organizationId: string, email: string | null) {
+export function linkableUser(organizationId: string, email: string | null | RawBuilder<string | null>) {
+  const address = typeof email === 'string' || email === null ? sql`${email}::text` : email;
   return sql<string | null>`(
     SELECT gu.id FROM users gu
-    WHERE lower(gu.email) = lower(${email}::text) AND gu.deleted_at IS NULL
+    WHERE lower(gu.email) = lower(${address}) AND gu.deleted_at IS NULL
       AND (EXISTS (SELECT 1 FROM organization_memberships om WHERE om.organization_id = ${organizationId} AND om.user_id = gu.id AND om.deleted_at IS NULL)
         OR EXISTS (SELECT 1 FROM organization_domains od WHERE od.organization_id = ${organizationId} AND od.deleted_at IS NULL
                    AND od.state IN ('verified', 'legacy_verified') AND lower(od.domain) = lower(split_part(gu.email, '@', 2))))

@@ -12,7 +12,9 @@
 // the rows are pending again. Events naming no organization (user.*) form their own queue ('').
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
-import { asSystem } from '../store/tenant.ts';
+import { asSystem, type Tx } from '../store/tenant.ts';
+import { applyDirectoryBatch } from '../mirror/directory-batch.ts';
+import { batchItemOf, type BatchItem } from '../mirror/directory-batch-plan.ts';
 import { runDeferred, type AccessRevoker, type ApplyContext } from '../mirror/context.ts';
 import { organizationOf, type ProviderEvent } from '../mirror/provider-event.ts';
 import { EVENT_HANDLERS } from '../mirror/handlers.ts';
@@ -122,6 +124,8 @@ export interface BatchResult {
   applied: number;
   failed: number;
   retried: number;
+  /** Of `applied`, how many went through the set-based path (the rest through their handlers). */
+  setBased: number;
 }
 
 /**
@@ -144,61 +148,128 @@ export async function applyOrganizationBatch(
         AND (next_attempt_at IS NULL OR next_attempt_at <= now())
       ORDER BY provider_created_at, id LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`.execute(tx);
     if (rows.length === 0) return null;
-    const counts: BatchResult = { applied: 0, failed: 0, retried: 0 };
+    const counts: BatchResult = { applied: 0, failed: 0, retried: 0, setBased: 0 };
     // The organization's placeholder row outside every savepoint: tenant rows and the audit chain
     // reference it, and a rolled-back event must not take it along.
     if (org) {
       await sql`INSERT INTO organizations (id, name) VALUES (${org}, ${org}) ON CONFLICT (id) DO NOTHING`.execute(tx);
     }
-    for (const row of rows) {
-      const event = { ...(row.payload as ProviderEvent), created_at: row.provider_created_at.toISOString() };
-      const handler = Object.hasOwn(EVENT_HANDLERS, event.event) ? EVENT_HANDLERS[event.event] : undefined;
-      const mine: Array<() => Promise<unknown>> = [];
-      await sql`SAVEPOINT apply_event`.execute(tx);
-      try {
-        let outcome: 'applied' | 'stale' | 'unhandled' = 'unhandled';
-        if (handler) {
-          const ctx: ApplyContext = {
-            tx,
-            event,
-            access: deps.access,
-            version: { at: event.created_at, eventId: event.id },
-            note: () => undefined,
-            defer: (task) => mine.push(task),
-            knownOrganizations: new Set(org ? [org] : []),
-          };
-          outcome = await handler(ctx);
-        }
-        await sql`RELEASE SAVEPOINT apply_event`.execute(tx);
-        await sql`UPDATE webhook_events
-          SET status = 'applied', outcome = ${outcome}, applied_at = now(), last_error = NULL
-          WHERE id = ${row.id}`.execute(tx);
-        deferred.push(...mine);
-        counts.applied++;
-      } catch (error) {
-        await sql`ROLLBACK TO SAVEPOINT apply_event`.execute(tx);
-        if (RETRYABLE_SQLSTATES.has(String((error as { code?: unknown }).code))) {
-          // A deadlock or serialization victim (its locks went with the savepoint): due again at
-          // once, not counted, so a revocation behind it is not held up by a backoff.
-          counts.retried++;
-          continue;
-        }
-        const attempts = row.attempts + 1;
-        const parked = attempts >= MAX_APPLY_ATTEMPTS;
-        // Backoff doubles from ten seconds; the error text names the failure, never event data.
-        const message = `${String((error as { code?: string }).code ?? '')} ${(error as Error).message}`;
-        await sql`UPDATE webhook_events SET attempts = ${attempts}, last_error = ${message.trim().slice(0, 500)},
-          status = ${parked ? 'failed' : 'pending'},
-          next_attempt_at = now() + make_interval(secs => ${10 * 2 ** (attempts - 1)})
-          WHERE id = ${row.id}`.execute(tx);
-        if (parked) counts.failed++;
-        else counts.retried++;
+    const marks: Array<{ id: string; outcome: string }> = [];
+    const events = rows.map((row) => ({
+      ...(row.payload as ProviderEvent),
+      created_at: row.provider_created_at.toISOString(),
+    }));
+    // A run of directory events applies set-based; a run that cannot (a person's access could
+    // change, an event fails) is halved until the parts can, down to single events, each through
+    // its handler in a savepoint of its own (so a failing event is retried or parked alone).
+    const applyRange = async (from: number, to: number, items: BatchItem[]): Promise<void> => {
+      if (to - from >= MIN_SET_RUN && (await applyRun(tx, org, items, marks))) {
+        counts.applied += to - from;
+        counts.setBased += to - from;
+        return;
       }
+      if (to - from >= 2 * MIN_SET_RUN) {
+        const mid = from + Math.floor((to - from) / 2);
+        await applyRange(from, mid, items.slice(0, mid - from));
+        await applyRange(mid, to, items.slice(mid - from));
+        return;
+      }
+      for (let k = from; k < to; k++) await applyOne(deps, tx, org, rows[k]!, events[k]!, counts, marks, deferred);
+    };
+    for (let i = 0; i < rows.length; ) {
+      const run: BatchItem[] = [];
+      for (let item = org ? batchItemOf(events[i]!, org) : null; item; ) {
+        run.push(item);
+        const next = events[i + run.length];
+        item = next ? batchItemOf(next, org) : null;
+      }
+      const to = i + Math.max(1, run.length);
+      await applyRange(i, to, run);
+      i = to;
+    }
+    if (marks.length > 0) {
+      await sql`UPDATE webhook_events w
+        SET status = 'applied', outcome = m.outcome, applied_at = now(), last_error = NULL
+        FROM jsonb_to_recordset(${JSON.stringify(marks)}::jsonb) AS m(id text, outcome text)
+        WHERE w.id = m.id`.execute(tx);
     }
     return counts;
   });
   await runDeferred(deferred);
   return result;
+}
+
+/** Runs shorter than this are not worth the reads of the set-based path. */
+const MIN_SET_RUN = 2;
+
+/** A run set-based inside a savepoint; false (rolled back, nothing kept) when it must go event by event. */
+async function applyRun(tx: Tx, org: string, run: BatchItem[], marks: Array<{ id: string; outcome: string }>) {
+  await sql`SAVEPOINT apply_run`.execute(tx);
+  try {
+    const outcomes = await applyDirectoryBatch(tx, org, run);
+    if (outcomes) {
+      await sql`RELEASE SAVEPOINT apply_run`.execute(tx);
+      for (const [k, item] of run.entries()) marks.push({ id: item.event.id, outcome: outcomes[k]! });
+      return true;
+    }
+  } catch {
+    // Whatever failed is found again, and retried or parked alone, by the per-event path.
+  }
+  await sql`ROLLBACK TO SAVEPOINT apply_run`.execute(tx);
+  return false;
+}
+
+/** One event through its handler inside a savepoint: on failure it alone is rolled back and retried or parked. */
+async function applyOne(
+  deps: ApplyQueueDeps,
+  tx: Tx,
+  org: string,
+  row: PendingRow,
+  event: ProviderEvent,
+  counts: BatchResult,
+  marks: Array<{ id: string; outcome: string }>,
+  deferred: Array<() => Promise<unknown>>,
+): Promise<void> {
+  const handler = Object.hasOwn(EVENT_HANDLERS, event.event) ? EVENT_HANDLERS[event.event] : undefined;
+  const mine: Array<() => Promise<unknown>> = [];
+  await sql`SAVEPOINT apply_event`.execute(tx);
+  try {
+    let outcome: 'applied' | 'stale' | 'unhandled' = 'unhandled';
+    if (handler) {
+      const ctx: ApplyContext = {
+        tx,
+        event,
+        access: deps.access,
+        version: { at: event.created_at, eventId: event.id },
+        note: () => undefined,
+        defer: (task) => mine.push(task),
+        knownOrganizations: new Set(org ? [org] : []),
+      };
+      outcome = await handler(ctx);
+    }
+    await sql`RELEASE SAVEPOINT apply_event`.execute(tx);
+    marks.push({ id: row.id, outcome });
+    deferred.push(...mine);
+    counts.applied++;
+  } catch (error) {
+    await sql`ROLLBACK TO SAVEPOINT apply_event`.execute(tx);
+    if (RETRYABLE_SQLSTATES.has(String((error as { code?: unknown }).code))) {
+      // A deadlock or serialization victim (its locks went with the savepoint): due again at
+      // once, not counted, so a revocation behind it is not held up by a backoff.
+      counts.retried++;
+      return;
+    }
+    const attempts = row.attempts + 1;
+    const parked = attempts >= MAX_APPLY_ATTEMPTS;
+    // Backoff doubles from ten seconds; the error text names the failure, never event data.
+    const message = `${String((error as { code?: string }).code ?? '')} ${(error as Error).message}`;
+    await sql`UPDATE webhook_events SET attempts = ${attempts}, last_error = ${message.trim().slice(0, 500)},
+      status = ${parked ? 'failed' : 'pending'},
+      next_attempt_at = now() + make_interval(secs => ${10 * 2 ** (attempts - 1)})
+      WHERE id = ${row.id}`.execute(tx);
+    if (parked) counts.failed++;
+    else counts.retried++;
+  }
 }
 
 /** Applies due batches until none is left that this worker can take; the number of events applied. */

@@ -8,6 +8,7 @@ import type { IngestDeps, IngestOutcome } from './inbox.ts';
 import { enqueueEvent } from './apply-queue.ts';
 import { ingestEvent } from './inbox.ts';
 import { clampEventTime, parseProviderEvent, type ProviderEvent } from '../mirror/provider-event.ts';
+import { revokesAccess } from '../mirror/revoking-events.ts';
 import { SIGNATURE_HEADER, verifyWebhookSignature } from './signature.ts';
 
 export interface WebhookReceiverOptions extends IngestDeps {
@@ -23,7 +24,8 @@ export interface WebhookReceiverOptions extends IngestDeps {
   onRejected?: (reason: string) => void;
   /**
    * `applied` (default): answer after the event's effects committed. `durable`: answer once the
-   * pending inbox row committed (one statement) and leave applying to the apply workers.
+   * pending inbox row committed (one statement) and leave applying to the apply workers; an event
+   * that takes access away is still applied before the answer.
    */
   acknowledge?: 'applied' | 'durable';
   /** In `durable` mode, called after a new event was queued (wakes the local apply worker). */
@@ -93,7 +95,8 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
       if (error instanceof AppError) throw error;
       throw new AppError('WEBHOOK_PAYLOAD_INVALID', 'The webhook body is not valid JSON');
     }
-    if (options.acknowledge === 'durable') {
+    // Revocations are not queued behind a backlog (revoking-events.ts): applied before the answer.
+    if (options.acknowledge === 'durable' && !revokesAccess(event)) {
       let queued: boolean;
       try {
         queued = await enqueueEvent(options.db, clampEventTime(event, options.now?.() ?? Date.now()), 'webhook');

@@ -14,6 +14,7 @@ import {
   MAX_APPLY_ATTEMPTS,
   readBacklog,
 } from '../../src/webhooks/apply-queue.ts';
+import { revokesAccess } from '../../src/mirror/revoking-events.ts';
 import { testEngines } from '../support/stores.ts';
 import { deliver, makeEvent, recordingRevoker, signed, webhookApp } from './support.ts';
 
@@ -97,15 +98,27 @@ for (const engine of testEngines()) {
       deliveries.push(...events.filter((_, i) => i % 5 === 0));
       const answers = await Promise.all(deliveries.map((e) => post(e)));
       assert.ok(answers.every((a) => a.status === 200));
-      assert.equal(answers.filter((a) => a.outcome === 'queued').length, events.length);
+      // Suspensions take access away: applied before their answer, not queued behind the backlog.
+      const revoking = events.filter((e) => revokesAccess(e)).length;
+      assert.ok(revoking > 0);
+      assert.equal(answers.filter((a) => a.outcome === 'queued').length, events.length - revoking);
+      assert.equal(
+        answers.filter((a) => a.outcome === 'applied' || a.outcome === 'stale').length,
+        revoking,
+        'each suspension applied before its answer',
+      );
       assert.equal(answers.filter((a) => a.outcome === 'duplicate').length, deliveries.length - events.length);
-      assert.equal((await readBacklog(store.db)).pending, events.length, 'nothing applied before the workers run');
+      assert.equal(
+        (await readBacklog(store.db)).pending,
+        events.length - revoking,
+        'nothing queued applied before the workers run',
+      );
 
       const applied = await Promise.all([1, 2, 3].map(() => drainQueue({ db: store.db, access }, 7)));
       assert.equal(
         applied.reduce((a, b) => a + b, 0),
-        events.length,
-        'each event applied by exactly one worker',
+        events.length - revoking,
+        'each queued event applied by exactly one worker',
       );
       const rows = await read((tx) =>
         tx

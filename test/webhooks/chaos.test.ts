@@ -20,9 +20,10 @@ const TARGET = Number(process.env.CHAOS_EVENTS ?? (TEST_DATABASE_URL ? 800 : 300
 // Organizations whose directories are driven at once: their events interleave in delivery, and
 // (their users sharing emails) their directory users contend for the same link locks.
 const ORGS = Number(process.env.CHAOS_ORGS ?? 10);
-// `durable`: the receiver acknowledges on the inbox row and two apply workers (as on two
-// instances) apply behind it; `applied` (default): each delivery applies before its answer.
-const ACK = process.env.CHAOS_ACKNOWLEDGE === 'durable' ? 'durable' : 'applied';
+// `durable` (default here, the path with the most moving parts: queue, set-based batches, per-event
+// fallback): the receiver acknowledges on the inbox row and two apply workers (as on two instances)
+// apply behind it; CHAOS_ACKNOWLEDGE=applied: each delivery applies before its answer.
+const ACK = process.env.CHAOS_ACKNOWLEDGE === 'applied' ? 'applied' : 'durable';
 
 describe(`chaos delivery of ${TARGET} SCIM-driven events for ${ORGS} organizations, acknowledged when ${ACK} (${TEST_DATABASE_URL ? 'postgres' : 'pglite'})`, () => {
   let store: Store;
