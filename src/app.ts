@@ -3,7 +3,7 @@
 import type { Hono } from 'hono';
 import { join } from 'node:path';
 import { openAccess, workosApiBaseUrl, type AccessParts } from './access/compose.ts';
-import type { Config } from './config.ts';
+import { sealingSecrets, type Config } from './config.ts';
 import { createWorkosProvider } from './identity/workos/workos-provider.ts';
 import { createWorkosOrganizationAdmin } from './identity/workos/workos-organization-admin.ts';
 import { createLocalProvider } from './identity/local/local-provider.ts';
@@ -150,7 +150,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
             }),
             metrics,
           ),
-          secret: config.GATEHOUSE_SECRET,
+          secrets: sealingSecrets(config),
           publicUrl: config.PUBLIC_URL,
           redirectUri: config.WORKOS_REDIRECT_URI,
           ...(local ? { email: { provider: local.provider, codes: local.codes, mailer: local.mailer } } : {}),

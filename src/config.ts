@@ -247,3 +247,8 @@ export function loadConfig(
   for (const [name, value] of Object.entries(defaults)) if (!env[name]) env[name] = value;
   return parseConfig({ ...env, ...overrides });
 }
+
+/** The secrets that seal (the current one first) and open (all of them); empty without GATEHOUSE_SECRET. */
+export function sealingSecrets(config: Pick<Config, 'GATEHOUSE_SECRET' | 'GATEHOUSE_PREVIOUS_SECRETS'>): string[] {
+  return config.GATEHOUSE_SECRET ? [config.GATEHOUSE_SECRET, ...(config.GATEHOUSE_PREVIOUS_SECRETS ?? [])] : [];
+}

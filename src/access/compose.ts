@@ -3,7 +3,7 @@
 // no token vault, so no cookie sessions), and the access verifier subscribed to the bus.
 //
 // Exported API: openAccess({ config, store, logger, refresher?, signInPolicy? }) -> { bus, sessions, verifier, close }
-import type { Config } from '../config.ts';
+import { sealingSecrets, type Config } from '../config.ts';
 import type { SignInPolicy } from '../core/sign-in-policy.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
@@ -46,7 +46,7 @@ export function openAccess(options: OpenAccessOptions): AccessParts {
   const sessions = config.GATEHOUSE_SECRET
     ? createSessionService({
         db: store.db,
-        secrets: [config.GATEHOUSE_SECRET, ...(config.GATEHOUSE_PREVIOUS_SECRETS ?? [])],
+        secrets: sealingSecrets(config),
         config,
         logger,
         ...(options.clock ? { clock: options.clock } : {}),

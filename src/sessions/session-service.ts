@@ -24,7 +24,7 @@ import { meetsSignInPolicy, type SignInBinding, type SignInPolicy } from '../cor
 import type { Database, SessionRow } from '../store/schema.ts';
 import { asSystem, inTenant, type Tx } from '../store/tenant.ts';
 import { publishRevocation } from './revocation-bus.ts';
-import { createTokenVault, type TokenVault } from './token-vault.ts';
+import { createSealedBox, type SealedBox } from '../core/sealed-box.ts';
 import {
   newSessionCredential,
   parseSessionCookie,
@@ -169,7 +169,7 @@ export async function sessionMeetsPolicy(
 export function createSessionService(options: SessionServiceOptions): SessionService {
   const { db, config } = options;
   const clock = options.clock ?? Date.now;
-  const vault: TokenVault = createTokenVault(options.secrets);
+  const vault: SealedBox = createSealedBox('token-vault', options.secrets);
   const idleMs = config.SESSION_IDLE_TIMEOUT_SECONDS * 1000;
   const absoluteMs = config.SESSION_ABSOLUTE_LIFETIME_SECONDS * 1000;
   const attributes = sessionCookieAttributes(config.PUBLIC_URL, config.SESSION_ABSOLUTE_LIFETIME_SECONDS);

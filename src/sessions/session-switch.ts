@@ -23,7 +23,7 @@ import type { Database, SessionRow } from '../store/schema.ts';
 import { inTenant, type Tx } from '../store/tenant.ts';
 import { isLocallyOwned, type TokenRefresher } from './session-refresh.ts';
 import type { CreateSessionInput, Session, SessionAuthMethod } from './session-service.ts';
-import type { TokenVault } from './token-vault.ts';
+import type { SealedBox } from '../core/sealed-box.ts';
 
 export interface SwitchTarget {
   organizationId: string;
@@ -39,7 +39,7 @@ export type SwitchResult =
 
 interface SwitchDeps {
   db: Kysely<Database>;
-  vault: TokenVault;
+  vault: SealedBox;
   clock: () => number;
   refresher?: TokenRefresher;
   signInPolicy?: (organizationId: string, tx: Tx) => Promise<SignInPolicy>;
@@ -96,7 +96,7 @@ export function createSwitch(deps: SwitchDeps) {
       let refreshed: { accessToken: string; refreshToken: string } | null = null;
       if (!local) {
         if (!row.refresh_token_enc || !refresher) throw cannot();
-        const refreshToken = vault.decrypt(row.refresh_token_enc, `${row.id}:refresh`);
+        const refreshToken = vault.open(row.refresh_token_enc, `${row.id}:refresh`);
         refreshed = await refresher.refresh({ refreshToken, organizationId });
       }
       await deps.endSession(tx, row, actor, 'organization_switched');
