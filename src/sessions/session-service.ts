@@ -25,13 +25,8 @@ import type { Database, SessionRow } from '../store/schema.ts';
 import { asSystem, inTenant, type Tx } from '../store/tenant.ts';
 import { publishRevocation } from './revocation-bus.ts';
 import { createSealedBox, type SealedBox } from '../core/sealed-box.ts';
-import {
-  newSessionCredential,
-  parseSessionCookie,
-  secretMatches,
-  serializeSessionCookie,
-  sessionCookieAttributes,
-} from './session-cookie.ts';
+import { clearCookie, serializeCookie } from '../core/cookie.ts';
+import { newSessionCredential, parseSessionCookie, secretMatches, sessionCookie } from './session-cookie.ts';
 import { createRefresh, type TokenRefresher } from './session-refresh.ts';
 import { createSwitch, type SwitchResult, type SwitchTarget } from './session-switch.ts';
 
@@ -172,7 +167,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
   const vault: SealedBox = createSealedBox('token-vault', options.secrets);
   const idleMs = config.SESSION_IDLE_TIMEOUT_SECONDS * 1000;
   const absoluteMs = config.SESSION_ABSOLUTE_LIFETIME_SECONDS * 1000;
-  const attributes = sessionCookieAttributes(config.PUBLIC_URL, config.SESSION_ABSOLUTE_LIFETIME_SECONDS);
+  const cookie = sessionCookie(config.PUBLIC_URL, config.SESSION_ABSOLUTE_LIFETIME_SECONDS);
 
   const endSession = async (
     tx: Tx,
@@ -221,7 +216,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
     );
 
   const service: SessionService = {
-    cookie: { name: attributes.name, clear: () => serializeSessionCookie({ ...attributes, maxAge: 0 }, '') },
+    cookie: { name: cookie.name, clear: () => clearCookie(cookie) },
 
     async create(tx, input) {
       const now = clock();
@@ -265,7 +260,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
           ...(input.impersonator ? { impersonator: input.impersonator.email } : {}),
         },
       });
-      return { sessionId: id, cookieValue, setCookie: serializeSessionCookie(attributes, cookieValue), expiresAt };
+      return { sessionId: id, cookieValue, setCookie: serializeCookie(cookie, cookieValue), expiresAt };
     },
 
     async resolve(cookieValue) {
