@@ -4,6 +4,7 @@
 //
 // Exported API: openAccess({ config, store, logger, refresher?, signInPolicy? }) -> { bus, sessions, verifier, close }
 import { sealingSecrets, type Config } from '../config.ts';
+import { workosApiBaseUrl } from '../identity/workos/sdk-client.ts';
 import type { SignInPolicy } from '../core/sign-in-policy.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
@@ -29,14 +30,6 @@ export interface OpenAccessOptions {
   wrapVerifier?: ((verifier: AccessVerifier) => AccessVerifier) | undefined;
   /** Time for sessions and the credential cache (tests move it instead of sleeping). */
   clock?: (() => number) | undefined;
-}
-
-export function workosApiBaseUrl(
-  config: Pick<Config, 'WORKOS_API_HOSTNAME' | 'WORKOS_API_PORT' | 'WORKOS_API_HTTPS'>,
-): string {
-  const https = config.WORKOS_API_HTTPS ?? true;
-  const port = config.WORKOS_API_PORT ? `:${config.WORKOS_API_PORT}` : '';
-  return `${https ? 'https' : 'http'}://${config.WORKOS_API_HOSTNAME ?? 'api.workos.com'}${port}`;
 }
 
 export function openAccess(options: OpenAccessOptions): AccessParts {

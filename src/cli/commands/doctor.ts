@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { storeLocationFor } from '../../app.ts';
 import { loadConfig, type Config } from '../../config.ts';
-import { createWorkosClient } from '../../identity/workos/sdk-client.ts';
+import { createWorkosClient, workosSignInOptions } from '../../identity/workos/sdk-client.ts';
 import { parseWebhookSecrets } from '../../webhooks/signature.ts';
 import { HANDLED_EVENT_TYPES } from '../../mirror/handlers.ts';
 import { currentVersion, LATEST_MIGRATION } from '../../store/migrator.ts';
@@ -77,7 +77,8 @@ async function checkDatabase(config: Config): Promise<Check[]> {
 }
 
 async function checkWorkos(config: Config): Promise<Check[]> {
-  if (!config.WORKOS_API_KEY || !config.WORKOS_CLIENT_ID) {
+  const options = workosSignInOptions(config);
+  if (!options) {
     return [
       {
         name: 'WorkOS credentials',
@@ -86,16 +87,7 @@ async function checkWorkos(config: Config): Promise<Check[]> {
       },
     ];
   }
-  const workos = createWorkosClient(
-    {
-      apiKey: config.WORKOS_API_KEY,
-      clientId: config.WORKOS_CLIENT_ID,
-      apiHostname: config.WORKOS_API_HOSTNAME,
-      port: config.WORKOS_API_PORT,
-      https: config.WORKOS_API_HTTPS,
-    },
-    10_000,
-  );
+  const workos = createWorkosClient(options, 10_000);
   const checks: Check[] = [];
   try {
     await workos.organizations.listOrganizations({ limit: 1 });
