@@ -12,12 +12,12 @@ import { inTenant } from '../store/tenant.ts';
 import type { Session, SessionService } from '../sessions/session-service.ts';
 import { readSsoConfig } from '../sso/sso-config.ts';
 import {
-  ensureOrganization,
+  mirrorSignInOrganization,
   organizationExists,
   readMembership,
   stampMembershipSignIn,
   upsertMembership,
-} from './mirror.ts';
+} from '../mirror/sign-in-copy.ts';
 import type { IdentityProvider } from './provider.ts';
 import type { CallbackResult } from './sign-in.ts';
 
@@ -57,7 +57,7 @@ export async function switchOrganization(
       })
     ).find((m) => m.organizationId === organizationId) ?? null;
   const known = await organizationExists(db, organizationId);
-  if (!known && fromProvider) await ensureOrganization(db, await deps.provider.getOrganization(organizationId));
+  if (!known && fromProvider) await mirrorSignInOrganization(db, await deps.provider.getOrganization(organizationId));
 
   const target = await inTenant(db, organizationId, async (tx) => {
     const org = await tx

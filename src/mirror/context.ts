@@ -72,11 +72,12 @@ export type EventHandler = (ctx: ApplyContext) => Promise<ApplyOutcome>;
 export async function ensureOrganization(
   ctx: Pick<ApplyContext, 'tx' | 'knownOrganizations'>,
   organizationId: string,
+  name = organizationId,
 ): Promise<void> {
   if (ctx.knownOrganizations?.has(organizationId)) return;
   await ctx.tx
     .insertInto('organizations')
-    .values({ id: organizationId, name: organizationId })
+    .values({ id: organizationId, name })
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();
   ctx.knownOrganizations?.add(organizationId);
