@@ -42,7 +42,7 @@ describe('sign-in copies and membership events share one versioning rule (proper
         // Events carry the time they were sent; times are distinct so that "newest" is one write.
         const seen = new Set<number>();
         const base = Date.UTC(2026, 0, 1);
-        let model: { role: string; status: string; time: number | null } | null = null;
+        let model = null as { role: string; status: string; time: number | null } | null;
         let n = 0;
         for (const w of drawn) {
           n++;
