@@ -26,7 +26,7 @@ import { isAppError } from '../core/errors.ts';
 import type { Database, SessionRow } from '../store/schema.ts';
 import { inTenant, type Tx } from '../store/tenant.ts';
 import type { SealedBox } from '../core/sealed-box.ts';
-import type { AccessTokenResult, Session } from './session-service.ts';
+import type { AccessTokenResult, Session } from './session.ts';
 
 /** The identity provider's refresh grant; the WorkOS adapter implements it with the SDK. */
 export interface TokenRefresher {

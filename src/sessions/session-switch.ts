@@ -22,7 +22,7 @@ import { meetsSignInPolicy, viaOwnConnection, type SignInPolicy } from '../core/
 import type { Database, SessionRow } from '../store/schema.ts';
 import { inTenant, type Tx } from '../store/tenant.ts';
 import { isLocallyOwned, type TokenRefresher } from './session-refresh.ts';
-import type { CreateSessionInput, Session, SessionAuthMethod } from './session-service.ts';
+import type { CreateSessionInput, Session, SessionAuthMethod } from './session.ts';
 import type { SealedBox } from '../core/sealed-box.ts';
 
 export interface SwitchTarget {
