@@ -7,7 +7,7 @@ import type { AuditLogExportWire, AuditLogSchemaWire } from '../state/platform-t
 import { EmulatorError, notFound, unprocessable } from './errors.ts';
 import { parseInput } from './input.ts';
 import { paginate, type ListParams } from './pagination.ts';
-import { requireOrganization } from './organizations.ts';
+import { requireOrganization } from './organization-lookup.ts';
 
 const Target = z.object({ type: z.string().min(1), metadata: z.record(z.string(), z.unknown()).optional() });
 const SchemaInput = z.object({

@@ -6,7 +6,7 @@ import type { ConnectionState, ConnectionWire } from '../state/types.ts';
 import { notFound } from './errors.ts';
 import { parseInput } from './input.ts';
 import { paginate, type ListParams } from './pagination.ts';
-import { requireOrganization } from './organizations.ts';
+import { requireOrganization } from './organization-lookup.ts';
 
 /** The connection types the OpenAPI spec lists (its `connection_type` enum). */
 export const CONNECTION_TYPES = [

@@ -7,7 +7,7 @@ import type { DirectoryWire } from '../state/types.ts';
 import { notFound, unprocessable } from './errors.ts';
 import { parseInput } from './input.ts';
 import { paginate, type ListParams } from './pagination.ts';
-import { requireOrganization } from './organizations.ts';
+import { requireOrganization } from './organization-lookup.ts';
 import { serializeDirectoryUser } from './serialize.ts';
 
 export const DIRECTORY_TYPES = [

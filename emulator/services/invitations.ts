@@ -8,7 +8,7 @@ import type { InvitationWire, UserWire } from '../state/types.ts';
 import { badRequest, notFound } from './errors.ts';
 import { parseInput } from './input.ts';
 import { paginate, type ListParams } from './pagination.ts';
-import { requireOrganization } from './organizations.ts';
+import { requireOrganization } from './organization-lookup.ts';
 import { createUser, findUserByEmail, requireUser } from './users.ts';
 import { assertRoleSlugs, DEFAULT_ROLE_SLUG } from './roles.ts';
 import { findMembership, insertMembership } from './memberships.ts';

@@ -7,7 +7,7 @@ import type { EmulatorContext } from './context.ts';
 import type { M2MApplication } from '../state/types.ts';
 import { oauthError } from './errors.ts';
 import { parseInput } from './input.ts';
-import { requireOrganization } from './organizations.ts';
+import { requireOrganization } from './organization-lookup.ts';
 import { issuer } from './sessions.ts';
 
 const M2M_TOKEN_TTL_SECONDS = 60 * 60;

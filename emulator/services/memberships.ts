@@ -8,7 +8,7 @@ import { badRequest, notFound, unprocessable } from './errors.ts';
 import { parseInput } from './input.ts';
 import { paginate, type ListParams } from './pagination.ts';
 import { serializeMembership } from './serialize.ts';
-import { requireOrganization } from './organizations.ts';
+import { requireOrganization } from './organization-lookup.ts';
 import { requireUser } from './users.ts';
 import { assertRoleSlugs, DEFAULT_ROLE_SLUG } from './roles.ts';
 

@@ -9,6 +9,7 @@ import { paginate, type ListParams } from './pagination.ts';
 import { serializeOrganization } from './serialize.ts';
 import { connectionEventData } from './connections.ts';
 import { deleteDirectory } from './directories.ts';
+import { requireOrganization } from './organization-lookup.ts';
 
 const domainData = z.array(z.object({ domain: z.string().min(1), state: z.enum(['verified', 'pending']) }));
 
@@ -27,12 +28,6 @@ export const CreateDomainInput = z.object({
   organization_id: z.string().min(1),
   domain: z.string().min(1),
 });
-
-export function requireOrganization(ctx: EmulatorContext, id: string): OrganizationWire {
-  const org = ctx.world.organizations.get(id);
-  if (!org) throw notFound('Organization', id);
-  return org;
-}
 
 function assertExternalIdFree(ctx: EmulatorContext, externalId: string | null | undefined, selfId?: string): void {
   if (!externalId) return;

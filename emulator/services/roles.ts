@@ -7,7 +7,7 @@ import type { PermissionWire, RoleWire } from '../state/types.ts';
 import { EmulatorError, conflict, notFound, unprocessable } from './errors.ts';
 import { parseInput } from './input.ts';
 import { paginate, type ListParams } from './pagination.ts';
-import { requireOrganization } from './organizations.ts';
+import { requireOrganization } from './organization-lookup.ts';
 
 const slug = z
   .string()
