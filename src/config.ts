@@ -211,9 +211,6 @@ export interface Config extends Omit<RawConfig, 'PUBLIC_URL' | 'WORKOS_REDIRECT_
   WORKOS_REDIRECT_URI: string;
 }
 
-/** Every variable Gatehouse reads, with its default and meaning, for `gatehouse config` and the README. */
-export const CONFIG_VARIABLES = Object.keys(spec) as (keyof Spec)[];
-
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const out: Record<string, unknown> = {};
   for (const [name, { schema, expects }] of Object.entries(spec)) {

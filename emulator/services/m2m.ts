@@ -12,7 +12,7 @@ import { issuer } from './sessions.ts';
 
 const M2M_TOKEN_TTL_SECONDS = 60 * 60;
 
-export const CreateM2MInput = z.object({
+const CreateM2MInput = z.object({
   name: z.string().min(1),
   organization_id: z.string().min(1),
   scopes: z.array(z.string()).default([]),

@@ -12,14 +12,14 @@ import { requireOrganization } from './organization-lookup.ts';
 import { requireUser } from './users.ts';
 import { assertRoleSlugs, DEFAULT_ROLE_SLUG } from './roles.ts';
 
-export const CreateMembershipInput = z.object({
+const CreateMembershipInput = z.object({
   organization_id: z.string().min(1),
   user_id: z.string().min(1),
   role_slug: z.string().min(1).optional(),
   role_slugs: z.array(z.string().min(1)).min(1).optional(),
 });
 
-export const UpdateMembershipInput = z.object({
+const UpdateMembershipInput = z.object({
   role_slug: z.string().min(1).optional(),
   role_slugs: z.array(z.string().min(1)).min(1).optional(),
 });

@@ -13,7 +13,7 @@ import { requireOrganization } from './organization-lookup.ts';
 
 const domainData = z.array(z.object({ domain: z.string().min(1), state: z.enum(['verified', 'pending']) }));
 
-export const CreateOrganizationInput = z.object({
+const CreateOrganizationInput = z.object({
   name: z.string().min(1),
   domains: z.array(z.string().min(1)).optional(),
   domain_data: domainData.optional(),
@@ -22,9 +22,9 @@ export const CreateOrganizationInput = z.object({
   allow_profiles_outside_organization: z.boolean().optional(),
 });
 
-export const UpdateOrganizationInput = CreateOrganizationInput.partial();
+const UpdateOrganizationInput = CreateOrganizationInput.partial();
 
-export const CreateDomainInput = z.object({
+const CreateDomainInput = z.object({
   organization_id: z.string().min(1),
   domain: z.string().min(1),
 });
@@ -39,7 +39,7 @@ function assertExternalIdFree(ctx: EmulatorContext, externalId: string | null | 
 }
 
 /** Adds a domain to an organization; emits organization_domain.created. */
-export function addOrganizationDomain(
+function addOrganizationDomain(
   ctx: EmulatorContext,
   organizationId: string,
   domain: string,

@@ -78,7 +78,7 @@ export type SignInContext = {
  * organization. Never an organization reached afterwards — through the picker, or a refresh
  * Gatehouse made to scope the session — since those keep the method "SSO" for any organization.
  */
-export function bindingOf(
+function bindingOf(
   answered: Pick<SignInResult, 'method' | 'organizationId'>,
   ctx: Pick<SignInContext, 'connection' | 'source'>,
 ): SignInBinding {

@@ -17,7 +17,7 @@ import type { Database } from '../store/schema.ts';
 import { inTenant } from '../store/tenant.ts';
 
 /** How long an entry lasts before the super-admin must enter again (and be audited again). */
-export const SUPERADMIN_ENTRY_HOURS = 8;
+const SUPERADMIN_ENTRY_HOURS = 8;
 
 function requireSuperAdmin(auth: AuthContext): string {
   // 404, not 403: to everyone else these routes do not exist.

@@ -48,8 +48,8 @@ export interface RefreshedTokens {
 /** Refresh when the access token has less than this left. */
 export const REFRESH_AHEAD_MS = 60_000;
 /** Backoff between refresh attempts during an outage: half the outage so far, within these bounds. */
-export const OUTAGE_RETRY_MIN_MS = 5_000;
-export const OUTAGE_RETRY_MAX_MS = 5 * 60_000;
+const OUTAGE_RETRY_MIN_MS = 5_000;
+const OUTAGE_RETRY_MAX_MS = 5 * 60_000;
 const SYSTEM: AuditActor = { type: 'system', id: null };
 
 interface RefreshDeps {

@@ -20,7 +20,7 @@ import type { AuditActor } from '../audit/chain.ts';
 import { appendAuditEvent } from '../audit/audit-log.ts';
 import { newId } from '../core/ids.ts';
 import type { Config } from '../config.ts';
-import { meetsSignInPolicy, type SignInBinding, type SignInPolicy } from '../core/sign-in-policy.ts';
+import { meetsSignInPolicy, type SignInPolicy } from '../core/sign-in-policy.ts';
 import type { Database, SessionRow } from '../store/schema.ts';
 import { asSystem, inTenant, type Tx } from '../store/tenant.ts';
 import { publishRevocation } from './revocation-bus.ts';
@@ -95,7 +95,7 @@ export interface SessionServiceOptions {
 export const TOUCH_INTERVAL_MS = 60_000;
 
 /** Whether the session's own row meets its organization's policy, inside a tenant transaction. */
-export async function sessionMeetsPolicy(
+async function sessionMeetsPolicy(
   policyOf: SessionServiceOptions['signInPolicy'],
   tx: Tx,
   row: Pick<SessionRow, 'organization_id' | 'sso_connection_id' | 'sso_organization_id'>,

@@ -22,7 +22,7 @@ export interface SsoConfig {
   provider: string | null;
 }
 
-export const DISABLED_SSO: SsoConfig = Object.freeze({
+const DISABLED_SSO: SsoConfig = Object.freeze({
   enabled: false,
   enforced: false,
   connectionId: null,
@@ -59,7 +59,7 @@ export interface SsoServiceDeps {
   provider: ConnectionLookup;
 }
 
-export function ssoConfigFromRow(row: SsoConfigRow | undefined): SsoConfig {
+function ssoConfigFromRow(row: SsoConfigRow | undefined): SsoConfig {
   if (!row) return DISABLED_SSO;
   return { enabled: row.enabled, enforced: row.enforced, connectionId: row.connection_id, provider: row.provider };
 }

@@ -148,7 +148,7 @@ async function checkWorkos(config: Config): Promise<Check[]> {
 }
 
 /** Every event type Gatehouse applies must be sent: a missing one is drift only reconciliation repairs, late. */
-export function checkSubscriptions(subscribed: readonly string[]): Check {
+function checkSubscriptions(subscribed: readonly string[]): Check {
   const have = new Set(subscribed);
   const missing = HANDLED_EVENT_TYPES.filter((type) => !have.has(type));
   return missing.length === 0
@@ -164,7 +164,7 @@ export function checkSubscriptions(subscribed: readonly string[]): Check {
       };
 }
 
-export function checkSettings(config: Config): Check[] {
+function checkSettings(config: Config): Check[] {
   const secrets = parseWebhookSecrets(config.WORKOS_WEBHOOK_SECRET);
   const local = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:|\/|$)/.test(config.PUBLIC_URL);
   return [

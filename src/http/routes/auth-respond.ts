@@ -79,7 +79,7 @@ const STATUS: Record<CallbackResult['responseType'], ContentfulStatusCode> = {
   LINK_EXPIRED: 400,
 };
 
-export function ssoLoginUrl(organizationId: string | null, returnTo: string): string {
+function ssoLoginUrl(organizationId: string | null, returnTo: string): string {
   const q = new URLSearchParams();
   if (organizationId) q.set('organizationId', organizationId);
   if (returnTo !== '/') q.set('returnTo', returnTo);
