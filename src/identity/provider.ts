@@ -8,30 +8,9 @@
 // the callback turns each into its own page. Everything else the provider refuses is an AppError
 // with a PROVIDER_* code and `retryable` set when trying again later may work.
 
-export interface ProviderUser {
-  id: string;
-  email: string;
-  emailVerified: boolean;
-  firstName: string | null;
-  lastName: string | null;
-  /** The provider's `updated_at`, so the mirror never goes back in time. */
-  updatedAt: string | null;
-}
-
-export interface ProviderOrganization {
-  id: string;
-  name: string;
-  domains: Array<{ domain: string; state: string }>;
-}
-
-export interface ProviderMembership {
-  id: string;
-  userId: string;
-  organizationId: string;
-  roleSlug: string;
-  status: 'pending' | 'active' | 'inactive';
-  updatedAt: string | null;
-}
+// The entities themselves are core/provider-entities.ts: the mirror writes them too.
+import type { ProviderMembership, ProviderOrganization, ProviderUser } from '../core/provider-entities.ts';
+export type { ProviderMembership, ProviderOrganization, ProviderUser };
 
 export interface ProviderConnection {
   id: string;

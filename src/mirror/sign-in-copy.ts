@@ -10,31 +10,9 @@ import type { MembershipSource, MembershipStatus } from '../store/schema.ts';
 import { asSystem, type Tx } from '../store/tenant.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
+import type { ProviderMembership, ProviderOrganization, ProviderUser } from '../core/provider-entities.ts';
 import { ensureOrganization } from './context.ts';
 import { newerThanRow, versionColumns, type ListedVersion } from './version.ts';
-
-/** The identity provider's organization, user and membership as a sign-in sees them. */
-export interface SignInOrganization {
-  id: string;
-  name: string;
-  domains: ReadonlyArray<{ domain: string; state: string }>;
-}
-export interface SignInUser {
-  id: string;
-  email: string;
-  emailVerified: boolean;
-  firstName: string | null;
-  lastName: string | null;
-  updatedAt: string | null;
-}
-export interface SignInMembership {
-  id: string;
-  organizationId: string;
-  userId: string;
-  roleSlug: string;
-  status: MembershipStatus;
-  updatedAt: string | null;
-}
 
 function listed(updatedAt: string | null): ListedVersion {
   return { at: updatedAt, eventId: null };
@@ -51,7 +29,7 @@ export interface MirroredMembership {
  * like any placeholder: its own event or listing fills it in. System transaction: it is not yet
  * a tenant we can scope to.
  */
-export async function mirrorSignInOrganization(db: Kysely<Database>, org: SignInOrganization): Promise<void> {
+export async function mirrorSignInOrganization(db: Kysely<Database>, org: ProviderOrganization): Promise<void> {
   await asSystem(db, 'mirror an organization first seen at sign-in', async (tx) => {
     await ensureOrganization({ tx }, org.id, org.name);
     for (const d of org.domains) {
@@ -91,7 +69,7 @@ export async function organizationExists(
 }
 
 /** Upserts the global user row and stamps the sign-in; profile fields only when the copy is newer. */
-export async function upsertUser(tx: Tx, user: SignInUser, signedInAt: Date): Promise<void> {
+export async function upsertUser(tx: Tx, user: ProviderUser, signedInAt: Date): Promise<void> {
   const version = listed(user.updatedAt);
   const newer = sql<boolean>`(${newerThanRow('users', version)} AND users.deleted_at IS NULL)`;
   await tx
@@ -150,7 +128,7 @@ export async function readMembership(
  */
 export async function upsertMembership(
   tx: Tx,
-  m: SignInMembership,
+  m: ProviderMembership,
   source: Extract<MembershipSource, 'jit' | 'manual'>,
 ): Promise<MirroredMembership> {
   const version = listed(m.updatedAt);
