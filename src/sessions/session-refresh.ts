@@ -52,6 +52,25 @@ const OUTAGE_RETRY_MIN_MS = 5_000;
 const OUTAGE_RETRY_MAX_MS = 5 * 60_000;
 const SYSTEM: AuditActor = { type: 'system', id: null };
 
+/**
+ * The session's row, locked for the rest of `tx`: whoever holds it is the one caller that may
+ * spend the refresh token (refresh and organization switch alike). The wait is bounded, so a stuck
+ * holder does not pile up every request of the session behind it.
+ */
+export async function lockSessionRow(
+  tx: Tx,
+  session: Pick<Session, 'id' | 'organizationId'>,
+): Promise<SessionRow | undefined> {
+  await sql`SET LOCAL lock_timeout = '15s'`.execute(tx);
+  return tx
+    .selectFrom('sessions')
+    .selectAll()
+    .where('organization_id', '=', session.organizationId)
+    .where('id', '=', session.id)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
 interface RefreshDeps {
   db: Kysely<Database>;
   vault: SealedBox;
@@ -135,15 +154,7 @@ export function createRefresh(deps: RefreshDeps) {
 
   const refreshLocked = (session: Session): Promise<AccessTokenResult> =>
     inTenant(db, session.organizationId, async (tx) => {
-      // Bounded wait: a stuck holder must not pile up every request of the session behind it.
-      await sql`SET LOCAL lock_timeout = '15s'`.execute(tx);
-      const row = await tx
-        .selectFrom('sessions')
-        .selectAll()
-        .where('organization_id', '=', session.organizationId)
-        .where('id', '=', session.id)
-        .forUpdate()
-        .executeTakeFirst();
+      const row = await lockSessionRow(tx, session);
       if (!row || row.revoked_at)
         return {
           ok: false,
