@@ -9,6 +9,7 @@ import { appendAuditEvent } from '../audit/audit-log.ts';
 import { AppError } from '../core/errors.ts';
 import type { Database } from '../store/schema.ts';
 import { inTenant } from '../store/tenant.ts';
+import { organizationIsLive } from '../mirror/context.ts';
 import type { Session, SessionService } from '../sessions/session-service.ts';
 import { readSsoConfig } from '../sso/sso-config.ts';
 import {
@@ -60,12 +61,7 @@ export async function switchOrganization(
   if (!known && fromProvider) await mirrorSignInOrganization(db, await deps.provider.getOrganization(organizationId));
 
   const target = await inTenant(db, organizationId, async (tx) => {
-    const org = await tx
-      .selectFrom('organizations')
-      .select('id')
-      .where('id', '=', organizationId)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
+    const org = await organizationIsLive(tx, organizationId);
     const membership = !org
       ? null
       : fromProvider

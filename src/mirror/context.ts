@@ -83,6 +83,17 @@ export async function ensureOrganization(
   ctx.knownOrganizations?.add(organizationId);
 }
 
+/** Whether the organization has a row in the mirror and is not deleted (inside the caller's transaction). */
+export async function organizationIsLive(tx: Tx, organizationId: string): Promise<boolean> {
+  const org = await tx
+    .selectFrom('organizations')
+    .select('id')
+    .where('id', '=', organizationId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return org !== undefined;
+}
+
 export async function ensureUser(tx: Tx, userId: string, email = ''): Promise<void> {
   await tx
     .insertInto('users')

@@ -13,6 +13,7 @@ import { appendAuditEvent } from '../audit/audit-log.ts';
 import { AppError } from '../core/errors.ts';
 import type { Database, SsoConfigRow } from '../store/schema.ts';
 import { inTenant, type Tx } from '../store/tenant.ts';
+import { organizationIsLive } from '../mirror/context.ts';
 import { publishRevocation } from '../sessions/revocation-bus.ts';
 
 export interface SsoConfig {
@@ -73,13 +74,7 @@ export async function readSsoConfig(tx: Tx, organizationId: string): Promise<Sso
 
 /** Locks (creating when absent) the organization's row, so concurrent admins apply in order. */
 async function lockConfig(tx: Tx, organizationId: string): Promise<SsoConfig> {
-  const org = await tx
-    .selectFrom('organizations')
-    .select('id')
-    .where('id', '=', organizationId)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
-  if (!org) throw new AppError('RESOURCE_NOT_FOUND', 'No such organization');
+  if (!(await organizationIsLive(tx, organizationId))) throw new AppError('RESOURCE_NOT_FOUND', 'No such organization');
   await tx
     .insertInto('sso_configs')
     .values({ organization_id: organizationId })
