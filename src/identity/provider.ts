@@ -79,13 +79,13 @@ export interface RequestMeta {
   userAgent?: string | undefined;
 }
 
-/** The refresh side, as the sessions service consumes it (one refresh per token, single-flight there). */
-export interface TokenRefresher {
-  refresh(input: { refreshToken: string; organizationId?: string | undefined }): Promise<SignInResult>;
-}
-
-export interface IdentityProvider extends TokenRefresher {
+export interface IdentityProvider {
   readonly name: 'workos' | 'oidc' | 'local';
+  /**
+   * The refresh grant. The sessions service consumes it through its own port (TokenRefresher in
+   * sessions/session-refresh.ts: one refresh per token, single-flight there), which this satisfies.
+   */
+  refresh(input: { refreshToken: string; organizationId?: string | undefined }): Promise<SignInResult>;
   authorizationUrl(input: AuthorizationUrlInput): string;
   authenticateWithCode(input: { code: string; codeVerifier: string } & RequestMeta): Promise<SignInOutcome>;
   authenticateWithOrganizationSelection(
