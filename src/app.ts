@@ -2,8 +2,8 @@
 // No module keeps global state; everything the server uses is built here and closed here.
 import type { Hono } from 'hono';
 import { join } from 'node:path';
-import { openAccess, workosApiBaseUrl, type AccessParts } from './access/compose.ts';
-import type { Config } from './config.ts';
+import { openAccess, type AccessParts } from './access/compose.ts';
+import { sealingSecrets, type Config } from './config.ts';
 import { createPermissionCatalogue, type PermissionCatalogue } from './core/permission-catalogue.ts';
 import { createWorkosProvider } from './identity/workos/workos-provider.ts';
 import { createWorkosOrganizationAdmin } from './identity/workos/workos-organization-admin.ts';
@@ -28,6 +28,7 @@ import { createMetrics, type Metrics } from './metrics/metrics.ts';
 import { instrumentFetch, instrumentSignIn, instrumentVerifier } from './metrics/instrument.ts';
 import { metricsRoutes } from './http/routes/metrics.ts';
 import { createDirectoryClient } from './directory/workos-client.ts';
+import { workosApiBaseUrl, workosClientOptions, workosSignInOptions } from './identity/workos/sdk-client.ts';
 import { createMailDelivery } from './mail/mail-delivery.ts';
 import { createWebhookIntake, type WebhookIntake, type WebhookIntakeDeps } from './webhooks/intake.ts';
 import { createRetention, type Retention } from './retention/retention-schedule.ts';
@@ -101,17 +102,9 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
   const permissions = createPermissionCatalogue(config.APP_PERMISSIONS);
   // Every WorkOS call (sign-in, administration, directory sync) goes through one timed fetch.
   const fetch = instrumentFetch(metrics);
+  const workosSignIn = workosSignInOptions(config);
   const workosProvider =
-    config.AUTH_PROVIDER === 'workos' && config.WORKOS_API_KEY && config.WORKOS_CLIENT_ID
-      ? createWorkosProvider({
-          apiKey: config.WORKOS_API_KEY,
-          clientId: config.WORKOS_CLIENT_ID,
-          apiHostname: new URL(workosApiBaseUrl(config)).hostname,
-          port: config.WORKOS_API_PORT,
-          https: config.WORKOS_API_HTTPS,
-          fetch,
-        })
-      : undefined;
+    config.AUTH_PROVIDER === 'workos' && workosSignIn ? createWorkosProvider({ ...workosSignIn, fetch }) : undefined;
   // AUTH_PROVIDER=local (or oidc with LOCAL_EMAIL_CODE=on): the built-in email code, mailed
   // through SMTP_URL or the dev outbox.
   const local =
@@ -133,16 +126,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
   const provider: IdentityProvider | undefined = workosProvider ?? oidc?.provider ?? local?.provider;
   // Members, invitations, admin portal links and tenant provisioning go through the same WorkOS client settings.
   const organizationAdmin =
-    workosProvider && config.WORKOS_API_KEY && config.WORKOS_CLIENT_ID
-      ? createWorkosOrganizationAdmin({
-          apiKey: config.WORKOS_API_KEY,
-          clientId: config.WORKOS_CLIENT_ID,
-          apiHostname: new URL(workosApiBaseUrl(config)).hostname,
-          port: config.WORKOS_API_PORT,
-          https: config.WORKOS_API_HTTPS,
-          fetch,
-        })
-      : undefined;
+    workosProvider && workosSignIn ? createWorkosOrganizationAdmin({ ...workosSignIn, fetch }) : undefined;
   const access = openAccess({
     config,
     store,
@@ -173,7 +157,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
             }),
             metrics,
           ),
-          secret: config.GATEHOUSE_SECRET,
+          secrets: sealingSecrets(config),
           publicUrl: config.PUBLIC_URL,
           redirectUri: config.WORKOS_REDIRECT_URI,
           ...(local ? { email: { provider: local.provider, codes: local.codes, mailer: local.mailer } } : {}),
@@ -199,16 +183,8 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
         }
       : {}),
   });
-  const directoryClient = config.WORKOS_API_KEY
-    ? createDirectoryClient({
-        apiKey: config.WORKOS_API_KEY,
-        clientId: config.WORKOS_CLIENT_ID,
-        apiHostname: config.WORKOS_API_HOSTNAME,
-        port: config.WORKOS_API_PORT,
-        https: config.WORKOS_API_HTTPS,
-        fetch,
-      })
-    : undefined;
+  const workosClient = workosClientOptions(config);
+  const directoryClient = workosClient ? createDirectoryClient({ ...workosClient, fetch }) : undefined;
   const mail = createMailDelivery(config, {
     db: store.db,
     ...(directoryClient ? { magicAuthCode: (id: string) => directoryClient.getMagicAuthCode(id) } : {}),

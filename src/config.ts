@@ -235,9 +235,6 @@ export interface Config extends Omit<RawConfig, 'PUBLIC_URL' | 'WORKOS_REDIRECT_
   APP_PERMISSIONS: readonly AppPermission[];
 }
 
-/** Every variable Gatehouse reads, with its default and meaning, for `gatehouse config` and the README. */
-export const CONFIG_VARIABLES = Object.keys(spec) as (keyof Spec)[];
-
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const out: Record<string, unknown> = {};
   for (const [name, { schema, expects }] of Object.entries(spec)) {
@@ -298,4 +295,9 @@ export function loadConfig(
   const env = { ...process.env };
   for (const [name, value] of Object.entries(defaults)) if (!env[name]) env[name] = value;
   return parseConfig({ ...env, ...overrides });
+}
+
+/** The secrets that seal (the current one first) and open (all of them); empty without GATEHOUSE_SECRET. */
+export function sealingSecrets(config: Pick<Config, 'GATEHOUSE_SECRET' | 'GATEHOUSE_PREVIOUS_SECRETS'>): string[] {
+  return config.GATEHOUSE_SECRET ? [config.GATEHOUSE_SECRET, ...(config.GATEHOUSE_PREVIOUS_SECRETS ?? [])] : [];
 }

@@ -92,7 +92,7 @@ interface Job {
   attempt: number;
 }
 
-export const DEFAULT_RETRY: Readonly<RetryOptions> = Object.freeze({
+const DEFAULT_RETRY: Readonly<RetryOptions> = Object.freeze({
   maxAttempts: 6,
   baseDelayMs: 1_000,
   factor: 4,

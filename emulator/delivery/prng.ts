@@ -19,7 +19,7 @@ function mix(seed: number, parts: readonly (string | number)[]): number {
 }
 
 /** mulberry32: small, fast, good enough for test-fault scheduling (not for secrets). */
-export function createPrng(state: number): () => number {
+function createPrng(state: number): () => number {
   let a = state >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -8,7 +8,7 @@ import type { ApiKeyOwner, ApiKeyWire } from '../state/platform-types.ts';
 import { notFound } from './errors.ts';
 import { parseInput } from './input.ts';
 import { paginate, type ListParams } from './pagination.ts';
-import { requireOrganization } from './organizations.ts';
+import { requireOrganization } from './organization-lookup.ts';
 import { requireUser } from './users.ts';
 import { findMembership } from './memberships.ts';
 import { EmulatorError } from './errors.ts';

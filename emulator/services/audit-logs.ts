@@ -7,7 +7,7 @@ import type { AuditLogExportWire, AuditLogSchemaWire } from '../state/platform-t
 import { EmulatorError, notFound, unprocessable } from './errors.ts';
 import { parseInput } from './input.ts';
 import { paginate, type ListParams } from './pagination.ts';
-import { requireOrganization } from './organizations.ts';
+import { requireOrganization } from './organization-lookup.ts';
 
 const Target = z.object({ type: z.string().min(1), metadata: z.record(z.string(), z.unknown()).optional() });
 const SchemaInput = z.object({
@@ -16,7 +16,7 @@ const SchemaInput = z.object({
   metadata: z.record(z.string(), z.unknown()).optional(),
 });
 
-export const AuditLogEventInput = z.object({
+const AuditLogEventInput = z.object({
   organization_id: z.string().min(1),
   event: z
     .object({
@@ -41,7 +41,7 @@ const ExportInput = z.object({
   targets: z.array(z.string()).optional(),
 });
 
-export const DEFAULT_RETENTION_DAYS = 365;
+const DEFAULT_RETENTION_DAYS = 365;
 
 export function createAuditLogSchema(ctx: EmulatorContext, action: string, body: unknown): AuditLogSchemaWire {
   const input = parseInput(SchemaInput, body);

@@ -10,7 +10,7 @@ import type { AuthorizationResourceWire } from '../state/platform-types.ts';
 import { conflict, notFound } from './errors.ts';
 import { parseInput } from './input.ts';
 import { paginate, type ListParams } from './pagination.ts';
-import { requireOrganization } from './organizations.ts';
+import { requireOrganization } from './organization-lookup.ts';
 import {
   ORGANIZATION_TYPE,
   childrenOf,

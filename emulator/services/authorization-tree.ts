@@ -6,7 +6,7 @@ import type { EmulatorContext } from './context.ts';
 import type { AuthorizationResourceWire } from '../state/platform-types.ts';
 import { EmulatorError, notFound } from './errors.ts';
 import { parseInput } from './input.ts';
-import { requireOrganization } from './organizations.ts';
+import { requireOrganization } from './organization-lookup.ts';
 
 /** The organization's own place in the tree: type `organization`, addressed by the organization id. */
 export const ORGANIZATION_TYPE = 'organization';

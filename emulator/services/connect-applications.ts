@@ -12,7 +12,7 @@ import type { ConnectApplicationWire, ConnectSecretRecord } from '../state/platf
 import { EmulatorError, notFound } from './errors.ts';
 import { parseInput } from './input.ts';
 import { paginate, type ListParams } from './pagination.ts';
-import { requireOrganization } from './organizations.ts';
+import { requireOrganization } from './organization-lookup.ts';
 
 const RedirectUri = z.object({ uri: z.url(), default: z.boolean().nullish() });
 const Common = {

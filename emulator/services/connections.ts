@@ -6,7 +6,7 @@ import type { ConnectionState, ConnectionWire } from '../state/types.ts';
 import { notFound } from './errors.ts';
 import { parseInput } from './input.ts';
 import { paginate, type ListParams } from './pagination.ts';
-import { requireOrganization } from './organizations.ts';
+import { requireOrganization } from './organization-lookup.ts';
 
 /** The connection types the OpenAPI spec lists (its `connection_type` enum). */
 export const CONNECTION_TYPES = [
@@ -63,7 +63,7 @@ export const CONNECTION_TYPES = [
   'Pending',
 ] as const;
 
-export const CreateConnectionInput = z.object({
+const CreateConnectionInput = z.object({
   organization_id: z.string().min(1),
   connection_type: z.enum(CONNECTION_TYPES).default('GenericSAML'),
   name: z.string().min(1).optional(),
@@ -71,7 +71,7 @@ export const CreateConnectionInput = z.object({
   domains: z.array(z.string().min(1)).optional(),
 });
 
-export function requireConnection(ctx: EmulatorContext, id: string): ConnectionWire {
+function requireConnection(ctx: EmulatorContext, id: string): ConnectionWire {
   const connection = ctx.world.connections.get(id);
   if (!connection) throw notFound('Connection', id);
   return connection;

@@ -7,7 +7,7 @@ import type { DirectoryWire } from '../state/types.ts';
 import { notFound, unprocessable } from './errors.ts';
 import { parseInput } from './input.ts';
 import { paginate, type ListParams } from './pagination.ts';
-import { requireOrganization } from './organizations.ts';
+import { requireOrganization } from './organization-lookup.ts';
 import { serializeDirectoryUser } from './serialize.ts';
 
 export const DIRECTORY_TYPES = [
@@ -34,7 +34,7 @@ export const DIRECTORY_TYPES = [
   'workday',
 ] as const;
 
-export const CreateDirectoryInput = z.object({
+const CreateDirectoryInput = z.object({
   organization_id: z.string().min(1),
   name: z.string().min(1).optional(),
   type: z.enum(DIRECTORY_TYPES).default('generic scim v2.0'),
@@ -42,14 +42,14 @@ export const CreateDirectoryInput = z.object({
   scim_token: z.string().min(16).optional(),
 });
 
-export function requireDirectory(ctx: EmulatorContext, id: string): DirectoryWire {
+function requireDirectory(ctx: EmulatorContext, id: string): DirectoryWire {
   const directory = ctx.world.directories.get(id);
   if (!directory) throw notFound('Directory', id);
   return directory;
 }
 
 /** The shape `dsync.activated` / `dsync.deleted` carry. */
-export function directoryEventData(ctx: EmulatorContext, directory: DirectoryWire) {
+function directoryEventData(ctx: EmulatorContext, directory: DirectoryWire) {
   const domains = [...ctx.world.organizationDomains.values()]
     .filter((d) => d.organization_id === directory.organization_id)
     .map((d) => ({ object: 'organization_domain', id: d.id, domain: d.domain }));
@@ -95,7 +95,7 @@ export function createDirectory(
 }
 
 /** A directory as the API shows it: `metadata` counts its users by state and its groups now. */
-export function serializeDirectory(ctx: EmulatorContext, directory: DirectoryWire): DirectoryWire {
+function serializeDirectory(ctx: EmulatorContext, directory: DirectoryWire): DirectoryWire {
   const users = { active: 0, inactive: 0 };
   for (const u of ctx.world.directoryUsers.values()) {
     if (u.directory_id === directory.id) users[u.state === 'active' ? 'active' : 'inactive']++;

@@ -8,10 +8,10 @@ import type { FeatureFlagWire } from '../state/platform-types.ts';
 import { notFound } from './errors.ts';
 import { parseInput } from './input.ts';
 import { paginate, type ListParams } from './pagination.ts';
-import { requireOrganization } from './organizations.ts';
+import { requireOrganization } from './organization-lookup.ts';
 import { requireUser } from './users.ts';
 
-export const DefineFlagInput = z.object({
+const DefineFlagInput = z.object({
   slug: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/),
   name: z.string().min(1).optional(),
   description: z.string().nullish(),

@@ -7,7 +7,7 @@ import type { GroupWire } from '../state/platform-types.ts';
 import { notFound, unprocessable } from './errors.ts';
 import { parseInput } from './input.ts';
 import { paginate, type ListParams } from './pagination.ts';
-import { requireOrganization } from './organizations.ts';
+import { requireOrganization } from './organization-lookup.ts';
 import { requireMembership } from './memberships.ts';
 import { serializeMembership } from './serialize.ts';
 

@@ -8,12 +8,12 @@ import type { InvitationWire, UserWire } from '../state/types.ts';
 import { badRequest, notFound } from './errors.ts';
 import { parseInput } from './input.ts';
 import { paginate, type ListParams } from './pagination.ts';
-import { requireOrganization } from './organizations.ts';
+import { requireOrganization } from './organization-lookup.ts';
 import { createUser, findUserByEmail, requireUser } from './users.ts';
 import { assertRoleSlugs, DEFAULT_ROLE_SLUG } from './roles.ts';
 import { findMembership, insertMembership } from './memberships.ts';
 
-export const SendInvitationInput = z.object({
+const SendInvitationInput = z.object({
   email: z.email(),
   organization_id: z.string().min(1).optional(),
   expires_in_days: z.number().int().min(1).max(30).optional(),
@@ -33,7 +33,7 @@ function refresh(ctx: EmulatorContext, invitation: InvitationWire): InvitationWi
   return invitation;
 }
 
-export function requireInvitation(ctx: EmulatorContext, id: string): InvitationWire {
+function requireInvitation(ctx: EmulatorContext, id: string): InvitationWire {
   const invitation = ctx.world.invitations.get(id);
   if (!invitation) throw notFound('Invitation', id);
   return refresh(ctx, invitation);

@@ -7,13 +7,13 @@ import type { EmulatorContext } from './context.ts';
 import type { M2MApplication } from '../state/types.ts';
 import { oauthError } from './errors.ts';
 import { parseInput } from './input.ts';
-import { requireOrganization } from './organizations.ts';
+import { requireOrganization } from './organization-lookup.ts';
 import { issuer } from './sessions.ts';
 import { verifyConnectM2MSecret } from './connect-applications.ts';
 
 const M2M_TOKEN_TTL_SECONDS = 60 * 60;
 
-export const CreateM2MInput = z.object({
+const CreateM2MInput = z.object({
   name: z.string().min(1),
   organization_id: z.string().min(1),
   scopes: z.array(z.string()).default([]),

@@ -8,18 +8,18 @@ import { badRequest, notFound, unprocessable } from './errors.ts';
 import { parseInput } from './input.ts';
 import { paginate, type ListParams } from './pagination.ts';
 import { serializeMembership } from './serialize.ts';
-import { requireOrganization } from './organizations.ts';
+import { requireOrganization } from './organization-lookup.ts';
 import { requireUser } from './users.ts';
 import { assertRoleSlugs, DEFAULT_ROLE_SLUG } from './roles.ts';
 
-export const CreateMembershipInput = z.object({
+const CreateMembershipInput = z.object({
   organization_id: z.string().min(1),
   user_id: z.string().min(1),
   role_slug: z.string().min(1).optional(),
   role_slugs: z.array(z.string().min(1)).min(1).optional(),
 });
 
-export const UpdateMembershipInput = z.object({
+const UpdateMembershipInput = z.object({
   role_slug: z.string().min(1).optional(),
   role_slugs: z.array(z.string().min(1)).min(1).optional(),
 });

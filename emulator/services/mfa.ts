@@ -14,7 +14,7 @@ import { newTotpSecret, verifyTotp } from './totp.ts';
 const CHALLENGE_TTL_MS = 10 * 60 * 1000;
 const MAX_ATTEMPTS = 5;
 
-export const EnrollFactorInput = z.object({
+const EnrollFactorInput = z.object({
   type: z.literal('totp'),
   totp_issuer: z.string().min(1).optional(),
   totp_user: z.string().min(1).optional(),

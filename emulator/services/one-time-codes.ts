@@ -15,10 +15,10 @@ const CODE_TTL_MS = 10 * 60 * 1000;
 const RESET_TTL_MS = 60 * 60 * 1000;
 const MAX_ATTEMPTS = 5;
 
-export const CreateMagicAuthInput = z.object({ email: z.email(), invitation_token: z.string().optional() });
-export const CreatePasswordResetInput = z.object({ email: z.email() });
-export const ResetPasswordInput = z.object({ token: z.string().min(1), new_password: z.string().min(1) });
-export const VerifyEmailInput = z.object({ code: z.string().min(1) });
+const CreateMagicAuthInput = z.object({ email: z.email(), invitation_token: z.string().optional() });
+const CreatePasswordResetInput = z.object({ email: z.email() });
+const ResetPasswordInput = z.object({ token: z.string().min(1), new_password: z.string().min(1) });
+const VerifyEmailInput = z.object({ code: z.string().min(1) });
 
 function sixDigits(): string {
   return String(randomInt(0, 1_000_000)).padStart(6, '0');
@@ -80,7 +80,7 @@ export interface CodeErrors {
 }
 
 /** The codes `/user_management/authenticate` answers for one-time codes. */
-export const GRANT_CODE_ERRORS: CodeErrors = {
+const GRANT_CODE_ERRORS: CodeErrors = {
   invalid: 'invalid_one_time_code',
   expired: 'one_time_code_expired',
   used: 'one_time_code_previously_used',

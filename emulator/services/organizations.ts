@@ -9,10 +9,11 @@ import { paginate, type ListParams } from './pagination.ts';
 import { serializeOrganization } from './serialize.ts';
 import { connectionEventData } from './connections.ts';
 import { deleteDirectory } from './directories.ts';
+import { requireOrganization } from './organization-lookup.ts';
 
 const domainData = z.array(z.object({ domain: z.string().min(1), state: z.enum(['verified', 'pending']) }));
 
-export const CreateOrganizationInput = z.object({
+const CreateOrganizationInput = z.object({
   name: z.string().min(1),
   domains: z.array(z.string().min(1)).optional(),
   domain_data: domainData.optional(),
@@ -21,18 +22,12 @@ export const CreateOrganizationInput = z.object({
   allow_profiles_outside_organization: z.boolean().optional(),
 });
 
-export const UpdateOrganizationInput = CreateOrganizationInput.partial();
+const UpdateOrganizationInput = CreateOrganizationInput.partial();
 
-export const CreateDomainInput = z.object({
+const CreateDomainInput = z.object({
   organization_id: z.string().min(1),
   domain: z.string().min(1),
 });
-
-export function requireOrganization(ctx: EmulatorContext, id: string): OrganizationWire {
-  const org = ctx.world.organizations.get(id);
-  if (!org) throw notFound('Organization', id);
-  return org;
-}
 
 function assertExternalIdFree(ctx: EmulatorContext, externalId: string | null | undefined, selfId?: string): void {
   if (!externalId) return;
@@ -44,7 +39,7 @@ function assertExternalIdFree(ctx: EmulatorContext, externalId: string | null | 
 }
 
 /** Adds a domain to an organization; emits organization_domain.created. */
-export function addOrganizationDomain(
+function addOrganizationDomain(
   ctx: EmulatorContext,
   organizationId: string,
   domain: string,

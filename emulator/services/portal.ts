@@ -6,7 +6,7 @@ import type { EmulatorContext } from './context.ts';
 import type { PortalLink } from '../state/types.ts';
 import { EmulatorError } from './errors.ts';
 import { parseInput } from './input.ts';
-import { requireOrganization } from './organizations.ts';
+import { requireOrganization } from './organization-lookup.ts';
 
 export const PORTAL_INTENTS = [
   'sso',

@@ -7,7 +7,7 @@ import type { RedirectUriWire } from '../state/types.ts';
 import { EmulatorError } from './errors.ts';
 import { parseInput } from './input.ts';
 
-export const CreateRedirectUriInput = z.object({ uri: z.url() });
+const CreateRedirectUriInput = z.object({ uri: z.url() });
 
 export function createRedirectUri(ctx: EmulatorContext, body: unknown): RedirectUriWire {
   const input = parseInput(CreateRedirectUriInput, body);

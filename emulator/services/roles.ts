@@ -7,7 +7,7 @@ import type { PermissionWire, RoleWire } from '../state/types.ts';
 import { EmulatorError, conflict, notFound, unprocessable } from './errors.ts';
 import { parseInput } from './input.ts';
 import { paginate, type ListParams } from './pagination.ts';
-import { requireOrganization } from './organizations.ts';
+import { requireOrganization } from './organization-lookup.ts';
 
 const slug = z
   .string()
@@ -15,26 +15,26 @@ const slug = z
   .max(48)
   .regex(/^[a-z0-9][a-z0-9:_.-]*$/, 'slug must be lowercase letters, digits, : _ . -');
 
-export const CreateRoleInput = z.object({
+const CreateRoleInput = z.object({
   slug,
   name: z.string().min(1).max(48),
   description: z.string().nullish(),
   resource_type_slug: z.string().optional(),
 });
-export const CreateOrgRoleInput = CreateRoleInput.extend({ slug: slug.optional() });
-export const UpdateRoleInput = z.object({
+const CreateOrgRoleInput = CreateRoleInput.extend({ slug: slug.optional() });
+const UpdateRoleInput = z.object({
   name: z.string().min(1).max(48).optional(),
   description: z.string().nullish(),
 });
-export const SetPermissionsInput = z.object({ permissions: z.array(z.string()) });
-export const AddPermissionInput = z.object({ slug: z.string().min(1) });
-export const CreatePermissionInput = z.object({
+const SetPermissionsInput = z.object({ permissions: z.array(z.string()) });
+const AddPermissionInput = z.object({ slug: z.string().min(1) });
+const CreatePermissionInput = z.object({
   slug,
   name: z.string().min(1).max(48),
   description: z.string().nullish(),
   resource_type_slug: z.string().optional(),
 });
-export const UpdatePermissionInput = z.object({
+const UpdatePermissionInput = z.object({
   name: z.string().min(1).max(48).optional(),
   description: z.string().nullish(),
 });
@@ -98,7 +98,7 @@ export function findEnvironmentRole(ctx: EmulatorContext, slugValue: string): Ro
   return undefined;
 }
 
-export function findOrganizationRole(ctx: EmulatorContext, orgId: string, slugValue: string): RoleWire | undefined {
+function findOrganizationRole(ctx: EmulatorContext, orgId: string, slugValue: string): RoleWire | undefined {
   for (const role of ctx.world.roles.values()) {
     if (role.slug === slugValue && ctx.world.roleOrganization.get(role.id) === orgId) return role;
   }

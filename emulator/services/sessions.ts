@@ -20,7 +20,7 @@ const AUTHENTICATION_METHOD: Record<string, string> = {
   oauth: 'GoogleOAuth',
 };
 
-export const ACCESS_TOKEN_TTL_SECONDS = 5 * 60;
+const ACCESS_TOKEN_TTL_SECONDS = 5 * 60;
 const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 
 export interface RequestMeta {
@@ -33,7 +33,7 @@ export function issuer(ctx: EmulatorContext): string {
 }
 
 /** Claims WorkOS puts in an AuthKit access token; organization claims only for an org session. */
-export async function mintAccessToken(ctx: EmulatorContext, session: SessionWire): Promise<string> {
+async function mintAccessToken(ctx: EmulatorContext, session: SessionWire): Promise<string> {
   const claims: Record<string, unknown> = {
     iss: issuer(ctx),
     sub: session.user_id,

@@ -79,7 +79,7 @@ export function testIdpProfile(
 }
 
 /** Whether the email's domain is one of the organization's verified domains. */
-export function emailInVerifiedDomain(ctx: EmulatorContext, organizationId: string, email: string): boolean {
+function emailInVerifiedDomain(ctx: EmulatorContext, organizationId: string, email: string): boolean {
   const domain = email.slice(email.lastIndexOf('@') + 1).toLowerCase();
   for (const d of ctx.world.organizationDomains.values()) {
     if (

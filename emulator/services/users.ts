@@ -11,7 +11,7 @@ import { serializeUser } from './serialize.ts';
 
 const metadata = z.record(z.string(), z.string()).optional();
 
-export const CreateUserInput = z.object({
+const CreateUserInput = z.object({
   email: z.email(),
   password: z.string().min(1).optional(),
   password_hash: z.string().optional(),
@@ -25,7 +25,7 @@ export const CreateUserInput = z.object({
   metadata,
 });
 
-export const UpdateUserInput = z.object({
+const UpdateUserInput = z.object({
   email: z.email().optional(),
   password: z.string().min(1).optional(),
   name: z.string().nullish(),
@@ -38,7 +38,7 @@ export const UpdateUserInput = z.object({
 });
 
 /** The name WorkOS shows when none was given: first and last name joined, or null. */
-export function fullName(first: string | null | undefined, last: string | null | undefined): string | null {
+function fullName(first: string | null | undefined, last: string | null | undefined): string | null {
   return [first, last].filter(Boolean).join(' ') || null;
 }
 

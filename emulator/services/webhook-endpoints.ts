@@ -8,7 +8,7 @@ import { conflict, notFound } from './errors.ts';
 import { parseInput } from './input.ts';
 import { paginate, type ListParams } from './pagination.ts';
 
-export const CreateWebhookEndpointInput = z.object({
+const CreateWebhookEndpointInput = z.object({
   endpoint_url: z.url(),
   // The spec allows an empty list; delivery then sends the endpoint every event (delivery/dispatcher.ts).
   events: z.array(z.string().min(1)),
@@ -16,13 +16,13 @@ export const CreateWebhookEndpointInput = z.object({
   secret: z.string().min(16).optional(),
 });
 
-export const UpdateWebhookEndpointInput = z.object({
+const UpdateWebhookEndpointInput = z.object({
   endpoint_url: z.url().optional(),
   events: z.array(z.string().min(1)).optional(),
   status: z.enum(['enabled', 'disabled']).optional(),
 });
 
-export function requireWebhookEndpoint(ctx: EmulatorContext, id: string): WebhookEndpointWire {
+function requireWebhookEndpoint(ctx: EmulatorContext, id: string): WebhookEndpointWire {
   const endpoint = ctx.world.webhookEndpoints.get(id);
   if (!endpoint) throw notFound('WebhookEndpoint', id);
   return endpoint;

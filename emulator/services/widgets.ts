@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { EmulatorContext } from './context.ts';
 import type { JwtTemplateWire } from '../state/platform-types.ts';
 import { parseInput } from './input.ts';
-import { requireOrganization } from './organizations.ts';
+import { requireOrganization } from './organization-lookup.ts';
 import { requireUser } from './users.ts';
 import { unprocessable } from './errors.ts';
 

@@ -64,7 +64,7 @@ export interface AccessDecisionPoint {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Changing what these guard is what an impersonated session may not do. */
-export const SENSITIVE_PERMISSIONS: ReadonlySet<string> = new Set<Permission>([
+const SENSITIVE_PERMISSIONS: ReadonlySet<string> = new Set<Permission>([
   'api_keys:manage',
   'sso:manage',
   'roles:manage',

@@ -46,7 +46,7 @@ export interface ApiKey {
   revokedAt: Date | null;
 }
 
-export function apiKeyFromRow(row: ApiKeyRow): ApiKey {
+function apiKeyFromRow(row: ApiKeyRow): ApiKey {
   return {
     id: row.id,
     organizationId: row.organization_id,

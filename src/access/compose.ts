@@ -3,8 +3,9 @@
 // no token vault, so no cookie sessions), and the access verifier subscribed to the bus.
 //
 // Exported API: openAccess({ config, store, logger, refresher?, signInPolicy? }) -> { bus, sessions, verifier, close }
-import type { Config } from '../config.ts';
+import { sealingSecrets, type Config } from '../config.ts';
 import type { PermissionCatalogue } from '../core/permission-catalogue.ts';
+import { workosApiBaseUrl } from '../identity/workos/sdk-client.ts';
 import type { SignInPolicy } from '../core/sign-in-policy.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
@@ -34,14 +35,6 @@ export interface OpenAccessOptions {
   clock?: (() => number) | undefined;
 }
 
-export function workosApiBaseUrl(
-  config: Pick<Config, 'WORKOS_API_HOSTNAME' | 'WORKOS_API_PORT' | 'WORKOS_API_HTTPS'>,
-): string {
-  const https = config.WORKOS_API_HTTPS ?? true;
-  const port = config.WORKOS_API_PORT ? `:${config.WORKOS_API_PORT}` : '';
-  return `${https ? 'https' : 'http'}://${config.WORKOS_API_HOSTNAME ?? 'api.workos.com'}${port}`;
-}
-
 export function openAccess(options: OpenAccessOptions): AccessParts {
   const { config, store, logger } = options;
   const bus = openRevocationBus({ store, logger });
@@ -49,7 +42,7 @@ export function openAccess(options: OpenAccessOptions): AccessParts {
   const sessions = config.GATEHOUSE_SECRET
     ? createSessionService({
         db: store.db,
-        secrets: [config.GATEHOUSE_SECRET, ...(config.GATEHOUSE_PREVIOUS_SECRETS ?? [])],
+        secrets: sealingSecrets(config),
         config,
         logger,
         ...(options.clock ? { clock: options.clock } : {}),

@@ -32,7 +32,7 @@ interface Entry {
 export type CredentialKind = 'session_cookie' | 'jwt' | 'api_key';
 
 /** The auth methods each kind may produce: a cookie is only ever a session, and so on. */
-export const METHODS_OF_KIND: Record<CredentialKind, readonly AuthContext['authMethod'][]> = {
+const METHODS_OF_KIND: Record<CredentialKind, readonly AuthContext['authMethod'][]> = {
   session_cookie: ['session'],
   jwt: ['access_token', 'm2m'],
   api_key: ['api_key'],
@@ -46,7 +46,7 @@ export interface CredentialCache extends RevocationSubscriber {
   clear(): void;
 }
 
-export function cacheKey(kind: CredentialKind, credential: string): string {
+function cacheKey(kind: CredentialKind, credential: string): string {
   return createHash('sha256').update(kind).update('\0').update(credential).digest('base64url');
 }
 

@@ -17,7 +17,7 @@ export interface HeaderReader {
   get(name: string): string | null | undefined;
 }
 
-export function isSameOriginRequest(headers: HeaderReader, expectedOrigin: string): boolean {
+function isSameOriginRequest(headers: HeaderReader, expectedOrigin: string): boolean {
   const fetchSite = headers.get('sec-fetch-site');
   if (fetchSite) return fetchSite === 'same-origin';
   const origin = headers.get('origin');

@@ -15,7 +15,7 @@ import { AppError } from '../core/errors.ts';
 import { checkTokenType } from './token-claims.ts';
 
 /** WorkOS access tokens live minutes; a day is far beyond any configured lifetime. */
-export const MAX_TOKEN_AGE_SECONDS = 24 * 3600;
+const MAX_TOKEN_AGE_SECONDS = 24 * 3600;
 
 export interface JwtVerifierOptions {
   /** e.g. https://api.workos.com or the emulator's URL; no trailing slash. */

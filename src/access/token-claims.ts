@@ -29,7 +29,7 @@ export type WorkosToken =
 const ACCEPTED_TYP = new Set(['jwt', 'at+jwt', 'application/at+jwt']);
 
 /** WorkOS access tokens live minutes; a token valid for more than a day was not minted as one. */
-export const MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
+const MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
 
 function invalid(reason: string): never {
   // The reason is a fixed phrase for logs and tests; it never quotes a claim value.

@@ -13,7 +13,7 @@ import { createHash, createPrivateKey, createPublicKey, hkdfSync, sign, verify, 
 import { z } from 'zod';
 import { AppError } from '../core/errors.ts';
 
-export const CHECKPOINT_HEADER = 'gatehouse-audit-checkpoint/v1';
+const CHECKPOINT_HEADER = 'gatehouse-audit-checkpoint/v1';
 /** Where the server publishes the JWKS of every trusted checkpoint key. */
 export const AUDIT_JWKS_PATH = '/.well-known/gatehouse/audit-keys.json';
 
@@ -36,7 +36,7 @@ export const checkpointSchema = z.strictObject({
   signature: z.string().min(1),
 });
 
-export function checkpointMessage(c: Omit<Checkpoint, 'keyId' | 'signature'>): Buffer {
+function checkpointMessage(c: Omit<Checkpoint, 'keyId' | 'signature'>): Buffer {
   return Buffer.from(`${CHECKPOINT_HEADER}\n${c.organizationId}\n${c.size}\n${c.rootHash}\n${c.issuedAt}\n`, 'utf8');
 }
 
@@ -59,17 +59,17 @@ export type TrustedKeys = ReadonlyMap<string, AuditPublicKey>;
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
-export function privateKeyFromSeed(seed: Buffer): KeyObject {
+function privateKeyFromSeed(seed: Buffer): KeyObject {
   if (seed.length !== 32) throw new TypeError('an Ed25519 seed is 32 bytes');
   return createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
 }
 
 /** Derives the signing seed from GATEHOUSE_SECRET (HKDF-SHA256), so one secret can run a whole install. */
-export function seedFromSecret(secret: string): Buffer {
+function seedFromSecret(secret: string): Buffer {
   return Buffer.from(hkdfSync('sha256', secret, 'gatehouse', 'gatehouse audit checkpoint signing key v1', 32));
 }
 
-export function publicKeyFromJwkX(x: string): AuditPublicKey {
+function publicKeyFromJwkX(x: string): AuditPublicKey {
   const raw = Buffer.from(x, 'base64url');
   if (raw.length !== 32) throw new TypeError('an Ed25519 public key is 32 bytes');
   return describePublicKey(

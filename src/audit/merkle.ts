@@ -21,7 +21,7 @@ export function leafHash(entry: string | Uint8Array): Hash {
     : hash('sha256', Buffer.concat([LEAF, entry]), 'buffer');
 }
 
-export function nodeHash(left: Hash, right: Hash): Hash {
+function nodeHash(left: Hash, right: Hash): Hash {
   return hash('sha256', Buffer.concat([NODE, left, right], 65), 'buffer');
 }
 

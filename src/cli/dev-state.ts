@@ -15,7 +15,7 @@ export interface DevState {
   pid: number;
 }
 
-export const devStateFile = (dataDir: string) => join(dataDir, 'dev.json');
+const devStateFile = (dataDir: string) => join(dataDir, 'dev.json');
 
 export function writeDevState(dataDir: string, state: DevState): void {
   writeFileSync(devStateFile(dataDir), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
@@ -46,7 +46,7 @@ function isAlive(pid: unknown): boolean {
 }
 
 /** The secret `dev` generated for this data folder, if it did. */
-export function readDevSecret(dataDir: string): string | null {
+function readDevSecret(dataDir: string): string | null {
   const file = join(dataDir, 'secret');
   return existsSync(file) ? readFileSync(file, 'utf8').trim() || null : null;
 }

@@ -31,7 +31,7 @@ interface SystemError {
 }
 
 /** Where a database URL points, without its user name or password. */
-export function describeDatabase(url: string | undefined): string {
+function describeDatabase(url: string | undefined): string {
   if (!url) return 'the database';
   try {
     const u = new URL(url);

@@ -67,7 +67,7 @@ const COMMANDS: Record<string, { run: Command; summary: string; usage: string }>
 };
 
 /** `gatehouse <command> --help`: the command's synopsis and what it does; configuration is in the README. */
-export function commandHelp(name: string): string | null {
+function commandHelp(name: string): string | null {
   const command = COMMANDS[name];
   if (!command) return null;
   return [

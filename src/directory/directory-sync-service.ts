@@ -9,6 +9,7 @@ import type { AccessRevoker } from '../mirror/context.ts';
 import type { Database } from '../store/schema.ts';
 import type { DriftReport } from './drift-report.ts';
 import { reconcile, withReconcileLock, type ReconcileOptions } from './reconcile.ts';
+import { workosClientOptions } from '../identity/workos/sdk-client.ts';
 import { createDirectoryClient, type DirectoryClient } from './workos-client.ts';
 
 export interface DirectorySyncDeps {
@@ -35,17 +36,8 @@ export interface DirectorySync {
 }
 
 export function createDirectorySync(config: Config, deps: DirectorySyncDeps): DirectorySync {
-  const client =
-    deps.client ??
-    (config.WORKOS_API_KEY
-      ? createDirectoryClient({
-          apiKey: config.WORKOS_API_KEY,
-          clientId: config.WORKOS_CLIENT_ID,
-          apiHostname: config.WORKOS_API_HOSTNAME,
-          port: config.WORKOS_API_PORT,
-          https: config.WORKOS_API_HTTPS,
-        })
-      : undefined);
+  const workos = workosClientOptions(config);
+  const client = deps.client ?? (workos ? createDirectoryClient(workos) : undefined);
   const deliverMail = deps.deliverMail ?? (() => Promise.resolve(0));
 
   let timer: NodeJS.Timeout | null = null;

@@ -20,17 +20,6 @@ export interface GroupRoleMapping {
   priority: number;
 }
 
-export async function listGroupRoleMappings(tx: Tx, organizationId: string): Promise<GroupRoleMapping[]> {
-  const rows = await tx
-    .selectFrom('directory_group_role_mappings')
-    .select(['directory_group_id', 'role_slug', 'priority'])
-    .where('organization_id', '=', organizationId)
-    .orderBy('priority', 'desc')
-    .orderBy('directory_group_id')
-    .execute();
-  return rows.map((r) => ({ directoryGroupId: r.directory_group_id, roleSlug: r.role_slug, priority: r.priority }));
-}
-
 async function roleExists(tx: Tx, organizationId: string, slug: string): Promise<boolean> {
   const builtIn = await tx.selectFrom('roles').select('slug').where('slug', '=', slug).executeTakeFirst();
   if (builtIn) return true;

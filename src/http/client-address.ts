@@ -21,7 +21,7 @@ declare module 'hono' {
 export const UNKNOWN_ADDRESS = 'unknown';
 
 /** The TCP peer, or `unknown` when the request did not come through a Node socket (in-process tests). */
-export function peerAddress(c: Context): string {
+function peerAddress(c: Context): string {
   try {
     const address = getConnInfo(c).remote.address;
     return address ? normalizeAddress(address) : UNKNOWN_ADDRESS;

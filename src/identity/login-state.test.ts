@@ -6,7 +6,7 @@ const SECRET = 'login-state-test-secret-0123456789-abcdefgh';
 
 test('sealed state opens only with the same secret, purpose and within its lifetime', () => {
   let now = 1_000_000;
-  const sealer = createSealer(SECRET, () => now);
+  const sealer = createSealer([SECRET], () => now);
   const value = { state: 'state-marker-7f3a', codeVerifier: 'verifier-marker-9c1e', returnTo: '/x' };
   const sealed = sealer.seal('login', value, 60_000);
   // Encrypted, not just signed: neither the text nor any decoded part carries the values or names.
@@ -21,7 +21,10 @@ test('sealed state opens only with the same secret, purpose and within its lifet
     { ok: false, reason: 'invalid' },
     'a login cookie is not a pending-selection cookie',
   );
-  assert.deepEqual(createSealer(`${SECRET}-other`, () => now).open('login', sealed), { ok: false, reason: 'invalid' });
+  assert.deepEqual(createSealer([`${SECRET}-other`], () => now).open('login', sealed), {
+    ok: false,
+    reason: 'invalid',
+  });
   const [v, iv, body, tag] = sealed.split('.');
   const flipped = `${v}.${iv}.${body!.slice(0, -2)}${body!.endsWith('A') ? 'B' : 'A'}${body!.slice(-1)}.${tag}`;
   assert.deepEqual(sealer.open('login', flipped), { ok: false, reason: 'invalid' });
@@ -29,7 +32,29 @@ test('sealed state opens only with the same secret, purpose and within its lifet
   assert.deepEqual(sealer.open('login', 'garbage'), { ok: false, reason: 'invalid' });
   now += 60_000;
   assert.deepEqual(sealer.open('login', sealed), { ok: false, reason: 'expired' });
-  assert.throws(() => createSealer('short'), TypeError);
+  assert.throws(() => createSealer(['short']), TypeError);
+});
+
+test('a sign-in in flight survives a secret rotation and the upgrade to key ids', () => {
+  const now = 1_700_000_000_000;
+  const OTHER = 'login-state-next-secret-0123456789-abcdefgh';
+  const before = createSealer([SECRET], () => now);
+  const sealed = before.seal('login', { state: 's', codeVerifier: 'v', returnTo: '/' }, 60_000);
+  assert.equal(createSealer([OTHER, SECRET], () => now).open('login', sealed).ok, true);
+  assert.equal(createSealer([OTHER], () => now).open('login', sealed).ok, false);
+  // Sealed by the sealer before the shared sealed box (a `v1` cookie) under this secret, at `now`.
+  const legacy =
+    'v1.fQ_9AxcQwTfMkAqS.tjXAI9vR8vSMg7JS_2cZRxYgl9Ttp2wB-gNYEakdFtWTR0x4295FmAMIEfQSlvw_8B2TSkki8SDxCjycQkwL-' +
+    '9KrRc6baHo6cSicvQtUSJgpmSdn.v4KjpmHeBeGPFig7DF-8sA';
+  const fixtureSecret = 'fixture-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
+  assert.deepEqual(createSealer([OTHER, fixtureSecret], () => now + 1000).open('login', legacy), {
+    ok: true,
+    value: { state: 'st', codeVerifier: 'cv', returnTo: '/after' },
+  });
+  assert.deepEqual(createSealer([fixtureSecret], () => now + 600_000).open('login', legacy), {
+    ok: false,
+    reason: 'expired',
+  });
 });
 
 test('returnTo accepts same-origin paths only', () => {

@@ -5,12 +5,13 @@
 //
 // Threats: login CSRF and code injection (an attacker's code or state delivered to a victim's
 // browser) — the `state` in the URL must equal the one sealed in this browser's cookie, and the
-// code only redeems with this browser's PKCE verifier. Tampering and disclosure — AES-256-GCM
-// under a key derived from GATEHOUSE_SECRET, with the cookie's purpose as associated data so a
-// pending-selection cookie cannot be replayed as a login state. Replay after use — the callback
+// code only redeems with this browser's PKCE verifier. Tampering and disclosure — the sealed box
+// (core/sealed-box.ts) under the sign-in state's own key, with the cookie's purpose as associated
+// data so a pending-selection cookie cannot be replayed as a login state. Replay after use — the callback
 // clears the cookie, and WorkOS codes are single-use anyway.
+import { createSealedBox } from '../core/sealed-box.ts';
 import { sameOriginPath } from '../core/redirect-target.ts';
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 
 export type SealPurpose = 'login' | 'pending';
 
@@ -21,40 +22,23 @@ export interface Sealer {
   open<T>(purpose: SealPurpose, sealed: string | undefined): Opened<T>;
 }
 
-const VERSION = 'v1';
-
-export function createSealer(secret: string, clock: () => number = Date.now): Sealer {
-  if (!secret || secret.length < 32) throw new TypeError('createSealer needs GATEHOUSE_SECRET (32+ characters)');
-  const key = Buffer.from(hkdfSync('sha256', secret, 'gatehouse', 'gatehouse sign-in state v1', 32));
+/** `secrets`: GATEHOUSE_SECRET first, then GATEHOUSE_PREVIOUS_SECRETS, so a rotation keeps sign-ins in flight. */
+export function createSealer(secrets: readonly string[], clock: () => number = Date.now): Sealer {
+  const box = createSealedBox('sign-in-state', secrets);
   return {
     seal(purpose, value, ttlMs) {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', key, iv);
-      cipher.setAAD(Buffer.from(purpose));
-      const plain = Buffer.from(JSON.stringify({ exp: clock() + ttlMs, value }));
-      const body = Buffer.concat([cipher.update(plain), cipher.final()]);
-      return [
-        VERSION,
-        iv.toString('base64url'),
-        body.toString('base64url'),
-        cipher.getAuthTag().toString('base64url'),
-      ].join('.');
+      return box.seal(JSON.stringify({ exp: clock() + ttlMs, value }), purpose);
     },
     open<T>(purpose: SealPurpose, sealed: string | undefined): Opened<T> {
       if (!sealed) return { ok: false, reason: 'missing' };
-      const [version, iv, body, tag, extra] = sealed.split('.');
-      if (version !== VERSION || !iv || !body || !tag || extra !== undefined) return { ok: false, reason: 'invalid' };
+      let parsed: { exp: number; value: T };
       try {
-        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
-        decipher.setAAD(Buffer.from(purpose));
-        decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-        const plain = Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]);
-        const parsed = JSON.parse(plain.toString('utf8')) as { exp: number; value: T };
-        if (typeof parsed.exp !== 'number' || clock() >= parsed.exp) return { ok: false, reason: 'expired' };
-        return { ok: true, value: parsed.value };
+        parsed = JSON.parse(box.open(sealed, purpose)) as { exp: number; value: T };
       } catch {
         return { ok: false, reason: 'invalid' };
       }
+      if (typeof parsed.exp !== 'number' || clock() >= parsed.exp) return { ok: false, reason: 'expired' };
+      return { ok: true, value: parsed.value };
     },
   };
 }

@@ -8,30 +8,9 @@
 // the callback turns each into its own page. Everything else the provider refuses is an AppError
 // with a PROVIDER_* code and `retryable` set when trying again later may work.
 
-export interface ProviderUser {
-  id: string;
-  email: string;
-  emailVerified: boolean;
-  firstName: string | null;
-  lastName: string | null;
-  /** The provider's `updated_at`, so the mirror never goes back in time. */
-  updatedAt: string | null;
-}
-
-export interface ProviderOrganization {
-  id: string;
-  name: string;
-  domains: Array<{ domain: string; state: string }>;
-}
-
-export interface ProviderMembership {
-  id: string;
-  userId: string;
-  organizationId: string;
-  roleSlug: string;
-  status: 'pending' | 'active' | 'inactive';
-  updatedAt: string | null;
-}
+// The entities themselves are core/provider-entities.ts: the mirror writes them too.
+import type { ProviderMembership, ProviderOrganization, ProviderUser } from '../core/provider-entities.ts';
+export type { ProviderMembership, ProviderOrganization, ProviderUser };
 
 export interface ProviderConnection {
   id: string;
@@ -100,13 +79,13 @@ export interface RequestMeta {
   userAgent?: string | undefined;
 }
 
-/** The refresh side, as the sessions service consumes it (one refresh per token, single-flight there). */
-export interface TokenRefresher {
-  refresh(input: { refreshToken: string; organizationId?: string | undefined }): Promise<SignInResult>;
-}
-
-export interface IdentityProvider extends TokenRefresher {
+export interface IdentityProvider {
   readonly name: 'workos' | 'oidc' | 'local';
+  /**
+   * The refresh grant. The sessions service consumes it through its own port (TokenRefresher in
+   * sessions/session-refresh.ts: one refresh per token, single-flight there), which this satisfies.
+   */
+  refresh(input: { refreshToken: string; organizationId?: string | undefined }): Promise<SignInResult>;
   authorizationUrl(input: AuthorizationUrlInput): string;
   authenticateWithCode(input: { code: string; codeVerifier: string } & RequestMeta): Promise<SignInOutcome>;
   authenticateWithOrganizationSelection(

@@ -13,13 +13,13 @@ import type { ChosenConnection } from './login-state.ts';
 import { readSsoConfig } from '../sso/sso-config.ts';
 import { findAutoJoinOrganization } from './auto-join.ts';
 import {
-  ensureOrganization,
+  mirrorSignInOrganization,
   organizationExists,
   readMembership,
   stampMembershipSignIn,
   upsertMembership,
   upsertUser,
-} from './mirror.ts';
+} from '../mirror/sign-in-copy.ts';
 import type {
   IdentityProvider,
   ProviderMembership,
@@ -78,7 +78,7 @@ export type SignInContext = {
  * organization. Never an organization reached afterwards — through the picker, or a refresh
  * Gatehouse made to scope the session — since those keep the method "SSO" for any organization.
  */
-export function bindingOf(
+function bindingOf(
   answered: Pick<SignInResult, 'method' | 'organizationId'>,
   ctx: Pick<SignInContext, 'connection' | 'source'>,
 ): SignInBinding {
@@ -181,7 +181,7 @@ export function createSignInService(deps: SignInServiceDeps): SignInService {
     }
     const organizationId = result.organizationId!;
     const org = await organizationExists(db, organizationId);
-    if (!org) await ensureOrganization(db, await provider.getOrganization(organizationId));
+    if (!org) await mirrorSignInOrganization(db, await provider.getOrganization(organizationId));
     if (org?.deleted) {
       await dropProviderSession(result);
       return { responseType: 'MEMBERSHIP_DEACTIVATED', organizationId, reason: 'organization_deleted' };

@@ -15,9 +15,10 @@ import { actorOf } from '../audit/actor.ts';
 import { appendAuditEvent } from '../audit/audit-log.ts';
 import type { Database } from '../store/schema.ts';
 import { inTenant } from '../store/tenant.ts';
+import { organizationIsLive } from '../mirror/context.ts';
 
 /** How long an entry lasts before the super-admin must enter again (and be audited again). */
-export const SUPERADMIN_ENTRY_HOURS = 8;
+const SUPERADMIN_ENTRY_HOURS = 8;
 
 function requireSuperAdmin(auth: AuthContext): string {
   // 404, not 403: to everyone else these routes do not exist.
@@ -38,12 +39,7 @@ export async function enterTenant(
   const userId = requireSuperAdmin(auth);
   if (organizationId === auth.organizationId) return;
   await inTenant(db, organizationId, async (tx) => {
-    const org = await tx
-      .selectFrom('organizations')
-      .select('id')
-      .where('id', '=', organizationId)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
+    const org = await organizationIsLive(tx, organizationId);
     if (!org) throw new AppError('RESOURCE_NOT_FOUND', 'No such organization');
     const expiresAt = new Date(Date.now() + SUPERADMIN_ENTRY_HOURS * 3_600_000);
     const entry = {

@@ -9,15 +9,16 @@ import { appendAuditEvent } from '../audit/audit-log.ts';
 import { AppError } from '../core/errors.ts';
 import type { Database } from '../store/schema.ts';
 import { inTenant } from '../store/tenant.ts';
+import { organizationIsLive } from '../mirror/context.ts';
 import type { Session, SessionService } from '../sessions/session-service.ts';
 import { readSsoConfig } from '../sso/sso-config.ts';
 import {
-  ensureOrganization,
+  mirrorSignInOrganization,
   organizationExists,
   readMembership,
   stampMembershipSignIn,
   upsertMembership,
-} from './mirror.ts';
+} from '../mirror/sign-in-copy.ts';
 import type { IdentityProvider } from './provider.ts';
 import type { CallbackResult } from './sign-in.ts';
 
@@ -57,15 +58,10 @@ export async function switchOrganization(
       })
     ).find((m) => m.organizationId === organizationId) ?? null;
   const known = await organizationExists(db, organizationId);
-  if (!known && fromProvider) await ensureOrganization(db, await deps.provider.getOrganization(organizationId));
+  if (!known && fromProvider) await mirrorSignInOrganization(db, await deps.provider.getOrganization(organizationId));
 
   const target = await inTenant(db, organizationId, async (tx) => {
-    const org = await tx
-      .selectFrom('organizations')
-      .select('id')
-      .where('id', '=', organizationId)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
+    const org = await organizationIsLive(tx, organizationId);
     const membership = !org
       ? null
       : fromProvider

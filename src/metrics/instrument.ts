@@ -6,7 +6,7 @@ import type { SignInService } from '../identity/sign-in.ts';
 import type { Metrics } from './metrics.ts';
 
 /** The kind of credential a request presents, from its shape alone (never its value). */
-export function credentialKind(credential: { cookie?: string | undefined; bearer?: string | undefined }): string {
+function credentialKind(credential: { cookie?: string | undefined; bearer?: string | undefined }): string {
   if (credential.bearer !== undefined) return credential.bearer.startsWith('gth_') ? 'api_key' : 'jwt';
   return credential.cookie !== undefined ? 'session' : 'none';
 }
@@ -66,7 +66,7 @@ export function instrumentSignIn(service: SignInService, metrics: Metrics): Sign
  * segment with a digit, an `@` or a prefixed id is an id. Keeps the endpoint label bounded and free
  * of ids and emails.
  */
-export function endpointTemplate(url: string): string {
+function endpointTemplate(url: string): string {
   const path = new URL(url, 'http://x').pathname;
   return path
     .split('/')

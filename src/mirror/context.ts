@@ -72,14 +72,26 @@ export type EventHandler = (ctx: ApplyContext) => Promise<ApplyOutcome>;
 export async function ensureOrganization(
   ctx: Pick<ApplyContext, 'tx' | 'knownOrganizations'>,
   organizationId: string,
+  name = organizationId,
 ): Promise<void> {
   if (ctx.knownOrganizations?.has(organizationId)) return;
   await ctx.tx
     .insertInto('organizations')
-    .values({ id: organizationId, name: organizationId })
+    .values({ id: organizationId, name })
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();
   ctx.knownOrganizations?.add(organizationId);
+}
+
+/** Whether the organization has a row in the mirror and is not deleted (inside the caller's transaction). */
+export async function organizationIsLive(tx: Tx, organizationId: string): Promise<boolean> {
+  const org = await tx
+    .selectFrom('organizations')
+    .select('id')
+    .where('id', '=', organizationId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return org !== undefined;
 }
 
 export async function ensureUser(tx: Tx, userId: string, email = ''): Promise<void> {

@@ -64,7 +64,7 @@ export function primaryEmail(u: DirectoryUserWire): string | null {
  * user of an already deleted directory as deleted (a late event about it must not bring it back),
  * and links the row to the Gatehouse user it may be linked to (provisioning.ts, linkableUser).
  */
-export async function writeDirectoryUser(
+async function writeDirectoryUser(
   ctx: ApplyContext,
   u: DirectoryUserWire,
   deletedEvent: boolean,
@@ -215,7 +215,7 @@ async function onGroup(ctx: ApplyContext, deleted: boolean): Promise<ApplyOutcom
 }
 
 /** Writes one (group, user) membership fact if newer; true when written. */
-export async function writeGroupMember(
+async function writeGroupMember(
   ctx: ApplyContext,
   organizationId: string,
   directoryId: string,
@@ -320,7 +320,7 @@ async function writeDirectory(
  * Deleting a directory deprovisions every user in it. WorkOS sends no per-user events then, so
  * the users are tombstoned here, at the directory's deletion version.
  */
-export async function deprovisionDirectoryUsers(
+async function deprovisionDirectoryUsers(
   ctx: ApplyContext,
   organizationId: string,
   directoryId: string,

@@ -29,7 +29,7 @@ const ConnectionSchema = z.object({
   state: z.string().nullish(),
 });
 
-export async function writeOrganization(
+async function writeOrganization(
   ctx: ApplyContext,
   o: z.infer<typeof OrganizationSchema>,
   deleted: boolean,
@@ -205,18 +205,6 @@ async function onConnection(ctx: ApplyContext, change: 'active' | 'inactive' | '
     { connectionId: c.id, connectionType: values.connection_type, ssoDisabled },
   );
   return 'applied';
-}
-
-/** Whether an organization has an active SSO connection, per the mirror. */
-export async function hasActiveSsoConnection(tx: ApplyContext['tx'], organizationId: string): Promise<boolean> {
-  const row = await tx
-    .selectFrom('sso_connections')
-    .select('id')
-    .where('organization_id', '=', organizationId)
-    .where('state', '=', 'active')
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
-  return row !== undefined;
 }
 
 export const organizationHandlers = {

@@ -23,7 +23,7 @@ const EnvelopeSchema = z.object({
  * Deepest nesting an event may have. WorkOS events nest a few levels (custom and raw attributes
  * included); every walker downstream has a higher limit, so this refusal is the one callers see.
  */
-export const MAX_EVENT_DEPTH = 32;
+const MAX_EVENT_DEPTH = 32;
 
 /**
  * Threat: a correctly signed event nested thousands of levels deep would overflow the recursive
@@ -46,7 +46,7 @@ export function parseProviderEvent(input: unknown): ProviderEvent {
  * How far ahead of our clock an event's time may be before it is clamped; the same allowance the
  * signature check gives a delivery's timestamp.
  */
-export const MAX_EVENT_CLOCK_SKEW_MS = 5 * 60 * 1000;
+const MAX_EVENT_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 /**
  * Threat: every mirrored row records the event time it reflects and ignores older events, so an

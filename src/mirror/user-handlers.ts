@@ -48,7 +48,7 @@ const SessionSchema = z.object({
   organization_id: z.string().nullish(),
 });
 
-export async function writeUser(ctx: ApplyContext, u: z.infer<typeof UserSchema>, deleted: boolean): Promise<boolean> {
+async function writeUser(ctx: ApplyContext, u: z.infer<typeof UserSchema>, deleted: boolean): Promise<boolean> {
   // No organization lock covers a user event: the link locks order it against the directory user,
   // domain and membership writes that decide the same link (link-locks.ts).
   await lockLinkUsers(ctx.tx, [u.id]);

@@ -2,8 +2,9 @@
 // (provider_updated_at, last_event_id): the provider's time, then the event id to break ties
 // inside one millisecond (WorkOS event ids are time-ordered ULIDs). A write lands only when its
 // version is newer than the row's, so deliveries may arrive late, twice or shuffled and the row
-// still ends at the newest state. Reconciliation listings carry no event id: they land when their
-// updated_at is at least the row's time (`orEqual`).
+// still ends at the newest state. Reconciliation listings and the copy a sign-in reads carry no
+// event id: they land when their updated_at is at least the row's time; one with no time at all
+// lands only on a row that has no version yet (a placeholder).
 import { sql, type RawBuilder } from 'kysely';
 
 export interface Version {
@@ -13,15 +14,26 @@ export interface Version {
   eventId: string | null;
 }
 
+/** A listed copy of an entity (no event id), whose provider time may be unknown. */
+export interface ListedVersion {
+  at: string | null;
+  eventId: null;
+}
+
 /** SQL: is `v` newer than the row of `table` being upserted? */
-export function newerThanRow(table: string, v: Version): RawBuilder<boolean> {
+export function newerThanRow(table: string, v: Version | ListedVersion): RawBuilder<boolean> {
   const at = sql.ref(`${table}.provider_updated_at`);
   const id = sql.ref(`${table}.last_event_id`);
-  if (v.eventId === null) return sql<boolean>`${v.at}::timestamptz >= coalesce(${at}, '-infinity'::timestamptz)`;
+  if (v.eventId === null) {
+    const time = v.at ?? '-infinity';
+    return sql<boolean>`${time}::timestamptz >= coalesce(${at}, '-infinity'::timestamptz)`;
+  }
   return sql<boolean>`(${v.at}::timestamptz, ${v.eventId}::text) > (coalesce(${at}, '-infinity'::timestamptz), coalesce(${id}, ''))`;
 }
 
-export function versionColumns(v: Version): { provider_updated_at: string; last_event_id: string | null } {
+export function versionColumns<V extends Version | ListedVersion>(
+  v: V,
+): { provider_updated_at: V['at']; last_event_id: string | null } {
   return { provider_updated_at: v.at, last_event_id: v.eventId };
 }
 

@@ -30,7 +30,7 @@ const DEMO_ROLES = {
   support: ['organization:read', 'members:read', 'sessions:manage'],
 };
 
-export function externalIdFor(name: string): string {
+function externalIdFor(name: string): string {
   const slug = name
     .toLowerCase()
     .normalize('NFKD')

@@ -22,7 +22,7 @@ export interface RetentionDeps {
   metrics?: Metrics;
 }
 
-export function retentionPolicyFrom(config: Config): RetentionPolicy {
+function retentionPolicyFrom(config: Config): RetentionPolicy {
   return {
     webhookEventsDays: config.RETENTION_WEBHOOK_EVENTS_DAYS,
     sessionsDays: config.RETENTION_SESSIONS_DAYS,

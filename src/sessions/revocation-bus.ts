@@ -41,7 +41,7 @@ const EventSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('role'), organizationId: z.string().min(1), role: z.string().min(1) }),
 ]);
 
-export function parseRevocationEvent(text: string): RevocationEvent | null {
+function parseRevocationEvent(text: string): RevocationEvent | null {
   try {
     const parsed = EventSchema.safeParse(JSON.parse(text));
     return parsed.success ? (parsed.data as RevocationEvent) : null;

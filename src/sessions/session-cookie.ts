@@ -1,48 +1,23 @@
 // The session cookie: an opaque `id.secret` handle and nothing else (DESIGN.md §2). The id finds
 // the row; the secret's sha256 must match what the row stores, compared in constant time, so a
 // database leak yields no usable cookie and a guessed id alone opens nothing.
-// Attributes: HttpOnly (threat: script theft after an XSS), SameSite=Lax (cross-site POSTs carry no
-// session), Path=/. Under https, Secure and the `__Host-` prefix: the browser then refuses the
-// cookie from plain http or a sibling subdomain (threat: cookie tossing / session fixation).
+// Its attributes (HttpOnly, SameSite=Lax, `__Host-` under https) are the one cookie codec's,
+// core/cookie.ts.
 //
 // Exported API:
-//   sessionCookieName(publicUrl), sessionCookieAttributes(publicUrl, maxAgeSeconds)
+//   sessionCookie(publicUrl, maxAgeSeconds) -> Cookie
 //   newSessionCredential(sessionId) -> { cookieValue, secretHash }
 //   parseSessionCookie(value) -> { sessionId, secret } | null
 //   secretMatches(secret, storedHash)
-//   readCookie(cookieHeader, name)
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { cookieFor, type Cookie } from '../core/cookie.ts';
 
 const ID_PATTERN = /^ses_[0-9A-HJKMNP-TV-Z]{26}$/;
 const SECRET_PATTERN = /^[A-Za-z0-9_-]{43}$/; // 32 random bytes, base64url
 
-export function sessionCookieName(publicUrl: string): string {
-  return publicUrl.startsWith('https:') ? '__Host-gatehouse_session' : 'gatehouse_session';
-}
-
-export interface CookieAttributes {
-  name: string;
-  httpOnly: true;
-  sameSite: 'Lax';
-  path: '/';
-  secure: boolean;
-  maxAge: number;
-}
-
-export function sessionCookieAttributes(publicUrl: string, maxAgeSeconds: number): CookieAttributes {
-  return {
-    name: sessionCookieName(publicUrl),
-    httpOnly: true,
-    sameSite: 'Lax',
-    path: '/',
-    secure: publicUrl.startsWith('https:'),
-    maxAge: maxAgeSeconds,
-  };
-}
-
-/** A `Set-Cookie` value; `value: ''` with maxAge 0 clears the cookie. */
-export function serializeSessionCookie(attributes: CookieAttributes, value: string): string {
-  return `${attributes.name}=${value}; Path=/; Max-Age=${attributes.maxAge}; HttpOnly; SameSite=Lax${attributes.secure ? '; Secure' : ''}`;
+/** The session cookie's name and attributes (core/cookie.ts) for PUBLIC_URL. */
+export function sessionCookie(publicUrl: string, maxAgeSeconds: number): Cookie {
+  return cookieFor('gatehouse_session', publicUrl, maxAgeSeconds);
 }
 
 export function hashSecret(secret: string): string {
@@ -67,13 +42,4 @@ export function secretMatches(secret: string, storedHash: string): boolean {
   const presented = Buffer.from(hashSecret(secret), 'hex');
   const stored = Buffer.from(storedHash, 'hex');
   return presented.length === stored.length && timingSafeEqual(presented, stored);
-}
-
-export function readCookie(cookieHeader: string | null | undefined, name: string): string | undefined {
-  if (!cookieHeader) return undefined;
-  for (const part of cookieHeader.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
 }

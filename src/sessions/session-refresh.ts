@@ -25,8 +25,8 @@ import type { AuditActor } from '../audit/chain.ts';
 import { isAppError } from '../core/errors.ts';
 import type { Database, SessionRow } from '../store/schema.ts';
 import { inTenant, type Tx } from '../store/tenant.ts';
-import type { TokenVault } from './token-vault.ts';
-import type { AccessTokenResult, Session } from './session-service.ts';
+import type { SealedBox } from '../core/sealed-box.ts';
+import type { AccessTokenResult, Session } from './session.ts';
 
 /** The identity provider's refresh grant; the WorkOS adapter implements it with the SDK. */
 export interface TokenRefresher {
@@ -48,13 +48,32 @@ export interface RefreshedTokens {
 /** Refresh when the access token has less than this left. */
 export const REFRESH_AHEAD_MS = 60_000;
 /** Backoff between refresh attempts during an outage: half the outage so far, within these bounds. */
-export const OUTAGE_RETRY_MIN_MS = 5_000;
-export const OUTAGE_RETRY_MAX_MS = 5 * 60_000;
+const OUTAGE_RETRY_MIN_MS = 5_000;
+const OUTAGE_RETRY_MAX_MS = 5 * 60_000;
 const SYSTEM: AuditActor = { type: 'system', id: null };
+
+/**
+ * The session's row, locked for the rest of `tx`: whoever holds it is the one caller that may
+ * spend the refresh token (refresh and organization switch alike). The wait is bounded, so a stuck
+ * holder does not pile up every request of the session behind it.
+ */
+export async function lockSessionRow(
+  tx: Tx,
+  session: Pick<Session, 'id' | 'organizationId'>,
+): Promise<SessionRow | undefined> {
+  await sql`SET LOCAL lock_timeout = '15s'`.execute(tx);
+  return tx
+    .selectFrom('sessions')
+    .selectAll()
+    .where('organization_id', '=', session.organizationId)
+    .where('id', '=', session.id)
+    .forUpdate()
+    .executeTakeFirst();
+}
 
 interface RefreshDeps {
   db: Kysely<Database>;
-  vault: TokenVault;
+  vault: SealedBox;
   clock: () => number;
   refresher?: TokenRefresher;
   /** The organization's sign-in policy met by this row (core/sign-in-policy.ts), in `tx`. */
@@ -98,8 +117,8 @@ export function createRefresh(deps: RefreshDeps) {
 
   const sealTokens = (sessionId: string, accessToken: string | null, refreshToken: string | null): TokenColumns => ({
     key_id: vault.keyId,
-    access_token_enc: accessToken ? vault.encrypt(accessToken, `${sessionId}:access`).ciphertext : null,
-    refresh_token_enc: refreshToken ? vault.encrypt(refreshToken, `${sessionId}:refresh`).ciphertext : null,
+    access_token_enc: accessToken ? vault.seal(accessToken, `${sessionId}:access`) : null,
+    refresh_token_enc: refreshToken ? vault.seal(refreshToken, `${sessionId}:refresh`) : null,
     access_token_expires_at: accessToken ? tokenExpiry(accessToken, clock()) : null,
   });
 
@@ -110,7 +129,7 @@ export function createRefresh(deps: RefreshDeps) {
 
   const kept = (row: SessionRow): AccessTokenResult => ({
     ok: true,
-    accessToken: row.access_token_enc ? vault.decrypt(row.access_token_enc, `${row.id}:access`) : '',
+    accessToken: row.access_token_enc ? vault.open(row.access_token_enc, `${row.id}:access`) : '',
   });
 
   const providerUnreachable = async (tx: Tx, row: SessionRow, error: Error): Promise<AccessTokenResult> => {
@@ -136,15 +155,7 @@ export function createRefresh(deps: RefreshDeps) {
 
   const refreshLocked = (session: Session): Promise<AccessTokenResult> =>
     inTenant(db, session.organizationId, async (tx) => {
-      // Bounded wait: a stuck holder must not pile up every request of the session behind it.
-      await sql`SET LOCAL lock_timeout = '15s'`.execute(tx);
-      const row = await tx
-        .selectFrom('sessions')
-        .selectAll()
-        .where('organization_id', '=', session.organizationId)
-        .where('id', '=', session.id)
-        .forUpdate()
-        .executeTakeFirst();
+      const row = await lockSessionRow(tx, session);
       if (!row || row.revoked_at)
         return {
           ok: false,
@@ -152,7 +163,7 @@ export function createRefresh(deps: RefreshDeps) {
         } as const;
       // Another request (here or on another instance) refreshed while we waited for the lock.
       if (isFresh(row.access_token_expires_at) && row.access_token_enc) {
-        return { ok: true, accessToken: vault.decrypt(row.access_token_enc, `${row.id}:access`) } as const;
+        return { ok: true, accessToken: vault.open(row.access_token_enc, `${row.id}:access`) } as const;
       }
       // An organization that enforces SSO ends, at its next refresh, every session whose sign-in
       // did not come through that organization's own connection.
@@ -169,7 +180,7 @@ export function createRefresh(deps: RefreshDeps) {
       // Backing off during an outage: keep the session within its grace without calling the provider.
       const now = clock();
       if (row.provider_retry_at && now < row.provider_retry_at.getTime() && withinGrace(row, now)) return kept(row);
-      const refreshToken = vault.decrypt(row.refresh_token_enc, `${row.id}:refresh`);
+      const refreshToken = vault.open(row.refresh_token_enc, `${row.id}:refresh`);
       let tokens: RefreshedTokens;
       try {
         tokens = await deps.refresher.refresh({ refreshToken, organizationId: row.organization_id });
@@ -200,7 +211,7 @@ export function createRefresh(deps: RefreshDeps) {
     async accessTokenFor(session: Session): Promise<AccessTokenResult> {
       const enc = sealed.get(session);
       if (enc && isFresh(session.accessTokenExpiresAt))
-        return { ok: true, accessToken: vault.decrypt(enc, `${session.id}:access`) };
+        return { ok: true, accessToken: vault.open(enc, `${session.id}:access`) };
       let pending = inflight.get(session.id);
       if (!pending) {
         pending = refreshLocked(session).finally(() => inflight.delete(session.id));

@@ -20,72 +20,34 @@ import type { AuditActor } from '../audit/chain.ts';
 import { appendAuditEvent } from '../audit/audit-log.ts';
 import { newId } from '../core/ids.ts';
 import type { Config } from '../config.ts';
-import { meetsSignInPolicy, type SignInBinding, type SignInPolicy } from '../core/sign-in-policy.ts';
+import { meetsSignInPolicy, type SignInPolicy } from '../core/sign-in-policy.ts';
 import type { Database, SessionRow } from '../store/schema.ts';
 import { asSystem, inTenant, type Tx } from '../store/tenant.ts';
 import { publishRevocation } from './revocation-bus.ts';
-import { createTokenVault, type TokenVault } from './token-vault.ts';
-import {
-  newSessionCredential,
-  parseSessionCookie,
-  secretMatches,
-  serializeSessionCookie,
-  sessionCookieAttributes,
-} from './session-cookie.ts';
+import { createSealedBox, type SealedBox } from '../core/sealed-box.ts';
+import { clearCookie, serializeCookie } from '../core/cookie.ts';
+import { newSessionCredential, parseSessionCookie, secretMatches, sessionCookie } from './session-cookie.ts';
 import { createRefresh, type TokenRefresher } from './session-refresh.ts';
+import {
+  sessionFromRow,
+  type AccessTokenResult,
+  type CreateSessionInput,
+  type Session,
+  type SessionResult,
+} from './session.ts';
 import { createSwitch, type SwitchResult, type SwitchTarget } from './session-switch.ts';
 
 export type { TokenRefresher, RefreshedTokens } from './session-refresh.ts';
 export type { SwitchResult, SwitchTarget } from './session-switch.ts';
 
-export type SessionAuthMethod =
-  | 'password'
-  | 'magic_auth'
-  | 'sso'
-  | 'oauth'
-  | 'passkey'
-  | 'impersonation'
-  | 'email_code'
-  | 'oidc';
-
-export interface Session {
-  id: string;
-  organizationId: string;
-  userId: string;
-  workosSessionId: string | null;
-  authMethod: string;
-  role: string;
-  createdAt: Date;
-  lastSeenAt: Date;
-  expiresAt: Date;
-  idleExpiresAt: Date;
-  accessTokenExpiresAt: Date | null;
-  revokedAt: Date | null;
-  revokedReason: string | null;
-  /** The SSO connection the sign-in came through and that connection's organization (else nulls). */
-  binding: SignInBinding;
-  /** The WorkOS admin impersonating the user, when this session is an impersonation. */
-  impersonator: { email: string; reason: string | null } | null;
-}
-
-export type SessionFailure = 'SESSION_INVALID' | 'SESSION_REVOKED' | 'SESSION_EXPIRED' | 'SSO_REQUIRED';
-export type SessionResult = { ok: true; session: Session } | { ok: false; reason: SessionFailure };
-export type AccessTokenResult = { ok: true; accessToken: string } | { ok: false; reason: SessionFailure };
-
-export interface CreateSessionInput {
-  organizationId: string;
-  userId: string;
-  authMethod: SessionAuthMethod;
-  role: string;
-  workosSessionId?: string | null;
-  accessToken?: string | null;
-  refreshToken?: string | null;
-  /** Who caused the sign-in; the user themself by default. */
-  actor?: AuditActor;
-  /** Set only when the sign-in provably came through this connection (see core/sign-in-policy.ts). */
-  binding?: SignInBinding;
-  impersonator?: { email: string; reason: string | null } | null;
-}
+export type {
+  AccessTokenResult,
+  CreateSessionInput,
+  Session,
+  SessionAuthMethod,
+  SessionFailure,
+  SessionResult,
+} from './session.ts';
 
 export interface SessionService {
   create(
@@ -132,28 +94,8 @@ export interface SessionServiceOptions {
 /** Writes of last_seen_at are throttled to one per session per minute. */
 export const TOUCH_INTERVAL_MS = 60_000;
 
-export function sessionFromRow(row: SessionRow): Session {
-  return {
-    id: row.id,
-    organizationId: row.organization_id,
-    userId: row.user_id,
-    workosSessionId: row.workos_session_id,
-    authMethod: row.auth_method,
-    role: row.role,
-    createdAt: row.created_at,
-    lastSeenAt: row.last_seen_at,
-    expiresAt: row.expires_at,
-    idleExpiresAt: row.idle_expires_at,
-    accessTokenExpiresAt: row.access_token_expires_at,
-    revokedAt: row.revoked_at,
-    revokedReason: row.revoked_reason,
-    binding: { ssoConnectionId: row.sso_connection_id, ssoOrganizationId: row.sso_organization_id },
-    impersonator: row.impersonator_email ? { email: row.impersonator_email, reason: row.impersonator_reason } : null,
-  };
-}
-
 /** Whether the session's own row meets its organization's policy, inside a tenant transaction. */
-export async function sessionMeetsPolicy(
+async function sessionMeetsPolicy(
   policyOf: SessionServiceOptions['signInPolicy'],
   tx: Tx,
   row: Pick<SessionRow, 'organization_id' | 'sso_connection_id' | 'sso_organization_id'>,
@@ -169,10 +111,10 @@ export async function sessionMeetsPolicy(
 export function createSessionService(options: SessionServiceOptions): SessionService {
   const { db, config } = options;
   const clock = options.clock ?? Date.now;
-  const vault: TokenVault = createTokenVault(options.secrets);
+  const vault: SealedBox = createSealedBox('token-vault', options.secrets);
   const idleMs = config.SESSION_IDLE_TIMEOUT_SECONDS * 1000;
   const absoluteMs = config.SESSION_ABSOLUTE_LIFETIME_SECONDS * 1000;
-  const attributes = sessionCookieAttributes(config.PUBLIC_URL, config.SESSION_ABSOLUTE_LIFETIME_SECONDS);
+  const cookie = sessionCookie(config.PUBLIC_URL, config.SESSION_ABSOLUTE_LIFETIME_SECONDS);
 
   const endSession = async (
     tx: Tx,
@@ -221,7 +163,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
     );
 
   const service: SessionService = {
-    cookie: { name: attributes.name, clear: () => serializeSessionCookie({ ...attributes, maxAge: 0 }, '') },
+    cookie: { name: cookie.name, clear: () => clearCookie(cookie) },
 
     async create(tx, input) {
       const now = clock();
@@ -265,7 +207,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
           ...(input.impersonator ? { impersonator: input.impersonator.email } : {}),
         },
       });
-      return { sessionId: id, cookieValue, setCookie: serializeSessionCookie(attributes, cookieValue), expiresAt };
+      return { sessionId: id, cookieValue, setCookie: serializeCookie(cookie, cookieValue), expiresAt };
     },
 
     async resolve(cookieValue) {

@@ -12,7 +12,7 @@
 // vault (GATEHOUSE_SECRET and GATEHOUSE_PREVIOUS_SECRETS), so a rotated secret does not break it.
 //
 // Exported API (used by session-service.ts only): createSwitch(deps) -> (session, target) => SwitchResult
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { decodeJwt } from 'jose';
 import type { ActingActor } from '../audit/actor.ts';
 import type { AuditActor } from '../audit/chain.ts';
@@ -21,9 +21,9 @@ import { AppError } from '../core/errors.ts';
 import { meetsSignInPolicy, viaOwnConnection, type SignInPolicy } from '../core/sign-in-policy.ts';
 import type { Database, SessionRow } from '../store/schema.ts';
 import { inTenant, type Tx } from '../store/tenant.ts';
-import { isLocallyOwned, type TokenRefresher } from './session-refresh.ts';
-import type { CreateSessionInput, Session, SessionAuthMethod } from './session-service.ts';
-import type { TokenVault } from './token-vault.ts';
+import { isLocallyOwned, lockSessionRow, type TokenRefresher } from './session-refresh.ts';
+import type { CreateSessionInput, Session, SessionAuthMethod } from './session.ts';
+import type { SealedBox } from '../core/sealed-box.ts';
 
 export interface SwitchTarget {
   organizationId: string;
@@ -39,7 +39,7 @@ export type SwitchResult =
 
 interface SwitchDeps {
   db: Kysely<Database>;
-  vault: TokenVault;
+  vault: SealedBox;
   clock: () => number;
   refresher?: TokenRefresher;
   signInPolicy?: (organizationId: string, tx: Tx) => Promise<SignInPolicy>;
@@ -84,19 +84,12 @@ export function createSwitch(deps: SwitchDeps) {
     const refresher = deps.refresher;
 
     const tokens = await inTenant(db, session.organizationId, async (tx) => {
-      await sql`SET LOCAL lock_timeout = '15s'`.execute(tx);
-      const row = await tx
-        .selectFrom('sessions')
-        .selectAll()
-        .where('organization_id', '=', session.organizationId)
-        .where('id', '=', session.id)
-        .forUpdate()
-        .executeTakeFirst();
+      const row = await lockSessionRow(tx, session);
       if (!row || row.revoked_at) throw new AppError('SESSION_REVOKED', 'The session was ended; sign in again');
       let refreshed: { accessToken: string; refreshToken: string } | null = null;
       if (!local) {
         if (!row.refresh_token_enc || !refresher) throw cannot();
-        const refreshToken = vault.decrypt(row.refresh_token_enc, `${row.id}:refresh`);
+        const refreshToken = vault.open(row.refresh_token_enc, `${row.id}:refresh`);
         refreshed = await refresher.refresh({ refreshToken, organizationId });
       }
       await deps.endSession(tx, row, actor, 'organization_switched');

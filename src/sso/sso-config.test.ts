@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { startEmulator, type RunningEmulator } from '../../emulator/index.ts';
 import type { RevocationEvent } from '../core/auth-context.ts';
 import { AppError } from '../core/errors.ts';
-import { ensureOrganization } from '../identity/mirror.ts';
+import { mirrorSignInOrganization } from '../mirror/sign-in-copy.ts';
 import { createWorkosProvider } from '../identity/workos/workos-provider.ts';
 import { openRevocationBus } from '../sessions/revocation-bus.ts';
 import type { Store } from '../store/store.ts';
@@ -39,7 +39,7 @@ for (const engine of testEngines())
       acme = emulator.seed!.organizations.Acme!;
       globex = emulator.seed!.organizations.Globex!;
       acmeConnection = emulator.seed!.connections.Acme![0]!;
-      for (const id of [acme, globex]) await ensureOrganization(store.db, await provider.getOrganization(id));
+      for (const id of [acme, globex]) await mirrorSignInOrganization(store.db, await provider.getOrganization(id));
     });
     after(async () => {
       await store.close();

@@ -13,6 +13,7 @@ import { appendAuditEvent } from '../audit/audit-log.ts';
 import { AppError } from '../core/errors.ts';
 import type { Database, SsoConfigRow } from '../store/schema.ts';
 import { inTenant, type Tx } from '../store/tenant.ts';
+import { organizationIsLive } from '../mirror/context.ts';
 import { publishRevocation } from '../sessions/revocation-bus.ts';
 
 export interface SsoConfig {
@@ -22,7 +23,7 @@ export interface SsoConfig {
   provider: string | null;
 }
 
-export const DISABLED_SSO: SsoConfig = Object.freeze({
+const DISABLED_SSO: SsoConfig = Object.freeze({
   enabled: false,
   enforced: false,
   connectionId: null,
@@ -59,7 +60,7 @@ export interface SsoServiceDeps {
   provider: ConnectionLookup;
 }
 
-export function ssoConfigFromRow(row: SsoConfigRow | undefined): SsoConfig {
+function ssoConfigFromRow(row: SsoConfigRow | undefined): SsoConfig {
   if (!row) return DISABLED_SSO;
   return { enabled: row.enabled, enforced: row.enforced, connectionId: row.connection_id, provider: row.provider };
 }
@@ -73,13 +74,7 @@ export async function readSsoConfig(tx: Tx, organizationId: string): Promise<Sso
 
 /** Locks (creating when absent) the organization's row, so concurrent admins apply in order. */
 async function lockConfig(tx: Tx, organizationId: string): Promise<SsoConfig> {
-  const org = await tx
-    .selectFrom('organizations')
-    .select('id')
-    .where('id', '=', organizationId)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
-  if (!org) throw new AppError('RESOURCE_NOT_FOUND', 'No such organization');
+  if (!(await organizationIsLive(tx, organizationId))) throw new AppError('RESOURCE_NOT_FOUND', 'No such organization');
   await tx
     .insertInto('sso_configs')
     .values({ organization_id: organizationId })

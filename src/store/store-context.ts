@@ -20,10 +20,13 @@ import {
   type PluginTransformResultArgs,
   type QueryResult,
   type RootOperationNode,
+  type Transaction,
   type UnknownRow,
 } from 'kysely';
+import type { Database } from './schema.ts';
 
-import type { Tx } from './tenant.ts';
+/** A transaction (tenant.ts names it Tx; it builds on this file, so this one cannot import it). */
+type Tx = Transaction<Database>;
 
 type LocalListener = (payload: string) => void;
 

@@ -98,7 +98,7 @@ export async function loadViewer(
 }
 
 /** The switcher: a select of the person's other organizations. Absent with only one. */
-export function organizationSwitcher(viewer: Viewer, returnTo = '/'): Markup | '' {
+function organizationSwitcher(viewer: Viewer, returnTo = '/'): Markup | '' {
   const others = viewer.organizations.filter((o) => o.id !== viewer.organizationId);
   if (others.length === 0) return '';
   return html`<form method="post" action="/auth/switch-organization" class="switcher">

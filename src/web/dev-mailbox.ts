@@ -46,7 +46,7 @@ function decodeQuotedPrintable(text: string): string {
 }
 
 /** A minimal reader for the .eml files our own mailer wrote: headers, then a text body. */
-export function parseEml(raw: string): { headers: Record<string, string>; body: string } {
+function parseEml(raw: string): { headers: Record<string, string>; body: string } {
   const split = raw.search(/\r?\n\r?\n/);
   const head = split < 0 ? raw : raw.slice(0, split);
   const body = split < 0 ? '' : raw.slice(split).replace(/^\r?\n\r?\n/, '');

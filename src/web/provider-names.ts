@@ -38,7 +38,7 @@ const NAMES: Partial<Record<ConnectionType, string>> = {
   GitLabOAuth: 'GitLab',
 };
 
-export function providerKind(type: string): ProviderKind {
+function providerKind(type: string): ProviderKind {
   if (/SAML$/.test(type)) return 'SAML';
   if (/(OIDC|Oidc)$/.test(type)) return 'OpenID Connect';
   if (/OAuth$/.test(type)) return 'OAuth';

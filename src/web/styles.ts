@@ -5,9 +5,9 @@
 import { Hono } from 'hono';
 import { createHash } from 'node:crypto';
 
-export const STYLESHEET_PATH = '/assets/gatehouse.css';
+const STYLESHEET_PATH = '/assets/gatehouse.css';
 
-export const STYLESHEET = `
+const STYLESHEET = `
 :root { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d2433; background: #f4f5f8;
   --ink: #1d2433; --muted: #5b6475; --line: #dfe3ea; --accent: #2f5bd3; --danger: #b42318; --ok: #1c7c3a; }
 * { box-sizing: border-box; }
@@ -106,7 +106,7 @@ ul.orgs li { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: cente
 `;
 
 /** A hash of the stylesheet, so its URL changes when it does and it can be cached for long. */
-export const STYLESHEET_VERSION = createHash('sha256').update(STYLESHEET).digest('hex').slice(0, 12);
+const STYLESHEET_VERSION = createHash('sha256').update(STYLESHEET).digest('hex').slice(0, 12);
 export const STYLESHEET_HREF = `${STYLESHEET_PATH}?v=${STYLESHEET_VERSION}`;
 
 export function styleRoutes(): Hono {

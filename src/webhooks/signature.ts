@@ -9,7 +9,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../core/errors.ts';
 
 export const SIGNATURE_HEADER = 'workos-signature';
-export const DEFAULT_TOLERANCE_MS = 5 * 60 * 1000;
+const DEFAULT_TOLERANCE_MS = 5 * 60 * 1000;
 
 export interface VerifySignatureOptions {
   /** Current secret first; during a rotation also the previous one. */

@@ -86,9 +86,9 @@ export async function startAccessWorld(
   const user = (email: string) => emulator.seed!.users[email]!;
   const connection = (name: OrgName) => emulator.seed!.connections[name]![0]!;
   const system = { type: 'system' as const, id: null };
-  const { ensureOrganization } = await import('../../src/identity/mirror.ts');
+  const { mirrorSignInOrganization } = await import('../../src/mirror/sign-in-copy.ts');
   for (const name of ORGS)
-    await ensureOrganization(store.db, await gatehouse.identity!.provider.getOrganization(org(name)));
+    await mirrorSignInOrganization(store.db, await gatehouse.identity!.provider.getOrganization(org(name)));
   const world: AccessWorld = {
     emulator,
     gatehouse,

@@ -1,5 +1,5 @@
 // The house's floor plan as a test: no two folders of src/ or emulator/ may import each other,
-// directly or around a loop. A folder cycle means two concepts that cannot be understood, tested
+// directly or around a loop, and no two files either. A folder cycle means two concepts that cannot be understood, tested
 // or moved apart; the failure names each loop and the file imports that close it. Also holds the
 // two walls DESIGN.md draws: src/core imports nothing else of src/, and src/ and emulator/ never
 // import each other.
@@ -91,11 +91,21 @@ function folderCycles(root: string): string[] {
   });
 }
 
+/** Cycles between single files (type-only imports count: they still tie the two files' meaning). */
+function fileCycles(root: string): string[] {
+  return cycles(fileEdges(root)).map((loop) => loop.map((e) => `    ${e.from} -> ${e.to}`).join('\n'));
+}
+
 describe('the import structure', () => {
   for (const root of ['src', 'emulator']) {
     it(`has no cycle between folders of ${root}/`, () => {
       const found = folderCycles(root);
       assert.deepEqual(found, [], `folder cycles in ${root}/:\n${found.join('\n')}`);
+    });
+
+    it(`has no cycle between files of ${root}/`, () => {
+      const found = fileCycles(root);
+      assert.deepEqual(found, [], `file cycles in ${root}/:\n${found.join('\n')}`);
     });
   }
 

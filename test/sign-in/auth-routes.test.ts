@@ -176,7 +176,7 @@ for (const engine of testEngines())
     });
 
     test('LINK_EXPIRED for a login state past its life or a code past its life', async () => {
-      const past = createSealer(SECRET, () => Date.now() - 11 * 60_000).seal(
+      const past = createSealer([SECRET], () => Date.now() - 11 * 60_000).seal(
         'login',
         { state: 's', codeVerifier: 'v', returnTo: '/' },
         10 * 60_000,

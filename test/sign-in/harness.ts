@@ -9,7 +9,7 @@ import { DEMO_SEED_PATH, startEmulator, type RunningEmulator } from '../../emula
 import { openGatehouse, type Gatehouse } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
 import { listen } from '../../src/http/serve.ts';
-import { ensureOrganization } from '../../src/identity/mirror.ts';
+import { mirrorSignInOrganization } from '../../src/mirror/sign-in-copy.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { Store } from '../../src/store/store.ts';
 import { openPgliteTestStore } from '../support/stores.ts';
@@ -134,7 +134,7 @@ export async function startSignInWorld(options: SignInWorldOptions = {}): Promis
     user,
     async mirrorOrg(name) {
       const id = org(name);
-      await ensureOrganization(store.db, await gatehouse.identity!.provider.getOrganization(id));
+      await mirrorSignInOrganization(store.db, await gatehouse.identity!.provider.getOrganization(id));
       return id;
     },
     async close() {

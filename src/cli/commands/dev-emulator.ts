@@ -11,7 +11,7 @@ import { EMULATOR_MAIN } from './emulator.ts';
 import { HANDLED_EVENT_TYPES } from '../../mirror/handlers.ts';
 import { loadConfig } from '../../config.ts';
 
-export const DEMO_SEED = fileURLToPath(new URL('../../../emulator/seed/demo-seed.yaml', import.meta.url));
+const DEMO_SEED = fileURLToPath(new URL('../../../emulator/seed/demo-seed.yaml', import.meta.url));
 
 export interface EmulatorProcess {
   url: string;

@@ -27,7 +27,7 @@ import type { DevIdp } from '../dev-oidc-idp.ts';
 import { DEMO_ORGANIZATION, DEMO_PEOPLE, seedLocalDemo, startOidcDemo } from './dev-local.ts';
 
 /** The seed organization whose admins are super-admins in dev, by its stable external id. */
-export const DEV_SUPERADMIN_HANDLE = 'globex';
+const DEV_SUPERADMIN_HANDLE = 'globex';
 
 /**
  * An organization's id by its external id, asked of the emulator's WorkOS API (ids change per
@@ -76,7 +76,7 @@ function stopWhenOrphaned(): void {
   timer.unref();
 }
 
-export function devSecret(dataDir: string): string {
+function devSecret(dataDir: string): string {
   const file = join(dataDir, 'secret');
   mkdirSync(dataDir, { recursive: true });
   if (!existsSync(file)) writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600 });

@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { storeLocationFor } from '../../app.ts';
 import { loadConfig, type Config } from '../../config.ts';
-import { createWorkosClient } from '../../identity/workos/sdk-client.ts';
+import { createWorkosClient, workosSignInOptions } from '../../identity/workos/sdk-client.ts';
 import { parseWebhookSecrets } from '../../webhooks/signature.ts';
 import { HANDLED_EVENT_TYPES } from '../../mirror/handlers.ts';
 import { currentVersion, LATEST_MIGRATION } from '../../store/migrator.ts';
@@ -77,7 +77,8 @@ async function checkDatabase(config: Config): Promise<Check[]> {
 }
 
 async function checkWorkos(config: Config): Promise<Check[]> {
-  if (!config.WORKOS_API_KEY || !config.WORKOS_CLIENT_ID) {
+  const options = workosSignInOptions(config);
+  if (!options) {
     return [
       {
         name: 'WorkOS credentials',
@@ -86,16 +87,7 @@ async function checkWorkos(config: Config): Promise<Check[]> {
       },
     ];
   }
-  const workos = createWorkosClient(
-    {
-      apiKey: config.WORKOS_API_KEY,
-      clientId: config.WORKOS_CLIENT_ID,
-      apiHostname: config.WORKOS_API_HOSTNAME,
-      port: config.WORKOS_API_PORT,
-      https: config.WORKOS_API_HTTPS,
-    },
-    10_000,
-  );
+  const workos = createWorkosClient(options, 10_000);
   const checks: Check[] = [];
   try {
     await workos.organizations.listOrganizations({ limit: 1 });
@@ -156,7 +148,7 @@ async function checkWorkos(config: Config): Promise<Check[]> {
 }
 
 /** Every event type Gatehouse applies must be sent: a missing one is drift only reconciliation repairs, late. */
-export function checkSubscriptions(subscribed: readonly string[]): Check {
+function checkSubscriptions(subscribed: readonly string[]): Check {
   const have = new Set(subscribed);
   const missing = HANDLED_EVENT_TYPES.filter((type) => !have.has(type));
   return missing.length === 0
@@ -172,7 +164,7 @@ export function checkSubscriptions(subscribed: readonly string[]): Check {
       };
 }
 
-export function checkSettings(config: Config): Check[] {
+function checkSettings(config: Config): Check[] {
   const secrets = parseWebhookSecrets(config.WORKOS_WEBHOOK_SECRET);
   const local = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:|\/|$)/.test(config.PUBLIC_URL);
   return [

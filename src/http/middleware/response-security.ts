@@ -19,7 +19,7 @@ export interface ResponseSecurityOptions {
   formActionOrigins?: readonly string[];
 }
 
-export function contentSecurityPolicy(formActionOrigins: readonly string[] = []): string {
+function contentSecurityPolicy(formActionOrigins: readonly string[] = []): string {
   const formAction = ["'self'", ...formActionOrigins].join(' ');
   return [
     "default-src 'none'",

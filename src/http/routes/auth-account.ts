@@ -13,7 +13,7 @@ import type { IdentityProvider } from '../../identity/provider.ts';
 import { switchOrganization } from '../../identity/switch-organization.ts';
 import type { Logger } from '../../logger.ts';
 import type { SessionService } from '../../sessions/session-service.ts';
-import { readCookie } from '../../sessions/session-cookie.ts';
+import { readCookie } from '../../core/cookie.ts';
 import type { Database } from '../../store/schema.ts';
 import { inTenant } from '../../store/tenant.ts';
 import { passwordResetConfirmPage, passwordResetRequestPage, signedOutPage } from '../../web/sign-in/pages.ts';

@@ -4,9 +4,9 @@
 // inside its HttpOnly cookie.
 import { sameOriginPath } from '../../core/redirect-target.ts';
 import type { Context } from 'hono';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
+import { clearCookie, cookieFor, readCookie, serializeCookie } from '../../core/cookie.ts';
 import { AppError, requestInvalid } from '../../core/errors.ts';
 import type { SealPurpose } from '../../identity/login-state.ts';
 import type { CallbackResult } from '../../identity/sign-in.ts';
@@ -28,28 +28,21 @@ export function wantsJson(c: Context): boolean {
   return /\bapplication\/json\b/i.test(c.req.header('accept') ?? '');
 }
 
-/** `__Host-` (Secure, Path=/, no Domain) whenever PUBLIC_URL is https: no subdomain can overwrite it. */
-export function stateCookieName(publicUrl: string, purpose: SealPurpose): string {
-  const base = purpose === 'login' ? 'gatehouse_login' : 'gatehouse_pending';
-  return publicUrl.startsWith('https:') ? `__Host-${base}` : base;
+/** The sign-in state cookies, written by the one cookie codec (`__Host-` whenever PUBLIC_URL is https). */
+function stateCookie(publicUrl: string, purpose: SealPurpose) {
+  return cookieFor(purpose === 'login' ? 'gatehouse_login' : 'gatehouse_pending', publicUrl, STATE_TTL_SECONDS);
 }
 
 export function setStateCookie(c: Context, publicUrl: string, purpose: SealPurpose, value: string): void {
-  setCookie(c, stateCookieName(publicUrl, purpose), value, {
-    path: '/',
-    httpOnly: true,
-    sameSite: 'Lax',
-    secure: publicUrl.startsWith('https:'),
-    maxAge: STATE_TTL_SECONDS,
-  });
+  c.header('set-cookie', serializeCookie(stateCookie(publicUrl, purpose), value), { append: true });
 }
 
 export function readStateCookie(c: Context, publicUrl: string, purpose: SealPurpose): string | undefined {
-  return getCookie(c, stateCookieName(publicUrl, purpose));
+  return readCookie(c.req.header('cookie'), stateCookie(publicUrl, purpose).name);
 }
 
 export function clearStateCookie(c: Context, publicUrl: string, purpose: SealPurpose): void {
-  deleteCookie(c, stateCookieName(publicUrl, purpose), { path: '/', secure: publicUrl.startsWith('https:') });
+  c.header('set-cookie', clearCookie(stateCookie(publicUrl, purpose)), { append: true });
 }
 
 export const STATE_TTL_MS = STATE_TTL_SECONDS * 1000;
@@ -86,7 +79,7 @@ const STATUS: Record<CallbackResult['responseType'], ContentfulStatusCode> = {
   LINK_EXPIRED: 400,
 };
 
-export function ssoLoginUrl(organizationId: string | null, returnTo: string): string {
+function ssoLoginUrl(organizationId: string | null, returnTo: string): string {
   const q = new URLSearchParams();
   if (organizationId) q.set('organizationId', organizationId);
   if (returnTo !== '/') q.set('returnTo', returnTo);

@@ -21,8 +21,8 @@ export interface SignInRoutesDeps {
   signIn: SignInService;
   sessions: Pick<SessionService, 'create' | 'resolve' | 'revoke' | 'cookie' | 'switchOrganization'>;
   sso: Pick<SsoService, 'getSsoConfig'>;
-  /** GATEHOUSE_SECRET: seals the login-state cookies. */
-  secret: string;
+  /** GATEHOUSE_SECRET, then GATEHOUSE_PREVIOUS_SECRETS: seal and open the login-state cookies. */
+  secrets: readonly string[];
   publicUrl: string;
   redirectUri: string;
   logger: Logger;
@@ -37,7 +37,7 @@ export interface SignInRoutesDeps {
 export function createSignInRoutes(deps: SignInRoutesDeps): Hono {
   const app = new Hono();
   if (deps.rateLimit !== false) app.use('/auth/*', rateLimit(deps.rateLimit ?? {}));
-  const sealer = createSealer(deps.secret, deps.clock);
+  const sealer = createSealer(deps.secrets, deps.clock);
   app.route(
     '/',
     authRoutes({

@@ -16,7 +16,7 @@ import {
   type PendingSelection,
   type Sealer,
 } from '../../identity/login-state.ts';
-import { organizationExists } from '../../identity/mirror.ts';
+import { organizationExists } from '../../mirror/sign-in-copy.ts';
 import type { IdentityProvider } from '../../identity/provider.ts';
 import type { CallbackResult, SignInService } from '../../identity/sign-in.ts';
 import type { SsoService } from '../../sso/sso-config.ts';

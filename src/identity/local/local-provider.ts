@@ -18,7 +18,7 @@ import { newId } from '../../core/ids.ts';
 import type { Database } from '../../store/schema.ts';
 import { asSystem, inTenant } from '../../store/tenant.ts';
 import { findAutoJoinOrganization } from '../auto-join.ts';
-import { upsertUser } from '../mirror.ts';
+import { upsertUser } from '../../mirror/sign-in-copy.ts';
 import type { IdentityProvider, ProviderMembership, ProviderUser, SignInOutcome, SignInResult } from '../provider.ts';
 import { normalizeEmail } from './email-codes.ts';
 

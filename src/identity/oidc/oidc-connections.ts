@@ -1,8 +1,8 @@
 // An organization's direct OIDC connections (AUTH_PROVIDER=oidc): added, tested and removed by its
 // admins, read by sign-in. Every change commits with its audit entry in the organization's chain.
 // Threats and answers:
-// - A database reader using the client secret: it is token-vault ciphertext bound to the
-//   connection id (sessions/token-vault.ts), never returned by any read, log or audit entry.
+// - A database reader using the client secret: it is sealed-box ciphertext bound to the
+//   connection id (core/sealed-box.ts), never returned by any read, log or audit entry.
 // - One organization capturing another's people through home-realm discovery: an email domain is
 //   served by at most one live connection (the database's primary key decides a race), and a
 //   sign-in through a connection only ever lands in that connection's own organization.
@@ -13,7 +13,7 @@ import type { AuditActor } from '../../audit/chain.ts';
 import { appendAuditEvent } from '../../audit/audit-log.ts';
 import { AppError } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
-import type { TokenVault } from '../../sessions/token-vault.ts';
+import type { SealedBox } from '../../core/sealed-box.ts';
 import type { Database } from '../../store/schema.ts';
 import { asSystem, inTenant, type Tx } from '../../store/tenant.ts';
 import { parseIssuerUrl, type DiscoveryReport, type OidcClients, type OidcEndpoint } from './oidc-client.ts';
@@ -58,7 +58,7 @@ export interface OidcConnections {
 
 export interface OidcConnectionsDeps {
   db: Kysely<Database>;
-  vault: TokenVault;
+  vault: SealedBox;
   clients: Pick<OidcClients, 'discover' | 'forget'>;
 }
 
@@ -174,7 +174,7 @@ export function createOidcConnections(deps: OidcConnectionsDeps): OidcConnection
             id,
             issuer,
             client_id: clientId,
-            client_secret_enc: vault.encrypt(input.clientSecret, secretBinding(id)).ciphertext,
+            client_secret_enc: vault.seal(input.clientSecret, secretBinding(id)),
           })
           .execute();
         await tx
@@ -287,7 +287,7 @@ export function createOidcConnections(deps: OidcConnectionsDeps): OidcConnection
         id: connection.id,
         issuer: connection.issuer,
         clientId: connection.clientId,
-        clientSecret: vault.decrypt(row.client_secret_enc, secretBinding(connection.id)),
+        clientSecret: vault.open(row.client_secret_enc, secretBinding(connection.id)),
       };
     },
   };

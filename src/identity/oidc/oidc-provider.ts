@@ -23,7 +23,7 @@ import { newId } from '../../core/ids.ts';
 import type { Database } from '../../store/schema.ts';
 import { asSystem, inTenant } from '../../store/tenant.ts';
 import type { LocalIdentityProvider } from '../local/local-provider.ts';
-import { upsertUser } from '../mirror.ts';
+import { upsertUser } from '../../mirror/sign-in-copy.ts';
 import type { IdentityProvider, ProviderUser, SignInOutcome } from '../provider.ts';
 import type { VerifiedClaims } from './oidc-client.ts';
 import { emailDomain, OIDC_CONNECTION_TYPE, type OidcConnection, type OidcConnections } from './oidc-connections.ts';

@@ -1,7 +1,7 @@
 // The parts of AUTH_PROVIDER=oidc, built without I/O for the composition root: the OIDC client
-// (discovery cache), the connections service (secrets under the token vault) and the provider.
+// (discovery cache), the connections service (secrets in a sealed box of their own purpose) and the provider.
 import type { Kysely } from 'kysely';
-import { createTokenVault } from '../../sessions/token-vault.ts';
+import { createSealedBox } from '../../core/sealed-box.ts';
 import type { Database } from '../../store/schema.ts';
 import { createLocalProvider, type LocalSignup } from '../local/local-provider.ts';
 import { createOidcClients, type OidcClients } from './oidc-client.ts';
@@ -30,7 +30,11 @@ export function createOidcSignIn(deps: {
 }): OidcSignIn {
   const clock = deps.clock ? { clock: deps.clock } : {};
   const clients = createOidcClients({ ...(deps.fetch ? { fetch: deps.fetch } : {}), ...clock });
-  const connections = createOidcConnections({ db: deps.db, vault: createTokenVault(deps.secrets), clients });
+  const connections = createOidcConnections({
+    db: deps.db,
+    vault: createSealedBox('connection-secret', deps.secrets),
+    clients,
+  });
   const local = createLocalProvider({
     db: deps.db,
     secret: deps.secrets[0]!,

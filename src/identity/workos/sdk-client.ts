@@ -1,6 +1,8 @@
 // The one place a WorkOS SDK client is built from our options (api.workos.com or the emulator
-// through `apiHostname` / `port` / `https`), shared by sign-in, administration and directory sync.
+// through `apiHostname` / `port` / `https`), shared by sign-in, administration and directory sync,
+// and the one mapping from the WORKOS_* configuration to those options.
 import { WorkOS } from '@workos-inc/node';
+import type { Config } from '../../config.ts';
 
 export interface WorkosClientOptions {
   apiKey: string;
@@ -24,4 +26,36 @@ export function createWorkosClient(options: WorkosClientOptions, defaultTimeoutM
     ...(options.fetch ? { fetchFn: options.fetch } : {}),
     timeout: options.timeoutMs ?? defaultTimeoutMs,
   });
+}
+
+type WorkosConfig = Pick<
+  Config,
+  'WORKOS_API_KEY' | 'WORKOS_CLIENT_ID' | 'WORKOS_API_HOSTNAME' | 'WORKOS_API_PORT' | 'WORKOS_API_HTTPS'
+>;
+
+/** The client options the configuration names; undefined without WORKOS_API_KEY. */
+export function workosClientOptions(config: WorkosConfig): WorkosClientOptions | undefined {
+  if (!config.WORKOS_API_KEY) return undefined;
+  return {
+    apiKey: config.WORKOS_API_KEY,
+    clientId: config.WORKOS_CLIENT_ID,
+    apiHostname: config.WORKOS_API_HOSTNAME,
+    port: config.WORKOS_API_PORT,
+    https: config.WORKOS_API_HTTPS,
+  };
+}
+
+/** Sign-in and administration also need WORKOS_CLIENT_ID; undefined without it or the API key. */
+export function workosSignInOptions(config: WorkosConfig): (WorkosClientOptions & { clientId: string }) | undefined {
+  const options = workosClientOptions(config);
+  return options && config.WORKOS_CLIENT_ID ? { ...options, clientId: config.WORKOS_CLIENT_ID } : undefined;
+}
+
+/** The API's base URL, as the SDK reaches it (the issuer of its access tokens). */
+export function workosApiBaseUrl(
+  config: Pick<Config, 'WORKOS_API_HOSTNAME' | 'WORKOS_API_PORT' | 'WORKOS_API_HTTPS'>,
+): string {
+  const https = config.WORKOS_API_HTTPS ?? true;
+  const port = config.WORKOS_API_PORT ? `:${config.WORKOS_API_PORT}` : '';
+  return `${https ? 'https' : 'http'}://${config.WORKOS_API_HOSTNAME ?? 'api.workos.com'}${port}`;
 }

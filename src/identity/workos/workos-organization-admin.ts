@@ -1,16 +1,10 @@
 // The WorkOS adapter of the OrganizationAdmin port, over the unmodified SDK. Every failure goes
 // through toAppError (src/identity/workos/errors.ts), the one mapper of SDK errors.
 import { createWorkosClient } from './sdk-client.ts';
-import { GenerateLinkIntent, type Invitation, type Organization, type OrganizationMembership } from '@workos-inc/node';
-import type {
-  AdminInvitation,
-  AdminMembership,
-  AdminOrganization,
-  OrganizationAdmin,
-  PortalIntent,
-} from '../organization-admin.ts';
+import { GenerateLinkIntent, type Invitation, type Organization } from '@workos-inc/node';
+import type { AdminInvitation, AdminOrganization, OrganizationAdmin, PortalIntent } from '../organization-admin.ts';
 import { toAppError } from './errors.ts';
-import type { WorkosProviderOptions } from './workos-provider.ts';
+import { toMembership, type WorkosProviderOptions } from './workos-provider.ts';
 
 const INTENTS: Record<PortalIntent, GenerateLinkIntent> = {
   sso: GenerateLinkIntent.SSO,
@@ -20,17 +14,6 @@ const INTENTS: Record<PortalIntent, GenerateLinkIntent> = {
   domain_verification: GenerateLinkIntent.DomainVerification,
   certificate_renewal: GenerateLinkIntent.CertificateRenewal,
 };
-
-function membershipOf(m: OrganizationMembership): AdminMembership {
-  return {
-    id: m.id,
-    userId: m.userId,
-    organizationId: m.organizationId,
-    roleSlug: m.role?.slug ?? 'member',
-    status: m.status,
-    updatedAt: m.updatedAt,
-  };
-}
 
 function invitationOf(i: Invitation, roleSlug: string | null = null): AdminInvitation {
   return {
@@ -78,11 +61,11 @@ export function createWorkosOrganizationAdmin(options: WorkosProviderOptions): O
         ).link,
       })),
     updateMembershipRole: (id, roleSlug) =>
-      call('update membership', async () => membershipOf(await um.updateOrganizationMembership(id, { roleSlug }))),
+      call('update membership', async () => toMembership(await um.updateOrganizationMembership(id, { roleSlug }))),
     deactivateMembership: (id) =>
-      call('deactivate membership', async () => membershipOf(await um.deactivateOrganizationMembership(id))),
+      call('deactivate membership', async () => toMembership(await um.deactivateOrganizationMembership(id))),
     reactivateMembership: (id) =>
-      call('reactivate membership', async () => membershipOf(await um.reactivateOrganizationMembership(id))),
+      call('reactivate membership', async () => toMembership(await um.reactivateOrganizationMembership(id))),
     deleteMembership: (id) => call('delete membership', () => um.deleteOrganizationMembership(id)),
     sendInvitation: ({ organizationId, email, roleSlug, inviterUserId }) =>
       call('send invitation', async () =>

@@ -190,14 +190,15 @@ function toUser(u: User): ProviderUser {
   };
 }
 
-function toMembership(m: OrganizationMembership): ProviderMembership {
+/** The SDK's membership in our domain shape: one mapping for sign-in and administration alike. */
+export function toMembership(m: OrganizationMembership): ProviderMembership & { updatedAt: string } {
   return {
     id: m.id,
     userId: m.userId,
     organizationId: m.organizationId,
     roleSlug: m.role?.slug ?? 'member',
     status: m.status,
-    updatedAt: m.updatedAt ?? null,
+    updatedAt: m.updatedAt,
   };
 }
 

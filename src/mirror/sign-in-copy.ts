@@ -1,14 +1,22 @@
-// The minimal mirror a sign-in writes: the organization (when webhooks have not brought it yet),
-// the user and the membership, in the sign-in's own transaction. The webhook/reconciliation path
-// (src/directory) owns the full mirror; here we only make sure the rows a session points at
-// exist, and we never move a row back in time: a membership the mirror saw updated later than
-// the provider's copy we hold (e.g. deactivated by a directory event) is left as it is.
+// The provider's copy a sign-in writes into the mirror: the organization (when webhooks have not
+// brought it yet), the user and the membership, in the sign-in's own transaction. Webhooks and
+// reconciliation write the full mirror; this only makes sure the rows a session points at exist.
+// It follows the mirror's one versioning rule (version.ts): the copy is a listing (the provider's
+// updated_at, no event id), so it never moves a row back in time — a membership the mirror saw
+// updated later (e.g. deactivated by a directory event) is left as it is — and a copy without a
+// time only fills rows that have no version yet. Deleted rows (tombstones) are never revived.
 import { sql } from 'kysely';
-import type { MembershipStatus } from '../store/schema.ts';
+import type { MembershipSource, MembershipStatus } from '../store/schema.ts';
 import { asSystem, type Tx } from '../store/tenant.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
-import type { ProviderMembership, ProviderOrganization, ProviderUser } from './provider.ts';
+import type { ProviderMembership, ProviderOrganization, ProviderUser } from '../core/provider-entities.ts';
+import { ensureOrganization } from './context.ts';
+import { newerThanRow, versionColumns, type ListedVersion } from './version.ts';
+
+function listed(updatedAt: string | null): ListedVersion {
+  return { at: updatedAt, eventId: null };
+}
 
 export interface MirroredMembership {
   id: string;
@@ -16,14 +24,14 @@ export interface MirroredMembership {
   status: MembershipStatus;
 }
 
-/** Inserts the organization row when it is missing (system transaction: it is not yet a tenant we can scope to). */
-export async function ensureOrganization(db: Kysely<Database>, org: ProviderOrganization): Promise<void> {
+/**
+ * Inserts the organization (named, with its domains) when it is missing, as an unversioned row
+ * like any placeholder: its own event or listing fills it in. System transaction: it is not yet
+ * a tenant we can scope to.
+ */
+export async function mirrorSignInOrganization(db: Kysely<Database>, org: ProviderOrganization): Promise<void> {
   await asSystem(db, 'mirror an organization first seen at sign-in', async (tx) => {
-    await tx
-      .insertInto('organizations')
-      .values({ id: org.id, name: org.name })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .execute();
+    await ensureOrganization({ tx }, org.id, org.name);
     for (const d of org.domains) {
       const state =
         d.state === 'verified' || d.state === 'legacy_verified' || d.state === 'failed' ? d.state : 'pending';
@@ -60,9 +68,10 @@ export async function organizationExists(
   return row ? { name: row.name, deleted: row.deleted_at !== null } : null;
 }
 
-/** Upserts the global user row and stamps the sign-in. */
+/** Upserts the global user row and stamps the sign-in; profile fields only when the copy is newer. */
 export async function upsertUser(tx: Tx, user: ProviderUser, signedInAt: Date): Promise<void> {
-  const updatedAt = user.updatedAt ? new Date(user.updatedAt) : null;
+  const version = listed(user.updatedAt);
+  const newer = sql<boolean>`(${newerThanRow('users', version)} AND users.deleted_at IS NULL)`;
   await tx
     .insertInto('users')
     .values({
@@ -72,21 +81,23 @@ export async function upsertUser(tx: Tx, user: ProviderUser, signedInAt: Date): 
       first_name: user.firstName,
       last_name: user.lastName,
       last_sign_in_at: signedInAt,
-      provider_updated_at: updatedAt,
+      ...versionColumns(version),
     })
     .onConflict((oc) =>
       oc.column('id').doUpdateSet((eb) => ({
         last_sign_in_at: signedInAt,
-        // Profile fields only move forward in provider time (a late webhook may have newer ones).
-        email: sql<string>`CASE WHEN users.provider_updated_at IS NULL OR ${updatedAt}::timestamptz >= users.provider_updated_at THEN ${eb.ref('excluded.email')} ELSE users.email END`,
+        email: sql<string>`CASE WHEN ${newer} THEN ${eb.ref('excluded.email')} ELSE users.email END`,
         first_name: sql<
           string | null
-        >`CASE WHEN users.provider_updated_at IS NULL OR ${updatedAt}::timestamptz >= users.provider_updated_at THEN ${eb.ref('excluded.first_name')} ELSE users.first_name END`,
-        last_name: sql<
-          string | null
-        >`CASE WHEN users.provider_updated_at IS NULL OR ${updatedAt}::timestamptz >= users.provider_updated_at THEN ${eb.ref('excluded.last_name')} ELSE users.last_name END`,
+        >`CASE WHEN ${newer} THEN ${eb.ref('excluded.first_name')} ELSE users.first_name END`,
+        last_name: sql<string | null>`CASE WHEN ${newer} THEN ${eb.ref('excluded.last_name')} ELSE users.last_name END`,
         email_verified: sql<boolean>`users.email_verified OR ${eb.ref('excluded.email_verified')}`,
-        provider_updated_at: sql<Date | null>`greatest(users.provider_updated_at, ${updatedAt}::timestamptz)`,
+        provider_updated_at: sql<
+          string | null
+        >`CASE WHEN ${newer} THEN ${eb.ref('excluded.provider_updated_at')} ELSE users.provider_updated_at END`,
+        last_event_id: sql<
+          string | null
+        >`CASE WHEN ${newer} THEN ${eb.ref('excluded.last_event_id')} ELSE users.last_event_id END`,
         updated_at: sql<Date>`now()`,
       })),
     )
@@ -118,10 +129,10 @@ export async function readMembership(
 export async function upsertMembership(
   tx: Tx,
   m: ProviderMembership,
-  source: 'jit' | 'manual',
+  source: Extract<MembershipSource, 'jit' | 'manual'>,
 ): Promise<MirroredMembership> {
+  const version = listed(m.updatedAt);
   const current = await readMembership(tx, m.organizationId, m.userId);
-  const providerTime = m.updatedAt ? new Date(m.updatedAt) : null;
   if (!current) {
     // Two sign-ins of one person at once (or a webhook) may race to create the row: first wins.
     const inserted = await tx
@@ -133,7 +144,7 @@ export async function upsertMembership(
         role_slug: m.roleSlug,
         status: m.status,
         source,
-        provider_updated_at: providerTime,
+        ...versionColumns(version),
       })
       .onConflict((oc) => oc.doNothing())
       .returning('id')
@@ -143,15 +154,17 @@ export async function upsertMembership(
     if (raced) return raced;
     throw new Error('membership row conflicted but is not visible');
   }
-  const mirrorIsNewer = current.providerUpdatedAt && providerTime && current.providerUpdatedAt > providerTime;
-  if (mirrorIsNewer || current.id !== m.id) return current;
-  await tx
+  if (current.id !== m.id) return current;
+  const updated = await tx
     .updateTable('organization_memberships')
-    .set({ role_slug: m.roleSlug, status: m.status, provider_updated_at: providerTime, updated_at: sql<Date>`now()` })
+    .set({ role_slug: m.roleSlug, status: m.status, ...versionColumns(version), updated_at: sql<Date>`now()` })
     .where('organization_id', '=', m.organizationId)
     .where('id', '=', m.id)
-    .execute();
-  return { id: m.id, roleSlug: m.roleSlug, status: m.status };
+    .where('deleted_at', 'is', null)
+    .where(newerThanRow('organization_memberships', version))
+    .returning('id')
+    .executeTakeFirst();
+  return updated ? { id: m.id, roleSlug: m.roleSlug, status: m.status } : current;
 }
 
 export async function stampMembershipSignIn(
