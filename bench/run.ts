@@ -5,13 +5,15 @@ import { auditBench } from './audit.bench.ts';
 import { clientBench } from './client.bench.ts';
 import { scimBench } from './scim.bench.ts';
 import { notesBench } from './notes.bench.ts';
+import { devStartBench } from './dev-start.bench.ts';
 import { benchPostgresUrl } from './support.ts';
 import { webhooksBench } from './webhooks.bench.ts';
 
 // `npm run bench -- audit` runs only the named groups.
 const only = new Set(process.argv.slice(2));
 const wanted = (name: string) => only.size === 0 || only.has(name);
-const pg = await benchPostgresUrl();
+// Only the groups that measure PostgreSQL start one.
+const pg = ['audit', 'access', 'webhooks'].some(wanted) ? await benchPostgresUrl() : undefined;
 try {
   console.log(`Gatehouse bench — node ${process.version}, ${new Date().toISOString()}`);
   if (wanted('audit')) for (const line of await auditBench(pg?.url)) console.log(line);
@@ -20,6 +22,7 @@ try {
   if (wanted('client')) for (const line of await clientBench()) console.log(line);
   if (wanted('scim')) for (const line of await scimBench(pg?.url)) console.log(line);
   if (wanted('notes')) for (const line of await notesBench()) console.log(line);
+  if (wanted('dev-start')) for (const line of await devStartBench()) console.log(line);
 } finally {
   pg?.stop();
 }

@@ -5,6 +5,7 @@
 // set in the environment wins.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type Config, loadConfig } from '../config.ts';
 
 export interface DevState {
   publicUrl: string;
@@ -75,4 +76,13 @@ export function devDefaults(dataDir: string): { defaults: Record<string, string>
     found.push(`the emulator at ${state.emulatorUrl} and its webhook secret`);
   }
   return { defaults, found };
+}
+
+/**
+ * The configuration of a command run on a dev data folder (`npx gatehouse audit verify` beside or
+ * after `npm start`): the environment, with what dev generated where the environment is silent —
+ * so the audit checkpoints dev signed with its generated secret verify.
+ */
+export function loadConfigBesideDev(): Config {
+  return loadConfig({}, devDefaults(loadConfig().GATEHOUSE_DATA_DIR).defaults);
 }

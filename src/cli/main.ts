@@ -3,17 +3,21 @@
 // configuration (DESIGN.md §3.7), 3 the environment refused (database, port).
 import { loadConfig } from '../config.ts';
 import { describeFailure } from './failure.ts';
-import { auditCommand } from './commands/audit.ts';
-import { apiKeysCommand } from './commands/api-keys.ts';
-import { devCommand } from './commands/dev.ts';
-import { doctorCommand } from './commands/doctor.ts';
-import { emulatorCommand } from './commands/emulator.ts';
-import { migrateCommand } from './commands/migrate.ts';
-import { provisionEvalTenantCommand } from './commands/provision-eval-tenant.ts';
-import { reconcileCommand } from './commands/reconcile.ts';
-import { serveCommand } from './commands/serve.ts';
 
 export type Command = (args: string[]) => Promise<number>;
+
+// Each command's module is loaded when it runs: a command pays only for what it imports, and
+// `dev` can start the emulator before the server's modules load (the development loop).
+const devCommand: Command = async (a) => (await import('./commands/dev.ts')).devCommand(a);
+const serveCommand: Command = async (a) => (await import('./commands/serve.ts')).serveCommand(a);
+const doctorCommand: Command = async (a) => (await import('./commands/doctor.ts')).doctorCommand(a);
+const migrateCommand: Command = async (a) => (await import('./commands/migrate.ts')).migrateCommand(a);
+const apiKeysCommand: Command = async (a) => (await import('./commands/api-keys.ts')).apiKeysCommand(a);
+const auditCommand: Command = async (a) => (await import('./commands/audit.ts')).auditCommand(a);
+const provisionEvalTenantCommand: Command = async (a) =>
+  (await import('./commands/provision-eval-tenant.ts')).provisionEvalTenantCommand(a);
+const reconcileCommand: Command = async (a) => (await import('./commands/reconcile.ts')).reconcileCommand(a);
+const emulatorCommand: Command = async (a) => (await import('./commands/emulator.ts')).emulatorCommand(a);
 
 const COMMANDS: Record<string, { run: Command; summary: string; usage: string }> = {
   dev: {

@@ -4,6 +4,9 @@ import { CONNECTION_TYPES, type ConnectionType } from '../core/connection-types.
 
 export type ProviderKind = 'SAML' | 'OpenID Connect' | 'OAuth' | 'Other';
 
+/** The kinds in the order pages list them. */
+export const PROVIDER_KINDS: readonly ProviderKind[] = ['SAML', 'OpenID Connect', 'OAuth', 'Other'];
+
 const NAMES: Partial<Record<ConnectionType, string>> = {
   ADFSSAML: 'Microsoft AD FS',
   AzureSAML: 'Microsoft Entra ID (Azure AD)',
@@ -38,7 +41,7 @@ const NAMES: Partial<Record<ConnectionType, string>> = {
   GitLabOAuth: 'GitLab',
 };
 
-function providerKind(type: string): ProviderKind {
+export function providerKind(type: string): ProviderKind {
   if (/SAML$/.test(type)) return 'SAML';
   if (/(OIDC|Oidc)$/.test(type)) return 'OpenID Connect';
   if (/OAuth$/.test(type)) return 'OAuth';
@@ -54,8 +57,7 @@ export function providersByKind(): Array<{
   kind: ProviderKind;
   providers: Array<{ type: ConnectionType; name: string }>;
 }> {
-  const kinds: ProviderKind[] = ['SAML', 'OpenID Connect', 'OAuth', 'Other'];
-  return kinds.map((kind) => ({
+  return PROVIDER_KINDS.map((kind) => ({
     kind,
     providers: CONNECTION_TYPES.filter((t) => providerKind(t) === kind)
       .map((type) => ({ type, name: providerName(type) }))

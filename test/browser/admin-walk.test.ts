@@ -115,7 +115,12 @@ describe('the admin UI walked in Chromium', { skip: skipWithoutChromium }, () =>
       `the page offers the organization's connection from WorkOS (${offered.join(', ')})`,
     );
     await page.locator('#sso-connection').selectOption(connectionId);
-    await page.getByLabel('Provider').selectOption('GenericSAML');
+    // The connection decides the provider: it is named beside it, and there is no provider to mismatch.
+    assert.match(
+      await page.locator('#sso-connection optgroup[label=SAML] option').first().innerText(),
+      /Acme Test IdP — Generic SAML/,
+    );
+    assert.equal(await page.locator('select[name=provider]').count(), 0);
     await page.getByRole('button', { name: 'Save and enable SSO' }).click();
     assert.equal(await notice(), 'SSO enabled.');
     assert.match(

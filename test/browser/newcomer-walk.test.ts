@@ -2,22 +2,35 @@
 // starts it (a child process: PGlite in a fresh data folder, the emulator with its demo seed):
 // open the home page, sign in from /auth/login as each demo user and land on a page that is not
 // an error, switch organization from the header, invite someone and accept through the dev
-// mailbox, create an API key and reload its page. Every Gatehouse page is saved at desktop and
-// phone width in test-results/newcomer-walk/, and at phone width no page scrolls sideways.
+// mailbox, create an API key and reload its page, add a custom role, leave an invitation pending
+// and turn SSO on. Then the restart: dev is stopped with SIGTERM, `audit verify` checks each
+// organization's log offline, dev starts again on the same data folder and port, and the
+// sessions of before still work and find the same organizations (same URLs), keys, roles,
+// invitations, SSO settings and audit trail. Every Gatehouse page is saved at desktop and phone
+// width in test-results/newcomer-walk/, and at phone width no page scrolls sideways.
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, localOnlyContext, screenshotRecorder, skipWithoutChromium } from '../support/browser.ts';
-import { startCli, waitForExit } from '../support/cli.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromium, skipWithoutChromium } from '../support/browser.ts';
+import { runCli, startCli, waitForExit } from '../support/cli.ts';
+import {
+  capture as captureOn,
+  createWalk,
+  currentOrganization,
+  landOnHome as landOnHomeOf,
+  newPage as newPageOf,
+  sectionLinks,
+  signInThroughSso as ssoOf,
+  signInWithPassword as passwordOf,
+} from './newcomer-pages.ts';
 
 const SHOTS = fileURLToPath(new URL('../../test-results/newcomer-walk', import.meta.url));
-const DESKTOP = { width: 1280, height: 900 };
-const PHONE = { width: 390, height: 844 };
 const QUIET = {
   GATEHOUSE_SECRET: '',
   WORKOS_API_KEY: '',
@@ -29,80 +42,58 @@ const QUIET = {
   LOG_LEVEL: 'warn',
 };
 const INVITEE = 'nia@globex.test';
+const PENDING_INVITEE = 'pat@globex.test';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** What a page shows in `selector`, for comparing before and after the restart. */
+async function textsOf(page: Page, href: string, selector: string): Promise<string[]> {
+  await page.goto(href);
+  return page.locator(selector).allInnerTexts();
+}
 
 describe('the newcomer walk', { skip: skipWithoutChromium }, () => {
   let dir: string;
+  let port: number;
   let dev: ChildProcess;
-  let url = '';
-  let browser: Browser;
-  const blocked: string[] = [];
-  const failures: string[] = [];
-  const screenshots = screenshotRecorder(SHOTS);
-  const overflowing: string[] = [];
+  const walk = createWalk(SHOTS);
+  const capture = (page: Page, name: string) => captureOn(walk, page, name);
+  const newPage = () => newPageOf(walk);
+  const landOnHome = (page: Page, firstName: string) => landOnHomeOf(walk, page, firstName);
+  const signInWithPassword = (page: Page, email: string, password: string) => passwordOf(walk, page, email, password);
+  const signInThroughSso = (page: Page, email: string) => ssoOf(walk, page, email);
+  // Signed in before the restart and kept open across it: their cookies are the old sessions.
+  const kept: { grace?: BrowserContext; alice?: BrowserContext } = {};
 
-  /** Desktop and phone screenshots of the page as it is; at phone width the page must not scroll sideways. */
-  async function capture(page: Page, name: string): Promise<void> {
-    await screenshots.shot(page, `${name}-desktop`);
-    await page.setViewportSize(PHONE);
-    const widths = await page.evaluate(() => ({
-      scroll: document.documentElement.scrollWidth,
-      view: window.innerWidth,
-    }));
-    if (page.url().startsWith(url) && widths.scroll > widths.view)
-      overflowing.push(`${name} (${widths.scroll} > ${widths.view})`);
-    await screenshots.shot(page, `${name}-phone`);
-    await page.setViewportSize(DESKTOP);
+  async function startDev(): Promise<string> {
+    const started = await startCli(
+      ['dev'],
+      { ...QUIET, PORT: String(port), GATEHOUSE_DATA_DIR: dir },
+      /Stop with Ctrl\+C/,
+      240_000,
+    );
+    dev = started.child;
+    assert.match(started.output(), /\/dev\/mailbox/, 'the start banner names the dev mailbox');
+    return /listening on (http:\/\/\S+)/.exec(started.output())![1]!;
   }
-
-  async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await localOnlyContext(browser, blocked);
-    context.setDefaultTimeout(30_000);
-    const page = await context.newPage();
-    // No Gatehouse page a newcomer is sent to answers with an error.
-    page.on('response', (res) => {
-      if (res.request().isNavigationRequest() && res.url().startsWith(url) && res.status() >= 400)
-        failures.push(`${res.status()} ${res.url()}`);
-    });
-    return { context, page };
-  }
-
-  async function landOnHome(page: Page, firstName: string): Promise<void> {
-    await page.waitForURL(`${url}/`);
-    await page.locator('main[data-page=home]').waitFor();
-    assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), `Welcome, ${firstName}`);
-  }
-
-  async function signInWithPassword(page: Page, email: string, password: string): Promise<void> {
-    await page.goto(`${url}/auth/login`);
-    await page.fill('#email', email);
-    await page.click('form[action$="/authorize/email"] button[type=submit]');
-    await page.fill('#password', password);
-    await page.click('form[action$="/authorize/password"] button[type=submit]');
-  }
-
-  async function signInThroughSso(page: Page, email: string): Promise<void> {
-    await page.goto(`${url}/auth/login`);
-    await page.fill('#email', email);
-    await page.click('form[action$="/authorize/email"] button[type=submit]');
-    await page.locator(`form:has(input[type=hidden][name=email][value="${email}"]) button[value=sign-in]`).click();
-  }
-
-  const currentOrganization = (page: Page) => page.getByTestId('current-organization').innerText();
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gh-newcomer-'));
     rmSync(SHOTS, { recursive: true, force: true });
-    const [started, chromium] = await Promise.all([
-      startCli(['dev'], { ...QUIET, PORT: '0', GATEHOUSE_DATA_DIR: dir }, /Stop with Ctrl\+C/, 240_000),
-      launchChromium(),
-    ]);
-    dev = started.child;
-    browser = chromium;
-    url = /listening on (http:\/\/\S+)/.exec(started.output())![1]!;
-    assert.match(started.output(), /\/dev\/mailbox/, 'the start banner names the dev mailbox');
+    port = await freePort();
+    [walk.url, walk.browser] = await Promise.all([startDev(), launchChromium()]);
   });
   after(async () => {
-    await browser?.close();
+    await walk.browser?.close();
     if (dev && dev.exitCode === null) {
       dev.kill('SIGTERM');
       await waitForExit(dev);
@@ -114,16 +105,14 @@ describe('the newcomer walk', { skip: skipWithoutChromium }, () => {
     timeout: 180_000,
   }, async () => {
     const { page } = await newPage();
-    await page.goto(`${url}/`);
+    await page.goto(`${walk.url}/`);
     await page.locator('main[data-page=home-signed-out]').waitFor();
     await capture(page, 'home-signed-out');
     await signInWithPassword(page, 'grace@globex.test', 'globex-grace-demo');
     await landOnHome(page, 'Grace');
     assert.match(await currentOrganization(page), /^Globex · admin$/);
     await capture(page, 'home-grace');
-    const sections = await page
-      .locator('main ul.orgs a.button')
-      .evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
+    const sections = await sectionLinks(page);
     assert.equal(sections.length, 6, `every section for an admin (${sections.join(', ')})`);
     for (const href of sections) {
       await page.goto(href);
@@ -172,7 +161,7 @@ describe('the newcomer walk', { skip: skipWithoutChromium }, () => {
     await capture(grace.page, 'members-invited');
 
     const nia = await newPage();
-    await nia.page.goto(`${url}/dev/mailbox`);
+    await nia.page.goto(`${walk.url}/dev/mailbox`);
     await nia.page.locator(`section.mail[data-to="${INVITEE}"][data-kind=invitation]`).waitFor();
     await capture(nia.page, 'dev-mailbox');
     await nia.page
@@ -256,10 +245,128 @@ describe('the newcomer walk', { skip: skipWithoutChromium }, () => {
     await bob.context.close();
   });
 
+  // Taken before the restart and compared after it: per page, what its tables and cards show.
+  const seen = new Map<string, string[]>();
+  const watched = (org: string) =>
+    [
+      [`${walk.url}/admin/orgs/${org}/api-keys`, 'main table tbody tr'],
+      [`${walk.url}/admin/orgs/${org}/roles`, 'main table tbody tr'],
+      [`${walk.url}/admin/orgs/${org}/members`, 'main table tbody tr'],
+      [`${walk.url}/admin/orgs/${org}/sso`, 'main section[aria-labelledby=conn-title] > p'],
+      [`${walk.url}/admin/orgs/${org}/audit`, 'main table tbody tr'],
+    ] as const;
+  const orgOf = (links: string[]) => new URL(links[0]!).pathname.split('/')[3]!;
+  let globexLinks: string[] = [];
+  let acmeLinks: string[] = [];
+
+  test('before a restart, Grace adds a custom role and leaves an invitation pending; Alice turns SSO on for Acme', {
+    timeout: 180_000,
+  }, async () => {
+    const grace = await newPage();
+    kept.grace = grace.context;
+    await signInWithPassword(grace.page, 'grace@globex.test', 'globex-grace-demo');
+    await landOnHome(grace.page, 'Grace');
+    globexLinks = await sectionLinks(grace.page);
+    const globex = orgOf(globexLinks);
+    await grace.page.goto(`${walk.url}/admin/orgs/${globex}/roles`);
+    await grace.page.locator('#role-slug').fill('support-agent');
+    await grace.page.locator('#role-name').fill('Support agent');
+    await grace.page.locator('[id="perm-members:read"]').check();
+    await grace.page.getByRole('button', { name: 'Create role' }).click();
+    assert.equal(await grace.page.locator('main p.notice[role=status]').innerText(), 'Role Support agent created.');
+    await capture(grace.page, 'role-created');
+    // A destructive action asks first: the confirmation page, then Cancel keeps the role.
+    await grace.page.getByRole('button', { name: 'Delete role Support agent' }).click();
+    await grace.page.getByRole('heading', { name: 'Delete the role support-agent?', level: 1 }).waitFor();
+    await capture(grace.page, 'role-delete-confirmation');
+    await grace.page.getByRole('link', { name: 'Cancel' }).click();
+    await grace.page.getByRole('button', { name: 'Delete role Support agent' }).waitFor();
+    await grace.page.goto(`${walk.url}/admin/orgs/${globex}/members`);
+    await grace.page.getByLabel('Email').fill(PENDING_INVITEE);
+    await grace.page.locator('#invite-role').selectOption('member');
+    await grace.page.getByRole('button', { name: 'Send invitation' }).click();
+    assert.equal(
+      await grace.page.locator('main p.notice[role=status]').innerText(),
+      `Invitation sent to ${PENDING_INVITEE}.`,
+    );
+
+    const alice = await newPage();
+    kept.alice = alice.context;
+    await signInThroughSso(alice.page, 'alice@acme.test');
+    await landOnHome(alice.page, 'Alice');
+    acmeLinks = await sectionLinks(alice.page);
+    await alice.page.goto(`${walk.url}/admin/orgs/${orgOf(acmeLinks)}/sso`);
+    await alice.page.getByRole('button', { name: 'Save and enable SSO' }).click();
+    assert.equal(await alice.page.locator('main p.notice[role=status]').innerText(), 'SSO enabled.');
+    await capture(alice.page, 'sso-enabled');
+
+    for (const [page, org] of [
+      [grace.page, globex],
+      [alice.page, orgOf(acmeLinks)],
+    ] as const) {
+      for (const [href, selector] of watched(org)) seen.set(href, await textsOf(page, href, selector));
+    }
+    const globexPages = (section: string) => seen.get(`${walk.url}/admin/orgs/${globex}/${section}`)!.join('\n');
+    assert.match(globexPages('api-keys'), /newcomer walk key/);
+    assert.match(globexPages('roles'), /Support agent\s+support-agent/);
+    assert.match(globexPages('members'), new RegExp(`${PENDING_INVITEE}\\s+Member\\s+pending`));
+    assert.match(
+      seen.get(`${walk.url}/admin/orgs/${orgOf(acmeLinks)}/sso`)!.join(''),
+      /SSO is enabled with Acme Test IdP \(Generic SAML/,
+    );
+  });
+
+  test('after a restart of dev on the same data folder, the old sessions find everything where it was', {
+    timeout: 300_000,
+  }, async () => {
+    dev.kill('SIGTERM');
+    assert.equal(await waitForExit(dev), 0, 'dev stops cleanly on SIGTERM');
+    // Between the runs the embedded database is free: each organization's log verifies offline.
+    for (const org of [orgOf(globexLinks), orgOf(acmeLinks)]) {
+      const verified = await runCli(['audit', 'verify', '--org', org], { ...QUIET, GATEHOUSE_DATA_DIR: dir });
+      assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+      assert.match(verified.stdout, /: ok \d+ events, root [0-9a-f]{64}/);
+    }
+    const previousUrl = walk.url;
+    walk.url = await startDev();
+    assert.equal(walk.url, previousUrl, 'the same URL');
+
+    for (const [context, name, links] of [
+      [kept.grace!, 'Grace', globexLinks],
+      [kept.alice!, 'Alice', acmeLinks],
+    ] as const) {
+      const page = context.pages()[0]!;
+      await page.goto(`${walk.url}/`);
+      await landOnHome(page, name);
+      assert.deepEqual(await sectionLinks(page), links, `${name}'s organization keeps its id and URLs`);
+      await capture(page, `restarted-home-${name.toLowerCase()}`);
+      for (const [href, selector] of watched(orgOf(links))) {
+        const now = await textsOf(page, href, selector);
+        if (href.endsWith('/audit')) {
+          // The log only grows: every event of before is still there, unchanged.
+          for (const row of seen.get(href)!) assert.ok(now.includes(row), `${href} still shows ${row}`);
+        } else {
+          assert.deepEqual(now, seen.get(href), `${href} shows what it showed before the restart`);
+        }
+        await capture(page, `restarted-${name.toLowerCase()}-${href.split('/').pop()}`);
+      }
+      await page.getByRole('button', { name: 'Verify log' }).click();
+      assert.match(await page.locator('main p.notice[role=status]').innerText(), /^Log verified: \d+ events/);
+    }
+    const grace = kept.grace!.pages()[0]!;
+    await grace.goto(`${walk.url}/admin/orgs/${orgOf(globexLinks)}/sessions`);
+    await capture(grace, 'restarted-grace-sessions');
+    await grace.getByRole('link', { name: 'All tenants' }).click();
+    await grace.getByRole('heading', { name: 'Tenants', level: 1 }).waitFor();
+    await capture(grace, 'restarted-grace-tenants');
+    await kept.grace!.close();
+    await kept.alice!.close();
+  });
+
   test('no page was an error, none scrolls sideways at phone width, nothing left the machine', () => {
-    assert.deepEqual(failures, [], 'no Gatehouse page answered 4xx/5xx');
-    assert.deepEqual(overflowing, [], 'no horizontal page scroll at 390 px');
-    assert.deepEqual(blocked, [], 'no request left this machine');
-    assert.ok(screenshots.saved.length >= 40, `screenshots: ${screenshots.saved.length}`);
+    assert.deepEqual(walk.failures, [], 'no Gatehouse page answered 4xx/5xx');
+    assert.deepEqual(walk.overflowing, [], 'no horizontal page scroll at 390 px');
+    assert.deepEqual(walk.blocked, [], 'no request left this machine');
+    assert.ok(walk.screenshots.saved.length >= 60, `screenshots: ${walk.screenshots.saved.length}`);
   });
 });

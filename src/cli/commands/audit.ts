@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { auditKeyRingFor, storeLocationFor } from '../../app.ts';
-import { loadConfig } from '../../config.ts';
+import { loadConfigBesideDev } from '../dev-state.ts';
 import { AppError } from '../../core/errors.ts';
 import { readAuditLog } from '../../audit/audit-log.ts';
 import { trustedKeysFromJwks, type Checkpoint, type TrustedKeys } from '../../audit/checkpoint.ts';
@@ -38,7 +38,7 @@ export async function auditCommand(args: string[]): Promise<number> {
 }
 
 async function trustedKeys(jwksPath: string | undefined): Promise<TrustedKeys> {
-  if (!jwksPath) return auditKeyRingFor(loadConfig()).trusted;
+  if (!jwksPath) return auditKeyRingFor(loadConfigBesideDev()).trusted;
   let text: string;
   try {
     text = await readFile(jwksPath, 'utf8');
@@ -82,7 +82,7 @@ async function verify(args: string[]): Promise<number> {
     console.log(`${verdict.organizationId}: ${describeLogVerdict(verdict)}`);
     return verdict.valid ? 0 : 1;
   }
-  const store = await openStore(storeLocationFor(loadConfig()));
+  const store = await openStore(storeLocationFor(loadConfigBesideDev()));
   try {
     if (values.org && !(await organizationExists(store.db, values.org)))
       throw new AppError('AUDIT_ORGANIZATION_UNKNOWN', `no organization ${values.org}`);
@@ -125,7 +125,7 @@ async function exportLog(args: string[]): Promise<number> {
     console.error('gatehouse audit export: --org ID is required');
     return 1;
   }
-  const config = loadConfig();
+  const config = loadConfigBesideDev();
   const signer = auditKeyRingFor(config).signer;
   if (!signer)
     throw new AppError(

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { EMULATOR_MAIN } from './emulator.ts';
-import { HANDLED_EVENT_TYPES } from '../../mirror/handlers.ts';
 import { loadConfig } from '../../config.ts';
 
 const DEMO_SEED = fileURLToPath(new URL('../../../emulator/seed/demo-seed.yaml', import.meta.url));
@@ -18,6 +17,8 @@ export interface EmulatorProcess {
   port: number;
   apiKey: string;
   clientId: string;
+  /** True when the emulator loaded its world from the state folder instead of the seed. */
+  restored: boolean;
   child: ChildProcess;
   stop(): Promise<void>;
 }
@@ -44,7 +45,8 @@ export function startEmulatorProcess(
       const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
       const apiKey = /API key:\s+(\S+)/.exec(out)?.[1];
       const clientId = /Client ID:\s+(\S+)/.exec(out)?.[1];
-      if (!url || !apiKey || !clientId) return;
+      const state = /State:\s+.* \((restored|new)\)/.exec(out)?.[1];
+      if (!url || !apiKey || !clientId || !state) return;
       clearTimeout(timer);
       child.stdout!.off('data', onData);
       child.stdout!.resume(); // keep draining so the child never blocks on a full pipe
@@ -53,6 +55,7 @@ export function startEmulatorProcess(
         port: Number(new URL(url).port),
         apiKey,
         clientId,
+        restored: state === 'restored',
         child,
         stop: () =>
           new Promise<void>((done) => {
@@ -100,25 +103,27 @@ export function demoSignIns(seedPath: string = DEMO_SEED): DemoSignIn[] {
 }
 
 /** Registers Gatehouse's webhook receiver with the emulator (its WorkOS API, plus the emulator's
- * extension of a caller-chosen signing secret). Every event type Gatehouse handles is subscribed. */
+ * extension of a caller-chosen signing secret), subscribed to `events`. */
 export async function registerWebhookEndpoint(
   emulator: EmulatorProcess,
-  endpointUrl: string,
-  secret: string,
+  endpoint: { url: string; secret: string; events: readonly string[] },
 ): Promise<void> {
   const headers = { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' };
-  // A restarted emulator still holds the last run's endpoint (and its old secret): replace it.
+  // A restored world holds the endpoints of earlier runs, on whatever port each run had: those
+  // would keep retrying deliveries to a port nobody listens on. Dev's emulator is dev's own, so
+  // every Gatehouse receiver it knows is replaced by this run's.
   const listed = await fetch(`${emulator.url}/webhook_endpoints?limit=100`, { headers });
   const existing = listed.ok
     ? ((await listed.json()) as { data: Array<{ id: string; endpoint_url: string }> }).data
     : [];
-  for (const e of existing.filter((x) => x.endpoint_url === endpointUrl)) {
+  const path = new URL(endpoint.url).pathname;
+  for (const e of existing.filter((x) => URL.canParse(x.endpoint_url) && new URL(x.endpoint_url).pathname === path)) {
     await fetch(`${emulator.url}/webhook_endpoints/${e.id}`, { method: 'DELETE', headers });
   }
   const res = await fetch(`${emulator.url}/webhook_endpoints`, {
     method: 'POST',
     headers,
-    body: JSON.stringify({ endpoint_url: endpointUrl, events: [...HANDLED_EVENT_TYPES], secret }),
+    body: JSON.stringify({ endpoint_url: endpoint.url, events: [...endpoint.events], secret: endpoint.secret }),
   });
   if (!res.ok) throw new Error(`the emulator refused the webhook endpoint (HTTP ${res.status})`);
 }

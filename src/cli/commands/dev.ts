@@ -1,39 +1,36 @@
 // `gatehouse dev` (what `npm start` runs): everything local. Embedded PGlite under the data
 // folder, a generated GATEHOUSE_SECRET kept there (mode 0600) so sessions survive restarts,
-// migrations applied, the offline WorkOS emulator started with its demo seed (unless
-// WORKOS_API_KEY points at a real WorkOS, or AUTH_PROVIDER is local or oidc: then a demo
-// organization in the store, and for oidc a local identity provider), and the URL and demo
-// sign-ins printed.
-import { randomBytes } from 'node:crypto';
+// migrations applied, the offline WorkOS emulator started with its demo seed and its world kept in
+// the data folder (unless WORKOS_API_KEY points at a real WorkOS, or AUTH_PROVIDER is local or oidc:
+// then a demo organization in the store, and for oidc a local identity provider), and the URL and
+// demo sign-ins printed.
+//
+// Start-up is the development loop, so it overlaps what it can: the emulator is spawned first (its
+// own process, on the other core) and the database and the server's modules load meanwhile; a
+// fresh folder's database is copied from a template (dev-store.ts); a warm folder whose emulator
+// world was restored pulls only the events since the last run instead of walking every list.
+import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { openGatehouse } from '../../app.ts';
-import { loadConfig } from '../../config.ts';
-import { listen, onShutdownSignal } from '../../http/serve.ts';
-import {
-  demoSignIns,
-  leaveOrganizationChoiceToGatehouse,
-  registerWebhookEndpoint,
-  startEmulatorProcess,
-  type EmulatorProcess,
-} from './dev-emulator.ts';
-import { DEV_MAILBOX_PATH } from '../../web/chrome.ts';
-import { devMailboxRoutes } from '../../web/dev-mailbox.ts';
+import type { Gatehouse } from '../../app.ts';
+import { loadConfig, type Config } from '../../config.ts';
+import type { Store } from '../../store/store.ts';
+import { demoSignIns, startEmulatorProcess, type EmulatorProcess } from './dev-emulator.ts';
 import { clearDevState, writeDevState } from '../dev-state.ts';
 import type { DevIdp } from '../dev-oidc-idp.ts';
-import { DEMO_ORGANIZATION, DEMO_PEOPLE, seedLocalDemo, startOidcDemo } from './dev-local.ts';
 
 /** The seed organization whose admins are super-admins in dev, by its stable external id. */
-const DEV_SUPERADMIN_HANDLE = 'globex';
+export const DEV_SUPERADMIN_HANDLE = 'globex';
+
+const WEBHOOK_PATH = '/webhooks/workos';
 
 /**
- * An organization's id by its external id, asked of the emulator's WorkOS API (ids change per
- * run, handles do not). A connection of its own, closed after: opening the embedded database
- * next blocks the event loop for seconds, and a pooled keep-alive socket the emulator closes
- * meanwhile would fail the next request made on it.
+ * An organization's id by its external id, asked of the emulator's WorkOS API. A connection of its
+ * own, closed after: opening the embedded database blocks the event loop for seconds, and a pooled
+ * keep-alive socket the emulator closes meanwhile would fail the next request made on it.
  */
 function organizationIdByExternalId(emulator: EmulatorProcess, externalId: string): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
@@ -76,7 +73,7 @@ function stopWhenOrphaned(): void {
   timer.unref();
 }
 
-function devSecret(dataDir: string): string {
+export function devSecret(dataDir: string): string {
   const file = join(dataDir, 'secret');
   mkdirSync(dataDir, { recursive: true });
   if (!existsSync(file)) writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600 });
@@ -94,20 +91,8 @@ function freePort(host: string): Promise<number> {
   });
 }
 
-export async function devCommand(args: string[]): Promise<number> {
-  parseArgs({ args, options: {}, strict: true });
-  const requested = loadConfig();
-  // PORT=0 picks a free port now, so PUBLIC_URL and the WorkOS redirect URI name the real one.
-  const base =
-    requested.PORT === 0 && /:0$/.test(requested.PUBLIC_URL)
-      ? loadConfig({ PORT: String(await freePort(requested.HOST)) })
-      : requested;
-  // WorkOS mode with no key given: run against the emulator (a child process, see dev-emulator.ts).
-  // AUTH_PROVIDER=local or oidc needs no emulator: the demo lives in the store (dev-local.ts).
-  const emulator: EmulatorProcess | null =
-    base.AUTH_PROVIDER !== 'workos' || base.WORKOS_API_KEY ? null : await startEmulatorProcess();
-  // The emulator is new on every start, so a fresh webhook secret each run is enough.
-  const webhookSecret = emulator ? randomBytes(24).toString('base64url') : undefined;
+/** The configuration dev runs with: the generated secret, and the emulator in place of WorkOS. */
+async function devConfig(base: Config, emulator: EmulatorProcess | null, webhookSecret: string): Promise<Config> {
   // One seed organization's admins are super-admins, so /admin/tenants works in dev.
   const superAdminOrg =
     emulator && !base.GATEHOUSE_SUPERADMIN_ORG
@@ -117,7 +102,7 @@ export async function devCommand(args: string[]): Promise<number> {
           return undefined;
         })
       : undefined;
-  const config = loadConfig(
+  return loadConfig(
     {
       PORT: String(base.PORT),
       GATEHOUSE_SECRET: base.GATEHOUSE_SECRET ?? devSecret(base.GATEHOUSE_DATA_DIR),
@@ -140,72 +125,136 @@ export async function devCommand(args: string[]): Promise<number> {
       ...(base.AUTH_PROVIDER === 'oidc' ? { LOCAL_EMAIL_CODE: 'on' } : {}),
     },
   );
-  let gatehouse: Awaited<ReturnType<typeof openGatehouse>>;
-  let server: Awaited<ReturnType<typeof listen>>;
+}
+
+interface Started {
+  gatehouse: Gatehouse;
+  server: { url: string; close(timeoutMs?: number): Promise<void> };
+  config: Config;
+  emulator: EmulatorProcess | null;
+  /** AUTH_PROVIDER=oidc: the demo organization's identity provider. */
+  idp: DevIdp | null;
+}
+
+async function start(base: Config): Promise<Started> {
+  // WorkOS mode with no key given: run against the emulator (a child process, see dev-emulator.ts).
+  // Spawned before anything else so that its start overlaps the database and the modules loading
+  // here. AUTH_PROVIDER=local or oidc needs no emulator: the demo lives in the store (dev-local.ts).
+  const emulatorStarting =
+    base.AUTH_PROVIDER !== 'workos' || base.WORKOS_API_KEY
+      ? Promise.resolve(null)
+      : startEmulatorProcess({ stateDir: join(base.GATEHOUSE_DATA_DIR, 'emulator') });
+  let store: Store | undefined;
+  let emulator: EmulatorProcess | null = null;
+  let gatehouse: Gatehouse | undefined;
   let idp: DevIdp | null = null;
   try {
+    const { openDevStore } = await import('../dev-store.ts');
+    const { openGatehouse, storeLocationFor } = await import('../../app.ts');
+    const opened = await openDevStore(storeLocationFor(base), {
+      onWarning: (message) => console.error(`gatehouse dev: ${message}`),
+    });
+    store = opened.store;
+    emulator = await emulatorStarting;
+    // The emulator keeps its webhook endpoints in its world: a secret derived from the dev secret
+    // stays the same across restarts, so deliveries it retries from the last run still verify.
+    const webhookSecret = devWebhookSecret(base);
+    const config = await devConfig(base, emulator, webhookSecret);
+    const [{ listen }, { devMailboxRoutes }, dev] = await Promise.all([
+      import('../../http/serve.ts'),
+      import('../../web/dev-mailbox.ts'),
+      import('./dev-emulator.ts'),
+    ]);
     const devRoutes = devMailboxRoutes({
       outboxDir: join(config.GATEHOUSE_DATA_DIR, 'outbox'),
       emulator: emulator ? { url: emulator.url, apiKey: emulator.apiKey } : undefined,
     });
-    gatehouse = await openGatehouse(config, { devRoutes });
-    server = await listen(gatehouse.app, { port: config.PORT, host: config.HOST });
-    if (emulator && webhookSecret) {
+    gatehouse = await openGatehouse(config, { devRoutes, store });
+    const server = await listen(gatehouse.app, { port: config.PORT, host: config.HOST });
+    if (emulator) {
       // Point the emulator's webhooks at us, as one configures a WorkOS endpoint, then pull in
-      // what the seed created before the endpoint existed (the same full reconciliation an
-      // operator runs); from here on the mirror follows webhooks and the schedule repairs gaps.
-      await registerWebhookEndpoint(emulator, `${config.PUBLIC_URL}/webhooks/workos`, webhookSecret);
-      await leaveOrganizationChoiceToGatehouse(emulator);
-      await gatehouse.directorySync.reconcile({ full: true });
+      // what happened before the endpoint existed (the same reconciliation an operator runs).
+      const { HANDLED_EVENT_TYPES } = await import('../../mirror/handlers.ts');
+      await dev.registerWebhookEndpoint(emulator, {
+        url: `${config.PUBLIC_URL}${WEBHOOK_PATH}`,
+        secret: webhookSecret,
+        events: HANDLED_EVENT_TYPES,
+      });
+      await dev.leaveOrganizationChoiceToGatehouse(emulator);
+      // A restored world whose events this mirror already read since a full run: the events since
+      // then are the whole difference. Anything else (a new world, a new database, a run stopped
+      // before its first reconciliation ended) walks every list once.
+      const full = !(emulator.restored && opened.prepared === 'existing' && (await hasReconciled(gatehouse)));
+      await gatehouse.directorySync.reconcile({ full });
     }
     if (config.AUTH_PROVIDER !== 'workos') {
+      const { seedLocalDemo, startOidcDemo } = await import('./dev-local.ts');
       const demo = await seedLocalDemo(gatehouse.store.db);
       if (config.AUTH_PROVIDER === 'oidc') idp = await startOidcDemo(gatehouse, demo, config.GATEHOUSE_SECRET!);
     }
     gatehouse.webhooks.start();
     gatehouse.directorySync.startSchedule();
-    if (emulator && webhookSecret) {
-      writeDevState(config.GATEHOUSE_DATA_DIR, {
-        publicUrl: config.PUBLIC_URL,
-        emulatorUrl: emulator.url,
-        webhookSecret,
-        pid: process.pid,
-        workos: { apiKey: emulator.apiKey, clientId: emulator.clientId, apiHostname: '127.0.0.1', port: emulator.port },
-      });
-    }
+    return { gatehouse, server, config, emulator, idp };
   } catch (error) {
-    await emulator?.stop();
+    const started = emulator ?? (await emulatorStarting.catch(() => null));
+    await started?.stop();
     await idp?.close();
+    if (gatehouse) await gatehouse.close().catch(() => undefined);
+    else await store?.close().catch(() => undefined);
     throw error;
   }
+}
+
+function devWebhookSecret(base: Config): string {
+  const secret = base.GATEHOUSE_SECRET ?? devSecret(base.GATEHOUSE_DATA_DIR);
+  return createHmac('sha256', secret).update('gatehouse dev webhook signing secret').digest('base64url');
+}
+
+/** Whether a reconciliation run has completed on this database (it records its report when it ends). */
+async function hasReconciled(gatehouse: Gatehouse): Promise<boolean> {
+  const { rows } = await gatehouse.store.owner.query(
+    `SELECT 1 FROM sync_cursors WHERE name = 'events' AND last_report IS NOT NULL`,
+  );
+  return rows.length > 0;
+}
+
+async function printBanner(
+  config: Config,
+  url: string,
+  emulator: EmulatorProcess | null,
+  idp: DevIdp | null,
+  mailboxPath: string,
+): Promise<void> {
   const where = config.DATABASE_URL
     ? 'PostgreSQL (DATABASE_URL)'
     : `embedded PGlite in ${join(config.GATEHOUSE_DATA_DIR, 'pglite')}`;
-  console.log(`Gatehouse dev server listening on ${server.url}`);
+  console.log(`Gatehouse dev server listening on ${url}`);
   console.log(`  public URL: ${config.PUBLIC_URL}`);
   console.log(`  database:   ${where}`);
   if (config.APP_PERMISSIONS.length > 0) {
     const slugs = config.APP_PERMISSIONS.map((p) => p.slug).join(', ');
     console.log(`  app perms:  ${slugs} (from ${config.GATEHOUSE_APP_PERMISSIONS_FILE})`);
   }
-  console.log(`  health:     ${server.url}/healthz   readiness: ${server.url}/readyz`);
+  console.log(`  health:     ${url}/healthz   readiness: ${url}/readyz`);
   if (emulator) {
     console.log(
-      `  WorkOS:     emulator at ${emulator.url} (demo seed), webhooks to ${config.PUBLIC_URL}/webhooks/workos`,
+      `  WorkOS:     emulator at ${emulator.url} (demo seed${emulator.restored ? ', world kept from the last run' : ''}), webhooks to ${config.PUBLIC_URL}${WEBHOOK_PATH}`,
     );
     console.log(
-      `  mail:       ${config.PUBLIC_URL}${DEV_MAILBOX_PATH} (invitations, sign-in codes; nothing leaves this machine)`,
+      `  mail:       ${config.PUBLIC_URL}${mailboxPath} (invitations, sign-in codes; nothing leaves this machine)`,
     );
     console.log(`Open ${config.PUBLIC_URL}/ and sign in as:`);
     for (const u of demoSignIns()) console.log(`  ${u.email.padEnd(20)} ${u.how}`);
-    if (superAdminOrg) console.log(`  Globex's admins are super-admins here: ${config.PUBLIC_URL}/admin/tenants`);
+    if (config.GATEHOUSE_SUPERADMIN_ORG)
+      console.log(`  Globex's admins are super-admins here: ${config.PUBLIC_URL}/admin/tenants`);
   } else if (config.AUTH_PROVIDER !== 'workos') {
+    const { DEMO_ORGANIZATION, DEMO_PEOPLE } = await import('./dev-local.ts');
     console.log(
       config.AUTH_PROVIDER === 'oidc'
         ? `  sign-in:    OIDC; ${DEMO_ORGANIZATION.name}'s identity provider (oidc-provider) at ${idp?.issuer} serves ${DEMO_ORGANIZATION.domain}, other addresses get an email code`
         : '  sign-in:    email code (AUTH_PROVIDER=local)',
     );
-    console.log(`  mail:       ${config.PUBLIC_URL}${DEV_MAILBOX_PATH} (sign-in codes; nothing leaves this machine)`);
+    console.log(`  mail:       ${config.PUBLIC_URL}${mailboxPath} (sign-in codes; nothing leaves this machine)`);
     console.log(`Open ${config.PUBLIC_URL}/ and sign in as:`);
     const how = config.AUTH_PROVIDER === 'oidc' ? 'at the identity provider, any password' : 'email code';
     for (const p of DEMO_PEOPLE) console.log(`  ${p.email.padEnd(20)} ${p.role} of ${DEMO_ORGANIZATION.name} (${how})`);
@@ -213,6 +262,29 @@ export async function devCommand(args: string[]): Promise<number> {
     console.log(`  WorkOS:     ${config.WORKOS_API_HOSTNAME ?? 'api.workos.com'} (WORKOS_API_KEY)`);
   }
   console.log('Stop with Ctrl+C.');
+}
+
+export async function devCommand(args: string[]): Promise<number> {
+  parseArgs({ args, options: {}, strict: true });
+  const requested = loadConfig();
+  // PORT=0 picks a free port now, so PUBLIC_URL and the WorkOS redirect URI name the real one.
+  const base =
+    requested.PORT === 0 && /:0$/.test(requested.PUBLIC_URL)
+      ? loadConfig({ PORT: String(await freePort(requested.HOST)) })
+      : requested;
+  const { gatehouse, server, config, emulator, idp } = await start(base);
+  if (emulator) {
+    writeDevState(config.GATEHOUSE_DATA_DIR, {
+      publicUrl: config.PUBLIC_URL,
+      emulatorUrl: emulator.url,
+      webhookSecret: config.WORKOS_WEBHOOK_SECRET ?? '',
+      pid: process.pid,
+      workos: { apiKey: emulator.apiKey, clientId: emulator.clientId, apiHostname: '127.0.0.1', port: emulator.port },
+    });
+  }
+  const { DEV_MAILBOX_PATH } = await import('../../web/chrome.ts');
+  await printBanner(config, server.url, emulator, idp, DEV_MAILBOX_PATH);
+  const { onShutdownSignal } = await import('../../http/serve.ts');
   onShutdownSignal(async () => {
     clearDevState(config.GATEHOUSE_DATA_DIR);
     // The emulator first: it is the other process, and must not outlive dev even if closing hangs.

@@ -9,6 +9,7 @@ import { inTenant } from '../../../store/tenant.ts';
 import { formatTime, type Markup } from '../layout.ts';
 import { describeActor, describeAuditType, describeTarget } from '../audit-words.ts';
 import type { AdminPage } from '../admin-pages.ts';
+import { plural } from '../../chrome.ts';
 
 export const auditPage: AdminPage = {
   section: 'audit',
@@ -103,7 +104,7 @@ ${verdict}
 ${
   events.length === 0
     ? html`<p class="empty">No audit events yet. Sign-ins, SSO changes, membership and key changes appear here.</p>`
-    : html`<div class="table-wrap"><table><caption class="muted">Latest ${events.length} events</caption>
+    : html`<div class="table-wrap"><table><caption class="muted">Latest ${plural(events.length, 'event')}</caption>
 <thead><tr><th scope="col">#</th><th scope="col">Time</th><th scope="col">What happened</th><th scope="col">Who</th><th scope="col">On</th></tr></thead>
 <tbody>${events.map(
         (

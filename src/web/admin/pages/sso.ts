@@ -12,7 +12,7 @@ import { inTenant } from '../../../store/tenant.ts';
 import { listFailedEvents, readBacklog } from '../../../webhooks/apply-queue.ts';
 import { adminHref, formatTime } from '../layout.ts';
 import { plural } from '../../chrome.ts';
-import { providerName, providersByKind } from '../../provider-names.ts';
+import { PROVIDER_KINDS, providerKind, providerName } from '../../provider-names.ts';
 import type { AdminPage, PageContext } from '../admin-pages.ts';
 import { oidcConnectionActions, oidcConnectionsCard } from './sso-oidc.ts';
 
@@ -24,6 +24,21 @@ function ssoDeps(ctx: PageContext) {
       'SSO settings need the identity provider, which this server was started without',
     );
   return { db: ctx.store.db, sso, provider };
+}
+
+/** The type of one of this organization's mirrored connections; any other id is refused. */
+async function connectionType(ctx: PageContext, connectionId: string): Promise<string> {
+  const row = await inTenant(ctx.store.db, ctx.orgId, (tx) =>
+    tx
+      .selectFrom('sso_connections')
+      .select('connection_type')
+      .where('organization_id', '=', ctx.orgId)
+      .where('id', '=', connectionId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst(),
+  );
+  if (!row) throw new AppError('REQUEST_INVALID', "Choose one of this organization's connections.");
+  return row.connection_type;
 }
 
 /** The last reconciliation's drift in words ("drift: none", or what it repaired per kind), never raw JSON. */
@@ -133,11 +148,6 @@ export const ssoPage: AdminPage = {
     const href = adminHref(orgId, 'sso');
     const enable = ctx.failed?.action === 'enable' ? ctx.failed.form : undefined;
     const chosen = enable?.connectionId ?? config?.connectionId ?? connections[0]?.id ?? '';
-    const chosenType =
-      enable?.provider ??
-      config?.provider ??
-      connections.find((k) => k.id === chosen)?.connection_type ??
-      'GenericSAML';
     const current = connections.find((k) => k.id === config?.connectionId);
     const ssoOn = Boolean(config?.enabled);
     return html`
@@ -160,13 +170,17 @@ ${
 ${ctx.failed?.action === 'enable' ? html`<p class="error" role="alert">${ctx.failed.message}</p>` : ''}
 <label for="sso-connection">Connection</label>
 <select id="sso-connection" name="connectionId" class="wide">
-${connections.map((k) => html`<option value="${k.id}" ${k.id === chosen ? 'selected' : ''}>${k.name ?? providerName(k.connection_type)} — ${providerName(k.connection_type)}, ${k.state}</option>`)}
+${PROVIDER_KINDS.filter((kind) => connections.some((k) => providerKind(k.connection_type) === kind)).map(
+  (kind) =>
+    html`<optgroup label="${kind}">${connections
+      .filter((k) => providerKind(k.connection_type) === kind)
+      .map(
+        (k) =>
+          html`<option value="${k.id}" ${k.id === chosen ? 'selected' : ''}>${k.name ?? providerName(k.connection_type)} — ${providerName(k.connection_type)}, ${k.state}</option>`,
+      )}</optgroup>`,
+)}
 </select>
-<label for="sso-provider">Provider</label>
-<select id="sso-provider" name="provider" class="wide">
-${providersByKind().map((g) => html`<optgroup label="${g.kind}">${g.providers.map((t) => html`<option value="${t.type}" ${t.type === chosenType ? 'selected' : ''}>${t.name}</option>`)}</optgroup>`)}
-</select>
-<p class="field-hint">The identity provider the connection talks to; it picks how sign-in is worded.</p>
+<p class="field-hint">The connection's identity provider (set up in the admin portal) decides how sign-in is worded.</p>
 <p><button type="submit">Save and enable SSO</button></p></form>`
 }
 ${config.enabled ? html`<form method="post" action="${href}/disable"><button type="submit" class="danger">Disable SSO</button></form>` : ''}`
@@ -216,11 +230,14 @@ ${await directoryCard(ctx)}`;
         const parsed = z
           .object({
             connectionId: z.string().regex(/^conn_[0-9A-Za-z]{8,40}$/, 'The connection ID looks like conn_…'),
-            provider: z.enum(CONNECTION_TYPES),
+            provider: z.enum(CONNECTION_TYPES).optional(),
           })
           .safeParse(form);
         if (!parsed.success) throw new AppError('REQUEST_INVALID', parsed.error.issues[0]!.message);
-        await enableSsoWithProvider(ssoDeps(ctx), ctx.auth, ctx.orgId, parsed.data);
+        // The page offers connections, not providers: a connection talks to one identity provider,
+        // so asking for both only offered fifty choices of which one was ever accepted.
+        const provider = parsed.data.provider ?? (await connectionType(ctx, parsed.data.connectionId));
+        await enableSsoWithProvider(ssoDeps(ctx), ctx.auth, ctx.orgId, { ...parsed.data, provider });
         return 'SSO enabled.';
       },
     },
