@@ -34,6 +34,7 @@ const ID_PREFIXES: Record<string, string> = {
   userId: 'user',
   groupId: 'directory_group',
   directoryId: 'directory',
+  connectionId: 'conn',
 };
 const MEMBER_PERMISSIONS = BUILT_IN_ROLES.find((r) => r.slug === 'member')!.permissions;
 
