@@ -113,7 +113,7 @@ describe('the newcomer walk', { skip: skipWithoutChromium }, () => {
     assert.match(await currentOrganization(page), /^Globex · admin$/);
     await capture(page, 'home-grace');
     const sections = await sectionLinks(page);
-    assert.equal(sections.length, 6, `every section for an admin (${sections.join(', ')})`);
+    assert.equal(sections.length, 7, `every section for an admin (${sections.join(', ')})`);
     for (const href of sections) {
       await page.goto(href);
       assert.equal(await page.locator('main [role=alert]').count(), 0, `no error on ${href}`);
