@@ -13,7 +13,7 @@ import { webhooksBench } from './webhooks.bench.ts';
 const only = new Set(process.argv.slice(2));
 const wanted = (name: string) => only.size === 0 || only.has(name);
 // Only the groups that measure PostgreSQL start one.
-const pg = ['audit', 'access', 'webhooks'].some(wanted) ? await benchPostgresUrl() : undefined;
+const pg = ['audit', 'access', 'webhooks', 'scim'].some(wanted) ? await benchPostgresUrl() : undefined;
 try {
   console.log(`Gatehouse bench — node ${process.version}, ${new Date().toISOString()}`);
   if (wanted('audit')) for (const line of await auditBench(pg?.url)) console.log(line);

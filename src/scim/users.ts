@@ -5,10 +5,10 @@
 import type { Hono } from 'hono';
 import SCIMMY from 'scimmy';
 import { newId } from '../core/ids.ts';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { ScimUsersTable } from '../store/schema.ts';
 import { inTenant, type Tx } from '../store/tenant.ts';
-import { scimWrite, type ScimWriteDeps } from './apply.ts';
+import { scimCreate, scimCreateVersion, scimWrite, type ScimWriteDeps } from './apply.ts';
 import { ensureEnterpriseExtension, listResponse } from './discovery.ts';
 import { notFound, ScimError } from './errors.ts';
 import { equalityOf, selectMatching } from './filter.ts';
@@ -180,24 +180,24 @@ export function mountUsers(app: Hono<ScimEnv>, deps: ScimWriteDeps): void {
     const dir = c.get('directory');
     const resource = parseUser(await readJsonObject(c));
     const fields = userFields(resource);
-    const row = await scimWrite(deps, dir, async (w) => {
-      await assertUniqueUserName(w.tx, dir, fields.userName);
-      const created = await w.tx
-        .insertInto('scim_users')
-        .values({
-          organization_id: dir.organizationId,
-          directory_id: dir.directoryId,
-          id: newId('directory_user'),
-          user_name: fields.userName,
-          external_id: fields.externalId,
-          active: fields.active,
-          resource: JSON.stringify(storedUser(resource)),
-          created_at: w.at,
-          updated_at: w.at,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      await w.emit('dsync.user.created', userWire(dir, created));
+    const row = await scimCreate(deps, dir, async (tx, open) => {
+      // One statement checks the directory is live, stamps the version and inserts; a userName
+      // already taken (or taken by a create committing meanwhile) inserts nothing.
+      const { rows } = await sql<ScimUserRow>`
+        INSERT INTO scim_users
+          (organization_id, directory_id, id, user_name, external_id, active, resource, created_at, updated_at)
+        SELECT d.organization_id, d.id, ${newId('directory_user')}, ${fields.userName}, ${fields.externalId},
+          ${fields.active}, ${JSON.stringify(storedUser(resource))}::jsonb, v.at, v.at
+        FROM scim_directories d CROSS JOIN LATERAL (SELECT ${scimCreateVersion} AS at) v
+        WHERE d.organization_id = ${dir.organizationId} AND d.id = ${dir.directoryId} AND d.deleted_at IS NULL
+        ON CONFLICT DO NOTHING
+        RETURNING *`.execute(tx);
+      const created = rows[0];
+      if (!created) {
+        await assertUniqueUserName(tx, dir, fields.userName);
+        throw new ScimError(404, 'Directory not found');
+      }
+      await open(created.updated_at).emit('dsync.user.created', userWire(dir, created));
       return created;
     });
     return answer(row, c.get('base'), 201);

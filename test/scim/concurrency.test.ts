@@ -1,0 +1,119 @@
+// An identity provider pushes over many connections at once. Creates of different people run side
+// by side (the organization's lock shared), so these races are checked on every engine:
+//   - the same person pushed from several clients at once is created exactly once (one 201, the
+//     rest 409 uniqueness), with one mirror row and one audit entry;
+//   - creates racing with deactivations of people created a moment earlier, and with a group push
+//     naming them: every deactivation lands (never dropped as stale behind a create's version),
+//     a deactivated person has no live session, and the group holds exactly the people pushed.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { asSystem } from '../../src/store/tenant.ts';
+import { testEngines } from '../support/stores.ts';
+import { GROUP, startScimWorld, USER, type ScimWorld } from './support.ts';
+
+const CLIENTS = 8;
+
+function person(userName: string) {
+  return {
+    schemas: [USER],
+    userName,
+    name: { givenName: 'Race', familyName: 'Test' },
+    emails: [{ primary: true, value: userName.toLowerCase(), type: 'work' }],
+    active: true,
+  };
+}
+
+for (const engine of testEngines())
+  describe(`SCIM writes racing each other (${engine.name})`, () => {
+    let w: ScimWorld;
+    let acme: string;
+    before(async () => {
+      w = await startScimWorld(engine);
+      acme = w.world.orgs.acme;
+      await w.verifyDomain(acme, 'acme.test');
+    });
+    after(() => w?.close());
+
+    const usersNamed = (directoryId: string, email: string) =>
+      asSystem(w.world.gatehouse.store.db, 'test read', async (tx) => ({
+        scim: await tx
+          .selectFrom('scim_users')
+          .select('id')
+          .where('directory_id', '=', directoryId)
+          .where((eb) => eb(eb.fn('lower', ['user_name']), '=', email))
+          .execute(),
+        mirror: await tx
+          .selectFrom('directory_users')
+          .select('id')
+          .where('directory_id', '=', directoryId)
+          .where('email', '=', email)
+          .execute(),
+      }));
+
+    it('creates the same person pushed from several clients at once exactly once', async () => {
+      const dir = await w.createDirectory(acme, 'Okta race');
+      const clients = Array.from({ length: CLIENTS }, () => w.scim(dir.token));
+      const seq = await w.auditHead(acme);
+      // Different letter cases of one userName: the uniqueness rule is case-insensitive.
+      const answers = await Promise.all(
+        clients.map((scim, i) => scim.post('/Users', person(i % 2 ? 'Twin@acme.test' : 'twin@ACME.test'))),
+      );
+      const statuses = answers.map((a) => a.status).sort();
+      assert.deepEqual(statuses, [201, ...Array(CLIENTS - 1).fill(409)], JSON.stringify(answers.map((a) => a.body)));
+      for (const a of answers.filter((x) => x.status === 409)) assert.equal(a.body.scimType, 'uniqueness');
+      const stored = await usersNamed(dir.id, 'twin@acme.test');
+      assert.equal(stored.scim.length, 1);
+      assert.equal(stored.mirror.length, 1);
+      const created = (await w.auditSince(acme, seq)).filter((e) => e.type === 'directory.user_created');
+      assert.equal(created.length, 1, 'one audit entry for the one person created');
+    });
+
+    it('lands every deactivation and group push that races with creates', async () => {
+      const dir = await w.createDirectory(acme, 'Entra race');
+      const scim = w.scim(dir.token);
+      const bob = w.world.members.bob;
+      assert.equal(await w.sessionWorks(bob.cookie), true);
+      const group = await scim.post('/Groups', { schemas: [GROUP], displayName: 'Racers', members: [] });
+      assert.equal(group.status, 201);
+      const names = ['bob@acme.test', ...Array.from({ length: 2 * CLIENTS }, (_, i) => `racer${i}@acme.test`)];
+      // Each client creates its people and deactivates and groups each one right away, while the
+      // others are still creating: the writes of one person interleave with creates of the rest.
+      const ids = new Map<string, string>();
+      await Promise.all(
+        Array.from({ length: CLIENTS }, async (_, c) => {
+          const client = w.scim(dir.token);
+          for (let i = c; i < names.length; i += CLIENTS) {
+            const name = names[i]!;
+            const created = await client.post('/Users', person(name));
+            assert.equal(created.status, 201, JSON.stringify(created.body));
+            ids.set(name, created.body.id);
+            const added = await client.patch(`/Groups/${group.body.id}`, [
+              { op: 'add', path: 'members', value: [{ value: created.body.id }] },
+            ]);
+            assert.ok([200, 204].includes(added.status), JSON.stringify(added.body));
+            const off = await client.patch(`/Users/${created.body.id}`, [
+              { op: 'replace', path: 'active', value: false },
+            ]);
+            assert.equal(off.status, 200, JSON.stringify(off.body));
+          }
+        }),
+      );
+      for (const [name, id] of ids) {
+        const du = await w.directoryUser(id);
+        assert.equal(du?.state, 'inactive', `${name}: the deactivation after its create landed`);
+      }
+      assert.equal((await w.directoryUser(ids.get('bob@acme.test')!))?.user_id, bob.userId);
+      assert.equal((await w.membership(acme, bob.userId))?.status, 'inactive');
+      assert.equal(await w.liveSessions(acme, bob.userId), 0, 'a deactivated person has no live session');
+      assert.equal(await w.sessionWorks(bob.cookie), false);
+      const members = await asSystem(w.world.gatehouse.store.db, 'test read', (tx) =>
+        tx
+          .selectFrom('directory_group_members')
+          .select('directory_user_id')
+          .where('group_id', '=', group.body.id)
+          .where('present', '=', true)
+          .execute(),
+      );
+      assert.deepEqual(members.map((m) => m.directory_user_id).sort(), [...ids.values()].sort());
+    });
+  });
