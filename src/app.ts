@@ -7,6 +7,7 @@ import { sealingSecrets, type Config } from './config.ts';
 import { createPermissionCatalogue, type PermissionCatalogue } from './core/permission-catalogue.ts';
 import { createWorkosProvider } from './identity/workos/workos-provider.ts';
 import { createWorkosOrganizationAdmin } from './identity/workos/workos-organization-admin.ts';
+import { createStoreOrganizationAdmin } from './identity/local/store-organization-admin.ts';
 import { createLocalProvider } from './identity/local/local-provider.ts';
 import { createEmailCodes } from './identity/local/email-codes.ts';
 import { createOidcSignIn } from './identity/oidc/oidc-sign-in.ts';
@@ -125,8 +126,16 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
       : undefined;
   const provider: IdentityProvider | undefined = workosProvider ?? oidc?.provider ?? local?.provider;
   // Members, invitations, admin portal links and tenant provisioning go through the same WorkOS client settings.
+  // Without WorkOS (local, oidc) the store is the truth for memberships: admins change them there.
   const organizationAdmin =
-    workosProvider && workosSignIn ? createWorkosOrganizationAdmin({ ...workosSignIn, fetch }) : undefined;
+    workosProvider && workosSignIn
+      ? createWorkosOrganizationAdmin({ ...workosSignIn, fetch })
+      : local || oidc
+        ? createStoreOrganizationAdmin({
+            db: store.db,
+            sessions: { revokeAllForUser: async (...a) => (await access.sessions?.revokeAllForUser(...a)) ?? 0 },
+          })
+        : undefined;
   const access = openAccess({
     config,
     store,

@@ -183,5 +183,53 @@ for (const provider of PROVIDERS) {
       assert.ok(audited.some((e) => e.actor_id === staffId));
       assert.equal((await call(world.members.ada.cookie, '/api/v1/admin/organizations')).status, 404);
     });
+
+    it('an admin changes, deactivates and removes a member: the next request already obeys', async (t) => {
+      // WorkOS mode writes these to WorkOS first (test/api/member-admin.test.ts, against the emulator).
+      if (provider === 'workos') return t.skip('needs WorkOS; covered against the emulator');
+      const { ada } = world.members;
+      const acme = world.orgs.acme;
+      const userId = await world.join(acme, 'person3@acme.test', 'admin');
+      const membership = `/api/v1/organizations/${acme}/members/om_${userId.slice(-20)}`;
+      const person = await world.signIn({ ...ada, userId });
+      const created = await call(person.cookie, `/api/v1/organizations/${acme}/api-keys`, {
+        method: 'POST',
+        body: { name: 'mine', role: 'member', ownership: 'personal' },
+      });
+      assert.equal(created.status, 201);
+      const { secret } = (await created.json()) as { secret: string };
+      const bearer = () =>
+        fetch(`${world.url}/api/v1/me`, { headers: { authorization: `Bearer ${secret}`, accept: 'application/json' } });
+
+      const demoted = await call(ada.cookie, membership, { method: 'PATCH', body: { role: 'member' } });
+      assert.equal(demoted.status, 200, await demoted.clone().text());
+      const me = (await (await call(person.cookie, '/api/v1/me')).json()) as { role: string };
+      assert.equal(me.role, 'member');
+      assert.equal((await call(person.cookie, `/admin/orgs/${acme}/audit`)).status, 403);
+
+      const off = await call(ada.cookie, `${membership}/deactivate`, { method: 'POST' });
+      assert.equal(off.status, 200, await off.clone().text());
+      assert.equal((await call(person.cookie, '/api/v1/me')).status, 401);
+      assert.equal((await bearer()).status, 401);
+      assert.equal((await call(ada.cookie, `${membership}/reactivate`, { method: 'POST' })).status, 200);
+      // Reactivating restores the membership, not the credentials it ended.
+      assert.equal((await call(person.cookie, '/api/v1/me')).status, 401);
+      const again = await world.signIn({ ...ada, userId }, 'member');
+      assert.equal((await call(again.cookie, '/api/v1/me')).status, 200);
+      assert.equal((await call(ada.cookie, membership, { method: 'DELETE' })).status, 204);
+      assert.equal((await call(again.cookie, '/api/v1/me')).status, 401);
+      for (const type of ['member.role_changed', 'member.deactivated', 'member.removed'])
+        assert.ok(
+          (await auditOf(acme, type)).some((e) => e.actor_id === ada.userId && e.target_id === userId),
+          type,
+        );
+      // Nobody grants what they do not hold, here too: a member cannot promote anyone.
+      const bob = world.members.bob;
+      const refused = await call(bob.cookie, `/api/v1/organizations/${acme}/members/om_${ada.userId.slice(-20)}`, {
+        method: 'PATCH',
+        body: { role: 'member' },
+      });
+      assert.equal(refused.status, 403);
+    });
   });
 }
