@@ -139,7 +139,7 @@ for (const provider of PROVIDERS) {
       assert.equal(allowed.status, 201);
     });
 
-    it('a member of two organizations switches; the old session is refused', async (t) => {
+    it('a member of two organizations switches, then signs out; the old sessions are refused', async (t) => {
       // WorkOS mode switches by re-scoping the WorkOS session (test/sign-in/account-routes.test.ts);
       // this world has no WorkOS, so its sign-in routes, switching among them, are not mounted.
       if (provider === 'workos') return t.skip('needs WorkOS; covered against the emulator');
@@ -168,6 +168,11 @@ for (const provider of PROVIDERS) {
       const me = (await (await call(next, '/api/v1/me')).json()) as { organizationId: string; role: string };
       assert.deepEqual([me.organizationId, me.role], [world.orgs.globex, 'member']);
       assert.equal((await call(signedIn.cookie, '/api/v1/me')).status, 401);
+      // Signing out ends the session here (no provider session to end under local/oidc), audited.
+      const out = await call(next, '/auth/logout', { method: 'POST' });
+      assert.deepEqual(await out.json(), { signedOut: true, logoutUrl: null });
+      assert.equal((await call(next, '/api/v1/me')).status, 401);
+      assert.ok((await auditOf(world.orgs.globex, 'auth.signed_out')).some((e) => e.actor_id === userId));
     });
 
     it('a super-admin signed in through the provider enters a tenant, audited there with their id', async () => {
