@@ -216,7 +216,19 @@ for (const provider of PROVIDERS) {
       assert.equal(off.status, 200, await off.clone().text());
       assert.equal((await call(person.cookie, '/api/v1/me')).status, 401);
       assert.equal((await bearer()).status, 401);
-      assert.equal((await call(ada.cookie, `${membership}/reactivate`, { method: 'POST' })).status, 200);
+      // Reactivated from the admin page (the same change behind the same walls as the API).
+      const page = await fetch(`${world.url}/admin/orgs/${acme}/members/reactivate`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          origin: 'http://127.0.0.1',
+          cookie: `gatehouse_session=${ada.cookie}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ membershipId: `om_${userId.slice(-20)}` }).toString(),
+      });
+      assert.equal(page.status, 303, await page.clone().text());
+      assert.ok((await auditOf(acme, 'member.reactivated')).some((e) => e.target_id === userId));
       // Reactivating restores the membership, not the credentials it ended.
       assert.equal((await call(person.cookie, '/api/v1/me')).status, 401);
       const again = await world.signIn({ ...ada, userId }, 'member');
