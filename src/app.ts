@@ -133,6 +133,7 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
       : local || oidc
         ? createStoreOrganizationAdmin({
             db: store.db,
+            revokeApiKey,
             sessions: { revokeAllForUser: async (...a) => (await access.sessions?.revokeAllForUser(...a)) ?? 0 },
           })
         : undefined;

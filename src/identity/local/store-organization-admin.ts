@@ -8,18 +8,22 @@
 // Invitations, the admin portal and provisioning evaluation tenants stay WorkOS features: they
 // answer 503 PROVIDER_UNAVAILABLE as before (a pending membership and the email code invite here).
 //
-// Exported API: createStoreOrganizationAdmin({ db, sessions }) -> OrganizationAdmin.
+// Exported API: createStoreOrganizationAdmin({ db, revokeApiKey, sessions }) -> OrganizationAdmin.
 import { sql, type Kysely, type Updateable } from 'kysely';
-import { revokeApiKey } from '../../access/api-keys.ts';
 import type { AuditActor } from '../../audit/chain.ts';
 import { AppError } from '../../core/errors.ts';
 import { publishRevocation } from '../../sessions/revocation-bus.ts';
 import type { Database, OrganizationMembershipsTable } from '../../store/schema.ts';
-import { asSystem, inTenant } from '../../store/tenant.ts';
+import { asSystem, inTenant, type Tx } from '../../store/tenant.ts';
 import type { AdminMembership, OrganizationAdmin } from '../organization-admin.ts';
 
 export interface StoreOrganizationAdminDeps {
   db: Kysely<Database>;
+  /** access/api-keys.ts revokeApiKey: audited, published on the bus, inside our transaction. */
+  revokeApiKey(
+    tx: Tx,
+    input: { organizationId: string; apiKeyId: string; actor: AuditActor; reason?: string },
+  ): Promise<boolean>;
   sessions?:
     | { revokeAllForUser(userId: string, organizationId: string, actor: AuditActor, reason?: string): Promise<number> }
     | undefined;
@@ -71,7 +75,12 @@ export function createStoreOrganizationAdmin(deps: StoreOrganizationAdminDeps): 
           .where('revoked_at', 'is', null)
           .execute();
         for (const k of keys)
-          await revokeApiKey(tx, { organizationId: orgId, apiKeyId: k.id, actor: ACTOR, reason: 'membership_removed' });
+          await deps.revokeApiKey(tx, {
+            organizationId: orgId,
+            apiKeyId: k.id,
+            actor: ACTOR,
+            reason: 'membership_removed',
+          });
       }
       return updated;
     });
