@@ -181,8 +181,9 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     ...(access.sessions ? { sessions: access.sessions } : {}),
     onSessionRevocationFailed: (error: unknown, at: { organizationId: string; userId: string; reason: string }) =>
       logger.error({ err: (error as Error).message, ...at }, 'sessions of a deprovisioned user not marked revoked'),
-    // Roles decided by directory group mappings are written to WorkOS like an admin's change.
-    ...(organizationAdmin
+    // Roles decided by directory group mappings are written to WorkOS like an admin's change
+    // (without WorkOS the mirror row the mapping set is already the truth: nothing to write back).
+    ...(organizationAdmin && workosProvider
       ? {
           roles: organizationAdmin,
           onRoleWriteFailed: (error: unknown, at: { membershipId: string }) =>
