@@ -39,7 +39,10 @@ export interface AppWorld {
   appKeys: { acme: string; staff: string };
   /** A session for `member`'s user, fresh (for revocation tests); through the world's provider. */
   signIn(member: Member, role?: string): Promise<Member>;
-  /** A new person with an active membership (email on the organization's domain: acme.test, ...). */
+  /**
+   * A new person with an active membership. Under `oidc` their identity provider must know them:
+   * use `person1`..`person6` at the organization's domain (acme.test, globex.test, gatehouse.test).
+   */
   join(organizationId: string, email: string, role: string): Promise<string>;
   revokeSession(member: Member): Promise<void>;
   close(): Promise<void>;
