@@ -7,6 +7,7 @@ import { sealingSecrets, type Config } from './config.ts';
 import { createPermissionCatalogue, type PermissionCatalogue } from './core/permission-catalogue.ts';
 import { createWorkosProvider } from './identity/workos/workos-provider.ts';
 import { createWorkosOrganizationAdmin } from './identity/workos/workos-organization-admin.ts';
+import { createStoreOrganizationAdmin } from './identity/local/store-organization-admin.ts';
 import { createLocalProvider } from './identity/local/local-provider.ts';
 import { createEmailCodes } from './identity/local/email-codes.ts';
 import { createOidcSignIn } from './identity/oidc/oidc-sign-in.ts';
@@ -125,8 +126,17 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
       : undefined;
   const provider: IdentityProvider | undefined = workosProvider ?? oidc?.provider ?? local?.provider;
   // Members, invitations, admin portal links and tenant provisioning go through the same WorkOS client settings.
+  // Without WorkOS (local, oidc) the store is the truth for memberships: admins change them there.
   const organizationAdmin =
-    workosProvider && workosSignIn ? createWorkosOrganizationAdmin({ ...workosSignIn, fetch }) : undefined;
+    workosProvider && workosSignIn
+      ? createWorkosOrganizationAdmin({ ...workosSignIn, fetch })
+      : local || oidc
+        ? createStoreOrganizationAdmin({
+            db: store.db,
+            revokeApiKey,
+            sessions: { revokeAllForUser: async (...a) => (await access.sessions?.revokeAllForUser(...a)) ?? 0 },
+          })
+        : undefined;
   const access = openAccess({
     config,
     store,
@@ -171,8 +181,9 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     ...(access.sessions ? { sessions: access.sessions } : {}),
     onSessionRevocationFailed: (error: unknown, at: { organizationId: string; userId: string; reason: string }) =>
       logger.error({ err: (error as Error).message, ...at }, 'sessions of a deprovisioned user not marked revoked'),
-    // Roles decided by directory group mappings are written to WorkOS like an admin's change.
-    ...(organizationAdmin
+    // Roles decided by directory group mappings are written to WorkOS like an admin's change
+    // (without WorkOS the mirror row the mapping set is already the truth: nothing to write back).
+    ...(organizationAdmin && workosProvider
       ? {
           roles: organizationAdmin,
           onRoleWriteFailed: (error: unknown, at: { membershipId: string }) =>
