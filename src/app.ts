@@ -35,6 +35,7 @@ import { createRetention, type Retention } from './retention/retention-schedule.
 import { createAuditKeyRing, type AuditKeyRing } from './audit/checkpoint.ts';
 import { startCheckpointer } from './audit/checkpoints.ts';
 import { createScimRoutes } from './scim/router.ts';
+import { ensureProviderRole } from './organizations/provider-roles.ts';
 
 export interface Gatehouse {
   readonly config: Config;
@@ -174,7 +175,11 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     // Roles decided by directory group mappings are written to WorkOS like an admin's change.
     ...(organizationAdmin
       ? {
-          roles: organizationAdmin,
+          roles: {
+            updateMembershipRole: (id: string, role: string) => organizationAdmin.updateMembershipRole(id, role),
+            ensureRole: (orgId: string, role: string) =>
+              ensureProviderRole(store.db, organizationAdmin, orgId, role, { type: 'directory', id: null }),
+          },
           onRoleWriteFailed: (error: unknown, at: { membershipId: string }) =>
             logger.warn(
               { err: (error as Error).message, membershipId: at.membershipId },
