@@ -50,10 +50,22 @@ describe('role slugs at WorkOS', () => {
   });
 
   it('keeps a WorkOS slug Gatehouse does not know as WorkOS spells it', () => {
-    assert.equal(gatehouseRoleSlug('org-auditor', () => false), 'org-auditor');
-    assert.equal(gatehouseRoleSlug('org-auditor', (s) => s === 'auditor'), 'auditor');
-    assert.equal(gatehouseRoleSlug('org-admin', () => true), 'org-admin');
-    assert.equal(gatehouseRoleSlug('admin', () => true), 'admin');
+    assert.equal(
+      gatehouseRoleSlug('org-auditor', () => false),
+      'org-auditor',
+    );
+    assert.equal(
+      gatehouseRoleSlug('org-auditor', (s) => s === 'auditor'),
+      'auditor',
+    );
+    assert.equal(
+      gatehouseRoleSlug('org-admin', () => true),
+      'org-admin',
+    );
+    assert.equal(
+      gatehouseRoleSlug('admin', () => true),
+      'admin',
+    );
     assert.equal(twinRoleSlug('org-admin'), null);
     assert.equal(twinRoleSlug('billing'), 'org-billing');
   });
