@@ -16,7 +16,7 @@ import { AppError } from '../core/errors.ts';
 import { isBuiltInRoleSlug, PROVIDER_ROLE_SLUG_MAX, providerRoleSlug } from '../core/role-slugs.ts';
 import type { OrganizationAdmin } from '../identity/organization-admin.ts';
 import type { Database } from '../store/schema.ts';
-import { inTenant, type Tx } from '../store/tenant.ts';
+import { asSystem, inTenant, type Tx } from '../store/tenant.ts';
 
 export type ProviderRoles = Pick<OrganizationAdmin, 'syncRole' | 'deleteRole'>;
 
@@ -77,7 +77,9 @@ export async function reconcileProviderRoles(
   // Tenant by tenant: organization_roles sits behind row-level security.
   const orgs = organizationId
     ? [{ id: organizationId }]
-    : await db.selectFrom('organizations').select('id').where('deleted_at', 'is', null).orderBy('id').execute();
+    : await asSystem(db, 'reconciliation walks every tenant', (tx) =>
+        tx.selectFrom('organizations').select('id').where('deleted_at', 'is', null).orderBy('id').execute(),
+      );
   const roles = [];
   for (const org of orgs)
     roles.push(

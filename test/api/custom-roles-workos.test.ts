@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { WorkOS } from '@workos-inc/node';
+import { createWorkosOrganizationAdmin } from '../../src/identity/workos/workos-organization-admin.ts';
+import { reconcileProviderRoles } from '../../src/organizations/provider-roles.ts';
 import { inTenant } from '../../src/store/tenant.ts';
 import { sdkFor, signInThroughEmulator } from '../support/emulator-sign-in.ts';
 import { startGatehouseServer, type GatehouseServer } from '../support/gatehouse-server.ts';
@@ -226,5 +228,26 @@ describe('custom roles are WorkOS organization roles', () => {
     const deleted = await api(alice, 'DELETE', `/organizations/${acme}/roles/billing`);
     assert.equal(deleted.status, 204, JSON.stringify(deleted.body));
     assert.ok(!(await workosRoles()).includes('org-billing'));
+  });
+
+  it('reconciliation creates the custom roles WorkOS lacks, once', async () => {
+    await inTenant(world.gatehouse.store.db, acme, (tx) =>
+      tx
+        .insertInto('organization_roles')
+        .values({ organization_id: acme, slug: 'orphan', name: 'Orphan', description: '', permissions: [] })
+        .execute(),
+    );
+    const admin = createWorkosOrganizationAdmin({
+      apiKey: world.emulator.apiKey,
+      clientId: world.emulator.clientId,
+      apiHostname: '127.0.0.1',
+      port: world.emulator.port,
+      https: false,
+    });
+    const first = await reconcileProviderRoles(world.gatehouse.store.db, admin);
+    assert.equal(first.created, 1);
+    assert.ok((await workosRoles()).includes('org-orphan'));
+    const again = await reconcileProviderRoles(world.gatehouse.store.db, admin);
+    assert.deepEqual(again, { created: 0, checked: first.checked });
   });
 });
