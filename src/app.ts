@@ -36,6 +36,7 @@ import { createRetention, type Retention } from './retention/retention-schedule.
 import { createAuditKeyRing, type AuditKeyRing } from './audit/checkpoint.ts';
 import { startCheckpointer } from './audit/checkpoints.ts';
 import { createScimRoutes } from './scim/router.ts';
+import { ensureProviderRole } from './organizations/provider-roles.ts';
 
 export interface Gatehouse {
   readonly config: Config;
@@ -185,7 +186,11 @@ export async function openGatehouse(config: Config, options: OpenGatehouseOption
     // (without WorkOS the mirror row the mapping set is already the truth: nothing to write back).
     ...(organizationAdmin && workosProvider
       ? {
-          roles: organizationAdmin,
+          roles: {
+            updateMembershipRole: (id: string, role: string) => organizationAdmin.updateMembershipRole(id, role),
+            ensureRole: (orgId: string, role: string) =>
+              ensureProviderRole(store.db, organizationAdmin, orgId, role, { type: 'directory', id: null }),
+          },
           onRoleWriteFailed: (error: unknown, at: { membershipId: string }) =>
             logger.warn(
               { err: (error as Error).message, membershipId: at.membershipId },

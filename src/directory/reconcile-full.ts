@@ -4,6 +4,7 @@
 // that is newer and still wins, and rows that already match are left alone (counted unchanged).
 // Rows the mirror holds but the listing lacks were deleted at the provider without us hearing it:
 // they get the deletion handler, with the deprovisioning that implies.
+import { mirroredRoleSlug } from '../mirror/role-slugs.ts';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import { appendAuditEvent } from '../audit/audit-log.ts';
@@ -355,9 +356,11 @@ async function reconcileOrganizationRoles(run: FullRun, orgId: string): Promise<
       permissions: Array.isArray(r.permissions) ? r.permissions.filter((p): p is string => typeof p === 'string') : [],
     };
     await asSystem(run.deps.db, 'full reconciliation repairs every tenant', async (tx) => {
+      // A role Gatehouse made at WorkOS comes back as `org-<slug>`: it is that role, not a new one.
+      const slug = await mirroredRoleSlug(tx, orgId, s(r.slug)!);
       const row = await tx
         .insertInto('organization_roles')
-        .values({ organization_id: orgId, slug: s(r.slug)!, ...values })
+        .values({ organization_id: orgId, slug, ...values })
         .onConflict((oc) =>
           oc
             .columns(['organization_id', 'slug'])
@@ -372,7 +375,7 @@ async function reconcileOrganizationRoles(run: FullRun, orgId: string): Promise<
           organizationId: orgId,
           type: 'role.created',
           actor: { type: 'provider_event', id: null },
-          target: { type: 'role', id: s(r.slug)! },
+          target: { type: 'role', id: slug },
           data: { name: values.name, permissions: values.permissions, via: 'reconcile' },
         });
       }

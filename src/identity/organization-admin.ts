@@ -48,7 +48,23 @@ export interface AdminOrganization {
   updatedAt: string;
 }
 
+/** A Gatehouse custom role as WorkOS keeps it: an organization role (see core/role-slugs.ts). */
+export interface ProviderRoleInput {
+  organizationId: string;
+  /** Gatehouse's slug; the adapter spells it the WorkOS way. */
+  slug: string;
+  name: string;
+  description: string;
+}
+
 export interface OrganizationAdmin {
+  /**
+   * Creates the organization role at WorkOS, or brings its name and description up to date when it
+   * already exists. Idempotent: 'created' only for the call that made it.
+   */
+  syncRole(input: ProviderRoleInput): Promise<'created' | 'updated'>;
+  /** Deletes the organization role at WorkOS; one that is already gone is not an error. */
+  deleteRole(organizationId: string, slug: string): Promise<void>;
   generatePortalLink(input: {
     organizationId: string;
     intent: PortalIntent;

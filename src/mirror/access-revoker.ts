@@ -15,7 +15,11 @@ export interface AccessRevokerDeps {
     input: { organizationId: string; apiKeyId: string; actor: AuditActor; reason?: string },
   ): Promise<boolean>;
   /** The organization-admin port (src/identity/organization-admin.ts): the one writer of member roles at WorkOS. */
-  roles?: { updateMembershipRole(membershipId: string, roleSlug: string): Promise<unknown> };
+  roles?: {
+    updateMembershipRole(membershipId: string, roleSlug: string): Promise<unknown>;
+    /** Makes a custom role exist at WorkOS before a membership names it (organizations/provider-roles.ts). */
+    ensureRole?(organizationId: string, roleSlug: string): Promise<unknown>;
+  };
   /**
    * Told when a deferred role write fails (the next membership event or full reconcile retries it).
    * Without it the failure is rethrown to the caller of the deferred tasks.
@@ -74,10 +78,12 @@ export function createAccessRevoker(deps: AccessRevokerDeps): AccessRevoker {
       const roles = deps.roles;
       if (!roles) return;
       ctx.defer(() =>
-        roles.updateMembershipRole(input.membershipId, input.role).catch((error: unknown) => {
-          if (!deps.onRoleWriteFailed) throw error;
-          deps.onRoleWriteFailed(error, input);
-        }),
+        Promise.resolve(roles.ensureRole?.(input.organizationId, input.role))
+          .then(() => roles.updateMembershipRole(input.membershipId, input.role))
+          .catch((error: unknown) => {
+            if (!deps.onRoleWriteFailed) throw error;
+            deps.onRoleWriteFailed(error, input);
+          }),
       );
     },
     async endProviderSession(ctx, providerSessionId) {

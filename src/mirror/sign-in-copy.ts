@@ -5,6 +5,7 @@
 // updated_at, no event id), so it never moves a row back in time — a membership the mirror saw
 // updated later (e.g. deactivated by a directory event) is left as it is — and a copy without a
 // time only fills rows that have no version yet. Deleted rows (tombstones) are never revived.
+import { mirroredRoleSlug } from './role-slugs.ts';
 import { sql } from 'kysely';
 import type { MembershipSource, MembershipStatus } from '../store/schema.ts';
 import { asSystem, type Tx } from '../store/tenant.ts';
@@ -132,6 +133,8 @@ export async function upsertMembership(
   source: Extract<MembershipSource, 'jit' | 'manual'>,
 ): Promise<MirroredMembership> {
   const version = listed(m.updatedAt);
+  // WorkOS spells a custom role `org-<slug>`; the mirror keeps Gatehouse's slug.
+  m = { ...m, roleSlug: await mirroredRoleSlug(tx, m.organizationId, m.roleSlug) };
   const current = await readMembership(tx, m.organizationId, m.userId);
   if (!current) {
     // Two sign-ins of one person at once (or a webhook) may race to create the row: first wins.

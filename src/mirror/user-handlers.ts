@@ -12,6 +12,7 @@ import {
   type ApplyContext,
   type ApplyOutcome,
 } from './context.ts';
+import { mirroredRoleSlug } from './role-slugs.ts';
 import { lockLinkEmails, lockLinkUsers } from './link-locks.ts';
 import { enforceDirectoryOnMember, linkDirectoryUsersOf, recomputeMember } from './provisioning.ts';
 import { createdFlag, insertedFlag, newerThanRow, versionColumns } from './version.ts';
@@ -168,7 +169,7 @@ async function onMembership(ctx: ApplyContext, deleted: boolean): Promise<ApplyO
   const source: MembershipSource = m.directory_managed ? 'directory' : invited ? 'invitation' : 'manual';
   const values = {
     user_id: m.user_id,
-    role_slug: m.role?.slug ?? 'member',
+    role_slug: await mirroredRoleSlug(ctx.tx, m.organization_id, m.role?.slug ?? 'member'),
     status,
     deleted_at: deleted ? ctx.version.at : null,
     ...versionColumns(ctx.version),
@@ -216,11 +217,13 @@ async function onInvitation(ctx: ApplyContext): Promise<ApplyOutcome> {
   const inv = parseData(InvitationSchema, ctx);
   if (!inv.organization_id) return 'applied'; // an app-level invitation: no tenant to mirror it in
   const org = inv.organization_id;
+  // WorkOS spells a custom role `org-<slug>`; the mirror keeps Gatehouse's slug (core/role-slugs.ts).
+  const invitedRole = inv.role_slug ? await mirroredRoleSlug(ctx.tx, org, inv.role_slug) : null;
   await ensureOrganization(ctx, org);
   const values = {
     email: inv.email,
     state: inv.state,
-    role_slug: inv.role_slug ?? null,
+    role_slug: invitedRole,
     accepted_user_id: inv.accepted_user_id ?? null,
     expires_at: inv.expires_at ?? null,
     ...versionColumns(ctx.version),
@@ -244,10 +247,10 @@ async function onInvitation(ctx: ApplyContext): Promise<ApplyOutcome> {
     `invitation.${ctx.event.event.split('.')[1]}`,
     providerActor(ctx.event),
     { type: 'invitation', id: inv.id },
-    { email: inv.email, role: inv.role_slug ?? null },
+    { email: inv.email, role: invitedRole },
   );
   if (ctx.event.event === 'invitation.accepted' && inv.accepted_user_id)
-    await membershipFromInvitation(ctx, org, inv.accepted_user_id, inv.role_slug ?? null);
+    await membershipFromInvitation(ctx, org, inv.accepted_user_id, invitedRole);
   return 'applied';
 }
 

@@ -11,6 +11,7 @@ import type { AdminInvitation, AdminMembership, OrganizationAdmin } from '../ide
 import type { Database } from '../store/schema.ts';
 import { inTenant } from '../store/tenant.ts';
 import { listRoles, permissionsOfRole } from './roles.ts';
+import { ensureProviderRole } from './provider-roles.ts';
 import { enforceGrant, granterOf } from '../access/ceiling.ts';
 import type { PermissionCatalogue } from '../core/permission-catalogue.ts';
 
@@ -103,6 +104,8 @@ export async function changeMemberRole(
     targetUserId: current.user_id,
     targetCurrent: targetCurrent ?? [],
   });
+  // A custom role made before it was kept at WorkOS too is created there on first use.
+  await ensureProviderRole(deps.db, deps.admin, orgId, role, actorOf(auth));
   const updated = await deps.admin.updateMembershipRole(membershipId, role);
   await inTenant(deps.db, orgId, async (tx) => {
     // Set by hand: a directory mapping that later goes away must not take this role back.
@@ -121,7 +124,8 @@ export async function changeMemberRole(
     });
   });
   await settle(deps, orgId);
-  return updated;
+  // Gatehouse's slug, not WorkOS's spelling of it.
+  return { ...updated, roleSlug: role };
 }
 
 export async function setMemberActive(
@@ -179,6 +183,7 @@ export async function inviteMember(
     path: 'invitation',
     roleSlug: input.role,
   });
+  await ensureProviderRole(deps.db, deps.admin, orgId, input.role, actorOf(auth));
   const inviterUserId = auth.principal.type === 'user' ? auth.principal.userId : undefined;
   const invitation = await deps.admin.sendInvitation({
     organizationId: orgId,

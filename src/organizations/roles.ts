@@ -13,6 +13,8 @@ import { BUILT_IN_ROLES } from '../core/permissions.ts';
 import type { Database } from '../store/schema.ts';
 import { inTenant, type Tx } from '../store/tenant.ts';
 import { publishRevocation } from '../sessions/revocation-bus.ts';
+import { type ProviderRoles, requireProviderSlug } from './provider-roles.ts';
+import { providerRoleSlug, twinRoleSlug } from '../core/role-slugs.ts';
 
 export interface Role {
   slug: string;
@@ -84,9 +86,12 @@ export async function createRole(
   organizationId: string,
   input: RoleInput,
   granter: GrantingActor,
+  /** WorkOS mode: the role is made there too (see provider-roles.ts); absent, Gatehouse alone holds it. */
+  provider?: ProviderRoles,
 ): Promise<Role> {
   if (BUILT_IN_SLUGS.has(input.slug)) throw new AppError('ROLE_BUILT_IN', `"${input.slug}" is a built-in role`);
   requireKnown(granter.catalogue, input.permissions);
+  if (provider) requireProviderSlug(input.slug);
   await enforceGrant(db, organizationId, granter, {
     path: 'role.create',
     roleSlug: input.slug,
@@ -94,6 +99,18 @@ export async function createRole(
   });
   const actor = granter.actor;
   return inTenant(db, organizationId, async (tx) => {
+    // `x` and `org-x` are one role at WorkOS (core/role-slugs.ts): only one of them may exist here.
+    const twin = twinRoleSlug(input.slug);
+    const twinRow = twin
+      ? await tx
+          .selectFrom('organization_roles')
+          .select('slug')
+          .where('organization_id', '=', organizationId)
+          .where('slug', '=', twin)
+          .executeTakeFirst()
+      : undefined;
+    if (twinRow)
+      throw new AppError('ROLE_EXISTS', `A role "${twin}" already exists, and WorkOS would name both the same`);
     const inserted = await tx
       .insertInto('organization_roles')
       .values({
@@ -107,12 +124,23 @@ export async function createRole(
       .returningAll()
       .executeTakeFirst();
     if (!inserted) throw new AppError('ROLE_EXISTS', `A role "${input.slug}" already exists`);
+    // Inside the transaction: when WorkOS refuses, the local row and its audit entry roll back.
+    if (provider)
+      await provider.syncRole({
+        organizationId,
+        slug: inserted.slug,
+        name: inserted.name,
+        description: inserted.description,
+      });
     await appendAuditEvent(tx, {
       organizationId,
       type: 'role.created',
       actor,
       target: { type: 'role', id: input.slug },
-      data: { permissions: inserted.permissions },
+      data: {
+        permissions: inserted.permissions,
+        ...(provider ? { provider: 'workos', providerSlug: providerRoleSlug(inserted.slug) } : {}),
+      },
     });
     return {
       slug: inserted.slug,
@@ -130,6 +158,7 @@ export async function updateRole(
   slug: string,
   patch: Partial<Omit<RoleInput, 'slug'>>,
   granter: GrantingActor,
+  provider?: ProviderRoles,
 ): Promise<Role> {
   if (BUILT_IN_SLUGS.has(slug)) throw new AppError('ROLE_BUILT_IN', 'Built-in roles cannot be changed');
   const actor = granter.actor;
@@ -184,6 +213,9 @@ export async function updateRole(
       .where('slug', '=', slug)
       .returningAll()
       .executeTakeFirstOrThrow();
+    // WorkOS keeps the name and description (and creates a role it never had); a refusal rolls back.
+    if (provider)
+      await provider.syncRole({ organizationId, slug, name: updated.name, description: updated.description });
     await appendAuditEvent(tx, {
       organizationId,
       type: 'role.updated',
@@ -212,6 +244,7 @@ export async function deleteRole(
   organizationId: string,
   slug: string,
   actor: AuditActor,
+  provider?: ProviderRoles,
 ): Promise<void> {
   if (BUILT_IN_SLUGS.has(slug)) throw new AppError('ROLE_BUILT_IN', 'Built-in roles cannot be deleted');
   await inTenant(db, organizationId, async (tx) => {
@@ -232,6 +265,8 @@ export async function deleteRole(
       .executeTakeFirst();
     if (deleted.numDeletedRows === 0n)
       throw new AppError('RESOURCE_NOT_FOUND', `No role "${slug}" in this organization`);
+    // One already gone at WorkOS is fine; any other refusal rolls the local delete back.
+    if (provider) await provider.deleteRole(organizationId, slug);
     await appendAuditEvent(tx, { organizationId, type: 'role.deleted', actor, target: { type: 'role', id: slug } });
     // API keys may still name the role; what they cached must go with it.
     await publishRevocation(tx, { kind: 'role', organizationId, role: slug });

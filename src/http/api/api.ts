@@ -52,7 +52,7 @@ export function createApiV1(deps: ApiV1Deps): { router: Hono; api: Api } {
   const permissions = deps.permissions ?? createPermissionCatalogue();
   meRoutes(api, deps.store);
   auditRoutes(api, deps.store, deps.auditKeys);
-  roleRoutes(api, deps.store, permissions);
+  roleRoutes(api, deps.store, permissions, deps.organizationAdmin);
   memberReadRoutes(api, deps.store);
   apiKeyRoutes(api, deps.store, permissions);
   const admin =

@@ -4,6 +4,7 @@ import { createWorkosClient } from './sdk-client.ts';
 import { GenerateLinkIntent, type Invitation, type Organization } from '@workos-inc/node';
 import type { AdminInvitation, AdminOrganization, OrganizationAdmin, PortalIntent } from '../organization-admin.ts';
 import { toAppError } from './errors.ts';
+import { providerRoleSlug } from '../../core/role-slugs.ts';
 import { toMembership, type WorkosProviderOptions } from './workos-provider.ts';
 
 const INTENTS: Record<PortalIntent, GenerateLinkIntent> = {
@@ -60,8 +61,31 @@ export function createWorkosOrganizationAdmin(options: WorkosProviderOptions): O
           })
         ).link,
       })),
+    syncRole: ({ organizationId, slug, name, description }) =>
+      call('sync organization role', async () => {
+        const roleSlug = providerRoleSlug(slug);
+        try {
+          await workos.authorization.createOrganizationRole(organizationId, { slug: roleSlug, name, description });
+          return 'created' as const;
+        } catch (error) {
+          // Already there (an earlier attempt, another instance, reconciliation): make it match.
+          if ((error as { status?: number }).status !== 409) throw error;
+          await workos.authorization.updateOrganizationRole(organizationId, roleSlug, { name, description });
+          return 'updated' as const;
+        }
+      }),
+    deleteRole: (organizationId, slug) =>
+      call('delete organization role', async () => {
+        try {
+          await workos.authorization.deleteOrganizationRole(organizationId, providerRoleSlug(slug));
+        } catch (error) {
+          if ((error as { status?: number }).status !== 404) throw error;
+        }
+      }),
     updateMembershipRole: (id, roleSlug) =>
-      call('update membership', async () => toMembership(await um.updateOrganizationMembership(id, { roleSlug }))),
+      call('update membership', async () =>
+        toMembership(await um.updateOrganizationMembership(id, { roleSlug: providerRoleSlug(roleSlug) })),
+      ),
     deactivateMembership: (id) =>
       call('deactivate membership', async () => toMembership(await um.deactivateOrganizationMembership(id))),
     reactivateMembership: (id) =>
@@ -70,7 +94,12 @@ export function createWorkosOrganizationAdmin(options: WorkosProviderOptions): O
     sendInvitation: ({ organizationId, email, roleSlug, inviterUserId }) =>
       call('send invitation', async () =>
         invitationOf(
-          await um.sendInvitation({ organizationId, email, roleSlug, ...(inviterUserId ? { inviterUserId } : {}) }),
+          await um.sendInvitation({
+            organizationId,
+            email,
+            roleSlug: providerRoleSlug(roleSlug),
+            ...(inviterUserId ? { inviterUserId } : {}),
+          }),
           roleSlug,
         ),
       ),

@@ -2,6 +2,7 @@
 // `@workos-inc/node` SDK (DESIGN.md §2), pointed at api.workos.com or at the emulator through
 // `apiHostname` / `port` / `https`. SDK shapes (camelCase already) become our domain types in the
 // small mappers at the bottom; every failure passes through classifyWorkosError, once.
+import { providerRoleSlug } from '../../core/role-slugs.ts';
 import { createWorkosClient, type WorkosClientOptions } from './sdk-client.ts';
 import type { AuthenticationResponse, OrganizationMembership, User } from '@workos-inc/node';
 import { decodeJwt } from 'jose';
@@ -171,7 +172,7 @@ export function createWorkosProvider(options: WorkosProviderOptions): IdentityPr
           um.createOrganizationMembership({
             userId: input.userId,
             organizationId: input.organizationId,
-            roleSlug: input.roleSlug,
+            roleSlug: providerRoleSlug(input.roleSlug),
           }),
         ),
       );

@@ -7,6 +7,7 @@ import type { PermissionCatalogue } from '../../../core/permission-catalogue.ts'
 import { createRole, deleteRole, listRoles, updateRole } from '../../../organizations/roles.ts';
 import type { Store } from '../../../store/store.ts';
 import { inTenant } from '../../../store/tenant.ts';
+import type { ProviderRoles } from '../../../organizations/provider-roles.ts';
 import type { Api } from '../define-api.ts';
 import { idOf, orgParams } from '../common.ts';
 
@@ -44,7 +45,13 @@ function bodies(catalogue: PermissionCatalogue) {
   return { create, update };
 }
 
-export function roleRoutes(api: Api, store: Store, catalogue: PermissionCatalogue): void {
+export function roleRoutes(
+  api: Api,
+  store: Store,
+  catalogue: PermissionCatalogue,
+  /** WorkOS mode: custom roles are kept there too (organizations/provider-roles.ts). */
+  provider?: ProviderRoles,
+): void {
   const { create: createBody, update: updateBody } = bodies(catalogue);
   api.add({
     method: 'get',
@@ -90,6 +97,7 @@ export function roleRoutes(api: Api, store: Store, catalogue: PermissionCatalogu
         params.orgId,
         body as z.output<typeof createBody>,
         granterOf(auth, params.orgId, catalogue),
+        provider,
       ),
     }),
   });
@@ -108,7 +116,14 @@ export function roleRoutes(api: Api, store: Store, catalogue: PermissionCatalogu
     },
     handler: async ({ params, body, auth }) => ({
       status: 200,
-      body: await updateRole(store.db, params.orgId, params.slug, body, granterOf(auth, params.orgId, catalogue)),
+      body: await updateRole(
+        store.db,
+        params.orgId,
+        params.slug,
+        body,
+        granterOf(auth, params.orgId, catalogue),
+        provider,
+      ),
     }),
   });
   api.add({
@@ -120,7 +135,7 @@ export function roleRoutes(api: Api, store: Store, catalogue: PermissionCatalogu
     params: roleParams,
     responses: { 204: { description: 'Deleted' }, 409: { description: 'Built in, or still assigned' } },
     handler: async ({ params, auth }) => {
-      await deleteRole(store.db, params.orgId, params.slug, actorOf(auth));
+      await deleteRole(store.db, params.orgId, params.slug, actorOf(auth), provider);
       return { status: 204, body: null };
     },
   });

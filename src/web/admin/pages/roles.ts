@@ -101,14 +101,20 @@ ${
   actions: {
     create: {
       permission: 'roles:manage',
-      async run({ store, orgId, auth, permissions: catalogue }, form) {
+      async run({ store, orgId, auth, permissions: catalogue, services }, form) {
         const parsed = createForm.safeParse(form);
         if (!parsed.success) throw new AppError('REQUEST_INVALID', parsed.error.issues[0]!.message);
         const permissions = Object.keys(form)
           .filter((k) => k.startsWith('perm:'))
           .map((k) => k.slice(5))
           .filter((p) => catalogue.has(p));
-        await createRole(store.db, orgId, { ...parsed.data, permissions }, granterOf(auth, orgId, catalogue));
+        await createRole(
+          store.db,
+          orgId,
+          { ...parsed.data, permissions },
+          granterOf(auth, orgId, catalogue),
+          services.organizationAdmin,
+        );
         return `Role ${parsed.data.name} created.`;
       },
     },
@@ -164,13 +170,13 @@ ${
           confirmLabel: `Delete ${form.slug ?? 'the role'}`,
         };
       },
-      async run({ store, orgId, auth }, form) {
+      async run({ store, orgId, auth, services }, form) {
         const slug = z
           .string()
           .regex(/^[a-z][a-z0-9-]{1,47}$/)
           .safeParse(form.slug);
         if (!slug.success) throw new AppError('REQUEST_INVALID', 'Unknown role.');
-        await deleteRole(store.db, orgId, slug.data, actorOf(auth));
+        await deleteRole(store.db, orgId, slug.data, actorOf(auth), services.organizationAdmin);
         return `Role ${slug.data} deleted.`;
       },
     },
