@@ -9,7 +9,7 @@ import { operatorGranter } from '../../src/access/ceiling.ts';
 import { ALL_PERMISSIONS } from '../../src/core/permissions.ts';
 import { createRole } from '../../src/organizations/roles.ts';
 import { inTenant } from '../../src/store/tenant.ts';
-import { ENTERPRISE, GROUP, startScimWorld, USER, type ScimWorld } from './support.ts';
+import { ENTERPRISE, startScimWorld, USER, type ScimWorld } from './support.ts';
 
 describe('the SCIM protocol surface', () => {
   let w: ScimWorld;

@@ -102,6 +102,10 @@ export function createStoreOrganizationAdmin(deps: StoreOrganizationAdminDeps): 
     deleteMembership: async (id) => {
       await change(id, { removed: true });
     },
+    // No provider holds roles: the store's role row is the whole role, so there is nothing to copy
+    // anywhere ('updated' = nothing newly created elsewhere, nothing to audit).
+    syncRole: async () => 'updated',
+    deleteRole: async () => {},
     generatePortalLink: notHere('The admin portal'),
     sendInvitation: notHere('Sending invitations'),
     listInvitations: notHere('Listing invitations'),
