@@ -49,7 +49,7 @@ function signedIn(viewer: Viewer, auth: AuthContext, sections: HomeDeps['section
 ${
   mine.length === 0
     ? html`<p class="empty">Your role has no settings pages here. Ask an administrator if you need more.</p>`
-    : html`<ul class="orgs">${mine.map((s) => html`<li><span>${s.title}</span><a class="button secondary" href="${href(s.section)}">Open</a></li>`)}</ul>`
+    : html`<ul class="orgs">${mine.map((s) => html`<li><span>${s.title}</span><a class="button secondary" href="${href(s.section)}" aria-label="Open ${s.title}">Open</a></li>`)}</ul>`
 }
 </section>
 <section aria-labelledby="orgs-title">

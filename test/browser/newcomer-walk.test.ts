@@ -132,7 +132,7 @@ describe('the newcomer walk', { skip: skipWithoutChromium }, () => {
     const { page } = await newPage();
     await signInWithPassword(page, 'grace@globex.test', 'globex-grace-demo');
     await landOnHome(page, 'Grace');
-    await page.locator('main').getByRole('link', { name: 'Open' }).nth(3).click();
+    await page.locator('main').getByRole('link', { name: 'Open API keys' }).click();
     await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
     await page.getByLabel('Name').fill('newcomer walk key');
     await page.getByRole('button', { name: 'Create key' }).click();
@@ -153,7 +153,7 @@ describe('the newcomer walk', { skip: skipWithoutChromium }, () => {
     const grace = await newPage();
     await signInWithPassword(grace.page, 'grace@globex.test', 'globex-grace-demo');
     await landOnHome(grace.page, 'Grace');
-    await grace.page.locator('main').getByRole('link', { name: 'Open' }).nth(1).click();
+    await grace.page.locator('main').getByRole('link', { name: 'Open Members' }).click();
     await grace.page.getByLabel('Email').fill(INVITEE);
     await grace.page.locator('#invite-role').selectOption('member');
     await grace.page.getByRole('button', { name: 'Send invitation' }).click();
@@ -237,7 +237,7 @@ describe('the newcomer walk', { skip: skipWithoutChromium }, () => {
       .locator('main ul.orgs a.button')
       .evaluateAll((as) => as.map((a) => new URL((a as HTMLAnchorElement).href).pathname.split('/').pop()));
     assert.deepEqual(offered, ['sso', 'members', 'roles']);
-    await bob.page.locator('main').getByRole('link', { name: 'Open' }).nth(1).click();
+    await bob.page.locator('main').getByRole('link', { name: 'Open Members' }).click();
     const nav = await bob.page.locator('nav.sections a').allInnerTexts();
     assert.deepEqual(nav, ['SSO', 'Members', 'Roles']);
     assert.equal(await bob.page.getByRole('button', { name: /Remove|Deactivate/ }).count(), 0);
