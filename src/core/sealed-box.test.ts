@@ -1,6 +1,7 @@
 // The sealed box: round trip, tampering and moved ciphertext refused, purposes kept apart, rotation,
 // and blobs sealed by the code before the box (token vault rows, sign-in cookies) still opening.
 import assert from 'node:assert/strict';
+import { createDecipheriv, hkdfSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { createSealedBox, type SealedBoxPurpose } from './sealed-box.ts';
@@ -68,6 +69,22 @@ describe('sealed box', () => {
     }
     assert.equal(createSealedBox('token-vault', [FIXTURE_SECRET]).keyId, OLD_VAULT_ROW.split('.')[0]);
     assert.throws(() => createSealedBox('sign-in-state', [NEW]).open(OLD_LOGIN_COOKIE, 'login'));
+  });
+
+  it('seals sign-in cookies the previous release opens, so a sign-in may finish on either during an upgrade', () => {
+    // The previous release's reader, as it was: a `v1` label, its HKDF key, the purpose as AAD.
+    const previousReleaseOpens = (sealed: string, purpose: string): string => {
+      const [version, iv, body, tag] = sealed.split('.');
+      assert.equal(version, 'v1');
+      const key = Buffer.from(hkdfSync('sha256', FIXTURE_SECRET, 'gatehouse', 'gatehouse sign-in state v1', 32));
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv!, 'base64url'));
+      decipher.setAAD(Buffer.from(purpose));
+      decipher.setAuthTag(Buffer.from(tag!, 'base64url'));
+      return Buffer.concat([decipher.update(Buffer.from(body!, 'base64url')), decipher.final()]).toString('utf8');
+    };
+    const sealed = createSealedBox('sign-in-state', [FIXTURE_SECRET, OLD]).seal('{"state":"s"}', 'login');
+    assert.equal(previousReleaseOpens(sealed, 'login'), '{"state":"s"}');
+    assert.throws(() => previousReleaseOpens(sealed, 'pending'));
   });
 
   it('after any sequence of rotations, a blob opens exactly while its secret is still given', () => {

@@ -13,8 +13,9 @@
 // secret given (GATEHOUSE_PREVIOUS_SECRETS after the current one) opens, so rows and in-flight
 // cookies sealed before a rotation still open after it.
 //
-// Wire format: `keyId.iv.body.tag`, base64url. Sign-in cookies sealed before this box carried the
-// literal `v1` where the key id stands; those still open, under any of the secrets.
+// Wire format: `keyId.iv.body.tag`, base64url. Sign-in cookies carry the literal `v1` where the key
+// id stands (as they did before this box, so both releases read each other's; see below); a `v1`
+// blob opens under any of the secrets.
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 
 export type SealedBoxPurpose = 'token-vault' | 'sign-in-state' | 'connection-secret';
@@ -37,6 +38,14 @@ const KEY_INFO: Record<SealedBoxPurpose, string> = {
 /** What sign-in cookies sealed before key ids carried in the key id's place. */
 const UNIDENTIFIED_KEY = 'v1';
 
+/**
+ * Sign-in cookies still carry `v1`, not the key id: during a rolling upgrade a sign-in may start on
+ * an instance of this release and finish on one of the previous release, which opens only `v1`
+ * blobs. Opening a `v1` blob tries every secret given (a handful at most); vault rows, which live
+ * long and are many, keep the key id.
+ */
+const LABELLED_BY_VERSION: ReadonlySet<SealedBoxPurpose> = new Set(['sign-in-state']);
+
 export function createSealedBox(purpose: SealedBoxPurpose, secrets: readonly string[]): SealedBox {
   if (secrets.length === 0 || secrets.some((s) => typeof s !== 'string' || s.length < 32))
     throw new TypeError('a sealed box needs GATEHOUSE_SECRET (and previous secrets) of at least 32 characters');
@@ -47,6 +56,7 @@ export function createSealedBox(purpose: SealedBoxPurpose, secrets: readonly str
   }
   const currentId = keys.keys().next().value as string;
   const current = keys.get(currentId)!;
+  const label = LABELLED_BY_VERSION.has(purpose) ? UNIDENTIFIED_KEY : currentId;
   return {
     keyId: currentId,
     seal(plain, boundTo) {
@@ -55,7 +65,7 @@ export function createSealedBox(purpose: SealedBoxPurpose, secrets: readonly str
       cipher.setAAD(Buffer.from(boundTo));
       const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
       const tag = cipher.getAuthTag();
-      return [currentId, iv.toString('base64url'), body.toString('base64url'), tag.toString('base64url')].join('.');
+      return [label, iv.toString('base64url'), body.toString('base64url'), tag.toString('base64url')].join('.');
     },
     open(sealed, boundTo) {
       const [keyId, iv, body, tag, extra] = sealed.split('.');
