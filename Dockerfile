@@ -1,6 +1,6 @@
 # Gatehouse production image. Node 24 runs the repository's TypeScript directly (type stripping);
 # Node refuses to strip types under node_modules, so the image carries the repository's own files
-# (bin/, src/) beside a production-only node_modules, never an installed package.
+# (bin/, src/, protocols/) beside a production-only node_modules, never an installed package.
 # test/container/production-install.test.ts builds the same tree (the COPY lines of the final
 # stage, minus .dockerignore) with the same `npm ci` and starts `gatehouse serve` from it.
 
@@ -19,6 +19,7 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json ./
 COPY bin ./bin
 COPY src ./src
+COPY protocols ./protocols
 # The image's own user: no root at run time, and it cannot rewrite the code it runs.
 USER node
 EXPOSE 3000 9464

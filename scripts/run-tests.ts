@@ -1,4 +1,4 @@
-// Runs every *.test.ts under src/, emulator/ and test/ with Node's test runner.
+// Runs every *.test.ts under src/, protocols/, emulator/ and test/ with Node's test runner.
 // Usage: npm test [-- path-filter ...]; a filter keeps the files whose path contains it.
 // --test-force-exit: a file ends when its tests do, even if the embedded database's WebAssembly
 // runtime left an internal timer armed after closing (it would hold the file open for seconds).
@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { globSync } from 'node:fs';
 
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-const files = ['src', 'emulator', 'test']
+const files = ['src', 'protocols', 'emulator', 'test']
   .flatMap((dir) => globSync(`${dir}/**/*.test.ts`))
   .filter((f) => !f.includes('node_modules'))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))

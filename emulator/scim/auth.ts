@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { World } from '../state/world.ts';
-import { ScimError } from './errors.ts';
+import { ScimError } from '../../protocols/scim/errors.ts';
 import { scimErrorResponse, type ScimEnv } from './http.ts';
 
 // Each directory has its own bearer token. An unknown directory and a wrong token answer the

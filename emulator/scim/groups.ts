@@ -3,24 +3,22 @@ import type { Hono } from 'hono';
 import type { World } from '../state/world.ts';
 import type { DirectoryGroupWire } from '../state/types.ts';
 import { createDirectoryGroup, deleteDirectoryGroup, updateDirectoryGroup } from './directory-sync.ts';
-import { listResponse } from './discovery.ts';
-import { ScimError } from './errors.ts';
-import { selectMatching } from './filter.ts';
+import { listResponse } from '../../protocols/scim/discovery.ts';
+import { notFound, ScimError } from '../../protocols/scim/errors.ts';
+import { selectMatching } from '../../protocols/scim/filter.ts';
 import {
-  notFound,
   project,
   queryOf,
   querySelection,
   readJsonObject,
-  scim,
   scimJson,
   searchBody,
-  type ScimContext,
-  type ScimEnv,
   type SearchQuery,
-} from './http.ts';
-import { groupFieldsFromScim, memberIdsFromScim, scimGroupFromRaw, type ScimResource } from './mapping.ts';
-import { applyScimPatch } from './patch.ts';
+} from '../../protocols/scim/http.ts';
+import { scim, type ScimContext, type ScimEnv } from './http.ts';
+import type { ScimResource } from '../../protocols/scim/resources.ts';
+import { groupFieldsFromScim, memberIdsFromScim, scimGroupFromRaw } from './mapping.ts';
+import { applyScimPatch } from '../../protocols/scim/patch.ts';
 
 // /Groups: group lifecycle and membership churn. Okta adds and removes members with PATCH
 // (`members[value eq "…"]` paths), Entra with PATCH `members` + a value list; both rename
@@ -82,7 +80,6 @@ function search(c: ScimContext, world: World, q: SearchQuery): Response {
   const matched = selectMatching(groupsOf(world, c.get('directory').id), filter, view);
   const slice = matched.slice(page.startIndex - 1, page.startIndex - 1 + page.count);
   return scimJson(
-    c,
     listResponse(
       slice.map((g) => project(toScim(world, g, c.get('base')), q.selection)),
       matched.length,
@@ -110,13 +107,13 @@ export function mountGroups(app: Hono<ScimEnv>, world: World): void {
       assertUniqueName(world, directory.id, fields.name);
       const group = createDirectoryGroup(world, directory, fields, memberIdsFromScim(resource));
       const body = toScim(world, group, c.get('base'));
-      return scimJson(c, body, 201, { location: (body.meta as { location: string }).location });
+      return scimJson(body, 201, { location: (body.meta as { location: string }).location });
     }),
   );
 
   app.get(
     '/:directoryId/Groups/:id',
-    scim((c) => scimJson(c, project(toScim(world, findGroup(c, world), c.get('base')), querySelection(c)))),
+    scim((c) => scimJson(project(toScim(world, findGroup(c, world), c.get('base')), querySelection(c)))),
   );
 
   app.put(
@@ -127,7 +124,7 @@ export function mountGroups(app: Hono<ScimEnv>, world: World): void {
       const fields = groupFieldsFromScim(resource, group.idp_id);
       assertUniqueName(world, group.directory_id, fields.name, group.id);
       const next = updateDirectoryGroup(world, group, fields, memberIdsFromScim(resource));
-      return scimJson(c, toScim(world, next, c.get('base')));
+      return scimJson(toScim(world, next, c.get('base')));
     }),
   );
 
@@ -142,7 +139,7 @@ export function mountGroups(app: Hono<ScimEnv>, world: World): void {
       // Entra sends membership PATCHes by the thousand and wants no body back (RFC 7644 allows 204).
       return c.req.query('excludedAttributes') === 'members' || c.req.header('prefer') === 'return=minimal'
         ? new Response(null, { status: 204 })
-        : scimJson(c, toScim(world, next, c.get('base')));
+        : scimJson(toScim(world, next, c.get('base')));
     }),
   );
 

@@ -1,13 +1,10 @@
+// What the emulator's SCIM handlers add to the shared request plumbing (protocols/scim/http.ts):
+// the directory the bearer token unlocked (set by auth.ts) and the error answer, caught per
+// handler so the body is SCIM whatever app mounts us.
 import type { Context } from 'hono';
-import type { World } from '../state/world.ts';
 import type { DirectoryWire } from '../state/types.ts';
-import { MAX_PAGE_SIZE } from './discovery.ts';
-import { ScimError, scimErrorBody, toScimError } from './errors.ts';
-
-// Request plumbing shared by the Users and Groups handlers: the SCIM media type, error bodies,
-// JSON bodies, paging parameters and the directory the bearer token unlocked.
-
-export const SCIM_MEDIA_TYPE = 'application/scim+json';
+import { scimErrorBody, toScimError } from '../../protocols/scim/errors.ts';
+import { scimJson } from '../../protocols/scim/http.ts';
 
 export interface ScimEnv {
   Variables: { directory: DirectoryWire; base: string };
@@ -15,14 +12,10 @@ export interface ScimEnv {
 
 export type ScimContext = Context<ScimEnv>;
 
-export function scimJson(_c: Context, body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': SCIM_MEDIA_TYPE, ...headers } });
-}
-
-export function scimErrorResponse(c: Context, error: unknown): Response {
+export function scimErrorResponse(_c: Context, error: unknown): Response {
   const e = toScimError(error);
   if (e.status >= 500) process.emitWarning(`SCIM request failed: ${String(error)}`);
-  return scimJson(c, scimErrorBody(e), e.status);
+  return scimJson(scimErrorBody(e), e.status);
 }
 
 /** Runs a handler and answers any failure as a SCIM error body, whatever app mounts us. */
@@ -35,157 +28,3 @@ export function scim(handler: (c: ScimContext) => Response | Promise<Response>) 
     }
   };
 }
-
-export async function readJsonObject(c: ScimContext): Promise<Record<string, unknown>> {
-  let body: unknown;
-  try {
-    body = await c.req.json();
-  } catch {
-    throw new ScimError(400, 'Request body is not valid JSON', 'invalidSyntax');
-  }
-  if (!body || typeof body !== 'object' || Array.isArray(body)) {
-    throw new ScimError(400, 'Request body must be a JSON object', 'invalidSyntax');
-  }
-  return body as Record<string, unknown>;
-}
-
-export interface Page {
-  startIndex: number;
-  count: number;
-}
-
-/** RFC 7644 §3.4.2.4: 1-based startIndex (values below 1 mean 1), count capped, 0 allowed. */
-export function readPage(c: ScimContext): Page {
-  const start = Number.parseInt(c.req.query('startIndex') ?? '1', 10);
-  const count = Number.parseInt(c.req.query('count') ?? String(MAX_PAGE_SIZE), 10);
-  return {
-    startIndex: Number.isFinite(start) && start > 0 ? start : 1,
-    count: Number.isFinite(count) ? Math.min(Math.max(count, 0), MAX_PAGE_SIZE) : MAX_PAGE_SIZE,
-  };
-}
-
-export function notFound(kind: string, id: string): ScimError {
-  return new ScimError(404, `${kind} ${id} not found`);
-}
-
-/** `attributes` / `excludedAttributes` (RFC 7644 §3.4.2.5), from the query or a search body. */
-export interface AttributeSelection {
-  attributes: string[];
-  excluded: string[];
-}
-
-const CORE_URN = /^urn:ietf:params:scim:schemas:core:2\.0:(user|group):/i;
-const list = (raw: unknown) =>
-  (typeof raw === 'string' ? raw.split(',') : Array.isArray(raw) ? raw.map(String) : [])
-    .map((s) => s.trim())
-    .filter(Boolean);
-
-export function selection(attributes: unknown, excludedAttributes: unknown): AttributeSelection {
-  return { attributes: list(attributes), excluded: list(excludedAttributes) };
-}
-
-export function querySelection(c: ScimContext): AttributeSelection {
-  return selection(c.req.query('attributes'), c.req.query('excludedAttributes'));
-}
-
-/** An attribute reference as a path of keys: core URNs dropped, an extension URN kept as one key. */
-function pathOf(reference: string): string[] {
-  const plain = reference.replace(CORE_URN, '');
-  if (/^urn:/i.test(plain)) {
-    const cut = plain.lastIndexOf(':');
-    return [plain.slice(0, cut), ...plain.slice(cut + 1).split('.')];
-  }
-  return plain.split('.');
-}
-
-function keyOf(object: Record<string, unknown>, name: string): string | undefined {
-  return Object.keys(object).find((k) => k.toLowerCase() === name.toLowerCase());
-}
-
-function pick(source: Record<string, unknown>, target: Record<string, unknown>, path: string[]): void {
-  const key = keyOf(source, path[0] ?? '');
-  if (key === undefined) return;
-  const value = source[key];
-  if (path.length === 1 || !value || typeof value !== 'object') {
-    target[key] = value;
-    return;
-  }
-  if (Array.isArray(value)) {
-    target[key] = value.map((item) => {
-      const out: Record<string, unknown> = {};
-      if (item && typeof item === 'object') pick(item as Record<string, unknown>, out, path.slice(1));
-      return out;
-    });
-    return;
-  }
-  const inner = (target[key] as Record<string, unknown> | undefined) ?? {};
-  pick(value as Record<string, unknown>, inner, path.slice(1));
-  target[key] = inner;
-}
-
-function drop(resource: Record<string, unknown>, path: string[]): void {
-  const key = keyOf(resource, path[0] ?? '');
-  if (key === undefined) return;
-  if (path.length === 1) {
-    delete resource[key];
-    return;
-  }
-  const value = resource[key];
-  for (const item of Array.isArray(value) ? value : [value]) {
-    if (item && typeof item === 'object') drop(item as Record<string, unknown>, path.slice(1));
-  }
-}
-
-/**
- * Applies `attributes` (only these, plus `id` and `schemas`, which are always returned) or
- * `excludedAttributes` (all but these). Names are case-insensitive and may be dotted
- * sub-attributes or fully qualified with their schema URN.
- */
-export function project(resource: Record<string, unknown>, chosen: AttributeSelection): Record<string, unknown> {
-  if (chosen.attributes.length > 0) {
-    const out: Record<string, unknown> = {};
-    for (const reference of ['schemas', 'id', ...chosen.attributes]) pick(resource, out, pathOf(reference));
-    return out;
-  }
-  if (chosen.excluded.length === 0) return resource;
-  const out = structuredClone(resource);
-  for (const reference of chosen.excluded) {
-    const path = pathOf(reference);
-    if (path.length === 1 && ['id', 'schemas'].includes(path[0]!.toLowerCase())) continue;
-    drop(out, path);
-  }
-  return out;
-}
-
-/** RFC 7644 §3.4.3: a POST to `.search` carries the query parameters in a SearchRequest body. */
-export const SEARCH_REQUEST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
-
-export interface SearchQuery {
-  filter: string | undefined;
-  page: Page;
-  selection: AttributeSelection;
-}
-
-export function queryOf(c: ScimContext): SearchQuery {
-  return { filter: c.req.query('filter'), page: readPage(c), selection: querySelection(c) };
-}
-
-export async function searchBody(c: ScimContext): Promise<SearchQuery> {
-  const body = await readJsonObject(c);
-  const schemas = Array.isArray(body.schemas) ? body.schemas : [];
-  if (!schemas.includes(SEARCH_REQUEST_SCHEMA)) {
-    throw new ScimError(400, `A search request must declare the ${SEARCH_REQUEST_SCHEMA} schema`, 'invalidSyntax');
-  }
-  const start = Number(body.startIndex ?? 1);
-  const count = Number(body.count ?? MAX_PAGE_SIZE);
-  return {
-    filter: typeof body.filter === 'string' ? body.filter : undefined,
-    page: {
-      startIndex: Number.isInteger(start) && start > 0 ? start : 1,
-      count: Number.isInteger(count) ? Math.min(Math.max(count, 0), MAX_PAGE_SIZE) : MAX_PAGE_SIZE,
-    },
-    selection: selection(body.attributes, body.excludedAttributes),
-  };
-}
-
-export type { World };

@@ -3,11 +3,13 @@
 // entity's `raw_attributes`, so a GET answers exactly what the provider last wrote, and the
 // normalized WorkOS fields are derived from it on every write.
 
-export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-export const ENTERPRISE_USER_SCHEMA = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-
-export type ScimResource = Record<string, unknown>;
+import {
+  ENTERPRISE_USER_SCHEMA,
+  GROUP_SCHEMA,
+  scimBoolean,
+  USER_SCHEMA,
+  type ScimResource,
+} from '../../protocols/scim/resources.ts';
 
 /** The WorkOS fields a SCIM user determines (ids, timestamps and ownership are added by the caller). */
 export interface DirectoryUserFields {
@@ -40,16 +42,6 @@ function record(value: unknown): Record<string, unknown> {
 
 function list(value: unknown): Record<string, unknown>[] {
   return Array.isArray(value) ? value.map(record) : [];
-}
-
-/** Entra sends booleans as the strings "True"/"False" in places; read either. */
-export function scimBoolean(value: unknown, fallback: boolean): boolean {
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'string') {
-    if (value.toLowerCase() === 'true') return true;
-    if (value.toLowerCase() === 'false') return false;
-  }
-  return fallback;
 }
 
 export function userFieldsFromScim(resource: ScimResource): DirectoryUserFields {

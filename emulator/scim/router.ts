@@ -1,16 +1,11 @@
 import { Hono } from 'hono';
 import type { World } from '../state/world.ts';
 import { scimAuth } from './auth.ts';
-import {
-  ensureEnterpriseExtension,
-  listResponse,
-  resourceTypes,
-  schemaDocuments,
-  serviceProviderConfig,
-} from './discovery.ts';
-import { ScimError } from './errors.ts';
+import { type DiscoveryOptions, ensureEnterpriseExtension } from '../../protocols/scim/discovery.ts';
+import { ScimError } from '../../protocols/scim/errors.ts';
 import { mountGroups } from './groups.ts';
-import { scim, scimErrorResponse, scimJson, type ScimEnv } from './http.ts';
+import { discoveryRoutes } from '../../protocols/scim/http.ts';
+import { scim, scimErrorResponse, type ScimEnv } from './http.ts';
 import { mountUsers } from './users.ts';
 
 // The SCIM 2.0 service of every directory. The emulator core mounts this router at
@@ -23,6 +18,13 @@ import { mountUsers } from './users.ts';
 
 export const SCIM_MOUNT_PATH = '/scim/v2';
 
+/** What ServiceProviderConfig states for an emulated directory: like WorkOS, no ETags. */
+const DISCOVERY: DiscoveryOptions = {
+  documentationUri: 'https://workos.com/docs/directory-sync',
+  etagSupported: false,
+  tokenDescription: 'The directory\u2019s SCIM bearer token, shown when the directory is set up',
+};
+
 export function scimBaseUrl(origin: string, directoryId: string): string {
   return `${origin.replace(/\/$/, '')}${SCIM_MOUNT_PATH}/${directoryId}`;
 }
@@ -33,40 +35,9 @@ export function createScimRouter(world: World): Hono<ScimEnv> {
   app.use('/:directoryId/*', scimAuth(world));
   app.use('/:directoryId', scimAuth(world));
 
-  app.get(
-    '/:directoryId/ServiceProviderConfig',
-    scim((c) => scimJson(c, serviceProviderConfig(c.get('base')))),
-  );
-  app.get(
-    '/:directoryId/ResourceTypes',
-    scim((c) => {
-      const types = resourceTypes(c.get('base'));
-      return scimJson(c, listResponse(types, types.length, 1));
-    }),
-  );
-  app.get(
-    '/:directoryId/ResourceTypes/:id',
-    scim((c) => {
-      const found = resourceTypes(c.get('base')).find((t) => t.id === c.req.param('id'));
-      if (!found) throw new ScimError(404, `ResourceType ${c.req.param('id')} not found`);
-      return scimJson(c, found);
-    }),
-  );
-  app.get(
-    '/:directoryId/Schemas',
-    scim((c) => {
-      const docs = schemaDocuments(c.get('base'));
-      return scimJson(c, listResponse(docs, docs.length, 1));
-    }),
-  );
-  app.get(
-    '/:directoryId/Schemas/:id',
-    scim((c) => {
-      const found = schemaDocuments(c.get('base')).find((s) => s.id === c.req.param('id'));
-      if (!found) throw new ScimError(404, `Schema ${c.req.param('id')} not found`);
-      return scimJson(c, found);
-    }),
-  );
+  for (const [path, handler] of Object.entries(discoveryRoutes(DISCOVERY))) {
+    app.get(`/:directoryId${path}`, scim(handler));
+  }
 
   mountUsers(app, world);
   mountGroups(app, world);

@@ -3,24 +3,22 @@ import type { Hono } from 'hono';
 import type { World } from '../state/world.ts';
 import type { DirectoryUserWire } from '../state/types.ts';
 import { createDirectoryUser, deleteDirectoryUser, updateDirectoryUser } from './directory-sync.ts';
-import { listResponse } from './discovery.ts';
-import { ScimError } from './errors.ts';
-import { selectMatching, userNameEquality } from './filter.ts';
+import { listResponse } from '../../protocols/scim/discovery.ts';
+import { notFound, ScimError } from '../../protocols/scim/errors.ts';
+import { equalityOf, selectMatching } from '../../protocols/scim/filter.ts';
 import {
-  notFound,
   project,
   queryOf,
   querySelection,
   readJsonObject,
-  scim,
   scimJson,
   searchBody,
-  type ScimContext,
-  type ScimEnv,
   type SearchQuery,
-} from './http.ts';
-import { scimBoolean, scimUserFromRaw, userFieldsFromScim, type ScimResource } from './mapping.ts';
-import { applyScimPatch } from './patch.ts';
+} from '../../protocols/scim/http.ts';
+import { scim, type ScimContext, type ScimEnv } from './http.ts';
+import { scimBoolean, type ScimResource } from '../../protocols/scim/resources.ts';
+import { scimUserFromRaw, userFieldsFromScim } from './mapping.ts';
+import { applyScimPatch } from '../../protocols/scim/patch.ts';
 import { usersNamed } from './user-names.ts';
 
 // /Users: what Okta and Entra call to provision, look up, update, deactivate and remove people.
@@ -72,12 +70,12 @@ function assertUniqueUserName(world: World, directoryId: string, userName: strin
 
 function search(c: ScimContext, world: World, q: SearchQuery): Response {
   const directoryId = c.get('directory').id;
-  const name = userNameEquality(q.filter);
+  const equality = equalityOf(q.filter);
+  const name = equality?.attribute === 'username' ? equality.value : null;
   const pool = name === null ? usersOf(world, directoryId) : usersNamed(world, directoryId, name);
   const matched = selectMatching(pool, q.filter, filterView);
   const slice = matched.slice(q.page.startIndex - 1, q.page.startIndex - 1 + q.page.count);
   return scimJson(
-    c,
     listResponse(
       slice.map((u) => project(toScim(u, c.get('base')), q.selection)),
       matched.length,
@@ -104,13 +102,13 @@ export function mountUsers(app: Hono<ScimEnv>, world: World): void {
       assertUniqueUserName(world, directory.id, fields.username);
       const user = createDirectoryUser(world, directory, fields);
       const body = toScim(user, c.get('base'));
-      return scimJson(c, body, 201, { location: (body.meta as { location: string }).location });
+      return scimJson(body, 201, { location: (body.meta as { location: string }).location });
     }),
   );
 
   app.get(
     '/:directoryId/Users/:id',
-    scim((c) => scimJson(c, project(toScim(findUser(c, world), c.get('base')), querySelection(c)))),
+    scim((c) => scimJson(project(toScim(findUser(c, world), c.get('base')), querySelection(c)))),
   );
 
   app.put(
@@ -119,7 +117,7 @@ export function mountUsers(app: Hono<ScimEnv>, world: World): void {
       const user = findUser(c, world);
       const fields = userFieldsFromScim(parseUser(await readJsonObject(c)));
       assertUniqueUserName(world, user.directory_id, fields.username, user.id);
-      return scimJson(c, toScim(updateDirectoryUser(world, user, fields), c.get('base')));
+      return scimJson(toScim(updateDirectoryUser(world, user, fields), c.get('base')));
     }),
   );
 
@@ -131,7 +129,7 @@ export function mountUsers(app: Hono<ScimEnv>, world: World): void {
       const patched = await applyScimPatch('User', current, await readJsonObject(c));
       const fields = userFieldsFromScim(patched);
       assertUniqueUserName(world, user.directory_id, fields.username, user.id);
-      return scimJson(c, toScim(updateDirectoryUser(world, user, fields), c.get('base')));
+      return scimJson(toScim(updateDirectoryUser(world, user, fields), c.get('base')));
     }),
   );
 

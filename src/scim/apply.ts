@@ -17,7 +17,7 @@ import { runDeferred, type AccessRevoker, type ApplyContext, type ApplyOutcome }
 import { EVENT_HANDLERS } from '../mirror/handlers.ts';
 import type { Database } from '../store/schema.ts';
 import { inTenant, type Tx } from '../store/tenant.ts';
-import { ScimError } from './errors.ts';
+import { ScimError } from '../../protocols/scim/errors.ts';
 import type { ScimDirectory } from './http.ts';
 
 export interface ScimWriteDeps {

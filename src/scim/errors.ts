@@ -1,53 +1,11 @@
-// SCIM errors travel as RFC 7644 §3.12 bodies, not problem+json: identity providers branch on
-// `status` and `scimType` (Okta retries a 5xx, Entra treats a 409 `uniqueness` on POST as "already
-// there"). Every failure under /scim/v2 becomes one of these bodies here and nowhere else; an
-// AppError (rate limit, body too large, bad token, store outage) keeps its status and its code.
-import SCIMMY from 'scimmy';
+// Gatehouse's own failures as SCIM error bodies. The body and the protocol's failures live in
+// protocols/scim/errors.ts; an AppError (rate limit, body too large, bad token, store outage)
+// raised under /scim/v2 keeps its status and its code here, with the headers a client needs.
 import { AppError } from '../core/errors.ts';
-
-export const SCIM_ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
-
-export type ScimType =
-  | 'invalidFilter'
-  | 'tooMany'
-  | 'uniqueness'
-  | 'mutability'
-  | 'invalidSyntax'
-  | 'invalidPath'
-  | 'noTarget'
-  | 'invalidValue'
-  | 'invalidVers'
-  | 'sensitive';
-
-/** A protocol-level refusal: a status, a scimType and a message naming no secret. */
-export class ScimError extends Error {
-  readonly status: number;
-  readonly scimType: ScimType | undefined;
-  readonly code: string | undefined;
-  readonly headers: Record<string, string>;
-
-  constructor(
-    status: number,
-    detail: string,
-    scimType?: ScimType,
-    extra: { code?: string; headers?: Record<string, string> } = {},
-  ) {
-    super(detail);
-    this.name = 'ScimError';
-    this.status = status;
-    this.scimType = scimType;
-    this.code = extra.code;
-    this.headers = extra.headers ?? {};
-  }
-}
-
-export function notFound(kind: string, id: string): ScimError {
-  return new ScimError(404, `${kind} ${id} not found`);
-}
+import { ScimError, toScimError as toProtocolError } from '../../protocols/scim/errors.ts';
 
 /** Turns anything thrown while serving a SCIM request into the status and body to answer. */
 export function toScimError(error: unknown): ScimError {
-  if (error instanceof ScimError) return error;
   if (error instanceof AppError) {
     const retryAfter = (error.details as { retryAfter?: unknown } | undefined)?.retryAfter;
     return new ScimError(error.status, error.message, undefined, {
@@ -58,21 +16,5 @@ export function toScimError(error: unknown): ScimError {
       },
     });
   }
-  if (error instanceof SCIMMY.Types.Error) {
-    return new ScimError(error.status, error.message, (error.scimType || undefined) as ScimType | undefined);
-  }
-  // scimmy reports schema violations (missing required attribute, wrong type) as TypeError.
-  if (error instanceof TypeError) return new ScimError(400, error.message, 'invalidValue');
-  if (error instanceof SyntaxError) return new ScimError(400, 'Request body is not valid JSON', 'invalidSyntax');
-  return new ScimError(500, 'Internal error');
-}
-
-export function scimErrorBody(error: ScimError) {
-  return {
-    schemas: [SCIM_ERROR_SCHEMA],
-    status: String(error.status),
-    ...(error.scimType ? { scimType: error.scimType } : {}),
-    detail: error.message,
-    ...(error.code ? { code: error.code } : {}),
-  };
+  return toProtocolError(error);
 }

@@ -10,9 +10,9 @@ import { newId } from '../core/ids.ts';
 import type { ScimGroupsTable } from '../store/schema.ts';
 import { inTenant, type Tx } from '../store/tenant.ts';
 import { scimWrite, type ScimWrite, type ScimWriteDeps } from './apply.ts';
-import { listResponse } from './discovery.ts';
-import { notFound, ScimError } from './errors.ts';
-import { equalityOf, selectMatching } from './filter.ts';
+import { listResponse } from '../../protocols/scim/discovery.ts';
+import { notFound, ScimError } from '../../protocols/scim/errors.ts';
+import { equalityOf, selectMatching } from '../../protocols/scim/filter.ts';
 import {
   project,
   queryOf,
@@ -20,14 +20,13 @@ import {
   readJsonObject,
   scimJson,
   searchBody,
-  type ScimContext,
-  type ScimDirectory,
-  type ScimEnv,
   type SearchQuery,
-} from './http.ts';
-import { applyScimPatch } from './patch.ts';
+} from '../../protocols/scim/http.ts';
+import type { ScimContext, ScimDirectory, ScimEnv } from './http.ts';
+import { applyScimPatch } from '../../protocols/scim/patch.ts';
 import { assertMutablePaths, assertSameId, checkIfMatch } from './preconditions.ts';
-import { etagOf, memberIds, scimGroup, storedGroup, type ScimResource } from './resources.ts';
+import type { ScimResource } from '../../protocols/scim/resources.ts';
+import { etagOf, memberIds, scimGroup, storedGroup } from './resources.ts';
 import { userWire } from './users.ts';
 
 type GroupRow = Selectable<ScimGroupsTable>;

@@ -1,7 +1,8 @@
 // ETag preconditions and server-owned attributes (RFC 7644 §3.14, RFC 7643 §3.1).
 import type { Context } from 'hono';
-import { ScimError } from './errors.ts';
-import { etagOf, type ScimResource } from './resources.ts';
+import { ScimError } from '../../protocols/scim/errors.ts';
+import type { ScimResource } from '../../protocols/scim/resources.ts';
+import { etagOf } from './resources.ts';
 
 /** If-Match names a version that is no longer current: 412, nothing written (lost-update guard). */
 export function checkIfMatch(c: Context, version: number): void {

@@ -2,11 +2,7 @@
 // handlers read, and stored rows back to SCIM. Pure functions. The SCIM representation is kept
 // verbatim (minus server attributes and any pushed password) so a GET answers what the provider
 // last wrote; the mirror's normalized fields are derived from it on every write.
-export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-export const ENTERPRISE_USER_SCHEMA = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-
-export type ScimResource = Record<string, unknown>;
+import { GROUP_SCHEMA, scimBoolean, USER_SCHEMA, type ScimResource } from '../../protocols/scim/resources.ts';
 
 function str(value: unknown): string | null {
   return typeof value === 'string' && value.length > 0 ? value : null;
@@ -14,16 +10,6 @@ function str(value: unknown): string | null {
 
 function record(value: unknown): Record<string, unknown> {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-
-/** Entra sends booleans as the strings "True"/"False" in places; read either. */
-export function scimBoolean(value: unknown, fallback: boolean): boolean {
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'string') {
-    if (value.toLowerCase() === 'true') return true;
-    if (value.toLowerCase() === 'false') return false;
-  }
-  return fallback;
 }
 
 /** The directory user fields the mirror keeps (dsync.user.* `data`, less ids and ownership). */

@@ -15,13 +15,21 @@ import { createFailureLimiter } from '../access/rate-limit.ts';
 import { AppError } from '../core/errors.ts';
 import type { ScimWriteDeps } from './apply.ts';
 import { findDirectoryByToken } from './directories.ts';
-import { listResponse, resourceTypes, schemaDocuments, serviceProviderConfig } from './discovery.ts';
-import { ScimError } from './errors.ts';
+import type { DiscoveryOptions } from '../../protocols/scim/discovery.ts';
+import { ScimError } from '../../protocols/scim/errors.ts';
 import { mountGroups } from './groups.ts';
-import { scimErrorResponse, scimJson, type ScimEnv } from './http.ts';
+import { discoveryRoutes } from '../../protocols/scim/http.ts';
+import { scimErrorResponse, type ScimEnv } from './http.ts';
 import { mountUsers } from './users.ts';
 
 export const SCIM_MOUNT_PATH = '/scim/v2';
+
+/** What ServiceProviderConfig states for this server: users keep a version, so ETags are real. */
+const DISCOVERY: DiscoveryOptions = {
+  documentationUri: 'docs/scim.md',
+  etagSupported: true,
+  tokenDescription: "The directory's SCIM bearer token, shown once when it is created or rotated",
+};
 
 export interface ScimRouterOptions {
   publicUrl: string;
@@ -85,25 +93,7 @@ export function createScimRoutes(deps: ScimWriteDeps, options: ScimRouterOptions
   );
   app.use(authenticate(deps, options));
 
-  app.get('/ServiceProviderConfig', (c) => scimJson(serviceProviderConfig(c.get('base'))));
-  app.get('/ResourceTypes', (c) => {
-    const types = resourceTypes(c.get('base'));
-    return scimJson(listResponse(types, types.length, 1));
-  });
-  app.get('/ResourceTypes/:id', (c) => {
-    const found = resourceTypes(c.get('base')).find((t) => t.id === c.req.param('id'));
-    if (!found) throw new ScimError(404, 'ResourceType not found');
-    return scimJson(found);
-  });
-  app.get('/Schemas', (c) => {
-    const docs = schemaDocuments(c.get('base'));
-    return scimJson(listResponse(docs, docs.length, 1));
-  });
-  app.get('/Schemas/:id', (c) => {
-    const found = schemaDocuments(c.get('base')).find((s) => s.id === c.req.param('id'));
-    if (!found) throw new ScimError(404, 'Schema not found');
-    return scimJson(found);
-  });
+  for (const [path, handler] of Object.entries(discoveryRoutes(DISCOVERY))) app.get(path, handler);
 
   mountUsers(app, deps);
   mountGroups(app, deps);

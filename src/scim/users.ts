@@ -9,9 +9,9 @@ import { sql, type Selectable } from 'kysely';
 import type { ScimUsersTable } from '../store/schema.ts';
 import { inTenant, type Tx } from '../store/tenant.ts';
 import { scimCreate, scimCreateVersion, scimWrite, type ScimWriteDeps } from './apply.ts';
-import { ensureEnterpriseExtension, listResponse } from './discovery.ts';
-import { notFound, ScimError } from './errors.ts';
-import { equalityOf, selectMatching } from './filter.ts';
+import { ensureEnterpriseExtension, listResponse } from '../../protocols/scim/discovery.ts';
+import { notFound, ScimError } from '../../protocols/scim/errors.ts';
+import { equalityOf, selectMatching } from '../../protocols/scim/filter.ts';
 import {
   project,
   queryOf,
@@ -19,14 +19,13 @@ import {
   readJsonObject,
   scimJson,
   searchBody,
-  type ScimContext,
-  type ScimDirectory,
-  type ScimEnv,
   type SearchQuery,
-} from './http.ts';
-import { applyScimPatch } from './patch.ts';
+} from '../../protocols/scim/http.ts';
+import type { ScimContext, ScimDirectory, ScimEnv } from './http.ts';
+import { applyScimPatch } from '../../protocols/scim/patch.ts';
 import { assertMutablePaths, assertSameId, checkIfMatch } from './preconditions.ts';
-import { etagOf, scimBoolean, scimUser, storedUser, userFields, type ScimResource } from './resources.ts';
+import { scimBoolean, type ScimResource } from '../../protocols/scim/resources.ts';
+import { etagOf, scimUser, storedUser, userFields } from './resources.ts';
 
 export type ScimUserRow = Selectable<ScimUsersTable>;
 

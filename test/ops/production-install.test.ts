@@ -37,7 +37,7 @@ describe("production install (the image's tree)", () => {
   });
 
   it("holds the repository's code and production dependencies only", () => {
-    assert.deepEqual(imageSources(), ['package.json', 'package-lock.json', 'bin', 'src']);
+    assert.deepEqual(imageSources(), ['package.json', 'package-lock.json', 'bin', 'src', 'protocols']);
     assert.ok(existsSync(join(dir, 'src/cli/main.ts')) && existsSync(join(dir, 'bin/gatehouse.js')));
     assert.ok(!existsSync(join(dir, 'src/config.test.ts')), '.dockerignore keeps tests out');
     assert.ok(dockerIgnored()('.env') && dockerIgnored()('.gatehouse/pglite') && dockerIgnored()('src/x/y.test.ts'));

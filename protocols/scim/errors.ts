@@ -1,8 +1,8 @@
+// SCIM errors travel as RFC 7644 §3.12 bodies, not problem+json: identity providers branch on
+// `status` and `scimType` (Okta retries a 5xx, Entra treats a 409 `uniqueness` on POST as "already
+// there"). The protocol's own failures (scimmy's, bad JSON, schema violations) map to a body here;
+// a server that has errors of its own maps them first and hands the rest to toScimError.
 import SCIMMY from 'scimmy';
-
-// SCIM errors travel as RFC 7644 §3.12 bodies. Identity providers branch on `status` and
-// `scimType` (Okta retries a 5xx, Entra treats a 409 `uniqueness` on POST as "already there"),
-// so the mapping from every failure to one of these bodies lives here and nowhere else.
 
 export const SCIM_ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
@@ -18,23 +18,30 @@ export type ScimType =
   | 'invalidVers'
   | 'sensitive';
 
+/** A protocol-level refusal: a status, a scimType and a message naming no secret. */
 export class ScimError extends Error {
   readonly status: number;
   readonly scimType: ScimType | undefined;
+  readonly code: string | undefined;
+  readonly headers: Record<string, string>;
 
-  constructor(status: number, detail: string, scimType?: ScimType) {
+  constructor(
+    status: number,
+    detail: string,
+    scimType?: ScimType,
+    extra: { code?: string; headers?: Record<string, string> } = {},
+  ) {
     super(detail);
     this.name = 'ScimError';
     this.status = status;
     this.scimType = scimType;
+    this.code = extra.code;
+    this.headers = extra.headers ?? {};
   }
 }
 
-export interface ScimErrorBody {
-  schemas: [typeof SCIM_ERROR_SCHEMA];
-  status: string;
-  scimType?: string;
-  detail: string;
+export function notFound(kind: string, id: string): ScimError {
+  return new ScimError(404, `${kind} ${id} not found`);
 }
 
 /** Turns anything thrown while serving a SCIM request into the status and body to answer. */
@@ -49,11 +56,20 @@ export function toScimError(error: unknown): ScimError {
   return new ScimError(500, 'Internal error');
 }
 
+export interface ScimErrorBody {
+  schemas: [typeof SCIM_ERROR_SCHEMA];
+  status: string;
+  scimType?: string;
+  detail: string;
+  code?: string;
+}
+
 export function scimErrorBody(error: ScimError): ScimErrorBody {
   return {
     schemas: [SCIM_ERROR_SCHEMA],
     status: String(error.status),
     ...(error.scimType ? { scimType: error.scimType } : {}),
     detail: error.message,
+    ...(error.code ? { code: error.code } : {}),
   };
 }

@@ -1,9 +1,10 @@
 import SCIMMY from 'scimmy';
-import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from './mapping.ts';
+import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from './resources.ts';
 
 // The SCIM discovery endpoints (RFC 7644 §4): what this server supports. Okta's and Entra's
-// provisioning validators read ServiceProviderConfig to decide between PATCH and PUT and
-// whether to page, so it states exactly what router.ts implements.
+// provisioning validators read ServiceProviderConfig to decide between PATCH and PUT and whether
+// to page, so each server states exactly what its router implements (bulk and sort never; ETags
+// where the server keeps versions), passing what differs between them as DiscoveryOptions.
 
 /**
  * scimmy keeps its schema definitions in module scope. Extending its User schema with the
@@ -20,21 +21,28 @@ export function ensureEnterpriseExtension(): void {
 
 export const MAX_PAGE_SIZE = 200;
 
-export function serviceProviderConfig(base: string) {
+/** What differs between the SCIM servers that share these documents. */
+export interface DiscoveryOptions {
+  documentationUri: string;
+  etagSupported: boolean;
+  tokenDescription: string;
+}
+
+export function serviceProviderConfig(base: string, options: DiscoveryOptions) {
   return {
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
-    documentationUri: 'https://workos.com/docs/directory-sync',
+    documentationUri: options.documentationUri,
     patch: { supported: true },
     bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
     filter: { supported: true, maxResults: MAX_PAGE_SIZE },
     changePassword: { supported: false },
     sort: { supported: false },
-    etag: { supported: false },
+    etag: { supported: options.etagSupported },
     authenticationSchemes: [
       {
         type: 'oauthbearertoken',
         name: 'OAuth Bearer Token',
-        description: 'The directory\u2019s SCIM bearer token, shown when the directory is set up',
+        description: options.tokenDescription,
         primary: true,
       },
     ],
