@@ -6,11 +6,9 @@
 //     nothing: the figure shows it).
 // BENCH_SCIM_USERS sets N (default 10,000; use 500 on a shared machine). PostgreSQL when one is
 // available (BENCH_DATABASE_URL / TEST_DATABASE_URL or a local cluster), else PGlite.
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { startEmulator } from '../emulator/index.ts';
 import { scimClient, type ScimClient } from '../emulator/scim/testing.ts';
 import { openGatehouse } from '../src/app.ts';
@@ -22,28 +20,9 @@ import { createScimDirectory } from '../src/scim/directories.ts';
 import { openStore, type Store } from '../src/store/store.ts';
 import { asSystem } from '../src/store/tenant.ts';
 import { setupScimDirectory } from '../test/webhooks/scim-workload.ts';
-import { opsPerSecond, row } from './support.ts';
+import { freshDatabase, opsPerSecond, row } from './support.ts';
 
 const CLIENTS = 10;
-
-async function freshDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `gatehouse_bench_scim_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
 
 function userBody(i: number) {
   return {

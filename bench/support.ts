@@ -1,10 +1,12 @@
 // Shared bench helpers: a PostgreSQL to measure on (BENCH_DATABASE_URL / TEST_DATABASE_URL, or a
 // throwaway cluster started with scripts/pg-cluster.sh when PostgreSQL is installed), and timing.
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 
 export async function benchPostgresUrl(): Promise<{ url: string; stop(): void } | undefined> {
   const given = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL;
@@ -50,4 +52,24 @@ export async function opsPerSecond(
 export function row(label: string, value: number, unit: string, baseline?: number): string {
   const ratio = baseline ? `  (${(value / baseline).toFixed(2)}x of baseline)` : '';
   return `  ${label.padEnd(58)} ${value.toFixed(0).padStart(8)} ${unit}${ratio}`;
+}
+
+/** A database of its own on the bench's PostgreSQL, so a run starts empty and leaves nothing behind. */
+export async function freshDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `gatehouse_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
 }

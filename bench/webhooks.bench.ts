@@ -9,7 +9,6 @@
 //      applied by two workers (BENCH_SCIM_USERS, default 10,000), with the peak memory;
 //   4. revocation under load across two instances (revocation.bench.ts).
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { startEmulator } from '../emulator/index.ts';
 import { createHttpApp } from '../src/http/app.ts';
 import { listen } from '../src/http/serve.ts';
@@ -25,29 +24,10 @@ import { createApplyWorker } from '../src/webhooks/apply-worker.ts';
 import { revocationUnderLoad } from './revocation.bench.ts';
 import { emulatorScimRate } from './emulator-scim.bench.ts';
 import { setupScimDirectory } from '../test/webhooks/scim-workload.ts';
-import { opsPerSecond, row } from './support.ts';
+import { freshDatabase, opsPerSecond, row } from './support.ts';
 
 const SECRET = 'whsec_bench_0123456789abcdef';
 const noRevocations = { revoke: async () => undefined };
-
-async function freshDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `gatehouse_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
 
 function dsyncUserEvent(i: number, org: string) {
   const now = new Date().toISOString();
