@@ -60,6 +60,13 @@ async function withHooks<T>(tx: Tx, fn: (tx: Tx) => Promise<T>): Promise<{ value
 }
 
 async function runAfterCommit(db: Kysely<Database>, result: { hooks: AfterCommit[] }): Promise<void> {
-  // The transaction is committed: a failing hook must not report the caller's change as failed.
-  for (const hook of result.hooks) await hook(db).catch(() => undefined);
+  // The transaction is committed: a failing hook must not report the caller's change as failed,
+  // but it is said (its work, e.g. integrating audit entries, is picked up again by the next run).
+  for (const hook of result.hooks)
+    await hook(db).catch((error: unknown) =>
+      process.emitWarning(
+        `after-commit work failed: ${(error as Error)?.message ?? String(error)}`,
+        'GatehouseWarning',
+      ),
+    );
 }

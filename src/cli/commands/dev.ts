@@ -199,8 +199,12 @@ async function start(base: Config): Promise<Started> {
     const started = emulator ?? (await emulatorStarting.catch(() => null));
     await started?.stop();
     await idp?.close();
-    if (gatehouse) await gatehouse.close().catch(() => undefined);
-    else await store?.close().catch(() => undefined);
+    // The start already failed with `error`, which is what dev reports; a failure to close after it
+    // is said too, never instead of it.
+    const closing = gatehouse ? gatehouse.close() : store?.close();
+    await closing?.catch((e: unknown) =>
+      console.error(`gatehouse dev: closing after a failed start: ${(e as Error).message}`),
+    );
     throw error;
   }
 }
