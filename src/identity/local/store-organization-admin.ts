@@ -91,7 +91,7 @@ export function createStoreOrganizationAdmin(deps: StoreOrganizationAdminDeps): 
       organizationId: row.organization_id,
       roleSlug: row.role_slug,
       status: row.status as AdminMembership['status'],
-      updatedAt: new Date(row.updated_at as unknown as string).toISOString(),
+      updatedAt: new Date(row.updated_at).toISOString(),
     };
   };
 
