@@ -10,12 +10,12 @@
 // BENCH_DEV_START_RUNS (default 3) runs of each; medians are printed.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pgliteTemplateCacheDir } from '../src/cli/dev-store.ts';
 import { row } from './support.ts';
+import { freePort } from '../test/support/ports.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const QUIET = {
@@ -30,15 +30,6 @@ const QUIET = {
 };
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()));

@@ -2,20 +2,15 @@
 // refused connection from node-postgres to a port nothing listens on, thrown through the one HTTP
 // error handler.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { freePort } from './support/ports.ts';
 import { describe, it } from 'node:test';
 import { Hono } from 'hono';
 import pg from 'pg';
 import { createErrorHandler } from '../src/http/error-handler.ts';
 import { createLogger } from '../src/logger.ts';
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+/** A port nobody listens on (one chosen free, outside the range the kernel hands out by itself). */
+const closedPort = freePort;
 
 describe('the HTTP error handler', () => {
   it('answers 503 STORE_UNAVAILABLE when the database cannot be reached', async () => {

@@ -11,7 +11,7 @@
 // Ctrl+C (SIGINT) or SIGTERM stops the app and `gatehouse dev` with it.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGatehouseClient } from '../../packages/client/src/index.ts';
@@ -24,15 +24,20 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 const GATEHOUSE_BIN = fileURLToPath(new URL('../../bin/gatehouse.js', import.meta.url));
 const HOST = '127.0.0.1';
 
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, HOST, () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => done(port));
+/**
+ * A free port for dev to bind. Chosen below 32768, where the kernel never puts a port of its own
+ * (every listen(0) and outgoing connection draws from above), so nothing takes it before dev binds.
+ */
+async function freePort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((done) => {
+      const probe = createServer();
+      probe.once('error', () => done(false));
+      probe.listen(port, HOST, () => probe.close(() => done(true)));
     });
-  });
+    if (free) return port;
+  }
 }
 
 /** Starts `gatehouse dev` and resolves once its banner ends; its output is passed through. */

@@ -1,7 +1,7 @@
 // Serving the app on a port with a graceful stop: stop accepting, let in-flight requests finish
 // (up to a deadline, then cut idle and remaining sockets), and only then release resources.
-import { serve, type ServerType } from '@hono/node-server';
-import type { Server } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Hono } from 'hono';
 
@@ -12,15 +12,29 @@ export interface RunningServer {
   close(timeoutMs?: number): Promise<void>;
 }
 
-export async function listen(app: Hono, options: { port: number; host: string }): Promise<RunningServer> {
-  const server: ServerType = await new Promise((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s));
-    s.once('error', reject);
+/** A listening socket whose app comes later; requests wait until `serve` gives it one. */
+export interface BoundPort extends RunningServer {
+  serve(app: Hono): RunningServer;
+}
+
+/**
+ * Binds the port before the app exists. Port 0 becomes a real port here, so a PUBLIC_URL built
+ * from it names a socket this process already holds — probing a free port and binding it later
+ * leaves a window in which anything else on the machine may take it. A port in use fails here,
+ * before any slower start work.
+ */
+export async function bindPort(options: { port: number; host: string }): Promise<BoundPort> {
+  const http: Server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port, options.host, () => {
+      http.off('error', reject);
+      resolve();
+    });
   });
-  const http = server as Server;
   const { port } = http.address() as AddressInfo;
   const host = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
-  return {
+  const running: RunningServer = {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     close: (timeoutMs = 10_000) =>
@@ -34,6 +48,17 @@ export async function listen(app: Hono, options: { port: number; host: string })
         http.closeIdleConnections();
       }),
   };
+  return {
+    ...running,
+    serve(app) {
+      http.on('request', getRequestListener(app.fetch, { hostname: options.host }));
+      return running;
+    },
+  };
+}
+
+export async function listen(app: Hono, options: { port: number; host: string }): Promise<RunningServer> {
+  return (await bindPort(options)).serve(app);
 }
 
 /** Calls `stop` once on the first SIGTERM or SIGINT; a second signal exits at once. */

@@ -11,7 +11,6 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -19,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium, skipWithoutChromium } from '../support/browser.ts';
 import { runCli, startCli, waitForExit } from '../support/cli.ts';
+import { freePort } from '../support/ports.ts';
 import {
   capture as captureOn,
   createWalk,
@@ -43,17 +43,6 @@ const QUIET = {
 };
 const INVITEE = 'nia@globex.test';
 const PENDING_INVITEE = 'pat@globex.test';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** What a page shows in `selector`, for comparing before and after the restart. */
 async function textsOf(page: Page, href: string, selector: string): Promise<string[]> {

@@ -12,9 +12,8 @@ import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { listen, type RunningServer } from '../../src/http/serve.ts';
+import { bindPort, type RunningServer } from '../../src/http/serve.ts';
 import { cookieName, startAccessWorld, type AccessWorld, type OrgName } from '../access/world.ts';
-import { freePort } from '../sign-in/harness.ts';
 import { launchChromium, localOnlyContext, screenshotRecorder, skipWithoutChromium } from '../support/browser.ts';
 
 const SHOTS = fileURLToPath(new URL('../../test-results/trust-walk', import.meta.url));
@@ -49,10 +48,10 @@ describe('trust rules walked in Chromium', { skip: skipWithoutChromium }, () => 
   before(async () => {
     rmSync(SHOTS, { recursive: true, force: true });
     // PUBLIC_URL must be the origin the browser uses, or the CSRF origin check refuses its forms.
-    const port = await freePort();
-    origin = `http://127.0.0.1:${port}`;
+    const bound = await bindPort({ port: 0, host: '127.0.0.1' });
+    origin = bound.url;
     [world, browser] = await Promise.all([startAccessWorld({ env: { PUBLIC_URL: origin } }), launchChromium()]);
-    server = await listen(world.gatehouse.app, { port, host: '127.0.0.1' });
+    server = bound.serve(world.gatehouse.app);
     // The seed's memberships into the mirror (what webhooks or the scheduled run do), so the header
     // knows each person's other organization and offers the switch.
     await world.gatehouse.directorySync.reconcile({ full: true });

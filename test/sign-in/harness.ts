@@ -3,12 +3,11 @@
 // through the official SDK's apiHostname/port/https options, listening on a real port so a browser
 // can follow the redirects between the two.
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { DEMO_SEED_PATH, startEmulator, type RunningEmulator } from '../../emulator/index.ts';
 import { openGatehouse, type Gatehouse } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
-import { listen } from '../../src/http/serve.ts';
+import { bindPort } from '../../src/http/serve.ts';
 import { mirrorSignInOrganization } from '../../src/mirror/sign-in-copy.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -61,17 +60,6 @@ export function testSeed(): Record<string, unknown[]> {
   };
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 export interface SignInWorld {
   emulator: RunningEmulator;
   gatehouse: Gatehouse;
@@ -95,9 +83,10 @@ export interface SignInWorldOptions {
 export async function startSignInWorld(options: SignInWorldOptions = {}): Promise<SignInWorld> {
   const env = options.env ?? {};
   const emulator = await startEmulator({ seed: testSeed() });
-  const port = await freePort();
+  // Bound before the configuration is built, so PUBLIC_URL names a port this process holds.
+  const bound = await bindPort({ port: 0, host: '127.0.0.1' });
   const config = parseConfig({
-    PORT: String(port),
+    PORT: String(bound.port),
     HOST: '127.0.0.1',
     GATEHOUSE_SECRET: SECRET,
     LOG_LEVEL: 'silent',
@@ -115,7 +104,7 @@ export async function startSignInWorld(options: SignInWorldOptions = {}): Promis
     logger: createLogger('silent'),
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  const server = await listen(gatehouse.app, { port, host: '127.0.0.1' });
+  const server = bound.serve(gatehouse.app);
   const org = (name: string) => {
     const id = emulator.seed?.organizations[name];
     if (!id) throw new Error(`no seeded organization ${name}`);

@@ -6,9 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { openGatehouse, type Gatehouse } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
-import { listen } from '../../src/http/serve.ts';
+import { bindPort } from '../../src/http/serve.ts';
 import type { Store } from '../../src/store/store.ts';
-import { freePort } from './harness.ts';
 import { TEST_SECRET } from '../support/access-fixtures.ts';
 
 export interface Delivered {
@@ -57,7 +56,8 @@ export async function openLocalWorld(
   const smtpPort = (smtp.server.address() as AddressInfo).port;
   let now = Date.now();
   // Listening (for a browser): on a free port of this machine, which PUBLIC_URL must name.
-  const port = options.listen ? await freePort() : null;
+  const bound = options.listen ? await bindPort({ port: 0, host: '127.0.0.1' }) : null;
+  const port = bound?.port ?? null;
   const url = port ? `http://127.0.0.1:${port}` : 'http://gatehouse.test';
   const config = parseConfig({
     ...(port ? { PORT: String(port), HOST: '127.0.0.1' } : { PUBLIC_URL: url }),
@@ -72,7 +72,7 @@ export async function openLocalWorld(
   });
   const store = await openStore();
   const gatehouse = await openGatehouse(config, { store, logger: createLogger('silent'), clock: () => now });
-  const server = port ? await listen(gatehouse.app, { port, host: '127.0.0.1' }) : null;
+  const server = bound ? bound.serve(gatehouse.app) : null;
   const linkPattern = new RegExp(`(${url.replace(/[.]/g, '\\.')}/auth/email/verify\\?\\S+)`);
 
   return {

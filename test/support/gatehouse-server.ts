@@ -4,13 +4,12 @@
 // at Gatehouse's POST /webhooks/workos with the shared signing secret (what a WorkOS dashboard
 // setup does in production), so the mirror follows what happens in WorkOS.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../emulator/index.ts';
 import { openGatehouse, type Gatehouse } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
-import { listen, type RunningServer } from '../../src/http/serve.ts';
+import { bindPort, type RunningServer } from '../../src/http/serve.ts';
 import { createLogger } from '../../src/logger.ts';
 import { HANDLED_EVENT_TYPES } from '../../src/mirror/handlers.ts';
 import { openPgliteTestStore } from './stores.ts';
@@ -39,17 +38,6 @@ export interface GatehouseServerOptions {
   env?: Record<string, string>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 async function emulatorApi(emulator: RunningEmulator, method: string, path: string, body?: unknown): Promise<unknown> {
   const res = await fetch(`${emulator.url}${path}`, {
     method,
@@ -71,8 +59,8 @@ export async function startGatehouseServer(options: GatehouseServerOptions = {})
   let gatehouse: Gatehouse | undefined;
   let server: RunningServer | undefined;
   try {
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
+    const bound = await bindPort({ port: 0, host: '127.0.0.1' });
+    const url = bound.url;
     const config = parseConfig({
       PORT: '0',
       HOST: '127.0.0.1',
@@ -93,7 +81,7 @@ export async function startGatehouseServer(options: GatehouseServerOptions = {})
     // A copy of a migrated template (~0.5 s) instead of a fresh PGlite in the data folder (~2.5 s).
     gatehouse = await openGatehouse(config, { store: await openPgliteTestStore(), logger: createLogger('silent') });
     await gatehouse.access.bus.ready;
-    server = await listen(gatehouse.app, { port, host: '127.0.0.1' });
+    server = bound.serve(gatehouse.app);
     await emulatorApi(emulator, 'POST', '/webhook_endpoints', {
       endpoint_url: `${url}/webhooks/workos`,
       events: [...HANDLED_EVENT_TYPES],

@@ -4,7 +4,6 @@
 // (its audit entries) were applied twice. PostgreSQL only: skipped without TEST_DATABASE_URL (a failure under CI=true).
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { startEmulator, type RunningEmulator } from '../../emulator/index.ts';
@@ -15,15 +14,7 @@ import { createTestDatabase } from '../support/stores.ts';
 import { requirePostgres } from '../support/requirements.ts';
 import { driveScim, emulatorDirectoryState, setupScimDirectory } from './scim-workload.ts';
 import { mirrorDirectoryState, SECRET } from './support.ts';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../support/ports.ts';
 
 describe('gatehouse serve killed mid-stream and restarted', () => {
   let emu: RunningEmulator | undefined;

@@ -12,11 +12,11 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Gatehouse } from '../../app.ts';
 import { loadConfig, type Config } from '../../config.ts';
+import type { BoundPort } from '../../http/serve.ts';
 import type { Store } from '../../store/store.ts';
 import { demoSignIns, startEmulatorProcess, type EmulatorProcess } from './dev-emulator.ts';
 import { clearDevState, writeDevState } from '../dev-state.ts';
@@ -80,17 +80,6 @@ export function devSecret(dataDir: string): string {
   return readFileSync(file, 'utf8').trim();
 }
 
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, host, () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 /** The configuration dev runs with: the generated secret, and the emulator in place of WorkOS. */
 async function devConfig(base: Config, emulator: EmulatorProcess | null, webhookSecret: string): Promise<Config> {
   // One seed organization's admins are super-admins, so /admin/tenants works in dev.
@@ -136,7 +125,7 @@ interface Started {
   idp: DevIdp | null;
 }
 
-async function start(base: Config): Promise<Started> {
+async function start(base: Config, bound: BoundPort): Promise<Started> {
   // WorkOS mode with no key given: run against the emulator (a child process, see dev-emulator.ts).
   // Spawned before anything else so that its start overlaps the database and the modules loading
   // here. AUTH_PROVIDER=local or oidc needs no emulator: the demo lives in the store (dev-local.ts).
@@ -160,8 +149,7 @@ async function start(base: Config): Promise<Started> {
     // stays the same across restarts, so deliveries it retries from the last run still verify.
     const webhookSecret = devWebhookSecret(base);
     const config = await devConfig(base, emulator, webhookSecret);
-    const [{ listen }, { devMailboxRoutes }, dev] = await Promise.all([
-      import('../../http/serve.ts'),
+    const [{ devMailboxRoutes }, dev] = await Promise.all([
       import('../../web/dev-mailbox.ts'),
       import('./dev-emulator.ts'),
     ]);
@@ -170,7 +158,7 @@ async function start(base: Config): Promise<Started> {
       emulator: emulator ? { url: emulator.url, apiKey: emulator.apiKey } : undefined,
     });
     gatehouse = await openGatehouse(config, { devRoutes, store });
-    const server = await listen(gatehouse.app, { port: config.PORT, host: config.HOST });
+    const server = bound.serve(gatehouse.app);
     if (emulator) {
       // Point the emulator's webhooks at us, as one configures a WorkOS endpoint, then pull in
       // what happened before the endpoint existed (the same reconciliation an operator runs).
@@ -271,12 +259,16 @@ async function printBanner(
 export async function devCommand(args: string[]): Promise<number> {
   parseArgs({ args, options: {}, strict: true });
   const requested = loadConfig();
-  // PORT=0 picks a free port now, so PUBLIC_URL and the WorkOS redirect URI name the real one.
+  // The port is bound first: PORT=0 becomes the real port PUBLIC_URL and the WorkOS redirect URI
+  // name, and a port in use fails before the slower start.
+  const { bindPort } = await import('../../http/serve.ts');
+  const bound = await bindPort({ port: requested.PORT, host: requested.HOST });
   const base =
-    requested.PORT === 0 && /:0$/.test(requested.PUBLIC_URL)
-      ? loadConfig({ PORT: String(await freePort(requested.HOST)) })
-      : requested;
-  const { gatehouse, server, config, emulator, idp } = await start(base);
+    requested.PORT === 0 && /:0$/.test(requested.PUBLIC_URL) ? loadConfig({ PORT: String(bound.port) }) : requested;
+  const { gatehouse, server, config, emulator, idp } = await start(base, bound).catch(async (error: unknown) => {
+    await bound.close(0);
+    throw error;
+  });
   if (emulator) {
     writeDevState(config.GATEHOUSE_DATA_DIR, {
       publicUrl: config.PUBLIC_URL,
