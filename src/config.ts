@@ -140,6 +140,10 @@ const spec = {
       .optional(),
     expects: 'expected true or false',
   },
+  WORKOS_MAX_RETRIES: {
+    schema: z.coerce.number().int().min(0).max(10).default(3),
+    expects: 'expected an integer from 0 to 10: retries of a WorkOS call that failed to connect or answered 5xx/429',
+  },
   WORKOS_WEBHOOK_SECRET: {
     schema: z.string().min(1).optional(),
     expects: 'expected the webhook signing secret, or "current,previous" during a rotation',

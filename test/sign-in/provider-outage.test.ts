@@ -68,6 +68,9 @@ describe('provider outage', () => {
         WORKOS_API_PORT: String(proxy.port),
         WORKOS_WEBHOOK_SECRET: WEBHOOK_SECRET,
         SESSION_PROVIDER_OUTAGE_GRACE_SECONDS: String(GRACE_SECONDS),
+        // Every refresh meets a real "connection refused"; the SDK's retries would only add its
+        // backoff (seconds of real time per refresh) before the same failure reaches Gatehouse.
+        WORKOS_MAX_RETRIES: '0',
       },
     });
   });

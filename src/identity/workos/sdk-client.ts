@@ -15,6 +15,8 @@ export interface WorkosClientOptions {
   fetch?: typeof globalThis.fetch | undefined;
   /** Per-request timeout in ms (the SDK's default is 60 s). */
   timeoutMs?: number | undefined;
+  /** Retries of a call that failed to connect or answered 408/429/5xx, with the SDK's backoff (default 3). */
+  maxRetries?: number | undefined;
 }
 
 export function createWorkosClient(options: WorkosClientOptions, defaultTimeoutMs = 15_000): WorkOS {
@@ -25,12 +27,18 @@ export function createWorkosClient(options: WorkosClientOptions, defaultTimeoutM
     ...(options.https !== undefined ? { https: options.https } : {}),
     ...(options.fetch ? { fetchFn: options.fetch } : {}),
     timeout: options.timeoutMs ?? defaultTimeoutMs,
+    ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
   });
 }
 
 type WorkosConfig = Pick<
   Config,
-  'WORKOS_API_KEY' | 'WORKOS_CLIENT_ID' | 'WORKOS_API_HOSTNAME' | 'WORKOS_API_PORT' | 'WORKOS_API_HTTPS'
+  | 'WORKOS_API_KEY'
+  | 'WORKOS_CLIENT_ID'
+  | 'WORKOS_API_HOSTNAME'
+  | 'WORKOS_API_PORT'
+  | 'WORKOS_API_HTTPS'
+  | 'WORKOS_MAX_RETRIES'
 >;
 
 /** The client options the configuration names; undefined without WORKOS_API_KEY. */
@@ -42,6 +50,7 @@ export function workosClientOptions(config: WorkosConfig): WorkosClientOptions |
     apiHostname: config.WORKOS_API_HOSTNAME,
     port: config.WORKOS_API_PORT,
     https: config.WORKOS_API_HTTPS,
+    maxRetries: config.WORKOS_MAX_RETRIES,
   };
 }
 
