@@ -63,8 +63,12 @@ describe('gatehouse serve killed mid-stream and restarted', () => {
     }
     child!.kill('SIGKILL');
     await waitForExit(child!);
-    const deliveredBeforeKill = emu.webhooks.stats().delivered;
-    await new Promise((r) => setTimeout(r, 1000));
+    const { delivered: deliveredBeforeKill, failedAttempts: failedBeforeKill } = emu.webhooks.stats();
+    // Down until the emulator has met the dead port at least once: restarting sooner would test no outage.
+    for (const downUntil = Date.now() + 60_000; emu.webhooks.stats().failedAttempts === failedBeforeKill; ) {
+      assert.ok(Date.now() < downUntil, 'a delivery was attempted while the server was down');
+      await new Promise((r) => setTimeout(r, 20));
+    }
     await start();
     await driving;
     await emu.webhooks.idle();
