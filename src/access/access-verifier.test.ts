@@ -56,6 +56,8 @@ for (const engine of testEngines()) {
     const keys: Record<string, string> = {};
     let m2m: string;
     let acmeOrg: string;
+    // The verifier's clock, moved forward instead of sleeping until a short-lived key has expired.
+    let clockOffsetMs = 0;
 
     before(async () => {
       [store, emulator] = await Promise.all([engine.open(), startEmulator()]);
@@ -69,6 +71,7 @@ for (const engine of testEngines()) {
         db: store.db,
         sessions,
         workos: { apiBaseUrl: emulator.url, clientId: emulator.clientId },
+        clock: () => Date.now() + clockOffsetMs,
       });
       app = new Hono();
       app.use(provideAccess(verifier, { publicUrl: config.PUBLIC_URL }));
@@ -127,7 +130,7 @@ for (const engine of testEngines()) {
       keys.expired = soon.secret;
       // Sam's membership is deactivated in the mirror after everything of his was issued.
       await setMembershipStatus(store.db, sam.organizationId, sam.userId, 'inactive');
-      await new Promise((r) => setTimeout(r, 1600));
+      clockOffsetMs = 1600;
       verifier.cache.clear();
     });
     after(async () => {
