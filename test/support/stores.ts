@@ -1,7 +1,8 @@
 // Stores for tests. PGlite: opening and migrating a fresh database costs seconds, so the first
 // test process migrates once and saves a template tarball (keyed by the migrations' checksums);
 // every later store loads that template into memory. PostgreSQL (when TEST_DATABASE_URL is set):
-// each store gets a fresh database of its own, dropped on close.
+// each store gets a fresh database of its own, dropped on close, copied by the server from a
+// migrated template database (also keyed by the migrations' checksums) instead of migrated anew.
 import type { PGlite } from '@electric-sql/pglite';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -28,13 +29,20 @@ export function testEngines(): TestEngine[] {
   return engines;
 }
 
-function templatePath(): string {
-  const key = createHash('sha256')
+function migrationsKey(): string {
+  return createHash('sha256')
     .update(
       loadMigrations()
         .map((m) => m.checksum)
         .join(','),
     )
+    .digest('hex')
+    .slice(0, 16);
+}
+
+function templatePath(): string {
+  const key = createHash('sha256')
+    .update(migrationsKey())
     .update(JSON.stringify(JSON.parse(readFileSync('node_modules/@electric-sql/pglite/package.json', 'utf8')).version))
     .digest('hex')
     .slice(0, 16);
@@ -68,7 +76,7 @@ export async function openPgliteTestStore(): Promise<Store> {
 /** A fresh PostgreSQL database on the TEST_DATABASE_URL server, dropped when the store closes. */
 export async function openPostgresTestStore(): Promise<Store> {
   if (!TEST_DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set');
-  const { url, drop } = await createTestDatabase();
+  const { url, drop } = await createTestDatabase(await postgresTemplate());
   const store = await openStore({ engine: 'postgres', url, poolSize: 25 });
   return {
     ...store,
@@ -82,27 +90,61 @@ export async function openPostgresTestStore(): Promise<Store> {
   };
 }
 
-export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+/** An empty database (or a copy of `template`) on the TEST_DATABASE_URL server, with a way to drop it. */
+export async function createTestDatabase(template?: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `gatehouse_test_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  await asAdmin((admin) => admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`));
+  return {
+    url: databaseUrl(name),
+    drop: async () => {
+      await asAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    },
+  };
+}
+
+function databaseUrl(name: string): string {
+  const url = new URL(TEST_DATABASE_URL!);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function asAdmin<T>(fn: (admin: pg.Client) => Promise<T>): Promise<T> {
   const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();
-  const name = `gatehouse_test_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   try {
-    await admin.query(`CREATE DATABASE ${name}`);
+    return await fn(admin);
   } finally {
     await admin.end();
   }
-  const url = new URL(TEST_DATABASE_URL!);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await c.connect();
-      try {
-        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await c.end();
+}
+
+/**
+ * The migrated template database's name, made on first use. Made under a name of its own and then
+ * renamed, so a concurrent test process never copies a half-migrated template; the loser of a race
+ * drops its copy. Kept on the server (one per set of migrations) for later runs.
+ */
+async function postgresTemplate(): Promise<string> {
+  const name = `gatehouse_template_${migrationsKey()}`;
+  const exists = await asAdmin((a) => a.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]));
+  if (exists.rowCount) return name;
+  const staging = `${name}_${process.pid}_${randomBytes(3).toString('hex')}`;
+  await asAdmin((a) => a.query(`CREATE DATABASE ${staging}`));
+  try {
+    await (await openStore({ engine: 'postgres', url: databaseUrl(staging) })).close();
+    await asAdmin(async (a) => {
+      // 55006: the store's connections, closed just now, may not have left the server yet.
+      for (const deadline = Date.now() + 10_000; ; await new Promise((r) => setTimeout(r, 20))) {
+        try {
+          return await a.query(`ALTER DATABASE ${staging} RENAME TO ${name}`);
+        } catch (error) {
+          if ((error as { code?: string }).code !== '55006' || Date.now() > deadline) throw error;
+        }
       }
-    },
-  };
+    });
+  } catch (error) {
+    await asAdmin((a) => a.query(`DROP DATABASE IF EXISTS ${staging} WITH (FORCE)`));
+    // 42P04: another process renamed its template into place first.
+    if ((error as { code?: string }).code !== '42P04') throw error;
+  }
+  return name;
 }
