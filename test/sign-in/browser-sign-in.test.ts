@@ -47,8 +47,11 @@ describe('sign-in through the emulator in Chromium', { skip }, () => {
   let browser: Browser;
 
   before(async () => {
-    world = await startSignInWorld();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    // Chromium starts while the world does: neither needs the other yet.
+    [world, browser] = await Promise.all([
+      startSignInWorld(),
+      chromium.launch({ executablePath: CHROMIUM, args: ARGS }),
+    ]);
   });
   after(async () => {
     await browser?.close();

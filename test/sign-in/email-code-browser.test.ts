@@ -13,8 +13,11 @@ describe('email-code sign-in in Chromium', { skip: skipWithoutChromium }, () => 
   let world: LocalWorld;
   let browser: Browser;
   before(async () => {
-    world = await openLocalWorld(openPgliteTestStore, 'invitation', { listen: true });
-    browser = await launchChromium();
+    // Chromium starts while the world does: neither needs the other yet.
+    [world, browser] = await Promise.all([
+      openLocalWorld(openPgliteTestStore, 'invitation', { listen: true }),
+      launchChromium(),
+    ]);
   });
   after(async () => {
     await browser?.close();

@@ -15,8 +15,8 @@ describe('per-organization OIDC sign-in in Chromium', { skip: skipWithoutChromiu
   let world: OidcWorld;
   let browser: Browser;
   before(async () => {
-    world = await openOidcWorld(openPgliteTestStore, { listen: true });
-    browser = await launchChromium();
+    // Chromium starts while the world does: neither needs the other yet.
+    [world, browser] = await Promise.all([openOidcWorld(openPgliteTestStore, { listen: true }), launchChromium()]);
   });
   after(async () => {
     await browser?.close();
