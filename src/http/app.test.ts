@@ -5,8 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { Writable } from 'node:stream';
 import { z } from 'zod';
 import { createLogger } from '../logger.ts';
-import { openStore, type Store } from '../store/store.ts';
-import { openPgliteTestStore } from '../../test/support/stores.ts';
+import type { Store } from '../store/store.ts';
+import { openBarePgliteTestStore, openPgliteTestStore } from '../../test/support/stores.ts';
 import { createHttpApp } from './app.ts';
 import { readJson } from './json-body.ts';
 
@@ -36,7 +36,7 @@ describe('HTTP skeleton', () => {
   });
 
   it('answers /readyz 503 with a code when the database is not migrated', async () => {
-    const bare = await openStore({ engine: 'pglite' }, { migrate: false });
+    const bare = await openBarePgliteTestStore();
     try {
       const res = await createHttpApp({ store: bare, logger: silent }).request('/readyz');
       assert.equal(res.status, 503);

@@ -5,10 +5,11 @@
 // migrated template database (also keyed by the migrations' checksums) instead of migrated anew.
 import type { PGlite } from '@electric-sql/pglite';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { preparePgliteFolder } from '../../src/cli/dev-store.ts';
 import { loadMigrations } from '../../src/store/migrator.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
 
@@ -71,6 +72,28 @@ async function dumpOf(store: Store): Promise<Blob> {
 
 export async function openPgliteTestStore(): Promise<Store> {
   return openStore({ engine: 'pglite', loadDataDir: await templateBlob() });
+}
+
+/**
+ * Fills an empty PGlite data folder with a copy of the pristine cluster `gatehouse dev` keeps
+ * (src/cli/dev-store.ts) instead of running initdb in it; opening it then migrates as usual.
+ */
+export async function preparePgliteTestFolder(dataDir: string): Promise<string> {
+  await preparePgliteFolder(dataDir);
+  return dataDir;
+}
+
+/** A PGlite store that was never migrated, in a temporary folder removed on close. */
+export async function openBarePgliteTestStore(): Promise<Store> {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bare-pglite-'));
+  const store = await openStore({ engine: 'pglite', dataDir: await preparePgliteTestFolder(dir) }, { migrate: false });
+  return {
+    ...store,
+    close: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** A fresh PostgreSQL database on the TEST_DATABASE_URL server, dropped when the store closes. */
