@@ -97,12 +97,14 @@ export async function scimCreate<T>(
   fn: (tx: Tx, open: (at: Date | string) => ScimWrite) => Promise<T>,
 ): Promise<T> {
   const deferred: Array<() => Promise<unknown>> = [];
-  const result = await inTenant(deps.db, directory.organizationId, async (tx) => {
-    // Its own statement: the insert that follows then reads with a snapshot taken after the lock,
-    // so it sees a directory deleted by the write it waited for.
-    await sql`SELECT pg_advisory_xact_lock_shared(hashtext(${orgLockKey(directory.organizationId)}))`.execute(tx);
-    return fn(tx, (at) => writeAt(tx, deps.access, directory, deferred, new Date(at).toISOString()));
-  });
+  // The lock is taken with the tenant setup, a statement before the insert: the insert then reads
+  // with a snapshot taken after the lock, so it sees a directory deleted by the write it waited for.
+  const result = await inTenant(
+    deps.db,
+    directory.organizationId,
+    async (tx) => fn(tx, (at) => writeAt(tx, deps.access, directory, deferred, new Date(at).toISOString())),
+    { lock: { key: orgLockKey(directory.organizationId), mode: 'shared' } },
+  );
   await runDeferred(deferred);
   return result;
 }
