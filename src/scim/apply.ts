@@ -15,6 +15,7 @@ import { sql, type Kysely } from 'kysely';
 import { newId } from '../core/ids.ts';
 import { runDeferred, type AccessRevoker, type ApplyContext, type ApplyOutcome } from '../mirror/context.ts';
 import { EVENT_HANDLERS } from '../mirror/handlers.ts';
+import type { ProviderEvent } from '../mirror/provider-event.ts';
 import type { Database } from '../store/schema.ts';
 import { inTenant, type Tx } from '../store/tenant.ts';
 import { ScimError } from '../../protocols/scim/errors.ts';
@@ -31,6 +32,8 @@ export interface ScimWrite {
   at: string;
   /** Applies one dsync.* event about this directory through the mirror's handler. */
   emit(type: string, data: Record<string, unknown>): Promise<ApplyOutcome>;
+  /** The event `emit` would apply, for the mirror's set-based path (user-create-batch.ts). */
+  event(type: string, data: Record<string, unknown>): ProviderEvent;
 }
 
 /**
@@ -128,14 +131,18 @@ function writeAt(
   const base = newId('scim_evt');
   let sequence = 0;
   const known = new Set([organizationId]);
+  const event = (type: string, data: Record<string, unknown>): ProviderEvent => {
+    const id = `${base}_${String(sequence++).padStart(6, '0')}`;
+    return { id, event: type, data: { ...data, organization_id: organizationId }, created_at: at };
+  };
   const emit = async (type: string, data: Record<string, unknown>): Promise<ApplyOutcome> => {
     const handler = EVENT_HANDLERS[type];
     if (!handler) throw new TypeError(`no mirror handler for ${type}`);
-    const id = `${base}_${String(sequence++).padStart(6, '0')}`;
+    const e = event(type, data);
     const ctx: ApplyContext = {
       tx,
-      event: { id, event: type, data: { ...data, organization_id: organizationId }, created_at: at },
-      version: { at, eventId: id },
+      event: e,
+      version: { at, eventId: e.id },
       access,
       note: () => undefined,
       defer: (task) => deferred.push(task),
@@ -143,5 +150,5 @@ function writeAt(
     };
     return handler(ctx);
   };
-  return { tx, at, emit };
+  return { tx, at, emit, event };
 }
