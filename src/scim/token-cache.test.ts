@@ -12,7 +12,8 @@ import { newId } from '../core/ids.ts';
 import type { Database } from '../store/schema.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { asSystem } from '../store/tenant.ts';
-import { createTestDatabase, testEngines, TEST_DATABASE_URL } from '../../test/support/stores.ts';
+import { requirePostgres } from '../../test/support/requirements.ts';
+import { createTestDatabase, testEngines } from '../../test/support/stores.ts';
 import { createScimDirectory, revokeScimTokens, rotateScimToken } from './directories.ts';
 import { createScimRoutes } from './router.ts';
 import { cachedTokenLookup, forgetScimTokens, SCIM_TOKEN_CACHE_TTL_MS } from './token-cache.ts';
@@ -168,7 +169,9 @@ for (const engine of testEngines()) {
   });
 }
 
-describe('SCIM token cache across instances (postgres)', { skip: !TEST_DATABASE_URL }, () => {
+const twoInstances = { skip: requirePostgres('two instances share one database only on PostgreSQL') };
+
+describe('SCIM token cache across instances (postgres)', twoInstances, () => {
   let a: Store;
   let b: Store;
   let drop: () => Promise<void>;
