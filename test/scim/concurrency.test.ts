@@ -167,4 +167,28 @@ for (const engine of testEngines())
       const provisioned = entries.filter((e) => e.type === 'directory.user_provisioned');
       assert.deepEqual(provisioned.map((e) => e.target_id).sort(), [...known.values()].sort());
     });
+
+    it('fails a create the store cannot take alone, not the others pushed with it', async () => {
+      const dir = await w.createDirectory(acme, 'Okta fault');
+      const seq = await w.auditHead(acme);
+      // PostgreSQL's jsonb cannot hold U+0000: this create's insert fails in the store, a real fault.
+      const bad = { ...person('nul@acme.test'), name: { givenName: 'N\u0000L', familyName: 'Test' } };
+      const names = Array.from({ length: 9 }, (_, i) => `fine${i}@acme.test`);
+      const clients = Array.from({ length: CLIENTS }, () => w.scim(dir.token));
+      // The first create to arrive is written alone; the bad one arrives among those that queue behind
+      // it and so is in their group.
+      const sent = names.map((n, i) => clients[i % CLIENTS]!.post('/Users', person(n)));
+      sent.splice(4, 0, clients[CLIENTS - 1]!.post('/Users', bad));
+      const all = await Promise.all(sent);
+      const badAnswer = all[4];
+      const answers = all.filter((_, i) => i !== 4);
+      assert.notEqual(badAnswer!.status, 201);
+      assert.deepEqual(
+        answers.map((a) => a.status),
+        names.map(() => 201),
+      );
+      assert.deepEqual((await usersNamed(dir.id, 'nul@acme.test')).mirror, [], 'nothing of the failed create stays');
+      const created = (await w.auditSince(acme, seq)).filter((e) => e.type === 'directory.user_created');
+      assert.deepEqual(created.map((e) => e.target_id).sort(), answers.map((a) => a.body.id).sort());
+    });
   });
