@@ -29,6 +29,8 @@ const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
 export interface ApplyQueueDeps {
   db: Kysely<Database>;
   access: AccessRevoker;
+  /** Told of every event a batch marked, after the batch committed (metrics: counts and lag). */
+  onCommitted?: (event: { created_at: string }, outcome: 'applied' | 'stale' | 'unhandled') => void;
 }
 
 /** Stores a verified event as pending; false when the event id was already in the inbox. */
@@ -213,10 +215,13 @@ export async function applyOrganizationBatch(
         FROM jsonb_to_recordset(${JSON.stringify(marks)}::jsonb) AS m(id text, outcome text)
         WHERE w.id = m.id`.execute(tx);
     }
-    return counts;
+    return { counts, marks, createdAt: new Map(rows.map((r) => [r.id, r.provider_created_at.toISOString()])) };
   });
   await runDeferred(deferred);
-  return result;
+  if (!result) return null;
+  for (const m of result.marks)
+    deps.onCommitted?.({ created_at: result.createdAt.get(m.id)! }, m.outcome as 'applied' | 'stale' | 'unhandled');
+  return result.counts;
 }
 
 /** Runs shorter than this are not worth the reads of the set-based path. */

@@ -114,6 +114,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
       }
       stats[queued ? 'queued' : 'duplicate']++;
       if (queued) options.onQueued?.();
+      else options.afterCommit?.(event, 'duplicate'); // counted as the inline path counts it
       return c.json({ received: true, id: event.id, outcome: queued ? 'queued' : 'duplicate' }, 200);
     }
     let outcome: IngestOutcome;
