@@ -67,7 +67,7 @@ test('every delivery verifies with the SDK and a changed byte is rejected', asyn
     status: 'enabled',
     events: [],
   };
-  const dispatcher = createWebhookDispatcher({ fetch: globalThis.fetch, endpoints: () => [endpoint] });
+  const dispatcher = createWebhookDispatcher({ fetch: globalThis.fetch, endpoints: () => [endpoint], concurrency: 1 });
   t.after(() => dispatcher.close());
   for (let i = 0; i < 5; i++) dispatcher.enqueue(event(i));
   await dispatcher.idle();

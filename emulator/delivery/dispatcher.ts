@@ -18,6 +18,12 @@ export type { DeliveryAttempt };
 // Webhook delivery: every emitted event goes to every enabled endpoint subscribed to its type,
 // signed with that endpoint's secret, retried with exponential backoff on a non-2xx answer, a
 // network error or a timeout. Chaos switches (chaos.ts) sit between the event log and the wire.
+// Each endpoint has its own lane of at most `concurrency` deliveries in flight, as WorkOS sends in
+// parallel and promises no order (ordered consumption is its Events API's job): a slow receiver
+// holds back only its own deliveries, and a 10,000-user push is not sent one request at a time.
+
+/** Deliveries in flight per endpoint when the caller does not say. */
+export const DEFAULT_CONCURRENCY = 10;
 
 /** The event as the Events API holds it; only these four fields go into the webhook body. */
 export interface DeliverableEvent {
@@ -52,7 +58,7 @@ export interface DispatcherOptions {
   endpoints: () => readonly DeliveryEndpoint[];
   retry?: Partial<RetryOptions>;
   chaos?: ChaosPatch;
-  /** Deliveries in flight at once (1 keeps a fault-free run in emission order). */
+  /** Deliveries in flight at once per endpoint (default 10; 1 keeps a fault-free run in emission order). */
   concurrency?: number;
   now?: () => number;
 }
@@ -92,6 +98,12 @@ interface Job {
   attempt: number;
 }
 
+interface Lane {
+  ready: Job[];
+  head: number;
+  inFlight: number;
+}
+
 const DEFAULT_RETRY: Readonly<RetryOptions> = Object.freeze({
   maxAttempts: 6,
   baseDelayMs: 1_000,
@@ -102,7 +114,7 @@ const DEFAULT_RETRY: Readonly<RetryOptions> = Object.freeze({
 export function createWebhookDispatcher(options: DispatcherOptions): WebhookDispatcher {
   if (typeof options.fetch !== 'function') throw new TypeError('options.fetch must be a function');
   const retry: RetryOptions = { ...DEFAULT_RETRY, ...options.retry };
-  const concurrency = Math.max(1, options.concurrency ?? 1);
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
   const now = options.now ?? Date.now;
   let settings = applyChaosPatch(NO_CHAOS, options.chaos ?? {});
   let seq = 0;
@@ -123,11 +135,10 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
 
   const reorderBuffer: Job[] = [];
   let flushScheduled = false;
-  // Released jobs waiting for a lane, first in first out. A head index instead of Array#shift:
-  // a push of 100,000 users queues that many deliveries, and shifting each would copy the rest.
-  let ready: Job[] = [];
-  let readyHead = 0;
-  let inFlight = 0;
+  // Per endpoint, released jobs waiting for a slot, first in first out. A head index instead of
+  // Array#shift: a push of 100,000 users queues that many deliveries, and shifting each would copy
+  // the rest.
+  const lanes = new Map<string, Lane>();
   let pending = 0; // jobs anywhere between enqueue and their final outcome
   const timers = new Set<NodeJS.Timeout>();
   let idleWaiters: (() => void)[] = [];
@@ -219,23 +230,31 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
 
   function release(job: Job): void {
     if (closed) return;
-    ready.push(job);
-    pump();
+    let lane = lanes.get(job.endpoint.id);
+    if (!lane) {
+      lane = { ready: [], head: 0, inFlight: 0 };
+      lanes.set(job.endpoint.id, lane);
+    }
+    lane.ready.push(job);
+    pump(job.endpoint.id, lane);
   }
 
-  function pump(): void {
-    while (!closed && inFlight < concurrency && readyHead < ready.length) {
-      const job = ready[readyHead++] as Job;
-      if (readyHead > 1024 && readyHead * 2 > ready.length) {
-        ready = ready.slice(readyHead);
-        readyHead = 0;
+  function pump(endpointId: string, lane: Lane): void {
+    while (!closed && lane.inFlight < concurrency && lane.head < lane.ready.length) {
+      const job = lane.ready[lane.head++] as Job;
+      if (lane.head > 1024 && lane.head * 2 > lane.ready.length) {
+        lane.ready = lane.ready.slice(lane.head);
+        lane.head = 0;
       }
-      inFlight++;
+      lane.inFlight++;
       void attempt(job).finally(() => {
-        inFlight--;
-        pump();
+        lane.inFlight--;
+        pump(endpointId, lane);
       });
     }
+    // An idle lane goes, so endpoints that come and go leave nothing behind.
+    if (lane.inFlight === 0 && lane.head >= lane.ready.length && lanes.get(endpointId) === lane)
+      lanes.delete(endpointId);
   }
 
   async function attempt(job: Job): Promise<void> {
@@ -308,8 +327,7 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
       for (const t of timers) clearTimeout(t);
       timers.clear();
       reorderBuffer.length = 0;
-      ready = [];
-      readyHead = 0;
+      lanes.clear();
       pending = 0;
       const waiters = idleWaiters;
       idleWaiters = [];
