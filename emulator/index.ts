@@ -16,7 +16,7 @@ import { loadSeed, readSeedFile, type SeedSummary } from './seed/load-seed.ts';
 import { createScimRouter } from './scim/router.ts';
 import { createWebhookDispatcher, type DispatcherOptions, type WebhookDispatcher } from './delivery/dispatcher.ts';
 import { createChaosRouter } from './delivery/chaos-router.ts';
-import { openStateFolder, restoreWorld, snapshotWorld, type StateFolder } from './state/persistence.ts';
+import { openStateFolder, restoreWorld, saveDelayMs, snapshotWorld, type StateFolder } from './state/persistence.ts';
 
 export const DEFAULT_API_KEY = 'sk_test_gatehouse_emulator';
 export const DEFAULT_CLIENT_ID = 'client_gatehouse_emulator';
@@ -59,16 +59,26 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
-/** Saves the world shortly after changes; one write at a time, the last state always written. */
+/**
+ * Saves the world shortly after changes; one write at a time, the last state always written.
+ * Spaced by what the last save cost (saveDelayMs), so a large world is not snapshotted after
+ * every few SCIM writes.
+ */
 function stateSaver(folder: StateFolder | null, world: World, keys: SigningKeys) {
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();
+  let lastCostMs = 0;
   const saveNow = () => {
     clearTimeout(timer);
     timer = undefined;
     if (!folder) return Promise.resolve();
     writing = writing
-      .then(async () => folder.save(snapshotWorld(world, await keys.export())))
+      .then(async () => {
+        const exported = await keys.export();
+        const started = performance.now();
+        folder.save(snapshotWorld(world, exported));
+        lastCostMs = performance.now() - started;
+      })
       .catch((error: unknown) => {
         process.emitWarning(`emulator: could not save state to ${folder.path}: ${String(error)}`);
       });
@@ -78,7 +88,7 @@ function stateSaver(folder: StateFolder | null, world: World, keys: SigningKeys)
     saveNow,
     schedule() {
       if (!folder || timer) return;
-      timer = setTimeout(() => void saveNow(), 200);
+      timer = setTimeout(() => void saveNow(), saveDelayMs(lastCostMs));
       timer.unref();
     },
   };
