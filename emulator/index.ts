@@ -14,7 +14,12 @@ import { createFaultHooks } from './http/faults.ts';
 import { createEmulatorApp } from './http/app.ts';
 import { loadSeed, readSeedFile, type SeedSummary } from './seed/load-seed.ts';
 import { createScimRouter } from './scim/router.ts';
-import { createWebhookDispatcher, type DispatcherOptions, type WebhookDispatcher } from './delivery/dispatcher.ts';
+import {
+  createWebhookDispatcher,
+  type DeliveryFetch,
+  type DispatcherOptions,
+  type WebhookDispatcher,
+} from './delivery/dispatcher.ts';
 import { createChaosRouter } from './delivery/chaos-router.ts';
 import { openStateFolder, restoreWorld, saveDelayMs, snapshotWorld, type StateFolder } from './state/persistence.ts';
 
@@ -32,8 +37,8 @@ export interface StartEmulatorOptions {
   clientId?: string;
   /** The URL clients use, when it differs from `http://host:port` (a proxy, a container). */
   publicUrl?: string;
-  /** Outbound fetch for webhook delivery (tests inject one). */
-  fetch?: typeof globalThis.fetch;
+  /** Outbound HTTP for webhook delivery (tests inject one); by default node:http, kept alive. */
+  fetch?: DeliveryFetch;
   /** Webhook delivery tuning: retry backoff (tests scale it to milliseconds), lanes, chaos at start. */
   webhooks?: Pick<DispatcherOptions, 'retry' | 'concurrency' | 'chaos'>;
   /**
@@ -122,7 +127,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 
   const webhooks = createWebhookDispatcher({
     ...options.webhooks,
-    fetch: options.fetch ?? globalThis.fetch,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
     endpoints: () => [...world.webhookEndpoints.values()],
   });
   const unsubscribe = world.onEvent((event) => webhooks.enqueue(event));

@@ -68,10 +68,8 @@ test('by default deliveries go out in parallel, never more than the bound at onc
   // together, and the count never exceeding it proves the bound.
   const receiver = await openGatedReceiver((open) => open === lanes);
   t.after(receiver.close);
-  const dispatcher = createWebhookDispatcher({
-    fetch: globalThis.fetch,
-    endpoints: () => [endpoint('we_1', receiver.url)],
-  });
+  // The default transport (node:http, kept alive) and the default bound.
+  const dispatcher = createWebhookDispatcher({ endpoints: () => [endpoint('we_1', receiver.url)] });
   t.after(() => dispatcher.close());
   for (let i = 0; i < lanes * 4; i++) dispatcher.enqueue(event(i));
   await dispatcher.idle();
@@ -101,7 +99,7 @@ test('a receiver that does not answer holds back only its own endpoint', { timeo
   t.after(stuck.close);
   t.after(quick.close);
   const endpoints = [endpoint('we_stuck', stuck.url), endpoint('we_quick', quick.url)];
-  const dispatcher = createWebhookDispatcher({ fetch: globalThis.fetch, endpoints: () => endpoints, concurrency: 2 });
+  const dispatcher = createWebhookDispatcher({ endpoints: () => endpoints, concurrency: 2 });
   t.after(() => dispatcher.close());
   const total = 20;
   for (let i = 0; i < total; i++) dispatcher.enqueue(event(i));
@@ -121,4 +119,25 @@ test('a receiver that does not answer holds back only its own endpoint', { timeo
   await drained;
   assert.equal(stuck.received(), total);
   assert.equal(stuck.maxOpen(), 2);
+});
+
+test('the default transport gives up on a receiver that never answers', { timeout: 30_000 }, async (t) => {
+  const silent = await openGatedReceiver(() => false);
+  t.after(silent.close);
+  const dispatcher = createWebhookDispatcher({
+    endpoints: () => [endpoint('we_1', silent.url)],
+    retry: { maxAttempts: 2, baseDelayMs: 1, timeoutMs: 100 },
+  });
+  t.after(() => dispatcher.close());
+  dispatcher.enqueue(event(1));
+  await dispatcher.idle();
+  assert.equal(silent.received(), 2);
+  assert.deepEqual(
+    dispatcher.recent().map((a) => [a.attempt, a.outcome, a.status]),
+    [
+      [1, 'failed', null],
+      [2, 'failed', null],
+    ],
+  );
+  assert.equal(dispatcher.stats().gaveUp, 1);
 });

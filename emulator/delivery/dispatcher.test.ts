@@ -184,7 +184,7 @@ test('only enabled endpoints subscribed to the event type receive it', async (t)
 
 test('the options are checked up front', () => {
   assert.throws(
-    () => createWebhookDispatcher({ fetch: undefined as unknown as typeof fetch, endpoints: () => [] }),
+    () => createWebhookDispatcher({ fetch: 'fetch' as unknown as typeof fetch, endpoints: () => [] }),
     TypeError,
   );
 });

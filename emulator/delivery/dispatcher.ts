@@ -12,8 +12,9 @@ import {
 import { seedStream, shuffleInPlace } from './prng.ts';
 import { SIGNATURE_HEADER, signWebhookBody } from './signature.ts';
 import { createAttemptLog, type DeliveryAttempt } from './attempt-log.ts';
+import { createHttpPoster, type DeliveryFetch } from './http-post.ts';
 
-export type { DeliveryAttempt };
+export type { DeliveryAttempt, DeliveryFetch };
 
 // Webhook delivery: every emitted event goes to every enabled endpoint subscribed to its type,
 // signed with that endpoint's secret, retried with exponential backoff on a non-2xx answer, a
@@ -54,7 +55,8 @@ export interface RetryOptions {
 }
 
 export interface DispatcherOptions {
-  fetch: typeof globalThis.fetch;
+  /** The HTTP client (tests inject one); by default node:http with keep-alive sockets. */
+  fetch?: DeliveryFetch;
   endpoints: () => readonly DeliveryEndpoint[];
   retry?: Partial<RetryOptions>;
   chaos?: ChaosPatch;
@@ -112,7 +114,10 @@ const DEFAULT_RETRY: Readonly<RetryOptions> = Object.freeze({
 });
 
 export function createWebhookDispatcher(options: DispatcherOptions): WebhookDispatcher {
-  if (typeof options.fetch !== 'function') throw new TypeError('options.fetch must be a function');
+  if (options.fetch !== undefined && typeof options.fetch !== 'function')
+    throw new TypeError('options.fetch must be a function');
+  const poster = options.fetch ? undefined : createHttpPoster();
+  const post = options.fetch ?? (poster as NonNullable<typeof poster>).post;
   const retry: RetryOptions = { ...DEFAULT_RETRY, ...options.retry };
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
   const now = options.now ?? Date.now;
@@ -290,7 +295,7 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
   /** The receiver's status, or null when it never answered (refused, reset, timed out). */
   async function send(job: Job): Promise<number | null> {
     try {
-      const res = await options.fetch(job.endpoint.endpoint_url, {
+      const res = await post(job.endpoint.endpoint_url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -323,6 +328,7 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
     },
     close() {
       closed = true;
+      poster?.close();
       if (flushTimer) clearTimeout(flushTimer);
       for (const t of timers) clearTimeout(t);
       timers.clear();
