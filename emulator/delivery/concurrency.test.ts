@@ -9,16 +9,18 @@ import {
   type DeliveryEndpoint,
 } from './dispatcher.ts';
 
-// Parallel delivery, measured at a real receiver: it counts the requests it holds open at once
-// and answers only when told to, so the maximum it saw is the dispatcher's real concurrency,
+// Parallel delivery, measured at a real receiver: it counts the requests it holds unanswered at
+// once and answers only when told to, so the maximum it saw is the dispatcher's real concurrency,
 // whatever the machine's speed. Nothing waits on a fixed delay; a dispatcher that sent fewer at
 // once than asserted would leave the receiver waiting and fail on the test's timeout.
 
-/** Holds every request open; `releaseWhen(open)` decides when all held requests are answered. */
-async function openGatedReceiver(releaseWhen: (open: number, received: number) => boolean) {
+/**
+ * Holds every request unanswered; `releaseWhen(held)` decides when all held requests are
+ * answered. The held count can only be what the dispatcher has in flight at that moment.
+ */
+async function openGatedReceiver(releaseWhen: (held: number) => boolean) {
   const held: ServerResponse[] = [];
-  let open = 0;
-  let maxOpen = 0;
+  let maxHeld = 0;
   let received = 0;
   const release = () => {
     for (const res of held.splice(0)) res.writeHead(200).end();
@@ -26,17 +28,17 @@ async function openGatedReceiver(releaseWhen: (open: number, received: number) =
   const server = createServer(async (req, res) => {
     for await (const _ of req);
     received++;
-    open++;
-    maxOpen = Math.max(maxOpen, open);
-    res.on('finish', () => open--);
     held.push(res);
-    if (releaseWhen(open, received)) release();
+    maxHeld = Math.max(maxHeld, held.length);
+    // Answered a couple of event-loop turns later, so requests a dispatcher sent beyond its bound
+    // would arrive first and show in the count; a bounded one has nothing more to send until then.
+    if (releaseWhen(held.length)) setImmediate(() => setImmediate(release));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/webhooks`,
-    maxOpen: () => maxOpen,
+    maxOpen: () => maxHeld,
     received: () => received,
     release,
     close: () =>
@@ -66,7 +68,7 @@ test('by default deliveries go out in parallel, never more than the bound at onc
   assert.ok(lanes > 1, 'the default is parallel');
   // Answers a full set of `lanes` requests at once: reaching it proves they were all in flight
   // together, and the count never exceeding it proves the bound.
-  const receiver = await openGatedReceiver((open) => open === lanes);
+  const receiver = await openGatedReceiver((held) => held === lanes);
   t.after(receiver.close);
   // The default transport (node:http, kept alive) and the default bound.
   const dispatcher = createWebhookDispatcher({ endpoints: () => [endpoint('we_1', receiver.url)] });
@@ -79,7 +81,7 @@ test('by default deliveries go out in parallel, never more than the bound at onc
 });
 
 test('the bound is the configured concurrency', { timeout: 30_000 }, async (t) => {
-  const receiver = await openGatedReceiver((open) => open === 3);
+  const receiver = await openGatedReceiver((held) => held === 3);
   t.after(receiver.close);
   const dispatcher = createWebhookDispatcher({
     fetch: globalThis.fetch,
