@@ -8,6 +8,7 @@ import { notesBench } from './notes.bench.ts';
 import { devStartBench } from './dev-start.bench.ts';
 import { benchPostgresUrl } from './support.ts';
 import { webhooksBench } from './webhooks.bench.ts';
+import { emulatorScimRate } from './emulator-scim.bench.ts';
 
 // `npm run bench -- audit` runs only the named groups.
 const only = new Set(process.argv.slice(2));
@@ -19,6 +20,9 @@ try {
   if (wanted('audit')) for (const line of await auditBench(pg?.url)) console.log(line);
   if (wanted('access')) for (const line of await accessBench(pg?.url)) console.log(line);
   if (wanted('webhooks')) for (const line of await webhooksBench(pg?.url)) console.log(line);
+  // The emulator's SCIM endpoint alone (also part of `webhooks`), without PostgreSQL.
+  if (only.has('emulator-scim'))
+    for (const line of await emulatorScimRate(Number(process.env.BENCH_SCIM_USERS ?? 10_000))) console.log(line);
   if (wanted('client')) for (const line of await clientBench()) console.log(line);
   if (wanted('scim')) for (const line of await scimBench(pg?.url)) console.log(line);
   if (wanted('notes')) for (const line of await notesBench()) console.log(line);

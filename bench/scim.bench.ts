@@ -3,7 +3,8 @@
 //   - N users created by POST /Users over 10 concurrent clients, to each endpoint: requests/s;
 //   - for Gatehouse, the time from the first request until the mirror holds all N directory users
 //     (each SCIM write applies its mirror change before it answers, so this is the push plus
-//     nothing: the figure shows it).
+//     nothing: the figure shows it). Creates that arrive together share a transaction
+//     (src/scim/user-create.ts); each still gets its own answer.
 // BENCH_SCIM_USERS sets N (default 10,000; use 500 on a shared machine). PostgreSQL when one is
 // available (BENCH_DATABASE_URL / TEST_DATABASE_URL or a local cluster), else PGlite.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -94,7 +95,7 @@ export async function scimBench(postgresUrl: string | undefined): Promise<string
         await new Promise((r) => setTimeout(r, 50));
       }
       const converged = (performance.now() - started) / 1000;
-      out.push(row('Gatehouse SCIM endpoint (mirror, audit, one transaction each)', rate, 'req/s', baseline));
+      out.push(row('Gatehouse SCIM endpoint (mirror, audit, grouped commits)', rate, 'req/s', baseline));
       out.push(`  ${'Gatehouse mirror holds every user after'.padEnd(58)} ${converged.toFixed(1).padStart(8)} s`);
     } finally {
       await server.close(500);

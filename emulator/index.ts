@@ -14,9 +14,14 @@ import { createFaultHooks } from './http/faults.ts';
 import { createEmulatorApp } from './http/app.ts';
 import { loadSeed, readSeedFile, type SeedSummary } from './seed/load-seed.ts';
 import { createScimRouter } from './scim/router.ts';
-import { createWebhookDispatcher, type DispatcherOptions, type WebhookDispatcher } from './delivery/dispatcher.ts';
+import {
+  createWebhookDispatcher,
+  type DeliveryFetch,
+  type DispatcherOptions,
+  type WebhookDispatcher,
+} from './delivery/dispatcher.ts';
 import { createChaosRouter } from './delivery/chaos-router.ts';
-import { openStateFolder, restoreWorld, snapshotWorld, type StateFolder } from './state/persistence.ts';
+import { openStateFolder, restoreWorld, saveDelayMs, snapshotWorld, type StateFolder } from './state/persistence.ts';
 
 export const DEFAULT_API_KEY = 'sk_test_gatehouse_emulator';
 export const DEFAULT_CLIENT_ID = 'client_gatehouse_emulator';
@@ -32,8 +37,8 @@ export interface StartEmulatorOptions {
   clientId?: string;
   /** The URL clients use, when it differs from `http://host:port` (a proxy, a container). */
   publicUrl?: string;
-  /** Outbound fetch for webhook delivery (tests inject one). */
-  fetch?: typeof globalThis.fetch;
+  /** Outbound HTTP for webhook delivery (tests inject one); by default node:http, kept alive. */
+  fetch?: DeliveryFetch;
   /** Webhook delivery tuning: retry backoff (tests scale it to milliseconds), lanes, chaos at start. */
   webhooks?: Pick<DispatcherOptions, 'retry' | 'concurrency' | 'chaos'>;
   /**
@@ -59,16 +64,26 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
-/** Saves the world shortly after changes; one write at a time, the last state always written. */
+/**
+ * Saves the world shortly after changes; one write at a time, the last state always written.
+ * Spaced by what the last save cost (saveDelayMs), so a large world is not snapshotted after
+ * every few SCIM writes.
+ */
 function stateSaver(folder: StateFolder | null, world: World, keys: SigningKeys) {
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();
+  let lastCostMs = 0;
   const saveNow = () => {
     clearTimeout(timer);
     timer = undefined;
     if (!folder) return Promise.resolve();
     writing = writing
-      .then(async () => folder.save(snapshotWorld(world, await keys.export())))
+      .then(async () => {
+        const exported = await keys.export();
+        const started = performance.now();
+        folder.save(snapshotWorld(world, exported));
+        lastCostMs = performance.now() - started;
+      })
       .catch((error: unknown) => {
         process.emitWarning(`emulator: could not save state to ${folder.path}: ${String(error)}`);
       });
@@ -78,7 +93,7 @@ function stateSaver(folder: StateFolder | null, world: World, keys: SigningKeys)
     saveNow,
     schedule() {
       if (!folder || timer) return;
-      timer = setTimeout(() => void saveNow(), 200);
+      timer = setTimeout(() => void saveNow(), saveDelayMs(lastCostMs));
       timer.unref();
     },
   };
@@ -112,7 +127,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 
   const webhooks = createWebhookDispatcher({
     ...options.webhooks,
-    fetch: options.fetch ?? globalThis.fetch,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
     endpoints: () => [...world.webhookEndpoints.values()],
   });
   const unsubscribe = world.onEvent((event) => webhooks.enqueue(event));

@@ -67,7 +67,7 @@ test('every delivery verifies with the SDK and a changed byte is rejected', asyn
     status: 'enabled',
     events: [],
   };
-  const dispatcher = createWebhookDispatcher({ fetch: globalThis.fetch, endpoints: () => [endpoint] });
+  const dispatcher = createWebhookDispatcher({ fetch: globalThis.fetch, endpoints: () => [endpoint], concurrency: 1 });
   t.after(() => dispatcher.close());
   for (let i = 0; i < 5; i++) dispatcher.enqueue(event(i));
   await dispatcher.idle();
@@ -184,7 +184,7 @@ test('only enabled endpoints subscribed to the event type receive it', async (t)
 
 test('the options are checked up front', () => {
   assert.throws(
-    () => createWebhookDispatcher({ fetch: undefined as unknown as typeof fetch, endpoints: () => [] }),
+    () => createWebhookDispatcher({ fetch: 'fetch' as unknown as typeof fetch, endpoints: () => [] }),
     TypeError,
   );
 });

@@ -12,12 +12,19 @@ import {
 import { seedStream, shuffleInPlace } from './prng.ts';
 import { SIGNATURE_HEADER, signWebhookBody } from './signature.ts';
 import { createAttemptLog, type DeliveryAttempt } from './attempt-log.ts';
+import { createHttpPoster, type DeliveryFetch } from './http-post.ts';
 
-export type { DeliveryAttempt };
+export type { DeliveryAttempt, DeliveryFetch };
 
 // Webhook delivery: every emitted event goes to every enabled endpoint subscribed to its type,
 // signed with that endpoint's secret, retried with exponential backoff on a non-2xx answer, a
 // network error or a timeout. Chaos switches (chaos.ts) sit between the event log and the wire.
+// Each endpoint has its own lane of at most `concurrency` deliveries in flight, as WorkOS sends in
+// parallel and promises no order (ordered consumption is its Events API's job): a slow receiver
+// holds back only its own deliveries, and a 10,000-user push is not sent one request at a time.
+
+/** Deliveries in flight per endpoint when the caller does not say. */
+export const DEFAULT_CONCURRENCY = 10;
 
 /** The event as the Events API holds it; only these four fields go into the webhook body. */
 export interface DeliverableEvent {
@@ -48,11 +55,12 @@ export interface RetryOptions {
 }
 
 export interface DispatcherOptions {
-  fetch: typeof globalThis.fetch;
+  /** The HTTP client (tests inject one); by default node:http with keep-alive sockets. */
+  fetch?: DeliveryFetch;
   endpoints: () => readonly DeliveryEndpoint[];
   retry?: Partial<RetryOptions>;
   chaos?: ChaosPatch;
-  /** Deliveries in flight at once (1 keeps a fault-free run in emission order). */
+  /** Deliveries in flight at once per endpoint (default 10; 1 keeps a fault-free run in emission order). */
   concurrency?: number;
   now?: () => number;
 }
@@ -92,6 +100,12 @@ interface Job {
   attempt: number;
 }
 
+interface Lane {
+  ready: Job[];
+  head: number;
+  inFlight: number;
+}
+
 const DEFAULT_RETRY: Readonly<RetryOptions> = Object.freeze({
   maxAttempts: 6,
   baseDelayMs: 1_000,
@@ -100,9 +114,12 @@ const DEFAULT_RETRY: Readonly<RetryOptions> = Object.freeze({
 });
 
 export function createWebhookDispatcher(options: DispatcherOptions): WebhookDispatcher {
-  if (typeof options.fetch !== 'function') throw new TypeError('options.fetch must be a function');
+  if (options.fetch !== undefined && typeof options.fetch !== 'function')
+    throw new TypeError('options.fetch must be a function');
+  const poster = options.fetch ? undefined : createHttpPoster();
+  const post = options.fetch ?? (poster as NonNullable<typeof poster>).post;
   const retry: RetryOptions = { ...DEFAULT_RETRY, ...options.retry };
-  const concurrency = Math.max(1, options.concurrency ?? 1);
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
   const now = options.now ?? Date.now;
   let settings = applyChaosPatch(NO_CHAOS, options.chaos ?? {});
   let seq = 0;
@@ -123,11 +140,10 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
 
   const reorderBuffer: Job[] = [];
   let flushScheduled = false;
-  // Released jobs waiting for a lane, first in first out. A head index instead of Array#shift:
-  // a push of 100,000 users queues that many deliveries, and shifting each would copy the rest.
-  let ready: Job[] = [];
-  let readyHead = 0;
-  let inFlight = 0;
+  // Per endpoint, released jobs waiting for a slot, first in first out. A head index instead of
+  // Array#shift: a push of 100,000 users queues that many deliveries, and shifting each would copy
+  // the rest.
+  const lanes = new Map<string, Lane>();
   let pending = 0; // jobs anywhere between enqueue and their final outcome
   const timers = new Set<NodeJS.Timeout>();
   let idleWaiters: (() => void)[] = [];
@@ -219,23 +235,31 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
 
   function release(job: Job): void {
     if (closed) return;
-    ready.push(job);
-    pump();
+    let lane = lanes.get(job.endpoint.id);
+    if (!lane) {
+      lane = { ready: [], head: 0, inFlight: 0 };
+      lanes.set(job.endpoint.id, lane);
+    }
+    lane.ready.push(job);
+    pump(job.endpoint.id, lane);
   }
 
-  function pump(): void {
-    while (!closed && inFlight < concurrency && readyHead < ready.length) {
-      const job = ready[readyHead++] as Job;
-      if (readyHead > 1024 && readyHead * 2 > ready.length) {
-        ready = ready.slice(readyHead);
-        readyHead = 0;
+  function pump(endpointId: string, lane: Lane): void {
+    while (!closed && lane.inFlight < concurrency && lane.head < lane.ready.length) {
+      const job = lane.ready[lane.head++] as Job;
+      if (lane.head > 1024 && lane.head * 2 > lane.ready.length) {
+        lane.ready = lane.ready.slice(lane.head);
+        lane.head = 0;
       }
-      inFlight++;
+      lane.inFlight++;
       void attempt(job).finally(() => {
-        inFlight--;
-        pump();
+        lane.inFlight--;
+        pump(endpointId, lane);
       });
     }
+    // An idle lane goes, so endpoints that come and go leave nothing behind.
+    if (lane.inFlight === 0 && lane.head >= lane.ready.length && lanes.get(endpointId) === lane)
+      lanes.delete(endpointId);
   }
 
   async function attempt(job: Job): Promise<void> {
@@ -271,7 +295,7 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
   /** The receiver's status, or null when it never answered (refused, reset, timed out). */
   async function send(job: Job): Promise<number | null> {
     try {
-      const res = await options.fetch(job.endpoint.endpoint_url, {
+      const res = await post(job.endpoint.endpoint_url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -304,12 +328,12 @@ export function createWebhookDispatcher(options: DispatcherOptions): WebhookDisp
     },
     close() {
       closed = true;
+      poster?.close();
       if (flushTimer) clearTimeout(flushTimer);
       for (const t of timers) clearTimeout(t);
       timers.clear();
       reorderBuffer.length = 0;
-      ready = [];
-      readyHead = 0;
+      lanes.clear();
       pending = 0;
       const waiters = idleWaiters;
       idleWaiters = [];

@@ -24,10 +24,12 @@ export function scimAuth(world: World): MiddlewareHandler<ScimEnv> {
     if (!match || !expected || !directory || !sameToken((match[1] as string).trim(), expected)) {
       return scimErrorResponse(c, new ScimError(401, 'Authorization failure: missing or invalid bearer token'));
     }
-    const url = new URL(c.req.url);
-    const at = url.pathname.indexOf(`/${directoryId}`);
+    // The base is the URL up to the directory id (the path comes before any query, and the
+    // origin cannot hold a slash): sliced from the string rather than parsed on every request.
+    const url = c.req.url;
+    const at = url.indexOf(`/${directoryId}`, url.indexOf('//') + 2);
     c.set('directory', directory);
-    c.set('base', `${url.origin}${url.pathname.slice(0, at + directoryId.length + 1)}`);
+    c.set('base', url.slice(0, at + directoryId.length + 1));
     await next();
   };
 }

@@ -98,10 +98,11 @@ export function memberIdsFromScim(resource: ScimResource): string[] {
 /**
  * `id` and `meta` belong to the server; a provider echoing them back must not overwrite ours.
  * `password` (Okta can push one) is dropped: raw attributes travel in every event and webhook.
+ * Not a deep copy: the writers in directory-sync.ts copy the fields they store.
  */
 function stripServerAttributes(resource: ScimResource): Record<string, unknown> {
   const { id: _id, meta: _meta, password: _password, ...rest } = resource;
-  return structuredClone(rest);
+  return rest;
 }
 
 export interface ResourceMeta {
@@ -121,8 +122,12 @@ function meta(resourceType: string, m: ResourceMeta) {
   };
 }
 
+/**
+ * The user as SCIM answers it. Shallow: nested values are the stored ones, so a caller that
+ * changes the resource (a PATCH) copies it first; answers are only serialized.
+ */
 export function scimUserFromRaw(raw: Record<string, unknown>, m: ResourceMeta, active: boolean): ScimResource {
-  return { ...structuredClone(raw), schemas: schemasOf(raw, USER_SCHEMA), id: m.id, active, meta: meta('User', m) };
+  return { ...raw, schemas: schemasOf(raw, USER_SCHEMA), id: m.id, active, meta: meta('User', m) };
 }
 
 export function scimGroupFromRaw(

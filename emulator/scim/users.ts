@@ -125,7 +125,7 @@ export function mountUsers(app: Hono<ScimEnv>, world: World): void {
     '/:directoryId/Users/:id',
     scim(async (c) => {
       const user = findUser(c, world);
-      const current = toScim(user, c.get('base'));
+      const current = structuredClone(toScim(user, c.get('base')));
       const patched = await applyScimPatch('User', current, await readJsonObject(c));
       const fields = userFieldsFromScim(patched);
       assertUniqueUserName(world, user.directory_id, fields.username, user.id);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { WorkOS } from '@workos-inc/node';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { startEmulator } from '../index.ts';
+import { saveDelayMs } from './persistence.ts';
 
 // A restarted emulator with a state folder is the same WorkOS: same ids, same sessions and
 // refresh tokens, same signing keys, and no second seeding.
@@ -70,4 +71,14 @@ test('a world kept in a state folder comes back after a restart with the same id
   });
   const later = await again.organizations.createOrganization({ name: 'Made After Restart' });
   assert.ok(before.orgs.every((id) => id < later.id));
+});
+
+test('saves are spaced by what the last one cost, so snapshotting takes at most a fifth of the time', () => {
+  assert.equal(saveDelayMs(0), 200);
+  assert.equal(saveDelayMs(10), 200);
+  for (const cost of [50, 51, 700, 7000]) {
+    const delay = saveDelayMs(cost);
+    assert.ok(delay >= 200);
+    assert.ok(cost / (cost + delay) <= 0.2, `a save of ${cost} ms waits ${delay} ms`);
+  }
 });

@@ -61,6 +61,20 @@ function simpleEquality(parsed: unknown): { attribute: string; value: string } |
   return { attribute: attribute.toLowerCase(), value };
 }
 
+/**
+ * The exact form Okta and Entra send before every create, `userName eq "ana@acme.test"`, read
+ * without scimmy's parser (most of a look-up's CPU time): a plain attribute name, one space each
+ * side of `eq`, a quoted value with no escapes. Anything else goes through scimmy; both readings
+ * agree (filter.test.ts checks it against scimmy over generated filters).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: a value with control characters is left to scimmy
+const PLAIN_EQUALITY = /^([A-Za-z][A-Za-z0-9]*) [eE][qQ] "([^"\\\x00-\x1f]*)"$/;
+
+export function plainEquality(expression: string): { attribute: string; value: string } | null {
+  const match = PLAIN_EQUALITY.exec(expression);
+  return match ? { attribute: (match[1] as string).toLowerCase(), value: match[2] as string } : null;
+}
+
 function topLevel(view: ScimResource, attribute: string): unknown {
   for (const key in view) if (key.toLowerCase() === attribute) return view[key];
   return undefined;
@@ -122,7 +136,7 @@ function assertWellFormed(expression: string, node: unknown): void {
  */
 export function equalityOf(expression: string | undefined): { attribute: string; value: string } | null {
   if (!expression || expression.trim() === '') return null;
-  return simpleEquality(parseFilter(expression));
+  return plainEquality(expression) ?? simpleEquality(parseFilter(expression));
 }
 
 function parseFilter(expression: string): unknown {
@@ -147,8 +161,9 @@ export function selectMatching<T>(
   view: (item: T) => ScimResource,
 ): T[] {
   if (!expression || expression.trim() === '') return [...items];
-  const parsed = parseFilter(expression);
-  const simple = simpleEquality(parsed);
+  const plain = plainEquality(expression);
+  const parsed = plain ? null : parseFilter(expression);
+  const simple = plain ?? simpleEquality(parsed);
   if (simple) {
     const fold = CASE_INSENSITIVE.has(simple.attribute);
     const wanted = fold ? simple.value.toLowerCase() : simple.value;

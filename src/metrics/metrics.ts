@@ -163,7 +163,8 @@ export function createMetrics() {
     collect() {
       const s = sources.webhookStats?.();
       if (!s) return;
-      const settled = ['rejected', 'applied', 'stale', 'unhandled', 'duplicate', 'failed'].reduce(
+      // `queued` (durable acknowledgement) settled too: its inbox row committed.
+      const settled = ['rejected', 'applied', 'stale', 'unhandled', 'duplicate', 'failed', 'queued'].reduce(
         (n, k) => n + (s[k] ?? 0),
         0,
       );

@@ -140,7 +140,8 @@ async function onDirectoryUser(ctx: ApplyContext, deleted: boolean): Promise<App
       .where(newerThanRow('directory_group_members', ctx.version))
       .execute();
   }
-  await syncDirectoryUserAccess(ctx, u.organization_id, u.id, row);
+  // The row's link was decided by its own write, under the link lock (writeDirectoryUser).
+  await syncDirectoryUserAccess(ctx, u.organization_id, u.id, row, { linkDecided: true });
   return 'applied';
 }
 

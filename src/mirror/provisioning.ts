@@ -39,10 +39,14 @@ export async function syncDirectoryUserAccess(
   organizationId: string,
   directoryUserId: string,
   current?: DirectoryUserState,
+  options: { linkDecided?: boolean } = {},
 ): Promise<void> {
   const du = current ?? (await loadDirectoryUser(ctx.tx, organizationId, directoryUserId));
   if (!du) return;
-  const userId = du.user_id ?? (await linkByEmail(ctx.tx, du));
+  // `linkDecided`: `current` was written by the statement before last, which chose its link with
+  // the email's link lock held and the organization's lock held (no membership or domain of the
+  // organization can have committed since): asking again would give the same answer.
+  const userId = du.user_id ?? (options.linkDecided ? null : await linkByEmail(ctx.tx, du));
   if (!userId) return; // no linkable Gatehouse user yet: linked (and provisioned or not) when one appears
   const active = du.deleted_at === null && du.state === 'active';
   if (!active) {

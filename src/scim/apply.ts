@@ -15,6 +15,7 @@ import { sql, type Kysely } from 'kysely';
 import { newId } from '../core/ids.ts';
 import { runDeferred, type AccessRevoker, type ApplyContext, type ApplyOutcome } from '../mirror/context.ts';
 import { EVENT_HANDLERS } from '../mirror/handlers.ts';
+import type { ProviderEvent } from '../mirror/provider-event.ts';
 import type { Database } from '../store/schema.ts';
 import { inTenant, type Tx } from '../store/tenant.ts';
 import { ScimError } from '../../protocols/scim/errors.ts';
@@ -31,6 +32,8 @@ export interface ScimWrite {
   at: string;
   /** Applies one dsync.* event about this directory through the mirror's handler. */
   emit(type: string, data: Record<string, unknown>): Promise<ApplyOutcome>;
+  /** The event `emit` would apply, for the mirror's set-based path (user-create-batch.ts). */
+  event(type: string, data: Record<string, unknown>): ProviderEvent;
 }
 
 /**
@@ -97,12 +100,14 @@ export async function scimCreate<T>(
   fn: (tx: Tx, open: (at: Date | string) => ScimWrite) => Promise<T>,
 ): Promise<T> {
   const deferred: Array<() => Promise<unknown>> = [];
-  const result = await inTenant(deps.db, directory.organizationId, async (tx) => {
-    // Its own statement: the insert that follows then reads with a snapshot taken after the lock,
-    // so it sees a directory deleted by the write it waited for.
-    await sql`SELECT pg_advisory_xact_lock_shared(hashtext(${orgLockKey(directory.organizationId)}))`.execute(tx);
-    return fn(tx, (at) => writeAt(tx, deps.access, directory, deferred, new Date(at).toISOString()));
-  });
+  // The lock is taken with the tenant setup, a statement before the insert: the insert then reads
+  // with a snapshot taken after the lock, so it sees a directory deleted by the write it waited for.
+  const result = await inTenant(
+    deps.db,
+    directory.organizationId,
+    async (tx) => fn(tx, (at) => writeAt(tx, deps.access, directory, deferred, new Date(at).toISOString())),
+    { lock: { key: orgLockKey(directory.organizationId), mode: 'shared' } },
+  );
   await runDeferred(deferred);
   return result;
 }
@@ -126,14 +131,18 @@ function writeAt(
   const base = newId('scim_evt');
   let sequence = 0;
   const known = new Set([organizationId]);
+  const event = (type: string, data: Record<string, unknown>): ProviderEvent => {
+    const id = `${base}_${String(sequence++).padStart(6, '0')}`;
+    return { id, event: type, data: { ...data, organization_id: organizationId }, created_at: at };
+  };
   const emit = async (type: string, data: Record<string, unknown>): Promise<ApplyOutcome> => {
     const handler = EVENT_HANDLERS[type];
     if (!handler) throw new TypeError(`no mirror handler for ${type}`);
-    const id = `${base}_${String(sequence++).padStart(6, '0')}`;
+    const e = event(type, data);
     const ctx: ApplyContext = {
       tx,
-      event: { id, event: type, data: { ...data, organization_id: organizationId }, created_at: at },
-      version: { at, eventId: id },
+      event: e,
+      version: { at, eventId: e.id },
       access,
       note: () => undefined,
       defer: (task) => deferred.push(task),
@@ -141,5 +150,5 @@ function writeAt(
     };
     return handler(ctx);
   };
-  return { tx, at, emit };
+  return { tx, at, emit, event };
 }

@@ -24,6 +24,7 @@ import { hashSecret } from '../sessions/session-cookie.ts';
 import { asSystem, inTenant, type Tx } from '../store/tenant.ts';
 import { openScimWrite, type ScimWriteDeps } from './apply.ts';
 import type { ScimDirectory } from './http.ts';
+import { cachedTokenLookup, forgetScimTokens } from './token-cache.ts';
 
 const TOKEN_PATTERN = /^gth_scim_[A-Za-z0-9_-]{43}$/;
 /** The mirror's `directories.type` of a directory Gatehouse serves. */
@@ -154,25 +155,30 @@ export async function rotateScimToken(
 ): Promise<{ directory: ScimDirectorySummary; token: string }> {
   const { organizationId, directoryId } = input;
   const overlap = Math.max(0, Math.min(MAX_ROTATION_OVERLAP_SECONDS, Math.floor(input.overlapSeconds)));
-  return inTenant(db, organizationId, async (tx) => {
-    await getScimDirectory(tx, organizationId, directoryId);
-    await tx
-      .updateTable('scim_tokens')
-      .set({ expires_at: sql`least(coalesce(expires_at, 'infinity'), now() + make_interval(secs => ${overlap}))` })
-      .where('organization_id', '=', organizationId)
-      .where('directory_id', '=', directoryId)
-      .where('revoked_at', 'is', null)
-      .execute();
-    const issued = await insertToken(tx, organizationId, directoryId);
-    await appendAuditEvent(tx, {
-      organizationId,
-      type: 'directory.scim_token_rotated',
-      actor: input.actor,
-      target: { type: 'directory', id: directoryId },
-      data: { tokenPrefix: issued.token.slice(0, 13), overlapSeconds: overlap },
+  try {
+    return await inTenant(db, organizationId, async (tx) => {
+      await getScimDirectory(tx, organizationId, directoryId);
+      await tx
+        .updateTable('scim_tokens')
+        .set({ expires_at: sql`least(coalesce(expires_at, 'infinity'), now() + make_interval(secs => ${overlap}))` })
+        .where('organization_id', '=', organizationId)
+        .where('directory_id', '=', directoryId)
+        .where('revoked_at', 'is', null)
+        .execute();
+      const issued = await insertToken(tx, organizationId, directoryId);
+      await appendAuditEvent(tx, {
+        organizationId,
+        type: 'directory.scim_token_rotated',
+        actor: input.actor,
+        target: { type: 'directory', id: directoryId },
+        data: { tokenPrefix: issued.token.slice(0, 13), overlapSeconds: overlap },
+      });
+      return { directory: await getScimDirectory(tx, organizationId, directoryId), token: issued.token };
     });
-    return { directory: await getScimDirectory(tx, organizationId, directoryId), token: issued.token };
-  });
+  } finally {
+    // Earlier tokens in no overlap (0) stop at once on this instance, not a second later.
+    forgetScimTokens(db);
+  }
 }
 
 /** Revokes every token of the directory at once; the directory and its people stay as they are. */
@@ -181,25 +187,29 @@ export async function revokeScimTokens(
   input: { organizationId: string; directoryId: string; actor: ActingActor },
 ): Promise<number> {
   const { organizationId, directoryId } = input;
-  return inTenant(db, organizationId, async (tx) => {
-    await getScimDirectory(tx, organizationId, directoryId);
-    const revoked = await tx
-      .updateTable('scim_tokens')
-      .set({ revoked_at: sql`now()` })
-      .where('organization_id', '=', organizationId)
-      .where('directory_id', '=', directoryId)
-      .where('revoked_at', 'is', null)
-      .returning('id')
-      .execute();
-    await appendAuditEvent(tx, {
-      organizationId,
-      type: 'directory.scim_token_revoked',
-      actor: input.actor,
-      target: { type: 'directory', id: directoryId },
-      data: { tokens: revoked.length },
+  try {
+    return await inTenant(db, organizationId, async (tx) => {
+      await getScimDirectory(tx, organizationId, directoryId);
+      const revoked = await tx
+        .updateTable('scim_tokens')
+        .set({ revoked_at: sql`now()` })
+        .where('organization_id', '=', organizationId)
+        .where('directory_id', '=', directoryId)
+        .where('revoked_at', 'is', null)
+        .returning('id')
+        .execute();
+      await appendAuditEvent(tx, {
+        organizationId,
+        type: 'directory.scim_token_revoked',
+        actor: input.actor,
+        target: { type: 'directory', id: directoryId },
+        data: { tokens: revoked.length },
+      });
+      return revoked.length;
     });
-    return revoked.length;
-  });
+  } finally {
+    forgetScimTokens(db);
+  }
 }
 
 /**
@@ -212,70 +222,87 @@ export async function deleteScimDirectory(
 ): Promise<void> {
   const { organizationId, directoryId } = input;
   const deferred: Array<() => Promise<unknown>> = [];
-  await inTenant(deps.db, organizationId, async (tx) => {
-    const d = await getScimDirectory(tx, organizationId, directoryId);
-    await appendAuditEvent(tx, {
-      organizationId,
-      type: 'directory.scim_deleted',
-      actor: input.actor,
-      target: { type: 'directory', id: directoryId },
-      data: { name: d.name },
+  try {
+    await inTenant(deps.db, organizationId, async (tx) => {
+      const d = await getScimDirectory(tx, organizationId, directoryId);
+      await appendAuditEvent(tx, {
+        organizationId,
+        type: 'directory.scim_deleted',
+        actor: input.actor,
+        target: { type: 'directory', id: directoryId },
+        data: { name: d.name },
+      });
+      const write = await openScimWrite(tx, deps.access, { organizationId, directoryId }, deferred);
+      await write.emit('dsync.deleted', { id: directoryId, name: d.name, type: SCIM_DIRECTORY_TYPE, state: 'deleted' });
+      await tx
+        .updateTable('scim_tokens')
+        .set({ revoked_at: sql`now()` })
+        .where('organization_id', '=', organizationId)
+        .where('directory_id', '=', directoryId)
+        .where('revoked_at', 'is', null)
+        .execute();
+      await tx
+        .deleteFrom('scim_users')
+        .where('organization_id', '=', organizationId)
+        .where('directory_id', '=', directoryId)
+        .execute();
+      await tx
+        .deleteFrom('scim_groups')
+        .where('organization_id', '=', organizationId)
+        .where('directory_id', '=', directoryId)
+        .execute();
+      await tx
+        .updateTable('scim_directories')
+        .set({ deleted_at: sql`now()` })
+        .where('organization_id', '=', organizationId)
+        .where('id', '=', directoryId)
+        .execute();
     });
-    const write = await openScimWrite(tx, deps.access, { organizationId, directoryId }, deferred);
-    await write.emit('dsync.deleted', { id: directoryId, name: d.name, type: SCIM_DIRECTORY_TYPE, state: 'deleted' });
-    await tx
-      .updateTable('scim_tokens')
-      .set({ revoked_at: sql`now()` })
-      .where('organization_id', '=', organizationId)
-      .where('directory_id', '=', directoryId)
-      .where('revoked_at', 'is', null)
-      .execute();
-    await tx
-      .deleteFrom('scim_users')
-      .where('organization_id', '=', organizationId)
-      .where('directory_id', '=', directoryId)
-      .execute();
-    await tx
-      .deleteFrom('scim_groups')
-      .where('organization_id', '=', organizationId)
-      .where('directory_id', '=', directoryId)
-      .execute();
-    await tx
-      .updateTable('scim_directories')
-      .set({ deleted_at: sql`now()` })
-      .where('organization_id', '=', organizationId)
-      .where('id', '=', directoryId)
-      .execute();
-  });
+  } finally {
+    forgetScimTokens(deps.db);
+  }
   await runDeferred(deferred);
 }
 
 /**
  * The directory a bearer token opens, or null. A system read: the token is what names the
- * organization, so no tenant is known yet; only its hash is compared, by the index.
+ * organization, so no tenant is known yet; only its hash is compared, by the index. A token
+ * verified in the last second is answered from memory (token-cache.ts says why that is safe).
  */
 export async function findDirectoryByToken(db: Kysely<Database>, token: string): Promise<ScimDirectory | null> {
   if (!isScimTokenFormat(token)) return null;
   const hash = hashSecret(token);
-  const row = await asSystem(db, 'a SCIM bearer token names its own directory', (tx) =>
-    tx
-      .selectFrom('scim_tokens as t')
-      .innerJoin('scim_directories as d', (j) =>
-        j.onRef('d.organization_id', '=', 't.organization_id').onRef('d.id', '=', 't.directory_id'),
-      )
-      .select(['t.organization_id', 't.directory_id', 't.last_used_at'])
-      .where('t.token_hash', '=', hash)
-      .where('t.revoked_at', 'is', null)
-      .where((eb) => eb.or([eb('t.expires_at', 'is', null), eb('t.expires_at', '>', sql<Date>`now()`)]))
-      .where('d.deleted_at', 'is', null)
-      .executeTakeFirst(),
-  );
-  if (!row) return null;
-  // Last use, at most once a minute per token: what an admin reads before revoking an old token.
-  if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > 60_000) {
-    await inTenant(db, row.organization_id, (tx) =>
-      tx.updateTable('scim_tokens').set({ last_used_at: sql`now()` }).where('token_hash', '=', hash).execute(),
+  return cachedTokenLookup(db, hash, async () => {
+    const row = await asSystem(db, 'a SCIM bearer token names its own directory', (tx) =>
+      tx
+        .selectFrom('scim_tokens as t')
+        .innerJoin('scim_directories as d', (j) =>
+          j.onRef('d.organization_id', '=', 't.organization_id').onRef('d.id', '=', 't.directory_id'),
+        )
+        .select([
+          't.organization_id',
+          't.directory_id',
+          't.last_used_at',
+          // Time left on a rotated token, by the database's clock (the one that decides expiry).
+          sql<number | null>`extract(epoch from t.expires_at - now()) * 1000`.as('remaining_ms'),
+        ])
+        .where('t.token_hash', '=', hash)
+        .where('t.revoked_at', 'is', null)
+        .where((eb) => eb.or([eb('t.expires_at', 'is', null), eb('t.expires_at', '>', sql<Date>`now()`)]))
+        .where('d.deleted_at', 'is', null)
+        .executeTakeFirst(),
     );
-  }
-  return { organizationId: row.organization_id, directoryId: row.directory_id };
+    if (!row) return null;
+    // Last use, at most once a minute per token: what an admin reads before revoking an old token.
+    if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > 60_000) {
+      await inTenant(db, row.organization_id, (tx) =>
+        tx.updateTable('scim_tokens').set({ last_used_at: sql`now()` }).where('token_hash', '=', hash).execute(),
+      );
+    }
+    const remaining = row.remaining_ms === null ? null : Number(row.remaining_ms);
+    return {
+      directory: { organizationId: row.organization_id, directoryId: row.directory_id },
+      remainingMs: remaining,
+    };
+  });
 }

@@ -27,7 +27,7 @@ import { applyScimPatch } from '../../protocols/scim/patch.ts';
 import { assertMutablePaths, assertSameId, checkIfMatch } from './preconditions.ts';
 import type { ScimResource } from '../../protocols/scim/resources.ts';
 import { etagOf, memberIds, scimGroup, storedGroup } from './resources.ts';
-import { userWire } from './users.ts';
+import { userWire } from './user-create.ts';
 
 type GroupRow = Selectable<ScimGroupsTable>;
 type Member = { value: string; display: string };

@@ -4,11 +4,9 @@
 // every query, so another directory's id is a 404 like any unknown one.
 import type { Hono } from 'hono';
 import SCIMMY from 'scimmy';
-import { newId } from '../core/ids.ts';
-import { sql, type Selectable } from 'kysely';
-import type { ScimUsersTable } from '../store/schema.ts';
 import { inTenant, type Tx } from '../store/tenant.ts';
-import { scimCreate, scimCreateVersion, scimWrite, type ScimWriteDeps } from './apply.ts';
+import { scimWrite, type ScimWriteDeps } from './apply.ts';
+import { createScimUser, userWire, type ScimUserRow } from './user-create.ts';
 import { ensureEnterpriseExtension, listResponse } from '../../protocols/scim/discovery.ts';
 import { notFound, ScimError } from '../../protocols/scim/errors.ts';
 import { equalityOf, selectMatching } from '../../protocols/scim/filter.ts';
@@ -27,8 +25,6 @@ import { assertMutablePaths, assertSameId, checkIfMatch } from './preconditions.
 import { scimBoolean, type ScimResource } from '../../protocols/scim/resources.ts';
 import { etagOf, scimUser, storedUser, userFields } from './resources.ts';
 
-export type ScimUserRow = Selectable<ScimUsersTable>;
-
 export function toScimUser(row: ScimUserRow, base: string): ScimResource {
   return scimUser(
     row.resource,
@@ -41,22 +37,6 @@ export function toScimUser(row: ScimUserRow, base: string): ScimResource {
     },
     row.active,
   );
-}
-
-/** The dsync.user.* `data` the mirror's handlers read, from the stored SCIM user. */
-export function userWire(dir: ScimDirectory, row: Pick<ScimUserRow, 'id' | 'resource' | 'active'>) {
-  const f = userFields({ ...row.resource, active: row.active });
-  return {
-    id: row.id,
-    directory_id: dir.directoryId,
-    organization_id: dir.organizationId,
-    idp_id: f.externalId ?? f.userName,
-    email: f.email,
-    first_name: f.firstName,
-    last_name: f.lastName,
-    state: f.active ? 'active' : 'inactive',
-    emails: f.emails,
-  };
 }
 
 function usersQuery(tx: Tx, dir: ScimDirectory) {
@@ -179,25 +159,11 @@ export function mountUsers(app: Hono<ScimEnv>, deps: ScimWriteDeps): void {
     const dir = c.get('directory');
     const resource = parseUser(await readJsonObject(c));
     const fields = userFields(resource);
-    const row = await scimCreate(deps, dir, async (tx, open) => {
-      // One statement checks the directory is live, stamps the version and inserts; a userName
-      // already taken (or taken by a create committing meanwhile) inserts nothing.
-      const { rows } = await sql<ScimUserRow>`
-        INSERT INTO scim_users
-          (organization_id, directory_id, id, user_name, external_id, active, resource, created_at, updated_at)
-        SELECT d.organization_id, d.id, ${newId('directory_user')}, ${fields.userName}, ${fields.externalId},
-          ${fields.active}, ${JSON.stringify(storedUser(resource))}::jsonb, v.at, v.at
-        FROM scim_directories d CROSS JOIN LATERAL (SELECT ${scimCreateVersion} AS at) v
-        WHERE d.organization_id = ${dir.organizationId} AND d.id = ${dir.directoryId} AND d.deleted_at IS NULL
-        ON CONFLICT DO NOTHING
-        RETURNING *`.execute(tx);
-      const created = rows[0];
-      if (!created) {
-        await assertUniqueUserName(tx, dir, fields.userName);
-        throw new ScimError(404, 'Directory not found');
-      }
-      await open(created.updated_at).emit('dsync.user.created', userWire(dir, created));
-      return created;
+    const row = await createScimUser(deps, dir, {
+      userName: fields.userName,
+      externalId: fields.externalId,
+      active: fields.active,
+      resource: storedUser(resource),
     });
     return answer(row, c.get('base'), 201);
   });

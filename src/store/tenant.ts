@@ -7,14 +7,32 @@ import { storeContextOf } from './store-context.ts';
 
 export type Tx = Transaction<Database>;
 
+/**
+ * A transaction-scoped advisory lock taken in the same statement that scopes the transaction to
+ * its organization (one round trip less for writers that serialise on a lock first). The next
+ * statement reads with a snapshot taken after the lock is held (READ COMMITTED).
+ */
+export interface TenantLock {
+  key: string;
+  mode: 'shared' | 'exclusive';
+}
+
 export async function inTenant<T>(
   db: Kysely<Database>,
   organizationId: string,
   fn: (tx: Tx) => Promise<T>,
+  options: { lock?: TenantLock } = {},
 ): Promise<T> {
   if (!organizationId) throw new TypeError('inTenant needs an organization id');
+  const { lock } = options;
   const result = await db.transaction().execute(async (tx) => {
-    await sql`SELECT set_config('gatehouse.organization_id', ${organizationId}, true)`.execute(tx);
+    if (!lock) await sql`SELECT set_config('gatehouse.organization_id', ${organizationId}, true)`.execute(tx);
+    else if (lock.mode === 'shared')
+      await sql`SELECT set_config('gatehouse.organization_id', ${organizationId}, true),
+        pg_advisory_xact_lock_shared(hashtext(${lock.key}))`.execute(tx);
+    else
+      await sql`SELECT set_config('gatehouse.organization_id', ${organizationId}, true),
+        pg_advisory_xact_lock(hashtext(${lock.key}))`.execute(tx);
     return withHooks(tx, fn);
   });
   await runAfterCommit(db, result);

@@ -1,6 +1,7 @@
 // The inbox as an apply queue (DESIGN.md §3.3: acknowledged once durable, applied in batches).
-//   enqueueEvent   one statement: the inbox row as `pending` (a duplicate conflicts and changes
-//                  nothing) plus a NOTIFY that wakes the workers of every instance on commit.
+//   enqueueEvents  one statement: the inbox rows as `pending` (a duplicate conflicts and changes
+//                  nothing) plus a NOTIFY that wakes the workers of every instance on commit
+//                  (identical notifications of one transaction reach a listener once).
 //   applyPending   one batch: an organization not being applied elsewhere (its transaction-scoped
 //                  advisory lock, the same one inline intake takes, tried without waiting), its
 //                  oldest pending events in created_at order (FOR UPDATE SKIP LOCKED), each handler
@@ -28,6 +29,8 @@ const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
 export interface ApplyQueueDeps {
   db: Kysely<Database>;
   access: AccessRevoker;
+  /** Told of every event a batch marked, after the batch committed (metrics: counts and lag). */
+  onCommitted?: (event: { created_at: string }, outcome: 'applied' | 'stale' | 'unhandled') => void;
 }
 
 /** Stores a verified event as pending; false when the event id was already in the inbox. */
@@ -36,15 +39,34 @@ export async function enqueueEvent(
   event: ProviderEvent,
   source: 'webhook' | 'events_api',
 ): Promise<boolean> {
-  const organizationId = organizationOf(event);
+  const [queued] = await enqueueEvents(db, [event], source);
+  return queued === true;
+}
+
+/**
+ * Stores verified events as pending in one statement (one commit, one NOTIFY however many rows);
+ * per event, whether it was new. An id repeated inside `events` is new at most once, the first time.
+ */
+export async function enqueueEvents(
+  db: Kysely<Database>,
+  events: readonly ProviderEvent[],
+  source: 'webhook' | 'events_api',
+): Promise<boolean[]> {
+  if (events.length === 0) return [];
+  const first = new Map<string, number>();
+  for (const [i, e] of events.entries()) if (!first.has(e.id)) first.set(e.id, i);
+  const unique = [...first.values()].map((i) => events[i]!);
   const { rows } = await sql<{ id: string }>`
     INSERT INTO webhook_events
       (id, type, organization_id, payload, provider_created_at, source, outcome, status, next_attempt_at)
-    VALUES (${event.id}, ${event.event}, ${organizationId}, ${storedPayload(event)}::jsonb,
-      ${event.created_at}::timestamptz, ${source}, NULL, 'pending', now())
+    SELECT e.id, e.type, e.org, e.payload::jsonb, e.at, ${source}, NULL, 'pending', now()
+    FROM unnest(${unique.map((e) => e.id)}::text[], ${unique.map((e) => e.event)}::text[],
+      ${unique.map(organizationOf)}::text[], ${unique.map(storedPayload)}::text[],
+      ${unique.map((e) => e.created_at)}::timestamptz[]) AS e(id, type, org, payload, at)
     ON CONFLICT (id) DO NOTHING
-    RETURNING id, pg_notify(${APPLY_CHANNEL}, coalesce(organization_id, ''))`.execute(db);
-  return rows.length > 0;
+    RETURNING id, pg_notify(${APPLY_CHANNEL}, '')`.execute(db);
+  const inserted = new Set(rows.map((r) => r.id));
+  return events.map((e, i) => first.get(e.id) === i && inserted.has(e.id));
 }
 
 export interface Backlog {
@@ -193,10 +215,13 @@ export async function applyOrganizationBatch(
         FROM jsonb_to_recordset(${JSON.stringify(marks)}::jsonb) AS m(id text, outcome text)
         WHERE w.id = m.id`.execute(tx);
     }
-    return counts;
+    return { counts, marks, createdAt: new Map(rows.map((r) => [r.id, r.provider_created_at.toISOString()])) };
   });
   await runDeferred(deferred);
-  return result;
+  if (!result) return null;
+  for (const m of result.marks)
+    deps.onCommitted?.({ created_at: result.createdAt.get(m.id)! }, m.outcome as 'applied' | 'stale' | 'unhandled');
+  return result.counts;
 }
 
 /** Runs shorter than this are not worth the reads of the set-based path. */

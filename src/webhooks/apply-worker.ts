@@ -6,7 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { AccessRevoker } from '../mirror/context.ts';
 import type { Database } from '../store/schema.ts';
-import { APPLY_CHANNEL, drainQueue } from './apply-queue.ts';
+import { APPLY_CHANNEL, drainQueue, type ApplyQueueDeps } from './apply-queue.ts';
 
 export interface ApplyWorkerOptions {
   db: Kysely<Database>;
@@ -18,6 +18,8 @@ export interface ApplyWorkerOptions {
   /** After a drain that applied events (e.g. to send queued mail). */
   onApplied?: (count: number) => void;
   onError?: (error: unknown) => void;
+  /** Told of every event applied, after its batch committed (metrics). */
+  onCommitted?: ApplyQueueDeps['onCommitted'];
 }
 
 export interface ApplyWorker {
@@ -38,7 +40,10 @@ export function createApplyWorker(options: ApplyWorkerOptions): ApplyWorker {
     do {
       again = false;
       try {
-        const applied = await drainQueue({ db: options.db, access: options.access }, options.batchSize);
+        const applied = await drainQueue(
+          { db: options.db, access: options.access, onCommitted: options.onCommitted },
+          options.batchSize,
+        );
         if (applied > 0) options.onApplied?.(applied);
       } catch (error) {
         options.onError?.(error); // the store is down or the like: the next wake or poll retries

@@ -51,6 +51,7 @@ export function createWebhookIntake(config: Config, deps: WebhookIntakeDeps): We
         access: deps.access,
         ...(deps.listen ? { listen: deps.listen } : {}),
         onApplied: sendMail,
+        ...(deps.onCommitted ? { onCommitted: deps.onCommitted } : {}),
         onError: (error) =>
           deps.logger.warn({ err: (error as Error).message }, 'applying queued webhook events failed; will retry'),
       })

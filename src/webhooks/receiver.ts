@@ -1,11 +1,12 @@
 // POST /webhooks/workos. Order of checks, each answering before the next can be reached:
 //   size (413) -> signature over the raw bytes (401 WEBHOOK_SIGNATURE_INVALID) -> JSON envelope
-//   (400 WEBHOOK_PAYLOAD_INVALID) -> inbox transaction -> 200 only after the commit.
+//   (400 WEBHOOK_PAYLOAD_INVALID) -> inbox transaction -> 200 only after the commit (in durable
+//   mode the commit of the pending row, shared with deliveries arriving at the same time).
 // Unauthenticated bytes are never parsed: a forged body cannot reach the JSON parser or the store.
 import { Hono } from 'hono';
 import { AppError } from '../core/errors.ts';
 import type { IngestDeps, IngestOutcome } from './inbox.ts';
-import { enqueueEvent } from './apply-queue.ts';
+import { createInboxBatcher, type InboxBatcherOptions } from './inbox-batcher.ts';
 import { ingestEvent } from './inbox.ts';
 import { clampEventTime, parseProviderEvent, type ProviderEvent } from '../mirror/provider-event.ts';
 import { revokesAccess } from '../mirror/revoking-events.ts';
@@ -30,7 +31,13 @@ export interface WebhookReceiverOptions extends IngestDeps {
   acknowledge?: 'applied' | 'durable';
   /** In `durable` mode, called after a new event was queued (wakes the local apply worker). */
   onQueued?: () => void;
+  /** In `durable` mode, how deliveries arriving together share inbox statements (inbox-batcher.ts). */
+  inboxBatch?: InboxBatcherOptions;
 }
+
+// One decoder for every request: `fatal` refuses malformed UTF-8; decode() without `stream` keeps
+// no state between calls.
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 export interface WebhookStats {
   received: number;
@@ -62,6 +69,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
     failed: 0,
   };
   const routes = new Hono();
+  const inbox = createInboxBatcher(options.db, options.inboxBatch);
 
   routes.post('/webhooks/workos', async (c) => {
     stats.received++;
@@ -89,7 +97,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
     }
     let event: ProviderEvent;
     try {
-      event = parseProviderEvent(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw)));
+      event = parseProviderEvent(JSON.parse(UTF8.decode(raw)));
     } catch (error) {
       stats.rejected++;
       if (error instanceof AppError) throw error;
@@ -99,13 +107,14 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
     if (options.acknowledge === 'durable' && !revokesAccess(event)) {
       let queued: boolean;
       try {
-        queued = await enqueueEvent(options.db, clampEventTime(event, options.now?.() ?? Date.now()), 'webhook');
+        queued = await inbox.enqueue(clampEventTime(event, options.now?.() ?? Date.now()));
       } catch (error) {
         stats.failed++;
         throw error; // nothing was committed: WorkOS retries
       }
       stats[queued ? 'queued' : 'duplicate']++;
       if (queued) options.onQueued?.();
+      else options.afterCommit?.(event, 'duplicate'); // counted as the inline path counts it
       return c.json({ received: true, id: event.id, outcome: queued ? 'queued' : 'duplicate' }, 200);
     }
     let outcome: IngestOutcome;

@@ -4,7 +4,9 @@
 //     rest 409 uniqueness), with one mirror row and one audit entry;
 //   - creates racing with deactivations of people created a moment earlier, and with a group push
 //     naming them: every deactivation lands (never dropped as stale behind a create's version),
-//     a deactivated person has no live session, and the group holds exactly the people pushed.
+//     a deactivated person has no live session, and the group holds exactly the people pushed;
+//   - creates that arrive together (and so commit together, src/scim/user-create.ts) leave the
+//     mirror, the memberships and the audit trail as each create alone would.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { asSystem } from '../../src/store/tenant.ts';
@@ -115,5 +117,78 @@ for (const engine of testEngines())
           .execute(),
       );
       assert.deepEqual(members.map((m) => m.directory_user_id).sort(), [...ids.values()].sort());
+    });
+
+    it('gives creates pushed together the mirror, access and audit trail each would get alone', async () => {
+      const dir = await w.createDirectory(acme, 'Okta push');
+      const known = new Map<string, string>();
+      for (const email of ['known0@acme.test', 'known1@acme.test', 'known2@acme.test'])
+        known.set(email, await w.createUser(email));
+      const seq = await w.auditHead(acme);
+      // The first wave links no one (the mirror's set-based path takes it whole); the second has
+      // people a directory user links to (the handlers apply it, provisioning them).
+      const waves = [
+        [
+          ...Array.from({ length: 12 }, (_, i) => `push${i}@acme.test`),
+          'PUSH3@acme.test', // the same person as push3, in another case: one of the two is a 409
+          'outsider@elsewhere.test',
+        ],
+        [...known.keys(), ...Array.from({ length: 5 }, (_, i) => `late${i}@acme.test`)],
+      ];
+      const clients = Array.from({ length: CLIENTS }, () => w.scim(dir.token));
+      const names = waves.flat();
+      const answers = [];
+      for (const wave of waves)
+        answers.push(...(await Promise.all(wave.map((n, i) => clients[i % CLIENTS]!.post('/Users', person(n))))));
+      const twins = answers.filter((_, i) => names[i]!.toLowerCase() === 'push3@acme.test').map((a) => a.status);
+      assert.deepEqual(twins.sort(), [201, 409]);
+      const created = new Map<string, string>();
+      for (const [i, a] of answers.entries()) {
+        if (names[i]!.toLowerCase() === 'push3@acme.test' && a.status === 409) continue;
+        assert.equal(a.status, 201, `${names[i]}: ${JSON.stringify(a.body)}`);
+        created.set(a.body.id, names[i]!.toLowerCase());
+      }
+      for (const [id, email] of created) {
+        const du = await w.directoryUser(id);
+        assert.equal(du?.state, 'active', email);
+        assert.equal(du?.email, email);
+        assert.equal(du?.user_id ?? null, known.get(email) ?? null, `${email}: linked only when linkable`);
+      }
+      for (const userId of known.values())
+        assert.deepEqual(await w.membership(acme, userId), {
+          status: 'active',
+          role_slug: 'member',
+          source: 'directory',
+        });
+      const entries = await w.auditSince(acme, seq);
+      const createdEntries = entries.filter((e) => e.type === 'directory.user_created');
+      assert.deepEqual(createdEntries.map((e) => e.target_id).sort(), [...created.keys()].sort());
+      for (const e of createdEntries) assert.deepEqual([e.actor_type, e.actor_id], ['directory', dir.id]);
+      const provisioned = entries.filter((e) => e.type === 'directory.user_provisioned');
+      assert.deepEqual(provisioned.map((e) => e.target_id).sort(), [...known.values()].sort());
+    });
+
+    it('fails a create the store cannot take alone, not the others pushed with it', async () => {
+      const dir = await w.createDirectory(acme, 'Okta fault');
+      const seq = await w.auditHead(acme);
+      // PostgreSQL's jsonb cannot hold U+0000: this create's insert fails in the store, a real fault.
+      const bad = { ...person('nul@acme.test'), name: { givenName: 'N\u0000L', familyName: 'Test' } };
+      const names = Array.from({ length: 9 }, (_, i) => `fine${i}@acme.test`);
+      const clients = Array.from({ length: CLIENTS }, () => w.scim(dir.token));
+      // The first create to arrive is written alone; the bad one arrives among those that queue behind
+      // it and so is in their group.
+      const sent = names.map((n, i) => clients[i % CLIENTS]!.post('/Users', person(n)));
+      sent.splice(4, 0, clients[CLIENTS - 1]!.post('/Users', bad));
+      const all = await Promise.all(sent);
+      const badAnswer = all[4];
+      const answers = all.filter((_, i) => i !== 4);
+      assert.notEqual(badAnswer!.status, 201);
+      assert.deepEqual(
+        answers.map((a) => a.status),
+        names.map(() => 201),
+      );
+      assert.deepEqual((await usersNamed(dir.id, 'nul@acme.test')).mirror, [], 'nothing of the failed create stays');
+      const created = (await w.auditSince(acme, seq)).filter((e) => e.type === 'directory.user_created');
+      assert.deepEqual(created.map((e) => e.target_id).sort(), answers.map((a) => a.body.id).sort());
     });
   });

@@ -106,6 +106,8 @@ describe('revocation is immediate: generated sequences over two processes', {
       WORKOS_API_HOSTNAME: '127.0.0.1',
       WORKOS_API_PORT: String(emulator.port),
       WORKOS_API_HTTPS: 'false',
+      // Probes say which client they are (X-Forwarded-For from this trusted hop): see `probe`.
+      TRUSTED_PROXIES: '127.0.0.1/32',
     };
     servers = await Promise.all([startGatehouseProcess(env), startGatehouseProcess(env)]);
     orgId = orgIdByName(emulator, 'Globex');
@@ -158,20 +160,34 @@ describe('revocation is immediate: generated sequences over two processes', {
     return { kind: 'session', id: created.sessionId, userId, cookie: created.cookieValue, workosSessionId };
   }
 
+  /**
+   * Each probe comes from its own client address: re-probing revoked keys must not spend one
+   * address's failed-key budget, or a 429 from the limiter would stand in for the verdict.
+   */
+  let probes = 0;
+  const probeSource = () => `10.${(++probes >> 16) & 255}.${(probes >> 8) & 255}.${probes & 255}`;
+  async function verdict(res: Response): Promise<'accepted' | 'refused'> {
+    const body = await res.text();
+    if (res.status === 200) return 'accepted';
+    if (res.status === 401 || res.status === 403) return 'refused';
+    throw new Error(`a probe answered ${res.status}, neither accepted nor refused: ${body}`);
+  }
+
   /** 'accepted' when the credential still works for what it was revoked from. */
   async function probe(server: number, c: Credential, auditorNarrowed: boolean): Promise<'accepted' | 'refused'> {
+    const source = { 'x-forwarded-for': probeSource() };
     if (c.kind === 'session') {
       const res = await fetch(`${servers[server]!.url}/api/v1/me`, {
-        headers: { cookie: `gatehouse_session=${c.cookie}` },
+        headers: { cookie: `gatehouse_session=${c.cookie}`, ...source },
       });
-      await res.arrayBuffer();
-      return res.status === 200 ? 'accepted' : 'refused';
+      return verdict(res);
     }
     // An auditor key narrowed away from audit:read is probed on the audit trail; others on /me.
     const path = c.role === 'auditor' && auditorNarrowed ? `/api/v1/organizations/${orgId}/audit-events` : '/api/v1/me';
-    const res = await fetch(`${servers[server]!.url}${path}`, { headers: { authorization: `Bearer ${c.secret}` } });
-    await res.arrayBuffer();
-    return res.status === 200 ? 'accepted' : 'refused';
+    const res = await fetch(`${servers[server]!.url}${path}`, {
+      headers: { authorization: `Bearer ${c.secret}`, ...source },
+    });
+    return verdict(res);
   }
 
   async function refusedWithin(server: number, c: Credential, narrowed: boolean, started: number): Promise<number> {
@@ -181,6 +197,12 @@ describe('revocation is immediate: generated sequences over two processes', {
       await new Promise((r) => setTimeout(r, 5));
     }
   }
+
+  let samDeactivated = false;
+  const samMembership = () => {
+    const sam = userIdByEmail(emulator, 'sam@globex.test');
+    return [...emulator.world.memberships.values()].find((m) => m.user_id === sam && m.organization_id === orgId)!.id;
+  };
 
   it(`nothing revoked is accepted afterwards (${RUNS} generated sequences)`, async () => {
     let steps = 0;
@@ -198,6 +220,13 @@ describe('revocation is immediate: generated sequences over two processes', {
           assert.equal(res.status, 200, await res.text());
         };
         await setAuditor(0, true); // each sequence starts from a role that can read the trail
+        // ...and with Sam active: an earlier sequence may have deactivated him. Reactivation gives
+        // back the membership, never the credentials deactivation ended.
+        if (samDeactivated) {
+          const res = await call(0, 'POST', `/api/v1/organizations/${orgId}/members/${samMembership()}/reactivate`);
+          assert.equal(res.status, 200, await res.text());
+          samDeactivated = false;
+        }
         for (const op of ops) {
           steps++;
           const justRevoked: Credential[] = [];
@@ -206,6 +235,14 @@ describe('revocation is immediate: generated sequences over two processes', {
           switch (op.op) {
             case 'signIn': {
               const s = await newSession(op.who);
+              if (op.who === 'sam' && samDeactivated) {
+                // A session written for a deactivated member (as a sign-in racing the deactivation
+                // would) is refused, and stays refused like everything revoked.
+                for (const server of [0, 1])
+                  assert.equal(await probe(server, s, narrowed), 'refused', 'a deactivated member has no session');
+                revoked.push({ c: s, narrowed });
+                break;
+              }
               live.push(s);
               for (const server of [0, 1])
                 assert.equal(await probe(server, s, narrowed), 'accepted', 'a new session works on both');
@@ -269,16 +306,14 @@ describe('revocation is immediate: generated sequences over two processes', {
               if (samSessions.length === 0) continue;
               for (const c of samSessions)
                 for (const server of [0, 1]) assert.equal(await probe(server, c, narrowed), 'accepted');
-              const membership = [...emulator.world.memberships.values()].find(
-                (m) => m.user_id === sam && m.organization_id === orgId,
-              )!;
               by = op.via;
               const res = await call(
                 op.via,
                 'POST',
-                `/api/v1/organizations/${orgId}/members/${membership.id}/deactivate`,
+                `/api/v1/organizations/${orgId}/members/${samMembership()}/deactivate`,
               );
               assert.equal(res.status, 200, await res.text());
+              samDeactivated = true;
               for (const c of samSessions) live.splice(live.indexOf(c), 1);
               justRevoked.push(...samSessions);
               break;

@@ -27,7 +27,7 @@ export interface GatehouseServer {
   org(name: string): string;
   /** A seeded user's id by email. */
   user(email: string): string;
-  /** Waits until every webhook the emulator has queued so far was delivered (or gave up). */
+  /** Waits until every webhook the emulator has queued so far was delivered (or gave up) and applied. */
   webhooksIdle(): Promise<void>;
   close(): Promise<void>;
 }
@@ -102,7 +102,11 @@ export async function startGatehouseServer(options: GatehouseServerOptions = {})
       url,
       org: (name) => lookup('organizations', name),
       user: (email) => lookup('users', email),
-      webhooksIdle: () => emulator.webhooks.idle(),
+      webhooksIdle: async () => {
+        await emulator.webhooks.idle();
+        // With WEBHOOK_ACKNOWLEDGE=durable a 200 means queued: wait for what is queued to be applied.
+        await running.gatehouse.webhooks.applyWorker?.wake();
+      },
       async close() {
         // Deliveries stop first, then the server, then Gatehouse and its store.
         await emulator.close();

@@ -114,12 +114,17 @@ for (const engine of testEngines()) {
         'nothing queued applied before the workers run',
       );
 
-      const applied = await Promise.all([1, 2, 3].map(() => drainQueue({ db: store.db, access }, 7)));
+      // Metrics hear of each applied event once, after its batch committed, with its provider time.
+      const told: Array<{ created_at: string }> = [];
+      const onCommitted = (e: { created_at: string }) => void told.push(e);
+      const applied = await Promise.all([1, 2, 3].map(() => drainQueue({ db: store.db, access, onCommitted }, 7)));
       assert.equal(
         applied.reduce((a, b) => a + b, 0),
         events.length - revoking,
         'each queued event applied by exactly one worker',
       );
+      assert.equal(told.length, events.length - revoking);
+      assert.ok(told.every((e) => Number.isFinite(Date.parse(e.created_at))));
       const rows = await read((tx) =>
         tx
           .selectFrom('webhook_events')

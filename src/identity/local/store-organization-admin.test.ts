@@ -42,23 +42,35 @@ describe('member changes without WorkOS (AUTH_PROVIDER=local)', () => {
   });
   after(() => world?.close());
 
-  const send = (path: string, init: { method?: string; body?: unknown; cookie?: string; key?: string } = {}) =>
-    world.gatehouse.app.request(`http://127.0.0.1${path}`, {
-      method: init.method ?? 'GET',
-      headers: {
-        accept: 'application/json',
-        origin: 'http://127.0.0.1',
-        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(init.cookie ? { cookie: `gatehouse_session=${init.cookie}` } : {}),
-        ...(init.key ? { authorization: `Bearer ${init.key}` } : {}),
+  const send = (
+    path: string,
+    init: { method?: string; body?: unknown; cookie?: string; key?: string; source?: string } = {},
+  ) =>
+    world.gatehouse.app.request(
+      `http://127.0.0.1${path}`,
+      {
+        method: init.method ?? 'GET',
+        headers: {
+          accept: 'application/json',
+          origin: 'http://127.0.0.1',
+          ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(init.cookie ? { cookie: `gatehouse_session=${init.cookie}` } : {}),
+          ...(init.key ? { authorization: `Bearer ${init.key}` } : {}),
+        },
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
       },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    });
+      // The TCP peer the client-address middleware reads, as a Node socket would give it.
+      { incoming: { socket: { remoteAddress: init.source ?? '127.0.0.1' } } },
+    );
 
   it('every credential of a changed member obeys the change on the very next request', async () => {
     const acme = world.orgs.acme;
     const admin = world.members.ada.cookie;
     let run = 0;
+    // Each check comes from its own client address: re-checking ended keys must not spend one
+    // address's failed-key budget, or a 429 from the limiter would decide later steps, not the rule.
+    let sources = 0;
+    const nextSource = () => `10.${(++sources >> 16) & 255}.${(sources >> 8) & 255}.${sources & 255}`;
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 4, maxLength: 12 }), async (ops) => {
         run++;
@@ -119,7 +131,12 @@ describe('member changes without WorkOS (AUTH_PROVIDER=local)', () => {
           }
           for (const member of members)
             for (const c of member.creds) {
-              const res = await send('/api/v1/me', c.kind === 'session' ? { cookie: c.secret } : { key: c.secret });
+              const res = await send(
+                '/api/v1/me',
+                c.kind === 'session'
+                  ? { cookie: c.secret, source: nextSource() }
+                  : { key: c.secret, source: nextSource() },
+              );
               const accepted = c.alive && member.status === 'active';
               assert.equal(res.status, accepted ? 200 : 401, `${c.kind} of a ${member.status} member`);
               if (accepted && c.kind === 'session')
