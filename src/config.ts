@@ -214,7 +214,7 @@ const spec = {
     expects: 'expected seconds between reconciliation runs (0 turns the schedule off)',
   },
   WEBHOOK_ACKNOWLEDGE: {
-    schema: z.enum(['applied', 'durable']).default('applied'),
+    schema: z.enum(['applied', 'durable']).default('durable'),
     expects: 'expected applied (answer after applying) or durable (answer on the inbox row, apply workers behind it)',
   },
   SCIM_RATE_LIMIT_PER_MINUTE: {

@@ -1,6 +1,6 @@
 // A real `gatehouse serve` on PostgreSQL is SIGKILLed while the emulator is delivering a SCIM
 // stream to it, then restarted on the same port. WorkOS-style retries finish the job: the mirror
-// converges on the emulator's directory, every event is in the inbox once, and no event's effects
+// converges on the emulator's directory (once its apply queue drains), every event is in the inbox once, and no event's effects
 // (its audit entries) were applied twice. PostgreSQL only: skipped without TEST_DATABASE_URL (a failure under CI=true).
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
@@ -9,6 +9,7 @@ import { sql } from 'kysely';
 import { startEmulator, type RunningEmulator } from '../../emulator/index.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
 import { asSystem } from '../../src/store/tenant.ts';
+import { readBacklog } from '../../src/webhooks/apply-queue.ts';
 import { startCli, waitForExit } from '../support/cli.ts';
 import { createTestDatabase } from '../support/stores.ts';
 import { requirePostgres } from '../support/requirements.ts';
@@ -81,6 +82,14 @@ describe('gatehouse serve killed mid-stream and restarted', () => {
     assert.equal(stats.gaveUp, 0);
 
     store = await openStore({ engine: 'postgres', url: db.url });
+    // Acknowledged on the inbox row: the restarted server's apply workers finish behind the last 200.
+    for (const until = Date.now() + 60_000; ; ) {
+      const backlog = await readBacklog(store.db);
+      assert.equal(backlog.failed, 0, 'no event parked failed');
+      if (backlog.pending === 0) break;
+      assert.ok(Date.now() < until, `the apply queue drains (${backlog.pending} pending)`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const eventIds = emu.world.events.filter((e) => e.event.startsWith('dsync.')).map((e) => e.id);
     const inbox = await asSystem(store.db, 'test', (tx) =>
       tx.selectFrom('webhook_events').select('id').where('id', 'in', eventIds).execute(),
