@@ -1,19 +1,13 @@
 // Gatehouse with AUTH_PROVIDER=local, built by the real composition root on a test store, mailing
 // through nodemailer to a real SMTP server (the `smtp-server` package) listening on port 0 in the
 // test. Codes are read from the delivered messages, as a person reads them from their inbox.
-import { SMTPServer } from 'smtp-server';
-import type { AddressInfo } from 'node:net';
 import { openGatehouse, type Gatehouse } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { bindPort } from '../../src/http/serve.ts';
 import type { Store } from '../../src/store/store.ts';
 import { TEST_SECRET } from '../support/access-fixtures.ts';
-
-export interface Delivered {
-  to: string;
-  text: string;
-}
+import { startTestMailbox, type Delivered } from '../support/mailbox.ts';
 
 export interface LocalWorld {
   gatehouse: Gatehouse;
@@ -35,25 +29,8 @@ export async function openLocalWorld(
   signup: 'invitation' | 'domain' | 'open' = 'invitation',
   options: { listen?: boolean; env?: Record<string, string> } = {},
 ): Promise<LocalWorld> {
-  const mail: Delivered[] = [];
-  const smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const raw = chunks.join('');
-        // Quoted-printable soft breaks and `=3D` are undone so the link reads as sent.
-        const text = raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
-        for (const rcpt of session.envelope.rcptTo) mail.push({ to: rcpt.address.toLowerCase(), text });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const smtpPort = (smtp.server.address() as AddressInfo).port;
+  const mailbox = await startTestMailbox();
+  const mail = mailbox.mail;
   let now = Date.now();
   // Listening (for a browser): on a free port of this machine, which PUBLIC_URL must name.
   const bound = options.listen ? await bindPort({ port: 0, host: '127.0.0.1' }) : null;
@@ -65,7 +42,7 @@ export async function openLocalWorld(
     LOCAL_SIGNUP: signup,
     GATEHOUSE_SECRET: TEST_SECRET,
     LOG_LEVEL: 'silent',
-    SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+    SMTP_URL: mailbox.url,
     RECONCILE_INTERVAL_SECONDS: '0',
     RETENTION_INTERVAL_SECONDS: '0',
     ...options.env,
@@ -121,7 +98,7 @@ export async function openLocalWorld(
     async close() {
       await server?.close(1000);
       await gatehouse.close();
-      await new Promise<void>((resolve) => smtp.close(() => resolve()));
+      await mailbox.close();
     },
   };
 }

@@ -8,8 +8,7 @@
 //   POST /api/v1 (discovery against the live provider), then home-realm discovery, the provider's
 //   login form and the callback.
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
+import { startTestMailbox } from './mailbox.ts';
 import type { Gatehouse } from '../../src/app.ts';
 import { startDevIdp, type DevIdp } from '../../src/cli/dev-oidc-idp.ts';
 import { inTenant } from '../../src/store/tenant.ts';
@@ -105,23 +104,8 @@ export async function providerSignIn(provider: ProviderName, publicUrl: string):
     };
 
   if (provider === 'local') {
-    const mail: Array<{ to: string; text: string }> = [];
-    const smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
-      logger: false,
-      onData(stream, session, callback) {
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
-          const text = chunks.join('');
-          for (const rcpt of session.envelope.rcptTo) mail.push({ to: rcpt.address.toLowerCase(), text });
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-    const port = (smtp.server.address() as AddressInfo).port;
+    const mailbox = await startTestMailbox();
+    const mail = mailbox.mail;
     const codeFor = async (email: string, after: number) => {
       const deadline = Date.now() + 10_000;
       for (;;) {
@@ -133,7 +117,7 @@ export async function providerSignIn(provider: ProviderName, publicUrl: string):
       }
     };
     return {
-      env: { AUTH_PROVIDER: 'local', SMTP_URL: `smtp://127.0.0.1:${port}` },
+      env: { AUTH_PROVIDER: 'local', SMTP_URL: mailbox.url },
       attach: async (g) => {
         gatehouse = g;
       },
@@ -144,7 +128,7 @@ export async function providerSignIn(provider: ProviderName, publicUrl: string):
         const code = await codeFor(email.toLowerCase(), before);
         return finish(await post('/auth/email/verify', { email, code }), organizationId);
       },
-      close: () => new Promise<void>((resolve) => smtp.close(() => resolve())),
+      close: () => mailbox.close(),
     };
   }
 
