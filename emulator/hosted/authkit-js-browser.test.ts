@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, skipWithoutChromium } from '../../test/support/browser.ts';
 import { startEmulator, type RunningEmulator } from '../index.ts';
 
 // A browser app built on @workos-inc/authkit-js, served from its own origin, signs in through the
@@ -14,19 +15,7 @@ import { startEmulator, type RunningEmulator } from '../index.ts';
 // the page to the emulator, so they work only if the emulator answers CORS for that origin.
 // The app's API then accepts the access token the page got (verified against the JWKS).
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const skip = existsSync(CHROMIUM)
-  ? false
-  : `Chromium not found at ${CHROMIUM}; CI installs it (apt-get install -y chromium)`;
+const skip = skipWithoutChromium;
 const AUTHKIT_JS = readFileSync(
   createRequire(import.meta.url)
     .resolve('@workos-inc/authkit-js')
@@ -114,7 +103,7 @@ test('authkit-js in Chromium signs in from another origin and calls the API with
   t.after(app.close);
   assert.notEqual(new URL(app.url).origin, new URL(emulator.url).origin);
 
-  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const browser: Browser = await launchChromium();
   t.after(() => browser.close());
   const external: string[] = [];
   const offlineContext = async (): Promise<BrowserContext> => {

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { GenerateLinkIntent, WorkOS } from '@workos-inc/node';
 import type { BrowserContext } from 'playwright-core';
 import { CookieSessionStorage, createAuthService } from '@workos/authkit-session';
+import { launchChromium, skipWithoutChromium } from '../../test/support/browser.ts';
 import { startEmulator, type RunningEmulator } from '../index.ts';
 import { scimClient } from '../scim/testing.ts';
 
@@ -16,19 +16,7 @@ import { scimClient } from '../scim/testing.ts';
 // The app's own session check (`withAuth`: sealed cookie, JWT verified against the emulator's
 // JWKS) is what decides that the sign-in worked.
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const skip = existsSync(CHROMIUM)
-  ? false
-  : `Chromium not found at ${CHROMIUM}; CI installs it (apt-get install -y chromium)`;
+const skip = skipWithoutChromium;
 
 class RequestCookieStorage extends CookieSessionStorage<Request, Response> {
   async getCookie(request: Request, name: string): Promise<string | null> {
@@ -134,7 +122,7 @@ test('hosted sign-in in Chromium yields a session @workos/authkit-session accept
 
   const app = await openApp(emulator);
   t.after(app.close);
-  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const browser: Browser = await launchChromium();
   t.after(() => browser.close());
   // Every page must work offline: any request leaving 127.0.0.1 is recorded and refused.
   const external: string[] = [];

@@ -42,7 +42,7 @@ async function freePort(): Promise<number> {
 
 /** Starts `gatehouse dev` and resolves once its banner ends; its output is passed through. */
 function startDev(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [GATEHOUSE_BIN, 'dev'], {
+  const child = spawn(process.execPath, [...process.execArgv, GATEHOUSE_BIN, 'dev'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

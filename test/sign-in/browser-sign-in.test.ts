@@ -3,22 +3,12 @@
 // between. "Signed in" is proven by GET /api/v1/me answering through the session cookie alone.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { actorOf } from '../../src/audit/actor.ts';
-import { requireChromium } from '../support/requirements.ts';
+import { launchChromium, skipWithoutChromium } from '../support/browser.ts';
 import { startSignInWorld, type SignInWorld } from './harness.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const skip = requireChromium('apt-get install -y chromium');
+const skip = skipWithoutChromium;
 
 async function responseType(page: Page): Promise<string | null> {
   return page.locator('main').getAttribute('data-response-type');
@@ -48,10 +38,7 @@ describe('sign-in through the emulator in Chromium', { skip }, () => {
 
   before(async () => {
     // Chromium starts while the world does: neither needs the other yet.
-    [world, browser] = await Promise.all([
-      startSignInWorld(),
-      chromium.launch({ executablePath: CHROMIUM, args: ARGS }),
-    ]);
+    [world, browser] = await Promise.all([startSignInWorld(), launchChromium()]);
   });
   after(async () => {
     await browser?.close();

@@ -20,7 +20,7 @@ const ARGS = [
 ];
 
 /** `false` when Chromium is installed, else the reason to skip (for node:test's `skip`); throws under CI. */
-export const skipWithoutChromium: false | string = requireChromium('apt-get install -y chromium');
+export const skipWithoutChromium: false | string = requireChromium('apt-get install -y chromium-headless-shell');
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });

@@ -4,6 +4,13 @@ import { fileURLToPath } from 'node:url';
 
 export const GATEHOUSE_BIN = fileURLToPath(new URL('../../bin/gatehouse.js', import.meta.url));
 
+/**
+ * The Node flags a test process passes on to the processes it starts: the WebAssembly engine
+ * setting the test runner chose (scripts/run-tests.ts), so a `gatehouse` child opens its embedded
+ * database as cheaply as the test process does.
+ */
+export const CHILD_NODE_FLAGS = process.execArgv.filter((flag) => flag === '--liftoff-only');
+
 export interface CliResult {
   code: number | null;
   stdout: string;
@@ -12,7 +19,7 @@ export interface CliResult {
 
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [GATEHOUSE_BIN, ...args], {
+    const child = spawn(process.execPath, [...CHILD_NODE_FLAGS, GATEHOUSE_BIN, ...args], {
       env: { ...process.env, LOG_LEVEL: 'silent', ...env },
     });
     let stdout = '';
@@ -32,7 +39,9 @@ export function startCli(
   timeoutMs = 30_000,
 ): Promise<{ child: ChildProcess; match: RegExpMatchArray; output: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [GATEHOUSE_BIN, ...args], { env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [...CHILD_NODE_FLAGS, GATEHOUSE_BIN, ...args], {
+      env: { ...process.env, ...env },
+    });
     let out = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

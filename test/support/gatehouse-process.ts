@@ -2,6 +2,7 @@
 // and waits for its "listening" log line.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { CHILD_NODE_FLAGS } from './cli.ts';
 
 export interface GatehouseProcess {
   url: string;
@@ -24,7 +25,7 @@ export async function startGatehouseProcess(
   options: GatehouseProcessOptions = {},
 ): Promise<GatehouseProcess> {
   const logs: Array<Record<string, unknown>> = [];
-  const child = spawn(process.execPath, ['bin/gatehouse.js', 'serve', ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [...CHILD_NODE_FLAGS, 'bin/gatehouse.js', 'serve', ...(options.args ?? [])], {
     ...(options.cwd ? { cwd: options.cwd } : {}),
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { waitForExit } from './cli.ts';
+import { CHILD_NODE_FLAGS, waitForExit } from './cli.ts';
 
 const START = fileURLToPath(new URL('../../examples/notes/start.ts', import.meta.url));
 // Settings of the developer's shell that would point dev elsewhere than its own emulator.
@@ -32,7 +32,7 @@ export interface NotesApp {
 
 export function startNotesApp(timeoutMs = 240_000): Promise<NotesApp> {
   const dir = mkdtempSync(join(tmpdir(), 'gh-notes-'));
-  const child = spawn(process.execPath, [START], {
+  const child = spawn(process.execPath, [...CHILD_NODE_FLAGS, START], {
     env: { ...process.env, ...QUIET, NOTES_PORT: '0', GATEHOUSE_DATA_DIR: dir },
   });
   let out = '';

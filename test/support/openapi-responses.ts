@@ -14,6 +14,8 @@ export class ResponseChecker {
   readonly #doc: Doc;
   readonly #ajv = new Ajv2020({ strict: false, allErrors: true });
   readonly #routes: { method: string; template: string; regex: RegExp }[];
+  // Compiled once per operation, status and content type: compiling is most of the checking cost.
+  readonly #compiled = new Map<string, ReturnType<Ajv2020['compile']>>();
   checked = 0;
 
   constructor(doc: Doc) {
@@ -44,8 +46,13 @@ export class ResponseChecker {
         throw new Error(`${method} ${route.template} ${status}: undocumented content type ${type}`);
       return;
     }
-    const resolved = JSON.parse(JSON.stringify(schema).replaceAll('"#/components/schemas/', '"components#/schemas/'));
-    const validate = this.#ajv.compile(resolved);
+    const key = `${route.method} ${route.template} ${status} ${type}`;
+    let validate = this.#compiled.get(key);
+    if (!validate) {
+      const resolved = JSON.parse(JSON.stringify(schema).replaceAll('"#/components/schemas/', '"components#/schemas/'));
+      validate = this.#ajv.compile(resolved);
+      this.#compiled.set(key, validate);
+    }
     if (!validate(body))
       throw new Error(
         `${method} ${route.template} ${status} does not match the document: ${this.#ajv.errorsText(validate.errors)}`,
