@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pgliteTemplateCacheDir } from '../src/cli/dev-store.ts';
+import { pgliteTemplateCacheDir } from '../src/store/pglite-folder.ts';
 import { row } from './support.ts';
 import { freePort } from '../test/support/ports.ts';
 

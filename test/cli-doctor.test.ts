@@ -9,7 +9,6 @@ import { after, before, describe, it } from 'node:test';
 import { startEmulator, type RunningEmulator } from '../emulator/index.ts';
 import { openStore } from '../src/store/store.ts';
 import { runCli } from './support/cli.ts';
-import { preparePgliteTestFolder } from './support/stores.ts';
 import { HANDLED_EVENT_TYPES } from '../src/mirror/handlers.ts';
 
 describe('gatehouse doctor', () => {
@@ -23,7 +22,7 @@ describe('gatehouse doctor', () => {
   before(async () => {
     emulator = await startEmulator({ seed: false });
     dir = mkdtempSync(join(tmpdir(), 'gh-doctor-'));
-    await (await openStore({ engine: 'pglite', dataDir: await preparePgliteTestFolder(join(dir, 'pglite')) })).close();
+    await (await openStore({ engine: 'pglite', dataDir: join(dir, 'pglite') })).close();
     env = {
       GATEHOUSE_DATA_DIR: dir,
       DATABASE_URL: '',

@@ -10,7 +10,6 @@ import { openStore } from '../src/store/store.ts';
 import { inTenant } from '../src/store/tenant.ts';
 import { runCli, startCli, waitForExit } from './support/cli.ts';
 import { createOrg } from './support/fixtures.ts';
-import { preparePgliteTestFolder } from './support/stores.ts';
 
 describe('configuration errors', () => {
   it('PORT=abc: exit 2 with one line naming PORT', async () => {
@@ -91,7 +90,7 @@ describe('gatehouse audit', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gh-audit-'));
     env = { GATEHOUSE_DATA_DIR: dir, DATABASE_URL: '', ...secret };
-    const store = await openStore({ engine: 'pglite', dataDir: await preparePgliteTestFolder(join(dir, 'pglite')) });
+    const store = await openStore({ engine: 'pglite', dataDir: join(dir, 'pglite') });
     org = await createOrg(store.db, 'Audited');
     for (let i = 1; i <= 6; i++) {
       await inTenant(store.db, org, (tx) =>

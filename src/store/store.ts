@@ -4,8 +4,8 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
-import { mkdirSync } from 'node:fs';
 import { PGliteDialect, type PGliteLike } from './pglite-dialect.ts';
+import { ensureSystemKey, preparePgliteFolder } from './pglite-folder.ts';
 import { APP_ROLE, currentVersion, LATEST_MIGRATION, migrate, type SqlSession } from './migrator.ts';
 import { syncBuiltInRoles } from './built-in-roles.ts';
 import type { Database } from './schema.ts';
@@ -71,7 +71,8 @@ async function openPglite(
   location: Extract<StoreLocation, { engine: 'pglite' }>,
   options: OpenStoreOptions,
 ): Promise<Store> {
-  if (location.dataDir) mkdirSync(location.dataDir, { recursive: true });
+  // A fresh folder starts as a copy of a template (pglite-folder.ts), not with initdb.
+  if (location.dataDir) await preparePgliteFolder(location.dataDir, undefined, { migrated: options.migrate !== false });
   const lite = await PGlite.create({
     ...(location.dataDir ? { dataDir: location.dataDir } : {}),
     startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
@@ -86,6 +87,7 @@ async function openPglite(
     await migrate(owner);
     await syncBuiltInRoles(owner);
   }
+  await ensureSystemKey(owner);
   const context = new StoreContext();
   context.systemKey = await readSystemKey(owner);
   // One connection: switch it to the app role; owner statements switch back around themselves.

@@ -1,14 +1,12 @@
-// Stores for tests. PGlite: opening and migrating a fresh database costs seconds, so the first
-// test process migrates once into a template folder (keyed by the migrations' checksums and
-// PGlite's version); every later store opens a copy of it. PostgreSQL (when TEST_DATABASE_URL is set):
+// Stores for tests. PGlite: a fresh folder, which the store fills with a copy of the migrated
+// template it keeps (src/store/pglite-folder.ts). PostgreSQL (when TEST_DATABASE_URL is set):
 // each store gets a fresh database of its own, dropped on close, copied by the server from a
 // migrated template database (also keyed by the migrations' checksums) instead of migrated anew.
 import { createHash, randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { preparePgliteFolder } from '../../src/cli/dev-store.ts';
 import { loadMigrations } from '../../src/store/migrator.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
 
@@ -40,33 +38,6 @@ function migrationsKey(): string {
     .slice(0, 16);
 }
 
-function templatePath(): string {
-  const key = createHash('sha256')
-    .update(migrationsKey())
-    .update(JSON.stringify(JSON.parse(readFileSync('node_modules/@electric-sql/pglite/package.json', 'utf8')).version))
-    .digest('hex')
-    .slice(0, 16);
-  return join(tmpdir(), `gatehouse-pglite-template-${key}`);
-}
-
-/** The migrated, cleanly shut-down cluster every PGlite test store starts as a copy of. */
-async function pgliteTemplate(): Promise<string> {
-  const path = templatePath();
-  if (existsSync(join(path, 'PG_VERSION'))) return path;
-  const staging = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  try {
-    await (await openStore({ engine: 'pglite', dataDir: await preparePgliteTestFolder(staging) })).close();
-    renameSync(staging, path); // atomic: concurrent test processes never copy half a cluster
-  } catch (error) {
-    // ENOTEMPTY/EEXIST: another test process put its template in place first.
-    const code = (error as { code?: string }).code;
-    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-  }
-  return path;
-}
-
 // Folders of stores still open; removed when the process exits, also if a file never closed its store.
 const openFolders = new Set<string>();
 process.once('exit', () => {
@@ -74,14 +45,13 @@ process.once('exit', () => {
 });
 
 /**
- * A migrated PGlite store in a temporary folder of its own (a copy of the template), removed on
- * close. A folder, not PGlite's in-memory file system: loading a tarball into memory costs more CPU
- * and memory than the copy (about 2.5 s against 1 s of CPU per open).
+ * A migrated PGlite store in a temporary folder of its own, removed on close: the product's own
+ * fresh-folder path (a copy of the migrated template, src/store/pglite-folder.ts), not PGlite's
+ * in-memory file system, whose tarball load costs more CPU and memory than the copy.
  */
 export async function openPgliteTestStore(): Promise<Store> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-test-pglite-'));
   openFolders.add(dir);
-  cpSync(await pgliteTemplate(), dir, { recursive: true });
   const store = await openStore({ engine: 'pglite', dataDir: dir });
   return {
     ...store,
@@ -93,19 +63,10 @@ export async function openPgliteTestStore(): Promise<Store> {
   };
 }
 
-/**
- * Fills an empty PGlite data folder with a copy of the pristine cluster `gatehouse dev` keeps
- * (src/cli/dev-store.ts) instead of running initdb in it; opening it then migrates as usual.
- */
-export async function preparePgliteTestFolder(dataDir: string): Promise<string> {
-  await preparePgliteFolder(dataDir);
-  return dataDir;
-}
-
 /** A PGlite store that was never migrated, in a temporary folder removed on close. */
 export async function openBarePgliteTestStore(): Promise<Store> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bare-pglite-'));
-  const store = await openStore({ engine: 'pglite', dataDir: await preparePgliteTestFolder(dir) }, { migrate: false });
+  const store = await openStore({ engine: 'pglite', dataDir: dir }, { migrate: false });
   return {
     ...store,
     close: async () => {
