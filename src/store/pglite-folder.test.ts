@@ -33,6 +33,13 @@ describe('fresh folders of the embedded database', () => {
     for (const name of kept) assert.ok(existsSync(join(templates, name, 'PG_VERSION')));
     assert.equal(await preparePgliteFolder(join(root, 'b'), templates), 'migrated');
     assert.equal(await preparePgliteFolder(join(root, 'b'), templates), 'existing');
+    // Copies are made under names of their own and renamed into place; none is left behind.
+    for (const folder of [root, templates])
+      assert.deepEqual(
+        readdirSync(folder).filter((name) => name.endsWith('.tmp')),
+        [],
+        `no half-made copy in ${folder}`,
+      );
 
     const [a, b] = [await opened(join(root, 'a')), await opened(join(root, 'b'))];
     assert.equal(a.keys.length, 1);

@@ -62,16 +62,14 @@ export async function preparePgliteFolder(
     // The cache is not writable: migrate this folder in place, as without templates.
     return preparePristine(dataDir, templateRoot);
   }
-  mkdirSync(dataDir, { recursive: true });
-  cpSync(template, dataDir, { recursive: true });
+  copyCluster(template, dataDir);
   return 'migrated';
 }
 
 async function preparePristine(dataDir: string, templateRoot: string): Promise<'template' | 'initdb'> {
   const template = join(templateRoot, pgliteVersion());
   if (hasCluster(template)) {
-    mkdirSync(dataDir, { recursive: true });
-    cpSync(template, dataDir, { recursive: true });
+    copyCluster(template, dataDir);
     return 'template';
   }
   mkdirSync(dataDir, { recursive: true });
@@ -107,6 +105,24 @@ async function buildMigratedTemplate(template: string, templateRoot: string): Pr
     // Another start kept its template first, or the cache is not writable: the caller falls back.
   } finally {
     rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Copies a template into `dataDir` under a name of its own first, then renames it into place (over
+ * an empty folder too), so a copy cut short by a crash is never taken for a database.
+ */
+function copyCluster(template: string, dataDir: string): void {
+  const staging = stagingFor(dataDir);
+  try {
+    cpSync(template, staging, { recursive: true });
+    renameSync(staging, dataDir);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    // ENOTEMPTY/EEXIST: the folder holds other files; copy beside them, as a plain copy would.
+    const code = (error as { code?: string }).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+    cpSync(template, dataDir, { recursive: true });
   }
 }
 
