@@ -40,9 +40,13 @@ async function freePort(): Promise<number> {
   }
 }
 
+// This process's Node flags go on to `gatehouse dev` (the same engine settings), except a debugger's,
+// whose port the child would take again.
+const NODE_FLAGS = process.execArgv.filter((flag) => !flag.startsWith('--inspect'));
+
 /** Starts `gatehouse dev` and resolves once its banner ends; its output is passed through. */
 function startDev(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...process.execArgv, GATEHOUSE_BIN, 'dev'], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, GATEHOUSE_BIN, 'dev'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
