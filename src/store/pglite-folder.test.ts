@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -67,6 +67,20 @@ describe('fresh folders of the embedded database', () => {
     } finally {
       await bare.close();
     }
+  });
+
+  it('where the template cache cannot be written, a fresh folder is made and migrated in place', {
+    timeout: 240_000,
+  }, async () => {
+    // A path under a regular file: no process, root included, can create it.
+    const blocker = join(root, 'not-a-folder');
+    writeFileSync(blocker, '');
+    const unwritable = join(blocker, 'templates');
+    assert.equal(await preparePgliteFolder(join(root, 'd'), unwritable), 'initdb');
+    const d = await opened(join(root, 'd'));
+    assert.equal(d.version, LATEST_MIGRATION);
+    assert.equal(d.keys.length, 1);
+    assert.ok(!existsSync(unwritable));
   });
 
   it('a folder opened without migrating starts pristine, so pending migrations are listed, not hidden', {
