@@ -8,7 +8,7 @@
 // and made anew by the first open of each copy (ensureSystemKey), so no two folders share it.
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { loadMigrations, migrate, type SqlSession } from './migrator.ts';
@@ -96,8 +96,8 @@ async function buildMigratedTemplate(template: string, templateRoot: string): Pr
     }
     renameSync(staging, template);
     // Templates of earlier migrations are never used again.
-    const current = template.split('/').pop()!;
-    const prefix = `${pgliteVersion()}-migrated-`;
+    const current = basename(template);
+    const prefix = current.slice(0, current.lastIndexOf('-') + 1);
     for (const name of readdirSync(templateRoot))
       if (name.startsWith(prefix) && name !== current && !name.endsWith('.tmp'))
         rmSync(join(templateRoot, name), { recursive: true, force: true });
