@@ -24,7 +24,7 @@ import { createAccessRevoker } from './mirror/access-revoker.ts';
 import { createDirectorySync, type DirectorySync, type DirectorySyncDeps } from './directory/directory-sync-service.ts';
 import { publishRevocation } from './sessions/revocation-bus.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { openStore, type Store, type StoreLocation } from './store/store.ts';
+import { openStore, storeLocationFor, type Store } from './store/store.ts';
 import { createMetrics, type Metrics } from './metrics/metrics.ts';
 import { instrumentFetch, instrumentSignIn, instrumentVerifier } from './metrics/instrument.ts';
 import { metricsRoutes } from './http/routes/metrics.ts';
@@ -33,7 +33,7 @@ import { workosApiBaseUrl, workosClientOptions, workosSignInOptions } from './id
 import { createMailDelivery } from './mail/mail-delivery.ts';
 import { createWebhookIntake, type WebhookIntake, type WebhookIntakeDeps } from './webhooks/intake.ts';
 import { createRetention, type Retention } from './retention/retention-schedule.ts';
-import { createAuditKeyRing, type AuditKeyRing } from './audit/checkpoint.ts';
+import { auditKeyRingFor, type AuditKeyRing } from './audit/checkpoint.ts';
 import { startCheckpointer } from './audit/checkpoints.ts';
 import { createScimRoutes } from './scim/router.ts';
 import { ensureProviderRole } from './organizations/provider-roles.ts';
@@ -66,25 +66,11 @@ export interface Gatehouse {
   close(): Promise<void>;
 }
 
-export function storeLocationFor(config: Config): StoreLocation {
-  return config.DATABASE_URL
-    ? { engine: 'postgres', url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }
-    : { engine: 'pglite', dataDir: join(config.GATEHOUSE_DATA_DIR, 'pglite') };
-}
-
 /** Where sign-out and admin-portal forms are redirected: the WorkOS API host, and its hosted setup pages. */
 function providerFormOrigins(config: Config): string[] {
   if (config.AUTH_PROVIDER !== 'workos') return [];
   const api = workosApiBaseUrl(config);
   return new URL(api).hostname === 'api.workos.com' ? [api, 'https://setup.workos.com'] : [api];
-}
-
-/** The audit key ring: AUDIT_SIGNING_KEY seeds first, then keys derived from the current and previous secrets. */
-export function auditKeyRingFor(config: Config): AuditKeyRing {
-  const secrets = [config.GATEHOUSE_SECRET, ...(config.GATEHOUSE_PREVIOUS_SECRETS ?? [])].filter((s): s is string =>
-    Boolean(s),
-  );
-  return createAuditKeyRing(config.AUDIT_SIGNING_KEY ?? [], secrets);
 }
 
 export interface OpenGatehouseOptions {

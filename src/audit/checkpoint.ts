@@ -121,6 +121,18 @@ export function createAuditKeyRing(signingKeys: readonly Buffer[], secrets: read
   };
 }
 
+/** The key ring a configuration names: AUDIT_SIGNING_KEY seeds first, then GATEHOUSE_SECRET's and GATEHOUSE_PREVIOUS_SECRETS'. */
+export function auditKeyRingFor(config: {
+  AUDIT_SIGNING_KEY?: readonly Buffer[] | undefined;
+  GATEHOUSE_SECRET?: string | undefined;
+  GATEHOUSE_PREVIOUS_SECRETS?: readonly string[] | undefined;
+}): AuditKeyRing {
+  const secrets = [config.GATEHOUSE_SECRET, ...(config.GATEHOUSE_PREVIOUS_SECRETS ?? [])].filter((s): s is string =>
+    Boolean(s),
+  );
+  return createAuditKeyRing(config.AUDIT_SIGNING_KEY ?? [], secrets);
+}
+
 export function trustedKeysFromJwks(jwks: unknown): TrustedKeys {
   const parsed = z
     .object({ keys: z.array(z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string() })) })

@@ -1,6 +1,7 @@
 // Opening the store: Kysely over node-postgres (DATABASE_URL) or over embedded PGlite (a folder).
 // Migrations run on a dedicated owner connection first; the application's connections then act as
 // the unprivileged app role so that row-level security holds (see migrator.ts).
+import { join } from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
@@ -17,6 +18,17 @@ export type StoreLocation =
   | { engine: 'postgres'; url: string; poolSize?: number }
   /** `dataDir` undefined means in memory (tests). */
   | { engine: 'pglite'; dataDir?: string; loadDataDir?: Blob };
+
+/** The database the configuration names: PostgreSQL at DATABASE_URL, else PGlite in the data folder. */
+export function storeLocationFor(config: {
+  DATABASE_URL?: string | undefined;
+  DATABASE_POOL_SIZE?: number | undefined;
+  GATEHOUSE_DATA_DIR: string;
+}): StoreLocation {
+  return config.DATABASE_URL
+    ? { engine: 'postgres', url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }
+    : { engine: 'pglite', dataDir: join(config.GATEHOUSE_DATA_DIR, 'pglite') };
+}
 
 export interface Store {
   readonly engine: StoreEngine;

@@ -7,13 +7,12 @@
 import { parseArgs } from 'node:util';
 import { createAccessVerifier } from '../../access/access-verifier.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../access/api-keys.ts';
-import { storeLocationFor } from '../../app.ts';
 import { actorOf } from '../../audit/actor.ts';
 import { ConfigError, loadConfig } from '../../config.ts';
 import { AppError } from '../../core/errors.ts';
 import { apiKeyView } from '../../http/api/routes/api-keys.ts';
 import { inTenant } from '../../store/tenant.ts';
-import { openStore } from '../../store/store.ts';
+import { openStore, storeLocationFor } from '../../store/store.ts';
 import { createPermissionCatalogue } from '../../core/permission-catalogue.ts';
 
 const USAGE =

@@ -5,11 +5,10 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { auditKeyRingFor, storeLocationFor } from '../../app.ts';
 import { loadConfigBesideDev } from '../dev-state.ts';
 import { AppError } from '../../core/errors.ts';
 import { readAuditLog } from '../../audit/audit-log.ts';
-import { trustedKeysFromJwks, type Checkpoint, type TrustedKeys } from '../../audit/checkpoint.ts';
+import { auditKeyRingFor, trustedKeysFromJwks, type Checkpoint, type TrustedKeys } from '../../audit/checkpoint.ts';
 import { issueCheckpoint } from '../../audit/checkpoints.ts';
 import {
   formatCheckpointLine,
@@ -20,7 +19,7 @@ import {
 } from '../../audit/export-file.ts';
 import { describeLogVerdict } from '../../audit/verify-log.ts';
 import { organizationExists, organizationsWithAudit, systemReader, verifyStoredLog } from '../../audit/verify.ts';
-import { openStore } from '../../store/store.ts';
+import { openStore, storeLocationFor } from '../../store/store.ts';
 
 const USAGE =
   'usage: gatehouse audit verify [--org ID] [--checkpoint C] | gatehouse audit verify --file F [--checkpoint C] [--jwks J] | gatehouse audit export --org ID [--out F]';

@@ -139,7 +139,8 @@ async function start(base: Config, bound: BoundPort): Promise<Started> {
   let idp: DevIdp | null = null;
   try {
     const { openDevStore } = await import('../dev-store.ts');
-    const { openGatehouse, storeLocationFor } = await import('../../app.ts');
+    const { openGatehouse } = await import('../../app.ts');
+    const { storeLocationFor } = await import('../../store/store.ts');
     const opened = await openDevStore(storeLocationFor(base), {
       onWarning: (message) => console.error(`gatehouse dev: ${message}`),
     });

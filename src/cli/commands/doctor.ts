@@ -2,13 +2,12 @@
 // check prints ok / warn / FAIL with one line of advice; any FAIL exits 1. It never prints a
 // secret: only whether one is set and whether WorkOS accepted it.
 import { parseArgs } from 'node:util';
-import { storeLocationFor } from '../../app.ts';
 import { loadConfig, type Config } from '../../config.ts';
 import { createWorkosClient, workosSignInOptions } from '../../identity/workos/sdk-client.ts';
 import { parseWebhookSecrets } from '../../webhooks/signature.ts';
 import { HANDLED_EVENT_TYPES } from '../../mirror/handlers.ts';
 import { currentVersion, LATEST_MIGRATION } from '../../store/migrator.ts';
-import { openStore } from '../../store/store.ts';
+import { openStore, storeLocationFor } from '../../store/store.ts';
 import { devDefaults, readDevState } from '../dev-state.ts';
 
 export type Verdict = 'ok' | 'warn' | 'FAIL';

@@ -2,10 +2,9 @@
 // `--dry-run` opens the database without migrating and lists what a real run would apply, and
 // refuses (exit 1) when an applied migration's file changed since, as a real run would.
 import { parseArgs } from 'node:util';
-import { storeLocationFor } from '../../app.ts';
 import { loadConfig } from '../../config.ts';
 import { currentVersion, pendingMigrations } from '../../store/migrator.ts';
-import { openStore } from '../../store/store.ts';
+import { openStore, storeLocationFor } from '../../store/store.ts';
 
 export async function migrateCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { 'dry-run': { type: 'boolean', default: false } }, strict: true });

@@ -2,12 +2,11 @@
 // WorkOS organization and the local tenant, invites the admin, optionally seeds demo data, and
 // prints each step. Safe to re-run with the same name.
 import { parseArgs } from 'node:util';
-import { storeLocationFor } from '../../app.ts';
 import { loadConfig } from '../../config.ts';
 import { createWorkosOrganizationAdmin } from '../../identity/workos/workos-organization-admin.ts';
 import { provisionEvalTenant } from '../../organizations/provision.ts';
 import { operatorGranter } from '../../access/ceiling.ts';
-import { openStore } from '../../store/store.ts';
+import { openStore, storeLocationFor } from '../../store/store.ts';
 import { workosOptionsFrom } from '../workos-options.ts';
 import { createPermissionCatalogue } from '../../core/permission-catalogue.ts';
 
