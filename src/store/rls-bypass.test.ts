@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { createOrg } from '../../test/support/fixtures.ts';
 import { requirePostgres } from '../../test/support/requirements.ts';
-import { createTestDatabase, testEngines } from '../../test/support/stores.ts';
+import { createTestDatabase, TEST_DATABASE_URL, testEngines } from '../../test/support/stores.ts';
 import { APP_ROLE } from './migrator.ts';
 import { openStore, type Store } from './store.ts';
 import { asSystem } from './tenant.ts';
@@ -74,26 +74,49 @@ for (const engine of testEngines()) {
 describe('a failed SET ROLE fails the request', {
   skip: requirePostgres('a separate login role needs PostgreSQL'),
 }, () => {
+  // Roles are cluster-wide and other test processes share the server, so the app role itself is
+  // never touched: the store connects as a login role of this test's own, a member of the app role,
+  // and loses that membership under a running server.
+  const login = `gatehouse_test_login_${randomBytes(4).toString('hex')}`;
   let database: { url: string; drop(): Promise<void> };
+  let admin: Store;
   let store: Store;
   before(async () => {
     database = await createTestDatabase();
-    store = await openStore({ engine: 'postgres', url: database.url, poolSize: 2 });
+    admin = await openStore({ engine: 'postgres', url: database.url, poolSize: 1 });
+    await admin.owner.query(`CREATE ROLE ${login} LOGIN`);
+    await admin.owner.query(`GRANT ${APP_ROLE} TO ${login}`);
+    await admin.owner.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${login}`);
+    const url = new URL(database.url);
+    url.username = login;
+    url.password = '';
+    store = await openStore({ engine: 'postgres', url: url.toString(), poolSize: 2 }, { migrate: false });
   });
   after(async () => {
     await store?.close();
+    await admin?.close();
     await database?.drop();
+    await dropLogin(login);
   });
 
   it('refuses to hand out a connection that could not switch to the app role', async () => {
-    // The role disappears under a running server (renamed for the test; roles are cluster-wide).
-    await store.owner.query(`ALTER ROLE ${APP_ROLE} RENAME TO ${APP_ROLE}_away`);
+    await admin.owner.query(`REVOKE ${APP_ROLE} FROM ${login}`);
     try {
       await assert.rejects(sql`SELECT current_user AS u`.execute(store.db), /could not switch to role/);
     } finally {
-      await store.owner.query(`ALTER ROLE ${APP_ROLE}_away RENAME TO ${APP_ROLE}`);
+      await admin.owner.query(`GRANT ${APP_ROLE} TO ${login}`);
     }
     const { rows } = await sql<{ u: string }>`SELECT current_user AS u`.execute(store.db);
-    assert.equal(rows[0]!.u, APP_ROLE, 'a fresh connection switches once the role is back');
+    assert.equal(rows[0]!.u, APP_ROLE, 'a fresh connection switches once the membership is back');
   });
 });
+
+/** Drops the test's login role (after its database, which held its grants, is gone). */
+async function dropLogin(name: string): Promise<void> {
+  const server = await openStore({ engine: 'postgres', url: TEST_DATABASE_URL! }, { migrate: false });
+  try {
+    await server.owner.query(`DROP ROLE IF EXISTS ${name}`);
+  } finally {
+    await server.close();
+  }
+}
