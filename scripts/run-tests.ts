@@ -1,80 +1,51 @@
-// Runs every *.test.ts under src/, protocols/, emulator/, scripts/ and test/ with Node's test runner.
+// Runs every *.test.ts under src/, protocols/, emulator/ and test/ with Node's test runner.
 // Usage: npm test [-- path-filter ...] [-- --record-durations]; a filter keeps the files whose path
 // contains it.
-//
-// Short files share processes (scripts/test-plan.ts): a bundle is a generated entry file that
-// imports its files one after another, each inside a suite named after the file's path, so a
-// file's hooks stay its own and its tests report under its name. Processes start longest first, by
-// the durations recorded in test/durations.json; `node --test` sorts the files it is given, so the
-// runner calls run() with its own order. --record-durations merges this run's per-file durations
-// into that file.
-// forceExit: a process ends when its tests do, even if the embedded database's WebAssembly runtime
-// left an internal timer armed after closing (it would hold the process open for seconds).
-import { existsSync, globSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Files start longest first, by the durations recorded in test/durations.json: a long file started
+// last would run alone on one core after the others finished. A file with no record yet counts as
+// long. `node --test` sorts the files it is given, so the runner calls run() with its own order.
+// --record-durations merges this run's durations into that file.
+// forceExit: a file ends when its tests do, even if the embedded database's WebAssembly runtime
+// left an internal timer armed after closing (it would hold the file open for seconds).
+import { existsSync, globSync, readFileSync, writeFileSync } from 'node:fs';
 import { enableCompileCache } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
-import { pathToFileURL } from 'node:url';
-import { durationsReporter } from './test-durations-reporter.ts';
-import { planTestRun } from './test-plan.ts';
+import durationsReporter from './test-durations-reporter.ts';
 
 const DURATIONS = 'test/durations.json';
 const record = process.argv.includes('--record-durations');
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const known = (existsSync(DURATIONS) ? JSON.parse(readFileSync(DURATIONS, 'utf8')) : {}) as Record<string, number>;
-const files = ['src', 'protocols', 'emulator', 'scripts', 'test']
+const unknown = Number.MAX_SAFE_INTEGER;
+const files = ['src', 'protocols', 'emulator', 'test']
   .flatMap((dir) => globSync(`${dir}/**/*.test.ts`))
   .filter((f) => !f.includes('node_modules'))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
-  .sort();
+  .sort()
+  .sort((a, b) => (known[b] ?? unknown) - (known[a] ?? unknown));
 if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-// Three processes on two cores: test processes wait on servers, browsers and timers part of the
-// time, and a third one fills those waits (measured: 2 → 3 took a run from 349 to 328 s; 4 gained
-// nothing more).
-const concurrency = Number(process.env.TEST_CONCURRENCY ?? '3');
-const plan = planTestRun({
-  files,
-  seconds: known,
-  wantsOwnProcess: (f) => /test-isolation: process/.test(readFileSync(f, 'utf8').slice(0, 2000)),
-  concurrency,
-  bundleSeconds: 20,
-});
-const bundleDir = mkdtempSync(join(tmpdir(), 'gatehouse-test-bundles-'));
-const entries = plan.map((entry, i) => (entry.files.length === 1 ? entry.files[0]! : writeBundle(i, entry.files)));
+const concurrency = Number(process.env.TEST_CONCURRENCY ?? '2');
 // Every test process compiles the same modules: V8's code cache on disk (inherited through the
-// environment, as `gatehouse` itself does) saves part of each process's start.
+// environment, as `gatehouse` itself does) saves part of each file's start.
 const cache = enableCompileCache();
 if (cache.directory && !process.env.NODE_COMPILE_CACHE) process.env.NODE_COMPILE_CACHE = cache.directory;
 // --liftoff-only: V8 compiles PGlite's PostgreSQL (9 MB of WebAssembly) with its baseline compiler
-// only. Tiering its hot functions up to the optimizing compiler costs more CPU than a test process
+// only. Tiering its hot functions up to the optimizing compiler costs more CPU than a test file
 // ever wins back, and about 500 MB of memory per process (measured: a store suite's CPU halves).
 // Test support passes the flag on to the `gatehouse` processes it starts (test/support/cli.ts).
-const stream = run({ files: entries, concurrency, forceExit: true, execArgv: ['--liftoff-only'] });
+const stream = run({ files, concurrency, forceExit: true, execArgv: ['--liftoff-only'] });
 let success = false;
 // The last summary (no file) is the whole run's.
 stream.on('test:summary', (summary) => {
   if (summary.file === undefined) success = summary.success;
 });
-// Every file reports itself at nesting 0 (a lone file's process, a bundled file's suite). A process
-// that ends early with exit code 0 would pass with the files it never reached, so those fail here.
-const reported = new Set<string>();
-stream.on('test:complete', (event) => {
-  if (event.nesting === 0) reported.add(event.name);
-});
-const recorded = record ? collect(stream.compose(durationsReporter(files))) : undefined;
+const recorded = record ? collect(stream.compose(durationsReporter)) : undefined;
 stream.compose(spec).pipe(process.stdout);
 await new Promise<void>((resolve) => stream.once('end', () => resolve()));
-rmSync(bundleDir, { recursive: true, force: true });
-const lost = files.filter((f) => !reported.has(f));
-if (lost.length > 0) {
-  console.error(`\nThese test files never reported (their process ended before them):\n  ${lost.join('\n  ')}`);
-  success = false;
-}
 if (recorded) {
   const merged = { ...known, ...(JSON.parse(await recorded) as Record<string, number>) };
   const kept = Object.entries(merged)
@@ -83,36 +54,6 @@ if (recorded) {
   writeFileSync(DURATIONS, `${JSON.stringify(Object.fromEntries(kept), null, 2)}\n`);
 }
 process.exitCode = success ? 0 : 1;
-
-/**
- * An entry file that imports each file inside a suite named after the file's path, one file after
- * another: imports started together can wait on each other forever (two graphs sharing a module
- * with top-level await), and the process then ends early, reporting what ran as a pass. The wait
- * for the previous file is a promise made inside the suite, so the file's tests register under it
- * (node:test finds a test's parent through the async context it was created in).
- */
-function writeBundle(n: number, bundled: string[]): string {
-  const imports = bundled.map((f) => [f, pathToFileURL(resolve(f)).href]);
-  const source = `import { describe } from 'node:test';
-let turn = Promise.resolve();
-for (const [file, url] of ${JSON.stringify(imports)}) {
-  const previous = turn;
-  let done;
-  turn = new Promise((resolve) => (done = resolve));
-  describe(file, async () => {
-    await new Promise((resolve) => previous.then(resolve));
-    try {
-      await import(url);
-    } finally {
-      done();
-    }
-  });
-}
-`;
-  const file = join(bundleDir, `bundle-${n + 1}.test.mjs`);
-  writeFileSync(file, source);
-  return file;
-}
 
 async function collect(chunks: AsyncIterable<string | Buffer>): Promise<string> {
   let text = '';
