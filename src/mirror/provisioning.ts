@@ -41,13 +41,17 @@ export async function syncDirectoryUserAccess(
   current?: DirectoryUserState,
   options: { linkDecided?: boolean } = {},
 ): Promise<void> {
-  const du = current ?? (await loadDirectoryUser(ctx.tx, organizationId, directoryUserId));
-  if (!du) return;
+  const loaded = current ?? (await loadDirectoryUser(ctx.tx, organizationId, directoryUserId));
+  if (!loaded) return;
   // `linkDecided`: `current` was written by the statement before last, which chose its link with
   // the email's link lock held and the organization's lock held (no membership or domain of the
   // organization can have committed since): asking again would give the same answer.
-  const userId = du.user_id ?? (options.linkDecided ? null : await linkByEmail(ctx.tx, du));
-  if (!userId) return; // no linkable Gatehouse user yet: linked (and provisioned or not) when one appears
+  // Linking writes the row, so it waits for any transaction that has written it meanwhile (a
+  // directory's deletion tombstones its users without the email's lock) and returns the row as
+  // committed: that state, not the one read before, decides between provisioning and removing.
+  const du = loaded.user_id !== null || options.linkDecided ? loaded : await linkByEmail(ctx.tx, loaded);
+  const userId = du?.user_id;
+  if (!du || !userId) return; // no linkable Gatehouse user yet: linked (and provisioned or not) when one appears
   const active = du.deleted_at === null && du.state === 'active';
   if (!active) {
     await deprovision(
@@ -81,17 +85,17 @@ export function linkableUser(organizationId: string, email: string | null | RawB
     ORDER BY gu.id LIMIT 1)`;
 }
 
-async function linkByEmail(tx: Tx, du: DirectoryUserState): Promise<string | null> {
-  if (!du.email) return null;
-  const linked = await tx
+/** The row as linked (user_id set, as committed after any concurrent writer), or undefined. */
+async function linkByEmail(tx: Tx, du: DirectoryUserState): Promise<DirectoryUserState | undefined> {
+  if (!du.email) return undefined;
+  return tx
     .updateTable('directory_users')
     .set({ user_id: linkableUser(du.organization_id, du.email) })
     .where('organization_id', '=', du.organization_id)
     .where('id', '=', du.id)
     .where('user_id', 'is', null)
-    .returning('user_id')
+    .returning(['organization_id', 'id', 'directory_id', 'email', 'state', 'user_id', 'deleted_at'])
     .executeTakeFirst();
-  return linked?.user_id ?? null;
 }
 
 /**
