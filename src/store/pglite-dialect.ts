@@ -54,14 +54,14 @@ class PGliteConnection implements DatabaseConnection {
 }
 
 class PGliteDriver implements Driver {
-  readonly #db: PGliteLike;
   readonly #mutex: Mutex;
   readonly #connection: PGliteConnection;
   readonly #releases = new WeakMap<DatabaseConnection, () => void>();
-  constructor(db: PGliteLike, mutex: Mutex) {
-    this.#db = db;
+  readonly #close: () => Promise<void>;
+  constructor(db: PGliteLike, mutex: Mutex, close: () => Promise<void>) {
     this.#mutex = mutex;
     this.#connection = new PGliteConnection(db);
+    this.#close = close;
   }
   async init(): Promise<void> {}
   async acquireConnection(): Promise<DatabaseConnection> {
@@ -88,15 +88,25 @@ class PGliteDriver implements Driver {
     this.#releases.delete(connection);
   }
   async destroy(): Promise<void> {
-    await this.#db.close();
+    await this.#close();
   }
 }
 
 export class PGliteDialect implements Dialect {
   readonly #db: PGliteLike;
   readonly #mutex = new Mutex();
+  #closing: Promise<void> | undefined;
   constructor(db: PGliteLike) {
     this.#db = db;
+  }
+  /**
+   * Closes the database once no query or transaction holds it. Kysely's destroy() reaches the
+   * driver only if a query ever ran, so the store calls this too: an instance left open keeps its
+   * files unflushed and, through PostgreSQL's idle-statistics timer, its process alive for 10 s.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.exclusive(() => this.#db.close());
+    return this.#closing;
   }
   /** Runs fn while no Kysely query or transaction holds the connection (owner statements). */
   async exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -111,7 +121,7 @@ export class PGliteDialect implements Dialect {
     return new PostgresAdapter();
   }
   createDriver(): Driver {
-    return new PGliteDriver(this.#db, this.#mutex);
+    return new PGliteDriver(this.#db, this.#mutex, () => this.close());
   }
   createQueryCompiler() {
     return new PostgresQueryCompiler();

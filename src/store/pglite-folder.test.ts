@@ -95,4 +95,17 @@ describe('fresh folders of the embedded database', () => {
       await store.close();
     }
   });
+
+  it('closing a store closes its database, whether or not a query ever ran through Kysely', {
+    timeout: 120_000,
+  }, async () => {
+    for (const use of [false, true]) {
+      const store = await openStore({ engine: 'pglite', dataDir: join(root, use ? 'used' : 'unused') });
+      if (use) await store.db.selectFrom('organizations').select('id').execute();
+      await store.close();
+      // Left open, the instance keeps its process alive (PostgreSQL's idle-statistics timer).
+      assert.equal((store as unknown as { lite: PGlite }).lite.closed, true, use ? 'used' : 'unused');
+      await store.close();
+    }
+  });
 });

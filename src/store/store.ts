@@ -126,7 +126,17 @@ async function openPglite(
   // `lite` is not part of the Store contract; the test support reads it to dump a template.
   const onLocalNotify: Store['onLocalNotify'] = (channel, onMessage) => context.onLocalNotify(channel, onMessage);
   return Object.assign(
-    { engine: 'pglite' as const, db, owner: asOwner, listen, onLocalNotify, close: () => db.destroy() },
+    {
+      engine: 'pglite' as const,
+      db,
+      owner: asOwner,
+      listen,
+      onLocalNotify,
+      close: async () => {
+        await db.destroy();
+        await dialect.close();
+      },
+    },
     { lite },
   );
 }
