@@ -6,7 +6,7 @@ import { WorkOS } from '@workos-inc/node';
 import { startEmulator } from '../index.ts';
 import { replayEntra, replayOkta } from './sequences.ts';
 import { scimClient } from './testing.ts';
-import { createEventValidator } from './event-schema.ts';
+import { createEventValidator } from '../testing/event-schema.ts';
 
 // End to end over HTTP: a running emulator, Okta- and Entra-style SCIM traffic against a
 // directory created through the control API, the resulting dsync events received as signed

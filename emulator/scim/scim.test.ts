@@ -5,7 +5,7 @@ import { createWorld } from '../state/world.ts';
 import { createScimRouter, SCIM_MOUNT_PATH } from './router.ts';
 import { replayEntra, replayOkta } from './sequences.ts';
 import { scimClient, seedDirectory } from './testing.ts';
-import { createEventValidator } from './event-schema.ts';
+import { createEventValidator } from '../testing/event-schema.ts';
 
 // The SCIM service in-process (app.request, no sockets): provider sequences, event shapes
 // against the WorkOS OpenAPI document, and the error contract.

@@ -1,13 +1,11 @@
 // Validates emulator responses against @workos/openapi-spec: the schema the spec gives for the
-// operation (method + path template) and status. The spec is parsed and handed to Ajv once per
-// validator; each response schema compiles on first use and is cached.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { parse as parseYaml } from 'yaml';
+// operation (method + path template) and status. The spec is parsed once per process
+// (workos-spec.ts) and handed to Ajv once per validator; each response schema compiles on first
+// use and is cached.
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { workosSpec } from './workos-spec.ts';
 
-const require = createRequire(import.meta.url);
 // ajv-formats is CommonJS; its default export arrives as the module object under ESM.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ??
   addFormatsModule) as unknown as (ajv: Ajv2020) => void;
@@ -32,8 +30,7 @@ function escapePointer(segment: string): string {
 }
 
 export function createOpenApiValidator(): OpenApiValidator {
-  const specPath = require.resolve('@workos/openapi-spec/spec');
-  const spec = parseYaml(readFileSync(specPath, 'utf8')) as { paths: Record<string, Record<string, OpenApiOperation>> };
+  const spec = workosSpec() as { paths: Record<string, Record<string, OpenApiOperation>> };
   // strict: false because an OpenAPI document carries keywords (example, discriminator,
   // paths…) that are not JSON Schema; they are ignored, the schema keywords are enforced.
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });

@@ -10,24 +10,52 @@ type Doc = {
   components: { schemas: Record<string, unknown> };
 };
 
-export class ResponseChecker {
-  readonly #doc: Doc;
-  readonly #ajv = new Ajv2020({ strict: false, allErrors: true });
-  readonly #routes: { method: string; template: string; regex: RegExp }[];
+/** Ajv with the document's components and its compiled validators: built once per document text. */
+interface CompiledDocument {
+  doc: Doc;
+  ajv: Ajv2020;
+  routes: { method: string; template: string; regex: RegExp }[];
   // Compiled once per operation, status and content type: compiling is most of the checking cost.
-  readonly #compiled = new Map<string, ReturnType<Ajv2020['compile']>>();
-  checked = 0;
+  compiled: Map<string, ReturnType<Ajv2020['compile']>>;
+}
 
-  constructor(doc: Doc) {
-    this.#doc = doc;
-    this.#ajv.addSchema({ $id: 'components', ...doc.components }, 'components');
-    this.#routes = Object.entries(doc.paths).flatMap(([template, ops]) =>
+// Every app a test process builds publishes the same document; compiling its schemas again for
+// each one cost more CPU than the checks themselves.
+const documents = new Map<string, CompiledDocument>();
+
+function compiledDocument(text: string): CompiledDocument {
+  let found = documents.get(text);
+  if (!found) {
+    const doc = JSON.parse(text) as Doc;
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    ajv.addSchema({ $id: 'components', ...doc.components }, 'components');
+    const routes = Object.entries(doc.paths).flatMap(([template, ops]) =>
       Object.keys(ops).map((method) => ({
         method,
         template,
         regex: new RegExp(`^${template.replace(/\{\w+\}/g, '[^/]+')}$`),
       })),
     );
+    found = { doc, ajv, routes, compiled: new Map() };
+    documents.set(text, found);
+  }
+  return found;
+}
+
+export class ResponseChecker {
+  readonly #doc: Doc;
+  readonly #ajv: Ajv2020;
+  readonly #routes: { method: string; template: string; regex: RegExp }[];
+  readonly #compiled: Map<string, ReturnType<Ajv2020['compile']>>;
+  checked = 0;
+
+  /** `document`: the OpenAPI document as JSON text, or parsed. */
+  constructor(document: string | Doc) {
+    const compiled = compiledDocument(typeof document === 'string' ? document : JSON.stringify(document));
+    this.#doc = compiled.doc;
+    this.#ajv = compiled.ajv;
+    this.#routes = compiled.routes;
+    this.#compiled = compiled.compiled;
   }
 
   /** Throws when the body does not match; `path` is relative to the API base. */
@@ -68,7 +96,7 @@ export class ResponseChecker {
 export function checkedApi(app: { request: (path: string, init?: RequestInit) => Response | Promise<Response> }) {
   let checker: ResponseChecker | undefined;
   const request = async (path: string, init: RequestInit = {}): Promise<Response> => {
-    checker ??= new ResponseChecker(await (await app.request('/api/v1/openapi.json')).json());
+    checker ??= new ResponseChecker(await (await app.request('/api/v1/openapi.json')).text());
     const res = await app.request(path, init);
     const type = res.headers.get('content-type');
     if (path.startsWith('/api/v1/') && /^application\/(problem\+)?json/.test(type ?? '') && res.status !== 204) {

@@ -1,15 +1,11 @@
 // Test support: validates events against the `EventSchema` of the WorkOS OpenAPI document
 // (`@workos/openapi-spec`), whose per-type branches fix each `dsync.*` payload's shape.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { parse } from 'yaml';
+import { workosSpec } from './workos-spec.ts';
 
 export function createEventValidator(): (event: unknown) => string | null {
-  const require = createRequire(import.meta.url);
-  const specPath = require.resolve('@workos/openapi-spec/spec');
-  const spec = parse(readFileSync(specPath, 'utf8')) as Record<string, unknown>;
+  const spec = workosSpec();
   // OpenAPI adds keywords (example, deprecated, discriminator) that JSON Schema does not know.
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   (addFormats as unknown as (a: Ajv2020) => void)(ajv);
