@@ -12,11 +12,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { sql } from 'kysely';
-import { createAccessRevoker } from '../../src/mirror/access-revoker.ts';
 import type { Store } from '../../src/store/store.ts';
 import { asSystem } from '../../src/store/tenant.ts';
 import { drainQueue, enqueueEvent, readBacklog } from '../../src/webhooks/apply-queue.ts';
 import { ingestEvent } from '../../src/webhooks/inbox.ts';
+import { sessionEndingRevoker } from '../support/access-fixtures.ts';
 import { requirePostgres } from '../support/requirements.ts';
 import { openPostgresTestStore } from '../support/stores.ts';
 
@@ -178,27 +178,7 @@ describe('directory users are linked and deprovisioned whatever the order and co
     skip,
   }, async () => {
     const db = store!.db;
-    const access = createAccessRevoker({
-      publish: async () => undefined,
-      // Ends the person's Gatehouse sessions in the organization after commit, as the session
-      // service does in production.
-      sessions: {
-        revokeAllForUser: (userId, organizationId) =>
-          asSystem(db, 'test ends sessions', async (tx) =>
-            Number(
-              (
-                await tx
-                  .updateTable('sessions')
-                  .set({ revoked_at: new Date(), revoked_reason: 'deprovisioned' })
-                  .where('user_id', '=', userId)
-                  .where('organization_id', '=', organizationId!)
-                  .where('revoked_at', 'is', null)
-                  .executeTakeFirst()
-              ).numUpdatedRows,
-            ),
-          ),
-      },
-    });
+    const access = sessionEndingRevoker(db);
     let run = 0;
     let tried = 0;
     let unlinkedTotal = 0;

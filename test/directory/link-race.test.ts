@@ -5,10 +5,10 @@
 // linking transaction is seen waiting on its row lock (pg_stat_activity), then commits.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createAccessRevoker } from '../../src/mirror/access-revoker.ts';
 import type { Store } from '../../src/store/store.ts';
 import { asSystem } from '../../src/store/tenant.ts';
 import { ingestEvent } from '../../src/webhooks/inbox.ts';
+import { sessionEndingRevoker } from '../support/access-fixtures.ts';
 import { requirePostgres } from '../support/requirements.ts';
 import { openPostgresTestStore } from '../support/stores.ts';
 
@@ -27,25 +27,7 @@ describe('linking a directory user while its directory is deleted', () => {
 
   it('leaves the person no membership and no session', { skip, timeout: 120_000 }, async () => {
     const db = store!.db;
-    const access = createAccessRevoker({
-      publish: async () => undefined,
-      sessions: {
-        revokeAllForUser: (userId, organizationId) =>
-          asSystem(db, 'test ends sessions', async (tx) =>
-            Number(
-              (
-                await tx
-                  .updateTable('sessions')
-                  .set({ revoked_at: new Date(), revoked_reason: 'deprovisioned' })
-                  .where('user_id', '=', userId)
-                  .where('organization_id', '=', organizationId!)
-                  .where('revoked_at', 'is', null)
-                  .executeTakeFirst()
-              ).numUpdatedRows,
-            ),
-          ),
-      },
-    });
+    const access = sessionEndingRevoker(db);
     let n = 0;
     const apply = (event: string, data: Record<string, unknown>) =>
       ingestEvent(

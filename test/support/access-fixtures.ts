@@ -1,10 +1,12 @@
-// Builders for session and access tests: an organization with members in given roles, and a
-// counting token refresher that mints JWT-shaped tokens with a chosen lifetime.
+// Builders for session and access tests: an organization with members in given roles, a
+// counting token refresher that mints JWT-shaped tokens with a chosen lifetime, and the access
+// revoker of directory events.
 import type { Kysely } from 'kysely';
 import { SignJWT } from 'jose';
 import { newId } from '../../src/core/ids.ts';
 import type { Database, MembershipStatus } from '../../src/store/schema.ts';
-import { inTenant } from '../../src/store/tenant.ts';
+import { asSystem, inTenant } from '../../src/store/tenant.ts';
+import { createAccessRevoker } from '../../src/mirror/access-revoker.ts';
 import type { TokenRefresher } from '../../src/sessions/session-service.ts';
 import { createOrg, createUser } from './fixtures.ts';
 
@@ -75,4 +77,30 @@ export function countingRefresher(
     },
   };
   return state;
+}
+
+/**
+ * The access revoker directory events use, with sessions ended in the database after commit as the
+ * session service does in production (no publishing: one process).
+ */
+export function sessionEndingRevoker(db: Kysely<Database>) {
+  return createAccessRevoker({
+    publish: async () => undefined,
+    sessions: {
+      revokeAllForUser: (userId, organizationId) =>
+        asSystem(db, 'test ends sessions', async (tx) =>
+          Number(
+            (
+              await tx
+                .updateTable('sessions')
+                .set({ revoked_at: new Date(), revoked_reason: 'deprovisioned' })
+                .where('user_id', '=', userId)
+                .where('organization_id', '=', organizationId!)
+                .where('revoked_at', 'is', null)
+                .executeTakeFirst()
+            ).numUpdatedRows,
+          ),
+        ),
+    },
+  });
 }
