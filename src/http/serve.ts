@@ -1,9 +1,10 @@
 // Serving the app on a port with a graceful stop: stop accepting, let in-flight requests finish
 // (up to a deadline, then cut idle and remaining sockets), and only then release resources.
 import { getRequestListener } from '@hono/node-server';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Hono } from 'hono';
+import type { ErrorCode } from '../core/errors.ts';
 
 export interface RunningServer {
   readonly url: string;
@@ -14,6 +15,8 @@ export interface RunningServer {
 
 /** A listening socket whose app comes later; requests wait until `serve` gives it one. */
 export interface BoundPort extends RunningServer {
+  /** Requests that arrived before the app and wait for it. */
+  readonly waiting: number;
   serve(app: Hono): RunningServer;
 }
 
@@ -25,6 +28,14 @@ export interface BoundPort extends RunningServer {
  */
 export async function bindPort(options: { port: number; host: string }): Promise<BoundPort> {
   const http: Server = createServer();
+  // A request that arrives while the process is still starting (a browser opened at once, a load
+  // balancer's first probe) is held here and handed to the app when it comes: an http server with
+  // no request listener would leave it unanswered for good.
+  const held: Array<[IncomingMessage, ServerResponse]> = [];
+  const hold = (req: IncomingMessage, res: ServerResponse) => {
+    held.push([req, res]);
+  };
+  http.on('request', hold);
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(options.port, options.host, () => {
@@ -39,6 +50,21 @@ export async function bindPort(options: { port: number; host: string }): Promise
     port,
     close: (timeoutMs = 10_000) =>
       new Promise<void>((resolve) => {
+        // Stopped before the app ever came: the held requests are answered now, as a problem.
+        for (const [, res] of held.splice(0)) {
+          const code: ErrorCode = 'SERVER_STOPPING';
+          res
+            .writeHead(503, { 'content-type': 'application/problem+json', connection: 'close', 'retry-after': '1' })
+            .end(
+              JSON.stringify({
+                type: 'https://gatehouse.dev/problems/server-stopping',
+                title: code,
+                status: 503,
+                code,
+                detail: 'Gatehouse stopped before it finished starting; retry shortly',
+              }),
+            );
+        }
         const timer = setTimeout(() => http.closeAllConnections(), timeoutMs);
         timer.unref();
         http.close(() => {
@@ -50,8 +76,14 @@ export async function bindPort(options: { port: number; host: string }): Promise
   };
   return {
     ...running,
+    get waiting() {
+      return held.length;
+    },
     serve(app) {
-      http.on('request', getRequestListener(app.fetch, { hostname: options.host }));
+      const listener = getRequestListener(app.fetch, { hostname: options.host });
+      http.off('request', hold);
+      http.on('request', listener);
+      for (const [req, res] of held.splice(0)) void listener(req, res);
       return running;
     },
   };
