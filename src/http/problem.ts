@@ -13,14 +13,19 @@ export interface ProblemBody {
   errors?: unknown;
 }
 
-export function problemResponse(c: Context, error: AppError): Response {
-  const body: ProblemBody = {
+/** The problem document of an error, without the request's id. */
+export function problemBody(error: AppError): ProblemBody {
+  return {
     type: `https://gatehouse.dev/problems/${error.code.toLowerCase().replaceAll('_', '-')}`,
     title: error.code,
     status: error.status,
     code: error.code,
     detail: error.message,
   };
+}
+
+export function problemResponse(c: Context, error: AppError): Response {
+  const body = problemBody(error);
   const requestId = c.get('requestId');
   if (requestId) body.requestId = requestId;
   if (error.details?.errors) body.errors = error.details.errors;

@@ -4,7 +4,8 @@ import { getRequestListener } from '@hono/node-server';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Hono } from 'hono';
-import type { ErrorCode } from '../core/errors.ts';
+import { AppError } from '../core/errors.ts';
+import { problemBody } from './problem.ts';
 
 export interface RunningServer {
   readonly url: string;
@@ -51,19 +52,18 @@ export async function bindPort(options: { port: number; host: string }): Promise
     close: (timeoutMs = 10_000) =>
       new Promise<void>((resolve) => {
         // Stopped before the app ever came: the held requests are answered now, as a problem.
+        const stopping = new AppError(
+          'SERVER_STOPPING',
+          'Gatehouse stopped before it finished starting; retry shortly',
+        );
         for (const [, res] of held.splice(0)) {
-          const code: ErrorCode = 'SERVER_STOPPING';
           res
-            .writeHead(503, { 'content-type': 'application/problem+json', connection: 'close', 'retry-after': '1' })
-            .end(
-              JSON.stringify({
-                type: 'https://gatehouse.dev/problems/server-stopping',
-                title: code,
-                status: 503,
-                code,
-                detail: 'Gatehouse stopped before it finished starting; retry shortly',
-              }),
-            );
+            .writeHead(stopping.status, {
+              'content-type': 'application/problem+json',
+              connection: 'close',
+              'retry-after': '1',
+            })
+            .end(JSON.stringify(problemBody(stopping)));
         }
         const timer = setTimeout(() => http.closeAllConnections(), timeoutMs);
         timer.unref();
