@@ -13,7 +13,8 @@ import { startAppWorld, type AppWorld } from '../support/app-world.ts';
 import { IN_CI } from '../support/requirements.ts';
 
 const NODE24 = resolve('node_modules/.bin/node');
-const NODE22_DIR = join(tmpdir(), 'gatehouse-node22');
+// Beside the project's other caches: kept across runs (a test run's TMPDIR is its own, removed after).
+const NODE22_DIR = resolve('node_modules/.cache/gatehouse-node22');
 const NPM = 'npm';
 
 const APP = `
@@ -31,7 +32,7 @@ console.log(JSON.stringify({ node: process.version, org: auth.organizationId, ca
   middleware: [typeof gatehouse, typeof withGatehouse] }));
 `;
 
-/** Node 22 from the npm registry (the `node` package), cached outside the repository. */
+/** Node 22 from the npm registry (the `node` package), cached in git-ignored node_modules/.cache. */
 function node22(): string | null {
   const bin = join(NODE22_DIR, 'node_modules', '.bin', 'node');
   if (existsSync(bin)) return bin;
