@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createOpenApiValidator } from './openapi-validator.ts';
 
 const validator = createOpenApiValidator();
@@ -49,4 +52,31 @@ test('rejects undocumented statuses and unknown operations', () => {
 test('a status documented without a body must come back empty', () => {
   validator.validateResponse('DELETE', '/user_management/users/user_1', 200, null);
   assert.throws(() => validator.validateResponse('DELETE', '/user_management/users/user_1', 200, { x: 1 }), /no body/);
+});
+
+test('a schema compiled by an earlier process is read back from its code and judges alike', () => {
+  const cacheDir = mkdtempSync(join(tmpdir(), 'gatehouse-ajv-cache-'));
+  try {
+    const judge = (v: ReturnType<typeof createOpenApiValidator>) =>
+      [user, { ...user, email_verified: 'yes' }, { ...user, created_at: 'yesterday' }].map((body) => {
+        try {
+          v.validateResponse('GET', '/user_management/users/user_1', 200, body);
+          return 'accepted';
+        } catch (error) {
+          return (error as Error).message.split('\nbody:')[0];
+        }
+      });
+    const compiled = judge(createOpenApiValidator({ cacheDir }));
+    const files = readdirSync(cacheDir);
+    assert.equal(files.length, 1, 'the compiled schema is kept');
+    assert.equal(compiled[0], 'accepted');
+    assert.match(compiled[2]!, /created_at must match format "date-time"/);
+    assert.deepEqual(judge(createOpenApiValidator({ cacheDir })), compiled, 'read back, it judges the same');
+    // A damaged file is compiled again and replaced.
+    writeFileSync(join(cacheDir, files[0]!), 'module.exports = (');
+    assert.deepEqual(judge(createOpenApiValidator({ cacheDir })), compiled);
+    assert.deepEqual(judge(createOpenApiValidator({ cacheDir })), compiled);
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
 });

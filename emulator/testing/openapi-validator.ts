@@ -1,14 +1,57 @@
 // Validates emulator responses against @workos/openapi-spec: the schema the spec gives for the
 // operation (method + path template) and status. The spec is parsed once per process
 // (workos-spec.ts) and handed to Ajv once per validator; each response schema compiles on first
-// use and is cached.
+// use and is cached, in the process and as Ajv's standalone code on disk: the event list's schema
+// alone takes 1.5 s of CPU to compile, and every test process that reads events needed it.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import standaloneCode from 'ajv/dist/standalone/index.js';
 import addFormatsModule from 'ajv-formats';
-import { workosSpec } from './workos-spec.ts';
+import { SPEC_CACHE_DIR, workosSpecKey, workosSpec } from './workos-spec.ts';
 
 // ajv-formats is CommonJS; its default export arrives as the module object under ESM.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ??
   addFormatsModule) as unknown as (ajv: Ajv2020) => void;
+// CommonJS too: its default export arrives as the module object.
+const toStandalone = ((standaloneCode as unknown as { default?: unknown }).default ?? standaloneCode) as (
+  ajv: Ajv2020,
+  validate: ValidateFunction,
+) => string;
+
+const requireHere = createRequire(import.meta.url);
+const AJV_VERSION = (requireHere('ajv/package.json') as { version: string }).version;
+
+/** A validator compiled by an earlier process (its standalone module), or undefined. */
+function loadCompiled(file: string): ValidateFunction | undefined {
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const module = { exports: {} as unknown };
+  try {
+    new Function('require', 'module', 'exports', source)(requireHere, module, module.exports);
+  } catch {
+    return undefined; // Damaged: compiled again and rewritten.
+  }
+  return typeof module.exports === 'function' ? (module.exports as ValidateFunction) : undefined;
+}
+
+function keepCompiled(file: string, ajv: Ajv2020, validate: ValidateFunction): void {
+  try {
+    mkdirSync(join(file, '..'), { recursive: true });
+    // Written under a name of its own, then renamed: a reader never sees half a file.
+    const staging = `${file}.${process.pid}.tmp`;
+    writeFileSync(staging, toStandalone(ajv, validate));
+    renameSync(staging, file);
+  } catch {
+    // A read-only node_modules: later processes compile again.
+  }
+}
 
 interface OpenApiOperation {
   responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
@@ -29,13 +72,20 @@ function escapePointer(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-export function createOpenApiValidator(): OpenApiValidator {
+export function createOpenApiValidator(options: { cacheDir?: string } = {}): OpenApiValidator {
   const spec = workosSpec() as { paths: Record<string, Record<string, OpenApiOperation>> };
-  // strict: false because an OpenAPI document carries keywords (example, discriminator,
-  // paths…) that are not JSON Schema; they are ignored, the schema keywords are enforced.
-  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
-  addFormats(ajv);
-  ajv.addSchema(spec as object, 'spec');
+  // Made on the first schema no earlier process compiled: taking in the spec costs Ajv 0.3 s.
+  let ajv: Ajv2020 | undefined;
+  const compiler = () => {
+    if (!ajv) {
+      // strict: false because an OpenAPI document carries keywords (example, discriminator,
+      // paths…) that are not JSON Schema; they are ignored, the schema keywords are enforced.
+      ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true, code: { source: true } });
+      addFormats(ajv);
+      ajv.addSchema(spec as object, 'spec');
+    }
+    return ajv;
+  };
 
   const templates = Object.keys(spec.paths).map((template) => ({
     template,
@@ -52,10 +102,16 @@ export function createOpenApiValidator(): OpenApiValidator {
       .sort((a, b) => a.params - b.params)[0]?.template;
   };
 
+  const cacheDir = options.cacheDir ?? join(SPEC_CACHE_DIR, `workos-openapi-${workosSpecKey()}-ajv-${AJV_VERSION}`);
   const compile = (pointer: string) => {
     let fn = compiled.get(pointer);
     if (!fn) {
-      fn = ajv.compile({ $ref: `spec#${pointer}` });
+      const file = join(cacheDir, `${createHash('sha256').update(pointer).digest('hex').slice(0, 24)}.cjs`);
+      fn = loadCompiled(file);
+      if (!fn) {
+        fn = compiler().compile({ $ref: `spec#${pointer}` });
+        keepCompiled(file, compiler(), fn);
+      }
       compiled.set(pointer, fn);
     }
     return fn;

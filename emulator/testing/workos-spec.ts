@@ -12,6 +12,7 @@ import { parse as parseYaml } from 'yaml';
 const CACHE_DIR = fileURLToPath(new URL('../../node_modules/.cache/gatehouse/', import.meta.url));
 
 let parsed: Record<string, unknown> | undefined;
+let key: string | undefined;
 
 /** The parsed document; callers must not change it (it is shared by the whole process). */
 export function workosSpec(): Record<string, unknown> {
@@ -19,9 +20,19 @@ export function workosSpec(): Record<string, unknown> {
   return parsed;
 }
 
+/** A short hash of the document's text: a key for what is derived from it and cached. */
+export function workosSpecKey(): string {
+  workosSpec();
+  return key!;
+}
+
+/** Where caches derived from the spec live (git-ignored, beside the project's other caches). */
+export const SPEC_CACHE_DIR = CACHE_DIR;
+
 function load(): Record<string, unknown> {
   const yaml = readFileSync(createRequire(import.meta.url).resolve('@workos/openapi-spec/spec'), 'utf8');
-  const cached = join(CACHE_DIR, `workos-openapi-${createHash('sha256').update(yaml).digest('hex').slice(0, 16)}.json`);
+  key = createHash('sha256').update(yaml).digest('hex').slice(0, 16);
+  const cached = join(CACHE_DIR, `workos-openapi-${key}.json`);
   try {
     return JSON.parse(readFileSync(cached, 'utf8')) as Record<string, unknown>;
   } catch {
