@@ -103,11 +103,12 @@ const inTestScope = <F extends (...args: never[]) => unknown>(fn: F): F => {
       made = outer;
     }
   } as F;
-  for (const variant of ['skip', 'todo', 'only', 'expectFailure'] as const) {
-    const original = (fn as unknown as Record<string, unknown>)[variant];
-    if (typeof original === 'function')
-      (wrapped as unknown as Record<string, unknown>)[variant] = inTestScope(original as F);
-  }
+  // Its variants (test.skip, describe.only…) register too; the rest (test.mock…) is copied as is.
+  const own = fn as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(own))
+    (wrapped as unknown as Record<string, unknown>)[key] = ['skip', 'todo', 'only', 'expectFailure'].includes(key)
+      ? inTestScope(value as F)
+      : value;
   return wrapped;
 };
 // The named exports (test files import these; the default export, the bare `test`, stays as is).
