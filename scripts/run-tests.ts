@@ -44,14 +44,15 @@ const plan = planTestRun({
   // file (the newcomer walk, 80 s) still bounds the run's tail.
   bundleSeconds: 45,
 });
+// Every test process compiles the same modules: V8's code cache on disk (inherited through the
+// environment, as `gatehouse` itself does) saves part of each process's start. Chosen before the
+// run's own temporary folder, so the cache outlives the run.
+const cache = enableCompileCache();
+if (cache.directory && !process.env.NODE_COMPILE_CACHE) process.env.NODE_COMPILE_CACHE = cache.directory;
 const scratch = useMemoryScratch();
 const bundleDir = mkdtempSync(join(tmpdir(), 'gatehouse-test-bundles-'));
 const planned = new Set(files);
 const entries = plan.map((entry, i) => (entry.files.length === 1 ? entry.files[0]! : writeBundle(i, entry.files)));
-// Every test process compiles the same modules: V8's code cache on disk (inherited through the
-// environment, as `gatehouse` itself does) saves part of each process's start.
-const cache = enableCompileCache();
-if (cache.directory && !process.env.NODE_COMPILE_CACHE) process.env.NODE_COMPILE_CACHE = cache.directory;
 // --liftoff-only: V8 compiles PGlite's PostgreSQL (9 MB of WebAssembly) with its baseline compiler
 // only. Tiering its hot functions up to the optimizing compiler costs more CPU than a test process
 // ever wins back, and about 500 MB of memory per process (measured: a store suite's CPU halves).
