@@ -9,16 +9,14 @@
 // a mirrored user on a domain its organization verified is linked; every non-active directory
 // user's person has no active membership and no live session in that organization.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { sql } from 'kysely';
-import type { Store } from '../../src/store/store.ts';
 import { asSystem } from '../../src/store/tenant.ts';
 import { drainQueue, enqueueEvent, readBacklog } from '../../src/webhooks/apply-queue.ts';
 import { ingestEvent } from '../../src/webhooks/inbox.ts';
 import { sessionEndingRevoker } from '../support/access-fixtures.ts';
-import { requirePostgres } from '../support/requirements.ts';
-import { openPostgresTestStore } from '../support/stores.ts';
+import { postgresStoreForSuite } from '../support/stores.ts';
 
 const ORGS = 3;
 const PEOPLE = 5;
@@ -167,17 +165,12 @@ function eventsOf(run: number, h: History): Ev[] {
 }
 
 describe('directory users are linked and deprovisioned whatever the order and concurrency (property)', () => {
-  let store: Store | undefined;
-  const skip = requirePostgres('concurrent workers need PostgreSQL');
-  before(async () => {
-    if (!skip) store = await openPostgresTestStore();
-  });
-  after(async () => store?.close());
+  const { skip, store } = postgresStoreForSuite('concurrent workers need PostgreSQL');
 
   it('leaves no directory user unlinked and no access behind', {
     skip,
   }, async () => {
-    const db = store!.db;
+    const db = store().db;
     const access = sessionEndingRevoker(db);
     let run = 0;
     let tried = 0;

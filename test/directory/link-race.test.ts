@@ -4,13 +4,11 @@
 // The interleaving is made, not hoped for: the tombstone's transaction stays open until the
 // linking transaction is seen waiting on its row lock (pg_stat_activity), then commits.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Store } from '../../src/store/store.ts';
+import { describe, it } from 'node:test';
 import { asSystem } from '../../src/store/tenant.ts';
 import { ingestEvent } from '../../src/webhooks/inbox.ts';
 import { sessionEndingRevoker } from '../support/access-fixtures.ts';
-import { requirePostgres } from '../support/requirements.ts';
-import { openPostgresTestStore } from '../support/stores.ts';
+import { postgresStoreForSuite } from '../support/stores.ts';
 
 const ORG = 'org_race';
 const DIRECTORY = 'directory_race';
@@ -18,15 +16,10 @@ const USER = 'user_race';
 const EMAIL = 'pat@race.test';
 
 describe('linking a directory user while its directory is deleted', () => {
-  let store: Store | undefined;
-  const skip = requirePostgres('the interleaving needs two PostgreSQL connections');
-  before(async () => {
-    if (!skip) store = await openPostgresTestStore();
-  });
-  after(async () => store?.close());
+  const { skip, store } = postgresStoreForSuite('the interleaving needs two PostgreSQL connections');
 
   it('leaves the person no membership and no session', { skip, timeout: 120_000 }, async () => {
-    const db = store!.db;
+    const db = store().db;
     const access = sessionEndingRevoker(db);
     let n = 0;
     const apply = (event: string, data: Record<string, unknown>) =>
@@ -114,7 +107,7 @@ describe('linking a directory user while its directory is deleted', () => {
       const deadline = Date.now() + 30_000;
       for (;;) {
         // The owner's connection sees every session of the database (the app role sees only its own).
-        const { rows } = await store!.owner.query(`SELECT count(*)::int AS waiting FROM pg_stat_activity
+        const { rows } = await store().owner.query(`SELECT count(*)::int AS waiting FROM pg_stat_activity
           WHERE datname = current_database() AND wait_event_type = 'Lock'`);
         if (Number(rows[0]!.waiting) > 0) break;
         assert.ok(Date.now() < deadline, 'the linking transaction never waited on the tombstone');

@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import pg from 'pg';
 import { loadMigrations } from '../../src/store/migrator.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
@@ -150,4 +151,24 @@ async function postgresTemplate(): Promise<string> {
     if ((error as { code?: string }).code !== '42P04') throw error;
   }
   return name;
+}
+
+/**
+ * For a suite that needs PostgreSQL alone (several connections at once): a fresh database opened
+ * before its tests and dropped after them, or the reason they skip (a failure under CI=true).
+ */
+export function postgresStoreForSuite(why: string): { skip: false | string; store(): Store } {
+  const skip = requirePostgres(why);
+  let store: Store | undefined;
+  before(async () => {
+    if (!skip) store = await openPostgresTestStore();
+  });
+  after(async () => store?.close());
+  return {
+    skip,
+    store: () => {
+      if (!store) throw new Error("the PostgreSQL store is open only inside the suite's tests");
+      return store;
+    },
+  };
 }
